@@ -1,0 +1,63 @@
+/**
+ * The public library API's shapes. `connect()` in src/index.ts returns a `Connection`.
+ * The CLI and the pgwire adapter use nothing but these.
+ */
+import type { Catalog } from '../catalog/types.js';
+
+/** A value in a row: numbers, strings, booleans, Date, decimals as strings (no precision loss), GUID strings, null. */
+export type SqlValue = string | number | boolean | bigint | Date | null | Uint8Array;
+
+export type Row = Record<string, SqlValue>;
+
+export interface ResultColumn {
+  name: string;
+  /** SQL type name as in sys_tablecolumns (`nvarchar`, `decimal`, `uniqueidentifier` ...) */
+  type: string;
+  precision?: number;
+  scale?: number;
+  length?: number;
+}
+
+export interface QueryResult {
+  columns: ResultColumn[];
+  rows: Row[];
+  /** rows returned for a query; rows actually affected for a write */
+  rowCount: number;
+  /** the statement kind (`SELECT`, `INSERT`, `UPDATE`, `DELETE`, `UPSERT`, `EXEC`, `EXPLAIN`) */
+  command: string;
+  /** rows that failed in a continue-on-error write: key, code, message */
+  failures?: { key?: unknown; code: string; message: string }[];
+  warnings?: string[];
+}
+
+/** Named parameters (`@name`) as an object, positional ones (`$1`, `?`) as an array. */
+export type QueryParams = Record<string, unknown> | readonly unknown[];
+
+export interface QueryOptions {
+  signal?: AbortSignal;
+  /** overrides the connection's SQL dialect for this statement */
+  dialect?: SqlDialect;
+  /** called as work progresses (pages, rows, requests, throttling waits), for progress displays */
+  onProgress?: (progress: Progress) => void;
+}
+
+export type SqlDialect = 'tsql' | 'postgresql';
+
+export interface Progress {
+  rows: number;
+  pages: number;
+  requests: number;
+  throttledMs: number;
+  elapsedMs: number;
+}
+
+export interface Connection {
+  query(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult>;
+  /** rows as they arrive; pages are pulled on demand */
+  stream(sql: string, params?: QueryParams, options?: QueryOptions): AsyncIterable<Row>;
+  /** the plan: each remote request and each local step, and why anything did not push down */
+  explain(sql: string, params?: QueryParams, options?: QueryOptions): Promise<string>;
+  /** the org's catalog as loaded */
+  catalog(): Promise<Catalog>;
+  close(): Promise<void>;
+}
