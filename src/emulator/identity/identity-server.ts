@@ -83,7 +83,7 @@ async function route(tokens: TokenService, options: AuthOptions, caPem: string, 
 
   if (segments[0] === 'adfs') {
     const rest = segments.slice(1).join('/');
-    if (rest === '.well-known/openid-configuration') return sendJson(res, 200, discovery(`${base}/adfs`, `${base}/adfs`, `${base}/adfs/discovery/keys`));
+    if (rest === '.well-known/openid-configuration') return sendJson(res, 200, discovery(`${base}/adfs`, `${base}/adfs/oauth2`, `${base}/adfs/discovery/keys`));
     if (rest === 'discovery/keys') return sendJson(res, 200, tokens.jwks());
     if (rest === 'oauth2/token') return tokenEndpoint(tokens, req, res, `${base}/adfs/oauth2/token`, 'adfs');
     if (rest === 'oauth2/authorize') return authorize(tokens, url, res);

@@ -37,7 +37,8 @@ export function oauthError(status: number, error: string, aadsts: number | undef
  *   audienceOf(new URLSearchParams('scope=https://org.crm.dynamics.com/.default openid'), 'v2') === 'https://org.crm.dynamics.com'
  */
 export function audienceOf(form: URLSearchParams, flavour: TokenEndpointFlavour): string | undefined {
-  if (flavour !== 'v2') return form.get('resource') ?? undefined;
+  // AD FS 2019 and v1 take `resource`; MSAL talking to AD FS sends a v2-style `scope` instead.
+  if (flavour !== 'v2' && form.get('resource')) return form.get('resource')!;
   const scopes = (form.get('scope') ?? '').split(' ').filter((s) => s && !['openid', 'profile', 'offline_access', 'email'].includes(s));
   const resourceScope = scopes.find((s) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s));
   return resourceScope ? resourceScope.replace(/\/[^/]*$/, '') : undefined;
@@ -127,7 +128,7 @@ function accessTokenBody(tokens: TokenService, accessToken: string, flavour: Tok
 
 function userTokens(tokens: TokenService, clientId: string, user: RegisteredUser, form: URLSearchParams, flavour: TokenEndpointFlavour, grantedScope?: string, nonce?: string): TokenEndpointResult {
   const scope = grantedScope ?? form.get('scope') ?? '';
-  const audience = flavour === 'v2' ? audienceOf(new URLSearchParams({ scope }), 'v2') : form.get('resource') ?? undefined;
+  const audience = audienceOf(flavour === 'v2' ? new URLSearchParams({ scope }) : form, flavour);
   if (!audience) return missingAudience(flavour);
   const body = accessTokenBody(tokens, tokens.issueAccessToken({ clientId, user }, audience, flavour === 'adfs' ? 'adfs' : 'tenant'), flavour, audience);
   body.refresh_token = tokens.issueRefreshToken(clientId, user, scope);
