@@ -1,21 +1,210 @@
 /**
- * The `dynasql` command's entry point. `runCli` takes its edges (argv, streams, env) so tests drive it
- * in-process; the bottom of the file runs it when this module is the program.
+ * The `dynasql` command. `runCli` takes its edges (argv, streams, env, stdin) so tests drive it
+ * in-process; src/cli/run.ts runs it on the real process.
+ *
+ * Modes: a REPL when standard input is a terminal and no SQL was given; otherwise the statements of
+ * `-e` / `-f` (in the order given) or of standard input, then exit. `dynasql emulator ...` is the
+ * emulator's own command.
  */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import type { Connection } from '../index.js';
 import { runEmulatorCli } from '../emulator/cli.js';
+import { colorsFor } from './colors.js';
+import { resolveConnectionString } from './connection-source.js';
+import { startDemo, type Demo } from './demo.js';
+import { connectDriver, type ConnectFunction } from './driver.js';
+import { formatError } from './error-report.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './format/index.js';
+import { fileSink, streamSink, type OutputSink } from './output-sink.js';
+import { historyFile } from './paths.js';
+import { runRepl } from './repl.js';
+import { runScript, type ScriptSource } from './script.js';
+import { Session } from './session.js';
+import { scriptStatements } from './split-statements.js';
+import { packageVersion } from './version.js';
+
+type Stream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 export interface CliIo {
   argv: string[];
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdout: Stream;
+  stderr: Stream;
   env: NodeJS.ProcessEnv;
+  /** standard input; a terminal opens the REPL, anything else is read as a script */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** the driver's connect(); defaults to the real one */
+  connect?: ConnectFunction;
 }
 
-/** Resolves with the exit code once the command is done (long-running commands resolve on exit). */
+export const DEFAULT_CONFIRM_THRESHOLD = 100;
+
+const EXAMPLES = `
+Examples:
+  $ dynasql --demo                                   REPL on the embedded emulator's sample data
+  $ dynasql -c "Organization URL=https://contoso.crm.dynamics.com;Auth Scheme=DeviceCode"
+  $ dynasql --profile contoso                        a connection saved in ~/.config/dynasql/config.json
+  $ dynasql --demo -e "SELECT TOP 5 name, revenue FROM account ORDER BY revenue DESC"
+  $ dynasql --profile contoso -f report.sql --format csv -o report.csv
+  $ echo "SELECT COUNT(*) FROM contact" | dynasql --profile contoso --format json
+  $ dynasql emulator --port 5555                     run the emulator on its own
+
+Commands:
+  dynasql emulator [options]   run the embedded Dynamics emulator (dynasql emulator --help)
+
+The connection comes from -c, else --profile, else the DYNASQL_CONNECTION environment variable.
+In the REPL, type \\? for the backslash commands.
+`;
+
+interface ParsedOptions {
+  connection?: string;
+  profile?: string;
+  demo?: boolean;
+  format: OutputFormat;
+  output?: string;
+  confirmThreshold: number;
+}
+
+type Source = { kind: 'execute' | 'file'; value: string };
+
+function parseThreshold(value: string): number {
+  if (!/^\d+$/.test(value)) throw new CommanderError(2, 'dynasql.threshold', `error: --confirm-threshold needs a whole number, got "${value}"`);
+  return Number(value);
+}
+
+function buildProgram(io: CliIo, sources: Source[]): Command {
+  const collect = (kind: Source['kind']) => (value: string) => {
+    sources.push({ kind, value });
+    return undefined;
+  };
+  return new Command('dynasql')
+    .description('SQL for Microsoft Dynamics 365 (Dataverse and Finance & Operations): a REPL, scripts, and an emulator.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .option('-c, --connection <string>', 'connection string ("Organization URL=...;Auth Scheme=...")')
+    .option('--profile <name>', 'a named connection from the config file')
+    .option('--demo', 'start the embedded emulator with sample data and connect to it')
+    .option('-e, --execute <sql>', 'run SQL and exit (repeatable)', collect('execute'))
+    .option('-f, --file <path>', 'run the statements in a file and exit (repeatable; ; or GO separate them)', collect('file'))
+    .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
+    .option('-o, --output <file>', 'write results to a file')
+    .option('--confirm-threshold <n>', 'in the REPL, ask before an UPDATE/DELETE touching more rows than this', parseThreshold, DEFAULT_CONFIRM_THRESHOLD)
+    .addHelpText('after', EXAMPLES)
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      outputError: (text, write) => write(text),
+    });
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  stream.setEncoding('utf8');
+  for await (const chunk of stream) text += chunk as string;
+  return text;
+}
+
+/** Resolves with the exit code once the command is done (the REPL resolves when the user quits). */
 export async function runCli(io: CliIo): Promise<number> {
-  const [command, ...rest] = io.argv;
-  if (command === 'emulator') return runEmulatorCli(rest, io);
-  if (command === '--demo') return runEmulatorCli(['--port', '0'], io);
-  io.stderr.write('usage: dynasql emulator [--port N] [--host H] [--edition dataverse|finops] [--metadata FILE] [--rows N] [--seed N]\n');
-  return 2;
+  const [first, ...rest] = io.argv;
+  if (first === 'emulator') return runEmulatorCli(rest, io);
+
+  const sources: Source[] = [];
+  let options: ParsedOptions;
+  try {
+    options = buildProgram(io, sources).parse(io.argv, { from: 'user' }).opts<ParsedOptions>();
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'dynasql.threshold') io.stderr.write(`${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+
+  const errColors = colorsFor(io.stderr, io.env);
+  const fail = (error: unknown, code = 1) => {
+    io.stderr.write(formatError(error, errColors));
+    return code;
+  };
+
+  if (options.demo && (options.connection !== undefined || options.profile !== undefined)) {
+    io.stderr.write('error: --demo connects to the embedded emulator; leave out -c and --profile\n');
+    return 2;
+  }
+
+  let demo: Demo | undefined;
+  let conn: Connection | undefined;
+  let out: OutputSink | undefined;
+  try {
+    let connectionString: string | undefined;
+    try {
+      connectionString = options.demo ? undefined : resolveConnectionString(options, io.env);
+    } catch (error) {
+      return fail(error, 2);
+    }
+    if (!options.demo && connectionString === undefined) {
+      io.stderr.write(
+        'error: no connection given. Use -c "<connection string>", --profile NAME, or DYNASQL_CONNECTION; or try --demo.\n' +
+          'Run dynasql --help for examples.\n',
+      );
+      return 2;
+    }
+
+    // Read script files before connecting, so a typo in a file name costs no sign-in.
+    const scripts: ScriptSource[] = [];
+    try {
+      for (const source of sources) {
+        scripts.push(
+          source.kind === 'execute'
+            ? { name: '-e', statements: scriptStatements(source.value) }
+            : { name: source.value, statements: scriptStatements(readFileSync(source.value, 'utf8')) },
+        );
+      }
+      out = options.output !== undefined ? fileSink(options.output) : streamSink(io.stdout, colorsFor(io.stdout, io.env));
+    } catch (error) {
+      return fail(error, 2);
+    }
+
+    const stdin = io.stdin ?? process.stdin;
+    const interactive = scripts.length === 0 && stdin.isTTY === true;
+    if (scripts.length === 0 && !interactive) scripts.push({ name: 'stdin', statements: scriptStatements(await readAll(stdin)) });
+
+    if (options.demo) {
+      demo = await startDemo();
+      connectionString = demo.connectionString;
+    }
+    conn = await (io.connect ?? connectDriver)(connectionString!);
+
+    const terminalOut = streamSink(io.stdout, colorsFor(io.stdout, io.env));
+    const sessionOptions = {
+      conn,
+      out,
+      stderr: io.stderr,
+      errColors,
+      progress: io.stderr.isTTY === true,
+      format: options.format,
+      confirmThreshold: options.confirmThreshold,
+    };
+    if (!interactive) {
+      const session = new Session({ ...sessionOptions, expanded: 'off' });
+      return await runScript(session, scripts, new AbortController().signal);
+    }
+    return await runRepl({
+      createSession: (confirm) => new Session({ ...sessionOptions, expanded: 'auto', confirm }),
+      input: stdin,
+      output: io.stdout,
+      terminal: io.stdout.isTTY === true,
+      terminalOut,
+      historyFile: historyFile(io.env),
+      ...(demo ? { banner: demo.banner } : {}),
+    });
+  } catch (error) {
+    return fail(error);
+  } finally {
+    out?.close();
+    await conn?.close().catch(() => undefined);
+    await demo?.close().catch(() => undefined);
+  }
 }

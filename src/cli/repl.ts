@@ -1,0 +1,166 @@
+/**
+ * The interactive session: read SQL (several lines until `;` or a `GO` line), run it, print it.
+ *
+ * Keys: Tab completes (completer.ts); Ctrl-C cancels the running statement, clears the line being
+ * typed, and at an empty prompt pressed twice quits, as do Ctrl-D and `\q`. An error never ends the
+ * session. Lines are handled strictly in order, even when pasted faster than statements run.
+ */
+import { createInterface, type Interface } from 'node:readline';
+import type { Catalog } from '../index.js';
+import { complete } from './completer.js';
+import { appendHistory, loadHistory } from './history.js';
+import { runMetaCommand } from './meta-commands.js';
+import type { OutputSink } from './output-sink.js';
+import type { Session } from './session.js';
+import { splitStatements } from './split-statements.js';
+
+export const PROMPT = 'dynasql> ';
+export const CONTINUATION_PROMPT = 'dynasql-> ';
+
+export interface ReplOptions {
+  /** builds the session; the REPL supplies the yes/no question used to confirm large writes */
+  createSession: (confirm: (question: string) => Promise<boolean>) => Session;
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  /** true on a real terminal: line editing, completion, Ctrl-C handling */
+  terminal: boolean;
+  /** the terminal sink results go back to after `\o` with no file */
+  terminalOut: OutputSink;
+  historyFile?: string;
+  /** printed once before the first prompt */
+  banner?: string;
+}
+
+export async function runRepl(options: ReplOptions): Promise<number> {
+  let rl!: Interface;
+  let buffer = '';
+  let running: AbortController | undefined;
+  let answer: ((line: string) => void) | undefined;
+  let interruptedAtEmptyPrompt = false;
+  let closed = false;
+  let catalog: Catalog | undefined;
+
+  const confirm = (question: string) =>
+    new Promise<boolean>((resolve) => {
+      options.output.write(question);
+      answer = (line) => resolve(/^\s*y(es)?\s*$/i.test(line));
+    });
+  const session = options.createSession(confirm);
+
+  // The catalog for completion loads in the background; completion works without it meanwhile.
+  session.conn.catalog().then(
+    (c) => (catalog = c),
+    () => undefined,
+  );
+
+  rl = createInterface({
+    input: options.input,
+    output: options.output,
+    terminal: options.terminal,
+    prompt: PROMPT,
+    historySize: 1000,
+    removeHistoryDuplicates: true,
+    history: options.historyFile ? loadHistory(options.historyFile) : [],
+    completer: (line: string): [string[], string] => {
+      const before = buffer ? `${buffer}\n${line}` : line;
+      const statement = buffer ? `${buffer}\n${rl.line}` : rl.line;
+      return complete(before, statement, catalog);
+    },
+  });
+
+  const prompt = () => {
+    if (closed) return;
+    rl.setPrompt(buffer ? CONTINUATION_PROMPT : PROMPT);
+    rl.prompt();
+  };
+
+  const handleLine = async (line: string) => {
+    if (options.historyFile) {
+      const failed = appendHistory(options.historyFile, line);
+      if (failed) {
+        session.info(`Could not write history to ${options.historyFile}: ${failed.message}`);
+        options.historyFile = undefined;
+      }
+    }
+    running = new AbortController();
+    try {
+      if (/^\s*\\/.test(line)) {
+        await runMetaCommand(line, {
+          session,
+          signal: running.signal,
+          defaultOut: options.terminalOut,
+          quit: () => rl.close(),
+        });
+        return;
+      }
+      buffer = buffer ? `${buffer}\n${line}` : line;
+      const { statements, rest, restHasCode } = splitStatements(buffer);
+      buffer = restHasCode ? rest.replace(/^\s*\n/, '') : '';
+      for (const statement of statements) {
+        if (running.signal.aborted) break;
+        await session.execute(statement.sql, running.signal);
+      }
+    } finally {
+      running = undefined;
+    }
+  };
+
+  let queue = Promise.resolve();
+  rl.on('line', (line) => {
+    interruptedAtEmptyPrompt = false;
+    if (answer) {
+      const reply = answer;
+      answer = undefined;
+      reply(line);
+      return;
+    }
+    queue = queue.then(() => handleLine(line)).then(prompt, (error: unknown) => {
+      session.error(error);
+      prompt();
+    });
+  });
+
+  rl.on('SIGINT', () => {
+    if (answer) {
+      const reply = answer;
+      answer = undefined;
+      options.output.write('\n');
+      reply('');
+      return;
+    }
+    if (running) {
+      running.abort();
+      return;
+    }
+    if (rl.line !== '' || buffer !== '') {
+      buffer = '';
+      // readline keeps the typed text in these two fields; clearing them drops the half-typed line
+      const editable = rl as unknown as { line: string; cursor: number };
+      editable.line = '';
+      editable.cursor = 0;
+      interruptedAtEmptyPrompt = false;
+      options.output.write('^C\n');
+      prompt();
+      return;
+    }
+    if (interruptedAtEmptyPrompt) {
+      options.output.write('\n');
+      rl.close();
+      return;
+    }
+    interruptedAtEmptyPrompt = true;
+    options.output.write('\n(To quit, press Ctrl-C again, or type \\q)\n');
+    prompt();
+  });
+
+  const ended = new Promise<void>((resolve) => rl.on('close', resolve));
+  if (options.banner) options.output.write(`${options.banner}\n`);
+  prompt();
+  await ended;
+  closed = true;
+  // a statement still running when input ends (piped into a terminal session) finishes first
+  await queue;
+  if (options.terminal) options.output.write('\n');
+  session.out.close();
+  return 0;
+}

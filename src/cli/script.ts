@@ -1,0 +1,26 @@
+/**
+ * Non-interactive runs: statements from `-e`, `-f` and standard input, in the order given, each
+ * printed in the chosen format. The first failing statement stops the run with exit code 1,
+ * so `dynasql -f migrate.sql && next-step` does what it says.
+ */
+import type { Session } from './session.js';
+import type { SqlStatement } from './split-statements.js';
+
+export interface ScriptSource {
+  /** where the statements came from, for error messages (`-e`, `report.sql`, `stdin`) */
+  name: string;
+  statements: SqlStatement[];
+}
+
+export async function runScript(session: Session, sources: ScriptSource[], signal: AbortSignal): Promise<number> {
+  for (const source of sources) {
+    for (const statement of source.statements) {
+      const ok = await session.execute(statement.sql, signal);
+      if (!ok) {
+        if (source.name !== '-e') session.info(`(in ${source.name}, statement starting on line ${statement.line})`);
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
