@@ -1,0 +1,112 @@
+/**
+ * The one frozen object every other module reads the connection's settings from.
+ * Produced by `resolveOptions()` from a connection string or an options object.
+ */
+
+export type Edition =
+  | 'Dataverse'
+  | 'Sales'
+  | 'CustomerService'
+  | 'FieldService'
+  | 'Marketing'
+  | 'ProjectOperations'
+  | 'FinOpsOnline'
+  | 'FinOpsOnPremise';
+
+/** The protocol family behind an edition: the Dataverse Web API or F&O's `/data/` OData. */
+export type Platform = 'dataverse' | 'finops';
+
+export type AuthScheme =
+  | 'ClientSecret'
+  | 'ClientCertificate'
+  | 'AuthCode'
+  | 'DeviceCode'
+  | 'RefreshToken'
+  | 'AccessToken'
+  | 'ADFS'
+  | 'None'
+  | 'Custom';
+
+/** Sovereign clouds: each has its own Entra authority host. */
+export type AzureEnvironment = 'Global' | 'China' | 'USGovernment' | 'USGovernmentHigh' | 'USGovernmentDoD';
+
+/** What an app's own token function receives (the `Custom` auth scheme). */
+export interface TokenRequest {
+  scopes: readonly string[];
+  forceRefresh: boolean;
+  signal?: AbortSignal;
+}
+/** A bearer token, optionally with its expiry (ms since the epoch) so it is refreshed in time. */
+export type TokenResult = string | { token: string; expiresOnMs?: number };
+export type CustomTokenFunction = (request: TokenRequest) => Promise<TokenResult>;
+
+export interface ConnectionOptions {
+  /** `https://contoso.crm.dynamics.com`, no trailing slash, no path for the online services */
+  readonly organizationUrl: string;
+  readonly edition: Edition;
+  readonly platform: Platform;
+  readonly apiVersion: '9.0' | '9.1' | '9.2';
+  /** ends with `/`: `{org}/api/data/v9.0/` or `{org}/data/` */
+  readonly serviceRoot: string;
+  readonly isLoopback: boolean;
+
+  readonly authScheme: AuthScheme;
+  readonly azureTenant?: string;
+  readonly azureEnvironment: AzureEnvironment;
+  /** overrides the authority host of the Azure Environment (`https://login.example.test`); must be https */
+  readonly authorityHost?: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  /** a PEM text or a path to a PEM file holding the certificate and its private key */
+  readonly certificate?: string;
+  readonly certificatePassword?: string;
+  /** SHA-256 (64 hex) or SHA-1 (40 hex) thumbprint; computed from the certificate when absent */
+  readonly certificateThumbprint?: string;
+  readonly redirectUri: string;
+  readonly callbackPort: number;
+  readonly accessToken?: string;
+  readonly refreshToken?: string;
+  readonly adfsServer?: string;
+  readonly tokenCacheFile?: string;
+  readonly tokenProvider?: CustomTokenFunction;
+
+  readonly crossCompany: boolean;
+  readonly includeFormattedValues: boolean;
+  readonly includeNavigationProperties: boolean;
+  readonly useDynamicStoredProcedures: boolean;
+  readonly pageSize: number;
+  readonly pushdown: boolean;
+
+  readonly verbosity: 1 | 2 | 3 | 4 | 5;
+  readonly logFile?: string;
+  readonly logSink?: (line: string) => void;
+
+  /** requests allowed at once; 1..52 */
+  readonly maxConcurrency: number;
+  /** token-bucket rate; undefined = no client-side rate limit beyond `nodes` */
+  readonly requestsPerSecond?: number;
+  /** the plain connector's model: each node allows 1 transaction per second */
+  readonly nodes?: number;
+  readonly requestTimeoutMs: number;
+  /** 0 = none */
+  readonly statementTimeoutMs: number;
+  readonly maxRetries: number;
+  readonly retryBudgetMs: number;
+  readonly proxy?: string;
+  readonly useEnvProxy: boolean;
+  readonly httpProxy?: string;
+  readonly httpsProxy?: string;
+  readonly noProxy?: string;
+  readonly caFile?: string;
+
+  readonly readOnly: boolean;
+  readonly allowUnsafeWrites: boolean;
+  /** 0 = no cap */
+  readonly maxRowsAffected: number;
+  readonly atomic: boolean;
+  readonly bypassPlugins: boolean;
+  readonly suppressDuplicateDetection: boolean;
+
+  /** every secret value given in the settings, for the log redactor (never logged itself) */
+  readonly secrets: readonly string[];
+}

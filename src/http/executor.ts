@@ -1,0 +1,302 @@
+import { request as undiciRequest, type Dispatcher } from 'undici';
+import { DynasqlError } from '../errors/index.js';
+import { systemClock, type Clock } from '../util/index.js';
+import { backoffDelay, parseRetryAfter } from './backoff.js';
+import { createDispatcher, type DispatcherSettings } from './dispatcher.js';
+import { createLogger, type Logger, type LoggerSettings } from './logger.js';
+import { headersForLog } from './redact.js';
+import {
+  isDuplicateReply,
+  isNotSentError,
+  isTransientTransportError,
+  mapServiceError,
+  mapTransportError,
+} from './service-error.js';
+import { AdaptiveThrottle, abortError, type ThrottleSettings } from './throttle.js';
+import type { Executor, ExecutorStats, HttpRequest, HttpResponse, TokenProvider } from './types.js';
+
+/**
+ * What `createExecutor` reads. The field names are those of ConnectionOptions, so the connection can
+ * pass its options straight through: `createExecutor({ ...options, auth: tokenProvider })`.
+ */
+export interface ExecutorSettings extends DispatcherSettings, ThrottleSettings, LoggerSettings {
+  serviceRoot: string;
+  maxRetries: number;
+  /** total time one request may spend retrying, from its first attempt */
+  retryBudgetMs: number;
+  requestTimeoutMs: number;
+  /** where bearer tokens come from; none for the emulator without auth */
+  auth?: TokenProvider;
+  /** injectable edges: an undici dispatcher (MockAgent in unit tests), time, randomness, logger */
+  dispatcher?: Dispatcher;
+  clock?: Clock;
+  random?: () => number;
+  logger?: Logger;
+}
+
+/** A request after URL resolution and default headers; what each policy passes inward. */
+interface Prepared {
+  method: HttpRequest['method'];
+  url: URL;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  signal: AbortSignal;
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+type Send = (request: Prepared) => Promise<Reply>;
+
+const DEFAULT_HEADERS = {
+  accept: 'application/json',
+  'odata-maxversion': '4.0',
+  'odata-version': '4.0',
+  'user-agent': 'dynasql/0.1',
+};
+
+/**
+ * The executor every request goes through. Per attempt, from the outside in:
+ *
+ *   retry ( auth header ( throttle ( logging ( undici ) ) ) )
+ *
+ * Retry is the outer loop so that every new attempt is paced by the throttle again and carries a fresh
+ * token; auth refreshes once on a 401; the throttle turns 429s into a shared pause; logging sees exactly
+ * what went over the wire.
+ */
+export function createExecutor(settings: ExecutorSettings): Executor {
+  const clock = settings.clock ?? systemClock;
+  const random = settings.random ?? Math.random;
+  const logger = settings.logger ?? createLogger(settings);
+  const ownsDispatcher = settings.dispatcher === undefined;
+  const dispatcher = settings.dispatcher ?? createDispatcher(settings, logger);
+  const throttle = new AdaptiveThrottle(settings, clock);
+  const root = new URL(settings.serviceRoot);
+  const counters = { requests: 0, retries: 0, throttled: 0, retryWaitMs: 0 };
+
+  const attempt: Send = authHeader(settings.auth, root.origin, throttled(throttle, counters, clock, logged(logger, transport(dispatcher, counters))));
+
+  async function send(request: HttpRequest): Promise<HttpResponse> {
+    const url = resolveUrl(request.url, root);
+    const idempotent = request.idempotent ?? request.method === 'GET';
+    const throwOnError = request.throwOnError ?? true;
+    const timeoutMs = request.timeoutMs ?? settings.requestTimeoutMs;
+    const started = clock.now();
+    const headers = { ...DEFAULT_HEADERS, ...lowerKeys(request.headers ?? {}) };
+    if (request.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+    let mayHaveRun = false;
+    for (let n = 1; ; n++) {
+      if (request.signal?.aborted) throw abortError(request.signal);
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+      let reply: Reply | undefined;
+      let failure: unknown;
+      try {
+        reply = await attempt({ method: request.method, url, headers, ...(request.body !== undefined ? { body: request.body } : {}), signal });
+      } catch (error) {
+        if (request.signal?.aborted) throw abortError(request.signal);
+        failure = timeout.aborted ? Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError', code: 'UND_ERR_HEADERS_TIMEOUT' }) : error;
+      }
+
+      if (reply) {
+        if (mayHaveRun && isAlreadyDone(request, idempotent, reply)) {
+          logger.log(2, `${request.method} ${url.href}: an earlier attempt had already succeeded (status ${reply.status} on retry)`);
+          return toResponse({ status: 204, headers: reply.headers, body: new Uint8Array() }, n, true);
+        }
+        const retryable = reply.status === 429 || (idempotent && [502, 503, 504].includes(reply.status));
+        if (!retryable) {
+          if (reply.status >= 400 && throwOnError) throw fail(reply);
+          return toResponse(reply, n, false);
+        }
+        if (reply.status !== 429) mayHaveRun = true;
+      } else {
+        const transient = isTransientTransportError(failure) || (failure as Error)?.name === 'TimeoutError';
+        const safe = idempotent || isNotSentError(failure);
+        if (!transient || !safe) throw logFailure(mapTransportError(failure, { method: request.method, url: url.href }));
+        if (!isNotSentError(failure)) mayHaveRun = true;
+      }
+
+      // schedule the next attempt, within both the attempt count and the time budget
+      const retryAfter = reply ? parseRetryAfter(reply.headers['retry-after'], clock.now()) : undefined;
+      const delay = Math.max(retryAfter ?? 0, reply?.status === 429 && retryAfter !== undefined ? 0 : backoffDelay(n, random));
+      const outOfAttempts = n > settings.maxRetries;
+      const outOfTime = clock.now() + delay - started > settings.retryBudgetMs;
+      if (outOfAttempts || outOfTime) {
+        if (reply) {
+          if (throwOnError) throw fail(reply);
+          return toResponse(reply, n, false);
+        }
+        throw logFailure(mapTransportError(failure, { method: request.method, url: url.href }));
+      }
+      counters.retries++;
+      logger.log(2, `retry ${n}/${settings.maxRetries} of ${request.method} ${url.href} in ${delay} ms after ${reply ? `status ${reply.status}` : describe(failure)}`);
+      const before = clock.now();
+      try {
+        await clock.sleep(delay, request.signal);
+      } catch {
+        throw abortError(request.signal!);
+      }
+      if (reply?.status === 429) counters.retryWaitMs += clock.now() - before;
+    }
+
+    function fail(reply: Reply): DynasqlError {
+      return logFailure(mapServiceError({ status: reply.status, headers: reply.headers, body: decode(reply.body) }, { method: request.method, url: url.href, redact: logger.redact }));
+    }
+    function logFailure(error: DynasqlError): DynasqlError {
+      logger.log(1, `error ${error.code}${error.status ? ` ${error.status}` : ''}${error.serviceCode ? ` ${error.serviceCode}` : ''}: ${error.message}`);
+      return error;
+    }
+  }
+
+  return {
+    serviceRoot: root.href,
+    send,
+    stats(): ExecutorStats {
+      const state = throttle.state();
+      return {
+        requests: counters.requests,
+        retries: counters.retries,
+        throttled: counters.throttled,
+        throttledMs: Math.round(throttle.waitedMs + counters.retryWaitMs),
+        inFlight: state.inFlight,
+        concurrency: state.concurrency,
+        ...(state.rate !== undefined ? { requestsPerSecond: state.rate } : {}),
+      };
+    },
+    log: (level, message) => logger.log(level, message),
+    async close() {
+      if (ownsDispatcher) await dispatcher.close();
+    },
+  };
+}
+
+/** A retried write whose earlier attempt evidently went through: create → duplicate, delete → 404. */
+function isAlreadyDone(request: HttpRequest, idempotent: boolean, reply: Reply): boolean {
+  if (!idempotent) return false;
+  if (request.method === 'POST') return isDuplicateReply({ status: reply.status, body: decode(reply.body) });
+  if (request.method === 'DELETE') return reply.status === 404;
+  return false;
+}
+
+/** Adds `Authorization: Bearer` for the service's own origin only; on a 401, refreshes once and resends. */
+function authHeader(auth: TokenProvider | undefined, origin: string, next: Send): Send {
+  if (!auth) return next;
+  return async (request) => {
+    if (request.url.origin !== origin) return next(request);
+    const token = await auth.getToken({ signal: request.signal });
+    const reply = await next({ ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } });
+    if (reply.status !== 401) return reply;
+    const fresh = await auth.getToken({ forceRefresh: true, signal: request.signal });
+    return next({ ...request, headers: { ...request.headers, authorization: `Bearer ${fresh}` } });
+  };
+}
+
+/** Paces attempts and feeds 429s, successes and rate-limit headers back into the throttle. */
+function throttled(throttle: AdaptiveThrottle, counters: { throttled: number }, clock: Clock, next: Send): Send {
+  return async (request) => {
+    const release = await throttle.acquire(request.signal);
+    try {
+      const reply = await next(request);
+      if (reply.status === 429) {
+        counters.throttled++;
+        throttle.onThrottled(parseRetryAfter(reply.headers['retry-after'], clock.now()) ?? 1000);
+      } else if (reply.status < 500) {
+        throttle.onSuccess(reply.headers);
+      }
+      return reply;
+    } finally {
+      release();
+    }
+  };
+}
+
+const BODY_LOG_LIMIT = 16_384;
+
+/** 2: request lines and timings, 3: headers, 4: bodies (all redacted by the logger). */
+function logged(logger: Logger, next: Send): Send {
+  if (!logger.enabled(2)) return next;
+  return async (request) => {
+    const started = performance.now();
+    logger.log(2, `→ ${request.method} ${request.url.href}`);
+    if (logger.enabled(3)) logger.log(3, headersForLog(request.headers));
+    if (logger.enabled(4) && request.body !== undefined) logger.log(4, clip(typeof request.body === 'string' ? request.body : decode(request.body)));
+    try {
+      const reply = await next(request);
+      logger.log(2, `← ${reply.status} ${request.method} ${request.url.href} ${Math.round(performance.now() - started)} ms ${reply.body.byteLength} bytes`);
+      if (logger.enabled(3)) logger.log(3, headersForLog(reply.headers));
+      if (logger.enabled(4) && reply.body.byteLength > 0) logger.log(4, clip(decode(reply.body)));
+      return reply;
+    } catch (error) {
+      logger.log(2, `✕ ${request.method} ${request.url.href} ${Math.round(performance.now() - started)} ms ${describe(error)}`);
+      throw error;
+    }
+  };
+}
+
+/** The wire: undici `request()` over the pooled dispatcher, body read in full. */
+function transport(dispatcher: Dispatcher, counters: { requests: number }): Send {
+  return async (request) => {
+    counters.requests++;
+    const response = await undiciRequest(request.url, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body !== undefined ? { body: request.body } : {}),
+      signal: request.signal,
+      dispatcher,
+    });
+    const body = new Uint8Array(await response.body.arrayBuffer());
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries(response.headers)) {
+      if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return { status: response.statusCode, headers, body };
+  };
+}
+
+function resolveUrl(url: string, root: URL): URL {
+  let resolved: URL;
+  try {
+    resolved = new URL(url, root);
+  } catch {
+    throw new DynasqlError('DYNASQL_ERR_INTERNAL', `Cannot form a request URL from '${url.slice(0, 200)}'.`);
+  }
+  if (resolved.origin !== root.origin) {
+    // never send the connection's credentials (or its traffic) to a host a response named
+    throw new DynasqlError('DYNASQL_ERR_SERVICE', `Refusing to follow a URL to another host (${resolved.host}); the service root is ${root.host}.`);
+  }
+  return resolved;
+}
+
+function toResponse(reply: Reply, attempts: number, alreadyDone: boolean): HttpResponse {
+  const { status, headers, body } = reply;
+  return {
+    status,
+    headers,
+    body,
+    attempts,
+    ...(alreadyDone ? { alreadyDone } : {}),
+    text: () => decode(body),
+    json: <T>() => JSON.parse(decode(body)) as T,
+  };
+}
+
+const decoder = new TextDecoder();
+function decode(body: Uint8Array): string {
+  return decoder.decode(body);
+}
+
+function lowerKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function clip(text: string): string {
+  return text.length > BODY_LOG_LIMIT ? `${text.slice(0, BODY_LOG_LIMIT)} … (${text.length} characters)` : text;
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: string })?.code;
+  return code ?? (error instanceof Error ? error.name : 'error');
+}

@@ -1,0 +1,128 @@
+import { DynasqlError, type ErrorCode } from '../errors/index.js';
+
+/** What the service said, as far as error mapping needs it. */
+export interface ServiceReply {
+  status: number;
+  headers?: Record<string, string>;
+  /** the response body as text (JSON for Dataverse and F&O) */
+  body?: string;
+}
+
+/** Dataverse HRESULTs the driver branches on (dataverse-protocol.md §5, §6). */
+export const SERVICE_CODES = {
+  objectDoesNotExist: '0x80040217',
+  duplicateRecord: '0x80040237',
+  duplicateRecordEntityKey: '0x80060892',
+  concurrencyVersionMismatch: '0x80060882',
+  aggregateQueryRecordLimit: '0x8004e023',
+  requestsLimit: '0x80072322',
+  executionTimeLimit: '0x80072321',
+  concurrencyLimit: '0x80072326',
+} as const;
+
+/** The service's own error code and message from a Dataverse or F&O error body. */
+export function parseServiceError(body: string | undefined): { serviceCode?: string; message?: string } {
+  if (!body) return {};
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown; innererror?: { message?: unknown } } };
+    const error = parsed?.error;
+    if (!error || typeof error !== 'object') return {};
+    const code = typeof error.code === 'string' && error.code !== '' ? error.code : undefined;
+    let message = typeof error.message === 'string' ? error.message : undefined;
+    // F&O leaves `code` empty and puts the useful part in innererror.message
+    const inner = error.innererror && typeof error.innererror.message === 'string' ? error.innererror.message : undefined;
+    if (inner && inner !== message) message = message ? `${message} ${inner}` : inner;
+    return { ...(code ? { serviceCode: code } : {}), ...(message ? { message } : {}) };
+  } catch {
+    return {};
+  }
+}
+
+/** True for the answers that mean "a record with this key already exists". */
+export function isDuplicateReply(reply: ServiceReply): boolean {
+  if (reply.status < 400 || reply.status >= 500) return false;
+  const code = parseServiceError(reply.body).serviceCode?.toLowerCase();
+  return code === SERVICE_CODES.duplicateRecord || code === SERVICE_CODES.duplicateRecordEntityKey;
+}
+
+/**
+ * The one mapping from a service error reply to a DynasqlError, keeping the service's message and code.
+ *
+ *   mapServiceError({ status: 404, body: '{"error":{"code":"0x80040217","message":"Entity ... Does Not Exist"}}' })
+ *   // → DynasqlError DYNASQL_ERR_NOT_FOUND, serviceCode '0x80040217', status 404
+ *
+ * `redact` is applied to the message (service messages can echo request text).
+ */
+export function mapServiceError(reply: ServiceReply, context: { method?: string; url?: string; redact?: (t: string) => string } = {}): DynasqlError {
+  const { serviceCode, message: serviceMessage } = parseServiceError(reply.body);
+  const code = codeFor(reply.status, serviceCode);
+  const redact = context.redact ?? ((t: string) => t);
+  const fallback = reply.body && !reply.body.trimStart().startsWith('<') ? reply.body.slice(0, 300) : '';
+  const text = serviceMessage ?? (fallback || `HTTP ${reply.status}`);
+  const where = context.method && context.url ? ` (${context.method} ${stripQuery(context.url)})` : '';
+  const retryAfter = reply.headers?.['retry-after'];
+  const message =
+    code === 'DYNASQL_ERR_THROTTLED'
+      ? `The service is throttling requests and retries ran out${retryAfter ? ` (Retry-After ${retryAfter} s)` : ''}: ${text}`
+      : text;
+  return new DynasqlError(code, redact(`${message}${where}`), {
+    status: reply.status,
+    ...(serviceCode ? { serviceCode } : {}),
+  });
+}
+
+function codeFor(status: number, serviceCode: string | undefined): ErrorCode {
+  const sc = serviceCode?.toLowerCase();
+  if (status === 429) return 'DYNASQL_ERR_THROTTLED';
+  if (status === 401) return 'DYNASQL_ERR_AUTH';
+  if (status === 403) return 'DYNASQL_ERR_FORBIDDEN';
+  if (sc === SERVICE_CODES.duplicateRecord || sc === SERVICE_CODES.duplicateRecordEntityKey) return 'DYNASQL_ERR_DUPLICATE';
+  if (sc === SERVICE_CODES.concurrencyVersionMismatch) return 'DYNASQL_ERR_CONCURRENCY';
+  if (sc === SERVICE_CODES.aggregateQueryRecordLimit) return 'DYNASQL_ERR_AGGREGATE_LIMIT';
+  if (status === 412) return 'DYNASQL_ERR_CONCURRENCY';
+  if (status === 404 && (sc === undefined || sc === SERVICE_CODES.objectDoesNotExist)) return 'DYNASQL_ERR_NOT_FOUND';
+  if (status === 408 || status === 504) return 'DYNASQL_ERR_TIMEOUT';
+  return 'DYNASQL_ERR_SERVICE';
+}
+
+/** Query strings can hold user values; error messages name the resource only. */
+function stripQuery(url: string): string {
+  const i = url.indexOf('?');
+  return i === -1 ? url : `${url.slice(0, i)}?…`;
+}
+
+/** Transport failures (undici and Node socket errors) → DynasqlError NETWORK / TIMEOUT. */
+export function mapTransportError(error: unknown, context: { method?: string; url?: string } = {}): DynasqlError {
+  if (error instanceof DynasqlError) return error;
+  const code = (error as { code?: string })?.code ?? '';
+  const where = context.method && context.url ? ` (${context.method} ${stripQuery(context.url)})` : '';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || (error as Error)?.name === 'TimeoutError') {
+    return new DynasqlError('DYNASQL_ERR_TIMEOUT', `The request timed out${where}.`, { cause: error, details: { transportCode: code || 'TimeoutError' } });
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return new DynasqlError('DYNASQL_ERR_NETWORK', `Network error${code ? ` ${code}` : ''}: ${text}${where}`, { cause: error, details: { transportCode: code } });
+}
+
+/** Socket-level failures that say nothing about whether the server ran the request. */
+export function isTransientTransportError(error: unknown): boolean {
+  const code = (error as { code?: string })?.code ?? '';
+  return [
+    'UND_ERR_SOCKET',
+    'UND_ERR_CLOSED',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+  ].includes(code);
+}
+
+/** Failures where the request provably never reached the server, so any method may be sent again. */
+export function isNotSentError(error: unknown): boolean {
+  const code = (error as { code?: string })?.code ?? '';
+  return code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EAI_AGAIN';
+}

@@ -1,0 +1,153 @@
+import { DynasqlError } from '../errors/index.js';
+import type { Clock } from '../util/index.js';
+
+export interface ThrottleSettings {
+  /** upper bound on requests in flight (1..52) */
+  maxConcurrency: number;
+  /** token-bucket rate; undefined = none */
+  requestsPerSecond?: number;
+  /** the plain connector's model: `nodes` × 1 request per second */
+  nodes?: number;
+}
+
+export interface ThrottleState {
+  concurrency: number;
+  rate: number | undefined;
+  inFlight: number;
+  queued: number;
+  pausedUntil: number;
+}
+
+/**
+ * Client-side pacing that keeps below the service-protection limits instead of tripping them.
+ *
+ * - A concurrency cap (at most 52, the service's own limit) and a token bucket holding one token, so
+ *   requests leave evenly spaced at the configured rate: with 10/s, one every 100 ms, never a burst
+ *   that a sliding window would count against us.
+ * - Adaptive, additive-increase / multiplicative-decrease (AIMD): a 429 pauses everyone until its
+ *   Retry-After has passed and halves the concurrency and the rate; each success then adds back a
+ *   little, until the configured values are reached again.
+ * - Dataverse's `x-ms-ratelimit-burst-remaining-xrm-requests` header, when present, shrinks concurrency
+ *   to what the server says is left, so the window runs out with one 429 instead of a volley.
+ */
+export class AdaptiveThrottle {
+  private readonly maxConcurrency: number;
+  private readonly maxRate: number | undefined;
+  private concurrency: number;
+  private rate: number | undefined;
+  private inFlight = 0;
+  private nextTokenAt = 0;
+  private pausedUntil = 0;
+  private readonly waiters: Array<() => void> = [];
+  /** time callers spent waiting here, for progress displays */
+  waitedMs = 0;
+
+  constructor(settings: ThrottleSettings, private readonly clock: Clock) {
+    this.maxConcurrency = Math.max(1, Math.min(52, Math.floor(settings.maxConcurrency)));
+    const rates = [settings.requestsPerSecond, settings.nodes].filter((r): r is number => r !== undefined && r > 0);
+    this.maxRate = rates.length > 0 ? Math.min(...rates) : undefined;
+    this.concurrency = this.maxConcurrency;
+    this.rate = this.maxRate;
+  }
+
+  state(): ThrottleState {
+    return { concurrency: Math.floor(this.concurrency), rate: this.rate, inFlight: this.inFlight, queued: this.waiters.length, pausedUntil: this.pausedUntil };
+  }
+
+  /**
+   * Waits for a free slot, the end of any 429 pause and a rate token; resolves to the release function.
+   * Aborting the signal removes the caller from the queue and rejects with DYNASQL_ERR_CANCELLED.
+   */
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    const started = this.clock.now();
+    try {
+      for (;;) {
+        throwIfAborted(signal);
+        if (this.inFlight >= Math.floor(this.concurrency)) {
+          await this.waitForSlot(signal);
+          continue;
+        }
+        const now = this.clock.now();
+        const readyAt = Math.max(this.pausedUntil, this.rate ? this.nextTokenAt : 0);
+        if (readyAt > now) {
+          await this.clock.sleep(readyAt - now, signal);
+          continue;
+        }
+        if (this.rate) this.nextTokenAt = Math.max(this.nextTokenAt, now) + 1000 / this.rate;
+        this.inFlight++;
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          this.inFlight--;
+          this.wakeWaiters();
+        };
+      }
+    } catch (error) {
+      throw cancelled(signal, error);
+    } finally {
+      this.waitedMs += this.clock.now() - started;
+    }
+  }
+
+  /** A 429: pause new requests for `retryAfterMs`, then resume at half the concurrency and rate. */
+  onThrottled(retryAfterMs: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + retryAfterMs);
+    this.concurrency = Math.max(1, Math.floor(this.concurrency / 2));
+    if (this.rate !== undefined && this.maxRate !== undefined) this.rate = Math.max(this.maxRate / 8, this.rate / 2);
+  }
+
+  /** A success: grow back toward the configured limits (about +1 concurrency per window of successes). */
+  onSuccess(headers?: Record<string, string>): void {
+    this.concurrency = Math.min(this.maxConcurrency, this.concurrency + 1 / Math.max(1, this.concurrency));
+    if (this.rate !== undefined && this.maxRate !== undefined) this.rate = Math.min(this.maxRate, this.rate + this.maxRate / 20);
+    const remaining = headers ? Number(headers['x-ms-ratelimit-burst-remaining-xrm-requests']) : NaN;
+    if (Number.isFinite(remaining) && remaining >= 0 && remaining < this.concurrency) {
+      this.concurrency = Math.max(1, remaining);
+    }
+    this.wakeWaiters();
+  }
+
+  private waitForSlot(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const i = this.waiters.indexOf(wake);
+        if (i !== -1) this.waiters.splice(i, 1);
+        reject(signal!.reason);
+      };
+      this.waiters.push(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Wakes as many queued callers as there are free slots; each re-checks the limits itself. */
+  private wakeWaiters(): void {
+    let free = Math.floor(this.concurrency) - this.inFlight;
+    while (free-- > 0 && this.waiters.length > 0) this.waiters.shift()!();
+  }
+
+}
+
+function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw signal.reason;
+}
+
+function cancelled(signal: AbortSignal | undefined, error: unknown): unknown {
+  if (error instanceof DynasqlError) return error;
+  if (signal?.aborted) return abortError(signal);
+  return error;
+}
+
+/** The DynasqlError for an aborted signal: TIMEOUT when a timeout fired, CANCELLED otherwise. */
+export function abortError(signal: AbortSignal): DynasqlError {
+  const reason = signal.reason as unknown;
+  if (reason instanceof DynasqlError) return reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return new DynasqlError('DYNASQL_ERR_TIMEOUT', 'The statement timed out.', { cause: reason });
+  }
+  return new DynasqlError('DYNASQL_ERR_CANCELLED', 'The request was cancelled.', { cause: reason });
+}
