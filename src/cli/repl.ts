@@ -38,6 +38,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
   let answer: ((line: string) => void) | undefined;
   let interruptedAtEmptyPrompt = false;
   let closed = false;
+  let quitting = false;
   let catalog: Catalog | undefined;
 
   const confirm = (question: string) =>
@@ -75,6 +76,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
   };
 
   const handleLine = async (line: string) => {
+    if (quitting) return;
     if (options.historyFile) {
       const failed = appendHistory(options.historyFile, line);
       if (failed) {
@@ -89,7 +91,10 @@ export async function runRepl(options: ReplOptions): Promise<number> {
           session,
           signal: running.signal,
           defaultOut: options.terminalOut,
-          quit: () => rl.close(),
+          quit: () => {
+            quitting = true;
+            rl.close();
+          },
         });
         return;
       }
@@ -145,6 +150,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     }
     if (interruptedAtEmptyPrompt) {
       options.output.write('\n');
+      quitting = true;
       rl.close();
       return;
     }

@@ -56,7 +56,7 @@ export class InMemoryConnection implements Connection {
 
   async query(sql: string, _params?: unknown, options?: QueryOptions): Promise<QueryResult> {
     this.calls.push({ method: 'query', sql });
-    const answer = this.answers[sql.trim()];
+    const answer = this.answers[sql.trim()] ?? this.answers[sql.replace(/\s+/g, ' ').trim()];
     if (answer === undefined) throw new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `No canned answer for: ${sql}`);
     if (answer instanceof Error) throw answer;
     if (typeof answer === 'function') return answer(options);
