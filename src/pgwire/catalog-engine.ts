@@ -1,0 +1,194 @@
+/**
+ * The embedded Postgres (PGlite) that holds the catalog mirror and answers every statement that is
+ * not over Dynamics tables: pg_catalog, information_schema, SET / SHOW, version() ...
+ *
+ * PGlite is one backend with one session, shared by all clients. So every use takes a lock, and
+ * when the lock passes to a different client its settings are restored first (`RESET ALL`, then
+ * its startup parameters and its own `SET`s in order), so one client's `SET TimeZone` does not
+ * leak into another's answers. Client statements run as a role that can read and change nothing.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { DynasqlError } from '../errors/index.js';
+import {
+  decodeErrorFields,
+  decodeParameterDescription,
+  decodeRowDescription,
+  splitBackendMessages,
+  type BackendMessage,
+  type FieldDescription,
+} from './backend-messages.js';
+import { READER_ROLE, quoteLiteral } from './catalog-mirror.js';
+import { encodeFrontendMessage, type FormatCode } from './frontend-messages.js';
+
+/** The part of a client session the engine needs to restore that client's settings. */
+export interface EngineSession {
+  readonly id: number;
+  /** startup parameters worth carrying over (DateStyle, TimeZone, application_name ...) */
+  readonly startupSettings: ReadonlyMap<string, string>;
+  /** `SET` / `RESET` statements that succeeded, in order */
+  readonly setStatements: readonly string[];
+}
+
+/** An error the engine reported, as ErrorResponse fields by code letter. */
+export interface EngineError {
+  fields: Record<string, string>;
+}
+
+export interface Description {
+  parameterTypes: number[];
+  /** null when the statement returns no rows */
+  fields: FieldDescription[] | null;
+}
+
+/** Settings a client may send at startup that the engine should honour. */
+export const CARRIED_STARTUP_SETTINGS = ['DateStyle', 'TimeZone', 'IntervalStyle', 'extra_float_digits', 'application_name', 'search_path'];
+
+export class CatalogEngine {
+  private lock: Promise<unknown> = Promise.resolve();
+  private currentSession = -1;
+
+  private constructor(private readonly db: PGlite, readonly serverVersion: string) {}
+
+  /** Starts PGlite (seconds on a cold start), runs the mirror DDL, then drops to the reader role. */
+  static async start(mirrorDdl: string, readerDdl: string, procedureDdl: readonly string[] = []): Promise<CatalogEngine> {
+    const db = await PGlite.create();
+    try {
+      await db.exec(mirrorDdl);
+      // A procedure the engine cannot express is left out of the mirror rather than failing the server.
+      for (const ddl of procedureDdl) await db.exec(ddl).catch(() => undefined);
+      await db.exec(readerDdl);
+      await db.exec(`SET SESSION AUTHORIZATION ${READER_ROLE}`);
+      const version = await db.query<{ server_version: string }>('SHOW server_version');
+      return new CatalogEngine(db, version.rows[0]?.server_version ?? '18');
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw new DynasqlError('DYNASQL_ERR_INTERNAL', `could not build the catalog mirror: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.exclusive(() => this.db.close());
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async raw(messages: Buffer[]): Promise<BackendMessage[]> {
+    const out = await this.db.execProtocolRaw(new Uint8Array(Buffer.concat(messages)));
+    return splitBackendMessages(out);
+  }
+
+  /** Restores `session`'s settings if another session used the engine last. */
+  private async switchTo(session: EngineSession): Promise<void> {
+    if (this.currentSession === session.id) return;
+    const statements = ['RESET ALL'];
+    for (const [name, value] of session.startupSettings) {
+      statements.push(`SELECT set_config(${quoteLiteral(name)}, ${quoteLiteral(value)}, false)`);
+    }
+    statements.push(...session.setStatements);
+    for (const sql of statements) {
+      // A setting that fails now failed (or was refused) before too; the session goes on without it.
+      await this.raw([encodeFrontendMessage({ type: 'Query', sql })]);
+    }
+    this.currentSession = session.id;
+  }
+
+  /** Runs `fn` with the engine to itself, as `session`. */
+  use<T>(session: EngineSession, fn: () => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.switchTo(session);
+      return fn();
+    });
+  }
+
+  /** Parse + Describe: the parameter types and result columns of `sql`, or the engine's error. */
+  describe(session: EngineSession, sql: string, parameterTypes: readonly number[]): Promise<Description | EngineError> {
+    return this.use(session, async () => {
+      const messages = await this.raw([
+        encodeFrontendMessage({ type: 'Parse', name: '', sql, parameterTypes: [...parameterTypes] }),
+        encodeFrontendMessage({ type: 'Describe', target: 'S', name: '' }),
+        encodeFrontendMessage({ type: 'Sync' }),
+      ]);
+      const error = messages.find((m) => m.type === 'E');
+      if (error) return { fields: decodeErrorFields(error.body) };
+      const params = messages.find((m) => m.type === 't');
+      const rows = messages.find((m) => m.type === 'T');
+      return {
+        parameterTypes: params ? decodeParameterDescription(params.body) : [],
+        fields: rows ? decodeRowDescription(rows.body) : null,
+      };
+    });
+  }
+
+  /**
+   * The relations a statement reads or writes, from its generic plan
+   * (`EXPLAIN (GENERIC_PLAN, VERBOSE, FORMAT JSON)`), as `schema.name`; an error when it does not plan.
+   */
+  relationsOf(session: EngineSession, sql: string): Promise<string[] | EngineError> {
+    return this.use(session, async () => {
+      const messages = await this.raw([encodeFrontendMessage({ type: 'Query', sql: `EXPLAIN (GENERIC_PLAN, VERBOSE, FORMAT JSON) ${sql}` })]);
+      const error = messages.find((m) => m.type === 'E');
+      if (error) return { fields: decodeErrorFields(error.body) };
+      const row = messages.find((m) => m.type === 'D');
+      if (!row) return [];
+      const len = row.body.readInt32BE(2);
+      const plan: unknown = JSON.parse(row.body.toString('utf8', 6, 6 + len));
+      const relations = new Set<string>();
+      const visit = (node: unknown, depth: number): void => {
+        if (depth > 200 || node === null || typeof node !== 'object') return;
+        if (Array.isArray(node)) return node.forEach((n) => visit(n, depth + 1));
+        const o = node as Record<string, unknown>;
+        if (typeof o['Relation Name'] === 'string') relations.add(`${String(o['Schema'] ?? '')}.${o['Relation Name']}`);
+        for (const v of Object.values(o)) if (typeof v === 'object') visit(v, depth + 1);
+      };
+      visit(plan, 0);
+      return [...relations];
+    });
+  }
+
+  /**
+   * Parse + Bind + Execute + Sync of one statement; returns the backend messages after BindComplete
+   * (DataRows in the requested formats, CommandComplete / EmptyQueryResponse, notices, or an error).
+   */
+  execute(
+    session: EngineSession,
+    sql: string,
+    parameterTypes: readonly number[],
+    parameterFormats: readonly FormatCode[],
+    parameters: readonly (Buffer | null)[],
+    resultFormats: readonly FormatCode[],
+  ): Promise<BackendMessage[]> {
+    return this.use(session, async () => {
+      const messages = await this.raw([
+        encodeFrontendMessage({ type: 'Parse', name: '', sql, parameterTypes: [...parameterTypes] }),
+        encodeFrontendMessage({
+          type: 'Bind',
+          portal: '',
+          statement: '',
+          parameterFormats: [...parameterFormats],
+          parameters: [...parameters],
+          resultFormats: [...resultFormats],
+        }),
+        encodeFrontendMessage({ type: 'Execute', portal: '', maxRows: 0 }),
+        encodeFrontendMessage({ type: 'Sync' }),
+      ]);
+      return messages.filter((m) => m.type !== '1' && m.type !== '2' && m.type !== 'Z');
+    });
+  }
+
+  /** A simple-protocol statement; returns its messages without ReadyForQuery. */
+  simpleQuery(session: EngineSession, sql: string): Promise<BackendMessage[]> {
+    return this.use(session, async () => {
+      const messages = await this.raw([encodeFrontendMessage({ type: 'Query', sql })]);
+      return messages.filter((m) => m.type !== 'Z');
+    });
+  }
+
+  /** Forgets which session's settings are loaded (after a session ends). */
+  forget(sessionId: number): void {
+    if (this.currentSession === sessionId) this.currentSession = -1;
+  }
+}

@@ -1,0 +1,606 @@
+/**
+ * One client connection: startup, TLS negotiation, SCRAM authentication, then the simple and
+ * extended query protocols. Messages are handled strictly in order; the socket only feeds bytes in.
+ */
+import { randomInt, timingSafeEqual } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { DynasqlError } from '../errors/index.js';
+import type { Connection, QueryResult, SqlValue } from '../index.js';
+import * as be from './backend-messages.js';
+import type { ErrorFields, FieldDescription, TransactionStatus } from './backend-messages.js';
+import { CARRIED_STARTUP_SETTINGS, type CatalogEngine, type EngineSession } from './catalog-engine.js';
+import { MessageFramer, ProtocolViolation, type FormatCode, type FrontendMessage, type StartupPacket } from './frontend-messages.js';
+import { decodeParameter, OID } from './pg-types.js';
+import { ScramExchange, type ScramVerifier } from './scram.js';
+import { stripSchemaQualifiers } from './sql-text.js';
+import { splitStatements } from './sql-text.js';
+import { commandTag, encodeRows, resultFields, withFormats } from './statement-results.js';
+import { routeStatement, type MirrorNames, type Route } from './statement-router.js';
+
+/** What every session of one server shares. */
+export interface ServerContext {
+  connection: Connection;
+  engine: CatalogEngine;
+  names: MirrorNames;
+  users: ReadonlyMap<string, ScramVerifier>;
+  /** no password asked (only ever true on a loopback-only server) */
+  trust: boolean;
+  tls: SecureContext | undefined;
+  /** aborts the running statement of the session with this key, if the secret matches */
+  cancel(processId: number, secretKey: number): void;
+  register(session: Session): void;
+  unregister(session: Session): void;
+  log(line: string): void;
+}
+
+/** An error to report to the client with these fields. */
+class PgError extends Error {
+  constructor(readonly fields: ErrorFields) {
+    super(fields.message);
+  }
+}
+
+interface PreparedStatement {
+  sql: string;
+  route: Route;
+  /** the text sent to the translator (schema qualifiers removed) */
+  translatorSql: string;
+  parameterTypes: number[];
+  /** result columns as the mirror describes them; null: no rows; undefined: not describable */
+  fields: FieldDescription[] | null | undefined;
+}
+
+interface Outcome {
+  fields: FieldDescription[] | null;
+  rows: Buffer[];
+  /** null for an empty query */
+  tag: string | null;
+  notices: Buffer[];
+  /** SELECT tags count the rows each Execute returned */
+  isSelect: boolean;
+}
+
+interface Portal {
+  statement: PreparedStatement;
+  parameterFormats: FormatCode[];
+  parameters: (Buffer | null)[];
+  resultFormats: FormatCode[];
+  outcome?: Outcome;
+  sent: number;
+}
+
+const AUTH_TIMEOUT_MS = 60_000;
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+type State = 'startup' | 'saslInitial' | 'saslFinal' | 'ready' | 'closed';
+
+function engineErrorFields(fields: Record<string, string>): ErrorFields {
+  const out: ErrorFields = { severity: 'ERROR', code: fields['C'] ?? 'XX000', message: fields['M'] ?? 'error' };
+  if (fields['D']) out.detail = fields['D'];
+  if (fields['H']) out.hint = fields['H'];
+  if (fields['P']) out.position = Number(fields['P']);
+  return out;
+}
+
+let nextSessionId = 1;
+
+export class Session implements EngineSession {
+  readonly id = nextSessionId++;
+  /** BackendKeyData: the process id and secret a CancelRequest must quote */
+  readonly processId = this.id;
+  private readonly secretKey = randomInt(1, 2 ** 31 - 1);
+  readonly startupSettings = new Map<string, string>();
+  readonly setStatements: string[] = [];
+
+  private readonly framer = new MessageFramer();
+  private stream: Duplex;
+  private state: State = 'startup';
+  private user = '';
+  private scram: ScramExchange | undefined;
+  private pumping = false;
+  private tlsActive = false;
+  private txStatus: TransactionStatus = 'I';
+  private skipUntilSync = false;
+  private readonly statements = new Map<string, PreparedStatement>();
+  private readonly portals = new Map<string, Portal>();
+  private running: AbortController | undefined;
+  private readonly onData = (chunk: Buffer) => {
+    this.framer.push(chunk);
+    void this.pump();
+  };
+
+  constructor(private readonly socket: Socket, private readonly ctx: ServerContext) {
+    this.stream = socket;
+    socket.on('data', this.onData);
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+    socket.setTimeout(AUTH_TIMEOUT_MS, () => this.fatal('08006', 'authentication timed out'));
+  }
+
+  private get peer(): string {
+    return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
+  }
+
+  private write(bytes: Buffer): void {
+    if (this.state !== 'closed') this.stream.write(bytes);
+  }
+
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.running?.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', 'the client disconnected'));
+    this.ctx.unregister(this);
+    this.ctx.engine.forget(this.id);
+    this.stream.end();
+    this.socket.destroy();
+  }
+
+  /** Sends a FATAL error and closes the connection. */
+  private fatal(code: string, message: string): void {
+    if (this.state === 'closed') return;
+    this.write(be.errorResponse({ severity: 'FATAL', code, message }));
+    this.ctx.log(`pgwire: ${this.peer} user=${JSON.stringify(this.user)}: ${code} ${message}`);
+    this.stream.end();
+    this.state = 'closed';
+    this.ctx.unregister(this);
+    this.ctx.engine.forget(this.id);
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  /** Aborts the running statement when `secretKey` is this session's. */
+  cancel(secretKey: number): void {
+    const a = Buffer.alloc(4);
+    const b = Buffer.alloc(4);
+    a.writeInt32BE(secretKey | 0);
+    b.writeInt32BE(this.secretKey);
+    if (timingSafeEqual(a, b)) this.running?.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', 'canceling statement due to user request'));
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.state !== 'closed') {
+        if (this.framer.inStartup) {
+          const packet = this.framer.nextStartup();
+          if (!packet) break;
+          this.onStartupPacket(packet);
+        } else {
+          const message = this.framer.next();
+          if (!message) break;
+          await this.onMessage(message);
+        }
+      }
+    } catch (error) {
+      if (error instanceof ProtocolViolation) this.fatal('08P01', `invalid frontend message: ${error.message}`);
+      else this.fatal('XX000', `internal error: ${(error as Error).message}`);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  // ---- startup and authentication -------------------------------------------------------------
+
+  private onStartupPacket(packet: StartupPacket): void {
+    switch (packet.type) {
+      case 'SSLRequest':
+        if (!this.ctx.tls || this.tlsActive) return void this.write(be.sslRefused());
+        // Bytes the client sent before the handshake would be trusted as if encrypted (CVE-2021-23214).
+        if (this.framer.buffered > 0) throw new ProtocolViolation('unencrypted data after SSL request');
+        this.write(be.sslAccepted());
+        this.upgradeToTls(this.ctx.tls);
+        return;
+      case 'GSSENCRequest':
+        return void this.write(be.sslRefused());
+      case 'CancelRequest':
+        this.ctx.cancel(packet.processId, packet.secretKey);
+        this.state = 'closed';
+        this.socket.destroy();
+        return;
+      case 'Startup':
+        this.framer.startupDone();
+        return this.onStartup(packet.parameters);
+    }
+  }
+
+  private upgradeToTls(secureContext: SecureContext): void {
+    this.socket.off('data', this.onData);
+    const tls = new TLSSocket(this.socket, { isServer: true, secureContext });
+    tls.on('data', this.onData);
+    tls.on('error', () => this.close());
+    this.stream = tls;
+    this.tlsActive = true;
+  }
+
+  private onStartup(parameters: Record<string, string>): void {
+    this.user = parameters['user'] ?? '';
+    if (!this.user) return this.fatal('28000', 'no PostgreSQL user name specified in startup packet');
+    const remote = !LOOPBACK.test(this.socket.remoteAddress ?? '');
+    if (remote && !this.tlsActive) return this.fatal('28000', 'connections from other hosts must use TLS (sslmode=require)');
+    for (const name of CARRIED_STARTUP_SETTINGS) {
+      const key = Object.keys(parameters).find((k) => k.toLowerCase() === name.toLowerCase());
+      if (key) this.startupSettings.set(name, parameters[key]!);
+    }
+    // psql, pgJDBC and the others read `options=-c name=value` too; only the carried settings count.
+    for (const m of (parameters['options'] ?? '').matchAll(/-c\s*([A-Za-z_.]+)=(\S+)/g)) {
+      const name = CARRIED_STARTUP_SETTINGS.find((n) => n.toLowerCase() === m[1]!.toLowerCase());
+      if (name) this.startupSettings.set(name, m[2]!);
+    }
+    if (this.ctx.trust) return this.authenticated();
+    this.write(be.authenticationSasl(['SCRAM-SHA-256']));
+    this.state = 'saslInitial';
+  }
+
+  private onPassword(data: Buffer): void {
+    if (this.state === 'saslInitial') {
+      const end = data.indexOf(0);
+      if (end < 0 || data.length < end + 5) throw new ProtocolViolation('malformed SASLInitialResponse');
+      const mechanism = data.toString('utf8', 0, end);
+      const length = data.readInt32BE(end + 1);
+      if (mechanism !== 'SCRAM-SHA-256') return this.fatal('28000', `SASL mechanism ${JSON.stringify(mechanism)} is not supported: use SCRAM-SHA-256`);
+      if (length < 0 || end + 5 + length !== data.length) throw new ProtocolViolation('malformed SASLInitialResponse');
+      this.scram = new ScramExchange(this.ctx.users.get(this.user));
+      const serverFirst = this.scram.clientFirst(data.toString('utf8', end + 5));
+      if (!serverFirst) return this.fatal('08P01', 'malformed SCRAM message');
+      this.write(be.authenticationSaslContinue(serverFirst));
+      this.state = 'saslFinal';
+      return;
+    }
+    const outcome = this.scram!.clientFinal(data.toString('utf8'));
+    if (!outcome.ok) {
+      return outcome.reason === 'password'
+        ? this.fatal('28P01', `password authentication failed for user "${this.user}"`)
+        : this.fatal('08P01', 'malformed SCRAM message');
+    }
+    this.write(be.authenticationSaslFinal(outcome.serverFinal));
+    this.authenticated();
+  }
+
+  private authenticated(): void {
+    this.socket.setTimeout(0);
+    this.state = 'ready';
+    this.ctx.register(this);
+    const s = this.startupSettings;
+    const dateStyle = s.get('DateStyle')?.toUpperCase().startsWith('ISO') ? s.get('DateStyle')! : 'ISO, MDY';
+    const status: [string, string][] = [
+      ['server_version', this.ctx.engine.serverVersion],
+      ['server_encoding', 'UTF8'],
+      ['client_encoding', 'UTF8'],
+      ['DateStyle', dateStyle],
+      ['TimeZone', s.get('TimeZone') ?? 'UTC'],
+      ['IntervalStyle', 'postgres'],
+      ['integer_datetimes', 'on'],
+      ['standard_conforming_strings', 'on'],
+      ['is_superuser', 'off'],
+      ['session_authorization', this.user],
+      ['application_name', s.get('application_name') ?? ''],
+      ['default_transaction_read_only', 'off'],
+      ['in_hot_standby', 'off'],
+    ];
+    this.write(Buffer.concat([
+      be.authenticationOk(),
+      ...status.map(([k, v]) => be.parameterStatus(k, v)),
+      be.backendKeyData(this.processId, this.secretKey),
+      be.readyForQuery('I'),
+    ]));
+    this.ctx.log(`pgwire: ${this.peer} user=${JSON.stringify(this.user)} connected`);
+  }
+
+  // ---- messages after startup -----------------------------------------------------------------
+
+  private async onMessage(message: FrontendMessage): Promise<void> {
+    if (this.state === 'saslInitial' || this.state === 'saslFinal') {
+      if (message.type !== 'PasswordMessage') throw new ProtocolViolation(`expected a password message, got ${message.type}`);
+      return this.onPassword(message.data);
+    }
+    switch (message.type) {
+      case 'PasswordMessage':
+        throw new ProtocolViolation('unexpected password message');
+      case 'Terminate':
+        return this.close();
+      case 'Query':
+        this.skipUntilSync = false;
+        await this.simpleQuery(message.sql);
+        return this.write(be.readyForQuery(this.txStatus));
+      case 'Sync':
+        this.skipUntilSync = false;
+        if (this.txStatus === 'I') this.portals.clear();
+        return this.write(be.readyForQuery(this.txStatus));
+      case 'Flush':
+        return;
+      default:
+        if (this.skipUntilSync) return;
+        try {
+          await this.extended(message);
+        } catch (error) {
+          this.reportError(error);
+          this.skipUntilSync = true;
+        }
+    }
+  }
+
+  private reportError(error: unknown): void {
+    if (this.txStatus === 'T') this.txStatus = 'E';
+    this.write(be.errorResponse(this.errorFields(error)));
+  }
+
+  private errorFields(error: unknown): ErrorFields {
+    if (error instanceof PgError) return error.fields;
+    if (error instanceof DynasqlError) {
+      const fields: ErrorFields = { severity: 'ERROR', code: error.sqlState, message: error.message };
+      return fields;
+    }
+    if (this.running?.signal.aborted || (error as Error)?.name === 'AbortError') {
+      return { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' };
+    }
+    return { severity: 'ERROR', code: 'XX000', message: `internal error: ${(error as Error)?.message ?? String(error)}` };
+  }
+
+  // ---- statements ------------------------------------------------------------------------------
+
+  private async prepare(sql: string, parameterTypes: number[]): Promise<PreparedStatement> {
+    const route = await routeStatement(sql, this.ctx.engine, this, this.ctx.names);
+    const statement: PreparedStatement = { sql, route, translatorSql: sql, parameterTypes, fields: null };
+    switch (route.kind) {
+      case 'refused':
+        throw new PgError({ severity: 'ERROR', code: route.code, message: route.message });
+      case 'engine': {
+        const d = await this.ctx.engine.describe(this, sql, parameterTypes);
+        if ('fields' in d && !('parameterTypes' in d)) throw new PgError(engineErrorFields(d.fields));
+        statement.parameterTypes = d.parameterTypes;
+        statement.fields = d.fields;
+        break;
+      }
+      case 'dynamics': {
+        statement.translatorSql = stripSchemaQualifiers(sql, [this.ctx.names.schema, 'public']);
+        const d = await this.ctx.engine.describe(this, sql, parameterTypes);
+        if ('parameterTypes' in d) {
+          statement.parameterTypes = d.parameterTypes;
+          statement.fields = d.fields;
+        } else {
+          statement.fields = undefined;
+        }
+        break;
+      }
+      case 'call':
+      case 'explain':
+        statement.translatorSql = stripSchemaQualifiers(route.kind === 'explain' ? route.statement : sql, [this.ctx.names.schema, 'public']);
+        statement.fields = route.kind === 'explain' ? [planField()] : undefined;
+        break;
+      default:
+        break;
+    }
+    return statement;
+  }
+
+  /** Runs a prepared statement with bound parameters. */
+  private async run(statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[]): Promise<Outcome> {
+    const route = statement.route;
+    if (this.txStatus === 'E' && !(route.kind === 'transaction' && (route.action === 'rollback' || route.action === 'commit' || route.action === 'rollbackTo'))) {
+      throw new PgError({ severity: 'ERROR', code: '25P02', message: 'current transaction is aborted, commands ignored until end of transaction block' });
+    }
+    const done = (tag: string | null, notices: Buffer[] = []): Outcome => ({ fields: null, rows: [], tag, notices, isSelect: false });
+    switch (route.kind) {
+      case 'empty':
+        return done(null);
+      case 'refused':
+        throw new PgError({ severity: 'ERROR', code: route.code, message: route.message });
+      case 'transaction':
+        return this.transaction(route.action);
+      case 'reset':
+        this.setStatements.length = 0;
+        this.ctx.engine.forget(this.id);
+        return done(statement.sql.trim().split(/\s+/, 2).join(' ').toUpperCase());
+      case 'deallocate':
+        if (route.name === null) this.statements.clear();
+        else if (!this.statements.delete(route.name)) {
+          throw new PgError({ severity: 'ERROR', code: '26000', message: `prepared statement "${route.name}" does not exist` });
+        }
+        return done(route.name === null ? 'DEALLOCATE ALL' : 'DEALLOCATE');
+      case 'engine':
+        return this.runOnEngine(statement, parameterFormats, parameters, resultFormats);
+      case 'explain': {
+        const plan = await this.withSignal((signal) =>
+          this.ctx.connection.explain(statement.translatorSql, this.parameterValues(statement, parameterFormats, parameters), { dialect: 'postgresql', signal }),
+        );
+        const result: QueryResult = { columns: [{ name: 'QUERY PLAN', type: 'nvarchar' }], rows: plan.split('\n').map((line) => ({ 'QUERY PLAN': line })), rowCount: 0, command: 'EXPLAIN' };
+        const fields = withFormats([planField()], resultFormats);
+        return { fields, rows: encodeRows(result, fields), tag: 'EXPLAIN', notices: [], isSelect: false };
+      }
+      case 'dynamics':
+      case 'call': {
+        const values = this.parameterValues(statement, parameterFormats, parameters);
+        const result = await this.withSignal((signal) =>
+          this.ctx.connection.query(statement.translatorSql, values, { dialect: 'postgresql', signal }),
+        );
+        const fields = result.columns.length > 0 ? resultFields(result, statement.fields ?? null, resultFormats) : null;
+        const notices = (result.warnings ?? []).map((w) => be.noticeResponse({ severity: 'WARNING', code: '01000', message: w }));
+        const isSelect = result.command.toUpperCase() === 'SELECT';
+        return { fields, rows: fields ? encodeRows(result, fields) : [], tag: commandTag(result.command, result.rowCount), notices, isSelect };
+      }
+    }
+  }
+
+  private async withSignal<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.running = controller;
+    try {
+      return await fn(controller.signal);
+    } catch (error) {
+      if (controller.signal.aborted && !(error instanceof DynasqlError)) {
+        throw new PgError({ severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' });
+      }
+      throw error;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private parameterValues(statement: PreparedStatement, formats: FormatCode[], parameters: (Buffer | null)[]): SqlValue[] {
+    return parameters.map((raw, i) => {
+      const format = formats.length === 0 ? 0 : formats.length === 1 ? formats[0]! : formats[i]!;
+      const oid = statement.parameterTypes[i] || OID.text;
+      try {
+        return decodeParameter(oid, format, raw);
+      } catch (error) {
+        if (error instanceof DynasqlError) throw error;
+        throw new PgError({ severity: 'ERROR', code: '22P02', message: `invalid value for parameter $${i + 1}` });
+      }
+    });
+  }
+
+  private transaction(action: Extract<Route, { kind: 'transaction' }>['action']): Outcome {
+    const notices: Buffer[] = [];
+    let tag: string;
+    switch (action) {
+      case 'begin':
+        if (this.txStatus !== 'I') notices.push(be.noticeResponse({ severity: 'WARNING', code: '25001', message: 'there is already a transaction in progress' }));
+        else notices.push(be.noticeResponse({ severity: 'NOTICE', code: '00000', message: 'dynasql runs each statement against Dynamics as it comes: ROLLBACK does not undo writes' }));
+        this.txStatus = this.txStatus === 'I' ? 'T' : this.txStatus;
+        tag = 'BEGIN';
+        break;
+      case 'commit':
+        tag = this.txStatus === 'E' ? 'ROLLBACK' : 'COMMIT';
+        if (this.txStatus === 'I') notices.push(be.noticeResponse({ severity: 'WARNING', code: '25P01', message: 'there is no transaction in progress' }));
+        this.txStatus = 'I';
+        break;
+      case 'rollback':
+        if (this.txStatus === 'I') notices.push(be.noticeResponse({ severity: 'WARNING', code: '25P01', message: 'there is no transaction in progress' }));
+        this.txStatus = 'I';
+        tag = 'ROLLBACK';
+        break;
+      case 'savepoint':
+      case 'release':
+        if (this.txStatus === 'I') throw new PgError({ severity: 'ERROR', code: '25P01', message: `${action.toUpperCase()} can only be used in transaction blocks` });
+        tag = action.toUpperCase();
+        break;
+      case 'rollbackTo':
+        if (this.txStatus === 'I') throw new PgError({ severity: 'ERROR', code: '25P01', message: 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks' });
+        this.txStatus = 'T';
+        tag = 'ROLLBACK';
+        break;
+    }
+    return { fields: null, rows: [], tag, notices, isSelect: false };
+  }
+
+  private async runOnEngine(statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[]): Promise<Outcome> {
+    const messages = await this.ctx.engine.execute(this, statement.sql, statement.parameterTypes, parameterFormats, parameters, resultFormats);
+    const error = messages.find((m) => m.type === 'E');
+    if (error) throw new PgError(engineErrorFields(be.decodeErrorFields(error.body)));
+    const complete = messages.find((m) => m.type === 'C');
+    const tag = complete ? complete.body.toString('utf8', 0, complete.body.length - 1) : null;
+    if (statement.route.kind === 'engine' && statement.route.isSetting) this.setStatements.push(statement.sql);
+    return {
+      fields: statement.fields ? withFormats(statement.fields, resultFormats) : null,
+      rows: messages.filter((m) => m.type === 'D').map((m) => Buffer.from(m.bytes)),
+      tag,
+      notices: messages.filter((m) => m.type === 'N').map((m) => Buffer.from(m.bytes)),
+      isSelect: tag?.startsWith('SELECT') ?? false,
+    };
+  }
+
+  // ---- simple query protocol -------------------------------------------------------------------
+
+  private async simpleQuery(text: string): Promise<void> {
+    const statements = splitStatements(text);
+    if (statements.length === 0) return this.write(be.emptyQueryResponse());
+    for (const sql of statements) {
+      try {
+        const statement = await this.prepare(sql, []);
+        const outcome = await this.run(statement, [], [], []);
+        this.write(Buffer.concat([
+          ...outcome.notices,
+          ...(outcome.fields ? [be.rowDescription(outcome.fields)] : []),
+          ...outcome.rows,
+          outcome.tag === null ? be.emptyQueryResponse() : be.commandComplete(outcome.tag),
+        ]));
+      } catch (error) {
+        this.reportError(error);
+        return;
+      }
+    }
+  }
+
+  // ---- extended query protocol -----------------------------------------------------------------
+
+  private async extended(message: FrontendMessage): Promise<void> {
+    switch (message.type) {
+      case 'Parse': {
+        if (message.name !== '' && this.statements.has(message.name)) {
+          throw new PgError({ severity: 'ERROR', code: '42P05', message: `prepared statement "${message.name}" already exists` });
+        }
+        const statements = splitStatements(message.sql);
+        if (statements.length > 1) throw new PgError({ severity: 'ERROR', code: '42601', message: 'cannot insert multiple commands into a prepared statement' });
+        const statement = await this.prepare(statements[0] ?? '', message.parameterTypes);
+        this.statements.set(message.name, statement);
+        return this.write(be.parseComplete());
+      }
+      case 'Bind': {
+        const statement = this.statementNamed(message.statement);
+        if (message.portal !== '' && this.portals.has(message.portal)) {
+          throw new PgError({ severity: 'ERROR', code: '42P03', message: `cursor "${message.portal}" already exists` });
+        }
+        const expected = statement.parameterTypes.length;
+        if (statement.fields !== undefined && message.parameters.length !== expected) {
+          throw new PgError({ severity: 'ERROR', code: '08P01', message: `bind message supplies ${message.parameters.length} parameters, but prepared statement "${message.statement}" requires ${expected}` });
+        }
+        this.portals.set(message.portal, { statement, parameterFormats: message.parameterFormats, parameters: message.parameters, resultFormats: message.resultFormats, sent: 0 });
+        return this.write(be.bindComplete());
+      }
+      case 'Describe': {
+        if (message.target === 'S') {
+          const statement = this.statementNamed(message.name);
+          const types = statement.parameterTypes.map((t) => t || OID.text);
+          return this.write(Buffer.concat([be.parameterDescription(types), statement.fields ? be.rowDescription(statement.fields) : be.noData()]));
+        }
+        const portal = this.portalNamed(message.name);
+        let fields: FieldDescription[] | null;
+        if (portal.statement.route.kind === 'engine') {
+          fields = portal.statement.fields ? withFormats(portal.statement.fields, portal.resultFormats) : null;
+        } else {
+          // Translator statements run here, so the description is that of the real result.
+          portal.outcome ??= await this.run(portal.statement, portal.parameterFormats, portal.parameters, portal.resultFormats);
+          fields = portal.outcome.fields;
+        }
+        return this.write(fields ? be.rowDescription(fields) : be.noData());
+      }
+      case 'Execute': {
+        const portal = this.portalNamed(message.portal);
+        const outcome = (portal.outcome ??= await this.run(portal.statement, portal.parameterFormats, portal.parameters, portal.resultFormats));
+        const out: Buffer[] = portal.sent === 0 ? [...outcome.notices] : [];
+        const limit = message.maxRows > 0 ? message.maxRows : Number.MAX_SAFE_INTEGER;
+        const rows = outcome.rows.slice(portal.sent, portal.sent + limit);
+        portal.sent += rows.length;
+        out.push(...rows);
+        if (portal.sent < outcome.rows.length) out.push(be.portalSuspended());
+        else if (outcome.tag === null) out.push(be.emptyQueryResponse());
+        else out.push(be.commandComplete(outcome.isSelect ? `SELECT ${rows.length}` : outcome.tag));
+        return this.write(Buffer.concat(out));
+      }
+      case 'Close':
+        if (message.target === 'S') this.statements.delete(message.name);
+        else this.portals.delete(message.name);
+        return this.write(be.closeComplete());
+      default:
+        throw new ProtocolViolation(`unexpected ${message.type} message`);
+    }
+  }
+
+  private statementNamed(name: string): PreparedStatement {
+    const statement = this.statements.get(name);
+    if (!statement) throw new PgError({ severity: 'ERROR', code: '26000', message: `prepared statement "${name}" does not exist` });
+    return statement;
+  }
+
+  private portalNamed(name: string): Portal {
+    const portal = this.portals.get(name);
+    if (!portal) throw new PgError({ severity: 'ERROR', code: '34000', message: `portal "${name}" does not exist` });
+    return portal;
+  }
+}
+
+function planField(): FieldDescription {
+  return { name: 'QUERY PLAN', tableOid: 0, columnNumber: 0, typeOid: OID.text, typeSize: -1, typeModifier: -1, format: 0 };
+}

@@ -1,0 +1,122 @@
+/**
+ * Decides where one statement runs:
+ * - over Dynamics tables only (every relation in its generic plan is a mirror table) → the translator;
+ * - `CALL name(...)` → the translator; `EXPLAIN` of a Dynamics statement → `Connection.explain`;
+ * - transaction control, `DISCARD`, `RESET ALL`, `DEALLOCATE` → the session itself;
+ * - anything else (pg_catalog, information_schema, SET, SHOW, version() ...) → the catalog engine.
+ * Example: `select name from emulator.account where revenue > $1` → dynamics;
+ * `select relname from pg_class` → engine; `select 1` → engine (no relations).
+ */
+import type { CatalogEngine, EngineError, EngineSession } from './catalog-engine.js';
+import { leadingWords, tokenize } from './sql-text.js';
+
+export type Route =
+  | { kind: 'empty' }
+  | { kind: 'engine'; /** a SET / RESET to replay when this session's settings are restored */ isSetting: boolean }
+  | { kind: 'dynamics' }
+  | { kind: 'call' }
+  | { kind: 'explain'; statement: string }
+  | { kind: 'transaction'; action: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo' }
+  | { kind: 'reset' }
+  | { kind: 'deallocate'; name: string | null }
+  | { kind: 'refused'; code: string; message: string };
+
+/** What the router knows about the mirror. */
+export interface MirrorNames {
+  /** the org schema (tables are there and in `public`) */
+  schema: string;
+  /** lower-cased table and entity-set names */
+  tableNames: ReadonlySet<string>;
+}
+
+const QUERY_WORDS = new Set(['select', 'with', 'insert', 'update', 'delete', 'merge', 'values', 'table']);
+
+const isEngineError = (v: unknown): v is EngineError => typeof v === 'object' && v !== null && 'fields' in v && !Array.isArray(v);
+
+function transactionRoute(words: string[]): Route | undefined {
+  const [first, second] = words;
+  switch (first) {
+    case 'begin':
+    case 'start':
+      return { kind: 'transaction', action: 'begin' };
+    case 'commit':
+    case 'end':
+      return { kind: 'transaction', action: 'commit' };
+    case 'abort':
+      return { kind: 'transaction', action: 'rollback' };
+    case 'rollback':
+      if (words.includes('to')) return { kind: 'transaction', action: 'rollbackTo' };
+      return second === 'prepared' ? undefined : { kind: 'transaction', action: 'rollback' };
+    case 'savepoint':
+      return { kind: 'transaction', action: 'savepoint' };
+    case 'release':
+      return { kind: 'transaction', action: 'release' };
+    default:
+      return undefined;
+  }
+}
+
+/** Statements that would let a client leave the engine's read-only role, or run code in it. */
+function refusal(words: string[], sql: string): Route | undefined {
+  const [first, second, third] = words;
+  const touchesRole =
+    ((first === 'set' || first === 'reset') && (second === 'role' || second === 'session' && third === 'authorization')) ||
+    (first === 'set' && (second === 'session' || second === 'local') && (third === 'role' || third === 'session'));
+  const mentionsAuthorization = first !== 'show' && tokenize(sql).some((t) => t.kind !== 'number' && /session_authorization/i.test(t.value));
+  if (touchesRole || mentionsAuthorization) {
+    return { kind: 'refused', code: '42501', message: 'changing the session role is not allowed on a dynasql server' };
+  }
+  if (first === 'do') return { kind: 'refused', code: '0A000', message: 'DO blocks are not supported on a dynasql server' };
+  return undefined;
+}
+
+/** True when the statement names a Dynamics table (so the translator's error explains a failure best). */
+function mentionsTable(sql: string, names: MirrorNames): boolean {
+  return tokenize(sql).some((t) => (t.kind === 'word' || t.kind === 'quotedIdentifier') && names.tableNames.has(t.value.toLowerCase()));
+}
+
+export async function routeStatement(sql: string, engine: CatalogEngine, session: EngineSession, names: MirrorNames): Promise<Route> {
+  const tokens = tokenize(sql);
+  if (tokens.length === 0) return { kind: 'empty' };
+  const words = leadingWords(sql, 4);
+  const refused = refusal(words, sql);
+  if (refused) return refused;
+  const first = words[0] ?? (tokens[0]!.text === '(' ? 'select' : '');
+  const transaction = transactionRoute(words);
+  if (transaction) return transaction;
+  switch (first) {
+    case 'call':
+      return { kind: 'call' };
+    case 'discard':
+      return { kind: 'reset' };
+    case 'reset':
+      return words[1] === 'all' ? { kind: 'reset' } : { kind: 'engine', isSetting: true };
+    case 'set':
+      return { kind: 'engine', isSetting: words[1] !== 'local' && words[1] !== 'transaction' };
+    case 'deallocate': {
+      const name = tokens.filter((t) => t.kind === 'word' || t.kind === 'quotedIdentifier').slice(1).find((t) => t.value !== 'prepare');
+      return { kind: 'deallocate', name: !name || name.value === 'all' ? null : name.value };
+    }
+    case 'explain': {
+      const inner = tokens.find((t, i) => i > 0 && t.kind === 'word' && QUERY_WORDS.has(t.value));
+      if (inner && (await planRoute(sql.slice(inner.start), engine, session, names)).kind === 'dynamics') {
+        return { kind: 'explain', statement: sql.slice(inner.start) };
+      }
+      return { kind: 'engine', isSetting: false };
+    }
+    default:
+      return QUERY_WORDS.has(first) ? planRoute(sql, engine, session, names) : { kind: 'engine', isSetting: false };
+  }
+}
+
+/** Routes a query by the relations in its generic plan. */
+async function planRoute(sql: string, engine: CatalogEngine, session: EngineSession, names: MirrorNames): Promise<Route> {
+  const relations = await engine.relationsOf(session, sql);
+  if (isEngineError(relations)) {
+    // Not valid Postgres over the mirror (a T-SQL-ism, an entity-set name, a write the reader may
+    // not plan): if it names a Dynamics table the translator gets it, else Postgres reports the error.
+    return mentionsTable(sql, names) ? { kind: 'dynamics' } : { kind: 'engine', isSetting: false };
+  }
+  const mirror = (r: string) => r.startsWith(`${names.schema}.`) || r.startsWith('public.');
+  return relations.length > 0 && relations.every(mirror) ? { kind: 'dynamics' } : { kind: 'engine', isSetting: false };
+}
