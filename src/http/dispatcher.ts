@@ -81,7 +81,8 @@ function loggingConnector(options: buildConnector.BuildOptions, logger?: Logger)
         if (cert && cert.subject) line += `; server certificate CN=${cert.subject.CN ?? '?'} issuer CN=${cert.issuer?.CN ?? '?'} valid to ${cert.valid_to}`;
       }
       logger.log(5, line);
-      s.once('close', () => logger.log(5, `closed ${opts.protocol}//${opts.hostname}:${opts.port} local port ${s.localPort}`));
+      const localPort = s.localPort;
+      s.once('close', () => logger.log(5, `closed ${opts.protocol}//${opts.hostname}:${opts.port} (local port ${localPort})`));
       callback(null, s);
     });
   };

@@ -32,6 +32,8 @@ export interface ExecutorSettings extends DispatcherSettings, ThrottleSettings, 
   clock?: Clock;
   random?: () => number;
   logger?: Logger;
+  /** first backoff step in ms (default 500: 250..500 ms, then 500..1000 ms, ...) */
+  backoffBaseMs?: number;
 }
 
 /** A request after URL resolution and default headers; what each policy passes inward. */
@@ -85,7 +87,7 @@ export function createExecutor(settings: ExecutorSettings): Executor {
     const throwOnError = request.throwOnError ?? true;
     const timeoutMs = request.timeoutMs ?? settings.requestTimeoutMs;
     const started = clock.now();
-    const headers = { ...DEFAULT_HEADERS, ...lowerKeys(request.headers ?? {}) };
+    const headers: Record<string, string> = { ...DEFAULT_HEADERS, ...lowerKeys(request.headers ?? {}) };
     if (request.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
     let mayHaveRun = false;
     for (let n = 1; ; n++) {
@@ -121,7 +123,7 @@ export function createExecutor(settings: ExecutorSettings): Executor {
 
       // schedule the next attempt, within both the attempt count and the time budget
       const retryAfter = reply ? parseRetryAfter(reply.headers['retry-after'], clock.now()) : undefined;
-      const delay = Math.max(retryAfter ?? 0, reply?.status === 429 && retryAfter !== undefined ? 0 : backoffDelay(n, random));
+      const delay = Math.max(retryAfter ?? 0, reply?.status === 429 && retryAfter !== undefined ? 0 : backoffDelay(n, random, settings.backoffBaseMs ?? 500));
       const outOfAttempts = n > settings.maxRetries;
       const outOfTime = clock.now() + delay - started > settings.retryBudgetMs;
       if (outOfAttempts || outOfTime) {
