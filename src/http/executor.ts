@@ -69,7 +69,7 @@ const DEFAULT_HEADERS = {
  * token; auth refreshes once on a 401; the throttle turns 429s into a shared pause; logging sees exactly
  * what went over the wire.
  */
-export function createExecutor(settings: ExecutorSettings): Executor {
+export function createExecutor(settings: ExecutorSettings): Executor & { log: NonNullable<Executor['log']> } {
   const clock = settings.clock ?? systemClock;
   const random = settings.random ?? Math.random;
   const logger = settings.logger ?? createLogger(settings);
