@@ -16,6 +16,7 @@ export interface SqlType {
   /** uniqueidentifier | nvarchar | int | bigint | smallint | tinyint | decimal | float | bit |
    *  datetimeoffset | datetime2 | date | time | varbinary | (enum types map to nvarchar on F&O) */
   name: string;
+  /** nvarchar / varbinary: characters or bytes; omitted means `(max)` (see formatSqlType) */
   length?: number;
   precision?: number;
   scale?: number;
@@ -113,10 +114,16 @@ export interface Table {
 
 export interface TableCapabilities {
   skipSupported?: boolean;
+  /** Org.OData.Capabilities.V1.TopSupported */
+  topSupported?: boolean;
   countable?: boolean;
   searchable?: boolean;
   indexableByKey?: boolean;
   changeTracking?: boolean;
+  /** Insert/Update/DeleteRestrictions (Insertable, Updatable, Deletable) when advertised */
+  insertable?: boolean;
+  updatable?: boolean;
+  deletable?: boolean;
 }
 
 export interface ProcedureParameter {
@@ -160,6 +167,10 @@ export interface ComplexTypeDef {
   name: string;
   qualifiedName: string;
   baseType?: string;
+  /** true for an entity type no entity set exposes (`principal`, `AttributeMetadata` subtypes ...):
+   *  kept so operation parameters and results typed with it can still be described */
+  isEntityType?: boolean;
+  isAbstract?: boolean;
   properties: { name: string; edmType: string; isCollection: boolean; nullable: boolean }[];
 }
 
@@ -170,6 +181,9 @@ export interface ServiceAnnotations {
   batchSupported?: boolean;
   batchContinueOnErrorSupported?: boolean;
   crossJoinSupported?: boolean;
+  asynchronousRequestsSupported?: boolean;
+  /** Org.OData.Capabilities.V1.SupportedFormats (media types) */
+  supportedFormats?: string[];
 }
 
 export interface Catalog {
