@@ -25,33 +25,49 @@ export interface CatalogQuery {
 }
 
 export function listTablesQuery(pattern?: string): CatalogQuery {
-  const where = pattern ? ` WHERE name LIKE ${sqlString(likePattern(pattern))}` : '';
-  return { title: 'Tables', sql: `SELECT name, entitysetname, description FROM sys_tables${where} ORDER BY name` };
+  const where = pattern ? ` WHERE table_name LIKE ${sqlString(likePattern(pattern))}` : '';
+  return {
+    title: 'Tables',
+    sql: `SELECT table_name, entity_set_name, primary_key, description FROM sys_tables${where} ORDER BY table_name`,
+  };
 }
 
+/** Columns, then keys, then the lookups that point elsewhere (many-to-one), as psql's `\d` shows them. */
 export function describeTableQueries(table: string): CatalogQuery[] {
   const name = sqlString(table);
   return [
     {
       title: `Table "${table}"`,
-      sql: `SELECT name, type, nullable, kind, description FROM sys_tablecolumns WHERE tablename = ${name} ORDER BY ordinal`,
+      sql:
+        'SELECT column_name, type_name, is_nullable, is_primary_key, is_read_only, column_kind, lookup_targets ' +
+        `FROM sys_tablecolumns WHERE table_name = ${name} ORDER BY ordinal_position`,
     },
-    { title: 'Keys', sql: `SELECT keyname, columnname FROM sys_keycolumns WHERE tablename = ${name} ORDER BY keyname, ordinal` },
+    {
+      title: 'Keys',
+      sql: `SELECT key_name, key_type, column_name FROM sys_keycolumns WHERE table_name = ${name} ORDER BY key_type DESC, key_name, ordinal_position`,
+    },
     {
       title: 'Foreign keys',
-      sql: `SELECT columnname, referencedtable, referencedcolumn, navigation FROM sys_foreignkeys WHERE tablename = ${name} ORDER BY columnname`,
+      sql:
+        'SELECT column_name, referenced_table_name, referenced_column_name, navigation_property FROM sys_foreignkeys ' +
+        `WHERE table_name = ${name} AND relationship_type = 'many-to-one' ORDER BY column_name, referenced_table_name`,
     },
   ];
 }
 
 export function listProceduresQuery(pattern?: string): CatalogQuery {
-  const where = pattern ? ` WHERE name LIKE ${sqlString(likePattern(pattern))}` : '';
-  return { title: 'Procedures', sql: `SELECT name, kind, bound, bindingtype, returntype FROM sys_procedures${where} ORDER BY name` };
+  const where = pattern ? ` WHERE procedure_name LIKE ${sqlString(likePattern(pattern))}` : '';
+  return {
+    title: 'Procedures',
+    sql: `SELECT procedure_name, procedure_type, is_bound, binding_type, return_type, parameter_count FROM sys_procedures${where} ORDER BY procedure_name`,
+  };
 }
 
 export function procedureParametersQuery(procedure: string): CatalogQuery {
   return {
     title: `Parameters of "${procedure}"`,
-    sql: `SELECT name, type, nullable, isbinding FROM sys_procedureparameters WHERE procedurename = ${sqlString(procedure)} ORDER BY ordinal`,
+    sql:
+      'SELECT parameter_name, direction, type_name, edm_type, is_nullable, is_binding FROM sys_procedureparameters ' +
+      `WHERE procedure_name = ${sqlString(procedure)} ORDER BY ordinal_position`,
   };
 }

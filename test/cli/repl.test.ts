@@ -23,7 +23,7 @@ function answers(): Record<string, Answer> {
     [TOP]: result([['name', 'nvarchar'], ['revenue', 'decimal']], [['Contoso', '900.00'], ['Fabrikam', '12.50']]),
     'SELECT 1 AS one': result([['one', 'int']], [[1]]),
     'SELECT nme FROM account': new DynasqlError('DYNASQL_ERR_UNKNOWN_COLUMN', "Unknown column 'nme'", { position: { offset: 7, line: 1, column: 8 } }),
-    [listTablesQuery('acc').sql]: result([['name', 'nvarchar'], ['entitysetname', 'nvarchar'], ['description', 'nvarchar']], [['account', 'accounts', 'Business']]),
+    [listTablesQuery('acc').sql]: result([['table_name', 'nvarchar'], ['entity_set_name', 'nvarchar'], ['description', 'nvarchar']], [['account', 'accounts', 'Business']]),
     'SELECT COUNT(*) AS affected FROM account WHERE revenue > 10': result([['affected', 'int']], [[5]]),
     'SELECT COUNT(*) AS affected FROM contact': result([['affected', 'int']], [[1]]),
     "UPDATE account SET name = 'x' WHERE revenue > 10": { ...result([], [], 'UPDATE'), rowCount: 5 },
@@ -83,7 +83,7 @@ describe('REPL', () => {
     repl.type('\\format table\n\\timing on\nSELECT 1 AS one;\n');
     await repl.seen('Time: ');
     repl.type('\\dt acc\n');
-    await repl.seen(' account | accounts      | Business');
+    await repl.seen(' account    | accounts        | Business');
     expect(repl.conn.calls.at(-1)!.sql).toBe(listTablesQuery('acc').sql);
     repl.type('\\nope\n\\?\n');
     await repl.seen('\\dt [PATTERN]', repl.stderr);
