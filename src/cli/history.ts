@@ -3,15 +3,18 @@
  * readable only by the user (statements can hold data). Loading keeps the last `limit` lines,
  * newest first as node:readline wants them.
  */
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export const HISTORY_LIMIT = 1000;
 
+/** Reads the history; a file grown past twice the limit is cut back to the limit, so it never grows without end. */
 export function loadHistory(file: string, limit = HISTORY_LIMIT): string[] {
   if (!existsSync(file)) return [];
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  return lines.slice(-limit).reverse();
+  const kept = lines.slice(-limit);
+  if (lines.length > 2 * limit) writeFileSync(file, kept.map((l) => `${l}\n`).join(''), { mode: 0o600 });
+  return kept.reverse();
 }
 
 /** Appends one line; a history that cannot be written must never stop the REPL, so errors are returned. */
