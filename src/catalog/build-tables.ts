@@ -197,12 +197,16 @@ export class TableBuilder {
     push: (column: Column) => boolean,
     virtualFree: (name: string) => boolean,
   ): void {
-    const targets: LookupTarget[] = [];
+    // One target per table; a navigation declared on the table's own type (`regardingobjectid_account_task`)
+    // wins over the inherited one (`regardingobjectid_account`): it is the one the service binds through.
+    const byTable = new Map<string, LookupTarget>();
     for (const { navigation, referencedProperty } of flat.navigationsByConstraint.get(property.name) ?? []) {
       for (const target of this.tablesFor(navigation.type)) {
-        targets.push({ table: target.name, navigation: navigation.name, referencedProperty });
+        if (byTable.has(target.name) && !flat.ownNavigationNames.has(navigation.name)) continue;
+        byTable.set(target.name, { table: target.name, navigation: navigation.name, referencedProperty });
       }
     }
+    const targets = [...byTable.values()];
     // Writable through @odata.bind when there is a navigation to bind through (see dataverse-conventions.ts).
     const writable = targets.length > 0 && !isSystemLookup(name);
     const column: Column = {

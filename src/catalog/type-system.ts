@@ -17,6 +17,8 @@ export interface FlatType {
   /** qualified names from the type itself up to the root */
   lineage: string[];
   propertyNames: Set<string>;
+  /** navigations declared on the type itself (not inherited) */
+  ownNavigationNames: Set<string>;
   navigationsByName: Map<string, CsdlNavigation>;
   /** single-valued navigations by the dependent property of their ReferentialConstraint (`_x_value`) */
   navigationsByConstraint: Map<string, { navigation: CsdlNavigation; referencedProperty: string }[]>;
@@ -67,6 +69,7 @@ export class TypeSystem {
     const navigations: CsdlNavigation[] = [];
     const names = new Set<string>();
     let key: string[] | undefined;
+    const owners = new Map<CsdlNavigation, string>();
     for (const type of [...chain].reverse()) {
       if (type.key) key = type.key;
       for (const property of type.properties) {
@@ -81,9 +84,11 @@ export class TypeSystem {
         else {
           names.add(navigation.name);
           navigations.push(navigation);
+          owners.set(navigation, type.name);
         }
       }
     }
+    inheritConstraints(leaf.name, navigations, owners);
     const navigationsByName = new Map<string, CsdlNavigation>();
     const navigationsByConstraint: FlatType['navigationsByConstraint'] = new Map();
     for (const navigation of navigations) {
@@ -102,6 +107,7 @@ export class TypeSystem {
       key: key ?? [],
       lineage: chain.map((t) => t.qualifiedName),
       propertyNames: new Set(properties.map((p) => p.name)),
+      ownNavigationNames: new Set(leaf.navigations.map((n) => n.name)),
       navigationsByName,
       navigationsByConstraint,
     };
@@ -133,5 +139,30 @@ export class TypeSystem {
       this.document.enumTypes.has(type) ||
       this.structured(type) !== undefined
     );
+  }
+}
+
+/**
+ * Dataverse redeclares an inherited lookup's navigations on each activity type without their
+ * ReferentialConstraint: `activitypointer.regardingobjectid_account` (constraint on
+ * `_regardingobjectid_value`) becomes `task.regardingobjectid_account_task`, `owningteam` becomes
+ * `owningteam_task`, `sla_activitypointer_sla` becomes `sla_task_sla`. Those type-specific names are
+ * the ones to bind through (`regardingobjectid_account_task@odata.bind`), so they get the inherited
+ * constraint (the array is replaced in place on the flattened copy, not on the CSDL type).
+ */
+function inheritConstraints(leafName: string, navigations: CsdlNavigation[], owners: Map<CsdlNavigation, string>): void {
+  const counterparts = new Map<string, CsdlNavigation>();
+  for (const navigation of navigations) {
+    const owner = owners.get(navigation);
+    if (owner === leafName || navigation.isCollection || navigation.constraints.length === 0) continue;
+    counterparts.set(`${navigation.name}_${leafName}`, navigation);
+    if (owner && navigation.name.includes(owner)) counterparts.set(navigation.name.replace(owner, leafName), navigation);
+  }
+  if (counterparts.size === 0) return;
+  for (let i = 0; i < navigations.length; i++) {
+    const navigation = navigations[i]!;
+    if (owners.get(navigation) !== leafName || navigation.isCollection || navigation.constraints.length > 0) continue;
+    const inherited = counterparts.get(navigation.name);
+    if (inherited && inherited.type === navigation.type) navigations[i] = { ...navigation, constraints: inherited.constraints };
   }
 }
