@@ -8,15 +8,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import type { Connection } from '../index.js';
 import { runEmulatorCli } from '../emulator/cli.js';
 import { colorsFor } from './colors.js';
-import { resolveConnectionString } from './connection-source.js';
-import { startDemo, type Demo } from './demo.js';
-import { connectDriver, type ConnectFunction } from './driver.js';
+import type { ConnectFunction } from './driver.js';
 import { formatError } from './error-report.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './format/index.js';
 import { fileSink, streamSink, type OutputSink } from './output-sink.js';
+import { connectionStringFor, openConnection, type OpenConnection } from './open-connection.js';
 import { historyFile } from './paths.js';
 import { runRepl } from './repl.js';
 import { runScript, type ScriptSource } from './script.js';
@@ -129,57 +127,33 @@ export async function runCli(io: CliIo): Promise<number> {
     return code;
   };
 
-  if (options.demo && (options.connection !== undefined || options.profile !== undefined)) {
-    io.stderr.write('error: --demo connects to the embedded emulator; leave out -c and --profile\n');
-    return 2;
+  let connectionString: string | undefined;
+  let out: OutputSink | undefined;
+  const scripts: ScriptSource[] = [];
+  try {
+    connectionString = connectionStringFor(options, io.env);
+    // Read script files before connecting, so a typo in a file name costs no sign-in.
+    for (const source of sources) {
+      scripts.push(
+        source.kind === 'execute'
+          ? { name: '-e', statements: scriptStatements(source.value) }
+          : { name: source.value, statements: scriptStatements(readFileSync(source.value, 'utf8')) },
+      );
+    }
+    out = options.output !== undefined ? fileSink(options.output) : streamSink(io.stdout, colorsFor(io.stdout, io.env));
+  } catch (error) {
+    return fail(error, 2);
   }
 
-  let demo: Demo | undefined;
-  let conn: Connection | undefined;
-  let out: OutputSink | undefined;
+  let opened: OpenConnection | undefined;
   try {
-    let connectionString: string | undefined;
-    try {
-      connectionString = options.demo ? undefined : resolveConnectionString(options, io.env);
-    } catch (error) {
-      return fail(error, 2);
-    }
-    if (!options.demo && connectionString === undefined) {
-      io.stderr.write(
-        'error: no connection given. Use -c "<connection string>", --profile NAME, or DYNASQL_CONNECTION; or try --demo.\n' +
-          'Run dynasql --help for examples.\n',
-      );
-      return 2;
-    }
-
-    // Read script files before connecting, so a typo in a file name costs no sign-in.
-    const scripts: ScriptSource[] = [];
-    try {
-      for (const source of sources) {
-        scripts.push(
-          source.kind === 'execute'
-            ? { name: '-e', statements: scriptStatements(source.value) }
-            : { name: source.value, statements: scriptStatements(readFileSync(source.value, 'utf8')) },
-        );
-      }
-      out = options.output !== undefined ? fileSink(options.output) : streamSink(io.stdout, colorsFor(io.stdout, io.env));
-    } catch (error) {
-      return fail(error, 2);
-    }
-
     const stdin = io.stdin ?? process.stdin;
     const interactive = scripts.length === 0 && stdin.isTTY === true;
     if (scripts.length === 0 && !interactive) scripts.push({ name: 'stdin', statements: scriptStatements(await readAll(stdin)) });
 
-    if (options.demo) {
-      demo = await startDemo();
-      connectionString = demo.connectionString;
-    }
-    conn = await (io.connect ?? connectDriver)(connectionString!);
-
-    const terminalOut = streamSink(io.stdout, colorsFor(io.stdout, io.env));
+    opened = await openConnection(connectionString, io.connect);
     const sessionOptions = {
-      conn,
+      conn: opened.conn,
       out,
       stderr: io.stderr,
       errColors,
@@ -196,15 +170,14 @@ export async function runCli(io: CliIo): Promise<number> {
       input: stdin,
       output: io.stdout,
       terminal: io.stdout.isTTY === true,
-      terminalOut,
+      terminalOut: streamSink(io.stdout, colorsFor(io.stdout, io.env)),
       historyFile: historyFile(io.env),
-      ...(demo ? { banner: demo.banner } : {}),
+      ...(opened.demo ? { banner: opened.demo.banner } : {}),
     });
   } catch (error) {
     return fail(error);
   } finally {
-    out?.close();
-    await conn?.close().catch(() => undefined);
-    await demo?.close().catch(() => undefined);
+    out.close();
+    await opened?.close();
   }
 }

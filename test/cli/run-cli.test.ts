@@ -130,7 +130,7 @@ describe('dynasql (non-interactive)', () => {
   it('explains what is missing and exits 2 on usage errors, before connecting', async () => {
     const none = await run(['-e', 'SELECT 1 AS one']);
     expect(none.code).toBe(2);
-    expect(none.err).toContain('no connection given');
+    expect(none.err).toContain('ERROR DYNASQL_ERR_CONFIG: No connection given.');
     expect((await run(['-c', 'x', '--format', 'xml', '-e', 'SELECT 1'])).err).toMatch(/Allowed choices are table, csv, json, ndjson, markdown/);
     expect((await run(['-c', 'x', '--confirm-threshold', 'many'])).code).toBe(2);
     expect((await run(['-c', 'x', '--nope'])).err).toContain("unknown option '--nope'");
