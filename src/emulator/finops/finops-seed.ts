@@ -60,7 +60,7 @@ export function seedSizes(rows = 100): SeedSizes {
  * Deterministic seed rows for every F&O entity set, made on demand by index: `make(i)` of a set
  * always returns the same record for one seed. Rows of each company-specific set come company by
  * company (usmf first), numbered from 1 within the company: usmf's customers are US-001, US-002, ...
- * Enum values are member names, as F&O returns them.
+ * Enum values are member names, as F&O returns them; empty strings are '' (X++ strings are never null).
  */
 export interface FinopsSeedSet {
   count: number;
@@ -102,8 +102,8 @@ export function finopsSeed(seed = 1, rows?: number): Map<string, FinopsSeedSet> 
     IsSalesTaxIncludedInPrice: r.next() < 0.3 ? 'Yes' : 'No',
     OnHoldStatus: r.next() < 0.1 ? pick(r, ['Invoice', 'All', 'Payment'] as const) : 'No',
     PaymentTerms: pick(r, PAYMENT_TERMS),
-    PrimaryContactEmail: r.next() < 0.2 ? null : `contact${local + 1}@${c.id}.contoso.test`,
-    PrimaryContactPhone: r.next() < 0.3 ? null : `+1 555 01${pad(r.below(100), 2)}`,
+    PrimaryContactEmail: r.next() < 0.2 ? '' : `contact${local + 1}@${c.id}.contoso.test`,
+    PrimaryContactPhone: r.next() < 0.3 ? '' : `+1 555 01${pad(r.below(100), 2)}`,
     AddressStreet: `${1 + r.below(9000)} ${pick(r, ['Main St', 'Hauptstraße', 'High Street', 'Market St'])}`,
     AddressCity: pick(r, CITIES[c.country]!),
     AddressZipCode: pad(r.below(99999), 5),
@@ -143,7 +143,7 @@ export function finopsSeed(seed = 1, rows?: number): Map<string, FinopsSeedSet> 
       dataAreaId: c.id, SalesOrderNumber: orderNumber(local), OrderingCustomerAccountNumber: customer, InvoiceCustomerAccountNumber: customer,
       SalesOrderName: `Order ${local + 1} for ${customer}`, CurrencyCode: c.currency,
       SalesOrderStatus: pick(r, ['Backorder', 'Backorder', 'Delivered', 'Invoiced', 'Canceled'] as const),
-      CustomerRequisitionNumber: r.next() < 0.5 ? null : `PO-${pad(r.below(100000), 5)}`,
+      CustomerRequisitionNumber: r.next() < 0.5 ? '' : `PO-${pad(r.below(100000), 5)}`,
       RequestedShippingDate: new Date(created + (3 + r.below(30)) * day).toISOString().slice(0, 10),
       OrderCreationDateTime: new Date(created).toISOString().replace(/\.\d+Z$/, 'Z'),
       DeliveryAddressCity: pick(r, CITIES[c.country]!), DeliveryAddressCountryRegionId: c.country,

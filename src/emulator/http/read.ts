@@ -1,0 +1,149 @@
+import { queryError } from '../errors.js';
+import type { EntityTypeDef } from '../metadata/model.js';
+import { decodeCookie, encodeCookie, skiptokenParam } from '../query/paging.js';
+import { checkTopLevelOptions, type PreparedQuery, prepareQuery } from '../query/prepare.js';
+import type { QueryScope } from '../query/scope.js';
+import type { Row } from '../store/row.js';
+import type { EmulatorState, ODataRequest, ODataResponse } from '../state.js';
+import { runApply } from '../query/apply.js';
+import type { Formatter } from './format.js';
+import { type Preferences, wantsAnnotation } from './prefer.js';
+import { contextUrl, renderRecord, type RenderContext } from './render.js';
+import { jsonResponse } from './respond.js';
+
+/** Where the rows of a collection come from: an entity set, or a navigation's children. */
+export interface RowSource {
+  entity: EntityTypeDef;
+  entitySet: string;
+  /** Rows in default order, starting after the row with key `afterId` when given. */
+  scan(afterId?: string): Iterable<Row>;
+}
+
+export interface ReadContext {
+  state: EmulatorState;
+  req: ODataRequest;
+  scope: QueryScope;
+  prefs: Preferences;
+  formatter: Formatter;
+  serviceRoot: string;
+  options: Map<string, string>;
+}
+
+const TOTAL = 'Microsoft.Dynamics.CRM.totalrecordcount';
+const LIMIT_EXCEEDED = 'Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded';
+const METADATA_VERSION = 'Microsoft.Dynamics.CRM.globalmetadataversion';
+
+/**
+ * GET on a collection: filter, order, page with `Prefer: odata.maxpagesize` (default and maximum
+ * 5,000) and a `$skiptoken` paging cookie, `$count` capped at 5,000, annotations on request.
+ */
+export function readCollection(rc: ReadContext, source: RowSource): ODataResponse {
+  const { state, options, prefs } = rc;
+  checkTopLevelOptions(rc.scope, options);
+  if (options.has('$apply')) return runApply(rc, source);
+  const query = prepareQuery(rc.scope, source.entity, options);
+  const profile = state.profile;
+  const headers: Record<string, string> = {};
+  const applied: string[] = [];
+  let pageSize = profile.pageSize.default;
+  let top = query.top;
+  if (prefs.maxPageSize !== undefined) {
+    pageSize = Math.min(prefs.maxPageSize, profile.pageSize.max);
+    applied.push(`odata.maxpagesize=${pageSize}`);
+    top = undefined; // "If you include both, $top is ignored." (protocol §1.1)
+  }
+  const cookie = options.has('$skiptoken') ? decodeCookie(options.get('$skiptoken')!) : undefined;
+  const pageNumber = cookie?.pageNumber ?? 1;
+  const key = source.entity.key[0]!;
+  const keyOf = (row: Row) => String(row.values[key]).toLowerCase();
+
+  let page: Row[];
+  let more: boolean;
+  let matched: Row[] | undefined;
+  if (query.order) {
+    matched = collect(source.scan(), query);
+    matched.sort((a, b) => query.order!(a, b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+    let start = 0;
+    if (cookie) {
+      const at = cookie.last ? matched.findIndex((r) => keyOf(r) === cookie.last) : -1;
+      start = at >= 0 ? at + 1 : (pageNumber - 1) * pageSize;
+    }
+    const limit = top !== undefined ? Math.min(pageSize, top) : pageSize;
+    page = matched.slice(start, start + limit);
+    more = top === undefined && start + limit < matched.length;
+  } else {
+    const limit = top !== undefined ? Math.min(pageSize, top) : pageSize;
+    page = [];
+    more = false;
+    for (const row of source.scan(cookie?.last)) {
+      if (query.filter && !query.filter(row)) continue;
+      if (page.length === limit) {
+        more = top === undefined;
+        break;
+      }
+      page.push(row);
+    }
+  }
+
+  const body: Record<string, unknown> = { '@odata.context': contextUrl(rc.serviceRoot, source.entitySet, query.select || query.expand.length ? query : undefined, false) };
+  const wantsCount = options.get('$count') === 'true';
+  let count: number | undefined;
+  if (wantsCount) {
+    count = matched ? matched.length : countMatches(source.scan(), query, (profile.countCap ?? Infinity) + 1);
+  }
+  const cap = profile.countCap ?? Infinity;
+  if (wantsAnnotation(prefs, TOTAL)) body[`@${TOTAL}`] = count === undefined ? -1 : Math.min(count, cap);
+  if (wantsAnnotation(prefs, LIMIT_EXCEEDED)) body[`@${LIMIT_EXCEEDED}`] = count !== undefined && count > cap;
+  if (wantsAnnotation(prefs, METADATA_VERSION)) body[`@${METADATA_VERSION}`] = state.metadataVersion;
+  if (count !== undefined) body['@odata.count'] = Math.min(count, cap);
+  const render: RenderContext = { scope: rc.scope, formatter: rc.formatter, serviceRoot: rc.serviceRoot };
+  body.value = page.map((row) => renderRecord(render, source.entity, row, query));
+  if (more && page.length > 0) {
+    const next = encodeCookie(key, { pageNumber: pageNumber + 1, last: keyOf(page[page.length - 1]!), first: keyOf(page[0]!) });
+    body['@odata.nextLink'] = nextLink(rc, next);
+  }
+  if (prefs.includeAnnotations) applied.push(`odata.include-annotations="${prefs.includeAnnotations.join(',')}"`);
+  if (applied.length) headers['Preference-Applied'] = applied.join(',');
+  return jsonResponse(200, body, headers);
+}
+
+function collect(rows: Iterable<Row>, query: PreparedQuery): Row[] {
+  const out: Row[] = [];
+  for (const row of rows) if (!query.filter || query.filter(row)) out.push(row);
+  return out;
+}
+
+function countMatches(rows: Iterable<Row>, query: PreparedQuery, stopAt: number): number {
+  let n = 0;
+  for (const row of rows) {
+    if (query.filter && !query.filter(row)) continue;
+    if (++n >= stopAt) break;
+  }
+  return n;
+}
+
+/** The request URL as sent, with `$skiptoken` replaced: clients must follow it unchanged. */
+function nextLink(rc: ReadContext, cookieXml: string): string {
+  const kept = rc.req.rawQuery.split('&').filter((p) => p && !/^(\$|%24)skiptoken=/i.test(p));
+  kept.push(`$skiptoken=${skiptokenParam(cookieXml)}`);
+  return `${rc.serviceRoot}${rc.req.rest}?${kept.join('&')}`;
+}
+
+/** GET on one record: `accounts(id)?$select=…&$expand=…`. */
+export function readSingle(rc: ReadContext, entity: EntityTypeDef, entitySet: string, row: Row): ODataResponse {
+  for (const name of rc.options.keys()) {
+    if (!['$select', '$expand'].includes(name)) {
+      if (name === '$skip' && !rc.state.profile.skipAllowed) throw queryError('Skip Clause is not supported in CRM');
+      throw queryError(`The query parameter '${name}' is not supported for a single record.`);
+    }
+  }
+  const query = prepareQuery(rc.scope, entity, rc.options);
+  const render: RenderContext = { scope: rc.scope, formatter: rc.formatter, serviceRoot: rc.serviceRoot };
+  const body = {
+    '@odata.context': contextUrl(rc.serviceRoot, entitySet, query.select || query.expand.length ? query : undefined, true),
+    ...renderRecord(render, entity, row, query),
+  };
+  const headers: Record<string, string> = { ETag: `W/"${row.version}"` };
+  if (rc.prefs.includeAnnotations) headers['Preference-Applied'] = `odata.include-annotations="${rc.prefs.includeAnnotations.join(',')}"`;
+  return jsonResponse(200, body, headers);
+}

@@ -1,0 +1,75 @@
+import { selectProfile } from './edition.js';
+import { DATAVERSE_EDMX } from './metadata/dataverse-edmx.js';
+import { parseEdmx } from './metadata/model.js';
+import type { RecordedRequest } from './observability.js';
+import type { EmulatorOptions } from './options.js';
+import { choiceLabels, maxLengths } from './seed/choices.js';
+import { buildDataverseSeed } from './seed/dataverse-seed.js';
+import { listen } from './server.js';
+import type { EmulatorState } from './state.js';
+import { Store } from './store/store.js';
+
+export type { EmulatorOptions } from './options.js';
+export type { EmulatorRequestContext, Middleware } from './context.js';
+export type { EditionProfile } from './edition.js';
+export type { RecordedRequest } from './observability.js';
+export { DOCUMENTED_IDS } from './seed/dataverse-seed.js';
+
+export interface RunningEmulator {
+  /** Service root, e.g. `http://127.0.0.1:5555/api/data/v9.2/`. */
+  url: string;
+  /** `http://127.0.0.1:5555`. */
+  origin: string;
+  port: number;
+  /** Stops listening; resolves when the server is closed. */
+  close(): Promise<void>;
+  /** Restores the seed data (same as POST /_emulator/reset). */
+  reset(): void;
+  /** Requests received so far (same as GET /_emulator/requests). */
+  requests(): RecordedRequest[];
+  stats: Record<string, number>;
+  /** The caller WhoAmI reports: the seeded System Administrator. */
+  whoAmI: { UserId: string; BusinessUnitId: string; OrganizationId: string };
+}
+
+/**
+ * Starts an emulated Dataverse Web API on 127.0.0.1:
+ *
+ *   const emu = await startEmulator({ port: 0, rows: 1000 });
+ *   await fetch(`${emu.url}accounts?$top=1`);
+ *   await emu.close();
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const profile = await selectProfile(options);
+  const model = parseEdmx(options.metadataXml ?? DATAVERSE_EDMX);
+  const seed = buildDataverseSeed(model, options.seed ?? 1, options.rows ?? 100);
+  const state: EmulatorState = {
+    model,
+    profile,
+    store: new Store(model, seed.tables),
+    choices: choiceLabels,
+    maxLengths,
+    whoAmI: seed.whoAmI,
+    aggregateLimit: options.aggregateLimit ?? 50_000,
+    now: options.now ?? (() => new Date()),
+    version: '9.2.25013.00178',
+    metadataVersion: String(2_341_840 + (options.seed ?? 1)),
+  };
+  const reset = () => {
+    state.store = new Store(model, seed.tables);
+  };
+  const running = await listen(options, () => state, reset);
+  return {
+    url: `${running.origin}${profile.defaultRoot}`,
+    origin: running.origin,
+    port: running.port,
+    stats: running.stats,
+    whoAmI: seed.whoAmI,
+    reset,
+    requests: () => running.log.list(),
+    close: () => new Promise<void>((resolve, reject) => {
+      running.server.close((error) => (error ? reject(error) : resolve()));
+      running.server.closeAllConnections();
+    }),
+  };
+}

@@ -1,0 +1,81 @@
+import type { EditionProfile } from '../edition.js';
+import { propertyNotFound, queryError } from '../errors.js';
+import type { EdmModel, EntityTypeDef, NavigationDef } from '../metadata/model.js';
+import type { Row } from '../store/row.js';
+import type { Store } from '../store/store.js';
+
+/** What evaluating a query needs besides the rows: the data, the clock, the caller, the aliases. */
+export interface QueryScope {
+  store: Store;
+  model: EdmModel;
+  profile: EditionProfile;
+  now: Date;
+  userId: string;
+  businessUnitId: string;
+  /** Parameter aliases from the query string: `@p1=revenue` → `p1` → `revenue` (raw, decoded). */
+  aliases: Map<string, string>;
+  /** Children of a row per collection navigation, built once per request. */
+  childIndex: Map<string, Map<string, Row[]>>;
+}
+
+const idOf = (entity: EntityTypeDef, row: Row) => String(row.values[entity.key[0]!] ?? '').toLowerCase();
+
+/** The record a single-valued navigation points to, or undefined (null lookup, other type, missing). */
+export function followLookup(scope: QueryScope, row: Row, nav: NavigationDef): { entity: EntityTypeDef; row: Row } | undefined {
+  const property = nav.lookupProperty;
+  if (!property) return undefined;
+  const id = row.values[property];
+  if (typeof id !== 'string') return undefined;
+  const storedType = row.lookupTypes[property];
+  const targets = scope.store.tablesOfType(nav.target);
+  for (const table of targets) {
+    if (storedType && table.entity.name !== storedType) continue;
+    const found = table.get(id);
+    if (found) return { entity: table.entity, row: found };
+  }
+  return undefined;
+}
+
+/**
+ * Rows on the many side of a one-to-many navigation: `contact_customer_accounts` on an account →
+ * the contacts whose `_parentcustomerid_value` is that account. Many-to-many navigations (no
+ * lookup on either side) have no rows in the emulator.
+ */
+export function collectionChildren(scope: QueryScope, entity: EntityTypeDef, row: Row, nav: NavigationDef): { entity: EntityTypeDef; rows: Row[] } {
+  const target = scope.model.entityTypes.get(nav.target);
+  const partner = nav.partner && target ? target.navigations.get(nav.partner) : undefined;
+  const table = target ? scope.store.tablesOfType(target.name)[0] : undefined;
+  if (!target || !partner?.lookupProperty || !table) return { entity: target ?? entity, rows: [] };
+  const key = `${entity.name}/${nav.name}`;
+  let index = scope.childIndex.get(key);
+  if (!index) {
+    index = new Map();
+    const lookup = partner.lookupProperty;
+    const parentType = partner.target;
+    for (const child of table.scan()) {
+      const parent = child.values[lookup];
+      if (typeof parent !== 'string') continue;
+      const storedType = child.lookupTypes[lookup];
+      if (storedType && storedType !== parentType && !scope.store.tablesOfType(parentType).some((t) => t.entity.name === storedType)) continue;
+      const list = index.get(parent.toLowerCase()) ?? [];
+      list.push(child);
+      index.set(parent.toLowerCase(), list);
+    }
+    scope.childIndex.set(key, index);
+  }
+  return { entity: table.entity, rows: index.get(idOf(entity, row)) ?? [] };
+}
+
+export function requireProperty(entity: EntityTypeDef, name: string) {
+  const property = entity.properties.get(name);
+  if (!property) throw propertyNotFound(name, entity.qualifiedName);
+  return property;
+}
+
+/** Resolves an alias to its raw text, or the text `null` when it was never assigned (documented). */
+export function aliasText(scope: QueryScope, name: string): string {
+  const value = scope.aliases.get(name);
+  if (value === undefined) return 'null';
+  if (value.length > 32_768) throw queryError(`The value of the parameter alias '@${name}' is too long.`);
+  return value;
+}

@@ -1,0 +1,419 @@
+import type { EdmModel } from '../metadata/model.js';
+import type { Row } from '../store/row.js';
+import type { LazyRows } from '../store/table.js';
+import { GuidSequence, hash32, Prng } from './prng.js';
+import { CITIES, COMPANY_SUFFIXES, COMPANY_WORDS, FIRST_NAMES, JOB_TITLES, LAST_NAMES, PRODUCTS, SAMPLE_ACCOUNTS, SUBJECTS } from './words.js';
+
+/** The records the established connector's documentation uses as examples, so they run verbatim. */
+export const DOCUMENTED_IDS = {
+  lead: 'c5233ad8-a1a4-ee11-a568-000d3ac9f67f',
+  salesorder: '580775a4-17aa-ee11-a568-000d3ac9f67f',
+  contact: '524f543b-3ea5-ee11-a568-000d3ac9f67f',
+};
+
+type Values = Record<string, unknown>;
+interface Generated { values: Values; lookupTypes?: Record<string, string> }
+interface TableSpec { count: number; make(i: number, rng: Prng): Generated; fixed?: Map<number, string> }
+
+const START = Date.UTC(2023, 0, 1);
+const SPAN_DAYS = 2 * 365;
+const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const money = (n: number) => Math.round(n * 100) / 100;
+
+export interface DataverseSeed {
+  tables: Map<string, LazyRows>;
+  whoAmI: { UserId: string; BusinessUnitId: string; OrganizationId: string };
+}
+
+/**
+ * Deterministic seed rows for the default Dataverse schema. `rows` is the number of accounts; the
+ * other large tables follow it. Rows are made from (seed, table, index) on demand.
+ */
+export function buildDataverseSeed(model: EdmModel, seed: number, rows: number): DataverseSeed {
+  const n = Math.max(0, Math.floor(rows));
+  const counts: Record<string, number> = {
+    organization: 1, businessunit: 3, systemuser: 12, team: 4, transactioncurrency: 3, uomschedule: 1, uom: 3, pricelevel: 2, product: 40,
+    competitor: 5, account: n, contact: 2 * n, lead: n, opportunity: n, incident: n, salesorder: n, salesorderdetail: 2 * n,
+    quote: Math.ceil(n / 2), invoice: Math.ceil(n / 2), task: 2 * n, phonecall: n, email: n, appointment: Math.ceil(n / 2),
+    annotation: Math.ceil(n / 2),
+  };
+  const fixed: Record<string, Map<number, string>> = {
+    lead: new Map([[0, DOCUMENTED_IDS.lead]]),
+    salesorder: new Map([[0, DOCUMENTED_IDS.salesorder]]),
+    contact: new Map([[0, DOCUMENTED_IDS.contact]]),
+  };
+  const ids = new Map<string, GuidSequence>();
+  const seq = (table: string) => {
+    let s = ids.get(table);
+    if (!s) ids.set(table, (s = new GuidSequence(table, seed, fixed[table])));
+    return s;
+  };
+  const id = (table: string, i: number) => seq(table).idOf(i % Math.max(1, counts[table] ?? 1));
+  const has = (table: string) => (counts[table] ?? 0) > 0;
+
+  const users = counts.systemuser!;
+  const admin = id('systemuser', 0);
+  const usd = id('transactioncurrency', 0);
+  const rootBu = id('businessunit', 0);
+  const org = id('organization', 0);
+
+  /** Columns every business table shares: owner (user or team), audit, currency. */
+  const common = (rng: Prng, i: number, created: number): Generated => {
+    const byTeam = rng.chance(0.15);
+    const owner = byTeam ? id('team', rng.int(0, counts.team! - 1)) : id('systemuser', rng.int(0, users - 1));
+    const createdBy = id('systemuser', rng.int(0, users - 1));
+    const modified = created + rng.int(0, 90) * 86_400_000 + rng.int(0, 86_399) * 1000;
+    return {
+      values: {
+        _ownerid_value: owner,
+        [byTeam ? '_owningteam_value' : '_owninguser_value']: owner,
+        _owningbusinessunit_value: rootBu,
+        _createdby_value: createdBy,
+        _modifiedby_value: createdBy,
+        createdon: iso(created),
+        modifiedon: iso(modified),
+        versionnumber: 1000 + i,
+      },
+      lookupTypes: {
+        _ownerid_value: byTeam ? 'team' : 'systemuser',
+        [byTeam ? '_owningteam_value' : '_owninguser_value']: byTeam ? 'team' : 'systemuser',
+        _owningbusinessunit_value: 'businessunit', _createdby_value: 'systemuser', _modifiedby_value: 'systemuser',
+      },
+    };
+  };
+  const createdOn = (rng: Prng) => START + rng.int(0, SPAN_DAYS) * 86_400_000 + rng.int(0, 86_399) * 1000;
+  const merge = (...parts: Generated[]): Generated => ({
+    values: Object.assign({}, ...parts.map((p) => p.values)),
+    lookupTypes: Object.assign({}, ...parts.map((p) => p.lookupTypes ?? {})),
+  });
+  const person = (rng: Prng) => {
+    const first = rng.pick(FIRST_NAMES);
+    const last = rng.pick(LAST_NAMES);
+    return { first, last, full: `${first} ${last}`, email: `${first}.${last}`.toLowerCase().normalize('NFD').replace(/[^a-z.]/g, '') };
+  };
+  const company = (rng: Prng, i: number) => (i < SAMPLE_ACCOUNTS.length ? SAMPLE_ACCOUNTS[i]! : `${rng.pick(COMPANY_WORDS)} ${rng.pick(COMPANY_SUFFIXES)} ${i}`);
+  const currency = (rng: Prng): Generated => {
+    const c = rng.chance(0.85) ? 0 : rng.int(1, 2);
+    return { values: { _transactioncurrencyid_value: id('transactioncurrency', c), exchangerate: [1, 0.92, 151.2][c] }, lookupTypes: { _transactioncurrencyid_value: 'transactioncurrency' } };
+  };
+  const customer = (rng: Prng, column: string): Generated => {
+    if (!has('account')) return { values: {} };
+    const toContact = rng.chance(0.3);
+    return toContact
+      ? { values: { [column]: id('contact', rng.int(0, counts.contact! - 1)) }, lookupTypes: { [column]: 'contact' } }
+      : { values: { [column]: id('account', rng.int(0, counts.account! - 1)) }, lookupTypes: { [column]: 'account' } };
+  };
+  const regarding = (rng: Prng): Generated => {
+    if (!has('account') || rng.chance(0.1)) return { values: { _regardingobjectid_value: null } };
+    const target = rng.pick(['account', 'account', 'contact', 'opportunity', 'incident', 'lead']);
+    return { values: { _regardingobjectid_value: id(target, rng.int(0, counts[target]! - 1)) }, lookupTypes: { _regardingobjectid_value: target } };
+  };
+  const state = (rng: Prng, states: [number, number][]) => {
+    const [statecode, statuscode] = rng.pick(states);
+    return { statecode, statuscode };
+  };
+
+  const specs: Record<string, TableSpec> = {
+    organization: { count: 1, make: () => ({ values: { organizationid: org, name: 'Contoso (emulated)', languagecode: 1033 } }) },
+    businessunit: {
+      count: counts.businessunit!,
+      make: (i) => ({
+        values: { businessunitid: id('businessunit', i), name: ['Contoso', 'Contoso Sales', 'Contoso Service'][i] ?? `Unit ${i}`,
+          _parentbusinessunitid_value: i === 0 ? null : rootBu, createdon: iso(START), isdisabled: false },
+        lookupTypes: { _parentbusinessunitid_value: 'businessunit' },
+      }),
+    },
+    systemuser: {
+      count: users,
+      make: (i, rng) => {
+        const p = i === 0 ? { first: 'System', last: 'Administrator', full: 'System Administrator', email: 'admin' } : person(rng);
+        const uid = id('systemuser', i);
+        return {
+          values: { ownerid: uid, systemuserid: uid, firstname: p.first, lastname: p.last, fullname: p.full,
+            domainname: `${p.email}@contoso.example`, internalemailaddress: `${p.email}@contoso.example`, isdisabled: false,
+            title: i === 0 ? null : rng.pick(['Salesperson', 'Sales Manager', 'Service Agent', 'Analyst']), accessmode: 0,
+            _businessunitid_value: id('businessunit', i % counts.businessunit!), createdon: iso(START), versionnumber: 100 + i },
+          lookupTypes: { _businessunitid_value: 'businessunit' },
+        };
+      },
+    },
+    team: {
+      count: counts.team!,
+      make: (i) => {
+        const tid = id('team', i);
+        return {
+          values: { ownerid: tid, teamid: tid, name: ['Contoso', 'Sales Team', 'Service Team', 'Équipe Marketing'][i] ?? `Team ${i}`,
+            teamtype: 0, isdefault: i === 0, _businessunitid_value: rootBu, _administratorid_value: admin, createdon: iso(START) },
+          lookupTypes: { _businessunitid_value: 'businessunit', _administratorid_value: 'systemuser' },
+        };
+      },
+    },
+    transactioncurrency: {
+      count: 3,
+      make: (i) => {
+        const [name, code, symbol, rate] = ([['US Dollar', 'USD', '$', 1], ['Euro', 'EUR', '€', 0.92], ['Japanese Yen', 'JPY', '¥', 151.2]] as const)[i]!;
+        return { values: { transactioncurrencyid: id('transactioncurrency', i), currencyname: name, isocurrencycode: code, currencysymbol: symbol,
+          exchangerate: rate, currencyprecision: code === 'JPY' ? 0 : 2, statecode: 0, statuscode: 1, createdon: iso(START) } };
+      },
+    },
+    uomschedule: { count: 1, make: () => ({ values: { uomscheduleid: id('uomschedule', 0), name: 'Default Unit', baseuomname: 'Primary Unit', statecode: 0, statuscode: 1 } }) },
+    uom: {
+      count: 3,
+      make: (i) => ({
+        values: { uomid: id('uom', i), name: ['Primary Unit', 'Dozen', 'Box'][i], quantity: [1, 12, 24][i], isschedulebaseuom: i === 0,
+          _uomscheduleid_value: id('uomschedule', 0), _baseuom_value: i === 0 ? null : id('uom', 0) },
+        lookupTypes: { _uomscheduleid_value: 'uomschedule', _baseuom_value: 'uom' },
+      }),
+    },
+    pricelevel: {
+      count: 2,
+      make: (i) => ({
+        values: { pricelevelid: id('pricelevel', i), name: ['Retail', 'Wholesale'][i], statecode: 0, statuscode: 1, _transactioncurrencyid_value: usd, createdon: iso(START) },
+        lookupTypes: { _transactioncurrencyid_value: 'transactioncurrency' },
+      }),
+    },
+    product: {
+      count: counts.product!,
+      make: (i, rng) => {
+        const price = money(rng.int(5, 2000) + rng.int(0, 99) / 100);
+        return merge(currency(rng), {
+          values: { productid: id('product', i), name: `${PRODUCTS[i % PRODUCTS.length]} ${Math.floor(i / PRODUCTS.length) + 1}`,
+            productnumber: `PRD-${String(i + 1).padStart(5, '0')}`, price, price_base: price, standardcost: money(price * 0.6),
+            quantitydecimal: 2, productstructure: 1, statecode: 0, statuscode: 1, _defaultuomid_value: id('uom', 0), _defaultuomscheduleid_value: id('uomschedule', 0),
+            _pricelevelid_value: id('pricelevel', 0), createdon: iso(START) },
+          lookupTypes: { _defaultuomid_value: 'uom', _defaultuomscheduleid_value: 'uomschedule', _pricelevelid_value: 'pricelevel' },
+        });
+      },
+    },
+    competitor: {
+      count: counts.competitor!,
+      make: (i) => ({ values: { competitorid: id('competitor', i), name: ['Tailspin Toys', 'Wingtip Toys', 'Proseware', 'Lamna Healthcare', 'Trey Research'][i], createdon: iso(START) } }),
+    },
+    account: {
+      count: counts.account!,
+      make: (i, rng) => {
+        const created = createdOn(rng);
+        const [city, region, country] = rng.pick(CITIES);
+        const revenue = rng.chance(0.8) ? money(rng.int(10, 5000) * 1000) : null;
+        const name = company(rng, i);
+        const cur = currency(rng);
+        const rate = cur.values.exchangerate as number;
+        return merge(common(rng, i, created), cur, {
+          values: {
+            accountid: id('account', i), name, accountnumber: `ACC-${String(i + 1).padStart(6, '0')}`,
+            telephone1: `+1-555-${String(rng.int(0, 9999)).padStart(4, '0')}`,
+            emailaddress1: rng.chance(0.9) ? `info${i}@${name.toLowerCase().normalize('NFD').replace(/[^a-z]/g, '').slice(0, 12) || 'example'}.example` : null,
+            websiteurl: rng.chance(0.5) ? `https://www.example.com/${i}` : null,
+            address1_city: city, address1_stateorprovince: region, address1_country: country, address1_composite: `${city}, ${region}, ${country}`,
+            address1_postalcode: String(rng.int(10000, 99999)),
+            revenue, revenue_base: revenue === null ? null : money(revenue / rate),
+            creditlimit: rng.chance(0.5) ? money(rng.int(1, 100) * 1000) : null,
+            numberofemployees: rng.chance(0.85) ? rng.int(1, 20000) : null,
+            industrycode: rng.chance(0.8) ? rng.int(1, 13) : null, accountcategorycode: rng.chance(0.7) ? rng.int(1, 2) : null,
+            customertypecode: rng.int(1, 12), ownershipcode: rng.chance(0.5) ? rng.int(1, 4) : null,
+            creditonhold: rng.chance(0.1), donotemail: rng.chance(0.2),
+            description: rng.chance(0.3) ? rng.pick(['Key account — renewal due', 'Café chain, 12 sites', 'Übernahme geplant', 'Prefers email', '顧客 (priority)']) : null,
+            statecode: rng.chance(0.92) ? 0 : 1,
+            _primarycontactid_value: has('contact') && rng.chance(0.8) ? id('contact', 2 * i) : null,
+            _parentaccountid_value: i > 10 && rng.chance(0.1) ? id('account', rng.int(0, i - 1)) : null,
+          },
+          lookupTypes: { _primarycontactid_value: 'contact', _parentaccountid_value: 'account' },
+        });
+      },
+    },
+    contact: {
+      count: counts.contact!,
+      make: (i, rng) => {
+        const created = createdOn(rng);
+        const p = i === 0 ? { first: 'Yvonne', last: 'McKay (sample)', full: 'Yvonne McKay (sample)', email: 'yvonne.mckay' } : person(rng);
+        const [city, region, country] = rng.pick(CITIES);
+        const parent: Generated = rng.chance(0.85)
+          ? { values: { _parentcustomerid_value: id('account', Math.floor(i / 2)) }, lookupTypes: { _parentcustomerid_value: 'account' } }
+          : rng.chance(0.5) && i > 0 ? { values: { _parentcustomerid_value: id('contact', rng.int(0, i - 1)) }, lookupTypes: { _parentcustomerid_value: 'contact' } }
+          : { values: { _parentcustomerid_value: null } };
+        return merge(common(rng, i, created), currency(rng), parent, {
+          values: {
+            contactid: id('contact', i), firstname: p.first, lastname: p.last, fullname: p.full, yomifullname: p.full,
+            emailaddress1: rng.chance(0.9) ? `${p.email}${i}@example.com` : null, jobtitle: rng.pick(JOB_TITLES),
+            telephone1: rng.chance(0.7) ? `+1-555-${String(rng.int(0, 9999)).padStart(4, '0')}` : null,
+            mobilephone: rng.chance(0.4) ? `+44 7700 ${String(rng.int(100000, 999999))}` : null,
+            birthdate: rng.chance(0.6) ? isoDate(Date.UTC(1950, 0, 1) + rng.int(0, 50 * 365) * 86_400_000) : null,
+            gendercode: rng.chance(0.7) ? rng.int(1, 2) : null, familystatuscode: rng.chance(0.5) ? rng.int(1, 4) : null,
+            preferredcontactmethodcode: 1, address1_city: city, address1_stateorprovince: region, address1_country: country,
+            creditlimit: rng.chance(0.3) ? money(rng.int(1, 50) * 500) : null, donotphone: rng.chance(0.1),
+            statecode: rng.chance(0.95) ? 0 : 1,
+          },
+        });
+      },
+    },
+    lead: {
+      count: counts.lead!,
+      make: (i, rng) => {
+        const created = createdOn(rng);
+        const p = i === 0 ? { first: 'Nancy', last: 'Anderson (sample)', full: 'Nancy Anderson (sample)', email: 'nancy' } : person(rng);
+        const qualified = i > 0 && rng.chance(0.2);
+        const value = rng.chance(0.7) ? money(rng.int(1, 500) * 1000) : null;
+        return merge(common(rng, i, created), currency(rng), {
+          values: {
+            leadid: id('lead', i), subject: i === 0 ? 'Interested in coffee machines (sample)' : `Interested in ${rng.pick(PRODUCTS).toLowerCase()}s`,
+            firstname: p.first, lastname: p.last, fullname: p.full, companyname: company(rng, i + 3),
+            emailaddress1: `${p.email}${i}@example.net`, telephone1: `+1-555-${String(rng.int(0, 9999)).padStart(4, '0')}`,
+            leadsourcecode: rng.int(1, 10), leadqualitycode: rng.int(1, 3), estimatedvalue: value, estimatedvalue_base: value,
+            statecode: qualified ? 1 : 0, statuscode: qualified ? 3 : rng.pick([1, 2]),
+            _parentaccountid_value: has('account') && rng.chance(0.3) ? id('account', i) : null,
+          },
+          lookupTypes: { _parentaccountid_value: 'account' },
+        });
+      },
+    },
+    opportunity: {
+      count: counts.opportunity!,
+      make: (i, rng) => {
+        const created = createdOn(rng);
+        const value = money(rng.int(1, 1000) * 500);
+        return merge(common(rng, i, created), currency(rng), customer(rng, '_customerid_value'), {
+          values: {
+            opportunityid: id('opportunity', i), name: `${rng.pick(PRODUCTS)}s for ${company(rng, i)}`,
+            estimatedvalue: value, estimatedvalue_base: value, closeprobability: rng.int(0, 100),
+            estimatedclosedate: isoDate(created + rng.int(10, 200) * 86_400_000), opportunityratingcode: rng.int(1, 3),
+            ...state(rng, [[0, 1], [0, 1], [0, 2], [1, 3], [2, 4], [2, 5]]),
+            _parentaccountid_value: has('account') ? id('account', i) : null,
+          },
+          lookupTypes: { _parentaccountid_value: 'account' },
+        });
+      },
+    },
+    incident: {
+      count: counts.incident!,
+      make: (i, rng) => {
+        const created = createdOn(rng);
+        return merge(common(rng, i, created), customer(rng, '_customerid_value'), {
+          values: {
+            incidentid: id('incident', i), title: `${rng.pick(['Machine leaks', 'Grinder jammed', 'Invoice question', 'Délai de livraison', 'Warranty claim'])} #${i + 1}`,
+            ticketnumber: `CAS-${String(i + 1).padStart(5, '0')}-${'ABCDEFGH'[i % 8]}${(i * 7) % 10}`,
+            prioritycode: rng.int(1, 3), casetypecode: rng.chance(0.9) ? rng.int(1, 3) : null, caseorigincode: rng.int(1, 3),
+            ...state(rng, [[0, 1], [0, 1], [0, 2], [0, 3], [1, 5], [2, 6]]),
+            _productid_value: id('product', rng.int(0, counts.product! - 1)),
+          },
+          lookupTypes: { _productid_value: 'product' },
+        });
+      },
+    },
+    salesorder: {
+      count: counts.salesorder!,
+      make: (i, rng) => {
+        const created = createdOn(rng);
+        const total = money(rng.int(100, 100000) + rng.int(0, 99) / 100);
+        return merge(common(rng, i, created), currency(rng), customer(rng, '_customerid_value'), {
+          values: {
+            salesorderid: id('salesorder', i), name: i === 0 ? 'Order for coffee machines (sample)' : `Order ${i + 1}`,
+            ordernumber: `ORD-${String(i + 1).padStart(5, '0')}`, totalamount: total, totalamount_base: total,
+            ...state(rng, [[0, 1], [0, 2], [1, 3], [3, 100001], [4, 100003]]),
+            _pricelevelid_value: id('pricelevel', 0),
+            _opportunityid_value: has('opportunity') && rng.chance(0.5) ? id('opportunity', i) : null,
+          },
+          lookupTypes: { _pricelevelid_value: 'pricelevel', _opportunityid_value: 'opportunity' },
+        });
+      },
+    },
+    salesorderdetail: {
+      count: counts.salesorderdetail!,
+      make: (i, rng) => {
+        const created = createdOn(rng);
+        const quantity = rng.int(1, 20);
+        const unit = money(rng.int(5, 2000));
+        return merge(common(rng, i, created), currency(rng), {
+          values: {
+            salesorderdetailid: id('salesorderdetail', i), _salesorderid_value: id('salesorder', Math.floor(i / 2)),
+            _productid_value: id('product', rng.int(0, counts.product! - 1)), _uomid_value: id('uom', 0),
+            quantity, priceperunit: unit, baseamount: money(quantity * unit), extendedamount: money(quantity * unit), lineitemnumber: (i % 2) + 1,
+          },
+          lookupTypes: { _salesorderid_value: 'salesorder', _productid_value: 'product', _uomid_value: 'uom' },
+        });
+      },
+    },
+    quote: {
+      count: counts.quote!,
+      make: (i, rng) => {
+        const created = createdOn(rng);
+        const total = money(rng.int(100, 50000));
+        return merge(common(rng, i, created), currency(rng), customer(rng, '_customerid_value'), {
+          values: { quoteid: id('quote', i), name: `Quote ${i + 1}`, quotenumber: `QUO-${String(i + 1).padStart(5, '0')}`,
+            totalamount: total, ...state(rng, [[0, 1], [1, 3], [2, 4]]), _pricelevelid_value: id('pricelevel', 0) },
+          lookupTypes: { _pricelevelid_value: 'pricelevel' },
+        });
+      },
+    },
+    invoice: {
+      count: counts.invoice!,
+      make: (i, rng) => {
+        const created = createdOn(rng);
+        const total = money(rng.int(100, 50000));
+        return merge(common(rng, i, created), currency(rng), customer(rng, '_customerid_value'), {
+          values: { invoiceid: id('invoice', i), name: `Invoice ${i + 1}`, invoicenumber: `INV-${String(i + 1).padStart(5, '0')}`,
+            totalamount: total, ...state(rng, [[0, 1], [2, 100001], [3, 100002]]), _pricelevelid_value: id('pricelevel', 0),
+            _salesorderid_value: has('salesorder') ? id('salesorder', i) : null },
+          lookupTypes: { _pricelevelid_value: 'pricelevel', _salesorderid_value: 'salesorder' },
+        });
+      },
+    },
+  };
+  const activity = (type: string, extra: (i: number, rng: Prng) => Values): TableSpec => ({
+    count: counts[type]!,
+    make: (i, rng) => {
+      const created = createdOn(rng);
+      const done = rng.chance(0.4);
+      return merge(common(rng, i, created), regarding(rng), {
+        values: {
+          activityid: id(type, i), subject: `${rng.pick(SUBJECTS)} (${i + 1})`, activitytypecode: type,
+          description: rng.chance(0.3) ? 'Notes: customer asked for a callback — « urgent »' : null,
+          scheduledend: iso(created + rng.int(1, 30) * 86_400_000), actualdurationminutes: done ? rng.int(5, 120) : null,
+          prioritycode: rng.int(0, 2), statecode: done ? 1 : 0, statuscode: done ? (type === 'task' ? 5 : 2) : 1,
+          ...extra(i, rng),
+        },
+      });
+    },
+  });
+  specs.task = activity('task', (_i, rng) => ({ percentcomplete: rng.int(0, 100) }));
+  specs.phonecall = activity('phonecall', (_i, rng) => ({ phonenumber: `+1-555-${String(rng.int(0, 9999)).padStart(4, '0')}`, directioncode: rng.chance(0.5) }));
+  specs.email = activity('email', (_i, rng) => ({ directioncode: rng.chance(0.5), sender: 'someone@example.com' }));
+  specs.appointment = activity('appointment', (_i, rng) => ({ location: rng.pick(['Teams', 'Office', 'Café Central']), isalldayevent: false }));
+  specs.annotation = {
+    count: counts.annotation!,
+    make: (i, rng) => {
+      const created = createdOn(rng);
+      const target = rng.chance(0.7) ? 'account' : 'contact';
+      return merge(common(rng, i, created), {
+        values: { annotationid: id('annotation', i), subject: `Note ${i + 1}`, notetext: rng.pick(['Met at the trade show.', 'Prefers morning calls.', 'Budget approved ✔']),
+          isdocument: false, filename: null, mimetype: null, _objectid_value: id(target, rng.int(0, counts[target]! - 1)), objecttypecode: target },
+        lookupTypes: { _objectid_value: target },
+      });
+    },
+  };
+
+  const tables = new Map<string, LazyRows>();
+  for (const [table, spec] of Object.entries(specs)) {
+    const entity = model.entityTypes.get(table);
+    if (!entity || !entity.entitySet || spec.count === 0) continue;
+    const known = entity.properties;
+    const sequence = seq(table);
+    const tableHash = hash32(table, seed);
+    const count = spec.count;
+    tables.set(table, {
+      count,
+      idOf: (i) => sequence.idOf(i),
+      indexOf: (rowId) => sequence.indexOf(rowId, count),
+      make: (i): Row => {
+        const generated = spec.make(i, new Prng(tableHash ^ Math.imul(i + 1, 0x9e3779b1)));
+        const values: Values = {};
+        for (const [key, value] of Object.entries(generated.values)) if (known.has(key)) values[key] = value;
+        const lookupTypes: Record<string, string> = {};
+        for (const [key, type] of Object.entries(generated.lookupTypes ?? {})) if (values[key] != null) lookupTypes[key] = type;
+        if (known.has('versionnumber')) values.versionnumber = 1000 + i;
+        return { values, lookupTypes, version: 1000 + i };
+      },
+    });
+  }
+  return { tables, whoAmI: { UserId: admin, BusinessUnitId: rootBu, OrganizationId: org } };
+}

@@ -1,0 +1,84 @@
+import type { EdmModel, EntityTypeDef } from '../metadata/model.js';
+import { Journal, LazyRows, Table } from './table.js';
+
+/**
+ * All tables of one emulator, plus the version counter behind `@odata.etag` and the journal that
+ * lets a $batch change set roll back as a whole.
+ */
+export class Store {
+  readonly tables = new Map<string, Table>(); // by entity type logical name
+  private journal: Journal | undefined;
+  private nextVersion: number;
+
+  constructor(readonly model: EdmModel, seed: Map<string, LazyRows>, firstVersion = 10_000_000) {
+    this.nextVersion = firstVersion;
+    for (const [setName, entity] of model.entitySets) {
+      if (this.tables.has(entity.name)) continue;
+      this.tables.set(entity.name, new Table(entity, setName, seed.get(entity.name), () => this.journal));
+    }
+  }
+
+  table(logicalName: string): Table | undefined {
+    return this.tables.get(logicalName);
+  }
+
+  /** Tables whose type is `type` or derives from it: `principal` → systemuser, team. */
+  tablesOfType(type: string): Table[] {
+    const result: Table[] = [];
+    for (const table of this.tables.values()) {
+      let t: EntityTypeDef | undefined = table.entity;
+      while (t) {
+        if (t.name === type) {
+          result.push(table);
+          break;
+        }
+        t = t.baseType ? this.model.entityTypes.get(t.baseType) : undefined;
+      }
+    }
+    return result;
+  }
+
+  /** Finds a record of `type` (or a derived type) by id: `{ table, row }`. */
+  find(type: string, id: string) {
+    for (const table of this.tablesOfType(type)) {
+      const row = table.get(id);
+      if (row) return { table, row };
+    }
+    return undefined;
+  }
+
+  bumpVersion(): number {
+    return ++this.nextVersion;
+  }
+
+  /** Runs `work` atomically: if it throws, every write it made is undone. */
+  atomically<T>(work: () => T): T {
+    if (this.journal) return work();
+    const journal: Journal = [];
+    this.journal = journal;
+    try {
+      const result = work();
+      this.journal = undefined;
+      return result;
+    } catch (error) {
+      this.journal = undefined;
+      for (const undo of journal.reverse()) undo();
+      throw error;
+    }
+  }
+
+  /** Async variant for $batch change sets whose parts are handled one after another. */
+  async atomicallyAsync<T>(work: () => Promise<T>): Promise<T> {
+    const journal: Journal = [];
+    this.journal = journal;
+    try {
+      const result = await work();
+      this.journal = undefined;
+      return result;
+    } catch (error) {
+      this.journal = undefined;
+      for (const undo of journal.reverse()) undo();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import type { EntityTypeDef } from '../metadata/model.js';
+import { primaryKeyOf } from '../metadata/model.js';
+import type { Row } from './row.js';
+
+/**
+ * Rows generated on demand from their index, so a million seed accounts cost nothing until read:
+ * `idOf(i)` and `indexOf(id)` are inverse, `make(i)` builds row i (always the same for one seed).
+ */
+export interface LazyRows {
+  count: number;
+  idOf(index: number): string;
+  indexOf(id: string): number; // -1 when the id is not one of these rows
+  make(index: number): Row;
+}
+
+/**
+ * A table: lazy seed rows, overlaid by the rows written since (`overrides`, where `null` marks a
+ * deleted seed row), followed by rows inserted since, in insertion order. Scans visit seed rows in
+ * index order, then inserted rows, which is the emulator's stable default order for paging.
+ */
+export class Table {
+  readonly primaryKey: string;
+  private overrides = new Map<string, Row | null>();
+  private inserted = new Map<string, Row>();
+
+  constructor(
+    readonly entity: EntityTypeDef,
+    readonly entitySet: string,
+    private readonly seed: LazyRows | undefined,
+    private readonly journal: () => Journal | undefined,
+  ) {
+    this.primaryKey = primaryKeyOf(entity);
+  }
+
+  get(id: string): Row | undefined {
+    const key = id.toLowerCase();
+    const override = this.overrides.get(key);
+    if (override !== undefined) return override ?? undefined;
+    const inserted = this.inserted.get(key);
+    if (inserted) return inserted;
+    const index = this.seed ? this.seed.indexOf(key) : -1;
+    return index >= 0 ? this.seed!.make(index) : undefined;
+  }
+
+  has(id: string): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  /** Every row in default order, optionally starting after the row whose key is `afterId`. */
+  *scan(afterId?: string): Generator<Row> {
+    const after = afterId?.toLowerCase();
+    let start = 0;
+    let skipInsertedUntil: string | undefined;
+    if (after !== undefined) {
+      const index = this.seed ? this.seed.indexOf(after) : -1;
+      if (index >= 0) start = index + 1;
+      else if (this.inserted.has(after)) {
+        start = this.seed?.count ?? 0;
+        skipInsertedUntil = after;
+      } else start = this.seed?.count ?? 0; // unknown id: nothing of the seed comes after it
+    }
+    const seed = this.seed;
+    if (seed) {
+      for (let i = start; i < seed.count; i++) {
+        const id = seed.idOf(i);
+        const override = this.overrides.get(id);
+        if (override === null) continue;
+        yield override ?? seed.make(i);
+      }
+    }
+    for (const [id, row] of this.inserted) {
+      if (skipInsertedUntil !== undefined) {
+        if (id === skipInsertedUntil) skipInsertedUntil = undefined;
+        continue;
+      }
+      yield row;
+    }
+  }
+
+  insert(row: Row): void {
+    const id = String(row.values[this.primaryKey]).toLowerCase();
+    const seeded = this.seed ? this.seed.indexOf(id) >= 0 : false;
+    if (seeded) {
+      const previous = this.overrides.get(id);
+      this.overrides.set(id, row);
+      this.journal()?.push(() => this.restoreOverride(id, previous));
+    } else {
+      this.inserted.set(id, row);
+      this.journal()?.push(() => this.inserted.delete(id));
+    }
+  }
+
+  update(row: Row): void {
+    const id = String(row.values[this.primaryKey]).toLowerCase();
+    if (this.inserted.has(id)) {
+      const previous = this.inserted.get(id)!;
+      this.inserted.set(id, row);
+      this.journal()?.push(() => this.inserted.set(id, previous));
+      return;
+    }
+    const previous = this.overrides.get(id);
+    this.overrides.set(id, row);
+    this.journal()?.push(() => this.restoreOverride(id, previous));
+  }
+
+  delete(id: string): void {
+    const key = id.toLowerCase();
+    if (this.inserted.has(key)) {
+      const previous = this.inserted.get(key)!;
+      // Rebuilding keeps insertion order on rollback.
+      const before = [...this.inserted.entries()];
+      this.inserted.delete(key);
+      this.journal()?.push(() => {
+        this.inserted = new Map(before);
+        void previous;
+      });
+      return;
+    }
+    const previous = this.overrides.get(key);
+    this.overrides.set(key, null);
+    this.journal()?.push(() => this.restoreOverride(key, previous));
+  }
+
+  /** Rows in the table (seed count adjusted by deletes and inserts). */
+  count(): number {
+    let deleted = 0;
+    for (const value of this.overrides.values()) if (value === null) deleted++;
+    return (this.seed?.count ?? 0) - deleted + this.inserted.size;
+  }
+
+  private restoreOverride(id: string, previous: Row | null | undefined) {
+    if (previous === undefined) this.overrides.delete(id);
+    else this.overrides.set(id, previous);
+  }
+}
+
+/** Undo steps of an open change set, run in reverse on rollback. */
+export type Journal = (() => void)[];
