@@ -85,6 +85,10 @@ export function parseXmlRoot(xml: string): XmlNode {
   if (!/^\s*</.test(text)) {
     throw new DynasqlError('DYNASQL_ERR_METADATA', `$metadata is not XML (it starts with ${JSON.stringify(text.slice(0, 20))})`);
   }
+  const tail = text.slice(-200);
+  if (!/(<\/[\w.:-]+\s*>|\/>)\s*$/.test(tail)) {
+    throw new DynasqlError('DYNASQL_ERR_METADATA', '$metadata is truncated: the text does not end with a closing tag');
+  }
   let raw: RawNode[];
   try {
     raw = parser.parse(text) as RawNode[];
@@ -95,7 +99,7 @@ export function parseXmlRoot(xml: string): XmlNode {
   const root = roots[0];
   if (!root) throw new DynasqlError('DYNASQL_ERR_METADATA', '$metadata is not XML (no root element)');
   const closing = new RegExp(`</(?:[\\w.-]+:)?${root.tag}\\s*>\\s*$`);
-  if (!closing.test(text.slice(-200))) {
+  if (!closing.test(tail)) {
     throw new DynasqlError(
       'DYNASQL_ERR_METADATA',
       `$metadata is truncated or malformed: it does not end with the closing tag of its root element <${root.tag}>`,
