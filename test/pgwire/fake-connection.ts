@@ -95,7 +95,9 @@ export function fakeConnection(): FakeConnection {
       if (/^\s*update/i.test(sql)) return { columns: [], rows: [], rowCount: 2, command: 'UPDATE' };
       if (/from\s+account/i.test(sql)) {
         const list = Array.isArray(params) && params.length > 0 ? accountRows.filter((r) => r.name === params[0]) : accountRows;
-        return { columns: accountColumns, rows: list, rowCount: list.length, command: 'SELECT' };
+        const projection = /^\s*select\s+(.*?)\s+from/is.exec(sql)?.[1]?.split(',').map((c) => c.trim()) ?? ['*'];
+        const columns = projection.includes('*') ? accountColumns : projection.flatMap((name) => accountColumns.filter((c) => c.name === name));
+        return { columns, rows: list, rowCount: list.length, command: 'SELECT' };
       }
       if (/from\s+contact/i.test(sql)) throw new DynasqlError('DYNASQL_ERR_UNKNOWN_COLUMN', "Unknown column 'x'");
       throw new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `Unknown table in: ${sql}`);
