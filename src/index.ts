@@ -2,5 +2,6 @@
  * dynasql's public API. Everything an app needs is exported here and nowhere else.
  */
 export { DynasqlError, ERROR_CODES, type ErrorCode, type SqlPosition } from './errors/index.js';
+export { connect, type ConnectEdges, type ConnectInput } from './connection/index.js';
 export type * from './connection/types.js';
 export type * from './catalog/types.js';

@@ -1,0 +1,325 @@
+/**
+ * AST + catalog → bound logical query (plan/logical.ts). Resolves every table to a catalog table
+ * (logical or entity-set name, case-insensitive) and every column to its source, rejects unknown
+ * names with a "did you mean", unknown functions and misplaced aggregates. Nothing is sent for a
+ * statement that fails here.
+ *
+ * `bindQuery(parseSql('SELECT nme FROM account').statement.query, {catalog})` throws
+ * `DYNASQL_ERR_UNKNOWN_COLUMN: Unknown column 'nme'. Did you mean 'name'?`.
+ */
+import { indexCatalog, type CatalogIndex } from '../catalog/index.js';
+import type { Catalog, Column, Table } from '../catalog/types.js';
+import { DynasqlError, closestName } from '../errors/index.js';
+import type * as P from '../plan/index.js';
+import { functionKind, knownFunctionNames, outputName } from '../plan/index.js';
+import type * as S from '../sql/index.js';
+import { Scope, type Source } from './scope.js';
+
+export interface BindOptions {
+  catalog: Catalog;
+  /** tables answered locally (sys_tables, INFORMATION_SCHEMA.COLUMNS …), matched before the catalog */
+  systemTables?: readonly Table[];
+  /** `SELECT *` includes the virtual name/label columns (Include Formatted Values) */
+  includeFormattedValues?: boolean;
+}
+
+export function bindQuery(query: S.Query, options: BindOptions): P.BoundQuery {
+  return new Binder(options).bindRoot(query);
+}
+
+interface CteInfo { name: string; columns: string[] }
+
+class Binder {
+  private readonly index: CatalogIndex;
+  /** system tables by lower-case name (`sys_tables`, `information_schema.columns`) */
+  private readonly systemTables: Map<string, Table>;
+  private readonly scans: P.Scan[] = [];
+  /** scan id → SQL names of the columns read (lower-case) */
+  private readonly needed = new Map<number, Set<string>>();
+
+  constructor(private readonly options: BindOptions) {
+    this.index = indexCatalog(options.catalog);
+    this.systemTables = new Map((options.systemTables ?? []).map((t) => [t.name.toLowerCase(), t]));
+  }
+
+  bindRoot(query: S.Query): P.BoundQuery {
+    const { query: bound, names } = this.query(query, undefined, []);
+    const scans = this.scans.map((scan) => {
+      const wanted = this.needed.get(scan.id) ?? new Set<string>();
+      return { ...scan, columns: scan.table.columns.filter((c) => wanted.has(c.name.toLowerCase())) };
+    });
+    return { query: bound, scans, outputNames: names };
+  }
+
+  private query(query: S.Query, parent: Scope | undefined, ctes: CteInfo[]): { query: P.Query; names: string[] } {
+    const visible = [...ctes];
+    const withs: P.Cte[] = [];
+    for (const cte of query.with) {
+      const bound = this.query(cte.query, parent, visible);
+      const columns = cte.columns ?? bound.names;
+      withs.push({ name: cte.name, ...(cte.columns ? { columns: cte.columns } : {}), query: bound.query });
+      visible.unshift({ name: cte.name, columns });
+    }
+    if (query.kind === 'setop') {
+      const left = this.query(query.left, parent, visible);
+      const right = this.query(query.right, parent, visible);
+      if (left.names.length !== right.names.length) {
+        throw new DynasqlError('DYNASQL_ERR_TYPE', `${query.op} needs the same number of columns on both sides (${left.names.length} and ${right.names.length})`);
+      }
+      const scope = new Scope(parent);
+      scope.add({ kind: 'named', alias: '', columns: left.names });
+      scope.selectAliases = left.names;
+      const bound: P.SetOperation = {
+        kind: 'setop', with: withs, op: query.op, left: left.query, right: right.query,
+        orderBy: query.orderBy.map((o) => this.orderItem(o, scope, visible, true)),
+        ...(query.limit ? { limit: this.expr(query.limit, scope, visible) } : {}),
+        ...(query.offset ? { offset: this.expr(query.offset, scope, visible) } : {}),
+      };
+      return { query: bound, names: left.names };
+    }
+    return this.select(query, parent, visible, withs);
+  }
+
+  private select(select: S.Select, parent: Scope | undefined, ctes: CteInfo[], withs: P.Cte[]): { query: P.Query; names: string[] } {
+    const scope = new Scope(parent);
+    const from = select.from ? this.from(select.from, scope, ctes) : undefined;
+    const columns: P.SelectItem[] = [];
+    const names: string[] = [];
+    for (const item of select.columns) {
+      if (item.expr.kind === 'star') {
+        const expanded = this.expandStar(item.expr.table, scope);
+        names.push(...expanded);
+        columns.push({ expr: item.expr.table ? { kind: 'star', qualifier: item.expr.table } : { kind: 'star' } });
+        continue;
+      }
+      const expr = this.expr(item.expr, scope, ctes);
+      names.push(item.alias ?? outputName(expr, columns.length));
+      columns.push(item.alias ? { expr, alias: item.alias } : { expr });
+    }
+    const where = select.where ? this.expr(select.where, scope, ctes) : undefined;
+    if (where && containsAggregate(where)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'An aggregate may not appear in WHERE; use HAVING');
+    scope.selectAliases = columns.flatMap((c) => (c.alias ? [c.alias] : []));
+    const bound: P.Select = {
+      kind: 'select', with: withs, distinct: select.distinct, columns,
+      ...(from ? { from } : {}),
+      ...(where ? { where } : {}),
+      groupBy: select.groupBy.map((g) => this.expr(g, scope, ctes)),
+      ...(select.having ? { having: this.expr(select.having, scope, ctes) } : {}),
+      orderBy: select.orderBy.map((o) => this.orderItem(o, scope, ctes, false)),
+      ...(select.limit ? { limit: this.expr(select.limit, scope, ctes) } : {}),
+      ...(select.offset ? { offset: this.expr(select.offset, scope, ctes) } : {}),
+    };
+    return { query: bound, names };
+  }
+
+  private orderItem(item: S.OrderItem, scope: Scope, ctes: CteInfo[], aliasesOnly: boolean): P.OrderItem {
+    let expr: P.Expr;
+    const e = item.expr;
+    if (e.kind === 'column' && !e.table && scope.selectAliases.some((a) => a.toLowerCase() === e.name.toLowerCase())
+      && (aliasesOnly || !this.resolvesInScope(e.name, scope))) {
+      expr = { kind: 'column', name: e.name };
+    } else {
+      expr = this.expr(e, scope, ctes);
+    }
+    return { expr, descending: item.descending, ...(item.nulls ? { nulls: item.nulls } : {}) };
+  }
+
+  private resolvesInScope(name: string, scope: Scope): boolean {
+    return scope.sources.some((s) => this.sourceHas(s, name));
+  }
+
+  private expandStar(qualifier: string | undefined, scope: Scope): string[] {
+    const sources = qualifier ? [scope.find(qualifier)] : scope.sources;
+    if (qualifier && !sources[0]) throw this.unknownTable(qualifier, scope.sources.map((s) => s.alias));
+    if (sources.length === 0) throw new DynasqlError('DYNASQL_ERR_SYNTAX', 'SELECT * needs a FROM clause');
+    return sources.flatMap((source) => {
+      if (source!.kind === 'named') return source!.columns;
+      for (const column of source!.visibleColumns) this.need(source!.scan, column);
+      return source!.visibleColumns.map((c) => c.name);
+    });
+  }
+
+  private need(scan: P.Scan, column: Column): void {
+    let set = this.needed.get(scan.id);
+    if (!set) this.needed.set(scan.id, (set = new Set()));
+    set.add(column.name.toLowerCase());
+  }
+
+  private from(item: S.FromItem, scope: Scope, ctes: CteInfo[]): P.FromRef {
+    switch (item.kind) {
+      case 'table': {
+        const alias = item.alias ?? item.name;
+        if (scope.find(alias)) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The name '${alias}' is used twice in FROM; give one an alias`);
+        const cte = !item.schema ? ctes.find((c) => c.name.toLowerCase() === item.name.toLowerCase()) : undefined;
+        if (cte) {
+          scope.add({ kind: 'named', alias, columns: cte.columns });
+          return { kind: 'cteRef', name: cte.name, alias };
+        }
+        const table = this.table(item);
+        const scan: P.Scan = {
+          id: this.scans.length + 1, table, alias,
+          source: this.systemTables.get(table.name.toLowerCase()) === table ? 'local' : 'remote',
+          columns: [],
+        };
+        this.scans.push(scan);
+        const visibleColumns = table.columns.filter((c) => this.visibleInStar(c));
+        scope.add({ kind: 'scan', alias, scan, visibleColumns });
+        return { kind: 'scan', scanId: scan.id, alias };
+      }
+      case 'derived': {
+        if (scope.find(item.alias)) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The name '${item.alias}' is used twice in FROM`);
+        const bound = this.query(item.query, scope.parent, ctes);
+        scope.add({ kind: 'named', alias: item.alias, columns: bound.names });
+        return { kind: 'derived', query: bound.query, alias: item.alias };
+      }
+      case 'join': {
+        const left = this.from(item.left, scope, ctes);
+        const right = this.from(item.right, scope, ctes);
+        if (item.type !== 'CROSS' && !item.on) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${item.type} JOIN needs an ON condition`);
+        const on = item.on ? this.expr(item.on, scope, ctes) : undefined;
+        return { kind: 'join', type: item.type, left, right, ...(on ? { on } : {}) };
+      }
+    }
+  }
+
+  private visibleInStar(column: Column): boolean {
+    if (column.kind === 'navigation') return false;
+    if (column.kind === 'data' || column.kind === 'lookup') return true;
+    return this.options.includeFormattedValues === true;
+  }
+
+  private table(ref: S.TableRef): Table {
+    const qualified = ref.schema ? this.systemTables.get(`${ref.schema}.${ref.name}`.toLowerCase()) : undefined;
+    const table = qualified ?? this.systemTables.get(ref.name.toLowerCase()) ?? this.index.table(ref.name);
+    if (!table) {
+      const names = [...this.systemTables.values(), ...this.options.catalog.tables].map((t) => t.name);
+      throw this.unknownTable(ref.schema ? `${ref.schema}.${ref.name}` : ref.name, names);
+    }
+    return table;
+  }
+
+  private unknownTable(name: string, candidates: string[]): DynasqlError {
+    const guess = closestName(name, candidates);
+    return new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `Unknown table '${name}'.${guess ? ` Did you mean '${guess}'?` : ''}`);
+  }
+
+  private sourceHas(source: Source, name: string): boolean {
+    if (source.kind === 'named') return source.columns.some((c) => c.toLowerCase() === name.toLowerCase());
+    return this.index.column(source.scan.table, name) !== undefined;
+  }
+
+  private column(expr: S.ColumnExpr, scope: Scope): P.ColumnRef {
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      if (expr.table) {
+        const source = s.find(expr.table);
+        if (!source) continue;
+        return this.fromSource(source, expr);
+      }
+      const matches = s.sources.filter((source) => this.sourceHas(source, expr.name));
+      if (matches.length > 1) {
+        throw new DynasqlError('DYNASQL_ERR_AMBIGUOUS_COLUMN', `Column '${expr.name}' is ambiguous: it is in ${matches.map((m) => m.alias).join(' and ')}`);
+      }
+      if (matches.length === 1) return this.fromSource(matches[0]!, expr);
+    }
+    if (expr.table && !this.anyScopeHas(scope, expr.table)) {
+      throw this.unknownTable(expr.table, scope.sources.map((s) => s.alias));
+    }
+    const guess = closestName(expr.name, scope.candidateNames());
+    const shown = expr.table ? `${expr.table}.${expr.name}` : expr.name;
+    return this.throwUnknownColumn(shown, guess);
+  }
+
+  private anyScopeHas(scope: Scope, alias: string): boolean {
+    for (let s: Scope | undefined = scope; s; s = s.parent) if (s.find(alias)) return true;
+    return false;
+  }
+
+  private throwUnknownColumn(name: string, guess: string | undefined): never {
+    throw new DynasqlError('DYNASQL_ERR_UNKNOWN_COLUMN', `Unknown column '${name}'.${guess ? ` Did you mean '${guess}'?` : ''}`);
+  }
+
+  private fromSource(source: Source, expr: S.ColumnExpr): P.ColumnRef {
+    if (source.kind === 'named') {
+      const name = source.columns.find((c) => c.toLowerCase() === expr.name.toLowerCase());
+      if (!name) return this.throwUnknownColumn(`${source.alias}.${expr.name}`, closestName(expr.name, source.columns));
+      return { kind: 'column', name, qualifier: source.alias };
+    }
+    const column = this.index.column(source.scan.table, expr.name);
+    if (!column) {
+      return this.throwUnknownColumn(`${source.alias}.${expr.name}`, closestName(expr.name, source.scan.table.columns.map((c) => c.name)));
+    }
+    if (column.kind === 'navigation') {
+      throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `'${column.name}' is a navigation property; join its table instead`);
+    }
+    this.need(source.scan, column);
+    return { kind: 'column', name: column.name, qualifier: source.alias, scanId: source.scan.id, column };
+  }
+
+  private expr(expr: S.Expr, scope: Scope, ctes: CteInfo[]): P.Expr {
+    const e = (x: S.Expr) => this.expr(x, scope, ctes);
+    const sub = (q: S.Query) => this.query(q, scope, ctes).query;
+    switch (expr.kind) {
+      case 'column': return this.column(expr, scope);
+      case 'literal': return { kind: 'literal', type: expr.type, value: expr.value };
+      case 'param': return { kind: 'param', ref: expr.ref };
+      case 'binary': return { kind: 'binary', op: expr.op, left: e(expr.left), right: e(expr.right) };
+      case 'unary': return { kind: 'unary', op: expr.op, operand: e(expr.operand) };
+      case 'like': return {
+        kind: 'like', expr: e(expr.expr), pattern: e(expr.pattern), negated: expr.negated,
+        ...(expr.escape ? { escape: e(expr.escape) } : {}),
+      };
+      case 'inList': return { kind: 'inList', expr: e(expr.expr), list: expr.list.map(e), negated: expr.negated };
+      case 'inQuery': return { kind: 'inQuery', expr: e(expr.expr), query: sub(expr.query), negated: expr.negated };
+      case 'between': return { kind: 'between', expr: e(expr.expr), low: e(expr.low), high: e(expr.high), negated: expr.negated };
+      case 'isNull': return { kind: 'isNull', expr: e(expr.expr), negated: expr.negated };
+      case 'exists': return { kind: 'exists', query: sub(expr.query), negated: expr.negated };
+      case 'case': return {
+        kind: 'case', whens: expr.whens.map((w) => ({ when: e(w.when), then: e(w.then) })),
+        ...(expr.operand ? { operand: e(expr.operand) } : {}),
+        ...(expr.else ? { else: e(expr.else) } : {}),
+      };
+      case 'cast': return { kind: 'cast', expr: e(expr.expr), type: { ...expr.type }, try: expr.try };
+      case 'function': {
+        const kind = functionKind(expr.name);
+        if (!kind) {
+          throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unknown function ${expr.name}.${suggestFunction(expr.name)}`);
+        }
+        if (kind === 'window' && !expr.over) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${expr.name} needs an OVER clause`);
+        const over = expr.over ? {
+          partitionBy: expr.over.partitionBy.map(e),
+          orderBy: expr.over.orderBy.map((o) => ({ expr: e(o.expr), descending: o.descending, ...(o.nulls ? { nulls: o.nulls } : {}) })),
+          ...(expr.over.frame ? { frame: expr.over.frame } : {}),
+        } : undefined;
+        return { kind: 'function', name: expr.name, args: expr.args.map(e), distinct: expr.distinct, star: expr.star, ...(over ? { over } : {}) };
+      }
+      case 'subquery': return { kind: 'subquery', query: sub(expr.query) };
+      case 'keyword': return { kind: 'keyword', word: expr.word };
+      case 'star': throw new DynasqlError('DYNASQL_ERR_SYNTAX', '* is allowed only in the select list and COUNT(*)');
+    }
+  }
+}
+
+function suggestFunction(name: string): string {
+  const guess = closestName(name, knownFunctionNames());
+  return guess ? ` Did you mean ${guess}?` : '';
+}
+
+/** true when the expression holds an aggregate call outside any window or subquery */
+export function containsAggregate(expr: P.Expr): boolean {
+  switch (expr.kind) {
+    case 'function':
+      if (!expr.over && functionKind(expr.name) === 'aggregate') return true;
+      return expr.args.some(containsAggregate);
+    case 'binary': return containsAggregate(expr.left) || containsAggregate(expr.right);
+    case 'unary': return containsAggregate(expr.operand);
+    case 'like': return containsAggregate(expr.expr) || containsAggregate(expr.pattern);
+    case 'inList': return containsAggregate(expr.expr) || expr.list.some(containsAggregate);
+    case 'inQuery': return containsAggregate(expr.expr);
+    case 'between': return [expr.expr, expr.low, expr.high].some(containsAggregate);
+    case 'isNull': return containsAggregate(expr.expr);
+    case 'case': return expr.whens.some((w) => containsAggregate(w.when) || containsAggregate(w.then))
+      || (expr.operand ? containsAggregate(expr.operand) : false) || (expr.else ? containsAggregate(expr.else) : false);
+    case 'cast': return containsAggregate(expr.expr);
+    default: return false;
+  }
+}

@@ -1,0 +1,1 @@
+export { bindQuery, containsAggregate, type BindOptions } from './bind.js';

@@ -1,0 +1,158 @@
+/**
+ * `connect()`: the composition root. Resolves the settings, builds the executor (auth ▸ throttle ▸
+ * retry), loads `$metadata` once, and returns a `Connection` whose statements run parse → bind →
+ * plan → requests → (local engine) → rows.
+ *
+ *   const conn = await connect('Url=http://127.0.0.1:5555;AuthType=None');
+ *   const { rows } = await conn.query('SELECT TOP 5 name FROM account WHERE revenue > @min', { min: 1000 });
+ */
+import type { Dispatcher } from 'undici';
+import type { Catalog } from '../catalog/types.js';
+import { parseEdmx } from '../catalog/index.js';
+import { createTokenProvider, type AuthSettings } from '../auth/index.js';
+import { resolveOptions, type ConnectionOptions } from '../config/index.js';
+import { DynasqlError } from '../errors/index.js';
+import { createExecutor, statementScope, type Executor } from '../http/index.js';
+import { LocalEngine } from '../local/index.js';
+import { capabilitiesFor } from '../capabilities/index.js';
+import type { Clock } from '../util/index.js';
+import { explainText, prepareStatement, runPlan, type StatementContext } from './statement.js';
+import { systemTables } from './system-tables.js';
+import type { Connection, Progress, QueryOptions, QueryParams, QueryResult, Row, SqlDialect } from './types.js';
+
+/** Injectable edges, beside the connection settings. */
+export interface ConnectEdges {
+  /** an undici dispatcher for every request to the service */
+  dispatcher?: Dispatcher;
+  clock?: Clock;
+  /** the SQL dialect statements are written in (default T-SQL) */
+  dialect?: SqlDialect;
+}
+
+export type ConnectInput = string | (Record<string, unknown> & ConnectEdges);
+
+export async function connect(input: ConnectInput): Promise<Connection> {
+  const { dispatcher, clock, dialect, settings } = splitEdges(input);
+  const options = resolveOptions(settings);
+  const auth = options.authScheme === 'None' ? undefined : createTokenProvider(options as unknown as AuthSettings, {
+    ...(dispatcher ? { dispatcher } : {}), ...(clock ? { clock } : {}),
+  });
+  const executor = createExecutor({
+    ...options, ...(auth ? { auth } : {}), ...(dispatcher ? { dispatcher } : {}), ...(clock ? { clock } : {}),
+  });
+  try {
+    const catalog = await loadCatalog(executor, options);
+    return new DynasqlConnection(options, executor, catalog, dialect ?? 'tsql', async () => {
+      await auth?.close?.();
+    });
+  } catch (error) {
+    await executor.close();
+    await auth?.close?.();
+    throw error;
+  }
+}
+
+function splitEdges(input: ConnectInput): { dispatcher?: Dispatcher; clock?: Clock; dialect?: SqlDialect; settings: string | Record<string, unknown> } {
+  if (typeof input === 'string') return { settings: input };
+  const { dispatcher, clock, dialect, ...settings } = input;
+  return { ...(dispatcher ? { dispatcher } : {}), ...(clock ? { clock } : {}), ...(dialect ? { dialect } : {}), settings };
+}
+
+async function loadCatalog(executor: Executor, options: ConnectionOptions): Promise<Catalog> {
+  const response = await executor.send({ method: 'GET', url: '$metadata', headers: { accept: 'application/xml' } });
+  try {
+    return parseEdmx(response.text(), { edition: options.platform });
+  } catch (error) {
+    if (error instanceof DynasqlError) throw error;
+    throw new DynasqlError('DYNASQL_ERR_METADATA', `The service's $metadata could not be read: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+class DynasqlConnection implements Connection {
+  private readonly ctx: StatementContext;
+  private closed = false;
+
+  constructor(
+    private readonly options: ConnectionOptions,
+    private readonly executor: Executor,
+    private readonly loadedCatalog: Catalog,
+    private readonly dialect: SqlDialect,
+    private readonly closeAuth: () => Promise<void>,
+  ) {
+    const facts = capabilitiesFor(loadedCatalog);
+    this.ctx = {
+      catalog: loadedCatalog, system: systemTables(loadedCatalog), executor, engine: new LocalEngine(), facts,
+      pushdown: options.pushdown, crossCompany: options.crossCompany, includeFormattedValues: options.includeFormattedValues,
+      pageSize: Math.min(options.pageSize, facts.maxPageSize), serviceRoot: executor.serviceRoot,
+    };
+  }
+
+  async query(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<QueryResult> {
+    const rows: Row[] = [];
+    const { columns, command, rows: iterator } = await this.open(sql, params, options);
+    for await (const row of iterator) rows.push(row);
+    return { columns, rows, rowCount: rows.length, command };
+  }
+
+  async *stream(sql: string, params?: QueryParams, options: QueryOptions = {}): AsyncIterable<Row> {
+    const { rows } = await this.open(sql, params, options);
+    yield* rows;
+  }
+
+  async explain(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<string> {
+    this.ensureOpen();
+    const prepared = prepareStatement(this.ctx, sql, params, options.dialect ?? this.dialect);
+    return explainText(this.ctx, prepared.plan);
+  }
+
+  async catalog(): Promise<Catalog> {
+    return this.loadedCatalog;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ctx.engine.close();
+    await this.executor.close();
+    await this.closeAuth();
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new DynasqlError('DYNASQL_ERR_CONFIG', 'The connection is closed');
+  }
+
+  private async open(sql: string, params: QueryParams | undefined, options: QueryOptions) {
+    this.ensureOpen();
+    const prepared = prepareStatement(this.ctx, sql, params, options.dialect ?? this.dialect);
+    if (prepared.explain) {
+      const text = explainText(this.ctx, prepared.plan);
+      async function* rows(): AsyncGenerator<Row> {
+        for (const line of text.split('\n')) yield { plan: line };
+      }
+      return { columns: [{ name: 'plan', type: 'nvarchar' }], rows: rows(), command: 'EXPLAIN' };
+    }
+    const scope = statementScope(this.options, options.signal);
+    const started = Date.now();
+    const counters = { pages: 0, requests: 0, rows: 0 };
+    const report = () => {
+      const progress: Progress = { rows: counters.rows, pages: counters.pages, requests: counters.requests, throttledMs: this.executor.stats().throttledMs, elapsedMs: Date.now() - started };
+      options.onProgress?.(progress);
+    };
+    try {
+      const result = await runPlan(this.ctx, prepared.plan, scope.signal, counters);
+      const source = result.rows;
+      async function* rows(): AsyncGenerator<Row> {
+        try {
+          for await (const row of source) yield row;
+          report();
+        } finally {
+          scope.dispose();
+        }
+      }
+      return { columns: result.columns, rows: rows(), command: 'SELECT' };
+    } catch (error) {
+      scope.dispose();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * One SELECT from text to rows: parse → bind → plan → read the remote scans → (local step) → rows.
+ * The pure stages run first, so a statement that fails to parse or bind sends nothing.
+ */
+import type { Catalog, Column } from '../catalog/types.js';
+import { bindQuery } from '../bind/index.js';
+import type { Executor } from '../http/index.js';
+import { LocalEngine, trimDecimal, type ColumnValue, type LocalInput } from '../local/index.js';
+import { explainPlan, type PhysicalPlan, type RemoteScanStep } from '../plan/index.js';
+import type { Capabilities } from '../capabilities/index.js';
+import { planQuery, resolveParams } from '../pushdown/index.js';
+import { parseSql, type ParserDialect } from '../sql/index.js';
+import { remoteRows, type ScanCounters } from './remote-rows.js';
+import type { SystemTables } from './system-tables.js';
+import type { QueryParams, ResultColumn, Row, SqlValue } from './types.js';
+
+export interface StatementContext {
+  catalog: Catalog;
+  system: SystemTables;
+  executor: Executor;
+  engine: LocalEngine;
+  facts: Capabilities;
+  pushdown: boolean;
+  crossCompany: boolean;
+  includeFormattedValues: boolean;
+  pageSize: number;
+  serviceRoot: string;
+}
+
+export interface PreparedStatement {
+  plan: PhysicalPlan;
+  explain: boolean;
+}
+
+export function prepareStatement(ctx: StatementContext, sql: string, params: QueryParams | undefined, dialect: ParserDialect): PreparedStatement {
+  const parsed = parseSql(sql, dialect);
+  const bound = bindQuery(parsed.statement.query, {
+    catalog: ctx.catalog, systemTables: ctx.system.tables, includeFormattedValues: ctx.includeFormattedValues,
+  });
+  const values = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined);
+  const plan = planQuery(bound, {
+    facts: ctx.facts, params: values, pushdown: ctx.pushdown, crossCompany: ctx.crossCompany, pageSize: ctx.pageSize,
+  });
+  return { plan, explain: parsed.statement.kind === 'explain' };
+}
+
+export function explainText(ctx: StatementContext, plan: PhysicalPlan): string {
+  const text = explainPlan(plan, ctx.serviceRoot);
+  if (plan.output.kind !== 'local') return text;
+  return `${text}\n  sql: ${LocalEngine.render(plan.output.step.query, plan.params)}`;
+}
+
+function columnType(column: Column): ResultColumn {
+  const t = column.sqlType;
+  return {
+    name: column.name, type: t.name,
+    ...(t.precision !== undefined ? { precision: t.precision } : {}),
+    ...(t.scale !== undefined ? { scale: t.scale } : {}),
+    ...(t.length !== undefined ? { length: t.length } : {}),
+  };
+}
+
+/** decimals as exact text without trailing zeros, the same from the service and the local engine */
+function normalise(value: ColumnValue, column: Column | undefined): SqlValue {
+  if (typeof value === 'string' && column?.edmType === 'Edm.Decimal') return trimDecimal(value);
+  return value;
+}
+
+export interface RowStream {
+  columns: ResultColumn[];
+  rows: AsyncIterable<Row>;
+}
+
+/** runs a prepared plan; direct plans stream page by page, local plans read every scan first */
+export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal: AbortSignal | undefined, counters: ScanCounters): Promise<RowStream> {
+  if (plan.output.kind === 'direct') {
+    const step = plan.scans[0] as RemoteScanStep;
+    const { names, columns } = plan.output;
+    const catalogColumns = columns.map((c) => ('kind' in c ? c : undefined));
+    const resultColumns = columns.map((c, i) => ('kind' in c ? { ...columnType(c), name: names[i]! } : { name: names[i]!, type: c.sqlType }));
+    // the scan decodes its columns in table order; the result follows the select list
+    const positions = columns.map((c) => ('kind' in c ? step.columns.indexOf(c) : step.aggregateOutputs!.findIndex((o) => o.name === c.name)));
+    async function* rows(): AsyncGenerator<Row> {
+      for await (const values of remoteRows(ctx.executor, step, signal, counters)) {
+        const row: Row = {};
+        names.forEach((name, i) => { row[name] = normalise(values[positions[i]!] ?? null, catalogColumns[i]); });
+        yield row;
+      }
+    }
+    return { columns: resultColumns, rows: rows() };
+  }
+  const inputs: LocalInput[] = [];
+  for (const scan of plan.scans) {
+    if (scan.kind === 'localTable') {
+      const rows = ctx.system.rows(scan.table.name).map((r) => scan.columns.map((c) => (r[c.name] ?? null) as ColumnValue));
+      inputs.push({ scanId: scan.scanId, columns: scan.columns, rows });
+      continue;
+    }
+    const rows: ColumnValue[][] = [];
+    for await (const values of remoteRows(ctx.executor, scan, signal, counters)) rows.push(values);
+    inputs.push({ scanId: scan.scanId, columns: scan.columns, rows });
+  }
+  const result = await ctx.engine.run(plan.output.step.query, inputs, plan.params);
+  const typed = typedColumns(plan, result.columns);
+  async function* rows(): AsyncGenerator<Row> {
+    for (const row of result.rows) yield row as Row;
+  }
+  return { columns: typed, rows: rows() };
+}
+
+/** result columns that are plain catalog columns keep their catalog type (nvarchar(100), uniqueidentifier …) */
+function typedColumns(plan: PhysicalPlan, columns: ResultColumn[]): ResultColumn[] {
+  if (plan.output.kind !== 'local') return columns;
+  const query = plan.output.step.query;
+  if (query.kind !== 'select') return columns;
+  const byName = new Map<string, Column>();
+  for (const item of query.columns) {
+    if (item.expr.kind === 'column' && item.expr.column) byName.set((item.alias ?? item.expr.name).toLowerCase(), item.expr.column);
+    if (item.expr.kind === 'star') {
+      for (const scan of plan.scans) for (const c of scan.columns) if (!byName.has(c.name.toLowerCase())) byName.set(c.name.toLowerCase(), c);
+    }
+  }
+  return columns.map((c) => {
+    const column = byName.get(c.name.toLowerCase());
+    if (!column) return c;
+    const t = columnType(column);
+    return { ...t, name: c.name };
+  });
+}

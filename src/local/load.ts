@@ -1,0 +1,86 @@
+/**
+ * Loading decoded rows into a DuckDB temp table with the appender: one typed column per catalog
+ * column. Decimals are exact (DECIMAL(38,10) from their text), GUIDs are text, dates are
+ * TIMESTAMPTZ / DATE.
+ */
+import { DuckDBDateValue, DuckDBDecimalValue, DuckDBTimestampTZValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { Column } from '../catalog/types.js';
+import { quoteIdent } from './render.js';
+
+export const DECIMAL_SCALE = 10;
+
+export type ColumnValue = string | number | boolean | bigint | Date | Uint8Array | null;
+
+interface LocalType {
+  sql: string;
+  append(appender: DuckDBAppender, value: Exclude<ColumnValue, null>): void;
+}
+
+const VARCHAR: LocalType = { sql: 'VARCHAR', append: (a, v) => a.appendVarchar(v instanceof Date ? v.toISOString() : String(v)) };
+const INTEGER: LocalType = { sql: 'INTEGER', append: (a, v) => a.appendInteger(Number(v)) };
+const BIGINT: LocalType = { sql: 'BIGINT', append: (a, v) => a.appendBigInt(typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)))) };
+const DOUBLE: LocalType = { sql: 'DOUBLE', append: (a, v) => a.appendDouble(Number(v)) };
+const BOOLEAN: LocalType = { sql: 'BOOLEAN', append: (a, v) => a.appendBoolean(v === true || v === 1 || v === 'true') };
+const DECIMAL: LocalType = { sql: `DECIMAL(38,${DECIMAL_SCALE})`, append: (a, v) => a.appendDecimal(new DuckDBDecimalValue(scaledDecimal(String(v)), 38, DECIMAL_SCALE)) };
+const TIMESTAMPTZ: LocalType = {
+  sql: 'TIMESTAMPTZ',
+  append: (a, v) => a.appendTimestampTZ(new DuckDBTimestampTZValue(BigInt((v instanceof Date ? v : new Date(String(v))).getTime()) * 1000n)),
+};
+const DATE: LocalType = {
+  sql: 'DATE',
+  append: (a, v) => a.appendDate(new DuckDBDateValue(Math.floor((v instanceof Date ? v : new Date(String(v))).getTime() / 86_400_000))),
+};
+const BLOB: LocalType = { sql: 'BLOB', append: (a, v) => a.appendBlob(v instanceof Uint8Array ? v : new TextEncoder().encode(String(v))) };
+
+export function localType(column: Column): LocalType {
+  if (column.kind === 'lookupName' || column.kind === 'choiceLabel' || column.kind === 'lookupType') return VARCHAR;
+  switch (column.edmType) {
+    case 'Edm.Int32': case 'Edm.Int16': case 'Edm.Byte': case 'Edm.SByte': return INTEGER;
+    case 'Edm.Int64': return BIGINT;
+    case 'Edm.Double': case 'Edm.Single': return DOUBLE;
+    case 'Edm.Decimal': return DECIMAL;
+    case 'Edm.Boolean': return BOOLEAN;
+    case 'Edm.DateTimeOffset': return TIMESTAMPTZ;
+    case 'Edm.Date': return DATE;
+    case 'Edm.Binary': return BLOB;
+    default: return VARCHAR;
+  }
+}
+
+/** `'-12.5'` → -125000000000n at scale 10; digits past the scale are cut */
+export function scaledDecimal(text: string): bigint {
+  const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
+  if (!m) return BigInt(Math.round(Number(text) * 10 ** DECIMAL_SCALE));
+  if (m[4]) return BigInt(Math.round(Number(text) * 10 ** DECIMAL_SCALE));
+  const fraction = (m[3] ?? '').padEnd(DECIMAL_SCALE, '0').slice(0, DECIMAL_SCALE);
+  const magnitude = BigInt(`${m[2] || '0'}${fraction}`);
+  return m[1] === '-' ? -magnitude : magnitude;
+}
+
+export async function loadTable(
+  connection: DuckDBConnection,
+  name: string,
+  columns: readonly Column[],
+  rows: Iterable<readonly ColumnValue[]>,
+): Promise<void> {
+  const types = columns.map(localType);
+  const definition = columns.length > 0
+    ? columns.map((c, i) => `${quoteIdent(c.name)} ${types[i]!.sql}`).join(', ')
+    : '"_row" INTEGER';
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} (${definition})`);
+  const appender = await connection.createAppender(name);
+  try {
+    for (const row of rows) {
+      if (columns.length === 0) appender.appendInteger(1);
+      for (let i = 0; i < columns.length; i++) {
+        const value = row[i];
+        if (value === null || value === undefined) appender.appendNull();
+        else types[i]!.append(appender, value);
+      }
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Response pages → typed values. One decoder per column, chosen from its Edm type:
+ * Edm.Decimal → string with the service's exact digits (`"20000.0000"`); Edm.Int64 → bigint;
+ * Edm.Double/Int32 → number; Edm.DateTimeOffset and Edm.Date → Date (UTC); Edm.Guid → lower-case
+ * string; Edm.Binary → Uint8Array; F&O enums → the member name. Virtual columns read annotations:
+ * `parentcustomeridname` ← `_parentcustomerid_value@OData.Community.Display.V1.FormattedValue`.
+ */
+import type { Column } from '../catalog/types.js';
+import { DynasqlError } from '../errors/index.js';
+import { JsonNumberText, parseJsonLossless, type JsonValue } from './json.js';
+import { FORMATTED_VALUE, LOOKUP_LOGICAL_NAME } from './query.js';
+
+export type DecodedValue = string | number | boolean | bigint | Date | Uint8Array | null;
+
+export interface ODataPage {
+  rows: Record<string, JsonValue>[];
+  nextLink?: string;
+}
+
+export function parsePage(text: string): ODataPage {
+  const body = parseJsonLossless(text);
+  if (!body || typeof body !== 'object' || Array.isArray(body) || body instanceof JsonNumberText || !Array.isArray(body.value)) {
+    throw new DynasqlError('DYNASQL_ERR_SERVICE', 'The service answered without a value array');
+  }
+  const next = body['@odata.nextLink'];
+  const page: ODataPage = { rows: body.value as Record<string, JsonValue>[] };
+  if (typeof next === 'string') page.nextLink = next;
+  return page;
+}
+
+/** the property a column's value is read from, annotations included */
+export function sourceKey(column: Column): string {
+  switch (column.kind) {
+    case 'lookupName': case 'choiceLabel': return `${column.odataName}@${FORMATTED_VALUE}`;
+    case 'lookupType': return `${column.odataName}@${LOOKUP_LOGICAL_NAME}`;
+    default: return column.odataName;
+  }
+}
+
+export type ValueDecoder = (raw: JsonValue | undefined) => DecodedValue;
+
+export function decoderFor(column: Column): ValueDecoder {
+  if (column.kind === 'lookupName' || column.kind === 'choiceLabel' || column.kind === 'lookupType') return asString;
+  return decoderForEdm(column.edmType);
+}
+
+export function decoderForEdm(edmType: string): ValueDecoder {
+  switch (edmType) {
+    case 'Edm.Decimal': return asDecimalText;
+    case 'Edm.Int64': return asBigInt;
+    case 'Edm.Double': case 'Edm.Single': case 'Edm.Int32': case 'Edm.Int16': case 'Edm.Byte': case 'Edm.SByte': return asNumber;
+    case 'Edm.Boolean': return asBoolean;
+    case 'Edm.DateTimeOffset': case 'Edm.Date': return asDate;
+    case 'Edm.Guid': return (raw) => (raw == null ? null : String(raw).toLowerCase());
+    case 'Edm.Binary': return (raw) => (raw == null ? null : Uint8Array.from(Buffer.from(String(raw), 'base64')));
+    default: return asString;
+  }
+}
+
+const asString: ValueDecoder = (raw) => (raw == null ? null : raw instanceof JsonNumberText ? raw.text : typeof raw === 'object' ? JSON.stringify(raw) : String(raw));
+const asNumber: ValueDecoder = (raw) => (raw == null ? null : raw instanceof JsonNumberText ? raw.toNumber() : Number(raw));
+const asBoolean: ValueDecoder = (raw) => (raw == null ? null : raw === true || raw === 'true' || raw === 1);
+const asDecimalText: ValueDecoder = (raw) => (raw == null ? null : raw instanceof JsonNumberText ? raw.text : String(raw));
+const asBigInt: ValueDecoder = (raw) => {
+  if (raw == null) return null;
+  const text = raw instanceof JsonNumberText ? raw.text : String(raw);
+  return /^-?\d+$/.test(text) ? BigInt(text) : BigInt(Math.trunc(Number(text)));
+};
+const asDate: ValueDecoder = (raw) => {
+  if (raw == null) return null;
+  const text = String(raw);
+  return new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+};

@@ -1,0 +1,54 @@
+/**
+ * One OData read request as data, and its URL. `queryUrl` is the only place query options are
+ * assembled; each option value is percent-encoded as a whole (`encodeQueryOptionValue`).
+ *
+ * `queryUrl({entitySet:'accounts', select:['name'], filter:…, top:5})` →
+ * `accounts?$select=name&$filter=revenue%20gt%201000&$top=5`.
+ */
+import { encodeQueryOptionValue } from './literal.js';
+import { serializeFilter, type ODataFilter } from './filter.js';
+
+export interface ODataOrderBy { property: string; descending: boolean }
+
+export interface ODataQuery {
+  entitySet: string;
+  select?: string[];
+  filter?: ODataFilter;
+  orderBy?: ODataOrderBy[];
+  top?: number;
+  skip?: number;
+  /** `$apply` text, built by `serializeApply` */
+  apply?: string;
+  /** F&O: `cross-company=true` */
+  crossCompany?: boolean;
+  /** annotations to ask for in `Prefer: odata.include-annotations` */
+  annotations?: string[];
+  /** `Prefer: odata.maxpagesize` */
+  maxPageSize?: number;
+}
+
+export function queryUrl(query: ODataQuery): string {
+  const options: string[] = [];
+  if (query.crossCompany) options.push('cross-company=true');
+  if (query.apply) options.push(`$apply=${encodeQueryOptionValue(query.apply)}`);
+  if (query.select && query.select.length > 0) options.push(`$select=${encodeQueryOptionValue(query.select.join(','))}`);
+  if (query.filter) options.push(`$filter=${encodeQueryOptionValue(serializeFilter(query.filter))}`);
+  if (query.orderBy && query.orderBy.length > 0) {
+    const text = query.orderBy.map((o) => `${o.property}${o.descending ? ' desc' : ''}`).join(',');
+    options.push(`$orderby=${encodeQueryOptionValue(text)}`);
+  }
+  if (query.skip !== undefined && query.skip > 0) options.push(`$skip=${query.skip}`);
+  if (query.top !== undefined) options.push(`$top=${query.top}`);
+  return options.length > 0 ? `${query.entitySet}?${options.join('&')}` : query.entitySet;
+}
+
+export function queryHeaders(query: ODataQuery): Record<string, string> {
+  const prefer: string[] = [];
+  // Dataverse ignores $top when odata.maxpagesize is also sent (protocol doc §1.1)
+  if (query.maxPageSize && query.top === undefined) prefer.push(`odata.maxpagesize=${query.maxPageSize}`);
+  if (query.annotations && query.annotations.length > 0) prefer.push(`odata.include-annotations="${query.annotations.join(',')}"`);
+  return prefer.length > 0 ? { Prefer: prefer.join(',') } : {};
+}
+
+export const FORMATTED_VALUE = 'OData.Community.Display.V1.FormattedValue';
+export const LOOKUP_LOGICAL_NAME = 'Microsoft.Dynamics.CRM.lookuplogicalname';

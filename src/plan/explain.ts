@@ -1,0 +1,33 @@
+/**
+ * EXPLAIN text for a physical plan: each remote request with its method and full URL, each local
+ * step, and why anything stayed local.
+ *
+ * ```
+ * Remote  GET https://org.crm.dynamics.com/api/data/v9.2/accounts?$select=name&$top=5
+ *   pushed: $select name; $top 5
+ * Result  straight from the service (no local step)
+ * ```
+ */
+import type { PhysicalPlan } from './physical.js';
+
+export function explainPlan(plan: PhysicalPlan, serviceRoot: string): string {
+  const lines: string[] = [];
+  for (const scan of plan.scans) {
+    if (scan.kind === 'localTable') {
+      lines.push(`Local table  ${scan.table.name} AS ${scan.alias} (rows from the catalog)`);
+      continue;
+    }
+    lines.push(`Remote  ${scan.request.method} ${serviceRoot}${scan.request.url}`);
+    for (const [name, value] of Object.entries(scan.request.headers)) lines.push(`  header: ${name}: ${value}`);
+    if (scan.pushed.length > 0) lines.push(`  pushed: ${scan.pushed.join('; ')}`);
+    for (const reason of scan.notPushed) lines.push(`  local:  ${reason}`);
+    if (scan.fallback) lines.push(`  if the service refuses the aggregate: GET ${serviceRoot}${scan.fallback.step.request.url} and aggregate locally`);
+  }
+  if (plan.output.kind === 'direct') {
+    lines.push('Result  straight from the service (no local step)');
+  } else {
+    lines.push('Local   the rest of the statement runs in the embedded engine (DuckDB) over the rows above');
+    for (const reason of plan.output.step.reasons) lines.push(`  because: ${reason}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,65 @@
+/**
+ * The executable plan push-down produces: remote reads (each one HTTP request, paged) and at most one
+ * local step that runs the rest of the statement over what they returned. Plain data, so EXPLAIN
+ * can print it without touching the network.
+ *
+ * `SELECT TOP 5 name FROM account ORDER BY name` → one `remoteScan` with
+ * `GET accounts?$select=name&$orderby=name&$top=5` and `output:{kind:'direct'}`: no local step.
+ */
+import type { Column, Table } from '../catalog/types.js';
+import type { Query } from './logical.js';
+
+export interface RemoteRequest {
+  method: 'GET';
+  /** relative to the service root */
+  url: string;
+  headers: Record<string, string>;
+}
+
+export interface RemoteScanStep {
+  kind: 'remoteScan';
+  scanId: number;
+  table: Table;
+  alias: string;
+  request: RemoteRequest;
+  /** the columns each row is decoded into, in order */
+  columns: Column[];
+  /** an aggregate request: rows are keyed by these output names instead of `columns` */
+  aggregateOutputs?: { name: string; property: string; edmType: string; sqlType: string }[];
+  /** what went into the request (`$filter: revenue > 1000`) */
+  pushed: string[];
+  /** what stays local and why (`LIKE '%a_b%': '_' is a wildcard the service would honour`) */
+  notPushed: string[];
+  /** the same read without $apply, used when the service refuses the aggregate (50,000-row limit) */
+  fallback?: { step: RemoteScanStep; local: LocalStep };
+}
+
+export interface LocalTableStep {
+  kind: 'localTable';
+  scanId: number;
+  table: Table;
+  alias: string;
+  columns: Column[];
+}
+
+export type ScanStep = RemoteScanStep | LocalTableStep;
+
+/** the statement's remainder, run by the local engine over the scans' rows */
+export interface LocalStep {
+  kind: 'local';
+  query: Query;
+  /** why the statement did not run entirely on the service */
+  reasons: string[];
+}
+
+export type OutputShape =
+  /** rows of the single remote scan are the result: `columns[i]` named `names[i]` */
+  | { kind: 'direct'; names: string[]; columns: (Column | { name: string; property: string; edmType: string; sqlType: string })[] }
+  | { kind: 'local'; step: LocalStep };
+
+export interface PhysicalPlan {
+  scans: ScanStep[];
+  output: OutputShape;
+  /** the parameter values the local step binds, by reference */
+  params: ReadonlyMap<string | number, unknown>;
+}

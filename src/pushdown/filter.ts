@@ -1,0 +1,281 @@
+/**
+ * One WHERE conjunct → an OData filter that is true exactly when the SQL condition is TRUE, or the
+ * reason it cannot be. Exactness rules (protocol doc §12):
+ * - `ne` matches nulls in OData, so `x <> 1` is sent as `x ne 1 and x ne null`;
+ * - `NOT` is pushed inward (De Morgan, flipped operators) because `not (x eq 1)` is true for null x;
+ * - LIKE becomes startswith/endswith/contains (or F&O `eq 'x*'`) only when the literal part holds
+ *   none of the characters the service treats as wildcards;
+ * - virtual columns (lookup names, choice labels) are annotations and cannot be filtered on.
+ *
+ * `translateConjunct(<revenue > 1000 AND name LIKE 'A%'>, …)` → `revenue gt 1000 and startswith(name,'A')`.
+ */
+import type { Column } from '../catalog/types.js';
+import { DynasqlError } from '../errors/index.js';
+import { andAll, orAll, type CompareOp, type LiteralTarget, type ODataFilter } from '../odata/index.js';
+import { odataLiteral } from '../odata/index.js';
+import type { ColumnRef, Expr } from '../plan/index.js';
+import type { Capabilities } from '../capabilities/index.js';
+import { constantValue, type ConstantValue, type ParamValues } from './values.js';
+
+export type Translation = { ok: true; filter: ODataFilter } | { ok: false; reason: string };
+
+interface Context { scanId: number; facts: Capabilities; params: ParamValues }
+
+/** characters the service would read as wildcards inside a string-match value */
+function wildcardChars(facts: Capabilities): string {
+  if (facts.likeStyle === 'wildcard-eq') return '*';
+  return facts.likeWildcardsInStringFunctions ? '%_[' : '';
+}
+
+const FLIP: Record<string, CompareOp> = { '=': 'eq', '<>': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
+const MIRROR: Record<CompareOp, CompareOp> = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' };
+const NEGATE: Record<CompareOp, CompareOp> = { eq: 'ne', ne: 'eq', lt: 'ge', le: 'gt', gt: 'le', ge: 'lt' };
+const INTEGER_TYPES = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Byte', 'Edm.SByte']);
+
+class NotPushable extends Error {}
+
+function local(reason: string): never {
+  throw new NotPushable(reason);
+}
+
+export function translateConjunct(expr: Expr, scanId: number, facts: Capabilities, params: ParamValues): Translation {
+  try {
+    return { ok: true, filter: translate(expr, false, { scanId, facts, params }) };
+  } catch (error) {
+    if (error instanceof NotPushable) return { ok: false, reason: error.message };
+    throw error;
+  }
+}
+
+function translate(expr: Expr, negated: boolean, ctx: Context): ODataFilter {
+  switch (expr.kind) {
+    case 'binary': {
+      if (expr.op === 'AND' || expr.op === 'OR') {
+        // De Morgan under NOT: NOT (a AND b) = NOT a OR NOT b
+        const isAnd = (expr.op === 'AND') !== negated;
+        const parts = [translate(expr.left, negated, ctx), translate(expr.right, negated, ctx)];
+        return isAnd ? andAll(parts)! : orAll(parts);
+      }
+      const op = FLIP[expr.op];
+      if (!op) return local(`operator ${expr.op} is computed locally`);
+      return comparison(expr.left, op, expr.right, negated, ctx);
+    }
+    case 'unary':
+      if (expr.op === 'NOT') return translate(expr.operand, !negated, ctx);
+      return local('arithmetic is computed locally');
+    case 'isNull': {
+      const column = columnOf(expr.expr, ctx);
+      return { kind: 'compare', op: expr.negated !== negated ? 'ne' : 'eq', property: column.odataName, value: null, target: target(column) };
+    }
+    case 'between': {
+      const isNot = expr.negated !== negated;
+      const low = comparison(expr.expr, isNot ? 'lt' : 'ge', expr.low, false, ctx);
+      const high = comparison(expr.expr, isNot ? 'gt' : 'le', expr.high, false, ctx);
+      return isNot ? orAll([low, high]) : andAll([low, high])!;
+    }
+    case 'inList':
+      return inList(expr.expr, expr.list, expr.negated !== negated, ctx);
+    case 'like':
+      return like(expr, expr.negated !== negated, ctx);
+    case 'literal':
+      return local('a constant condition is evaluated locally');
+    default:
+      return local(`${describe(expr)} is evaluated locally`);
+  }
+}
+
+function describe(expr: Expr): string {
+  switch (expr.kind) {
+    case 'function': return `${expr.name}()`;
+    case 'inQuery': return 'IN (subquery)';
+    case 'exists': return 'EXISTS (subquery)';
+    case 'case': return 'CASE';
+    case 'cast': return 'CAST';
+    default: return `a ${expr.kind} expression`;
+  }
+}
+
+/** the scan's own, filterable column, or not pushable */
+function columnOf(expr: Expr, ctx: Context): Column {
+  if (expr.kind !== 'column' || expr.scanId !== ctx.scanId || !expr.column) {
+    return local(expr.kind === 'column' ? `column ${expr.name} belongs to another table` : `${describe(expr)} is computed locally`);
+  }
+  return filterable(expr);
+}
+
+function filterable(ref: ColumnRef): Column {
+  const column = ref.column!;
+  if (column.kind === 'lookupName' || column.kind === 'choiceLabel' || column.kind === 'lookupType') {
+    return local(`${column.name} is a display value (an annotation), which the service cannot filter on`);
+  }
+  if (column.edmType === 'Edm.Binary') return local(`${column.name} is binary`);
+  return column;
+}
+
+function target(column: Column): LiteralTarget {
+  return column.enumType ? { edmType: column.edmType, enumType: column.enumType } : { edmType: column.edmType };
+}
+
+function isConstant(expr: Expr, ctx: Context): boolean {
+  return constantValue(expr, ctx.params) !== undefined;
+}
+
+function comparison(left: Expr, op: CompareOp, right: Expr, negated: boolean, ctx: Context): ODataFilter {
+  let finalOp = negated ? NEGATE[op] : op;
+  let columnSide = left;
+  let valueSide = right;
+  if (left.kind !== 'column' && right.kind === 'column') {
+    columnSide = right;
+    valueSide = left;
+    finalOp = MIRROR[finalOp];
+  }
+  if (valueSide.kind === 'column') return propertyComparison(columnSide, finalOp, valueSide, ctx);
+  const column = columnOf(columnSide, ctx);
+  if (!isConstant(valueSide, ctx)) return local(`${describe(valueSide)} on the right of a comparison is computed locally`);
+  const value = constantValue(valueSide, ctx.params)!.value;
+  if (value === null) return local('a comparison with NULL is never true; evaluated locally');
+  if (column.enumType && !ctx.facts.enumOperators.includes(finalOp)) return local(`enum ${column.name} supports only ${ctx.facts.enumOperators.join(', ')} on the service`);
+  const checked = checkedValue(column, value);
+  if (finalOp === 'eq' && column.edmType === 'Edm.String' && hasWildcard(String(checked), ctx.facts.likeStyle === 'wildcard-eq' ? '*' : '')) {
+    return local(`'*' in the value would be a wildcard in F&O's eq`);
+  }
+  const compare: ODataFilter = { kind: 'compare', op: finalOp, property: column.odataName, value: checked, target: target(column) };
+  // OData `ne` is also true for null; SQL `<>` is not
+  if (finalOp === 'ne') return andAll([compare, { kind: 'compare', op: 'ne', property: column.odataName, value: null, target: target(column) }])!;
+  return compare;
+}
+
+/**
+ * Validates a value against the column's type before it reaches the URL: a non-GUID for a GUID
+ * column is a type error (as SQL Server's conversion error), a fraction against an integer column
+ * stays local (SQL compares it numerically; OData would reject the literal).
+ */
+function checkedValue(column: Column, value: ConstantValue): ConstantValue {
+  if (INTEGER_TYPES.has(column.edmType)) {
+    const n = typeof value === 'boolean' ? Number(value) : Number(value);
+    if (typeof value === 'string' && !/^\s*[+-]?\d+(\.\d*)?\s*$/.test(value)) {
+      throw new DynasqlError('DYNASQL_ERR_TYPE', `Cannot compare ${column.name} (${column.sqlType.name}) with '${value}'`);
+    }
+    if (!Number.isInteger(n)) return local(`${column.name} is a whole number compared with a fraction; evaluated locally`);
+    return typeof value === 'bigint' ? value : String(value).trim().replace(/\.0*$/, '');
+  }
+  if (column.edmType === 'Edm.Boolean') return value;
+  try {
+    odataLiteral(value, target(column));
+  } catch (error) {
+    if (DynasqlError.is(error, 'DYNASQL_ERR_TYPE')) {
+      throw new DynasqlError('DYNASQL_ERR_TYPE', `Cannot compare ${column.name} (${column.sqlType.name}) with ${typeof value === 'string' ? `'${value}'` : String(value)}`);
+    }
+    throw error;
+  }
+  return value;
+}
+
+function propertyComparison(left: Expr, op: CompareOp, right: Expr, ctx: Context): ODataFilter {
+  const a = columnOf(left, ctx);
+  const b = columnOf(right, ctx);
+  if (a.edmType !== b.edmType) return local(`${a.name} and ${b.name} have different types`);
+  const notNull = (c: Column): ODataFilter => ({ kind: 'compare', op: 'ne', property: c.odataName, value: null, target: target(c) });
+  const compare: ODataFilter = { kind: 'compareProperties', op, property: a.odataName, other: b.odataName };
+  // OData: null eq null is true, null ne 1 is true; SQL: both unknown
+  if (op === 'eq') return andAll([compare, notNull(a)])!;
+  if (op === 'ne') return andAll([compare, notNull(a), notNull(b)])!;
+  return compare;
+}
+
+function inList(left: Expr, list: Expr[], negated: boolean, ctx: Context): ODataFilter {
+  const column = columnOf(left, ctx);
+  const values: ConstantValue[] = [];
+  for (const item of list) {
+    const constant = constantValue(item, ctx.params);
+    if (!constant) return local('an IN list with computed values is evaluated locally');
+    values.push(constant.value);
+  }
+  const nonNull = values.filter((v) => v !== null);
+  // x NOT IN (1, NULL) is never true; x IN (1, NULL) is x IN (1)
+  if (negated && nonNull.length !== values.length) return local('NOT IN with a NULL in the list is never true; evaluated locally');
+  if (nonNull.length === 0) return local('an IN list of only NULLs is never true; evaluated locally');
+  const checked = nonNull.map((v) => checkedValue(column, v));
+  if (negated) {
+    return andAll([
+      ...checked.map((v): ODataFilter => ({ kind: 'compare', op: 'ne', property: column.odataName, value: v, target: target(column) })),
+      { kind: 'compare', op: 'ne', property: column.odataName, value: null, target: target(column) },
+    ])!;
+  }
+  if (ctx.facts.likeStyle === 'wildcard-eq' && column.edmType === 'Edm.String' && checked.some((v) => String(v).includes('*'))) {
+    return local(`'*' in the value would be a wildcard in F&O's eq`);
+  }
+  if (checked.length > 1 && ctx.facts.inStyle === 'crm-in-function' && column.kind === 'data' && !column.enumType) {
+    return { kind: 'crmIn', property: column.odataName, values: checked, target: target(column) };
+  }
+  return orAll(checked.map((v): ODataFilter => ({ kind: 'compare', op: 'eq', property: column.odataName, value: v, target: target(column) })));
+}
+
+type PatternPart = { kind: 'text'; text: string } | { kind: 'any' } | { kind: 'one' } | { kind: 'set' };
+
+/** `'ab[%]c%'` with escape → parts; brackets are SQL Server character classes */
+function patternParts(pattern: string, escape: string | undefined): PatternPart[] {
+  const parts: PatternPart[] = [];
+  const pushText = (ch: string) => {
+    const last = parts[parts.length - 1];
+    if (last?.kind === 'text') last.text += ch;
+    else parts.push({ kind: 'text', text: ch });
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (escape !== undefined && ch === escape && i + 1 < pattern.length) {
+      pushText(pattern[++i]!);
+    } else if (ch === '%') {
+      if (parts[parts.length - 1]?.kind !== 'any') parts.push({ kind: 'any' });
+    } else if (ch === '_') {
+      parts.push({ kind: 'one' });
+    } else if (ch === '[') {
+      parts.push({ kind: 'set' });
+      const close = pattern.indexOf(']', i + 1);
+      i = close < 0 ? pattern.length : close;
+    } else {
+      pushText(ch);
+    }
+  }
+  return parts;
+}
+
+function hasWildcard(text: string, chars: string): boolean {
+  return [...chars].some((c) => text.includes(c));
+}
+
+function like(expr: Extract<Expr, { kind: 'like' }>, negated: boolean, ctx: Context): ODataFilter {
+  const column = columnOf(expr.expr, ctx);
+  if (column.edmType !== 'Edm.String') return local(`LIKE on ${column.name} (not a string) is evaluated locally`);
+  const pattern = constantValue(expr.pattern, ctx.params);
+  if (!pattern || typeof pattern.value !== 'string') return local('LIKE with a computed pattern is evaluated locally');
+  let escape: string | undefined;
+  if (expr.escape) {
+    const e = constantValue(expr.escape, ctx.params);
+    if (!e || typeof e.value !== 'string' || e.value.length !== 1) throw new DynasqlError('DYNASQL_ERR_SYNTAX', 'ESCAPE needs a single character');
+    escape = e.value;
+  }
+  const parts = patternParts(pattern.value, escape);
+  const kinds = parts.map((p) => p.kind).join(',');
+  const text = parts.find((p) => p.kind === 'text') as { kind: 'text'; text: string } | undefined;
+  const notNull: ODataFilter = { kind: 'compare', op: 'ne', property: column.odataName, value: null, target: target(column) };
+  if (kinds === 'any') return negated ? local("NOT LIKE '%' is never true; evaluated locally") : notNull;
+  const fn = kinds === 'text' ? 'eq' : kinds === 'text,any' ? 'startswith' : kinds === 'any,text' ? 'endswith' : kinds === 'any,text,any' ? 'contains' : undefined;
+  if (!fn || !text) return local(`LIKE '${pattern.value}' has a shape the service cannot match exactly`);
+  const wildcards = wildcardChars(ctx.facts);
+  if (hasWildcard(text.text, wildcards)) {
+    return local(`LIKE '${pattern.value}': the service would read ${[...wildcards].filter((c) => text.text.includes(c)).map((c) => `'${c}'`).join(', ')} in the value as a wildcard`);
+  }
+  let positive: ODataFilter;
+  if (fn === 'eq') {
+    positive = { kind: 'compare', op: 'eq', property: column.odataName, value: text.text, target: target(column) };
+  } else if (ctx.facts.likeStyle === 'wildcard-eq') {
+    const value = fn === 'startswith' ? `${text.text}*` : fn === 'endswith' ? `*${text.text}` : `*${text.text}*`;
+    positive = { kind: 'compare', op: 'eq', property: column.odataName, value, target: target(column) };
+  } else {
+    positive = { kind: 'stringFunction', fn, property: column.odataName, value: text.text };
+  }
+  if (!negated) return positive;
+  // NOT LIKE excludes nulls in SQL; `not startswith(null,…)` must not let them through
+  return andAll([{ kind: 'not', item: positive }, notNull])!;
+}

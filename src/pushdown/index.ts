@@ -1,0 +1,3 @@
+export { planQuery, type PlanOptions } from './plan-query.js';
+export { translateConjunct, type Translation } from './filter.js';
+export { resolveParams, constantValue, type ParamValues } from './values.js';

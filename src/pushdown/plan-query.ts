@@ -1,0 +1,259 @@
+/**
+ * Bound query → physical plan. For each scan: `$select` of the columns read, `$filter` of every
+ * candidate conjunct that translates exactly, and — when the scan is its block's only source and
+ * nothing local sits below them — `$orderby`, `$top` and (F&O) `$skip`. When the whole statement is
+ * such a block with plain columns, the service's rows are the result and no local engine starts.
+ * Everything else is a local step over the scans' rows; what stays local says why.
+ *
+ * With `pushdown: false` every scan reads its columns unfiltered and everything runs locally (the
+ * differential test's reference).
+ */
+import type { Column } from '../catalog/types.js';
+import { andAll, FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, queryHeaders, queryUrl, serializeFilter, type ODataFilter, type ODataQuery } from '../odata/index.js';
+import type * as P from '../plan/index.js';
+import { functionKind } from '../plan/index.js';
+import { tableCapabilities, type Capabilities } from '../capabilities/index.js';
+import { translateConjunct } from './filter.js';
+import { rowCountValue, type ParamValues } from './values.js';
+import { conjuncts, scanContexts, type ScanContext } from './walk.js';
+
+export interface PlanOptions {
+  facts: Capabilities;
+  params: ParamValues;
+  /** false: nothing but `$select` goes to the service */
+  pushdown: boolean;
+  /** F&O: read all companies */
+  crossCompany?: boolean;
+  /** rows per page to ask for (capped at the edition's maximum) */
+  pageSize?: number;
+}
+
+interface ScanPushdown {
+  filters: ODataFilter[];
+  pushed: string[];
+  notPushed: string[];
+  allConjunctsPushed: boolean;
+  orderBy?: { property: string; descending: boolean }[];
+  top?: number;
+  skip?: number;
+  /** ORDER BY, TOP and OFFSET all went to the service */
+  pagingPushed: boolean;
+}
+
+export function planQuery(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
+  const contexts = scanContexts(bound.query);
+  const skipPushedBlocks = new Set<P.Select>();
+  const reasons: string[] = [];
+  const scans: P.ScanStep[] = [];
+  let direct: P.OutputShape | undefined;
+
+  for (const scan of bound.scans) {
+    if (scan.source === 'local') {
+      scans.push({ kind: 'localTable', scanId: scan.id, table: scan.table, alias: scan.alias, columns: scan.columns });
+      reasons.push(`${scan.table.name} is a system table answered from the catalog`);
+      continue;
+    }
+    const context = contexts.get(scan.id)!;
+    const push = options.pushdown ? negotiate(scan, context, options) : notNegotiated();
+    if (push.skip !== undefined) skipPushedBlocks.add(context.block);
+    const step = remoteScan(scan, push, options);
+    scans.push(step);
+    if (bound.scans.length === 1 && bound.query === context.block && push.allConjunctsPushed && push.pagingPushed) {
+      direct = directOutput(bound, scan, context.block);
+    }
+  }
+
+  if (direct && options.pushdown) return { scans, output: direct, params: options.params };
+  if (!options.pushdown) reasons.push('push-down is off for this connection');
+  reasons.push(...localReasons(bound.query));
+  const query = skipPushedBlocks.size > 0 ? withoutOffsets(bound.query, skipPushedBlocks) : bound.query;
+  return { scans, output: { kind: 'local', step: { kind: 'local', query, reasons: [...new Set(reasons)] } }, params: options.params };
+}
+
+function notNegotiated(): ScanPushdown {
+  return { filters: [], pushed: [], notPushed: [], allConjunctsPushed: false, pagingPushed: false };
+}
+
+function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions): ScanPushdown {
+  const result: ScanPushdown = { filters: [], pushed: [], notPushed: [], allConjunctsPushed: true, pagingPushed: false };
+  for (const conjunct of context.candidates) {
+    const translation = translateConjunct(conjunct, scan.id, options.facts, options.params);
+    if (translation.ok) {
+      result.filters.push(translation.filter);
+      result.pushed.push(`$filter ${serializeFilter(translation.filter)}`);
+    } else {
+      result.notPushed.push(translation.reason);
+    }
+  }
+  const block = context.block;
+  const allWhere = conjuncts(block.where);
+  const everyWherePushed = context.soleSource && result.notPushed.length === 0 && allWhere.length === context.candidates.length;
+  result.allConjunctsPushed = everyWherePushed;
+  if (!context.soleSource) return result;
+  if (!everyWherePushed) {
+    if (block.limit || block.orderBy.length > 0) result.notPushed.push('ORDER BY / TOP stay local: a condition below them runs locally');
+    return result;
+  }
+  const blocker = pagingBlocker(block);
+  if (blocker) {
+    if (block.limit || block.orderBy.length > 0 || block.offset) result.notPushed.push(`ORDER BY / TOP stay local: ${blocker}`);
+    return result;
+  }
+  const orderBy = orderByProperties(block, scan);
+  if (typeof orderBy === 'string') {
+    result.notPushed.push(`ORDER BY stays local: ${orderBy}`);
+    return result;
+  }
+  if (orderBy.length > 0) {
+    result.orderBy = orderBy;
+    result.pushed.push(`$orderby ${orderBy.map((o) => `${o.property}${o.descending ? ' desc' : ''}`).join(',')}`);
+  }
+  const limit = block.limit ? rowCountValue(block.limit, options.params, 'TOP / LIMIT') : undefined;
+  const offset = block.offset ? rowCountValue(block.offset, options.params, 'OFFSET') : undefined;
+  const table = tableCapabilities(options.facts, scan.table);
+  if ((limit !== undefined && !table.supportsTop) || (offset !== undefined && offset > 0 && !table.supportsSkip && limit === undefined)) {
+    result.notPushed.push(`TOP / OFFSET run locally: ${scan.table.name} does not support ${table.supportsTop ? '$skip' : '$top'}`);
+    return result;
+  }
+  if (offset !== undefined && offset > 0 && !table.supportsSkip) {
+    result.notPushed.push(`OFFSET runs locally: ${options.facts.edition} does not support $skip`);
+    if (limit !== undefined) {
+      result.top = limit + offset;
+      result.pushed.push(`$top ${result.top} (TOP + OFFSET; the offset is applied locally)`);
+    }
+    return result;
+  }
+  if (offset !== undefined && offset > 0) {
+    result.skip = offset;
+    result.pushed.push(`$skip ${offset}`);
+  }
+  if (limit !== undefined) {
+    result.top = limit;
+    result.pushed.push(`$top ${limit}`);
+  }
+  result.pagingPushed = true;
+  return result;
+}
+
+/** why ORDER BY / TOP cannot go to the service for this block, if anything stops them */
+function pagingBlocker(block: P.Select): string | undefined {
+  if (block.distinct) return 'DISTINCT runs locally';
+  if (block.groupBy.length > 0 || block.having) return 'GROUP BY runs locally';
+  const exprs = [...block.columns.map((c) => c.expr), ...block.orderBy.map((o) => o.expr)];
+  if (exprs.some((e) => hasAggregateOrWindow(e))) return 'aggregates and window functions run locally';
+  return undefined;
+}
+
+function hasAggregateOrWindow(expr: P.Expr): boolean {
+  if (expr.kind === 'function') return expr.over !== undefined || functionKind(expr.name) === 'aggregate' || expr.args.some(hasAggregateOrWindow);
+  if (expr.kind === 'binary') return hasAggregateOrWindow(expr.left) || hasAggregateOrWindow(expr.right);
+  if (expr.kind === 'unary') return hasAggregateOrWindow(expr.operand);
+  if (expr.kind === 'case') return expr.whens.some((w) => hasAggregateOrWindow(w.when) || hasAggregateOrWindow(w.then)) || (expr.else ? hasAggregateOrWindow(expr.else) : false);
+  if (expr.kind === 'cast') return hasAggregateOrWindow(expr.expr);
+  return false;
+}
+
+/** ORDER BY items as service properties, or the reason they cannot be */
+function orderByProperties(block: P.Select, scan: P.Scan): { property: string; descending: boolean }[] | string {
+  const out: { property: string; descending: boolean }[] = [];
+  for (const item of block.orderBy) {
+    const column = orderColumn(item.expr, block, scan);
+    if (!column) return 'it orders by a computed value';
+    if (column.kind !== 'data' && column.kind !== 'lookup') return `${column.name} is a display value the service cannot sort by`;
+    // SQL Server sorts NULLs first ascending; an explicit NULLS clause that differs stays local
+    if (item.nulls && (item.nulls === 'first') === item.descending) return 'the NULLS FIRST/LAST order differs from the service';
+    out.push({ property: column.odataName, descending: item.descending });
+  }
+  return out;
+}
+
+function orderColumn(expr: P.Expr, block: P.Select, scan: P.Scan): Column | undefined {
+  if (expr.kind === 'column' && expr.scanId === scan.id) return expr.column;
+  if (expr.kind === 'column' && expr.scanId === undefined) {
+    const item = block.columns.find((c) => c.alias?.toLowerCase() === expr.name.toLowerCase());
+    return item ? orderColumn(item.expr, block, scan) : undefined;
+  }
+  if (expr.kind === 'literal' && expr.type === 'number') {
+    const item = block.columns[Number(expr.value) - 1];
+    return item && item.expr.kind !== 'star' ? orderColumn(item.expr, block, scan) : undefined;
+  }
+  return undefined;
+}
+
+function remoteScan(scan: P.Scan, push: ScanPushdown, options: PlanOptions): P.RemoteScanStep {
+  const columns = scan.columns;
+  const select = [...new Set(columns.map((c) => c.odataName))];
+  if (select.length === 0) select.push(...scan.table.primaryKey.map((k) => scan.table.columns.find((c) => c.name === k)?.odataName ?? k));
+  const annotations = new Set<string>();
+  for (const c of columns) {
+    if (c.kind === 'lookupName' || c.kind === 'choiceLabel') annotations.add(FORMATTED_VALUE);
+    if (c.kind === 'lookupType') annotations.add(LOOKUP_LOGICAL_NAME);
+  }
+  const filter = andAll(push.filters);
+  const query: ODataQuery = {
+    entitySet: scan.table.entitySetName,
+    select,
+    ...(filter ? { filter } : {}),
+    ...(push.orderBy ? { orderBy: push.orderBy } : {}),
+    ...(push.top !== undefined ? { top: push.top } : {}),
+    ...(push.skip !== undefined ? { skip: push.skip } : {}),
+    ...(options.crossCompany && options.facts.crossCompany ? { crossCompany: true } : {}),
+    ...(annotations.size > 0 ? { annotations: [...annotations] } : {}),
+    maxPageSize: Math.min(options.pageSize ?? options.facts.maxPageSize, options.facts.maxPageSize),
+  };
+  return {
+    kind: 'remoteScan', scanId: scan.id, table: scan.table, alias: scan.alias,
+    request: { method: 'GET', url: queryUrl(query), headers: queryHeaders(query) },
+    columns, pushed: [`$select ${select.join(',')}`, ...push.pushed], notPushed: push.notPushed,
+  };
+}
+
+/** the result is the scan's rows when every select item is a plain column of it (or *) */
+function directOutput(bound: P.BoundQuery, scan: P.Scan, block: P.Select): P.OutputShape | undefined {
+  if (block.with.length > 0) return undefined;
+  const columns: Column[] = [];
+  for (const item of block.columns) {
+    if (item.expr.kind === 'star') {
+      const visible = scan.columns.filter((c) => bound.outputNames.includes(c.name));
+      columns.push(...visible);
+    } else if (item.expr.kind === 'column' && item.expr.scanId === scan.id && item.expr.column) {
+      columns.push(item.expr.column);
+    } else {
+      return undefined;
+    }
+  }
+  if (columns.length !== bound.outputNames.length) return undefined;
+  return { kind: 'direct', names: bound.outputNames, columns };
+}
+
+/** short reasons a statement needs the local engine, from its shape */
+function localReasons(query: P.Query): string[] {
+  const out: string[] = [];
+  if (query.with.length > 0) out.push('WITH (CTEs) runs locally');
+  if (query.kind === 'setop') {
+    out.push(`${query.op} runs locally`);
+    return out;
+  }
+  if (query.from?.kind === 'join') out.push('joins run locally');
+  if (query.from?.kind === 'derived') out.push('subqueries in FROM run locally');
+  if (query.distinct) out.push('DISTINCT runs locally');
+  if (query.groupBy.length > 0 || query.columns.some((c) => hasAggregateOrWindow(c.expr))) out.push('aggregates, GROUP BY and window functions run locally');
+  if (query.columns.some((c) => c.expr.kind !== 'column' && c.expr.kind !== 'star' && !hasAggregateOrWindow(c.expr))) out.push('computed select items are evaluated locally');
+  return out;
+}
+
+/** a copy of the query with OFFSET removed from the blocks whose offset went out as `$skip` */
+function withoutOffsets(query: P.Query, blocks: Set<P.Select>): P.Query {
+  const copy = (value: unknown, key?: string): unknown => {
+    if (key === 'column' || key === 'table' || value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((v) => copy(v));
+    const obj = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) {
+      if (k === 'offset' && blocks.has(value as P.Select)) continue;
+      out[k] = copy(v, k);
+    }
+    return out;
+  };
+  return copy(query) as P.Query;
+}

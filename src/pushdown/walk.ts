@@ -1,0 +1,135 @@
+/**
+ * Walks a bound query and finds, for every scan, the SELECT block it belongs to and the conditions
+ * that may be pushed into it: WHERE conjuncts when the scan is not on the null-supplying side of an
+ * outer join, and ON conjuncts of the join it is a direct child of (INNER: either side; LEFT: the
+ * right side; RIGHT: the left side).
+ *
+ * `SELECT … FROM account a LEFT JOIN contact c ON c.accountid = a.accountid AND c.statecode = 0
+ *  WHERE a.name LIKE 'A%'` → scan a: [a.name LIKE 'A%']; scan c: [c.statecode = 0].
+ */
+import type { Expr, FromRef, Query, Select } from '../plan/index.js';
+
+export interface ScanContext {
+  block: Select;
+  /** conjuncts that may be pushed into this scan (they may still fail to translate) */
+  candidates: Expr[];
+  /** the block reads only this scan: ORDER BY / TOP / OFFSET may go along */
+  soleSource: boolean;
+}
+
+export function conjuncts(expr: Expr | undefined): Expr[] {
+  if (!expr) return [];
+  if (expr.kind === 'binary' && expr.op === 'AND') return [...conjuncts(expr.left), ...conjuncts(expr.right)];
+  return [expr];
+}
+
+/** scan ids of every column reference in the expression (subqueries excluded); `null` when it holds a non-scan reference or subquery */
+export function referencedScans(expr: Expr): Set<number> | null {
+  const ids = new Set<number>();
+  let opaque = false;
+  const visit = (e: Expr): void => {
+    switch (e.kind) {
+      case 'column':
+        if (e.scanId === undefined) opaque = true;
+        else ids.add(e.scanId);
+        return;
+      case 'binary': visit(e.left); visit(e.right); return;
+      case 'unary': visit(e.operand); return;
+      case 'like': visit(e.expr); visit(e.pattern); if (e.escape) visit(e.escape); return;
+      case 'inList': visit(e.expr); e.list.forEach(visit); return;
+      case 'between': visit(e.expr); visit(e.low); visit(e.high); return;
+      case 'isNull': visit(e.expr); return;
+      case 'case': if (e.operand) visit(e.operand); e.whens.forEach((w) => { visit(w.when); visit(w.then); }); if (e.else) visit(e.else); return;
+      case 'cast': visit(e.expr); return;
+      case 'function': e.args.forEach(visit); if (e.over) opaque = true; return;
+      case 'inQuery': case 'exists': case 'subquery': opaque = true; return;
+      default: return;
+    }
+  };
+  visit(expr);
+  return opaque ? null : ids;
+}
+
+function onlyScan(expr: Expr, scanId: number): boolean {
+  const ids = referencedScans(expr);
+  return ids !== null && ids.size === 1 && ids.has(scanId);
+}
+
+export function scanContexts(query: Query): Map<number, ScanContext> {
+  const contexts = new Map<number, ScanContext>();
+  visitQuery(query, contexts);
+  return contexts;
+}
+
+function visitQuery(query: Query, contexts: Map<number, ScanContext>): void {
+  for (const cte of query.with) visitQuery(cte.query, contexts);
+  if (query.kind === 'setop') {
+    visitQuery(query.left, contexts);
+    visitQuery(query.right, contexts);
+    return;
+  }
+  const where = conjuncts(query.where);
+  const soleSource = query.from?.kind === 'scan';
+  const visitFrom = (from: FromRef, nullable: boolean): void => {
+    switch (from.kind) {
+      case 'scan':
+        contexts.set(from.scanId, {
+          block: query, soleSource,
+          candidates: nullable ? [] : where.filter((c) => onlyScan(c, from.scanId)),
+        });
+        return;
+      case 'derived': visitQuery(from.query, contexts); return;
+      case 'cteRef': return;
+      case 'join': {
+        visitFrom(from.left, nullable || from.type === 'RIGHT' || from.type === 'FULL');
+        visitFrom(from.right, nullable || from.type === 'LEFT' || from.type === 'FULL');
+        const on = conjuncts(from.on);
+        const pushInto = (child: FromRef, allowed: boolean) => {
+          if (!allowed || child.kind !== 'scan') return;
+          contexts.get(child.scanId)!.candidates.push(...on.filter((c) => onlyScan(c, child.scanId)));
+        };
+        pushInto(from.left, from.type === 'INNER' || from.type === 'RIGHT');
+        pushInto(from.right, from.type === 'INNER' || from.type === 'LEFT');
+        return;
+      }
+    }
+  };
+  if (query.from) visitFrom(query.from, false);
+  // subqueries anywhere in the block hold their own scans
+  for (const expr of blockExpressions(query)) visitSubqueries(expr, contexts);
+}
+
+function blockExpressions(select: Select): Expr[] {
+  const exprs: Expr[] = [...select.columns.map((c) => c.expr), ...select.groupBy, ...select.orderBy.map((o) => o.expr)];
+  if (select.where) exprs.push(select.where);
+  if (select.having) exprs.push(select.having);
+  const joins = (from: FromRef | undefined): void => {
+    if (from?.kind === 'join') {
+      if (from.on) exprs.push(from.on);
+      joins(from.left);
+      joins(from.right);
+    }
+  };
+  joins(select.from);
+  return exprs;
+}
+
+function visitSubqueries(expr: Expr, contexts: Map<number, ScanContext>): void {
+  switch (expr.kind) {
+    case 'inQuery': visitSubqueries(expr.expr, contexts); visitQuery(expr.query, contexts); return;
+    case 'exists': case 'subquery': visitQuery(expr.query, contexts); return;
+    case 'binary': visitSubqueries(expr.left, contexts); visitSubqueries(expr.right, contexts); return;
+    case 'unary': visitSubqueries(expr.operand, contexts); return;
+    case 'like': visitSubqueries(expr.expr, contexts); visitSubqueries(expr.pattern, contexts); return;
+    case 'inList': visitSubqueries(expr.expr, contexts); expr.list.forEach((e) => visitSubqueries(e, contexts)); return;
+    case 'between': [expr.expr, expr.low, expr.high].forEach((e) => visitSubqueries(e, contexts)); return;
+    case 'isNull': case 'cast': visitSubqueries(expr.expr, contexts); return;
+    case 'case':
+      if (expr.operand) visitSubqueries(expr.operand, contexts);
+      expr.whens.forEach((w) => { visitSubqueries(w.when, contexts); visitSubqueries(w.then, contexts); });
+      if (expr.else) visitSubqueries(expr.else, contexts);
+      return;
+    case 'function': expr.args.forEach((e) => visitSubqueries(e, contexts)); return;
+    default: return;
+  }
+}

@@ -1,0 +1,2 @@
+export type * from './ast.js';
+export { parseSql, positionAt, type ParserDialect } from './parse.js';

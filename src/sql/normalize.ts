@@ -1,0 +1,353 @@
+/**
+ * node-sql-parser's dialect-specific AST → dynasql's one AST (ast.ts). Everything the parser
+ * produces passes through here; a shape we do not understand is an UNSUPPORTED_SQL error, never a
+ * guess. Dialect differences handled here, each seen in real output (npm-notes §2):
+ * - PostgreSQL wraps column names as `{expr:{type:'default'|'double_quote_string', value}}`.
+ * - T-SQL reads `@name` as a column reference; it is a parameter.
+ * - T-SQL reads a bare `"name"` as a string; SQL Server's default (QUOTED_IDENTIFIER ON) makes it an
+ *   identifier, so we do too.
+ * - String literal values arrive with `''` still doubled.
+ */
+import { DynasqlError } from '../errors/index.js';
+import type {
+  BinaryOp, Cte, Expr, FromItem, JoinType, OrderItem, Query, Select, SelectItem, SetOperator, TypeName, WindowSpec,
+} from './ast.js';
+
+export type ParserDialect = 'tsql' | 'postgresql';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the parser's output is untyped JSON */
+type Raw = any;
+
+function unsupported(what: string): DynasqlError {
+  return new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${what}`);
+}
+
+const BINARY_OPS: Record<string, BinaryOp> = {
+  '=': '=', '<>': '<>', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=', AND: 'AND', OR: 'OR',
+  '+': '+', '-': '-', '*': '*', '/': '/', '%': '%', '||': '||',
+};
+
+const DATE_PARTS = new Set([
+  'year', 'yy', 'yyyy', 'quarter', 'qq', 'q', 'month', 'mm', 'm', 'dayofyear', 'dy', 'y', 'day', 'dd', 'd', 'week', 'wk', 'ww',
+  'weekday', 'dw', 'hour', 'hh', 'minute', 'mi', 'n', 'second', 'ss', 's', 'millisecond', 'ms',
+]);
+const DATE_PART_FUNCTIONS = new Set(['DATEADD', 'DATEDIFF', 'DATEPART', 'DATENAME', 'DATETRUNC', 'DATE_PART', 'DATE_TRUNC']);
+
+export class Normalizer {
+  /** parameters in first-appearance order */
+  readonly params: (string | number)[] = [];
+
+  constructor(private readonly dialect: ParserDialect) {}
+
+  query(raw: Raw): Query {
+    if (!raw || typeof raw !== 'object') throw unsupported('empty statement');
+    if (raw.type !== 'select') throw unsupported(`${String(raw.type ?? 'unknown').toUpperCase()} statements (only SELECT here)`);
+    const withs: Cte[] = (raw.with ?? []).map((w: Raw) => this.cte(w));
+    let query: Query = this.select(raw);
+    // `a UNION ALL b UNION c`: a chain through `_next`; a trailing ORDER BY/LIMIT sits on the last select
+    let node = raw;
+    while (node._next) {
+      const op = String(node.set_op ?? 'union').toUpperCase().replace(/\s+/g, ' ');
+      if (!['UNION', 'UNION ALL', 'EXCEPT', 'INTERSECT', 'UNION DISTINCT'].includes(op)) throw unsupported(`set operator ${op}`);
+      const right = this.select(node._next);
+      const lastOfChain = !node._next._next;
+      const tail = lastOfChain ? { orderBy: right.orderBy, limit: right.limit, offset: right.offset } : { orderBy: [] };
+      const bareRight: Select = lastOfChain ? { ...right, orderBy: [], limit: undefined, offset: undefined } : right;
+      query = {
+        kind: 'setop', with: [], op: (op === 'UNION DISTINCT' ? 'UNION' : op) as SetOperator, left: query, right: bareRight,
+        orderBy: tail.orderBy, ...(tail.limit ? { limit: tail.limit } : {}), ...(tail.offset ? { offset: tail.offset } : {}),
+      };
+      node = node._next;
+    }
+    query.with = withs;
+    if (query.kind === 'select') query.with = withs;
+    return query;
+  }
+
+  private cte(w: Raw): Cte {
+    const name = typeof w.name === 'string' ? w.name : w.name?.value;
+    if (!name) throw unsupported('a CTE without a name');
+    const cols = w.columns ? (w.columns as Raw[]).map((c) => this.columnName(c)) : undefined;
+    return { name, ...(cols ? { columns: cols } : {}), query: this.query(w.stmt?.ast ?? w.stmt) };
+  }
+
+  private select(raw: Raw): Select {
+    if (raw.type !== 'select') throw unsupported(String(raw.type));
+    if (raw.into && raw.into.position) throw unsupported('SELECT … INTO');
+    const select: Select = {
+      kind: 'select',
+      with: raw.with ? (raw.with as Raw[]).map((w) => this.cte(w)) : [],
+      distinct: raw.distinct === 'DISTINCT' || raw.distinct?.type === 'DISTINCT',
+      columns: this.columns(raw.columns),
+      groupBy: [],
+      orderBy: [],
+    };
+    if (raw.from) select.from = this.from(raw.from);
+    if (raw.where) select.where = this.expr(raw.where);
+    const groupCols = raw.groupby?.columns ?? (Array.isArray(raw.groupby) ? raw.groupby : null);
+    if (groupCols) select.groupBy = (groupCols as Raw[]).map((g) => this.expr(g));
+    if (raw.having) select.having = this.expr(Array.isArray(raw.having) ? raw.having[0] : raw.having);
+    if (raw.orderby) select.orderBy = (raw.orderby as Raw[]).map((o) => this.orderItem(o));
+    if (raw.top) {
+      if (raw.top.percent) throw unsupported('TOP … PERCENT');
+      select.limit = this.topValue(raw.top.value);
+    }
+    this.limitClause(raw.limit, select);
+    return select;
+  }
+
+  private topValue(value: Raw): Expr {
+    if (typeof value === 'number') return { kind: 'literal', type: 'number', value: String(value) };
+    return this.expr(value);
+  }
+
+  private limitClause(limit: Raw, select: Select): void {
+    if (!limit) return;
+    if (limit.fetch || limit.offset) {
+      if (limit.fetch) select.limit = this.expr(limit.fetch.value);
+      if (limit.offset) select.offset = this.expr(limit.offset.value);
+      return;
+    }
+    const values: Raw[] = limit.value ?? [];
+    if (values.length === 0) return;
+    if (limit.seperator === 'offset') {
+      select.limit = this.expr(values[0]);
+      if (values[1]) select.offset = this.expr(values[1]);
+    } else if (limit.seperator === ',') {
+      select.offset = this.expr(values[0]);
+      select.limit = this.expr(values[1]);
+    } else {
+      select.limit = this.expr(values[0]);
+    }
+    // PostgreSQL `OFFSET 3` alone parses as `{seperator:'offset', value:[3]}`: no LIMIT at all
+    if (limit.seperator === 'offset' && values.length === 1 && !select.limit) return;
+  }
+
+  private columns(raw: Raw): SelectItem[] {
+    if (raw === '*' ) return [{ expr: { kind: 'star' } }];
+    return (raw as Raw[]).map((c) => {
+      const expr = this.expr(c.expr);
+      const alias = c.as == null ? undefined : typeof c.as === 'string' ? c.as : this.columnName(c.as);
+      return alias === undefined ? { expr } : { expr, alias };
+    });
+  }
+
+  private orderItem(o: Raw): OrderItem {
+    const item: OrderItem = { expr: this.expr(o.expr), descending: String(o.type ?? '').toUpperCase() === 'DESC' };
+    if (o.nulls) item.nulls = /FIRST/i.test(o.nulls) ? 'first' : 'last';
+    return item;
+  }
+
+  private from(items: Raw[]): FromItem {
+    let result = this.fromItem(items[0]);
+    for (const item of items.slice(1)) {
+      const right = this.fromItem(item);
+      const joinText = String(item.join ?? 'CROSS JOIN').toUpperCase();
+      const type: JoinType | undefined = joinText.startsWith('INNER') || joinText === 'JOIN' ? 'INNER'
+        : joinText.startsWith('LEFT') ? 'LEFT' : joinText.startsWith('RIGHT') ? 'RIGHT'
+          : joinText.startsWith('FULL') ? 'FULL' : joinText.startsWith('CROSS') ? 'CROSS' : undefined;
+      if (!type) throw unsupported(joinText);
+      if (item.using) throw unsupported('JOIN … USING');
+      result = { kind: 'join', type, left: result, right, ...(item.on ? { on: this.expr(item.on) } : {}) };
+    }
+    return result;
+  }
+
+  private fromItem(item: Raw): FromItem {
+    if (item.expr?.ast) {
+      if (!item.as) throw new DynasqlError('DYNASQL_ERR_SYNTAX', 'A subquery in FROM needs an alias');
+      return { kind: 'derived', query: this.query(item.expr.ast), alias: item.as };
+    }
+    if (typeof item.table !== 'string') throw unsupported('this FROM item');
+    const schema = item.schema ?? item.db ?? undefined;
+    return {
+      kind: 'table', name: item.table,
+      ...(schema ? { schema: String(schema) } : {}),
+      ...(item.as ? { alias: String(item.as) } : {}),
+    };
+  }
+
+  /** `column` is a string (T-SQL) or `{expr:{value}}` (PostgreSQL) */
+  private columnName(column: Raw): string {
+    if (typeof column === 'string') return column;
+    if (column?.expr?.value !== undefined) return String(column.expr.value);
+    if (column?.value !== undefined) return String(column.value);
+    throw unsupported('this column reference');
+  }
+
+  private param(ref: string | number): Expr {
+    if (!this.params.includes(ref)) this.params.push(ref);
+    return { kind: 'param', ref };
+  }
+
+  private subquery(raw: Raw): Query {
+    return this.query(raw.ast ?? raw);
+  }
+
+  expr(raw: Raw): Expr {
+    if (raw == null) throw unsupported('missing expression');
+    switch (raw.type) {
+      case 'column_ref': {
+        const name = this.columnName(raw.column);
+        if (name === '*') return raw.table ? { kind: 'star', table: raw.table } : { kind: 'star' };
+        if (name.startsWith('@') && !raw.table) return this.param(name.slice(1));
+        return raw.table ? { kind: 'column', table: String(raw.table), name } : { kind: 'column', name };
+      }
+      case 'star': return { kind: 'star' };
+      case 'double_quote_string':
+        // T-SQL with QUOTED_IDENTIFIER ON (the default): "name" is an identifier
+        return this.dialect === 'tsql' ? { kind: 'column', name: raw.value } : { kind: 'literal', type: 'string', value: raw.value };
+      case 'single_quote_string': case 'var_string': case 'string': case 'natural_string': case 'regex_string': case 'hex_string': case 'full_hex_string':
+        if (raw.type === 'hex_string' || raw.type === 'full_hex_string') throw unsupported('binary literals');
+        return { kind: 'literal', type: 'string', value: String(raw.value).replace(/''/g, "'") };
+      case 'number': case 'bigint':
+        return { kind: 'literal', type: 'number', value: String(raw.value) };
+      case 'bool': case 'boolean':
+        return { kind: 'literal', type: 'boolean', value: Boolean(raw.value) };
+      case 'null':
+        return { kind: 'literal', type: 'null', value: null };
+      case 'date':
+        return { kind: 'literal', type: 'date', value: String(raw.value) };
+      case 'timestamp': case 'datetime':
+        return { kind: 'literal', type: 'timestamp', value: String(raw.value) };
+      case 'var':
+        if (raw.prefix === '$' && typeof raw.name === 'number') return this.param(raw.name - 1);
+        if (raw.prefix === '@' && typeof raw.name === 'string') return this.param(raw.name);
+        throw unsupported(`variable ${raw.prefix ?? ''}${raw.name}`);
+      case 'param':
+        return this.param(String(raw.value));
+      case 'binary_expr':
+        return this.binary(raw);
+      case 'unary_expr': {
+        const op = String(raw.operator).toUpperCase();
+        if (op === 'NOT EXISTS' || op === 'EXISTS') return { kind: 'exists', query: this.subquery(raw.expr), negated: op === 'NOT EXISTS' };
+        if (op === 'NOT' || op === '!') return { kind: 'unary', op: 'NOT', operand: this.expr(raw.expr) };
+        if (op === '-' || op === '+') return { kind: 'unary', op, operand: this.expr(raw.expr) };
+        throw unsupported(`operator ${op}`);
+      }
+      case 'expr_list':
+        if (raw.value?.length === 1) return this.expr(raw.value[0]);
+        throw unsupported('a row value');
+      case 'case': {
+        const whens = (raw.args as Raw[]).filter((a) => a.type === 'when').map((a) => ({ when: this.expr(a.cond), then: this.expr(a.result) }));
+        const other = (raw.args as Raw[]).find((a) => a.type === 'else');
+        return {
+          kind: 'case', whens,
+          ...(raw.expr ? { operand: this.expr(raw.expr) } : {}),
+          ...(other ? { else: this.expr(other.result) } : {}),
+        };
+      }
+      case 'cast': {
+        const target = Array.isArray(raw.target) ? raw.target[0] : raw.target;
+        return { kind: 'cast', expr: this.expr(raw.expr), type: this.typeName(target), try: /try/i.test(String(raw.keyword ?? '')) };
+      }
+      case 'aggr_func': {
+        const name = String(raw.name).toUpperCase();
+        const arg = raw.args?.expr;
+        const star = arg?.type === 'star';
+        return {
+          kind: 'function', name, args: star || !arg ? [] : [this.expr(arg)],
+          distinct: /DISTINCT/i.test(String(raw.args?.distinct ?? '')), star,
+          ...(raw.over ? { over: this.window(raw.over) } : {}),
+        };
+      }
+      case 'function':
+        return this.func(raw);
+      default:
+        if (raw.ast) return { kind: 'subquery', query: this.query(raw.ast) };
+        throw unsupported(`expression type ${String(raw.type)}`);
+    }
+  }
+
+  private typeName(target: Raw): TypeName {
+    if (!target?.dataType) throw unsupported('this CAST target');
+    const name = String(target.dataType).toUpperCase();
+    const t: TypeName = { name };
+    if (typeof target.length === 'number') {
+      if (/DECIMAL|NUMERIC/.test(name)) t.precision = target.length;
+      else t.length = target.length;
+    }
+    if (typeof target.scale === 'number') t.scale = target.scale;
+    return t;
+  }
+
+  private window(over: Raw): WindowSpec {
+    const spec = over.as_window_specification?.window_specification;
+    if (!spec) throw unsupported('named windows');
+    return {
+      partitionBy: ((spec.partitionby ?? []) as Raw[]).map((p) => this.expr(p.expr)),
+      orderBy: ((spec.orderby ?? []) as Raw[]).map((o) => this.orderItem(o)),
+      ...(spec.window_frame_clause ? { frame: this.frame(spec.window_frame_clause) } : {}),
+    };
+  }
+
+  /** window frames are kept as checked keyword text: `ROWS BETWEEN 1 PRECEDING AND CURRENT ROW` */
+  private frame(raw: Raw): string {
+    const text = typeof raw === 'string' ? raw : typeof raw?.raw === 'string' ? raw.raw : typeof raw?.value === 'string' ? raw.value : '';
+    if (!/^(ROWS|RANGE)\s+[A-Z0-9 ]+$/i.test(text.trim())) throw unsupported('this window frame');
+    return text.trim().toUpperCase();
+  }
+
+  private func(raw: Raw): Expr {
+    const parts: Raw[] = raw.name?.name ?? [];
+    const name = parts.map((p) => String(p.value)).join('.').toUpperCase();
+    const rawArgs: Raw[] = raw.args?.value ?? (raw.args?.expr ? [raw.args.expr] : []);
+    if (name === 'NOT' && rawArgs.length === 1) return { kind: 'unary', op: 'NOT', operand: this.expr(rawArgs[0]) };
+    if (name === 'EXISTS' && rawArgs.length === 1) return { kind: 'exists', query: this.subquery(rawArgs[0]), negated: false };
+    if (name === 'CONVERT' && rawArgs.length >= 2) {
+      // CONVERT(NVARCHAR(36), x): the type arrives as a column or a call
+      const typeArg = rawArgs[0];
+      const typeWord = typeArg.type === 'column_ref' ? this.columnName(typeArg.column)
+        : typeArg.type === 'function' ? String(typeArg.name?.name?.[0]?.value ?? '') : '';
+      if (!typeWord) throw unsupported('this CONVERT target');
+      const t: TypeName = { name: typeWord.toUpperCase() };
+      const sizes: Raw[] = typeArg.type === 'function' ? (typeArg.args?.value ?? []) : [];
+      if (sizes[0]?.type === 'number') {
+        if (/DECIMAL|NUMERIC/.test(t.name)) t.precision = Number(sizes[0].value); else t.length = Number(sizes[0].value);
+      }
+      if (sizes[1]?.type === 'number') t.scale = Number(sizes[1].value);
+      return { kind: 'cast', expr: this.expr(rawArgs[1]), type: t, try: false };
+    }
+    const args = rawArgs.map((a, i) => {
+      if (i === 0 && DATE_PART_FUNCTIONS.has(name) && a.type === 'column_ref' && !a.table) {
+        const word = this.columnName(a.column).toLowerCase();
+        if (DATE_PARTS.has(word)) return { kind: 'keyword', word } as Expr;
+      }
+      return this.expr(a);
+    });
+    return { kind: 'function', name, args, distinct: false, star: false, ...(raw.over ? { over: this.window(raw.over) } : {}) };
+  }
+
+  private binary(raw: Raw): Expr {
+    const op = String(raw.operator).toUpperCase();
+    const left = () => this.expr(raw.left);
+    switch (op) {
+      case 'IS': case 'IS NOT':
+        if (raw.right?.type !== 'null') throw unsupported(`${op} ${String(raw.right?.value ?? raw.right?.type)}`);
+        return { kind: 'isNull', expr: left(), negated: op === 'IS NOT' };
+      case 'LIKE': case 'NOT LIKE': case 'ILIKE': case 'NOT ILIKE': {
+        const escape = raw.right?.escape?.value;
+        const pattern = this.expr({ ...raw.right, escape: undefined });
+        return {
+          kind: 'like', expr: left(), pattern, negated: op.startsWith('NOT'), caseInsensitive: true,
+          ...(escape ? { escape: this.expr(escape) } : {}),
+        };
+      }
+      case 'IN': case 'NOT IN': {
+        const negated = op === 'NOT IN';
+        const list: Raw[] = raw.right?.type === 'expr_list' ? raw.right.value : [raw.right];
+        if (list.length === 1 && list[0]?.ast) return { kind: 'inQuery', expr: left(), query: this.subquery(list[0]), negated };
+        return { kind: 'inList', expr: left(), list: list.map((v) => this.expr(v)), negated };
+      }
+      case 'BETWEEN': case 'NOT BETWEEN': {
+        const [low, high] = raw.right.value as Raw[];
+        return { kind: 'between', expr: left(), low: this.expr(low), high: this.expr(high), negated: op === 'NOT BETWEEN' };
+      }
+      default: {
+        const mapped = BINARY_OPS[op];
+        if (!mapped) throw unsupported(`operator ${op}`);
+        return { kind: 'binary', op: mapped, left: left(), right: this.expr(raw.right) };
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * `?` placeholders, which neither node-sql-parser dialect accepts, rewritten to `$1`, `$2` … before
+ * parsing. Only a `?` outside string literals, quoted identifiers and comments is a placeholder:
+ * `SELECT '?' FROM t WHERE a = ?` → `SELECT '?' FROM t WHERE a = $1`.
+ */
+import { DynasqlError } from '../errors/index.js';
+
+export interface PlaceholderRewrite {
+  sql: string;
+  /** how many `?` were replaced */
+  count: number;
+  /** maps an offset in the rewritten text back to the user's text (for syntax error positions) */
+  originalOffset(rewrittenOffset: number): number;
+}
+
+export function rewriteQuestionMarks(sql: string): PlaceholderRewrite {
+  let out = '';
+  let count = 0;
+  let i = 0;
+  // [offset in rewritten text where a `$n` ends, extra characters it added]
+  const growth: [number, number][] = [];
+  while (i < sql.length) {
+    const ch = sql[i]!;
+    const closer = ch === "'" ? "'" : ch === '"' ? '"' : ch === '[' ? ']' : ch === '`' ? '`' : undefined;
+    if (closer) {
+      // quoted text: copy through the closing quote; a doubled closer is an escaped one
+      let j = i + 1;
+      while (j < sql.length) {
+        if (sql[j] === closer) {
+          if (sql[j + 1] === closer && closer !== ']') j += 2;
+          else break;
+        } else j++;
+      }
+      out += sql.slice(i, j + 1);
+      i = j + 1;
+    } else if (ch === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      const stop = end < 0 ? sql.length : end;
+      out += sql.slice(i, stop);
+      i = stop;
+    } else if (ch === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      const stop = end < 0 ? sql.length : end + 2;
+      out += sql.slice(i, stop);
+      i = stop;
+    } else if (ch === '?') {
+      count++;
+      out += `$${count}`;
+      growth.push([out.length, String(count).length]);
+      i++;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  if (count > 0 && /\$\d/.test(sql.replace(/'(?:[^']|'')*'/g, ''))) {
+    throw new DynasqlError('DYNASQL_ERR_PARAMETER', 'Use either ? or $n placeholders in one statement, not both');
+  }
+  const originalOffset = (offset: number) =>
+    offset - growth.filter(([end]) => end <= offset).reduce((sum, [, extra]) => sum + extra, 0);
+  return { sql: out, count, originalOffset };
+}
