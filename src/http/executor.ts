@@ -77,7 +77,7 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
   const dispatcher = settings.dispatcher ?? createDispatcher(settings, logger);
   const throttle = new AdaptiveThrottle(settings, clock);
   const root = new URL(settings.serviceRoot);
-  const counters = { requests: 0, retries: 0, throttled: 0, retryWaitMs: 0 };
+  const counters = { requests: 0, retries: 0, throttled: 0 };
 
   const attempt: Send = authHeader(settings.auth, root.origin, throttled(throttle, counters, clock, logged(logger, transport(dispatcher, counters))));
 
@@ -135,13 +135,14 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
       }
       counters.retries++;
       logger.log(2, `retry ${n}/${settings.maxRetries} of ${request.method} ${url.href} in ${delay} ms after ${reply ? `status ${reply.status}` : describe(failure)}`);
-      const before = clock.now();
-      try {
-        await clock.sleep(delay, request.signal);
-      } catch {
-        throw abortError(request.signal!);
+      // after a 429 the throttle itself holds every request (this one included) until Retry-After has passed
+      if (reply?.status !== 429) {
+        try {
+          await clock.sleep(delay, request.signal);
+        } catch {
+          throw abortError(request.signal!);
+        }
       }
-      if (reply?.status === 429) counters.retryWaitMs += clock.now() - before;
     }
 
     function fail(reply: Reply): DynasqlError {
@@ -162,7 +163,7 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
         requests: counters.requests,
         retries: counters.retries,
         throttled: counters.throttled,
-        throttledMs: Math.round(throttle.waitedMs + counters.retryWaitMs),
+        throttledMs: Math.round(throttle.waitedMs),
         inFlight: state.inFlight,
         concurrency: state.concurrency,
         ...(state.rate !== undefined ? { requestsPerSecond: state.rate } : {}),

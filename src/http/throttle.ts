@@ -1,6 +1,9 @@
 import { DynasqlError } from '../errors/index.js';
 import type { Clock } from '../util/index.js';
 
+/** how far back a learned rate looks when the first 429 arrives */
+const LEARN_SPAN_MS = 10_000;
+
 export interface ThrottleSettings {
   /** upper bound on requests in flight (1..52) */
   maxConcurrency: number;
@@ -39,7 +42,10 @@ export class AdaptiveThrottle {
   private nextTokenAt = 0;
   private pausedUntil = 0;
   private readonly waiters: Array<() => void> = [];
-  /** time callers spent waiting here, for progress displays */
+  private readonly starts: number[] = [];
+  private waitingCallers = 0;
+  private waitingSince = 0;
+  /** wall-clock time during which at least one caller was held back here, for progress displays */
   waitedMs = 0;
 
   constructor(settings: ThrottleSettings, private readonly clock: Clock) {
@@ -59,22 +65,35 @@ export class AdaptiveThrottle {
    * Aborting the signal removes the caller from the queue and rejects with DYNASQL_ERR_CANCELLED.
    */
   async acquire(signal?: AbortSignal): Promise<() => void> {
-    const started = this.clock.now();
+    let waiting = false;
+    const holdBack = () => {
+      if (waiting) return;
+      waiting = true;
+      if (this.waitingCallers++ === 0) this.waitingSince = this.clock.now();
+    };
     try {
       for (;;) {
         throwIfAborted(signal);
         if (this.inFlight >= Math.floor(this.concurrency)) {
+          holdBack();
           await this.waitForSlot(signal);
           continue;
         }
         const now = this.clock.now();
         const readyAt = Math.max(this.pausedUntil, this.rate ? this.nextTokenAt : 0);
         if (readyAt > now) {
+          holdBack();
           await this.clock.sleep(readyAt - now, signal);
           continue;
         }
-        if (this.rate) this.nextTokenAt = Math.max(this.nextTokenAt, now) + 1000 / this.rate;
+        if (this.rate) {
+          // keep to the schedule: a timer that woke a little late (setTimeout's usual 1-3 ms) is made up on
+          // the next request, but never more than one interval, so no burst can build up
+          const interval = 1000 / this.rate;
+          this.nextTokenAt = Math.max(this.nextTokenAt, now - interval) + interval;
+        }
         this.inFlight++;
+        if (this.maxRate === undefined) this.starts.push(now);
         let released = false;
         return () => {
           if (released) return;
@@ -86,26 +105,41 @@ export class AdaptiveThrottle {
     } catch (error) {
       throw cancelled(signal, error);
     } finally {
-      this.waitedMs += this.clock.now() - started;
+      if (waiting && --this.waitingCallers === 0) this.waitedMs += this.clock.now() - this.waitingSince;
     }
   }
 
   /** A 429: pause new requests for `retryAfterMs`, then resume at half the concurrency and rate. */
   onThrottled(retryAfterMs: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + retryAfterMs);
+    const now = this.clock.now();
+    this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
     this.concurrency = Math.max(1, Math.floor(this.concurrency / 2));
-    if (this.rate !== undefined && this.maxRate !== undefined) this.rate = Math.max(this.maxRate / 8, this.rate / 2);
+    if (this.rate === undefined) {
+      // no rate configured: start from what the server just accepted over the last 10 s, then grow (AIMD)
+      this.rate = Math.max(1, this.recentStarts(now) / (LEARN_SPAN_MS / 1000));
+    } else {
+      this.rate = Math.max(this.maxRate !== undefined ? this.maxRate / 8 : 1, this.rate / 2);
+    }
   }
 
   /** A success: grow back toward the configured limits (about +1 concurrency per window of successes). */
   onSuccess(headers?: Record<string, string>): void {
     this.concurrency = Math.min(this.maxConcurrency, this.concurrency + 1 / Math.max(1, this.concurrency));
-    if (this.rate !== undefined && this.maxRate !== undefined) this.rate = Math.min(this.maxRate, this.rate + this.maxRate / 20);
+    if (this.rate !== undefined) {
+      // additive increase: back to a configured rate within ~20 successes; a learned rate keeps probing upward
+      this.rate = this.maxRate !== undefined ? Math.min(this.maxRate, this.rate + this.maxRate / 20) : this.rate + 0.5;
+    }
     const remaining = headers ? Number(headers['x-ms-ratelimit-burst-remaining-xrm-requests']) : NaN;
     if (Number.isFinite(remaining) && remaining >= 0 && remaining < this.concurrency) {
       this.concurrency = Math.max(1, remaining);
     }
     this.wakeWaiters();
+  }
+
+  /** requests started within the last LEARN_SPAN_MS (only kept while no rate is configured) */
+  private recentStarts(now: number): number {
+    while (this.starts.length > 0 && this.starts[0]! <= now - LEARN_SPAN_MS) this.starts.shift();
+    return this.starts.length;
   }
 
   private waitForSlot(signal?: AbortSignal): Promise<void> {
