@@ -28,6 +28,8 @@ export interface EditionProfile {
   countCap: number | undefined;
   /** The response body and status for an error (F&O answers write failures with 500 and innererror). */
   errorBody(error: ODataError, during: 'read' | 'write'): { status: number; body: unknown };
+  /** The edition's default $metadata (Dataverse's comes from src/emulator/metadata/). */
+  metadataXml?: string;
 }
 
 /** `/api/data/v9.2/...`; `/api/data/data/` → the documented "Requested API Version" error. */

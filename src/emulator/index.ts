@@ -5,6 +5,7 @@ import type { RecordedRequest } from './observability.js';
 import type { EmulatorOptions } from './options.js';
 import { choiceLabels, maxLengths } from './seed/choices.js';
 import { buildDataverseSeed } from './seed/dataverse-seed.js';
+import { startIdentityProvider, type IdentityProvider } from './identity/identity-server.js';
 import { listen } from './server.js';
 import type { EmulatorState } from './state.js';
 import { Store } from './store/store.js';
@@ -14,6 +15,13 @@ export type { EmulatorRequestContext, Middleware } from './context.js';
 export type { EditionProfile } from './edition.js';
 export type { RecordedRequest } from './observability.js';
 export { DOCUMENTED_IDS } from './seed/dataverse-seed.js';
+export type { LimitOptions } from './limits/limit-options.js';
+export type { FaultOptions } from './faults/fault-options.js';
+export type { AuthOptions, RegisteredClient, RegisteredUser } from './identity/identity-options.js';
+export type { IdentityProvider } from './identity/identity-server.js';
+export { parseLimitFlags, LIMIT_FLAGS } from './limits/parse-limit-flags.js';
+export { trustingNetworkClient } from './identity/trusting-network-client.js';
+export { createCertificate } from './identity/certificate.js';
 
 export interface RunningEmulator {
   /** Service root, e.g. `http://127.0.0.1:5555/api/data/v9.2/`. */
@@ -30,6 +38,8 @@ export interface RunningEmulator {
   stats: Record<string, number>;
   /** The caller WhoAmI reports: the seeded System Administrator. */
   whoAmI: { UserId: string; BusinessUnitId: string; OrganizationId: string };
+  /** With `auth`: the HTTPS identity provider (authority URLs, CA certificate PEM, token service). */
+  identity?: IdentityProvider;
 }
 
 /**
@@ -41,7 +51,7 @@ export interface RunningEmulator {
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const profile = await selectProfile(options);
-  const model = parseEdmx(options.metadataXml ?? DATAVERSE_EDMX);
+  const model = parseEdmx(options.metadataXml ?? profile.metadataXml ?? DATAVERSE_EDMX);
   const seed = buildDataverseSeed(model, options.seed ?? 1, options.rows ?? 100);
   const state: EmulatorState = {
     model,
@@ -58,7 +68,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const reset = () => {
     state.store = new Store(model, seed.tables);
   };
-  const running = await listen(options, () => state, reset);
+  const identity = options.auth ? await startIdentityProvider(options.auth) : undefined;
+  const running = await listen(options, () => state, reset, identity);
   return {
     url: `${running.origin}${profile.defaultRoot}`,
     origin: running.origin,
@@ -67,9 +78,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     whoAmI: seed.whoAmI,
     reset,
     requests: () => running.log.list(),
-    close: () => new Promise<void>((resolve, reject) => {
-      running.server.close((error) => (error ? reject(error) : resolve()));
-      running.server.closeAllConnections();
-    }),
+    identity,
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
+        running.server.close((error) => (error ? reject(error) : resolve()));
+        running.server.closeAllConnections();
+      });
+      await identity?.close();
+    },
   };
 }
