@@ -14,6 +14,8 @@ export interface EmulatorRequestContext {
   user?: string;
   /** Shared counters, served by GET /_emulator/stats; middleware adds its own (e.g. `throttled`). */
   stats: Record<string, number>;
+  /** The request body, already read by the server (the stream is consumed before the chain runs). */
+  body?: string;
 }
 
 /** Runs around the rest of the chain; call `next()` to continue, or answer `ctx.res` to stop. */

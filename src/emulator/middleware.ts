@@ -8,6 +8,8 @@ import { limitsEnabled, validateLimitOptions, type LimitOptions } from './limits
 import { FaultInjector } from './faults/fault-injector.js';
 import { faultMiddleware } from './faults/fault-middleware.js';
 import type { FaultOptions } from './faults/fault-options.js';
+import { FinopsService } from './finops/finops-router.js';
+import { createFinopsProfile } from './finops/profile.js';
 
 /** What the server shares with the middleware: the stats record and, when auth is on, the running identity provider. */
 export interface MiddlewareShared {
@@ -29,6 +31,7 @@ const exceptControl = (middleware: Middleware): Middleware => (ctx, next) => (is
  *   3. auth (when `auth` is set)      401 without a valid token from our identity provider
  *   4. limits (when `limits` is set)  429 with Retry-After past a service-protection limit
  *   5. faults                         latency, 5xx, resets, truncated or slow bodies, 429 bursts
+ *   6. F&O service (edition finops)   answers `/data/…` itself; everything else goes on to the router
  * Limits come before faults so injected latency counts as execution time, as a slow server's would.
  */
 export function createMiddleware(options: EmulatorOptions, shared: MiddlewareShared): Middleware[] {
@@ -49,6 +52,7 @@ export function createMiddleware(options: EmulatorOptions, shared: MiddlewareSha
     chain.push(exceptControl(limitMiddleware(limits, edition, now, userOf)));
   }
   chain.push(exceptControl(faultMiddleware(injector, edition)));
+  if (edition === 'finops') chain.push(new FinopsService(createFinopsProfile(options)).middleware());
   return chain;
 }
 
@@ -75,10 +79,8 @@ function faultControl(injector: FaultInjector): Middleware {
     };
     if (ctx.method === 'GET') return reply(200, injector.state());
     if (ctx.method !== 'PUT') return reply(405, { error: { code: '', message: 'Use GET or PUT on /_emulator/faults.' } });
-    const chunks: Buffer[] = [];
-    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
     try {
-      injector.configure(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+      injector.configure(JSON.parse(ctx.body || '{}'));
     } catch (error) {
       return reply(400, { error: { code: '', message: (error as Error).message } });
     }

@@ -1,3 +1,7 @@
+import type { FaultOptions } from './faults/fault-options.js';
+import type { AuthOptions } from './identity/identity-options.js';
+import type { LimitOptions } from './limits/limit-options.js';
+
 /** Options of `startEmulator()` and the `dynasql emulator` command. */
 export interface EmulatorOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -18,10 +22,10 @@ export interface EmulatorOptions {
   requestLogSize?: number;
   /** The clock used for createdon/modifiedon and date query functions (Today, LastXDays, ...). */
   now?: () => Date;
-  /** Service-protection limits (issue 3 narrows this type in src/emulator/limits/). */
-  limits?: unknown;
-  /** Fault injection (issue 3 narrows this type in src/emulator/faults/). */
-  faults?: unknown;
-  /** Authentication (issue 3 narrows this type in src/emulator/identity/). */
-  auth?: unknown;
+  /** Service-protection limits (off unless set): see src/emulator/limits/limit-options.ts. */
+  limits?: LimitOptions;
+  /** Fault injection (off unless set; switchable at run time via /_emulator/faults): see src/emulator/faults/fault-options.ts. */
+  faults?: FaultOptions;
+  /** Authentication: starts an OAuth/OIDC provider over HTTPS and requires its tokens; see src/emulator/identity/identity-options.ts. */
+  auth?: AuthOptions;
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { EmulatorRequestContext, Middleware } from './context.js';
 import { ODataError } from './errors.js';
 import { handleOData } from './http/service.js';
+import type { IdentityProvider } from './identity/identity-server.js';
 import { createMiddleware } from './middleware.js';
 import { maskHeaders, RequestLog } from './observability.js';
 import type { EmulatorOptions } from './options.js';
@@ -23,10 +24,10 @@ export interface EmulatorServer {
  * node:http server: every request goes through the issue-3 middleware (auth, throttling, faults)
  * and then the router: `/_emulator/*` for tests, the service root for OData.
  */
-export async function listen(options: EmulatorOptions, getState: () => EmulatorState, reset: () => void): Promise<EmulatorServer> {
+export async function listen(options: EmulatorOptions, getState: () => EmulatorState, reset: () => void, identity?: IdentityProvider): Promise<EmulatorServer> {
   const stats: Record<string, number> = { requests: 0, responses2xx: 0, responses4xx: 0, responses5xx: 0 };
   const log = new RequestLog(options.requestLogSize ?? 10_000);
-  const middleware: Middleware[] = createMiddleware(options, { stats });
+  const middleware: Middleware[] = createMiddleware(options, { stats, identity });
   let origin = '';
 
   const router = async (ctx: EmulatorRequestContext, body: string) => {
@@ -82,7 +83,7 @@ export async function listen(options: EmulatorOptions, getState: () => EmulatorS
         if (!rawUrl.startsWith('/_emulator/')) stats[bucket] = (stats[bucket] ?? 0) + 1;
       });
       if (tooLarge) return send(res, json(413, { error: { code: '0x80060888', message: 'The request is too large.' } }));
-      const ctx: EmulatorRequestContext = { req, res, rawUrl, method, receivedAt: Date.now(), stats };
+      const ctx: EmulatorRequestContext = { req, res, rawUrl, method, receivedAt: Date.now(), stats, body };
       const chain = [...middleware, (c: EmulatorRequestContext) => router(c, body)];
       const run = (i: number): Promise<void> => (i < chain.length ? Promise.resolve(chain[i]!(ctx, () => run(i + 1))) : Promise.resolve());
       run(0).catch((error: unknown) => {

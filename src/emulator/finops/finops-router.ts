@@ -1,0 +1,350 @@
+import type { EmulatorRequestContext, Middleware } from '../context.js';
+import { ODataError, queryError, segmentNotFound } from '../errors.js';
+import { splitPath } from '../http/path.js';
+import { parseEdmx, type EdmModel, type EntityTypeDef } from '../metadata/model.js';
+import type { Expr } from '../query/ast.js';
+import { compileFilterExpr } from '../query/filter.js';
+import { parseOption } from '../query/parse.js';
+import { checkTopLevelOptions, prepareQuery, type PreparedExpand, type PreparedQuery } from '../query/prepare.js';
+import type { QueryScope } from '../query/scope.js';
+import type { Row } from '../store/row.js';
+import { Store } from '../store/store.js';
+import { adaptFinopsFilter } from './finops-filter.js';
+import { keySegment, parseKey } from './finops-keys.js';
+import { FINOPS_APPLICATION_BUILD, FINOPS_ENTITIES, FINOPS_NAMESPACE, type FinopsEntity, type FinopsNavigation } from './finops-schema.js';
+import { FinopsStore, keyString } from './finops-store.js';
+import { coerceBody, defaultValue } from './finops-values.js';
+import type { FinopsProfile } from './profile.js';
+
+const JSON_TYPE = 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false';
+
+interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** F&O's ETag: W/"<base64 of '0,<version>'>", e.g. W/"JzAsMjI1NjU0MjExNzYn" (protocol §8). */
+const etagOf = (row: Row) => `W/"${Buffer.from(`'0,${row.version}'`).toString('base64')}"`;
+
+/**
+ * The Finance & Operations service under `/data/`: service document, `$metadata`, reads with
+ * company scoping and `cross-company=true`, `$filter`/`$select`/`$orderby`/`$top`/`$skip`/`$count`,
+ * one level of `$expand`, 10,000-row pages continued with `$skip`, composite-key URLs, writes
+ * (POST 201, PATCH/PUT/DELETE 204) and the GetApplicationBuildVersion action. `$filter`,
+ * `$select`, `$orderby` and `$expand` are parsed and evaluated by the emulator's shared query
+ * engine; what differs from Dataverse (keys, companies, paging, enums, errors) is here.
+ */
+export class FinopsService {
+  readonly model: EdmModel;
+  readonly store: FinopsStore;
+  private readonly emptyStore: Store;
+
+  constructor(readonly profile: FinopsProfile) {
+    this.model = parseEdmx(profile.metadataXml);
+    this.store = new FinopsStore(FINOPS_ENTITIES, () => profile.seedRows);
+    this.emptyStore = new Store(this.model, new Map());
+  }
+
+  middleware(): Middleware {
+    return async (ctx, next) => {
+      const path = ctx.rawUrl.split('?')[0]!;
+      if (path === '/_emulator/reset' && ctx.method === 'POST') this.store.reset();
+      const match = this.profile.matchRoot(path);
+      if (!match || match instanceof ODataError) return next();
+      const reply = await this.handle(ctx, match.rest);
+      ctx.res.writeHead(reply.status, { 'OData-Version': '4.0', ...(reply.body !== undefined ? { 'content-length': String(Buffer.byteLength(reply.body)) } : {}), ...reply.headers });
+      ctx.res.end(reply.body);
+    };
+  }
+
+  private async handle(ctx: EmulatorRequestContext, rest: string): Promise<Reply> {
+    try {
+      return await this.route(ctx, rest);
+    } catch (error) {
+      const odata = error instanceof ODataError ? error : new ODataError(500, '', (error as Error).message);
+      // Failed writes are thrown as 500s (writeFailed); request and body errors keep their 4xx.
+      const { status, body } = this.profile.errorBody(odata, odata.status >= 500 ? 'write' : 'read');
+      return { status, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(body) };
+    }
+  }
+
+  private async route(ctx: EmulatorRequestContext, rest: string): Promise<Reply> {
+    const origin = `http://${ctx.req.headers.host ?? '127.0.0.1'}`;
+    const root = `${origin}/data/`;
+    const query = ctx.rawUrl.includes('?') ? ctx.rawUrl.slice(ctx.rawUrl.indexOf('?') + 1) : '';
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(rest);
+    } catch {
+      throw queryError(`The request URI '${rest}' is not valid.`);
+    }
+    const segments = splitPath(decoded);
+    if (segments.length === 0) {
+      if (ctx.method !== 'GET') throw methodNotAllowed(ctx.method);
+      return json(200, { '@odata.context': `${root}$metadata`, value: FINOPS_ENTITIES.map((e) => ({ name: e.set, kind: 'EntitySet', url: e.set })) });
+    }
+    const [first, ...more] = segments;
+    if (first!.name === '$metadata' && !first!.args && more.length === 0) {
+      return { status: 200, headers: { 'content-type': 'application/xml' }, body: this.profile.metadataXml };
+    }
+    if (first!.name === '$batch') throw new ODataError(501, '', 'The emulator does not serve $batch in Finance & Operations mode.');
+    const entity = FINOPS_ENTITIES.find((e) => e.set === first!.name);
+    if (!entity) throw segmentNotFound(first!.name);
+    const table = this.store.table(entity.set)!;
+    const params = new URLSearchParams(query);
+    const crossCompany = (params.get('cross-company') ?? '').toLowerCase() === 'true';
+
+    if (first!.args === undefined) {
+      if (more.length === 0) {
+        if (ctx.method === 'GET') return this.readCollection(entity, this.companyRows(entity, crossCompany), root, query);
+        if (ctx.method === 'POST') return this.create(ctx, entity, root);
+        throw methodNotAllowed(ctx.method);
+      }
+      if (more.length === 1 && more[0]!.name === '$count' && ctx.method === 'GET') {
+        const rows = this.filtered(entity, this.companyRows(entity, crossCompany), options(query));
+        return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: String(rows.length) };
+      }
+      if (more.length === 1 && more[0]!.name === `${FINOPS_NAMESPACE}.GetApplicationBuildVersion` && entity.set === 'DataManagementDefinitionGroups') {
+        if (ctx.method !== 'POST') throw methodNotAllowed(ctx.method);
+        return json(200, { '@odata.context': `${root}$metadata#Edm.String`, value: FINOPS_APPLICATION_BUILD });
+      }
+      throw segmentNotFound(more[0]!.name);
+    }
+
+    const keyValues = parseKey(entity, first!.args);
+    const key = keyString(entity, keyValues);
+    const row = table.get(key);
+    if (more.length === 0) {
+      switch (ctx.method) {
+        case 'GET':
+          if (!row) throw notFound(entity, keyValues);
+          return this.readSingle(entity, row, root, query);
+        case 'PATCH':
+        case 'PUT':
+          return this.update(ctx, entity, key, keyValues, row, ctx.method === 'PUT');
+        case 'DELETE':
+          if (!row) throw notFound(entity, keyValues);
+          checkIfMatch(ctx, row);
+          table.delete(key);
+          return { status: 204 };
+        default:
+          throw methodNotAllowed(ctx.method);
+      }
+    }
+    const nav = (entity.navigations ?? []).find((n) => n.name === more[0]!.name);
+    if (!nav || more.length > 1 || more[0]!.args !== undefined) throw segmentNotFound(more[0]!.name);
+    if (ctx.method !== 'GET') throw methodNotAllowed(ctx.method);
+    if (!row) throw notFound(entity, keyValues);
+    const target = FINOPS_ENTITIES.find((e) => e.type === nav.target)!;
+    const related = this.related(entity, nav, [row]).get(row) ?? [];
+    if (nav.collection) return this.readCollection(target, related, root, query);
+    if (!related[0]) return { status: 204 };
+    return this.readSingle(target, related[0], root, query);
+  }
+
+  /** Rows the request may see: the default company's, or every company's with `cross-company=true`. */
+  private companyRows(entity: FinopsEntity, crossCompany: boolean): Row[] {
+    const rows: Row[] = [];
+    const scoped = entity.companySpecific && !crossCompany;
+    for (const row of this.store.table(entity.set)!.scan()) {
+      if (scoped && String(row.values.dataAreaId).toLowerCase() !== this.profile.defaultCompany) continue;
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  private prepare(entity: FinopsEntity, opts: Map<string, string>): PreparedQuery {
+    const type = this.typeOf(entity);
+    const scope = this.scope(opts);
+    checkTopLevelOptions(scope, opts);
+    if (opts.has('$apply')) throw queryError("The query parameter '$apply' is not supported.");
+    if (opts.has('$skiptoken')) throw queryError("The query parameter '$skiptoken' is not supported.");
+    const skip = opts.get('$skip');
+    if (skip !== undefined && !/^\d+$/.test(skip)) throw queryError(`Invalid value '${skip}' for $skip query option found. The $skip query option requires a non-negative integer value.`);
+    const withoutFilter = new Map(opts);
+    withoutFilter.delete('$filter');
+    const prepared = prepareQuery(scope, type, withoutFilter);
+    const filterText = opts.get('$filter');
+    if (filterText !== undefined) {
+      const expr = adaptFinopsFilter(parseOption<Expr>('filter', filterText), type, this.model);
+      prepared.filter = compileFilterExpr(scope, type, expr, filterText);
+    }
+    return prepared;
+  }
+
+  private filtered(entity: FinopsEntity, rows: Row[], opts: Map<string, string>): Row[] {
+    const prepared = this.prepare(entity, opts);
+    return prepared.filter ? rows.filter(prepared.filter) : rows;
+  }
+
+  private readCollection(entity: FinopsEntity, rows: Row[], root: string, query: string): Reply {
+    const opts = options(query);
+    const prepared = this.prepare(entity, opts);
+    let matched = prepared.filter ? rows.filter(prepared.filter) : rows;
+    if (prepared.order) matched = [...matched].sort(prepared.order);
+    const skip = Number(opts.get('$skip') ?? 0);
+    const top = prepared.top;
+    const pageSize = this.profile.pageSize.max;
+    const wanted = top === undefined ? matched.length - skip : Math.min(top, Math.max(0, matched.length - skip));
+    const page = matched.slice(skip, skip + Math.min(pageSize, Math.max(0, wanted)));
+    const body: Record<string, unknown> = { '@odata.context': `${root}$metadata#${entity.set}${selectSuffix(prepared)}` };
+    if (opts.get('$count') === 'true') body['@odata.count'] = matched.length;
+    body.value = this.render(entity, page, prepared);
+    if (page.length === pageSize && skip + pageSize < matched.length && (top === undefined || top > pageSize)) {
+      body['@odata.nextLink'] = `${root}${entity.set}?${nextLinkQuery(query, skip + pageSize, top === undefined ? undefined : top - pageSize)}`;
+    }
+    return json(200, body);
+  }
+
+  private readSingle(entity: FinopsEntity, row: Row, root: string, query: string): Reply {
+    const opts = options(query);
+    for (const name of opts.keys()) {
+      if (!['$select', '$expand'].includes(name)) throw queryError(`The query option '${name}' is not allowed on a single entity.`);
+    }
+    const prepared = this.prepare(entity, opts);
+    const record = this.render(entity, [row], prepared)[0]!;
+    return json(200, { '@odata.context': `${root}$metadata#${entity.set}${selectSuffix(prepared)}/$entity`, ...record }, { ETag: etagOf(row) });
+  }
+
+  private render(entity: FinopsEntity, rows: Row[], prepared: PreparedQuery): Record<string, unknown>[] {
+    const names = prepared.select ?? entity.properties.map((p) => p.name);
+    const expansions = prepared.expand.map((ex) => ({ ex, nav: (entity.navigations ?? []).find((n) => n.name === ex.nav.name)!, children: this.related(entity, (entity.navigations ?? []).find((n) => n.name === ex.nav.name)!, rows) }));
+    return rows.map((row) => {
+      const record: Record<string, unknown> = { '@odata.etag': etagOf(row) };
+      for (const name of names) record[name] = row.values[name] ?? null;
+      for (const { ex, nav, children } of expansions) {
+        const target = FINOPS_ENTITIES.find((e) => e.type === nav.target)!;
+        const related = this.applyExpandQuery(ex, children.get(row) ?? []);
+        const rendered = this.render(target, related, ex.query);
+        record[nav.name] = nav.collection ? rendered : rendered[0] ?? null;
+      }
+      return record;
+    });
+  }
+
+  private applyExpandQuery(ex: PreparedExpand, rows: Row[]): Row[] {
+    let result = ex.query.filter ? rows.filter(ex.query.filter) : rows;
+    if (ex.query.order) result = [...result].sort(ex.query.order);
+    if (ex.query.top !== undefined) result = result.slice(0, ex.query.top);
+    return result;
+  }
+
+  /**
+   * The rows each parent reaches through `nav`, matched on the composite referential constraint
+   * (a line's dataAreaId + SalesOrderNumber → its header), indexed once per call.
+   */
+  private related(entity: FinopsEntity, nav: FinopsNavigation, parents: Row[]): Map<Row, Row[]> {
+    const target = FINOPS_ENTITIES.find((e) => e.type === nav.target)!;
+    const pairs = nav.constraints ?? (target.navigations ?? []).find((n) => n.name === nav.partner)?.constraints?.map(([a, b]) => [b, a] as [string, string]) ?? [];
+    const index = new Map<string, Row[]>();
+    const probe = (values: Record<string, unknown>, side: 0 | 1) => pairs.map((p) => String(values[p[side]] ?? '').toLowerCase()).join('\u0000');
+    for (const child of this.store.table(target.set)!.scan()) {
+      const k = probe(child.values, 1);
+      const list = index.get(k);
+      if (list) list.push(child);
+      else index.set(k, [child]);
+    }
+    return new Map(parents.map((parent) => [parent, index.get(probe(parent.values, 0)) ?? []]));
+  }
+
+  private async create(ctx: EmulatorRequestContext, entity: FinopsEntity, root: string): Promise<Reply> {
+    const values = coerceBody(entity, readJson(ctx));
+    if (entity.companySpecific && (values.dataAreaId === undefined || values.dataAreaId === '')) values.dataAreaId = this.profile.defaultCompany;
+    if (typeof values.dataAreaId === 'string') values.dataAreaId = values.dataAreaId.toLowerCase();
+    const missing = entity.key.find((k) => values[k] === undefined || values[k] === '');
+    if (missing) throw writeFailed(entity, `Field '${missing}' must be filled in.`);
+    const table = this.store.table(entity.set)!;
+    const key = keyString(entity, values);
+    if (table.get(key)) {
+      throw writeFailed(entity, `Cannot create a record in ${entity.type} (${entity.set}). ${entity.key.map((k) => `${k}: ${String(values[k])}`).join(', ')}.\nThe record already exists.`);
+    }
+    for (const p of entity.properties) if (values[p.name] === undefined) values[p.name] = defaultValue(p);
+    const row = table.insert(values);
+    const location = `${root}${keySegment(entity, values)}`;
+    const record = this.render(entity, [row], { entity: this.typeOf(entity), expand: [] })[0]!;
+    return json(201, { '@odata.context': `${root}$metadata#${entity.set}/$entity`, ...record }, { Location: location, 'OData-EntityId': location, ETag: etagOf(row) });
+  }
+
+  private async update(ctx: EmulatorRequestContext, entity: FinopsEntity, key: string, keyValues: Record<string, unknown>, row: Row | undefined, replace: boolean): Promise<Reply> {
+    const changes = coerceBody(entity, readJson(ctx));
+    if (!row) throw notFound(entity, keyValues);
+    checkIfMatch(ctx, row);
+    for (const k of entity.key) {
+      if (changes[k] !== undefined && String(changes[k]).toLowerCase() !== String(row.values[k]).toLowerCase()) {
+        throw writeFailed(entity, `The key field '${k}' cannot be changed.`);
+      }
+    }
+    const values: Record<string, unknown> = replace
+      ? Object.fromEntries(entity.properties.map((p) => [p.name, entity.key.includes(p.name) ? row.values[p.name] : changes[p.name] ?? defaultValue(p)]))
+      : { ...row.values, ...changes };
+    for (const k of entity.key) values[k] = row.values[k];
+    this.store.table(entity.set)!.update(key, values);
+    return { status: 204 };
+  }
+
+  private typeOf(entity: FinopsEntity): EntityTypeDef {
+    return this.model.entityTypes.get(entity.type)!;
+  }
+
+  private scope(opts: Map<string, string>): QueryScope {
+    const aliases = new Map<string, string>();
+    for (const [name, value] of opts) if (name.startsWith('@')) aliases.set(name.slice(1), value);
+    return {
+      store: this.emptyStore, model: this.model, profile: this.profile, now: new Date(), userId: '', businessUnitId: '',
+      aliases, childIndex: new Map(),
+    };
+  }
+}
+
+/** The `$` options (and `@` aliases) of a query string, decoded; other parameters such as cross-company are not query options. */
+function options(query: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const [name, value] of new URLSearchParams(query.replace(/\+/g, '%2B'))) {
+    if (!name.startsWith('$') && !name.startsWith('@')) continue;
+    if (map.has(name)) throw queryError(`Query option '${name}' was specified more than once, but it must be specified at most once.`);
+    map.set(name, value);
+  }
+  return map;
+}
+
+/** The next page keeps the request's options and moves `$skip` on: `…?cross-company=true&$skip=10000&$top=10000`. */
+function nextLinkQuery(query: string, skip: number, top: number | undefined): string {
+  const kept = query.split('&').filter((p) => p && !/^(\$|%24)(skip|top)=/i.test(p));
+  kept.push(`$skip=${skip}`);
+  if (top !== undefined) kept.push(`$top=${top}`);
+  return kept.join('&');
+}
+
+const selectSuffix = (prepared: PreparedQuery) => (prepared.select ? `(${prepared.select.join(',')})` : '');
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: JSON.stringify(body) };
+}
+
+const methodNotAllowed = (method: string) => new ODataError(405, '', `The requested resource does not support http method '${method}'.`);
+
+function notFound(entity: FinopsEntity, keyValues: Record<string, unknown>): ODataError {
+  return new ODataError(404, '', `No resources were found for ${keySegment(entity, keyValues)} (${FINOPS_NAMESPACE}.${entity.type}).`);
+}
+
+/** A failed write as F&O reports it: 500, AxODataWriteException, the Infolog text in innererror.message. */
+function writeFailed(entity: FinopsEntity, infolog: string): ODataError {
+  return new ODataError(500, '', `Write failed for table row of type '${entity.type}'. Infolog: Info: ${infolog}.`);
+}
+
+function checkIfMatch(ctx: EmulatorRequestContext, row: Row): void {
+  const ifMatch = ctx.req.headers['if-match'];
+  if (ifMatch && ifMatch !== '*' && ifMatch !== etagOf(row)) {
+    throw new ODataError(412, '', 'The ETag value in the If-Match header does not match the current ETag value of the entity.');
+  }
+}
+
+/** The body the server has already read (the request stream is consumed before the middleware runs). */
+function readJson(ctx: EmulatorRequestContext): unknown {
+  try {
+    return JSON.parse(ctx.body ?? '');
+  } catch {
+    throw new ODataError(400, '', 'The request body is not valid JSON.');
+  }
+}
