@@ -79,7 +79,8 @@ export class TokenService {
     return { keys: [{ kty: 'RSA', use: 'sig', alg: 'RS256', kid: this.keyId, n: jwk.n, e: jwk.e }] };
   }
 
-  issueAccessToken(principal: Principal, audience: string, flavour: 'tenant' | 'adfs'): string {
+  /** `lifetimeSeconds` overrides the configured lifetime (tests make expired tokens with a negative one). */
+  issueAccessToken(principal: Principal, audience: string, flavour: 'tenant' | 'adfs', lifetimeSeconds = this.lifetimeSeconds): string {
     const nowSeconds = Math.floor(this.now() / 1000);
     const client = this.client(principal.clientId);
     const user = principal.user;
@@ -87,8 +88,8 @@ export class TokenService {
       aud: audience,
       iss: flavour === 'adfs' ? this.adfsIssuer : this.tenantIssuer,
       iat: nowSeconds,
-      nbf: nowSeconds,
-      exp: nowSeconds + this.lifetimeSeconds,
+      nbf: Math.min(nowSeconds, nowSeconds + lifetimeSeconds),
+      exp: nowSeconds + lifetimeSeconds,
       appid: principal.clientId,
       azp: principal.clientId,
       tid: this.tenantId,
