@@ -15,6 +15,7 @@ import { functionKind } from '../plan/index.js';
 import { tableCapabilities, type Capabilities } from '../capabilities/index.js';
 import { translateConjunct } from './filter.js';
 import { rowCountValue, type ParamValues } from './values.js';
+import { columnsRead, localRemainder } from './remainder.js';
 import { conjuncts, scanContexts, type ScanContext } from './walk.js';
 
 export interface PlanOptions {
@@ -33,6 +34,8 @@ interface ScanPushdown {
   pushed: string[];
   notPushed: string[];
   allConjunctsPushed: boolean;
+  /** the conjuncts that went out in `$filter` (the local remainder drops them) */
+  pushedConjuncts: P.Expr[];
   orderBy?: { property: string; descending: boolean }[];
   top?: number;
   skip?: number;
@@ -43,43 +46,54 @@ interface ScanPushdown {
 export function planQuery(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
   const contexts = scanContexts(bound.query);
   const skipPushedBlocks = new Set<P.Select>();
+  const pushedConjuncts = new Set<P.Expr>();
   const reasons: string[] = [];
-  const scans: P.ScanStep[] = [];
-  let direct: P.OutputShape | undefined;
+  const negotiated = new Map<number, ScanPushdown>();
+  let direct: { kind: 'direct'; names: string[]; columns: Column[] } | undefined;
 
   for (const scan of bound.scans) {
     if (scan.source === 'local') {
-      scans.push({ kind: 'localTable', scanId: scan.id, table: scan.table, alias: scan.alias, columns: scan.columns });
       reasons.push(`${scan.table.name} is a system table answered from the catalog`);
       continue;
     }
     const context = contexts.get(scan.id)!;
     const push = options.pushdown ? negotiate(scan, context, options) : notNegotiated();
+    negotiated.set(scan.id, push);
     if (push.skip !== undefined) skipPushedBlocks.add(context.block);
-    const step = remoteScan(scan, push, options);
-    scans.push(step);
-    if (bound.scans.length === 1 && bound.query === context.block && push.allConjunctsPushed && push.pagingPushed) {
+    for (const conjunct of push.pushedConjuncts) pushedConjuncts.add(conjunct);
+    if (options.pushdown && bound.scans.length === 1 && bound.query === context.block && push.allConjunctsPushed && push.pagingPushed) {
       direct = directOutput(bound, scan, context.block);
     }
   }
 
-  if (direct && options.pushdown) return { scans, output: direct, params: options.params };
+  if (direct) {
+    // the rows are the result: read only the output columns
+    const scan = bound.scans[0]!;
+    const wanted = new Set(direct.columns);
+    const step = remoteScan(scan, scan.columns.filter((c) => wanted.has(c)), negotiated.get(scan.id)!, options);
+    return { scans: [step], output: direct, params: options.params };
+  }
   if (!options.pushdown) reasons.push('push-down is off for this connection');
   reasons.push(...localReasons(bound.query));
-  const query = skipPushedBlocks.size > 0 ? withoutOffsets(bound.query, skipPushedBlocks) : bound.query;
-  return { scans, output: { kind: 'local', step: { kind: 'local', query, reasons: [...new Set(reasons)] } }, params: options.params };
+  const remainder = localRemainder(bound.query, pushedConjuncts, skipPushedBlocks);
+  const read = columnsRead(remainder, bound, contexts);
+  const scans: P.ScanStep[] = bound.scans.map((scan) => (scan.source === 'local'
+    ? { kind: 'localTable', scanId: scan.id, table: scan.table, alias: scan.alias, columns: read.get(scan.id)! }
+    : remoteScan(scan, read.get(scan.id)!, negotiated.get(scan.id)!, options)));
+  return { scans, output: { kind: 'local', step: { kind: 'local', query: remainder, reasons: [...new Set(reasons)] } }, params: options.params };
 }
 
 function notNegotiated(): ScanPushdown {
-  return { filters: [], pushed: [], notPushed: [], allConjunctsPushed: false, pagingPushed: false };
+  return { filters: [], pushedConjuncts: [], pushed: [], notPushed: [], allConjunctsPushed: false, pagingPushed: false };
 }
 
 function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions): ScanPushdown {
-  const result: ScanPushdown = { filters: [], pushed: [], notPushed: [], allConjunctsPushed: true, pagingPushed: false };
+  const result: ScanPushdown = { filters: [], pushedConjuncts: [], pushed: [], notPushed: [], allConjunctsPushed: true, pagingPushed: false };
   for (const conjunct of context.candidates) {
     const translation = translateConjunct(conjunct, scan.id, options.facts, options.params);
     if (translation.ok) {
       result.filters.push(translation.filter);
+      result.pushedConjuncts.push(conjunct);
       result.pushed.push(`$filter ${serializeFilter(translation.filter)}`);
     } else {
       result.notPushed.push(translation.reason);
@@ -180,8 +194,7 @@ function orderColumn(expr: P.Expr, block: P.Select, scan: P.Scan): Column | unde
   return undefined;
 }
 
-function remoteScan(scan: P.Scan, push: ScanPushdown, options: PlanOptions): P.RemoteScanStep {
-  const columns = scan.columns;
+function remoteScan(scan: P.Scan, columns: Column[], push: ScanPushdown, options: PlanOptions): P.RemoteScanStep {
   const select = [...new Set(columns.map((c) => c.odataName))];
   if (select.length === 0) select.push(...scan.table.primaryKey.map((k) => scan.table.columns.find((c) => c.name === k)?.odataName ?? k));
   const annotations = new Set<string>();
@@ -209,7 +222,7 @@ function remoteScan(scan: P.Scan, push: ScanPushdown, options: PlanOptions): P.R
 }
 
 /** the result is the scan's rows when every select item is a plain column of it (or *) */
-function directOutput(bound: P.BoundQuery, scan: P.Scan, block: P.Select): P.OutputShape | undefined {
+function directOutput(bound: P.BoundQuery, scan: P.Scan, block: P.Select): { kind: 'direct'; names: string[]; columns: Column[] } | undefined {
   if (block.with.length > 0) return undefined;
   const columns: Column[] = [];
   for (const item of block.columns) {
@@ -240,20 +253,4 @@ function localReasons(query: P.Query): string[] {
   if (query.groupBy.length > 0 || query.columns.some((c) => hasAggregateOrWindow(c.expr))) out.push('aggregates, GROUP BY and window functions run locally');
   if (query.columns.some((c) => c.expr.kind !== 'column' && c.expr.kind !== 'star' && !hasAggregateOrWindow(c.expr))) out.push('computed select items are evaluated locally');
   return out;
-}
-
-/** a copy of the query with OFFSET removed from the blocks whose offset went out as `$skip` */
-function withoutOffsets(query: P.Query, blocks: Set<P.Select>): P.Query {
-  const copy = (value: unknown, key?: string): unknown => {
-    if (key === 'column' || key === 'table' || value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map((v) => copy(v));
-    const obj = value as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(obj)) {
-      if (k === 'offset' && blocks.has(value as P.Select)) continue;
-      out[k] = copy(v, k);
-    }
-    return out;
-  };
-  return copy(query) as P.Query;
 }

@@ -91,9 +91,24 @@ export class Normalizer {
     if (raw.top) {
       if (raw.top.percent) throw unsupported('TOP … PERCENT');
       select.limit = this.topValue(raw.top.value);
+    } else {
+      this.repairTopWithParameter(raw, select);
     }
     this.limitClause(raw.limit, select);
     return select;
+  }
+
+  /**
+   * T-SQL `SELECT TOP (@n) name FROM t` comes back as a call `TOP(@n)` aliased `name`
+   * (npm-notes §2); it is the TOP clause followed by the column `name`.
+   */
+  private repairTopWithParameter(raw: Raw, select: Select): void {
+    const first = Array.isArray(raw.columns) ? raw.columns[0] : undefined;
+    const expr = first?.expr;
+    const name = expr?.type === 'function' ? expr.name?.name?.[0]?.value : undefined;
+    if (typeof name !== 'string' || name.toUpperCase() !== 'TOP' || expr.args?.value?.length !== 1 || typeof first.as !== 'string') return;
+    select.limit = this.expr(expr.args.value[0]);
+    select.columns[0] = { expr: { kind: 'column', name: first.as } };
   }
 
   private topValue(value: Raw): Expr {

@@ -1,0 +1,40 @@
+/**
+ * Plans one fixture statement against an edition's catalog without any I/O: the requests it would
+ * send and whether a local step runs. Shared by the translation tests and the end-to-end runs.
+ */
+import { bindQuery } from '../../src/bind/index.js';
+import { capabilitiesFor } from '../../src/capabilities/index.js';
+import { parseEdmx, type Catalog } from '../../src/catalog/index.js';
+import { DATAVERSE_EDMX } from '../../src/emulator/metadata/dataverse-edmx.js';
+import { finopsMetadataXml } from '../../src/emulator/finops/finops-metadata.js';
+import type { PhysicalPlan } from '../../src/plan/index.js';
+import { planQuery, resolveParams } from '../../src/pushdown/index.js';
+import { parseSql } from '../../src/sql/index.js';
+import { systemTables } from '../../src/connection/system-tables.js';
+
+export type FixtureEdition = 'dataverse' | 'finops';
+
+const catalogs = new Map<FixtureEdition, Catalog>();
+
+export function fixtureCatalog(edition: FixtureEdition): Catalog {
+  let catalog = catalogs.get(edition);
+  if (!catalog) {
+    catalog = parseEdmx(edition === 'finops' ? finopsMetadataXml() : DATAVERSE_EDMX);
+    catalogs.set(edition, catalog);
+  }
+  return catalog;
+}
+
+export function planFor(edition: FixtureEdition, sql: string, params?: unknown[] | Record<string, unknown>, pushdown = true): PhysicalPlan {
+  const catalog = fixtureCatalog(edition);
+  const parsed = parseSql(sql);
+  const bound = bindQuery(parsed.statement.query, { catalog, systemTables: systemTables(catalog).tables });
+  return planQuery(bound, {
+    facts: capabilitiesFor(catalog), params: resolveParams(parsed.params, params), pushdown,
+    crossCompany: false, pageSize: edition === 'finops' ? 10000 : 5000,
+  });
+}
+
+export function requestsOf(plan: PhysicalPlan): string[] {
+  return plan.scans.flatMap((s) => (s.kind === 'remoteScan' ? [s.request.url] : []));
+}
