@@ -94,7 +94,8 @@ export function finopsSeed(seed = 1, rows?: number): Map<string, FinopsSeedSet> 
   sets.set('CustomersV3', perCompany(sizes.customers, (c, local, r) => ({
     dataAreaId: c.id,
     CustomerAccount: customerAccount(c, local),
-    OrganizationName: local < CUSTOMER_NAMES.length ? CUSTOMER_NAMES[local] : `${pick(r, CUSTOMER_NAMES)} ${local + 1}`,
+    // usmf's first customer is the demo data's "Contoso Retail San Diego"; other companies start further down the list.
+    OrganizationName: local < CUSTOMER_NAMES.length ? CUSTOMER_NAMES[(local + COMPANIES.indexOf(c) * 4) % CUSTOMER_NAMES.length] : `${pick(r, CUSTOMER_NAMES)} ${local + 1}`,
     PartyType: 'Organization',
     CustomerGroupId: pick(r, CUSTOMER_GROUPS),
     SalesCurrencyCode: c.currency,
