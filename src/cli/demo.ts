@@ -1,16 +1,30 @@
 /**
- * `dynasql --demo`: the embedded Dynamics emulator started in this process. Until the emulator's
- * `startEmulator` lands (issue 2) this says so plainly instead of pretending.
+ * `dynasql --demo`: the embedded Dynamics emulator started in this process on a free loopback
+ * port, with its seeded sample data, and the connection string that reaches it.
  */
-import { DynasqlError } from '../errors/index.js';
+import { startEmulator } from '../emulator/index.js';
 
 export interface Demo {
+  /** the emulator's service root, e.g. `http://127.0.0.1:41234/api/data/v9.2/` */
   url: string;
   connectionString: string;
   banner: string;
   close(): Promise<void>;
 }
 
-export async function startDemo(_options: { rows?: number; seed?: number } = {}): Promise<Demo> {
-  throw new DynasqlError('DYNASQL_ERR_CONFIG', 'The embedded emulator is not built yet (issue 2); --demo needs it.');
+/** `http://127.0.0.1:41234/api/data/v9.2/` → `Organization URL=http://127.0.0.1:41234;...;API Version=9.2` */
+export function demoConnectionString(serviceRoot: string): string {
+  const url = new URL(serviceRoot);
+  const version = /\/v(\d+\.\d+)\/?$/.exec(url.pathname)?.[1] ?? '9.2';
+  return `Organization URL=${url.origin};Edition=Dataverse;API Version=${version};Auth Scheme=None`;
+}
+
+export async function startDemo(options: { rows?: number; seed?: number } = {}): Promise<Demo> {
+  const emulator = await startEmulator({ port: 0, host: '127.0.0.1', ...options });
+  return {
+    url: emulator.url,
+    connectionString: demoConnectionString(emulator.url),
+    banner: `dynasql demo: connected to the embedded Dynamics emulator at ${emulator.url} (sample data, in this process). \\? for help, \\q to quit.`,
+    close: () => emulator.close(),
+  };
 }

@@ -1,15 +1,9 @@
 /**
- * The driver's `connect()` as the command uses it. Until `connect` is exported from src/index.ts
- * (issue 6) this reports that plainly.
+ * The driver's `connect()` as the command uses it: by connection string. Tests of printing and REPL
+ * mechanics pass their own function of this type through `runCli({ connect })`.
  */
-import type { Connection } from '../index.js';
-import * as api from '../index.js';
-import { DynasqlError } from '../errors/index.js';
+import { connect, type Connection } from '../index.js';
 
 export type ConnectFunction = (connection: string) => Promise<Connection>;
 
-export const connectDriver: ConnectFunction = async (connection) => {
-  const connect = (api as unknown as { connect?: ConnectFunction }).connect;
-  if (!connect) throw new DynasqlError('DYNASQL_ERR_CONFIG', 'connect() is not built yet (issue 6).');
-  return connect(connection);
-};
+export const connectDriver: ConnectFunction = (connection) => connect(connection);

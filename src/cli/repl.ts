@@ -65,7 +65,12 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     completer: (line: string): [string[], string] => {
       const before = buffer ? `${buffer}\n${line}` : line;
       const statement = buffer ? `${buffer}\n${rl.line}` : rl.line;
-      return complete(before, statement, catalog);
+      try {
+        return complete(before, statement, catalog);
+      } catch {
+        // an odd catalog must never take the session down: no suggestions instead
+        return [[], ''];
+      }
     },
   });
 

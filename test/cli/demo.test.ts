@@ -1,0 +1,99 @@
+/**
+ * The command end to end on the real driver (connect()) and the real emulator, in-process:
+ * `--demo` starts the emulator, statements run through the SELECT engine, backslash commands
+ * query the real system tables, errors come from the real binder.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { Capture } from './in-memory-connection.js';
+
+const home = mkdtempSync(join(tmpdir(), 'dynasql-demo-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+const TOP5 = 'SELECT TOP 5 name, revenue FROM account ORDER BY revenue DESC';
+
+async function run(argv: string[], stdinText = '') {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const stdin = new PassThrough();
+  stdin.end(stdinText);
+  const code = await runCli({ argv, stdout, stderr, stdin, env: { HOME: home } });
+  return { code, out: stdout.text, err: stderr.text };
+}
+
+describe('dynasql --demo on the real driver and emulator', () => {
+  it('prints the top accounts by revenue as a table', async () => {
+    const r = await run(['--demo', '-e', TOP5]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ name +\| revenue$/);
+    expect(lines[1]).toMatch(/^-+\+-+$/);
+    expect(lines.at(-1)).toBe('(5 rows)');
+    const revenues = lines.slice(2, 7).map((l) => Number(l.split('|')[1]));
+    expect(revenues.every((n) => Number.isFinite(n))).toBe(true);
+    expect([...revenues].sort((a, b) => b - a)).toEqual(revenues);
+  });
+
+  it('writes csv and json that agree with each other', async () => {
+    const csv = await run(['--demo', '--format', 'csv', '-e', TOP5]);
+    const json = await run(['--demo', '--format', 'json', '-e', TOP5]);
+    const rows = JSON.parse(json.out) as { name: string; revenue: unknown }[];
+    expect(rows).toHaveLength(5);
+    expect(csv.out.split('\n')[0]).toBe('name,revenue');
+    expect(csv.out.trimEnd().split('\n')).toHaveLength(6);
+    expect(csv.out).toContain(rows[0]!.name.includes(',') ? `"${rows[0]!.name}"` : rows[0]!.name);
+  });
+
+  it('reports errors with their code, a caret under a syntax error, and exit code 1', async () => {
+    const unknown = await run(['--demo', '-e', 'SELECT nme FROM account']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain("ERROR DYNASQL_ERR_UNKNOWN_COLUMN: Unknown column 'nme'. Did you mean 'name'?");
+    const syntax = await run(['--demo', '-e', "SELECT name FROM account WHERE (name = 'x'"]);
+    expect(syntax.code).toBe(1);
+    expect(syntax.err).toContain('ERROR DYNASQL_ERR_SYNTAX');
+    expect(syntax.err).toMatch(/LINE 1: SELECT name FROM account WHERE \(name = 'x'\n {50}\^/);
+  });
+
+  it('runs statements from standard input and the backslash commands on the system tables', async () => {
+    const r = await run(['--demo', '--format', 'csv'], 'SELECT COUNT(*) AS n FROM account;\nSELECT table_name FROM sys_tables WHERE table_name = \'contact\'');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^n\n\d+\ntable_name\ncontact\n$/);
+  });
+
+  it('in the REPL: \\dt, \\d account, \\df, and a large DELETE asks first', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const stdout = new Capture();
+    const stderr = new Capture();
+    const done = runCli({ argv: ['--demo', '--confirm-threshold', '3'], stdout, stderr, stdin, env: { HOME: home } });
+    const seen = async (text: string | RegExp, stream: Capture = stdout) => {
+      for (let i = 0; i < 500; i++) {
+        if (typeof text === 'string' ? stream.text.includes(text) : text.test(stream.text)) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`never saw ${String(text)} in:\n${stream.text}\n${stderr.text}`);
+    };
+    await seen('dynasql demo: connected to the embedded Dynamics emulator');
+    stdin.write('\\dt acc*\n');
+    await seen(/ account +\| accounts +\|/);
+    stdin.write('\\d account\n');
+    await seen('Table "account"');
+    await seen(/ revenue +\| /);
+    await seen('Keys');
+    stdin.write('\\df Win*\n');
+    await seen('WinOpportunity');
+    stdin.write('DELETE FROM account;\n');
+    await seen(/DELETE would touch [\d,]+ rows of account\. Continue\? \[y\/N\] $/);
+    stdin.write('n\n');
+    await seen('Not run.', stderr);
+    stdin.write('SELECT COUNT(*) AS n FROM account;\n');
+    await seen(/ n\n-+\n +\d+\n\(1 row\)/);
+    stdin.write('\\q\n');
+    expect(await done).toBe(0);
+    expect(stderr.text).not.toContain('ERROR');
+  });
+});
