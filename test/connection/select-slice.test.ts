@@ -48,7 +48,7 @@ describe('SELECT against the emulator', () => {
     );
     expect(result.rowCount).toBeGreaterThan(0);
     expect(lastRequests(2)).toEqual([
-      '/api/data/v9.2/accounts?$select=statecode,name,accountid&$filter=statecode eq 0',
+      '/api/data/v9.2/accounts?$select=name,accountid&$filter=statecode eq 0',
       '/api/data/v9.2/contacts?$select=_parentcustomerid_value,fullname',
     ]);
   });
