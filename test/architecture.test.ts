@@ -21,6 +21,8 @@ const ALLOWED: Record<string, string[]> = {
   odata: ['catalog'],
   pushdown: ['plan', 'odata', 'capabilities', 'catalog'],
   local: ['plan', 'catalog'],
+  writes: ['sql', 'catalog', 'bind', 'plan', 'odata', 'capabilities', 'pushdown'],
+  procedures: ['sql', 'catalog', 'bind', 'plan', 'odata', 'capabilities'],
   http: [],
   auth: ['http'],
   connection: ['*'],
