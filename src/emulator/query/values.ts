@@ -11,7 +11,7 @@ export function compareValues(a: unknown, b: unknown): number | undefined {
   if (typeof a === 'boolean' && typeof b === 'number') return Number(a) - b;
   const sa = String(a);
   const sb = String(b);
-  if (DATE_LIKE.test(sa) && DATE_LIKE.test(sb)) return toMillis(sa) - toMillis(sb);
+  if (startsWithDigit(sa) && startsWithDigit(sb) && DATE_LIKE.test(sa) && DATE_LIKE.test(sb)) return toMillis(sa) - toMillis(sb);
   if (typeof a === 'number' || typeof b === 'number') {
     const na = Number(a);
     const nb = Number(b);
@@ -29,6 +29,10 @@ export function equalValues(a: unknown, b: unknown): boolean {
   return compareValues(a, b) === 0;
 }
 
+const startsWithDigit = (s: string) => {
+  const c = s.charCodeAt(0);
+  return c >= 48 && c <= 57;
+};
 const DATE_LIKE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/;
 export const isDateLike = (s: string) => DATE_LIKE.test(s);
 export const toMillis = (s: string) => Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s);

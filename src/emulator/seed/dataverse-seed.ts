@@ -16,9 +16,32 @@ interface Generated { values: Values; lookupTypes?: Record<string, string> }
 interface TableSpec { count: number; make(i: number, rng: Prng): Generated; fixed?: Map<number, string> }
 
 const START = Date.UTC(2023, 0, 1);
+const ROW_CACHE = 25_000;
 const SPAN_DAYS = 2 * 365;
-const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+// Row generation runs for every row a query scans, so dates and e-mail names avoid Date and
+// String.prototype.normalize in the hot path: days are formatted once and cached.
+const dayCache = new Map<number, string>();
+const isoDate = (ms: number) => {
+  const day = Math.floor(ms / 86_400_000);
+  let text = dayCache.get(day);
+  if (text === undefined) dayCache.set(day, (text = new Date(day * 86_400_000).toISOString().slice(0, 10)));
+  return text;
+};
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+const iso = (ms: number) => {
+  const seconds = Math.floor(ms / 1000) % 86_400;
+  return `${isoDate(ms)}T${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}Z`;
+};
+const asciiCache = new Map<string, string>();
+/** `Zürich Café` → `zurichcafe`, for e-mail addresses. */
+const ascii = (text: string) => {
+  let out = asciiCache.get(text);
+  if (out === undefined) {
+    out = text.toLowerCase().normalize('NFD').replace(/[^a-z.]/g, '');
+    if (asciiCache.size < 10_000) asciiCache.set(text, out);
+  }
+  return out;
+};
 const money = (n: number) => Math.round(n * 100) / 100;
 
 export interface DataverseSeed {
@@ -90,7 +113,7 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number):
   const person = (rng: Prng) => {
     const first = rng.pick(FIRST_NAMES);
     const last = rng.pick(LAST_NAMES);
-    return { first, last, full: `${first} ${last}`, email: `${first}.${last}`.toLowerCase().normalize('NFD').replace(/[^a-z.]/g, '') };
+    return { first, last, full: `${first} ${last}`, email: `${ascii(first)}.${ascii(last)}` };
   };
   const company = (rng: Prng, i: number) => (i < SAMPLE_ACCOUNTS.length ? SAMPLE_ACCOUNTS[i]! : `${rng.pick(COMPANY_WORDS)} ${rng.pick(COMPANY_SUFFIXES)} ${i}`);
   const currency = (rng: Prng): Generated => {
@@ -203,7 +226,7 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number):
           values: {
             accountid: id('account', i), name, accountnumber: `ACC-${String(i + 1).padStart(6, '0')}`,
             telephone1: `+1-555-${String(rng.int(0, 9999)).padStart(4, '0')}`,
-            emailaddress1: rng.chance(0.9) ? `info${i}@${name.toLowerCase().normalize('NFD').replace(/[^a-z]/g, '').slice(0, 12) || 'example'}.example` : null,
+            emailaddress1: rng.chance(0.9) ? `info${i}@${ascii(name.replace(/ \d+$/, '')).replace(/\./g, '').slice(0, 12) || 'example'}.example` : null,
             websiteurl: rng.chance(0.5) ? `https://www.example.com/${i}` : null,
             address1_city: city, address1_stateorprovince: region, address1_country: country, address1_composite: `${city}, ${region}, ${country}`,
             address1_postalcode: String(rng.int(10000, 99999)),
@@ -400,11 +423,10 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number):
     const sequence = seq(table);
     const tableHash = hash32(table, seed);
     const count = spec.count;
-    tables.set(table, {
-      count,
-      idOf: (i) => sequence.idOf(i),
-      indexOf: (rowId) => sequence.indexOf(rowId, count),
-      make: (i): Row => {
+    // Recently made rows are kept (up to ROW_CACHE per table) so that paging an ordered query,
+    // which re-reads the table for each page, does not rebuild every row each time.
+    const cache = new Map<number, Row>();
+    const build = (i: number): Row => {
         const generated = spec.make(i, new Prng(tableHash ^ Math.imul(i + 1, 0x9e3779b1)));
         const values: Values = {};
         for (const [key, value] of Object.entries(generated.values)) if (known.has(key)) values[key] = value;
@@ -412,6 +434,18 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number):
         for (const [key, type] of Object.entries(generated.lookupTypes ?? {})) if (values[key] != null) lookupTypes[key] = type;
         if (known.has('versionnumber')) values.versionnumber = 1000 + i;
         return { values, lookupTypes, version: 1000 + i };
+    };
+    tables.set(table, {
+      count,
+      idOf: (i) => sequence.idOf(i),
+      indexOf: (rowId) => sequence.indexOf(rowId, count),
+      make: (i) => {
+        let row = cache.get(i);
+        if (!row) {
+          if (cache.size >= ROW_CACHE) cache.clear();
+          cache.set(i, (row = build(i)));
+        }
+        return row;
       },
     });
   }
