@@ -1,8 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import type { EmulatorOptions } from './options.js';
 import { startEmulator } from './index.js';
+import { parseFaultFlags } from './faults/parse-fault-flags.js';
+import { parseAuthFlags } from './identity/parse-auth-flags.js';
+import { parseLimitFlags } from './limits/parse-limit-flags.js';
 
-const USAGE = 'usage: dynasql emulator [--port N] [--host 127.0.0.1] [--edition dataverse|finops] [--metadata FILE] [--rows N] [--seed N]\n';
+const USAGE = 'usage: dynasql emulator [--port N] [--host 127.0.0.1] [--edition dataverse|finops] [--metadata FILE] [--rows N] [--seed N]\n'
+  + '  limits: [--limit-requests N] [--limit-window SECONDS] [--limit-execution-ms MS] [--limit-concurrent N] [--limit-connector-tps N] [--limit-connector-nodes N] [--limit-retry-penalty SECONDS]\n'
+  + '  faults: [--faults JSON] [--fault-seed N] [--fault-latency-ms MS] [--fault-jitter-ms MS] [--fault-5xx-rate R] [--fault-5xx-status S] [--fault-reset-rate R]\n'
+  + '          [--fault-reset-after-write-rate R] [--fault-truncate-rate R] [--fault-slow-body-rate R] [--fault-429-burst-rate R] [--fault-429-burst-length N]\n'
+  + '  auth:   [--auth] [--auth-audience URL] [--auth-client ID:SECRET] [--auth-token-lifetime SECONDS] [--auth-port N]\n';
 
 interface Io {
   stdout: NodeJS.WritableStream;
@@ -17,6 +24,14 @@ export function parseEmulatorArgs(argv: string[]): { options: EmulatorOptions & 
     return Number(text);
   };
   try {
+    // Limits, faults and auth have their own parsers (issue 3); what they leave is parsed here.
+    const limits = parseLimitFlags(argv);
+    const faults = parseFaultFlags(limits.rest);
+    const auth = parseAuthFlags(faults.rest);
+    if (limits.limits) options.limits = limits.limits;
+    if (faults.faults) options.faults = faults.faults;
+    if (auth.auth) options.auth = auth.auth;
+    argv = auth.rest;
     for (let i = 0; i < argv.length; i++) {
       const flag = argv[i]!;
       const value = argv[i + 1];
@@ -63,6 +78,7 @@ export async function runEmulatorCli(argv: string[], io: Io): Promise<number> {
     const emulator = await startEmulator(options);
     io.stdout.write(`${emulator.url}\n`);
     io.stderr.write(`dynasql emulator: ${emulator.url} (edition ${options.edition ?? 'dataverse'}, ${options.rows ?? 100} accounts, seed ${options.seed ?? 1}); Ctrl+C stops it\n`);
+    if (emulator.identity) io.stderr.write(`dynasql emulator: tokens from authority ${emulator.identity.authority} (AD FS: ${emulator.identity.adfsAuthority}); its CA certificate is at ${emulator.identity.url}/ca.pem\n`);
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);
