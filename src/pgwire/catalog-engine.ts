@@ -7,9 +7,9 @@
  * its startup parameters and its own `SET`s in order), so one client's `SET TimeZone` does not
  * leak into another's answers. Client statements run as a role that can read and change nothing.
  */
-import { PGlite } from '@electric-sql/pglite';
 import { DynasqlError } from '../errors/index.js';
 import {
+  decodeDataRow,
   decodeErrorFields,
   decodeParameterDescription,
   decodeRowDescription,
@@ -18,6 +18,7 @@ import {
   type FieldDescription,
 } from './backend-messages.js';
 import { READER_ROLE, quoteLiteral } from './catalog-mirror.js';
+import { EngineThread, EngineTimeout } from './engine-thread.js';
 import { encodeFrontendMessage, type FormatCode } from './frontend-messages.js';
 
 /** The part of a client session the engine needs to restore that client's settings. */
@@ -43,31 +44,49 @@ export interface Description {
 /** Settings a client may send at startup that the engine should honour. */
 export const CARRIED_STARTUP_SETTINGS = ['DateStyle', 'TimeZone', 'IntervalStyle', 'extra_float_digits', 'application_name', 'search_path'];
 
+/** The statements that build the mirror; kept to rebuild the engine after a runaway statement. */
+export interface EngineSetup {
+  mirrorDdl: string;
+  readerDdl: string;
+  procedureDdl: readonly string[];
+  /** longest a single engine call may run before the engine is stopped and rebuilt */
+  timeoutMs: number;
+}
+
 export class CatalogEngine {
   private lock: Promise<unknown> = Promise.resolve();
   private currentSession = -1;
 
-  private constructor(private readonly db: PGlite, readonly serverVersion: string) {}
+  private constructor(private thread: EngineThread, private readonly setup: EngineSetup, readonly serverVersion: string) {}
 
   /** Starts PGlite (seconds on a cold start), runs the mirror DDL, then drops to the reader role. */
-  static async start(mirrorDdl: string, readerDdl: string, procedureDdl: readonly string[] = []): Promise<CatalogEngine> {
-    const db = await PGlite.create();
+  static async start(setup: EngineSetup): Promise<CatalogEngine> {
+    const thread = await CatalogEngine.build(setup);
+    const messages = splitBackendMessages(await thread.raw(encodeFrontendMessage({ type: 'Query', sql: 'SHOW server_version' }), setup.timeoutMs));
+    const row = messages.find((m) => m.type === 'D');
+    const version = row ? (decodeDataRow(row.body)[0]?.toString('utf8') ?? '18') : '18';
+    return new CatalogEngine(thread, setup, version);
+  }
+
+  private static async build(setup: EngineSetup): Promise<EngineThread> {
+    const thread = await EngineThread.start();
     try {
-      await db.exec(mirrorDdl);
+      // DDL of a large org takes a while on a busy machine; the per-statement limit is for clients.
+      const ddlTimeout = Math.max(setup.timeoutMs, 120_000);
+      await thread.exec(setup.mirrorDdl, ddlTimeout);
       // A procedure the engine cannot express is left out of the mirror rather than failing the server.
-      for (const ddl of procedureDdl) await db.exec(ddl).catch(() => undefined);
-      await db.exec(readerDdl);
-      await db.exec(`SET SESSION AUTHORIZATION ${READER_ROLE}`);
-      const version = await db.query<{ server_version: string }>('SHOW server_version');
-      return new CatalogEngine(db, version.rows[0]?.server_version ?? '18');
+      for (const ddl of setup.procedureDdl) await thread.exec(ddl, ddlTimeout).catch(() => undefined);
+      await thread.exec(setup.readerDdl, ddlTimeout);
+      await thread.exec(`SET SESSION AUTHORIZATION ${READER_ROLE}`, ddlTimeout);
+      return thread;
     } catch (error) {
-      await db.close().catch(() => undefined);
+      await thread.terminate();
       throw new DynasqlError('DYNASQL_ERR_INTERNAL', `could not build the catalog mirror: ${(error as Error).message}`, { cause: error });
     }
   }
 
   async close(): Promise<void> {
-    await this.exclusive(() => this.db.close());
+    await this.exclusive(() => this.thread.close());
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -77,8 +96,17 @@ export class CatalogEngine {
   }
 
   private async raw(messages: Buffer[]): Promise<BackendMessage[]> {
-    const out = await this.db.execProtocolRaw(new Uint8Array(Buffer.concat(messages)));
-    return splitBackendMessages(out);
+    if (!this.thread.alive) {
+      this.thread = await CatalogEngine.build(this.setup);
+      this.currentSession = -1;
+    }
+    try {
+      return splitBackendMessages(await this.thread.raw(new Uint8Array(Buffer.concat(messages)), this.setup.timeoutMs));
+    } catch (error) {
+      if (!(error instanceof EngineTimeout)) throw error;
+      // The worker was stopped; the next call builds a fresh engine.
+      throw new DynasqlError('DYNASQL_ERR_TIMEOUT', `canceling statement: the catalog engine allows ${this.setup.timeoutMs} ms per statement`);
+    }
   }
 
   /** Restores `session`'s settings if another session used the engine last. */

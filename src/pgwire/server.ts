@@ -40,6 +40,8 @@ export interface PgServerOptions {
   schema?: string;
   /** the org's URL, to name the schema (`https://contoso.crm.dynamics.com` → `contoso`) */
   orgUrl?: string;
+  /** longest one catalog statement (pg_catalog, SHOW ...) may run; default 30 s. The engine restarts after one overruns. */
+  catalogTimeoutMs?: number;
   /** most concurrent clients; default 100 */
   maxConnections?: number;
   /** connection and authentication events (never passwords) */
@@ -87,7 +89,12 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
 
   const catalog = await options.connection.catalog();
   const mirror = catalogMirrorDdl(catalog, schema);
-  const engine = await CatalogEngine.start(mirror.tables, readerRoleDdl(schema), mirror.procedures);
+  const engine = await CatalogEngine.start({
+    mirrorDdl: mirror.tables,
+    readerDdl: readerRoleDdl(schema),
+    procedureDdl: mirror.procedures,
+    timeoutMs: options.catalogTimeoutMs ?? 30_000,
+  });
   const tableNames = new Set(catalog.tables.flatMap((t) => [t.name.toLowerCase(), t.entitySetName.toLowerCase()]));
 
   const sessions = new Map<number, Session>();

@@ -392,7 +392,7 @@ export class Session implements EngineSession {
       case 'reset':
         this.setStatements.length = 0;
         this.ctx.engine.forget(this.id);
-        return done(statement.sql.trim().split(/\s+/, 2).join(' ').toUpperCase());
+        return done(/^\s*reset/i.test(statement.sql) ? 'RESET' : statement.sql.trim().split(/\s+/, 2).join(' ').toUpperCase());
       case 'deallocate':
         if (route.name === null) this.statements.clear();
         else if (!this.statements.delete(route.name)) {

@@ -97,6 +97,14 @@ export async function routeStatement(sql: string, engine: CatalogEngine, session
       const name = tokens.filter((t) => t.kind === 'word' || t.kind === 'quotedIdentifier').slice(1).find((t) => t.value !== 'prepare');
       return { kind: 'deallocate', name: !name || name.value === 'all' ? null : name.value };
     }
+    case 'declare': {
+      const query = tokens.find((t, i) => i > 0 && t.kind === 'word' && QUERY_WORDS.has(t.value));
+      const inner = query ? await planRoute(sql.slice(query.start), engine, session, names) : undefined;
+      if (inner && inner.kind !== 'engine') {
+        return { kind: 'refused', code: '0A000', message: 'cursors over Dynamics tables are not supported: run the query itself (row limits on Execute work)' };
+      }
+      return { kind: 'engine', isSetting: false };
+    }
     case 'explain': {
       const inner = tokens.find((t, i) => i > 0 && t.kind === 'word' && QUERY_WORDS.has(t.value));
       if (inner && (await planRoute(sql.slice(inner.start), engine, session, names)).kind === 'dynamics') {
@@ -118,5 +126,13 @@ async function planRoute(sql: string, engine: CatalogEngine, session: EngineSess
     return mentionsTable(sql, names) ? { kind: 'dynamics' } : { kind: 'engine', isSetting: false };
   }
   const mirror = (r: string) => r.startsWith(`${names.schema}.`) || r.startsWith('public.');
-  return relations.length > 0 && relations.every(mirror) ? { kind: 'dynamics' } : { kind: 'engine', isSetting: false };
+  const dynamicsTables = relations.filter(mirror);
+  if (dynamicsTables.length === 0) return { kind: 'engine', isSetting: false };
+  if (dynamicsTables.length === relations.length) return { kind: 'dynamics' };
+  // The mirror holds no rows: running this in the engine would answer with silently empty results.
+  return {
+    kind: 'refused',
+    code: '0A000',
+    message: `a statement cannot combine Dynamics tables (${dynamicsTables.join(', ')}) with Postgres catalog tables; run them as separate statements`,
+  };
 }

@@ -59,6 +59,7 @@ beforeAll(async () => {
     schema: 'emulator',
     users: [{ name: 'bi', password: 'pencil' }],
     tls: { cert, key: readFileSync(join(certDir, 'key.pem'), 'utf8') },
+    catalogTimeoutMs: 4_000,
     log: (line) => logs.push(line),
   });
 });
@@ -190,6 +191,27 @@ describe('queries', () => {
       expect((await c.query("select count(*)::int as n from pg_tables where tablename in ('account','contact')")).rows).toEqual([{ n: 4 }]);
     });
   });
+
+  it('refuses statements that mix Dynamics tables with catalogs, and cursors over Dynamics tables', async () => {
+    await withClient(async (c) => {
+      expect(await errorOf(c.query('select a.name from account a join pg_class on true'))).toMatchObject({ code: '0A000', message: expect.stringContaining('public.account') });
+      await c.query('begin');
+      expect(await errorOf(c.query('declare cur cursor for select name from account'))).toMatchObject({ code: '0A000' });
+      await c.query('rollback');
+    });
+  });
+
+  it('stops a runaway catalog statement, keeps other sessions alive, and answers again', async () => {
+    // PGlite ignores statement_timeout; the engine runs in a worker that is stopped and rebuilt.
+    await withClient(async (c) => {
+      const other = client();
+      await other.connect();
+      expect(await errorOf(c.query('select pg_sleep(60)'))).toMatchObject({ code: '57014' });
+      expect((await other.query("select name from account where name = 'Account 1'")).rows).toHaveLength(5);
+      expect((await c.query('select count(*)::int as n from pg_namespace where nspname = $1', ['emulator'])).rows).toEqual([{ n: 1 }]);
+      await other.end();
+    });
+  }, 120_000);
 
   it('sends CALL, writes and EXPLAIN of Dynamics statements to the connection', async () => {
     await withClient(async (c) => {

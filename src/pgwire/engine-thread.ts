@@ -1,0 +1,132 @@
+/**
+ * PGlite in a worker thread. PGlite runs Postgres as WebAssembly on the thread that calls it and
+ * ignores statement_timeout, so `select pg_sleep(600)` on the main thread would freeze every client
+ * and the driver with it. In a worker, the event loop stays free, and a call that overruns its
+ * time limit is ended by terminating the worker (the owner then builds a fresh engine).
+ *
+ * The worker's source is plain CommonJS evaluated by `new Worker(code, { eval: true })`, so it needs
+ * no build step or loader; it loads PGlite from the path resolved here.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { PGlite } = require(workerData.pglitePath);
+PGlite.create().then((db) => {
+  parentPort.on('message', async ({ id, kind, payload }) => {
+    try {
+      if (kind === 'exec') {
+        await db.exec(payload);
+        parentPort.postMessage({ id, ok: true });
+      } else if (kind === 'raw') {
+        const out = (await db.execProtocolRaw(payload)).slice();
+        parentPort.postMessage({ id, ok: true, data: out }, [out.buffer]);
+      } else if (kind === 'close') {
+        await db.close();
+        parentPort.postMessage({ id, ok: true });
+      }
+    } catch (error) {
+      parentPort.postMessage({ id, ok: false, message: String((error && error.message) || error) });
+    }
+  });
+  parentPort.postMessage({ ready: true });
+}, (error) => parentPort.postMessage({ ready: false, message: String((error && error.message) || error) }));
+`;
+
+interface Reply {
+  id?: number;
+  ok?: boolean;
+  ready?: boolean;
+  data?: Uint8Array;
+  message?: string;
+}
+
+/** Raised when a call overran its limit and the worker was terminated. */
+export class EngineTimeout extends Error {
+  override readonly name = 'EngineTimeout';
+}
+
+export class EngineThread {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+  private dead: Error | undefined;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: Reply) => {
+      if (reply.id === undefined) return;
+      const p = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      p?.resolve(reply);
+    });
+    const fail = (error: Error) => {
+      this.dead ??= error;
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`catalog engine exited (${code})`)));
+  }
+
+  static start(): Promise<EngineThread> {
+    const pglitePath = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglitePath } });
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      worker.once('error', onError);
+      worker.once('message', (reply: Reply) => {
+        worker.off('error', onError);
+        if (reply.ready) resolve(new EngineThread(worker));
+        else {
+          void worker.terminate();
+          reject(new Error(`catalog engine did not start: ${reply.message ?? 'unknown error'}`));
+        }
+      });
+    });
+  }
+
+  private call(kind: 'exec' | 'raw' | 'close', payload: unknown, timeoutMs: number): Promise<Reply> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new EngineTimeout(`catalog statement ran longer than ${timeoutMs} ms`));
+        void this.terminate();
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (r) => (clearTimeout(timer), resolve(r)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.worker.postMessage({ id, kind, payload });
+    });
+  }
+
+  /** Runs an SQL script; rejects with the engine's message on error. */
+  async exec(sql: string, timeoutMs: number): Promise<void> {
+    const reply = await this.call('exec', sql, timeoutMs);
+    if (!reply.ok) throw new Error(reply.message);
+  }
+
+  /** Sends raw frontend protocol messages; resolves with the raw backend messages. */
+  async raw(bytes: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+    const reply = await this.call('raw', bytes, timeoutMs);
+    if (!reply.ok || !reply.data) throw new Error(reply.message ?? 'no answer from the catalog engine');
+    return reply.data;
+  }
+
+  get alive(): boolean {
+    return this.dead === undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.dead) return;
+    await this.call('close', null, 5_000).catch(() => undefined);
+    await this.terminate();
+  }
+
+  async terminate(): Promise<void> {
+    this.dead ??= new Error('catalog engine stopped');
+    await this.worker.terminate();
+  }
+}
