@@ -309,7 +309,7 @@ describe('annotations', () => {
     const r = await get(`${root}tasks?$select=_regardingobjectid_value&$filter=_regardingobjectid_value ne null&$top=20`, ALL);
     for (const t of r.json.value) {
       const type = t['_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname'];
-      expect(t['_regardingobjectid_value@Microsoft.Dynamics.CRM.associatednavigationproperty']).toBe(`regardingobjectid_${type}`);
+      expect(t['_regardingobjectid_value@Microsoft.Dynamics.CRM.associatednavigationproperty']).toBe(`regardingobjectid_${type}_task`);
     }
   });
 });

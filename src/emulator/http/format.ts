@@ -72,7 +72,8 @@ export function writeColumn(f: Formatter, entity: EntityTypeDef, row: Row, prope
   const navs = entity.lookups.get(name);
   if (navs && value !== null) {
     const storedType = row.lookupTypes[name];
-    const nav = navs.find((n) => n.target === storedType) ?? navs[0]!;
+    // The most specific navigation wins: an activity's own `regardingobjectid_account_task` over the inherited one.
+    const nav = [...navs].reverse().find((n) => n.target === storedType) ?? navs[0]!;
     const logicalName = storedType ?? nav.target;
     if (wantsAnnotation(f.prefs, FORMATTED)) {
       const target = f.store.find(logicalName, String(value));

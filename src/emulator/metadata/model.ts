@@ -142,6 +142,15 @@ export function parseEdmx(xml: string): EdmModel {
         referencedProperty: constraint?.['@_ReferencedProperty'],
       });
     }
+    // Activities declare type-specific navigations without a constraint (`regardingobjectid_opportunity_task`);
+    // they share the lookup of the inherited one (`regardingobjectid_opportunity` → `_regardingobjectid_value`).
+    if (base) {
+      for (const nav of def.navigations.values()) {
+        if (nav.collection || nav.lookupProperty) continue;
+        const inherited = [...base.navigations.values()].find((b) => !b.collection && b.lookupProperty && b.target === nav.target && nav.name.startsWith(`${b.name}_`));
+        if (inherited) def.navigations.set(nav.name, { ...nav, lookupProperty: inherited.lookupProperty, referencedProperty: inherited.referencedProperty });
+      }
+    }
     for (const nav of def.navigations.values()) {
       if (!nav.lookupProperty) continue;
       const navs = def.lookups.get(nav.lookupProperty) ?? [];
