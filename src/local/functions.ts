@@ -61,7 +61,7 @@ export const FUNCTIONS: Record<string, Renderer> = {
   DATETRUNC: (a, raw) => `date_trunc('${datePart(raw.keyword ?? '')}', ${a[1]})`,
   DATE_TRUNC: (a) => `date_trunc(${a[0]}, ${a[1]})`,
   YEAR: simple('year'), MONTH: simple('month'), DAY: simple('day'), EOMONTH: simple('last_day'),
-  NEWID: () => 'CAST(uuid() AS VARCHAR)',
+  NEWID: () => 'uuid()',
   // aggregates (COUNT is cast to INTEGER: T-SQL's COUNT is an int)
   COUNT: simple('count'), COUNT_BIG: simple('count'), SUM: simple('sum'), AVG: simple('avg'), MIN: simple('min'), MAX: simple('max'),
   STRING_AGG: simple('string_agg'), STDEV: simple('stddev_samp'), STDEVP: simple('stddev_pop'), VAR: simple('var_samp'), VARP: simple('var_pop'),
@@ -69,11 +69,12 @@ export const FUNCTIONS: Record<string, Renderer> = {
   LEAD: simple('lead'), FIRST_VALUE: simple('first_value'), LAST_VALUE: simple('last_value'), PERCENT_RANK: simple('percent_rank'), CUME_DIST: simple('cume_dist'),
 };
 
-/** CAST targets: T-SQL type names → DuckDB. GUIDs stay text locally (lower-case strings, as decoded). */
+/** CAST targets: T-SQL type names → DuckDB. */
 export function castType(name: string, length?: number, precision?: number, scale?: number): string {
   switch (name.toUpperCase()) {
-    case 'NVARCHAR': case 'VARCHAR': case 'CHAR': case 'NCHAR': case 'TEXT': case 'NTEXT': case 'STRING': case 'UNIQUEIDENTIFIER': case 'UUID':
+    case 'NVARCHAR': case 'VARCHAR': case 'CHAR': case 'NCHAR': case 'TEXT': case 'NTEXT': case 'STRING':
       return 'VARCHAR';
+    case 'UNIQUEIDENTIFIER': case 'UUID': return 'UUID';
     case 'INT': case 'INTEGER': case 'INT4': return 'INTEGER';
     case 'BIGINT': case 'INT8': return 'BIGINT';
     case 'SMALLINT': case 'INT2': return 'SMALLINT';

@@ -1,9 +1,9 @@
 /**
  * Loading decoded rows into a DuckDB temp table with the appender: one typed column per catalog
- * column. Decimals are exact (DECIMAL(38,10) from their text), GUIDs are text, dates are
- * TIMESTAMPTZ / DATE.
+ * column. Decimals are exact (DECIMAL(38,10) from their text), GUIDs are UUIDs (so `'{…}'` and
+ * upper-case text compare equal, as in SQL Server), dates are TIMESTAMPTZ / DATE.
  */
-import { DuckDBDateValue, DuckDBDecimalValue, DuckDBTimestampTZValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBDateValue, DuckDBDecimalValue, DuckDBTimestampTZValue, DuckDBUUIDValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { Column } from '../catalog/types.js';
 import { quoteIdent } from './render.js';
 
@@ -30,6 +30,7 @@ const DATE: LocalType = {
   sql: 'DATE',
   append: (a, v) => a.appendDate(new DuckDBDateValue(Math.floor((v instanceof Date ? v : new Date(String(v))).getTime() / 86_400_000))),
 };
+const UUID: LocalType = { sql: 'UUID', append: (a, v) => a.appendUUID(DuckDBUUIDValue.fromUint128(BigInt(`0x${String(v).replace(/[^0-9a-f]/gi, '')}`))) };
 const BLOB: LocalType = { sql: 'BLOB', append: (a, v) => a.appendBlob(v instanceof Uint8Array ? v : new TextEncoder().encode(String(v))) };
 
 export function localType(column: Column): LocalType {
@@ -43,6 +44,7 @@ export function localType(column: Column): LocalType {
     case 'Edm.DateTimeOffset': return TIMESTAMPTZ;
     case 'Edm.Date': return DATE;
     case 'Edm.Binary': return BLOB;
+    case 'Edm.Guid': return UUID;
     default: return VARCHAR;
   }
 }

@@ -124,12 +124,15 @@ function dateTimeOffset(value: Exclude<LiteralValue, null>, edmType: string): st
 
 /**
  * Percent-encodes a whole query option value. Keeps the characters OData syntax needs readable
- * (`'`, `(`, `)`, `,`, `/`, `:`, `*`, `$`, `@`) and encodes everything that could end the option, a
- * nested option or the URL (`&`, `;`, `=`, `#`, `+`, `%`, space, `"`, `[`, `]`, non-ASCII).
- * `encodeQueryOptionValue("name eq 'A&B'")` → `name%20eq%20'A%26B'`.
+ * (`(`, `)`, `,`, `/`, `:`, `*`, `$`, `@`) and encodes everything that could end the option, a
+ * nested option or the URL (`&`, `;`, `=`, `#`, `+`, `%`, space, `"`, `[`, `]`, non-ASCII). `'` is
+ * encoded too: the WHATWG URL parser (undici) would encode it anyway, and EXPLAIN shows the URL
+ * exactly as it goes on the wire.
+ * `encodeQueryOptionValue("name eq 'A&B'")` → `name%20eq%20%27A%26B%27`.
  */
 export function encodeQueryOptionValue(value: string): string {
   return encodeURIComponent(value)
+    .replace(/'/g, '%27')
     .replace(/%2C/g, ',').replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%24/g, '$')
     .replace(/%40/g, '@');
 }

@@ -8,7 +8,7 @@
  *     result: direct
  *
  * `GET` lines are the exact request URLs relative to the service root, with `%20` written as a
- * space (a URL never holds a literal space, so the mapping is exact). `result:` is `direct` (rows
+ * space and `%27` as `'` (neither is ever sent literally, so the mapping is exact). `result:` is `direct` (rows
  * straight from the service) or `local` (a local step runs); `error: CODE` expects a failure;
  * `params: [...]` gives parameter values as JSON; `header: Name: value` an exact request header.
  */
@@ -52,7 +52,7 @@ export function readFixtures(path: string): Fixture[] {
     }
     if (!current) throw new Error(`${path}:${index + 1}: expectation without a statement`);
     const body = line.trim();
-    if (body.startsWith('GET ')) current.requests.push(body.slice(4).replace(/ /g, '%20'));
+    if (body.startsWith('GET ')) current.requests.push(body.slice(4).replace(/ /g, '%20').replace(/'/g, '%27'));
     else if (body.startsWith('header: ')) current.headers.push(body.slice(8));
     else if (body.startsWith('result: ')) current.result = body.slice(8) as 'direct' | 'local';
     else if (body.startsWith('error: ')) current.error = body.slice(7);
