@@ -137,6 +137,24 @@ describe('identity provider over HTTPS', () => {
   });
 });
 
+describe('a given TLS certificate', () => {
+  it('serves HTTPS with the certificate it was given, trusted through its CA', async () => {
+    const ca = createCertificate({ commonName: 'my test CA', isCa: true });
+    const server = createCertificate({ commonName: 'localhost', altNames: ['127.0.0.1'], issuer: ca });
+    const given = await startIdentityProvider({ tls: { certPem: server.certPem, keyPem: server.keyPem, caPem: ca.certPem } });
+    const client = trustingNetworkClient(ca.certPem);
+    try {
+      expect(given.caCertificatePem).toBe(ca.certPem);
+      const config = await client.sendGetRequestAsync<Record<string, string>>(`${given.authority}/v2.0/.well-known/openid-configuration`);
+      expect(config.status).toBe(200);
+      await expect(startIdentityProvider({ tls: { certPem: server.certPem, keyPem: ca.keyPem } })).rejects.toThrow('the TLS private key does not match the certificate');
+    } finally {
+      await client.close();
+      await given.close();
+    }
+  });
+});
+
 describe('token check', () => {
   it('refuses expired, foreign-audience and tampered tokens', async () => {
     let now = Date.now();
