@@ -1,6 +1,6 @@
 /**
  * The REPL's mechanics driven in-process: lines typed into a stream, output read back. An in-memory
- * Connection stands in for the driver; test/cli/tmux-repl.test.ts drives the real thing in a terminal.
+ * Connection stands in for the driver; test/cli/tmux-demo.test.ts drives the real command in a terminal.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
