@@ -54,6 +54,7 @@ export function handleBatch(state: EmulatorState, req: ODataRequest, handle: Han
 type HttpPart = Extract<ResponsePart, { kind: 'http' }>;
 
 function runChangeSet(state: EmulatorState, req: ODataRequest, handle: Handle, parts: MimePart[], contentIds: Map<string, string>): { parts: ResponsePart[] } | { failure: HttpPart } {
+  const knownIds = new Set(contentIds.keys());
   try {
     const results = state.store.atomically(() =>
       parts.map((part) => {
@@ -63,6 +64,8 @@ function runChangeSet(state: EmulatorState, req: ODataRequest, handle: Handle, p
       }));
     return { parts: results };
   } catch (error) {
+    // The change set's records are gone, so are the Content-IDs that named them.
+    for (const id of [...contentIds.keys()]) if (!knownIds.has(id)) contentIds.delete(id);
     if (error instanceof ChangeSetFailed) return { failure: error.part };
     throw error;
   }
@@ -71,7 +74,7 @@ function runChangeSet(state: EmulatorState, req: ODataRequest, handle: Handle, p
 function runPart(state: EmulatorState, outer: ODataRequest, handle: Handle, part: MimePart, contentIds: Map<string, string>, inChangeSet: boolean): Extract<ResponsePart, { kind: 'http' }> {
   const contentId = part.headers['content-id'];
   const message = parseHttpMessage(part.body);
-  const m = /^([A-Z]+)\s+(\S+)(?:\s+HTTP\/\d\.\d)?$/.exec(message.startLine);
+  const m = /^([A-Z]+)\s+(.+?)(?:\s+HTTP\/\d\.\d)?$/.exec(message.startLine);
   let response: ODataResponse;
   if (!m) {
     response = errorPart(state, queryError(`The batch part's request line '${message.startLine.slice(0, 200)}' is not valid.`));
