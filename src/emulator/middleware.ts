@@ -26,7 +26,8 @@ const exceptControl = (middleware: Middleware): Middleware => (ctx, next) => (is
 
 /**
  * The chain every request passes before the router, in this order:
- *   1. `GET|PUT /_emulator/faults`    read or replace the fault options at run time
+ *   1. `GET|PUT /_emulator/faults`    read or replace the fault options at run time;
+ *      `GET /_emulator/identity`      where to get tokens, and the CA certificate to trust (plain HTTP)
  *   2. concurrency stats              `concurrentPeak` in /_emulator/stats
  *   3. auth (when `auth` is set)      401 without a valid token from our identity provider
  *   4. limits (when `limits` is set)  429 with Retry-After past a service-protection limit
@@ -39,7 +40,7 @@ export function createMiddleware(options: EmulatorOptions, shared: MiddlewareSha
   const now = shared.now ?? Date.now;
   const callers = new WeakMap<EmulatorRequestContext, string>();
   const injector = new FaultInjector(options.faults as FaultOptions | undefined);
-  const chain: Middleware[] = [faultControl(injector), concurrencyStats()];
+  const chain: Middleware[] = [faultControl(injector), identityInfo(shared.identity), concurrencyStats()];
 
   const auth = options.auth as AuthOptions | undefined;
   if (auth) {
@@ -54,6 +55,24 @@ export function createMiddleware(options: EmulatorOptions, shared: MiddlewareSha
   chain.push(exceptControl(faultMiddleware(injector, edition)));
   if (edition === 'finops') chain.push(new FinopsService(createFinopsProfile(options)).middleware());
   return chain;
+}
+
+/**
+ * `GET /_emulator/identity`: the authorities and the CA certificate PEM, over the emulator's plain
+ * HTTP, so a client in another process can trust the HTTPS provider without fetching over it first.
+ *   {"authority":"https://127.0.0.1:PORT/<tenant>","adfsAuthority":"…/adfs","tenantId":"…","caCertificatePem":"-----BEGIN CERTIFICATE-----…"}
+ * 404 when auth is off.
+ */
+function identityInfo(identity: IdentityProvider | undefined): Middleware {
+  return async (ctx, next) => {
+    if (ctx.rawUrl.split('?')[0] !== '/_emulator/identity') return next();
+    const body = identity
+      ? { authority: identity.authority, adfsAuthority: identity.adfsAuthority, tenantId: identity.tenantId, caCertificatePem: identity.caCertificatePem }
+      : { error: { code: '', message: 'Auth is off: start the emulator with auth (--auth) to get an identity provider.' } };
+    const text = JSON.stringify(body);
+    ctx.res.writeHead(identity ? 200 : 404, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+    ctx.res.end(text);
+  };
 }
 
 function concurrencyStats(): Middleware {

@@ -66,6 +66,14 @@ describe('API auth with the emulator identity provider', () => {
     expect((await read('not-a-jwt')).status).toBe(401);
   });
 
+  it('tells clients where to get tokens and which CA to trust, over plain HTTP', async () => {
+    const res = await request(`${emulator.origin}/_emulator/identity`);
+    expect(await res.body.json()).toEqual({
+      authority: emulator.identity!.authority, adfsAuthority: emulator.identity!.adfsAuthority, tenantId: emulator.identity!.tenantId,
+      caCertificatePem: expect.stringMatching(/^-----BEGIN CERTIFICATE-----\n/),
+    });
+  });
+
   it('leaves the control endpoints open and counts refusals', async () => {
     const res = await request(`${emulator.origin}/_emulator/stats`);
     const stats = (await res.body.json()) as Record<string, number>;
