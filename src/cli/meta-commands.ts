@@ -62,7 +62,9 @@ async function showCatalog(ctx: MetaContext, queries: CatalogQuery[], notFound?:
       return;
     }
     if (index > 0 && result.rows.length === 0) continue;
-    if (query.title && ctx.session.format === 'table') ctx.session.out.write(`${ctx.session.out.colors.bold(query.title)}\n`);
+    if (query.title && ctx.session.format === 'table') {
+      ctx.session.out.write(`${index > 0 ? '\n' : ''}${ctx.session.out.colors.bold(query.title)}\n`);
+    }
     ctx.session.printResult(result);
   }
 }

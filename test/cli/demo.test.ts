@@ -84,6 +84,10 @@ describe('dynasql --demo on the real driver and emulator', () => {
     await seen('Table "account"');
     await seen(/ revenue +\| /);
     await seen('Keys');
+    stdin.write("\\explain SELECT TOP 3 name FROM account WHERE name LIKE 'A%'\n");
+    await seen(/GET http:\/\/127\.0\.0\.1:\d+\/api\/data\/v9\.\d\/accounts\?\$select=name&\$filter=startswith\(name,%27A%27\)/);
+    stdin.write('\\timing on\nSELECT TOP 1 name FROM account;\n');
+    await seen(/\(1 row\)\nTime: \d+\.\d{3} ms\n/);
     stdin.write('\\df Win*\n');
     await seen('WinOpportunity');
     stdin.write('DELETE FROM account;\n');
