@@ -11,6 +11,7 @@ import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCatalogFile, encodeCatalogFile } from '../../src/catalog/catalog-codec.js';
 import { createMemoryCacheStore } from '../../src/catalog/cache-store.js';
+import { catalogView } from '../../src/catalog/catalog-view.js';
 import { createFileCacheStore, defaultCacheDirectory } from '../../src/catalog/file-cache-store.js';
 import { type CatalogLoadEvent, CatalogLoader, type MetadataSource, catalogCacheKey } from '../../src/catalog/loader.js';
 import { parseEdmx } from '../../src/catalog/parse-edmx.js';
@@ -55,6 +56,25 @@ describe('catalog codec', () => {
       expect(decoded.createdAt).toBe(123);
       expect(plain(decoded.catalog)).toEqual(plain(catalog));
     }
+  });
+
+  it('decodes a table only when its columns are first read, and then it is plain data', () => {
+    const decoded = decodeCatalogFile(encodeCatalogFile(parseEdmx(realXml), 'k', 0), 'k');
+    if (!decoded.ok) throw new Error(decoded.reason);
+    const [first, second] = decoded.catalog.tables;
+    expect(Object.getOwnPropertyDescriptor(first!, 'columns')?.get).toBeTypeOf('function');
+    expect(first!.columns.length).toBeGreaterThan(0);
+    expect(Object.getOwnPropertyDescriptor(first!, 'columns')).toMatchObject({ writable: true, enumerable: true });
+    expect(Object.getOwnPropertyDescriptor(first!, 'relationships')).toMatchObject({ writable: true });
+    expect(Object.getOwnPropertyDescriptor(second!, 'columns')?.get).toBeTypeOf('function');
+    expect(() => {
+      (first!.columns[0]!.sqlType as { name: string }).name = 'x';
+    }).toThrow(TypeError);
+    const view = catalogView(decoded.catalog, { includeNavigationProperties: true });
+    const account = view.tables.find((t) => t.name === 'account')!;
+    expect(Object.getOwnPropertyDescriptor(account, 'columns')?.get).toBeTypeOf('function');
+    expect(account.columns.length).toBe(decoded.catalog.tables.find((t) => t.name === 'account')!.columns.length);
+    expect(account.relationships.length).toBeGreaterThan(50);
   });
 
   it('is much smaller than plain JSON', () => {
