@@ -86,12 +86,13 @@ export function pgTypeOf(type: SqlTypeLike): PgType {
     case 'bit':
     case 'boolean':
       return { ddl: 'boolean', oid: OID.bool, typeModifier: -1 };
+    // Dynamics stores and returns every date-time as a UTC instant (the catalog names them datetime2,
+    // as the TDS endpoint does); timestamptz keeps clients in other time zones from shifting them.
     case 'datetimeoffset':
-      return { ddl: 'timestamp with time zone', oid: OID.timestamptz, typeModifier: -1 };
     case 'datetime2':
     case 'datetime':
     case 'smalldatetime':
-      return { ddl: 'timestamp without time zone', oid: OID.timestamp, typeModifier: -1 };
+      return { ddl: 'timestamp with time zone', oid: OID.timestamptz, typeModifier: -1 };
     case 'date':
       return { ddl: 'date', oid: OID.date, typeModifier: -1 };
     case 'time':
@@ -142,10 +143,24 @@ function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
-/** A value in Postgres's text format (DateStyle ISO, times in UTC) for a column of type `oid`. */
-export function encodeText(oid: number, value: SqlValue): string {
+/** Decimal text with exactly `scale` fraction digits, as Postgres prints numeric(p,s) (`5` → `5.0000`). */
+function withScale(value: SqlValue, scale: number): string {
+  const text = typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(Math.min(scale, 20))) : String(value);
+  const m = /^(-?\d+)(?:\.(\d*))?$/.exec(text);
+  if (!m) return text;
+  const fraction = (m[2] ?? '').padEnd(scale, '0');
+  return scale === 0 && fraction === '' ? m[1]! : `${m[1]}.${fraction}`;
+}
+
+/**
+ * A value in Postgres's text format (DateStyle ISO, times in UTC) for a column of type `oid`;
+ * `typeModifier` gives numeric columns their scale.
+ */
+export function encodeText(oid: number, value: SqlValue, typeModifier = -1): string {
   if (value instanceof Uint8Array) return `\\x${hex(value)}`;
   switch (oid) {
+    case OID.numeric:
+      return typeModifier >= 4 && typeof value !== 'boolean' ? withScale(value, (typeModifier - 4) & 0xffff) : String(value);
     case OID.bool:
       if (typeof value === 'string') return /^(t|true|1|yes|on)$/i.test(value) ? 't' : 'f';
       return value ? 't' : 'f';
@@ -247,8 +262,8 @@ function uuidBytes(value: string): Buffer {
   return Buffer.from(h, 'hex');
 }
 
-/** A value in Postgres's binary format for a column of type `oid`. */
-export function encodeBinary(oid: number, value: SqlValue): Buffer {
+/** A value in Postgres's binary format for a column of type `oid` (numeric keeps the column's scale). */
+export function encodeBinary(oid: number, value: SqlValue, typeModifier = -1): Buffer {
   switch (oid) {
     case OID.bool:
       return Buffer.from([encodeText(OID.bool, value) === 't' ? 1 : 0]);
@@ -277,7 +292,7 @@ export function encodeBinary(oid: number, value: SqlValue): Buffer {
       return b;
     }
     case OID.numeric:
-      return encodeNumericBinary(String(value));
+      return encodeNumericBinary(encodeText(oid, value, typeModifier));
     case OID.uuid:
       return uuidBytes(String(value));
     case OID.bytea:

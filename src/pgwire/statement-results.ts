@@ -44,7 +44,7 @@ export function encodeRows(result: QueryResult, fields: readonly FieldDescriptio
       fields.map((f, i) => {
         const value: SqlValue | undefined = row[result.columns[i]!.name];
         if (value === null || value === undefined) return null;
-        return f.format === 1 ? encodeBinary(f.typeOid, value) : Buffer.from(encodeText(f.typeOid, value), 'utf8');
+        return f.format === 1 ? encodeBinary(f.typeOid, value, f.typeModifier) : Buffer.from(encodeText(f.typeOid, value, f.typeModifier), 'utf8');
       }),
     ),
   );

@@ -37,7 +37,7 @@ describe('Postgres types for Dynamics columns', () => {
     expect(pgTypeOf({ name: 'decimal', precision: 19, scale: 4 })).toEqual({ ddl: 'numeric(19,4)', oid: OID.numeric, typeModifier: ((19 << 16) | 4) + 4 });
     expect(pgTypeOf({ name: 'money' }).ddl).toBe('numeric');
     expect(['int', 'bigint', 'smallint', 'tinyint', 'float', 'bit', 'datetimeoffset', 'datetime2', 'date', 'varbinary'].map((name) => pgTypeOf({ name }).oid)).toEqual([
-      OID.int4, OID.int8, OID.int2, OID.int2, OID.float8, OID.bool, OID.timestamptz, OID.timestamp, OID.date, OID.bytea,
+      OID.int4, OID.int8, OID.int2, OID.int2, OID.float8, OID.bool, OID.timestamptz, OID.timestamptz, OID.date, OID.bytea,
     ]);
   });
 
@@ -50,6 +50,11 @@ describe('Postgres types for Dynamics columns', () => {
     expect(encodeText(OID.bytea, new Uint8Array([1, 255]))).toBe('\\x01ff');
     expect(encodeText(OID.float8, Number.POSITIVE_INFINITY)).toBe('Infinity');
     expect(encodeText(OID.int8, 9007199254740993n)).toBe('9007199254740993');
+    const numeric19x4 = ((19 << 16) | 4) + 4;
+    expect([encodeText(OID.numeric, 5, numeric19x4), encodeText(OID.numeric, '12.5', numeric19x4), encodeText(OID.numeric, 0.25, numeric19x4), encodeText(OID.numeric, '7')]).toEqual([
+      '5.0000', '12.5000', '0.2500', '7',
+    ]);
+    expect(decodeNumericBinary(encodeBinary(OID.numeric, 5, numeric19x4))).toBe('5.0000');
   });
 
   it('encodes numeric in binary as Postgres does', () => {

@@ -1,0 +1,178 @@
+/**
+ * Real Postgres clients from Debian's packages (psql, pgJDBC, psqlODBC through unixODBC) and
+ * node-postgres against the adapter, serving the real driver (`connect()`) on the real emulator,
+ * all over loopback sockets. `.ci/run` installs the packages.
+ * Child processes run asynchronously: the adapter serves them from this same process.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { connect, type Connection } from '../../src/index.js';
+import { startPgServer, type PgServer } from '../../src/pgwire/index.js';
+
+const run = promisify(execFile);
+const USER = 'bi';
+const PASSWORD = 'pencil';
+const JDBC_JAR = '/usr/share/java/postgresql.jar';
+const PSQLODBC = '/usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so';
+
+let emulator: RunningEmulator;
+let conn: Connection;
+let server: PgServer;
+let dir: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, rows: 40 });
+  conn = await connect(`Url=${emulator.url}`);
+  server = await startPgServer({ connection: conn, port: 0, orgUrl: emulator.url, users: [{ name: USER, password: PASSWORD }] });
+  dir = mkdtempSync(join(tmpdir(), 'pgwire-clients-'));
+}, 180_000);
+
+afterAll(async () => {
+  await server?.close();
+  await conn?.close();
+  await emulator?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The account the tests look at, read through the driver itself. */
+async function someAccount(): Promise<{ name: string; revenue: string; accountid: string }> {
+  const { rows } = await conn.query("SELECT name, revenue, accountid FROM account WHERE name = 'Adventure Works (sample)'");
+  expect(rows).toHaveLength(1);
+  return rows[0] as { name: string; revenue: string; accountid: string };
+}
+
+const sameDecimal = (a: unknown, b: unknown) => expect(Number(a)).toBeCloseTo(Number(b), 4);
+
+describe('psql', () => {
+  const psql = (...commands: string[]) =>
+    run('psql', ['-X', '-A', '-F', '|', '-h', '127.0.0.1', '-p', String(server.port), '-U', USER, '-d', 'dynamics', ...commands.flatMap((c) => ['-c', c])], {
+      env: { ...process.env, PGPASSWORD: PASSWORD, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '20' },
+      timeout: 60_000,
+    });
+
+  it('runs a query, \\dt, \\d account and \\dn', async () => {
+    const account = await someAccount();
+    expect(server.schema).toBe('emulator');
+    const { stdout } = await psql(
+      "select name, revenue, accountid from emulator.account where name = 'Adventure Works (sample)'",
+      '\\dt',
+      '\\d account',
+      '\\dn',
+    );
+    const lines = stdout.split('\n');
+    expect(lines).toContain('name|revenue|accountid');
+    const row = lines[lines.indexOf('name|revenue|accountid') + 1]!.split('|');
+    expect(row[0]).toBe(account.name);
+    sameDecimal(row[1], account.revenue);
+    expect(row[1]).toMatch(/\.\d{4}$/); // numeric(19,4) prints its scale
+    expect(row[2]).toBe(account.accountid);
+    expect(lines).toContain('public|account|table|postgres');
+    expect(lines).toContain('public|contact|table|postgres');
+    expect(stdout).toContain('Table "public.account"');
+    expect(lines).toContain('accountid|uuid||not null|');
+    expect(lines).toContain('revenue|numeric(19,4)|||');
+    expect(lines).toContain('createdon|timestamp with time zone|||');
+    expect(stdout).toMatch(/"account_pkey" PRIMARY KEY, btree \(accountid\)/);
+    expect(stdout).toMatch(/FOREIGN KEY \(parentaccountid\) REFERENCES account\(accountid\)/);
+    expect(lines.some((l) => l.startsWith('emulator|'))).toBe(true);
+  });
+
+  it('reports a translator error with its SQLSTATE and message', async () => {
+    const failure = await psql('\\set VERBOSITY verbose', 'select nme from account').catch((e: { stderr: string }) => e);
+    expect((failure as { stderr: string }).stderr).toMatch(/ERROR:\s+42703: .*nme.*Did you mean 'name'/s);
+  });
+});
+
+describe('node-postgres', () => {
+  it('runs a parameterised query with typed results, through unnamed and named statements', async () => {
+    const account = await someAccount();
+    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, password: PASSWORD, database: 'dynamics' });
+    await client.connect();
+    try {
+      const sql = 'select name, revenue, createdon, accountid, statecode from account where revenue > $1 and name = $2 order by name';
+      const unnamed = await client.query(sql, [1000, account.name]);
+      const named = await client.query({ name: 'by-name', text: sql, values: [1000, account.name] });
+      const expected = (await conn.query(sql, [1000, account.name], { dialect: 'postgresql' })).rows;
+      for (const result of [unnamed, named]) {
+        expect(result.rows).toHaveLength(expected.length);
+        const [row] = result.rows;
+        expect(row.name).toBe(account.name);
+        sameDecimal(row.revenue, account.revenue);
+        expect(row.createdon).toEqual(expected[0]!.createdon);
+        expect(row.accountid).toBe(account.accountid);
+        expect(typeof row.statecode).toBe('number');
+        expect(result.fields.map((f) => f.dataTypeID)).toEqual([25, 1700, 1184, 2950, 23]);
+      }
+      const catalogRows = await client.query('select column_name, data_type from information_schema.columns where table_schema = $1 and table_name = $2 and column_name = any($3)', [
+        'emulator', 'account', ['accountid', 'revenue'],
+      ]);
+      expect(catalogRows.rows.sort((a, b) => a.column_name.localeCompare(b.column_name))).toEqual([
+        { column_name: 'accountid', data_type: 'uuid' },
+        { column_name: 'revenue', data_type: 'numeric' },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe('pgJDBC', () => {
+  it('reads DatabaseMetaData and runs a prepared statement past the server-side prepare threshold', async () => {
+    const account = await someAccount();
+    const { stdout } = await run('java', ['-cp', JDBC_JAR, join(import.meta.dirname, 'fixtures', 'JdbcProbe.java'),
+      `jdbc:postgresql://127.0.0.1:${server.port}/dynamics?sslmode=disable`, USER, PASSWORD, 'emulator', account.name], { timeout: 120_000 });
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('PRODUCT PostgreSQL 18');
+    expect(lines).toContain('TABLE emulator.account | null');
+    expect(lines).toContain('TABLE emulator.contact | null');
+    expect(lines).toContain('COLUMN accountid uuid 1111 2147483647 0 NO');
+    expect(lines).toContain('COLUMN revenue numeric 2 19 4 YES');
+    expect(lines).toContain('COLUMN createdon timestamptz 93 35 6 YES');
+    expect(lines).toContain('COLUMN statecode int4 4 10 0 YES');
+    expect(lines.filter((l) => l.startsWith('PK '))).toEqual(['PK accountid']);
+    expect(lines).toContain('FK parentaccountid -> account.accountid');
+    expect(lines).toContain('FK primarycontactid -> contact.contactid');
+    const rows = lines.filter((l) => l.startsWith('ROW'));
+    expect(rows).toHaveLength(7);
+    for (const [i, row] of rows.entries()) {
+      expect(row).toContain(`ROW${i + 1} name:text=String(${account.name})`);
+      expect(row).toMatch(/revenue:numeric=BigDecimal\(\d+\.\d{4}\)/);
+      expect(row).toMatch(/numberofemployees:int4=Integer\(\d+\)/);
+      expect(row).toMatch(/createdon:timestamptz=Timestamp\(/);
+      expect(row).toContain(`accountid:uuid=UUID(${account.accountid})`);
+      expect(row.slice(row.indexOf(' '))).toBe(rows[0]!.slice(rows[0]!.indexOf(' ')));
+    }
+    expect(lines.at(-1)).toBe('SCHEMA public');
+  }, 150_000);
+});
+
+describe('psqlODBC through unixODBC', () => {
+  it('runs a query and lists columns (SQLColumns) with isql', async () => {
+    const account = await someAccount();
+    writeFileSync(join(dir, 'odbcinst.ini'), `[PostgreSQL Unicode]\nDriver=${PSQLODBC}\n`);
+    writeFileSync(join(dir, 'odbc.ini'), [
+      '[dynasql]', 'Driver=PostgreSQL Unicode', 'Servername=127.0.0.1', `Port=${server.port}`, 'Database=dynamics', 'SSLmode=disable', '',
+    ].join('\n'));
+    const isql = run('isql', ['-b', '-d|', '-c', 'dynasql', USER, PASSWORD], {
+      env: { ...process.env, ODBCSYSINI: dir, ODBCINI: join(dir, 'odbc.ini') },
+      timeout: 60_000,
+    });
+    isql.child.stdin!.end("select name, revenue, accountid from emulator.account where name = 'Adventure Works (sample)'\nhelp account\n");
+    const { stdout } = await isql;
+    const lines = stdout.split('\n').map((l) => l.trim());
+    const header = lines.indexOf('name|revenue|accountid');
+    expect(header).toBeGreaterThanOrEqual(0);
+    const [name, revenue, accountid] = lines[header + 1]!.split('|');
+    expect(name).toBe(account.name);
+    sameDecimal(revenue, account.revenue);
+    expect(accountid!.toLowerCase()).toBe(account.accountid); // psqlODBC prints SQL_GUID in upper case
+    expect(lines.some((l) => /^dynamics\|public\|account\|accountid\|-11\|uuid\|/.test(l))).toBe(true);
+    expect(lines.some((l) => /^dynamics\|public\|account\|revenue\|2\|numeric\|19\|\d+\|4\|/.test(l))).toBe(true);
+  }, 90_000);
+});
