@@ -205,7 +205,9 @@ function inList(left: Expr, list: Expr[], negated: boolean, ctx: Context): OData
   if (ctx.facts.likeStyle === 'wildcard-eq' && column.edmType === 'Edm.String' && checked.some((v) => String(v).includes('*'))) {
     return local(`'*' in the value would be a wildcard in F&O's eq`);
   }
-  if (checked.length > 1 && ctx.facts.inStyle === 'crm-in-function' && column.kind === 'data' && !column.enumType) {
+  // JSON escapes other than \" and \\ inside PropertyValues are undocumented: control characters go as an or chain
+  const plainJson = checked.every((v) => typeof v !== 'string' || !/[\u0000-\u001f]/.test(v));
+  if (checked.length > 1 && ctx.facts.inStyle === 'crm-in-function' && column.kind === 'data' && !column.enumType && plainJson) {
     return { kind: 'crmIn', property: column.odataName, values: checked, target: target(column) };
   }
   return orAll(checked.map((v): ODataFilter => ({ kind: 'compare', op: 'eq', property: column.odataName, value: v, target: target(column) })));

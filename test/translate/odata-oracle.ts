@@ -13,7 +13,7 @@ export function invalidOData(url: string): string | undefined {
     const name = option.slice(0, eq);
     if (!name.startsWith('$') || name === '$apply') continue;
     const value = decodeURIComponent(option.slice(eq + 1));
-    const text = `${name}=${value.replace(/%/g, '%25').replace(/&/g, '%26').replace(/#/g, '%23').replace(/\+/g, '%2B')}`;
+    const text = `${name}=${oracleText(value)}`;
     try {
       oracle.query(text);
     } catch (error) {
@@ -21,6 +21,22 @@ export function invalidOData(url: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Decoded option text as the oracle reads it: `%`, `&`, `#` and `+` re-encoded everywhere, and
+ * inside '…' literals every character but `'` percent-encoded (the oracle reads literal text as URL
+ * characters, as a server does before decoding).
+ */
+function oracleText(value: string): string {
+  const always = (c: string) => (c === '%' || c === '&' || c === '#' || c === '+' ? encodeURIComponent(c) : c);
+  let out = '';
+  let inString = false;
+  for (const c of value) {
+    if (c === "'") inString = !inString;
+    out += inString && c !== "'" ? encodeURIComponent(c) : always(c);
+  }
+  return out;
 }
 
 /** the decoded `$filter` with string literals blanked, for operator checks (`in`, …) */
