@@ -16,7 +16,6 @@ interface Generated { values: Values; lookupTypes?: Record<string, string> }
 interface TableSpec { count: number; make(i: number, rng: Prng): Generated; fixed?: Map<number, string> }
 
 const START = Date.UTC(2023, 0, 1);
-const ROW_CACHE = 25_000;
 const SPAN_DAYS = 2 * 365;
 // Row generation runs for every row a query scans, so dates and e-mail names avoid Date and
 // String.prototype.normalize in the hot path: days are formatted once and cached.
@@ -423,15 +422,13 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number):
     const sequence = seq(table);
     const tableHash = hash32(table, seed);
     const count = spec.count;
-    // Recently made rows are kept (up to ROW_CACHE per table) so that paging an ordered query,
-    // which re-reads the table for each page, does not rebuild every row each time.
-    const cache = new Map<number, Row>();
     const build = (i: number): Row => {
         const generated = spec.make(i, new Prng(tableHash ^ Math.imul(i + 1, 0x9e3779b1)));
         const values: Values = {};
-        for (const [key, value] of Object.entries(generated.values)) if (known.has(key)) values[key] = value;
+        for (const key in generated.values) if (known.has(key)) values[key] = generated.values[key];
         const lookupTypes: Record<string, string> = {};
-        for (const [key, type] of Object.entries(generated.lookupTypes ?? {})) if (values[key] != null) lookupTypes[key] = type;
+        const types = generated.lookupTypes ?? {};
+        for (const key in types) if (values[key] != null) lookupTypes[key] = types[key]!;
         if (known.has('versionnumber')) values.versionnumber = 1000 + i;
         return { values, lookupTypes, version: 1000 + i };
     };
@@ -439,14 +436,7 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number):
       count,
       idOf: (i) => sequence.idOf(i),
       indexOf: (rowId) => sequence.indexOf(rowId, count),
-      make: (i) => {
-        let row = cache.get(i);
-        if (!row) {
-          if (cache.size >= ROW_CACHE) cache.clear();
-          cache.set(i, (row = build(i)));
-        }
-        return row;
-      },
+      make: build,
     });
   }
   return { tables, whoAmI: { UserId: admin, BusinessUnitId: rootBu, OrganizationId: org } };
