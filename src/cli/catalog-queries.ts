@@ -24,12 +24,11 @@ export interface CatalogQuery {
   sql: string;
 }
 
-export function listTablesQuery(pattern?: string): CatalogQuery {
+/** `\dt` lists names and keys; `\dt+` adds the descriptions, which are long on real orgs. */
+export function listTablesQuery(pattern?: string, verbose = false): CatalogQuery {
   const where = pattern ? ` WHERE table_name LIKE ${sqlString(likePattern(pattern))}` : '';
-  return {
-    title: 'Tables',
-    sql: `SELECT table_name, entity_set_name, primary_key, description FROM sys_tables${where} ORDER BY table_name`,
-  };
+  const columns = `table_name, entity_set_name, primary_key${verbose ? ', description' : ''}`;
+  return { title: 'Tables', sql: `SELECT ${columns} FROM sys_tables${where} ORDER BY table_name` };
 }
 
 /** Columns, then keys, then the lookups that point elsewhere (many-to-one), as psql's `\d` shows them. */

@@ -76,6 +76,7 @@ function metaCompletion(textBefore: string, catalog: Catalog | undefined): Compl
   switch (command) {
     case '\\d':
     case '\\dt':
+    case '\\dt+':
       return [matching(tables, word), word];
     case '\\df':
       return [matching(catalog?.procedures.map((p) => p.name) ?? [], word), word];

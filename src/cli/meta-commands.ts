@@ -25,7 +25,7 @@ export interface MetaContext {
 }
 
 export const META_COMMANDS: readonly { name: string; args: string; help: string }[] = [
-  { name: '\\dt', args: '[PATTERN]', help: 'list tables (PATTERN: text, * and ? wildcards)' },
+  { name: '\\dt', args: '[PATTERN]', help: 'list tables (PATTERN: text, * and ? wildcards); \\dt+ adds descriptions' },
   { name: '\\d', args: '[TABLE]', help: 'describe a table: columns, keys, foreign keys' },
   { name: '\\df', args: '[PATTERN]', help: 'list procedures (Dynamics actions and functions)' },
   { name: '\\x', args: '[on|off|auto]', help: 'toggle the expanded one-record-per-block view' },
@@ -90,7 +90,8 @@ export async function runMetaCommand(line: string, ctx: MetaContext): Promise<vo
         session.info(helpText());
         return;
       case '\\dt':
-        return await showCatalog(ctx, [listTablesQuery(args[0])]);
+      case '\\dt+':
+        return await showCatalog(ctx, [listTablesQuery(args[0], command === '\\dt+')]);
       case '\\d':
         if (args[0] === undefined) return await showCatalog(ctx, [listTablesQuery()]);
         return await showCatalog(ctx, describeTableQueries(args[0]), `Did not find any table named "${args[0]}".`);

@@ -12,8 +12,9 @@ describe('catalog queries for backslash commands', () => {
     expect(likePattern('a?c')).toBe('a_c');
     expect(likePattern('acc')).toBe('%acc%');
     expect(listTablesQuery('acc*').sql).toBe(
-      "SELECT table_name, entity_set_name, primary_key, description FROM sys_tables WHERE table_name LIKE 'acc%' ORDER BY table_name",
+      "SELECT table_name, entity_set_name, primary_key FROM sys_tables WHERE table_name LIKE 'acc%' ORDER BY table_name",
     );
+    expect(listTablesQuery(undefined, true).sql).toBe('SELECT table_name, entity_set_name, primary_key, description FROM sys_tables ORDER BY table_name');
     expect(listTablesQuery().sql).not.toContain('WHERE');
   });
 });
