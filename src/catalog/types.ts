@@ -2,6 +2,8 @@
  * The catalog: what dynasql knows about an org's tables, columns, relationships and procedures,
  * built from `$metadata` by `parseEdmx`. Plain, serialisable data (no classes, no functions), so it
  * can be cached on disk and handed between stages. Lookup maps are built by `indexCatalog`.
+ * Treat it as read-only: a catalog loaded from the disk cache shares frozen SqlType objects and
+ * decodes a table's columns on first read (catalog-codec.ts); `catalogView` picks what users see.
  *
  * Naming follows the Dataverse TDS endpoint / SQL 4 CDS conventions (see docs/architecture.md):
  * a lookup `_parentcustomerid_value` is column `parentcustomerid`, with virtual columns
@@ -86,7 +88,12 @@ export interface Relationship {
   navigation: string;
   kind: RelationshipKind;
   fromTable: string;
-  /** SQL column names on fromTable (empty for one-to-many / many-to-many) */
+  /**
+   * SQL column names on fromTable, paired with toColumns (empty for many-to-many, and when the
+   * metadata gives no ReferentialConstraint). many-to-one: the lookup/foreign-key columns here
+   * (`contact.parentcustomerid` → `account.accountid`); one-to-many: the referenced key here,
+   * read from the partner's constraint (`account.accountid` ← `contact.parentcustomerid`).
+   */
   fromColumns: string[];
   toTable: string;
   toColumns: string[];
