@@ -18,6 +18,9 @@ import { capabilitiesFor } from '../capabilities/index.js';
 import type { Clock } from '../util/index.js';
 import { explainText, prepareStatement, runPlan, type StatementContext } from './statement.js';
 import { systemTables } from './system-tables.js';
+import { isWriteStatement } from '../sql/write-parse.js';
+import { runWrite, type WriteRunContext } from './write-runner.js';
+import { entityApi, type EntityApi } from './entity-api.js';
 import type { Connection, Progress, QueryOptions, QueryParams, QueryResult, Row, SqlDialect } from './types.js';
 
 /** Injectable edges, beside the connection settings. */
@@ -88,6 +91,7 @@ class DynasqlConnection implements Connection {
   }
 
   async query(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<QueryResult> {
+    if (isWriteStatement(sql)) return this.write(sql, params, options);
     const rows: Row[] = [];
     const { columns, command, rows: iterator } = await this.open(sql, params, options);
     for await (const row of iterator) rows.push(row);
@@ -95,6 +99,10 @@ class DynasqlConnection implements Connection {
   }
 
   async *stream(sql: string, params?: QueryParams, options: QueryOptions = {}): AsyncIterable<Row> {
+    if (isWriteStatement(sql)) {
+      yield* (await this.write(sql, params, options)).rows;
+      return;
+    }
     const { rows } = await this.open(sql, params, options);
     yield* rows;
   }
@@ -107,6 +115,27 @@ class DynasqlConnection implements Connection {
 
   async catalog(): Promise<Catalog> {
     return this.loadedCatalog;
+  }
+
+  /** the entity model API (list / get / create / update / delete with JSON payloads): entity-api.ts */
+  entity(name: string): EntityApi {
+    this.ensureOpen();
+    return entityApi({ writes: this.writeContext(), query: (sql, params) => this.query(sql, params) }, name);
+  }
+
+  /** INSERT / UPSERT / UPDATE / DELETE: write-runner.ts */
+  private async write(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<QueryResult> {
+    this.ensureOpen();
+    const scope = statementScope(this.options, options.signal);
+    try {
+      return await runWrite(this.writeContext(), sql, params, options.dialect ?? this.dialect, options.write, scope.signal);
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  private writeContext(): WriteRunContext {
+    return { statement: this.ctx, options: this.options };
   }
 
   async close(): Promise<void> {

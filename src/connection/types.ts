@@ -3,6 +3,7 @@
  * The CLI and the pgwire adapter use nothing but these.
  */
 import type { Catalog } from '../catalog/types.js';
+import type { EntityApi } from './entity-api.js';
 
 /** A value in a row: numbers, strings, booleans, Date, decimals as strings (no precision loss), GUID strings, null. */
 export type SqlValue = string | number | boolean | bigint | Date | null | Uint8Array;
@@ -39,6 +40,29 @@ export interface QueryOptions {
   dialect?: SqlDialect;
   /** called as work progresses (pages, rows, requests, throttling waits), for progress displays */
   onProgress?: (progress: Progress) => void;
+  /** options of a write statement (INSERT / UPSERT / UPDATE / DELETE); see WriteOptions */
+  write?: WriteOptions;
+}
+
+/**
+ * Per-statement write options; the same words also work in SQL as a trailing
+ * `OPTION (ATOMIC, CONTINUE_ON_ERROR, OPTIMISTIC, BYPASS_PLUGINS, …)`.
+ */
+export interface WriteOptions {
+  /** all or nothing, in one $batch change set (default: the connection's Atomic setting) */
+  atomic?: boolean;
+  /** return the rows that failed in `failures` instead of throwing DYNASQL_ERR_PARTIAL_WRITE */
+  continueOnError?: boolean;
+  /** UPDATE/DELETE send each row's etag as If-Match; a row changed since it was read fails with DYNASQL_ERR_CONCURRENCY */
+  optimistic?: boolean;
+  /** the etag a by-key UPDATE/DELETE must match (If-Match), for rows read earlier */
+  etag?: string;
+  /** `MSCRM.BypassCustomPluginExecution: true` (default: the connection's Bypass Plugins setting) */
+  bypassPlugins?: boolean;
+  /** `MSCRM.BypassBusinessLogicExecution: CustomSync,CustomAsync` */
+  bypassBusinessLogic?: boolean;
+  /** `MSCRM.SuppressDuplicateDetection: true` (default: the connection's setting) */
+  suppressDuplicateDetection?: boolean;
 }
 
 export type SqlDialect = 'tsql' | 'postgresql';
@@ -59,5 +83,7 @@ export interface Connection {
   explain(sql: string, params?: QueryParams, options?: QueryOptions): Promise<string>;
   /** the org's catalog as loaded */
   catalog(): Promise<Catalog>;
+  /** the entity model API for one table (`conn.entity('leads').get(id)`): see connection/entity-api.ts */
+  entity(name: string): EntityApi;
   close(): Promise<void>;
 }

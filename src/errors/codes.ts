@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   DYNASQL_ERR_TIMEOUT: '57014',
   DYNASQL_ERR_CANCELLED: '57014',
   DYNASQL_ERR_PARTIAL_WRITE: '40002',
+  /** an atomic write larger than one $batch change set (1,000 operations on Dataverse) */
+  DYNASQL_ERR_ATOMIC_LIMIT: '54000',
   DYNASQL_ERR_AGGREGATE_LIMIT: '54000',
   DYNASQL_ERR_INTERNAL: 'XX000',
 } as const;

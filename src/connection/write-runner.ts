@@ -1,0 +1,662 @@
+/**
+ * Runs one write statement: checks it (safety settings, columns, values) before sending anything,
+ * computes the affected rows through the SELECT engine when the statement is not by key, lowers the
+ * rows to operations (writes/), and sends them: one request for a single row, otherwise `$batch`
+ * requests of up to 1,000 operations, several at a time under the executor's throttle; one change
+ * set when the statement must be atomic.
+ *
+ * Exactness: every operation is safe to send twice (a create carries its own new primary key, an
+ * update `If-Match`, a delete the key), so the executor retries batches; a retried batch whose
+ * creates answer "duplicate" (or deletes "not found") had already run, and counts as written.
+ * `rowCount` is the rows actually written; a statement that wrote some rows but not all throws
+ * DYNASQL_ERR_PARTIAL_WRITE listing what was and was not written, unless the caller asked for
+ * continue-on-error, which returns the failures in `QueryResult.failures` instead.
+ *
+ *   await conn.query("UPDATE account SET creditonhold = 1 WHERE revenue < 1000 OPTION (ATOMIC)")
+ *   // GET accounts?$select=accountid&$filter=revenue lt 1000, then one $batch change set of PATCHes
+ */
+import { randomUUID } from 'node:crypto';
+import type { Column, Table } from '../catalog/types.js';
+import { bindQuery } from '../bind/index.js';
+import type { ConnectionOptions } from '../config/index.js';
+import { DynasqlError } from '../errors/index.js';
+import { mapServiceError, SERVICE_CODES, type HttpResponse } from '../http/index.js';
+import { decoderFor, parseJsonLossless, parsePage, sourceKey, type JsonValue } from '../odata/index.js';
+import { batchContentType, decodeBatchResponse, encodeBatch, type BatchPartResponse } from '../odata/batch.js';
+import type { RemoteScanStep } from '../plan/index.js';
+import { constantValue, planQuery, resolveParams, type ParamValues } from '../pushdown/index.js';
+import type * as S from '../sql/index.js';
+import type { ParserDialect } from '../sql/index.js';
+import { parseWrite } from '../sql/write-parse.js';
+import type { DeleteStatement, InsertStatement, ReturningItem, UpdateStatement, WriteHints } from '../sql/write-ast.js';
+import {
+  checkRequiredColumns, createOperation, deleteOperation, findColumn, isChoice, resolveWriteColumns, resolveWriteTable,
+  updateOperation, upsertKey, upsertOperation, type ChoiceLabels, type InputValue, type ResolvedColumn, type WriteContext, type WriteOperation,
+} from '../writes/index.js';
+import { runPlan, type StatementContext } from './statement.js';
+import type { QueryParams, QueryResult, ResultColumn, Row, SqlValue, WriteOptions } from './types.js';
+
+export interface WriteRunContext {
+  statement: StatementContext;
+  options: ConnectionOptions;
+  /** a fresh GUID v4 for each create (injectable for tests) */
+  newId?: () => string;
+}
+
+export interface Effective {
+  atomic: boolean;
+  continueOnError: boolean;
+  optimistic: boolean;
+  etag?: string;
+  headers: Record<string, string>;
+}
+
+/** One operation's fate. `notFound`: the row was not there (0 rows affected, not a failure). */
+export type Outcome =
+  | { state: 'written'; body?: string }
+  | { state: 'notFound' }
+  | { state: 'failed'; error: DynasqlError }
+  | { state: 'unconfirmed'; error: DynasqlError }
+  | { state: 'notAttempted' };
+
+export async function runWrite(ctx: WriteRunContext, sql: string, params: QueryParams | undefined, dialect: ParserDialect, write: WriteOptions = {}, signal?: AbortSignal): Promise<QueryResult> {
+  const parsed = parseWrite(sql, dialect);
+  if (ctx.options.readOnly) {
+    throw new DynasqlError('DYNASQL_ERR_READ_ONLY_CONNECTION', `The connection is read-only (Read Only=true); ${parsed.statement.kind.toUpperCase()} is refused`);
+  }
+  const values = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined);
+  const statement = parsed.statement;
+  const effective = effectiveOptions(ctx, statement.hints, write);
+  switch (statement.kind) {
+    case 'insert': return runInsert(ctx, statement, values, effective, signal);
+    case 'update': return runUpdate(ctx, statement, values, effective, signal);
+    case 'delete': return runDelete(ctx, statement, values, effective, signal);
+  }
+}
+
+export function effectiveOptions(ctx: WriteRunContext, hints: WriteHints, write: WriteOptions): Effective {
+  const o = ctx.options;
+  const headers: Record<string, string> = {};
+  if (ctx.statement.facts.edition === 'dataverse') {
+    if (hints.bypassPlugins ?? write.bypassPlugins ?? o.bypassPlugins) headers['MSCRM.BypassCustomPluginExecution'] = 'true';
+    if (hints.bypassBusinessLogic ?? write.bypassBusinessLogic) headers['MSCRM.BypassBusinessLogicExecution'] = 'CustomSync,CustomAsync';
+    if (hints.suppressDuplicateDetection ?? write.suppressDuplicateDetection ?? o.suppressDuplicateDetection) headers['MSCRM.SuppressDuplicateDetection'] = 'true';
+  }
+  return {
+    atomic: hints.atomic ?? write.atomic ?? o.atomic,
+    continueOnError: hints.continueOnError ?? write.continueOnError ?? false,
+    optimistic: hints.optimistic ?? write.optimistic ?? false,
+    ...(write.etag ? { etag: write.etag } : {}),
+    headers,
+  };
+}
+
+export function writeContext(ctx: WriteRunContext, table: Table, effective: Effective, labels: ChoiceLabels = new Map()): WriteContext {
+  return {
+    table, tables: ctx.statement.catalog.tables, edition: ctx.statement.facts.edition, labels, headers: effective.headers,
+    crossCompany: ctx.statement.crossCompany, newId: ctx.newId ?? randomUUID,
+  };
+}
+
+// ───────────────────────────── INSERT / UPSERT ─────────────────────────────
+
+async function runInsert(ctx: WriteRunContext, statement: InsertStatement, params: ParamValues, effective: Effective, signal?: AbortSignal): Promise<QueryResult> {
+  const catalog = ctx.statement.catalog;
+  const table = resolveWriteTable(catalog, statement.target.name, statement.upsert ? 'upsert' : 'insert');
+  if (!statement.columns) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `Name the columns: INSERT INTO ${table.name} (column, …) VALUES (…)`);
+  const columns = resolveWriteColumns(table, statement.columns, statement.upsert ? 'upsert' : 'insert');
+  if (!statement.upsert) checkRequiredColumns(table, columns, ctx.statement.facts.edition === 'finops' ? ['dataAreaId'] : []);
+  const keyColumns = statement.upsert ? upsertKey(table, columns, statement.hints.key) : [];
+  const returning = returningColumns(table, statement.returning);
+
+  let rows: InputValue[][];
+  if (statement.values) {
+    rows = statement.values.map((exprs, r) => {
+      if (exprs.length !== columns.length) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `Row ${r + 1} of VALUES has ${exprs.length} values for ${columns.length} columns`);
+      return exprs.map((e) => constant(e, params));
+    });
+    checkMaxRows(ctx, rows.length);
+  } else {
+    const source = await readRows(ctx, positional(statement.query!), params, signal);
+    if (source.width !== columns.length) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The SELECT returns ${source.width} columns for ${columns.length} columns of ${table.name}`);
+    rows = source.rows;
+  }
+  const labels = await loadChoiceLabels(ctx, table, columns, rows, signal);
+  const wctx = writeContext(ctx, table, effective, labels);
+  const wantBody = returning !== undefined;
+  const ops = rows.map((values, r) => (statement.upsert
+    ? upsertOperation(wctx, keyColumns, columns, values, r, { ...(statement.hints.upsertMode ? { mode: statement.hints.upsertMode } : {}), returnRepresentation: wantBody })
+    : createOperation(wctx, columns, values, r, wantBody)));
+  const outcomes = await execute(ctx, ops, effective, signal);
+  const command = statement.upsert ? 'UPSERT' : 'INSERT';
+  const result = report(command, ops, outcomes, effective);
+  if (returning) {
+    result.columns = returning.map((r) => resultColumn(r));
+    result.rows = ops.flatMap((op, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.state !== 'written') return [];
+      return [returnedRow(returning, outcome.body, (column) => {
+        if (op.key[column.name] !== undefined) return op.key[column.name] as SqlValue;
+        const at = columns.findIndex((c) => c.column === column);
+        return at >= 0 ? (rows[i]![at] as SqlValue) : null;
+      })];
+    });
+  }
+  return result;
+}
+
+// ───────────────────────────── UPDATE ─────────────────────────────
+
+async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, params: ParamValues, effective: Effective, signal?: AbortSignal): Promise<QueryResult> {
+  const { table, alias, from } = targetOf(ctx, statement.target, statement.from);
+  resolveWriteTable(ctx.statement.catalog, table.name, 'update');
+  guardUnsafe(ctx, 'UPDATE', statement.where, statement.from);
+  const columns = resolveWriteColumns(table, statement.set.map((s) => s.column), 'update');
+  const returning = returningColumns(table, statement.returning);
+  if (returning && statement.returning!.some((r) => r.image === 'deleted')) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'UPDATE … OUTPUT DELETED.* (the values before the update) is not supported; use INSERTED.*');
+  const keyColumns = table.primaryKey.map((n) => findColumn(table, n));
+
+  const constants = statement.set.map((s) => tryConstant(s.value, params));
+  const byKey = !statement.from && !effective.optimistic && constants.every((c) => c !== undefined) ? keysFromWhere(table, keyColumns, statement.where, params) : undefined;
+  let rows: { key: Map<Column, InputValue>; values: InputValue[]; etag?: string }[];
+  if (byKey) {
+    rows = byKey.map((key) => ({ key, values: constants.map((c) => c!.value) }));
+    checkMaxRows(ctx, rows.length);
+  } else {
+    // the rows to change, and each computed SET value, come from the SELECT engine
+    const computed = statement.set.map((s, i) => (constants[i] === undefined ? i : -1)).filter((i) => i >= 0);
+    const query: S.Select = {
+      kind: 'select', with: [], distinct: false, groupBy: [], orderBy: [],
+      columns: [
+        ...keyColumns.map((c, i) => ({ expr: { kind: 'column', table: alias, name: c.name } as S.Expr, alias: `__k${i}` })),
+        ...computed.map((i) => ({ expr: statement.set[i]!.value, alias: `__v${i}` })),
+      ],
+      from, ...(statement.where ? { where: statement.where } : {}),
+    };
+    const read = await readRows(ctx, query, params, signal, effective.optimistic);
+    rows = uniqueByKey(read.rows.map((row, r) => {
+      const key = new Map(keyColumns.map((c, i) => [c, row[i] ?? null] as [Column, InputValue]));
+      const values = constants.map((c, i) => (c !== undefined ? c.value : row[keyColumns.length + computed.indexOf(i)] ?? null));
+      return { key, values, ...(read.etags?.[r] ? { etag: read.etags[r] } : {}) };
+    }));
+  }
+  const labels = await loadChoiceLabels(ctx, table, columns, rows.map((r) => r.values), signal);
+  const wctx = writeContext(ctx, table, effective, labels);
+  const ops = rows.map((r, i) => updateOperation(wctx, r.key, columns, r.values, i, {
+    ...(r.etag ?? effective.etag ? { etag: r.etag ?? effective.etag } : {}), returnRepresentation: returning !== undefined,
+  }));
+  const outcomes = await execute(ctx, ops, effective, signal);
+  const result = report('UPDATE', ops, outcomes, effective);
+  if (returning) {
+    result.columns = returning.map((r) => resultColumn(r));
+    result.rows = ops.flatMap((op, i) => (outcomes[i]!.state === 'written' ? [returnedRow(returning, (outcomes[i] as { body?: string }).body, (c) => (op.key[c.name] as SqlValue) ?? null)] : []));
+  }
+  return result;
+}
+
+// ───────────────────────────── DELETE ─────────────────────────────
+
+async function runDelete(ctx: WriteRunContext, statement: DeleteStatement, params: ParamValues, effective: Effective, signal?: AbortSignal): Promise<QueryResult> {
+  const { table, alias, from } = targetOf(ctx, statement.target, undefined);
+  resolveWriteTable(ctx.statement.catalog, table.name, 'delete');
+  guardUnsafe(ctx, 'DELETE', statement.where, undefined);
+  const keyColumns = table.primaryKey.map((n) => findColumn(table, n));
+  const returning = returningColumns(table, statement.returning);
+  const byKey = !effective.optimistic && !returning ? keysFromWhere(table, keyColumns, statement.where, params) : undefined;
+  let rows: { key: Map<Column, InputValue>; etag?: string; before?: InputValue[] }[];
+  if (byKey) {
+    rows = byKey.map((key) => ({ key }));
+    checkMaxRows(ctx, rows.length);
+  } else {
+    const extra = returning ?? [];
+    const query: S.Select = {
+      kind: 'select', with: [], distinct: false, groupBy: [], orderBy: [],
+      columns: [
+        ...keyColumns.map((c, i) => ({ expr: { kind: 'column', table: alias, name: c.name } as S.Expr, alias: `__k${i}` })),
+        ...extra.map((r, i) => ({ expr: { kind: 'column', table: alias, name: r.column.name } as S.Expr, alias: `__r${i}` })),
+      ],
+      from, ...(statement.where ? { where: statement.where } : {}),
+    };
+    const read = await readRows(ctx, query, params, signal, effective.optimistic);
+    rows = uniqueByKey(read.rows.map((row, r) => ({
+      key: new Map(keyColumns.map((c, i) => [c, row[i] ?? null] as [Column, InputValue])),
+      before: row.slice(keyColumns.length),
+      ...(read.etags?.[r] ? { etag: read.etags[r] } : {}),
+    })));
+  }
+  const wctx = writeContext(ctx, table, effective);
+  const ops = rows.map((r, i) => deleteOperation(wctx, r.key, i, r.etag ?? effective.etag ? { etag: (r.etag ?? effective.etag)! } : {}));
+  const outcomes = await execute(ctx, ops, effective, signal);
+  const result = report('DELETE', ops, outcomes, effective);
+  if (returning) {
+    result.columns = returning.map((r) => resultColumn(r));
+    result.rows = rows.flatMap((r, i) => (outcomes[i]!.state === 'written'
+      ? [Object.fromEntries(returning.map((c, j) => [c.name, (r.before?.[j] ?? null) as SqlValue]))] : []));
+  }
+  return result;
+}
+
+// ───────────────────────────── shared steps ─────────────────────────────
+
+/** The target table, the alias its columns are read under, and the FROM the SELECT engine reads. */
+function targetOf(ctx: WriteRunContext, target: { name: string; alias?: string }, from: S.FromItem | undefined): { table: Table; alias: string; from: S.FromItem } {
+  if (from) {
+    // T-SQL `UPDATE a SET … FROM account a JOIN …`: the target is named by its alias inside FROM
+    const refs = tableRefs(from);
+    const hit = refs.find((r) => (r.alias ?? r.name).toLowerCase() === target.name.toLowerCase());
+    if (hit) return { table: resolveWriteTable(ctx.statement.catalog, hit.name, 'update'), alias: hit.alias ?? hit.name, from };
+    // PostgreSQL `UPDATE account a SET … FROM contact c WHERE …`: the target joins the other tables
+    const table = resolveWriteTable(ctx.statement.catalog, target.name, 'update');
+    const alias = target.alias ?? target.name;
+    return { table, alias, from: { kind: 'join', type: 'CROSS', left: { kind: 'table', name: target.name, ...(target.alias ? { alias: target.alias } : {}) }, right: from } };
+  }
+  const table = resolveWriteTable(ctx.statement.catalog, target.name, 'update');
+  return { table, alias: target.alias ?? target.name, from: { kind: 'table', name: target.name, ...(target.alias ? { alias: target.alias } : {}) } };
+}
+
+function tableRefs(from: S.FromItem): S.TableRef[] {
+  if (from.kind === 'table') return [from];
+  if (from.kind === 'join') return [...tableRefs(from.left), ...tableRefs(from.right)];
+  return [];
+}
+
+function guardUnsafe(ctx: WriteRunContext, verb: string, where: S.Expr | undefined, from: S.FromItem | undefined): void {
+  if (where || from || ctx.options.allowUnsafeWrites) return;
+  throw new DynasqlError('DYNASQL_ERR_UNSAFE_WRITE', `${verb} without WHERE would change every row; add a WHERE clause, or set Allow Unsafe Writes=true on the connection`);
+}
+
+function checkMaxRows(ctx: WriteRunContext, count: number): void {
+  const max = ctx.options.maxRowsAffected;
+  if (max > 0 && count > max) {
+    throw new DynasqlError('DYNASQL_ERR_MAX_ROWS_AFFECTED', `The statement would change ${count} rows, more than Max Rows Affected (${max}); nothing was written`, { details: { rows: count, max } });
+  }
+}
+
+function tryConstant(expr: S.Expr, params: ParamValues): { value: InputValue } | undefined {
+  if (expr.kind !== 'literal' && expr.kind !== 'param' && expr.kind !== 'unary') return undefined;
+  const c = constantValue(expr as never, params);
+  return c ? { value: c.value as InputValue } : undefined;
+}
+
+function constant(expr: S.Expr, params: ParamValues): InputValue {
+  const c = tryConstant(expr, params);
+  if (!c) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'VALUES takes literals and parameters; compute values with INSERT … SELECT');
+  return c.value;
+}
+
+/**
+ * The keys a WHERE names directly (`accountid = @id`, `accountid IN (…)`, F&O: every key column
+ * `=` a value): no read needed. Anything else returns undefined and the SELECT engine finds the rows.
+ */
+function keysFromWhere(table: Table, keyColumns: Column[], where: S.Expr | undefined, params: ParamValues): Map<Column, InputValue>[] | undefined {
+  if (!where) return undefined;
+  const conjuncts: S.Expr[] = [];
+  const split = (e: S.Expr) => { if (e.kind === 'binary' && e.op === 'AND') { split(e.left); split(e.right); } else conjuncts.push(e); };
+  split(where);
+  const byColumn = new Map<Column, InputValue[]>();
+  const columnOf = (e: S.Expr) => (e.kind === 'column' && (!e.table || e.table.toLowerCase() === table.name.toLowerCase() || e.table.toLowerCase() === table.entitySetName.toLowerCase())
+    ? keyColumns.find((k) => k.name.toLowerCase() === e.name.toLowerCase()) : undefined);
+  for (const c of conjuncts) {
+    if (c.kind === 'binary' && c.op === '=') {
+      const column = columnOf(c.left) ?? columnOf(c.right);
+      const other = columnOf(c.left) ? c.right : c.left;
+      const value = tryConstant(other, params);
+      if (!column || !value || value.value === null || byColumn.has(column)) return undefined;
+      byColumn.set(column, [value.value]);
+    } else if (c.kind === 'inList' && !c.negated) {
+      const column = columnOf(c.expr);
+      const values = c.list.map((e) => tryConstant(e, params));
+      if (!column || values.some((v) => !v || v.value === null) || byColumn.has(column)) return undefined;
+      byColumn.set(column, [...new Set(values.map((v) => v!.value))]);
+    } else {
+      return undefined;
+    }
+  }
+  if (keyColumns.some((k) => !byColumn.has(k)) || byColumn.size !== keyColumns.length) return undefined;
+  // one key column with several values, or every column with one value each
+  const multi = keyColumns.filter((k) => byColumn.get(k)!.length > 1);
+  if (multi.length > 1) return undefined;
+  const counts = multi.length === 1 ? byColumn.get(multi[0]!)!.length : 1;
+  return Array.from({ length: counts }, (_, i) => new Map(keyColumns.map((k) => {
+    const list = byColumn.get(k)!;
+    return [k, list.length > 1 ? list[i]! : list[0]!] as [Column, InputValue];
+  })));
+}
+
+function uniqueByKey<T extends { key: Map<Column, InputValue> }>(rows: T[]): T[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    const id = JSON.stringify([...r.key.values()].map((v) => (typeof v === 'string' ? v.toLowerCase() : String(v))));
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/** INSERT … SELECT maps by position: the select list is renamed `__c0, __c1, …` so equal names cannot collide. */
+function positional(query: S.Query): S.Query {
+  if (query.kind === 'setop') return { ...query, left: positional(query.left) };
+  if (query.columns.some((c) => c.expr.kind === 'star')) return query;
+  return { ...query, columns: query.columns.map((c, i) => ({ expr: c.expr, alias: `__c${i}` })) };
+}
+
+interface ReadResult { rows: InputValue[][]; width: number; etags?: (string | undefined)[] }
+
+/** Runs a query through the SELECT engine (bind, push-down, local remainder) and returns its rows as arrays. */
+async function readRows(ctx: WriteRunContext, query: S.Query, params: ParamValues, signal: AbortSignal | undefined, withEtags = false): Promise<ReadResult> {
+  const sc = ctx.statement;
+  const bound = bindQuery(query, { catalog: sc.catalog, systemTables: sc.system.tables, includeFormattedValues: sc.includeFormattedValues });
+  const plan = planQuery(bound, { facts: sc.facts, params, pushdown: sc.pushdown, crossCompany: sc.crossCompany, pageSize: sc.pageSize });
+  const max = ctx.options.maxRowsAffected;
+  const counters = { pages: 0, requests: 0, rows: 0 };
+  if (withEtags) {
+    if (plan.output.kind !== 'direct' || plan.scans.length !== 1 || plan.scans[0]!.kind !== 'remoteScan' || plan.scans[0]!.aggregateOutputs) {
+      throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'OPTIMISTIC needs a WHERE on the target table alone that the service can evaluate (no joins or local-only conditions), so each row\'s etag can be read with it');
+    }
+    return readWithEtags(ctx, plan.scans[0] as RemoteScanStep, plan.output, signal);
+  }
+  const result = await runPlan(sc, plan, signal, counters);
+  const names = result.columns.map((c) => c.name);
+  const rows: InputValue[][] = [];
+  for await (const row of result.rows) {
+    rows.push(names.map((n) => row[n] as InputValue));
+    if (max > 0 && rows.length > max) checkMaxRows(ctx, rows.length);
+  }
+  return { rows, width: names.length };
+}
+
+/** A direct (fully pushed-down) read, page by page, keeping each row's `@odata.etag` beside its values. */
+async function readWithEtags(ctx: WriteRunContext, step: RemoteScanStep, output: { names: string[]; columns: unknown[] }, signal: AbortSignal | undefined): Promise<ReadResult> {
+  const columns = output.columns as Column[];
+  const readers = columns.map((c) => [sourceKey(c), decoderFor(c)] as const);
+  const rows: InputValue[][] = [];
+  const etags: (string | undefined)[] = [];
+  const seen = new Set<string>();
+  const max = ctx.options.maxRowsAffected;
+  for (let url: string | undefined = step.request.url; url !== undefined;) {
+    if (seen.has(url)) throw new DynasqlError('DYNASQL_ERR_SERVICE', 'The service returned the same @odata.nextLink twice');
+    seen.add(url);
+    const response = await ctx.statement.executor.send({ method: 'GET', url, headers: step.request.headers, ...(signal ? { signal } : {}) });
+    const page = parsePage(response.text());
+    for (const raw of page.rows) {
+      rows.push(readers.map(([key, decode]) => decode(raw[key] as never) as InputValue));
+      const etag = raw['@odata.etag'];
+      etags.push(typeof etag === 'string' ? etag : undefined);
+    }
+    if (max > 0 && rows.length > max) checkMaxRows(ctx, rows.length);
+    url = page.nextLink;
+  }
+  const missing = etags.findIndex((e) => e === undefined);
+  if (missing >= 0) throw new DynasqlError('DYNASQL_ERR_SERVICE', 'OPTIMISTIC: the service returned a row without @odata.etag; nothing was written');
+  return { rows, width: columns.length, etags };
+}
+
+/**
+ * Choice labels (`industrycode = 'Accounting'`, `industrycodename = 'Accounting'`) for Dataverse,
+ * whose metadata carries no labels: read from the labels the service reports for values in use.
+ */
+async function loadChoiceLabels(ctx: WriteRunContext, table: Table, columns: readonly ResolvedColumn[], rows: readonly InputValue[][], signal: AbortSignal | undefined): Promise<ChoiceLabels> {
+  const labels = new Map<string, Map<string, number>>();
+  for (const [i, c] of columns.entries()) {
+    const choice = c.column.kind === 'choiceLabel' ? findColumn(table, c.column.sourceColumn!) : isChoice(table, c.column) ? c.column : undefined;
+    if (!choice || choice.options?.length) continue;
+    const needed = rows.some((r) => typeof r[i] === 'string' && !/^\s*[+-]?\d+\s*$/.test(r[i] as string));
+    if (!needed || labels.has(choice.name.toLowerCase())) continue;
+    const labelColumn = table.columns.find((l) => l.kind === 'choiceLabel' && l.sourceColumn?.toLowerCase() === choice.name.toLowerCase())!;
+    const query: S.Select = {
+      kind: 'select', with: [], distinct: true, groupBy: [], orderBy: [],
+      columns: [{ expr: { kind: 'column', name: choice.name }, alias: '__v' }, { expr: { kind: 'column', name: labelColumn.name }, alias: '__l' }],
+      from: { kind: 'table', name: table.name },
+      where: { kind: 'isNull', expr: { kind: 'column', name: choice.name }, negated: true },
+    };
+    const read = await readRows({ ...ctx, options: { ...ctx.options, maxRowsAffected: 0 } }, query, new Map(), signal);
+    const map = new Map<string, number>();
+    for (const [value, label] of read.rows) if (typeof label === 'string' && value !== null) map.set(label.toLowerCase(), Number(value));
+    labels.set(choice.name.toLowerCase(), map);
+  }
+  return labels;
+}
+
+// ───────────────────────────── sending ─────────────────────────────
+
+export async function execute(ctx: WriteRunContext, ops: readonly (WriteOperation & { idempotent?: boolean })[], effective: Effective, signal?: AbortSignal): Promise<Outcome[]> {
+  const outcomes: Outcome[] = ops.map(() => ({ state: 'notAttempted' }));
+  if (ops.length === 0) return outcomes;
+  const facts = ctx.statement.facts;
+  const batchSize = Math.max(1, facts.maxBatchSize);
+  if (effective.atomic && ops.length > 1) {
+    if (ops.length > batchSize) {
+      throw new DynasqlError('DYNASQL_ERR_ATOMIC_LIMIT', `An atomic statement can change at most ${batchSize} rows (one $batch change set); this one would change ${ops.length}. Nothing was written`, { details: { rows: ops.length, max: batchSize } });
+    }
+    await sendBatch(ctx, ops, ops.map((_, i) => i), outcomes, effective, true, signal);
+    return outcomes;
+  }
+  // F&O: operations one by one (continue-on-error inside a $batch is not documented there)
+  const useBatch = ops.length > 1 && facts.batchSupported && facts.edition === 'dataverse';
+  const groups: number[][] = [];
+  const per = useBatch ? batchSize : 1;
+  for (let i = 0; i < ops.length; i += per) groups.push(ops.slice(i, i + per).map((_, j) => i + j));
+  const width = Math.max(1, Math.min(ctx.options.maxConcurrency, useBatch ? 4 : ctx.options.maxConcurrency));
+  let next = 0;
+  const worker = async () => {
+    while (next < groups.length) {
+      if (signal?.aborted) return;
+      const group = groups[next++]!;
+      if (group.length === 1 && !useBatch) await sendSingle(ctx, ops[group[0]!]!, group[0]!, outcomes, signal);
+      else await sendBatch(ctx, ops, group, outcomes, effective, false, signal);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, groups.length) }, worker));
+  return outcomes;
+}
+
+async function sendSingle(ctx: WriteRunContext, op: WriteOperation & { idempotent?: boolean }, index: number, outcomes: Outcome[], signal?: AbortSignal): Promise<void> {
+  let response: HttpResponse;
+  try {
+    response = await ctx.statement.executor.send({
+      method: op.method, url: op.url, headers: op.headers, ...(op.body !== undefined ? { body: op.body } : {}),
+      idempotent: op.idempotent ?? true, throwOnError: false, ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    outcomes[index] = { state: 'unconfirmed', error: asDynasqlError(error) };
+    return;
+  }
+  if (response.alreadyDone) {
+    outcomes[index] = { state: 'written' };
+    return;
+  }
+  outcomes[index] = partOutcome(op, { status: response.status, headers: response.headers, body: response.text() }, (response.attempts ?? 1) > 1, op.url);
+}
+
+/**
+ * One `$batch` of the operations at `indexes`: a change set when atomic, else independent requests
+ * with `Prefer: odata.continue-on-error` (where the service stops at the first error instead, the
+ * requests after it are sent again in a new batch).
+ */
+async function sendBatch(ctx: WriteRunContext, ops: readonly (WriteOperation & { idempotent?: boolean })[], indexes: number[], outcomes: Outcome[], effective: Effective, atomic: boolean, signal?: AbortSignal): Promise<void> {
+  const executor = ctx.statement.executor;
+  const root = executor.serviceRoot;
+  let pending = indexes;
+  /** operations sent in a batch that was retried: an earlier attempt may have carried them out */
+  const mayHaveRun = new Set<number>();
+  for (let round = 0; pending.length > 0 && round < 1000; round++) {
+    const id = randomUUID();
+    const body = encodeBatch(pending.map((i, n) => {
+      const op = ops[i]!;
+      return { method: op.method, url: `${root}${op.url}`, headers: op.headers, ...(op.body !== undefined ? { body: op.body } : {}), contentId: String(n + 1) };
+    }), { boundary: `batch_${id}`, ...(atomic ? { changeSetBoundary: `changeset_${id}` } : {}) });
+    // asked for even where the metadata does not advertise it (Dataverse's says false, current servers honour
+    // it); a service that ignores it stops at the first error, which the handling below also understands
+    const continueOnError = !atomic;
+    let response: HttpResponse;
+    try {
+      response = await executor.send({
+        method: 'POST', url: '$batch', body,
+        headers: { 'Content-Type': batchContentType(`batch_${id}`), ...effective.headers, ...(continueOnError ? { Prefer: 'odata.continue-on-error' } : {}) },
+        // every operation in it is safe to repeat (see the file comment), so the batch is too
+        idempotent: pending.every((i) => ops[i]!.idempotent ?? true), throwOnError: false, ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      for (const i of pending) outcomes[i] = { state: 'unconfirmed', error: asDynasqlError(error) };
+      return;
+    }
+    const retried = (response.attempts ?? 1) > 1;
+    const parts = decodeBatchResponse(response.headers['content-type'], response.text());
+    if (!parts) {
+      // the whole batch was refused (malformed, too large, auth …): nothing in it ran
+      const error = mapServiceError({ status: response.status, headers: response.headers, body: response.text() }, { method: 'POST', url: `${root}$batch` });
+      for (const i of pending) outcomes[i] = { state: 'failed', error };
+      return;
+    }
+    const byContentId = new Map(parts.filter((p) => p.contentId !== undefined).map((p) => [p.contentId!, p]));
+    const partFor = (n: number) => byContentId.get(String(n + 1)) ?? (byContentId.size === 0 && parts.length === pending.length ? parts[n] : undefined);
+    if (atomic) {
+      if (response.status < 400) {
+        pending.forEach((i, n) => { outcomes[i] = { state: 'written', ...(partFor(n)?.body ? { body: partFor(n)!.body } : {}) }; });
+        return;
+      }
+      // a failed change set is rolled back whole; its one response part names the culprit
+      const failing = parts[0];
+      const n = failing?.contentId !== undefined ? Number(failing.contentId) - 1 : 0;
+      const culprit = ops[pending[n] ?? pending[0]!]!;
+      if (failing && retried && culprit.kind === 'create' && isPrimaryKeyDuplicate(failing)) {
+        // the earlier attempt committed the whole change set, our creates included
+        for (const i of pending) outcomes[i] = { state: 'written' };
+        return;
+      }
+      const error = failing ? writeError(partError(failing, culprit.url)) : mapServiceError({ status: response.status, body: response.text() });
+      pending.forEach((i) => { outcomes[i] = { state: 'notAttempted' }; });
+      outcomes[pending[n] ?? pending[0]!] = { state: 'failed', error };
+      return;
+    }
+    // a stop-on-first-error answer: a 400 holding only the failing part; the parts before it ran, those after did not
+    const only = parts.length === 1 ? parts[0] : undefined;
+    const stopAt = response.status >= 400 && only?.contentId !== undefined && pending.length > 1 ? Number(only.contentId) - 1 : undefined;
+    const again: number[] = [];
+    pending.forEach((i, n) => {
+      const part = partFor(n);
+      if (part) outcomes[i] = partOutcome(ops[i]!, part, retried || mayHaveRun.has(i), ops[i]!.url);
+      else if (stopAt !== undefined && n < stopAt) outcomes[i] = { state: 'written' };
+      else {
+        again.push(i);
+        if (retried) mayHaveRun.add(i);
+      }
+    });
+    if (again.length === pending.length) {
+      // nothing answered for any part: report rather than loop
+      const error = mapServiceError({ status: response.status, headers: response.headers, body: response.text() }, { method: 'POST', url: `${root}$batch` });
+      for (const i of pending) outcomes[i] = { state: 'failed', error };
+      return;
+    }
+    pending = again;
+  }
+}
+
+function isPrimaryKeyDuplicate(part: BatchPartResponse): boolean {
+  const code = serviceCodeOf(part.body);
+  return part.status >= 400 && part.status < 500 && code === SERVICE_CODES.duplicateRecord;
+}
+
+function serviceCodeOf(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: unknown } };
+    return typeof parsed?.error?.code === 'string' ? parsed.error.code.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function partError(part: BatchPartResponse, url: string): DynasqlError {
+  return mapServiceError({ status: part.status, headers: part.headers, body: part.body }, { method: 'request', url });
+}
+
+/** How one answered operation went. `retried`: an earlier attempt of the request may have run. */
+function partOutcome(op: WriteOperation, part: { status: number; headers: Record<string, string>; body: string }, retried: boolean, url: string): Outcome {
+  if (part.status >= 200 && part.status < 300) return { state: 'written', ...(part.body ? { body: part.body } : {}) };
+  if (retried && op.kind === 'create' && isPrimaryKeyDuplicate({ status: part.status, headers: part.headers, body: part.body })) return { state: 'written' };
+  if (part.status === 404 && op.kind === 'delete') return retried ? { state: 'written' } : { state: 'notFound' };
+  if (part.status === 404 && op.kind === 'update' && op.headers['If-Match'] === '*') return { state: 'notFound' };
+  return { state: 'failed', error: writeError(mapServiceError({ status: part.status, headers: part.headers, body: part.body }, { method: op.method, url: `${url}` })) };
+}
+
+/**
+ * Dataverse reports a too-long string as the generic validation error 0x80044331 ("… exceeded the
+ * maximum allowed length of '200'", protocol §5); that one case gets the specific code.
+ */
+function writeError(error: DynasqlError): DynasqlError {
+  if (error.serviceCode?.toLowerCase() !== '0x80044331' || !/maximum allowed length/i.test(error.message)) return error;
+  return new DynasqlError('DYNASQL_ERR_VALUE_TOO_LONG', error.message, { ...(error.status !== undefined ? { status: error.status } : {}), serviceCode: error.serviceCode, cause: error });
+}
+
+function asDynasqlError(error: unknown): DynasqlError {
+  if (error instanceof DynasqlError) return error;
+  return new DynasqlError('DYNASQL_ERR_NETWORK', error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+// ───────────────────────────── results ─────────────────────────────
+
+/**
+ * The statement's result, or the error that says exactly what happened: an atomic statement that
+ * failed wrote nothing; otherwise a failure with rows written is DYNASQL_ERR_PARTIAL_WRITE, unless
+ * the caller asked for continue-on-error, which returns the failures instead.
+ */
+export function report(command: string, ops: readonly WriteOperation[], outcomes: readonly Outcome[], effective: Effective): QueryResult {
+  const written = outcomes.filter((o) => o.state === 'written').length;
+  const failures = ops.flatMap((op, i) => {
+    const o = outcomes[i]!;
+    if (o.state !== 'failed' && o.state !== 'unconfirmed') return [];
+    return [{ key: op.key, row: op.row, code: o.error.code, message: o.state === 'unconfirmed' ? `not confirmed (the request may or may not have been carried out): ${o.error.message}` : o.error.message, ...(o.error.serviceCode ? { serviceCode: o.error.serviceCode } : {}) }];
+  });
+  const notAttempted = outcomes.filter((o) => o.state === 'notAttempted').length;
+  if (failures.length === 0 && notAttempted === 0) return { columns: [], rows: [], rowCount: written, command };
+  if (effective.continueOnError && !effective.atomic && notAttempted === 0) {
+    return { columns: [], rows: [], rowCount: written, command, failures, warnings: [`${failures.length} of ${ops.length} rows failed; ${written} written`] };
+  }
+  const first = outcomes.find((o) => o.state === 'failed' || o.state === 'unconfirmed') as { error: DynasqlError } | undefined;
+  const details = {
+    written, failed: failures.length, notAttempted, rows: ops.length, failures,
+    writtenKeys: ops.filter((_, i) => outcomes[i]!.state === 'written').map((op) => op.key),
+  };
+  if (written === 0 && failures.every((f) => !f.message.startsWith('not confirmed'))) {
+    const what = effective.atomic && ops.length > 1 ? 'the statement was rolled back; nothing was written' : 'nothing was written';
+    throw new DynasqlError(first?.error.code ?? 'DYNASQL_ERR_SERVICE', `${command} failed (${what}): ${first?.error.message ?? 'no answer'}`, {
+      ...(first?.error.status !== undefined ? { status: first.error.status } : {}),
+      ...(first?.error.serviceCode ? { serviceCode: first.error.serviceCode } : {}),
+      details, cause: first?.error,
+    });
+  }
+  throw new DynasqlError('DYNASQL_ERR_PARTIAL_WRITE',
+    `${command} wrote ${written} of ${ops.length} rows: ${failures.length} failed${notAttempted ? `, ${notAttempted} not attempted` : ''} (first: ${first?.error.message ?? 'unknown'}); see error.details`,
+    { details, cause: first?.error });
+}
+
+interface ReturnedColumn { name: string; column: Column }
+
+function returningColumns(table: Table, items: ReturningItem[] | undefined): ReturnedColumn[] | undefined {
+  if (!items) return undefined;
+  return items.flatMap((item) => {
+    if (item.column === undefined) return table.columns.filter((c) => c.kind === 'data' || c.kind === 'lookup').map((c) => ({ name: c.name, column: c }));
+    const column = findColumn(table, item.column);
+    return [{ name: item.alias ?? column.name, column }];
+  });
+}
+
+function resultColumn(r: ReturnedColumn): ResultColumn {
+  const t = r.column.sqlType;
+  return { name: r.name, type: t.name, ...(t.length !== undefined ? { length: t.length } : {}), ...(t.precision !== undefined ? { precision: t.precision } : {}), ...(t.scale !== undefined ? { scale: t.scale } : {}) };
+}
+
+/** a written row: from the service's representation when it sent one, else from what was sent */
+function returnedRow(columns: readonly ReturnedColumn[], body: string | undefined, fallback: (column: Column) => SqlValue): Row {
+  let record: Record<string, JsonValue> | undefined;
+  if (body) {
+    const parsed = parseJsonLossless(body);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) record = parsed as Record<string, JsonValue>;
+  }
+  const row: Row = {};
+  for (const { name, column } of columns) {
+    const key = sourceKey(column);
+    row[name] = record && key in record ? (decoderFor(column)(record[key]) as SqlValue) : fallback(column);
+  }
+  return row;
+}

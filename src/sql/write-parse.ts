@@ -1,0 +1,301 @@
+/**
+ * Write statement text → `ParsedWrite` (write-ast.ts). node-sql-parser parses INSERT / UPDATE /
+ * DELETE; three things it cannot are handled here on the text first, each replaced by spaces so
+ * error positions still point into the user's text:
+ * - `UPSERT INTO …` is an INSERT whose keyword is swapped (same length) and marked as an upsert.
+ * - `OUTPUT INSERTED.*` (T-SQL) yields a garbage AST (npm-notes §2), so the clause is read here.
+ * - a trailing `OPTION (ATOMIC, …)` hint clause carries per-statement write options.
+ *
+ * `isWriteStatement('UPSERT INTO account (accountid, name) VALUES (@id, @n)')` → true.
+ */
+import tsqlParser from 'node-sql-parser/build/transactsql.js';
+import pgParser from 'node-sql-parser/build/postgresql.js';
+import { DynasqlError } from '../errors/index.js';
+import type { Expr, FromItem } from './ast.js';
+import { Normalizer, type ParserDialect } from './normalize.js';
+import { positionAt } from './parse.js';
+import { rewriteQuestionMarks } from './placeholders.js';
+import type { DeleteStatement, InsertStatement, ParsedWrite, ReturningItem, SetItem, UpdateStatement, WriteHints, WriteStatement, WriteTarget } from './write-ast.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the parser's output is untyped JSON */
+type Raw = any;
+
+const parsers = {
+  tsql: { parser: new tsqlParser.Parser(), database: 'transactsql' },
+  postgresql: { parser: new pgParser.Parser(), database: 'postgresql' },
+} as const;
+
+const LEADING = /^\s*(INSERT|UPSERT|UPDATE|DELETE|MERGE)\b/i;
+
+/** True when the statement is a write (its first word, outside comments, is INSERT/UPSERT/UPDATE/DELETE/MERGE). */
+export function isWriteStatement(sql: string): boolean {
+  return LEADING.test(maskQuoted(sql));
+}
+
+function unsupported(what: string): DynasqlError {
+  return new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${what}`);
+}
+
+export function parseWrite(sql: string, dialect: ParserDialect = 'tsql'): ParsedWrite {
+  let masked = maskQuoted(sql);
+  let text = sql;
+  const leading = LEADING.exec(masked);
+  if (!leading) throw unsupported('not an INSERT, UPSERT, UPDATE or DELETE statement');
+  const verb = leading[1]!.toUpperCase();
+  if (verb === 'MERGE') throw unsupported('MERGE; write `UPSERT INTO table (columns) VALUES (…)` to create or update by key');
+
+  const blank = (start: number, end: number) => {
+    text = text.slice(0, start) + ' '.repeat(end - start) + text.slice(end);
+    masked = masked.slice(0, start) + ' '.repeat(end - start) + masked.slice(end);
+  };
+
+  const hints = readHints(text, masked, blank);
+  const upsert = verb === 'UPSERT';
+  if (upsert) {
+    const at = leading[0].length - leading[1]!.length;
+    text = `${text.slice(0, at)}INSERT${text.slice(at + 6)}`;
+    masked = `${masked.slice(0, at)}INSERT${masked.slice(at + 6)}`;
+  }
+  const output = readOutputClause(text, masked, blank);
+
+  const rewritten = rewriteQuestionMarks(text);
+  const { parser, database } = parsers[dialect];
+  let raw: Raw;
+  try {
+    raw = parser.astify(rewritten.sql, { database });
+  } catch (error) {
+    throw syntaxError(error, sql, (offset) => rewritten.originalOffset(offset));
+  }
+  const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
+  if (statements.length !== 1) throw unsupported(`${statements.length} statements at once; send one statement per call`);
+  const normalizer = new Normalizer(dialect);
+  const statement = new WriteNormalizer(normalizer).statement(statements[0], hints, upsert, output);
+  return Object.freeze({ statement, params: normalizer.params });
+}
+
+class WriteNormalizer {
+  constructor(private readonly n: Normalizer) {}
+
+  statement(raw: Raw, hints: WriteHints, upsert: boolean, output: ReturningItem[] | undefined): WriteStatement {
+    const returning = output ?? this.returning(raw.returning);
+    const withReturning = <T extends object>(s: T): T => (returning ? { ...s, returning } : s);
+    switch (raw.type) {
+      case 'insert': case 'replace': return withReturning(this.insert(raw, hints, upsert));
+      case 'update': return withReturning(this.update(raw, hints));
+      case 'delete': return withReturning(this.delete(raw, hints));
+      default: throw unsupported(`${String(raw.type).toUpperCase()} statements`);
+    }
+  }
+
+  private insert(raw: Raw, hints: WriteHints, upsert: boolean): InsertStatement {
+    if (raw.type === 'replace') throw unsupported('REPLACE');
+    if (raw.conflict) throw unsupported('ON CONFLICT; write `UPSERT INTO …` to create or update by key');
+    const tables: Raw[] = raw.table ?? [];
+    if (tables.length !== 1) throw unsupported('INSERT into more than one table');
+    const target = this.target(tables[0]);
+    const columns = Array.isArray(raw.columns) ? (raw.columns as Raw[]).map((c) => this.name(c)) : undefined;
+    const source = raw.values;
+    const statement: InsertStatement = { kind: 'insert', upsert, target, hints, ...(columns ? { columns } : {}) };
+    if (source?.type === 'values') {
+      statement.values = (source.values as Raw[]).map((row) => {
+        const items: Raw[] = row?.type === 'expr_list' ? row.value : [row];
+        return items.map((item) => this.n.expr(item));
+      });
+    } else if (source?.type === 'select' || source?.ast) {
+      statement.query = this.n.query(source.ast ?? source);
+    } else {
+      throw unsupported('this INSERT source (use VALUES or SELECT)');
+    }
+    return statement;
+  }
+
+  private update(raw: Raw, hints: WriteHints): UpdateStatement {
+    const tables: Raw[] = raw.table ?? [];
+    if (tables.length !== 1) throw unsupported('UPDATE of more than one table');
+    const target = this.target(tables[0]);
+    const set: SetItem[] = (raw.set as Raw[]).map((item) => {
+      const column = this.name(item.column);
+      const qualifier = item.table ? String(item.table) : undefined;
+      return { column, value: this.n.expr(item.value), ...(qualifier ? { table: qualifier } : {}) };
+    });
+    const statement: UpdateStatement = { kind: 'update', target, set, hints };
+    if (raw.from) statement.from = this.from(raw.from);
+    if (raw.where) statement.where = this.n.expr(raw.where);
+    return statement;
+  }
+
+  private delete(raw: Raw, hints: WriteHints): DeleteStatement {
+    const from: Raw[] = raw.from ?? [];
+    if (from.length !== 1) throw unsupported('DELETE with joins; select the keys in a WHERE … IN (SELECT …) instead');
+    const statement: DeleteStatement = { kind: 'delete', target: this.target(from[0]), hints };
+    if (raw.where) statement.where = this.n.expr(raw.where);
+    return statement;
+  }
+
+  /** the FROM of `UPDATE … FROM`: parsed as the FROM of a SELECT so joins normalise the same way */
+  private from(items: Raw[]): FromItem {
+    const query = this.n.query({ type: 'select', columns: [{ expr: { type: 'number', value: 1 }, as: null }], from: items });
+    if (query.kind !== 'select' || !query.from) throw unsupported('this FROM clause');
+    return query.from;
+  }
+
+  private target(raw: Raw): WriteTarget {
+    const name = typeof raw?.table === 'string' ? raw.table : undefined;
+    if (!name) throw unsupported('this target table');
+    const schema = raw.schema ?? raw.db ?? undefined;
+    return { name, ...(schema ? { schema: String(schema) } : {}), ...(raw.as ? { alias: String(raw.as) } : {}) };
+  }
+
+  private name(column: Raw): string {
+    if (typeof column === 'string') return column;
+    if (column?.expr?.value !== undefined) return String(column.expr.value);
+    if (column?.value !== undefined) return String(column.value);
+    if (column?.column !== undefined) return this.name(column.column);
+    throw unsupported('this column name');
+  }
+
+  private returning(raw: Raw): ReturningItem[] | undefined {
+    if (!raw) return undefined;
+    return (raw.columns as Raw[]).map((c) => {
+      const expr: Expr = this.n.expr(c.expr);
+      const alias = typeof c.as === 'string' ? c.as : undefined;
+      if (expr.kind === 'star') return { image: 'inserted' };
+      if (expr.kind !== 'column') throw unsupported('expressions in RETURNING (name columns)');
+      return { column: expr.name, image: 'inserted', ...(alias ? { alias } : {}) };
+    });
+  }
+}
+
+/**
+ * `OUTPUT INSERTED.*, INSERTED.accountid AS id, DELETED.name`: read from the text (T-SQL), then
+ * blanked. The clause ends at the next VALUES / SELECT / WHERE / FROM / DEFAULT / OPTION or the end.
+ */
+function readOutputClause(text: string, masked: string, blank: (s: number, e: number) => void): ReturningItem[] | undefined {
+  const start = /\bOUTPUT\b/i.exec(masked);
+  if (!start) return undefined;
+  const after = start.index + start[0].length;
+  const end = /\b(VALUES|SELECT|WHERE|FROM|DEFAULT|WITH)\b|;|$/i.exec(masked.slice(after));
+  const stop = after + (end?.index ?? masked.length - after);
+  const clause = text.slice(after, stop);
+  if (/\bINTO\b/i.test(masked.slice(after, stop))) throw unsupported('OUTPUT … INTO');
+  const items: ReturningItem[] = [];
+  for (const piece of splitTopLevel(clause)) {
+    const m = /^\s*(INSERTED|DELETED)\s*\.\s*(\*|\[[^\]]+\]|"[^"]+"|[A-Za-z_][\w]*)\s*(?:(?:AS\s+)?(\[[^\]]+\]|"[^"]+"|[A-Za-z_][\w]*))?\s*$/i.exec(piece);
+    if (!m) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `OUTPUT items must be INSERTED.<column>, INSERTED.*, DELETED.<column> or DELETED.* (got '${piece.trim().slice(0, 60)}')`);
+    const image = m[1]!.toLowerCase() as 'inserted' | 'deleted';
+    const column = m[2] === '*' ? undefined : unquote(m[2]!);
+    const alias = m[3] ? unquote(m[3]) : undefined;
+    items.push({ image, ...(column ? { column } : {}), ...(alias ? { alias } : {}) });
+  }
+  if (items.length === 0) throw new DynasqlError('DYNASQL_ERR_SYNTAX', 'OUTPUT needs at least one column');
+  blank(start.index, stop);
+  return items;
+}
+
+const HINT_WORDS: Record<string, (hints: WriteHints) => void> = {
+  ATOMIC: (h) => { h.atomic = true; },
+  TRANSACTION: (h) => { h.atomic = true; },
+  CONTINUE_ON_ERROR: (h) => { h.continueOnError = true; },
+  OPTIMISTIC: (h) => { h.optimistic = true; },
+  BYPASS_PLUGINS: (h) => { h.bypassPlugins = true; },
+  BYPASS_CUSTOM_PLUGIN_EXECUTION: (h) => { h.bypassPlugins = true; },
+  BYPASS_BUSINESS_LOGIC: (h) => { h.bypassBusinessLogic = true; },
+  SUPPRESS_DUPLICATE_DETECTION: (h) => { h.suppressDuplicateDetection = true; },
+  INSERT_ONLY: (h) => { h.upsertMode = 'insertOnly'; },
+  UPDATE_ONLY: (h) => { h.upsertMode = 'updateOnly'; },
+};
+
+/** a trailing `OPTION (ATOMIC, KEY accountnumber_key)`; blanked once read */
+function readHints(text: string, masked: string, blank: (s: number, e: number) => void): WriteHints {
+  const m = /\bOPTION\s*\(([^()]*)\)\s*;?\s*$/i.exec(masked);
+  if (!m) return {};
+  const hints: WriteHints = {};
+  const body = text.slice(m.index + m[0].indexOf('(') + 1, m.index + m[0].lastIndexOf(')'));
+  for (const piece of splitTopLevel(body)) {
+    const words = piece.trim().split(/\s+/).filter(Boolean);
+    if (words.length === 0) continue;
+    const word = words[0]!.toUpperCase();
+    if (word === 'KEY' && words.length === 2) {
+      hints.key = unquote(words[1]!);
+      continue;
+    }
+    const apply = HINT_WORDS[word];
+    if (!apply || words.length !== 1) {
+      throw new DynasqlError('DYNASQL_ERR_SYNTAX', `Unknown write option '${piece.trim().slice(0, 40)}'; known: ${[...Object.keys(HINT_WORDS), 'KEY <name>'].join(', ')}`);
+    }
+    apply(hints);
+  }
+  blank(m.index, m.index + m[0].length);
+  return hints;
+}
+
+function splitTopLevel(text: string): string[] {
+  const masked = maskQuoted(text);
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < masked.length; i++) {
+    const ch = masked[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) {
+      out.push(text.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(text.slice(from));
+  return out.filter((p) => p.trim() !== '');
+}
+
+function unquote(name: string): string {
+  if ((name.startsWith('[') && name.endsWith(']')) || (name.startsWith('"') && name.endsWith('"'))) return name.slice(1, -1);
+  return name;
+}
+
+/**
+ * The text with the insides of string literals, quoted identifiers and comments replaced by spaces,
+ * same length: keyword searches on it cannot match user data. `a = 'OUTPUT'` → `a = '      '`.
+ */
+export function maskQuoted(sql: string): string {
+  let out = '';
+  let i = 0;
+  while (i < sql.length) {
+    const ch = sql[i]!;
+    const closer = ch === "'" ? "'" : ch === '"' ? '"' : ch === '[' ? ']' : undefined;
+    if (closer) {
+      let j = i + 1;
+      while (j < sql.length) {
+        if (sql[j] === closer) {
+          if (sql[j + 1] === closer && closer !== ']') j += 2;
+          else break;
+        } else j++;
+      }
+      out += j < sql.length ? ch + ' '.repeat(j - i - 1) + closer : ch + ' '.repeat(sql.length - i - 1);
+      i = j + 1;
+    } else if (ch === '-' && sql[i + 1] === '-') {
+      const nl = sql.indexOf('\n', i);
+      const stop = nl < 0 ? sql.length : nl;
+      out += ' '.repeat(stop - i);
+      i = stop;
+    } else if (ch === '/' && sql[i + 1] === '*') {
+      const close = sql.indexOf('*/', i + 2);
+      const stop = close < 0 ? sql.length : close + 2;
+      out += ' '.repeat(stop - i);
+      i = stop;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return out;
+}
+
+function syntaxError(error: unknown, sql: string, toUserOffset: (offset: number) => number): DynasqlError {
+  const e = error as { message?: string; location?: { start?: { offset: number } }; found?: string | null };
+  if (typeof e?.location?.start?.offset !== 'number') {
+    return new DynasqlError('DYNASQL_ERR_SYNTAX', `Syntax error: ${String(e?.message ?? error)}`, { cause: error });
+  }
+  const position = positionAt(sql, Math.min(sql.length, toUserOffset(e.location.start.offset)));
+  const near = e.found == null ? 'end of input' : `'${e.found}'`;
+  return new DynasqlError('DYNASQL_ERR_SYNTAX', `Syntax error at line ${position.line}, column ${position.column}: unexpected ${near}`, { position, cause: error });
+}

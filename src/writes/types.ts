@@ -1,0 +1,51 @@
+/**
+ * What the pure write lowering hands to the runner: one HTTP operation per affected row, each safe
+ * to send twice (creates carry a client-generated primary key, updates `If-Match`, deletes by key).
+ *
+ * `INSERT INTO account (name) VALUES ('A')` → one
+ * `{kind:'create', method:'POST', url:'accounts', body:'{"accountid":"…","name":"A"}', key:{accountid:'…'}}`.
+ */
+import type { Column, Table } from '../catalog/types.js';
+
+export type WriteKind = 'create' | 'update' | 'upsert' | 'delete';
+
+export interface WriteOperation {
+  kind: WriteKind;
+  method: 'POST' | 'PATCH' | 'DELETE';
+  /** relative to the service root: `accounts`, `accounts(…)`, `CustomersV3(dataAreaId='usmf',CustomerAccount='C1')` */
+  url: string;
+  headers: Record<string, string>;
+  /** JSON text */
+  body?: string;
+  /** the row's key as users see it, for reports (`{accountid:'…'}`) */
+  key: Record<string, unknown>;
+  /** 0-based position of the row in the statement's input, for reports */
+  row: number;
+}
+
+/** A value arriving for a column: from a literal, a parameter, or a row the SELECT engine computed. */
+export type InputValue = string | number | bigint | boolean | Date | Uint8Array | null;
+
+/** A write's columns resolved against the catalog. */
+export interface ResolvedColumn {
+  /** the name as written */
+  name: string;
+  column: Column;
+}
+
+/** Choice labels known per choice column (SQL name, lower case) → label (lower case) → value. */
+export type ChoiceLabels = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
+export interface WriteContext {
+  table: Table;
+  /** every table, to find a lookup target's entity set */
+  tables: readonly Table[];
+  edition: 'dataverse' | 'finops';
+  labels: ChoiceLabels;
+  /** headers every operation carries (bypass, duplicate detection) */
+  headers: Record<string, string>;
+  /** F&O: `?cross-company=true` on writes */
+  crossCompany: boolean;
+  /** a fresh GUID v4 for creates (node:crypto's randomUUID in production) */
+  newId: () => string;
+}

@@ -1,0 +1,126 @@
+/**
+ * One value for one column → its JSON text in a request body, checked against the column's Edm
+ * type and maximum length first, so a bad value fails before anything is sent.
+ *
+ * `jsonValue(nameColumn, 'Contoso')` → `"Contoso"`; `jsonValue(revenueColumn, '1234.50')` →
+ * `1234.50` (decimals stay exact: written as number text, never through a float);
+ * `jsonValue(nameColumn /* maxLength 160 *\/, 'x'.repeat(161))` throws DYNASQL_ERR_VALUE_TOO_LONG.
+ */
+import type { Column, Table } from '../catalog/types.js';
+import { DynasqlError } from '../errors/index.js';
+import { odataLiteral } from '../odata/index.js';
+import type { ChoiceLabels, InputValue } from './types.js';
+
+function typeError(column: Column, value: InputValue, expected: string): DynasqlError {
+  const shown = typeof value === 'string' ? `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'` : value instanceof Uint8Array ? 'binary' : String(value);
+  return new DynasqlError('DYNASQL_ERR_TYPE', `Column '${column.name}' needs ${expected}; got ${shown}`);
+}
+
+/** `.5` → `0.5`, `5.` → `5`, `+007` → `7`: number text JSON accepts */
+function jsonNumber(text: string): string {
+  let s = text.trim().replace(/^\+/, '');
+  const negative = s.startsWith('-');
+  if (negative) s = s.slice(1);
+  s = s.replace(/^0+(?=\d)/, '');
+  if (s.startsWith('.')) s = `0${s}`;
+  s = s.replace(/\.(?=$|[eE])/, '');
+  return negative ? `-${s}` : s;
+}
+
+function scalarText(value: InputValue): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return undefined;
+}
+
+export function jsonValue(column: Column, value: InputValue, labels?: ChoiceLabels, table?: Table): string {
+  if (value === null) return 'null';
+  const edm = column.edmType;
+  switch (edm) {
+    case 'Edm.String': {
+      const text = typeof value === 'string' ? value : value instanceof Date ? value.toISOString()
+        : typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? String(value) : undefined;
+      if (text === undefined) throw typeError(column, value, 'text');
+      const max = column.maxLength ?? column.sqlType.length;
+      if (max !== undefined && text.length > max) {
+        throw new DynasqlError('DYNASQL_ERR_VALUE_TOO_LONG', `The value for '${column.name}' is ${text.length} characters long; the column holds at most ${max}`);
+      }
+      return JSON.stringify(text);
+    }
+    case 'Edm.Guid': {
+      if (typeof value !== 'string') throw typeError(column, value, 'a GUID');
+      try {
+        return JSON.stringify(odataLiteral(value, { edmType: edm }));
+      } catch {
+        throw typeError(column, value, 'a GUID');
+      }
+    }
+    case 'Edm.Boolean':
+      if (value === true || value === 1 || value === 1n || value === '1' || (typeof value === 'string' && value.toLowerCase() === 'true')) return 'true';
+      if (value === false || value === 0 || value === 0n || value === '0' || (typeof value === 'string' && value.toLowerCase() === 'false')) return 'false';
+      throw typeError(column, value, 'true/false (1/0)');
+    case 'Edm.Int16': case 'Edm.Int32': case 'Edm.Int64': case 'Edm.Byte': case 'Edm.SByte': {
+      const label = typeof value === 'string' && !/^\s*[+-]?\d+\s*$/.test(value) ? choiceValue(column, value, labels, table) : undefined;
+      if (label !== undefined) return String(label);
+      const text = scalarText(value);
+      if (text === undefined || !/^\s*[+-]?\d+\s*$/.test(text)) throw typeError(column, value, 'a whole number');
+      const n = BigInt(text.trim());
+      const limits: Record<string, [bigint, bigint]> = {
+        'Edm.Int16': [-32768n, 32767n], 'Edm.Int32': [-2147483648n, 2147483647n], 'Edm.Byte': [0n, 255n], 'Edm.SByte': [-128n, 127n],
+        'Edm.Int64': [-9223372036854775808n, 9223372036854775807n],
+      };
+      const [lo, hi] = limits[edm]!;
+      if (n < lo || n > hi) throw typeError(column, value, `a whole number from ${lo} to ${hi}`);
+      return n.toString();
+    }
+    case 'Edm.Decimal': case 'Edm.Double': case 'Edm.Single': {
+      const text = scalarText(value);
+      if (text === undefined || !/^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(text)) throw typeError(column, value, 'a number');
+      return jsonNumber(text);
+    }
+    case 'Edm.DateTimeOffset': case 'Edm.Date': {
+      if (!(typeof value === 'string' || value instanceof Date)) throw typeError(column, value, edm === 'Edm.Date' ? 'a date' : 'a date and time');
+      try {
+        return JSON.stringify(odataLiteral(value, { edmType: edm }));
+      } catch {
+        throw typeError(column, value, edm === 'Edm.Date' ? 'a date (YYYY-MM-DD)' : 'a date and time (ISO 8601)');
+      }
+    }
+    case 'Edm.Binary':
+      if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
+      throw typeError(column, value, 'binary data');
+    default:
+      if (column.enumType || column.options) return JSON.stringify(enumMember(column, value));
+      throw new DynasqlError('DYNASQL_ERR_TYPE', `Column '${column.name}' has type ${edm}, which dynasql cannot write`);
+  }
+}
+
+/**
+ * A Dataverse choice given by its label (`industrycode = 'Accounting'`): the value from the labels
+ * the runner loaded. Undefined when the column is not a choice (the caller reports a type error).
+ */
+function choiceValue(column: Column, label: string, labels: ChoiceLabels | undefined, table: Table | undefined): number | undefined {
+  if (!table || !isChoice(table, column)) return undefined;
+  const known = labels?.get(column.name.toLowerCase());
+  const value = known?.get(label.trim().toLowerCase());
+  if (value !== undefined) return value;
+  const names = known ? [...known.keys()].slice(0, 12).map((l) => `'${l}'`).join(', ') : '';
+  throw new DynasqlError('DYNASQL_ERR_TYPE', `'${label}' is not a label of choice '${column.name}'${names ? ` (labels in use: ${names})` : ''}; give the label exactly or the number`);
+}
+
+/** a choice column has a label companion (`industrycode` ↔ `industrycodename`) */
+export function isChoice(table: Table, column: Column): boolean {
+  return table.columns.some((c) => c.kind === 'choiceLabel' && c.sourceColumn?.toLowerCase() === column.name.toLowerCase());
+}
+
+/** F&O enum: the member name, given its name, its label or its number */
+function enumMember(column: Column, value: InputValue): string {
+  const text = scalarText(value) ?? (typeof value === 'boolean' ? (value ? 'Yes' : 'No') : undefined);
+  if (text === undefined) throw typeError(column, value, 'an enum member name');
+  const options = column.options ?? [];
+  const wanted = text.trim().toLowerCase();
+  const hit = options.find((o) => String(o.value).toLowerCase() === wanted) ?? options.find((o) => o.label.toLowerCase() === wanted);
+  if (hit) return String(hit.value);
+  if (options.length === 0 && /^[A-Za-z_]\w*$/.test(text)) return text;
+  throw typeError(column, value, `one of ${options.map((o) => o.value).join(', ')}`);
+}
