@@ -1,6 +1,8 @@
-import type { EmulatorRequestContext, Middleware } from '../context.js';
+import type { Middleware } from '../context.js';
 import { ODataError, queryError, segmentNotFound } from '../errors.js';
+import { handleBatch } from '../http/batch.js';
 import { splitPath } from '../http/path.js';
+import type { EmulatorState, ODataRequest, ODataResponse } from '../state.js';
 import { parseEdmx, type EdmModel, type EntityTypeDef } from '../metadata/model.js';
 import type { Expr } from '../query/ast.js';
 import { compileFilterExpr } from '../query/filter.js';
@@ -18,11 +20,7 @@ import type { FinopsProfile } from './profile.js';
 
 const JSON_TYPE = 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false';
 
-interface Reply {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-}
+type Reply = ODataResponse;
 
 /** F&O's ETag: W/"<base64 of '0,<version>'>", e.g. W/"JzAsMjI1NjU0MjExNzYn" (protocol §8). */
 const etagOf = (row: Row) => `W/"${Buffer.from(`'0,${row.version}'`).toString('base64')}"`;
@@ -48,19 +46,24 @@ export class FinopsService {
 
   middleware(): Middleware {
     return async (ctx, next) => {
-      const path = ctx.rawUrl.split('?')[0]!;
+      const [path = '/', rawQuery = ''] = splitOnce(ctx.rawUrl, '?');
       if (path === '/_emulator/reset' && ctx.method === 'POST') this.store.reset();
       const match = this.profile.matchRoot(path);
       if (!match || match instanceof ODataError) return next();
-      const reply = await this.handle(ctx, match.rest);
+      const request: ODataRequest = {
+        method: ctx.method, root: match.root, rest: match.rest, rawQuery, body: ctx.body ?? '', origin: `http://${ctx.req.headers.host ?? '127.0.0.1'}`,
+        headers: Object.fromEntries(Object.entries(ctx.req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
+      };
+      const reply = this.handle(request);
       ctx.res.writeHead(reply.status, { 'OData-Version': '4.0', ...(reply.body !== undefined ? { 'content-length': String(Buffer.byteLength(reply.body)) } : {}), ...reply.headers });
       ctx.res.end(reply.body);
     };
   }
 
-  private async handle(ctx: EmulatorRequestContext, rest: string): Promise<Reply> {
+  /** One request (top level or a $batch part) → its response, errors in F&O's shape. */
+  handle(req: ODataRequest): Reply {
     try {
-      return await this.route(ctx, rest);
+      return this.route(req);
     } catch (error) {
       const odata = error instanceof ODataError ? error : new ODataError(500, '', (error as Error).message);
       // Failed writes are thrown as 500s (writeFailed); request and body errors keep their 4xx.
@@ -69,10 +72,10 @@ export class FinopsService {
     }
   }
 
-  private async route(ctx: EmulatorRequestContext, rest: string): Promise<Reply> {
-    const origin = `http://${ctx.req.headers.host ?? '127.0.0.1'}`;
-    const root = `${origin}/data/`;
-    const query = ctx.rawUrl.includes('?') ? ctx.rawUrl.slice(ctx.rawUrl.indexOf('?') + 1) : '';
+  private route(req: ODataRequest): Reply {
+    const root = `${req.origin}/data/`;
+    const query = req.rawQuery;
+    const rest = this.resolveContentId(req);
     let decoded: string;
     try {
       decoded = decodeURIComponent(rest);
@@ -81,14 +84,19 @@ export class FinopsService {
     }
     const segments = splitPath(decoded);
     if (segments.length === 0) {
-      if (ctx.method !== 'GET') throw methodNotAllowed(ctx.method);
+      if (req.method !== 'GET') throw methodNotAllowed(req.method);
       return json(200, { '@odata.context': `${root}$metadata`, value: FINOPS_ENTITIES.map((e) => ({ name: e.set, kind: 'EntitySet', url: e.set })) });
     }
     const [first, ...more] = segments;
     if (first!.name === '$metadata' && !first!.args && more.length === 0) {
       return { status: 200, headers: { 'content-type': 'application/xml' }, body: this.profile.metadataXml };
     }
-    if (first!.name === '$batch') throw new ODataError(501, '', 'The emulator does not serve $batch in Finance & Operations mode.');
+    if (first!.name === '$batch' && more.length === 0) {
+      if (req.method !== 'POST' || req.contentIds) throw methodNotAllowed(req.method);
+      // The shared $batch engine needs only the profile and an atomic store from the state it is given.
+      const batchState = { profile: this.profile, store: this.store } as unknown as EmulatorState;
+      return handleBatch(batchState, req, (_state, part) => this.handle(part));
+    }
     const entity = FINOPS_ENTITIES.find((e) => e.set === first!.name);
     if (!entity) throw segmentNotFound(first!.name);
     const table = this.store.table(entity.set)!;
@@ -97,16 +105,16 @@ export class FinopsService {
 
     if (first!.args === undefined) {
       if (more.length === 0) {
-        if (ctx.method === 'GET') return this.readCollection(entity, this.companyRows(entity, crossCompany), root, query);
-        if (ctx.method === 'POST') return this.create(ctx, entity, root);
-        throw methodNotAllowed(ctx.method);
+        if (req.method === 'GET') return this.readCollection(entity, this.companyRows(entity, crossCompany), root, query);
+        if (req.method === 'POST') return this.create(req, entity, root);
+        throw methodNotAllowed(req.method);
       }
-      if (more.length === 1 && more[0]!.name === '$count' && ctx.method === 'GET') {
+      if (more.length === 1 && more[0]!.name === '$count' && req.method === 'GET') {
         const rows = this.filtered(entity, this.companyRows(entity, crossCompany), options(query));
         return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: String(rows.length) };
       }
       if (more.length === 1 && more[0]!.name === `${FINOPS_NAMESPACE}.GetApplicationBuildVersion` && entity.set === 'DataManagementDefinitionGroups') {
-        if (ctx.method !== 'POST') throw methodNotAllowed(ctx.method);
+        if (req.method !== 'POST') throw methodNotAllowed(req.method);
         return json(200, { '@odata.context': `${root}$metadata#Edm.String`, value: FINOPS_APPLICATION_BUILD });
       }
       throw segmentNotFound(more[0]!.name);
@@ -116,42 +124,40 @@ export class FinopsService {
     const key = keyString(entity, keyValues);
     const row = table.get(key);
     if (more.length === 0) {
-      switch (ctx.method) {
+      switch (req.method) {
         case 'GET':
           if (!row) throw notFound(entity, keyValues);
           return this.readSingle(entity, row, root, query);
         case 'PATCH':
         case 'PUT':
-          return this.update(ctx, entity, key, keyValues, row, ctx.method === 'PUT');
+          return this.update(req, entity, key, keyValues, row, req.method === 'PUT');
         case 'DELETE':
           if (!row) throw notFound(entity, keyValues);
-          checkIfMatch(ctx, row);
+          checkIfMatch(req, row);
           table.delete(key);
-          return { status: 204 };
+          return { status: 204, headers: {} };
         default:
-          throw methodNotAllowed(ctx.method);
+          throw methodNotAllowed(req.method);
       }
     }
     const nav = (entity.navigations ?? []).find((n) => n.name === more[0]!.name);
     if (!nav || more.length > 1 || more[0]!.args !== undefined) throw segmentNotFound(more[0]!.name);
-    if (ctx.method !== 'GET') throw methodNotAllowed(ctx.method);
+    if (req.method !== 'GET') throw methodNotAllowed(req.method);
     if (!row) throw notFound(entity, keyValues);
     const target = FINOPS_ENTITIES.find((e) => e.type === nav.target)!;
     const related = this.related(entity, nav, [row]).get(row) ?? [];
     if (nav.collection) return this.readCollection(target, related, root, query);
-    if (!related[0]) return { status: 204 };
+    if (!related[0]) return { status: 204, headers: {} };
     return this.readSingle(target, related[0], root, query);
   }
 
   /** Rows the request may see: the default company's, or every company's with `cross-company=true`. */
-  private companyRows(entity: FinopsEntity, crossCompany: boolean): Row[] {
-    const rows: Row[] = [];
+  private *companyRows(entity: FinopsEntity, crossCompany: boolean): Iterable<Row> {
     const scoped = entity.companySpecific && !crossCompany;
     for (const row of this.store.table(entity.set)!.scan()) {
       if (scoped && String(row.values.dataAreaId).toLowerCase() !== this.profile.defaultCompany) continue;
-      rows.push(row);
+      yield row;
     }
-    return rows;
   }
 
   private prepare(entity: FinopsEntity, opts: Map<string, string>): PreparedQuery {
@@ -173,19 +179,21 @@ export class FinopsService {
     return prepared;
   }
 
-  private filtered(entity: FinopsEntity, rows: Row[], opts: Map<string, string>): Row[] {
+  private filtered(entity: FinopsEntity, rows: Iterable<Row>, opts: Map<string, string>): Row[] {
     const prepared = this.prepare(entity, opts);
-    return prepared.filter ? rows.filter(prepared.filter) : rows;
+    return collect(rows, prepared.filter, Infinity);
   }
 
-  private readCollection(entity: FinopsEntity, rows: Row[], root: string, query: string): Reply {
+  private readCollection(entity: FinopsEntity, rows: Iterable<Row>, root: string, query: string): Reply {
     const opts = options(query);
     const prepared = this.prepare(entity, opts);
-    let matched = prepared.filter ? rows.filter(prepared.filter) : rows;
-    if (prepared.order) matched = [...matched].sort(prepared.order);
     const skip = Number(opts.get('$skip') ?? 0);
     const top = prepared.top;
     const pageSize = this.profile.pageSize.max;
+    // Without ordering or a count, rows past this page (plus one, to know there is more) are not needed.
+    const enough = prepared.order || opts.get('$count') === 'true' ? Infinity : skip + Math.min(pageSize, top ?? Infinity) + 1;
+    let matched = collect(rows, prepared.filter, enough);
+    if (prepared.order) matched = matched.sort(prepared.order);
     const wanted = top === undefined ? matched.length - skip : Math.min(top, Math.max(0, matched.length - skip));
     const page = matched.slice(skip, skip + Math.min(pageSize, Math.max(0, wanted)));
     const body: Record<string, unknown> = { '@odata.context': `${root}$metadata#${entity.set}${selectSuffix(prepared)}` };
@@ -248,8 +256,8 @@ export class FinopsService {
     return new Map(parents.map((parent) => [parent, index.get(probe(parent.values, 0)) ?? []]));
   }
 
-  private async create(ctx: EmulatorRequestContext, entity: FinopsEntity, root: string): Promise<Reply> {
-    const values = coerceBody(entity, readJson(ctx));
+  private create(req: ODataRequest, entity: FinopsEntity, root: string): Reply {
+    const values = coerceBody(entity, readJson(req));
     if (entity.companySpecific && (values.dataAreaId === undefined || values.dataAreaId === '')) values.dataAreaId = this.profile.defaultCompany;
     if (typeof values.dataAreaId === 'string') values.dataAreaId = values.dataAreaId.toLowerCase();
     const missing = entity.key.find((k) => values[k] === undefined || values[k] === '');
@@ -266,10 +274,10 @@ export class FinopsService {
     return json(201, { '@odata.context': `${root}$metadata#${entity.set}/$entity`, ...record }, { Location: location, 'OData-EntityId': location, ETag: etagOf(row) });
   }
 
-  private async update(ctx: EmulatorRequestContext, entity: FinopsEntity, key: string, keyValues: Record<string, unknown>, row: Row | undefined, replace: boolean): Promise<Reply> {
-    const changes = coerceBody(entity, readJson(ctx));
+  private update(req: ODataRequest, entity: FinopsEntity, key: string, keyValues: Record<string, unknown>, row: Row | undefined, replace: boolean): Reply {
+    const changes = coerceBody(entity, readJson(req));
     if (!row) throw notFound(entity, keyValues);
-    checkIfMatch(ctx, row);
+    checkIfMatch(req, row);
     for (const k of entity.key) {
       if (changes[k] !== undefined && String(changes[k]).toLowerCase() !== String(row.values[k]).toLowerCase()) {
         throw writeFailed(entity, `The key field '${k}' cannot be changed.`);
@@ -280,7 +288,16 @@ export class FinopsService {
       : { ...row.values, ...changes };
     for (const k of entity.key) values[k] = row.values[k];
     this.store.table(entity.set)!.update(key, values);
-    return { status: 204 };
+    return { status: 204, headers: {} };
+  }
+
+  /** A $batch part may start with a Content-ID reference: `$1/SalesOrderLines` → the URL `$1` created. */
+  private resolveContentId(req: ODataRequest): string {
+    const m = /^\$(\d+)(.*)$/s.exec(req.rest);
+    if (!m) return req.rest;
+    const url = req.contentIds?.get(m[1]!);
+    if (!url) throw new ODataError(400, '', `Content-ID Reference: '$${m[1]}' does not exist in the batch context.`);
+    return url.slice(url.indexOf('/data/') + '/data/'.length) + m[2];
   }
 
   private typeOf(entity: FinopsEntity): EntityTypeDef {
@@ -316,10 +333,24 @@ function nextLinkQuery(query: string, skip: number, top: number | undefined): st
   return kept.join('&');
 }
 
+function collect(rows: Iterable<Row>, filter: ((row: Row) => boolean) | undefined, limit: number): Row[] {
+  const out: Row[] = [];
+  for (const row of rows) {
+    if (out.length >= limit) break;
+    if (!filter || filter(row)) out.push(row);
+  }
+  return out;
+}
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)];
+}
+
 const selectSuffix = (prepared: PreparedQuery) => (prepared.select ? `(${prepared.select.join(',')})` : '');
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
-  return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: JSON.stringify(body) };
+  return { status, headers: { 'Content-Type': JSON_TYPE, ...headers }, body: JSON.stringify(body) };
 }
 
 const methodNotAllowed = (method: string) => new ODataError(405, '', `The requested resource does not support http method '${method}'.`);
@@ -333,17 +364,17 @@ function writeFailed(entity: FinopsEntity, infolog: string): ODataError {
   return new ODataError(500, '', `Write failed for table row of type '${entity.type}'. Infolog: Info: ${infolog}.`);
 }
 
-function checkIfMatch(ctx: EmulatorRequestContext, row: Row): void {
-  const ifMatch = ctx.req.headers['if-match'];
+function checkIfMatch(req: ODataRequest, row: Row): void {
+  const ifMatch = req.headers['if-match'];
   if (ifMatch && ifMatch !== '*' && ifMatch !== etagOf(row)) {
     throw new ODataError(412, '', 'The ETag value in the If-Match header does not match the current ETag value of the entity.');
   }
 }
 
 /** The body the server has already read (the request stream is consumed before the middleware runs). */
-function readJson(ctx: EmulatorRequestContext): unknown {
+function readJson(req: ODataRequest): unknown {
   try {
-    return JSON.parse(ctx.body ?? '');
+    return JSON.parse(req.body);
   } catch {
     throw new ODataError(400, '', 'The request body is not valid JSON.');
   }

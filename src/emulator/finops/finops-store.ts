@@ -62,6 +62,16 @@ export class FinopsTable {
     this.overrides.set(key, null);
   }
 
+  /** Captures the writes so far; the returned function puts them back ($batch change-set rollback). */
+  snapshot(): () => void {
+    const overrides = new Map(this.overrides);
+    const inserted = new Map(this.inserted);
+    return () => {
+      this.overrides = overrides;
+      this.inserted = inserted;
+    };
+  }
+
   private makeSeed(index: number): Row {
     return { values: this.seed!.make(index), lookupTypes: {}, version: 1000 + index };
   }
@@ -88,6 +98,17 @@ export class FinopsStore {
 
   table(set: string): FinopsTable | undefined {
     return this.tables.get(set);
+  }
+
+  /** Runs `work`; if it throws, every table is put back as it was (a $batch change set is atomic). */
+  atomically<T>(work: () => T): T {
+    const restores = [...this.tables.values()].map((t) => t.snapshot());
+    try {
+      return work();
+    } catch (error) {
+      for (const restore of restores) restore();
+      throw error;
+    }
   }
 
   reset(): void {

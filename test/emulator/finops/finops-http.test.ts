@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
-import { get, send, type Reply } from '../helpers.js';
+import { call, get, send, type Reply } from '../helpers.js';
 
 let emulator: RunningEmulator;
 beforeAll(async () => {
@@ -179,5 +179,36 @@ describe('F&O paging', () => {
     } finally {
       await big.close();
     }
+  });
+});
+
+describe('F&O $batch', () => {
+  const boundary = 'batch_fo1';
+  const changeset = 'changeset_fo1';
+  const part = (method: string, path: string, body?: unknown, contentId?: string) => [
+    'Content-Type: application/http', 'Content-Transfer-Encoding: binary', ...(contentId ? [`Content-ID: ${contentId}`] : []), '',
+    `${method} ${emulator.url}${path} HTTP/1.1`, 'Content-Type: application/json', '', body === undefined ? '' : JSON.stringify(body),
+  ].join('\r\n');
+  const batchBody = (parts: string[]) => [`--${boundary}`, `Content-Type: multipart/mixed; boundary=${changeset}`, '',
+    ...parts.flatMap((p) => [`--${changeset}`, p]), `--${changeset}--`, `--${boundary}--`, ''].join('\r\n');
+  const postBatch = (body: string) => call(url('$batch'), { method: 'POST', headers: { 'Content-Type': `multipart/mixed; boundary=${boundary}` }, body });
+
+  it('commits a change set as a whole', async () => {
+    const reply = await postBatch(batchBody([
+      part('POST', 'CustomersV3', { CustomerAccount: 'B-001', OrganizationName: 'Batch one' }, '1'),
+      part('POST', 'CustomersV3', { CustomerAccount: 'B-002', OrganizationName: 'Batch two' }, '2'),
+    ]));
+    expect(reply.status).toBe(200);
+    expect(reply.text.match(/HTTP\/1\.1 201 Created/g)).toHaveLength(2);
+    expect((await get(url("CustomersV3(dataAreaId='usmf',CustomerAccount='B-002')"))).status).toBe(200);
+  });
+
+  it('rolls a change set back when one of its writes fails', async () => {
+    const reply = await postBatch(batchBody([
+      part('POST', 'CustomersV3', { CustomerAccount: 'B-003', OrganizationName: 'Rolled back' }, '1'),
+      part('POST', 'CustomersV3', { CustomerAccount: 'US-001' }, '2'),
+    ]));
+    expect(reply.text).toContain('The record already exists');
+    expect((await get(url("CustomersV3(dataAreaId='usmf',CustomerAccount='B-003')"))).status).toBe(404);
   });
 });
