@@ -30,6 +30,7 @@ export interface ReadContext {
 }
 
 const TOTAL = 'Microsoft.Dynamics.CRM.totalrecordcount';
+const ORDERED_RESULTS_KEPT = 4;
 const LIMIT_EXCEEDED = 'Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded';
 const METADATA_VERSION = 'Microsoft.Dynamics.CRM.globalmetadataversion';
 
@@ -61,8 +62,15 @@ export function readCollection(rc: ReadContext, source: RowSource): ODataRespons
   let more: boolean;
   let matched: Row[] | undefined;
   if (query.order) {
-    matched = collect(source.scan(), query);
-    matched.sort((a, b) => query.order!(a, b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+    const store = rc.scope.store;
+    const cacheKey = `${store.generation}|${rc.scope.userId}|${rc.req.rest}?${rc.req.rawQuery.split('&').filter((p) => !/^(\$|%24)skiptoken=/i.test(p)).join('&')}`;
+    matched = store.orderedResults.get(cacheKey);
+    if (!matched) {
+      matched = collect(source.scan(), query);
+      matched.sort((a, b) => query.order!(a, b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+      if (store.orderedResults.size >= ORDERED_RESULTS_KEPT) store.orderedResults.delete(store.orderedResults.keys().next().value!);
+      store.orderedResults.set(cacheKey, matched);
+    }
     let start = 0;
     if (cookie) {
       const at = cookie.last ? matched.findIndex((r) => keyOf(r) === cookie.last) : -1;

@@ -1,4 +1,5 @@
 import type { EdmModel, EntityTypeDef } from '../metadata/model.js';
+import type { Row } from './row.js';
 import { Journal, LazyRows, Table } from './table.js';
 
 /**
@@ -9,12 +10,21 @@ export class Store {
   readonly tables = new Map<string, Table>(); // by entity type logical name
   private journal: Journal | undefined;
   private nextVersion: number;
+  /** Counts writes (rollbacks included), so cached query results know when they are stale. */
+  generation = 0;
+  /**
+   * Sorted results of recent ordered queries, keyed by the query and `generation`: paging an
+   * ordered query re-asks the same query for every page, and must see the same order.
+   */
+  readonly orderedResults = new Map<string, Row[]>();
 
   constructor(readonly model: EdmModel, seed: Map<string, LazyRows>, firstVersion = 10_000_000) {
     this.nextVersion = firstVersion;
     for (const [setName, entity] of model.entitySets) {
       if (this.tables.has(entity.name)) continue;
-      this.tables.set(entity.name, new Table(entity, setName, seed.get(entity.name), () => this.journal));
+      this.tables.set(entity.name, new Table(entity, setName, seed.get(entity.name), () => this.journal, () => {
+        this.generation++;
+      }));
     }
   }
 
@@ -63,21 +73,7 @@ export class Store {
     } catch (error) {
       this.journal = undefined;
       for (const undo of journal.reverse()) undo();
-      throw error;
-    }
-  }
-
-  /** Async variant for $batch change sets whose parts are handled one after another. */
-  async atomicallyAsync<T>(work: () => Promise<T>): Promise<T> {
-    const journal: Journal = [];
-    this.journal = journal;
-    try {
-      const result = await work();
-      this.journal = undefined;
-      return result;
-    } catch (error) {
-      this.journal = undefined;
-      for (const undo of journal.reverse()) undo();
+      this.generation++;
       throw error;
     }
   }

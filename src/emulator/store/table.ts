@@ -28,6 +28,7 @@ export class Table {
     readonly entitySet: string,
     private readonly seed: LazyRows | undefined,
     private readonly journal: () => Journal | undefined,
+    private readonly changed: () => void = () => {},
   ) {
     this.primaryKey = primaryKeyOf(entity);
   }
@@ -78,6 +79,7 @@ export class Table {
   }
 
   insert(row: Row): void {
+    this.changed();
     const id = String(row.values[this.primaryKey]).toLowerCase();
     const seeded = this.seed ? this.seed.indexOf(id) >= 0 : false;
     if (seeded) {
@@ -91,6 +93,7 @@ export class Table {
   }
 
   update(row: Row): void {
+    this.changed();
     const id = String(row.values[this.primaryKey]).toLowerCase();
     if (this.inserted.has(id)) {
       const previous = this.inserted.get(id)!;
@@ -104,6 +107,7 @@ export class Table {
   }
 
   delete(id: string): void {
+    this.changed();
     const key = id.toLowerCase();
     if (this.inserted.has(key)) {
       const previous = this.inserted.get(key)!;
