@@ -5,6 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import type { Catalog } from '../../src/catalog/types.js';
+import type { EntityApi } from '../../src/connection/entity-api.js';
 import type { Connection, QueryOptions, QueryResult, Row } from '../../src/connection/types.js';
 import { DynasqlError } from '../../src/errors/index.js';
 
@@ -70,6 +71,10 @@ export class InMemoryConnection implements Connection {
   async explain(sql: string): Promise<string> {
     this.calls.push({ method: 'explain', sql });
     return this.plan;
+  }
+
+  entity(): EntityApi {
+    throw new Error('the in-memory connection has no entity API; the command does not use it');
   }
 
   async catalog(): Promise<Catalog> {
