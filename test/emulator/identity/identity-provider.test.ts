@@ -101,6 +101,22 @@ describe('identity provider over HTTPS', () => {
     expect(refreshed.accessToken).not.toBe(result.accessToken);
   });
 
+  it('runs the interactive flow: msal-node 7 loopback with response_mode=form_post', async () => {
+    const pca = new PublicClientApplication({ auth: { clientId: 'cli', authority: idp.authority, knownAuthorities: known() }, system: msalSystem() });
+    // The test plays the user's browser: open the authorize URL, then submit its form to the loopback listener.
+    const openBrowser = async (authorizeUrl: string) => {
+      expect(new URL(authorizeUrl).searchParams.get('response_mode')).toBe('form_post');
+      const page = await (await request(authorizeUrl, { dispatcher: agent })).body.text();
+      const action = /action="([^"]+)"/.exec(page)![1]!.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c)));
+      const fields = Object.fromEntries([...page.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+      const posted = await request(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+      await posted.body.text();
+    };
+    const result = await pca.acquireTokenInteractive({ scopes: [`${ORG}/user_impersonation`], openBrowser, successTemplate: 'signed in', errorTemplate: 'failed' });
+    expect(result.account?.username).toBe('ana@contoso.test');
+    expect(idp.tokens.verifyAccessToken(result.accessToken, [ORG]).valid).toBe(true);
+  });
+
   it('runs the device-code flow: pending until the user approves', async () => {
     const pca = new PublicClientApplication({ auth: { clientId: 'cli', authority: idp.authority, knownAuthorities: known() }, system: msalSystem() });
     const result = await pca.acquireTokenByDeviceCode({
