@@ -90,7 +90,8 @@ export class CatalogLoader {
   constructor(private readonly options: CatalogLoaderOptions = {}) {
     this.ttlMs = options.ttlMs ?? DEFAULT_CATALOG_TTL_MS;
     this.clock = options.clock ?? systemClock;
-    this.memory = new LRUCache({ max: options.memoryMax ?? 16, ttl: this.ttlMs, perf: { now: () => this.clock.now() } });
+    // ttlResolution 0: read the (injectable) clock on every check rather than caching it for 1 ms.
+    this.memory = new LRUCache({ max: options.memoryMax ?? 16, ttl: this.ttlMs, ttlResolution: 0, perf: { now: () => this.clock.now() } });
   }
 
   async load(source: MetadataSource, options: LoadOptions = {}): Promise<Catalog> {
@@ -105,7 +106,8 @@ export class CatalogLoader {
       }
     }
     let flight = this.inFlight.get(key);
-    if (!flight || (refresh && !flight.refresh)) {
+    // A flight every caller gave up on is aborting: a new caller starts afresh instead of joining it.
+    if (!flight || flight.controller.signal.aborted || (refresh && !flight.refresh)) {
       const controller = new AbortController();
       const started: InFlight = { controller, waiters: 0, refresh, promise: Promise.resolve(undefined as unknown as Catalog) };
       started.promise = this.loadUncached(source, key, refresh, controller.signal).finally(() => {

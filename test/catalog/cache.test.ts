@@ -182,6 +182,37 @@ describe('CatalogLoader', () => {
     expect(events[0]).toMatchObject({ type: 'disk-rejected', reason: expect.stringMatching(/stale/) });
   });
 
+  it('expires catalogs in memory after the TTL too', async () => {
+    const clock = manualClock();
+    const s = source();
+    const loader = new CatalogLoader({ clock, ttlMs: 1000 });
+    const first = await loader.load(s);
+    clock.advance(999);
+    expect(await loader.load(s)).toBe(first);
+    clock.advance(2);
+    expect(await loader.load(s)).not.toBe(first);
+    expect(s.calls).toBe(2);
+  });
+
+  it('starts a new load for a caller arriving after every earlier caller cancelled', async () => {
+    let calls = 0;
+    const s = source(smallXml, {
+      fetchMetadata: (signal) => {
+        calls++;
+        if (calls > 1) return Promise.resolve(smallXml);
+        return new Promise<string>((_, reject) => signal.addEventListener('abort', () => setTimeout(() => reject(signal.reason), 20)));
+      },
+    });
+    const loader = new CatalogLoader();
+    const gaveUp = new AbortController();
+    const first = loader.load(s, { signal: gaveUp.signal });
+    gaveUp.abort();
+    await expect(first).rejects.toMatchObject({ code: 'DYNASQL_ERR_CANCELLED' });
+    const catalog = await loader.load(s);
+    expect(catalog.tables).toHaveLength(1);
+    expect(calls).toBe(2);
+  });
+
   it('keeps catalogs in memory and merges concurrent loads into one fetch', async () => {
     const store = createMemoryCacheStore();
     let release!: (xml: string) => void;
