@@ -105,7 +105,8 @@ async function runInsert(ctx: WriteRunContext, statement: InsertStatement, param
   const table = resolveWriteTable(catalog, statement.target.name, statement.upsert ? 'upsert' : 'insert');
   if (!statement.columns) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `Name the columns: INSERT INTO ${table.name} (column, …) VALUES (…)`);
   const columns = resolveWriteColumns(table, statement.columns, statement.upsert ? 'upsert' : 'insert');
-  if (!statement.upsert) checkRequiredColumns(table, columns, ctx.statement.facts.edition === 'finops' ? ['dataAreaId'] : []);
+  // F&O fills every non-key field it is not given (its Nullable=false is no requirement); its keys are checked per row
+  if (!statement.upsert && ctx.statement.facts.edition === 'dataverse') checkRequiredColumns(table, columns, []);
   const keyColumns = statement.upsert ? upsertKey(table, columns, statement.hints.key) : [];
   const returning = returningColumns(table, statement.returning);
 
@@ -575,7 +576,7 @@ function partOutcome(op: WriteOperation, part: { status: number; headers: Record
   if (part.status >= 200 && part.status < 300) return { state: 'written', ...(part.body ? { body: part.body } : {}) };
   if (retried && op.kind === 'create' && isPrimaryKeyDuplicate({ status: part.status, headers: part.headers, body: part.body })) return { state: 'written' };
   if (part.status === 404 && op.kind === 'delete') return retried ? { state: 'written' } : { state: 'notFound' };
-  if (part.status === 404 && op.kind === 'update' && op.headers['If-Match'] === '*') return { state: 'notFound' };
+  if (part.status === 404 && (op.kind === 'update' || op.kind === 'upsert') && op.headers['If-Match'] === '*') return { state: 'notFound' };
   return { state: 'failed', error: writeError(mapServiceError({ status: part.status, headers: part.headers, body: part.body }, { method: op.method, url: `${url}` })) };
 }
 
