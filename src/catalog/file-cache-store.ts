@@ -38,11 +38,12 @@ export function createFileCacheStore(directory: string = defaultCacheDirectory()
       }
     },
     async set(key, bytes) {
-      await mkdir(directory, { recursive: true });
+      // The org's schema is nobody else's business: the folder and files are the user's alone.
+      await mkdir(directory, { recursive: true, mode: 0o700 });
       const target = pathOf(key);
       const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
-        await writeFile(temporary, bytes);
+        await writeFile(temporary, bytes, { mode: 0o600 });
         await rename(temporary, target);
       } catch (error) {
         await rm(temporary, { force: true });

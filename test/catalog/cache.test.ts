@@ -3,7 +3,7 @@
  * rebuilt, the second load served from disk (a real directory), concurrent loads merged,
  * refresh, TTL and cancellation.
  */
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -139,6 +139,7 @@ describe('CatalogLoader', () => {
     const catalog = await new CatalogLoader({ store, onEvent: (e) => events.push(e) }).load(first);
     expect(first.calls).toBe(1);
     expect(await readdir(store.directory)).toHaveLength(1);
+    if (process.platform !== 'win32') expect((await stat(store.pathOf(catalogCacheKey(first)))).mode & 0o777).toBe(0o600);
     const second = source(finopsXml, { edition: 'finops', apiVersion: 'data' });
     const again = await new CatalogLoader({ store, onEvent: (e) => events.push(e) }).load(second);
     expect(second.calls).toBe(0);
