@@ -26,8 +26,8 @@ export interface EngineSession {
   readonly id: number;
   /** startup parameters worth carrying over (DateStyle, TimeZone, application_name ...) */
   readonly startupSettings: ReadonlyMap<string, string>;
-  /** `SET` / `RESET` statements that succeeded, in order */
-  readonly setStatements: readonly string[];
+  /** the last successful `SET` of each setting, in order */
+  readonly setStatements: Iterable<string>;
 }
 
 /** An error the engine reported, as ErrorResponse fields by code letter. */

@@ -14,8 +14,7 @@ import { CARRIED_STARTUP_SETTINGS, type CatalogEngine, type EngineSession } from
 import { MessageFramer, ProtocolViolation, type FormatCode, type FrontendMessage, type StartupPacket } from './frontend-messages.js';
 import { decodeParameter, OID } from './pg-types.js';
 import { ScramExchange, type ScramVerifier } from './scram.js';
-import { stripSchemaQualifiers } from './sql-text.js';
-import { splitStatements } from './sql-text.js';
+import { leadingWords, splitStatements, stripSchemaQualifiers } from './sql-text.js';
 import { commandTag, encodeRows, resultFields, withFormats } from './statement-results.js';
 import { routeStatement, type MirrorNames, type Route } from './statement-router.js';
 
@@ -92,7 +91,11 @@ export class Session implements EngineSession {
   readonly processId = this.id;
   private readonly secretKey = randomInt(1, 2 ** 31 - 1);
   readonly startupSettings = new Map<string, string>();
-  readonly setStatements: string[] = [];
+  /** setting name → the last SET of it that succeeded (a RESET removes it; replayed on engine switches) */
+  private readonly settings = new Map<string, string>();
+  get setStatements(): Iterable<string> {
+    return this.settings.values();
+  }
 
   private readonly framer = new MessageFramer();
   private stream: Duplex;
@@ -365,10 +368,16 @@ export class Session implements EngineSession {
         break;
       }
       case 'call':
-      case 'explain':
-        statement.translatorSql = stripSchemaQualifiers(route.kind === 'explain' ? route.statement : sql, [this.ctx.names.schema, 'public']);
-        statement.fields = route.kind === 'explain' ? [planField()] : undefined;
+        statement.translatorSql = stripSchemaQualifiers(sql, [this.ctx.names.schema, 'public']);
+        statement.fields = undefined;
         break;
+      case 'explain': {
+        statement.translatorSql = stripSchemaQualifiers(route.statement, [this.ctx.names.schema, 'public']);
+        const d = await this.ctx.engine.describe(this, route.statement, parameterTypes);
+        if ('parameterTypes' in d) statement.parameterTypes = d.parameterTypes;
+        statement.fields = [planField()];
+        break;
+      }
       default:
         break;
     }
@@ -390,7 +399,7 @@ export class Session implements EngineSession {
       case 'transaction':
         return this.transaction(route.action);
       case 'reset':
-        this.setStatements.length = 0;
+        this.settings.clear();
         this.ctx.engine.forget(this.id);
         return done(/^\s*reset/i.test(statement.sql) ? 'RESET' : statement.sql.trim().split(/\s+/, 2).join(' ').toUpperCase());
       case 'deallocate':
@@ -462,11 +471,13 @@ export class Session implements EngineSession {
         tag = 'BEGIN';
         break;
       case 'commit':
+        this.portals.clear();
         tag = this.txStatus === 'E' ? 'ROLLBACK' : 'COMMIT';
         if (this.txStatus === 'I') notices.push(be.noticeResponse({ severity: 'WARNING', code: '25P01', message: 'there is no transaction in progress' }));
         this.txStatus = 'I';
         break;
       case 'rollback':
+        this.portals.clear();
         if (this.txStatus === 'I') notices.push(be.noticeResponse({ severity: 'WARNING', code: '25P01', message: 'there is no transaction in progress' }));
         this.txStatus = 'I';
         tag = 'ROLLBACK';
@@ -491,7 +502,7 @@ export class Session implements EngineSession {
     if (error) throw new PgError(engineErrorFields(be.decodeErrorFields(error.body)));
     const complete = messages.find((m) => m.type === 'C');
     const tag = complete ? complete.body.toString('utf8', 0, complete.body.length - 1) : null;
-    if (statement.route.kind === 'engine' && statement.route.isSetting) this.setStatements.push(statement.sql);
+    if (statement.route.kind === 'engine' && statement.route.isSetting) this.rememberSetting(statement.sql);
     return {
       fields: statement.fields ? withFormats(statement.fields, resultFormats) : null,
       rows: messages.filter((m) => m.type === 'D').map((m) => Buffer.from(m.bytes)),
@@ -499,6 +510,19 @@ export class Session implements EngineSession {
       notices: messages.filter((m) => m.type === 'N').map((m) => Buffer.from(m.bytes)),
       isSelect: tag?.startsWith('SELECT') ?? false,
     };
+  }
+
+  /**
+   * Keeps the last `SET x ...` per setting, so replaying a session's settings stays short however
+   * often a client sets one (`SET TIME ZONE 'UTC'` and `SET timezone = ...` are one setting).
+   */
+  private rememberSetting(sql: string): void {
+    const words = leadingWords(sql, 4);
+    const rest = words.slice(1).filter((w) => w !== 'session');
+    const name = rest[0] === 'time' && rest[1] === 'zone' ? 'timezone' : rest[0];
+    if (!name) return;
+    this.settings.delete(name);
+    if (words[0] === 'set') this.settings.set(name, sql);
   }
 
   // ---- simple query protocol -------------------------------------------------------------------

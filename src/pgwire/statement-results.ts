@@ -28,9 +28,10 @@ export function withFormats(fields: readonly FieldDescription[], resultFormats: 
 export function resultFields(result: QueryResult, described: readonly FieldDescription[] | null, resultFormats: readonly FormatCode[]): FieldDescription[] {
   const fields = result.columns.map((column, i): FieldDescription => {
     const byName = described?.find((f) => f.name === column.name) ?? described?.find((f) => f.name.toLowerCase() === column.name.toLowerCase());
-    const byPosition = described && described.length === result.columns.length && described[i]!.name === '?column?' ? described[i] : undefined;
-    const mirror = byName ?? byPosition;
-    if (mirror) return { ...mirror, name: column.name };
+    // An unnamed expression: Postgres calls `count(*)` "count" where the translator says "column1".
+    const unnamed = described && described.length === result.columns.length && (described[i]!.name === '?column?' || /^column\d+$/.test(column.name));
+    if (byName) return { ...byName, name: column.name };
+    if (unnamed) return { ...described[i]! };
     const t = pgTypeOf({ ...column, name: column.type });
     return { name: column.name, tableOid: 0, columnNumber: 0, typeOid: t.oid, typeSize: typeSize(t.oid), typeModifier: t.typeModifier, format: 0 };
   });

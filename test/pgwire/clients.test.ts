@@ -109,6 +109,11 @@ describe('node-postgres', () => {
         expect(typeof row.statecode).toBe('number');
         expect(result.fields.map((f) => f.dataTypeID)).toEqual([25, 1700, 1184, 2950, 23]);
       }
+      const counted = await client.query('select count(*) from emulator.contact where statecode = $1', [0]);
+      expect(counted.fields.map((f) => [f.name, f.dataTypeID])).toEqual([['count', 20]]); // named and typed as Postgres would
+      expect(counted.rows[0].count).toBe(String((await conn.query('SELECT COUNT(*) AS n FROM contact WHERE statecode = 0')).rows[0]!.n));
+      const plan = await client.query('explain select name from account where name = $1', [account.name]);
+      expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('/accounts?');
       const catalogRows = await client.query('select column_name, data_type from information_schema.columns where table_schema = $1 and table_name = $2 and column_name = any($3)', [
         'emulator', 'account', ['accountid', 'revenue'],
       ]);

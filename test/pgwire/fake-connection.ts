@@ -111,6 +111,9 @@ export function fakeConnection(): FakeConnection {
     async catalog() {
       return fakeCatalog;
     },
+    entity(): never {
+      throw new Error('the adapter does not use the entity API');
+    },
     async close() {},
   };
 }
