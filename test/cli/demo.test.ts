@@ -1,5 +1,6 @@
 /**
- * The command end to end on the real driver (connect()) and the real emulator, in-process:
+ * The command end to end on the real driver (connect()) and the real emulator, in-process (-c to
+ * one shared emulator, and --demo starting its own):
  * `--demo` starts the emulator, statements run through the SELECT engine, backslash commands
  * query the real system tables, errors come from the real binder.
  */
@@ -7,12 +8,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoConnectionString } from '../../src/cli/demo.js';
 import { runCli } from '../../src/cli/main.js';
+import { startEmulator } from '../../src/emulator/index.js';
 import { Capture } from './in-memory-connection.js';
 
 const home = mkdtempSync(join(tmpdir(), 'dynasql-demo-'));
-afterAll(() => rmSync(home, { recursive: true, force: true }));
+// One emulator for the tests that pass -c; the first test starts its own through --demo.
+let emulator: Awaited<ReturnType<typeof startEmulator>>;
+let connection: string;
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  connection = demoConnectionString(emulator.url);
+});
+afterAll(async () => {
+  await emulator?.close();
+  rmSync(home, { recursive: true, force: true });
+});
 
 const TOP5 = 'SELECT TOP 5 name, revenue FROM account ORDER BY revenue DESC';
 
@@ -25,8 +38,8 @@ async function run(argv: string[], stdinText = '') {
   return { code, out: stdout.text, err: stderr.text };
 }
 
-describe('dynasql --demo on the real driver and emulator', () => {
-  it('prints the top accounts by revenue as a table', async () => {
+describe('dynasql on the real driver and emulator', () => {
+  it('--demo prints the top accounts by revenue as a table', async () => {
     const r = await run(['--demo', '-e', TOP5]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -40,8 +53,8 @@ describe('dynasql --demo on the real driver and emulator', () => {
   });
 
   it('writes csv and json that agree with each other', async () => {
-    const csv = await run(['--demo', '--format', 'csv', '-e', TOP5]);
-    const json = await run(['--demo', '--format', 'json', '-e', TOP5]);
+    const csv = await run(['-c', connection, '--format', 'csv', '-e', TOP5]);
+    const json = await run(['-c', connection, '--format', 'json', '-e', TOP5]);
     const rows = JSON.parse(json.out) as { name: string; revenue: unknown }[];
     expect(rows).toHaveLength(5);
     expect(csv.out.split('\n')[0]).toBe('name,revenue');
@@ -50,17 +63,17 @@ describe('dynasql --demo on the real driver and emulator', () => {
   });
 
   it('reports errors with their code, a caret under a syntax error, and exit code 1', async () => {
-    const unknown = await run(['--demo', '-e', 'SELECT nme FROM account']);
+    const unknown = await run(['-c', connection, '-e', 'SELECT nme FROM account']);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain("ERROR DYNASQL_ERR_UNKNOWN_COLUMN: Unknown column 'nme'. Did you mean 'name'?");
-    const syntax = await run(['--demo', '-e', "SELECT name FROM account WHERE (name = 'x'"]);
+    const syntax = await run(['-c', connection, '-e', "SELECT name FROM account WHERE (name = 'x'"]);
     expect(syntax.code).toBe(1);
     expect(syntax.err).toContain('ERROR DYNASQL_ERR_SYNTAX');
     expect(syntax.err).toMatch(/LINE 1: SELECT name FROM account WHERE \(name = 'x'\n {50}\^/);
   });
 
   it('runs statements from standard input and the backslash commands on the system tables', async () => {
-    const r = await run(['--demo', '--format', 'csv'], 'SELECT COUNT(*) AS n FROM account;\nSELECT table_name FROM sys_tables WHERE table_name = \'contact\'');
+    const r = await run(['-c', connection, '--format', 'csv'], 'SELECT COUNT(*) AS n FROM account;\nSELECT table_name FROM sys_tables WHERE table_name = \'contact\'');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^n\n\d+\ntable_name\ncontact\n$/);
   });
