@@ -5,7 +5,7 @@
  */
 import type { Executor } from '../http/index.js';
 import { DynasqlError } from '../errors/index.js';
-import { decoderFor, decoderForEdm, parsePage, sourceKey, type DecodedValue } from '../odata/index.js';
+import { decoderFor, parsePage, sourceKey, type DecodedValue } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
 
 export interface ScanCounters {
@@ -16,7 +16,6 @@ export interface ScanCounters {
 
 /** the column readers of a step: `[property key, decoder]` per output column */
 function readers(step: RemoteScanStep): [string, (raw: never) => DecodedValue][] {
-  if (step.aggregateOutputs) return step.aggregateOutputs.map((o) => [o.property, decoderForEdm(o.edmType)]);
   return step.columns.map((c) => [sourceKey(c), decoderFor(c)]);
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Catalog, Column } from '../catalog/types.js';
 import { bindQuery } from '../bind/index.js';
+import { DynasqlError } from '../errors/index.js';
 import type { Executor } from '../http/index.js';
 import { LocalEngine, trimDecimal, type ColumnValue, type LocalInput } from '../local/index.js';
 import { explainPlan, type PhysicalPlan, type RemoteScanStep } from '../plan/index.js';
@@ -76,16 +77,27 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
   if (plan.output.kind === 'direct') {
     const step = plan.scans[0] as RemoteScanStep;
     const { names, columns } = plan.output;
-    const catalogColumns = columns.map((c) => ('kind' in c ? c : undefined));
-    const resultColumns = columns.map((c, i) => ('kind' in c ? { ...columnType(c), name: names[i]! } : { name: names[i]!, type: c.sqlType }));
+    const resultColumns = columns.map((c, i) => ({ ...columnType(c), name: names[i]! }));
     // the scan decodes its columns in table order; the result follows the select list
-    const positions = columns.map((c) => ('kind' in c ? step.columns.indexOf(c) : step.aggregateOutputs!.findIndex((o) => o.name === c.name)));
+    const positions = columns.map((c) => step.columns.indexOf(c));
+    const source = remoteRows(ctx.executor, step, signal, counters);
+    // the first page is read now, so a refused request fails the statement (or falls back) before any row is handed out
+    let first: IteratorResult<ColumnValue[]>;
+    try {
+      first = await source.next();
+    } catch (error) {
+      if (plan.fallback && DynasqlError.is(error, 'DYNASQL_ERR_AGGREGATE_LIMIT')) return runPlan(ctx, plan.fallback, signal, counters);
+      throw error;
+    }
+    const toRow = (values: ColumnValue[]): Row => {
+      const row: Row = {};
+      names.forEach((name, i) => { row[name] = normalise(values[positions[i]!] ?? null, columns[i]); });
+      return row;
+    };
     async function* rows(): AsyncGenerator<Row> {
-      for await (const values of remoteRows(ctx.executor, step, signal, counters)) {
-        const row: Row = {};
-        names.forEach((name, i) => { row[name] = normalise(values[positions[i]!] ?? null, catalogColumns[i]); });
-        yield row;
-      }
+      if (first.done) return;
+      yield toRow(first.value);
+      for await (const values of source) yield toRow(values);
     }
     return { columns: resultColumns, rows: rows() };
   }

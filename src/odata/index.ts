@@ -3,3 +3,4 @@ export { serializeFilter, andAll, orAll, type ODataFilter, type CompareOp } from
 export { queryUrl, queryHeaders, FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, type ODataQuery, type ODataOrderBy } from './query.js';
 export { parseJsonLossless, JsonNumberText, type JsonValue } from './json.js';
 export { parsePage, decoderFor, decoderForEdm, sourceKey, type ODataPage, type DecodedValue, type ValueDecoder } from './decode.js';
+export { serializeApply, type ApplySpec, type ApplyAggregate } from './apply.js';

@@ -20,8 +20,12 @@ export function explainPlan(plan: PhysicalPlan, serviceRoot: string): string {
     lines.push(`Remote  ${scan.request.method} ${serviceRoot}${scan.request.url}`);
     for (const [name, value] of Object.entries(scan.request.headers)) lines.push(`  header: ${name}: ${value}`);
     if (scan.pushed.length > 0) lines.push(`  pushed: ${scan.pushed.join('; ')}`);
+    if (scan.aggregateOutputs) lines.push(`  outputs: ${scan.aggregateOutputs.map((o) => `${o.alias} → ${o.name}`).join(', ')}`);
     for (const reason of scan.notPushed) lines.push(`  local:  ${reason}`);
-    if (scan.fallback) lines.push(`  if the service refuses the aggregate: GET ${serviceRoot}${scan.fallback.step.request.url} and aggregate locally`);
+  }
+  if (plan.fallback) {
+    const urls = plan.fallback.scans.flatMap((s) => (s.kind === 'remoteScan' ? [`GET ${serviceRoot}${s.request.url}`] : []));
+    lines.push(`  if the service refuses the aggregate (50,000-row limit): ${urls.join(', ')} and aggregate locally`);
   }
   if (plan.output.kind === 'direct') {
     lines.push('Result  straight from the service (no local step)');

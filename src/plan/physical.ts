@@ -22,16 +22,14 @@ export interface RemoteScanStep {
   table: Table;
   alias: string;
   request: RemoteRequest;
-  /** the columns each row is decoded into, in order */
+  /** the columns each row is decoded into, in order (for `$apply`: one per output, keyed by its alias) */
   columns: Column[];
-  /** an aggregate request: rows are keyed by these output names instead of `columns` */
-  aggregateOutputs?: { name: string; property: string; edmType: string; sqlType: string }[];
+  /** set for an aggregate (`$apply`) read: each result column and the alias the service names it by */
+  aggregateOutputs?: { name: string; alias: string }[];
   /** what went into the request (`$filter: revenue > 1000`) */
   pushed: string[];
   /** what stays local and why (`LIKE '%a_b%': '_' is a wildcard the service would honour`) */
   notPushed: string[];
-  /** the same read without $apply, used when the service refuses the aggregate (50,000-row limit) */
-  fallback?: { step: RemoteScanStep; local: LocalStep };
 }
 
 export interface LocalTableStep {
@@ -54,7 +52,7 @@ export interface LocalStep {
 
 export type OutputShape =
   /** rows of the single remote scan are the result: `columns[i]` named `names[i]` */
-  | { kind: 'direct'; names: string[]; columns: (Column | { name: string; property: string; edmType: string; sqlType: string })[] }
+  | { kind: 'direct'; names: string[]; columns: Column[] }
   | { kind: 'local'; step: LocalStep };
 
 export interface PhysicalPlan {
@@ -62,4 +60,9 @@ export interface PhysicalPlan {
   output: OutputShape;
   /** the parameter values the local step binds, by reference */
   params: ReadonlyMap<string | number, unknown>;
+  /**
+   * The same statement without `$apply`, aggregated locally: used when the service refuses the
+   * aggregate with its 50,000-row limit (0x8004E023).
+   */
+  fallback?: PhysicalPlan;
 }

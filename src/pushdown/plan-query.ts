@@ -15,6 +15,7 @@ import { functionKind } from '../plan/index.js';
 import { tableCapabilities, type Capabilities } from '../capabilities/index.js';
 import { translateConjunct } from './filter.js';
 import { rowCountValue, type ParamValues } from './values.js';
+import { aggregateRequest } from './aggregate.js';
 import { columnsRead, localRemainder } from './remainder.js';
 import { conjuncts, scanContexts, type ScanContext } from './walk.js';
 
@@ -44,6 +45,29 @@ interface ScanPushdown {
 }
 
 export function planQuery(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
+  const plan = planScans(bound, options);
+  if (!options.pushdown || plan.output.kind === 'direct' || !isAggregate(bound.query)) return plan;
+  const scan = bound.scans[0]!;
+  if (bound.scans.length !== 1 || scan.source !== 'remote') return plan;
+  const context = scanContexts(bound.query).get(scan.id)!;
+  const push = negotiate(scan, context, options);
+  if (!push.allConjunctsPushed) return plan;
+  const pageSize = Math.min(options.pageSize ?? options.facts.maxPageSize, options.facts.maxPageSize);
+  const aggregate = aggregateRequest(bound, scan, push.filters, options.facts, options.params, { maxPageSize: pageSize });
+  if (typeof aggregate === 'string') {
+    if (plan.output.kind === 'local') plan.output.step.reasons.push(`GROUP BY / aggregates run locally: ${aggregate}`);
+    return plan;
+  }
+  // the same statement aggregated locally, for when the service refuses (50,000-row limit)
+  return { scans: [aggregate.step], output: aggregate.output, params: options.params, fallback: plan };
+}
+
+function isAggregate(query: P.Query): boolean {
+  return query.kind === 'select' && (query.groupBy.length > 0 || query.columns.some((c) => c.expr.kind === 'function' && !c.expr.over && functionKind(c.expr.name) === 'aggregate'));
+}
+
+/** the plan with filters, ordering and paging pushed into each scan and the rest local */
+function planScans(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
   const contexts = scanContexts(bound.query);
   const skipPushedBlocks = new Set<P.Select>();
   const pushedConjuncts = new Set<P.Expr>();

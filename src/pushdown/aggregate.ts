@@ -1,0 +1,119 @@
+/**
+ * GROUP BY and aggregates as one `$apply` request, when the whole statement is expressible: one
+ * table, every WHERE condition exact, grouping by plain non-date columns, and only COUNT(*) and
+ * SUM / MIN / MAX of numbers (MIN / MAX of dates too). AVG stays local: T-SQL's AVG of an integer
+ * column is an integer and the service's average of decimals is rounded its own way, so the rows
+ * would depend on where it ran. ORDER BY may name grouping columns only (the service cannot sort by
+ * aggregated values); no HAVING, DISTINCT or OFFSET.
+ *
+ * `SELECT statecode, COUNT(*) AS n FROM account WHERE revenue > 0 GROUP BY statecode` →
+ * `GET accounts?$apply=filter(revenue gt 0)/groupby((statecode),aggregate($count as a1))`.
+ */
+import type { Column, SqlType } from '../catalog/types.js';
+import { andAll, queryHeaders, serializeApply, type ApplyAggregate, type ODataFilter } from '../odata/index.js';
+import { encodeQueryOptionValue } from '../odata/index.js';
+import type * as P from '../plan/index.js';
+import { functionKind } from '../plan/index.js';
+import type { Capabilities } from '../capabilities/index.js';
+import { rowCountValue, type ParamValues } from './values.js';
+
+const NUMERIC = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Byte']);
+const DATES = new Set(['Edm.DateTimeOffset', 'Edm.Date']);
+
+export interface AggregateRequest {
+  step: P.RemoteScanStep;
+  output: { kind: 'direct'; names: string[]; columns: Column[] };
+}
+
+function output(name: string, alias: string, edmType: string, sqlType: SqlType): Column {
+  return {
+    name, odataName: alias, kind: 'data', edmType, sqlType, nullable: true, readOnly: true, insertable: false, updatable: false, isPrimaryKey: false,
+  };
+}
+
+function plainColumn(expr: P.Expr, scanId: number): Column | undefined {
+  return expr.kind === 'column' && expr.scanId === scanId && expr.column && (expr.column.kind === 'data' || expr.column.kind === 'lookup') ? expr.column : undefined;
+}
+
+/** the aggregate a select item computes, or undefined when the service cannot */
+function aggregateOf(expr: P.Expr, scanId: number): { method: ApplyAggregate['method']; column?: Column } | undefined {
+  if (expr.kind !== 'function' || expr.over || expr.distinct || functionKind(expr.name) !== 'aggregate') return undefined;
+  if (expr.name === 'COUNT' && expr.star) return { method: 'count' };
+  const column = expr.args.length === 1 ? plainColumn(expr.args[0]!, scanId) : undefined;
+  if (!column) return undefined;
+  switch (expr.name) {
+    case 'SUM': return NUMERIC.has(column.edmType) ? { method: 'sum', column } : undefined;
+    case 'MIN': return NUMERIC.has(column.edmType) || DATES.has(column.edmType) ? { method: 'min', column } : undefined;
+    case 'MAX': return NUMERIC.has(column.edmType) || DATES.has(column.edmType) ? { method: 'max', column } : undefined;
+    default: return undefined;
+  }
+}
+
+export function aggregateRequest(
+  bound: P.BoundQuery, scan: P.Scan, filters: ODataFilter[], facts: Capabilities, params: ParamValues, pageHeaders: { maxPageSize: number },
+): AggregateRequest | string {
+  const block = bound.query;
+  if (block.kind !== 'select' || block.with.length > 0) return 'the statement is not a single SELECT';
+  if (!facts.supportsApply) return `${facts.edition} has no $apply`;
+  if (block.having || block.distinct || block.offset) return 'HAVING, DISTINCT and OFFSET run locally';
+  const groupColumns: Column[] = [];
+  for (const g of block.groupBy) {
+    const column = plainColumn(g, scan.id);
+    if (!column) return 'it groups by a computed value';
+    if (!facts.applyGroupByDatetime && DATES.has(column.edmType)) return `the service cannot group by the date ${column.name}`;
+    if (!groupColumns.includes(column)) groupColumns.push(column);
+  }
+  const names: string[] = [];
+  const columns: Column[] = [];
+  const aggregates: ApplyAggregate[] = [];
+  for (const [index, item] of block.columns.entries()) {
+    const name = bound.outputNames[index]!;
+    const group = plainColumn(item.expr, scan.id);
+    if (group) {
+      if (!groupColumns.includes(group)) return `${group.name} is neither grouped nor aggregated`;
+      names.push(name);
+      columns.push(output(name, group.odataName, group.edmType, group.sqlType));
+      continue;
+    }
+    const aggregate = aggregateOf(item.expr, scan.id);
+    if (!aggregate) return 'an aggregate the service cannot compute exactly';
+    const alias = `a${aggregates.length + 1}`;
+    aggregates.push({ method: aggregate.method, alias, ...(aggregate.column ? { property: aggregate.column.odataName } : {}) });
+    names.push(name);
+    columns.push(aggregate.method === 'count'
+      ? output(name, alias, 'Edm.Int32', { name: 'int' })
+      : output(name, alias, aggregate.column!.edmType, aggregate.column!.sqlType));
+  }
+  if (aggregates.length === 0 && groupColumns.length === 0) return 'nothing to aggregate';
+  const orderBy: { property: string; descending: boolean }[] = [];
+  for (const item of block.orderBy) {
+    const target = item.expr.kind === 'literal' ? block.columns[Number(item.expr.value) - 1]?.expr
+      : item.expr.kind === 'column' && item.expr.scanId === undefined ? aliasTarget(block, item.expr.name)
+        : item.expr;
+    const column = target ? plainColumn(target, scan.id) : undefined;
+    if (!column || !groupColumns.includes(column)) return 'ORDER BY names an aggregated value, which the service cannot sort by';
+    if (item.nulls && (item.nulls === 'first') === item.descending) return 'the NULLS FIRST/LAST order differs from the service';
+    orderBy.push({ property: column.odataName, descending: item.descending });
+  }
+  const top = block.limit ? rowCountValue(block.limit, params, 'TOP / LIMIT') : undefined;
+  const apply = serializeApply({ ...(filters.length > 0 ? { filter: andAll(filters)! } : {}), groupBy: groupColumns.map((c) => c.odataName), aggregates });
+  const options = [`$apply=${encodeQueryOptionValue(apply)}`];
+  if (orderBy.length > 0) options.push(`$orderby=${encodeQueryOptionValue(orderBy.map((o) => `${o.property}${o.descending ? ' desc' : ''}`).join(','))}`);
+  if (top !== undefined) options.push(`$top=${top}`);
+  const step: P.RemoteScanStep = {
+    kind: 'remoteScan', scanId: scan.id, table: scan.table, alias: scan.alias,
+    request: {
+      method: 'GET', url: `${scan.table.entitySetName}?${options.join('&')}`,
+      headers: queryHeaders({ entitySet: scan.table.entitySetName, ...(top !== undefined ? { top } : {}), maxPageSize: pageHeaders.maxPageSize }),
+    },
+    columns,
+    aggregateOutputs: columns.map((c) => ({ name: c.name, alias: c.odataName })),
+    pushed: [`$apply ${apply}`, ...(orderBy.length > 0 ? [`$orderby ${orderBy.map((o) => o.property).join(',')}`] : []), ...(top !== undefined ? [`$top ${top}`] : [])],
+    notPushed: [],
+  };
+  return { step, output: { kind: 'direct', names, columns } };
+}
+
+function aliasTarget(block: P.Select, name: string): P.Expr | undefined {
+  return block.columns.find((c) => c.alias?.toLowerCase() === name.toLowerCase())?.expr;
+}

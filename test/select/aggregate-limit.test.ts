@@ -1,0 +1,55 @@
+/**
+ * Aggregates go out as `$apply`; when the service refuses with its aggregate record limit
+ * (0x8004E023, here lowered to 5 rows in the emulator), the statement reads the rows and aggregates
+ * locally instead, with the same result.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { connect, type Connection } from '../../src/index.js';
+
+let emulator: RunningEmulator;
+let conn: Connection;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, rows: 20, aggregateLimit: 5 });
+  conn = await connect(`Url=${emulator.url}`);
+});
+
+afterAll(async () => {
+  await conn?.close();
+  await emulator?.close();
+});
+
+describe('the 50,000-row aggregate limit', () => {
+  it('falls back to local aggregation and still answers', async () => {
+    const before = emulator.requests().length;
+    const result = await conn.query('SELECT statecode, COUNT(*) AS n, SUM(revenue) AS total FROM account GROUP BY statecode');
+    // the $apply request is refused (over 5 rows), then the rows are read and aggregated locally
+    const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url));
+    expect(sent).toEqual([
+      '/api/data/v9.2/accounts?$apply=groupby((statecode),aggregate($count as a1,revenue with sum as a2))',
+      '/api/data/v9.2/accounts?$select=revenue,statecode',
+    ]);
+    const rows = (await conn.query('SELECT statecode, revenue FROM account')).rows;
+    const expected = new Map<unknown, number>();
+    for (const row of rows) expected.set(row.statecode, (expected.get(row.statecode) ?? 0) + 1);
+    expect(new Map(result.rows.map((r) => [r.statecode, r.n]))).toEqual(expected);
+    expect(result.columns.map((c) => [c.name, c.type])).toEqual([['statecode', 'int'], ['n', 'int'], ['total', 'decimal']]);
+  });
+
+  it('under the limit the service aggregates', async () => {
+    const before = emulator.requests().length;
+    const result = await conn.query("SELECT COUNT(*) AS n FROM account WHERE name = 'Fourth Coffee (sample)'");
+    expect(emulator.requests().slice(before).map((r) => decodeURIComponent(r.url))).toEqual([
+      "/api/data/v9.2/accounts?$apply=filter(name eq 'Fourth Coffee (sample)')/aggregate($count as a1)",
+    ]);
+    expect(result.rows).toEqual([{ n: 1 }]);
+  });
+
+  it('EXPLAIN names the fallback', async () => {
+    const text = await conn.explain('SELECT COUNT(*) AS n FROM account');
+    expect(text).toContain(`Remote  GET ${emulator.url}accounts?$apply=aggregate($count%20as%20a1)`);
+    expect(text).toContain("if the service refuses the aggregate (50,000-row limit)");
+    expect(text).toContain('Result  straight from the service');
+  });
+});
