@@ -261,11 +261,14 @@ export class FinopsService {
     if (entity.companySpecific && (values.dataAreaId === undefined || values.dataAreaId === '')) values.dataAreaId = this.profile.defaultCompany;
     if (typeof values.dataAreaId === 'string') values.dataAreaId = values.dataAreaId.toLowerCase();
     const missing = entity.key.find((k) => values[k] === undefined || values[k] === '');
-    if (missing) throw writeFailed(entity, `Field '${missing}' must be filled in.`);
+    if (missing) throw writeFailed(entity, `Field '${missing}' must be filled in.`, 'Warning');
     const table = this.store.table(entity.set)!;
     const key = keyString(entity, values);
     if (table.get(key)) {
-      throw writeFailed(entity, `Cannot create a record in ${entity.type} (${entity.set}). ${entity.key.map((k) => `${k}: ${String(values[k])}`).join(', ')}.\nThe record already exists.`);
+      const names = entity.writeNames;
+      const own = entity.key.filter((k) => k !== 'dataAreaId').map((k) => String(values[k])).join(', ');
+      const description = names.descriptionField && values[names.descriptionField] ? `, ${String(values[names.descriptionField])}` : '';
+      throw writeFailed(entity, `Cannot create a record in ${names.table}. ${names.keyLabel}: ${own}${description}.\nThe record already exists.`);
     }
     for (const p of entity.properties) if (values[p.name] === undefined) values[p.name] = defaultValue(p);
     const row = table.insert(values);
@@ -280,7 +283,7 @@ export class FinopsService {
     checkIfMatch(req, row);
     for (const k of entity.key) {
       if (changes[k] !== undefined && String(changes[k]).toLowerCase() !== String(row.values[k]).toLowerCase()) {
-        throw writeFailed(entity, `The key field '${k}' cannot be changed.`);
+        throw writeFailed(entity, `The key field '${k}' cannot be changed.`, 'Warning');
       }
     }
     const values: Record<string, unknown> = replace
@@ -360,8 +363,8 @@ function notFound(entity: FinopsEntity, keyValues: Record<string, unknown>): ODa
 }
 
 /** A failed write as F&O reports it: 500, AxODataWriteException, the Infolog text in innererror.message. */
-function writeFailed(entity: FinopsEntity, infolog: string): ODataError {
-  return new ODataError(500, '', `Write failed for table row of type '${entity.type}'. Infolog: Info: ${infolog}.`);
+function writeFailed(entity: FinopsEntity, infolog: string, level: 'Info' | 'Warning' = 'Info'): ODataError {
+  return new ODataError(500, '', `Write failed for table row of type '${entity.writeNames.entityClass}'. Infolog: ${level}: ${infolog}.`);
 }
 
 function checkIfMatch(req: ODataRequest, row: Row): void {

@@ -34,6 +34,12 @@ export interface FinopsEntity {
   key: string[];
   /** Company-specific entities carry `dataAreaId` and are filtered to the default company. */
   companySpecific: boolean;
+  /**
+   * What a failed write names: the AOT entity class and the table with its label, e.g.
+   * "Write failed for table row of type 'CustCustomerGroupEntity'. Infolog: Info: Cannot create a record
+   * in Customer groups (CustGroup). Customer group: 10, Wholesale customers." (protocol §8 capture).
+   */
+  writeNames: { entityClass: string; table: string; keyLabel: string; descriptionField?: string };
   properties: FinopsProperty[];
   navigations?: FinopsNavigation[];
 }
@@ -55,10 +61,17 @@ const dataAreaId: FinopsProperty = { name: 'dataAreaId', type: 'Edm.String', max
 export const FINOPS_ENTITIES: FinopsEntity[] = [
   {
     type: 'LegalEntity', set: 'LegalEntities', key: ['LegalEntityId'], companySpecific: false,
+    writeNames: { entityClass: 'OMLegalEntity', table: 'Legal entities (CompanyInfo)', keyLabel: 'Company', descriptionField: 'Name' },
     properties: [str('LegalEntityId', 4, false), str('Name', 100), str('AddressCountryRegionId', 10), str('AddressCity', 60), str('LanguageId', 7), str('AccountingCurrency', 3)],
   },
   {
+    type: 'CustomerGroup', set: 'CustomerGroups', key: ['dataAreaId', 'CustomerGroupId'], companySpecific: true,
+    writeNames: { entityClass: 'CustCustomerGroupEntity', table: 'Customer groups (CustGroup)', keyLabel: 'Customer group', descriptionField: 'Description' },
+    properties: [dataAreaId, str('CustomerGroupId', 10, false), str('Description', 60), str('PaymentTermId', 10), { name: 'ClearingPeriodPaymentTermName', type: 'Edm.String', maxLength: 10 }, en('IsSalesTaxIncludedInPrice', 'NoYes')],
+  },
+  {
     type: 'CustomerV3', set: 'CustomersV3', key: ['dataAreaId', 'CustomerAccount'], companySpecific: true,
+    writeNames: { entityClass: 'CustCustomerV3Entity', table: 'Customers (CustTable)', keyLabel: 'Customer account', descriptionField: 'OrganizationName' },
     properties: [
       dataAreaId, str('CustomerAccount', 20, false), str('OrganizationName', 100), en('PartyType', 'DirPartyBaseType'), str('CustomerGroupId', 10),
       str('SalesCurrencyCode', 3), dec('CreditLimit'), en('IsSalesTaxIncludedInPrice', 'NoYes'), en('OnHoldStatus', 'CustVendorBlocked'),
@@ -70,6 +83,7 @@ export const FINOPS_ENTITIES: FinopsEntity[] = [
   },
   {
     type: 'VendorV2', set: 'VendorsV2', key: ['dataAreaId', 'VendorAccountNumber'], companySpecific: true,
+    writeNames: { entityClass: 'VendVendorV2Entity', table: 'Vendors (VendTable)', keyLabel: 'Vendor account', descriptionField: 'VendorOrganizationName' },
     properties: [
       dataAreaId, str('VendorAccountNumber', 20, false), str('VendorOrganizationName', 100), en('VendorPartyType', 'DirPartyBaseType'),
       str('VendorGroupId', 10), str('CurrencyCode', 3), en('OnHoldStatus', 'CustVendorBlocked'), en('IsMinorityOwned', 'NoYes'),
@@ -78,6 +92,7 @@ export const FINOPS_ENTITIES: FinopsEntity[] = [
   },
   {
     type: 'ReleasedProductV2', set: 'ReleasedProductsV2', key: ['dataAreaId', 'ItemNumber'], companySpecific: true,
+    writeNames: { entityClass: 'EcoResReleasedProductV2Entity', table: 'Items (InventTable)', keyLabel: 'Item number', descriptionField: 'ProductName' },
     properties: [
       dataAreaId, str('ItemNumber', 20, false), str('ProductName', 60), str('SearchName', 20), en('ProductType', 'EcoResProductType'),
       str('ProductGroupId', 10), str('ItemModelGroupId', 10), dec('SalesPrice'), dec('PurchasePrice'), str('InventoryUnitSymbol', 10),
@@ -86,6 +101,7 @@ export const FINOPS_ENTITIES: FinopsEntity[] = [
   },
   {
     type: 'SalesOrderHeaderV2', set: 'SalesOrderHeadersV2', key: ['dataAreaId', 'SalesOrderNumber'], companySpecific: true,
+    writeNames: { entityClass: 'SalesOrderHeaderV2Entity', table: 'Sales orders (SalesTable)', keyLabel: 'Sales order', descriptionField: 'SalesOrderName' },
     properties: [
       dataAreaId, str('SalesOrderNumber', 20, false), str('OrderingCustomerAccountNumber', 20), str('InvoiceCustomerAccountNumber', 20),
       str('SalesOrderName', 100), str('CurrencyCode', 3), en('SalesOrderStatus', 'SalesStatus'), str('CustomerRequisitionNumber', 20),
@@ -97,6 +113,7 @@ export const FINOPS_ENTITIES: FinopsEntity[] = [
   },
   {
     type: 'SalesOrderLine', set: 'SalesOrderLines', key: ['dataAreaId', 'InventoryLotId'], companySpecific: true,
+    writeNames: { entityClass: 'SalesOrderLineEntity', table: 'Order lines (SalesLine)', keyLabel: 'Lot ID', descriptionField: 'LineDescription' },
     properties: [
       dataAreaId, str('InventoryLotId', 20, false), str('SalesOrderNumber', 20), dec('LineNumber'), str('ItemNumber', 20),
       str('LineDescription', 1000), dec('OrderedSalesQuantity'), dec('SalesPrice'), dec('LineAmount'), str('SalesUnitSymbol', 10),
@@ -111,6 +128,7 @@ export const FINOPS_ENTITIES: FinopsEntity[] = [
   {
     // Only here for its collection-bound action GetApplicationBuildVersion, which clients call to learn the build.
     type: 'DataManagementDefinitionGroup', set: 'DataManagementDefinitionGroups', key: ['DefinitionGroupId'], companySpecific: false,
+    writeNames: { entityClass: 'DMFDefinitionGroupEntity', table: 'Data project (DMFDefinitionGroup)', keyLabel: 'Name', descriptionField: 'Description' },
     properties: [str('DefinitionGroupId', 60, false), str('Description', 60), str('OperationType', 20)],
   },
 ];

@@ -27,7 +27,13 @@ export const DEFAULT_COMPANY = 'usmf';
 const CUSTOMER_NAMES = ['Contoso Retail San Diego', 'Forest Wholesales', 'Sunset Wholesales', 'Contoso Retail Los Angeles', 'Grebe Shop', 'Owl Wholesales', 'Otter Wholesales', 'Desert Wholesales', 'Lakeshore Retail', 'Müller & Söhne GmbH', 'Café Lumière', 'Northwind Traders', 'Fabrikam Electronics', 'Adventure Works', 'Tailspin Toys', 'Alpine Ski House', 'Wingtip Toys', 'Proseware, Inc.'];
 const VENDOR_NAMES = ['Fabrikam Supplier', 'Contoso Chemicals', 'Litware, Inc.', 'Acme Office Supplies', 'Trey Research', 'Lucerne Publishing', 'Żabka Components', 'Coho Winery', 'Humongous Insurance', 'Wide World Importers'];
 const PRODUCT_NAMES = ['Mid-Range Speaker', 'Car Audio System', 'Home Theater System', 'Surround Sound Receiver', 'High End Speaker', 'Television M120 37"', 'Projector Screen', 'Standard Speaker', 'Subwoofer Deluxe', 'Service Contract'];
-const CUSTOMER_GROUPS = ['10', '20', '30', '40', '80', '90'];
+/** Customer groups of the demo data; usmf has all nine (the SmartTalks capture counts 9), the others the first six. */
+const GROUPS: [string, string, string][] = [
+  ['10', 'Wholesale customers', 'Net30'], ['20', 'Major customers', 'Net30'], ['30', 'Retail customers', 'Net10'],
+  ['40', 'Internet customers', 'COD'], ['50', 'Employees', 'Net10'], ['80', 'Other customers', 'Net45'],
+  ['90', 'Internal customers', 'Net30'], ['100', 'Intercompany customers', 'Net30'], ['DEFAULT', 'Default customer group', 'Net30'],
+];
+const CUSTOMER_GROUPS = GROUPS.slice(0, 6).map(([id]) => id);
 const VENDOR_GROUPS = ['10', '20', '30', '50'];
 const CITIES: Record<string, string[]> = { USA: ['San Diego', 'Seattle', 'Chicago', 'Boston', 'Denver'], DEU: ['München', 'Köln', 'Berlin', 'Hamburg'], GBR: ['London', 'Leeds', 'Bristol'] };
 const PAYMENT_TERMS = ['Net10', 'Net30', 'Net45', 'COD'];
@@ -91,6 +97,10 @@ export function finopsSeed(seed = 1, rows?: number): Map<string, FinopsSeedSet> 
       return { LegalEntityId: c.id.toUpperCase(), Name: c.name, AddressCountryRegionId: c.country, AddressCity: c.city, LanguageId: c.language, AccountingCurrency: c.currency };
     },
   });
+  const groupRows = COMPANIES.flatMap((c, ci) => GROUPS.slice(0, ci === 0 ? GROUPS.length : 6).map(([id, description, terms]) => ({
+    dataAreaId: c.id, CustomerGroupId: id, Description: description, PaymentTermId: terms, ClearingPeriodPaymentTermName: '', IsSalesTaxIncludedInPrice: 'No',
+  })));
+  sets.set('CustomerGroups', { count: groupRows.length, make: (i) => ({ ...groupRows[i]! }) });
   sets.set('CustomersV3', perCompany(sizes.customers, (c, local, r) => ({
     dataAreaId: c.id,
     CustomerAccount: customerAccount(c, local),

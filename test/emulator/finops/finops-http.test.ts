@@ -43,6 +43,14 @@ describe('F&O reads', () => {
     expect(noOther.json.value).toEqual([]);
   });
 
+  it('counts as the documented captures do: /$count is a plain number, $count=true counts past $top', async () => {
+    expect((await get(url('CustomerGroups/$count'))).text).toBe('9');
+    const one = await get(url('CustomerGroups?$top=1&$count=true'));
+    expect(one.json['@odata.count']).toBe(9);
+    expect(one.json.value).toHaveLength(1);
+    expect((await get(url("CustomerGroups(dataAreaId='usmf',CustomerGroupId='10')"))).json).toMatchObject({ CustomerGroupId: '10', Description: 'Wholesale customers' });
+  });
+
   it('reads a record by its composite key and answers $count as a plain number', async () => {
     const customer = await get(url("CustomersV3(dataAreaId='usmf',CustomerAccount='US-001')"));
     expect(customer.status).toBe(200);
@@ -135,7 +143,22 @@ describe('F&O writes', () => {
     expect(duplicate.status).toBe(500);
     expect(inner(duplicate)).toMatchObject({ code: '', message: 'An error has occurred.' });
     expect(inner(duplicate).innererror.type).toBe('Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException');
-    expect(inner(duplicate).innererror.message).toMatch(/^Write failed for table row of type 'CustomerV3'\. Infolog: .*The record already exists/s);
+    expect(inner(duplicate).innererror.message).toMatch(/^Write failed for table row of type 'CustCustomerV3Entity'\. Infolog: .*The record already exists/s);
+  });
+
+  it('reproduces the documented CustomerGroups examples: 201 on create, the duplicate write failure, PATCH and DELETE 204', async () => {
+    const group = { '@odata.type': '#Microsoft.Dynamics.DataEntities.CustomerGroup', CustomerGroupId: 'T1', dataAreaId: 'usmf', Description: 'Batch 2 Test group T1' };
+    const created = await send('POST', url('CustomerGroups'), group);
+    expect(created.status).toBe(201);
+    expect(created.headers.location).toBe(url("CustomerGroups(dataAreaId='usmf',CustomerGroupId='T1')"));
+    const again = await send('POST', url('CustomerGroups'), group);
+    expect(again.status).toBe(500);
+    expect(again.json).toEqual({ error: { code: '', message: 'An error has occurred.', innererror: {
+      message: "Write failed for table row of type 'CustCustomerGroupEntity'. Infolog: Info: Cannot create a record in Customer groups (CustGroup). Customer group: T1, Batch 2 Test group T1.\nThe record already exists..",
+      type: 'Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException', stacktrace: '',
+    } } });
+    expect((await send('PATCH', url("CustomerGroups(dataAreaId='usmf',CustomerGroupId='T1')"), { Description: 'Renamed' })).status).toBe(204);
+    expect((await send('DELETE', url("CustomerGroups(dataAreaId='usmf',CustomerGroupId='T1')"))).status).toBe(204);
   });
 
   it('refuses unknown properties and bad enum values before writing (400)', async () => {
