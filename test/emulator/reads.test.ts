@@ -245,6 +245,18 @@ describe('single records, keys, navigation', () => {
   });
 });
 
+describe('activitypointers', () => {
+  it('lists every activity type through the abstract base', async () => {
+    const counts = await Promise.all(['tasks', 'phonecalls', 'emails', 'appointments', 'activitypointers'].map(async (set) => Number((await get(`${root}${set}/$count`)).text)));
+    expect(counts[4]).toBe(counts[0]! + counts[1]! + counts[2]! + counts[3]!);
+    const types = (await get(`${root}activitypointers?$apply=groupby((activitytypecode))`)).json.value.map((v: { activitytypecode: string }) => v.activitytypecode);
+    expect(types.sort()).toEqual(['appointment', 'email', 'phonecall', 'task']);
+    const account = (await get(`${root}accounts?$select=name&$filter=Account_ActivityPointers/any()&$top=1`)).json.value[0];
+    const activities = await get(`${root}accounts(${account.accountid})/Account_ActivityPointers?$select=subject,activitytypecode`);
+    expect(activities.json.value.length).toBeGreaterThan(0);
+  });
+});
+
 describe('$expand', () => {
   it('expands single-valued and collection-valued navigations with nested options', async () => {
     const r = await get(`${root}accounts?$select=name&$top=1&$expand=primarycontactid($select=fullname),contact_customer_accounts($select=fullname;$filter=statecode eq 0;$orderby=fullname desc)`);

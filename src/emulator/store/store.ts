@@ -1,6 +1,6 @@
 import type { EdmModel, EntityTypeDef } from '../metadata/model.js';
 import type { Row } from './row.js';
-import { Journal, LazyRows, Table } from './table.js';
+import { Journal, LazyRows, Table, UnionTable } from './table.js';
 
 /**
  * All tables of one emulator, plus the version counter behind `@odata.etag` and the journal that
@@ -22,6 +22,10 @@ export class Store {
     this.nextVersion = firstVersion;
     for (const [setName, entity] of model.entitySets) {
       if (this.tables.has(entity.name)) continue;
+      if (entity.abstract) {
+        this.tables.set(entity.name, new UnionTable(entity, setName, () => this.tablesOfType(entity.name).filter((t) => t.entity !== entity)));
+        continue;
+      }
       this.tables.set(entity.name, new Table(entity, setName, seed.get(entity.name), () => this.journal, () => {
         this.generation++;
       }));

@@ -1,3 +1,4 @@
+import { ODataError } from '../errors.js';
 import type { EntityTypeDef } from '../metadata/model.js';
 import { primaryKeyOf } from '../metadata/model.js';
 import type { Row } from './row.js';
@@ -140,3 +141,50 @@ export class Table {
 
 /** Undo steps of an open change set, run in reverse on rollback. */
 export type Journal = (() => void)[];
+
+/**
+ * The entity set of an abstract type (`activitypointers`): a read-only view over the tables of its
+ * derived types (tasks, phone calls, e-mails, appointments), so an activity written as a task
+ * also appears among the activities. Writes go to the concrete tables.
+ */
+export class UnionTable extends Table {
+  constructor(entity: EntityTypeDef, entitySet: string, private readonly members: () => Table[]) {
+    super(entity, entitySet, undefined, () => undefined);
+  }
+
+  override get(id: string): Row | undefined {
+    for (const table of this.members()) {
+      const row = table.get(id);
+      if (row) return row;
+    }
+    return undefined;
+  }
+
+  override *scan(afterId?: string): Generator<Row> {
+    const members = this.members();
+    let start = 0;
+    if (afterId !== undefined) {
+      start = members.findIndex((t) => t.has(afterId));
+      if (start < 0) return;
+      yield* members[start]!.scan(afterId);
+      start++;
+    }
+    for (const table of members.slice(start)) yield* table.scan();
+  }
+
+  override count(): number {
+    return this.members().reduce((n, t) => n + t.count(), 0);
+  }
+
+  override insert(): void {
+    throw new ODataError(400, '0x80040203', `Records of the abstract type '${this.entity.name}' cannot be written; write the concrete activity instead.`);
+  }
+
+  override update(): void {
+    this.insert();
+  }
+
+  override delete(): void {
+    this.insert();
+  }
+}
