@@ -22,7 +22,7 @@ import type { Executor, ExecutorStats, HttpRequest, HttpResponse, TokenProvider 
 export interface ExecutorSettings extends DispatcherSettings, ThrottleSettings, LoggerSettings {
   serviceRoot: string;
   maxRetries: number;
-  /** total time one request may spend retrying, from its first attempt */
+  /** total time one request may spend retrying, from the end of its first attempt */
   retryBudgetMs: number;
   requestTimeoutMs: number;
   /** where bearer tokens come from; none for the emulator without auth */
@@ -42,7 +42,10 @@ interface Prepared {
   url: URL;
   headers: Record<string, string>;
   body?: string | Uint8Array;
-  signal: AbortSignal;
+  /** the caller's cancellation (statement timeout included); stops queued and in-flight attempts */
+  signal: AbortSignal | undefined;
+  /** the wire time one attempt may take; time queued in the throttle does not count */
+  timeoutMs: number;
 }
 
 interface Reply {
@@ -86,21 +89,21 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
     const idempotent = request.idempotent ?? request.method === 'GET';
     const throwOnError = request.throwOnError ?? true;
     const timeoutMs = request.timeoutMs ?? settings.requestTimeoutMs;
-    const started = clock.now();
+    // the Retry Budget runs from the end of the first attempt: time queued behind the throttle is not retrying
+    let retryingSince: number | undefined;
     const headers: Record<string, string> = { ...DEFAULT_HEADERS, ...lowerKeys(request.headers ?? {}) };
     if (request.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
     let mayHaveRun = false;
+    let failures = 0;
     for (let n = 1; ; n++) {
       if (request.signal?.aborted) throw abortError(request.signal);
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
       let reply: Reply | undefined;
       let failure: unknown;
       try {
-        reply = await attempt({ method: request.method, url, headers, ...(request.body !== undefined ? { body: request.body } : {}), signal });
+        reply = await attempt({ method: request.method, url, headers, ...(request.body !== undefined ? { body: request.body } : {}), signal: request.signal, timeoutMs });
       } catch (error) {
         if (request.signal?.aborted) throw abortError(request.signal);
-        failure = timeout.aborted ? Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError', code: 'UND_ERR_HEADERS_TIMEOUT' }) : error;
+        failure = error;
       }
 
       if (reply) {
@@ -124,8 +127,11 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
       // schedule the next attempt, within both the attempt count and the time budget
       const retryAfter = reply ? parseRetryAfter(reply.headers['retry-after'], clock.now()) : undefined;
       const delay = Math.max(retryAfter ?? 0, reply?.status === 429 && retryAfter !== undefined ? 0 : backoffDelay(n, random, settings.backoffBaseMs ?? 500));
-      const outOfAttempts = n > settings.maxRetries;
-      const outOfTime = clock.now() + delay - started > settings.retryBudgetMs;
+      // Max Retries bounds retries after failures; 429s say when to come back and are bounded by the budget alone
+      if (reply?.status !== 429) failures++;
+      const outOfAttempts = failures > settings.maxRetries;
+      retryingSince ??= clock.now();
+      const outOfTime = clock.now() + delay - retryingSince > settings.retryBudgetMs;
       if (outOfAttempts || outOfTime) {
         if (reply) {
           if (throwOnError) throw fail(reply);
@@ -163,7 +169,7 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
         requests: counters.requests,
         retries: counters.retries,
         throttled: counters.throttled,
-        throttledMs: Math.round(throttle.waitedMs),
+        throttledMs: Math.round(throttle.heldBackMs()),
         inFlight: state.inFlight,
         concurrency: state.concurrency,
         ...(state.rate !== undefined ? { requestsPerSecond: state.rate } : {}),
@@ -189,10 +195,10 @@ function authHeader(auth: TokenProvider | undefined, origin: string, next: Send)
   if (!auth) return next;
   return async (request) => {
     if (request.url.origin !== origin) return next(request);
-    const token = await auth.getToken({ signal: request.signal });
+    const token = await auth.getToken(request.signal ? { signal: request.signal } : {});
     const reply = await next({ ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } });
     if (reply.status !== 401) return reply;
-    const fresh = await auth.getToken({ forceRefresh: true, signal: request.signal });
+    const fresh = await auth.getToken({ forceRefresh: true, ...(request.signal ? { signal: request.signal } : {}) });
     return next({ ...request, headers: { ...request.headers, authorization: `Bearer ${fresh}` } });
   };
 }
@@ -243,14 +249,25 @@ function logged(logger: Logger, next: Send): Send {
 function transport(dispatcher: Dispatcher, counters: { requests: number }): Send {
   return async (request) => {
     counters.requests++;
-    const response = await undiciRequest(request.url, {
-      method: request.method,
-      headers: request.headers,
-      ...(request.body !== undefined ? { body: request.body } : {}),
-      signal: request.signal,
-      dispatcher,
-    });
-    const body = new Uint8Array(await response.body.arrayBuffer());
+    const timeout = AbortSignal.timeout(request.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    let response: Dispatcher.ResponseData;
+    let body: Uint8Array;
+    try {
+      response = await undiciRequest(request.url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        signal,
+        dispatcher,
+      });
+      body = new Uint8Array(await response.body.arrayBuffer());
+    } catch (error) {
+      if (timeout.aborted && !request.signal?.aborted) {
+        throw Object.assign(new Error(`no answer within ${request.timeoutMs} ms`), { name: 'TimeoutError', code: 'UND_ERR_HEADERS_TIMEOUT', cause: error });
+      }
+      throw error;
+    }
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(response.headers)) {
       if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;

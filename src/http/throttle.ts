@@ -43,10 +43,12 @@ export class AdaptiveThrottle {
   private pausedUntil = 0;
   private readonly waiters: Array<() => void> = [];
   private readonly starts: number[] = [];
+  /** additive increase per success: a twentieth of the rate before the last decrease */
+  private rateStep = 0;
+  private lastDecreaseAt = -Infinity;
   private waitingCallers = 0;
   private waitingSince = 0;
-  /** wall-clock time during which at least one caller was held back here, for progress displays */
-  waitedMs = 0;
+  private waitedMs = 0;
 
   constructor(settings: ThrottleSettings, private readonly clock: Clock) {
     this.maxConcurrency = Math.max(1, Math.min(52, Math.floor(settings.maxConcurrency)));
@@ -54,6 +56,7 @@ export class AdaptiveThrottle {
     this.maxRate = rates.length > 0 ? Math.min(...rates) : undefined;
     this.concurrency = this.maxConcurrency;
     this.rate = this.maxRate;
+    this.rateStep = (this.maxRate ?? 0) / 20;
   }
 
   state(): ThrottleState {
@@ -75,7 +78,7 @@ export class AdaptiveThrottle {
       for (;;) {
         throwIfAborted(signal);
         if (this.inFlight >= Math.floor(this.concurrency)) {
-          holdBack();
+          // queueing for a slot is ordinary work, not throttling: it is not counted in heldBackMs
           await this.waitForSlot(signal);
           continue;
         }
@@ -113,13 +116,19 @@ export class AdaptiveThrottle {
   onThrottled(retryAfterMs: number): void {
     const now = this.clock.now();
     this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+    // the 429s of requests that were in flight together are one event: decrease once per event
+    if (now < this.lastDecreaseAt + Math.max(1000, retryAfterMs)) return;
+    this.lastDecreaseAt = now;
     this.concurrency = Math.max(1, Math.floor(this.concurrency / 2));
-    if (this.rate === undefined) {
-      // no rate configured: start from what the server just accepted over the last 10 s, then grow (AIMD)
-      this.rate = Math.max(1, this.recentStarts(now) / (LEARN_SPAN_MS / 1000));
-    } else {
-      this.rate = Math.max(this.maxRate !== undefined ? this.maxRate / 8 : 1, this.rate / 2);
-    }
+    const before = this.maxRate !== undefined ? (this.rate ?? this.maxRate) : Math.min(this.rate ?? Infinity, this.observedRate(now));
+    // no rate configured: start from half the rate the server accepted lately (up to 10 s back), then grow
+    this.rate = Math.max(this.maxRate !== undefined ? this.maxRate / 8 : 1, before / 2);
+    this.rateStep = (this.maxRate ?? before) / 20;
+  }
+
+  /** wall-clock ms during which at least one caller was held back by the rate or a 429 pause (a wait going on now included) */
+  heldBackMs(): number {
+    return this.waitedMs + (this.waitingCallers > 0 ? this.clock.now() - this.waitingSince : 0);
   }
 
   /** A success: grow back toward the configured limits (about +1 concurrency per window of successes). */
@@ -127,7 +136,8 @@ export class AdaptiveThrottle {
     this.concurrency = Math.min(this.maxConcurrency, this.concurrency + 1 / Math.max(1, this.concurrency));
     if (this.rate !== undefined) {
       // additive increase: back to a configured rate within ~20 successes; a learned rate keeps probing upward
-      this.rate = this.maxRate !== undefined ? Math.min(this.maxRate, this.rate + this.maxRate / 20) : this.rate + 0.5;
+      // a learned rate may probe upward, but never far past what is actually being sent
+      this.rate = this.maxRate !== undefined ? Math.min(this.maxRate, this.rate + this.rateStep) : Math.min(this.rate + this.rateStep, 2 * this.observedRate(this.clock.now()));
     }
     const remaining = headers ? Number(headers['x-ms-ratelimit-burst-remaining-xrm-requests']) : NaN;
     if (Number.isFinite(remaining) && remaining >= 0 && remaining < this.concurrency) {
@@ -136,10 +146,11 @@ export class AdaptiveThrottle {
     this.wakeWaiters();
   }
 
-  /** requests started within the last LEARN_SPAN_MS (only kept while no rate is configured) */
-  private recentStarts(now: number): number {
+  /** requests per second started over the last LEARN_SPAN_MS (or since the first, if sooner) */
+  private observedRate(now: number): number {
     while (this.starts.length > 0 && this.starts[0]! <= now - LEARN_SPAN_MS) this.starts.shift();
-    return this.starts.length;
+    if (this.starts.length < 2) return 1;
+    return this.starts.length / (Math.max(1000, now - this.starts[0]!) / 1000);
   }
 
   private waitForSlot(signal?: AbortSignal): Promise<void> {

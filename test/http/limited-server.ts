@@ -18,11 +18,13 @@ export interface LimitedServerOptions {
   rows?: number;
   /** delay of each answer, ms */
   latencyMs?: number;
+  /** Retry-After of a fault burst's 429s, seconds (fractions keep tests quick; the service sends whole seconds) */
+  burstRetryAfterSeconds?: number;
 }
 
 export interface LimitedServer {
   url: string;
-  stats: { requests: number; served: number; throttled: number; faults: number; peakConcurrency: number };
+  stats: { requests: number; served: number; throttled: number; faults: number; peakConcurrency: number; firstServedAt: number; lastServedAt: number };
   records: Map<string, Record<string, unknown>>;
   close(): Promise<void>;
 }
@@ -49,7 +51,7 @@ export async function startLimitedServer(options: LimitedServerOptions = {}): Pr
   const arrivals: number[] = [];
   let inFlight = 0;
   let burstLeft = 0;
-  const stats = { requests: 0, served: 0, throttled: 0, faults: 0, peakConcurrency: 0 };
+  const stats = { requests: 0, served: 0, throttled: 0, faults: 0, peakConcurrency: 0, firstServedAt: 0, lastServedAt: 0 };
   const records = new Map<string, Record<string, unknown>>();
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -74,11 +76,13 @@ export async function startLimitedServer(options: LimitedServerOptions = {}): Pr
       return throttle(res, '0x80072322', `Number of requests exceeded the limit of ${perWindow} over time window of ${windowMs / 1000} seconds.`, Math.max(1, Math.ceil(wait / 1000)));
     }
     arrivals.push(now);
+    if (stats.firstServedAt === 0) stats.firstServedAt = now;
+    stats.lastServedAt = now;
     // faults, drawn in request order from the seed
     if (burstLeft > 0) {
       burstLeft--;
       stats.faults++;
-      return throttle(res, '0x80072322', 'burst', 1);
+      return throttle(res, '0x80072322', 'burst', options.burstRetryAfterSeconds ?? 1);
     }
     const draw = random();
     const isWrite = req.method !== 'GET';
@@ -93,7 +97,7 @@ export async function startLimitedServer(options: LimitedServerOptions = {}): Pr
     if (fault === 'reset') return void res.socket?.destroy();
     if (fault === 'burst') {
       burstLeft = 2;
-      return throttle(res, '0x80072322', 'burst', 1);
+      return throttle(res, '0x80072322', 'burst', options.burstRetryAfterSeconds ?? 1);
     }
     inFlight++;
     stats.peakConcurrency = Math.max(stats.peakConcurrency, inFlight);
