@@ -16,6 +16,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from './format/index.js';
 import { fileSink, streamSink, type OutputSink } from './output-sink.js';
 import { connectionStringFor, openConnection, type OpenConnection } from './open-connection.js';
 import { historyFile } from './paths.js';
+import { startProgress } from './progress.js';
 import { runRepl } from './repl.js';
 import { runScript, type ScriptSource } from './script.js';
 import { Session } from './session.js';
@@ -151,7 +152,18 @@ export async function runCli(io: CliIo): Promise<number> {
     const interactive = scripts.length === 0 && stdin.isTTY === true;
     if (scripts.length === 0 && !interactive) scripts.push({ name: 'stdin', statements: scriptStatements(await readAll(stdin)) });
 
-    opened = await openConnection(connectionString, io.connect);
+    // a person at a terminal sees what the wait is for (the demo's emulator, sign-in, $metadata)
+    const connecting = startProgress(io.stderr, {
+      colors: errColors,
+      enabled: interactive && io.stderr.isTTY === true,
+      label: connectionString === undefined ? 'starting the embedded emulator and connecting' : 'connecting',
+      hint: '',
+    });
+    try {
+      opened = await openConnection(connectionString, io.connect);
+    } finally {
+      connecting.stop();
+    }
     const sessionOptions = {
       conn: opened.conn,
       out,

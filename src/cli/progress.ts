@@ -22,6 +22,10 @@ export interface ProgressOptions {
   enabled: boolean;
   delayMs?: number;
   intervalMs?: number;
+  /** what is going on, shown before the numbers (`connecting`); default none */
+  label?: string;
+  /** the hint at the end; default `(Ctrl-C cancels)` */
+  hint?: string;
   now?: () => number;
 }
 
@@ -52,7 +56,9 @@ export function startProgress(stream: NodeJS.WritableStream, options: ProgressOp
   let frame = 0;
   let drawn = false;
   const draw = () => {
-    const text = `${FRAMES[frame++ % FRAMES.length]} ${progressText(latest, now() - started)}  ${options.colors.dim('(Ctrl-C cancels)')}`;
+    const label = options.label ? `${options.label} · ` : '';
+    const hint = options.hint ?? '(Ctrl-C cancels)';
+    const text = `${FRAMES[frame++ % FRAMES.length]} ${label}${progressText(latest, now() - started)}${hint ? `  ${options.colors.dim(hint)}` : ''}`;
     stream.write(`\r\x1b[2K${options.colors.cyan(text)}`);
     drawn = true;
   };

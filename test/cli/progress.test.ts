@@ -35,6 +35,15 @@ describe('progress line', () => {
     expect(out.text.length).toBe(length);
   });
 
+  it('can name what it waits for and leave out the hint', () => {
+    vi.useFakeTimers();
+    const out = new Capture();
+    const display = startProgress(out, { colors: plain, enabled: true, delayMs: 0, label: 'connecting', hint: '', now: () => 1200 });
+    vi.advanceTimersByTime(1);
+    display.stop();
+    expect(out.text).toContain('connecting · 0.0s\r');
+  });
+
   it('draws nothing when disabled (pipes, files) or when the statement ends before the delay', () => {
     vi.useFakeTimers();
     const out = new Capture();
