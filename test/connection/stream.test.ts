@@ -1,0 +1,82 @@
+/**
+ * Streaming pulls pages on demand, cancellation stops a statement, the PostgreSQL dialect and
+ * positional parameters work through connect(), and EXPLAIN shows full URLs without sending them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { connect, type Connection } from '../../src/index.js';
+
+let emulator: RunningEmulator;
+let conn: Connection;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, rows: 60 });
+  conn = await connect(`Url=${emulator.url};Page Size=10`);
+});
+
+afterAll(async () => {
+  await conn?.close();
+  await emulator?.close();
+});
+
+describe('Connection', () => {
+  it('stream() reads only the pages the caller consumes', async () => {
+    const before = emulator.requests().length;
+    const seen: unknown[] = [];
+    for await (const row of conn.stream('SELECT name FROM account')) {
+      seen.push(row.name);
+      if (seen.length === 12) break;
+    }
+    const sent = emulator.requests().slice(before);
+    expect(seen).toHaveLength(12);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]!.headers.prefer).toBe('odata.maxpagesize=10');
+  });
+
+  it('query() follows every nextLink', async () => {
+    const before = emulator.requests().length;
+    const result = await conn.query('SELECT name FROM account');
+    expect(result.rowCount).toBe(60);
+    expect(emulator.requests().length - before).toBe(6);
+  });
+
+  it('a cancelled statement stops with DYNASQL_ERR_CANCELLED', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(conn.query('SELECT name FROM account', undefined, { signal: controller.signal })).rejects.toMatchObject({ code: 'DYNASQL_ERR_CANCELLED' });
+  });
+
+  it('takes the PostgreSQL dialect per statement, with $1 parameters', async () => {
+    const result = await conn.query('SELECT "name" FROM account WHERE "name" = $1 LIMIT 1', ['Fourth Coffee (sample)'], { dialect: 'postgresql' });
+    expect(result.rows).toEqual([{ name: 'Fourth Coffee (sample)' }]);
+  });
+
+  it('EXPLAIN shows each request with its full URL and each local step, and sends nothing', async () => {
+    const before = emulator.requests().length;
+    const text = await conn.explain('SELECT a.name, COUNT(*) AS n FROM account a JOIN contact c ON c.parentcustomerid = a.accountid WHERE a.name LIKE @p GROUP BY a.name', { p: 'A_%' });
+    expect(emulator.requests().length).toBe(before);
+    expect(text).toContain(`Remote  GET ${emulator.url}accounts?$select=name,accountid`);
+    expect(text).toContain(`Remote  GET ${emulator.url}contacts?$select=_parentcustomerid_value`);
+    expect(text).toContain("local:  LIKE 'A_%' has a shape the service cannot match exactly");
+    expect(text).toContain('because: joins run locally');
+    expect(text).toMatch(/sql: SELECT .*ILIKE/);
+  });
+
+  it('EXPLAIN as a statement returns the plan as rows', async () => {
+    const result = await conn.query('EXPLAIN SELECT TOP 2 name FROM account ORDER BY name');
+    expect(result.command).toBe('EXPLAIN');
+    expect(result.rows[0]).toEqual({ plan: `Remote  GET ${emulator.url}accounts?$select=name&$orderby=name&$top=2` });
+  });
+
+  it('types result columns from the catalog, lookups and labels included', async () => {
+    const result = await conn.query('SELECT TOP 1 accountid, name, revenue, statecode, statecodename, primarycontactid, primarycontactidname, createdon, creditonhold, versionnumber FROM account');
+    expect(Object.fromEntries(result.columns.map((c) => [c.name, c.type]))).toEqual({
+      accountid: 'uniqueidentifier', name: 'nvarchar', revenue: 'money', statecode: 'int', statecodename: 'nvarchar',
+      primarycontactid: 'uniqueidentifier', primarycontactidname: 'nvarchar', createdon: 'datetime2', creditonhold: 'bit', versionnumber: 'bigint',
+    });
+    const row = result.rows[0]!;
+    expect(typeof row.versionnumber).toBe('bigint');
+    expect(typeof row.creditonhold).toBe('boolean');
+    expect(row.statecodename).toBe('Active');
+  });
+});
