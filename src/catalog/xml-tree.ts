@@ -29,6 +29,8 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   processEntities: false,
   trimValues: true,
+  // No callback needs the path string; building it for 55,000 elements costs ~15% of the parse.
+  jPath: false,
 });
 
 const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
