@@ -26,8 +26,8 @@ export interface QueryResult {
   rowCount: number;
   /** the statement kind (`SELECT`, `INSERT`, `UPDATE`, `DELETE`, `UPSERT`, `EXEC`, `EXPLAIN`) */
   command: string;
-  /** rows that failed in a continue-on-error write: key, code, message */
-  failures?: { key?: unknown; code: string; message: string }[];
+  /** rows that failed in a continue-on-error write: key, code, message (and the row's 0-based position in the statement) */
+  failures?: { key?: unknown; code: string; message: string; row?: number; serviceCode?: string }[];
   warnings?: string[];
 }
 

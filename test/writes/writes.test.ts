@@ -218,7 +218,7 @@ describe('atomic statements and failures', () => {
     const r = await f.conn.query("INSERT INTO account (name) VALUES ('coe-1'), (@long), ('coe-3'), (@long), ('coe-5') OPTION (CONTINUE_ON_ERROR)", { long: tooLong });
     expect(r.rowCount).toBe(3);
     expect(r.failures).toHaveLength(2);
-    expect(r.failures!.map((x) => (x as { row: number }).row)).toEqual([1, 3]);
+    expect(r.failures!.map((x) => x.row)).toEqual([1, 3]);
     for (const failure of r.failures!) {
       expect(failure.code).toBe('DYNASQL_ERR_VALUE_TOO_LONG');
       expect(failure.message).toMatch(/maximum allowed length of '160'/);
