@@ -64,3 +64,13 @@ describe.each([
     expect(indexCatalog(again).requireTable(tableName).columns.map((c) => c.name)).toEqual(table.columns.map((c) => c.name));
   });
 });
+
+describe('sharedCatalogLoader', () => {
+  it('is one loader per cache folder and TTL, shared by every connection', async () => {
+    const { sharedCatalogLoader } = await import('../../src/catalog/shared-loader.js');
+    const folder = join(directory, 'shared');
+    expect(sharedCatalogLoader({ directory: folder })).toBe(sharedCatalogLoader({ directory: folder }));
+    expect(sharedCatalogLoader({ directory: folder, ttlMs: 5 })).not.toBe(sharedCatalogLoader({ directory: folder }));
+    expect(sharedCatalogLoader({ directory: false })).toBe(sharedCatalogLoader({ directory: false }));
+  });
+});
