@@ -8,7 +8,6 @@
  */
 import type { Dispatcher } from 'undici';
 import type { Catalog } from '../catalog/types.js';
-import { parseEdmx } from '../catalog/index.js';
 import { createTokenProvider, type AuthSettings } from '../auth/index.js';
 import { resolveOptions, type ConnectionOptions } from '../config/index.js';
 import { DynasqlError } from '../errors/index.js';
@@ -17,6 +16,7 @@ import { LocalEngine } from '../local/index.js';
 import { capabilitiesFor } from '../capabilities/index.js';
 import type { Clock } from '../util/index.js';
 import { explainText, prepareStatement, runPlan, type StatementContext } from './statement.js';
+import { loadCatalog } from './catalog-source.js';
 import { systemTables } from './system-tables.js';
 import { isWriteStatement } from '../sql/write-parse.js';
 import { runWrite, type WriteRunContext } from './write-runner.js';
@@ -30,12 +30,14 @@ export interface ConnectEdges {
   clock?: Clock;
   /** the SQL dialect statements are written in (default T-SQL) */
   dialect?: SqlDialect;
+  /** where the catalog is cached on disk (default: the user's cache folder; loopback services are not cached) */
+  cacheDir?: string;
 }
 
 export type ConnectInput = string | (Record<string, unknown> & ConnectEdges);
 
 export async function connect(input: ConnectInput): Promise<Connection> {
-  const { dispatcher, clock, dialect, settings } = splitEdges(input);
+  const { dispatcher, clock, dialect, cacheDir, settings } = splitEdges(input);
   const options = resolveOptions(settings);
   const auth = options.authScheme === 'None' ? undefined : createTokenProvider(options as unknown as AuthSettings, {
     ...(dispatcher ? { dispatcher } : {}), ...(clock ? { clock } : {}),
@@ -44,7 +46,7 @@ export async function connect(input: ConnectInput): Promise<Connection> {
     ...options, ...(auth ? { auth } : {}), ...(dispatcher ? { dispatcher } : {}), ...(clock ? { clock } : {}),
   });
   try {
-    const catalog = await loadCatalog(executor, options);
+    const catalog = await loadCatalog(executor, options, cacheDir);
     return new DynasqlConnection(options, executor, catalog, dialect ?? 'tsql', async () => {
       await auth?.close?.();
     });
@@ -55,20 +57,12 @@ export async function connect(input: ConnectInput): Promise<Connection> {
   }
 }
 
-function splitEdges(input: ConnectInput): { dispatcher?: Dispatcher; clock?: Clock; dialect?: SqlDialect; settings: string | Record<string, unknown> } {
+function splitEdges(input: ConnectInput): ConnectEdges & { settings: string | Record<string, unknown> } {
   if (typeof input === 'string') return { settings: input };
-  const { dispatcher, clock, dialect, ...settings } = input;
-  return { ...(dispatcher ? { dispatcher } : {}), ...(clock ? { clock } : {}), ...(dialect ? { dialect } : {}), settings };
-}
-
-async function loadCatalog(executor: Executor, options: ConnectionOptions): Promise<Catalog> {
-  const response = await executor.send({ method: 'GET', url: '$metadata', headers: { accept: 'application/xml' } });
-  try {
-    return parseEdmx(response.text(), { edition: options.platform });
-  } catch (error) {
-    if (error instanceof DynasqlError) throw error;
-    throw new DynasqlError('DYNASQL_ERR_METADATA', `The service's $metadata could not be read: ${(error as Error).message}`, { cause: error });
-  }
+  const { dispatcher, clock, dialect, cacheDir, ...settings } = input;
+  return {
+    ...(dispatcher ? { dispatcher } : {}), ...(clock ? { clock } : {}), ...(dialect ? { dialect } : {}), ...(cacheDir !== undefined ? { cacheDir } : {}), settings,
+  };
 }
 
 class DynasqlConnection implements Connection {
