@@ -34,6 +34,8 @@ export interface CliIo {
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** the driver's connect(); defaults to the real one */
   connect?: ConnectFunction;
+  /** fires when the user interrupts (Ctrl-C outside the REPL): a script's running statement is cancelled */
+  interrupt?: AbortSignal;
 }
 
 export const DEFAULT_CONFIRM_THRESHOLD = 100;
@@ -175,7 +177,7 @@ export async function runCli(io: CliIo): Promise<number> {
     };
     if (!interactive) {
       const session = new Session({ ...sessionOptions, expanded: 'off' });
-      return await runScript(session, scripts, new AbortController().signal);
+      return await runScript(session, scripts, io.interrupt ?? new AbortController().signal);
     }
     return await runRepl({
       createSession: (confirm) => new Session({ ...sessionOptions, expanded: 'auto', confirm }),

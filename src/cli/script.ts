@@ -1,7 +1,8 @@
 /**
  * Non-interactive runs: statements from `-e`, `-f` and standard input, in the order given, each
  * printed in the chosen format. The first failing statement stops the run with exit code 1,
- * so `dynasql -f migrate.sql && next-step` does what it says.
+ * so `dynasql -f migrate.sql && next-step` does what it says. An interrupt (Ctrl-C) cancels the
+ * running statement and stops with 130, the shell's code for a run ended by SIGINT.
  */
 import type { Session } from './session.js';
 import type { SqlStatement } from './split-statements.js';
@@ -12,10 +13,14 @@ export interface ScriptSource {
   statements: SqlStatement[];
 }
 
-export async function runScript(session: Session, sources: ScriptSource[], signal: AbortSignal): Promise<number> {
+export const INTERRUPTED_EXIT_CODE = 130;
+
+export async function runScript(session: Session, sources: ScriptSource[], interrupt: AbortSignal): Promise<number> {
   for (const source of sources) {
     for (const statement of source.statements) {
-      const ok = await session.execute(statement.sql, signal);
+      if (interrupt.aborted) return INTERRUPTED_EXIT_CODE;
+      const ok = await session.execute(statement.sql, interrupt);
+      if (interrupt.aborted) return INTERRUPTED_EXIT_CODE;
       if (!ok) {
         if (source.name !== '-e') session.info(`(in ${source.name}, statement starting on line ${statement.line})`);
         return 1;

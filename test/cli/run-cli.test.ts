@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
+import type { QueryOptions } from '../../src/connection/types.js';
 import { DynasqlError } from '../../src/errors/index.js';
 import { Capture, InMemoryConnection, result, type Answer } from './in-memory-connection.js';
 
@@ -20,12 +21,14 @@ const ANSWERS: Record<string, Answer> = {
   [TOP]: result([['name', 'nvarchar'], ['revenue', 'decimal']], [['Contoso', '900.00'], ['Fabrikam', '12.50']]),
   'SELECT 1 AS one': result([['one', 'int']], [[1]]),
   "UPDATE account SET name = 'x' WHERE revenue > 10": { ...result([], [], 'UPDATE'), rowCount: 2, warnings: ['2 rows updated one by one'] },
+  'SELECT slow': (options?: QueryOptions) =>
+    new Promise((_, reject) => options!.signal!.addEventListener('abort', () => reject(new DynasqlError('DYNASQL_ERR_CANCELLED', 'cancelled')))),
   'SELECT nme FROM account': new DynasqlError('DYNASQL_ERR_UNKNOWN_COLUMN', "Unknown column 'nme'. Did you mean 'name'?", {
     position: { offset: 7, line: 1, column: 8 },
   }),
 };
 
-async function run(argv: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) {
+async function run(argv: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; interrupt?: AbortSignal } = {}) {
   const stdout = new Capture();
   const stderr = new Capture();
   const conn = new InMemoryConnection(ANSWERS);
@@ -42,6 +45,7 @@ async function run(argv: string[], options: { stdin?: string; env?: NodeJS.Proce
       connected.push(s);
       return conn;
     },
+    ...(options.interrupt ? { interrupt: options.interrupt } : {}),
   });
   return { code, out: stdout.text, err: stderr.text, conn, connected };
 }
@@ -149,6 +153,15 @@ describe('dynasql (non-interactive)', () => {
     expect(help.out).toContain('dynasql emulator');
     const version = await run(['--version']);
     expect(version.out.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+  });
+
+  it('an interrupt cancels the running statement, skips the rest and exits 130', async () => {
+    const interrupt = new AbortController();
+    setTimeout(() => interrupt.abort(), 50);
+    const r = await run(['-c', 'x', '-e', 'SELECT slow', '-e', 'SELECT 1 AS one'], { interrupt: interrupt.signal });
+    expect(r.code).toBe(130);
+    expect(r.err).toContain('Cancelled.');
+    expect(r.conn.calls.map((c) => c.sql)).toEqual(['SELECT slow']);
   });
 
   it('EXPLAIN goes to conn.explain and prints the plan', async () => {
