@@ -22,6 +22,12 @@ const JSON_TYPE = 'application/json; odata.metadata=minimal; odata.streaming=tru
 
 type Reply = ODataResponse;
 
+/** How records are written for one request: the service root for links, and `odata.metadata=full`. */
+interface Output {
+  root: string;
+  full: boolean;
+}
+
 /** F&O's ETag: W/"<base64 of '0,<version>'>", e.g. W/"JzAsMjI1NjU0MjExNzYn" (protocol §8). */
 const etagOf = (row: Row) => `W/"${Buffer.from(`'0,${row.version}'`).toString('base64')}"`;
 
@@ -74,6 +80,7 @@ export class FinopsService {
 
   private route(req: ODataRequest): Reply {
     const root = `${req.origin}/data/`;
+    const out: Output = { root, full: /odata\.metadata=full/i.test(req.headers.accept ?? '') };
     const query = req.rawQuery;
     const rest = this.resolveContentId(req);
     let decoded: string;
@@ -105,8 +112,8 @@ export class FinopsService {
 
     if (first!.args === undefined) {
       if (more.length === 0) {
-        if (req.method === 'GET') return this.readCollection(entity, this.companyRows(entity, crossCompany), root, query);
-        if (req.method === 'POST') return this.create(req, entity, root);
+        if (req.method === 'GET') return this.readCollection(entity, this.companyRows(entity, crossCompany), out, query);
+        if (req.method === 'POST') return this.create(req, entity, out);
         throw methodNotAllowed(req.method);
       }
       if (more.length === 1 && more[0]!.name === '$count' && req.method === 'GET') {
@@ -127,7 +134,7 @@ export class FinopsService {
       switch (req.method) {
         case 'GET':
           if (!row) throw notFound(entity, keyValues);
-          return this.readSingle(entity, row, root, query);
+          return this.readSingle(entity, row, out, query);
         case 'PATCH':
         case 'PUT':
           return this.update(req, entity, key, keyValues, row, req.method === 'PUT');
@@ -146,9 +153,9 @@ export class FinopsService {
     if (!row) throw notFound(entity, keyValues);
     const target = FINOPS_ENTITIES.find((e) => e.type === nav.target)!;
     const related = this.related(entity, nav, [row]).get(row) ?? [];
-    if (nav.collection) return this.readCollection(target, related, root, query);
+    if (nav.collection) return this.readCollection(target, related, out, query);
     if (!related[0]) return { status: 204, headers: {} };
-    return this.readSingle(target, related[0], root, query);
+    return this.readSingle(target, related[0], out, query);
   }
 
   /** Rows the request may see: the default company's, or every company's with `cross-company=true`. */
@@ -184,7 +191,8 @@ export class FinopsService {
     return collect(rows, prepared.filter, Infinity);
   }
 
-  private readCollection(entity: FinopsEntity, rows: Iterable<Row>, root: string, query: string): Reply {
+  private readCollection(entity: FinopsEntity, rows: Iterable<Row>, out: Output, query: string): Reply {
+    const root = out.root;
     const opts = options(query);
     const prepared = this.prepare(entity, opts);
     const skip = Number(opts.get('$skip') ?? 0);
@@ -198,33 +206,60 @@ export class FinopsService {
     const page = matched.slice(skip, skip + Math.min(pageSize, Math.max(0, wanted)));
     const body: Record<string, unknown> = { '@odata.context': `${root}$metadata#${entity.set}${selectSuffix(prepared)}` };
     if (opts.get('$count') === 'true') body['@odata.count'] = matched.length;
-    body.value = this.render(entity, page, prepared);
+    body.value = this.render(entity, page, prepared, out);
     if (page.length === pageSize && skip + pageSize < matched.length && (top === undefined || top > pageSize)) {
       body['@odata.nextLink'] = `${root}${entity.set}?${nextLinkQuery(query, skip + pageSize, top === undefined ? undefined : top - pageSize)}`;
     }
     return json(200, body);
   }
 
-  private readSingle(entity: FinopsEntity, row: Row, root: string, query: string): Reply {
+  private readSingle(entity: FinopsEntity, row: Row, out: Output, query: string): Reply {
+    const root = out.root;
     const opts = options(query);
     for (const name of opts.keys()) {
       if (!['$select', '$expand'].includes(name)) throw queryError(`The query option '${name}' is not allowed on a single entity.`);
     }
     const prepared = this.prepare(entity, opts);
-    const record = this.render(entity, [row], prepared)[0]!;
+    const record = this.render(entity, [row], prepared, out)[0]!;
     return json(200, { '@odata.context': `${root}$metadata#${entity.set}${selectSuffix(prepared)}/$entity`, ...record }, { ETag: etagOf(row) });
   }
 
-  private render(entity: FinopsEntity, rows: Row[], prepared: PreparedQuery): Record<string, unknown>[] {
+  /**
+   * Records as JSON. With `odata.metadata=full` each also gets the annotations of the documented
+   * capture (protocol §8): `@odata.type`, `@odata.id`, `@odata.editLink`, `<Enum>@odata.type`, and
+   * `<Nav>@odata.associationLink` / `<Nav>@odata.navigationLink`.
+   */
+  private render(entity: FinopsEntity, rows: Row[], prepared: PreparedQuery, out: Output): Record<string, unknown>[] {
     const names = prepared.select ?? entity.properties.map((p) => p.name);
-    const expansions = prepared.expand.map((ex) => ({ ex, nav: (entity.navigations ?? []).find((n) => n.name === ex.nav.name)!, children: this.related(entity, (entity.navigations ?? []).find((n) => n.name === ex.nav.name)!, rows) }));
+    const navigations = entity.navigations ?? [];
+    const expansions = prepared.expand.map((ex) => {
+      const nav = navigations.find((n) => n.name === ex.nav.name)!;
+      return { ex, nav, children: this.related(entity, nav, rows) };
+    });
     return rows.map((row) => {
-      const record: Record<string, unknown> = { '@odata.etag': etagOf(row) };
-      for (const name of names) record[name] = row.values[name] ?? null;
+      const record: Record<string, unknown> = {};
+      const id = keySegment(entity, row.values);
+      if (out.full) {
+        record['@odata.type'] = `#${FINOPS_NAMESPACE}.${entity.type}`;
+        record['@odata.id'] = `${out.root}${id}`;
+      }
+      record['@odata.etag'] = etagOf(row);
+      if (out.full) record['@odata.editLink'] = id;
+      for (const name of names) {
+        const type = entity.properties.find((p) => p.name === name)?.type ?? 'Edm.String';
+        if (out.full && !type.startsWith('Edm.')) record[`${name}@odata.type`] = `#${FINOPS_NAMESPACE}.${type}`;
+        record[name] = row.values[name] ?? null;
+      }
+      if (out.full) {
+        for (const nav of navigations) {
+          record[`${nav.name}@odata.associationLink`] = `${out.root}${id}/${nav.name}/$ref`;
+          record[`${nav.name}@odata.navigationLink`] = `${out.root}${id}/${nav.name}`;
+        }
+      }
       for (const { ex, nav, children } of expansions) {
         const target = FINOPS_ENTITIES.find((e) => e.type === nav.target)!;
         const related = this.applyExpandQuery(ex, children.get(row) ?? []);
-        const rendered = this.render(target, related, ex.query);
+        const rendered = this.render(target, related, ex.query, out);
         record[nav.name] = nav.collection ? rendered : rendered[0] ?? null;
       }
       return record;
@@ -256,7 +291,8 @@ export class FinopsService {
     return new Map(parents.map((parent) => [parent, index.get(probe(parent.values, 0)) ?? []]));
   }
 
-  private create(req: ODataRequest, entity: FinopsEntity, root: string): Reply {
+  private create(req: ODataRequest, entity: FinopsEntity, out: Output): Reply {
+    const root = out.root;
     const values = coerceBody(entity, readJson(req));
     if (entity.companySpecific && (values.dataAreaId === undefined || values.dataAreaId === '')) values.dataAreaId = this.profile.defaultCompany;
     if (typeof values.dataAreaId === 'string') values.dataAreaId = values.dataAreaId.toLowerCase();
@@ -273,7 +309,7 @@ export class FinopsService {
     for (const p of entity.properties) if (values[p.name] === undefined) values[p.name] = defaultValue(p);
     const row = table.insert(values);
     const location = `${root}${keySegment(entity, values)}`;
-    const record = this.render(entity, [row], { entity: this.typeOf(entity), expand: [] })[0]!;
+    const record = this.render(entity, [row], { entity: this.typeOf(entity), expand: [] }, out)[0]!;
     return json(201, { '@odata.context': `${root}$metadata#${entity.set}/$entity`, ...record }, { Location: location, 'OData-EntityId': location, ETag: etagOf(row) });
   }
 

@@ -106,6 +106,23 @@ describe('F&O reads', () => {
     expect(nested.status).toBe(400);
   });
 
+  it('writes the full-metadata record shape of the documented capture on odata.metadata=full', async () => {
+    const group = await get(url("CustomerGroups(dataAreaId='usmf',CustomerGroupId='10')"), { Accept: 'application/json; odata.metadata=full' });
+    expect(Object.keys(group.json).slice(0, 5)).toEqual(['@odata.context', '@odata.type', '@odata.id', '@odata.etag', '@odata.editLink']);
+    expect(group.json).toMatchObject({
+      '@odata.type': '#Microsoft.Dynamics.DataEntities.CustomerGroup',
+      '@odata.id': url("CustomerGroups(dataAreaId='usmf',CustomerGroupId='10')"),
+      '@odata.editLink': "CustomerGroups(dataAreaId='usmf',CustomerGroupId='10')",
+      'IsSalesTaxIncludedInPrice@odata.type': '#Microsoft.Dynamics.DataEntities.NoYes',
+      IsSalesTaxIncludedInPrice: 'No',
+    });
+    const order = await get(url("SalesOrderHeadersV2(dataAreaId='usmf',SalesOrderNumber='000001')?$select=SalesOrderNumber"), { Accept: 'application/json; odata.metadata=full' });
+    expect(order.json['SalesOrderLines@odata.navigationLink']).toBe(url("SalesOrderHeadersV2(dataAreaId='usmf',SalesOrderNumber='000001')/SalesOrderLines"));
+    expect(order.json['SalesOrderLines@odata.associationLink']).toBe(url("SalesOrderHeadersV2(dataAreaId='usmf',SalesOrderNumber='000001')/SalesOrderLines/$ref"));
+    const minimal = await get(url("CustomerGroups(dataAreaId='usmf',CustomerGroupId='10')"));
+    expect(minimal.json['@odata.type']).toBeUndefined();
+  });
+
   it('answers an unknown segment with the F&O error shape', async () => {
     const reply = await get(url('NoSuchEntities'));
     expect(reply.status).toBe(404);
