@@ -118,7 +118,7 @@ export class TableBuilder {
     for (const property of flat.properties) {
       const lookupName = dataverse && property.type === 'Edm.Guid' ? lookupNameOf(property.name) : undefined;
       if (lookupName) {
-        this.pushLookup(table, flat, property, lookupName, keySet.has(property.name), push, virtualFree);
+        this.pushLookup(flat, property, lookupName, keySet.has(property.name), push, virtualFree);
         continue;
       }
       const resolved = this.types.resolve(property.type, property);
@@ -189,7 +189,6 @@ export class TableBuilder {
   }
 
   private pushLookup(
-    table: Table,
     flat: FlatType,
     property: CsdlProperty,
     name: string,
