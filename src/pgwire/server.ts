@@ -17,6 +17,7 @@ import { CatalogEngine } from './catalog-engine.js';
 import { catalogMirrorDdl, readerRoleDdl, schemaNameForOrg } from './catalog-mirror.js';
 import { scramVerifier } from './scram.js';
 import { Session, type ServerContext } from './session.js';
+import { StatementCache } from './statement-cache.js';
 
 export interface PgServerUser {
   name: string;
@@ -103,6 +104,7 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     connection: options.connection,
     engine,
     names: { schema, tableNames },
+    statements: new StatementCache(),
     users,
     trust: options.trust === true,
     tls: secureContext,

@@ -16,6 +16,7 @@ import { decodeParameter, OID } from './pg-types.js';
 import { ScramExchange, type ScramVerifier } from './scram.js';
 import { leadingWords, splitStatements, stripSchemaQualifiers } from './sql-text.js';
 import { commandTag, encodeRows, resultFields, withFormats } from './statement-results.js';
+import type { CachedStatement, StatementCache } from './statement-cache.js';
 import { routeStatement, type MirrorNames, type Route } from './statement-router.js';
 
 /** What every session of one server shares. */
@@ -23,6 +24,8 @@ export interface ServerContext {
   connection: Connection;
   engine: CatalogEngine;
   names: MirrorNames;
+  /** routes and descriptions already worked out, shared by all sessions */
+  statements: StatementCache;
   users: ReadonlyMap<string, ScramVerifier>;
   /** no password asked (only ever true on a loopback-only server) */
   trust: boolean;
@@ -343,45 +346,46 @@ export class Session implements EngineSession {
 
   // ---- statements ------------------------------------------------------------------------------
 
+  /** The session's search_path, which decides what unqualified names in a statement mean. */
+  private get searchPath(): string {
+    const set = this.settings.get('search_path');
+    return set ?? this.startupSettings.get('search_path') ?? '';
+  }
+
   private async prepare(sql: string, parameterTypes: number[]): Promise<PreparedStatement> {
+    const cached = this.ctx.statements.get(sql, parameterTypes, this.searchPath);
+    const described = cached ?? (await this.describeStatement(sql, parameterTypes));
+    if (!cached) this.ctx.statements.set(sql, parameterTypes, this.searchPath, described);
+    const { route } = described;
+    if (route.kind === 'refused') throw new PgError({ severity: 'ERROR', code: route.code, message: route.message });
+    const translated = route.kind === 'explain' ? route.statement : sql;
+    const translatorSql = route.kind === 'dynamics' || route.kind === 'call' || route.kind === 'explain' ? stripSchemaQualifiers(translated, [this.ctx.names.schema, 'public']) : sql;
+    return { sql, route, translatorSql, parameterTypes: [...described.parameterTypes], fields: described.fields };
+  }
+
+  /** Routes a statement and asks the engine for its parameter types and result columns. */
+  private async describeStatement(sql: string, parameterTypes: number[]): Promise<CachedStatement> {
     const route = await routeStatement(sql, this.ctx.engine, this, this.ctx.names);
-    const statement: PreparedStatement = { sql, route, translatorSql: sql, parameterTypes, fields: null };
     switch (route.kind) {
-      case 'refused':
-        throw new PgError({ severity: 'ERROR', code: route.code, message: route.message });
       case 'engine': {
         const d = await this.ctx.engine.describe(this, sql, parameterTypes);
-        if ('fields' in d && !('parameterTypes' in d)) throw new PgError(engineErrorFields(d.fields));
-        statement.parameterTypes = d.parameterTypes;
-        statement.fields = d.fields;
-        break;
+        if (!('parameterTypes' in d)) throw new PgError(engineErrorFields(d.fields));
+        return { route, parameterTypes: d.parameterTypes, fields: d.fields };
       }
       case 'dynamics': {
-        statement.translatorSql = stripSchemaQualifiers(sql, [this.ctx.names.schema, 'public']);
+        // Not describable (a translator-only form): the real result describes itself at Execute.
         const d = await this.ctx.engine.describe(this, sql, parameterTypes);
-        if ('parameterTypes' in d) {
-          statement.parameterTypes = d.parameterTypes;
-          statement.fields = d.fields;
-        } else {
-          statement.fields = undefined;
-        }
-        break;
+        return 'parameterTypes' in d ? { route, parameterTypes: d.parameterTypes, fields: d.fields } : { route, parameterTypes, fields: undefined };
       }
       case 'call':
-        statement.translatorSql = stripSchemaQualifiers(sql, [this.ctx.names.schema, 'public']);
-        statement.fields = undefined;
-        break;
+        return { route, parameterTypes, fields: undefined };
       case 'explain': {
-        statement.translatorSql = stripSchemaQualifiers(route.statement, [this.ctx.names.schema, 'public']);
         const d = await this.ctx.engine.describe(this, route.statement, parameterTypes);
-        if ('parameterTypes' in d) statement.parameterTypes = d.parameterTypes;
-        statement.fields = [planField()];
-        break;
+        return { route, parameterTypes: 'parameterTypes' in d ? d.parameterTypes : parameterTypes, fields: [planField()] };
       }
       default:
-        break;
+        return { route, parameterTypes, fields: null };
     }
-    return statement;
   }
 
   /** Runs a prepared statement with bound parameters. */
