@@ -80,18 +80,45 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     rl.prompt();
   };
 
-  const handleLine = async (line: string) => {
-    if (quitting) return;
-    if (options.historyFile) {
-      const failed = appendHistory(options.historyFile, line);
+  /** Lines of the statement being typed, for its history entry. */
+  let typedLines: string[] = [];
+
+  /**
+   * Keeps one history entry per statement: the lines of a multi-line statement are joined into one
+   * (`SELECT name` + `FROM account;` → `SELECT name FROM account;`), so the up arrow brings the
+   * statement back whole. Lines holding a `--` comment stay as typed, since joining would comment
+   * out what follows.
+   */
+  const remember = (lines: string[]) => {
+    const kept = lines.filter((l) => l.trim() !== '');
+    if (kept.length === 0) return;
+    const joinable = kept.length > 1 && !kept.some((l) => l.includes('--'));
+    const entries = joinable ? [kept.map((l) => l.trim()).join(' ')] : kept;
+    if (joinable) {
+      // readline has already added each line (newest first); put the joined entry in their place
+      const history = (rl as unknown as { history?: string[] }).history;
+      if (history) {
+        for (let i = kept.length - 1; i >= 0 && history[0] === kept[i]; i--) history.shift();
+        history.unshift(entries[0]!);
+      }
+    }
+    if (!options.historyFile) return;
+    for (const entry of entries) {
+      const failed = appendHistory(options.historyFile, entry);
       if (failed) {
         session.info(`Could not write history to ${options.historyFile}: ${failed.message}`);
         options.historyFile = undefined;
+        return;
       }
     }
+  };
+
+  const handleLine = async (line: string) => {
+    if (quitting) return;
     running = new AbortController();
     try {
       if (/^\s*\\/.test(line)) {
+        remember([line]);
         await runMetaCommand(line, {
           session,
           signal: running.signal,
@@ -103,9 +130,14 @@ export async function runRepl(options: ReplOptions): Promise<number> {
         });
         return;
       }
+      typedLines.push(line);
       buffer = buffer ? `${buffer}\n${line}` : line;
       const { statements, rest, restHasCode } = splitStatements(buffer);
       buffer = restHasCode ? rest.replace(/^\s*\n/, '') : '';
+      if (statements.length > 0) {
+        remember(typedLines);
+        typedLines = buffer ? [buffer] : [];
+      }
       for (const statement of statements) {
         if (running.signal.aborted) break;
         await session.execute(statement.sql, running.signal);
@@ -144,6 +176,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     }
     if (rl.line !== '' || buffer !== '') {
       buffer = '';
+      typedLines = [];
       // readline keeps the typed text in these two fields; clearing them drops the half-typed line
       const editable = rl as unknown as { line: string; cursor: number };
       editable.line = '';

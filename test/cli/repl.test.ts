@@ -95,14 +95,17 @@ describe('REPL', () => {
     expect(repl.conn.closed).toBe(true);
   });
 
-  it('keeps history in the data folder, readable only by the user', async () => {
+  it('keeps history in the data folder, one entry per statement, readable only by the user', async () => {
     const repl = startRepl();
-    repl.type('SELECT 1 AS one;\n\\x\n');
+    repl.type('SELECT 1 AS one;\n\\x\nSELECT TOP 2 name, revenue\n\n  FROM account\nORDER BY revenue DESC;\nSELECT 1 -- one\nAS one;\n');
     await repl.seen('Expanded display', repl.stderr);
+    await waitFor(() => repl.conn.calls.length === 3, 'three statements');
     repl.end();
     await repl.done;
     const file = join(repl.home, '.local/share/dynasql/history');
-    expect(readFileSync(file, 'utf8')).toBe('SELECT 1 AS one;\n\\x\n');
+    expect(readFileSync(file, 'utf8')).toBe(
+      `SELECT 1 AS one;\n\\x\n${TOP};\nSELECT 1 -- one\nAS one;\n`,
+    );
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 

@@ -2,7 +2,8 @@
  * The README's main command as a person would use it, in a real terminal: `npm run demo` opens the
  * REPL on the embedded emulator; a query prints a table; Tab completes a table name; a statement
  * slowed by the emulator's latency injection shows progress and is cancelled with Ctrl-C; the REPL
- * lives on; Ctrl-C twice at the empty prompt quits.
+ * lives on; a two-line statement comes back whole with the up arrow; Ctrl-C twice at the empty
+ * prompt quits.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,9 +52,17 @@ describe.skipIf(!tmuxAvailable())('npm run demo in a terminal', () => {
     await tmux.waitFor('Cancelled.');
     await (await request(`${origin}/_emulator/faults`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } })).body.dump();
 
-    tmux.type('SELECT COUNT(*) AS n FROM account;');
+    // a statement over two lines, then recalled whole with the up arrow
+    tmux.type('SELECT COUNT(*) AS n');
+    tmux.press('Enter');
+    await tmux.waitFor('dynasql-> ');
+    tmux.type('FROM account;');
     tmux.press('Enter');
     await tmux.waitFor('(1 row)', 30_000);
+    tmux.press('Up');
+    await tmux.waitFor('dynasql> SELECT COUNT(*) AS n FROM account;');
+    tmux.press('Enter');
+    await tmux.waitFor(/\(1 row\)[\s\S]*\(1 row\)/, 30_000);
     tmux.press('C-c');
     await tmux.waitFor('To quit, press Ctrl-C again');
     tmux.press('C-c');
