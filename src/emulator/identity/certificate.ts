@@ -22,11 +22,17 @@ export interface CertificateRequest {
   /** Signs with this authority; self-signed when absent. */
   issuer?: CertificateWithKey;
   validDays?: number;
+  /**
+   * 'rsa' (2048, the default: what client-certificate credentials need, msal-node signs with PS256)
+   * or 'ec' (P-256: made in a millisecond instead of a second, enough for the test CA and TLS).
+   */
+  keyType?: 'rsa' | 'ec';
 }
 
 const OID = {
   commonName: '2.5.4.3',
   sha256WithRSA: '1.2.840.113549.1.1.11',
+  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
   basicConstraints: '2.5.29.19',
   keyUsage: '2.5.29.15',
   subjectAltName: '2.5.29.17',
@@ -57,25 +63,30 @@ function ipv6Bytes(address: string): Buffer {
 }
 
 /**
- * Creates an RSA-2048 X.509 v3 certificate with node:crypto alone (no openssl, no package), signed
- * with SHA-256 by `issuer` or by itself.
+ * Creates an X.509 v3 certificate (RSA-2048 or P-256) with node:crypto alone (no openssl, no
+ * package), signed with SHA-256 by `issuer` or by itself.
  *
  *   const ca = createCertificate({ commonName: 'dynasql emulator test CA', isCa: true });
  *   const tls = createCertificate({ commonName: 'localhost', altNames: ['localhost', '127.0.0.1'], issuer: ca });
  */
 export function createCertificate(request: CertificateRequest): CertificateWithKey {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { publicKey, privateKey } = request.keyType === 'ec'
+    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    : generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signer = request.issuer;
   const signingKey = signer?.privateKey ?? privateKey;
   const issuerName = signer ? new X509Certificate(signer.certPem).subject.replace(/^CN=/, '') : request.commonName;
   const notBefore = new Date(Date.now() - 60 * 60 * 1000); // an hour of slack for clock skew
   const notAfter = new Date(notBefore.getTime() + (request.validDays ?? 365) * 24 * 60 * 60 * 1000);
-  const algorithm = derSequence(derObjectIdentifier(OID.sha256WithRSA), derNull());
+  // RSA signatures name their algorithm with a NULL parameter; ECDSA ones with none (RFC 5758).
+  const algorithm = signingKey.asymmetricKeyType === 'ec'
+    ? derSequence(derObjectIdentifier(OID.ecdsaWithSHA256))
+    : derSequence(derObjectIdentifier(OID.sha256WithRSA), derNull());
 
   const extensions = [
     extension(OID.basicConstraints, true, request.isCa ? derSequence(derBoolean(true)) : derSequence()),
-    // keyCertSign + cRLSign for an authority; digitalSignature + keyEncipherment for a leaf.
-    extension(OID.keyUsage, true, request.isCa ? derTlv(0x03, Buffer.from([0x01, 0x06])) : derTlv(0x03, Buffer.from([0x05, 0xa0]))),
+    // keyCertSign + cRLSign for an authority; digitalSignature (+ keyEncipherment for RSA) for a leaf.
+    extension(OID.keyUsage, true, derTlv(0x03, Buffer.from(request.isCa ? [0x01, 0x06] : request.keyType === 'ec' ? [0x07, 0x80] : [0x05, 0xa0]))),
   ];
   if (!request.isCa) extensions.push(extension(OID.extKeyUsage, false, derSequence(derObjectIdentifier(OID.serverAuth), derObjectIdentifier(OID.clientAuth))));
   if (request.altNames?.length) extensions.push(extension(OID.subjectAltName, false, derSequence(...request.altNames.map(altName))));
@@ -103,8 +114,8 @@ export function createCertificate(request: CertificateRequest): CertificateWithK
 
 /** A test authority and a server certificate it signed for the loopback names. */
 export function createLoopbackTlsCertificates(): { ca: CertificateWithKey; server: CertificateWithKey } {
-  const ca = createCertificate({ commonName: 'dynasql emulator test CA', isCa: true, validDays: 30 });
-  const server = createCertificate({ commonName: 'localhost', altNames: ['localhost', '127.0.0.1', '::1'], issuer: ca, validDays: 30 });
+  const ca = createCertificate({ commonName: 'dynasql emulator test CA', isCa: true, validDays: 30, keyType: 'ec' });
+  const server = createCertificate({ commonName: 'localhost', altNames: ['localhost', '127.0.0.1', '::1'], issuer: ca, validDays: 30, keyType: 'ec' });
   return { ca, server };
 }
 
