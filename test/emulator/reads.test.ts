@@ -354,6 +354,25 @@ describe('refusals (checklist §11)', () => {
     expect(errorOf(types)?.message).toBe("A binary operator with incompatible types was detected. Found operand types 'Edm.String' and 'Edm.Int32' for operator kind 'Equal'.");
   });
 
+  it('adds ErrorDetails annotations inside error on request (§5)', async () => {
+    const id = '5b4ced1c-88e1-ee11-904c-6045bd05e9d4';
+    const r = await get(`${root}accounts(${id})`, ALL);
+    expect(r.json.error).toMatchObject({
+      code: '0x80040217',
+      message: `Entity 'account' With Id = ${id} Does Not Exist`,
+      '@Microsoft.PowerApps.CDS.ErrorDetails.ApiExceptionCategory': 'ClientError',
+      '@Microsoft.PowerApps.CDS.ErrorDetails.ApiExceptionMessageName': 'ObjectDoesNotExist',
+      '@Microsoft.PowerApps.CDS.ErrorDetails.ApiExceptionHttpStatusCode': '404',
+      '@Microsoft.PowerApps.CDS.HelpLink': 'http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a80040217&client=platform',
+    });
+  });
+
+  it('limits a query to 15 $expand options and says FetchXML is not emulated', async () => {
+    const sixteen = Array.from({ length: 16 }, () => 'createdby($select=fullname)').join(',');
+    expect(errorOf(await get(`${root}accounts?$expand=${sixteen}`))?.message).toBe('The number of $expand options (16) exceeds the limit of 15.');
+    expect((await get(`${root}accounts?fetchXml=%3Cfetch%2F%3E`)).status).toBe(501);
+  });
+
   it('refuses PATCH and DELETE on a collection with 405', async () => {
     expect((await send('DELETE', `${root}accounts`)).status).toBe(405);
     expect((await send('PATCH', `${root}accounts`, { name: 'x' })).status).toBe(405);

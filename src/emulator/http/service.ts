@@ -14,7 +14,7 @@ import { handleBatch } from './batch.js';
 import type { Formatter } from './format.js';
 import { resolveKey, resolveReference } from './keys.js';
 import { parseArgs, type Segment, splitPath } from './path.js';
-import { parsePrefer } from './prefer.js';
+import { type Preferences, parsePrefer, wantsAnnotation } from './prefer.js';
 import { type ReadContext, readCollection, readSingle, type RowSource } from './read.js';
 import { etagOf, renderRecord } from './render.js';
 import { emptyResponse, jsonResponse } from './respond.js';
@@ -25,15 +25,35 @@ export function handleOData(state: EmulatorState, req: ODataRequest): ODataRespo
   const during = req.method === 'GET' ? 'read' : 'write';
   try {
     return route(state, req);
-  } catch (error) {
-    if (error instanceof ODataError) {
-      const { status, body } = state.profile.errorBody(error, during);
-      return jsonResponse(status, body, error.headers);
-    }
-    const internal = new ODataError(500, '0x80040216', `An unexpected error occurred: ${(error as Error).message}`);
-    const { status, body } = state.profile.errorBody(internal, during);
-    return jsonResponse(status, body);
+  } catch (caught) {
+    const error = caught instanceof ODataError ? caught : new ODataError(500, '0x80040216', `An unexpected error occurred: ${(caught as Error).message}`);
+    const { status, body } = state.profile.errorBody(error, during);
+    return jsonResponse(status, withErrorDetails(body, error, parsePrefer(req.headers.prefer)), error.headers);
   }
+}
+
+/** The documented exception names behind codes the emulator raises (§5), for ErrorDetails annotations. */
+const MESSAGE_NAMES: Record<string, string> = {
+  '0x80040217': 'ObjectDoesNotExist', '0x80040237': 'DuplicateRecord', '0x80060882': 'ConcurrencyVersionMismatch',
+  '0x8004E023': 'AggregateQueryRecordLimitExceeded',
+};
+
+/**
+ * With `Prefer: odata.include-annotations="*"` the service adds `@Microsoft.PowerApps.CDS.*`
+ * members inside `error` (§5), e.g. `@Microsoft.PowerApps.CDS.ErrorDetails.ApiExceptionHttpStatusCode: "404"`.
+ */
+function withErrorDetails(body: unknown, error: ODataError, prefs: Preferences): unknown {
+  const inner = (body as { error?: Record<string, unknown> }).error;
+  if (!inner || !error.code) return body;
+  const details: Record<string, string> = {
+    'Microsoft.PowerApps.CDS.ErrorDetails.ApiExceptionCategory': error.status >= 500 ? 'ServerError' : 'ClientError',
+    'Microsoft.PowerApps.CDS.ErrorDetails.ApiExceptionHttpStatusCode': String(error.status),
+    'Microsoft.PowerApps.CDS.HelpLink': `http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a${error.code.replace(/^0x/, '')}&client=platform`,
+  };
+  const name = MESSAGE_NAMES[error.code];
+  if (name) details['Microsoft.PowerApps.CDS.ErrorDetails.ApiExceptionMessageName'] = name;
+  const extra = Object.fromEntries(Object.entries(details).filter(([term]) => wantsAnnotation(prefs, term)).map(([term, v]) => [`@${term}`, v]));
+  return Object.keys(extra).length ? { ...body as object, error: { ...inner, ...extra } } : body;
 }
 
 interface Call {
@@ -70,6 +90,7 @@ function route(state: EmulatorState, req: ODataRequest): ODataResponse {
     if (!url) throw queryError(`Content-ID Reference: '$${contentRef[1]}' does not exist in the batch context.`);
     segments = [...splitPath(decodeURIComponent(url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/^\/?api\/data\/v\d+\.\d+\//, ''))), ...segments.slice(1)];
   }
+  if (/(^|&)fetchXml=/i.test(req.rawQuery)) throw new ODataError(501, '0x80060888', 'FetchXML queries (fetchXml=) are not supported by the emulator.');
   const call = makeCall(state, req, serviceRoot);
   const head = segments[0]!;
   const entity = state.model.entitySets.get(head.name);

@@ -236,7 +236,7 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number):
             customertypecode: rng.int(1, 12), ownershipcode: rng.chance(0.5) ? rng.int(1, 4) : null,
             creditonhold: rng.chance(0.1), donotemail: rng.chance(0.2),
             description: rng.chance(0.3) ? rng.pick(['Key account — renewal due', 'Café chain, 12 sites', 'Übernahme geplant', 'Prefers email', '顧客 (priority)']) : null,
-            statecode: rng.chance(0.92) ? 0 : 1,
+            ...state(rng, [[0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [1, 2]]),
             _primarycontactid_value: has('contact') && rng.chance(0.8) ? id('contact', 2 * i) : null,
             _parentaccountid_value: i > 10 && rng.chance(0.1) ? id('account', rng.int(0, i - 1)) : null,
           },
@@ -264,7 +264,7 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number):
             gendercode: rng.chance(0.7) ? rng.int(1, 2) : null, familystatuscode: rng.chance(0.5) ? rng.int(1, 4) : null,
             preferredcontactmethodcode: 1, address1_city: city, address1_stateorprovince: region, address1_country: country,
             creditlimit: rng.chance(0.3) ? money(rng.int(1, 50) * 500) : null, donotphone: rng.chance(0.1),
-            statecode: rng.chance(0.95) ? 0 : 1,
+            ...state(rng, [[0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [1, 2]]),
           },
         });
       },
