@@ -45,6 +45,44 @@ describe('fault injection over HTTP', () => {
     expect(await run()).not.toEqual(first);
   });
 
+  it('injects a mix of faults at their rates, seen by the client exactly as planned, and replays it', async () => {
+    const faults = { seed: 21, serverErrorRate: 0.1, resetBeforeResponseRate: 0.1, truncateBodyRate: 0.1, throttleBurstRate: 0.05, throttleBurstLength: 2 };
+    emulator = await startEmulator({ faults });
+    // One letter per request, as the client experiences it.
+    const outcome = async () => {
+      try {
+        const res = await request(`${emulator!.url}accounts?$select=name&$top=5`);
+        if (res.statusCode === 503) return (await res.body.text(), 'E');
+        if (res.statusCode === 429) return (await res.body.text(), 'T');
+        try {
+          await res.body.text();
+          return '.';
+        } catch {
+          return 'C'; // cut short
+        }
+      } catch {
+        return 'R'; // reset before any answer
+      }
+    };
+    const run = async () => {
+      let marks = '';
+      for (let i = 0; i < 80; i++) marks += await outcome();
+      return marks;
+    };
+    const first = await run();
+    const state = (await request(`${emulator.origin}/_emulator/faults`).then((r) => r.body.json())) as any;
+    const count = (c: string) => first.split(c).length - 1;
+    expect({ E: count('E'), R: count('R'), C: count('C'), T: count('T') }).toEqual({
+      E: state.injected['server-error'], R: state.injected['reset-before'], C: state.injected.truncate, T: state.injected.throttle,
+    });
+    for (const c of ['E', 'R', 'C']) {
+      expect(count(c)).toBeGreaterThanOrEqual(2); // about 8 each at 0.1 of 80 (rates are checked closely in fault-planner.test.ts)
+      expect(count(c)).toBeLessThanOrEqual(20);
+    }
+    await setFaults(faults);
+    expect(await run()).toBe(first);
+  });
+
   it('adds fixed and random latency', async () => {
     emulator = await startEmulator({ faults: { latencyMs: 80, latencyJitterMs: 40 } });
     const started = Date.now();
