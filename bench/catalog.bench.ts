@@ -36,6 +36,8 @@ export interface CaseFigures {
   /** the same, then read every table's columns (the worst case: a session touching all tables) */
   loadAllTablesMs: number;
   encodeMs: number;
+  /** heap held by the parsed catalog */
+  catalogHeapMb: number;
   /** parseMs / loadFromDiskMs (CPU time) */
   speedup: number;
 }
@@ -138,8 +140,12 @@ export function syntheticEdmx(types = 1500): string {
 }
 
 async function measure(name: string, xml: string, runs: number, directory: string): Promise<CaseFigures> {
+  collectGarbage();
+  const heapBefore = process.memoryUsage().heapUsed;
   const parsed = await time(runs, () => parseEdmx(xml));
   const catalog: Catalog = parsed.value;
+  collectGarbage();
+  const catalogHeapMb = Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e5) / 10;
   const key = `bench|${name}`;
   const store = createFileCacheStore(directory);
   const encoded = await time(runs, () => encodeCatalogFile(catalog, key, Date.now()));
@@ -170,6 +176,7 @@ async function measure(name: string, xml: string, runs: number, directory: strin
     loadFromDiskWallMs: Number(loaded.ms.toFixed(1)),
     loadAllTablesMs: Number(loadedAll.cpuMs.toFixed(1)),
     encodeMs: Math.round(encoded.cpuMs),
+    catalogHeapMb,
     speedup: Number((parsed.cpuMs / loaded.cpuMs).toFixed(1)),
   };
 }
