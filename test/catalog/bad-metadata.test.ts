@@ -112,6 +112,36 @@ describe('metadata that is partly broken: the rest stays usable', () => {
     expect(catalog.warnings.some((w) => w.includes('cycle'))).toBe(true);
   });
 
+  it('keeps an operation whose parameter or result type is unknown, typed as text, with warnings', () => {
+    const catalog = parseEdmx(
+      edmx({
+        types: `${ACCOUNT_TYPE}
+          <Action Name="DoThing"><Parameter Name="Target" Type="mscrm.Missing" Nullable="false"/><Parameter Name="Count" Type="Edm.Int32"/><ReturnType Type="Collection(mscrm.Gone)"/></Action>`,
+        container: '<EntitySet Name="accounts" EntityType="Microsoft.Dynamics.CRM.account"/><ActionImport Name="DoThing" Action="mscrm.DoThing"/>',
+      }),
+    );
+    expect(catalog.procedures).toEqual([
+      {
+        name: 'DoThing',
+        qualifiedName: 'Microsoft.Dynamics.CRM.DoThing',
+        kind: 'action',
+        bound: false,
+        isComposable: false,
+        importName: 'DoThing',
+        isQueryFunction: false,
+        parameters: [
+          { name: 'Target', edmType: 'Microsoft.Dynamics.CRM.Missing', isCollection: false, nullable: false, isBinding: false, sqlType: { name: 'nvarchar' } },
+          { name: 'Count', edmType: 'Edm.Int32', isCollection: false, nullable: true, isBinding: false, sqlType: { name: 'int' } },
+        ],
+        returnType: { edmType: 'Microsoft.Dynamics.CRM.Gone', isCollection: true, nullable: true },
+      },
+    ]);
+    expect(catalog.warnings).toEqual([
+      `Parameter 'Target' of 'Microsoft.Dynamics.CRM.DoThing' has unknown type 'Microsoft.Dynamics.CRM.Missing'; typed as text`,
+      `Return type 'Collection(Microsoft.Dynamics.CRM.Gone)' of 'Microsoft.Dynamics.CRM.DoThing' is unknown`,
+    ]);
+  });
+
   it('warns about an unknown namespace and assumes Dataverse conventions', () => {
     const catalog = parseEdmx(
       edmx({ namespace: 'Contoso.Data', alias: 'c', types: `<EntityType Name="thing"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32"/></EntityType>`, container: '<EntitySet Name="things" EntityType="c.thing"/>' }),
