@@ -1,6 +1,8 @@
 import { DynasqlError } from '../errors/index.js';
 import type { Clock } from '../util/index.js';
 
+/** the most lateness the token bucket makes up for (see acquire) */
+const MAX_CATCH_UP_MS = 50;
 /** how far back a learned rate looks when the first 429 arrives */
 const LEARN_SPAN_MS = 10_000;
 
@@ -90,10 +92,10 @@ export class AdaptiveThrottle {
           continue;
         }
         if (this.rate) {
-          // keep to the schedule: a timer that woke a little late (setTimeout's usual 1-3 ms) is made up on
-          // the next request, but never more than one interval, so no burst can build up
+          // keep to the schedule: a timer that woke late (setTimeout's usual 1-3 ms, or a busy event loop) is
+          // made up on the next requests, but only up to one interval or 50 ms, so no real burst builds up
           const interval = 1000 / this.rate;
-          this.nextTokenAt = Math.max(this.nextTokenAt, now - interval) + interval;
+          this.nextTokenAt = Math.max(this.nextTokenAt, now - Math.max(interval, MAX_CATCH_UP_MS)) + interval;
         }
         this.inFlight++;
         if (this.maxRate === undefined) this.starts.push(now);
