@@ -112,11 +112,11 @@ async function runInsert(ctx: WriteRunContext, statement: InsertStatement, param
 
   let rows: InputValue[][];
   if (statement.values) {
-    rows = statement.values.map((exprs, r) => {
+    statement.values.forEach((exprs, r) => {
       if (exprs.length !== columns.length) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `Row ${r + 1} of VALUES has ${exprs.length} values for ${columns.length} columns`);
-      return exprs.map((e) => constant(e, params));
     });
-    checkMaxRows(ctx, rows.length);
+    checkMaxRows(ctx, statement.values.length);
+    rows = await valuesRows(ctx, statement.values, params, signal);
   } else {
     const source = await readRows(ctx, positional(statement.query!), params, signal);
     if (source.width !== columns.length) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The SELECT returns ${source.width} columns for ${columns.length} columns of ${table.name}`);
@@ -279,10 +279,30 @@ function tryConstant(expr: S.Expr, params: ParamValues): { value: InputValue } |
   return c ? { value: c.value as InputValue } : undefined;
 }
 
-function constant(expr: S.Expr, params: ParamValues): InputValue {
-  const c = tryConstant(expr, params);
-  if (!c) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'VALUES takes literals and parameters; compute values with INSERT … SELECT');
-  return c.value;
+/** rows the local engine computes at most, for VALUES rows with expressions (a UNION ALL of one SELECT per row) */
+const MAX_COMPUTED_VALUES_ROWS = 1000;
+
+/**
+ * The values of `VALUES (…), (…)`: literals and parameters as they are; rows with expressions
+ * (`UPPER(@n)`, `GETDATE()`) computed by the SELECT engine as `SELECT e1, e2 UNION ALL …`.
+ */
+async function valuesRows(ctx: WriteRunContext, values: S.Expr[][], params: ParamValues, signal: AbortSignal | undefined): Promise<InputValue[][]> {
+  const rows = values.map((exprs) => exprs.map((e) => tryConstant(e, params)));
+  const computed = rows.map((r, i) => (r.some((v) => v === undefined) ? i : -1)).filter((i) => i >= 0);
+  if (computed.length > MAX_COMPUTED_VALUES_ROWS) {
+    throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `VALUES with expressions in more than ${MAX_COMPUTED_VALUES_ROWS} rows; compute them with INSERT … SELECT`);
+  }
+  const out = rows.map((r) => r.map((v) => v?.value ?? null));
+  if (computed.length === 0) return out;
+  // each row carries its position, so the engine's row order does not matter
+  const selects = computed.map((i): S.Select => ({
+    kind: 'select', with: [], distinct: false, groupBy: [], orderBy: [],
+    columns: [{ expr: { kind: 'literal', type: 'number', value: String(i) }, alias: '__i' }, ...values[i]!.map((expr, c) => ({ expr, alias: `__c${c}` }))],
+  }));
+  const query = selects.slice(1).reduce<S.Query>((left, right) => ({ kind: 'setop', with: [], op: 'UNION ALL', left, right, orderBy: [] }), selects[0]!);
+  const read = await readRows(ctx, query, params, signal);
+  for (const row of read.rows) out[Number(row[0])] = row.slice(1);
+  return out;
 }
 
 /**
@@ -448,6 +468,10 @@ export async function execute(ctx: WriteRunContext, ops: readonly (WriteOperatio
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, groups.length) }, worker));
+  if (signal?.aborted) {
+    const error = new DynasqlError('DYNASQL_ERR_CANCELLED', 'not sent: the statement was cancelled');
+    outcomes.forEach((o, i) => { if (o.state === 'notAttempted') outcomes[i] = { state: 'failed', error }; });
+  }
   return outcomes;
 }
 
@@ -575,6 +599,10 @@ function partError(part: BatchPartResponse, url: string): DynasqlError {
 function partOutcome(op: WriteOperation, part: { status: number; headers: Record<string, string>; body: string }, retried: boolean, url: string): Outcome {
   if (part.status >= 200 && part.status < 300) return { state: 'written', ...(part.body ? { body: part.body } : {}) };
   if (retried && op.kind === 'create' && isPrimaryKeyDuplicate({ status: part.status, headers: part.headers, body: part.body })) return { state: 'written' };
+  if (retried && part.status === 412 && op.headers['If-Match'] !== undefined && op.headers['If-Match'] !== '*') {
+    // an earlier attempt may have applied this very change, which moved the row's etag on
+    return { state: 'unconfirmed', error: mapServiceError({ status: part.status, headers: part.headers, body: part.body }, { method: op.method, url }) };
+  }
   if (part.status === 404 && op.kind === 'delete') return retried ? { state: 'written' } : { state: 'notFound' };
   if (part.status === 404 && (op.kind === 'update' || op.kind === 'upsert') && op.headers['If-Match'] === '*') return { state: 'notFound' };
   return { state: 'failed', error: writeError(mapServiceError({ status: part.status, headers: part.headers, body: part.body }, { method: op.method, url: `${url}` })) };

@@ -57,6 +57,10 @@ export function parseWrite(sql: string, dialect: ParserDialect = 'tsql'): Parsed
     masked = `${masked.slice(0, at)}INSERT${masked.slice(at + 6)}`;
   }
   const output = readOutputClause(text, masked, blank);
+  // T-SQL allows `DELETE account WHERE …`; the parser wants `DELETE FROM account WHERE …`
+  const bareDelete = verb === 'DELETE' ? /^\s*DELETE\s+(?!FROM\b)/i.exec(masked) : null;
+  const inserted = bareDelete ? bareDelete[0].length : -1;
+  if (bareDelete) text = `${text.slice(0, inserted)}FROM ${text.slice(inserted)}`;
 
   const rewritten = rewriteQuestionMarks(text);
   const { parser, database } = parsers[dialect];
@@ -64,7 +68,10 @@ export function parseWrite(sql: string, dialect: ParserDialect = 'tsql'): Parsed
   try {
     raw = parser.astify(rewritten.sql, { database });
   } catch (error) {
-    throw syntaxError(error, sql, (offset) => rewritten.originalOffset(offset));
+    throw syntaxError(error, sql, (offset) => {
+      const original = rewritten.originalOffset(offset);
+      return inserted >= 0 && original >= inserted + 5 ? original - 5 : original;
+    });
   }
   const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
   if (statements.length !== 1) throw unsupported(`${statements.length} statements at once; send one statement per call`);

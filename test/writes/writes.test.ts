@@ -101,6 +101,11 @@ describe('INSERT', () => {
     await expectError(f.conn.query("INSERT INTO account (name, industrycode) VALUES ('x', 'No Such Industry')"), 'DYNASQL_ERR_TYPE');
   });
 
+  it('computes VALUES expressions through the SELECT engine, keeping the row order', async () => {
+    const r = await f.conn.query("INSERT INTO account (name, description) OUTPUT INSERTED.name, INSERTED.description VALUES ('expr-1', UPPER(@d)), ('expr-2', 'plain'), (CONCAT('expr-', 3), LOWER('MiXeD'))", { d: 'shout' });
+    expect(r.rows).toEqual([{ name: 'expr-1', description: 'SHOUT' }, { name: 'expr-2', description: 'plain' }, { name: 'expr-3', description: 'mixed' }]);
+  });
+
   it('INSERT … SELECT reads from Dynamics through the SELECT engine', async () => {
     const source = await f.conn.query("SELECT name FROM account WHERE name LIKE 'ins-%'");
     const r = await f.conn.query("INSERT INTO contact (lastname, firstname) SELECT name, 'copied' FROM account WHERE name LIKE 'ins-%'");
@@ -164,6 +169,8 @@ describe('UPDATE and DELETE', () => {
     expect(rest.rowCount).toBe(2);
     expect(rest.rows.map((x) => x.accountid).sort()).toEqual(ids.slice(1).sort());
     expect(await names("name LIKE 'choice-%'")).toEqual([]);
+    // T-SQL's DELETE without FROM
+    expect((await f.conn.query("DELETE account WHERE name LIKE 'expr-%'")).rowCount).toBe(3);
   });
 });
 
