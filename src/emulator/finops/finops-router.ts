@@ -74,7 +74,7 @@ export class FinopsService {
       const odata = error instanceof ODataError ? error : new ODataError(500, '', (error as Error).message);
       // Failed writes are thrown as 500s (writeFailed); request and body errors keep their 4xx.
       const { status, body } = this.profile.errorBody(odata, odata.status >= 500 ? 'write' : 'read');
-      return { status, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(body) };
+      return { status, headers: { 'Content-Type': JSON_TYPE }, body: JSON.stringify(body) };
     }
   }
 
@@ -96,7 +96,7 @@ export class FinopsService {
     }
     const [first, ...more] = segments;
     if (first!.name === '$metadata' && !first!.args && more.length === 0) {
-      return { status: 200, headers: { 'content-type': 'application/xml' }, body: this.profile.metadataXml };
+      return { status: 200, headers: { 'Content-Type': 'application/xml' }, body: this.profile.metadataXml };
     }
     if (first!.name === '$batch' && more.length === 0) {
       if (req.method !== 'POST' || req.contentIds) throw methodNotAllowed(req.method);
@@ -118,7 +118,7 @@ export class FinopsService {
       }
       if (more.length === 1 && more[0]!.name === '$count' && req.method === 'GET') {
         const rows = this.filtered(entity, this.companyRows(entity, crossCompany), options(query));
-        return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: String(rows.length) };
+        return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: String(rows.length) };
       }
       if (more.length === 1 && more[0]!.name === `${FINOPS_NAMESPACE}.GetApplicationBuildVersion` && entity.set === 'DataManagementDefinitionGroups') {
         if (req.method !== 'POST') throw methodNotAllowed(req.method);
