@@ -141,6 +141,8 @@ describe('CatalogLoader', () => {
     const first = source(finopsXml, { edition: 'finops', apiVersion: 'data' });
     const catalog = await new CatalogLoader({ store, onEvent: (e) => events.push(e) }).load(first);
     expect(first.calls).toBe(1);
+    // the fresh catalog is already the compact, lazily decoded form a later start gets
+    expect(Object.getOwnPropertyDescriptor(catalog.tables[1]!, 'columns')?.get).toBeTypeOf('function');
     expect(await readdir(store.directory)).toHaveLength(1);
     if (process.platform !== 'win32') expect((await stat(store.pathOf(catalogCacheKey(first)))).mode & 0o777).toBe(0o600);
     const second = source(finopsXml, { edition: 'finops', apiVersion: 'data' });
