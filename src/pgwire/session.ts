@@ -74,6 +74,8 @@ interface Portal {
 }
 
 const AUTH_TIMEOUT_MS = 60_000;
+/** Input bytes a session buffers while busy before it stops reading from the socket. */
+const MAX_PENDING_INPUT = 16 * 1024 * 1024;
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
 type State = 'startup' | 'saslInitial' | 'saslFinal' | 'ready' | 'closed';
@@ -114,6 +116,9 @@ export class Session implements EngineSession {
   private running: AbortController | undefined;
   private readonly onData = (chunk: Buffer) => {
     this.framer.push(chunk);
+    // A client that sends faster than its statements run waits (TCP backpressure) instead of
+    // filling memory; a single large message still gets all of its bytes.
+    if (this.pumping && this.framer.buffered > MAX_PENDING_INPUT) this.stream.pause();
     void this.pump();
   };
 
@@ -177,6 +182,8 @@ export class Session implements EngineSession {
           const message = this.framer.next();
           if (!message) break;
           await this.onMessage(message);
+          // Results go out no faster than the client reads them: one statement's rows at a time.
+          if (this.stream.writableNeedDrain) await this.drained();
         }
       }
     } catch (error) {
@@ -184,7 +191,20 @@ export class Session implements EngineSession {
       else this.fatal('XX000', `internal error: ${(error as Error).message}`);
     } finally {
       this.pumping = false;
+      if (this.stream.isPaused() && this.state !== 'closed') this.stream.resume();
     }
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.stream.off('drain', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.once('drain', done);
+      this.stream.once('close', done);
+    });
   }
 
   // ---- startup and authentication -------------------------------------------------------------

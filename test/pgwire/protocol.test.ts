@@ -303,6 +303,21 @@ describe('extended query protocol', () => {
   });
 });
 
+describe('pipelining', () => {
+  it('answers many messages sent in one write, in order', async () => {
+    const c = await RawClient.login(server.port, 'bi', 'pencil');
+    const count = 200;
+    c.send(Buffer.concat(Array.from({ length: count }, (_, i) => msg({ type: 'Query', sql: `select ${i} as n` }))));
+    const values: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const got = await c.until('Z');
+      values.push(decodeDataRow(got.find((m) => m.type === 'D')!.body)[0]!.toString());
+    }
+    expect(values).toEqual(Array.from({ length: count }, (_, i) => String(i)));
+    c.close();
+  }, 60_000);
+});
+
 describe('cancel requests', () => {
   it('aborts the running statement of the session named by BackendKeyData', async () => {
     const c = await RawClient.login(server.port, 'bi', 'pencil');
