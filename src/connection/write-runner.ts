@@ -158,7 +158,7 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
   const keyColumns = table.primaryKey.map((n) => findColumn(table, n));
 
   const constants = statement.set.map((s) => tryConstant(s.value, params));
-  const byKey = !statement.from && !effective.optimistic && constants.every((c) => c !== undefined) ? keysFromWhere(table, keyColumns, statement.where, params) : undefined;
+  const byKey = !statement.from && !effective.optimistic && constants.every((c) => c !== undefined) ? keysFromWhere(table, alias, keyColumns, statement.where, params) : undefined;
   let rows: { key: Map<Column, InputValue>; values: InputValue[]; etag?: string }[];
   if (byKey) {
     rows = byKey.map((key) => ({ key, values: constants.map((c) => c!.value) }));
@@ -203,7 +203,7 @@ async function runDelete(ctx: WriteRunContext, statement: DeleteStatement, param
   guardUnsafe(ctx, 'DELETE', statement.where, undefined);
   const keyColumns = table.primaryKey.map((n) => findColumn(table, n));
   const returning = returningColumns(table, statement.returning);
-  const byKey = !effective.optimistic && !returning ? keysFromWhere(table, keyColumns, statement.where, params) : undefined;
+  const byKey = !effective.optimistic && !returning ? keysFromWhere(table, alias, keyColumns, statement.where, params) : undefined;
   let rows: { key: Map<Column, InputValue>; etag?: string; before?: InputValue[] }[];
   if (byKey) {
     rows = byKey.map((key) => ({ key }));
@@ -309,13 +309,14 @@ async function valuesRows(ctx: WriteRunContext, values: S.Expr[][], params: Para
  * The keys a WHERE names directly (`accountid = @id`, `accountid IN (…)`, F&O: every key column
  * `=` a value): no read needed. Anything else returns undefined and the SELECT engine finds the rows.
  */
-function keysFromWhere(table: Table, keyColumns: Column[], where: S.Expr | undefined, params: ParamValues): Map<Column, InputValue>[] | undefined {
+function keysFromWhere(table: Table, alias: string, keyColumns: Column[], where: S.Expr | undefined, params: ParamValues): Map<Column, InputValue>[] | undefined {
   if (!where) return undefined;
   const conjuncts: S.Expr[] = [];
   const split = (e: S.Expr) => { if (e.kind === 'binary' && e.op === 'AND') { split(e.left); split(e.right); } else conjuncts.push(e); };
   split(where);
   const byColumn = new Map<Column, InputValue[]>();
-  const columnOf = (e: S.Expr) => (e.kind === 'column' && (!e.table || e.table.toLowerCase() === table.name.toLowerCase() || e.table.toLowerCase() === table.entitySetName.toLowerCase())
+  const qualifiers = new Set([table.name, table.entitySetName, alias].map((q) => q.toLowerCase()));
+  const columnOf = (e: S.Expr) => (e.kind === 'column' && (!e.table || qualifiers.has(e.table.toLowerCase()))
     ? keyColumns.find((k) => k.name.toLowerCase() === e.name.toLowerCase()) : undefined);
   for (const c of conjuncts) {
     if (c.kind === 'binary' && c.op === '=') {

@@ -158,6 +158,12 @@ describe('UPDATE and DELETE', () => {
     expect((await f.conn.query("SELECT jobtitle FROM contact WHERE lastname = 'join-target'")).rows).toEqual([{ jobtitle: 'ins-a!' }]);
   });
 
+  it('UPDATE … FROM in the PostgreSQL dialect joins the target with the other tables', async () => {
+    const r = await f.conn.query("UPDATE contact c SET jobtitle = a.name || '?' FROM account a WHERE c.parentcustomerid = a.accountid AND c.lastname = 'join-target'", [], { dialect: 'postgresql' });
+    expect(r.rowCount).toBe(1);
+    expect((await f.conn.query("SELECT jobtitle FROM contact WHERE lastname = 'join-target'")).rows).toEqual([{ jobtitle: 'ins-a!?' }]);
+  });
+
   it('deletes by key directly and by a non-key WHERE after reading the keys', async () => {
     const ids = (await f.conn.query("SELECT accountid FROM account WHERE name LIKE 'choice-%'")).rows.map((x) => String(x.accountid));
     expect(ids.length).toBe(3);
