@@ -8,7 +8,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Catalog } from '../index.js';
 import { complete } from './completer.js';
-import { appendHistory, loadHistory } from './history.js';
+import { appendHistory, HISTORY_LIMIT, loadHistory } from './history.js';
 import { runMetaCommand } from './meta-commands.js';
 import type { OutputSink } from './output-sink.js';
 import type { Session } from './session.js';
@@ -32,7 +32,6 @@ export interface ReplOptions {
 }
 
 export async function runRepl(options: ReplOptions): Promise<number> {
-  let rl!: Interface;
   let buffer = '';
   let running: AbortController | undefined;
   let answer: ((line: string) => void) | undefined;
@@ -54,12 +53,12 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     () => undefined,
   );
 
-  rl = createInterface({
+  const rl: Interface = createInterface({
     input: options.input,
     output: options.output,
     terminal: options.terminal,
     prompt: PROMPT,
-    historySize: 1000,
+    historySize: HISTORY_LIMIT,
     removeHistoryDuplicates: true,
     history: options.historyFile ? loadHistory(options.historyFile) : [],
     completer: (line: string): [string[], string] => {
@@ -197,7 +196,14 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     prompt();
   });
 
-  const ended = new Promise<void>((resolve) => rl.on('close', resolve));
+  const ended = new Promise<void>((resolve) =>
+    rl.on('close', () => {
+      // input ended while a question waited for its answer: that is a no
+      answer?.('');
+      answer = undefined;
+      resolve();
+    }),
+  );
   if (options.banner) options.output.write(`${options.banner}\n`);
   prompt();
   await ended;

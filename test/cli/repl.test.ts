@@ -124,8 +124,12 @@ describe('REPL', () => {
     repl.type('DELETE FROM contact;\n');
     await repl.seen('DELETE 1\n');
     expect(repl.stdout.text.split('Continue?')).toHaveLength(3);
+    // input ending at the question is a no, and the session still ends cleanly
+    repl.type("UPDATE account SET name = 'x' WHERE revenue > 10;\n");
+    await waitFor(() => repl.stdout.text.split('Continue?').length === 4, 'third question');
     repl.end();
-    await repl.done;
+    expect(await repl.done).toBe(0);
+    expect(repl.conn.calls.filter((c) => c.sql.startsWith('UPDATE'))).toHaveLength(1);
   });
 
   it('\\o sends results to a file and back; \\i runs a file', async () => {
