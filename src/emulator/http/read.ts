@@ -17,6 +17,8 @@ export interface RowSource {
   entitySet: string;
   /** Rows in default order, starting after the row with key `afterId` when given. */
   scan(afterId?: string): Iterable<Row>;
+  /** The number of rows, when known without scanning (a whole table). */
+  count?(): number;
 }
 
 export interface ReadContext {

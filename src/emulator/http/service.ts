@@ -137,7 +137,7 @@ function routeEntitySet(call: Call, entity: EntityTypeDef, head: Segment, rest: 
   const setName = head.name;
   if (head.args === undefined) {
     if (rest.length === 0) {
-      if (req.method === 'GET') return readCollection(call.rc, { entity, entitySet: setName, scan: (after) => table.scan(after) });
+      if (req.method === 'GET') return readCollection(call.rc, { entity, entitySet: setName, scan: (after) => table.scan(after), count: () => table.count() });
       if (req.method === 'POST') return create(call, table, setName);
       throw methodNotAllowed(req.method);
     }

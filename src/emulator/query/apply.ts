@@ -43,11 +43,17 @@ export function runApply(rc: ReadContext, source: RowSource): ODataResponse {
   const aggregates = (aggregate ?? []).map((a) => aggregateColumn(rc, entity, a, text));
   const aliases = new Set(aggregates.map((a) => a.alias));
 
+  const limitError = () => new ODataError(400, AGGREGATE_LIMIT, 'AggregateQueryRecordLimit exceeded. Cannot perform this operation.');
+  const aggregating = aggregates.length > 0 || Boolean(grouping);
+  // A whole table's size is known without reading it: check the limit, and answer a bare count, early.
+  const known = filters.length === 0 ? source.count?.() : undefined;
+  if (aggregating && known !== undefined && known > rc.state.aggregateLimit) throw limitError();
+  if (known !== undefined && !grouping && aggregates.length > 0 && aggregates.every((a) => a.countOnly)) {
+    return jsonResponse(200, { '@odata.context': `${rc.serviceRoot}$metadata#${source.entitySet}`, value: [Object.fromEntries(aggregates.map((a) => [a.alias, known]))] });
+  }
   const rows: Row[] = [];
   for (const row of source.scan()) if (filters.every((f) => f(row))) rows.push(row);
-  if ((aggregates.length > 0 || grouping) && rows.length > rc.state.aggregateLimit) {
-    throw new ODataError(400, AGGREGATE_LIMIT, 'AggregateQueryRecordLimit exceeded. Cannot perform this operation.');
-  }
+  if (aggregating && rows.length > rc.state.aggregateLimit) throw limitError();
 
   let results: Record<string, unknown>[];
   if (!grouping && aggregates.length === 0) {
@@ -117,9 +123,16 @@ function groupColumn(rc: ReadContext, entity: EntityTypeDef, path: PathExpr, tex
   return { name, path: path.segments.join('/'), value };
 }
 
-function aggregateColumn(rc: ReadContext, entity: EntityTypeDef, item: AggregateItem, text: string) {
+interface AggregateColumn {
+  alias: string;
+  money: boolean;
+  countOnly?: boolean;
+  compute(rows: Row[]): unknown;
+}
+
+function aggregateColumn(rc: ReadContext, entity: EntityTypeDef, item: AggregateItem, text: string): AggregateColumn {
   const alias = item.alias;
-  if (item.method === '$count') return { alias, money: false, compute: (rows: Row[]) => rows.length };
+  if (item.method === '$count') return { alias, money: false, countOnly: true, compute: (rows: Row[]) => rows.length };
   const value = compileValue(rc.scope, entity, item.prop!, new Map(), text);
   const property = item.prop!.segments.length === 1 ? entity.properties.get(item.prop!.segments[0]!) : undefined;
   const money = property ? isMoney(entity, property) : false;
