@@ -125,6 +125,26 @@ describe('node-postgres', () => {
       await client.end();
     }
   });
+
+  it('runs writes through the translator with the command tags clients expect', async () => {
+    const account = await someAccount();
+    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, password: PASSWORD, database: 'dynamics' });
+    await client.connect();
+    try {
+      const updated = await client.query('update account set telephone1 = $1 where accountid = $2', ['555-0100', account.accountid]);
+      expect([updated.command, updated.rowCount]).toEqual(['UPDATE', 1]);
+      const inserted = await client.query('insert into emulator.account (name, revenue) values ($1, $2)', ['Via pgwire', 12.5]);
+      expect([inserted.command, inserted.rowCount]).toEqual(['INSERT', 1]);
+      expect((await client.query('select name, revenue from account where name = $1', ['Via pgwire'])).rows).toEqual([{ name: 'Via pgwire', revenue: '12.5000' }]);
+      const deleted = await client.query('delete from account where name = $1', ['Via pgwire']);
+      expect([deleted.command, deleted.rowCount]).toEqual(['DELETE', 1]);
+    } finally {
+      await client.end();
+    }
+    const { rows } = await conn.query('SELECT telephone1 FROM account WHERE accountid = @id', { id: account.accountid });
+    expect(rows).toEqual([{ telephone1: '555-0100' }]);
+    expect((await conn.query("SELECT COUNT(*) AS n FROM account WHERE name = 'Via pgwire'")).rows[0]!.n).toBe(0);
+  });
 });
 
 describe('pgJDBC', () => {
