@@ -529,9 +529,10 @@ async function sendBatch(ctx: WriteRunContext, ops: readonly (WriteOperation & {
     const retried = (response.attempts ?? 1) > 1;
     const parts = decodeBatchResponse(response.headers['content-type'], response.text());
     if (!parts) {
-      // the whole batch was refused (malformed, too large, auth …): nothing in it ran
+      // the whole batch was answered with one error: a 4xx refused it before anything ran; after a 5xx
+      // (retries spent) some of it may have run
       const error = mapServiceError({ status: response.status, headers: response.headers, body: response.text() }, { method: 'POST', url: `${root}$batch` });
-      for (const i of pending) outcomes[i] = { state: 'failed', error };
+      for (const i of pending) outcomes[i] = response.status >= 500 ? { state: 'unconfirmed', error } : { state: 'failed', error };
       return;
     }
     const byContentId = new Map(parts.filter((p) => p.contentId !== undefined).map((p) => [p.contentId!, p]));
@@ -545,10 +546,14 @@ async function sendBatch(ctx: WriteRunContext, ops: readonly (WriteOperation & {
       const failing = parts[0];
       const n = failing?.contentId !== undefined ? Number(failing.contentId) - 1 : 0;
       const culprit = ops[pending[n] ?? pending[0]!]!;
-      if (failing && retried && culprit.kind === 'create' && isPrimaryKeyDuplicate(failing)) {
-        // the earlier attempt committed the whole change set, our creates included
-        for (const i of pending) outcomes[i] = { state: 'written' };
-        return;
+      if (failing && retried) {
+        // after a lost answer, the failure can be the earlier attempt's own work: a create that already
+        // exists, a delete already done. A change set is all or nothing, so then all of it was committed.
+        const seen = partOutcome(culprit, failing, true, culprit.url);
+        if (seen.state === 'written' || seen.state === 'unconfirmed') {
+          for (const i of pending) outcomes[i] = seen.state === 'written' ? { state: 'written' } : seen;
+          return;
+        }
       }
       const error = failing ? writeError(partError(failing, culprit.url)) : mapServiceError({ status: response.status, body: response.text() });
       pending.forEach((i) => { outcomes[i] = { state: 'notAttempted' }; });
