@@ -150,17 +150,18 @@ export class Session {
 
   /** Runs one statement and prints its outcome. Resolves false when it failed or was cancelled. */
   async execute(sql: string, signal: AbortSignal): Promise<boolean> {
-    const started = this.now();
     try {
       const explained = explainTarget(sql);
+      if (explained === undefined && !(await this.confirmWrite(sql, signal))) {
+        this.info('Not run.');
+        return false;
+      }
+      // timed from here, so the time a person took to answer the question does not count
+      const started = this.now();
       if (explained !== undefined) {
         const plan = await this.withProgress(signal, (o) => this.conn.explain(explained, undefined, { signal: o.signal }));
         this.out.write(plan.endsWith('\n') ? plan : `${plan}\n`);
       } else {
-        if (!(await this.confirmWrite(sql, signal))) {
-          this.info('Not run.');
-          return false;
-        }
         const result = await this.withProgress(signal, (o) => this.conn.query(sql, undefined, o));
         this.printResult(result);
       }
