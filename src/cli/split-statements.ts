@@ -119,9 +119,12 @@ export function splitStatements(text: string): SplitResult {
   return { statements, rest: text.slice(start), restHasCode: hasCode, restLine: codeLine };
 }
 
-/** A script's statements: every separated statement plus the unterminated last one. */
+/**
+ * A script's statements: every separated statement plus the unterminated last one. A leading byte
+ * order mark (files saved by SQL Server Management Studio and Notepad start with one) is dropped.
+ */
 export function scriptStatements(text: string): SqlStatement[] {
-  const { statements, rest, restHasCode, restLine } = splitStatements(text);
+  const { statements, rest, restHasCode, restLine } = splitStatements(text.replace(/^\uFEFF/, ''));
   if (restHasCode) statements.push({ sql: rest.trim(), line: restLine });
   return statements;
 }

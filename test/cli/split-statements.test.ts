@@ -39,6 +39,13 @@ describe('splitStatements', () => {
     expect(scriptStatements('\n\nSELECT 1;\n\n  SELECT\n 2').map((s) => s.line)).toEqual([3, 5]);
   });
 
+  it('drops a byte order mark at the start of a script', () => {
+    expect(scriptStatements('\uFEFFSELECT 1\r\nGO\r\nSELECT 2')).toEqual([
+      { sql: 'SELECT 1', line: 1 },
+      { sql: 'SELECT 2', line: 3 },
+    ]);
+  });
+
   it('keeps reading an unterminated string as one statement', () => {
     const r = splitStatements("SELECT 'abc; def");
     expect(r.statements).toEqual([]);
