@@ -85,14 +85,18 @@ export function readCollection(rc: ReadContext, source: RowSource): ODataRespons
     const limit = top !== undefined ? Math.min(pageSize, top) : pageSize;
     page = [];
     more = false;
+    let stopped = false;
     for (const row of source.scan(cookie?.last)) {
       if (query.filter && !query.filter(row)) continue;
       if (page.length === limit) {
         more = top === undefined;
+        stopped = true;
         break;
       }
       page.push(row);
     }
+    // A first page that read the whole source has already seen every match: no second pass to count.
+    if (!stopped && !cookie) matched = page;
   }
 
   const body: Record<string, unknown> = { '@odata.context': contextUrl(rc.serviceRoot, source.entitySet, query.select || query.expand.length ? query : undefined, false) };
