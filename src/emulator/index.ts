@@ -69,7 +69,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     state.store = new Store(model, seed.tables);
   };
   const identity = options.auth ? await startIdentityProvider(options.auth) : undefined;
-  const running = await listen(options, () => state, reset, identity);
+  const running = await listen(options, () => state, reset, identity).catch(async (error: unknown) => {
+    await identity?.close(); // e.g. the port is taken: do not leave the identity provider listening
+    throw error;
+  });
   return {
     url: `${running.origin}${profile.defaultRoot}`,
     origin: running.origin,
