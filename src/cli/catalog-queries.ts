@@ -31,25 +31,31 @@ export function listTablesQuery(pattern?: string, verbose = false): CatalogQuery
   return { title: 'Tables', sql: `SELECT ${columns} FROM sys_tables${where} ORDER BY table_name` };
 }
 
+/** The table named by its logical name or its entity-set name (`account` or `accounts`). */
+function sameTable(table: string): string {
+  const name = sqlString(table);
+  return `table_name IN (SELECT table_name FROM sys_tables WHERE table_name = ${name} OR entity_set_name = ${name})`;
+}
+
 /** Columns, then keys, then the lookups that point elsewhere (many-to-one), as psql's `\d` shows them. */
 export function describeTableQueries(table: string): CatalogQuery[] {
-  const name = sqlString(table);
+  const where = sameTable(table);
   return [
     {
       title: `Table "${table}"`,
       sql:
         'SELECT column_name, type_name, is_nullable, is_primary_key, is_read_only, column_kind, lookup_targets ' +
-        `FROM sys_tablecolumns WHERE table_name = ${name} ORDER BY ordinal_position`,
+        `FROM sys_tablecolumns WHERE ${where} ORDER BY ordinal_position`,
     },
     {
       title: 'Keys',
-      sql: `SELECT key_name, key_type, column_name FROM sys_keycolumns WHERE table_name = ${name} ORDER BY key_type DESC, key_name, ordinal_position`,
+      sql: `SELECT key_name, key_type, column_name FROM sys_keycolumns WHERE ${where} ORDER BY key_type DESC, key_name, ordinal_position`,
     },
     {
       title: 'Foreign keys',
       sql:
         'SELECT column_name, referenced_table_name, referenced_column_name, navigation_property FROM sys_foreignkeys ' +
-        `WHERE table_name = ${name} AND relationship_type = 'many-to-one' ORDER BY column_name, referenced_table_name`,
+        `WHERE ${where} AND relationship_type = 'many-to-one' ORDER BY column_name, referenced_table_name`,
     },
   ];
 }

@@ -4,7 +4,7 @@ import { describeTableQueries, likePattern, listTablesQuery, sqlString } from '.
 describe('catalog queries for backslash commands', () => {
   it('turns names into SQL literals with quotes doubled', () => {
     expect(sqlString("o'neil")).toBe("'o''neil'");
-    expect(describeTableQueries("x' OR 1=1 --")[0]!.sql).toContain("WHERE table_name = 'x'' OR 1=1 --'");
+    expect(describeTableQueries("x' OR 1=1 --")[0]!.sql).toContain("WHERE table_name = 'x'' OR 1=1 --' OR entity_set_name = 'x'' OR 1=1 --'");
   });
 
   it('reads psql-style patterns as LIKE patterns', () => {

@@ -78,7 +78,7 @@ describe('dynasql on the real driver and emulator', () => {
     expect(r.out).toMatch(/^n\n\d+\ntable_name\ncontact\n$/);
   });
 
-  it('in the REPL: \\dt, \\d account, \\df, and a large DELETE asks first', async () => {
+  it('in the REPL: \\dt, \\d by entity-set name, \\explain, \\timing, \\df, and a large DELETE asks first', async () => {
     const stdin = Object.assign(new PassThrough(), { isTTY: true });
     const stdout = new Capture();
     const stderr = new Capture();
@@ -93,8 +93,8 @@ describe('dynasql on the real driver and emulator', () => {
     await seen('dynasql demo: connected to the embedded Dynamics emulator');
     stdin.write('\\dt acc*\n');
     await seen(/ account +\| accounts +\|/);
-    stdin.write('\\d account\n');
-    await seen('Table "account"');
+    stdin.write('\\d accounts\n');
+    await seen('Table "accounts"');
     await seen(/ revenue +\| /);
     await seen('Keys');
     stdin.write("\\explain SELECT TOP 3 name FROM account WHERE name LIKE 'A%'\n");
