@@ -36,8 +36,9 @@ export function faultMiddleware(injector: FaultInjector, edition: string): Middl
       case 'throttle':
         ctx.stats.throttled = (ctx.stats.throttled ?? 0) + 1;
         return sendJson(ctx, 429, { 'retry-after': String(options.throttleRetryAfterSeconds ?? 1) }, {
+          // F&O bursts stand for its resource-based throttling (a busy environment), Dataverse's for the request limit.
           error: finops
-            ? { code: '', message: 'Number of requests exeeded the limit of 6000 over the time window of 300 seconds.' }
+            ? { code: '', message: 'This request could not be processed at this time due to system experiencing high resource utilization.' }
             : { code: '0x80072322', message: 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.' },
         });
       case 'server-error': {

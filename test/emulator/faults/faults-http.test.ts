@@ -143,6 +143,13 @@ describe('fault injection over HTTP', () => {
     for (const burst of bursts) expect(burst.length % 3).toBe(0);
   });
 
+  it("answers F&O's bursts with its resource-based throttling message", async () => {
+    emulator = await startEmulator({ edition: 'finops', faults: { throttleBurstRate: 1, throttleBurstLength: 1 } });
+    const res = await request(`${emulator.url}LegalEntities`);
+    expect(res.statusCode).toBe(429);
+    expect(await res.body.json()).toEqual({ error: { code: '', message: 'This request could not be processed at this time due to system experiencing high resource utilization.' } });
+  });
+
   it('switches faults at run time and refuses bad options with 400', async () => {
     emulator = await startEmulator();
     expect(await statusOf(`${emulator.url}WhoAmI`)).toBe(200);
