@@ -5,7 +5,7 @@
  */
 import type { Executor } from '../http/index.js';
 import { DynasqlError } from '../errors/index.js';
-import { decoderFor, parsePage, sourceKey, type DecodedValue } from '../odata/index.js';
+import { decoderFor, JsonNumberText, parsePage, sourceKey, type DecodedValue, type JsonValue } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
 
 export interface ScanCounters {
@@ -19,11 +19,41 @@ function readers(step: RemoteScanStep): [string, (raw: never) => DecodedValue][]
   return step.columns.map((c) => [sourceKey(c), decoderFor(c)]);
 }
 
+/**
+ * Collects the parents read through `$expand` (one row per parent key), in the parent's column
+ * order, for the local engine: `expanded.get(parentScanId)`.
+ */
+export class ExpandedRows {
+  private readonly rows = new Map<number, Map<string, DecodedValue[]>>();
+  private readonly readers: { scanId: number; navigation: string; key: number; columns: [string, (raw: never) => DecodedValue][] }[];
+
+  constructor(step: RemoteScanStep) {
+    this.readers = (step.expand ?? []).map((e) => ({
+      scanId: e.scanId, navigation: e.navigation, key: e.columns.indexOf(e.key), columns: e.columns.map((c) => [sourceKey(c), decoderFor(c)]),
+    }));
+    for (const e of step.expand ?? []) this.rows.set(e.scanId, new Map());
+  }
+
+  add(raw: Record<string, JsonValue>): void {
+    for (const reader of this.readers) {
+      const parent = raw[reader.navigation];
+      if (!parent || typeof parent !== 'object' || Array.isArray(parent) || parent instanceof JsonNumberText) continue;
+      const values = reader.columns.map(([key, decode]) => decode(parent[key] as never));
+      this.rows.get(reader.scanId)!.set(String(values[reader.key]), values);
+    }
+  }
+
+  get(scanId: number): DecodedValue[][] {
+    return [...(this.rows.get(scanId)?.values() ?? [])];
+  }
+}
+
 export async function* remoteRows(
   executor: Executor,
   step: RemoteScanStep,
   signal: AbortSignal | undefined,
   counters: ScanCounters,
+  expanded?: ExpandedRows,
 ): AsyncGenerator<DecodedValue[]> {
   const columns = readers(step);
   let url: string | undefined = step.request.url;
@@ -37,6 +67,7 @@ export async function* remoteRows(
     const parsed = parsePage(response.text());
     for (const raw of parsed.rows) {
       counters.rows++;
+      expanded?.add(raw);
       yield columns.map(([key, decode]) => decode(raw[key] as never));
     }
     url = parsed.nextLink;

@@ -11,7 +11,7 @@ import { explainPlan, type PhysicalPlan, type RemoteScanStep } from '../plan/ind
 import type { Capabilities } from '../capabilities/index.js';
 import { planQuery, resolveParams } from '../pushdown/index.js';
 import { parseSql, type ParserDialect } from '../sql/index.js';
-import { remoteRows, type ScanCounters } from './remote-rows.js';
+import { ExpandedRows, remoteRows, type ScanCounters } from './remote-rows.js';
 import type { SystemTables } from './system-tables.js';
 import type { QueryParams, ResultColumn, Row, SqlValue } from './types.js';
 
@@ -109,8 +109,10 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
       continue;
     }
     const rows: ColumnValue[][] = [];
-    for await (const values of remoteRows(ctx.executor, scan, signal, counters)) rows.push(values);
+    const expanded = new ExpandedRows(scan);
+    for await (const values of remoteRows(ctx.executor, scan, signal, counters, expanded)) rows.push(values);
     inputs.push({ scanId: scan.scanId, columns: scan.columns, rows });
+    for (const parent of scan.expand ?? []) inputs.push({ scanId: parent.scanId, columns: parent.columns, rows: expanded.get(parent.scanId) });
   }
   const result = await ctx.engine.run(plan.output.step.query, inputs, plan.params);
   const typed = typedColumns(plan, result.columns);

@@ -10,9 +10,13 @@ import { serializeFilter, type ODataFilter } from './filter.js';
 
 export interface ODataOrderBy { property: string; descending: boolean }
 
+/** a single-valued navigation read along with each row: `primarycontactid($select=fullname)` */
+export interface ODataExpand { navigation: string; select: string[] }
+
 export interface ODataQuery {
   entitySet: string;
   select?: string[];
+  expand?: ODataExpand[];
   filter?: ODataFilter;
   orderBy?: ODataOrderBy[];
   top?: number;
@@ -32,6 +36,10 @@ export function queryUrl(query: ODataQuery): string {
   if (query.crossCompany) options.push('cross-company=true');
   if (query.apply) options.push(`$apply=${encodeQueryOptionValue(query.apply)}`);
   if (query.select && query.select.length > 0) options.push(`$select=${encodeQueryOptionValue(query.select.join(','))}`);
+  if (query.expand && query.expand.length > 0) {
+    const text = query.expand.map((e) => `${e.navigation}($select=${e.select.join(',')})`).join(',');
+    options.push(`$expand=${encodeQueryOptionValue(text)}`);
+  }
   if (query.filter) options.push(`$filter=${encodeQueryOptionValue(serializeFilter(query.filter))}`);
   if (query.orderBy && query.orderBy.length > 0) {
     const text = query.orderBy.map((o) => `${o.property}${o.descending ? ' desc' : ''}`).join(',');

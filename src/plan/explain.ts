@@ -20,6 +20,7 @@ export function explainPlan(plan: PhysicalPlan, serviceRoot: string): string {
     lines.push(`Remote  ${scan.request.method} ${serviceRoot}${scan.request.url}`);
     for (const [name, value] of Object.entries(scan.request.headers)) lines.push(`  header: ${name}: ${value}`);
     if (scan.pushed.length > 0) lines.push(`  pushed: ${scan.pushed.join('; ')}`);
+    for (const e of scan.expand ?? []) lines.push(`  expanded: ${e.table.name} AS ${e.alias} through ${e.navigation} (no request of its own)`);
     if (scan.aggregateOutputs) lines.push(`  outputs: ${scan.aggregateOutputs.map((o) => `${o.alias} → ${o.name}`).join(', ')}`);
     for (const reason of scan.notPushed) lines.push(`  local:  ${reason}`);
   }

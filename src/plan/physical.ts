@@ -26,10 +26,27 @@ export interface RemoteScanStep {
   columns: Column[];
   /** set for an aggregate (`$apply`) read: each result column and the alias the service names it by */
   aggregateOutputs?: { name: string; alias: string }[];
+  /**
+   * Parent tables read along each row through a single-valued navigation (`$expand`) instead of
+   * their own request: the local join then sees only the parents the rows refer to.
+   */
+  expand?: ExpandedScan[];
   /** what went into the request (`$filter: revenue > 1000`) */
   pushed: string[];
   /** what stays local and why (`LIKE '%a_b%': '_' is a wildcard the service would honour`) */
   notPushed: string[];
+}
+
+export interface ExpandedScan {
+  scanId: number;
+  table: Table;
+  alias: string;
+  /** the navigation property on the row's table (`parentcustomerid_account`) */
+  navigation: string;
+  /** the parent's columns the statement reads (its key included) */
+  columns: Column[];
+  /** the parent's primary-key column, to keep one row per parent */
+  key: Column;
 }
 
 export interface LocalTableStep {

@@ -16,6 +16,7 @@ import { tableCapabilities, type Capabilities } from '../capabilities/index.js';
 import { translateConjunct } from './filter.js';
 import { rowCountValue, type ParamValues } from './values.js';
 import { aggregateRequest } from './aggregate.js';
+import { expandLinks } from './expand.js';
 import { columnsRead, localRemainder } from './remainder.js';
 import { conjuncts, scanContexts, type ScanContext } from './walk.js';
 
@@ -74,12 +75,23 @@ function planScans(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
   const reasons: string[] = [];
   const negotiated = new Map<number, ScanPushdown>();
   let direct: { kind: 'direct'; names: string[]; columns: Column[] } | undefined;
+  // a parent with conditions of its own is better read with its own filtered request
+  const parentNegotiation = new Map<number, ScanPushdown>();
+  const links = (options.pushdown && options.facts.maxExpandDepth > 0 ? expandLinks(bound.query, bound.scans, options.facts.maxExpands ?? 1) : [])
+    .filter((l) => {
+      const push = negotiate(bound.scans.find((s) => s.id === l.parentScanId)!, contexts.get(l.parentScanId)!, options);
+      parentNegotiation.set(l.parentScanId, push);
+      return push.filters.length === 0;
+    });
+  const expandedParents = new Set(links.map((l) => l.parentScanId));
 
   for (const scan of bound.scans) {
     if (scan.source === 'local') {
       reasons.push(`${scan.table.name} is a system table answered from the catalog`);
       continue;
     }
+    // a parent read through its child's $expand sends nothing of its own; its conditions stay local
+    if (expandedParents.has(scan.id)) continue;
     const context = contexts.get(scan.id)!;
     const push = options.pushdown ? negotiate(scan, context, options) : notNegotiated();
     negotiated.set(scan.id, push);
@@ -101,9 +113,18 @@ function planScans(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
   reasons.push(...localReasons(bound.query));
   const remainder = localRemainder(bound.query, pushedConjuncts, skipPushedBlocks);
   const read = columnsRead(remainder, bound, contexts);
-  const scans: P.ScanStep[] = bound.scans.map((scan) => (scan.source === 'local'
-    ? { kind: 'localTable', scanId: scan.id, table: scan.table, alias: scan.alias, columns: read.get(scan.id)! }
-    : remoteScan(scan, read.get(scan.id)!, negotiated.get(scan.id)!, options)));
+  const scans: P.ScanStep[] = bound.scans.flatMap((scan): P.ScanStep[] => {
+    if (scan.source === 'local') return [{ kind: 'localTable', scanId: scan.id, table: scan.table, alias: scan.alias, columns: read.get(scan.id)! }];
+    if (expandedParents.has(scan.id)) return [];
+    const expand = links.filter((l) => l.childScanId === scan.id).map((l): P.ExpandedScan => {
+      const parent = bound.scans.find((s) => s.id === l.parentScanId)!;
+      return { scanId: parent.id, table: parent.table, alias: parent.alias, navigation: l.navigation, columns: read.get(parent.id)!, key: l.key };
+    });
+    const step = remoteScan(scan, read.get(scan.id)!, negotiated.get(scan.id)!, options, expand);
+    // what the expanded parents could not push stays visible in EXPLAIN
+    for (const e of expand) step.notPushed.push(...(parentNegotiation.get(e.scanId)?.notPushed ?? []).map((r) => `${e.alias}: ${r}`));
+    return [step];
+  });
   return { scans, output: { kind: 'local', step: { kind: 'local', query: remainder, reasons: [...new Set(reasons)] } }, params: options.params };
 }
 
@@ -218,11 +239,11 @@ function orderColumn(expr: P.Expr, block: P.Select, scan: P.Scan): Column | unde
   return undefined;
 }
 
-function remoteScan(scan: P.Scan, columns: Column[], push: ScanPushdown, options: PlanOptions): P.RemoteScanStep {
+function remoteScan(scan: P.Scan, columns: Column[], push: ScanPushdown, options: PlanOptions, expand: P.ExpandedScan[] = []): P.RemoteScanStep {
   const select = [...new Set(columns.map((c) => c.odataName))];
   if (select.length === 0) select.push(...scan.table.primaryKey.map((k) => scan.table.columns.find((c) => c.name === k)?.odataName ?? k));
   const annotations = new Set<string>();
-  for (const c of columns) {
+  for (const c of [...columns, ...expand.flatMap((e) => e.columns)]) {
     if (c.kind === 'lookupName' || c.kind === 'choiceLabel') annotations.add(FORMATTED_VALUE);
     if (c.kind === 'lookupType') annotations.add(LOOKUP_LOGICAL_NAME);
   }
@@ -230,6 +251,7 @@ function remoteScan(scan: P.Scan, columns: Column[], push: ScanPushdown, options
   const query: ODataQuery = {
     entitySet: scan.table.entitySetName,
     select,
+    ...(expand.length > 0 ? { expand: expand.map((e) => ({ navigation: e.navigation, select: [...new Set(e.columns.map((c) => c.odataName))] })) } : {}),
     ...(filter ? { filter } : {}),
     ...(push.orderBy ? { orderBy: push.orderBy } : {}),
     ...(push.top !== undefined ? { top: push.top } : {}),
@@ -241,7 +263,8 @@ function remoteScan(scan: P.Scan, columns: Column[], push: ScanPushdown, options
   return {
     kind: 'remoteScan', scanId: scan.id, table: scan.table, alias: scan.alias,
     request: { method: 'GET', url: queryUrl(query), headers: queryHeaders(query) },
-    columns, pushed: [`$select ${select.join(',')}`, ...push.pushed], notPushed: push.notPushed,
+    columns, ...(expand.length > 0 ? { expand } : {}),
+    pushed: [`$select ${select.join(',')}`, ...expand.map((e) => `$expand ${e.navigation} for ${e.alias}`), ...push.pushed], notPushed: push.notPushed,
   };
 }
 
