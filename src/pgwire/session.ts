@@ -427,11 +427,10 @@ export class Session implements EngineSession {
         this.ctx.engine.forget(this.id);
         return done(/^\s*reset/i.test(statement.sql) ? 'RESET' : statement.sql.trim().split(/\s+/, 2).join(' ').toUpperCase());
       case 'deallocate':
+        // Protocol-level statements live here; SQL-level PREPAREs (catalog statements) in the engine.
+        if (route.name !== null && this.statements.delete(route.name)) return done('DEALLOCATE');
         if (route.name === null) this.statements.clear();
-        else if (!this.statements.delete(route.name)) {
-          throw new PgError({ severity: 'ERROR', code: '26000', message: `prepared statement "${route.name}" does not exist` });
-        }
-        return done(route.name === null ? 'DEALLOCATE ALL' : 'DEALLOCATE');
+        return this.runOnEngine(statement, parameterFormats, parameters, resultFormats);
       case 'engine':
         return this.runOnEngine(statement, parameterFormats, parameters, resultFormats);
       case 'explain': {

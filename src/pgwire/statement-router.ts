@@ -97,14 +97,23 @@ export async function routeStatement(sql: string, engine: CatalogEngine, session
       const name = tokens.filter((t) => t.kind === 'word' || t.kind === 'quotedIdentifier').slice(1).find((t) => t.value !== 'prepare');
       return { kind: 'deallocate', name: !name || name.value === 'all' ? null : name.value };
     }
-    case 'declare': {
+    case 'copy':
+      return { kind: 'refused', code: '0A000', message: 'COPY is not supported on a dynasql server: use SELECT or INSERT' };
+    case 'declare':
+    case 'prepare': {
+      // Cursors and SQL-level prepared statements live in the engine, whose mirror holds no rows.
       const query = tokens.find((t, i) => i > 0 && t.kind === 'word' && QUERY_WORDS.has(t.value));
       const inner = query ? await planRoute(sql.slice(query.start), engine, session, names) : undefined;
       if (inner && inner.kind !== 'engine') {
-        return { kind: 'refused', code: '0A000', message: 'cursors over Dynamics tables are not supported: run the query itself (row limits on Execute work)' };
+        const what = first === 'declare' ? 'cursors over Dynamics tables are' : 'PREPARE of a statement over Dynamics tables is';
+        return { kind: 'refused', code: '0A000', message: `${what} not supported: run the statement itself (the extended protocol prepares and limits rows)` };
       }
       return { kind: 'engine', isSetting: false };
     }
+    case 'execute':
+      return (await planRoute(sql, engine, session, names)).kind === 'engine'
+        ? { kind: 'engine', isSetting: false }
+        : { kind: 'refused', code: '0A000', message: 'EXECUTE of a statement over Dynamics tables is not supported' };
     case 'explain': {
       const inner = tokens.find((t, i) => i > 0 && t.kind === 'word' && QUERY_WORDS.has(t.value));
       if (inner && (await planRoute(sql.slice(inner.start), engine, session, names)).kind === 'dynamics') {

@@ -192,12 +192,17 @@ describe('queries', () => {
     });
   });
 
-  it('refuses statements that mix Dynamics tables with catalogs, and cursors over Dynamics tables', async () => {
+  it('refuses statements that mix Dynamics tables with catalogs, cursors, PREPARE and COPY over Dynamics tables', async () => {
     await withClient(async (c) => {
       expect(await errorOf(c.query('select a.name from account a join pg_class on true'))).toMatchObject({ code: '0A000', message: expect.stringContaining('public.account') });
       await c.query('begin');
       expect(await errorOf(c.query('declare cur cursor for select name from account'))).toMatchObject({ code: '0A000' });
       await c.query('rollback');
+      expect(await errorOf(c.query('prepare p1 as select name from account'))).toMatchObject({ code: '0A000' });
+      expect(await errorOf(c.query('copy account to stdout'))).toMatchObject({ code: '0A000' });
+      await c.query('prepare p2 as select relname from pg_class where relname = $1');
+      expect((await c.query("execute p2('pg_type')")).rows).toEqual([{ relname: 'pg_type' }]);
+      await c.query('deallocate p2');
     });
   });
 
