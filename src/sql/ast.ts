@@ -49,7 +49,8 @@ export type Expr =
 export interface SelectItem { expr: Expr; alias?: string }
 export interface OrderItem { expr: Expr; descending: boolean; nulls?: 'first' | 'last' }
 
-export interface TableRef { kind: 'table'; schema?: string; name: string; alias?: string }
+/** `args` is set for a table-valued function call in FROM (`FROM RetrieveVersion() AS v`): see src/procedures */
+export interface TableRef { kind: 'table'; schema?: string; name: string; alias?: string; args?: Expr[] }
 export interface DerivedTable { kind: 'derived'; query: Query; alias: string }
 export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS';
 export interface Join { kind: 'join'; type: JoinType; left: FromItem; right: FromItem; on?: Expr }

@@ -173,6 +173,7 @@ export class Normalizer {
       if (!item.as) throw new DynasqlError('DYNASQL_ERR_SYNTAX', 'A subquery in FROM needs an alias');
       return { kind: 'derived', query: this.query(item.expr.ast), alias: item.as };
     }
+    if (item.type === 'expr' && item.expr?.type === 'function') return this.tableFunction(item);
     if (typeof item.table !== 'string') throw unsupported('this FROM item');
     const schema = item.schema ?? item.db ?? undefined;
     return {
@@ -180,6 +181,14 @@ export class Normalizer {
       ...(schema ? { schema: String(schema) } : {}),
       ...(item.as ? { alias: String(item.as) } : {}),
     };
+  }
+
+  /** `FROM RetrieveTotalRecordCount('["account"]') AS c`: a table-valued function (procedures/ runs it) */
+  private tableFunction(item: Raw): FromItem {
+    const parts = (item.expr.name?.name ?? []) as Raw[];
+    const name = parts.map((p) => String(p.value)).join('.');
+    const args = ((item.expr.args?.value ?? []) as Raw[]).map((a) => this.expr(a));
+    return { kind: 'table', name, args, ...(item.as ? { alias: String(item.as) } : {}) };
   }
 
   /** `column` is a string (T-SQL) or `{expr:{value}}` (PostgreSQL) */
