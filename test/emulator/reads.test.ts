@@ -273,6 +273,23 @@ describe('$expand', () => {
     expect(typeof r.json.parentcustomerid_account.createdby.fullname).toBe('string');
   });
 
+  it('pages expanded collections with maxpagesize when an expand is nested (§1.5)', async () => {
+    const account = (await get(`${root}accounts?$select=name&$top=1`)).json.value[0];
+    const r = await get(`${root}accounts(${account.accountid})/contact_customer_accounts?$select=fullname`);
+    const total = r.json.value.length;
+    expect(total).toBeGreaterThan(1);
+    const url = `${root}accounts?$select=name&$filter=accountid eq ${account.accountid}&$expand=contact_customer_accounts($select=fullname;$expand=createdby($select=fullname))`;
+    const paged = (await get(url, { Prefer: 'odata.maxpagesize=1' })).json.value[0];
+    expect(paged.contact_customer_accounts).toHaveLength(1);
+    const link: string = paged['contact_customer_accounts@odata.nextLink'];
+    expect(link.startsWith(`${root}accounts(${account.accountid})/contact_customer_accounts?$select=fullname&$skiptoken=%3Ccookie%20pagenumber=%222%22`)).toBe(true);
+    const next = await get(link, { Prefer: 'odata.maxpagesize=1' });
+    expect(next.json.value[0].contactid).not.toBe(paged.contact_customer_accounts[0].contactid);
+    const unpaged = (await get(url)).json.value[0];
+    expect(unpaged.contact_customer_accounts).toHaveLength(total);
+    expect(unpaged).not.toHaveProperty('contact_customer_accounts@odata.nextLink');
+  });
+
   it('expands $ref on lookups only', async () => {
     const r = await get(`${root}accounts?$select=name&$top=1&$expand=primarycontactid/$ref`);
     expect(r.json.value[0].primarycontactid).toEqual({ '@odata.id': `${root}contacts(${DOCUMENTED_IDS.contact})` });

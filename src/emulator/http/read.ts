@@ -110,7 +110,9 @@ export function readCollection(rc: ReadContext, source: RowSource): ODataRespons
   if (wantsAnnotation(prefs, LIMIT_EXCEEDED)) body[`@${LIMIT_EXCEEDED}`] = count !== undefined && count > cap;
   if (wantsAnnotation(prefs, METADATA_VERSION)) body[`@${METADATA_VERSION}`] = state.metadataVersion;
   if (count !== undefined) body['@odata.count'] = Math.min(count, cap);
-  const render: RenderContext = { scope: rc.scope, formatter: rc.formatter, serviceRoot: rc.serviceRoot };
+  const nested = query.expand.some((e) => e.query.expand.length > 0);
+  const expandPageSize = nested && prefs.maxPageSize !== undefined ? pageSize : undefined;
+  const render: RenderContext = { scope: rc.scope, formatter: rc.formatter, serviceRoot: rc.serviceRoot, expandPageSize };
   body.value = page.map((row) => renderRecord(render, source.entity, row, query));
   if (more && page.length > 0) {
     const next = encodeCookie(key, { pageNumber: pageNumber + 1, last: keyOf(page[page.length - 1]!), first: keyOf(page[0]!) });

@@ -1,5 +1,6 @@
 import type { EntityTypeDef } from '../metadata/model.js';
 import type { PreparedExpand, PreparedQuery } from '../query/prepare.js';
+import { encodeCookie, skiptokenParam } from '../query/paging.js';
 import { collectionChildren, followLookup, type QueryScope } from '../query/scope.js';
 import type { Row } from '../store/row.js';
 import { type Formatter, isMoney, writeColumn } from './format.js';
@@ -9,6 +10,11 @@ export interface RenderContext {
   formatter: Formatter;
   /** Absolute service root, e.g. `http://127.0.0.1:5555/api/data/v9.2/`. */
   serviceRoot: string;
+  /**
+   * With a nested $expand anywhere in the query, `odata.maxpagesize` pages every expanded
+   * collection and its nextLink carries a $skiptoken (protocol §1.5); otherwise undefined.
+   */
+  expandPageSize?: number;
 }
 
 export const etagOf = (row: Row) => `W/"${row.version}"`;
@@ -59,14 +65,19 @@ function renderExpand(rc: RenderContext, entity: EntityTypeDef, row: Row, expand
   const { entity: childEntity, rows } = collectionChildren(rc.scope, entity, row, expand.nav);
   let children = expand.query.filter ? rows.filter(expand.query.filter) : [...rows];
   if (expand.query.order) children.sort(expand.query.order);
-  const limit = Math.min(expand.query.top ?? Infinity, rc.scope.profile.pageSize.max);
+  const limit = Math.min(expand.query.top ?? Infinity, rc.expandPageSize ?? Infinity, rc.scope.profile.pageSize.max);
   const more = children.length > limit;
   children = children.slice(0, limit);
   out[name] = children.map((child) => renderRecord(rc, childEntity, child, expand.query, false));
   if (more) {
     const id = row.values[entity.key[0]!];
-    const select = expand.query.select ? `?$select=${expand.query.select.join(',')}` : '';
-    out[`${name}@odata.nextLink`] = `${rc.serviceRoot}${entity.entitySet}(${id})/${name}${select}`;
+    const options = expand.query.select ? [`$select=${expand.query.select.join(',')}`] : [];
+    if (rc.expandPageSize !== undefined) {
+      const key = childEntity.key[0]!;
+      const cookie = encodeCookie(key, { pageNumber: 2, last: String(children.at(-1)!.values[key]), first: String(children[0]!.values[key]) });
+      options.push(`$skiptoken=${skiptokenParam(cookie)}`);
+    }
+    out[`${name}@odata.nextLink`] = `${rc.serviceRoot}${entity.entitySet}(${id})/${name}${options.length ? `?${options.join('&')}` : ''}`;
   }
 }
 
