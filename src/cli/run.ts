@@ -6,6 +6,12 @@ import { runCli } from './main.js';
 const interrupt = new AbortController();
 process.once('SIGINT', () => interrupt.abort());
 
+// `dynasql -e ... | head -5`: once the reader has gone, nobody wants the rest; leave quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const code = await runCli({
   argv: process.argv.slice(2),
   stdout: process.stdout,
