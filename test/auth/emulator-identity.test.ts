@@ -81,6 +81,32 @@ describe('auth schemes against the emulator identity provider', () => {
     expect(result.status).toBe(200);
   });
 
+  it('logs the sign-in at verbosity 5 (msal included) without the secret or the token', async () => {
+    const lines: string[] = [];
+    const options = resolveOptions(
+      {
+        'Organization URL': emulator.origin,
+        'Authority Host': emulator.identity!.url,
+        'Azure Tenant': emulator.identity!.tenantId,
+        'CA File': caFile,
+        'Auth Scheme': 'ClientSecret',
+        'Client Id': 'app',
+        'Client Secret': 'app-secret-value',
+        Verbosity: 5,
+        logSink: (line: string) => lines.push(line),
+      },
+      { env: {} },
+    );
+    const { token } = await readWith(options);
+    const text = lines.join('\n');
+    expect(text).toContain('token acquired by client credentials');
+    expect(text).toContain('msal:');
+    expect(text).toMatch(/connected https:\/\/127\.0\.0\.1/);
+    expect(text).not.toContain('app-secret-value');
+    expect(text).not.toContain(token!);
+    expect(text).not.toContain(token!.split('.')[2]!);
+  });
+
   it('ClientSecret with a wrong secret fails with DYNASQL_ERR_AUTH that does not echo the secret', async () => {
     const error = await readWith(settings('Auth Scheme=ClientSecret;Client Id=app;Client Secret=wrong-secret-value')).catch((e: unknown) => e);
     expect(DynasqlError.is(error, 'DYNASQL_ERR_AUTH')).toBe(true);
