@@ -21,20 +21,21 @@ import { bindQuery } from '../bind/index.js';
 import type { ConnectionOptions } from '../config/index.js';
 import { DynasqlError } from '../errors/index.js';
 import { mapServiceError, SERVICE_CODES, type HttpResponse } from '../http/index.js';
-import { decoderFor, parseJsonLossless, parsePage, sourceKey, type JsonValue } from '../odata/index.js';
+import { decoderFor, parsePage, sourceKey } from '../odata/index.js';
 import { batchContentType, decodeBatchResponse, encodeBatch, type BatchPartResponse } from '../odata/batch.js';
 import type { RemoteScanStep } from '../plan/index.js';
-import { constantValue, planQuery, resolveParams, type ParamValues } from '../pushdown/index.js';
+import { planQuery, resolveParams, type ParamValues } from '../pushdown/index.js';
 import type * as S from '../sql/index.js';
 import type { ParserDialect } from '../sql/index.js';
 import { parseWrite } from '../sql/write-parse.js';
-import type { DeleteStatement, InsertStatement, ReturningItem, UpdateStatement, WriteHints } from '../sql/write-ast.js';
+import type { DeleteStatement, InsertStatement, UpdateStatement, WriteHints } from '../sql/write-ast.js';
 import {
-  checkRequiredColumns, createOperation, deleteOperation, findColumn, isChoice, resolveWriteColumns, resolveWriteTable,
-  updateOperation, upsertKey, upsertOperation, type ChoiceLabels, type InputValue, type ResolvedColumn, type WriteContext, type WriteOperation,
+  checkRequiredColumns, constantInput, createOperation, deleteOperation, findColumn, isChoice, keysFromWhere, positional, resolveWriteColumns,
+  resolveWriteTable, returnedColumnType, returnedRow, returningColumns, summarize, uniqueByKey, updateOperation, upsertKey, upsertOperation,
+  type ChoiceLabels, type InputValue, type Outcome, type ResolvedColumn, type WriteContext, type WriteOperation,
 } from '../writes/index.js';
 import { runPlan, type StatementContext } from './statement.js';
-import type { QueryParams, QueryResult, ResultColumn, Row, SqlValue, WriteOptions } from './types.js';
+import type { QueryParams, QueryResult, SqlValue, WriteOptions } from './types.js';
 
 export interface WriteRunContext {
   statement: StatementContext;
@@ -50,14 +51,6 @@ export interface Effective {
   etag?: string;
   headers: Record<string, string>;
 }
-
-/** One operation's fate. `notFound`: the row was not there (0 rows affected, not a failure). */
-export type Outcome =
-  | { state: 'written'; body?: string }
-  | { state: 'notFound' }
-  | { state: 'failed'; error: DynasqlError }
-  | { state: 'unconfirmed'; error: DynasqlError }
-  | { state: 'notAttempted' };
 
 export async function runWrite(ctx: WriteRunContext, sql: string, params: QueryParams | undefined, dialect: ParserDialect, write: WriteOptions = {}, signal?: AbortSignal): Promise<QueryResult> {
   const parsed = parseWrite(sql, dialect);
@@ -132,7 +125,7 @@ async function runInsert(ctx: WriteRunContext, statement: InsertStatement, param
   const command = statement.upsert ? 'UPSERT' : 'INSERT';
   const result = report(command, ops, outcomes, effective);
   if (returning) {
-    result.columns = returning.map((r) => resultColumn(r));
+    result.columns = returning.map((r) => returnedColumnType(r));
     result.rows = ops.flatMap((op, i) => {
       const outcome = outcomes[i]!;
       if (outcome.state !== 'written') return [];
@@ -157,7 +150,7 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
   if (returning && statement.returning!.some((r) => r.image === 'deleted')) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'UPDATE … OUTPUT DELETED.* (the values before the update) is not supported; use INSERTED.*');
   const keyColumns = table.primaryKey.map((n) => findColumn(table, n));
 
-  const constants = statement.set.map((s) => tryConstant(s.value, params));
+  const constants = statement.set.map((s) => constantInput(s.value, params));
   const byKey = !statement.from && !effective.optimistic && constants.every((c) => c !== undefined) ? keysFromWhere(table, alias, keyColumns, statement.where, params) : undefined;
   let rows: { key: Map<Column, InputValue>; values: InputValue[]; etag?: string }[];
   if (byKey) {
@@ -189,7 +182,7 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
   const outcomes = await execute(ctx, ops, effective, signal);
   const result = report('UPDATE', ops, outcomes, effective);
   if (returning) {
-    result.columns = returning.map((r) => resultColumn(r));
+    result.columns = returning.map((r) => returnedColumnType(r));
     result.rows = ops.flatMap((op, i) => (outcomes[i]!.state === 'written' ? [returnedRow(returning, (outcomes[i] as { body?: string }).body, (c) => (op.key[c.name] as SqlValue) ?? null)] : []));
   }
   return result;
@@ -230,7 +223,7 @@ async function runDelete(ctx: WriteRunContext, statement: DeleteStatement, param
   const outcomes = await execute(ctx, ops, effective, signal);
   const result = report('DELETE', ops, outcomes, effective);
   if (returning) {
-    result.columns = returning.map((r) => resultColumn(r));
+    result.columns = returning.map((r) => returnedColumnType(r));
     result.rows = rows.flatMap((r, i) => (outcomes[i]!.state === 'written'
       ? [Object.fromEntries(returning.map((c, j) => [c.name, (r.before?.[j] ?? null) as SqlValue]))] : []));
   }
@@ -273,12 +266,6 @@ function checkMaxRows(ctx: WriteRunContext, count: number): void {
   }
 }
 
-function tryConstant(expr: S.Expr, params: ParamValues): { value: InputValue } | undefined {
-  if (expr.kind !== 'literal' && expr.kind !== 'param' && expr.kind !== 'unary') return undefined;
-  const c = constantValue(expr as never, params);
-  return c ? { value: c.value as InputValue } : undefined;
-}
-
 /** rows the local engine computes at most, for VALUES rows with expressions (a UNION ALL of one SELECT per row) */
 const MAX_COMPUTED_VALUES_ROWS = 1000;
 
@@ -287,7 +274,7 @@ const MAX_COMPUTED_VALUES_ROWS = 1000;
  * (`UPPER(@n)`, `GETDATE()`) computed by the SELECT engine as `SELECT e1, e2 UNION ALL …`.
  */
 async function valuesRows(ctx: WriteRunContext, values: S.Expr[][], params: ParamValues, signal: AbortSignal | undefined): Promise<InputValue[][]> {
-  const rows = values.map((exprs) => exprs.map((e) => tryConstant(e, params)));
+  const rows = values.map((exprs) => exprs.map((e) => constantInput(e, params)));
   const computed = rows.map((r, i) => (r.some((v) => v === undefined) ? i : -1)).filter((i) => i >= 0);
   if (computed.length > MAX_COMPUTED_VALUES_ROWS) {
     throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `VALUES with expressions in more than ${MAX_COMPUTED_VALUES_ROWS} rows; compute them with INSERT … SELECT`);
@@ -303,63 +290,6 @@ async function valuesRows(ctx: WriteRunContext, values: S.Expr[][], params: Para
   const read = await readRows(ctx, query, params, signal);
   for (const row of read.rows) out[Number(row[0])] = row.slice(1);
   return out;
-}
-
-/**
- * The keys a WHERE names directly (`accountid = @id`, `accountid IN (…)`, F&O: every key column
- * `=` a value): no read needed. Anything else returns undefined and the SELECT engine finds the rows.
- */
-function keysFromWhere(table: Table, alias: string, keyColumns: Column[], where: S.Expr | undefined, params: ParamValues): Map<Column, InputValue>[] | undefined {
-  if (!where) return undefined;
-  const conjuncts: S.Expr[] = [];
-  const split = (e: S.Expr) => { if (e.kind === 'binary' && e.op === 'AND') { split(e.left); split(e.right); } else conjuncts.push(e); };
-  split(where);
-  const byColumn = new Map<Column, InputValue[]>();
-  const qualifiers = new Set([table.name, table.entitySetName, alias].map((q) => q.toLowerCase()));
-  const columnOf = (e: S.Expr) => (e.kind === 'column' && (!e.table || qualifiers.has(e.table.toLowerCase()))
-    ? keyColumns.find((k) => k.name.toLowerCase() === e.name.toLowerCase()) : undefined);
-  for (const c of conjuncts) {
-    if (c.kind === 'binary' && c.op === '=') {
-      const column = columnOf(c.left) ?? columnOf(c.right);
-      const other = columnOf(c.left) ? c.right : c.left;
-      const value = tryConstant(other, params);
-      if (!column || !value || value.value === null || byColumn.has(column)) return undefined;
-      byColumn.set(column, [value.value]);
-    } else if (c.kind === 'inList' && !c.negated) {
-      const column = columnOf(c.expr);
-      const values = c.list.map((e) => tryConstant(e, params));
-      if (!column || values.some((v) => !v || v.value === null) || byColumn.has(column)) return undefined;
-      byColumn.set(column, [...new Set(values.map((v) => v!.value))]);
-    } else {
-      return undefined;
-    }
-  }
-  if (keyColumns.some((k) => !byColumn.has(k)) || byColumn.size !== keyColumns.length) return undefined;
-  // one key column with several values, or every column with one value each
-  const multi = keyColumns.filter((k) => byColumn.get(k)!.length > 1);
-  if (multi.length > 1) return undefined;
-  const counts = multi.length === 1 ? byColumn.get(multi[0]!)!.length : 1;
-  return Array.from({ length: counts }, (_, i) => new Map(keyColumns.map((k) => {
-    const list = byColumn.get(k)!;
-    return [k, list.length > 1 ? list[i]! : list[0]!] as [Column, InputValue];
-  })));
-}
-
-function uniqueByKey<T extends { key: Map<Column, InputValue> }>(rows: T[]): T[] {
-  const seen = new Set<string>();
-  return rows.filter((r) => {
-    const id = JSON.stringify([...r.key.values()].map((v) => (typeof v === 'string' ? v.toLowerCase() : String(v))));
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
-}
-
-/** INSERT … SELECT maps by position: the select list is renamed `__c0, __c1, …` so equal names cannot collide. */
-function positional(query: S.Query): S.Query {
-  if (query.kind === 'setop') return { ...query, left: positional(query.left) };
-  if (query.columns.some((c) => c.expr.kind === 'star')) return query;
-  return { ...query, columns: query.columns.map((c, i) => ({ expr: c.expr, alias: `__c${i}` })) };
 }
 
 interface ReadResult { rows: InputValue[][]; width: number; etags?: (string | undefined)[] }
@@ -437,6 +367,11 @@ async function loadChoiceLabels(ctx: WriteRunContext, table: Table, columns: rea
     labels.set(choice.name.toLowerCase(), map);
   }
   return labels;
+}
+
+/** the statement's QueryResult, or the error summarize() raises for failed rows */
+export function report(command: string, ops: readonly WriteOperation[], outcomes: readonly Outcome[], effective: Effective): QueryResult {
+  return { columns: [], rows: [], command, ...summarize(command, ops, outcomes, effective) };
 }
 
 // ───────────────────────────── sending ─────────────────────────────
@@ -628,70 +563,3 @@ function asDynasqlError(error: unknown): DynasqlError {
   return new DynasqlError('DYNASQL_ERR_NETWORK', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
-// ───────────────────────────── results ─────────────────────────────
-
-/**
- * The statement's result, or the error that says exactly what happened: an atomic statement that
- * failed wrote nothing; otherwise a failure with rows written is DYNASQL_ERR_PARTIAL_WRITE, unless
- * the caller asked for continue-on-error, which returns the failures instead.
- */
-export function report(command: string, ops: readonly WriteOperation[], outcomes: readonly Outcome[], effective: Effective): QueryResult {
-  const written = outcomes.filter((o) => o.state === 'written').length;
-  const failures = ops.flatMap((op, i) => {
-    const o = outcomes[i]!;
-    if (o.state !== 'failed' && o.state !== 'unconfirmed') return [];
-    return [{ key: op.key, row: op.row, code: o.error.code, message: o.state === 'unconfirmed' ? `not confirmed (the request may or may not have been carried out): ${o.error.message}` : o.error.message, ...(o.error.serviceCode ? { serviceCode: o.error.serviceCode } : {}) }];
-  });
-  const notAttempted = outcomes.filter((o) => o.state === 'notAttempted').length;
-  if (failures.length === 0 && notAttempted === 0) return { columns: [], rows: [], rowCount: written, command };
-  if (effective.continueOnError && !effective.atomic && notAttempted === 0) {
-    return { columns: [], rows: [], rowCount: written, command, failures, warnings: [`${failures.length} of ${ops.length} rows failed; ${written} written`] };
-  }
-  const first = outcomes.find((o) => o.state === 'failed' || o.state === 'unconfirmed') as { error: DynasqlError } | undefined;
-  const details = {
-    written, failed: failures.length, notAttempted, rows: ops.length, failures,
-    writtenKeys: ops.filter((_, i) => outcomes[i]!.state === 'written').map((op) => op.key),
-  };
-  if (written === 0 && failures.every((f) => !f.message.startsWith('not confirmed'))) {
-    const what = effective.atomic && ops.length > 1 ? 'the statement was rolled back; nothing was written' : 'nothing was written';
-    throw new DynasqlError(first?.error.code ?? 'DYNASQL_ERR_SERVICE', `${command} failed (${what}): ${first?.error.message ?? 'no answer'}`, {
-      ...(first?.error.status !== undefined ? { status: first.error.status } : {}),
-      ...(first?.error.serviceCode ? { serviceCode: first.error.serviceCode } : {}),
-      details, cause: first?.error,
-    });
-  }
-  throw new DynasqlError('DYNASQL_ERR_PARTIAL_WRITE',
-    `${command} wrote ${written} of ${ops.length} rows: ${failures.length} failed${notAttempted ? `, ${notAttempted} not attempted` : ''} (first: ${first?.error.message ?? 'unknown'}); see error.details`,
-    { details, cause: first?.error });
-}
-
-interface ReturnedColumn { name: string; column: Column }
-
-function returningColumns(table: Table, items: ReturningItem[] | undefined): ReturnedColumn[] | undefined {
-  if (!items) return undefined;
-  return items.flatMap((item) => {
-    if (item.column === undefined) return table.columns.filter((c) => c.kind === 'data' || c.kind === 'lookup').map((c) => ({ name: c.name, column: c }));
-    const column = findColumn(table, item.column);
-    return [{ name: item.alias ?? column.name, column }];
-  });
-}
-
-function resultColumn(r: ReturnedColumn): ResultColumn {
-  const t = r.column.sqlType;
-  return { name: r.name, type: t.name, ...(t.length !== undefined ? { length: t.length } : {}), ...(t.precision !== undefined ? { precision: t.precision } : {}), ...(t.scale !== undefined ? { scale: t.scale } : {}) };
-}
-
-/** a written row: from the service's representation when it sent one, else from what was sent */
-function returnedRow(columns: readonly ReturnedColumn[], body: string | undefined, fallback: (column: Column) => SqlValue): Row {
-  let record: Record<string, JsonValue> | undefined;
-  if (body) {
-    const parsed = parseJsonLossless(body);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) record = parsed as Record<string, JsonValue>;
-  }
-  const row: Row = {};
-  for (const { name, column } of columns) {
-    const key = sourceKey(column);
-    row[name] = record && key in record ? (decoderFor(column)(record[key]) as SqlValue) : fallback(column);
-  }
-  return row;
-}

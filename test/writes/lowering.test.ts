@@ -9,7 +9,8 @@ import { DATAVERSE_EDMX } from '../../src/emulator/metadata/dataverse-edmx.js';
 import { DynasqlError } from '../../src/errors/index.js';
 import { isWriteStatement, parseWrite } from '../../src/sql/write-parse.js';
 import {
-  createOperation, deleteOperation, findColumn, recordUrl, resolveWriteColumns, updateOperation, upsertKey, type WriteContext,
+  createOperation, deleteOperation, findColumn, keysFromWhere, recordUrl, resolveWriteColumns, summarize, updateOperation, upsertKey,
+  type Outcome, type WriteContext, type WriteOperation,
 } from '../../src/writes/index.js';
 
 const catalog = parseEdmx(DATAVERSE_EDMX, { edition: 'dataverse' });
@@ -129,5 +130,55 @@ describe('lowering', () => {
     const byAlt = resolveWriteColumns(altered, ['accountnumber', 'name'], 'upsert');
     expect(upsertKey(altered, byAlt).map((c) => c.name)).toEqual(['accountnumber']);
     expect(code(() => upsertKey(altered, byAlt, 'nope'))).toBe('DYNASQL_ERR_UNKNOWN_COLUMN');
+  });
+});
+
+describe('keysFromWhere', () => {
+  const account = table('account');
+  const id = findColumn(account, 'accountid');
+  const where = (sql: string) => parseWrite(`DELETE FROM account a WHERE ${sql}`).statement as { where?: never };
+  const keys = (sql: string, params = new Map<string | number, unknown>()) => keysFromWhere(account, 'a', [id], where(sql).where, params)?.map((k) => k.get(id));
+
+  it('finds keys written as equalities or IN lists, qualified or not', () => {
+    expect(keys("accountid = '5b4ced1c-88e1-ee11-904c-6045bd05e9d4'")).toEqual(['5b4ced1c-88e1-ee11-904c-6045bd05e9d4']);
+    expect(keys('a.accountid IN (@x, @y, @x)', new Map([['x', '1'], ['y', '2']]))).toEqual(['1', '2']);
+  });
+
+  it('leaves every other condition to the SELECT engine', () => {
+    expect(keys("name = 'x'")).toBeUndefined();
+    expect(keys("accountid = '1' OR accountid = '2'")).toBeUndefined();
+    expect(keys("accountid = '1' AND name = 'x'")).toBeUndefined();
+    expect(keys('accountid NOT IN (1)')).toBeUndefined();
+    expect(keys('accountid = NULL')).toBeUndefined();
+  });
+});
+
+describe('summarize', () => {
+  const op = (row: number): WriteOperation => ({ kind: 'create', method: 'POST', url: 'accounts', headers: {}, key: { accountid: String(row) }, row });
+  const ops = [op(0), op(1), op(2)];
+  const failed: Outcome = { state: 'failed', error: new DynasqlError('DYNASQL_ERR_DUPLICATE', 'exists') };
+  const lost: Outcome = { state: 'unconfirmed', error: new DynasqlError('DYNASQL_ERR_NETWORK', 'reset') };
+  const written: Outcome = { state: 'written' };
+
+  it('counts only rows written; a missing row is 0 rows, not a failure', () => {
+    expect(summarize('DELETE', ops, [written, { state: 'notFound' }, written], { atomic: false, continueOnError: false })).toEqual({ rowCount: 2 });
+  });
+
+  it('a row whose outcome is unknown is never reported as nothing written', () => {
+    const error = (() => {
+      try {
+        summarize('INSERT', ops, [lost, failed, failed], { atomic: false, continueOnError: false });
+      } catch (e) {
+        return e as DynasqlError;
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe('DYNASQL_ERR_PARTIAL_WRITE');
+    expect(error?.details).toMatchObject({ written: 0, failed: 2, unconfirmed: 1 });
+  });
+
+  it('continue-on-error returns the failures, but not for an atomic statement', () => {
+    expect(summarize('INSERT', ops, [written, failed, written], { atomic: false, continueOnError: true })).toMatchObject({ rowCount: 2, failures: [{ row: 1, code: 'DYNASQL_ERR_DUPLICATE', key: { accountid: '1' } }] });
+    expect(() => summarize('INSERT', ops, [{ state: 'notAttempted' }, failed, { state: 'notAttempted' }], { atomic: true, continueOnError: true })).toThrow(/rolled back/);
   });
 });
