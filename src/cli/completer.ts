@@ -22,6 +22,8 @@ export const KEYWORDS = [
 ];
 
 const TABLE_CONTEXT = ['FROM', 'JOIN', 'UPDATE', 'INTO', 'TABLE'];
+/** The catalog's system tables, queryable like any table (they are not in `catalog.tables`). */
+export const SYSTEM_TABLES = ['sys_tables', 'sys_tablecolumns', 'sys_keycolumns', 'sys_foreignkeys', 'sys_procedures', 'sys_procedureparameters'];
 const PROCEDURE_CONTEXT = ['EXEC', 'EXECUTE', 'CALL'];
 const COLUMN_CONTEXT = ['SELECT', 'WHERE', 'ON', 'BY', 'HAVING', 'SET', 'AND', 'OR', 'NOT', 'DISTINCT', 'WHEN', 'THEN', 'ELSE', 'CASE', 'TOP'];
 const KEYWORD_SET = new Set(KEYWORDS);
@@ -138,7 +140,7 @@ export function complete(textBefore: string, statement: string, catalog: Catalog
   const keywords = keywordsLike(word);
   switch (context) {
     case 'tables':
-      return [matching(tables.map((t) => t.name), word), word];
+      return [matching([...tables.map((t) => t.name), ...SYSTEM_TABLES], word), word];
     case 'procedures':
       return [matching(catalog?.procedures.map((p) => p.name) ?? [], word), word];
     case 'columns': {

@@ -8,6 +8,7 @@ describe('complete', () => {
   it('completes table names after FROM and JOIN, and keywords after a table', () => {
     expect(hits('SELECT * FROM acc')).toEqual(['account']);
     expect(hits('SELECT * FROM account a JOIN c')).toEqual(['contact']);
+    expect(hits('SELECT * FROM sys_t')).toEqual(['sys_tablecolumns', 'sys_tables']);
     expect(hits('select * from account wher')).toEqual(['where']);
   });
 
