@@ -125,7 +125,7 @@ export class CatalogEngine {
   }
 
   /** Runs `fn` with the engine to itself, as `session`. */
-  use<T>(session: EngineSession, fn: () => Promise<T>): Promise<T> {
+  private use<T>(session: EngineSession, fn: () => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
       await this.switchTo(session);
       return fn();

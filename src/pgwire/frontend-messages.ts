@@ -196,11 +196,15 @@ export function decodeFrontendMessage(typeByte: number, body: Buffer): FrontendM
  * message or undefined. The first packet is read with startup framing until `startupDone()`.
  */
 export class MessageFramer {
-  private buffer: Buffer = Buffer.alloc(0);
+  /** received bytes not yet framed; joined only once a whole message is there (no quadratic copying) */
+  private chunks: Buffer[] = [];
+  private total = 0;
   private startup = true;
 
   push(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.total += chunk.length;
   }
 
   /** After the startup packet the connection uses typed framing. */
@@ -208,46 +212,51 @@ export class MessageFramer {
     this.startup = false;
   }
 
-  /** Framing for the next packet goes back to startup framing (after an SSL / GSS refusal or TLS upgrade). */
-  expectStartup(): void {
-    this.startup = true;
-  }
-
   get buffered(): number {
-    return this.buffer.length;
+    return this.total;
   }
 
-  /** Bytes received but not yet framed (the TLS handshake may already be in them). */
-  takeRemainder(): Buffer {
-    const b = this.buffer;
-    this.buffer = Buffer.alloc(0);
-    return b;
+  get inStartup(): boolean {
+    return this.startup;
+  }
+
+  /** The first `n` buffered bytes as one buffer (longer is fine), or undefined when fewer arrived. */
+  private contiguous(n: number): Buffer | undefined {
+    if (this.total < n) return undefined;
+    if (this.chunks[0]!.length < n) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!;
+  }
+
+  private consume(n: number): void {
+    const rest = this.chunks[0]!.subarray(n);
+    if (rest.length === 0) this.chunks.shift();
+    else this.chunks[0] = rest;
+    this.total -= n;
   }
 
   nextStartup(): StartupPacket | undefined {
-    if (this.buffer.length < 4) return undefined;
-    const len = this.buffer.readInt32BE(0);
+    const head = this.contiguous(4);
+    if (!head) return undefined;
+    const len = head.readInt32BE(0);
     if (len < 8 || len > MAX_STARTUP_LENGTH) throw new ProtocolViolation(`invalid startup packet length ${len}`);
-    if (this.buffer.length < len) return undefined;
-    const packet = this.buffer.subarray(0, len);
-    this.buffer = this.buffer.subarray(len);
+    const packet = this.contiguous(len)?.subarray(0, len);
+    if (!packet) return undefined;
+    this.consume(len);
     return decodeStartupPacket(packet);
   }
 
   next(): FrontendMessage | undefined {
     if (this.startup) throw new Error('next() called before the startup packet');
-    if (this.buffer.length < 5) return undefined;
-    const type = this.buffer[0]!;
-    const len = this.buffer.readInt32BE(1);
+    const head = this.contiguous(5);
+    if (!head) return undefined;
+    const type = head[0]!;
+    const len = head.readInt32BE(1);
     if (len < 4 || len > MAX_MESSAGE_LENGTH) throw new ProtocolViolation(`invalid message length ${len}`);
-    if (this.buffer.length < len + 1) return undefined;
-    const body = this.buffer.subarray(5, len + 1);
-    this.buffer = this.buffer.subarray(len + 1);
+    const whole = this.contiguous(len + 1);
+    if (!whole) return undefined;
+    const body = whole.subarray(5, len + 1);
+    this.consume(len + 1);
     return decodeFrontendMessage(type, body);
-  }
-
-  get inStartup(): boolean {
-    return this.startup;
   }
 }
 

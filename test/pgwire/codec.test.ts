@@ -99,6 +99,19 @@ describe('MessageFramer', () => {
     expect(got).toEqual(['Startup', 'Query', 'Sync']);
   });
 
+  it('frames a large message arriving in many small chunks', () => {
+    const framer = new MessageFramer();
+    framer.startupDone();
+    const sql = `select '${'x'.repeat(1_000_000)}'`;
+    const bytes = encodeFrontendMessage({ type: 'Query', sql });
+    for (let i = 0; i < bytes.length; i += 1000) {
+      framer.push(bytes.subarray(i, i + 1000));
+      if (i + 1000 < bytes.length) expect(framer.next()).toBeUndefined();
+    }
+    expect(framer.next()).toEqual({ type: 'Query', sql });
+    expect(framer.buffered).toBe(0);
+  });
+
   it('refuses absurd lengths before buffering them', () => {
     const framer = new MessageFramer();
     framer.push(Buffer.from('7fffffff', 'hex'));
