@@ -126,7 +126,10 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
 
       // schedule the next attempt, within both the attempt count and the time budget
       const retryAfter = reply ? parseRetryAfter(reply.headers['retry-after'], clock.now()) : undefined;
-      const delay = Math.max(retryAfter ?? 0, reply?.status === 429 && retryAfter !== undefined ? 0 : backoffDelay(n, random, settings.backoffBaseMs ?? 500));
+      const backoff = backoffDelay(n, random, settings.backoffBaseMs ?? 500);
+      // a 429's Retry-After is waited out by the throttle (it pauses every request); without one, back off
+      const throttleHolds = reply?.status === 429 && retryAfter !== undefined;
+      const delay = throttleHolds ? retryAfter : Math.max(retryAfter ?? 0, backoff);
       // Max Retries bounds retries after failures; 429s say when to come back and are bounded by the budget alone
       if (reply?.status !== 429) failures++;
       const outOfAttempts = failures > settings.maxRetries;
@@ -141,8 +144,7 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
       }
       counters.retries++;
       logger.log(2, `retry ${n}/${settings.maxRetries} of ${request.method} ${url.href} in ${delay} ms after ${reply ? `status ${reply.status}` : describe(failure)}`);
-      // after a 429 the throttle itself holds every request (this one included) until Retry-After has passed
-      if (reply?.status !== 429) {
+      if (!throttleHolds) {
         try {
           await clock.sleep(delay, request.signal);
         } catch {

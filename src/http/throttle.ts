@@ -1,6 +1,8 @@
 import { DynasqlError } from '../errors/index.js';
 import type { Clock } from '../util/index.js';
 
+/** below this much execution time left in the service's window, concurrency is halved */
+const LOW_EXECUTION_TIME_MS = 20_000;
 /** the most lateness the token bucket makes up for (see acquire) */
 const MAX_CATCH_UP_MS = 50;
 /** how far back a learned rate looks when the first 429 arrives */
@@ -33,7 +35,8 @@ export interface ThrottleState {
  *   Retry-After has passed and halves the concurrency and the rate; each success then adds back a
  *   little, until the configured values are reached again.
  * - Dataverse's `x-ms-ratelimit-burst-remaining-xrm-requests` header, when present, shrinks concurrency
- *   to what the server says is left, so the window runs out with one 429 instead of a volley.
+ *   to what the server says is left, so the window runs out with one 429 instead of a volley; a low
+ *   `x-ms-ratelimit-time-remaining-xrm-requests` (execution time left) halves it.
  */
 export class AdaptiveThrottle {
   private readonly maxConcurrency: number;
@@ -141,10 +144,11 @@ export class AdaptiveThrottle {
       // a learned rate may probe upward, but never far past what is actually being sent
       this.rate = this.maxRate !== undefined ? Math.min(this.maxRate, this.rate + this.rateStep) : Math.min(this.rate + this.rateStep, 2 * this.observedRate(this.clock.now()));
     }
-    const remaining = headers ? Number(headers['x-ms-ratelimit-burst-remaining-xrm-requests']) : NaN;
-    if (Number.isFinite(remaining) && remaining >= 0 && remaining < this.concurrency) {
-      this.concurrency = Math.max(1, remaining);
-    }
+    const remaining = headerNumber(headers, 'x-ms-ratelimit-burst-remaining-xrm-requests');
+    if (remaining !== undefined && remaining < this.concurrency) this.concurrency = Math.max(1, remaining);
+    // execution time left in the window, in ms (`1,199,990.00`): when it runs low, fewer requests at once
+    const timeLeft = headerNumber(headers, 'x-ms-ratelimit-time-remaining-xrm-requests');
+    if (timeLeft !== undefined && timeLeft < LOW_EXECUTION_TIME_MS) this.concurrency = Math.max(1, Math.floor(this.concurrency / 2));
     this.wakeWaiters();
   }
 
@@ -177,6 +181,13 @@ export class AdaptiveThrottle {
     while (free-- > 0 && this.waiters.length > 0) this.waiters.shift()!();
   }
 
+}
+
+function headerNumber(headers: Record<string, string> | undefined, name: string): number | undefined {
+  const raw = headers?.[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw.replace(/,/g, ''));
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 function throwIfAborted(signal?: AbortSignal): void {

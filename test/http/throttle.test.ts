@@ -67,10 +67,15 @@ describe('AdaptiveThrottle', () => {
     expect(throttle.state()).toMatchObject({ concurrency: 8, rate: 20 });
   });
 
-  it('shrinks concurrency to what x-ms-ratelimit-burst-remaining-xrm-requests says is left', () => {
+  it('shrinks concurrency to what the x-ms-ratelimit-* headers say is left', () => {
     const throttle = new AdaptiveThrottle({ maxConcurrency: 8 }, systemClock);
     throttle.onSuccess({ 'x-ms-ratelimit-burst-remaining-xrm-requests': '3' });
     expect(throttle.state().concurrency).toBe(3);
+    const timed = new AdaptiveThrottle({ maxConcurrency: 8 }, systemClock);
+    timed.onSuccess({ 'x-ms-ratelimit-time-remaining-xrm-requests': '1,199,990.00' });
+    expect(timed.state().concurrency).toBe(8);
+    timed.onSuccess({ 'x-ms-ratelimit-time-remaining-xrm-requests': '15,000.00' });
+    expect(timed.state().concurrency).toBe(4);
   });
 
   it('rejects a queued caller with CANCELLED when its signal aborts', async () => {
