@@ -93,8 +93,11 @@ class Binder {
         continue;
       }
       const expr = this.expr(item.expr, scope, ctes);
-      names.push(item.alias ?? outputName(expr, columns.length));
-      columns.push(item.alias ? { expr, alias: item.alias } : { expr });
+      // rows are keyed by name: a repeated name gets a suffix (`SELECT name, name` → name, name_2)
+      const wanted = item.alias ?? outputName(expr, columns.length);
+      const name = uniqueName(wanted, names);
+      names.push(name);
+      columns.push(item.alias || name !== wanted ? { expr, alias: name } : { expr });
     }
     const where = select.where ? this.expr(select.where, scope, ctes) : undefined;
     if (where && containsAggregate(where)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'An aggregate may not appear in WHERE; use HAVING');
@@ -297,6 +300,14 @@ class Binder {
       case 'star': throw new DynasqlError('DYNASQL_ERR_SYNTAX', '* is allowed only in the select list and COUNT(*)');
     }
   }
+}
+
+function uniqueName(name: string, taken: readonly string[]): string {
+  const lower = new Set(taken.map((t) => t.toLowerCase()));
+  if (!lower.has(name.toLowerCase())) return name;
+  let n = 2;
+  while (lower.has(`${name}_${n}`.toLowerCase())) n++;
+  return `${name}_${n}`;
 }
 
 function suggestFunction(name: string): string {

@@ -51,7 +51,13 @@ export class LocalEngine {
     try {
       for (const input of inputs) await loadTable(connection, tableName(input.scanId), input.columns, input.rows);
       const reader = await connection.runAndReadAll(rendered.sql, rendered.values as DuckDBValue[]);
-      const names = reader.columnNames();
+      // rows are keyed by name: `SELECT * FROM a JOIN b` may repeat one (statecode, statecode_2)
+      const names: string[] = [];
+      for (const name of reader.columnNames()) {
+        let unique = name;
+        for (let n = 2; names.some((t) => t.toLowerCase() === unique.toLowerCase()); n++) unique = `${name}_${n}`;
+        names.push(unique);
+      }
       const types = reader.columnTypes().map((t) => String(t));
       const rows = reader.getRows().map((row) => {
         const out: Record<string, ColumnValue> = {};
