@@ -422,15 +422,21 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number):
     const sequence = seq(table);
     const tableHash = hash32(table, seed);
     const count = spec.count;
+    const hasVersion = known.has('versionnumber');
     const build = (i: number): Row => {
-        const generated = spec.make(i, new Prng(tableHash ^ Math.imul(i + 1, 0x9e3779b1)));
-        const values: Values = {};
-        for (const key in generated.values) if (known.has(key)) values[key] = generated.values[key];
-        const lookupTypes: Record<string, string> = {};
-        const types = generated.lookupTypes ?? {};
-        for (const key in types) if (values[key] != null) lookupTypes[key] = types[key]!;
-        if (known.has('versionnumber')) values.versionnumber = 1000 + i;
-        return { values, lookupTypes, version: 1000 + i };
+      const generated = spec.make(i, new Prng(tableHash ^ Math.imul(i + 1, 0x9e3779b1)));
+      // Columns a custom EDMX lacks are dropped; with the default schema nothing is, and no copy is made.
+      let values = generated.values;
+      for (const key in values) {
+        if (known.has(key)) continue;
+        values = {};
+        for (const k in generated.values) if (known.has(k)) values[k] = generated.values[k];
+        break;
+      }
+      const lookupTypes = generated.lookupTypes ?? {};
+      for (const key in lookupTypes) if (values[key] == null) delete lookupTypes[key];
+      if (hasVersion) values.versionnumber = 1000 + i;
+      return { values, lookupTypes, version: 1000 + i };
     };
     tables.set(table, {
       count,
