@@ -5,6 +5,7 @@
  * - `UPSERT INTO …` is an INSERT whose keyword is swapped (same length) and marked as an upsert.
  * - `OUTPUT INSERTED.*` (T-SQL) yields a garbage AST (npm-notes §2), so the clause is read here.
  * - a trailing `OPTION (ATOMIC, …)` hint clause carries per-statement write options.
+ * The last two are read by the grammar in grammar/write-clauses.peggy.
  *
  * `isWriteStatement('UPSERT INTO account (accountid, name) VALUES (@id, @n)')` → true.
  */
@@ -15,6 +16,7 @@ import type { Expr, FromItem } from './ast.js';
 import { Normalizer, type ParserDialect } from './normalize.js';
 import { positionAt } from './parse.js';
 import { rewriteQuestionMarks } from './placeholders.js';
+import { parse as parseClause } from './generated/write-clauses-parser.js';
 import type { DeleteStatement, InsertStatement, ParsedWrite, ReturningItem, SetItem, UpdateStatement, WriteHints, WriteStatement, WriteTarget } from './write-ast.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the parser's output is untyped JSON */
@@ -178,25 +180,17 @@ class WriteNormalizer {
  * blanked. The clause ends at the next VALUES / SELECT / WHERE / FROM / DEFAULT / OPTION or the end.
  */
 function readOutputClause(text: string, masked: string, blank: (s: number, e: number) => void): ReturningItem[] | undefined {
-  const start = /\bOUTPUT\b/i.exec(masked);
+  // `OUTPUT` followed by a row image: a column that happens to be called output is left alone
+  const start = /\bOUTPUT(?=\s+(?:INSERTED|DELETED)\b)/i.exec(masked);
   if (!start) return undefined;
   const after = start.index + start[0].length;
   const end = /\b(VALUES|SELECT|WHERE|FROM|DEFAULT|WITH)\b|;|$/i.exec(masked.slice(after));
   const stop = after + (end?.index ?? masked.length - after);
-  const clause = text.slice(after, stop);
   if (/\bINTO\b/i.test(masked.slice(after, stop))) throw unsupported('OUTPUT … INTO');
-  const items: ReturningItem[] = [];
-  for (const piece of splitTopLevel(clause)) {
-    const m = /^\s*(INSERTED|DELETED)\s*\.\s*(\*|\[[^\]]+\]|"[^"]+"|[A-Za-z_][\w]*)\s*(?:(?:AS\s+)?(\[[^\]]+\]|"[^"]+"|[A-Za-z_][\w]*))?\s*$/i.exec(piece);
-    if (!m) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `OUTPUT items must be INSERTED.<column>, INSERTED.*, DELETED.<column> or DELETED.* (got '${piece.trim().slice(0, 60)}')`);
-    const image = m[1]!.toLowerCase() as 'inserted' | 'deleted';
-    const column = m[2] === '*' ? undefined : unquote(m[2]!);
-    const alias = m[3] ? unquote(m[3]) : undefined;
-    items.push({ image, ...(column ? { column } : {}), ...(alias ? { alias } : {}) });
-  }
-  if (items.length === 0) throw new DynasqlError('DYNASQL_ERR_SYNTAX', 'OUTPUT needs at least one column');
+  const parsed = clause<{ image: 'inserted' | 'deleted'; column?: string; alias?: string }[]>(text, after, stop, 'outputItems',
+    'OUTPUT items must be INSERTED.<column> [AS alias], INSERTED.*, DELETED.<column> or DELETED.*');
   blank(start.index, stop);
-  return items;
+  return parsed.map(({ image, column, alias }) => ({ image, ...(column ? { column } : {}), ...(alias ? { alias } : {}) }));
 }
 
 const HINT_WORDS: Record<string, (hints: WriteHints) => void> = {
@@ -217,46 +211,30 @@ function readHints(text: string, masked: string, blank: (s: number, e: number) =
   const m = /\bOPTION\s*\(([^()]*)\)\s*;?\s*$/i.exec(masked);
   if (!m) return {};
   const hints: WriteHints = {};
-  const body = text.slice(m.index + m[0].indexOf('(') + 1, m.index + m[0].lastIndexOf(')'));
-  for (const piece of splitTopLevel(body)) {
-    const words = piece.trim().split(/\s+/).filter(Boolean);
-    if (words.length === 0) continue;
-    const word = words[0]!.toUpperCase();
-    if (word === 'KEY' && words.length === 2) {
-      hints.key = unquote(words[1]!);
+  const known = `known: ${[...Object.keys(HINT_WORDS), 'KEY <name>'].join(', ')}`;
+  const items = clause<{ word: string; name?: string }[]>(text, m.index + m[0].indexOf('(') + 1, m.index + m[0].lastIndexOf(')'), 'optionItems', `Write options are words separated by commas; ${known}`);
+  for (const item of items) {
+    if (item.word === 'KEY' && item.name !== undefined) {
+      hints.key = item.name;
       continue;
     }
-    const apply = HINT_WORDS[word];
-    if (!apply || words.length !== 1) {
-      throw new DynasqlError('DYNASQL_ERR_SYNTAX', `Unknown write option '${piece.trim().slice(0, 40)}'; known: ${[...Object.keys(HINT_WORDS), 'KEY <name>'].join(', ')}`);
-    }
+    const apply = HINT_WORDS[item.word];
+    if (!apply) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `Unknown write option '${item.word}'; ${known}`);
     apply(hints);
   }
   blank(m.index, m.index + m[0].length);
   return hints;
 }
 
-function splitTopLevel(text: string): string[] {
-  const masked = maskQuoted(text);
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < masked.length; i++) {
-    const ch = masked[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) {
-      out.push(text.slice(from, i));
-      from = i + 1;
-    }
+/** one clause's text (`text.slice(start, end)`) through the write-clauses grammar; errors point into the statement */
+function clause<T>(text: string, start: number, end: number, rule: 'outputItems' | 'optionItems', expected: string): T {
+  try {
+    return parseClause(text.slice(start, end), { startRule: rule }) as T;
+  } catch (error) {
+    const offset = (error as { location?: { start?: { offset?: number } } }).location?.start?.offset;
+    const position = positionAt(text, start + (typeof offset === 'number' ? offset : 0));
+    throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${expected} (line ${position.line}, column ${position.column})`, { position, cause: error });
   }
-  out.push(text.slice(from));
-  return out.filter((p) => p.trim() !== '');
-}
-
-function unquote(name: string): string {
-  if ((name.startsWith('[') && name.endsWith(']')) || (name.startsWith('"') && name.endsWith('"'))) return name.slice(1, -1);
-  return name;
 }
 
 /**

@@ -45,6 +45,22 @@ describe('parseWrite', () => {
     expect(parseWrite("DELETE FROM account OUTPUT DELETED.name WHERE name = 'a'").statement).toMatchObject({ kind: 'delete', returning: [{ image: 'deleted', column: 'name' }] });
   });
 
+  it('reads quoted names and aliases in OUTPUT, and reports a bad clause at its position', () => {
+    expect(parseWrite('INSERT INTO account (output) OUTPUT INSERTED.[name] n, INSERTED."x y" AS z VALUES (1)').statement).toMatchObject({
+      columns: ['output'], returning: [{ image: 'inserted', column: 'name', alias: 'n' }, { image: 'inserted', column: 'x y', alias: 'z' }],
+    });
+    const error = (() => {
+      try {
+        parseWrite("INSERT INTO account (name) VALUES ('a') OPTION (ATOMIC,, KEY)");
+      } catch (e) {
+        return e as DynasqlError;
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe('DYNASQL_ERR_SYNTAX');
+    expect(error?.position?.column).toBe(56);
+  });
+
   it('reads UPSERT INTO and OPTION hints', () => {
     const { statement, params } = parseWrite('UPSERT INTO account (accountnumber, name) VALUES (?, ?) OPTION (KEY accountnumber_key, INSERT_ONLY, ATOMIC, BYPASS_PLUGINS)');
     expect(statement).toMatchObject({ kind: 'insert', upsert: true, hints: { key: 'accountnumber_key', upsertMode: 'insertOnly', atomic: true, bypassPlugins: true } });
