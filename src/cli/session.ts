@@ -9,7 +9,9 @@
 import type { Connection, Progress, QueryResult } from '../index.js';
 import type { Colors } from './colors.js';
 import { formatError } from './error-report.js';
+import { csvHeader, csvRecord } from './format/csv.js';
 import { renderResult, type ExpandedMode, type OutputFormat } from './format/index.js';
+import { ndjsonRecord } from './format/json.js';
 import type { OutputSink } from './output-sink.js';
 import { startProgress } from './progress.js';
 import { isWord, tokenize } from './sql-tokens.js';
@@ -54,6 +56,11 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/** Queries whose rows can be written as they arrive (`SELECT ...`, `WITH ... SELECT ...`). */
+export function isQueryStatement(sql: string): boolean {
+  return isWord(tokenize(sql)[0], 'SELECT', 'WITH');
 }
 
 /** `EXPLAIN SELECT ...` → `SELECT ...`; anything else → undefined. */
@@ -130,6 +137,37 @@ export class Session {
   }
 
   /**
+   * csv and ndjson are written row by row as pages arrive (`conn.stream`), so exporting a million
+   * rows never holds them all in memory. The column names come from the first row, so a query that
+   * returns no rows writes nothing, not even a csv header. The progress line is drawn only when the
+   * rows go elsewhere than the terminal (`-o file`, a pipe), where it cannot tangle with them.
+   */
+  private async streamRows(sql: string, signal: AbortSignal): Promise<void> {
+    const csv = this.format === 'csv';
+    const progress = startProgress(this.options.stderr, {
+      colors: this.options.errColors,
+      enabled: this.options.progress && this.out.columns() === undefined,
+    });
+    const rows = this.conn.stream(sql, undefined, { signal, onProgress: (p) => progress.update(p) })[Symbol.asyncIterator]();
+    let names: string[] | undefined;
+    try {
+      for (;;) {
+        const next = await untilAborted(rows.next(), signal);
+        if (next.done) break;
+        if (!names) {
+          names = Object.keys(next.value);
+          if (csv) this.out.write(csvHeader(names));
+        }
+        this.out.write(csv ? csvRecord(names, next.value) : ndjsonRecord(names, next.value));
+      }
+    } finally {
+      progress.stop();
+      // stop pulling pages when cancelled (the rows stream ends itself when done)
+      if (signal.aborted) void rows.return?.().catch(() => undefined);
+    }
+  }
+
+  /**
    * Asks before a write that would touch more rows than the threshold. Resolves true to go ahead.
    * Without a `confirm` function (scripts), never asks.
    */
@@ -161,6 +199,8 @@ export class Session {
       if (explained !== undefined) {
         const plan = await this.withProgress(signal, (o) => this.conn.explain(explained, undefined, { signal: o.signal }));
         this.out.write(plan.endsWith('\n') ? plan : `${plan}\n`);
+      } else if ((this.format === 'csv' || this.format === 'ndjson') && isQueryStatement(sql)) {
+        await this.streamRows(sql, signal);
       } else {
         const result = await this.withProgress(signal, (o) => this.conn.query(sql, undefined, o));
         this.printResult(result);

@@ -10,7 +10,7 @@ import type { Connection, QueryOptions, QueryResult, Row } from '../../src/conne
 import { DynasqlError } from '../../src/errors/index.js';
 
 export interface Call {
-  method: 'query' | 'explain';
+  method: 'query' | 'stream' | 'explain';
   sql: string;
 }
 
@@ -53,19 +53,31 @@ export const SAMPLE_CATALOG = {
 export class InMemoryConnection implements Connection {
   readonly calls: Call[] = [];
   closed = false;
-  constructor(private readonly answers: Record<string, Answer>, private readonly plan = 'GET accounts?$select=name') {}
+  constructor(
+    private readonly answers: Record<string, Answer>,
+    private readonly plan = 'GET accounts?$select=name',
+    /** rows served by stream() one at a time, for tests of row-by-row output and cancellation */
+    private readonly streams: Record<string, (options?: QueryOptions) => AsyncIterable<Row>> = {},
+  ) {}
+
+  private answer(sql: string, options?: QueryOptions): Promise<QueryResult> {
+    const answer = this.answers[sql.trim()] ?? this.answers[sql.replace(/\s+/g, ' ').trim()];
+    if (answer === undefined) return Promise.reject(new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `No canned answer for: ${sql}`));
+    if (answer instanceof Error) return Promise.reject(answer);
+    if (typeof answer === 'function') return answer(options);
+    return Promise.resolve(answer);
+  }
 
   async query(sql: string, _params?: unknown, options?: QueryOptions): Promise<QueryResult> {
     this.calls.push({ method: 'query', sql });
-    const answer = this.answers[sql.trim()] ?? this.answers[sql.replace(/\s+/g, ' ').trim()];
-    if (answer === undefined) throw new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `No canned answer for: ${sql}`);
-    if (answer instanceof Error) throw answer;
-    if (typeof answer === 'function') return answer(options);
-    return answer;
+    return this.answer(sql, options);
   }
 
-  async *stream(sql: string): AsyncIterable<Row> {
-    yield* (await this.query(sql)).rows;
+  async *stream(sql: string, _params?: unknown, options?: QueryOptions): AsyncIterable<Row> {
+    this.calls.push({ method: 'stream', sql });
+    const rows = this.streams[sql.trim()];
+    if (rows) yield* rows(options);
+    else yield* (await this.answer(sql, options)).rows;
   }
 
   async explain(sql: string): Promise<string> {

@@ -28,10 +28,17 @@ const ANSWERS: Record<string, Answer> = {
   }),
 };
 
-async function run(argv: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; interrupt?: AbortSignal } = {}) {
+interface RunOptions {
+  stdin?: string;
+  env?: NodeJS.ProcessEnv;
+  interrupt?: AbortSignal;
+  streams?: ConstructorParameters<typeof InMemoryConnection>[2];
+}
+
+async function run(argv: string[], options: RunOptions = {}) {
   const stdout = new Capture();
   const stderr = new Capture();
-  const conn = new InMemoryConnection(ANSWERS);
+  const conn = new InMemoryConnection(ANSWERS, undefined, options.streams);
   const connected: string[] = [];
   const stdin = new PassThrough();
   stdin.end(options.stdin ?? '');
@@ -153,6 +160,36 @@ describe('dynasql (non-interactive)', () => {
     expect(help.out).toContain('dynasql emulator');
     const version = await run(['--version']);
     expect(version.out.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+  });
+
+  it('writes csv and ndjson row by row from conn.stream, and a cancelled export keeps what it wrote', async () => {
+    let pulled = 0;
+    const interrupt = new AbortController();
+    const streams = {
+      'SELECT name FROM account': async function* () {
+        for (const name of ['a', 'b,c']) {
+          pulled++;
+          yield { name };
+        }
+      },
+      'SELECT name FROM lead': async function* (options?: QueryOptions) {
+        yield { name: 'first' };
+        interrupt.abort();
+        await new Promise((resolve) => options!.signal!.addEventListener('abort', resolve));
+        yield { name: 'never' };
+      },
+      'SELECT name FROM contact WHERE 1 = 0': async function* () {},
+    };
+    const csv = await run(['-c', 'x', '--format', 'csv', '-e', 'SELECT name FROM account', '-e', 'SELECT name FROM contact WHERE 1 = 0'], { streams });
+    expect(csv.out).toBe('name\na\n"b,c"\n');
+    expect(pulled).toBe(2);
+    expect(csv.conn.calls.map((c) => c.method)).toEqual(['stream', 'stream']);
+    const ndjson = await run(['-c', 'x', '--format', 'ndjson', '-e', 'SELECT name FROM lead'], { streams, interrupt: interrupt.signal });
+    expect(ndjson.code).toBe(130);
+    expect(ndjson.out).toBe('{"name":"first"}\n');
+    // writes still go through query(), so their command tag is reported
+    const write = await run(['-c', 'x', '--format', 'csv', '-e', "UPDATE account SET name = 'x' WHERE revenue > 10"]);
+    expect(write.conn.calls.map((c) => c.method)).toEqual(['query']);
   });
 
   it('an interrupt cancels the running statement, skips the rest and exits 130', async () => {

@@ -2,7 +2,7 @@
  * CSV as RFC 4180 has it: a header line, fields quoted when they hold a comma, quote or line break,
  * quotes doubled (`say "hi"` → `"say ""hi"""`), CRLF-free `\n` line ends, NULL as an empty field.
  */
-import type { QueryResult } from '../../index.js';
+import type { QueryResult, Row } from '../../index.js';
 import { valueText } from './value.js';
 
 function field(text: string | null): string {
@@ -10,8 +10,16 @@ function field(text: string | null): string {
   return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+export function csvHeader(names: readonly string[]): string {
+  return `${names.map(field).join(',')}\n`;
+}
+
+/** One record, its fields in the order of `names`. */
+export function csvRecord(names: readonly string[], row: Row): string {
+  return `${names.map((name) => field(valueText(row[name]))).join(',')}\n`;
+}
+
 export function renderCsv(result: QueryResult): string {
-  const lines = [result.columns.map((c) => field(c.name)).join(',')];
-  for (const row of result.rows) lines.push(result.columns.map((c) => field(valueText(row[c.name]))).join(','));
-  return lines.join('\n') + '\n';
+  const names = result.columns.map((c) => c.name);
+  return csvHeader(names) + result.rows.map((row) => csvRecord(names, row)).join('');
 }
