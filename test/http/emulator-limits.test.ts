@@ -91,12 +91,12 @@ describe('against the emulator failing 5% of requests (503s, resets, resets afte
     }
   });
 
-  it('1,000 creates with client-generated ids leave exactly 1,000 records (the issue: 10,000, in bench/)', async () => {
+  it('500 creates with client-generated ids leave exactly 500 records (the issue: 10,000, in bench/)', async () => {
     const emulator = await startEmulator({ port: 0, rows: 10, faults });
     const executor = executorFor(emulator.url);
     try {
       const tag = `dynasql-create-${randomUUID().slice(0, 8)}`;
-      const ids = Array.from({ length: 1000 }, () => randomUUID());
+      const ids = Array.from({ length: 500 }, () => randomUUID());
       const responses = await Promise.all(
         ids.map((accountid, i) => executor.send({ method: 'POST', url: 'accounts', body: JSON.stringify({ accountid, name: `${tag} ${i}` }), idempotent: true })),
       );
@@ -105,7 +105,7 @@ describe('against the emulator failing 5% of requests (503s, resets, resets afte
       let count = 0;
       for await (const page of pages(executor, `accounts?$select=accountid&$filter=startswith(name,'${tag}')`, { pageSize: 5000 })) count += page.rows.length;
       console.info(`creates: ${emulator.stats.faultsInjected} faults, ${executor.stats().retries} retries, ${recovered} recovered as already done`);
-      expect(count).toBe(1000);
+      expect(count).toBe(500);
       expect(recovered).toBeGreaterThan(0);
     } finally {
       await executor.close();
