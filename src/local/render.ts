@@ -9,6 +9,7 @@ import { DynasqlError } from '../errors/index.js';
 import type * as P from '../plan/index.js';
 import { outputName } from '../plan/index.js';
 import { castType, FUNCTIONS } from './functions.js';
+import { likeToRegex } from './like-pattern.js';
 
 export interface RenderedSql {
   sql: string;
@@ -112,6 +113,13 @@ export class DuckDbRenderer {
       case 'unary':
         return expr.op === 'NOT' ? `(NOT ${this.expr(expr.operand)})` : `(${expr.op}${this.expr(expr.operand)})`;
       case 'like': {
+        const pattern = this.constantString(expr.pattern);
+        if (pattern !== undefined && pattern.includes('[')) {
+          // character classes: DuckDB's LIKE has none, its regular expressions do ('s': % and _ span newlines)
+          const escape = expr.escape ? this.constantString(expr.escape) : undefined;
+          const match = `regexp_full_match(${this.expr(expr.expr)}, ${this.bind(likeToRegex(pattern, escape))}, 'is')`;
+          return expr.negated ? `(NOT ${match})` : match;
+        }
         const escape = expr.escape ? ` ESCAPE ${this.expr(expr.escape)}` : '';
         return `(${this.expr(expr.expr)} ${expr.negated ? 'NOT ILIKE' : 'ILIKE'} ${this.expr(expr.pattern)}${escape})`;
       }
@@ -142,6 +150,16 @@ export class DuckDbRenderer {
       case 'star':
         return '*';
     }
+  }
+
+  /** the text of a string literal or string parameter */
+  private constantString(expr: P.Expr): string | undefined {
+    if (expr.kind === 'literal' && expr.type === 'string') return String(expr.value);
+    if (expr.kind === 'param') {
+      const value = this.params.get(expr.ref);
+      return typeof value === 'string' ? value : undefined;
+    }
+    return undefined;
   }
 
   private literal(expr: P.Literal): string {

@@ -61,6 +61,18 @@ describe('SELECT against the emulator', () => {
     expect(Number(grouped.rows[0]!.total)).toBeCloseTo(expected, 2);
   });
 
+  it('keeps every column when a name repeats', async () => {
+    const result = await conn.query("SELECT TOP 1 a.name, c.fullname AS name FROM account a JOIN contact c ON c.parentcustomerid = a.accountid");
+    expect(result.columns.map((c) => c.name)).toEqual(['name', 'name_2']);
+    expect(Object.keys(result.rows[0]!)).toEqual(['name', 'name_2']);
+  });
+
+  it('matches T-SQL LIKE character classes locally', async () => {
+    const result = await conn.query("SELECT name FROM account WHERE name LIKE '[AB]%'");
+    expect(result.rowCount).toBeGreaterThan(0);
+    for (const row of result.rows) expect(String(row.name)).toMatch(/^[ab]/i);
+  });
+
   it('sends nothing for a statement that fails to bind', async () => {
     const before = emulator.requests().length;
     await expect(conn.query('SELECT nme FROM account')).rejects.toMatchObject({ code: 'DYNASQL_ERR_UNKNOWN_COLUMN', message: expect.stringContaining("Did you mean 'name'") });
