@@ -22,6 +22,8 @@ export const CONCURRENCY_MISMATCH = '0x80060882';
 export const DUPLICATE_RECORD = '0x80040237';
 export const VALIDATION_ERROR = '0x80044331';
 export const AGGREGATE_LIMIT = '0x8004E023';
+/** InvalidArgument: a request the service understands but refuses for the record's state. */
+export const INVALID_ARGUMENT = '0x80040203';
 
 export const queryError = (message: string, status = 400) => new ODataError(status, QUERY_ERROR, message);
 

@@ -1,4 +1,4 @@
-import { ODataError, queryError, recordNotFound } from '../errors.js';
+import { INVALID_ARGUMENT, ODataError, queryError, recordNotFound } from '../errors.js';
 import type { OperationDef } from '../metadata/model.js';
 import type { QueryScope } from '../query/scope.js';
 import type { Row } from '../store/row.js';
@@ -76,7 +76,7 @@ export const OPERATIONS: Record<string, Handler> = {
     const opportunity = resolveReference(call.state, bind, call.write.contentIds);
     if (opportunity.table.entity.name !== 'opportunity') throw queryError("'opportunityid@odata.bind' must reference an opportunity.");
     if (opportunity.row.values.statecode !== 0 && opportunity.row.values.statecode !== undefined) {
-      throw new ODataError(400, '0x80040203', 'Cannot close the opportunity because it is not open.');
+      throw new ODataError(400, INVALID_ARGUMENT, 'Cannot close the opportunity because it is not open.');
     }
     call.state.store.atomically(() => {
       const closeTable = call.state.store.table('opportunityclose');
@@ -94,7 +94,7 @@ export const OPERATIONS: Record<string, Handler> = {
       if (typeof p[name] !== 'boolean') throw queryError(`The parameter '${name}' is required and must be a boolean.`);
     }
     if (typeof p.Status !== 'number') throw queryError("The parameter 'Status' is required and must be an integer.");
-    if (lead.row.values.statecode !== 0) throw new ODataError(400, '0x8004D2A6', 'The lead is closed. You cannot convert or qualify a lead that is already closed.');
+    if (lead.row.values.statecode !== 0) throw new ODataError(400, INVALID_ARGUMENT, 'The lead is closed. You cannot convert or qualify a lead that is already closed.');
     const created: Record<string, unknown>[] = [];
     const v = lead.row.values;
     call.state.store.atomically(() => {

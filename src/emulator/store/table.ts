@@ -1,4 +1,4 @@
-import { ODataError } from '../errors.js';
+import { INVALID_ARGUMENT, ODataError } from '../errors.js';
 import type { EntityTypeDef } from '../metadata/model.js';
 import { primaryKeyOf } from '../metadata/model.js';
 import type { Row } from './row.js';
@@ -177,14 +177,18 @@ export class UnionTable extends Table {
   }
 
   override insert(): void {
-    throw new ODataError(400, '0x80040203', `Records of the abstract type '${this.entity.name}' cannot be written; write the concrete activity instead.`);
+    this.refuseWrite();
   }
 
   override update(): void {
-    this.insert();
+    this.refuseWrite();
   }
 
   override delete(): void {
-    this.insert();
+    this.refuseWrite();
+  }
+
+  private refuseWrite(): never {
+    throw new ODataError(400, INVALID_ARGUMENT, `Records of the abstract type '${this.entity.name}' cannot be written; write the concrete activity instead.`);
   }
 }
