@@ -24,8 +24,13 @@ import { effectiveOptions, execute, report, writeContext, type WriteRunContext }
 export type JsonPayload = Record<string, unknown>;
 
 export interface EntityListOptions {
-  /** a SQL condition on the entity's columns, as in a WHERE clause (`statecode = 0 AND name LIKE 'A%'`) */
+  /**
+   * a SQL condition on the entity's columns, as in a WHERE clause (`statecode = 0 AND name LIKE @prefix`):
+   * it is SQL, so put values from outside in `params`, never into the text
+   */
   filter?: string;
+  /** values of the filter's `@name` parameters */
+  params?: Record<string, unknown>;
   /** columns to return (default: all) */
   select?: string[] | string;
   top?: number;
@@ -88,7 +93,7 @@ export function entityApi(host: EntityApiHost, name: string): EntityApi {
       const top = options.top === undefined ? '' : `TOP (${checkTop(options.top)}) `;
       const where = options.filter?.trim() ? ` WHERE ${options.filter}` : '';
       const order = options.orderBy?.trim() ? ` ORDER BY ${orderBy(table, options.orderBy)}` : '';
-      const result = await host.query(`SELECT ${top}${selectList(options.select)} FROM [${table.name}]${where}${order}`, {});
+      const result = await host.query(`SELECT ${top}${selectList(options.select)} FROM [${table.name}]${where}${order}`, options.params ?? {});
       return result.rows.map(toJson);
     },
 

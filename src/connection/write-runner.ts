@@ -470,8 +470,10 @@ async function sendBatch(ctx: WriteRunContext, ops: readonly (WriteOperation & {
       for (const i of pending) outcomes[i] = response.status >= 500 ? { state: 'unconfirmed', error } : { state: 'failed', error };
       return;
     }
+    // answers are matched by the Content-ID each request carried; a service that does not echo them answers in order
     const byContentId = new Map(parts.filter((p) => p.contentId !== undefined).map((p) => [p.contentId!, p]));
-    const partFor = (n: number) => byContentId.get(String(n + 1)) ?? (byContentId.size === 0 && parts.length === pending.length ? parts[n] : undefined);
+    const echoed = parts.length > 0 && byContentId.size === parts.length;
+    const partFor = (n: number) => (echoed ? byContentId.get(String(n + 1)) : parts.length === pending.length ? parts[n] : undefined);
     if (atomic) {
       if (response.status < 400) {
         pending.forEach((i, n) => { outcomes[i] = { state: 'written', ...(partFor(n)?.body ? { body: partFor(n)!.body } : {}) }; });
@@ -497,6 +499,12 @@ async function sendBatch(ctx: WriteRunContext, ops: readonly (WriteOperation & {
     }
     // a stop-on-first-error answer: a 400 holding only the failing part; the parts before it ran, those after did not
     const only = parts.length === 1 ? parts[0] : undefined;
+    if (response.status >= 400 && only && !echoed && pending.length > 1) {
+      // stopped at an error without saying which request it was: which ones ran cannot be told
+      const error = writeError(mapServiceError({ status: only.status, headers: only.headers, body: only.body }, { method: 'POST', url: `${root}$batch` }));
+      for (const i of pending) outcomes[i] = { state: 'unconfirmed', error };
+      return;
+    }
     const stopAt = response.status >= 400 && only?.contentId !== undefined && pending.length > 1 ? Number(only.contentId) - 1 : undefined;
     const again: number[] = [];
     pending.forEach((i, n) => {

@@ -71,7 +71,7 @@ describe('the documented examples', () => {
 
 describe('list options and checks', () => {
   it('filters, selects, orders and limits', async () => {
-    const rows = await f.conn.entity('account').list({ filter: 'revenue > 100000', select: ['name', 'revenue'], orderBy: 'revenue DESC', top: 3 });
+    const rows = await f.conn.entity('account').list({ filter: 'revenue > @min', params: { min: 100000 }, select: ['name', 'revenue'], orderBy: 'revenue DESC', top: 3 });
     expect(rows).toHaveLength(3);
     expect(Object.keys(rows[0]!)).toEqual(['name', 'revenue']);
     const revenues = rows.map((r) => Number(r.revenue));
