@@ -155,7 +155,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'Statement Timeout', field: 'statementTimeoutMs', aliases: ['Command Timeout'], parse: seconds(true) },
   { name: 'Max Retries', field: 'maxRetries', aliases: ['Retries'], parse: integer(0, 100) },
   { name: 'Retry Budget', field: 'retryBudgetMs', parse: seconds(false) },
-  { name: 'Proxy', field: 'proxy', aliases: ['Proxy Server', 'Proxy URL'], parse: text, secret: false },
+  { name: 'Proxy', field: 'proxy', aliases: ['Proxy Server', 'Proxy URL'], parse: text },
   { name: 'Use Env Proxy', field: 'useEnvProxy', aliases: ['Proxy Auto Detect'], parse: bool },
   { name: 'CA File', field: 'caFile', aliases: ['SSL Server Cert', 'CA'], parse: text },
   { name: 'Read Only', field: 'readOnly', aliases: ['Readonly'], parse: bool },

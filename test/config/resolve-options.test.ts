@@ -177,3 +177,15 @@ describe('resolveOptions', () => {
     expect(errorOf(() => resolveOptions('Url=https://contoso.crm.dynamics.com;Client Id=a;Redirect URI=https://evil.example/cb', { env: ENV })).message).toContain('Redirect URI');
   });
 });
+
+describe('src/config/README.md', () => {
+  it('documents every setting and alias', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { SETTINGS } = await import('../../src/config/index.js');
+    const readme = readFileSync(new URL('../../src/config/README.md', import.meta.url), 'utf8');
+    for (const spec of SETTINGS) {
+      expect(readme, spec.name).toContain(`| ${spec.name} |`);
+      for (const alias of spec.aliases ?? []) expect(readme, alias).toContain(alias);
+    }
+  });
+});
