@@ -18,6 +18,7 @@ import { decodeCatalogFile, encodeCatalogFile } from '../src/catalog/catalog-cod
 import { createFileCacheStore } from '../src/catalog/file-cache-store.js';
 import { parseEdmx } from '../src/catalog/parse-edmx.js';
 import type { Catalog } from '../src/catalog/types.js';
+import { atLeast, below, type BenchResult } from './lib/result.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../../shared/fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml');
 
@@ -198,6 +199,23 @@ export async function runCatalogBench(options: { runs?: number; syntheticTypes?:
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
+}
+
+/** the suite's form: the figures above with the issue-4 targets as checks (judged on CPU time; wall time beside) */
+export async function runCatalogSuiteBench(options: { runs?: number; syntheticTypes?: number } = {}): Promise<BenchResult> {
+  const figures = await runCatalogBench(options);
+  const [real, synthetic] = figures.cases as [CaseFigures, CaseFigures];
+  const wall = (c: CaseFigures) => `wall ${c.parseWallMs} ms`;
+  return {
+    name: 'catalog',
+    figures: { cases: figures.cases },
+    checks: [
+      below(`parse ${real.name} (${(real.xmlBytes / 1e6).toFixed(1)} MB), CPU`, real.parseMs, 1000, 'ms', wall(real)),
+      below(`parse ${synthetic.name} (${(synthetic.xmlBytes / 1e6).toFixed(1)} MB), CPU`, synthetic.parseMs, 5000, 'ms', wall(synthetic)),
+      atLeast('disk cache load vs parse, real fixture (CPU)', real.speedup, 20, '×', `wall ${(real.parseWallMs / real.loadFromDiskWallMs).toFixed(1)}×`),
+      atLeast('disk cache load vs parse, synthetic (CPU)', synthetic.speedup, 20, '×', `wall ${(synthetic.parseWallMs / synthetic.loadFromDiskWallMs).toFixed(1)}×`),
+    ],
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -1,0 +1,130 @@
+/**
+ * Reading: 100,000 accounts (20 pages of 5,000) from the emulator, run in its own process on
+ * loopback, three ways, alternated round by round (medians over rounds):
+ *
+ * - dynasql: `conn.stream('SELECT … FROM account')`, every row consumed.
+ * - floor: a bare loop of undici `request` + `JSON.parse` over the very URL dynasql sends (taken from
+ *   its EXPLAIN), following `@odata.nextLink`; the least work any client can do on this machine.
+ * - peer: DynamicsWebApi's `retrieveAll` (npm dynamics-web-api), pointed at the emulator with a
+ *   dummy token function.
+ *
+ * Heap growth: a full GC before the statement, then `heapUsed` sampled every 1,000 rows; the figure
+ * is the highest sample minus the baseline. Rows are not kept, so a streaming client stays flat.
+ */
+import { DynamicsWebApi } from 'dynamics-web-api';
+import { request } from 'undici';
+import { connect } from '../src/index.js';
+import { spawnEmulator } from './lib/emulator-process.js';
+import { collectGarbage, median, round } from './lib/measure.js';
+import { atLeast, below, type BenchResult } from './lib/result.js';
+
+const COLUMNS = 'accountid, name, accountnumber, revenue, numberofemployees, createdon, statecode, address1_city, telephone1, emailaddress1';
+
+export interface ReadOptions {
+  rows?: number;
+  rounds?: number;
+}
+
+interface Run {
+  rows: number;
+  ms: number;
+  /** CPU time of this (client) process: the emulator runs in another one */
+  clientCpuMs: number;
+  heapGrowthMb: number;
+}
+
+/** runs `consume` with a heap probe it calls once per row */
+async function measured(consume: (probe: () => void) => Promise<number>): Promise<Run> {
+  collectGarbage();
+  const baseline = process.memoryUsage().heapUsed;
+  let peak = baseline;
+  let n = 0;
+  const probe = () => {
+    if (++n % 1000 !== 0) return;
+    const used = process.memoryUsage().heapUsed;
+    if (used > peak) peak = used;
+  };
+  const started = performance.now();
+  const startedCpu = process.cpuUsage();
+  const rows = await consume(probe);
+  const cpu = process.cpuUsage(startedCpu);
+  const ms = performance.now() - started;
+  return { rows, ms: round(ms, 1), clientCpuMs: round((cpu.user + cpu.system) / 1000, 1), heapGrowthMb: round((peak - baseline) / 1e6, 1) };
+}
+
+export async function runReadBench(options: ReadOptions = {}): Promise<BenchResult> {
+  const total = options.rows ?? 100_000;
+  const rounds = options.rounds ?? 2;
+  const emulator = await spawnEmulator(['--rows', String(total)]);
+  const conn = await connect(`Url=${emulator.url};Page Size=5000`);
+  try {
+    const sql = `SELECT ${COLUMNS} FROM account`;
+    const explained = await conn.explain(sql);
+    const url = /GET (\S+)/.exec(explained)?.[1];
+    if (!url) throw new Error(`no request in EXPLAIN: ${explained}`);
+    const origin = new URL(emulator.url).origin;
+    const peer = new DynamicsWebApi({ serverUrl: origin, dataApi: { version: '9.2' }, onTokenRefresh: async () => 'dummy-token' });
+
+    const dynasql = () => measured(async (probe) => {
+      let rows = 0;
+      for await (const row of conn.stream(sql)) { if (row.accountid !== undefined) rows++; probe(); }
+      return rows;
+    });
+    const bare = () => measured(async (probe) => {
+      let rows = 0;
+      let next: string | undefined = url;
+      while (next) {
+        const response = await request(next, { headers: { accept: 'application/json', prefer: 'odata.maxpagesize=5000', 'odata-version': '4.0' } });
+        const page = JSON.parse(await response.body.text()) as { value: Array<Record<string, unknown>>; '@odata.nextLink'?: string };
+        for (const row of page.value) { if (row.accountid !== undefined) rows++; probe(); }
+        next = page['@odata.nextLink'];
+      }
+      return rows;
+    });
+    const dwa = () => measured(async (probe) => {
+      const result = await peer.retrieveAll<Record<string, unknown>>({
+        collection: 'accounts', select: COLUMNS.split(', '), maxPageSize: 5000,
+      });
+      let rows = 0;
+      for (const row of result.value) { if (row.accountid !== undefined) rows++; probe(); }
+      return rows;
+    });
+
+    // warm-up (connections, JIT): the first 10,000 rows through dynasql and the first page bare
+    let warm = 0;
+    for await (const _ of conn.stream(sql)) if (++warm === 10_000) break;
+    await (await request(url, { headers: { accept: 'application/json', prefer: 'odata.maxpagesize=5000' } })).body.text();
+    const runs: Record<'dynasql' | 'bare' | 'peer', Run[]> = { dynasql: [], bare: [], peer: [] };
+    const order: Array<keyof typeof runs> = ['dynasql', 'bare', 'peer'];
+    for (let r = 0; r < rounds; r++) {
+      for (const side of r % 2 ? [...order].reverse() : order) {
+        const run = await (side === 'dynasql' ? dynasql() : side === 'bare' ? bare() : dwa());
+        if (run.rows !== total) throw new Error(`${side} read ${run.rows} rows, expected ${total}`);
+        runs[side].push(run);
+      }
+    }
+    const ms = (side: keyof typeof runs) => median(runs[side].map((r) => r.ms));
+    const rowsPerSecond = (side: keyof typeof runs) => Math.round(total / (ms(side) / 1000));
+    const cpu = (side: keyof typeof runs) => Math.round(median(runs[side].map((r) => r.clientCpuMs)));
+    const heap = (side: keyof typeof runs) => Math.max(...runs[side].map((r) => r.heapGrowthMb));
+    return {
+      name: 'read',
+      figures: {
+        rows: total, pageSize: 5000, rounds, request: url,
+        msMedian: { dynasql: Math.round(ms('dynasql')), bareLoop: Math.round(ms('bare')), dynamicsWebApi: Math.round(ms('peer')) },
+        rowsPerSecond: { dynasql: rowsPerSecond('dynasql'), bareLoop: rowsPerSecond('bare'), dynamicsWebApi: rowsPerSecond('peer') },
+        clientCpuMsMedian: { dynasql: cpu('dynasql'), bareLoop: cpu('bare'), dynamicsWebApi: cpu('peer') },
+        heapGrowthMbMax: { dynasql: heap('dynasql'), bareLoop: heap('bare'), dynamicsWebApi: heap('peer') },
+        allRuns: runs,
+      },
+      checks: [
+        atLeast('stream throughput / bare undici loop', round(ms('bare') / ms('dynasql')), 0.85),
+        atLeast('stream throughput / DynamicsWebApi retrieveAll', round(ms('peer') / ms('dynasql')), 1),
+        below('heap growth while streaming 100k rows', heap('dynasql'), 64, 'MB'),
+      ],
+    };
+  } finally {
+    await conn.close();
+    await emulator.close();
+  }
+}
