@@ -305,11 +305,23 @@ export class Normalizer {
     };
   }
 
-  /** window frames are kept as checked keyword text: `ROWS BETWEEN 1 PRECEDING AND CURRENT ROW` */
+  /**
+   * Window frames are kept as checked keyword text: `ROWS BETWEEN 1 PRECEDING AND CURRENT ROW`.
+   * The parser gives `{type:'rows', expr:{value:'UNBOUNDED PRECEDING'}}` or a BETWEEN over
+   * `{type:'origin', value:'rows'}` and two bounds.
+   */
   private frame(raw: Raw): string {
-    const text = typeof raw === 'string' ? raw : typeof raw?.raw === 'string' ? raw.raw : typeof raw?.value === 'string' ? raw.value : '';
-    if (!/^(ROWS|RANGE)\s+[A-Z0-9 ]+$/i.test(text.trim())) throw unsupported('this window frame');
-    return text.trim().toUpperCase();
+    const bound = (b: Raw): string => String(b?.value ?? '');
+    let text = '';
+    if (raw?.type === 'binary_expr' && String(raw.operator).toUpperCase() === 'BETWEEN' && raw.right?.value?.length === 2) {
+      text = `${bound(raw.left)} BETWEEN ${bound(raw.right.value[0])} AND ${bound(raw.right.value[1])}`;
+    } else if (raw?.type === 'rows' || raw?.type === 'range') {
+      text = `${raw.type} ${bound(raw.expr)}`;
+    }
+    const normalised = text.trim().replace(/\s+/g, ' ').toUpperCase();
+    const boundWord = '(UNBOUNDED PRECEDING|UNBOUNDED FOLLOWING|CURRENT ROW|\\d+ PRECEDING|\\d+ FOLLOWING)';
+    if (!new RegExp(`^(ROWS|RANGE) (${boundWord}|BETWEEN ${boundWord} AND ${boundWord})$`).test(normalised)) throw unsupported('this window frame');
+    return normalised;
   }
 
   private func(raw: Raw): Expr {

@@ -93,3 +93,14 @@ describe('parseSql', () => {
     expect(parseSql('SELECT a FROM t', 'postgresql')).not.toBe(parseSql('SELECT a FROM t'));
   });
 });
+
+describe('window frames', () => {
+  it('keeps ROWS / RANGE frames as checked text', () => {
+    const frameOf = (sql: string) => {
+      const expr = select(sql).columns[0]!.expr;
+      return expr.kind === 'function' ? expr.over?.frame : undefined;
+    };
+    expect(frameOf('SELECT SUM(x) OVER (ORDER BY y ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM t')).toBe('ROWS BETWEEN 1 PRECEDING AND CURRENT ROW');
+    expect(frameOf('SELECT SUM(x) OVER (ORDER BY y ROWS UNBOUNDED PRECEDING) AS s FROM t')).toBe('ROWS UNBOUNDED PRECEDING');
+  });
+});
