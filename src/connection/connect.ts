@@ -16,11 +16,13 @@ import { LocalEngine } from '../local/index.js';
 import { capabilitiesFor } from '../capabilities/index.js';
 import type { Clock } from '../util/index.js';
 import { explainText, prepareStatement, runPlan, type StatementContext } from './statement.js';
-import { loadCatalog } from './catalog-source.js';
+import { loadCatalog, userCatalog } from './catalog-source.js';
 import { systemTables } from './system-tables.js';
 import { isWriteStatement } from '../sql/write-parse.js';
 import { runWrite, type WriteRunContext } from './write-runner.js';
 import { entityApi, type EntityApi } from './entity-api.js';
+import { isExecStatement } from '../sql/exec-parse.js';
+import { prepareWithTableFunctions, runAction, runExec, usesTableFunctions, type ProcedureRunContext } from './procedure-runner.js';
 import type { Connection, Progress, QueryOptions, QueryParams, QueryResult, Row, SqlDialect } from './types.js';
 
 /** Injectable edges, beside the connection settings. */
@@ -49,7 +51,7 @@ export async function connect(input: ConnectInput): Promise<Connection> {
     const catalog = await loadCatalog(executor, options, cacheDir);
     return new DynasqlConnection(options, executor, catalog, dialect ?? 'tsql', async () => {
       await auth?.close?.();
-    });
+    }, { cacheDir, dispatcher });
   } catch (error) {
     await executor.close();
     await auth?.close?.();
@@ -72,19 +74,23 @@ class DynasqlConnection implements Connection {
   constructor(
     private readonly options: ConnectionOptions,
     private readonly executor: Executor,
-    private readonly loadedCatalog: Catalog,
+    /** the whole catalog as parsed; statements see `userCatalog(...)` of it */
+    private loadedCatalog: Catalog,
     private readonly dialect: SqlDialect,
     private readonly closeAuth: () => Promise<void>,
+    private readonly edges: { cacheDir: string | undefined; dispatcher: Dispatcher | undefined },
   ) {
     const facts = capabilitiesFor(loadedCatalog);
+    const catalog = userCatalog(loadedCatalog, options);
     this.ctx = {
-      catalog: loadedCatalog, system: systemTables(loadedCatalog), executor, engine: new LocalEngine(), facts,
+      catalog, system: systemTables(catalog), executor, engine: new LocalEngine(), facts,
       pushdown: options.pushdown, crossCompany: options.crossCompany, includeFormattedValues: options.includeFormattedValues,
       pageSize: Math.min(options.pageSize, facts.maxPageSize), serviceRoot: executor.serviceRoot,
     };
   }
 
   async query(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<QueryResult> {
+    if (isExecStatement(sql)) return this.exec(sql, params, options);
     if (isWriteStatement(sql)) return this.write(sql, params, options);
     const rows: Row[] = [];
     const { columns, command, rows: iterator } = await this.open(sql, params, options);
@@ -93,6 +99,10 @@ class DynasqlConnection implements Connection {
   }
 
   async *stream(sql: string, params?: QueryParams, options: QueryOptions = {}): AsyncIterable<Row> {
+    if (isExecStatement(sql)) {
+      yield* (await this.exec(sql, params, options)).rows;
+      return;
+    }
     if (isWriteStatement(sql)) {
       yield* (await this.write(sql, params, options)).rows;
       return;
@@ -108,7 +118,43 @@ class DynasqlConnection implements Connection {
   }
 
   async catalog(): Promise<Catalog> {
-    return this.loadedCatalog;
+    return this.ctx.catalog;
+  }
+
+  /** an action or function with JSON parameters, answering JSON: procedure-runner.ts */
+  async action(name: string, payload?: Record<string, unknown>, options: QueryOptions = {}): Promise<unknown> {
+    this.ensureOpen();
+    const scope = statementScope(this.options, options.signal);
+    try {
+      return await runAction(this.procedureContext(), name, payload, scope.signal);
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  /** EXEC / CALL: procedure-runner.ts */
+  private async exec(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<QueryResult> {
+    this.ensureOpen();
+    const scope = statementScope(this.options, options.signal);
+    try {
+      return await runExec(this.procedureContext(), sql, params, scope.signal);
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  private procedureContext(): ProcedureRunContext {
+    return {
+      statement: this.ctx, options: this.options, serviceCatalog: this.loadedCatalog,
+      ...(this.edges.dispatcher ? { dispatcher: this.edges.dispatcher } : {}),
+      refreshMetadata: async (signal) => {
+        this.loadedCatalog = await loadCatalog(this.executor, this.options, this.edges.cacheDir, { refresh: true, ...(signal ? { signal } : {}) });
+        this.ctx.catalog = userCatalog(this.loadedCatalog, this.options);
+        this.ctx.system = systemTables(this.ctx.catalog);
+        this.ctx.facts = capabilitiesFor(this.loadedCatalog);
+        return this.ctx.catalog;
+      },
+    };
   }
 
   /** the entity model API (list / get / create / update / delete with JSON payloads): entity-api.ts */
@@ -146,7 +192,11 @@ class DynasqlConnection implements Connection {
 
   private async open(sql: string, params: QueryParams | undefined, options: QueryOptions) {
     this.ensureOpen();
-    const prepared = prepareStatement(this.ctx, sql, params, options.dialect ?? this.dialect);
+    const dialect = options.dialect ?? this.dialect;
+    // `FROM RetrieveVersion()`: the functions run first, their rows become local tables
+    const withFunctions = usesTableFunctions(sql, dialect) ? await prepareWithTableFunctions(this.procedureContext(), sql, params, dialect, options.signal) : undefined;
+    const prepared = withFunctions ?? prepareStatement(this.ctx, sql, params, dialect);
+    const ctx = withFunctions?.statement ?? this.ctx;
     if (prepared.explain) {
       const text = explainText(this.ctx, prepared.plan);
       async function* rows(): AsyncGenerator<Row> {
@@ -162,7 +212,7 @@ class DynasqlConnection implements Connection {
       options.onProgress?.(progress);
     };
     try {
-      const result = await runPlan(this.ctx, prepared.plan, scope.signal, counters);
+      const result = await runPlan(ctx, prepared.plan, scope.signal, counters);
       const source = result.rows;
       async function* rows(): AsyncGenerator<Row> {
         try {

@@ -85,5 +85,12 @@ export interface Connection {
   catalog(): Promise<Catalog>;
   /** the entity model API for one table (`conn.entity('leads').get(id)`): see connection/entity-api.ts */
   entity(name: string): EntityApi;
+  /**
+   * Runs an action or function with its parameters as a JSON object and answers its JSON (annotations
+   * dropped; null when it returns nothing): `conn.action('WhoAmI')`, `conn.action('QualifyLead',
+   * {Target: 'leads(<id>)', CreateAccount: true, CreateContact: false, CreateOpportunity: false, Status: 3})`.
+   * Connections from `connect()` always have it (optional here only so test doubles need not).
+   */
+  action?(name: string, payload?: Record<string, unknown>, options?: QueryOptions): Promise<unknown>;
   close(): Promise<void>;
 }

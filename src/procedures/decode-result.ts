@@ -4,7 +4,8 @@
  * - none (204): no rows (the runner reports rowCount 1: the call succeeded);
  * - a primitive: one column named after the procedure, e.g. F&O `GetApplicationBuildVersion` →
  *   one row `{GetApplicationBuildVersion: '10.0.1935.52'}`;
- * - a complex type: one row, a column per property (nested values as JSON text);
+ * - a complex type: one row, a column per declared property (nested values as JSON text) and per
+ *   undeclared property the service sent;
  *   one whose only property is a collection of complex values is unwrapped into those rows
  *   (`RetrieveUserPrivileges` → one row per privilege);
  * - an entity: its table's columns present in the response; an abstract one (`crmbaseentity`, as
@@ -98,8 +99,14 @@ function propertiesOf(catalog: Catalog, type: ComplexTypeDef): ComplexTypeDef['p
   return [...(base ? propertiesOf(catalog, base) : []), ...type.properties];
 }
 
+/** the declared properties, then any the service sent beyond them (as text: newer services add some) */
 function complexRows(catalog: Catalog, type: ComplexTypeDef, items: JsonObject[]): ProcedureResult {
-  const properties = propertiesOf(catalog, type);
+  const properties = [...propertiesOf(catalog, type)];
+  for (const item of items) {
+    for (const name of Object.keys(item)) {
+      if (!name.includes('@') && !properties.some((p) => p.name === name)) properties.push({ name, edmType: 'Edm.String', isCollection: false, nullable: true });
+    }
+  }
   const columns = properties.map((p): ProcedureColumn => ({ name: p.name, edmType: p.isCollection ? `Collection(${p.edmType})` : p.edmType, sqlType: typeOf(p.edmType, p.isCollection) }));
   const decoders = properties.map((p) => (p.isCollection || !p.edmType.startsWith('Edm.') ? asText : decoderForEdm(p.edmType)));
   const rows = items.map((item) => Object.fromEntries(properties.map((p, i) => [p.name, decoders[i]!(item[p.name] ?? null)])));

@@ -7,3 +7,5 @@ export { decodeResult, type ProcedureColumn, type ProcedureResult } from './deco
 export { recordPath, type RecordPath } from './entity-reference.js';
 export { parameterError } from './convert-value.js';
 export { jsonText } from './json-text.js';
+export { lowerRelationshipCall, type ReferenceRequest } from './relationship-call.js';
+export { hasTableFunctions, replaceTableFunctions, type TableFunctionCall } from './table-functions.js';
