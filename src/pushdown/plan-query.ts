@@ -9,7 +9,7 @@
  * differential test's reference).
  */
 import type { Column } from '../catalog/types.js';
-import { andAll, FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, queryHeaders, queryUrl, serializeFilter, type ODataFilter, type ODataQuery } from '../odata/index.js';
+import { andAll, encodeQueryOptionValue, FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, queryHeaders, queryUrl, serializeFilter, type ODataFilter, type ODataQuery } from '../odata/index.js';
 import type * as P from '../plan/index.js';
 import { functionKind } from '../plan/index.js';
 import { tableCapabilities, type Capabilities } from '../capabilities/index.js';
@@ -128,21 +128,35 @@ function planScans(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
   return { scans, output: { kind: 'local', step: { kind: 'local', query: remainder, reasons: [...new Set(reasons)] } }, params: options.params };
 }
 
+/** room for `$filter` in a URL: the service's limit less a margin for the root, `$select` and the rest */
+function filterBudget(facts: Capabilities): number {
+  return facts.maxUrlLength - 8192;
+}
+
 function notNegotiated(): ScanPushdown {
   return { filters: [], pushedConjuncts: [], pushed: [], notPushed: [], allConjunctsPushed: false, pagingPushed: false };
 }
 
 function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions): ScanPushdown {
   const result: ScanPushdown = { filters: [], pushedConjuncts: [], pushed: [], notPushed: [], allConjunctsPushed: true, pagingPushed: false };
+  const translated: { conjunct: P.Expr; filter: ODataFilter; encodedLength: number }[] = [];
   for (const conjunct of context.candidates) {
     const translation = translateConjunct(conjunct, scan.id, options.facts, options.params);
-    if (translation.ok) {
-      result.filters.push(translation.filter);
-      result.pushedConjuncts.push(conjunct);
-      result.pushed.push(`$filter ${serializeFilter(translation.filter)}`);
-    } else {
-      result.notPushed.push(translation.reason);
-    }
+    if (translation.ok) translated.push({ conjunct, filter: translation.filter, encodedLength: encodeQueryOptionValue(serializeFilter(translation.filter)).length });
+    else result.notPushed.push(translation.reason);
+  }
+  // a GET URL has a length limit (32 KB on Dataverse): the longest conditions (big IN lists) stay local until it fits
+  let total = translated.reduce((sum, t) => sum + t.encodedLength + 9, 0);
+  for (const t of [...translated].sort((a, b) => b.encodedLength - a.encodedLength)) {
+    if (total <= filterBudget(options.facts)) break;
+    translated.splice(translated.indexOf(t), 1);
+    total -= t.encodedLength + 9;
+    result.notPushed.push(`a condition of ${t.encodedLength} characters would make the URL longer than the service accepts`);
+  }
+  for (const t of translated) {
+    result.filters.push(t.filter);
+    result.pushedConjuncts.push(t.conjunct);
+    result.pushed.push(`$filter ${serializeFilter(t.filter)}`);
   }
   const block = context.block;
   const allWhere = conjuncts(block.where);

@@ -46,3 +46,21 @@ describe('plan options', () => {
     );
   });
 });
+
+describe('URL length', () => {
+  it('keeps an IN list local when it would make the URL too long, and pushes the rest', () => {
+    const ids = Array.from({ length: 1200 }, (_, i) => `'00000000-0000-0000-0000-${String(i).padStart(12, '0')}'`);
+    const p = plan('dataverse', `SELECT name FROM account WHERE statecode = 0 AND accountid IN (${ids.join(', ')})`);
+    const [url] = requestsOf(p);
+    expect(url).toBe('accounts?$select=name,accountid&$filter=statecode%20eq%200');
+    expect(p.output.kind).toBe('local');
+    expect(p.scans[0]!.kind === 'remoteScan' && p.scans[0].notPushed[0]).toMatch(/would make the URL longer than the service accepts/);
+  });
+
+  it('pushes an IN list that fits', () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `'00000000-0000-0000-0000-${String(i).padStart(12, '0')}'`);
+    const [url] = requestsOf(plan('dataverse', `SELECT name FROM account WHERE accountid IN (${ids.join(', ')})`));
+    expect(url).toContain('Microsoft.Dynamics.CRM.In(');
+    expect(url!.length).toBeLessThan(32768);
+  });
+});
