@@ -105,6 +105,8 @@ export interface ConnectionOptions {
   readonly maxRowsAffected: number;
   readonly atomic: boolean;
   readonly bypassPlugins: boolean;
+  /** writes send `MSCRM.BypassBusinessLogicExecution: CustomSync,CustomAsync` (Dataverse) */
+  readonly bypassBusinessLogic: boolean;
   readonly suppressDuplicateDetection: boolean;
 
   /** every secret value given in the settings, for the log redactor (never logged itself) */

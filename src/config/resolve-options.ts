@@ -34,6 +34,7 @@ const DEFAULTS = {
   maxRowsAffected: 0,
   atomic: false,
   bypassPlugins: false,
+  bypassBusinessLogic: false,
   suppressDuplicateDetection: false,
 } as const;
 

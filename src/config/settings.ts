@@ -163,6 +163,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'Max Rows Affected', field: 'maxRowsAffected', parse: integer(0, 1_000_000_000) },
   { name: 'Atomic', field: 'atomic', aliases: ['Transaction'], parse: bool },
   { name: 'Bypass Plugins', field: 'bypassPlugins', aliases: ['Bypass Custom Plugins'], parse: bool },
+  { name: 'Bypass Business Logic', field: 'bypassBusinessLogic', parse: bool },
   { name: 'Suppress Duplicate Detection', field: 'suppressDuplicateDetection', parse: bool },
 ];
 

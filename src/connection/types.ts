@@ -59,7 +59,7 @@ export interface WriteOptions {
   etag?: string;
   /** `MSCRM.BypassCustomPluginExecution: true` (default: the connection's Bypass Plugins setting) */
   bypassPlugins?: boolean;
-  /** `MSCRM.BypassBusinessLogicExecution: CustomSync,CustomAsync` */
+  /** `MSCRM.BypassBusinessLogicExecution: CustomSync,CustomAsync` (default: the connection's Bypass Business Logic setting) */
   bypassBusinessLogic?: boolean;
   /** `MSCRM.SuppressDuplicateDetection: true` (default: the connection's setting) */
   suppressDuplicateDetection?: boolean;

@@ -72,7 +72,7 @@ export function effectiveOptions(ctx: WriteRunContext, hints: WriteHints, write:
   const headers: Record<string, string> = {};
   if (ctx.statement.facts.edition === 'dataverse') {
     if (hints.bypassPlugins ?? write.bypassPlugins ?? o.bypassPlugins) headers['MSCRM.BypassCustomPluginExecution'] = 'true';
-    if (hints.bypassBusinessLogic ?? write.bypassBusinessLogic) headers['MSCRM.BypassBusinessLogicExecution'] = 'CustomSync,CustomAsync';
+    if (hints.bypassBusinessLogic ?? write.bypassBusinessLogic ?? o.bypassBusinessLogic) headers['MSCRM.BypassBusinessLogicExecution'] = 'CustomSync,CustomAsync';
     if (hints.suppressDuplicateDetection ?? write.suppressDuplicateDetection ?? o.suppressDuplicateDetection) headers['MSCRM.SuppressDuplicateDetection'] = 'true';
   }
   return {

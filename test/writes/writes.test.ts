@@ -304,12 +304,13 @@ describe('safety', () => {
     expect(header(post!, 'mscrm.bypasscustompluginexecution')).toBe('true');
     expect(header(post!, 'mscrm.bypassbusinesslogicexecution')).toBe('CustomSync,CustomAsync');
     expect(header(post!, 'mscrm.suppressduplicatedetection')).toBe('true');
-    const setting = await f.connectWith('Bypass Plugins=true');
+    const setting = await f.connectWith('Bypass Plugins=true;Bypass Business Logic=true');
     await f.clearLog();
     await setting.query("INSERT INTO account (name) VALUES ('bypass-2'), ('bypass-3')");
     const [batch] = await f.writes();
     expect(header(batch!, 'mscrm.bypasscustompluginexecution')).toBe('true');
     expect(batch!.body.match(/MSCRM\.BypassCustomPluginExecution: true/g)).toHaveLength(2);
+    expect(batch!.body.match(/MSCRM\.BypassBusinessLogicExecution: CustomSync,CustomAsync/g)).toHaveLength(2);
     await f.clearLog();
     await f.conn.query("INSERT INTO account (name) VALUES ('plain')");
     expect(header((await f.writes())[0]!, 'mscrm.bypasscustompluginexecution')).toBeUndefined();
