@@ -12,11 +12,15 @@ export interface Demo {
   close(): Promise<void>;
 }
 
-/** `http://127.0.0.1:41234/api/data/v9.2/` → `Organization URL=http://127.0.0.1:41234;...;API Version=9.2` */
+/**
+ * `http://127.0.0.1:41234/api/data/v9.2/` → `Organization URL=http://127.0.0.1:41234;...;API Version=9.2`.
+ * The demo shows the org's actions and functions as procedures (`\df`, `EXEC WinOpportunity ...`),
+ * which a real connection shows only when asked to.
+ */
 export function demoConnectionString(serviceRoot: string): string {
   const url = new URL(serviceRoot);
   const version = /\/v(\d+\.\d+)\/?$/.exec(url.pathname)?.[1] ?? '9.2';
-  return `Organization URL=${url.origin};Edition=Dataverse;API Version=${version};Auth Scheme=None`;
+  return `Organization URL=${url.origin};Edition=Dataverse;API Version=${version};Auth Scheme=None;Use Dynamic Stored Procedures=true`;
 }
 
 export async function startDemo(options: { rows?: number; seed?: number } = {}): Promise<Demo> {

@@ -11,7 +11,7 @@ import { Capture } from './in-memory-connection.js';
 describe('demo emulator', () => {
   it('builds the connection string from the service root', () => {
     expect(demoConnectionString('http://127.0.0.1:41234/api/data/v9.2/')).toBe(
-      'Organization URL=http://127.0.0.1:41234;Edition=Dataverse;API Version=9.2;Auth Scheme=None',
+      'Organization URL=http://127.0.0.1:41234;Edition=Dataverse;API Version=9.2;Auth Scheme=None;Use Dynamic Stored Procedures=true',
     );
   });
 
