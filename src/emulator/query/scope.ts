@@ -18,6 +18,9 @@ export interface QueryScope {
   childIndex: Map<string, Map<string, Row[]>>;
 }
 
+const CHILD_INDEX_MAX_ROWS = 200_000;
+const CHILD_INDEXES_KEPT = 8;
+
 const idOf = (entity: EntityTypeDef, row: Row) => String(row.values[entity.key[0]!] ?? '').toLowerCase();
 
 /** The record a single-valued navigation points to, or undefined (null lookup, other type, missing). */
@@ -47,7 +50,8 @@ export function collectionChildren(scope: QueryScope, entity: EntityTypeDef, row
   const table = target ? scope.store.tablesOfType(target.name)[0] : undefined;
   if (!target || !partner?.lookupProperty || !table) return { entity: target ?? entity, rows: [] };
   const key = `${entity.name}/${nav.name}`;
-  let index = scope.childIndex.get(key);
+  const storeKey = `${scope.store.generation}|${key}`;
+  let index = scope.childIndex.get(key) ?? scope.store.childIndexes.get(storeKey);
   if (!index) {
     index = new Map();
     const lookup = partner.lookupProperty;
@@ -62,6 +66,11 @@ export function collectionChildren(scope: QueryScope, entity: EntityTypeDef, row
       index.set(parent.toLowerCase(), list);
     }
     scope.childIndex.set(key, index);
+    // Kept across requests until the next write, unless the child table is large (the index holds its rows).
+    if (table.count() <= CHILD_INDEX_MAX_ROWS) {
+      if (scope.store.childIndexes.size >= CHILD_INDEXES_KEPT) scope.store.childIndexes.delete(scope.store.childIndexes.keys().next().value!);
+      scope.store.childIndexes.set(storeKey, index);
+    }
   }
   return { entity: table.entity, rows: index.get(idOf(entity, row)) ?? [] };
 }

@@ -17,6 +17,8 @@ export class Store {
    * ordered query re-asks the same query for every page, and must see the same order.
    */
   readonly orderedResults = new Map<string, Row[]>();
+  /** Children of each parent per one-to-many navigation, keyed by `generation|entity/navigation`. */
+  readonly childIndexes = new Map<string, Map<string, Row[]>>();
 
   constructor(readonly model: EdmModel, seed: Map<string, LazyRows>, firstVersion = 10_000_000) {
     this.nextVersion = firstVersion;
