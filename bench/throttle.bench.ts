@@ -38,7 +38,7 @@ export interface ThrottleBenchFigures {
   creates?: { requested: number; records: number; recoveredAsDone: number; seconds: number; faults: number; retries: number };
 }
 
-const FAULTS = { seed: 5, serverErrorRate: 0.015, resetBeforeResponseRate: 0.015, resetAfterWriteRate: 0.015, throttleBurstRate: 0.002, throttleBurstLength: 3 };
+const FAULTS = { seed: 5, serverErrorRate: 0.012, resetBeforeResponseRate: 0.012, resetAfterWriteRate: 0.012, truncateBodyRate: 0.008, throttleBurstRate: 0.002, throttleBurstLength: 3 };
 
 export async function runThrottleBench(options: ThrottleBenchOptions = {}): Promise<ThrottleBenchFigures> {
   const parts = options.parts ?? ['limits', 'paging', 'creates'];

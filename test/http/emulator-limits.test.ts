@@ -71,8 +71,8 @@ describe('against the emulator set to 100 requests per 2 s and 5 concurrent (the
   });
 });
 
-describe('against the emulator failing 5% of requests (503s, resets, resets after a committed write, 429 bursts)', () => {
-  const faults = { seed: 11, serverErrorRate: 0.015, resetBeforeResponseRate: 0.015, resetAfterWriteRate: 0.015, throttleBurstRate: 0.002, throttleBurstLength: 3 };
+describe('against the emulator failing 5% of requests (503s, resets, resets after a committed write, truncated bodies, 429 bursts)', () => {
+  const faults = { seed: 11, serverErrorRate: 0.012, resetBeforeResponseRate: 0.012, resetAfterWriteRate: 0.012, truncateBodyRate: 0.008, throttleBurstRate: 0.002, throttleBurstLength: 3 };
 
   it('pages 20,000 accounts (500 per page) and returns each exactly once (the issue: 100,000, in bench/)', async () => {
     const emulator = await startEmulator({ port: 0, rows: 20_000, faults });
