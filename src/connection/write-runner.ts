@@ -142,8 +142,7 @@ async function runInsert(ctx: WriteRunContext, statement: InsertStatement, param
 // ───────────────────────────── UPDATE ─────────────────────────────
 
 async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, params: ParamValues, effective: Effective, signal?: AbortSignal): Promise<QueryResult> {
-  const { table, alias, from } = targetOf(ctx, statement.target, statement.from);
-  resolveWriteTable(ctx.statement.catalog, table.name, 'update');
+  const { table, alias, from } = targetOf(ctx, statement.target, statement.from, 'update');
   guardUnsafe(ctx, 'UPDATE', statement.where, statement.from);
   const columns = resolveWriteColumns(table, statement.set.map((s) => s.column), 'update');
   const returning = returningColumns(table, statement.returning);
@@ -191,8 +190,7 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
 // ───────────────────────────── DELETE ─────────────────────────────
 
 async function runDelete(ctx: WriteRunContext, statement: DeleteStatement, params: ParamValues, effective: Effective, signal?: AbortSignal): Promise<QueryResult> {
-  const { table, alias, from } = targetOf(ctx, statement.target, undefined);
-  resolveWriteTable(ctx.statement.catalog, table.name, 'delete');
+  const { table, alias, from } = targetOf(ctx, statement.target, undefined, 'delete');
   guardUnsafe(ctx, 'DELETE', statement.where, undefined);
   const keyColumns = table.primaryKey.map((n) => findColumn(table, n));
   const returning = returningColumns(table, statement.returning);
@@ -233,18 +231,18 @@ async function runDelete(ctx: WriteRunContext, statement: DeleteStatement, param
 // ───────────────────────────── shared steps ─────────────────────────────
 
 /** The target table, the alias its columns are read under, and the FROM the SELECT engine reads. */
-function targetOf(ctx: WriteRunContext, target: { name: string; alias?: string }, from: S.FromItem | undefined): { table: Table; alias: string; from: S.FromItem } {
+function targetOf(ctx: WriteRunContext, target: { name: string; alias?: string }, from: S.FromItem | undefined, action: 'update' | 'delete'): { table: Table; alias: string; from: S.FromItem } {
   if (from) {
     // T-SQL `UPDATE a SET … FROM account a JOIN …`: the target is named by its alias inside FROM
     const refs = tableRefs(from);
     const hit = refs.find((r) => (r.alias ?? r.name).toLowerCase() === target.name.toLowerCase());
-    if (hit) return { table: resolveWriteTable(ctx.statement.catalog, hit.name, 'update'), alias: hit.alias ?? hit.name, from };
+    if (hit) return { table: resolveWriteTable(ctx.statement.catalog, hit.name, action), alias: hit.alias ?? hit.name, from };
     // PostgreSQL `UPDATE account a SET … FROM contact c WHERE …`: the target joins the other tables
-    const table = resolveWriteTable(ctx.statement.catalog, target.name, 'update');
+    const table = resolveWriteTable(ctx.statement.catalog, target.name, action);
     const alias = target.alias ?? target.name;
     return { table, alias, from: { kind: 'join', type: 'CROSS', left: { kind: 'table', name: target.name, ...(target.alias ? { alias: target.alias } : {}) }, right: from } };
   }
-  const table = resolveWriteTable(ctx.statement.catalog, target.name, 'update');
+  const table = resolveWriteTable(ctx.statement.catalog, target.name, action);
   return { table, alias: target.alias ?? target.name, from: { kind: 'table', name: target.name, ...(target.alias ? { alias: target.alias } : {}) } };
 }
 
