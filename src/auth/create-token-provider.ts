@@ -28,7 +28,6 @@ export interface AuthEdges {
   dispatcher?: Dispatcher;
   logger?: Logger;
   clock?: Clock;
-  signal?: AbortSignal;
 }
 
 /** A token provider with a way to release what it holds (the identity provider's connections). */
@@ -128,17 +127,15 @@ function createMsalFlows(settings: AuthSettings, edges: AuthEdges): MsalFlows {
       : new PublicClientApplication(msalConfiguration(settings, dispatcher, logger, {}));
   const scopes = scopesFor(settings, settings.clientSecret !== undefined ? 'confidential' : 'public');
   let account: AccountInfo | undefined;
-  let refreshTokenUsed = false;
 
-  async function interactive(signal?: AbortSignal): Promise<AuthenticationResult | null> {
-    if (scheme === 'RefreshToken' && !refreshTokenUsed) {
-      refreshTokenUsed = true;
-      return app.acquireTokenByRefreshToken({ refreshToken: settings.refreshToken!, scopes });
-    }
+  /** a first sign-in, or one after the cached account could not be renewed silently */
+  async function signIn(signal?: AbortSignal): Promise<AuthenticationResult | null> {
+    // the given refresh token (msal then keeps the newer ones it receives in its cache); never a browser
+    if (scheme === 'RefreshToken') return app.acquireTokenByRefreshToken({ refreshToken: settings.refreshToken!, scopes });
     if (scheme === 'DeviceCode' && app instanceof PublicClientApplication) {
       return app.acquireTokenByDeviceCode({ scopes, deviceCodeCallback: (response) => print(response.message) });
     }
-    if (scheme === 'AuthCode' || scheme === 'RefreshToken') {
+    if (scheme === 'AuthCode') {
       return authorizationCodeSignIn(app, settings, scopes, { openBrowser: edges.openBrowser, print, ...(signal ? { signal } : {}) });
     }
     throw new DynasqlError('DYNASQL_ERR_CONFIG', `Auth Scheme=${scheme} needs a public client (leave Client Secret out).`);
@@ -156,7 +153,7 @@ function createMsalFlows(settings: AuthSettings, edges: AuthEdges): MsalFlows {
             logger.log(2, `silent token renewal failed (${(error as { errorCode?: string }).errorCode ?? 'error'}); signing in again`);
           }
         }
-        const result = await interactive(signal);
+        const result = await signIn(signal);
         if (result?.account) account = result.account;
         return note(toAcquired(result), scheme);
       } catch (error) {
