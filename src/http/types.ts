@@ -1,6 +1,8 @@
 /**
  * What the rest of the driver sees of HTTP: one `Executor` that sends requests through
- * auth ▸ throttle ▸ retry ▸ logging. Knows HTTP, not SQL.
+ * auth ▸ throttle ▸ retry ▸ logging (composed in executor.ts as retry(auth(throttle(logging(undici)))),
+ * so every retry is paced again and carries a fresh token). Knows HTTP, not SQL.
+ * Build one with `createExecutor({ ...connectionOptions, auth })`.
  */
 
 export interface HttpRequest {
