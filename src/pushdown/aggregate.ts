@@ -4,7 +4,7 @@
  * SUM / MIN / MAX of numbers (MIN / MAX of dates too). AVG stays local: T-SQL's AVG of an integer
  * column is an integer and the service's average of decimals is rounded its own way, so the rows
  * would depend on where it ran. ORDER BY may name grouping columns only (the service cannot sort by
- * aggregated values); no HAVING, DISTINCT or OFFSET.
+ * aggregated values); no HAVING or OFFSET. `SELECT DISTINCT a, b` goes out as `groupby((a,b))`.
  *
  * `SELECT statecode, COUNT(*) AS n FROM account WHERE revenue > 0 GROUP BY statecode` →
  * `GET accounts?$apply=filter(revenue gt 0)/groupby((statecode),aggregate($count as a1))`.
@@ -55,9 +55,12 @@ export function aggregateRequest(
   const block = bound.query;
   if (block.kind !== 'select' || block.with.length > 0) return 'the statement is not a single SELECT';
   if (!facts.supportsApply) return `${facts.edition} has no $apply`;
-  if (block.having || block.distinct || block.offset) return 'HAVING, DISTINCT and OFFSET run locally';
+  if (block.having || block.offset) return 'HAVING and OFFSET run locally';
+  // SELECT DISTINCT a, b is GROUP BY a, b (the service's own spelling of distinct, protocol doc §1.4)
+  const distinctList = block.distinct && block.groupBy.length === 0 ? block.columns.map((c) => c.expr) : undefined;
+  if (block.distinct && !distinctList) return 'DISTINCT with GROUP BY runs locally';
   const groupColumns: Column[] = [];
-  for (const g of block.groupBy) {
+  for (const g of distinctList ?? block.groupBy) {
     const column = plainColumn(g, scan.id);
     if (!column) return 'it groups by a computed value';
     if (!facts.applyGroupByDatetime && DATES.has(column.edmType)) return `the service cannot group by the date ${column.name}`;

@@ -64,7 +64,7 @@ export function planQuery(bound: P.BoundQuery, options: PlanOptions): P.Physical
 }
 
 function isAggregate(query: P.Query): boolean {
-  return query.kind === 'select' && (query.groupBy.length > 0 || query.columns.some((c) => c.expr.kind === 'function' && !c.expr.over && functionKind(c.expr.name) === 'aggregate'));
+  return query.kind === 'select' && (query.distinct || query.groupBy.length > 0 || query.columns.some((c) => c.expr.kind === 'function' && !c.expr.over && functionKind(c.expr.name) === 'aggregate'));
 }
 
 /** the plan with filters, ordering and paging pushed into each scan and the rest local */
