@@ -51,6 +51,8 @@ export interface EngineSetup {
   procedureDdl: readonly string[];
   /** longest a single engine call may run before the engine is stopped and rebuilt */
   timeoutMs: number;
+  /** file for the pristine data directory kept between runs (see engine-thread.ts); none: always initdb */
+  snapshotPath?: string;
 }
 
 export class CatalogEngine {
@@ -69,7 +71,7 @@ export class CatalogEngine {
   }
 
   private static async build(setup: EngineSetup): Promise<EngineThread> {
-    const thread = await EngineThread.start();
+    const thread = await EngineThread.start(setup.snapshotPath);
     try {
       // DDL of a large org takes a while on a busy machine; the per-statement limit is for clients.
       const ddlTimeout = Math.max(setup.timeoutMs, 120_000);

@@ -7,13 +7,43 @@
  * The worker's source is plain CommonJS evaluated by `new Worker(code, { eval: true })`, so it needs
  * no build step or loader; it loads PGlite from the path resolved here.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort, workerData, threadId } = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
 const { PGlite } = require(workerData.pglitePath);
-PGlite.create().then((db) => {
+
+// initdb is most of a cold start; a pristine data directory saved once is loaded in a fraction of it.
+async function open() {
+  const file = workerData.snapshotPath;
+  if (file && fs.existsSync(file)) {
+    try {
+      return await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(file)]) });
+    } catch {
+      // an unreadable snapshot is replaced below
+    }
+  }
+  const db = await PGlite.create();
+  if (file) {
+    try {
+      const dump = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      const partial = file + '.' + process.pid + '.' + threadId + '.partial';
+      fs.writeFileSync(partial, dump, { mode: 0o600 });
+      fs.renameSync(partial, file);
+    } catch {
+      // no cache this time
+    }
+  }
+  return db;
+}
+
+open().then((db) => {
   parentPort.on('message', async ({ id, kind, payload }) => {
     try {
       if (kind === 'exec') {
@@ -33,6 +63,18 @@ PGlite.create().then((db) => {
   parentPort.postMessage({ ready: true });
 }, (error) => parentPort.postMessage({ ready: false, message: String((error && error.message) || error) }));
 `;
+
+/** Where a pristine PGlite data directory is kept between runs: `<cacheDirectory>/pglite-<version>-initdb.tgz`. */
+export function engineSnapshotPath(cacheDirectory: string): string {
+  const pglitePath = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  let version = 'unknown';
+  try {
+    version = (JSON.parse(readFileSync(join(dirname(pglitePath), '..', 'package.json'), 'utf8')) as { version?: string }).version ?? version;
+  } catch {
+    // keyed as unknown: still one snapshot per cache folder
+  }
+  return join(cacheDirectory, `pglite-${version.replace(/[^0-9A-Za-z.-]/g, '_')}-initdb.tgz`);
+}
 
 interface Reply {
   id?: number;
@@ -68,9 +110,10 @@ export class EngineThread {
     worker.on('exit', (code) => fail(new Error(`catalog engine exited (${code})`)));
   }
 
-  static start(): Promise<EngineThread> {
+  /** Starts PGlite in a worker; with `snapshotPath` it loads (or first saves) a pristine data directory. */
+  static start(snapshotPath?: string): Promise<EngineThread> {
     const pglitePath = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglitePath } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglitePath, snapshotPath } });
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => reject(error);
       worker.once('error', onError);

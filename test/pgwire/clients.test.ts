@@ -5,7 +5,7 @@
  * Child processes run asynchronously: the adapter serves them from this same process.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,7 +19,10 @@ const run = promisify(execFile);
 const USER = 'bi';
 const PASSWORD = 'pencil';
 const JDBC_JAR = '/usr/share/java/postgresql.jar';
-const PSQLODBC = '/usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so';
+/** Debian installs the driver under the machine's multiarch directory (x86_64-linux-gnu, aarch64-linux-gnu ...). */
+const PSQLODBC = readdirSync('/usr/lib')
+  .map((arch) => join('/usr/lib', arch, 'odbc', 'psqlodbcw.so'))
+  .find((path) => existsSync(path)) ?? 'psqlodbcw.so (odbc-postgresql is not installed)';
 
 let emulator: RunningEmulator;
 let conn: Connection;
@@ -29,7 +32,13 @@ let dir: string;
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, rows: 40 });
   conn = await connect(`Url=${emulator.url}`);
-  server = await startPgServer({ connection: conn, port: 0, orgUrl: emulator.url, users: [{ name: USER, password: PASSWORD }] });
+  server = await startPgServer({
+    connection: conn,
+    port: 0,
+    orgUrl: emulator.url,
+    users: [{ name: USER, password: PASSWORD }],
+    engineCacheDirectory: join(tmpdir(), 'dynasql-pgwire-test-engine'),
+  });
   dir = mkdtempSync(join(tmpdir(), 'pgwire-clients-'));
 }, 180_000);
 

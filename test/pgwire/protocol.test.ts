@@ -4,7 +4,7 @@
  * driver and emulator is in clients.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynasqlError } from '../../src/errors/index.js';
 import { decodeDataRow, decodeErrorFields, decodeRowDescription } from '../../src/pgwire/backend-messages.js';
 import { CANCEL_REQUEST_CODE, encodeFrontendMessage, encodeStartupMessage } from '../../src/pgwire/frontend-messages.js';
+import { engineSnapshotPath } from '../../src/pgwire/engine-thread.js';
 import { startPgServer, type PgServer } from '../../src/pgwire/index.js';
 import { OID } from '../../src/pgwire/pg-types.js';
 import { fakeConnection, type FakeConnection } from './fake-connection.js';
@@ -46,6 +47,8 @@ async function errorOf(promise: Promise<unknown>): Promise<{ code?: string; mess
 }
 
 const msg = encodeFrontendMessage;
+/** shared by the pgwire test files and kept between runs, so only the first start pays for initdb */
+const ENGINE_CACHE = join(tmpdir(), 'dynasql-pgwire-test-engine');
 
 beforeAll(async () => {
   certDir = mkdtempSync(join(tmpdir(), 'pgwire-tls-'));
@@ -60,9 +63,10 @@ beforeAll(async () => {
     users: [{ name: 'bi', password: 'pencil' }],
     tls: { cert, key: readFileSync(join(certDir, 'key.pem'), 'utf8') },
     catalogTimeoutMs: 4_000,
+    engineCacheDirectory: ENGINE_CACHE,
     log: (line) => logs.push(line),
   });
-});
+}, 180_000);
 
 afterAll(async () => {
   await server?.close();
@@ -70,6 +74,10 @@ afterAll(async () => {
 });
 
 describe('configuration', () => {
+  it('keeps a pristine engine data directory for the next start', () => {
+    expect(existsSync(engineSnapshotPath(ENGINE_CACHE))).toBe(true);
+  });
+
   it('refuses a non-loopback bind without TLS, trust off loopback, and no users', async () => {
     await expect(startPgServer({ connection: fakeConnection(), host: '0.0.0.0', port: 0, users: [{ name: 'a', password: 'b' }] })).rejects.toMatchObject({
       code: 'DYNASQL_ERR_CONFIG',
