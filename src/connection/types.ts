@@ -5,6 +5,8 @@
 import type { Catalog } from '../catalog/types.js';
 import type { EntityApi } from './entity-api.js';
 
+export type { EntityApi, EntityKey, EntityListOptions, JsonPayload } from './entity-api.js';
+
 /** A value in a row: numbers, strings, booleans, Date, decimals as strings (no precision loss), GUID strings, null. */
 export type SqlValue = string | number | boolean | bigint | Date | null | Uint8Array;
 
