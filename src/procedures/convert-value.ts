@@ -72,11 +72,11 @@ export class ValueConverter {
   constructor(private readonly index: CatalogIndex) {}
 
   /** the JSON value for an action body (or a function alias holding JSON) */
-  toJson(type: ParameterType, value: unknown): JsonValue {
+  toJson(type: ParameterType, value: unknown, style: 'body' | 'alias' = 'body'): JsonValue {
     if (value === null || value === undefined) return null;
     if (type.isCollection) {
       const items = Array.isArray(value) ? value : structured(type.name, value, 'array', typeName(type.edmType, true));
-      return (items as unknown[]).map((item) => this.toJson({ ...type, isCollection: false }, item));
+      return (items as unknown[]).map((item) => this.toJson({ ...type, isCollection: false }, item, style));
     }
     const { name, edmType } = type;
     if (edmType.startsWith('Edm.')) return this.primitive(name, edmType, value);
@@ -85,7 +85,7 @@ export class ValueConverter {
     const table = this.index.tableOfEntityType(edmType);
     const complex = this.complexType(edmType);
     if (table || complex?.isEntityType || isEntityBase(edmType)) {
-      if (typeof value === 'string' && !value.trimStart().startsWith('{')) return entityReference(this.index, name, edmType, table, value);
+      if (typeof value === 'string' && !value.trimStart().startsWith('{')) return entityReference(this.index, name, edmType, table, value, style);
       return structured(name, value, 'object', edmType);
     }
     if (complex) return this.complex(name, complex, structured(name, value, 'object', edmType) as Record<string, JsonValue>);
@@ -108,7 +108,7 @@ export class ValueConverter {
       // member names come from the metadata, never from the caller's text
       return `${enumType.qualifiedName}'${enumMembers(type.name, enumType, value)}'`;
     }
-    return jsonText(this.toJson(type, value));
+    return jsonText(this.toJson(type, value, 'alias'));
   }
 
   private primitive(name: string, edmType: string, value: unknown): JsonValue {

@@ -99,13 +99,26 @@ function splitPairs(parameter: string, text: string): [string, string][] | undef
   return pairs.length > 0 ? pairs : undefined;
 }
 
-/** an entity-typed parameter given as text: a record path or a GUID of the declared table */
-export function entityReference(index: CatalogIndex, parameter: string, edmType: string, declared: Table | undefined, text: string): JsonValue {
-  if (looksLikeRecordPath(text)) return { '@odata.id': recordPath(index, parameter, text).path };
-  if (!GUID.test(text.trim())) throw parameterError(parameter, `expected ${edmType} as JSON, a record such as 'accounts(<id>)', or an id, got '${text}'`);
-  if (!declared || declared.primaryKey.length !== 1) {
+/**
+ * An entity-typed parameter given as text: a record path, or a GUID of the declared table. In an
+ * action body the reference is typed (`{"@odata.type":"Microsoft.Dynamics.CRM.letter","activityid":"…"}`,
+ * the documented form, which also settles `crmbaseentity`); in a function alias it is
+ * `{"@odata.id":"letters(…)"}` (protocol §7). Compound keys always use `@odata.id`.
+ */
+export function entityReference(index: CatalogIndex, parameter: string, edmType: string, declared: Table | undefined, text: string, style: 'body' | 'alias'): JsonValue {
+  let table = declared;
+  let path: string | undefined;
+  if (looksLikeRecordPath(text)) {
+    const record = recordPath(index, parameter, text);
+    table = record.table;
+    path = record.path;
+  } else if (!GUID.test(text.trim())) {
+    throw parameterError(parameter, `expected ${edmType} as JSON, a record such as 'accounts(<id>)', or an id, got '${text}'`);
+  } else if (!declared) {
     throw parameterError(parameter, `${edmType} may be any table: give the record with its table, e.g. 'accounts(<id>)'`);
   }
-  const key = declared.columns.find((c) => c.name === declared.primaryKey[0])!;
-  return { '@odata.type': declared.entityType, [key.odataName]: odataLiteral(text.trim(), { edmType: 'Edm.Guid' }) };
+  const key = table!.primaryKey.length === 1 ? table!.columns.find((c) => c.name === table!.primaryKey[0]) : undefined;
+  if (style === 'alias' || !key || key.edmType !== 'Edm.Guid') return { '@odata.id': path ?? recordPath(index, parameter, text, table).path };
+  const id = path ? /\(([^)]*)\)$/.exec(path)![1]! : odataLiteral(text.trim(), { edmType: 'Edm.Guid' });
+  return { '@odata.type': table!.entityType, [key.odataName]: id };
 }

@@ -71,8 +71,11 @@ export function matchArguments(catalog: Catalog, name: string, args: readonly Ca
   const candidates = findProcedures(catalog, name);
   const targetArg = (procedure: Procedure): CallArgument | undefined => {
     if (!procedure.bound) return undefined;
-    const binding = procedure.parameters[0]!;
-    return args.find((a) => a.name !== undefined && (a.name.toLowerCase() === TARGET_PARAMETER.toLowerCase() || a.name.toLowerCase() === binding.name.toLowerCase()))
+    // `@Target` names the binding target unless the operation has a parameter of that name
+    // (AddToQueue, RetrievePrincipalAccess): then only the binding parameter's own name does
+    const names = [procedure.parameters[0]!.name.toLowerCase()];
+    if (!procedure.parameters.some((p) => !p.isBinding && p.name.toLowerCase() === TARGET_PARAMETER.toLowerCase())) names.push(TARGET_PARAMETER.toLowerCase());
+    return args.find((a) => a.name !== undefined && names.includes(a.name.toLowerCase()))
       ?? (args[0] && args[0].name === undefined ? args[0] : undefined);
   };
   const procedure = candidates.length === 1 ? candidates[0]! : chooseOverload(index, name, candidates, targetArg);
@@ -90,8 +93,8 @@ export function matchArguments(catalog: Catalog, name: string, args: readonly Ca
       parameter = declared.find((p) => p.name.toLowerCase() === arg.name!.toLowerCase());
       if (!parameter) {
         const guess = closestName(arg.name, declared.map((p) => p.name));
-        const list = declared.length > 0 ? ` (it has ${declared.map((p) => `@${p.name}`).join(', ')})` : ' (it has none)';
-        throw parameterError(arg.name, `procedure '${procedure.name}' has no such parameter.${guess ? ` Did you mean '@${guess}'?` : ''}${list}`);
+        const list = declared.length > 0 ? `its parameters: ${declared.map((p) => `@${p.name}`).join(', ')}` : 'it takes none';
+        throw parameterError(arg.name, `procedure '${procedure.name}' has no such parameter (${list}).${guess ? ` Did you mean '@${guess}'?` : ''}`);
       }
     }
     if (given.has(parameter)) throw parameterError(parameter.name, 'given twice');
@@ -112,14 +115,17 @@ export function matchArguments(catalog: Catalog, name: string, args: readonly Ca
 
 function chooseOverload(index: CatalogIndex, name: string, candidates: Procedure[], targetArg: (p: Procedure) => CallArgument | undefined): Procedure {
   const fitting = candidates.filter((procedure) => {
-    if (!procedure.bound) return targetArg(procedure) === undefined || typeof targetArg(procedure)?.value !== 'string' || !/\(/.test(String(targetArg(procedure)?.value));
+    if (!procedure.bound) return false;
     const arg = targetArg(procedure);
     if (!arg || typeof arg.value !== 'string') return procedure.bindingIsCollection === true;
     const set = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\(|$)/.exec(arg.value);
     const table = set ? index.table(set[1]!) : undefined;
     return table !== undefined && table.entityType === procedure.bindingType;
   });
-  if (fitting.length >= 1) return fitting.find((p) => p.bound) ?? fitting[0]!;
+  if (fitting.length >= 1) return fitting[0]!;
+  // no bound form fits the first argument: the unbound form, if there is one
+  const unbound = candidates.find((p) => !p.bound);
+  if (unbound) return unbound;
   const bindings = candidates.map((p) => (p.bound ? p.bindingType : 'unbound')).join(', ');
   throw new DynasqlError('DYNASQL_ERR_PARAMETER', `Procedure '${name}' has ${candidates.length} forms (${bindings}); give @${TARGET_PARAMETER} as '<entityset>(<id>)' to choose one`);
 }
@@ -137,7 +143,7 @@ function targetPath(index: CatalogIndex, procedure: Procedure, arg: CallArgument
       return declared.entitySetName;
     }
     const table = typeof value === 'string' ? index.table(value.trim()) : undefined;
-    if (!table) throw parameterError(TARGET_PARAMETER, `expected the entity set '${procedure.name}' is bound to (${declared?.entitySetName ?? procedure.bindingType}), got ${JSON.stringify(value)}`);
+    if (!table || (declared && table !== declared)) throw parameterError(TARGET_PARAMETER, `expected the entity set '${procedure.name}' is bound to (${declared?.entitySetName ?? procedure.bindingType}), got ${JSON.stringify(value)}`);
     return table.entitySetName;
   }
   if (value === undefined || value === null) throw parameterError(TARGET_PARAMETER, `required: '${procedure.name}' is bound to one ${declared?.name ?? procedure.bindingType} record (give '${declared?.entitySetName ?? '<entityset>'}(<id>)' or its id)`);
