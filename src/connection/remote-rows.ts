@@ -64,6 +64,14 @@ export async function* remoteRows(
     const response = await executor.send({ method: 'GET', url, headers: step.request.headers, ...(signal ? { signal } : {}) });
     counters.requests++;
     counters.pages++;
+    if (step.countOnly) {
+      // `/$count` answers with the number alone: `42`
+      const text = response.text().trim();
+      if (!/^\d+$/.test(text)) throw new DynasqlError('DYNASQL_ERR_SERVICE', `The service answered /$count with '${text.slice(0, 40)}'`);
+      counters.rows++;
+      yield [Number(text)];
+      return;
+    }
     const parsed = parsePage(response.text());
     for (const raw of parsed.rows) {
       counters.rows++;

@@ -24,6 +24,8 @@ export interface RemoteScanStep {
   request: RemoteRequest;
   /** the columns each row is decoded into, in order (for `$apply`: one per output, keyed by its alias) */
   columns: Column[];
+  /** a `/$count` read: the body is one plain number, the single row's only column */
+  countOnly?: boolean;
   /** set for an aggregate (`$apply`) read: each result column and the alias the service names it by */
   aggregateOutputs?: { name: string; alias: string }[];
   /**

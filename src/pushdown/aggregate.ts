@@ -10,7 +10,7 @@
  * `GET accounts?$apply=filter(revenue gt 0)/groupby((statecode),aggregate($count as a1))`.
  */
 import type { Column, SqlType } from '../catalog/types.js';
-import { andAll, queryHeaders, serializeApply, type ApplyAggregate, type ODataFilter } from '../odata/index.js';
+import { andAll, queryHeaders, serializeApply, serializeFilter, type ApplyAggregate, type ODataFilter } from '../odata/index.js';
 import { encodeQueryOptionValue } from '../odata/index.js';
 import type * as P from '../plan/index.js';
 import { functionKind } from '../plan/index.js';
@@ -50,11 +50,11 @@ function aggregateOf(expr: P.Expr, scanId: number): { method: ApplyAggregate['me
 }
 
 export function aggregateRequest(
-  bound: P.BoundQuery, scan: P.Scan, filters: ODataFilter[], facts: Capabilities, params: ParamValues, pageHeaders: { maxPageSize: number },
+  bound: P.BoundQuery, scan: P.Scan, filters: ODataFilter[], facts: Capabilities, params: ParamValues, pageHeaders: { maxPageSize: number }, crossCompany = false,
 ): AggregateRequest | string {
   const block = bound.query;
   if (block.kind !== 'select' || block.with.length > 0) return 'the statement is not a single SELECT';
-  if (!facts.supportsApply) return `${facts.edition} has no $apply`;
+  if (!facts.supportsApply) return countRequest(bound, scan, filters, facts, crossCompany) ?? `${facts.edition} has no $apply`;
   if (block.having || block.offset) return 'HAVING and OFFSET run locally';
   // SELECT DISTINCT a, b is GROUP BY a, b (the service's own spelling of distinct, protocol doc §1.4)
   const distinctList = block.distinct && block.groupBy.length === 0 ? block.columns.map((c) => c.expr) : undefined;
@@ -115,6 +115,32 @@ export function aggregateRequest(
     notPushed: [],
   };
   return { step, output: { kind: 'direct', names, columns } };
+}
+
+/**
+ * Without `$apply` (F&O), a bare `SELECT COUNT(*) FROM t [WHERE …]` is `GET t/$count?$filter=…`,
+ * whose body is the number: `SELECT COUNT(*) AS n FROM CustomersV3` → `CustomersV3/$count`.
+ * (Dataverse caps `/$count` at 5,000, so there `$apply` does it.)
+ */
+function countRequest(bound: P.BoundQuery, scan: P.Scan, filters: ODataFilter[], facts: Capabilities, crossCompany: boolean): AggregateRequest | undefined {
+  const block = bound.query;
+  if (block.kind !== 'select' || !facts.supportsCount || facts.countLimit !== undefined) return undefined;
+  const only = block.columns.length === 1 ? block.columns[0]!.expr : undefined;
+  if (!only || only.kind !== 'function' || only.name !== 'COUNT' || !only.star || only.over) return undefined;
+  if (block.groupBy.length > 0 || block.having || block.distinct || block.limit || block.offset) return undefined;
+  const options: string[] = [];
+  if (crossCompany && facts.crossCompany) options.push('cross-company=true');
+  const filter = andAll(filters);
+  if (filter) options.push(`$filter=${encodeQueryOptionValue(serializeFilter(filter))}`);
+  const name = bound.outputNames[0]!;
+  const column = output(name, '$count', 'Edm.Int32', { name: 'int' });
+  const step: P.RemoteScanStep = {
+    kind: 'remoteScan', scanId: scan.id, table: scan.table, alias: scan.alias,
+    request: { method: 'GET', url: `${scan.table.entitySetName}/$count${options.length > 0 ? `?${options.join('&')}` : ''}`, headers: {} },
+    columns: [column], countOnly: true,
+    pushed: ['/$count', ...(filter ? [`$filter ${serializeFilter(filter)}`] : [])], notPushed: [],
+  };
+  return { step, output: { kind: 'direct', names: [name], columns: [column] } };
 }
 
 function aliasTarget(block: P.Select, name: string): P.Expr | undefined {

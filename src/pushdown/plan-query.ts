@@ -54,7 +54,7 @@ export function planQuery(bound: P.BoundQuery, options: PlanOptions): P.Physical
   const push = negotiate(scan, context, options);
   if (!push.allConjunctsPushed) return plan;
   const pageSize = Math.min(options.pageSize ?? options.facts.maxPageSize, options.facts.maxPageSize);
-  const aggregate = aggregateRequest(bound, scan, push.filters, options.facts, options.params, { maxPageSize: pageSize });
+  const aggregate = aggregateRequest(bound, scan, push.filters, options.facts, options.params, { maxPageSize: pageSize }, options.crossCompany ?? false);
   if (typeof aggregate === 'string') {
     if (plan.output.kind === 'local') plan.output.step.reasons.push(`GROUP BY / aggregates run locally: ${aggregate}`);
     return plan;
