@@ -354,13 +354,8 @@ export class Session implements EngineSession {
 
   private errorFields(error: unknown): ErrorFields {
     if (error instanceof PgError) return error.fields;
-    if (error instanceof DynasqlError) {
-      const fields: ErrorFields = { severity: 'ERROR', code: error.sqlState, message: error.message };
-      return fields;
-    }
-    if (this.running?.signal.aborted || (error as Error)?.name === 'AbortError') {
-      return { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' };
-    }
+    if (error instanceof DynasqlError) return { severity: 'ERROR', code: error.sqlState, message: error.message };
+    if ((error as Error)?.name === 'AbortError') return { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' };
     return { severity: 'ERROR', code: 'XX000', message: `internal error: ${(error as Error)?.message ?? String(error)}` };
   }
 
@@ -425,6 +420,8 @@ export class Session implements EngineSession {
       case 'reset':
         this.settings.clear();
         this.ctx.engine.forget(this.id);
+        // DISCARD ALL also drops the session's prepared statements (pooled connections rely on it).
+        if (/^\s*discard\s+all/i.test(statement.sql)) this.statements.clear();
         return done(/^\s*reset/i.test(statement.sql) ? 'RESET' : statement.sql.trim().split(/\s+/, 2).join(' ').toUpperCase());
       case 'deallocate':
         // Protocol-level statements live here; SQL-level PREPAREs (catalog statements) in the engine.
