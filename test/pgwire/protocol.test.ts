@@ -183,6 +183,8 @@ describe('queries', () => {
       expect((await b.query('show timezone')).rows).toEqual([{ TimeZone: 'UTC' }]);
       expect((await a.query('show timezone')).rows).toEqual([{ TimeZone: 'Europe/Paris' }]);
       expect((await b.query('show timezone')).rows).toEqual([{ TimeZone: 'UTC' }]);
+      await a.query('discard all');
+      expect((await a.query('show timezone')).rows).toEqual([{ TimeZone: 'UTC' }]);
     } finally {
       await Promise.all([a.end(), b.end()]);
     }
