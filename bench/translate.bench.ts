@@ -10,7 +10,9 @@
  * First translation: each round appends a unique comment (`/* r7 *\/`) to every statement, so
  * dynasql's parse cache misses, exactly as for a statement seen for the first time; the floor parses
  * the same text. Repeated statement: the same text again (dynasql's parse cache hits; bind and plan
- * run again unless a plan cache exists). Both sides alternate within each round; medians over rounds.
+ * run again unless a plan cache exists). The sides alternate statement by statement; each is timed in
+ * CPU time of this process (wall time on a loaded 2-core box is mostly the scheduler); medians over
+ * rounds of the corpus totals.
  */
 import { resolve } from 'node:path';
 import tsqlParser from 'node-sql-parser/build/transactsql.js';
@@ -54,21 +56,29 @@ export async function runTranslateBench(options: TranslateOptions = {}): Promise
   // warm-up: JIT both sides
   for (let i = 0; i < 3; i++) for (const f of corpus) { translate(`${f.sql} /* w${i} */`, f.params); parse(f.sql); }
 
+  // CPU time (user + system) of this process, not wall time: on a shared 2-core machine under load a
+  // short wall-time sample mostly measures the scheduler; CPU time counts only our own work
+  const cpu = (action: () => unknown) => {
+    const started = process.cpuUsage();
+    action();
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / 1000;
+  };
   const firstDynasql: number[] = [];
   const firstParse: number[] = [];
   const repeatDynasql: number[] = [];
   const repeatParse: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const texts = corpus.map((f) => `${f.sql} /* r${r} */`);
-    const swap = r % 2 === 1; // alternate which side goes first
-    const timeParse = () => { const t = performance.now(); for (const sql of texts) parse(sql); return performance.now() - t; };
-    const timeFirst = () => { const t = performance.now(); corpus.forEach((f, i) => translate(texts[i]!, f.params)); return performance.now() - t; };
-    if (swap) { firstParse.push(timeParse()); firstDynasql.push(timeFirst()); } else { firstDynasql.push(timeFirst()); firstParse.push(timeParse()); }
-    // the same texts again: the repeated statement
-    const t0 = performance.now();
-    for (let k = 0; k < 5; k++) corpus.forEach((f, i) => translate(texts[i]!, f.params));
-    repeatDynasql.push((performance.now() - t0) / 5);
-    repeatParse.push(timeParse());
+    let first = 0; let floor = 0; let again = 0; let floorAgain = 0;
+    corpus.forEach((f, i) => {
+      const sql = `${f.sql} /* r${r} */`;
+      // the two sides alternate which goes first, statement by statement
+      if ((i + r) % 2 === 0) { first += cpu(() => translate(sql, f.params)); floor += cpu(() => parse(sql)); } else { floor += cpu(() => parse(sql)); first += cpu(() => translate(sql, f.params)); }
+      // the same text again: the repeated statement
+      again += cpu(() => translate(sql, f.params));
+      floorAgain += cpu(() => parse(sql));
+    });
+    firstDynasql.push(first); firstParse.push(floor); repeatDynasql.push(again); repeatParse.push(floorAgain);
   }
   const perStatement = (ms: number) => round((ms / corpus.length) * 1000, 1);
   const first = median(firstDynasql) / median(firstParse);
