@@ -48,9 +48,11 @@ Examples:
   $ dynasql --demo -e "SELECT TOP 5 name, revenue FROM account ORDER BY revenue DESC"
   $ dynasql --profile contoso -f report.sql --format csv -o report.csv
   $ echo "SELECT COUNT(*) FROM contact" | dynasql --profile contoso --format json
+  $ DYNASQL_SERVE_PASSWORD=... dynasql serve --demo --user bi   Postgres clients on port 5432
   $ dynasql emulator --port 5555                     run the emulator on its own
 
 Commands:
+  dynasql serve [options]      serve the org to Postgres clients and BI tools (dynasql serve --help)
   dynasql emulator [options]   run the embedded Dynamics emulator (dynasql emulator --help)
 
 The connection comes from -c, else --profile, else the DYNASQL_CONNECTION environment variable.
@@ -111,6 +113,8 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export async function runCli(io: CliIo): Promise<number> {
   const [first, ...rest] = io.argv;
   if (first === 'emulator') return runEmulatorCli(rest, io);
+  // loaded only when asked for: the Postgres adapter is large and other commands never need it
+  if (first === 'serve') return (await import('./serve.js')).runServe(rest, io);
 
   const sources: Source[] = [];
   let options: ParsedOptions;
