@@ -113,7 +113,12 @@ class DynasqlConnection implements Connection {
 
   async explain(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<string> {
     this.ensureOpen();
-    const prepared = prepareStatement(this.ctx, sql, params, options.dialect ?? this.dialect);
+    const dialect = options.dialect ?? this.dialect;
+    if (usesTableFunctions(sql, dialect)) {
+      const prepared = await prepareWithTableFunctions(this.procedureContext(), sql, params, dialect, options.signal, true);
+      return [...prepared.functionLines, explainText(prepared.statement, prepared.plan)].join('\n');
+    }
+    const prepared = prepareStatement(this.ctx, sql, params, dialect);
     return explainText(this.ctx, prepared.plan);
   }
 
@@ -198,7 +203,7 @@ class DynasqlConnection implements Connection {
     const prepared = withFunctions ?? prepareStatement(this.ctx, sql, params, dialect);
     const ctx = withFunctions?.statement ?? this.ctx;
     if (prepared.explain) {
-      const text = explainText(this.ctx, prepared.plan);
+      const text = [...(withFunctions?.functionLines ?? []), explainText(ctx, prepared.plan)].join('\n');
       async function* rows(): AsyncGenerator<Row> {
         for (const line of text.split('\n')) yield { plan: line };
       }

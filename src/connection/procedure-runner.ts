@@ -256,13 +256,23 @@ export function usesTableFunctions(sql: string, dialect: ParserDialect): boolean
  * effects; actions are refused in FROM), its rows become a local table, and the statement is bound
  * and planned over them like over the system tables.
  */
+export interface TableFunctionStatement extends PreparedStatement {
+  /** the statement context whose local tables hold the functions' rows */
+  statement: StatementContext;
+  /** EXPLAIN lines, one per function: `Function  GET <root>RetrieveVersion() → RetrieveVersion#1` */
+  functionLines: string[];
+}
+
+/**
+ * Under EXPLAIN (or `conn.explain`) nothing is sent: each function's request is shown, and its local
+ * table gets the columns its declared return type gives.
+ */
 export async function prepareWithTableFunctions(
-  ctx: ProcedureRunContext, sql: string, params: QueryParams | undefined, dialect: ParserDialect, signal?: AbortSignal,
-): Promise<PreparedStatement & { statement: StatementContext }> {
+  ctx: ProcedureRunContext, sql: string, params: QueryParams | undefined, dialect: ParserDialect, signal?: AbortSignal, explainOnly = false,
+): Promise<TableFunctionStatement> {
   const parsed = parseSql(sql, dialect);
-  if (parsed.statement.kind === 'explain') {
-    throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'EXPLAIN of a statement with table-valued functions is not supported (the functions would have to run)');
-  }
+  const dryRun = explainOnly || parsed.statement.kind === 'explain';
+  const functionLines: string[] = [];
   const { query, calls } = replaceTableFunctions(parsed.statement.query);
   const values = paramValues(parsed.params, params);
   const tables: Table[] = [];
@@ -274,7 +284,12 @@ export async function prepareWithTableFunctions(
       throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `'${matched.procedure.name}' is an action (it changes data): run it with EXEC, not in FROM`);
     }
     if (!matched.procedure.returnType) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `'${matched.procedure.name}' returns nothing to select from`);
-    const result = await send(ctx, matched, signal);
+    const request = lowerMatchedCall(ctx.statement.catalog, matched);
+    functionLines.push(`Function  ${request.method} ${ctx.statement.executor.serviceRoot}${request.url} → local table ${call.table}`);
+    const result = dryRun
+      ? decodeResult(ctx.statement.catalog, matched.procedure, matched.procedure.returnType.isCollection ? '{"value":[]}' : '{}')
+      : await send(ctx, matched, signal);
+    if (dryRun) result.rows = [];
     tables.push(localTable(call.table, result.columns));
     rows.set(call.table, result.rows);
   }
@@ -291,7 +306,7 @@ export async function prepareWithTableFunctions(
   const plan = planQuery(bound, {
     facts: statement.facts, params: resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined), pushdown: statement.pushdown, crossCompany: statement.crossCompany, pageSize: statement.pageSize,
   });
-  return { plan, explain: false, statement };
+  return { plan, explain: parsed.statement.kind === 'explain', statement, functionLines };
 }
 
 function localTable(name: string, columns: ProcedureColumn[]): Table {

@@ -46,6 +46,15 @@ describe('unbound functions', () => {
     expect((await conn.query("SELECT v.Version FROM RetrieveVersion() v WHERE v.Version LIKE '8.%'")).rows).toEqual([]);
   });
 
+  it('EXPLAIN shows the function request without sending it', async () => {
+    const before = emu.requests().length;
+    const plan = (await conn.query("EXPLAIN SELECT v.Version FROM RetrieveVersion() v WHERE v.Version LIKE '9.%'")).rows.map((r) => r.plan);
+    expect(plan[0]).toBe(`Function  GET ${emu.url}RetrieveVersion() → local table RetrieveVersion#1`);
+    const text = await conn.explain('SELECT p.Depth FROM RetrieveUserPrivileges(@u) p', { u: emu.whoAmI.UserId });
+    expect(text.split('\n')[0]).toBe(`Function  GET ${emu.url}systemusers(${emu.whoAmI.UserId})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges() → local table RetrieveUserPrivileges#1`);
+    expect(emu.requests().length).toBe(before);
+  });
+
   it('RetrieveTotalRecordCount: a collection parameter through a parameter alias, named, positional and in FROM', async () => {
     const before = emu.requests().length;
     const named = await conn.query(`EXEC RetrieveTotalRecordCount @EntityNames = '["account","contact"]'`);
