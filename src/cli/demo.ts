@@ -2,7 +2,6 @@
  * `dynasql --demo`: the embedded Dynamics emulator started in this process on a free loopback
  * port, with its seeded sample data, and the connection string that reaches it.
  */
-import { startEmulator } from '../emulator/index.js';
 
 export interface Demo {
   /** the emulator's service root, e.g. `http://127.0.0.1:41234/api/data/v9.2/` */
@@ -24,6 +23,8 @@ export function demoConnectionString(serviceRoot: string): string {
 }
 
 export async function startDemo(options: { rows?: number; seed?: number } = {}): Promise<Demo> {
+  // loaded here, not at start-up: only --demo needs the emulator
+  const { startEmulator } = await import('../emulator/index.js');
   const emulator = await startEmulator({ port: 0, host: '127.0.0.1', ...options });
   return {
     url: emulator.url,

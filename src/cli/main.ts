@@ -8,7 +8,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { runEmulatorCli } from '../emulator/cli.js';
 import { colorsFor } from './colors.js';
 import type { ConnectFunction } from './driver.js';
 import { formatError } from './error-report.js';
@@ -112,8 +111,8 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 /** Resolves with the exit code once the command is done (the REPL resolves when the user quits). */
 export async function runCli(io: CliIo): Promise<number> {
   const [first, ...rest] = io.argv;
-  if (first === 'emulator') return runEmulatorCli(rest, io);
-  // loaded only when asked for: the Postgres adapter is large and other commands never need it
+  // subcommands load their modules when asked for, so the others start without them
+  if (first === 'emulator') return (await import('../emulator/cli.js')).runEmulatorCli(rest, io);
   if (first === 'serve') return (await import('./serve.js')).runServe(rest, io);
 
   const sources: Source[] = [];
