@@ -23,7 +23,7 @@ import { runWrite, type WriteRunContext } from './write-runner.js';
 import { entityApi, type EntityApi } from './entity-api.js';
 import { isExecStatement } from '../sql/exec-parse.js';
 import { prepareWithTableFunctions, runAction, runExec, usesTableFunctions, type ProcedureRunContext } from './procedure-runner.js';
-import type { Connection, Progress, QueryOptions, QueryParams, QueryResult, Row, SqlDialect } from './types.js';
+import type { Connection, ConnectedConnection, Progress, QueryOptions, QueryParams, QueryResult, Row, SqlDialect } from './types.js';
 
 /** Injectable edges, beside the connection settings. */
 export interface ConnectEdges {
@@ -38,7 +38,7 @@ export interface ConnectEdges {
 
 export type ConnectInput = string | (Record<string, unknown> & ConnectEdges);
 
-export async function connect(input: ConnectInput): Promise<Connection> {
+export async function connect(input: ConnectInput): Promise<ConnectedConnection> {
   const { dispatcher, clock, dialect, cacheDir, settings } = splitEdges(input);
   const options = resolveOptions(settings);
   const auth = options.authScheme === 'None' ? undefined : createTokenProvider(options as unknown as AuthSettings, {

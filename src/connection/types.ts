@@ -96,3 +96,6 @@ export interface Connection {
   action?(name: string, payload?: Record<string, unknown>, options?: QueryOptions): Promise<unknown>;
   close(): Promise<void>;
 }
+
+/** what `connect()` returns: a Connection whose `action` is always there */
+export type ConnectedConnection = Connection & Required<Pick<Connection, 'action'>>;

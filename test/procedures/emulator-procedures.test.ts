@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DOCUMENTED_IDS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { connect, type Connection } from '../../src/index.js';
+import { connect, type ConnectedConnection } from '../../src/index.js';
 
 let emu: RunningEmulator;
-let conn: Connection;
+let conn: ConnectedConnection;
 
 beforeAll(async () => {
   emu = await startEmulator({ port: 0, rows: 8 });
@@ -230,16 +230,31 @@ describe('catalog views of procedures', () => {
   });
 });
 
+describe('read-only connections', () => {
+  it('run functions but refuse actions and Associate before any request', async () => {
+    const readOnly = await connect(`Url=${emu.url};Use Dynamic Stored Procedures=true;Read Only=true`);
+    try {
+      expect((await readOnly.query('EXEC WhoAmI')).rowCount).toBe(1);
+      const before = emu.requests().length;
+      await expect(readOnly.query(`EXEC WinOpportunity '{}', 3`)).rejects.toMatchObject({ code: 'DYNASQL_ERR_READ_ONLY_CONNECTION' });
+      await expect(readOnly.query(`EXEC Associate 'account', '${DOCUMENTED_IDS.contact}', 'contact_customer_accounts', '${DOCUMENTED_IDS.contact}'`)).rejects.toMatchObject({ code: 'DYNASQL_ERR_READ_ONLY_CONNECTION' });
+      expect(emu.requests().length).toBe(before);
+    } finally {
+      await readOnly.close();
+    }
+  });
+});
+
 describe('conn.action (entity-model API)', () => {
   it('JSON in, JSON out, annotations dropped; null for an action without a result', async () => {
-    expect(await conn.action!('WhoAmI')).toEqual({ BusinessUnitId: emu.whoAmI.BusinessUnitId, UserId: emu.whoAmI.UserId, OrganizationId: emu.whoAmI.OrganizationId });
-    expect(await conn.action!('RetrieveTotalRecordCount', { EntityNames: ['account'] })).toEqual({
+    expect(await conn.action('WhoAmI')).toEqual({ BusinessUnitId: emu.whoAmI.BusinessUnitId, UserId: emu.whoAmI.UserId, OrganizationId: emu.whoAmI.OrganizationId });
+    expect(await conn.action('RetrieveTotalRecordCount', { EntityNames: ['account'] })).toEqual({
       EntityRecordCountCollection: { Count: 1, IsReadOnly: false, Keys: ['account'], Values: [8] },
     });
-    const created = await conn.action!('QualifyLead', { Target: `leads(${DOCUMENTED_IDS.lead})`, CreateAccount: false, CreateContact: true, CreateOpportunity: false, Status: 3 });
+    const created = await conn.action('QualifyLead', { Target: `leads(${DOCUMENTED_IDS.lead})`, CreateAccount: false, CreateContact: true, CreateOpportunity: false, Status: 3 });
     expect(created).toEqual({ value: [{ contactid: expect.stringMatching(/^[0-9a-f-]{36}$/) }] });
     const opportunity = (await conn.query('SELECT TOP 1 opportunityid FROM opportunity WHERE statecode = 0')).rows[0]!.opportunityid;
-    expect(await conn.action!('WinOpportunity', { Status: 3, OpportunityClose: { subject: 'Won', 'opportunityid@odata.bind': `opportunities(${opportunity})` } })).toBeNull();
-    await expect(conn.action!('WinOpportunity', { Status: 3 })).rejects.toMatchObject({ code: 'DYNASQL_ERR_PARAMETER' });
+    expect(await conn.action('WinOpportunity', { Status: 3, OpportunityClose: { subject: 'Won', 'opportunityid@odata.bind': `opportunities(${opportunity})` } })).toBeNull();
+    await expect(conn.action('WinOpportunity', { Status: 3 })).rejects.toMatchObject({ code: 'DYNASQL_ERR_PARAMETER' });
   });
 });

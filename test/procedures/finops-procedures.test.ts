@@ -1,10 +1,10 @@
 /** Finance & Operations: the OData actions its metadata declares, through connect() against the emulator's F&O mode. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { connect, type Connection } from '../../src/index.js';
+import { connect, type ConnectedConnection } from '../../src/index.js';
 
 let emu: RunningEmulator;
-let conn: Connection;
+let conn: ConnectedConnection;
 
 beforeAll(async () => {
   emu = await startEmulator({ port: 0, rows: 3, edition: 'finops' });
@@ -31,6 +31,6 @@ describe('F&O actions', () => {
     const rows = (await conn.query("SELECT procedure_type, is_bound, binding_is_collection, return_type FROM sys_procedures WHERE procedure_name = 'GetApplicationBuildVersion'")).rows;
     expect(rows).toEqual([{ procedure_type: 'ACTION', is_bound: true, binding_is_collection: true, return_type: 'Edm.String' }]);
     await expect(conn.query('SELECT * FROM GetApplicationBuildVersion()')).rejects.toMatchObject({ code: 'DYNASQL_ERR_UNSUPPORTED_SQL' });
-    expect(await conn.action!('GetApplicationBuildVersion')).toEqual({ value: '10.0.1935.52' });
+    expect(await conn.action('GetApplicationBuildVersion')).toEqual({ value: '10.0.1935.52' });
   });
 });

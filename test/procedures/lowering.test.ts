@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogView, parseEdmx, type Catalog } from '../../src/catalog/index.js';
-import { decodeResult, lowerCall, withBuiltinProcedures, type CallArgument } from '../../src/procedures/index.js';
+import { decodeResult, lowerCall, lowerRelationshipCall, matchArguments, withBuiltinProcedures, type CallArgument } from '../../src/procedures/index.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../../../shared/fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml');
 const ID = '8c4e8a0f-5c1a-4b6e-9a1e-0123456789ab';
@@ -109,5 +109,30 @@ describe('results', () => {
   it('decimals keep every digit', () => {
     const procedure = { ...catalog.procedures.find((p) => p.name === 'WhoAmI')!, name: 'Amount', returnType: { edmType: 'Edm.Decimal', isCollection: false, nullable: false } };
     expect(decodeResult(catalog, procedure, '{"value":12345678901234.567890123}').rows).toEqual([{ Amount: '12345678901234.567890123' }]);
+  });
+});
+
+describe('Associate / Disassociate', () => {
+  const ROOT = 'https://org.crm.dynamics.com/api/data/v9.0/';
+  const relate = (name: 'Associate' | 'Disassociate', values: Record<string, unknown>) =>
+    lowerRelationshipCall(catalog, matchArguments(catalog, name, named(values)), ROOT, name === 'Associate');
+
+  it('many-to-many: POST …/$ref and DELETE …/$ref?$id=', () => {
+    const relationship = catalog.tables.find((t) => t.name === 'account')!.relationships.find((r) => r.kind === 'many-to-many' && r.toTable === 'lead')!;
+    const values = { Table: 'account', Id: ID, Relationship: relationship.navigation, RelatedId: OTHER };
+    expect(relate('Associate', values)).toEqual({ method: 'POST', url: `accounts(${ID})/${relationship.navigation}/$ref`, body: `{"@odata.id":"${ROOT}leads(${OTHER})"}` });
+    expect(relate('Disassociate', values)).toEqual({ method: 'DELETE', url: `accounts(${ID})/${relationship.navigation}/$ref?$id=${ROOT}leads(${OTHER})` });
+  });
+
+  it('many-to-one: PUT and DELETE on the single-valued navigation', () => {
+    const values = { Table: 'accounts', Id: ID, Relationship: 'primarycontactid', RelatedId: OTHER };
+    expect(relate('Associate', values)).toEqual({ method: 'PUT', url: `accounts(${ID})/primarycontactid/$ref`, body: `{"@odata.id":"${ROOT}contacts(${OTHER})"}` });
+    expect(relate('Disassociate', values)).toEqual({ method: 'DELETE', url: `accounts(${ID})/primarycontactid/$ref` });
+  });
+
+  it('required parameters and ids are checked', () => {
+    expect(() => relate('Associate', { Table: 'account', Id: ID, Relationship: 'primarycontactid' })).toThrow(expect.objectContaining({ message: expect.stringContaining("'@RelatedId': required") }));
+    expect(() => relate('Associate', { Table: 'account', Id: ID, Relationship: 'primarycontactid', RelatedId: "x') or (1" }))
+      .toThrow(expect.objectContaining({ code: 'DYNASQL_ERR_PARAMETER', message: expect.stringContaining('@RelatedId') }));
   });
 });
