@@ -10,7 +10,7 @@
  * - complex types and entities from JSON text or an object; collections from JSON arrays or arrays.
  */
 import type { CatalogIndex } from '../catalog/index.js';
-import type { ComplexTypeDef, EnumTypeDef, ProcedureParameter, Table } from '../catalog/types.js';
+import type { ComplexTypeDef, EnumTypeDef, ProcedureParameter } from '../catalog/types.js';
 import { DynasqlError } from '../errors/index.js';
 import { JsonNumberText, odataLiteral, parseJsonLossless, type JsonValue, type LiteralValue } from '../odata/index.js';
 import { jsonText } from './json-text.js';
@@ -164,11 +164,6 @@ export class ValueConverter {
 
   enumType(qualifiedName: string): EnumTypeDef | undefined {
     return this.index.catalog.enumTypes.find((e) => e.qualifiedName === qualifiedName);
-  }
-
-  /** the table exposing an entity type, if any */
-  table(qualifiedName: string): Table | undefined {
-    return this.index.tableOfEntityType(qualifiedName);
   }
 }
 

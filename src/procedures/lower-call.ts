@@ -113,6 +113,10 @@ export function matchArguments(catalog: Catalog, name: string, args: readonly Ca
   return { procedure, ...(procedure.bound ? { target: targetPath(index, procedure, target) } : {}), values };
 }
 
+/**
+ * Several operations of one name differ by binding: RetrievePrincipalAccess is bound to systemuser
+ * and to team, so `'teams(<id>)'` as the target picks the team form; a bare id cannot choose.
+ */
 function chooseOverload(index: CatalogIndex, name: string, candidates: Procedure[], targetArg: (p: Procedure) => CallArgument | undefined): Procedure {
   const fitting = candidates.filter((procedure) => {
     if (!procedure.bound) return false;
