@@ -148,6 +148,16 @@ class DynasqlConnection implements Connection {
     }
   }
 
+  /** the functions of `FROM Fn(…)` run under the statement's timeout and cancellation */
+  private async runTableFunctions(sql: string, params: QueryParams | undefined, dialect: SqlDialect, options: QueryOptions) {
+    const scope = statementScope(this.options, options.signal);
+    try {
+      return await prepareWithTableFunctions(this.procedureContext(), sql, params, dialect, scope.signal);
+    } finally {
+      scope.dispose();
+    }
+  }
+
   private procedureContext(): ProcedureRunContext {
     return {
       statement: this.ctx, options: this.options, serviceCatalog: this.loadedCatalog,
@@ -199,7 +209,7 @@ class DynasqlConnection implements Connection {
     this.ensureOpen();
     const dialect = options.dialect ?? this.dialect;
     // `FROM RetrieveVersion()`: the functions run first, their rows become local tables
-    const withFunctions = usesTableFunctions(sql, dialect) ? await prepareWithTableFunctions(this.procedureContext(), sql, params, dialect, options.signal) : undefined;
+    const withFunctions = usesTableFunctions(sql, dialect) ? await this.runTableFunctions(sql, params, dialect, options) : undefined;
     const prepared = withFunctions ?? prepareStatement(this.ctx, sql, params, dialect);
     const ctx = withFunctions?.statement ?? this.ctx;
     if (prepared.explain) {
