@@ -16,6 +16,8 @@ import { LocalEngine } from '../local/index.js';
 import { capabilitiesFor } from '../capabilities/index.js';
 import type { Clock } from '../util/index.js';
 import { explainText, prepareStatement, runPlan, type StatementContext } from './statement.js';
+import { ProgressReporter } from './progress.js';
+import type { ScanCounters } from './remote-rows.js';
 import { loadCatalog, userCatalog } from './catalog-source.js';
 import { systemTables } from './system-tables.js';
 import { isWriteStatement } from '../sql/write-parse.js';
@@ -23,7 +25,7 @@ import { runWrite, type WriteRunContext } from './write-runner.js';
 import { entityApi, type EntityApi } from './entity-api.js';
 import { isExecStatement } from '../sql/exec-parse.js';
 import { prepareWithTableFunctions, runAction, runExec, usesTableFunctions, type ProcedureRunContext } from './procedure-runner.js';
-import type { Connection, ConnectedConnection, Progress, QueryOptions, QueryParams, QueryResult, Row, SqlDialect } from './types.js';
+import type { Connection, ConnectedConnection, QueryOptions, QueryParams, QueryResult, Row, SqlDialect } from './types.js';
 
 /** Injectable edges, beside the connection settings. */
 export interface ConnectEdges {
@@ -141,8 +143,12 @@ class DynasqlConnection implements Connection {
   private async exec(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<QueryResult> {
     this.ensureOpen();
     const scope = statementScope(this.options, options.signal);
+    const progress = new ProgressReporter(this.executor, options.onProgress);
     try {
-      return await runExec(this.procedureContext(), sql, params, scope.signal);
+      // one call whose answer arrives whole: a single report at the end
+      const result = await runExec(this.procedureContext(), sql, params, scope.signal);
+      progress.done({ rows: result.rowCount, pages: 1 });
+      return result;
     } finally {
       scope.dispose();
     }
@@ -182,8 +188,18 @@ class DynasqlConnection implements Connection {
   private async write(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<QueryResult> {
     this.ensureOpen();
     const scope = statementScope(this.options, options.signal);
+    const progress = new ProgressReporter(this.executor, options.onProgress);
+    // a write's "pages" are the requests / $batches it sent
+    const counts = { rows: 0, pages: 0 };
+    const onSent = (written: number, requests: number) => {
+      counts.rows = written;
+      counts.pages = requests;
+      progress.tick(counts);
+    };
     try {
-      return await runWrite(this.writeContext(), sql, params, options.dialect ?? this.dialect, options.write, scope.signal);
+      const result = await runWrite({ ...this.writeContext(), onSent }, sql, params, options.dialect ?? this.dialect, options.write, scope.signal);
+      progress.done({ rows: result.rowCount, pages: counts.pages });
+      return result;
     } finally {
       scope.dispose();
     }
@@ -220,12 +236,10 @@ class DynasqlConnection implements Connection {
       return { columns: [{ name: 'plan', type: 'nvarchar' }], rows: rows(), command: 'EXPLAIN' };
     }
     const scope = statementScope(this.options, options.signal);
-    const started = Date.now();
-    const counters = { pages: 0, requests: 0, rows: 0 };
-    const report = () => {
-      const progress: Progress = { rows: counters.rows, pages: counters.pages, requests: counters.requests, throttledMs: this.executor.stats().throttledMs, elapsedMs: Date.now() - started };
-      options.onProgress?.(progress);
-    };
+    const progress = new ProgressReporter(this.executor, options.onProgress);
+    const counters: ScanCounters = { pages: 0, requests: 0, rows: 0 };
+    counters.onPage = () => progress.tick(counters);
+    const report = () => progress.done(counters);
     try {
       const result = await runPlan(ctx, prepared.plan, scope.signal, counters);
       const source = result.rows;

@@ -12,6 +12,8 @@ export interface ScanCounters {
   pages: number;
   requests: number;
   rows: number;
+  /** called after each page is read and its rows handed out (progress reports) */
+  onPage?: () => void;
 }
 
 /** the column readers of a step: `[property key, decoder]` per output column */
@@ -69,6 +71,7 @@ export async function* remoteRows(
       const text = response.text().trim();
       if (!/^\d+$/.test(text)) throw new DynasqlError('DYNASQL_ERR_SERVICE', `The service answered /$count with '${text.slice(0, 40)}'`);
       counters.rows++;
+      counters.onPage?.();
       yield [Number(text)];
       return;
     }
@@ -78,6 +81,7 @@ export async function* remoteRows(
       expanded?.add(raw);
       yield columns.map(([key, decode]) => decode(raw[key] as never));
     }
+    counters.onPage?.();
     url = parsed.nextLink;
   }
 }

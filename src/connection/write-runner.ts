@@ -42,6 +42,8 @@ export interface WriteRunContext {
   options: ConnectionOptions;
   /** a fresh GUID v4 for each create (injectable for tests) */
   newId?: () => string;
+  /** called after each request or `$batch` sent, with the rows written so far (progress reports) */
+  onSent?: (written: number, requests: number) => void;
 }
 
 export interface Effective {
@@ -384,6 +386,7 @@ export async function execute(ctx: WriteRunContext, ops: readonly (WriteOperatio
       throw new DynasqlError('DYNASQL_ERR_ATOMIC_LIMIT', `An atomic statement can change at most ${batchSize} rows (one $batch change set); this one would change ${ops.length}. Nothing was written`, { details: { rows: ops.length, max: batchSize } });
     }
     await sendBatch(ctx, ops, ops.map((_, i) => i), outcomes, effective, true, signal);
+    ctx.onSent?.(outcomes.filter((o) => o.state === 'written').length, 1);
     return outcomes;
   }
   // F&O: operations one by one (continue-on-error inside a $batch is not documented there)
@@ -393,12 +396,16 @@ export async function execute(ctx: WriteRunContext, ops: readonly (WriteOperatio
   for (let i = 0; i < ops.length; i += per) groups.push(ops.slice(i, i + per).map((_, j) => i + j));
   const width = Math.max(1, Math.min(ctx.options.maxConcurrency, useBatch ? 4 : ctx.options.maxConcurrency));
   let next = 0;
+  const sent = { written: 0, requests: 0 };
   const worker = async () => {
     while (next < groups.length) {
       if (signal?.aborted) return;
       const group = groups[next++]!;
       if (group.length === 1 && !useBatch) await sendSingle(ctx, ops[group[0]!]!, group[0]!, outcomes, signal);
       else await sendBatch(ctx, ops, group, outcomes, effective, false, signal);
+      sent.written += group.filter((i) => outcomes[i]!.state === 'written').length;
+      sent.requests++;
+      ctx.onSent?.(sent.written, sent.requests);
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, groups.length) }, worker));
