@@ -62,7 +62,9 @@ export async function* remoteRows(
   const seen = new Set<string>();
   for (let page = 0; url !== undefined; page++) {
     if (seen.has(url)) throw new DynasqlError('DYNASQL_ERR_SERVICE', `The service returned the same @odata.nextLink twice (page ${page + 1})`);
-    seen.add(url);
+    // a nextLink read from a page is a slice of that page's whole text (a V8 sliced string): keeping it
+    // would keep every page (~2 MB per 5,000 rows) alive until the statement ends, so keep a flat copy
+    seen.add(Buffer.from(url).toString());
     const response = await executor.send({ method: 'GET', url, headers: step.request.headers, ...(signal ? { signal } : {}) });
     counters.requests++;
     counters.pages++;
