@@ -61,6 +61,14 @@ export async function connect(input: ConnectInput): Promise<ConnectedConnection>
   }
 }
 
+/** `EXPLAIN UPDATE …` → `UPDATE …`; undefined for anything else (EXPLAIN SELECT goes through the SELECT path) */
+function explainedWrite(sql: string): string | undefined {
+  const prefix = /^\s*EXPLAIN\s+/i.exec(sql);
+  if (!prefix) return undefined;
+  const rest = sql.slice(prefix[0].length);
+  return isWriteStatement(rest) ? rest : undefined;
+}
+
 function splitEdges(input: ConnectInput): ConnectEdges & { settings: string | Record<string, unknown> } {
   if (typeof input === 'string') return { settings: input };
   const { dispatcher, clock, dialect, cacheDir, ...settings } = input;
@@ -94,6 +102,8 @@ class DynasqlConnection implements Connection {
   async query(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<QueryResult> {
     if (isExecStatement(sql)) return this.exec(sql, params, options);
     if (isWriteStatement(sql)) return this.write(sql, params, options);
+    const explained = explainedWrite(sql);
+    if (explained !== undefined) return this.explainWrite(explained, params, options);
     const rows: Row[] = [];
     const { columns, command, rows: iterator } = await this.open(sql, params, options);
     for await (const row of iterator) rows.push(row);
@@ -109,6 +119,11 @@ class DynasqlConnection implements Connection {
       yield* (await this.write(sql, params, options)).rows;
       return;
     }
+    const explained = explainedWrite(sql);
+    if (explained !== undefined) {
+      yield* (await this.explainWrite(explained, params, options)).rows;
+      return;
+    }
     const { rows } = await this.open(sql, params, options);
     yield* rows;
   }
@@ -116,6 +131,8 @@ class DynasqlConnection implements Connection {
   async explain(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<string> {
     this.ensureOpen();
     const dialect = options.dialect ?? this.dialect;
+    const write = isWriteStatement(sql) ? sql : explainedWrite(sql);
+    if (write !== undefined) return (await this.explainWrite(write, params, options)).rows.map((r) => r.plan).join('\n');
     if (usesTableFunctions(sql, dialect)) {
       const prepared = await prepareWithTableFunctions(this.procedureContext(), sql, params, dialect, options.signal, true);
       return [...prepared.functionLines, explainText(prepared.statement, prepared.plan)].join('\n');
@@ -200,6 +217,17 @@ class DynasqlConnection implements Connection {
       const result = await runWrite({ ...this.writeContext(), onSent }, sql, params, options.dialect ?? this.dialect, options.write, scope.signal);
       progress.done({ rows: result.rowCount, pages: counts.pages });
       return result;
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  /** a write's plan, lowered by the same code that runs it, with nothing written: write-runner.ts */
+  private async explainWrite(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<QueryResult> {
+    this.ensureOpen();
+    const scope = statementScope(this.options, options.signal);
+    try {
+      return await runWrite({ ...this.writeContext(), explain: true }, sql, params, options.dialect ?? this.dialect, options.write, scope.signal);
     } finally {
       scope.dispose();
     }

@@ -23,7 +23,7 @@ import { DynasqlError } from '../errors/index.js';
 import { mapServiceError, SERVICE_CODES, type HttpResponse } from '../http/index.js';
 import { decoderFor, parsePage, sourceKey } from '../odata/index.js';
 import { batchContentType, decodeBatchResponse, encodeBatch, type BatchPartResponse } from '../odata/batch.js';
-import type { RemoteScanStep } from '../plan/index.js';
+import type { PhysicalPlan, RemoteScanStep } from '../plan/index.js';
 import { planQuery, resolveParams, type ParamValues } from '../pushdown/index.js';
 import type * as S from '../sql/index.js';
 import type { ParserDialect } from '../sql/index.js';
@@ -34,7 +34,7 @@ import {
   resolveWriteTable, returnedColumnType, returnedRow, returningColumns, summarize, uniqueByKey, updateOperation, upsertKey, upsertOperation,
   type ChoiceLabels, type InputValue, type Outcome, type ResolvedColumn, type WriteContext, type WriteOperation,
 } from '../writes/index.js';
-import { runPlan, type StatementContext } from './statement.js';
+import { explainText, runPlan, type StatementContext } from './statement.js';
 import type { QueryParams, QueryResult, SqlValue, WriteOptions } from './types.js';
 
 export interface WriteRunContext {
@@ -44,6 +44,8 @@ export interface WriteRunContext {
   newId?: () => string;
   /** called after each request or `$batch` sent, with the rows written so far (progress reports) */
   onSent?: (written: number, requests: number) => void;
+  /** EXPLAIN: lower the statement and answer its plan (one `plan` row per line) instead of sending any write */
+  explain?: boolean;
 }
 
 export interface Effective {
@@ -56,7 +58,7 @@ export interface Effective {
 
 export async function runWrite(ctx: WriteRunContext, sql: string, params: QueryParams | undefined, dialect: ParserDialect, write: WriteOptions = {}, signal?: AbortSignal): Promise<QueryResult> {
   const parsed = parseWrite(sql, dialect);
-  if (ctx.options.readOnly) {
+  if (ctx.options.readOnly && !ctx.explain) {
     throw new DynasqlError('DYNASQL_ERR_READ_ONLY_CONNECTION', `The connection is read-only (Read Only=true); ${parsed.statement.kind.toUpperCase()} is refused`);
   }
   const values = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined);
@@ -113,6 +115,7 @@ async function runInsert(ctx: WriteRunContext, statement: InsertStatement, param
     checkMaxRows(ctx, statement.values.length);
     rows = await valuesRows(ctx, statement.values, params, signal);
   } else {
+    if (ctx.explain) return explainRead(ctx, command(statement), positional(statement.query!), params, effective, statement.upsert ? `PATCH ${table.entitySetName}(<key>)` : `POST ${table.entitySetName}`);
     const source = await readRows(ctx, positional(statement.query!), params, signal);
     if (source.width !== columns.length) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The SELECT returns ${source.width} columns for ${columns.length} columns of ${table.name}`);
     rows = source.rows;
@@ -123,9 +126,9 @@ async function runInsert(ctx: WriteRunContext, statement: InsertStatement, param
   const ops = rows.map((values, r) => (statement.upsert
     ? upsertOperation(wctx, keyColumns, columns, values, r, { ...(statement.hints.upsertMode ? { mode: statement.hints.upsertMode } : {}), returnRepresentation: wantBody })
     : createOperation(wctx, columns, values, r, wantBody)));
+  if (ctx.explain) return explainOps(ctx, command(statement), ops, effective);
   const outcomes = await execute(ctx, ops, effective, signal);
-  const command = statement.upsert ? 'UPSERT' : 'INSERT';
-  const result = report(command, ops, outcomes, effective);
+  const result = report(command(statement), ops, outcomes, effective);
   if (returning) {
     result.columns = returning.map((r) => returnedColumnType(r));
     result.rows = ops.flatMap((op, i) => {
@@ -168,6 +171,7 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
       ],
       from, ...(statement.where ? { where: statement.where } : {}),
     };
+    if (ctx.explain) return explainRead(ctx, 'UPDATE', query, params, effective, `PATCH ${table.entitySetName}(<key>)`);
     const read = await readRows(ctx, query, params, signal, effective.optimistic);
     rows = uniqueByKey(read.rows.map((row, r) => {
       const key = new Map(keyColumns.map((c, i) => [c, row[i] ?? null] as [Column, InputValue]));
@@ -180,6 +184,7 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
   const ops = rows.map((r, i) => updateOperation(wctx, r.key, columns, r.values, i, {
     ...(r.etag ?? effective.etag ? { etag: r.etag ?? effective.etag } : {}), returnRepresentation: returning !== undefined,
   }));
+  if (ctx.explain) return explainOps(ctx, 'UPDATE', ops, effective);
   const outcomes = await execute(ctx, ops, effective, signal);
   const result = report('UPDATE', ops, outcomes, effective);
   if (returning) {
@@ -211,6 +216,7 @@ async function runDelete(ctx: WriteRunContext, statement: DeleteStatement, param
       ],
       from, ...(statement.where ? { where: statement.where } : {}),
     };
+    if (ctx.explain) return explainRead(ctx, 'DELETE', query, params, effective, `DELETE ${table.entitySetName}(<key>)`);
     const read = await readRows(ctx, query, params, signal, effective.optimistic);
     rows = uniqueByKey(read.rows.map((row, r) => ({
       key: new Map(keyColumns.map((c, i) => [c, row[i] ?? null] as [Column, InputValue])),
@@ -220,6 +226,7 @@ async function runDelete(ctx: WriteRunContext, statement: DeleteStatement, param
   }
   const wctx = writeContext(ctx, table, effective);
   const ops = rows.map((r, i) => deleteOperation(wctx, r.key, i, r.etag ?? effective.etag ? { etag: (r.etag ?? effective.etag)! } : {}));
+  if (ctx.explain) return explainOps(ctx, 'DELETE', ops, effective);
   const outcomes = await execute(ctx, ops, effective, signal);
   const result = report('DELETE', ops, outcomes, effective);
   if (returning) {
@@ -297,8 +304,7 @@ interface ReadResult { rows: InputValue[][]; width: number; etags?: (string | un
 /** Runs a query through the SELECT engine (bind, push-down, local remainder) and returns its rows as arrays. */
 async function readRows(ctx: WriteRunContext, query: S.Query, params: ParamValues, signal: AbortSignal | undefined, withEtags = false): Promise<ReadResult> {
   const sc = ctx.statement;
-  const bound = bindQuery(query, { catalog: sc.catalog, systemTables: sc.system.tables, includeFormattedValues: sc.includeFormattedValues });
-  const plan = planQuery(bound, { facts: sc.facts, params, pushdown: sc.pushdown, crossCompany: sc.crossCompany, pageSize: sc.pageSize });
+  const plan = planRead(ctx, query, params);
   const max = ctx.options.maxRowsAffected;
   const counters = { pages: 0, requests: 0, rows: 0 };
   if (withEtags) {
@@ -315,6 +321,13 @@ async function readRows(ctx: WriteRunContext, query: S.Query, params: ParamValue
     if (max > 0 && rows.length > max) checkMaxRows(ctx, rows.length);
   }
   return { rows, width: names.length };
+}
+
+/** The SELECT engine's plan (bind, push-down, local remainder) of a query a write reads its rows with. */
+function planRead(ctx: WriteRunContext, query: S.Query, params: ParamValues): PhysicalPlan {
+  const sc = ctx.statement;
+  const bound = bindQuery(query, { catalog: sc.catalog, systemTables: sc.system.tables, includeFormattedValues: sc.includeFormattedValues });
+  return planQuery(bound, { facts: sc.facts, params, pushdown: sc.pushdown, crossCompany: sc.crossCompany, pageSize: sc.pageSize });
 }
 
 /** A direct (fully pushed-down) read, page by page, keeping each row's `@odata.etag` beside its values. */
@@ -369,6 +382,59 @@ async function loadChoiceLabels(ctx: WriteRunContext, table: Table, columns: rea
   return labels;
 }
 
+// ───────────────────────────── EXPLAIN ─────────────────────────────
+
+/** operations listed one by one in a write's plan; the rest are counted */
+const EXPLAIN_OPERATIONS = 20;
+
+function command(statement: InsertStatement): 'INSERT' | 'UPSERT' {
+  return statement.upsert ? 'UPSERT' : 'INSERT';
+}
+
+function explained(lines: string[]): QueryResult {
+  return { columns: [{ name: 'plan', type: 'nvarchar' }], rows: lines.map((plan) => ({ plan })), rowCount: lines.length, command: 'EXPLAIN' };
+}
+
+/**
+ * A key-addressed write's plan: each request as `execute` would send it, e.g.
+ *   Write   PATCH http://host/api/data/v9.2/accounts(…)
+ */
+function explainOps(ctx: WriteRunContext, verb: string, ops: readonly WriteOperation[], effective: Effective): QueryResult {
+  const root = ctx.statement.serviceRoot;
+  const lines = [`${verb}: ${ops.length} row${ops.length === 1 ? '' : 's'} by key, nothing read first`];
+  if (ops.length === 0) return explained(lines);
+  const { changeSet, useBatch, groups } = sendPlan(ctx, ops.length, effective);
+  let listed = 0;
+  for (const group of groups) {
+    if (listed >= EXPLAIN_OPERATIONS) break;
+    const batched = useBatch && (changeSet || group.length > 1);
+    if (batched) lines.push(`Write   POST ${root}$batch (${changeSet ? 'one change set, all or nothing' : 'continue on error'}, ${group.length} operations)`);
+    for (const i of group) {
+      if (listed++ >= EXPLAIN_OPERATIONS) break;
+      const op = ops[i]!;
+      lines.push(`${batched ? '          ' : 'Write   '}${op.method} ${root}${op.url}`);
+    }
+  }
+  if (ops.length > EXPLAIN_OPERATIONS) lines.push(`        … and ${ops.length - EXPLAIN_OPERATIONS} more operations`);
+  return explained(lines);
+}
+
+/**
+ * A write whose rows come from a SELECT: that SELECT's plan (the same one the write runs), then
+ * how its rows are written, e.g.
+ *   then $batch of PATCH accounts(<key>), 1 operation per row, up to 1,000 per $batch
+ */
+function explainRead(ctx: WriteRunContext, verb: string, query: S.Query, params: ParamValues, effective: Effective, operation: string): QueryResult {
+  const plan = planRead(ctx, query, params);
+  const batchSize = Math.max(1, ctx.statement.facts.maxBatchSize).toLocaleString('en-US');
+  const then = effective.atomic
+    ? `then one $batch change set of ${operation}, 1 operation per row (all or nothing, at most ${batchSize} rows)`
+    : batchSupported(ctx)
+      ? `then $batch of ${operation}, 1 operation per row, up to ${batchSize} per $batch`
+      : `then ${operation}, one request per row`;
+  return explained([`${verb}: the rows are read first${effective.optimistic ? ' (with each row\'s etag)' : ''}`, ...explainText(ctx.statement, plan).split('\n'), then]);
+}
+
 /** the statement's QueryResult, or the error summarize() raises for failed rows */
 export function report(command: string, ops: readonly WriteOperation[], outcomes: readonly Outcome[], effective: Effective): QueryResult {
   return { columns: [], rows: [], command, ...summarize(command, ops, outcomes, effective) };
@@ -376,24 +442,41 @@ export function report(command: string, ops: readonly WriteOperation[], outcomes
 
 // ───────────────────────────── sending ─────────────────────────────
 
+/**
+ * How the operations go out: one change set when atomic; else `$batch`es of up to maxBatchSize
+ * (Dataverse) or one request each (F&O, where continue-on-error inside a $batch is not documented).
+ */
+interface SendPlan { changeSet: boolean; useBatch: boolean; groups: number[][] }
+
+function sendPlan(ctx: WriteRunContext, count: number, effective: Effective): SendPlan {
+  const facts = ctx.statement.facts;
+  const batchSize = Math.max(1, facts.maxBatchSize);
+  if (effective.atomic && count > 1) {
+    if (count > batchSize) {
+      throw new DynasqlError('DYNASQL_ERR_ATOMIC_LIMIT', `An atomic statement can change at most ${batchSize} rows (one $batch change set); this one would change ${count}. Nothing was written`, { details: { rows: count, max: batchSize } });
+    }
+    return { changeSet: true, useBatch: true, groups: [Array.from({ length: count }, (_, i) => i)] };
+  }
+  const useBatch = count > 1 && batchSupported(ctx);
+  const groups: number[][] = [];
+  const per = useBatch ? batchSize : 1;
+  for (let i = 0; i < count; i += per) groups.push(Array.from({ length: Math.min(per, count - i) }, (_, j) => i + j));
+  return { changeSet: false, useBatch, groups };
+}
+
+function batchSupported(ctx: WriteRunContext): boolean {
+  return ctx.statement.facts.batchSupported && ctx.statement.facts.edition === 'dataverse';
+}
+
 export async function execute(ctx: WriteRunContext, ops: readonly (WriteOperation & { idempotent?: boolean })[], effective: Effective, signal?: AbortSignal): Promise<Outcome[]> {
   const outcomes: Outcome[] = ops.map(() => ({ state: 'notAttempted' }));
   if (ops.length === 0) return outcomes;
-  const facts = ctx.statement.facts;
-  const batchSize = Math.max(1, facts.maxBatchSize);
-  if (effective.atomic && ops.length > 1) {
-    if (ops.length > batchSize) {
-      throw new DynasqlError('DYNASQL_ERR_ATOMIC_LIMIT', `An atomic statement can change at most ${batchSize} rows (one $batch change set); this one would change ${ops.length}. Nothing was written`, { details: { rows: ops.length, max: batchSize } });
-    }
-    await sendBatch(ctx, ops, ops.map((_, i) => i), outcomes, effective, true, signal);
+  const { changeSet, useBatch, groups } = sendPlan(ctx, ops.length, effective);
+  if (changeSet) {
+    await sendBatch(ctx, ops, groups[0]!, outcomes, effective, true, signal);
     ctx.onSent?.(outcomes.filter((o) => o.state === 'written').length, 1);
     return outcomes;
   }
-  // F&O: operations one by one (continue-on-error inside a $batch is not documented there)
-  const useBatch = ops.length > 1 && facts.batchSupported && facts.edition === 'dataverse';
-  const groups: number[][] = [];
-  const per = useBatch ? batchSize : 1;
-  for (let i = 0; i < ops.length; i += per) groups.push(ops.slice(i, i + per).map((_, j) => i + j));
   const width = Math.max(1, Math.min(ctx.options.maxConcurrency, useBatch ? 4 : ctx.options.maxConcurrency));
   let next = 0;
   const sent = { written: 0, requests: 0 };
