@@ -91,11 +91,10 @@ export interface Connection {
    * Runs an action or function with its parameters as a JSON object and answers its JSON (annotations
    * dropped; null when it returns nothing): `conn.action('WhoAmI')`, `conn.action('QualifyLead',
    * {Target: 'leads(<id>)', CreateAccount: true, CreateContact: false, CreateOpportunity: false, Status: 3})`.
-   * Connections from `connect()` always have it (optional here only so test doubles need not).
    */
-  action?(name: string, payload?: Record<string, unknown>, options?: QueryOptions): Promise<unknown>;
+  action(name: string, payload?: Record<string, unknown>, options?: QueryOptions): Promise<unknown>;
   close(): Promise<void>;
 }
 
-/** what `connect()` returns: a Connection whose `action` is always there */
-export type ConnectedConnection = Connection & Required<Pick<Connection, 'action'>>;
+/** what `connect()` returns (the same as Connection now that `action` is required; kept for existing imports) */
+export type ConnectedConnection = Connection;

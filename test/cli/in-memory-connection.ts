@@ -89,6 +89,10 @@ export class InMemoryConnection implements Connection {
     throw new Error('the in-memory connection has no entity API; the command does not use it');
   }
 
+  async action(name: string): Promise<unknown> {
+    throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `the in-memory connection runs no actions (asked for ${name})`);
+  }
+
   async catalog(): Promise<Catalog> {
     return SAMPLE_CATALOG;
   }

@@ -114,6 +114,9 @@ export function fakeConnection(): FakeConnection {
     entity(): never {
       throw new Error('the adapter does not use the entity API');
     },
+    async action(name: string): Promise<unknown> {
+      throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `the fake connection runs no actions (asked for ${name})`);
+    },
     async close() {},
   };
 }
