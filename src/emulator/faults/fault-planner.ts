@@ -1,4 +1,4 @@
-import { SeededRandom } from './seeded-random.js';
+import { Prng } from '../seed/prng.js';
 import type { FaultOptions } from './fault-options.js';
 
 export type FaultKind = 'throttle' | 'reset-before' | 'server-error' | 'reset-after-write' | 'truncate' | 'slow-body';
@@ -33,7 +33,7 @@ const BANDS: ReadonlyArray<readonly [FaultKind, keyof FaultOptions]> = [
  *   p.plan(false).fault === 'server-error'
  */
 export class FaultPlanner {
-  private random: SeededRandom;
+  private random: Prng;
   private burstRemaining = 0;
   readonly injected: Record<FaultKind, number> = { throttle: 0, 'reset-before': 0, 'server-error': 0, 'reset-after-write': 0, truncate: 0, 'slow-body': 0 };
   requestsPlanned = 0;
@@ -41,7 +41,7 @@ export class FaultPlanner {
   constructor(readonly options: FaultOptions) {
     const total = BANDS.reduce((sum, [, key]) => sum + ((options[key] as number | undefined) ?? 0), 0);
     if (total > 1 + 1e-9) throw new Error(`fault rates add up to ${total}; a request meets at most one fault, so their sum must be at most 1`);
-    this.random = new SeededRandom(options.seed ?? 1);
+    this.random = new Prng(options.seed ?? 1);
   }
 
   plan(isWrite: boolean): FaultPlan {

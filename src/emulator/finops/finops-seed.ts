@@ -1,4 +1,4 @@
-import { SeededRandom } from '../faults/seeded-random.js';
+import { Prng } from '../seed/prng.js';
 import { FINOPS_APPLICATION_BUILD } from './finops-schema.js';
 
 /** A legal entity (company) of the seed: its dataAreaId, number prefixes and locale. */
@@ -39,10 +39,10 @@ const CITIES: Record<string, string[]> = { USA: ['San Diego', 'Seattle', 'Chicag
 const PAYMENT_TERMS = ['Net10', 'Net30', 'Net45', 'COD'];
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
-const pick = <T>(r: SeededRandom, list: readonly T[]) => list[r.below(list.length)]!;
-const money = (r: SeededRandom, min: number, max: number) => Math.round((min + r.next() * (max - min)) * 100) / 100;
+const pick = <T>(r: Prng, list: readonly T[]) => list[r.below(list.length)]!;
+const money = (r: Prng, min: number, max: number) => Math.round((min + r.next() * (max - min)) * 100) / 100;
 /** A PRNG per row, so row i is the same whether or not rows before it were ever made. */
-const rowRandom = (seed: number, table: number, index: number) => new SeededRandom((seed * 1_000_003 + table * 7_919_113 + index * 2_654_435_761) >>> 0);
+const rowRandom = (seed: number, table: number, index: number) => new Prng((seed * 1_000_003 + table * 7_919_113 + index * 2_654_435_761) >>> 0);
 
 /** How many rows of each company-specific entity one company gets. */
 export interface SeedSizes {
@@ -84,7 +84,7 @@ export function finopsSeed(seed = 1, rows?: number): Map<string, FinopsSeedSet> 
   const epoch = Date.UTC(2024, 0, 1);
   const day = 86_400_000;
 
-  const perCompany = (count: number, make: (company: Company, local: number, r: SeededRandom, index: number) => Record<string, unknown>, table: number): FinopsSeedSet => ({
+  const perCompany = (count: number, make: (company: Company, local: number, r: Prng, index: number) => Record<string, unknown>, table: number): FinopsSeedSet => ({
     count: count * n,
     make: (index) => make(COMPANIES[Math.floor(index / count)]!, index % count, rowRandom(seed, table, index), index),
   });
@@ -147,7 +147,7 @@ export function finopsSeed(seed = 1, rows?: number): Map<string, FinopsSeedSet> 
       IsPurchasePriceAutomaticallyUpdated: r.next() < 0.5 ? 'Yes' : 'No',
     };
   }, 3));
-  const orderRow = (c: Company, local: number, r: SeededRandom) => {
+  const orderRow = (c: Company, local: number, r: Prng) => {
     const customer = customerAccount(c, r.below(sizes.customers));
     const created = epoch + r.below(600) * day + r.below(day);
     return {

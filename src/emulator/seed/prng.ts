@@ -8,7 +8,11 @@ export function hash32(text: string, salt = 0): number {
   return h >>> 0;
 }
 
-/** mulberry32: tiny, fast, good enough for test data; the same seed gives the same stream. */
+/**
+ * mulberry32: tiny, fast, good enough for test data and reproducible faults; the same seed gives the
+ * same stream on every run and machine. Not for anything secret.
+ *   new Prng(42).next()  // always 0.6011037519201636
+ */
 export class Prng {
   private state: number;
   constructor(seed: number) {
@@ -20,6 +24,10 @@ export class Prng {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** an integer in [0, n) */
+  below(n: number): number {
+    return Math.floor(this.next() * n);
   }
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FaultPlanner } from '../../../src/emulator/faults/fault-planner.js';
 import { validateFaultOptions } from '../../../src/emulator/faults/fault-options.js';
-import { SeededRandom } from '../../../src/emulator/faults/seeded-random.js';
+import { Prng } from '../../../src/emulator/seed/prng.js';
 
 const run = (planner: FaultPlanner, n: number, isWrite = (i: number) => i % 3 === 0) =>
   Array.from({ length: n }, (_, i) => planner.plan(isWrite(i)));
@@ -60,11 +60,11 @@ describe('validateFaultOptions', () => {
   });
 });
 
-describe('SeededRandom', () => {
+describe('Prng', () => {
   it('is a fixed sequence in [0, 1) for a seed', () => {
-    const a = new SeededRandom(42);
+    const a = new Prng(42);
     const values = Array.from({ length: 5 }, () => a.next());
-    expect(values).toEqual(Array.from({ length: 5 }, ((b) => () => b.next())(new SeededRandom(42))));
+    expect(values).toEqual(Array.from({ length: 5 }, ((b) => () => b.next())(new Prng(42))));
     for (const v of values) expect(v >= 0 && v < 1).toBe(true);
   });
 });
