@@ -10,7 +10,7 @@
  */
 import { DynasqlError } from '../errors/index.js';
 import type { LiteralExpr, ParamExpr } from './ast.js';
-import { parse as parseGrammar } from './exec-grammar.js';
+import { parse as parseGrammar } from './generated/exec-parser.js';
 import { positionAt } from './parse.js';
 
 /** `DEFAULT` leaves the parameter out of the request, as if it were not given. */

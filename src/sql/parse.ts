@@ -58,7 +58,7 @@ function parseUncached(sql: string, dialect: ParserDialect): ParsedStatement {
 }
 
 /** pegjs errors carry `location.start`; T-SQL ASTs carry no locations, so errors are all we get */
-function syntaxError(error: unknown, sql: string, toUserOffset: (offset: number) => number): DynasqlError {
+export function syntaxError(error: unknown, sql: string, toUserOffset: (offset: number) => number): DynasqlError {
   const e = error as { message?: string; location?: { start?: { offset: number } }; found?: string | null };
   if (typeof e?.location?.start?.offset !== 'number') {
     return new DynasqlError('DYNASQL_ERR_SYNTAX', `Syntax error: ${String(e?.message ?? error)}`, { cause: error });

@@ -14,7 +14,7 @@ import pgParser from 'node-sql-parser/build/postgresql.js';
 import { DynasqlError } from '../errors/index.js';
 import type { Expr, FromItem } from './ast.js';
 import { Normalizer, type ParserDialect } from './normalize.js';
-import { positionAt } from './parse.js';
+import { positionAt, syntaxError } from './parse.js';
 import { rewriteQuestionMarks } from './placeholders.js';
 import { parse as parseClause } from './generated/write-clauses-parser.js';
 import type { DeleteStatement, InsertStatement, ParsedWrite, ReturningItem, SetItem, UpdateStatement, WriteHints, WriteStatement, WriteTarget } from './write-ast.js';
@@ -273,14 +273,4 @@ export function maskQuoted(sql: string): string {
     }
   }
   return out;
-}
-
-function syntaxError(error: unknown, sql: string, toUserOffset: (offset: number) => number): DynasqlError {
-  const e = error as { message?: string; location?: { start?: { offset: number } }; found?: string | null };
-  if (typeof e?.location?.start?.offset !== 'number') {
-    return new DynasqlError('DYNASQL_ERR_SYNTAX', `Syntax error: ${String(e?.message ?? error)}`, { cause: error });
-  }
-  const position = positionAt(sql, Math.min(sql.length, toUserOffset(e.location.start.offset)));
-  const near = e.found == null ? 'end of input' : `'${e.found}'`;
-  return new DynasqlError('DYNASQL_ERR_SYNTAX', `Syntax error at line ${position.line}, column ${position.column}: unexpected ${near}`, { position, cause: error });
 }
