@@ -57,7 +57,7 @@ async function measured(consume: (probe: () => void) => Promise<number>): Promis
 
 export async function runReadBench(options: ReadOptions = {}): Promise<BenchResult> {
   const total = options.rows ?? 100_000;
-  const rounds = options.rounds ?? 2;
+  const rounds = options.rounds ?? 3;
   const emulator = await spawnEmulator(['--rows', String(total)]);
   const conn = await connect(`Url=${emulator.url};Page Size=5000`);
   try {
@@ -97,11 +97,14 @@ export async function runReadBench(options: ReadOptions = {}): Promise<BenchResu
     collectGarbage();
     const heapBaseline = process.memoryUsage().heapUsed;
     let retainedPeak = heapBaseline;
+    const retainedSamplesMb: number[] = [];
     let warm = 0;
     for await (const _ of conn.stream(sql)) {
       if (++warm % 5000 !== 0) continue;
       collectGarbage();
-      retainedPeak = Math.max(retainedPeak, process.memoryUsage().heapUsed);
+      const used = process.memoryUsage().heapUsed;
+      retainedPeak = Math.max(retainedPeak, used);
+      if (warm % 20_000 === 0) retainedSamplesMb.push(round((used - heapBaseline) / 1e6, 1));
     }
     if (warm !== total) throw new Error(`dynasql read ${warm} rows, expected ${total}`);
     const retainedGrowthMb = round((retainedPeak - heapBaseline) / 1e6, 1);
@@ -127,6 +130,8 @@ export async function runReadBench(options: ReadOptions = {}): Promise<BenchResu
         rowsPerSecond: { dynasql: rowsPerSecond('dynasql'), bareLoop: rowsPerSecond('bare'), dynamicsWebApi: rowsPerSecond('peer') },
         clientCpuMsMedian: { dynasql: cpu('dynasql'), bareLoop: cpu('bare'), dynamicsWebApi: cpu('peer') },
         retainedHeapGrowthMb: { dynasql: retainedGrowthMb },
+        /** retained growth after 20k, 40k, … rows: flat when rows and pages are not kept */
+        retainedHeapEvery20kRowsMb: retainedSamplesMb,
         heapGrowthMbMax: { dynasql: heap('dynasql'), bareLoop: heap('bare'), dynamicsWebApi: heap('peer') },
         allRuns: runs,
       },
