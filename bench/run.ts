@@ -2,13 +2,14 @@
  * The benchmark suite (`npm run bench`; `npm run bench -- read write` runs some). Each benchmark is a
  * module exporting a function that returns a BenchResult (figures + checks against targets); this
  * runner prints one table of checks on stdout and writes bench/results.json with every figure, the
- * machine (CPU, cores, Node, load average before and after) and the date.
+ * machine (CPU, cores, Node, load average before and after) and the date. Running some benchmarks
+ * replaces only their entries in results.json (each entry carries its own date and machine).
  *
  * Targets are ratios measured side by side in one run: absolute times on this shared machine mean
  * little. Extra: `npm run bench -- throttle-faults` runs the executor's issue-5 figures (paging and
  * creates under 5 % faults), which are not part of the default suite.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runCatalogSuiteBench } from './catalog.bench.js';
 import { machineInfo } from './lib/machine.js';
@@ -59,19 +60,27 @@ const failed = results.filter((r) => r.error || r.checks.some((c) => !c.pass));
 console.log(`\n${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverageBefore.join(' ')} before, ${machine.loadAverage.join(' ')} after; ${started.toISOString()}`);
 
 const file = resolve(import.meta.dirname, 'results.json');
+const entries = results.map((r) => ({
+  name: r.name,
+  date: started.toISOString(),
+  machine,
+  seconds: r.seconds,
+  pass: !r.error && r.checks.every((c) => c.pass),
+  checks: r.checks.map((c) => ({ ...c, ratio: c.unit === '×' ? c.value : undefined })),
+  figures: r.figures,
+  ...(r.notes ? { notes: r.notes } : {}),
+  ...(r.error ? { error: r.error } : {}),
+}));
+// running some benchmarks replaces only their entries: the file keeps the latest result of each
+const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { benchmarks?: typeof entries }).benchmarks ?? [] : [];
+const order = [...Object.keys(SUITE), ...Object.keys(EXTRA)];
+const merged = [...previous.filter((p) => !chosen.includes(p.name)), ...entries].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
 writeFileSync(file, `${JSON.stringify({
   date: started.toISOString(),
   machine,
   totalSeconds: Math.round(results.reduce((s, r) => s + r.seconds, 0)),
-  benchmarks: results.map((r) => ({
-    name: r.name,
-    seconds: r.seconds,
-    pass: !r.error && r.checks.every((c) => c.pass),
-    checks: r.checks.map((c) => ({ ...c, ratio: c.unit === '×' ? c.value : undefined })),
-    figures: r.figures,
-    ...(r.notes ? { notes: r.notes } : {}),
-    ...(r.error ? { error: r.error } : {}),
-  })),
+  ran: chosen,
+  benchmarks: merged,
 }, null, 2)}\n`);
 console.log(`results: ${file}`);
 process.exitCode = failed.length > 0 ? 1 : 0;
