@@ -69,7 +69,7 @@ export function indexCatalog(catalog: Catalog): CatalogIndex {
     requireTable(name) {
       const table = tables.get(name.toLowerCase());
       if (table) return table;
-      throw new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `Unknown table '${name}'.${didYouMean(name, catalog.tables.map((t) => t.name))}`);
+      throw new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `Unknown table '${name}'.${didYouMean(name, catalog.tables.map((t) => t.name))}`, { details: { name } });
     },
     tableOfEntityType: (qualifiedName) => byEntityType.get(qualifiedName),
     column: (table, name) => columnsOf(table).get(name.toLowerCase()),
@@ -77,7 +77,7 @@ export function indexCatalog(catalog: Catalog): CatalogIndex {
       const column = columnsOf(table).get(name.toLowerCase());
       if (column) return column;
       const hint = didYouMean(name, table.columns.map((c) => c.name));
-      throw new DynasqlError('DYNASQL_ERR_UNKNOWN_COLUMN', `Unknown column '${name}' in table '${table.name}'.${hint}`);
+      throw new DynasqlError('DYNASQL_ERR_UNKNOWN_COLUMN', `Unknown column '${name}' in table '${table.name}'.${hint}`, { details: { name } });
     },
     procedures: (name) => procedures.get(name.toLowerCase()) ?? [],
     requireProcedures(name) {

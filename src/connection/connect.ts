@@ -24,6 +24,7 @@ import { isWriteStatement } from '../sql/write-parse.js';
 import { runWrite, type WriteRunContext } from './write-runner.js';
 import { entityApi, type EntityApi } from './entity-api.js';
 import { isExecStatement } from '../sql/exec-parse.js';
+import { withSqlPosition } from '../sql/locate.js';
 import { prepareWithTableFunctions, runAction, runExec, usesTableFunctions, type ProcedureRunContext } from './procedure-runner.js';
 import type { Connection, ConnectedConnection, QueryOptions, QueryParams, QueryResult, Row, SqlDialect } from './types.js';
 
@@ -100,6 +101,30 @@ class DynasqlConnection implements Connection {
   }
 
   async query(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<QueryResult> {
+    try {
+      return await this.run(sql, params, options);
+    } catch (error) {
+      throw withSqlPosition(error, sql);
+    }
+  }
+
+  async *stream(sql: string, params?: QueryParams, options: QueryOptions = {}): AsyncIterable<Row> {
+    try {
+      yield* this.streamRows(sql, params, options);
+    } catch (error) {
+      throw withSqlPosition(error, sql);
+    }
+  }
+
+  async explain(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<string> {
+    try {
+      return await this.explainPlan(sql, params, options);
+    } catch (error) {
+      throw withSqlPosition(error, sql);
+    }
+  }
+
+  private async run(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<QueryResult> {
     if (isExecStatement(sql)) return this.exec(sql, params, options);
     if (isWriteStatement(sql)) return this.write(sql, params, options);
     const explained = explainedWrite(sql);
@@ -110,7 +135,7 @@ class DynasqlConnection implements Connection {
     return { columns, rows, rowCount: rows.length, command };
   }
 
-  async *stream(sql: string, params?: QueryParams, options: QueryOptions = {}): AsyncIterable<Row> {
+  private async *streamRows(sql: string, params: QueryParams | undefined, options: QueryOptions): AsyncIterable<Row> {
     if (isExecStatement(sql)) {
       yield* (await this.exec(sql, params, options)).rows;
       return;
@@ -128,7 +153,7 @@ class DynasqlConnection implements Connection {
     yield* rows;
   }
 
-  async explain(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<string> {
+  private async explainPlan(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<string> {
     this.ensureOpen();
     const dialect = options.dialect ?? this.dialect;
     const write = isWriteStatement(sql) ? sql : explainedWrite(sql);

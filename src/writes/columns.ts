@@ -28,7 +28,7 @@ export function findColumn(table: Table, name: string): Column {
   const column = table.columns.find((c) => c.name.toLowerCase() === lower);
   if (column) return column;
   const suggestion = closestName(name, table.columns.filter((c) => c.kind !== 'navigation').map((c) => c.name));
-  throw new DynasqlError('DYNASQL_ERR_UNKNOWN_COLUMN', `Unknown column '${name}' in ${table.name}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`);
+  throw new DynasqlError('DYNASQL_ERR_UNKNOWN_COLUMN', `Unknown column '${name}' in ${table.name}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, { details: { name } });
 }
 
 /** The columns a write sets, each checked for the mode; duplicates refused. */
