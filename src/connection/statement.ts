@@ -7,7 +7,7 @@ import { bindQuery } from '../bind/index.js';
 import { DynasqlError } from '../errors/index.js';
 import type { Executor } from '../http/index.js';
 import { LocalEngine, trimDecimal, type ColumnValue, type LocalInput } from '../local/index.js';
-import { explainPlan, type PhysicalPlan, type RemoteScanStep } from '../plan/index.js';
+import { PlanCache, explainPlan, parameterKey, type PhysicalPlan, type RemoteScanStep } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
 import { planQuery, resolveParams } from '../pushdown/index.js';
 import { parseSql, type ParserDialect } from '../sql/index.js';
@@ -33,16 +33,32 @@ export interface PreparedStatement {
   explain: boolean;
 }
 
+/** plans of statements already prepared; a catalog refresh starts a new, empty cache (see PlanCache) */
+const plans = new PlanCache<PreparedStatement>();
+
 export function prepareStatement(ctx: StatementContext, sql: string, params: QueryParams | undefined, dialect: ParserDialect): PreparedStatement {
   const parsed = parseSql(sql, dialect);
-  const bound = bindQuery(parsed.statement.query, {
-    catalog: ctx.catalog, systemTables: ctx.system.tables, includeFormattedValues: ctx.includeFormattedValues,
-  });
-  const values = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined);
+  const bindOptions = { catalog: ctx.catalog, systemTables: ctx.system.tables, includeFormattedValues: ctx.includeFormattedValues };
+  let values: ReturnType<typeof resolveParams>;
+  try {
+    values = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined);
+  } catch (error) {
+    bindQuery(parsed.statement.query, bindOptions); // a statement that does not bind reports that first
+    throw error;
+  }
+  const scope = { catalog: ctx.catalog, systemTables: ctx.system.tables, facts: ctx.facts };
+  const valueKey = parameterKey(values.values());
+  // everything else the plan reads; the SQL text last, so the fixed-width parts cannot run into it
+  const key = valueKey === undefined ? undefined
+    : `${dialect}|${ctx.pushdown ? 1 : 0}${ctx.crossCompany ? 1 : 0}${ctx.includeFormattedValues ? 1 : 0}|${ctx.pageSize}|${valueKey}|${sql}`;
+  const hit = key === undefined ? undefined : plans.get(scope, key);
+  if (hit) return hit;
+  const bound = bindQuery(parsed.statement.query, bindOptions);
   const plan = planQuery(bound, {
     facts: ctx.facts, params: values, pushdown: ctx.pushdown, crossCompany: ctx.crossCompany, pageSize: ctx.pageSize,
   });
-  return { plan, explain: parsed.statement.kind === 'explain' };
+  const prepared: PreparedStatement = { plan, explain: parsed.statement.kind === 'explain' };
+  return key === undefined ? prepared : plans.set(scope, key, prepared);
 }
 
 export function explainText(ctx: StatementContext, plan: PhysicalPlan): string {

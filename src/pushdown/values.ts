@@ -29,7 +29,9 @@ export function resolveParams(refs: readonly (string | number)[], given: Record<
 
 function checkValue(value: unknown, name: string): unknown {
   if (value === undefined) return null;
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value instanceof Date) return value;
+  // a copy: the plan may be cached and reused, and the caller may change its Date afterwards
+  if (value instanceof Date) return new Date(value.getTime());
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value;
   throw new DynasqlError('DYNASQL_ERR_PARAMETER', `Parameter ${name} has an unsupported type (${typeof value}); use a string, number, boolean, bigint, Date or null`);
 }
 
