@@ -7,7 +7,7 @@
  */
 import type { Column } from '../catalog/types.js';
 import { DynasqlError } from '../errors/index.js';
-import { JsonNumberText, parseJsonLossless, type JsonValue } from './json.js';
+import { JsonNumberText, parseJsonLossless, parseJsonWithTextKeys, type JsonValue } from './json.js';
 import { FORMATTED_VALUE, LOOKUP_LOGICAL_NAME } from './query.js';
 
 export type DecodedValue = string | number | boolean | bigint | Date | Uint8Array | null;
@@ -17,8 +17,13 @@ export interface ODataPage {
   nextLink?: string;
 }
 
-export function parsePage(text: string): ODataPage {
-  const body = parseJsonLossless(text);
+/**
+ * One page of rows. Given the columns that will be read from it (`readFor`), it is parsed with the
+ * native `JSON.parse`, keeping the exact text of the numbers those columns need (see
+ * `parseJsonWithTextKeys`); without them, with the lossless parser.
+ */
+export function parsePage(text: string, readFor?: readonly Column[]): ODataPage {
+  const body = readFor ? parseJsonWithTextKeys(text, textKeys(readFor)) : parseJsonLossless(text);
   if (!body || typeof body !== 'object' || Array.isArray(body) || body instanceof JsonNumberText || !Array.isArray(body.value)) {
     throw new DynasqlError('DYNASQL_ERR_SERVICE', 'The service answered without a value array');
   }
@@ -26,6 +31,11 @@ export function parsePage(text: string): ODataPage {
   const page: ODataPage = { rows: body.value as Record<string, JsonValue>[] };
   if (typeof next === 'string') page.nextLink = next;
   return page;
+}
+
+/** the properties whose numbers must keep their text: every column not decoded as a double */
+function textKeys(columns: readonly Column[]): string[] {
+  return [...new Set(columns.filter((c) => decoderFor(c) !== asNumber).map(sourceKey))];
 }
 
 /** the property a column's value is read from, annotations included */

@@ -106,3 +106,28 @@ export function parseJsonLossless(text: string): JsonValue {
   if (i !== text.length) fail('trailing characters');
   return result;
 }
+
+/**
+ * The same values as `parseJsonLossless`, but with the native `JSON.parse` (several times faster),
+ * for a page whose readers are known. A number that is not a safe integer keeps its exact text only
+ * where a reader needs it (`textKeys`: decimals, 64-bit integers, strings); it comes back as a
+ * string instead of a `JsonNumberText`, which the decoders read the same way. Elsewhere the number is
+ * a double, exactly what `Number(text)` would give.
+ *
+ *   parseJsonWithTextKeys('{"r":20000.0000,"d":0.5}', ['r']) → { r: '20000.0000', d: 0.5 }
+ */
+export function parseJsonWithTextKeys(text: string, textKeys: readonly string[]): JsonValue {
+  let source = text;
+  if (textKeys.length > 0) {
+    // only a property's own value: `{"r":1.5` or `,"r":1.5`; inside a JSON string a `"` is always
+    // escaped (`\"r\":1.5`), so text in a string value can never match
+    const keys = textKeys.map((k) => JSON.stringify(k).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    const property = new RegExp(`([{,]\\s*(?:${keys})\\s*:\\s*)(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)`, 'g');
+    source = text.replace(property, (whole, prefix: string, number: string) => (SAFE_INTEGER_TEXT.test(number) ? whole : `${prefix}"${number}"`));
+  }
+  try {
+    return JSON.parse(source) as JsonValue;
+  } catch (error) {
+    throw new DynasqlError('DYNASQL_ERR_SERVICE', `The service sent invalid JSON (${(error as Error).message})`);
+  }
+}
