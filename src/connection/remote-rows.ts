@@ -1,9 +1,10 @@
 /**
- * Reads one remote scan: the first page from the plan's URL, then each `@odata.nextLink`, on
- * demand. Pages are parsed losslessly (odata/json.ts) and decoded into value arrays in the scan's
- * column order. A consumer that stops early stops the requests too.
+ * Reads one remote scan: the first page from the plan's URL, then each `@odata.nextLink`, one page
+ * ahead of the caller. Pages are parsed keeping every digit the columns need (odata/json.ts) and
+ * decoded into value arrays in the scan's column order. A consumer that stops early stops the
+ * requests too.
  */
-import type { Executor } from '../http/index.js';
+import type { Executor, HttpResponse } from '../http/index.js';
 import { DynasqlError } from '../errors/index.js';
 import { decoderFor, JsonNumberText, parsePage, sourceKey, type DecodedValue, type JsonValue } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
@@ -50,6 +51,11 @@ export class ExpandedRows {
   }
 }
 
+/**
+ * The rows of one remote scan. While the caller consumes page N, page N+1 is already being fetched
+ * (at most one page ahead), so the service's time and ours overlap instead of adding up. When the
+ * caller stops early (`break`), the read-ahead request is aborted and no further page is requested.
+ */
 export async function* remoteRows(
   executor: Executor,
   step: RemoteScanStep,
@@ -58,32 +64,47 @@ export async function* remoteRows(
   expanded?: ExpandedRows,
 ): AsyncGenerator<DecodedValue[]> {
   const columns = readers(step);
-  let url: string | undefined = step.request.url;
+  const stop = new AbortController();
+  const requestSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const seen = new Set<string>();
-  for (let page = 0; url !== undefined; page++) {
+  const fetchPage = async (url: string, page: number) => {
     if (seen.has(url)) throw new DynasqlError('DYNASQL_ERR_SERVICE', `The service returned the same @odata.nextLink twice (page ${page + 1})`);
-    // a nextLink read from a page is a slice of that page's whole text (a V8 sliced string): keeping it
-    // would keep every page (~2 MB per 5,000 rows) alive until the statement ends, so keep a flat copy
+    // a nextLink read from a page may be a slice of that page's whole text (a V8 sliced string): keeping
+    // it would keep every page (~2 MB per 5,000 rows) alive until the statement ends, so keep a flat copy
     seen.add(Buffer.from(url).toString());
-    const response = await executor.send({ method: 'GET', url, headers: step.request.headers, ...(signal ? { signal } : {}) });
+    const response = await executor.send({ method: 'GET', url, headers: step.request.headers, signal: requestSignal });
     counters.requests++;
-    counters.pages++;
+    return response;
+  };
+  try {
     if (step.countOnly) {
       // `/$count` answers with the number alone: `42`
-      const text = response.text().trim();
+      const text = (await fetchPage(step.request.url, 0)).text().trim();
+      counters.pages++;
       if (!/^\d+$/.test(text)) throw new DynasqlError('DYNASQL_ERR_SERVICE', `The service answered /$count with '${text.slice(0, 40)}'`);
       counters.rows++;
       counters.onPage?.();
       yield [Number(text)];
       return;
     }
-    const parsed = parsePage(response.text());
-    for (const raw of parsed.rows) {
-      counters.rows++;
-      expanded?.add(raw);
-      yield columns.map(([key, decode]) => decode(raw[key] as never));
+    // the columns read from each page, the $expand parents' included (they sit inside each row)
+    const read = [...step.columns, ...(step.expand ?? []).flatMap((e) => e.columns)];
+    let pending: Promise<HttpResponse> | undefined = fetchPage(step.request.url, 0);
+    for (let page = 0; pending !== undefined; page++) {
+      const parsed = parsePage((await pending).text(), read);
+      counters.pages++;
+      pending = parsed.nextLink === undefined ? undefined : fetchPage(parsed.nextLink, page + 1);
+      // the read-ahead's failure is reported when the caller reaches that page, not as an unhandled rejection now
+      pending?.catch(() => undefined);
+      for (const raw of parsed.rows) {
+        counters.rows++;
+        expanded?.add(raw);
+        yield columns.map(([key, decode]) => decode(raw[key] as never));
+      }
+      counters.onPage?.();
     }
-    counters.onPage?.();
-    url = parsed.nextLink;
+  } finally {
+    // the caller stopped (or the scan ended): abort a read-ahead request still in flight
+    stop.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', 'The row stream was closed.'));
   }
 }

@@ -39,7 +39,10 @@ describe('onProgress', () => {
     const pages = events.map((e) => e.pages);
     expect(pages).toEqual([...pages].sort((a, b) => a - b));
     expect(events.at(-1)).toMatchObject({ pages: 3, rows: 300, requests: 3, throttledMs: 0 });
-    expect(events[0]).toMatchObject({ pages: 1, rows: 100, requests: 1 });
+    // the first report comes after page 1's rows; page 2 may already have been asked for (read-ahead)
+    expect(events[0]).toMatchObject({ pages: 1, rows: 100 });
+    expect(events[0]!.requests).toBeGreaterThanOrEqual(1);
+    expect(events[0]!.requests).toBeLessThanOrEqual(2);
     for (let i = 1; i < events.length; i++) expect(events[i]!.elapsedMs).toBeGreaterThanOrEqual(events[i - 1]!.elapsedMs);
   });
 
