@@ -46,7 +46,8 @@ class Binder {
     const { query: bound, names } = this.query(query, undefined, []);
     const scans = this.scans.map((scan) => {
       const wanted = this.needed.get(scan.id) ?? new Set<string>();
-      return { ...scan, columns: scan.table.columns.filter((c) => wanted.has(c.name.toLowerCase())) };
+      const lower = lowerCaseNames(scan.table.columns);
+      return { ...scan, columns: scan.table.columns.filter((_, i) => wanted.has(lower[i]!)) };
     });
     return { query: bound, scans, outputNames: names };
   }
@@ -165,7 +166,7 @@ class Binder {
           columns: [],
         };
         this.scans.push(scan);
-        const visibleColumns = table.columns.filter((c) => this.visibleInStar(c));
+        const visibleColumns = starColumns(table.columns, this.options.includeFormattedValues === true);
         scope.add({ kind: 'scan', alias, scan, visibleColumns });
         return { kind: 'scan', scanId: scan.id, alias };
       }
@@ -183,12 +184,6 @@ class Binder {
         return { kind: 'join', type: item.type, left, right, ...(on ? { on } : {}) };
       }
     }
-  }
-
-  private visibleInStar(column: Column): boolean {
-    if (column.kind === 'navigation') return false;
-    if (column.kind === 'data' || column.kind === 'lookup') return true;
-    return this.options.includeFormattedValues === true;
   }
 
   private table(ref: S.TableRef): Table {
@@ -300,6 +295,32 @@ class Binder {
       case 'star': throw new DynasqlError('DYNASQL_ERR_SYNTAX', '* is allowed only in the select list and COUNT(*)');
     }
   }
+}
+
+/**
+ * Per-table facts every statement needs, worked out once per column list (catalogs are not changed in
+ * place; a refresh brings new tables): a statement that names 3 of 250 columns should not lower-case
+ * or filter all 250 again.
+ */
+const lowerNamesOf = new WeakMap<readonly Column[], readonly string[]>();
+const starColumnsOf = new WeakMap<readonly Column[], { plain: readonly Column[]; formatted: readonly Column[] }>();
+
+/** the columns' names in lower case, position by position */
+function lowerCaseNames(columns: readonly Column[]): readonly string[] {
+  let names = lowerNamesOf.get(columns);
+  if (!names) lowerNamesOf.set(columns, (names = Object.freeze(columns.map((c) => c.name.toLowerCase()))));
+  return names;
+}
+
+/** the columns `SELECT *` reads: data and lookups, plus the name/label columns with formatted values */
+function starColumns(columns: readonly Column[], includeFormattedValues: boolean): readonly Column[] {
+  let star = starColumnsOf.get(columns);
+  if (!star) {
+    const visible = (formatted: boolean) => Object.freeze(columns.filter((c) => c.kind !== 'navigation'
+      && (c.kind === 'data' || c.kind === 'lookup' || formatted)));
+    starColumnsOf.set(columns, (star = { plain: visible(false), formatted: visible(true) }));
+  }
+  return includeFormattedValues ? star.formatted : star.plain;
 }
 
 function uniqueName(name: string, taken: readonly string[]): string {

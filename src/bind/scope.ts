@@ -7,7 +7,7 @@ import type { Column } from '../catalog/types.js';
 import type { Scan } from '../plan/index.js';
 
 export type Source =
-  | { kind: 'scan'; alias: string; scan: Scan; visibleColumns: Column[] }
+  | { kind: 'scan'; alias: string; scan: Scan; visibleColumns: readonly Column[] }
   | { kind: 'named'; alias: string; columns: string[] };
 
 export class Scope {

@@ -286,9 +286,11 @@ function remoteScan(scan: P.Scan, columns: Column[], push: ScanPushdown, options
 function directOutput(bound: P.BoundQuery, scan: P.Scan, block: P.Select): { kind: 'direct'; names: string[]; columns: Column[] } | undefined {
   if (block.with.length > 0) return undefined;
   const columns: Column[] = [];
+  let outputNames: Set<string> | undefined; // a set: `SELECT *` of a wide table has hundreds of names
   for (const item of block.columns) {
     if (item.expr.kind === 'star') {
-      const visible = scan.columns.filter((c) => bound.outputNames.includes(c.name));
+      const outputs = (outputNames ??= new Set(bound.outputNames));
+      const visible = scan.columns.filter((c) => outputs.has(c.name));
       columns.push(...visible);
     } else if (item.expr.kind === 'column' && item.expr.scanId === scan.id && item.expr.column) {
       columns.push(item.expr.column);
