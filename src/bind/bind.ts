@@ -46,8 +46,12 @@ class Binder {
     const { query: bound, names } = this.query(query, undefined, []);
     const scans = this.scans.map((scan) => {
       const wanted = this.needed.get(scan.id) ?? new Set<string>();
-      const lower = lowerCaseNames(scan.table.columns);
-      return { ...scan, columns: scan.table.columns.filter((_, i) => wanted.has(lower[i]!)) };
+      // the wanted columns in table order, found through the names rather than by a pass over every column
+      const positions = columnPositions(scan.table.columns);
+      const found: number[] = [];
+      for (const name of wanted) for (const i of positions.get(name) ?? []) found.push(i);
+      found.sort((a, b) => a - b);
+      return { ...scan, columns: found.map((i) => scan.table.columns[i]!) };
     });
     return { query: bound, scans, outputNames: names };
   }
@@ -302,14 +306,22 @@ class Binder {
  * place; a refresh brings new tables): a statement that names 3 of 250 columns should not lower-case
  * or filter all 250 again.
  */
-const lowerNamesOf = new WeakMap<readonly Column[], readonly string[]>();
+const positionsOf = new WeakMap<readonly Column[], ReadonlyMap<string, readonly number[]>>();
 const starColumnsOf = new WeakMap<readonly Column[], { plain: readonly Column[]; formatted: readonly Column[] }>();
 
-/** the columns' names in lower case, position by position */
-function lowerCaseNames(columns: readonly Column[]): readonly string[] {
-  let names = lowerNamesOf.get(columns);
-  if (!names) lowerNamesOf.set(columns, (names = Object.freeze(columns.map((c) => c.name.toLowerCase()))));
-  return names;
+/** lower-case column name → its positions in the list (`Name` and `name` would share one entry) */
+function columnPositions(columns: readonly Column[]): ReadonlyMap<string, readonly number[]> {
+  let positions = positionsOf.get(columns);
+  if (!positions) {
+    const map = new Map<string, number[]>();
+    columns.forEach((c, i) => {
+      const name = c.name.toLowerCase();
+      const list = map.get(name);
+      if (list) list.push(i); else map.set(name, [i]);
+    });
+    positionsOf.set(columns, (positions = map));
+  }
+  return positions;
 }
 
 /** the columns `SELECT *` reads: data and lookups, plus the name/label columns with formatted values */
