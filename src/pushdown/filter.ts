@@ -32,7 +32,14 @@ const MIRROR: Record<CompareOp, CompareOp> = { eq: 'eq', ne: 'ne', lt: 'gt', le:
 const NEGATE: Record<CompareOp, CompareOp> = { eq: 'ne', ne: 'eq', lt: 'ge', le: 'gt', gt: 'le', ge: 'lt' };
 const INTEGER_TYPES = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Byte', 'Edm.SByte']);
 
-class NotPushable extends Error {}
+/**
+ * Thrown when a condition stays local, and caught in translateConjunct. Not an Error on purpose:
+ * conditions that stay local are common, and capturing a stack trace for each cost more than the
+ * translation itself (`numberofemployees > 10.5`).
+ */
+class NotPushable {
+  constructor(readonly reason: string) {}
+}
 
 function local(reason: string): never {
   throw new NotPushable(reason);
@@ -42,7 +49,7 @@ export function translateConjunct(expr: Expr, scanId: number, facts: Capabilitie
   try {
     return { ok: true, filter: translate(expr, false, { scanId, facts, params }) };
   } catch (error) {
-    if (error instanceof NotPushable) return { ok: false, reason: error.message };
+    if (error instanceof NotPushable) return { ok: false, reason: error.reason };
     throw error;
   }
 }
