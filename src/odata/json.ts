@@ -20,6 +20,8 @@ export type JsonValue = null | boolean | number | string | JsonNumberText | Json
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const SAFE_INTEGER_TEXT = /^-?\d{1,15}$/;
+/** a JSON number that `SAFE_INTEGER_TEXT` refuses: `1.50`, `-2e3`, `9223372036854775807` */
+const UNSAFE_NUMBER = String.raw`(-?(?:\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d{16,}))`;
 
 export function parseJsonLossless(text: string): JsonValue {
   let i = 0;
@@ -120,10 +122,11 @@ export function parseJsonWithTextKeys(text: string, textKeys: readonly string[])
   let source = text;
   if (textKeys.length > 0) {
     // only a property's own value: `{"r":1.5` or `,"r":1.5`; inside a JSON string a `"` is always
-    // escaped (`\"r\":1.5`), so text in a string value can never match
+    // escaped (`\"r\":1.5`), so text in a string value can never match. Only the numbers that are not
+    // safe integers (a fraction, an exponent or 16+ digits) match, so a page without any costs one scan.
     const keys = textKeys.map((k) => JSON.stringify(k).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-    const property = new RegExp(`([{,]\\s*(?:${keys})\\s*:\\s*)(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)`, 'g');
-    source = text.replace(property, (whole, prefix: string, number: string) => (SAFE_INTEGER_TEXT.test(number) ? whole : `${prefix}"${number}"`));
+    const property = new RegExp(`([{,]\\s*(?:${keys})\\s*:\\s*)${UNSAFE_NUMBER}`, 'g');
+    source = text.replace(property, '$1"$2"');
   }
   try {
     return JSON.parse(source) as JsonValue;
