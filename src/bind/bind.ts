@@ -202,7 +202,7 @@ class Binder {
 
   private unknownTable(name: string, candidates: string[]): DynasqlError {
     const guess = closestName(name, candidates);
-    return new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `Unknown table '${name}'.${guess ? ` Did you mean '${guess}'?` : ''}`);
+    return new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `Unknown table '${name}'.${guess ? ` Did you mean '${guess}'?` : ''}`, { details: { name } });
   }
 
   private sourceHas(source: Source, name: string): boolean {
@@ -228,7 +228,7 @@ class Binder {
     }
     const guess = closestName(expr.name, scope.candidateNames());
     const shown = expr.table ? `${expr.table}.${expr.name}` : expr.name;
-    return this.throwUnknownColumn(shown, guess);
+    return this.throwUnknownColumn(shown, guess, expr.name);
   }
 
   private anyScopeHas(scope: Scope, alias: string): boolean {
@@ -236,19 +236,20 @@ class Binder {
     return false;
   }
 
-  private throwUnknownColumn(name: string, guess: string | undefined): never {
-    throw new DynasqlError('DYNASQL_ERR_UNKNOWN_COLUMN', `Unknown column '${name}'.${guess ? ` Did you mean '${guess}'?` : ''}`);
+  /** `shown` as the user wrote it (`a.nme`); `column` alone (`nme`) is what gets located in the SQL text */
+  private throwUnknownColumn(shown: string, guess: string | undefined, column: string): never {
+    throw new DynasqlError('DYNASQL_ERR_UNKNOWN_COLUMN', `Unknown column '${shown}'.${guess ? ` Did you mean '${guess}'?` : ''}`, { details: { name: column } });
   }
 
   private fromSource(source: Source, expr: S.ColumnExpr): P.ColumnRef {
     if (source.kind === 'named') {
       const name = source.columns.find((c) => c.toLowerCase() === expr.name.toLowerCase());
-      if (!name) return this.throwUnknownColumn(`${source.alias}.${expr.name}`, closestName(expr.name, source.columns));
+      if (!name) return this.throwUnknownColumn(`${source.alias}.${expr.name}`, closestName(expr.name, source.columns), expr.name);
       return { kind: 'column', name, qualifier: source.alias };
     }
     const column = this.index.column(source.scan.table, expr.name);
     if (!column) {
-      return this.throwUnknownColumn(`${source.alias}.${expr.name}`, closestName(expr.name, source.scan.table.columns.map((c) => c.name)));
+      return this.throwUnknownColumn(`${source.alias}.${expr.name}`, closestName(expr.name, source.scan.table.columns.map((c) => c.name)), expr.name);
     }
     if (column.kind === 'navigation') {
       throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `'${column.name}' is a navigation property; join its table instead`);
