@@ -6,6 +6,7 @@
  */
 import { DynasqlError, type SqlPosition } from '../errors/index.js';
 import { positionAt } from './parse.js';
+import { spanAt } from './quoting.js';
 
 const WORD = /[A-Za-z0-9_@$#\u0080-\uffff]/;
 
@@ -13,20 +14,15 @@ export function locateIdentifier(sql: string, name: string): SqlPosition | undef
   const wanted = name.toLowerCase();
   let i = 0;
   while (i < sql.length) {
-    const ch = sql[i]!;
-    if (ch === "'") {
-      i = closing(sql, i, "'");
-    } else if (ch === '-' && sql[i + 1] === '-') {
-      const nl = sql.indexOf('\n', i);
-      i = nl < 0 ? sql.length : nl;
-    } else if (ch === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      i = close < 0 ? sql.length : close + 2;
-    } else if (ch === '[' || ch === '"') {
-      const end = closing(sql, i, ch === '[' ? ']' : '"');
-      if (sql.slice(i + 1, end - 1).toLowerCase() === wanted) return positionAt(sql, i);
-      i = end;
-    } else if (WORD.test(ch)) {
+    const span = spanAt(sql, i, '\'"[');
+    if (span) {
+      // strings and comments are skipped; a quoted identifier is compared without its quotes
+      const quotedIdentifier = span.kind === 'quoted' && sql[i] !== "'";
+      if (quotedIdentifier && sql.slice(i + 1, span.terminated ? span.end - 1 : span.end).toLowerCase() === wanted) {
+        return positionAt(sql, i);
+      }
+      i = span.end;
+    } else if (WORD.test(sql[i]!)) {
       let j = i + 1;
       while (j < sql.length && WORD.test(sql[j]!)) j++;
       if (sql.slice(i, j).toLowerCase() === wanted) return positionAt(sql, i);
@@ -36,17 +32,6 @@ export function locateIdentifier(sql: string, name: string): SqlPosition | undef
     }
   }
   return undefined;
-}
-
-/** the index just past the quote that closes the one at `start` (a doubled quote is an escaped one) */
-function closing(sql: string, start: number, closer: string): number {
-  let j = start + 1;
-  while (j < sql.length) {
-    if (sql[j] !== closer) j++;
-    else if (closer !== ']' && sql[j + 1] === closer) j += 2;
-    else return j + 1;
-  }
-  return sql.length;
 }
 
 const NAME_ERRORS = new Set(['DYNASQL_ERR_UNKNOWN_TABLE', 'DYNASQL_ERR_UNKNOWN_COLUMN', 'DYNASQL_ERR_UNKNOWN_PROCEDURE']);

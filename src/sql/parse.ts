@@ -20,6 +20,12 @@ const parsers = {
   postgresql: { parser: new pgParser.Parser(), database: 'postgresql' },
 } as const;
 
+/** node-sql-parser's raw AST of `sql` in `dialect` (throws its pegjs SyntaxError; see syntaxError) */
+export function astify(sql: string, dialect: ParserDialect): unknown {
+  const { parser, database } = parsers[dialect];
+  return parser.astify(sql, { database });
+}
+
 const cache = new LRUCache<string, ParsedStatement>({ max: 500 });
 
 /** `EXPLAIN SELECT …`: neither dialect's parser knows EXPLAIN, so it is recognised here. */
@@ -39,10 +45,9 @@ function parseUncached(sql: string, dialect: ParserDialect): ParsedStatement {
   const body = explain ? sql.slice(explain[0].length) : sql;
   const offsetShift = explain ? explain[0].length : 0;
   const rewritten = rewriteQuestionMarks(body);
-  const { parser, database } = parsers[dialect];
   let raw: unknown;
   try {
-    raw = parser.astify(rewritten.sql, { database });
+    raw = astify(rewritten.sql, dialect);
   } catch (error) {
     throw syntaxError(error, sql, (offset) => rewritten.originalOffset(offset) + offsetShift);
   }

@@ -4,6 +4,9 @@
  * `SELECT '?' FROM t WHERE a = ?` → `SELECT '?' FROM t WHERE a = $1`.
  */
 import { DynasqlError } from '../errors/index.js';
+import { spanAt } from './quoting.js';
+
+const QUOTES = '\'"[`';
 
 export interface PlaceholderRewrite {
   sql: string;
@@ -21,28 +24,11 @@ export function rewriteQuestionMarks(sql: string): PlaceholderRewrite {
   const growth: [number, number][] = [];
   while (i < sql.length) {
     const ch = sql[i]!;
-    const closer = ch === "'" ? "'" : ch === '"' ? '"' : ch === '[' ? ']' : ch === '`' ? '`' : undefined;
-    if (closer) {
-      // quoted text: copy through the closing quote; a doubled closer is an escaped one
-      let j = i + 1;
-      while (j < sql.length) {
-        if (sql[j] === closer) {
-          if (sql[j + 1] === closer && closer !== ']') j += 2;
-          else break;
-        } else j++;
-      }
-      out += sql.slice(i, j + 1);
-      i = j + 1;
-    } else if (ch === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      const stop = end < 0 ? sql.length : end;
-      out += sql.slice(i, stop);
-      i = stop;
-    } else if (ch === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      const stop = end < 0 ? sql.length : end + 2;
-      out += sql.slice(i, stop);
-      i = stop;
+    const span = spanAt(sql, i, QUOTES);
+    if (span) {
+      // quoted text and comments are copied through untouched
+      out += sql.slice(i, span.end);
+      i = span.end;
     } else if (ch === '?') {
       count++;
       out += `$${count}`;

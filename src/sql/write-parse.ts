@@ -9,23 +9,17 @@
  *
  * `isWriteStatement('UPSERT INTO account (accountid, name) VALUES (@id, @n)')` → true.
  */
-import tsqlParser from 'node-sql-parser/build/transactsql.js';
-import pgParser from 'node-sql-parser/build/postgresql.js';
 import { DynasqlError } from '../errors/index.js';
 import type { Expr, FromItem } from './ast.js';
 import { Normalizer, type ParserDialect } from './normalize.js';
-import { positionAt, syntaxError } from './parse.js';
+import { astify, positionAt, syntaxError } from './parse.js';
+import { spanAt } from './quoting.js';
 import { rewriteQuestionMarks } from './placeholders.js';
 import { parse as parseClause } from './generated/write-clauses-parser.js';
 import type { DeleteStatement, InsertStatement, ParsedWrite, ReturningItem, SetItem, UpdateStatement, WriteHints, WriteStatement, WriteTarget } from './write-ast.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the parser's output is untyped JSON */
 type Raw = any;
-
-const parsers = {
-  tsql: { parser: new tsqlParser.Parser(), database: 'transactsql' },
-  postgresql: { parser: new pgParser.Parser(), database: 'postgresql' },
-} as const;
 
 const LEADING = /^\s*(INSERT|UPSERT|UPDATE|DELETE|MERGE)\b/i;
 
@@ -65,10 +59,9 @@ export function parseWrite(sql: string, dialect: ParserDialect = 'tsql'): Parsed
   if (bareDelete) text = `${text.slice(0, inserted)}FROM ${text.slice(inserted)}`;
 
   const rewritten = rewriteQuestionMarks(text);
-  const { parser, database } = parsers[dialect];
   let raw: Raw;
   try {
-    raw = parser.astify(rewritten.sql, { database });
+    raw = astify(rewritten.sql, dialect);
   } catch (error) {
     throw syntaxError(error, sql, (offset) => {
       const original = rewritten.originalOffset(offset);
@@ -245,32 +238,16 @@ export function maskQuoted(sql: string): string {
   let out = '';
   let i = 0;
   while (i < sql.length) {
-    const ch = sql[i]!;
-    const closer = ch === "'" ? "'" : ch === '"' ? '"' : ch === '[' ? ']' : undefined;
-    if (closer) {
-      let j = i + 1;
-      while (j < sql.length) {
-        if (sql[j] === closer) {
-          if (sql[j + 1] === closer && closer !== ']') j += 2;
-          else break;
-        } else j++;
-      }
-      out += j < sql.length ? ch + ' '.repeat(j - i - 1) + closer : ch + ' '.repeat(sql.length - i - 1);
-      i = j + 1;
-    } else if (ch === '-' && sql[i + 1] === '-') {
-      const nl = sql.indexOf('\n', i);
-      const stop = nl < 0 ? sql.length : nl;
-      out += ' '.repeat(stop - i);
-      i = stop;
-    } else if (ch === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      const stop = close < 0 ? sql.length : close + 2;
-      out += ' '.repeat(stop - i);
-      i = stop;
-    } else {
-      out += ch;
+    const span = spanAt(sql, i, '\'"[');
+    if (!span) {
+      out += sql[i]!;
       i++;
+      continue;
     }
+    if (span.kind === 'comment') out += ' '.repeat(span.end - i);
+    else if (span.terminated) out += sql[i]! + ' '.repeat(span.end - i - 2) + sql[span.end - 1]!;
+    else out += sql[i]! + ' '.repeat(span.end - i - 1);
+    i = span.end;
   }
   return out;
 }
