@@ -171,7 +171,8 @@ describe('executor', () => {
     const started = Date.now();
     controller.abort();
     const [e1, e2] = await Promise.all([rejection(first), rejection(second)]);
-    expect(Date.now() - started).toBeLessThan(500);
+    // well before the server's 2 s answer, with room for a machine busy with other test files
+    expect(Date.now() - started).toBeLessThan(1_500);
     expect(e1.code).toBe('DYNASQL_ERR_CANCELLED');
     expect(e2.code).toBe('DYNASQL_ERR_CANCELLED');
     expect(server.requests).toHaveLength(1); // the queued one never left
