@@ -21,12 +21,14 @@ import type { ScanCounters } from './remote-rows.js';
 import { loadCatalog, userCatalog } from './catalog-source.js';
 import { systemTables } from './system-tables.js';
 import { isWriteStatement } from '../sql/write-parse.js';
-import { runWrite, type WriteRunContext } from './write-runner.js';
+import { execute, runWrite, type WriteRunContext } from './write-runner.js';
+import { COMMIT_OPTIONS, HeldTransaction, type HeldWrites, type TransactionHost } from './transaction.js';
+import { parseTransactionControl, type TransactionControl } from '../sql/transaction-parse.js';
 import { entityApi, type EntityApi } from './entity-api.js';
 import { isExecStatement } from '../sql/exec-parse.js';
 import { withSqlPosition } from '../sql/locate.js';
 import { prepareWithTableFunctions, runAction, runExec, usesTableFunctions, type ProcedureRunContext } from './procedure-runner.js';
-import type { Connection, ConnectedConnection, QueryOptions, QueryParams, QueryResult, Row, SqlDialect } from './types.js';
+import type { Connection, ConnectedConnection, QueryOptions, QueryParams, QueryResult, Row, SqlDialect, Transaction } from './types.js';
 
 /** Injectable edges, beside the connection settings. */
 export interface ConnectEdges {
@@ -81,6 +83,8 @@ function splitEdges(input: ConnectInput): ConnectEdges & { settings: string | Re
 class DynasqlConnection implements Connection {
   private readonly ctx: StatementContext;
   private closed = false;
+  /** the transaction `BEGIN TRAN` opened through `query`, until its COMMIT or ROLLBACK */
+  private current: HeldTransaction | undefined;
 
   constructor(
     private readonly options: ConnectionOptions,
@@ -125,8 +129,16 @@ class DynasqlConnection implements Connection {
   }
 
   private async run(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<QueryResult> {
-    if (isExecStatement(sql)) return this.exec(sql, params, options);
-    if (isWriteStatement(sql)) return this.write(sql, params, options);
+    const control = parseTransactionControl(sql);
+    if (control) return this.controlTransaction(control, options);
+    if (this.current) return this.current.query(sql, params, options);
+    return this.runStatement(sql, params, options);
+  }
+
+  /** one statement; inside a transaction, `hold` takes its writes (transaction.ts) */
+  private async runStatement(sql: string, params: QueryParams | undefined, options: QueryOptions, hold?: HeldWrites): Promise<QueryResult> {
+    if (isExecStatement(sql)) return this.exec(sql, params, options, hold !== undefined);
+    if (isWriteStatement(sql)) return this.write(sql, params, options, hold);
     const explained = explainedWrite(sql);
     if (explained !== undefined) return this.explainWrite(explained, params, options);
     const rows: Row[] = [];
@@ -136,21 +148,52 @@ class DynasqlConnection implements Connection {
   }
 
   private async *streamRows(sql: string, params: QueryParams | undefined, options: QueryOptions): AsyncIterable<Row> {
-    if (isExecStatement(sql)) {
-      yield* (await this.exec(sql, params, options)).rows;
-      return;
-    }
-    if (isWriteStatement(sql)) {
-      yield* (await this.write(sql, params, options)).rows;
-      return;
-    }
-    const explained = explainedWrite(sql);
-    if (explained !== undefined) {
-      yield* (await this.explainWrite(explained, params, options)).rows;
+    if (this.current || parseTransactionControl(sql) || isExecStatement(sql) || isWriteStatement(sql) || explainedWrite(sql) !== undefined) {
+      // answered whole: statements that are not a SELECT, and anything inside a transaction
+      yield* (await this.run(sql, params, options)).rows;
       return;
     }
     const { rows } = await this.open(sql, params, options);
     yield* rows;
+  }
+
+  begin(options: { readOnly?: boolean } = {}): Transaction {
+    this.ensureOpen();
+    return this.newTransaction(options);
+  }
+
+  private newTransaction(options: { readOnly?: boolean; name?: string }): HeldTransaction {
+    const host: TransactionHost = {
+      run: (sql, params, queryOptions, hold) => this.runStatement(sql, params, queryOptions, hold),
+      sendAtomic: (ops, signal) => execute(this.writeContext(), ops, COMMIT_OPTIONS, signal),
+      maxOperations: Math.max(1, this.ctx.facts.maxBatchSize),
+    };
+    return new HeldTransaction(host, options);
+  }
+
+  /** BEGIN / COMMIT / ROLLBACK / SAVEPOINT … through `query`: the connection's own transaction */
+  private async controlTransaction(control: TransactionControl, options: QueryOptions): Promise<QueryResult> {
+    this.ensureOpen();
+    const current = this.current;
+    if (current) {
+      try {
+        return await current.control(control, options);
+      } finally {
+        if (!current.isOpen) this.current = undefined;
+      }
+    }
+    const done = (command: string, warning?: string): QueryResult => ({ columns: [], rows: [], rowCount: 0, command, ...(warning ? { warnings: [warning] } : {}) });
+    switch (control.action) {
+      case 'begin':
+        this.current = this.newTransaction({ ...(control.readOnly !== undefined ? { readOnly: control.readOnly } : {}), ...(control.name !== undefined ? { name: control.name } : {}) });
+        return done('BEGIN');
+      case 'commit':
+      case 'rollback':
+        // as PostgreSQL does: a warning, not an error
+        return done(control.action.toUpperCase(), 'there is no transaction in progress');
+      default:
+        throw new DynasqlError('DYNASQL_ERR_TRANSACTION', `${control.action === 'rollbackTo' ? 'ROLLBACK TO' : control.action.toUpperCase()} can only be used in a transaction (BEGIN TRAN first)`);
+    }
   }
 
   private async explainPlan(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<string> {
@@ -182,13 +225,13 @@ class DynasqlConnection implements Connection {
   }
 
   /** EXEC / CALL: procedure-runner.ts */
-  private async exec(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<QueryResult> {
+  private async exec(sql: string, params: QueryParams | undefined, options: QueryOptions, inTransaction: boolean): Promise<QueryResult> {
     this.ensureOpen();
     const scope = statementScope(this.options, options.signal);
     const progress = new ProgressReporter(this.executor, options.onProgress);
     try {
       // one call whose answer arrives whole: a single report at the end
-      const result = await runExec(this.procedureContext(), sql, params, scope.signal);
+      const result = await runExec({ ...this.procedureContext(), inTransaction }, sql, params, scope.signal);
       progress.done({ rows: result.rowCount, pages: 1 });
       return result;
     } finally {
@@ -227,7 +270,7 @@ class DynasqlConnection implements Connection {
   }
 
   /** INSERT / UPSERT / UPDATE / DELETE: write-runner.ts */
-  private async write(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<QueryResult> {
+  private async write(sql: string, params: QueryParams | undefined, options: QueryOptions, hold?: HeldWrites): Promise<QueryResult> {
     this.ensureOpen();
     const scope = statementScope(this.options, options.signal);
     const progress = new ProgressReporter(this.executor, options.onProgress);
@@ -239,7 +282,7 @@ class DynasqlConnection implements Connection {
       progress.tick(counts);
     };
     try {
-      const result = await runWrite({ ...this.writeContext(), onSent }, sql, params, options.dialect ?? this.dialect, options.write, scope.signal);
+      const result = await runWrite({ ...this.writeContext(), onSent, ...(hold ? { hold } : {}) }, sql, params, options.dialect ?? this.dialect, options.write, scope.signal);
       progress.done({ rows: result.rowCount, pages: counts.pages });
       return result;
     } finally {

@@ -33,6 +33,8 @@ export interface ProcedureRunContext {
   /** reloads `$metadata` bypassing the memory and disk caches, and makes it the connection's catalog */
   refreshMetadata(signal?: AbortSignal): Promise<Catalog>;
   dispatcher?: Dispatcher;
+  /** inside a transaction: actions are refused, since they would run at once rather than at COMMIT */
+  inTransaction?: boolean;
 }
 
 /** `EXEC name …` / `CALL name(…)` */
@@ -78,6 +80,10 @@ export async function runAction(ctx: ProcedureRunContext, name: string, payload:
   return plainJson(withoutAnnotations(parseJsonLossless(text)));
 }
 
+function actionInTransaction(name: string): DynasqlError {
+  return new DynasqlError('DYNASQL_ERR_TRANSACTION', `${name} changes data at once, outside the transaction's all-or-nothing COMMIT, so it is refused inside a transaction; COMMIT or ROLLBACK first`);
+}
+
 function match(ctx: ProcedureRunContext, name: string, args: readonly CallArgument[]): MatchedCall {
   try {
     return matchArguments(ctx.statement.catalog, name, args);
@@ -102,6 +108,7 @@ async function sendRaw(ctx: ProcedureRunContext, matched: MatchedCall, signal?: 
   if (request.method === 'POST' && ctx.options.readOnly) {
     throw new DynasqlError('DYNASQL_ERR_READ_ONLY_CONNECTION', `The connection is read-only (Read Only=true); the action '${matched.procedure.name}' is refused`);
   }
+  if (request.method === 'POST' && ctx.inTransaction) throw actionInTransaction(matched.procedure.name);
   const response = await ctx.statement.executor.send({
     method: request.method, url: request.url,
     headers: { accept: 'application/json', ...(request.body !== undefined ? { 'content-type': 'application/json; charset=utf-8' } : {}) },
@@ -153,6 +160,7 @@ async function runBuiltin(ctx: ProcedureRunContext, name: NonNullable<ReturnType
     case 'Associate':
     case 'Disassociate': {
       if (ctx.options.readOnly) throw new DynasqlError('DYNASQL_ERR_READ_ONLY_CONNECTION', `The connection is read-only (Read Only=true); ${name} is refused`);
+      if (ctx.inTransaction) throw actionInTransaction(name);
       const request = lowerRelationshipCall(ctx.statement.catalog, matched, ctx.statement.executor.serviceRoot, name === 'Associate');
       await ctx.statement.executor.send({
         method: request.method, url: request.url,

@@ -93,7 +93,36 @@ export interface Connection {
    * {Target: 'leads(<id>)', CreateAccount: true, CreateContact: false, CreateOpportunity: false, Status: 3})`.
    */
   action(name: string, payload?: Record<string, unknown>, options?: QueryOptions): Promise<unknown>;
+  /**
+   * A transaction of its own, beside the connection's (several can be open on one connection, as the
+   * pgwire adapter's sessions do): see Transaction. `BEGIN TRAN` … `COMMIT` through `query` opens and
+   * ends the connection's own one.
+   */
+  begin(options?: { readOnly?: boolean }): Transaction;
   close(): Promise<void>;
+}
+
+/**
+ * All or nothing, as a database transaction: its writes are checked and lowered when they run (rows
+ * they touch are read then, so each statement's rowCount is exact), held, and sent at `commit()` in
+ * one `$batch` change set, which the service applies whole or not at all. `rollback()` sends nothing.
+ *
+ * Differences from a database's transaction, by design: reads inside it do not see its own held
+ * writes; a row another client changes or deletes between a statement and COMMIT makes the COMMIT
+ * fail whole; at most one change set's worth of operations (1,000 on Dataverse); actions (EXEC of a
+ * POST operation, Associate, Disassociate) are refused inside it, since they would run at once.
+ */
+export interface Transaction {
+  /** a statement in the transaction: SELECT, writes, functions, `SAVEPOINT`/`ROLLBACK TO`/`RELEASE`, `COMMIT`, `ROLLBACK` */
+  query(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult>;
+  /** sends the held writes as one change set; rowCount is every row written; on failure nothing was written */
+  commit(options?: { signal?: AbortSignal }): Promise<QueryResult>;
+  /** drops the held writes (nothing was sent) */
+  rollback(): void;
+  /** row operations held for COMMIT */
+  readonly pendingOperations: number;
+  /** false once committed or rolled back */
+  readonly isOpen: boolean;
 }
 
 /** what `connect()` returns (the same as Connection now that `action` is required; kept for existing imports) */

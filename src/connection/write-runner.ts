@@ -11,6 +11,8 @@
  * `rowCount` is the rows actually written; a statement that wrote some rows but not all throws
  * DYNASQL_ERR_PARTIAL_WRITE listing what was and was not written, unless the caller asked for
  * continue-on-error, which returns the failures in `QueryResult.failures` instead.
+ * Inside a transaction (`ctx.hold`) everything up to the sending is the same, and the operations go
+ * to the transaction, which sends them at COMMIT (transaction.ts).
  *
  *   await conn.query("UPDATE account SET creditonhold = 1 WHERE revenue < 1000 OPTION (ATOMIC)")
  *   // GET accounts?$select=accountid&$filter=revenue lt 1000, then one $batch change set of PATCHes
@@ -46,6 +48,14 @@ export interface WriteRunContext {
   onSent?: (written: number, requests: number) => void;
   /** EXPLAIN: lower the statement and answer its plan (one `plan` row per line) instead of sending any write */
   explain?: boolean;
+  /** inside a transaction: the operations go to it, to be sent at COMMIT, instead of to the service */
+  hold?: WriteHold;
+}
+
+/** Where a transaction keeps a statement's operations until COMMIT (connection/transaction.ts). */
+export interface WriteHold {
+  /** keeps the operations, or throws (read-only transaction, change set full) and keeps none */
+  take(command: string, ops: readonly WriteOperation[]): void;
 }
 
 export interface Effective {
@@ -64,6 +74,9 @@ export async function runWrite(ctx: WriteRunContext, sql: string, params: QueryP
   const values = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined);
   const statement = parsed.statement;
   const effective = effectiveOptions(ctx, statement.hints, write);
+  if (ctx.hold && effective.continueOnError && !ctx.explain) {
+    throw new DynasqlError('DYNASQL_ERR_TRANSACTION', 'CONTINUE_ON_ERROR does not apply inside a transaction: its writes are sent at COMMIT, all or nothing');
+  }
   switch (statement.kind) {
     case 'insert': return runInsert(ctx, statement, values, effective, signal);
     case 'update': return runUpdate(ctx, statement, values, effective, signal);
@@ -127,7 +140,12 @@ async function runInsert(ctx: WriteRunContext, statement: InsertStatement, param
     ? upsertOperation(wctx, keyColumns, columns, values, r, { ...(statement.hints.upsertMode ? { mode: statement.hints.upsertMode } : {}), returnRepresentation: wantBody })
     : createOperation(wctx, columns, values, r, wantBody)));
   if (ctx.explain) return explainOps(ctx, command(statement), ops, effective);
-  const outcomes = await execute(ctx, ops, effective, signal);
+  if (ctx.hold && returning) {
+    // a held row's values are what was sent: its key and the columns given; the rest exist only after COMMIT
+    const unknown = returning.filter((r) => !table.primaryKey.includes(r.column.name) && !columns.some((c) => c.column === r.column));
+    if (unknown.length > 0) throw heldReturning(command(statement), unknown.map((r) => r.name));
+  }
+  const outcomes = await sendOrHold(ctx, command(statement), ops, effective, signal);
   const result = report(command(statement), ops, outcomes, effective);
   if (returning) {
     result.columns = returning.map((r) => returnedColumnType(r));
@@ -152,10 +170,12 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
   const columns = resolveWriteColumns(table, statement.set.map((s) => s.column), 'update');
   const returning = returningColumns(table, statement.returning);
   if (returning && statement.returning!.some((r) => r.image === 'deleted')) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'UPDATE … OUTPUT DELETED.* (the values before the update) is not supported; use INSERTED.*');
+  if (returning && ctx.hold && !ctx.explain) throw heldReturning('UPDATE', returning.map((r) => r.name));
   const keyColumns = table.primaryKey.map((n) => findColumn(table, n));
 
   const constants = statement.set.map((s) => constantInput(s.value, params));
-  const byKey = !statement.from && !effective.optimistic && constants.every((c) => c !== undefined) ? keysFromWhere(table, alias, keyColumns, statement.where, params) : undefined;
+  // inside a transaction the rows are read even by key: the count is then exact, and COMMIT cannot fail on a row that was never there
+  const byKey = !statement.from && !effective.optimistic && !ctx.hold && constants.every((c) => c !== undefined) ? keysFromWhere(table, alias, keyColumns, statement.where, params) : undefined;
   let rows: { key: Map<Column, InputValue>; values: InputValue[]; etag?: string }[];
   if (byKey) {
     rows = byKey.map((key) => ({ key, values: constants.map((c) => c!.value) }));
@@ -185,7 +205,7 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
     ...(r.etag ?? effective.etag ? { etag: r.etag ?? effective.etag } : {}), returnRepresentation: returning !== undefined,
   }));
   if (ctx.explain) return explainOps(ctx, 'UPDATE', ops, effective);
-  const outcomes = await execute(ctx, ops, effective, signal);
+  const outcomes = await sendOrHold(ctx, 'UPDATE', ops, effective, signal);
   const result = report('UPDATE', ops, outcomes, effective);
   if (returning) {
     result.columns = returning.map((r) => returnedColumnType(r));
@@ -201,7 +221,7 @@ async function runDelete(ctx: WriteRunContext, statement: DeleteStatement, param
   guardUnsafe(ctx, 'DELETE', statement.where, undefined);
   const keyColumns = table.primaryKey.map((n) => findColumn(table, n));
   const returning = returningColumns(table, statement.returning);
-  const byKey = !effective.optimistic && !returning ? keysFromWhere(table, alias, keyColumns, statement.where, params) : undefined;
+  const byKey = !effective.optimistic && !returning && !ctx.hold ? keysFromWhere(table, alias, keyColumns, statement.where, params) : undefined;
   let rows: { key: Map<Column, InputValue>; etag?: string; before?: InputValue[] }[];
   if (byKey) {
     rows = byKey.map((key) => ({ key }));
@@ -227,7 +247,7 @@ async function runDelete(ctx: WriteRunContext, statement: DeleteStatement, param
   const wctx = writeContext(ctx, table, effective);
   const ops = rows.map((r, i) => deleteOperation(wctx, r.key, i, r.etag ?? effective.etag ? { etag: (r.etag ?? effective.etag)! } : {}));
   if (ctx.explain) return explainOps(ctx, 'DELETE', ops, effective);
-  const outcomes = await execute(ctx, ops, effective, signal);
+  const outcomes = await sendOrHold(ctx, 'DELETE', ops, effective, signal);
   const result = report('DELETE', ops, outcomes, effective);
   if (returning) {
     result.columns = returning.map((r) => returnedColumnType(r));
@@ -441,6 +461,17 @@ export function report(command: string, ops: readonly WriteOperation[], outcomes
 }
 
 // ───────────────────────────── sending ─────────────────────────────
+
+/** sends the operations, or, inside a transaction, hands them to it: they count as written when it commits */
+async function sendOrHold(ctx: WriteRunContext, command: string, ops: readonly WriteOperation[], effective: Effective, signal?: AbortSignal): Promise<Outcome[]> {
+  if (!ctx.hold) return execute(ctx, ops, effective, signal);
+  ctx.hold.take(command, ops);
+  return ops.map(() => ({ state: 'written' }));
+}
+
+function heldReturning(command: string, names: string[]): DynasqlError {
+  return new DynasqlError('DYNASQL_ERR_TRANSACTION', `${command} inside a transaction can return only the key and the values it sets: ${names.join(', ')} will be known after COMMIT`, { details: { columns: names } });
+}
 
 /**
  * How the operations go out: one change set when atomic; else `$batch`es of up to maxBatchSize

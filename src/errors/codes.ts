@@ -41,6 +41,8 @@ export const ERROR_CODES = {
   /** an atomic write larger than one $batch change set (1,000 operations on Dataverse) */
   DYNASQL_ERR_ATOMIC_LIMIT: '54000',
   DYNASQL_ERR_AGGREGATE_LIMIT: '54000',
+  /** a statement a transaction cannot hold (an action, CONTINUE_ON_ERROR), or transaction control out of place */
+  DYNASQL_ERR_TRANSACTION: '25001',
   DYNASQL_ERR_INTERNAL: 'XX000',
 } as const;
 

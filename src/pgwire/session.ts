@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { DynasqlError } from '../errors/index.js';
-import type { Connection, QueryResult, SqlValue } from '../index.js';
+import type { Connection, QueryResult, SqlValue, Transaction } from '../index.js';
 import * as be from './backend-messages.js';
 import type { ErrorFields, FieldDescription, TransactionStatus } from './backend-messages.js';
 import { CARRIED_STARTUP_SETTINGS, type CatalogEngine, type EngineSession } from './catalog-engine.js';
@@ -110,6 +110,8 @@ export class Session implements EngineSession {
   private pumping = false;
   private tlsActive = false;
   private txStatus: TransactionStatus = 'I';
+  /** the Dynamics side of the transaction block: its writes are held and sent at COMMIT (connection/transaction.ts) */
+  private tx: Transaction | undefined;
   private skipUntilSync = false;
   private readonly statements = new Map<string, PreparedStatement>();
   private readonly portals = new Map<string, Portal>();
@@ -142,6 +144,8 @@ export class Session implements EngineSession {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.running?.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', 'the client disconnected'));
+    // a client gone in the middle of a transaction block: as in Postgres, its writes are rolled back
+    if (this.tx?.isOpen) this.tx.rollback();
     this.ctx.unregister(this);
     this.ctx.engine.forget(this.id);
     this.stream.end();
@@ -416,7 +420,7 @@ export class Session implements EngineSession {
       case 'refused':
         throw new PgError({ severity: 'ERROR', code: route.code, message: route.message });
       case 'transaction':
-        return this.transaction(route.action);
+        return this.transaction(route.action, statement.sql);
       case 'reset':
         this.settings.clear();
         this.ctx.engine.forget(this.id);
@@ -441,9 +445,8 @@ export class Session implements EngineSession {
       case 'dynamics':
       case 'call': {
         const values = this.parameterValues(statement, parameterFormats, parameters);
-        const result = await this.withSignal((signal) =>
-          this.ctx.connection.query(statement.translatorSql, values, { dialect: 'postgresql', signal }),
-        );
+        const runner = this.tx ?? this.ctx.connection;
+        const result = await this.withSignal((signal) => runner.query(statement.translatorSql, values, { dialect: 'postgresql', signal }));
         const fields = result.columns.length > 0 ? resultFields(result, statement.fields ?? null, resultFormats) : null;
         const notices = (result.warnings ?? []).map((w) => be.noticeResponse({ severity: 'WARNING', code: '01000', message: w }));
         const isSelect = result.command.toUpperCase() === 'SELECT';
@@ -480,40 +483,65 @@ export class Session implements EngineSession {
     });
   }
 
-  private transaction(action: Extract<Route, { kind: 'transaction' }>['action']): Outcome {
+  /**
+   * Transaction control. The block's Dynamics writes are held by a Transaction and sent at COMMIT as
+   * one change set (all or nothing); ROLLBACK drops them. Catalog statements in the block run at once.
+   */
+  private async transaction(action: Extract<Route, { kind: 'transaction' }>['action'], sql: string): Promise<Outcome> {
     const notices: Buffer[] = [];
+    const warn = (code: string, message: string) => notices.push(be.noticeResponse({ severity: 'WARNING', code, message }));
     let tag: string;
     switch (action) {
       case 'begin':
-        if (this.txStatus !== 'I') notices.push(be.noticeResponse({ severity: 'WARNING', code: '25001', message: 'there is already a transaction in progress' }));
-        else notices.push(be.noticeResponse({ severity: 'NOTICE', code: '00000', message: 'dynasql runs each statement against Dynamics as it comes: ROLLBACK does not undo writes' }));
+        if (this.txStatus !== 'I') warn('25001', 'there is already a transaction in progress');
+        else this.tx = this.ctx.connection.begin({ readOnly: /\bread\s+only\b/i.test(sql) });
         this.txStatus = this.txStatus === 'I' ? 'T' : this.txStatus;
         tag = 'BEGIN';
         break;
-      case 'commit':
+      case 'commit': {
         this.portals.clear();
-        tag = this.txStatus === 'E' ? 'ROLLBACK' : 'COMMIT';
-        if (this.txStatus === 'I') notices.push(be.noticeResponse({ severity: 'WARNING', code: '25P01', message: 'there is no transaction in progress' }));
+        if (this.txStatus === 'I') warn('25P01', 'there is no transaction in progress');
+        const tx = this.endTransaction();
+        if (tx && this.txStatus === 'T') {
+          this.txStatus = 'I';
+          // a failed COMMIT ends the block too (nothing was written); the error goes to the client
+          await this.withSignal((signal) => tx.commit({ signal }));
+          tag = 'COMMIT';
+        } else {
+          tx?.rollback();
+          tag = this.txStatus === 'E' ? 'ROLLBACK' : 'COMMIT';
+        }
         this.txStatus = 'I';
         break;
+      }
       case 'rollback':
         this.portals.clear();
-        if (this.txStatus === 'I') notices.push(be.noticeResponse({ severity: 'WARNING', code: '25P01', message: 'there is no transaction in progress' }));
+        if (this.txStatus === 'I') warn('25P01', 'there is no transaction in progress');
+        this.endTransaction()?.rollback();
         this.txStatus = 'I';
         tag = 'ROLLBACK';
         break;
       case 'savepoint':
       case 'release':
         if (this.txStatus === 'I') throw new PgError({ severity: 'ERROR', code: '25P01', message: `${action.toUpperCase()} can only be used in transaction blocks` });
+        await this.tx!.query(sql);
         tag = action.toUpperCase();
         break;
       case 'rollbackTo':
         if (this.txStatus === 'I') throw new PgError({ severity: 'ERROR', code: '25P01', message: 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks' });
+        await this.tx!.query(sql);
         this.txStatus = 'T';
         tag = 'ROLLBACK';
         break;
     }
     return { fields: null, rows: [], tag, notices, isSelect: false };
+  }
+
+  /** the block's transaction, now detached from the session */
+  private endTransaction(): Transaction | undefined {
+    const tx = this.tx;
+    this.tx = undefined;
+    return tx;
   }
 
   private async runOnEngine(statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[]): Promise<Outcome> {

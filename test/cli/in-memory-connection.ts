@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import type { Catalog } from '../../src/catalog/types.js';
 import type { EntityApi } from '../../src/connection/entity-api.js';
-import type { Connection, QueryOptions, QueryResult, Row } from '../../src/connection/types.js';
+import type { Connection, QueryOptions, QueryResult, Row, Transaction } from '../../src/connection/types.js';
 import { DynasqlError } from '../../src/errors/index.js';
 
 export interface Call {
@@ -95,6 +95,10 @@ export class InMemoryConnection implements Connection {
 
   async catalog(): Promise<Catalog> {
     return SAMPLE_CATALOG;
+  }
+
+  begin(): Transaction {
+    throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'the CLI tests answer statements one by one; BEGIN goes through query()');
   }
 
   async close(): Promise<void> {

@@ -154,6 +154,42 @@ describe('node-postgres', () => {
     expect(rows).toEqual([{ telephone1: '555-0100' }]);
     expect((await conn.query("SELECT COUNT(*) AS n FROM account WHERE name = 'Via pgwire'")).rows[0]!.n).toBe(0);
   });
+
+  it('holds a transaction block\'s writes: ROLLBACK writes nothing, a savepoint drops part, COMMIT writes the rest at once', async () => {
+    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, password: PASSWORD, database: 'dynamics' });
+    await client.connect();
+    const count = async (pattern: string) => Number((await conn.query('SELECT COUNT(*) AS n FROM account WHERE name LIKE @p', { p: pattern })).rows[0]!.n);
+    try {
+      await client.query('begin');
+      expect((await client.query('insert into account (name) values ($1), ($2)', ['pg-tx-rolled-1', 'pg-tx-rolled-2'])).rowCount).toBe(2);
+      expect(await count('pg-tx-rolled-%')).toBe(0);
+      await client.query('rollback');
+      expect(await count('pg-tx-rolled-%')).toBe(0);
+
+      await client.query('begin');
+      await client.query('insert into account (name) values ($1)', ['pg-tx-kept']);
+      await client.query('savepoint before_second');
+      await client.query('insert into account (name) values ($1)', ['pg-tx-dropped']);
+      await client.query('rollback to savepoint before_second');
+      // an error aborts the block until ROLLBACK TO, as in Postgres; the held writes survive it
+      await expect(client.query('insert into account (nosuchcolumn) values (1)')).rejects.toMatchObject({ code: '42703' });
+      await expect(client.query('select 1')).rejects.toMatchObject({ code: '25P02' });
+      await client.query('rollback to savepoint before_second');
+      await client.query('insert into account (name) values ($1)', ['pg-tx-kept-2']);
+      expect(await count('pg-tx-%')).toBe(0);
+      const committed = await client.query('commit');
+      expect(committed.command).toBe('COMMIT');
+      expect(await count('pg-tx-kept%')).toBe(2);
+      expect(await count('pg-tx-dropped')).toBe(0);
+
+      // a client that goes away mid-block: its writes are rolled back
+      await client.query('begin');
+      await client.query('insert into account (name) values ($1)', ['pg-tx-abandoned']);
+    } finally {
+      await client.end();
+    }
+    expect(await count('pg-tx-abandoned')).toBe(0);
+  });
 });
 
 describe('pgJDBC', () => {

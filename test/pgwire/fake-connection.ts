@@ -4,7 +4,7 @@
  * tests with real clients use the real `connect()` against the real emulator instead.
  */
 import { DynasqlError } from '../../src/errors/index.js';
-import type { Catalog, Column, Connection, QueryParams, QueryResult, Row, SqlType, Table } from '../../src/index.js';
+import type { Catalog, Column, Connection, QueryParams, QueryResult, Row, SqlType, Table, Transaction } from '../../src/index.js';
 
 function column(name: string, sqlType: SqlType, extra: Partial<Column> = {}): Column {
   return {
@@ -116,6 +116,18 @@ export function fakeConnection(): FakeConnection {
     },
     async action(name: string): Promise<unknown> {
       throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `the fake connection runs no actions (asked for ${name})`);
+    },
+    /** a transaction that runs its statements at once (the protocol tests count calls, not effects) */
+    begin(): Transaction {
+      let open = true;
+      const query = this.query.bind(this);
+      return {
+        query: (sql, params, options) => query(sql, params, options),
+        async commit() { open = false; return { columns: [], rows: [], rowCount: 0, command: 'COMMIT' }; },
+        rollback() { open = false; },
+        pendingOperations: 0,
+        get isOpen() { return open; },
+      };
     },
     async close() {},
   };
