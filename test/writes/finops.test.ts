@@ -82,3 +82,24 @@ describe('F&O writes', () => {
     expect((error as DynasqlError).message).toMatch(/nothing was written/);
   });
 });
+
+describe('F&O transactions', () => {
+  it('sends a transaction at COMMIT as one change set to /data/$batch, and a refused one writes nothing', async () => {
+    await f.clearLog();
+    await f.conn.query('BEGIN TRAN');
+    await f.conn.query("INSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usmf', 'TX-1', 'Tx one'), ('usmf', 'TX-2', 'Tx two')");
+    expect(await f.writes()).toEqual([]);
+    expect((await f.conn.query('COMMIT')).rowCount).toBe(2);
+    expect((await f.writes()).map((w) => `${w.method} ${w.url}`)).toEqual(['POST /data/$batch']);
+    expect(await customer('usmf', 'TX-2')).toHaveLength(1);
+
+    // the second insert repeats an existing key: the service refuses the change set, and TX-3 is not created either
+    await f.conn.query('BEGIN TRAN');
+    await f.conn.query("INSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usmf', 'TX-3', 'Tx three')");
+    await f.conn.query("INSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usmf', 'TX-1', 'Tx one again')");
+    const error = await f.conn.query('COMMIT').then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(DynasqlError);
+    expect((error as DynasqlError).message).toMatch(/statement 2 \(INSERT\)[\s\S]*nothing was written/);
+    expect(await customer('usmf', 'TX-3')).toEqual([]);
+  });
+});
