@@ -114,13 +114,14 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     ...(options.engineCacheDirectory === false ? {} : { snapshotPath: engineSnapshotPath(options.engineCacheDirectory ?? defaultCacheDirectory()) }),
   });
   const tableNames = new Set(catalog.tables.flatMap((t) => [t.name.toLowerCase(), t.entitySetName.toLowerCase()]));
+  const functionNames = new Set(catalog.procedures.filter((p) => p.kind === 'function' && !p.isQueryFunction).flatMap((p) => [p.name, p.importName ?? p.name].map((n) => n.toLowerCase())));
 
   const sessions = new Map<number, Session>();
   const sockets = new Set<Socket>();
   const ctx: ServerContext = {
     connection: options.connection,
     engine,
-    names: { schema, tableNames },
+    names: { schema, tableNames, functionNames },
     statements: new StatementCache(),
     users,
     trust: options.trust === true,

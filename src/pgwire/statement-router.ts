@@ -27,6 +27,8 @@ export interface MirrorNames {
   schema: string;
   /** lower-cased table and entity-set names */
   tableNames: ReadonlySet<string>;
+  /** lower-cased names of the service's functions, callable in FROM as table-valued functions (`RetrieveVersion()`) */
+  functionNames: ReadonlySet<string>;
 }
 
 const QUERY_WORDS = new Set(['select', 'with', 'insert', 'update', 'delete', 'merge', 'values', 'table']);
@@ -70,9 +72,18 @@ function refusal(words: string[], sql: string): Route | undefined {
   return undefined;
 }
 
-/** True when the statement names a Dynamics table (so the translator's error explains a failure best). */
-function mentionsTable(sql: string, names: MirrorNames): boolean {
-  return tokenize(sql).some((t) => (t.kind === 'word' || t.kind === 'quotedIdentifier') && names.tableNames.has(t.value.toLowerCase()));
+/**
+ * True when the statement names a Dynamics table, or calls one of the service's functions
+ * (`select * from RetrieveVersion()`, which the mirror does not declare), so the translator runs it or
+ * its error explains a failure best.
+ */
+function mentionsDynamics(sql: string, names: MirrorNames): boolean {
+  const tokens = tokenize(sql);
+  return tokens.some((t, i) => {
+    if (t.kind !== 'word' && t.kind !== 'quotedIdentifier') return false;
+    const name = t.value.toLowerCase();
+    return names.tableNames.has(name) || (names.functionNames.has(name) && tokens[i + 1]?.text === '(');
+  });
 }
 
 export async function routeStatement(sql: string, engine: CatalogEngine, session: EngineSession, names: MirrorNames): Promise<Route> {
@@ -130,9 +141,10 @@ export async function routeStatement(sql: string, engine: CatalogEngine, session
 async function planRoute(sql: string, engine: CatalogEngine, session: EngineSession, names: MirrorNames): Promise<Route> {
   const relations = await engine.relationsOf(session, sql);
   if (isEngineError(relations)) {
-    // Not valid Postgres over the mirror (a T-SQL-ism, an entity-set name, a write the reader may
-    // not plan): if it names a Dynamics table the translator gets it, else Postgres reports the error.
-    return mentionsTable(sql, names) ? { kind: 'dynamics' } : { kind: 'engine', isSetting: false };
+    // Not valid Postgres over the mirror (a T-SQL-ism, an entity-set name, a write the reader may not
+    // plan, a table-valued function): if it names a Dynamics table or function the translator gets it,
+    // else Postgres reports the error.
+    return mentionsDynamics(sql, names) ? { kind: 'dynamics' } : { kind: 'engine', isSetting: false };
   }
   const mirror = (r: string) => r.startsWith(`${names.schema}.`) || r.startsWith('public.');
   const dynamicsTables = relations.filter(mirror);

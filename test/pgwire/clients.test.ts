@@ -31,7 +31,7 @@ let dir: string;
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, rows: 40 });
-  conn = await connect(`Url=${emulator.url}`);
+  conn = await connect(`Url=${emulator.url};Use Dynamic Stored Procedures=true`);
   server = await startPgServer({
     connection: conn,
     port: 0,
@@ -153,6 +153,19 @@ describe('node-postgres', () => {
     const { rows } = await conn.query('SELECT telephone1 FROM account WHERE accountid = @id', { id: account.accountid });
     expect(rows).toEqual([{ telephone1: '555-0100' }]);
     expect((await conn.query("SELECT COUNT(*) AS n FROM account WHERE name = 'Via pgwire'")).rows[0]!.n).toBe(0);
+  });
+
+  it('runs a table-valued function (a service function in FROM) through the translator', async () => {
+    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, password: PASSWORD, database: 'dynamics' });
+    await client.connect();
+    try {
+      const { rows } = await client.query('select "Version" from RetrieveVersion() where "Version" like $1', ['9.%']);
+      expect(rows).toEqual([{ Version: (await conn.query('SELECT Version FROM RetrieveVersion()')).rows[0]!.Version }]);
+      // a function Postgres knows still runs in the catalog engine
+      expect((await client.query('select upper($1) as u', ['x'])).rows).toEqual([{ u: 'X' }]);
+    } finally {
+      await client.end();
+    }
   });
 
   it('holds a transaction block\'s writes: ROLLBACK writes nothing, a savepoint drops part, COMMIT writes the rest at once', async () => {

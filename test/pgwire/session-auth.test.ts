@@ -43,7 +43,7 @@ async function serve(host: string, rules: { trust: boolean; tls: boolean }): Pro
   const ctx: ServerContext = {
     connection: fakeConnection(),
     engine,
-    names: { schema: 'emulator', tableNames: new Set() },
+    names: { schema: 'emulator', tableNames: new Set(), functionNames: new Set() },
     statements: new StatementCache(),
     users: new Map([['bi', scramVerifier('pencil')]]),
     trust: rules.trust,
