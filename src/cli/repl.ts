@@ -11,11 +11,13 @@ import { complete } from './completer.js';
 import { appendHistory, HISTORY_LIMIT, loadHistory } from './history.js';
 import { runMetaCommand } from './meta-commands.js';
 import type { OutputSink } from './output-sink.js';
-import type { Session } from './session.js';
+import { uncommitted, type Session } from './session.js';
 import { splitStatements } from './split-statements.js';
 
 export const PROMPT = 'dynasql> ';
 export const CONTINUATION_PROMPT = 'dynasql-> ';
+/** inside a transaction (BEGIN TRAN … COMMIT), as psql marks it with `*` */
+export const TRANSACTION_PROMPT = 'dynasql*> ';
 
 export interface ReplOptions {
   /** builds the session; the REPL supplies the yes/no question used to confirm large writes */
@@ -75,7 +77,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
 
   const prompt = () => {
     if (closed) return;
-    rl.setPrompt(buffer ? CONTINUATION_PROMPT : PROMPT);
+    rl.setPrompt(buffer ? CONTINUATION_PROMPT : session.conn.transaction ? TRANSACTION_PROMPT : PROMPT);
     rl.prompt();
   };
 
@@ -211,6 +213,8 @@ export async function runRepl(options: ReplOptions): Promise<number> {
   // a statement still running when input ends (piped into a terminal session) finishes first
   await queue;
   if (options.terminal) options.output.write('\n');
+  const open = session.conn.transaction;
+  if (open?.isOpen) options.output.write(`${uncommitted(open.pendingOperations)}\n`);
   session.out.close();
   return 0;
 }

@@ -3,8 +3,10 @@
  * printed in the chosen format. The first failing statement stops the run with exit code 1,
  * so `dynasql -f migrate.sql && next-step` does what it says. An interrupt (Ctrl-C) cancels the
  * running statement and stops with 130, the shell's code for a run ended by SIGINT.
+ * A script between `BEGIN TRAN` and `COMMIT` is all or nothing: a failing statement stops it before
+ * the COMMIT, and the held writes are never sent.
  */
-import type { Session } from './session.js';
+import { uncommitted, type Session } from './session.js';
 import type { SqlStatement } from './split-statements.js';
 
 export interface ScriptSource {
@@ -27,5 +29,7 @@ export async function runScript(session: Session, sources: ScriptSource[], inter
       }
     }
   }
+  const open = session.conn.transaction;
+  if (open?.isOpen) session.info(uncommitted(open.pendingOperations));
   return 0;
 }

@@ -213,3 +213,9 @@ export class Session {
     }
   }
 }
+
+/** what leaving with an open transaction does to it: its writes were held, never sent */
+export function uncommitted(pendingOperations: number): string {
+  const changes = pendingOperations === 1 ? '1 held row change was' : `${pendingOperations} held row changes were`;
+  return `The session ended inside a transaction that was never committed: its ${changes} not written`;
+}

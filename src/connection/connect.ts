@@ -157,6 +157,10 @@ class DynasqlConnection implements Connection {
     yield* rows;
   }
 
+  get transaction(): Transaction | undefined {
+    return this.current;
+  }
+
   begin(options: { readOnly?: boolean } = {}): Transaction {
     this.ensureOpen();
     return this.newTransaction(options);

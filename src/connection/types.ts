@@ -99,6 +99,8 @@ export interface Connection {
    * ends the connection's own one.
    */
   begin(options?: { readOnly?: boolean }): Transaction;
+  /** the transaction `BEGIN TRAN` opened through `query`, while it is open (the REPL shows it in its prompt) */
+  readonly transaction: Transaction | undefined;
   close(): Promise<void>;
 }
 

@@ -78,6 +78,23 @@ describe('dynasql on the real driver and emulator', () => {
     expect(r.out).toMatch(/^n\n\d+\ntable_name\ncontact\n$/);
   });
 
+  it('a script between BEGIN TRAN and COMMIT is all or nothing, and one left open is reported', async () => {
+    const count = async (name: string) => {
+      const r = await run(['-c', connection, '--format', 'csv', '-e', `SELECT COUNT(*) AS n FROM account WHERE name = '${name}'`]);
+      return Number(r.out.split('\n')[1]);
+    };
+    const failed = await run(['-c', connection, '-e', 'BEGIN TRAN', '-e', "INSERT INTO account (name) VALUES ('cli-tx-1')", '-e', 'SELECT nme FROM account', '-e', 'COMMIT']);
+    expect(failed.code).toBe(1);
+    expect(await count('cli-tx-1')).toBe(0);
+    const committed = await run(['-c', connection], "BEGIN TRAN;\nINSERT INTO account (name) VALUES ('cli-tx-2');\nCOMMIT;\n");
+    expect(committed.code).toBe(0);
+    expect(await count('cli-tx-2')).toBe(1);
+    const open = await run(['-c', connection, '-e', 'BEGIN TRAN', '-e', "INSERT INTO account (name) VALUES ('cli-tx-3'), ('cli-tx-3')"]);
+    expect(open.code).toBe(0);
+    expect(open.err).toContain('The session ended inside a transaction that was never committed: its 2 held row changes were not written');
+    expect(await count('cli-tx-3')).toBe(0);
+  });
+
   it('in the REPL: \\dt, \\d by entity-set name, \\explain, \\timing, \\df, and a large DELETE asks first', async () => {
     const stdin = Object.assign(new PassThrough(), { isTTY: true });
     const stdout = new Capture();
@@ -109,8 +126,13 @@ describe('dynasql on the real driver and emulator', () => {
     await seen('Not run.', stderr);
     stdin.write('SELECT COUNT(*) AS n FROM account;\n');
     await seen(/ n\n-+\n +\d+\n\(1 row\)/);
+    stdin.write('BEGIN TRAN;\n');
+    await seen('dynasql*> ');
+    stdin.write("INSERT INTO account (name) VALUES ('repl-tx');\n");
+    await seen(/INSERT 1/);
     stdin.write('\\q\n');
     expect(await done).toBe(0);
+    expect(stdout.text).toContain('The session ended inside a transaction that was never committed: its 1 held row change was not written');
     expect(stderr.text).not.toContain('ERROR');
   });
 });

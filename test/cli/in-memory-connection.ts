@@ -97,6 +97,8 @@ export class InMemoryConnection implements Connection {
     return SAMPLE_CATALOG;
   }
 
+  readonly transaction = undefined;
+
   begin(): Transaction {
     throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'the CLI tests answer statements one by one; BEGIN goes through query()');
   }

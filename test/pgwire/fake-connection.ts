@@ -117,6 +117,7 @@ export function fakeConnection(): FakeConnection {
     async action(name: string): Promise<unknown> {
       throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `the fake connection runs no actions (asked for ${name})`);
     },
+    transaction: undefined,
     /** a transaction that runs its statements at once (the protocol tests count calls, not effects) */
     begin(): Transaction {
       let open = true;
