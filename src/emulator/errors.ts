@@ -38,5 +38,11 @@ export const recordNotFound = (logicalName: string, id: string) =>
 
 export const duplicateRecord = () => new ODataError(412, DUPLICATE_RECORD, 'A record with matching key values already exists.');
 
+/**
+ * Associating a many-to-many pair twice: the intersect table's unique key refuses it. The code is
+ * the documented DuplicateRecord (§5); the text and status follow client reports (unverified).
+ */
+export const duplicateAssociation = () => new ODataError(412, DUPLICATE_RECORD, 'Cannot insert duplicate key.');
+
 export const versionMismatch = () =>
   new ODataError(412, CONCURRENCY_MISMATCH, "The version of the existing record doesn't match the RowVersion property provided.");

@@ -56,7 +56,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const state: EmulatorState = {
     model,
     profile,
-    store: new Store(model, seed.tables),
+    store: new Store(model, seed.tables, seed.associations),
     choices: choiceLabels,
     maxLengths,
     whoAmI: seed.whoAmI,
@@ -66,7 +66,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     metadataVersion: String(2_341_840 + (options.seed ?? 1)),
   };
   const reset = () => {
-    state.store = new Store(model, seed.tables);
+    state.store = new Store(model, seed.tables, seed.associations);
   };
   const identity = options.auth ? await startIdentityProvider(options.auth) : undefined;
   const running = await listen(options, () => state, reset, identity).catch(async (error: unknown) => {

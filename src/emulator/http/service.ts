@@ -1,5 +1,5 @@
-import { ODataError, queryError, recordNotFound, segmentNotFound, versionMismatch, duplicateRecord } from '../errors.js';
-import type { EntityTypeDef, OperationDef } from '../metadata/model.js';
+import { ODataError, queryError, recordNotFound, segmentNotFound, versionMismatch, duplicateRecord, duplicateAssociation } from '../errors.js';
+import type { EntityTypeDef, NavigationDef, OperationDef } from '../metadata/model.js';
 import { OPERATIONS } from '../operations/operations.js';
 import type { Expr } from '../query/ast.js';
 import { compileFilter } from '../query/filter.js';
@@ -7,6 +7,7 @@ import { prepareQuery } from '../query/prepare.js';
 import { parseOption } from '../query/parse.js';
 import { splitQuery } from '../query/query-string.js';
 import { aliasText, collectionChildren, followLookup, type QueryScope } from '../query/scope.js';
+import { type ManyToMany, manyToManyOf } from '../store/associations.js';
 import type { Row } from '../store/row.js';
 import type { Table } from '../store/table.js';
 import type { EmulatorState, ODataRequest, ODataResponse } from '../state.js';
@@ -255,7 +256,7 @@ function routeRecord(call: Call, table: Table, setName: string, id: string | und
     case 'DELETE': {
       if (!row) throw recordNotFound(entity.name, id ?? '');
       if (ifMatch && ifMatch !== '*' && ifMatch !== etagOf(row)) throw versionMismatch();
-      table.delete(id!);
+      state.store.deleteRecord(table, id!);
       return emptyResponse(204);
     }
     case 'PUT':
@@ -371,6 +372,8 @@ function routeNavigation(call: Call, table: Table, record: { id: string; row: Ro
   }
   const target = state.model.entityTypes.get(nav.target)!;
   const partner = nav.partner ? target.navigations.get(nav.partner)?.lookupProperty : undefined;
+  const m2m = manyToManyOf(state.model, nav);
+  if (isRef && m2m) return routeAssociation(call, record, nav, navSegment, m2m);
   if (isRef) {
     if (req.method === 'POST') {
       const body = parseBody(req.body);
@@ -395,7 +398,9 @@ function routeNavigation(call: Call, table: Table, record: { id: string; row: Ro
   if (navSegment.args !== undefined) {
     const { id, row } = resolveKey(state, childTable, navSegment.args);
     const children = collectionChildren(call.rc.scope, entity, record.row, nav).rows;
-    if (!row || !children.includes(row)) throw recordNotFound(target.name, id ?? navSegment.args);
+    // Seed rows are made on demand, so two reads of one record are equal, not identical.
+    const related = row !== undefined && children.some((child) => String(child.values[childTable.primaryKey]).toLowerCase() === id);
+    if (!related) throw recordNotFound(target.name, id ?? navSegment.args);
     return readSingle(call.rc, childTable.entity, childTable.entitySet, row);
   }
   const source: RowSource = {
@@ -409,4 +414,50 @@ function routeNavigation(call: Call, table: Table, record: { id: string; row: Ro
     },
   };
   return readCollection(call.rc, source);
+}
+
+/**
+ * `$ref` on a many-to-many navigation (§4), which writes the intersect table:
+ *   POST   accounts(<a>)/accountleads_association/$ref   {"@odata.id":"<root>leads(<l>)"}  → pair
+ *   DELETE accounts(<a>)/accountleads_association(<l>)/$ref                               → unpair
+ *   DELETE accounts(<a>)/accountleads_association/$ref?$id=<root>leads(<l>)               → unpair
+ */
+function routeAssociation(call: Call, record: { id: string; row: Row }, nav: NavigationDef, navSegment: Segment, m2m: ManyToMany): ODataResponse {
+  const { req, state } = call;
+  const associations = state.store.associations;
+  if (req.method === 'POST') {
+    if (navSegment.args !== undefined) throw segmentNotFound(`${navSegment.name}(${navSegment.args})`);
+    const body = parseBody(req.body);
+    const other = referencedRecord(call, nav, String(body['@odata.id'] ?? ''));
+    if (!associations.add(m2m, record.id, other.id)) throw duplicateAssociation();
+    return emptyResponse(204);
+  }
+  if (req.method === 'DELETE') {
+    const { custom, options } = splitQuery(req.rawQuery);
+    const reference = custom.get('$id') ?? options.get('$id');
+    let otherId: string;
+    if (navSegment.args !== undefined) {
+      const table = state.store.tablesOfType(nav.target).find((t) => !t.entity.abstract);
+      if (!table) throw segmentNotFound(nav.name);
+      const { id, row } = resolveKey(state, table, navSegment.args);
+      if (!id || !row) throw recordNotFound(nav.target, id ?? navSegment.args);
+      otherId = id;
+    } else if (reference !== undefined) {
+      otherId = referencedRecord(call, nav, reference).id;
+    } else {
+      throw queryError('Disassociate needs the related record: use <nav>(<id>)/$ref or $id=.');
+    }
+    // A pair that was never made unpairs silently (see README: unverified).
+    associations.remove(m2m, record.id, otherId);
+    return emptyResponse(204);
+  }
+  throw methodNotAllowed(req.method);
+}
+
+/** The record an `@odata.id` / `$id` names, which must be of the navigation's type. */
+function referencedRecord(call: Call, nav: NavigationDef, reference: string): { table: Table; id: string; row: Row } {
+  const { state } = call;
+  const found = resolveReference(state, reference, call.req.contentIds);
+  if (!state.store.tablesOfType(nav.target).includes(found.table)) throw queryError(`The reference is not of type '${state.model.namespace}.${nav.target}'.`);
+  return found;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { duplicateRecord, ODataError, queryError, VALIDATION_ERROR } from '../errors.js';
 import type { EntityTypeDef, PropertyDef } from '../metadata/model.js';
+import { manyToManyOf } from '../store/associations.js';
 import type { Row } from '../store/row.js';
 import { cloneRow } from '../store/row.js';
 import type { Table } from '../store/table.js';
@@ -131,6 +132,16 @@ function applyBind(state: EmulatorState, entity: EntityTypeDef, row: Row, navNam
   if (!Array.isArray(value)) throw invalidPayload(`The value of '${navName}@odata.bind' must be an array of URLs.`);
   const partner = partnerLookup(state, nav.target, nav.partner);
   const targets = value.map((ref) => resolveReference(state, String(ref), ctx.contentIds));
+  const m2m = manyToManyOf(state.model, nav);
+  if (m2m) {
+    for (const [i, t] of targets.entries()) {
+      if (!state.store.tablesOfType(nav.target).includes(t.table)) throw invalidPayload(`The entity reference '${String(value[i])}' is not of type '${state.model.namespace}.${nav.target}' expected by '${navName}'.`);
+    }
+    // `"accountleads_association@odata.bind": ["/leads(…)"]` pairs the new record with each one.
+    return [(id) => {
+      for (const t of targets) state.store.associations.add(m2m, id, t.id);
+    }];
+  }
   return [(id) => {
     for (const t of targets) if (partner) setLookup(state, t.table, t.id, partner, { id, type: entity.name });
   }];
@@ -150,10 +161,12 @@ function deepInsert(state: EmulatorState, entity: EntityTypeDef, row: Row, navNa
   }
   if (!Array.isArray(value)) throw invalidPayload(`The value of '${navName}' must be an array.`);
   const partner = partnerLookup(state, nav.target, nav.partner);
+  const m2m = manyToManyOf(state.model, nav);
   return [(id) => {
     for (const item of value) {
       const child = createRecord(state, targetTable, item, ctx);
-      if (partner) setLookup(state, targetTable, String(child.values[targetTable.primaryKey]), partner, { id, type: entity.name });
+      if (m2m) state.store.associations.add(m2m, id, String(child.values[targetTable.primaryKey]));
+      else if (partner) setLookup(state, targetTable, String(child.values[targetTable.primaryKey]), partner, { id, type: entity.name });
     }
   }];
 }

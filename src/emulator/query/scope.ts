@@ -1,6 +1,7 @@
 import type { EditionProfile } from '../edition.js';
 import { propertyNotFound, queryError } from '../errors.js';
 import type { EdmModel, EntityTypeDef, NavigationDef } from '../metadata/model.js';
+import { type ManyToMany, manyToManyOf } from '../store/associations.js';
 import type { Row } from '../store/row.js';
 import type { Store } from '../store/store.js';
 
@@ -41,10 +42,12 @@ export function followLookup(scope: QueryScope, row: Row, nav: NavigationDef): {
 
 /**
  * Rows on the many side of a one-to-many navigation: `contact_customer_accounts` on an account →
- * the contacts whose `_parentcustomerid_value` is that account. Many-to-many navigations (no
- * lookup on either side) have no rows in the emulator.
+ * the contacts whose `_parentcustomerid_value` is that account; or the records paired with this
+ * one through a many-to-many navigation (`accountleads_association` on an account → its leads).
  */
 export function collectionChildren(scope: QueryScope, entity: EntityTypeDef, row: Row, nav: NavigationDef): { entity: EntityTypeDef; rows: Row[] } {
+  const m2m = manyToManyOf(scope.model, nav);
+  if (m2m) return associatedRecords(scope, entity, row, nav, m2m);
   const target = scope.model.entityTypes.get(nav.target);
   const partner = nav.partner && target ? target.navigations.get(nav.partner) : undefined;
   const table = target ? scope.store.tablesOfType(target.name)[0] : undefined;
@@ -73,6 +76,23 @@ export function collectionChildren(scope: QueryScope, entity: EntityTypeDef, row
     }
   }
   return { entity: table.entity, rows: index.get(idOf(entity, row)) ?? [] };
+}
+
+/** Records paired with `row` through a many-to-many navigation, in pairing order; missing ones skipped. */
+function associatedRecords(scope: QueryScope, entity: EntityTypeDef, row: Row, nav: NavigationDef, m2m: ManyToMany): { entity: EntityTypeDef; rows: Row[] } {
+  const tables = scope.store.tablesOfType(nav.target).filter((t) => !t.entity.abstract);
+  const target = tables[0]?.entity ?? scope.model.entityTypes.get(nav.target) ?? entity;
+  const rows: Row[] = [];
+  for (const id of scope.store.associations.related(m2m, idOf(entity, row))) {
+    for (const table of tables) {
+      const found = table.get(id);
+      if (found) {
+        rows.push(found);
+        break;
+      }
+    }
+  }
+  return { entity: target, rows };
 }
 
 export function requireProperty(entity: EntityTypeDef, name: string) {

@@ -1,4 +1,5 @@
 import type { EdmModel } from '../metadata/model.js';
+import { manyToManyOf, type SeedAssociations } from '../store/associations.js';
 import type { Row } from '../store/row.js';
 import type { LazyRows } from '../store/table.js';
 import { GuidSequence, hash32, Prng } from './prng.js';
@@ -45,6 +46,8 @@ const money = (n: number) => Math.round(n * 100) / 100;
 
 export interface DataverseSeed {
   tables: Map<string, LazyRows>;
+  /** Many-to-many pairs, computed from a record's index on demand. */
+  associations: SeedAssociations;
   whoAmI: { UserId: string; BusinessUnitId: string; OrganizationId: string };
 }
 
@@ -165,8 +168,10 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number):
       make: (i) => {
         const tid = id('team', i);
         return {
+          // The first teams are the default teams of the business units (see `seedAssociations`).
           values: { ownerid: tid, teamid: tid, name: ['Contoso', 'Sales Team', 'Service Team', 'Équipe Marketing'][i] ?? `Team ${i}`,
-            teamtype: 0, isdefault: i === 0, _businessunitid_value: rootBu, _administratorid_value: admin, createdon: iso(START) },
+            teamtype: 0, isdefault: i < counts.businessunit!, _businessunitid_value: i < counts.businessunit! ? id('businessunit', i) : rootBu,
+            _administratorid_value: admin, createdon: iso(START) },
           lookupTypes: { _businessunitid_value: 'businessunit', _administratorid_value: 'systemuser' },
         };
       },
@@ -445,5 +450,51 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number):
       make: build,
     });
   }
-  return { tables, whoAmI: { UserId: admin, BusinessUnitId: rootBu, OrganizationId: org } };
+  const associations = seedAssociations(model, counts, (table, rowId) => seq(table).indexOf(rowId, counts[table] ?? 0), (table, i) => seq(table).idOf(i));
+  return { tables, associations, whoAmI: { UserId: admin, BusinessUnitId: rootBu, OrganizationId: org } };
+}
+
+/**
+ * A few many-to-many pairs, each a rule on row indexes so both sides are found without a scan:
+ * - `teammembership_association`: user i is a member of the default team of its business unit
+ *   (team i mod 3, as user i is in business unit i mod 3), and users 1, 5, 9, … of the fourth
+ *   team ("Équipe Marketing");
+ * - `accountleads_association`: every fourth account (0, 4, 8, …) is linked to lead i and lead i+2.
+ * A rule is skipped when the schema lacks its relationship (a custom `--metadata`).
+ */
+function seedAssociations(
+  model: EdmModel,
+  counts: Record<string, number>,
+  indexOf: (table: string, id: string) => number,
+  idOf: (table: string, index: number) => string,
+): SeedAssociations {
+  const result: SeedAssociations = new Map();
+  const add = (entity: string, navigation: string, ends: [string, string], related: (side: 0 | 1, index: number) => number[]) => {
+    const nav = model.entityTypes.get(entity)?.navigations.get(navigation);
+    const m2m = nav ? manyToManyOf(model, nav) : undefined;
+    if (!m2m || m2m.name !== navigation || m2m.ends[0] !== ends[0] || m2m.ends[1] !== ends[1]) return;
+    if (!model.entityTypes.get(ends[0])?.entitySet || !model.entityTypes.get(ends[1])?.entitySet) return;
+    result.set(navigation, {
+      relatedOf: (side, rowId) => {
+        const index = indexOf(ends[side], rowId);
+        if (index < 0) return [];
+        const otherTable = ends[side === 0 ? 1 : 0];
+        return related(side, index).filter((i) => i >= 0 && i < (counts[otherTable] ?? 0)).map((i) => idOf(otherTable, i));
+      },
+    });
+  };
+  const units = counts.businessunit ?? 0;
+  const users = counts.systemuser ?? 0;
+  const marketing = units; // the first team after the business units' default teams
+  add('systemuser', 'teammembership_association', ['systemuser', 'team'], (side, i) => {
+    if (side === 0) return units > 0 ? (i % 4 === 1 ? [i % units, marketing] : [i % units]) : [];
+    const members: number[] = [];
+    for (let u = 0; u < users; u++) if ((i < units && u % units === i) || (i === marketing && u % 4 === 1)) members.push(u);
+    return members;
+  });
+  add('account', 'accountleads_association', ['account', 'lead'], (side, i) => {
+    if (side === 0) return i % 4 === 0 ? [i, i + 2] : [];
+    return [i, i - 2].filter((a) => a >= 0 && a % 4 === 0);
+  });
+  return result;
 }

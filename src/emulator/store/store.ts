@@ -1,4 +1,5 @@
 import type { EdmModel, EntityTypeDef } from '../metadata/model.js';
+import { Associations, type ManyToMany, manyToManyRelationships, type SeedAssociations } from './associations.js';
 import type { Row } from './row.js';
 import { Journal, LazyRows, Table, UnionTable } from './table.js';
 
@@ -19,9 +20,16 @@ export class Store {
   readonly orderedResults = new Map<string, Row[]>();
   /** Children of each parent per one-to-many navigation, keyed by `generation|entity/navigation`. */
   readonly childIndexes = new Map<string, Map<string, Row[]>>();
+  /** The intersect tables of the many-to-many relationships (`accountleads_association`, ...). */
+  readonly associations: Associations;
+  private readonly relationships: ManyToMany[];
 
-  constructor(readonly model: EdmModel, seed: Map<string, LazyRows>, firstVersion = 10_000_000) {
+  constructor(readonly model: EdmModel, seed: Map<string, LazyRows>, seedAssociations: SeedAssociations = new Map(), firstVersion = 10_000_000) {
     this.nextVersion = firstVersion;
+    this.associations = new Associations(seedAssociations, () => this.journal, () => {
+      this.generation++;
+    });
+    this.relationships = manyToManyRelationships(model);
     for (const [setName, entity] of model.entitySets) {
       if (this.tables.has(entity.name)) continue;
       if (entity.abstract) {
@@ -61,6 +69,21 @@ export class Store {
       if (row) return { table, row };
     }
     return undefined;
+  }
+
+  /**
+   * Deletes a record and the many-to-many pairs it takes part in (the service deletes the
+   * intersect rows with it): `DELETE leads(<id>)` also unlinks it from `accountleads_association`.
+   */
+  deleteRecord(table: Table, id: string): void {
+    const types = new Set<string>();
+    for (let t: EntityTypeDef | undefined = table.entity; t; t = t.baseType ? this.model.entityTypes.get(t.baseType) : undefined) types.add(t.name);
+    for (const rel of this.relationships) {
+      for (const side of [0, 1] as const) {
+        if (types.has(rel.ends[side]) && (side === 0 || !rel.symmetric)) this.associations.removeAllOf({ ...rel, side }, id);
+      }
+    }
+    table.delete(id);
   }
 
   bumpVersion(): number {
