@@ -180,6 +180,29 @@ describe('built-in procedures', () => {
     expect((await conn.query('SELECT parentcustomerid FROM contact WHERE contactid = @c', { c: contact })).rows).toEqual([{ parentcustomerid: null }]);
   });
 
+  it('Associate and Disassociate a many-to-many relationship; the emulator lists the pair from both sides in between', async () => {
+    const first = async (set: string, key: string) => ((await (await fetch(`${emu.url}${set}?$select=${key}&$top=2`)).json()) as { value: Record<string, string>[] }).value[1]![key]!;
+    const listed = async (url: string, key: string) => ((await (await fetch(`${emu.url}${url}?$select=${key}`)).json()) as { value: Record<string, string>[] }).value.map((r) => r[key]);
+    const account = await first('accounts', 'accountid'); // the second seed account has no leads
+    const lead = await first('leads', 'leadid');
+    expect(await listed(`accounts(${account})/accountleads_association`, 'leadid')).toEqual([]);
+    const before = emu.requests().length;
+    const associated = await conn.query(
+      "EXEC Associate @Table = 'account', @Id = @a, @Relationship = 'accountleads_association', @RelatedId = @l", { a: account, l: lead });
+    expect(associated).toMatchObject({ command: 'EXEC', rowCount: 1 });
+    expect(sentSince(before)).toEqual([`POST accounts(${account})/accountleads_association/$ref`]);
+    expect(JSON.parse(emu.requests().at(-1)!.body ?? '')).toEqual({ '@odata.id': `${emu.url}leads(${lead})` });
+    expect(await listed(`accounts(${account})/accountleads_association`, 'leadid')).toEqual([lead]);
+    expect(await listed(`leads(${lead})/accountleads_association`, 'accountid')).toEqual([account]);
+    await expect(conn.query("EXEC Associate 'account', @a, 'accountleads_association', @l", { a: account, l: lead }))
+      .rejects.toMatchObject({ message: expect.stringContaining('Cannot insert duplicate key') });
+    const mid = emu.requests().length;
+    await conn.query("EXEC Disassociate 'accounts', @a, 'accountleads_association', @l", { a: account, l: lead });
+    expect(sentSince(mid)).toEqual([`DELETE accounts(${account})/accountleads_association/$ref?$id=${emu.url}leads(${lead})`]);
+    expect(await listed(`accounts(${account})/accountleads_association`, 'leadid')).toEqual([]);
+    expect(await listed(`leads(${lead})/accountleads_association`, 'accountid')).toEqual([]);
+  });
+
   it('Associate refuses an unknown relationship or record before any request', async () => {
     const before = emu.requests().length;
     await expect(conn.query("EXEC Associate 'account', '00000000-0000-0000-0000-000000000001', 'contact_customer_acounts', '00000000-0000-0000-0000-000000000002'"))
