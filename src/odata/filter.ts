@@ -45,6 +45,15 @@ function wrap(item: ODataFilter, parent: 'and' | 'or'): string {
   return (item.kind === 'or' && parent === 'and') || (item.kind === 'and' && parent === 'or') ? `(${text})` : text;
 }
 
+/**
+ * `serializeFilter(andAll(filters))` from each filter's own text, for a caller that has serialized
+ * them one by one already: `[a or b, c]` → `(a or b) and c`.
+ */
+export function conjunctionText(parts: readonly { filter: ODataFilter; text: string }[]): string | undefined {
+  if (parts.length <= 1) return parts[0]?.text;
+  return parts.map((part) => (part.filter.kind === 'or' ? `(${part.text})` : part.text)).join(' and ');
+}
+
 /** flattens nested and/or of the same kind and drops single-item groups */
 export function andAll(items: ODataFilter[]): ODataFilter | undefined {
   const flat = items.flatMap((i) => (i.kind === 'and' ? i.items : [i]));

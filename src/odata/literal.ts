@@ -131,8 +131,13 @@ function dateTimeOffset(value: Exclude<LiteralValue, null>, edmType: string): st
  * `encodeQueryOptionValue("name eq 'A&B'")` → `name%20eq%20%27A%26B%27`.
  */
 export function encodeQueryOptionValue(value: string): string {
-  return encodeURIComponent(value)
-    .replace(/'/g, '%27')
-    .replace(/%2C/g, ',').replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%24/g, '$')
-    .replace(/%40/g, '@');
+  // most `$select` and `$orderby` values (`name,revenue desc` aside) hold nothing to encode
+  if (UNCHANGED.test(value)) return value;
+  return encodeURIComponent(value).replace(RESTORED, (escape) => RESTORED_AS[escape]!);
 }
+
+/** what the encoding leaves as it is: what encodeURIComponent keeps (but `'`), and the characters restored below */
+const UNCHANGED = /^[A-Za-z0-9\-_.!~*(),/:$@]*$/;
+/** escapes undone (OData syntax stays readable) and the `'` that encodeURIComponent keeps but we encode */
+const RESTORED = /%2C|%2F|%3A|%24|%40|'/g;
+const RESTORED_AS: Record<string, string> = { '%2C': ',', '%2F': '/', '%3A': ':', '%24': '$', '%40': '@', "'": '%27' };

@@ -2,11 +2,10 @@
  * One OData read request as data, and its URL. `queryUrl` is the only place query options are
  * assembled; each option value is percent-encoded as a whole (`encodeQueryOptionValue`).
  *
- * `queryUrl({entitySet:'accounts', select:['name'], filter:…, top:5})` →
+ * `queryUrl({entitySet:'accounts', select:['name'], filter:'revenue gt 1000', top:5})` →
  * `accounts?$select=name&$filter=revenue%20gt%201000&$top=5`.
  */
 import { encodeQueryOptionValue } from './literal.js';
-import { serializeFilter, type ODataFilter } from './filter.js';
 
 export interface ODataOrderBy { property: string; descending: boolean }
 
@@ -17,7 +16,8 @@ export interface ODataQuery {
   entitySet: string;
   select?: string[];
   expand?: ODataExpand[];
-  filter?: ODataFilter;
+  /** `$filter` text, built by `serializeFilter` */
+  filter?: string;
   orderBy?: ODataOrderBy[];
   top?: number;
   skip?: number;
@@ -40,7 +40,7 @@ export function queryUrl(query: ODataQuery): string {
     const text = query.expand.map((e) => `${e.navigation}($select=${e.select.join(',')})`).join(',');
     options.push(`$expand=${encodeQueryOptionValue(text)}`);
   }
-  if (query.filter) options.push(`$filter=${encodeQueryOptionValue(serializeFilter(query.filter))}`);
+  if (query.filter) options.push(`$filter=${encodeQueryOptionValue(query.filter)}`);
   if (query.orderBy && query.orderBy.length > 0) {
     const text = query.orderBy.map((o) => `${o.property}${o.descending ? ' desc' : ''}`).join(',');
     options.push(`$orderby=${encodeQueryOptionValue(text)}`);

@@ -25,11 +25,14 @@ export interface AggregateRequest {
   output: { kind: 'direct'; names: string[]; columns: Column[] };
 }
 
+/** a result column of the aggregate request; frozen, as the rest of a cached plan (plan/plan-cache.ts) */
 function output(name: string, alias: string, edmType: string, sqlType: SqlType): Column {
-  return {
+  return Object.freeze({
     name, odataName: alias, kind: 'data', edmType, sqlType, nullable: true, readOnly: true, insertable: false, updatable: false, isPrimaryKey: false,
-  };
+  });
 }
+
+const INT: SqlType = Object.freeze({ name: 'int' });
 
 function plainColumn(expr: P.Expr, scanId: number): Column | undefined {
   return expr.kind === 'column' && expr.scanId === scanId && expr.column && (expr.column.kind === 'data' || expr.column.kind === 'lookup') ? expr.column : undefined;
@@ -84,7 +87,7 @@ export function aggregateRequest(
     aggregates.push({ method: aggregate.method, alias, ...(aggregate.column ? { property: aggregate.column.odataName } : {}) });
     names.push(name);
     columns.push(aggregate.method === 'count'
-      ? output(name, alias, 'Edm.Int32', { name: 'int' })
+      ? output(name, alias, 'Edm.Int32', INT)
       : output(name, alias, aggregate.column!.edmType, aggregate.column!.sqlType));
   }
   if (aggregates.length === 0 && groupColumns.length === 0) return 'nothing to aggregate';
@@ -133,7 +136,7 @@ function countRequest(bound: P.BoundQuery, scan: P.Scan, filters: ODataFilter[],
   const filter = andAll(filters);
   if (filter) options.push(`$filter=${encodeQueryOptionValue(serializeFilter(filter))}`);
   const name = bound.outputNames[0]!;
-  const column = output(name, '$count', 'Edm.Int32', { name: 'int' });
+  const column = output(name, '$count', 'Edm.Int32', INT);
   const step: P.RemoteScanStep = {
     kind: 'remoteScan', scanId: scan.id, table: scan.table, alias: scan.alias,
     request: { method: 'GET', url: `${scan.table.entitySetName}/$count${options.length > 0 ? `?${options.join('&')}` : ''}`, headers: {} },

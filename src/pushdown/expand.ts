@@ -15,7 +15,7 @@ import { conjuncts } from './walk.js';
 
 export interface ExpandLink {
   childScanId: number;
-  parentScanId: number;
+  parent: P.Scan;
   navigation: string;
   key: Column;
 }
@@ -53,9 +53,9 @@ export function expandLinks(query: P.Query, scans: readonly P.Scan[], maxPerChil
         const key = b.column;
         if (!key || parent.table.primaryKey.length !== 1 || parent.table.primaryKey[0]!.toLowerCase() !== key.name.toLowerCase()) continue;
         const target = a.column?.kind === 'lookup' ? a.column.lookupTargets?.find((t) => t.table === parent.table.name && t.referencedProperty === key.odataName) : undefined;
-        if (!target || links.some((l) => l.parentScanId === parentId)) continue;
+        if (!target || links.some((l) => l.parent === parent)) continue;
         if (links.filter((l) => l.childScanId === a.scanId).length >= maxPerChild) continue;
-        links.push({ childScanId: a.scanId, parentScanId: parentId, navigation: target.navigation, key });
+        links.push({ childScanId: a.scanId, parent, navigation: target.navigation, key });
       }
     }
   };
@@ -70,6 +70,6 @@ export function expandLinks(query: P.Query, scans: readonly P.Scan[], maxPerChil
   };
   visitQuery(query);
   // a parent read through an expand has no request of its own to expand further
-  const parents = new Set(links.map((l) => l.parentScanId));
+  const parents = new Set(links.map((l) => l.parent.id));
   return links.filter((l) => !parents.has(l.childScanId));
 }

@@ -9,7 +9,8 @@
  * differential test's reference).
  */
 import type { Column } from '../catalog/types.js';
-import { andAll, encodeQueryOptionValue, FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, queryHeaders, queryUrl, serializeFilter, type ODataFilter, type ODataQuery } from '../odata/index.js';
+import { encodeQueryOptionValue, FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, queryHeaders, queryUrl, serializeFilter, type ODataFilter, type ODataQuery } from '../odata/index.js';
+import { conjunctionText } from '../odata/filter.js';
 import type * as P from '../plan/index.js';
 import { functionKind } from '../plan/index.js';
 import { tableCapabilities, type Capabilities } from '../capabilities/index.js';
@@ -33,6 +34,8 @@ export interface PlanOptions {
 
 interface ScanPushdown {
   filters: ODataFilter[];
+  /** the `$filter` text of `filters` (serialized once, for the URL and for EXPLAIN) */
+  filterText?: string;
   pushed: string[];
   notPushed: string[];
   allConjunctsPushed: boolean;
@@ -46,12 +49,13 @@ interface ScanPushdown {
 }
 
 export function planQuery(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
-  const plan = planScans(bound, options);
+  const negotiated = new Map<number, ScanPushdown>();
+  const plan = planScans(bound, options, negotiated);
   if (!options.pushdown || plan.output.kind === 'direct' || !isAggregate(bound.query)) return plan;
   const scan = bound.scans[0]!;
   if (bound.scans.length !== 1 || scan.source !== 'remote') return plan;
-  const context = scanContexts(bound.query).get(scan.id)!;
-  const push = negotiate(scan, context, options);
+  // the only scan, a remote one: planScans has negotiated it
+  const push = negotiated.get(scan.id)!;
   if (!push.allConjunctsPushed) return plan;
   const pageSize = Math.min(options.pageSize ?? options.facts.maxPageSize, options.facts.maxPageSize);
   const aggregate = aggregateRequest(bound, scan, push.filters, options.facts, options.params, { maxPageSize: pageSize }, options.crossCompany ?? false);
@@ -67,23 +71,25 @@ function isAggregate(query: P.Query): boolean {
   return query.kind === 'select' && (query.distinct || query.groupBy.length > 0 || query.columns.some((c) => c.expr.kind === 'function' && !c.expr.over && functionKind(c.expr.name) === 'aggregate'));
 }
 
-/** the plan with filters, ordering and paging pushed into each scan and the rest local */
-function planScans(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
+/**
+ * The plan with filters, ordering and paging pushed into each scan and the rest local. What each
+ * remote scan negotiated is left in `negotiated` (the aggregate request reuses it).
+ */
+function planScans(bound: P.BoundQuery, options: PlanOptions, negotiated: Map<number, ScanPushdown>): P.PhysicalPlan {
   const contexts = scanContexts(bound.query);
   const skipPushedBlocks = new Set<P.Select>();
   const pushedConjuncts = new Set<P.Expr>();
   const reasons: string[] = [];
-  const negotiated = new Map<number, ScanPushdown>();
   let direct: { kind: 'direct'; names: string[]; columns: Column[] } | undefined;
   // a parent with conditions of its own is better read with its own filtered request
   const parentNegotiation = new Map<number, ScanPushdown>();
   const links = (options.pushdown && options.facts.maxExpandDepth > 0 ? expandLinks(bound.query, bound.scans, options.facts.maxExpands ?? 1) : [])
     .filter((l) => {
-      const push = negotiate(bound.scans.find((s) => s.id === l.parentScanId)!, contexts.get(l.parentScanId)!, options);
-      parentNegotiation.set(l.parentScanId, push);
+      const push = negotiate(l.parent, contexts.get(l.parent.id)!, options);
+      parentNegotiation.set(l.parent.id, push);
       return push.filters.length === 0;
     });
-  const expandedParents = new Set(links.map((l) => l.parentScanId));
+  const expandedParents = new Set(links.map((l) => l.parent.id));
 
   for (const scan of bound.scans) {
     if (scan.source === 'local') {
@@ -93,7 +99,7 @@ function planScans(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
     // a parent read through its child's $expand sends nothing of its own; its conditions stay local
     if (expandedParents.has(scan.id)) continue;
     const context = contexts.get(scan.id)!;
-    const push = options.pushdown ? negotiate(scan, context, options) : notNegotiated();
+    const push = options.pushdown ? parentNegotiation.get(scan.id) ?? negotiate(scan, context, options) : notNegotiated();
     negotiated.set(scan.id, push);
     if (push.skip !== undefined) skipPushedBlocks.add(context.block);
     for (const conjunct of push.pushedConjuncts) pushedConjuncts.add(conjunct);
@@ -116,10 +122,9 @@ function planScans(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
   const scans: P.ScanStep[] = bound.scans.flatMap((scan): P.ScanStep[] => {
     if (scan.source === 'local') return [{ kind: 'localTable', scanId: scan.id, table: scan.table, alias: scan.alias, columns: read.get(scan.id)! }];
     if (expandedParents.has(scan.id)) return [];
-    const expand = links.filter((l) => l.childScanId === scan.id).map((l): P.ExpandedScan => {
-      const parent = bound.scans.find((s) => s.id === l.parentScanId)!;
-      return { scanId: parent.id, table: parent.table, alias: parent.alias, navigation: l.navigation, columns: read.get(parent.id)!, key: l.key };
-    });
+    const expand = links.filter((l) => l.childScanId === scan.id).map(({ parent, navigation, key }): P.ExpandedScan => (
+      { scanId: parent.id, table: parent.table, alias: parent.alias, navigation, columns: read.get(parent.id)!, key }
+    ));
     const step = remoteScan(scan, read.get(scan.id)!, negotiated.get(scan.id)!, options, expand);
     // what the expanded parents could not push stays visible in EXPLAIN
     for (const e of expand) step.notPushed.push(...(parentNegotiation.get(e.scanId)?.notPushed ?? []).map((r) => `${e.alias}: ${r}`));
@@ -133,31 +138,48 @@ function filterBudget(facts: Capabilities): number {
   return facts.maxUrlLength - 8192;
 }
 
+interface TranslatedConjunct { conjunct: P.Expr; filter: ODataFilter; text: string }
+
+/**
+ * A GET URL has a length limit (32 KB on Dataverse): the longest conditions (big IN lists) stay local
+ * until the `$filter` fits; each one left out is noted in `notPushed`.
+ */
+function withinUrlLimit(translated: TranslatedConjunct[], facts: Capabilities, notPushed: string[]): TranslatedConjunct[] {
+  // percent-encoding makes one UTF-16 unit at most 9 characters (`€` → `%E2%82%AC`), so most lists need no exact count;
+  // each condition also adds 9 for its ` and ` (`%20and%20`)
+  const budget = filterBudget(facts);
+  if (translated.reduce((sum, t) => sum + 9 * t.text.length + 9, 0) <= budget) return translated;
+  const measured = translated.map((t) => ({ ...t, encodedLength: encodeQueryOptionValue(t.text).length }));
+  let total = measured.reduce((sum, t) => sum + t.encodedLength + 9, 0);
+  const kept = [...measured];
+  for (const t of [...measured].sort((a, b) => b.encodedLength - a.encodedLength)) {
+    if (total <= budget) break;
+    kept.splice(kept.indexOf(t), 1);
+    total -= t.encodedLength + 9;
+    notPushed.push(`a condition of ${t.encodedLength} characters would make the URL longer than the service accepts`);
+  }
+  return kept;
+}
+
 function notNegotiated(): ScanPushdown {
   return { filters: [], pushedConjuncts: [], pushed: [], notPushed: [], allConjunctsPushed: false, pagingPushed: false };
 }
 
 function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions): ScanPushdown {
   const result: ScanPushdown = { filters: [], pushedConjuncts: [], pushed: [], notPushed: [], allConjunctsPushed: true, pagingPushed: false };
-  const translated: { conjunct: P.Expr; filter: ODataFilter; encodedLength: number }[] = [];
+  const translated: TranslatedConjunct[] = [];
   for (const conjunct of context.candidates) {
     const translation = translateConjunct(conjunct, scan.id, options.facts, options.params);
-    if (translation.ok) translated.push({ conjunct, filter: translation.filter, encodedLength: encodeQueryOptionValue(serializeFilter(translation.filter)).length });
+    if (translation.ok) translated.push({ conjunct, filter: translation.filter, text: serializeFilter(translation.filter) });
     else result.notPushed.push(translation.reason);
   }
-  // a GET URL has a length limit (32 KB on Dataverse): the longest conditions (big IN lists) stay local until it fits
-  let total = translated.reduce((sum, t) => sum + t.encodedLength + 9, 0);
-  for (const t of [...translated].sort((a, b) => b.encodedLength - a.encodedLength)) {
-    if (total <= filterBudget(options.facts)) break;
-    translated.splice(translated.indexOf(t), 1);
-    total -= t.encodedLength + 9;
-    result.notPushed.push(`a condition of ${t.encodedLength} characters would make the URL longer than the service accepts`);
-  }
-  for (const t of translated) {
+  const sent = withinUrlLimit(translated, options.facts, result.notPushed);
+  for (const t of sent) {
     result.filters.push(t.filter);
     result.pushedConjuncts.push(t.conjunct);
-    result.pushed.push(`$filter ${serializeFilter(t.filter)}`);
+    result.pushed.push(`$filter ${t.text}`);
   }
+  result.filterText = conjunctionText(sent);
   const block = context.block;
   const allWhere = conjuncts(block.where);
   const everyWherePushed = context.soleSource && result.notPushed.length === 0 && allWhere.length === context.candidates.length;
@@ -254,32 +276,46 @@ function orderColumn(expr: P.Expr, block: P.Select, scan: P.Scan): Column | unde
 }
 
 function remoteScan(scan: P.Scan, columns: Column[], push: ScanPushdown, options: PlanOptions, expand: P.ExpandedScan[] = []): P.RemoteScanStep {
-  const select = [...new Set(columns.map((c) => c.odataName))];
+  const select = odataNames(columns);
   if (select.length === 0) select.push(...scan.table.primaryKey.map((k) => scan.table.columns.find((c) => c.name === k)?.odataName ?? k));
-  const annotations = new Set<string>();
-  for (const c of [...columns, ...expand.flatMap((e) => e.columns)]) {
-    if (c.kind === 'lookupName' || c.kind === 'choiceLabel') annotations.add(FORMATTED_VALUE);
-    if (c.kind === 'lookupType') annotations.add(LOOKUP_LOGICAL_NAME);
-  }
-  const filter = andAll(push.filters);
+  const annotations: string[] = [];
+  annotationsOf(columns, annotations);
+  for (const e of expand) annotationsOf(e.columns, annotations);
   const query: ODataQuery = {
     entitySet: scan.table.entitySetName,
     select,
-    ...(expand.length > 0 ? { expand: expand.map((e) => ({ navigation: e.navigation, select: [...new Set(e.columns.map((c) => c.odataName))] })) } : {}),
-    ...(filter ? { filter } : {}),
-    ...(push.orderBy ? { orderBy: push.orderBy } : {}),
-    ...(push.top !== undefined ? { top: push.top } : {}),
-    ...(push.skip !== undefined ? { skip: push.skip } : {}),
-    ...(options.crossCompany && options.facts.crossCompany ? { crossCompany: true } : {}),
-    ...(annotations.size > 0 ? { annotations: [...annotations] } : {}),
+    expand: expand.length > 0 ? expand.map((e) => ({ navigation: e.navigation, select: odataNames(e.columns) })) : undefined,
+    filter: push.filterText,
+    orderBy: push.orderBy,
+    top: push.top,
+    skip: push.skip,
+    crossCompany: options.crossCompany && options.facts.crossCompany,
+    annotations,
     maxPageSize: Math.min(options.pageSize ?? options.facts.maxPageSize, options.facts.maxPageSize),
   };
+  const pushed = [`$select ${select.join(',')}`];
+  for (const e of expand) pushed.push(`$expand ${e.navigation} for ${e.alias}`);
   return {
     kind: 'remoteScan', scanId: scan.id, table: scan.table, alias: scan.alias,
     request: { method: 'GET', url: queryUrl(query), headers: queryHeaders(query) },
     columns, ...(expand.length > 0 ? { expand } : {}),
-    pushed: [`$select ${select.join(',')}`, ...expand.map((e) => `$expand ${e.navigation} for ${e.alias}`), ...push.pushed], notPushed: push.notPushed,
+    pushed: pushed.concat(push.pushed), notPushed: push.notPushed,
   };
+}
+
+/** the service names of the columns, each once (a lookup and its name column share one) */
+function odataNames(columns: readonly Column[]): string[] {
+  const names = new Set<string>();
+  for (const c of columns) names.add(c.odataName);
+  return [...names];
+}
+
+/** the annotations the columns' values come from (formatted values, lookup target types), added to `into` once each */
+function annotationsOf(columns: readonly Column[], into: string[]): void {
+  for (const c of columns) {
+    const annotation = c.kind === 'lookupName' || c.kind === 'choiceLabel' ? FORMATTED_VALUE : c.kind === 'lookupType' ? LOOKUP_LOGICAL_NAME : undefined;
+    if (annotation && !into.includes(annotation)) into.push(annotation);
+  }
 }
 
 /** the result is the scan's rows when every select item is a plain column of it (or *) */

@@ -1,4 +1,5 @@
 /** odata/: the one literal function, option encoding and the lossless JSON reader. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeQueryOptionValue, JsonNumberText, odataLiteral, parseJsonLossless, decoderForEdm } from '../../src/odata/index.js';
 
@@ -50,6 +51,13 @@ describe('encodeQueryOptionValue', () => {
     expect(encodeQueryOptionValue("name eq 'A&B #1+2=3;%'")).toBe('name%20eq%20%27A%26B%20%231%2B2%3D3%3B%25%27');
     expect(encodeQueryOptionValue('startswith(name,$x)/a:b*@c')).toBe('startswith(name,$x)/a:b*@c');
     expect(encodeQueryOptionValue('Zürich')).toBe('Z%C3%BCrich');
+  });
+
+  it('is encodeURIComponent with the quote encoded and , / : $ @ left readable, for any text', () => {
+    const reference = (value: string) => encodeURIComponent(value).replace(/'/g, '%27')
+      .replace(/%2C/g, ',').replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%24/g, '$').replace(/%40/g, '@');
+    const text = fc.string({ unit: fc.constantFrom(...[...'aZ09-_.!~*\'(),/:$@ %&=#+"[];é€😀'], '%2C', '%24', '\u0000') });
+    fc.assert(fc.property(text, (value) => encodeQueryOptionValue(value) === reference(value)), { numRuns: 2000 });
   });
 });
 
