@@ -103,6 +103,9 @@ describe('associate (POST <nav>/$ref)', () => {
     const account = /\(([0-9a-f-]{36})\)$/.exec(r.headers['odata-entityid']!)![1]!;
     expect(await leadsOf(account)).toEqual([leads[7]]);
     expect(await accountsOf(leads[7]!)).toEqual([account]);
+    const deep = await send('POST', `${root}accounts`, { name: 'Deep', accountleads_association: [{ subject: 'Deep lead', lastname: 'Deep' }] });
+    const deepId = /\(([0-9a-f-]{36})\)$/.exec(deep.headers['odata-entityid']!)![1]!;
+    expect(await related(`${root}accounts(${deepId})/accountleads_association?$select=subject&$orderby=subject`, 'subject')).toEqual(['Deep lead']);
   });
 });
 
@@ -161,8 +164,9 @@ describe('errors', () => {
 
 describe('lifecycle', () => {
   const CRLF = '\r\n';
-  const part = (method: string, url: string, body: unknown) =>
-    ['Content-Type: application/http', 'Content-Transfer-Encoding: binary', '', `${method} ${url} HTTP/1.1`, 'Content-Type: application/json; type=entry', '', JSON.stringify(body)].join(CRLF);
+  const part = (method: string, url: string, body: unknown, contentId?: string) =>
+    ['Content-Type: application/http', 'Content-Transfer-Encoding: binary', ...(contentId ? [`Content-ID: ${contentId}`] : []), '',
+      `${method} ${url} HTTP/1.1`, 'Content-Type: application/json; type=entry', '', JSON.stringify(body)].join(CRLF);
 
   it('a failing $batch change set rolls its association back', async () => {
     const changeSet = (...parts: string[]) => [
@@ -178,8 +182,13 @@ describe('lifecycle', () => {
     expect(await leadsOf(accounts[1]!)).toEqual([]);
     expect(await leadsOf(accounts[0]!)).toEqual([leads[0], leads[2]]);
 
-    expect((await post(changeSet(pair, unpair))).status).toBe(200);
-    expect(await leadsOf(accounts[1]!)).toEqual([leads[1]]);
+    const created = part('POST', `${path}leads`, { subject: 'Made in the batch', lastname: 'Batch' }, '1');
+    const pairCreated = part('POST', `${path}accounts(${accounts[1]})/accountleads_association/$ref`, { '@odata.id': '$1' });
+    expect((await post(changeSet(pair, unpair, created, pairCreated))).status).toBe(200);
+    const subjects = await related(`${root}accounts(${accounts[1]})/accountleads_association?$select=subject`, 'subject');
+    expect(subjects).toHaveLength(2);
+    expect(subjects[1]).toBe('Made in the batch');
+    expect((await leadsOf(accounts[1]!))[0]).toBe(leads[1]);
     expect(await leadsOf(accounts[0]!)).toEqual([leads[2]]);
   });
 
@@ -203,5 +212,50 @@ describe('lifecycle', () => {
     expect(await accountsOf(leads[2]!)).toEqual([]);
     expect((await call(`${root}accounts(${accounts[4]})`, { method: 'DELETE' })).status).toBe(204);
     expect(await accountsOf(leads[4]!)).toEqual([]);
+  });
+});
+
+describe('self-referential many-to-many (custom metadata)', () => {
+  const EDMX = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices>
+    <Schema Namespace="Contoso.Widgets" Alias="cw" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EntityType Name="new_widget">
+        <Key><PropertyRef Name="new_widgetid"/></Key>
+        <Property Name="new_widgetid" Type="Edm.Guid"/>
+        <Property Name="new_name" Type="Edm.String"/>
+        <NavigationProperty Name="new_parts_referencing" Type="Collection(cw.new_widget)" Partner="new_parts_referenced"/>
+        <NavigationProperty Name="new_parts_referenced" Type="Collection(cw.new_widget)" Partner="new_parts_referencing"/>
+        <NavigationProperty Name="new_peers" Type="Collection(cw.new_widget)" Partner="new_peers"/>
+      </EntityType>
+      <EntityContainer Name="Widgets">
+        <EntitySet Name="new_widgets" EntityType="Contoso.Widgets.new_widget"/>
+      </EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>`;
+  let custom: RunningEmulator;
+  beforeAll(async () => {
+    custom = await startEmulator({ port: 0, metadataXml: EDMX });
+  });
+  afterAll(async () => custom?.close());
+
+  it('keeps the direction of a _referencing/_referenced pair, and none for a navigation partnered with itself', async () => {
+    const widget = async (name: string) => /\(([0-9a-f-]{36})\)$/.exec((await send('POST', `${custom.url}new_widgets`, { new_name: name })).headers['odata-entityid']!)![1]!;
+    const [car, wheel] = [await widget('car'), await widget('wheel')];
+    const names = async (id: string, nav: string) =>
+      ((await get(`${custom.url}new_widgets(${id})/${nav}?$select=new_name`)).json.value as { new_name: string }[]).map((w) => w.new_name);
+    const ref = (id: string) => ({ '@odata.id': `new_widgets(${id})` });
+    expect((await send('POST', `${custom.url}new_widgets(${car})/new_parts_referencing/$ref`, ref(wheel))).status).toBe(204);
+    expect(await names(car, 'new_parts_referencing')).toEqual(['wheel']);
+    expect(await names(wheel, 'new_parts_referenced')).toEqual(['car']);
+    expect(await names(wheel, 'new_parts_referencing')).toEqual([]);
+
+    expect((await send('POST', `${custom.url}new_widgets(${car})/new_peers/$ref`, ref(wheel))).status).toBe(204);
+    expect(await names(wheel, 'new_peers')).toEqual(['car']);
+    expect((await send('POST', `${custom.url}new_widgets(${wheel})/new_peers/$ref`, ref(car))).status).toBe(412);
+    expect((await call(`${custom.url}new_widgets(${wheel})/new_peers(${car})/$ref`, { method: 'DELETE' })).status).toBe(204);
+    expect(await names(car, 'new_peers')).toEqual([]);
+    expect(await names(car, 'new_parts_referencing')).toEqual(['wheel']);
   });
 });
