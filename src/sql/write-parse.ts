@@ -16,6 +16,7 @@ import { astify, positionAt, syntaxError } from './parse.js';
 import { spanAt } from './quoting.js';
 import { rewriteQuestionMarks } from './placeholders.js';
 import { parse as parseClause } from './generated/write-clauses-parser.js';
+import { parseValuesInsert } from './insert-values.js';
 import type { DeleteStatement, InsertStatement, ParsedWrite, ReturningItem, SetItem, UpdateStatement, WriteHints, WriteStatement, WriteTarget } from './write-ast.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the parser's output is untyped JSON */
@@ -32,7 +33,8 @@ function unsupported(what: string): DynasqlError {
   return new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${what}`);
 }
 
-export function parseWrite(sql: string, dialect: ParserDialect = 'tsql'): ParsedWrite {
+/** `fastPath`: the bulk-INSERT scanner (insert-values.ts) is tried first; its differential test turns it off */
+export function parseWrite(sql: string, dialect: ParserDialect = 'tsql', options: { fastPath?: boolean } = {}): ParsedWrite {
   let masked = maskQuoted(sql);
   let text = sql;
   const leading = LEADING.exec(masked);
@@ -59,6 +61,11 @@ export function parseWrite(sql: string, dialect: ParserDialect = 'tsql'): Parsed
   if (bareDelete) text = `${text.slice(0, inserted)}FROM ${text.slice(inserted)}`;
 
   const rewritten = rewriteQuestionMarks(text);
+  const bulk = options.fastPath !== false && verb !== 'UPDATE' && verb !== 'DELETE' ? parseValuesInsert(rewritten.sql, dialect) : undefined;
+  if (bulk) {
+    const statement: InsertStatement = { kind: 'insert', upsert, target: bulk.target, hints, columns: bulk.columns, values: bulk.values, ...(output ? { returning: output } : {}) };
+    return Object.freeze({ statement, params: bulk.params });
+  }
   let raw: Raw;
   try {
     raw = astify(rewritten.sql, dialect);
