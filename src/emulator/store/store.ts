@@ -76,14 +76,16 @@ export class Store {
    * intersect rows with it): `DELETE leads(<id>)` also unlinks it from `accountleads_association`.
    */
   deleteRecord(table: Table, id: string): void {
-    const types = new Set<string>();
-    for (let t: EntityTypeDef | undefined = table.entity; t; t = t.baseType ? this.model.entityTypes.get(t.baseType) : undefined) types.add(t.name);
-    for (const rel of this.relationships) {
-      for (const side of [0, 1] as const) {
-        if (types.has(rel.ends[side]) && (side === 0 || !rel.symmetric)) this.associations.removeAllOf({ ...rel, side }, id);
+    this.atomically(() => {
+      table.delete(id); // first: a table that refuses deletes (activitypointers) leaves the pairs alone
+      const types = new Set<string>();
+      for (let t: EntityTypeDef | undefined = table.entity; t; t = t.baseType ? this.model.entityTypes.get(t.baseType) : undefined) types.add(t.name);
+      for (const rel of this.relationships) {
+        for (const side of [0, 1] as const) {
+          if (types.has(rel.ends[side]) && (side === 0 || !rel.symmetric)) this.associations.removeAllOf({ ...rel, side }, id);
+        }
       }
-    }
-    table.delete(id);
+    });
   }
 
   bumpVersion(): number {
