@@ -32,14 +32,14 @@ interface CteInfo { name: string; columns: string[] }
 class Binder {
   private readonly index: CatalogIndex;
   /** system tables by lower-case name (`sys_tables`, `information_schema.columns`) */
-  private readonly systemTables: Map<string, Table>;
+  private readonly systemTables: ReadonlyMap<string, Table>;
   private readonly scans: P.Scan[] = [];
   /** scan id → SQL names of the columns read (lower-case) */
   private readonly needed = new Map<number, Set<string>>();
 
   constructor(private readonly options: BindOptions) {
     this.index = indexCatalog(options.catalog);
-    this.systemTables = new Map((options.systemTables ?? []).map((t) => [t.name.toLowerCase(), t]));
+    this.systemTables = systemTablesByName(options.systemTables ?? NO_TABLES);
   }
 
   bindRoot(query: S.Query): P.BoundQuery {
@@ -334,6 +334,16 @@ function starColumns(columns: readonly Column[], includeFormattedValues: boolean
     starColumnsOf.set(columns, (star = { plain: visible(false), formatted: visible(true) }));
   }
   return includeFormattedValues ? star.formatted : star.plain;
+}
+
+/** the system tables by lower-case name (`sys_tables`, `information_schema.columns`), once per list */
+const NO_TABLES: readonly Table[] = [];
+const systemTableNames = new WeakMap<readonly Table[], ReadonlyMap<string, Table>>();
+
+function systemTablesByName(tables: readonly Table[]): ReadonlyMap<string, Table> {
+  let byName = systemTableNames.get(tables);
+  if (!byName) systemTableNames.set(tables, (byName = new Map(tables.map((t) => [t.name.toLowerCase(), t]))));
+  return byName;
 }
 
 function uniqueName(name: string, taken: readonly string[]): string {

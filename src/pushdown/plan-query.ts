@@ -18,7 +18,7 @@ import { translateConjunct } from './filter.js';
 import { rowCountValue, type ParamValues } from './values.js';
 import { aggregateRequest } from './aggregate.js';
 import { expandLinks } from './expand.js';
-import { columnsRead, localRemainder } from './remainder.js';
+import { localRemainder } from './remainder.js';
 import { conjuncts, scanContexts, type ScanContext } from './walk.js';
 
 export interface PlanOptions {
@@ -117,8 +117,7 @@ function planScans(bound: P.BoundQuery, options: PlanOptions, negotiated: Map<nu
   }
   if (!options.pushdown) reasons.push('push-down is off for this connection');
   reasons.push(...localReasons(bound.query));
-  const remainder = localRemainder(bound.query, pushedConjuncts, skipPushedBlocks);
-  const read = columnsRead(remainder, bound, contexts);
+  const { query: remainder, columnsRead: read } = localRemainder(bound, pushedConjuncts, skipPushedBlocks, contexts);
   const scans: P.ScanStep[] = bound.scans.flatMap((scan): P.ScanStep[] => {
     if (scan.source === 'local') return [{ kind: 'localTable', scanId: scan.id, table: scan.table, alias: scan.alias, columns: read.get(scan.id)! }];
     if (expandedParents.has(scan.id)) return [];

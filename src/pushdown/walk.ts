@@ -17,10 +17,16 @@ export interface ScanContext {
   soleSource: boolean;
 }
 
-export function conjuncts(expr: Expr | undefined): Expr[] {
-  if (!expr) return [];
-  if (expr.kind === 'binary' && expr.op === 'AND') return [...conjuncts(expr.left), ...conjuncts(expr.right)];
-  return [expr];
+/** the conjuncts of an AND chain, left to right (added to `into`) */
+export function conjuncts(expr: Expr | undefined, into: Expr[] = []): Expr[] {
+  if (!expr) return into;
+  if (expr.kind === 'binary' && expr.op === 'AND') {
+    conjuncts(expr.left, into);
+    conjuncts(expr.right, into);
+  } else {
+    into.push(expr);
+  }
+  return into;
 }
 
 /** scan ids of every column reference in the expression (subqueries excluded); `null` when it holds a non-scan reference or subquery */
@@ -50,9 +56,15 @@ export function referencedScans(expr: Expr): Set<number> | null {
   return opaque ? null : ids;
 }
 
-function onlyScan(expr: Expr, scanId: number): boolean {
+/** the one scan the expression reads, if it reads exactly one (and nothing else) */
+function soleScan(expr: Expr): number | undefined {
   const ids = referencedScans(expr);
-  return ids !== null && ids.size === 1 && ids.has(scanId);
+  return ids !== null && ids.size === 1 ? ids.values().next().value : undefined;
+}
+
+/** the conditions that read only `scanId`, of `all` whose sole scans are `scans` */
+function readingOnly(all: Expr[], scans: (number | undefined)[], scanId: number): Expr[] {
+  return all.filter((_, i) => scans[i] === scanId);
 }
 
 export function scanContexts(query: Query): Map<number, ScanContext> {
@@ -69,13 +81,14 @@ function visitQuery(query: Query, contexts: Map<number, ScanContext>): void {
     return;
   }
   const where = conjuncts(query.where);
+  const whereScans = where.map(soleScan);
   const soleSource = query.from?.kind === 'scan';
   const visitFrom = (from: FromRef, nullable: boolean): void => {
     switch (from.kind) {
       case 'scan':
         contexts.set(from.scanId, {
           block: query, soleSource,
-          candidates: nullable ? [] : where.filter((c) => onlyScan(c, from.scanId)),
+          candidates: nullable ? [] : readingOnly(where, whereScans, from.scanId),
         });
         return;
       case 'derived': visitQuery(from.query, contexts); return;
@@ -84,9 +97,10 @@ function visitQuery(query: Query, contexts: Map<number, ScanContext>): void {
         visitFrom(from.left, nullable || from.type === 'RIGHT' || from.type === 'FULL');
         visitFrom(from.right, nullable || from.type === 'LEFT' || from.type === 'FULL');
         const on = conjuncts(from.on);
+        const onScans = on.map(soleScan);
         const pushInto = (child: FromRef, allowed: boolean) => {
           if (!allowed || child.kind !== 'scan') return;
-          contexts.get(child.scanId)!.candidates.push(...on.filter((c) => onlyScan(c, child.scanId)));
+          contexts.get(child.scanId)!.candidates.push(...readingOnly(on, onScans, child.scanId));
         };
         pushInto(from.left, from.type === 'INNER' || from.type === 'RIGHT');
         pushInto(from.right, from.type === 'INNER' || from.type === 'LEFT');
