@@ -62,7 +62,7 @@ class Binder {
     for (const cte of query.with) {
       const bound = this.query(cte.query, parent, visible);
       const columns = cte.columns ?? bound.names;
-      withs.push({ name: cte.name, ...(cte.columns ? { columns: cte.columns } : {}), query: bound.query });
+      withs.push({ name: cte.name, columns: cte.columns, query: bound.query });
       visible.unshift({ name: cte.name, columns });
     }
     if (query.kind === 'setop') {
@@ -77,8 +77,8 @@ class Binder {
       const bound: P.SetOperation = {
         kind: 'setop', with: withs, op: query.op, left: left.query, right: right.query,
         orderBy: query.orderBy.map((o) => this.orderItem(o, scope, visible, true)),
-        ...(query.limit ? { limit: this.expr(query.limit, scope, visible) } : {}),
-        ...(query.offset ? { offset: this.expr(query.offset, scope, visible) } : {}),
+        limit: query.limit ? this.expr(query.limit, scope, visible) : undefined,
+        offset: query.offset ? this.expr(query.offset, scope, visible) : undefined,
       };
       return { query: bound, names: left.names };
     }
@@ -109,13 +109,13 @@ class Binder {
     scope.selectAliases = columns.flatMap((c) => (c.alias ? [c.alias] : []));
     const bound: P.Select = {
       kind: 'select', with: withs, distinct: select.distinct, columns,
-      ...(from ? { from } : {}),
-      ...(where ? { where } : {}),
+      from,
+      where,
       groupBy: select.groupBy.map((g) => this.expr(g, scope, ctes)),
-      ...(select.having ? { having: this.expr(select.having, scope, ctes) } : {}),
+      having: select.having ? this.expr(select.having, scope, ctes) : undefined,
       orderBy: select.orderBy.map((o) => this.orderItem(o, scope, ctes, false)),
-      ...(select.limit ? { limit: this.expr(select.limit, scope, ctes) } : {}),
-      ...(select.offset ? { offset: this.expr(select.offset, scope, ctes) } : {}),
+      limit: select.limit ? this.expr(select.limit, scope, ctes) : undefined,
+      offset: select.offset ? this.expr(select.offset, scope, ctes) : undefined,
     };
     return { query: bound, names };
   }
@@ -129,7 +129,7 @@ class Binder {
     } else {
       expr = this.expr(e, scope, ctes);
     }
-    return { expr, descending: item.descending, ...(item.nulls ? { nulls: item.nulls } : {}) };
+    return { expr, descending: item.descending, nulls: item.nulls };
   }
 
   private resolvesInScope(name: string, scope: Scope): boolean {
@@ -185,7 +185,7 @@ class Binder {
         const right = this.from(item.right, scope, ctes);
         if (item.type !== 'CROSS' && !item.on) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${item.type} JOIN needs an ON condition`);
         const on = item.on ? this.expr(item.on, scope, ctes) : undefined;
-        return { kind: 'join', type: item.type, left, right, ...(on ? { on } : {}) };
+        return { kind: 'join', type: item.type, left, right, on };
       }
     }
   }
@@ -269,7 +269,7 @@ class Binder {
       case 'unary': return { kind: 'unary', op: expr.op, operand: e(expr.operand) };
       case 'like': return {
         kind: 'like', expr: e(expr.expr), pattern: e(expr.pattern), negated: expr.negated,
-        ...(expr.escape ? { escape: e(expr.escape) } : {}),
+        escape: expr.escape ? e(expr.escape) : undefined,
       };
       case 'inList': return { kind: 'inList', expr: e(expr.expr), list: expr.list.map(e), negated: expr.negated };
       case 'inQuery': return { kind: 'inQuery', expr: e(expr.expr), query: sub(expr.query), negated: expr.negated };
@@ -278,8 +278,8 @@ class Binder {
       case 'exists': return { kind: 'exists', query: sub(expr.query), negated: expr.negated };
       case 'case': return {
         kind: 'case', whens: expr.whens.map((w) => ({ when: e(w.when), then: e(w.then) })),
-        ...(expr.operand ? { operand: e(expr.operand) } : {}),
-        ...(expr.else ? { else: e(expr.else) } : {}),
+        operand: expr.operand ? e(expr.operand) : undefined,
+        else: expr.else ? e(expr.else) : undefined,
       };
       case 'cast': return { kind: 'cast', expr: e(expr.expr), type: { ...expr.type }, try: expr.try };
       case 'function': {
@@ -290,10 +290,10 @@ class Binder {
         if (kind === 'window' && !expr.over) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${expr.name} needs an OVER clause`);
         const over = expr.over ? {
           partitionBy: expr.over.partitionBy.map(e),
-          orderBy: expr.over.orderBy.map((o) => ({ expr: e(o.expr), descending: o.descending, ...(o.nulls ? { nulls: o.nulls } : {}) })),
-          ...(expr.over.frame ? { frame: expr.over.frame } : {}),
+          orderBy: expr.over.orderBy.map((o) => ({ expr: e(o.expr), descending: o.descending, nulls: o.nulls })),
+          frame: expr.over.frame,
         } : undefined;
-        return { kind: 'function', name: expr.name, args: expr.args.map(e), distinct: expr.distinct, star: expr.star, ...(over ? { over } : {}) };
+        return { kind: 'function', name: expr.name, args: expr.args.map(e), distinct: expr.distinct, star: expr.star, over };
       }
       case 'subquery': return { kind: 'subquery', query: sub(expr.query) };
       case 'keyword': return { kind: 'keyword', word: expr.word };

@@ -123,10 +123,6 @@ function target(column: Column): LiteralTarget {
   return column.enumType ? { edmType: column.edmType, enumType: column.enumType } : { edmType: column.edmType };
 }
 
-function isConstant(expr: Expr, ctx: Context): boolean {
-  return constantValue(expr, ctx.params) !== undefined;
-}
-
 function comparison(left: Expr, op: CompareOp, right: Expr, negated: boolean, ctx: Context): ODataFilter {
   let finalOp = negated ? NEGATE[op] : op;
   let columnSide = left;
@@ -138,8 +134,9 @@ function comparison(left: Expr, op: CompareOp, right: Expr, negated: boolean, ct
   }
   if (valueSide.kind === 'column') return propertyComparison(columnSide, finalOp, valueSide, ctx);
   const column = columnOf(columnSide, ctx);
-  if (!isConstant(valueSide, ctx)) return local(`${describe(valueSide)} on the right of a comparison is computed locally`);
-  const value = constantValue(valueSide, ctx.params)!.value;
+  const constant = constantValue(valueSide, ctx.params);
+  if (!constant) return local(`${describe(valueSide)} on the right of a comparison is computed locally`);
+  const value = constant.value;
   if (value === null) return local('a comparison with NULL is never true; evaluated locally');
   if (column.enumType && !ctx.facts.enumOperators.includes(finalOp)) return local(`enum ${column.name} supports only ${ctx.facts.enumOperators.join(', ')} on the service`);
   const checked = checkedValue(column, value);

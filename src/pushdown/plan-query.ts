@@ -83,7 +83,8 @@ function planScans(bound: P.BoundQuery, options: PlanOptions, negotiated: Map<nu
   let direct: { kind: 'direct'; names: string[]; columns: Column[] } | undefined;
   // a parent with conditions of its own is better read with its own filtered request
   const parentNegotiation = new Map<number, ScanPushdown>();
-  const links = (options.pushdown && options.facts.maxExpandDepth > 0 ? expandLinks(bound.query, bound.scans, options.facts.maxExpands ?? 1) : [])
+  // (a join needs two scans)
+  const links = (options.pushdown && options.facts.maxExpandDepth > 0 && bound.scans.length > 1 ? expandLinks(bound.query, bound.scans, options.facts.maxExpands ?? 1) : [])
     .filter((l) => {
       const push = negotiate(l.parent, contexts.get(l.parent.id)!, options);
       parentNegotiation.set(l.parent.id, push);
@@ -233,8 +234,9 @@ function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions): Sc
 function pagingBlocker(block: P.Select): string | undefined {
   if (block.distinct) return 'DISTINCT runs locally';
   if (block.groupBy.length > 0 || block.having) return 'GROUP BY runs locally';
-  const exprs = [...block.columns.map((c) => c.expr), ...block.orderBy.map((o) => o.expr)];
-  if (exprs.some((e) => hasAggregateOrWindow(e))) return 'aggregates and window functions run locally';
+  if (block.columns.some((c) => hasAggregateOrWindow(c.expr)) || block.orderBy.some((o) => hasAggregateOrWindow(o.expr))) {
+    return 'aggregates and window functions run locally';
+  }
   return undefined;
 }
 
@@ -297,7 +299,7 @@ function remoteScan(scan: P.Scan, columns: Column[], push: ScanPushdown, options
   return {
     kind: 'remoteScan', scanId: scan.id, table: scan.table, alias: scan.alias,
     request: { method: 'GET', url: queryUrl(query), headers: queryHeaders(query) },
-    columns, ...(expand.length > 0 ? { expand } : {}),
+    columns, expand: expand.length > 0 ? expand : undefined,
     pushed: pushed.concat(push.pushed), notPushed: push.notPushed,
   };
 }

@@ -55,7 +55,7 @@ export class Normalizer {
       const bareRight: Select = lastOfChain ? { ...right, orderBy: [], limit: undefined, offset: undefined } : right;
       query = {
         kind: 'setop', with: [], op: (op === 'UNION DISTINCT' ? 'UNION' : op) as SetOperator, left: query, right: bareRight,
-        orderBy: tail.orderBy, ...(tail.limit ? { limit: tail.limit } : {}), ...(tail.offset ? { offset: tail.offset } : {}),
+        orderBy: tail.orderBy, limit: tail.limit, offset: tail.offset,
       };
       node = node._next;
     }
@@ -68,26 +68,27 @@ export class Normalizer {
     const name = typeof w.name === 'string' ? w.name : w.name?.value;
     if (!name) throw unsupported('a CTE without a name');
     const cols = w.columns ? (w.columns as Raw[]).map((c) => this.columnName(c)) : undefined;
-    return { name, ...(cols ? { columns: cols } : {}), query: this.query(w.stmt?.ast ?? w.stmt) };
+    return { name, columns: cols, query: this.query(w.stmt?.ast ?? w.stmt) };
   }
 
   private select(raw: Raw): Select {
     if (raw.type !== 'select') throw unsupported(String(raw.type));
     if (raw.into && raw.into.position) throw unsupported('SELECT … INTO');
+    const groupCols = raw.groupby?.columns ?? (Array.isArray(raw.groupby) ? raw.groupby : null);
+    // every clause in one literal, each in the order it was always normalised (parameters are numbered in that order)
     const select: Select = {
       kind: 'select',
       with: raw.with ? (raw.with as Raw[]).map((w) => this.cte(w)) : [],
       distinct: raw.distinct === 'DISTINCT' || raw.distinct?.type === 'DISTINCT',
       columns: this.columns(raw.columns),
-      groupBy: [],
-      orderBy: [],
+      from: raw.from ? this.from(raw.from) : undefined,
+      where: raw.where ? this.expr(raw.where) : undefined,
+      groupBy: groupCols ? (groupCols as Raw[]).map((g) => this.expr(g)) : [],
+      having: raw.having ? this.expr(Array.isArray(raw.having) ? raw.having[0] : raw.having) : undefined,
+      orderBy: raw.orderby ? (raw.orderby as Raw[]).map((o) => this.orderItem(o)) : [],
+      limit: undefined,
+      offset: undefined,
     };
-    if (raw.from) select.from = this.from(raw.from);
-    if (raw.where) select.where = this.expr(raw.where);
-    const groupCols = raw.groupby?.columns ?? (Array.isArray(raw.groupby) ? raw.groupby : null);
-    if (groupCols) select.groupBy = (groupCols as Raw[]).map((g) => this.expr(g));
-    if (raw.having) select.having = this.expr(Array.isArray(raw.having) ? raw.having[0] : raw.having);
-    if (raw.orderby) select.orderBy = (raw.orderby as Raw[]).map((o) => this.orderItem(o));
     if (raw.top) {
       if (raw.top.percent) throw unsupported('TOP … PERCENT');
       select.limit = this.topValue(raw.top.value);
@@ -163,7 +164,7 @@ export class Normalizer {
           : joinText.startsWith('FULL') ? 'FULL' : joinText.startsWith('CROSS') ? 'CROSS' : undefined;
       if (!type) throw unsupported(joinText);
       if (item.using) throw unsupported('JOIN … USING');
-      result = { kind: 'join', type, left: result, right, ...(item.on ? { on: this.expr(item.on) } : {}) };
+      result = { kind: 'join', type, left: result, right, on: item.on ? this.expr(item.on) : undefined };
     }
     return result;
   }
@@ -178,8 +179,8 @@ export class Normalizer {
     const schema = item.schema ?? item.db ?? undefined;
     return {
       kind: 'table', name: item.table,
-      ...(schema ? { schema: String(schema) } : {}),
-      ...(item.as ? { alias: String(item.as) } : {}),
+      schema: schema ? String(schema) : undefined,
+      alias: item.as ? String(item.as) : undefined,
     };
   }
 
@@ -257,8 +258,8 @@ export class Normalizer {
         const other = (raw.args as Raw[]).find((a) => a.type === 'else');
         return {
           kind: 'case', whens,
-          ...(raw.expr ? { operand: this.expr(raw.expr) } : {}),
-          ...(other ? { else: this.expr(other.result) } : {}),
+          operand: raw.expr ? this.expr(raw.expr) : undefined,
+          else: other ? this.expr(other.result) : undefined,
         };
       }
       case 'cast': {
@@ -272,7 +273,7 @@ export class Normalizer {
         return {
           kind: 'function', name, args: star || !arg ? [] : [this.expr(arg)],
           distinct: /DISTINCT/i.test(String(raw.args?.distinct ?? '')), star,
-          ...(raw.over ? { over: this.window(raw.over) } : {}),
+          over: raw.over ? this.window(raw.over) : undefined,
         };
       }
       case 'function':
@@ -351,7 +352,7 @@ export class Normalizer {
       }
       return this.expr(a);
     });
-    return { kind: 'function', name, args, distinct: false, star: false, ...(raw.over ? { over: this.window(raw.over) } : {}) };
+    return { kind: 'function', name, args, distinct: false, star: false, over: raw.over ? this.window(raw.over) : undefined };
   }
 
   private binary(raw: Raw): Expr {
@@ -366,7 +367,7 @@ export class Normalizer {
         const pattern = this.expr({ ...raw.right, escape: undefined });
         return {
           kind: 'like', expr: left(), pattern, negated: op.startsWith('NOT'), caseInsensitive: true,
-          ...(escape ? { escape: this.expr(escape) } : {}),
+          escape: escape ? this.expr(escape) : undefined,
         };
       }
       case 'IN': case 'NOT IN': {

@@ -17,6 +17,8 @@ export interface PlaceholderRewrite {
 }
 
 export function rewriteQuestionMarks(sql: string): PlaceholderRewrite {
+  // most statements hold no `?` at all (not even quoted): nothing to rewrite, no need to scan
+  if (!sql.includes('?')) return { sql, count: 0, originalOffset: (offset) => offset };
   let out = '';
   let count = 0;
   let i = 0;
