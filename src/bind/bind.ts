@@ -49,8 +49,7 @@ class Binder {
       // the wanted columns in table order, found through the names rather than by a pass over every column
       const positions = columnPositions(scan.table.columns);
       const found: number[] = [];
-      for (const name of wanted) for (const i of positions.get(name) ?? []) found.push(i);
-      found.sort((a, b) => a - b);
+      for (const name of wanted) for (const i of positions.get(name) ?? []) insertInOrder(found, i);
       return { ...scan, columns: found.map((i) => scan.table.columns[i]!) };
     });
     return { query: bound, scans, outputNames: names };
@@ -106,7 +105,7 @@ class Binder {
     }
     const where = select.where ? this.expr(select.where, scope, ctes) : undefined;
     if (where && containsAggregate(where)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'An aggregate may not appear in WHERE; use HAVING');
-    scope.selectAliases = columns.flatMap((c) => (c.alias ? [c.alias] : []));
+    for (const c of columns) if (c.alias) scope.selectAliases.push(c.alias);
     const bound: P.Select = {
       kind: 'select', with: withs, distinct: select.distinct, columns,
       from,
@@ -217,11 +216,16 @@ class Binder {
         if (!source) continue;
         return this.fromSource(source, expr);
       }
-      const matches = s.sources.filter((source) => this.sourceHas(source, expr.name));
-      if (matches.length > 1) {
-        throw new DynasqlError('DYNASQL_ERR_AMBIGUOUS_COLUMN', `Column '${expr.name}' is ambiguous: it is in ${matches.map((m) => m.alias).join(' and ')}`);
+      let match: Source | undefined;
+      for (const source of s.sources) {
+        if (!this.sourceHas(source, expr.name)) continue;
+        if (match) {
+          const all = s.sources.filter((candidate) => this.sourceHas(candidate, expr.name));
+          throw new DynasqlError('DYNASQL_ERR_AMBIGUOUS_COLUMN', `Column '${expr.name}' is ambiguous: it is in ${all.map((m) => m.alias).join(' and ')}`);
+        }
+        match = source;
       }
-      if (matches.length === 1) return this.fromSource(matches[0]!, expr);
+      if (match) return this.fromSource(match, expr);
     }
     if (expr.table && !this.anyScopeHas(scope, expr.table)) {
       throw this.unknownTable(expr.table, scope.sources.map((s) => s.alias));
@@ -347,11 +351,22 @@ function systemTablesByName(tables: readonly Table[]): ReadonlyMap<string, Table
 }
 
 function uniqueName(name: string, taken: readonly string[]): string {
-  const lower = new Set(taken.map((t) => t.toLowerCase()));
-  if (!lower.has(name.toLowerCase())) return name;
+  const isTaken = (candidate: string) => {
+    const lower = candidate.toLowerCase();
+    return taken.some((t) => t.toLowerCase() === lower);
+  };
+  if (!isTaken(name)) return name;
   let n = 2;
-  while (lower.has(`${name}_${n}`.toLowerCase())) n++;
+  while (isTaken(`${name}_${n}`)) n++;
   return `${name}_${n}`;
+}
+
+/** adds `value` to the ascending list `sorted` in its place (lists of a statement's columns are short) */
+function insertInOrder(sorted: number[], value: number): void {
+  let i = sorted.length;
+  sorted.push(value);
+  for (; i > 0 && sorted[i - 1]! > value; i--) sorted[i] = sorted[i - 1]!;
+  sorted[i] = value;
 }
 
 function suggestFunction(name: string): string {

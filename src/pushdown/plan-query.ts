@@ -77,20 +77,18 @@ function isAggregate(query: P.Query): boolean {
  */
 function planScans(bound: P.BoundQuery, options: PlanOptions, negotiated: Map<number, ScanPushdown>): P.PhysicalPlan {
   const contexts = scanContexts(bound.query);
-  const skipPushedBlocks = new Set<P.Select>();
-  const pushedConjuncts = new Set<P.Expr>();
+  const skipPushedBlocks: P.Select[] = [];
+  const pushedConjuncts: P.Expr[] = [];
   const reasons: string[] = [];
   let direct: { kind: 'direct'; names: string[]; columns: Column[] } | undefined;
-  // a parent with conditions of its own is better read with its own filtered request
-  const parentNegotiation = new Map<number, ScanPushdown>();
-  // (a join needs two scans)
+  // a parent with conditions of its own is better read with its own filtered request (a join needs two scans)
   const links = (options.pushdown && options.facts.maxExpandDepth > 0 && bound.scans.length > 1 ? expandLinks(bound.query, bound.scans, options.facts.maxExpands ?? 1) : [])
     .filter((l) => {
       const push = negotiate(l.parent, contexts.get(l.parent.id)!, options);
-      parentNegotiation.set(l.parent.id, push);
+      negotiated.set(l.parent.id, push);
       return push.filters.length === 0;
     });
-  const expandedParents = new Set(links.map((l) => l.parent.id));
+  const isExpandedParent = (scanId: number) => links.some((l) => l.parent.id === scanId);
 
   for (const scan of bound.scans) {
     if (scan.source === 'local') {
@@ -98,12 +96,12 @@ function planScans(bound: P.BoundQuery, options: PlanOptions, negotiated: Map<nu
       continue;
     }
     // a parent read through its child's $expand sends nothing of its own; its conditions stay local
-    if (expandedParents.has(scan.id)) continue;
+    if (isExpandedParent(scan.id)) continue;
     const context = contexts.get(scan.id)!;
-    const push = options.pushdown ? parentNegotiation.get(scan.id) ?? negotiate(scan, context, options) : notNegotiated();
+    const push = !options.pushdown ? notNegotiated() : negotiated.get(scan.id) ?? negotiate(scan, context, options);
     negotiated.set(scan.id, push);
-    if (push.skip !== undefined) skipPushedBlocks.add(context.block);
-    for (const conjunct of push.pushedConjuncts) pushedConjuncts.add(conjunct);
+    if (push.skip !== undefined) skipPushedBlocks.push(context.block);
+    pushedConjuncts.push(...push.pushedConjuncts);
     if (options.pushdown && bound.scans.length === 1 && bound.query === context.block && push.allConjunctsPushed && push.pagingPushed) {
       direct = directOutput(bound, scan, context.block);
     }
@@ -117,20 +115,25 @@ function planScans(bound: P.BoundQuery, options: PlanOptions, negotiated: Map<nu
     return { scans: [step], output: direct, params: options.params };
   }
   if (!options.pushdown) reasons.push('push-down is off for this connection');
-  reasons.push(...localReasons(bound.query));
+  localReasons(bound.query, reasons);
   const { query: remainder, columnsRead: read } = localRemainder(bound, pushedConjuncts, skipPushedBlocks, contexts);
-  const scans: P.ScanStep[] = bound.scans.flatMap((scan): P.ScanStep[] => {
-    if (scan.source === 'local') return [{ kind: 'localTable', scanId: scan.id, table: scan.table, alias: scan.alias, columns: read.get(scan.id)! }];
-    if (expandedParents.has(scan.id)) return [];
+  const scans: P.ScanStep[] = [];
+  for (const scan of bound.scans) {
+    if (scan.source === 'local') {
+      scans.push({ kind: 'localTable', scanId: scan.id, table: scan.table, alias: scan.alias, columns: read.get(scan.id)! });
+      continue;
+    }
+    if (isExpandedParent(scan.id)) continue;
     const expand = links.filter((l) => l.childScanId === scan.id).map(({ parent, navigation, key }): P.ExpandedScan => (
       { scanId: parent.id, table: parent.table, alias: parent.alias, navigation, columns: read.get(parent.id)!, key }
     ));
     const step = remoteScan(scan, read.get(scan.id)!, negotiated.get(scan.id)!, options, expand);
     // what the expanded parents could not push stays visible in EXPLAIN
-    for (const e of expand) step.notPushed.push(...(parentNegotiation.get(e.scanId)?.notPushed ?? []).map((r) => `${e.alias}: ${r}`));
-    return [step];
-  });
-  return { scans, output: { kind: 'local', step: { kind: 'local', query: remainder, reasons: [...new Set(reasons)] } }, params: options.params };
+    for (const e of expand) for (const reason of negotiated.get(e.scanId)!.notPushed) step.notPushed.push(`${e.alias}: ${reason}`);
+    scans.push(step);
+  }
+  const distinctReasons = reasons.filter((reason, i) => reasons.indexOf(reason) === i);
+  return { scans, output: { kind: 'local', step: { kind: 'local', query: remainder, reasons: distinctReasons } }, params: options.params };
 }
 
 /** room for `$filter` in a URL: the service's limit less a margin for the root, `$select` and the rest */
@@ -339,18 +342,16 @@ function directOutput(bound: P.BoundQuery, scan: P.Scan, block: P.Select): { kin
   return { kind: 'direct', names: bound.outputNames, columns };
 }
 
-/** short reasons a statement needs the local engine, from its shape */
-function localReasons(query: P.Query): string[] {
-  const out: string[] = [];
-  if (query.with.length > 0) out.push('WITH (CTEs) runs locally');
+/** short reasons a statement needs the local engine, from its shape (added to `reasons`) */
+function localReasons(query: P.Query, reasons: string[]): void {
+  if (query.with.length > 0) reasons.push('WITH (CTEs) runs locally');
   if (query.kind === 'setop') {
-    out.push(`${query.op} runs locally`);
-    return out;
+    reasons.push(`${query.op} runs locally`);
+    return;
   }
-  if (query.from?.kind === 'join') out.push('joins run locally');
-  if (query.from?.kind === 'derived') out.push('subqueries in FROM run locally');
-  if (query.distinct) out.push('DISTINCT runs locally');
-  if (query.groupBy.length > 0 || query.columns.some((c) => hasAggregateOrWindow(c.expr))) out.push('aggregates, GROUP BY and window functions run locally');
-  if (query.columns.some((c) => c.expr.kind !== 'column' && c.expr.kind !== 'star' && !hasAggregateOrWindow(c.expr))) out.push('computed select items are evaluated locally');
-  return out;
+  if (query.from?.kind === 'join') reasons.push('joins run locally');
+  if (query.from?.kind === 'derived') reasons.push('subqueries in FROM run locally');
+  if (query.distinct) reasons.push('DISTINCT runs locally');
+  if (query.groupBy.length > 0 || query.columns.some((c) => hasAggregateOrWindow(c.expr))) reasons.push('aggregates, GROUP BY and window functions run locally');
+  if (query.columns.some((c) => c.expr.kind !== 'column' && c.expr.kind !== 'star' && !hasAggregateOrWindow(c.expr))) reasons.push('computed select items are evaluated locally');
 }

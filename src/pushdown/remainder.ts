@@ -22,7 +22,7 @@ export interface LocalRemainder {
  * references, plus every bound column of a scan that a `*` of its block reads.
  */
 export function localRemainder(
-  bound: P.BoundQuery, pushed: ReadonlySet<P.Expr>, skipPushed: ReadonlySet<P.Select>, contexts: ReadonlyMap<number, ScanContext>,
+  bound: P.BoundQuery, pushed: readonly P.Expr[], skipPushed: readonly P.Select[], contexts: ReadonlyMap<number, ScanContext>,
 ): LocalRemainder {
   const names = new Map<number, Set<string>>();
   const starred = new Set<number>();
@@ -36,7 +36,7 @@ export function localRemainder(
     }
   };
   const withoutPushed = (expr: P.Expr | undefined): P.Expr | undefined => {
-    const kept = conjuncts(expr).filter((c) => !pushed.has(c));
+    const kept = conjuncts(expr).filter((c) => !pushed.includes(c));
     if (kept.length === 0) return undefined;
     return kept.reduce((left, right) => ({ kind: 'binary', op: 'AND', left, right }));
   };
@@ -54,7 +54,7 @@ export function localRemainder(
     }
     const out: Record<string, unknown> = {};
     for (const k in node) {
-      if (k === 'offset' && skipPushed.has(node as unknown as P.Select)) continue;
+      if (k === 'offset' && skipPushed.includes(node as unknown as P.Select)) continue;
       const v = node[k];
       const next = (k === 'where' || k === 'on') && v !== undefined ? withoutPushed(v as P.Expr) : v;
       if (next === undefined) continue;

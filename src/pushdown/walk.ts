@@ -29,37 +29,50 @@ export function conjuncts(expr: Expr | undefined, into: Expr[] = []): Expr[] {
   return into;
 }
 
-/** scan ids of every column reference in the expression (subqueries excluded); `null` when it holds a non-scan reference or subquery */
-export function referencedScans(expr: Expr): Set<number> | null {
-  const ids = new Set<number>();
-  let opaque = false;
-  const visit = (e: Expr): void => {
-    switch (e.kind) {
-      case 'column':
-        if (e.scanId === undefined) opaque = true;
-        else ids.add(e.scanId);
-        return;
-      case 'binary': visit(e.left); visit(e.right); return;
-      case 'unary': visit(e.operand); return;
-      case 'like': visit(e.expr); visit(e.pattern); if (e.escape) visit(e.escape); return;
-      case 'inList': visit(e.expr); e.list.forEach(visit); return;
-      case 'between': visit(e.expr); visit(e.low); visit(e.high); return;
-      case 'isNull': visit(e.expr); return;
-      case 'case': if (e.operand) visit(e.operand); e.whens.forEach((w) => { visit(w.when); visit(w.then); }); if (e.else) visit(e.else); return;
-      case 'cast': visit(e.expr); return;
-      case 'function': e.args.forEach(visit); if (e.over) opaque = true; return;
-      case 'inQuery': case 'exists': case 'subquery': opaque = true; return;
-      default: return;
-    }
-  };
-  visit(expr);
-  return opaque ? null : ids;
+/** what `scansRead` found: no scan yet, or more than one (or something that is no scan's column) */
+const NONE = 0; // scan ids start at 1
+const MANY = -1;
+
+/** the one scan the expression reads, if it reads exactly one and nothing else (an outer column, a subquery, a window) */
+function soleScan(expr: Expr): number | undefined {
+  const found = scansRead(expr, NONE);
+  return found > 0 ? found : undefined;
 }
 
-/** the one scan the expression reads, if it reads exactly one (and nothing else) */
-function soleScan(expr: Expr): number | undefined {
-  const ids = referencedScans(expr);
-  return ids !== null && ids.size === 1 ? ids.values().next().value : undefined;
+/** `seen` combined with what `e` reads: NONE, the one scan id read so far, or MANY */
+function scansRead(e: Expr, seen: number): number {
+  if (seen === MANY) return MANY;
+  switch (e.kind) {
+    case 'column':
+      if (e.scanId === undefined) return MANY;
+      return seen === NONE || seen === e.scanId ? e.scanId : MANY;
+    case 'binary': return scansRead(e.right, scansRead(e.left, seen));
+    case 'unary': return scansRead(e.operand, seen);
+    case 'like': {
+      const read = scansRead(e.pattern, scansRead(e.expr, seen));
+      return e.escape ? scansRead(e.escape, read) : read;
+    }
+    case 'inList': {
+      let read = scansRead(e.expr, seen);
+      for (const item of e.list) read = scansRead(item, read);
+      return read;
+    }
+    case 'between': return scansRead(e.high, scansRead(e.low, scansRead(e.expr, seen)));
+    case 'isNull': case 'cast': return scansRead(e.expr, seen);
+    case 'case': {
+      let read = e.operand ? scansRead(e.operand, seen) : seen;
+      for (const w of e.whens) read = scansRead(w.then, scansRead(w.when, read));
+      return e.else ? scansRead(e.else, read) : read;
+    }
+    case 'function': {
+      if (e.over) return MANY;
+      let read = seen;
+      for (const arg of e.args) read = scansRead(arg, read);
+      return read;
+    }
+    case 'inQuery': case 'exists': case 'subquery': return MANY;
+    default: return seen;
+  }
 }
 
 /** the conditions that read only `scanId`, of `all` whose sole scans are `scans` */
