@@ -169,7 +169,10 @@ function notNegotiated(): ScanPushdown {
 }
 
 function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions): ScanPushdown {
-  const result: ScanPushdown = { filters: [], pushedConjuncts: [], pushed: [], notPushed: [], allConjunctsPushed: true, pagingPushed: false };
+  const result: ScanPushdown = {
+    filters: [], filterText: undefined, pushedConjuncts: [], pushed: [], notPushed: [], allConjunctsPushed: true,
+    orderBy: undefined, top: undefined, skip: undefined, pagingPushed: false,
+  };
   const translated: TranslatedConjunct[] = [];
   for (const conjunct of context.candidates) {
     const translation = translateConjunct(conjunct, scan.id, options.facts, options.params);

@@ -94,51 +94,51 @@ function visitQuery(query: Query, contexts: Map<number, ScanContext>): void {
     return;
   }
   const where = conjuncts(query.where);
-  const whereScans = where.map(soleScan);
-  const soleSource = query.from?.kind === 'scan';
-  const visitFrom = (from: FromRef, nullable: boolean): void => {
-    switch (from.kind) {
-      case 'scan':
-        contexts.set(from.scanId, {
-          block: query, soleSource,
-          candidates: nullable ? [] : readingOnly(where, whereScans, from.scanId),
-        });
-        return;
-      case 'derived': visitQuery(from.query, contexts); return;
-      case 'cteRef': return;
-      case 'join': {
-        visitFrom(from.left, nullable || from.type === 'RIGHT' || from.type === 'FULL');
-        visitFrom(from.right, nullable || from.type === 'LEFT' || from.type === 'FULL');
-        const on = conjuncts(from.on);
-        const onScans = on.map(soleScan);
-        const pushInto = (child: FromRef, allowed: boolean) => {
-          if (!allowed || child.kind !== 'scan') return;
-          contexts.get(child.scanId)!.candidates.push(...readingOnly(on, onScans, child.scanId));
-        };
-        pushInto(from.left, from.type === 'INNER' || from.type === 'RIGHT');
-        pushInto(from.right, from.type === 'INNER' || from.type === 'LEFT');
-        return;
-      }
-    }
-  };
-  if (query.from) visitFrom(query.from, false);
+  const block: Block = { select: query, where, whereScans: where.map(soleScan), soleSource: query.from?.kind === 'scan' };
+  if (query.from) visitFrom(query.from, false, block, contexts);
   // subqueries anywhere in the block hold their own scans
-  for (const expr of blockExpressions(query)) visitSubqueries(expr, contexts);
+  for (const c of query.columns) visitSubqueries(c.expr, contexts);
+  for (const g of query.groupBy) visitSubqueries(g, contexts);
+  for (const o of query.orderBy) visitSubqueries(o.expr, contexts);
+  if (query.where) visitSubqueries(query.where, contexts);
+  if (query.having) visitSubqueries(query.having, contexts);
+  visitJoinConditions(query.from, contexts);
 }
 
-function blockExpressions(select: Select): Expr[] {
-  const exprs: Expr[] = [...select.columns.map((c) => c.expr), ...select.groupBy, ...select.orderBy.map((o) => o.expr)];
-  if (select.where) exprs.push(select.where);
-  if (select.having) exprs.push(select.having);
-  const joins = (from: FromRef | undefined): void => {
-    if (from?.kind === 'join') {
-      if (from.on) exprs.push(from.on);
-      joins(from.left);
-      joins(from.right);
+/** a SELECT block being walked, with its WHERE conjuncts and the one scan each reads */
+interface Block { select: Select; where: Expr[]; whereScans: (number | undefined)[]; soleSource: boolean }
+
+function visitFrom(from: FromRef, nullable: boolean, block: Block, contexts: Map<number, ScanContext>): void {
+  switch (from.kind) {
+    case 'scan':
+      contexts.set(from.scanId, {
+        block: block.select, soleSource: block.soleSource,
+        candidates: nullable ? [] : readingOnly(block.where, block.whereScans, from.scanId),
+      });
+      return;
+    case 'derived': visitQuery(from.query, contexts); return;
+    case 'cteRef': return;
+    case 'join': {
+      visitFrom(from.left, nullable || from.type === 'RIGHT' || from.type === 'FULL', block, contexts);
+      visitFrom(from.right, nullable || from.type === 'LEFT' || from.type === 'FULL', block, contexts);
+      const on = conjuncts(from.on);
+      const onScans = on.map(soleScan);
+      const pushInto = (child: FromRef, allowed: boolean) => {
+        if (!allowed || child.kind !== 'scan') return;
+        contexts.get(child.scanId)!.candidates.push(...readingOnly(on, onScans, child.scanId));
+      };
+      pushInto(from.left, from.type === 'INNER' || from.type === 'RIGHT');
+      pushInto(from.right, from.type === 'INNER' || from.type === 'LEFT');
+      return;
     }
-  };
-  joins(select.from);
-  return exprs;
+  }
+}
+
+function visitJoinConditions(from: FromRef | undefined, contexts: Map<number, ScanContext>): void {
+  if (from?.kind !== 'join') return;
+  if (from.on) visitSubqueries(from.on, contexts);
+  visitJoinConditions(from.left, contexts);
+  visitJoinConditions(from.right, contexts);
 }
 
 function visitSubqueries(expr: Expr, contexts: Map<number, ScanContext>): void {
@@ -148,15 +148,21 @@ function visitSubqueries(expr: Expr, contexts: Map<number, ScanContext>): void {
     case 'binary': visitSubqueries(expr.left, contexts); visitSubqueries(expr.right, contexts); return;
     case 'unary': visitSubqueries(expr.operand, contexts); return;
     case 'like': visitSubqueries(expr.expr, contexts); visitSubqueries(expr.pattern, contexts); return;
-    case 'inList': visitSubqueries(expr.expr, contexts); expr.list.forEach((e) => visitSubqueries(e, contexts)); return;
-    case 'between': [expr.expr, expr.low, expr.high].forEach((e) => visitSubqueries(e, contexts)); return;
+    case 'inList':
+      visitSubqueries(expr.expr, contexts);
+      for (const item of expr.list) visitSubqueries(item, contexts);
+      return;
+    case 'between': visitSubqueries(expr.expr, contexts); visitSubqueries(expr.low, contexts); visitSubqueries(expr.high, contexts); return;
     case 'isNull': case 'cast': visitSubqueries(expr.expr, contexts); return;
     case 'case':
       if (expr.operand) visitSubqueries(expr.operand, contexts);
-      expr.whens.forEach((w) => { visitSubqueries(w.when, contexts); visitSubqueries(w.then, contexts); });
+      for (const w of expr.whens) {
+        visitSubqueries(w.when, contexts);
+        visitSubqueries(w.then, contexts);
+      }
       if (expr.else) visitSubqueries(expr.else, contexts);
       return;
-    case 'function': expr.args.forEach((e) => visitSubqueries(e, contexts)); return;
+    case 'function': for (const arg of expr.args) visitSubqueries(arg, contexts); return;
     default: return;
   }
 }
