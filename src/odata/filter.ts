@@ -29,7 +29,8 @@ export function serializeFilter(filter: ODataFilter): string {
     case 'stringFunction':
       return `${filter.fn}(${filter.property},${odataLiteral(filter.value, { edmType: 'Edm.String' })})`;
     case 'crmIn': {
-      const values = filter.values.map((v) => odataLiteral(v, { ...filter.target, style: 'json' })).join(',');
+      const json: LiteralTarget = { ...filter.target, style: 'json' };
+      const values = filter.values.map((v) => odataLiteral(v, json)).join(',');
       return `Microsoft.Dynamics.CRM.In(PropertyName=${odataLiteral(filter.property, { edmType: 'Edm.String' })},PropertyValues=[${values}])`;
     }
     case 'and': case 'or':

@@ -8,7 +8,7 @@
  * With `pushdown: false` every scan reads its columns unfiltered and everything runs locally (the
  * differential test's reference).
  */
-import type { Column } from '../catalog/types.js';
+import type { Column, Table } from '../catalog/types.js';
 import { encodeQueryOptionValue, FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, queryHeaders, queryUrl, serializeFilter, type ODataFilter, type ODataQuery } from '../odata/index.js';
 import { conjunctionText } from '../odata/filter.js';
 import type * as P from '../plan/index.js';
@@ -284,7 +284,7 @@ function orderColumn(expr: P.Expr, block: P.Select, scan: P.Scan): Column | unde
 
 function remoteScan(scan: P.Scan, columns: Column[], push: ScanPushdown, options: PlanOptions, expand: P.ExpandedScan[] = []): P.RemoteScanStep {
   const select = odataNames(columns);
-  if (select.length === 0) select.push(...scan.table.primaryKey.map((k) => scan.table.columns.find((c) => c.name === k)?.odataName ?? k));
+  if (select.length === 0) select.push(...primaryKeyNames(scan.table));
   const annotations: string[] = [];
   annotationsOf(columns, annotations);
   for (const e of expand) annotationsOf(e.columns, annotations);
@@ -308,6 +308,16 @@ function remoteScan(scan: P.Scan, columns: Column[], push: ScanPushdown, options
     columns, expand: expand.length > 0 ? expand : undefined,
     pushed: pushed.concat(push.pushed), notPushed: push.notPushed,
   };
+}
+
+/** per table, its primary key's service names, found once (a lookup over every column of the table) */
+const primaryKeys = new WeakMap<Table, readonly string[]>();
+
+/** what `$select` reads when a statement reads no column (`SELECT COUNT(*) FROM account` → `accountid`) */
+function primaryKeyNames(table: Table): readonly string[] {
+  let names = primaryKeys.get(table);
+  if (!names) primaryKeys.set(table, (names = table.primaryKey.map((k) => table.columns.find((c) => c.name === k)?.odataName ?? k)));
+  return names;
 }
 
 /** the service names of the columns, each once (a lookup and its name column share one) */
