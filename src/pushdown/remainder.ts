@@ -1,5 +1,5 @@
 /**
- * The local remainder of a query: a copy without what the service already did exactly. Conditions
+ * The local remainder of a query: the query without what the service already did exactly. Conditions
  * that went out in `$filter` are dropped (the rows that come back already satisfy them), and OFFSET
  * is dropped from blocks whose offset went out as `$skip`. Then each scan needs only the columns
  * the remainder still reads: `WHERE statecode = 0` pushed → `statecode` leaves `$select`.
@@ -18,7 +18,7 @@ export interface LocalRemainder {
 }
 
 /**
- * The copy and the columns it reads, found in the one pass that makes the copy: its column
+ * The remainder and the columns it reads, found in the one pass that makes it: its column
  * references, plus every bound column of a scan that a `*` of its block reads.
  */
 export function localRemainder(
@@ -35,16 +35,15 @@ export function localRemainder(
       }
     }
   };
-  const withoutPushed = (expr: P.Expr | undefined): P.Expr | undefined => {
-    const kept = conjuncts(expr).filter((c) => !pushed.includes(c));
+  /** the condition without its pushed conjuncts; the condition as written when none of them went out */
+  const withoutPushed = (expr: P.Expr): P.Expr | undefined => {
+    const all = conjuncts(expr);
+    const kept = all.filter((c) => !pushed.includes(c));
+    if (kept.length === all.length) return expr;
     if (kept.length === 0) return undefined;
     return kept.reduce((left, right) => ({ kind: 'binary', op: 'AND', left, right }));
   };
-  const copy = (value: unknown, key?: string): unknown => {
-    // catalog objects are shared, never copied
-    if (key === 'column' || key === 'table' || value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map((v) => copy(v));
-    const node = value as Record<string, unknown>;
+  const noteColumns = (node: Record<string, unknown>): void => {
     if (node.kind === 'column' && typeof node.scanId === 'number') {
       let set = names.get(node.scanId);
       if (!set) names.set(node.scanId, (set = new Set()));
@@ -52,17 +51,43 @@ export function localRemainder(
     } else if (node.kind === 'select') {
       noteStars(node as unknown as P.Select);
     }
-    const out: Record<string, unknown> = {};
-    for (const k in node) {
-      if (k === 'offset' && skipPushed.includes(node as unknown as P.Select)) continue;
-      const v = node[k];
-      const next = (k === 'where' || k === 'on') && v !== undefined ? withoutPushed(v as P.Expr) : v;
-      if (next === undefined) continue;
-      out[k] = copy(next, k);
-    }
-    return out;
   };
-  const query = copy(bound.query) as P.Query;
+  /**
+   * The value with what the service did taken out. Copy on write: a node none of whose parts
+   * changes is kept as it is (the bound query is this statement's own), so most of the tree is shared.
+   */
+  const rewrite = (value: unknown, key?: string): unknown => {
+    // catalog objects belong to the catalog: not walked
+    if (key === 'column' || key === 'table' || value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const next = rewrite(value[i]);
+        if (next !== value[i] && !copy) copy = value.slice(0, i);
+        copy?.push(next);
+      }
+      return copy ?? value;
+    }
+    const node = value as Record<string, unknown>;
+    noteColumns(node);
+    let copy: Record<string, unknown> | undefined;
+    for (const k in node) {
+      const v = node[k];
+      const kept = k === 'offset' && skipPushed.includes(node as unknown as P.Select) ? undefined
+        : (k === 'where' || k === 'on') && v !== undefined ? withoutPushed(v as P.Expr) : v;
+      const next = kept === undefined ? undefined : rewrite(kept, k);
+      if (next !== v && !copy) {
+        copy = {};
+        for (const earlier in node) {
+          if (earlier === k) break;
+          copy[earlier] = node[earlier];
+        }
+      }
+      if (copy) copy[k] = next;
+    }
+    return copy ?? node;
+  };
+  const query = rewrite(bound.query) as P.Query;
   const columnsRead = new Map<number, Column[]>();
   for (const scan of bound.scans) {
     const read = names.get(scan.id);
