@@ -50,7 +50,7 @@ class Binder {
       const positions = columnPositions(scan.table.columns);
       const found: number[] = [];
       for (const name of wanted) for (const i of positions.get(name) ?? []) insertInOrder(found, i);
-      return { ...scan, columns: found.map((i) => scan.table.columns[i]!) };
+      return { id: scan.id, table: scan.table, alias: scan.alias, source: scan.source, columns: found.map((i) => scan.table.columns[i]!) };
     });
     return { query: bound, scans, outputNames: names };
   }

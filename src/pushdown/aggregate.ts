@@ -84,7 +84,7 @@ export function aggregateRequest(
     const aggregate = aggregateOf(item.expr, scan.id);
     if (!aggregate) return 'an aggregate the service cannot compute exactly';
     const alias = `a${aggregates.length + 1}`;
-    aggregates.push({ method: aggregate.method, alias, ...(aggregate.column ? { property: aggregate.column.odataName } : {}) });
+    aggregates.push({ method: aggregate.method, alias, property: aggregate.column?.odataName });
     names.push(name);
     columns.push(aggregate.method === 'count'
       ? output(name, alias, 'Edm.Int32', INT)
@@ -102,19 +102,21 @@ export function aggregateRequest(
     orderBy.push({ property: column.odataName, descending: item.descending });
   }
   const top = block.limit ? rowCountValue(block.limit, params, 'TOP / LIMIT') : undefined;
-  const apply = serializeApply({ ...(filters.length > 0 ? { filter: andAll(filters)! } : {}), groupBy: groupColumns.map((c) => c.odataName), aggregates });
+  const apply = serializeApply({ filter: andAll(filters), groupBy: groupColumns.map((c) => c.odataName), aggregates });
   const options = [`$apply=${encodeQueryOptionValue(apply)}`];
   if (orderBy.length > 0) options.push(`$orderby=${encodeQueryOptionValue(orderBy.map((o) => `${o.property}${o.descending ? ' desc' : ''}`).join(','))}`);
   if (top !== undefined) options.push(`$top=${top}`);
+  const orderByPushed = orderBy.length > 0 ? [`$orderby ${orderBy.map((o) => o.property).join(',')}`] : [];
+  const topPushed = top !== undefined ? [`$top ${top}`] : [];
   const step: P.RemoteScanStep = {
     kind: 'remoteScan', scanId: scan.id, table: scan.table, alias: scan.alias,
     request: {
       method: 'GET', url: `${scan.table.entitySetName}?${options.join('&')}`,
-      headers: queryHeaders({ entitySet: scan.table.entitySetName, ...(top !== undefined ? { top } : {}), maxPageSize: pageHeaders.maxPageSize }),
+      headers: queryHeaders({ entitySet: scan.table.entitySetName, top, maxPageSize: pageHeaders.maxPageSize }),
     },
     columns,
     aggregateOutputs: columns.map((c) => ({ name: c.name, alias: c.odataName })),
-    pushed: [`$apply ${apply}`, ...(orderBy.length > 0 ? [`$orderby ${orderBy.map((o) => o.property).join(',')}`] : []), ...(top !== undefined ? [`$top ${top}`] : [])],
+    pushed: [`$apply ${apply}`, ...orderByPushed, ...topPushed],
     notPushed: [],
   };
   return { step, output: { kind: 'direct', names, columns } };

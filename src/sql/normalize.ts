@@ -364,7 +364,8 @@ export class Normalizer {
         return { kind: 'isNull', expr: left(), negated: op === 'IS NOT' };
       case 'LIKE': case 'NOT LIKE': case 'ILIKE': case 'NOT ILIKE': {
         const escape = raw.right?.escape?.value;
-        const pattern = this.expr({ ...raw.right, escape: undefined });
+        // (the pattern's node carries the ESCAPE clause too; expr() reads only the pattern from it)
+        const pattern = this.expr(raw.right);
         return {
           kind: 'like', expr: left(), pattern, negated: op.startsWith('NOT'), caseInsensitive: true,
           escape: escape ? this.expr(escape) : undefined,
