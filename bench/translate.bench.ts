@@ -4,7 +4,9 @@
  *
  * - dynasql: `prepareStatement` from src/connection/statement.ts, the exact function a connection
  *   runs before it sends anything: parse (node-sql-parser + normalisation) → bind → plan/push-down →
- *   request URL.
+ *   request URL. It runs as users run it, compiled by tsc as `npm run build` does (built afresh for
+ *   each run, into bench/.tmp/): loaded through tsx, every closure would also carry esbuild's
+ *   keepNames wrapper (`__name(fn, 'fn')`), which cost ~0.15–0.2× of a parse on this corpus.
  * - floor: node-sql-parser's `astify` alone on the same text (dynasql cannot translate without it).
  *
  * First translation: each round appends a unique comment (`/* r7 *\/`) to every statement, so
@@ -12,27 +14,47 @@
  * the same text. Repeated statement: the same text again (dynasql's parse cache and plan cache hit;
  * `prepareStatement` keeps frozen plans in src/plan/plan-cache.ts). The sides alternate statement by statement; each is timed in
  * CPU time of this process (wall time on a loaded 2-core box is mostly the scheduler); medians over
- * rounds of the corpus totals.
+ * 40 rounds of the corpus totals (over 15, back-to-back runs on the shared machine differed by up to
+ * ±0.3×; over 40, by about ±0.1×).
  */
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import tsqlParser from 'node-sql-parser/build/transactsql.js';
-import { capabilitiesFor } from '../src/capabilities/index.js';
-import { parseEdmx } from '../src/catalog/index.js';
-import { prepareStatement, type StatementContext } from '../src/connection/statement.js';
-import { systemTables } from '../src/connection/system-tables.js';
-import { DATAVERSE_EDMX } from '../src/emulator/metadata/dataverse-edmx.js';
+import type { StatementContext } from '../src/connection/statement.js';
 import { readFixtures } from '../test/translate/fixture-file.js';
 import { median, round } from './lib/measure.js';
 import { atLeast, atMost, type BenchResult } from './lib/result.js';
 
-const FIXTURES = resolve(import.meta.dirname, '../test/translate/dataverse.fixtures');
+const ROOT = resolve(import.meta.dirname, '..');
+const FIXTURES = resolve(ROOT, 'test/translate/dataverse.fixtures');
+/** git ignores bench/.tmp/ (not dist/: bin/dynasql.js would run a build there in place of the sources) */
+const BUILD = resolve(import.meta.dirname, '.tmp/translate-build');
+
+/** src/ compiled by tsc as for `npm run build` (type errors are for the type check, not for this measurement) */
+async function compiledSources() {
+  rmSync(BUILD, { recursive: true, force: true });
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', resolve(ROOT, 'tsconfig.build.json'), '--outDir', BUILD, '--noCheck', '--declaration', 'false', '--sourceMap', 'false'], { stdio: 'inherit' });
+  const load = (path: string) => import(pathToFileURL(resolve(BUILD, path)).href);
+  return {
+    ...(await load('src/capabilities/index.js') as typeof import('../src/capabilities/index.js')),
+    ...(await load('src/catalog/index.js') as typeof import('../src/catalog/index.js')),
+    ...(await load('src/connection/statement.js') as typeof import('../src/connection/statement.js')),
+    ...(await load('src/connection/system-tables.js') as typeof import('../src/connection/system-tables.js')),
+    ...(await load('src/emulator/metadata/dataverse-edmx.js') as typeof import('../src/emulator/metadata/dataverse-edmx.js')),
+  };
+}
 
 export interface TranslateOptions {
   rounds?: number;
 }
 
 export async function runTranslateBench(options: TranslateOptions = {}): Promise<BenchResult> {
-  const rounds = options.rounds ?? 15;
+  const rounds = options.rounds ?? 40;
+  const { capabilitiesFor, parseEdmx, prepareStatement, systemTables, DATAVERSE_EDMX } = await compiledSources();
   const catalog = parseEdmx(DATAVERSE_EDMX);
   const facts = capabilitiesFor(catalog);
   // prepareStatement reads only the pure parts of the context; nothing here sends or runs anything
