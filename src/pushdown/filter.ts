@@ -163,7 +163,8 @@ function checkedValue(column: Column, value: ConstantValue): ConstantValue {
     if (!Number.isInteger(n)) return local(`${column.name} is a whole number compared with a fraction; evaluated locally`);
     return typeof value === 'bigint' ? value : String(value).trim().replace(/\.0*$/, '');
   }
-  if (column.edmType === 'Edm.Boolean') return value;
+  // a boolean is checked as it is written; any value is a valid string literal (quoted as it is, a Date as ISO text)
+  if (column.edmType === 'Edm.Boolean' || column.edmType === 'Edm.String') return value;
   try {
     odataLiteral(value, target(column));
   } catch (error) {
