@@ -9,6 +9,7 @@
  * - String literal values arrive with `''` still doubled.
  */
 import { DynasqlError } from '../errors/index.js';
+import { restoreNumber } from './exact-numbers.js';
 import type {
   BinaryOp, Cte, Expr, FromItem, JoinType, OrderItem, Query, Select, SelectItem, SetOperator, TypeName, WindowSpec,
 } from './ast.js';
@@ -37,7 +38,11 @@ export class Normalizer {
   /** parameters in first-appearance order */
   readonly params: (string | number)[] = [];
 
-  constructor(private readonly dialect: ParserDialect) {}
+  /**
+   * @param exact decimal literals node-sql-parser rounded, by its rounded text (exact-numbers.ts);
+   *   undefined for the usual statement, which has none
+   */
+  constructor(private readonly dialect: ParserDialect, private readonly exact?: ReadonlyMap<string, string>) {}
 
   query(raw: Raw): Query {
     if (!raw || typeof raw !== 'object') throw unsupported('empty statement');
@@ -226,7 +231,7 @@ export class Normalizer {
         if (raw.type === 'hex_string' || raw.type === 'full_hex_string') throw unsupported('binary literals');
         return { kind: 'literal', type: 'string', value: String(raw.value).replace(/''/g, "'") };
       case 'number': case 'bigint':
-        return { kind: 'literal', type: 'number', value: String(raw.value) };
+        return { kind: 'literal', type: 'number', value: this.exact ? restoreNumber(String(raw.value), this.exact) : String(raw.value) };
       case 'bool': case 'boolean':
         return { kind: 'literal', type: 'boolean', value: Boolean(raw.value) };
       case 'null':

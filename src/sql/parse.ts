@@ -12,6 +12,7 @@ import { DynasqlError, type SqlPosition } from '../errors/index.js';
 import type { ParsedStatement } from './ast.js';
 import { Normalizer, type ParserDialect } from './normalize.js';
 import { rewriteQuestionMarks } from './placeholders.js';
+import { exactNumbers } from './exact-numbers.js';
 
 export type { ParserDialect } from './normalize.js';
 
@@ -55,7 +56,7 @@ function parseUncached(sql: string, dialect: ParserDialect): ParsedStatement {
   if (statements.length !== 1) {
     throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Expected one statement, found ${statements.length}`);
   }
-  const normalizer = new Normalizer(dialect);
+  const normalizer = new Normalizer(dialect, exactNumbers(rewritten.sql));
   const query = normalizer.query(statements[0]);
   const params = normalizer.params;
   const parsed: ParsedStatement = { statement: { kind: explain ? 'explain' : 'query', query }, params };

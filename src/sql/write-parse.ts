@@ -18,6 +18,7 @@ import { rewriteQuestionMarks } from './placeholders.js';
 import { parse as parseClause } from './generated/write-clauses-parser.js';
 import { parseValuesInsert } from './insert-values.js';
 import type { DeleteStatement, InsertStatement, ParsedWrite, ReturningItem, SetItem, UpdateStatement, WriteHints, WriteStatement, WriteTarget } from './write-ast.js';
+import { exactNumbers } from './exact-numbers.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the parser's output is untyped JSON */
 type Raw = any;
@@ -77,7 +78,7 @@ export function parseWrite(sql: string, dialect: ParserDialect = 'tsql', options
   }
   const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
   if (statements.length !== 1) throw unsupported(`${statements.length} statements at once; send one statement per call`);
-  const normalizer = new Normalizer(dialect);
+  const normalizer = new Normalizer(dialect, exactNumbers(rewritten.sql));
   const statement = new WriteNormalizer(normalizer).statement(statements[0], hints, upsert, output);
   return Object.freeze({ statement, params: normalizer.params });
 }

@@ -21,6 +21,11 @@ function value(dialect: Dialect): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.string({ maxLength: 6 }).map((s) => `${dialect === 'tsql' ? 'N' : ''}'${s.replace(/'/g, "''")}'`) },
     { weight: 3, arbitrary: fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String) },
     { weight: 1, arbitrary: fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }).map(String) },
+    // long decimals, which node-sql-parser rounds and exact-numbers.ts restores
+    { weight: 1, arbitrary: fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 18n }), fc.integer({ min: 1, max: 6 })).map(([n, scale]) => {
+      const digits = String(n).padStart(scale + 1, '0');
+      return `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+    }) },
     { weight: 3, arbitrary: fc.tuple(fc.integer({ min: 0, max: 99_999 }), fc.integer({ min: 0, max: 6 }), fc.boolean())
       .map(([n, scale, negative]) => `${negative ? '-' : ''}${(n / 10 ** Math.min(scale, 4)).toFixed(scale)}`) },
     { weight: 2, arbitrary: fc.constantFrom('NULL', 'null', 'TRUE', 'false') },
@@ -55,7 +60,9 @@ describe('the bulk-INSERT fast path', () => {
         let slow: ReturnType<typeof parseWrite> | undefined;
         try {
           slow = parseWrite(sql, dialect, { fastPath: false });
-        } catch {
+        } catch (error) {
+          // two long decimals the parser rounds alike: the ordinary path refuses them, the fast path reads both exactly
+          if (/cannot be told apart/.test(String(error))) return;
           slow = undefined;
         }
         let text: string;
@@ -84,7 +91,6 @@ describe('the bulk-INSERT fast path', () => {
       'INSERT INTO account VALUES (1)',
       "INSERT INTO account (name) VALUES (UPPER('x'))",
       "INSERT INTO account (name) SELECT name FROM contact",
-      'INSERT INTO account (revenue) VALUES (12345678901234.5678)',
       "INSERT INTO account (name) VALUES ('a') RETURNING name",
       "INSERT INTO account (name) VALUES ('a\\b')",
       'INSERT INTO account (name) VALUES (@p)',
