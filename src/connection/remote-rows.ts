@@ -1,8 +1,8 @@
 /**
  * Reads one remote scan: the first page from the plan's URL, then each `@odata.nextLink`, one page
  * ahead of the caller. Pages are parsed keeping every digit the columns need (odata/json.ts) and
- * decoded into value arrays in the scan's column order. A consumer that stops early stops the
- * requests too.
+ * decoded into value arrays in the scan's column order, handed out a page at a time (an async step
+ * per page, not per row). A consumer that stops early stops the requests too.
  */
 import type { Executor, HttpResponse } from '../http/index.js';
 import { DynasqlError } from '../errors/index.js';
@@ -17,9 +17,16 @@ export interface ScanCounters {
   onPage?: () => void;
 }
 
-/** the column readers of a step: `[property key, decoder]` per output column */
-function readers(step: RemoteScanStep): [string, (raw: never) => DecodedValue][] {
-  return step.columns.map((c) => [sourceKey(c), decoderFor(c)]);
+/** a page's rows as value arrays in the columns' order (plain loops: this runs for every value read) */
+function decodeRows(rows: readonly Record<string, JsonValue>[], keys: readonly string[], decoders: readonly ((raw: never) => DecodedValue)[]): DecodedValue[][] {
+  const out: DecodedValue[][] = new Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const raw = rows[r]!;
+    const values: DecodedValue[] = new Array(keys.length);
+    for (let c = 0; c < keys.length; c++) values[c] = decoders[c]!(raw[keys[c]!] as never);
+    out[r] = values;
+  }
+  return out;
 }
 
 /**
@@ -52,18 +59,19 @@ export class ExpandedRows {
 }
 
 /**
- * The rows of one remote scan. While the caller consumes page N, page N+1 is already being fetched
- * (at most one page ahead), so the service's time and ours overlap instead of adding up. When the
- * caller stops early (`break`), the read-ahead request is aborted and no further page is requested.
+ * The rows of one remote scan, page by page. While the caller consumes page N, page N+1 is already
+ * being fetched (at most one page ahead), so the service's time and ours overlap instead of adding up.
+ * When the caller stops early (`break`), the read-ahead request is aborted and no further page is requested.
  */
-export async function* remoteRows(
+export async function* remotePages(
   executor: Executor,
   step: RemoteScanStep,
   signal: AbortSignal | undefined,
   counters: ScanCounters,
   expanded?: ExpandedRows,
-): AsyncGenerator<DecodedValue[]> {
-  const columns = readers(step);
+): AsyncGenerator<DecodedValue[][]> {
+  const keys = step.columns.map(sourceKey);
+  const decoders = step.columns.map(decoderFor);
   const stop = new AbortController();
   const requestSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const seen = new Set<string>();
@@ -84,7 +92,7 @@ export async function* remoteRows(
       if (!/^\d+$/.test(text)) throw new DynasqlError('DYNASQL_ERR_SERVICE', `The service answered /$count with '${text.slice(0, 40)}'`);
       counters.rows++;
       counters.onPage?.();
-      yield [Number(text)];
+      yield [[Number(text)]];
       return;
     }
     // the columns read from each page, the $expand parents' included (they sit inside each row)
@@ -96,11 +104,9 @@ export async function* remoteRows(
       pending = parsed.nextLink === undefined ? undefined : fetchPage(parsed.nextLink, page + 1);
       // the read-ahead's failure is reported when the caller reaches that page, not as an unhandled rejection now
       pending?.catch(() => undefined);
-      for (const raw of parsed.rows) {
-        counters.rows++;
-        expanded?.add(raw);
-        yield columns.map(([key, decode]) => decode(raw[key] as never));
-      }
+      if (expanded) for (const raw of parsed.rows) expanded.add(raw);
+      counters.rows += parsed.rows.length;
+      yield decodeRows(parsed.rows, keys, decoders);
       counters.onPage?.();
     }
   } finally {

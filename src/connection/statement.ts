@@ -11,9 +11,9 @@ import { PlanCache, explainPlan, parameterKey, type PhysicalPlan, type RemoteSca
 import type { Capabilities } from '../capabilities/index.js';
 import { planQuery, resolveParams } from '../pushdown/index.js';
 import { parseSql, type ParserDialect } from '../sql/index.js';
-import { ExpandedRows, remoteRows, type ScanCounters } from './remote-rows.js';
+import { ExpandedRows, remotePages, type ScanCounters } from './remote-rows.js';
 import type { SystemTables } from './system-tables.js';
-import type { QueryParams, ResultColumn, Row, SqlValue } from './types.js';
+import type { QueryParams, ResultColumn, Row } from './types.js';
 
 export interface StatementContext {
   catalog: Catalog;
@@ -77,12 +77,6 @@ function columnType(column: Column): ResultColumn {
   };
 }
 
-/** decimals as exact text without trailing zeros, the same from the service and the local engine */
-function normalise(value: ColumnValue, column: Column | undefined): SqlValue {
-  if (typeof value === 'string' && column?.edmType === 'Edm.Decimal') return trimDecimal(value);
-  return value;
-}
-
 export interface RowStream {
   columns: ResultColumn[];
   rows: AsyncIterable<Row>;
@@ -96,9 +90,11 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
     const resultColumns = columns.map((c, i) => ({ ...columnType(c), name: names[i]! }));
     // the scan decodes its columns in table order; the result follows the select list
     const positions = columns.map((c) => step.columns.indexOf(c));
-    const source = remoteRows(ctx.executor, step, signal, counters);
+    // decimals are trimmed to exact text without trailing zeros, the same from the service and the local engine
+    const trims = columns.map((c) => c.edmType === 'Edm.Decimal');
+    const source = remotePages(ctx.executor, step, signal, counters);
     // the first page is read now, so a refused request fails the statement (or falls back) before any row is handed out
-    let first: IteratorResult<ColumnValue[]>;
+    let first: IteratorResult<ColumnValue[][]>;
     try {
       first = await source.next();
     } catch (error) {
@@ -107,13 +103,16 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
     }
     const toRow = (values: ColumnValue[]): Row => {
       const row: Row = {};
-      names.forEach((name, i) => { row[name] = normalise(values[positions[i]!] ?? null, columns[i]); });
+      for (let i = 0; i < names.length; i++) {
+        const value = values[positions[i]!] ?? null;
+        row[names[i]!] = trims[i] && typeof value === 'string' ? trimDecimal(value) : value;
+      }
       return row;
     };
     async function* rows(): AsyncGenerator<Row> {
       if (first.done) return;
-      yield toRow(first.value);
-      for await (const values of source) yield toRow(values);
+      for (const values of first.value) yield toRow(values);
+      for await (const page of source) for (const values of page) yield toRow(values);
     }
     return { columns: resultColumns, rows: rows() };
   }
@@ -126,7 +125,7 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
     }
     const rows: ColumnValue[][] = [];
     const expanded = new ExpandedRows(scan);
-    for await (const values of remoteRows(ctx.executor, scan, signal, counters, expanded)) rows.push(values);
+    for await (const page of remotePages(ctx.executor, scan, signal, counters, expanded)) for (const values of page) rows.push(values);
     inputs.push({ scanId: scan.scanId, columns: scan.columns, rows });
     for (const parent of scan.expand ?? []) inputs.push({ scanId: parent.scanId, columns: parent.columns, rows: expanded.get(parent.scanId) });
   }
