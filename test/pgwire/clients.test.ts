@@ -206,7 +206,7 @@ describe('node-postgres', () => {
 });
 
 describe('pgJDBC', () => {
-  it('reads DatabaseMetaData and runs a prepared statement past the server-side prepare threshold', async () => {
+  it('reads DatabaseMetaData, runs a prepared statement past the server-side prepare threshold, and rolls back and commits with autocommit off', async () => {
     const account = await someAccount();
     const { stdout } = await run('java', ['-cp', JDBC_JAR, join(import.meta.dirname, 'fixtures', 'JdbcProbe.java'),
       `jdbc:postgresql://127.0.0.1:${server.port}/dynamics?sslmode=disable`, USER, PASSWORD, 'emulator', account.name], { timeout: 120_000 });
@@ -231,6 +231,9 @@ describe('pgJDBC', () => {
       expect(row).toContain(`accountid:uuid=UUID(${account.accountid})`);
       expect(row.slice(row.indexOf(' '))).toBe(rows[0]!.slice(rows[0]!.indexOf(' ')));
     }
+    expect(lines.filter((l) => l.startsWith('TX '))).toEqual([
+      'TX rollback inserted 1', 'TX rollback then 0', 'TX commit inserted 1', 'TX commit then 1',
+    ]);
     expect(lines.at(-1)).toBe('SCHEMA public');
   }, 150_000);
 });
