@@ -169,7 +169,15 @@ class DynasqlConnection implements Connection {
   private newTransaction(options: { readOnly?: boolean; name?: string }): HeldTransaction {
     const host: TransactionHost = {
       run: (sql, params, queryOptions, hold) => this.runStatement(sql, params, queryOptions, hold),
-      sendAtomic: (ops, signal) => execute(this.writeContext(), ops, COMMIT_OPTIONS, signal),
+      // the COMMIT is a statement of its own: the Statement Timeout and cancellation apply to it
+      sendAtomic: async (ops, signal) => {
+        const scope = statementScope(this.options, signal);
+        try {
+          return await execute(this.writeContext(), ops, COMMIT_OPTIONS, scope.signal);
+        } finally {
+          scope.dispose();
+        }
+      },
       maxOperations: Math.max(1, this.ctx.facts.maxBatchSize),
     };
     return new HeldTransaction(host, options);
