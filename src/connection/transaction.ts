@@ -41,7 +41,7 @@ interface HeldOperation {
 export class HeldWrites implements WriteHold {
   readonly held: HeldOperation[] = [];
   private readonly savepoints: { name: string; at: number }[] = [];
-  statements = 0;
+  private statements = 0;
 
   constructor(private readonly maxOperations: number, private readonly readOnly: boolean) {}
 
