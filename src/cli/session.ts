@@ -17,6 +17,9 @@ import { startProgress } from './progress.js';
 import { isWord, tokenize } from './sql-tokens.js';
 import { writeCountFor } from './write-guard.js';
 
+/** statements whose status line carries no row count */
+const COUNTLESS = new Set(['BEGIN', 'ROLLBACK', 'SAVEPOINT', 'RELEASE']);
+
 export interface SessionOptions {
   conn: Connection;
   out: OutputSink;
@@ -117,7 +120,8 @@ export class Session {
         }),
       );
     } else {
-      this.status(`${result.command} ${result.rowCount}`);
+      // as psql tags them: a count where rows changed (`INSERT 2`, `COMMIT 3` rows sent), none for `BEGIN`, `SAVEPOINT` …
+      this.status(COUNTLESS.has(result.command) ? result.command : `${result.command} ${result.rowCount}`);
     }
     for (const failure of result.failures ?? []) {
       const key = failure.key === undefined ? '' : ` (key ${String(failure.key)})`;
