@@ -14,6 +14,7 @@
  * `{target:{name:'account'}, columns:['name'], values:[[{kind:'literal',type:'string',value:'A'}], [{kind:'param',ref:'n'}]], params:['n']}`.
  */
 import type { Expr } from './ast.js';
+import { spanAt } from './quoting.js';
 import type { ParserDialect } from './normalize.js';
 import type { WriteTarget } from './write-ast.js';
 
@@ -109,22 +110,12 @@ class Scanner {
 
   /** `'it''s'` → it's; a backslash leaves the fast path (dialects differ on it) */
   private string(): Expr {
-    const s = this.s;
-    let value = '';
-    let from = ++this.i;
-    for (;;) {
-      const end = s.indexOf("'", this.i);
-      if (end < 0) throw new NotThisShape();
-      if (s.charCodeAt(end + 1) === 0x27) {
-        value += s.slice(from, end + 1);
-        this.i = from = end + 2;
-        continue;
-      }
-      value += s.slice(from, end);
-      this.i = end + 1;
-      if (value.includes('\\')) throw new NotThisShape();
-      return { kind: 'literal', type: 'string', value };
-    }
+    const span = spanAt(this.s, this.i, "'");
+    if (!span?.terminated) throw new NotThisShape();
+    const body = this.s.slice(this.i + 1, span.end - 1);
+    this.i = span.end;
+    if (body.includes('\\')) throw new NotThisShape();
+    return { kind: 'literal', type: 'string', value: body.includes("''") ? body.replaceAll("''", "'") : body };
   }
 
   /**
@@ -209,15 +200,14 @@ class Scanner {
     const s = this.s;
     for (;;) {
       const c = s.charCodeAt(this.i);
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.i++;
-      else if (c === 0x2d && s.charCodeAt(this.i + 1) === 0x2d) {
-        const end = s.indexOf('\n', this.i);
-        this.i = end < 0 ? s.length : end + 1;
-      } else if (c === 0x2f && s.charCodeAt(this.i + 1) === 0x2a) {
-        const end = s.indexOf('*/', this.i + 2);
-        if (end < 0) throw new NotThisShape();
-        this.i = end + 2;
-      } else return;
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+        this.i++;
+        continue;
+      }
+      const comment = c === 0x2d || c === 0x2f ? spanAt(s, this.i, '') : undefined;
+      if (!comment) return;
+      if (!comment.terminated) throw new NotThisShape();
+      this.i = comment.end;
     }
   }
 }
