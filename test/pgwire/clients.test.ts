@@ -98,11 +98,17 @@ describe('psql', () => {
   });
 });
 
+/** a node-postgres client connected to the adapter */
+async function pgClient(): Promise<pg.Client> {
+  const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, password: PASSWORD, database: 'dynamics' });
+  await client.connect();
+  return client;
+}
+
 describe('node-postgres', () => {
   it('runs a parameterised query with typed results, through unnamed and named statements', async () => {
     const account = await someAccount();
-    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, password: PASSWORD, database: 'dynamics' });
-    await client.connect();
+    const client = await pgClient();
     try {
       const sql = 'select name, revenue, createdon, accountid, statecode from account where revenue > $1 and name = $2 order by name';
       const unnamed = await client.query(sql, [1000, account.name]);
@@ -137,8 +143,7 @@ describe('node-postgres', () => {
 
   it('runs writes through the translator with the command tags clients expect', async () => {
     const account = await someAccount();
-    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, password: PASSWORD, database: 'dynamics' });
-    await client.connect();
+    const client = await pgClient();
     try {
       const updated = await client.query('update account set telephone1 = $1 where accountid = $2', ['555-0100', account.accountid]);
       expect([updated.command, updated.rowCount]).toEqual(['UPDATE', 1]);
@@ -156,8 +161,7 @@ describe('node-postgres', () => {
   });
 
   it('runs a table-valued function (a service function in FROM) through the translator', async () => {
-    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, password: PASSWORD, database: 'dynamics' });
-    await client.connect();
+    const client = await pgClient();
     try {
       const { rows } = await client.query('select "Version" from RetrieveVersion() where "Version" like $1', ['9.%']);
       expect(rows).toEqual([{ Version: (await conn.query('SELECT Version FROM RetrieveVersion()')).rows[0]!.Version }]);
@@ -169,8 +173,7 @@ describe('node-postgres', () => {
   });
 
   it('holds a transaction block\'s writes: ROLLBACK writes nothing, a savepoint drops part, COMMIT writes the rest at once', async () => {
-    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, password: PASSWORD, database: 'dynamics' });
-    await client.connect();
+    const client = await pgClient();
     const count = async (pattern: string) => Number((await conn.query('SELECT COUNT(*) AS n FROM account WHERE name LIKE @p', { p: pattern })).rows[0]!.n);
     try {
       await client.query('begin');
