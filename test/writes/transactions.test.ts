@@ -112,6 +112,19 @@ describe('BEGIN TRAN … COMMIT through query', () => {
     expect(await count("name = 'tx-still-open'")).toBe(0);
   });
 
+  it('holds UPSERTs and by-key deletes; a key that is not there counts 0 and holds nothing', async () => {
+    const id = '0b0c0d0e-0000-4000-8000-00000000abcd';
+    await f.clearLog();
+    await f.conn.query('BEGIN TRAN');
+    expect((await f.conn.query('UPSERT INTO account (accountid, name) VALUES (@id, @n)', { id, n: 'tx-upserted' })).rowCount).toBe(1);
+    expect((await f.conn.query("DELETE FROM account WHERE accountid = '0b0c0d0e-0000-4000-8000-00000000ffff'")).rowCount).toBe(0);
+    expect(f.conn.transaction?.pendingOperations).toBe(1);
+    expect((await f.writes()).length).toBe(0);
+    expect((await f.conn.query('COMMIT')).rowCount).toBe(1);
+    expect((await f.conn.query('SELECT name FROM account WHERE accountid = @id', { id })).rows).toEqual([{ name: 'tx-upserted' }]);
+    expect(f.conn.transaction).toBeUndefined();
+  });
+
   it('warns on COMMIT without BEGIN and refuses a savepoint outside a transaction', async () => {
     expect((await f.conn.query('COMMIT')).warnings).toEqual(['there is no transaction in progress']);
     expect((await errorOf(f.conn.query('SAVEPOINT s'))).code).toBe('DYNASQL_ERR_TRANSACTION');
