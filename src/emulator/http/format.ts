@@ -2,6 +2,7 @@ import type { EntityTypeDef, PropertyDef } from '../metadata/model.js';
 import type { ChoiceLabels } from '../seed/choices.js';
 import type { Row } from '../store/row.js';
 import type { Store } from '../store/store.js';
+import { responseValue } from './exact-decimals.js';
 import { type Preferences, wantsAnnotation } from './prefer.js';
 
 export const FORMATTED = 'OData.Community.Display.V1.FormattedValue';
@@ -86,5 +87,5 @@ export function writeColumn(f: Formatter, entity: EntityTypeDef, row: Row, prope
     const formatted = formattedValue(f, entity, row, property, value);
     if (formatted !== undefined) out[`${name}@${FORMATTED}`] = formatted;
   }
-  out[name] = value;
+  out[name] = responseValue(row, name, value);
 }

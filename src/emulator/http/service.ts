@@ -12,6 +12,7 @@ import type { Row } from '../store/row.js';
 import type { Table } from '../store/table.js';
 import type { EmulatorState, ODataRequest, ODataResponse } from '../state.js';
 import { handleBatch } from './batch.js';
+import { rememberExactNumbers, responseValue } from './exact-decimals.js';
 import type { Formatter } from './format.js';
 import { resolveKey, resolveReference } from './keys.js';
 import { parseArgs, type Segment, splitPath } from './path.js';
@@ -286,6 +287,7 @@ function parseBody(text: string): Record<string, unknown> {
     throw queryError(`The request body is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw queryError('The request body must be a JSON object.');
+  rememberExactNumbers(body as Record<string, unknown>, text);
   return body as Record<string, unknown>;
 }
 
@@ -315,7 +317,7 @@ function routeProperty(call: Call, table: Table, setName: string, record: { id: 
     case 'GET': {
       const value = record.row.values[name] ?? null;
       if (value === null) return emptyResponse(204);
-      return jsonResponse(200, { '@odata.context': `${call.serviceRoot}$metadata#${setName}(${record.id})/${name}`, value });
+      return jsonResponse(200, { '@odata.context': `${call.serviceRoot}$metadata#${setName}(${record.id})/${name}`, value: responseValue(record.row, name, value) });
     }
     case 'PUT': {
       const body = parseBody(req.body);

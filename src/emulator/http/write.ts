@@ -6,6 +6,7 @@ import type { Row } from '../store/row.js';
 import { cloneRow } from '../store/row.js';
 import type { Table } from '../store/table.js';
 import type { EmulatorState } from '../state.js';
+import { recordExactText } from './exact-decimals.js';
 import { isGuid, resolveReference } from './keys.js';
 
 /** Who writes and where references resolve: the caller, and $batch Content-IDs. */
@@ -105,6 +106,7 @@ function applyBody(state: EmulatorState, table: Table, row: Row, body: Record<st
     if (entity.lookups.has(key)) throw invalidPayload('CRM do not support direct update of Entity Reference properties, Use Navigation properties instead.');
     if (key === entity.key[0]) continue;
     row.values[key] = coerce(state, entity, property, value);
+    recordExactText(row, body, property);
   }
   return after;
 }
