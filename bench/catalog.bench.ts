@@ -20,7 +20,7 @@ import { parseEdmx } from '../src/catalog/parse-edmx.js';
 import type { Catalog } from '../src/catalog/types.js';
 import { atLeast, below, type BenchResult } from './lib/result.js';
 
-const FIXTURE = resolve(import.meta.dirname, '../../shared/fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml');
+const FIXTURE = resolve(import.meta.dirname, '../test/fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml');
 
 export interface CaseFigures {
   name: string;

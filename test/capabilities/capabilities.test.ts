@@ -32,7 +32,7 @@ describe('edition capabilities', () => {
 
 describe('capabilitiesFor a catalog', () => {
   it('takes what the real v8.1 metadata advertises over the docs', () => {
-    const catalog = parseEdmx(readFileSync(resolve(import.meta.dirname, '../../../shared/fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml'), 'utf8'));
+    const catalog = parseEdmx(readFileSync(resolve(import.meta.dirname, '../fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml'), 'utf8'));
     const capabilities = capabilitiesFor(catalog);
     expect(capabilities.filterFunctions).toEqual(['contains', 'endswith', 'startswith']);
     expect(capabilities.batchContinueOnError).toBe(false);

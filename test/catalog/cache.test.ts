@@ -20,7 +20,7 @@ import { DynasqlError } from '../../src/errors/index.js';
 import type { Clock } from '../../src/util/index.js';
 import { ACCOUNT_TYPE, edmx } from './edmx-builder.js';
 
-const realXml = readFileSync(resolve(import.meta.dirname, '../../../shared/fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml'), 'utf8');
+const realXml = readFileSync(resolve(import.meta.dirname, '../fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml'), 'utf8');
 const finopsXml = readFileSync(resolve(import.meta.dirname, 'fixtures/finops-small.xml'), 'utf8');
 /** The real fixture parsed once for the codec tests (parsing is the slow part). */
 let parsedReal: ReturnType<typeof parseEdmx> | undefined;

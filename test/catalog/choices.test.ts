@@ -11,7 +11,7 @@ import { parseEdmx } from '../../src/catalog/parse-edmx.js';
 import { looksLikeChoice } from '../../src/catalog/dataverse-conventions.js';
 import { ACCOUNT_TYPE, edmx } from './edmx-builder.js';
 
-const FIXTURES = resolve(import.meta.dirname, '../../../shared/fixtures/edmx');
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/edmx');
 const catalog = parseEdmx(readFileSync(`${FIXTURES}/dataverse-v8.1-2016-DynamicsCRM.xml`, 'utf8'));
 
 function sdkAttributeTypes(entity: string): Map<string, string> {

@@ -10,7 +10,7 @@ import { parseEdmx } from '../../src/catalog/parse-edmx.js';
 import type { Catalog, Column, Table } from '../../src/catalog/types.js';
 import { type RegexEntityType, lineage, readEntitySets, readEntityTypes, readImports, readOperations } from './edmx-regex.js';
 
-const FIXTURE = resolve(import.meta.dirname, '../../../shared/fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml');
+const FIXTURE = resolve(import.meta.dirname, '../fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml');
 const xml = readFileSync(FIXTURE, 'utf8');
 const NS = 'Microsoft.Dynamics.CRM';
 

@@ -8,7 +8,7 @@ import { parseEdmx } from '../../src/catalog/parse-edmx.js';
 import { SYSTEM_TABLE_COLUMNS, SYSTEM_TABLE_NAMES, systemTable } from '../../src/catalog/system-tables.js';
 import { DynasqlError } from '../../src/errors/index.js';
 
-const catalog = parseEdmx(readFileSync(resolve(import.meta.dirname, '../../../shared/fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml'), 'utf8'));
+const catalog = parseEdmx(readFileSync(resolve(import.meta.dirname, '../fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml'), 'utf8'));
 const finops = parseEdmx(readFileSync(resolve(import.meta.dirname, 'fixtures/finops-small.xml'), 'utf8'));
 
 function thrown(action: () => unknown): DynasqlError {

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogView, parseEdmx, systemTable, type Catalog, type SystemRow } from '../../src/catalog/index.js';
 import { BUILTIN_PROCEDURES, withBuiltinProcedures } from '../../src/procedures/index.js';
 
-const FIXTURE = resolve(import.meta.dirname, '../../../shared/fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml');
+const FIXTURE = resolve(import.meta.dirname, '../fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml');
 
 interface XmlOperation { kind: 'ACTION' | 'FUNCTION'; name: string; bound: boolean; parameters: string[]; bindingType?: string }
 

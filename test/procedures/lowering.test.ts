@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogView, parseEdmx, type Catalog } from '../../src/catalog/index.js';
 import { decodeResult, lowerCall, lowerRelationshipCall, matchArguments, withBuiltinProcedures, type CallArgument } from '../../src/procedures/index.js';
 
-const FIXTURE = resolve(import.meta.dirname, '../../../shared/fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml');
+const FIXTURE = resolve(import.meta.dirname, '../fixtures/edmx/dataverse-v8.1-2016-DynamicsCRM.xml');
 const ID = '8c4e8a0f-5c1a-4b6e-9a1e-0123456789ab';
 const OTHER = '11111111-2222-4333-8444-555555555555';
 
