@@ -28,6 +28,7 @@ import { entityApi, type EntityApi } from './entity-api.js';
 import { isExecStatement } from '../sql/exec-parse.js';
 import { withSqlPosition } from '../sql/locate.js';
 import { prepareWithTableFunctions, runAction, runExec, usesTableFunctions, type ProcedureRunContext } from './procedure-runner.js';
+import { checkStatementText, closedError, statementSummary } from './statement-log.js';
 import type { Connection, ConnectedConnection, QueryOptions, QueryParams, QueryResult, Row, SqlDialect, Transaction } from './types.js';
 
 /** Injectable edges, beside the connection settings. */
@@ -74,6 +75,11 @@ function explainedWrite(sql: string): string | undefined {
 
 function splitEdges(input: ConnectInput): ConnectEdges & { settings: string | Record<string, unknown> } {
   if (typeof input === 'string') return { settings: input };
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    // the type only: the value may be a secret passed in the wrong place
+    const got = input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input;
+    throw new DynasqlError('DYNASQL_ERR_CONFIG', `connect() needs a connection string or an options object (got ${got}).`);
+  }
   const { dispatcher, clock, dialect, cacheDir, ...settings } = input;
   return {
     ...(dispatcher ? { dispatcher } : {}), ...(clock ? { clock } : {}), ...(dialect ? { dialect } : {}), ...(cacheDir !== undefined ? { cacheDir } : {}), settings,
@@ -105,27 +111,61 @@ class DynasqlConnection implements Connection {
   }
 
   async query(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<QueryResult> {
+    checkStatementText(sql);
+    const started = performance.now();
     try {
-      return await this.run(sql, params, options);
+      this.ensureOpen();
+      const result = await this.run(sql, params, options);
+      this.logStatement(statementSummary(sql, started, { command: result.command, rows: result.rowCount }));
+      return result;
     } catch (error) {
-      throw withSqlPosition(error, sql);
+      throw this.failed(sql, started, error);
     }
   }
 
   async *stream(sql: string, params?: QueryParams, options: QueryOptions = {}): AsyncIterable<Row> {
+    checkStatementText(sql);
+    const started = performance.now();
+    let rows = 0;
+    let ended = false;
     try {
-      yield* this.streamRows(sql, params, options);
+      this.ensureOpen();
+      for await (const row of this.streamRows(sql, params, options)) {
+        // rows read ahead before close() are not handed out after it
+        this.ensureOpen();
+        rows++;
+        yield row;
+      }
+      ended = true;
+      this.logStatement(statementSummary(sql, started, { command: 'SELECT', rows }));
     } catch (error) {
-      throw withSqlPosition(error, sql);
+      ended = true;
+      throw this.failed(sql, started, error);
+    } finally {
+      if (!ended) this.logStatement(statementSummary(sql, started, { command: 'SELECT', rows, stoppedEarly: true }));
     }
   }
 
   async explain(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<string> {
+    checkStatementText(sql);
+    const started = performance.now();
     try {
+      this.ensureOpen();
       return await this.explainPlan(sql, params, options);
     } catch (error) {
-      throw withSqlPosition(error, sql);
+      throw this.failed(sql, started, error);
     }
+  }
+
+  /** the error a statement ends with, logged at verbosity 1; after close() whatever broke reports DYNASQL_ERR_CLOSED */
+  private failed(sql: string, started: number, error: unknown): unknown {
+    const reported = withSqlPosition(this.closed && !(error instanceof DynasqlError && error.code === 'DYNASQL_ERR_CLOSED') ? closedError(error) : error, sql);
+    this.logStatement(statementSummary(sql, started, { error: reported }));
+    return reported;
+  }
+
+  private logStatement(line: string): void {
+    this.executor.log?.(1, line);
   }
 
   private async run(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<QueryResult> {
@@ -326,7 +366,7 @@ class DynasqlConnection implements Connection {
   }
 
   private ensureOpen(): void {
-    if (this.closed) throw new DynasqlError('DYNASQL_ERR_CONFIG', 'The connection is closed');
+    if (this.closed) throw closedError();
   }
 
   private async open(sql: string, params: QueryParams | undefined, options: QueryOptions) {

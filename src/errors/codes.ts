@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   DYNASQL_ERR_CONFIG: '08001',
   DYNASQL_ERR_CONFIG_UNKNOWN_SETTING: '08001',
   DYNASQL_ERR_CONFIG_INSECURE_URL: '08001',
+  /** a statement, stream or transaction used after `close()` */
+  DYNASQL_ERR_CLOSED: '08003',
   // SQL text
   DYNASQL_ERR_SYNTAX: '42601',
   DYNASQL_ERR_UNSUPPORTED_SQL: '0A000',

@@ -8,6 +8,7 @@ import { headersForLog } from './redact.js';
 import {
   isDuplicateReply,
   isNotSentError,
+  isRefusedError,
   isTransientTransportError,
   mapServiceError,
   mapTransportError,
@@ -81,6 +82,8 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
   const throttle = new AdaptiveThrottle(settings, clock);
   const root = new URL(settings.serviceRoot);
   const counters = { requests: 0, retries: 0, throttled: 0 };
+  /** the service has answered at least once: until then a refused connection is a wrong address, not a hiccup */
+  let reached = false;
 
   const attempt: Send = authHeader(settings.auth, root.origin, throttled(throttle, counters, clock, logged(logger, transport(dispatcher, counters))));
 
@@ -107,6 +110,7 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
       }
 
       if (reply) {
+        reached = true;
         if (mayHaveRun && isAlreadyDone(request, idempotent, reply)) {
           logger.log(2, `${request.method} ${url.href}: an earlier attempt had already succeeded (status ${reply.status} on retry)`);
           return toResponse({ status: 204, headers: reply.headers, body: new Uint8Array() }, n, true);
@@ -120,6 +124,7 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
       } else {
         const transient = isTransientTransportError(failure) || (failure as Error)?.name === 'TimeoutError';
         const safe = idempotent || isNotSentError(failure);
+        if (!reached && isRefusedError(failure)) throw logFailure(refusedError(failure, url, settings));
         if (!transient || !safe) throw logFailure(mapTransportError(failure, { method: request.method, url: url.href }));
         if (!isNotSentError(failure)) mayHaveRun = true;
       }
@@ -182,6 +187,20 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
       if (ownsDispatcher) await dispatcher.close();
     },
   };
+}
+
+/**
+ * A connection refused before the service ever answered: retrying for a minute helps nobody when the
+ * URL, the port or the proxy is wrong, so it fails at once and says what to check.
+ */
+function refusedError(failure: unknown, url: URL, settings: DispatcherSettings): DynasqlError {
+  const proxied = settings.proxy !== undefined || (settings.useEnvProxy !== false && (settings.httpProxy !== undefined || settings.httpsProxy !== undefined));
+  const proxyHint = proxied ? ' the proxy (the Proxy setting or HTTP(S)_PROXY) is running and reachable,' : '';
+  return new DynasqlError(
+    'DYNASQL_ERR_NETWORK',
+    `Could not connect to ${url.host}: the connection was refused (ECONNREFUSED). Check that the Organization URL and its port are right,${proxyHint} and that the service is running there.`,
+    { cause: failure, details: { transportCode: 'ECONNREFUSED' } },
+  );
 }
 
 /** A retried write whose earlier attempt evidently went through: create → duplicate, delete → 404. */

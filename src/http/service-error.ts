@@ -121,6 +121,11 @@ export function isTransientTransportError(error: unknown): boolean {
   ].includes(code);
 }
 
+/** The server's port (or the proxy's) refused the connection. */
+export function isRefusedError(error: unknown): boolean {
+  return (error as { code?: string })?.code === 'ECONNREFUSED';
+}
+
 /** Failures where the request provably never reached the server, so any method may be sent again. */
 export function isNotSentError(error: unknown): boolean {
   const code = (error as { code?: string })?.code ?? '';
