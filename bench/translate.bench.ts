@@ -38,6 +38,7 @@ async function compiledSources() {
   rmSync(BUILD, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', resolve(ROOT, 'tsconfig.build.json'), '--outDir', BUILD, '--noCheck', '--declaration', 'false', '--sourceMap', 'false'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [resolve(ROOT, 'scripts/copy-assets.mjs'), BUILD], { stdio: 'inherit' });
   const load = (path: string) => import(pathToFileURL(resolve(BUILD, path)).href);
   return {
     ...(await load('src/capabilities/index.js') as typeof import('../src/capabilities/index.js')),

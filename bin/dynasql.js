@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// The `dynasql` command. Runs the compiled CLI when the package is built (dist/), and the
-// TypeScript sources through tsx in a development checkout.
+// The `dynasql` command. In a development checkout (src/ is there) it runs the TypeScript sources
+// through tsx, so a dist/ left by an earlier build never hides a change; the published package
+// ships dist/ only and runs the compiled CLI, with no tsx.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const built = fileURLToPath(new URL('../dist/src/cli/run.js', import.meta.url));
-if (existsSync(built)) {
-  await import(pathToFileURL(built).href);
-} else {
+const source = new URL('../src/cli/run.ts', import.meta.url);
+if (existsSync(fileURLToPath(source))) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src/cli/run.ts', import.meta.url).href);
+  await import(source.href);
+} else {
+  await import(pathToFileURL(fileURLToPath(new URL('../dist/src/cli/run.js', import.meta.url))).href);
 }
