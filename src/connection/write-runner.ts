@@ -32,7 +32,7 @@ import type { ParserDialect } from '../sql/index.js';
 import { parseWrite } from '../sql/write-parse.js';
 import type { DeleteStatement, InsertStatement, UpdateStatement, WriteHints } from '../sql/write-ast.js';
 import {
-  checkRequiredColumns, constantInput, createOperation, deleteOperation, findColumn, isChoice, keysFromWhere, positional, resolveWriteColumns,
+  checkRequiredColumns, constantInput, createOperation, deleteOperation, findColumn, isChoice, positional, resolveUpdateTarget, resolveWriteColumns,
   resolveWriteTable, returnedColumnType, returnedRow, returningColumns, summarize, uniqueByKey, updateOperation, upsertKey, upsertOperation,
   type ChoiceLabels, type InputValue, type Outcome, type ResolvedColumn, type WriteContext, type WriteOperation,
 } from '../writes/index.js';
@@ -79,7 +79,7 @@ export async function runWrite(ctx: WriteRunContext, sql: string, params: QueryP
   }
   switch (statement.kind) {
     case 'insert': return runInsert(ctx, statement, values, effective, signal);
-    case 'update': return runUpdate(ctx, statement, values, effective, signal);
+    case 'update': return runUpdate(ctx, statement, values, effective, dialect, signal);
     case 'delete': return runDelete(ctx, statement, values, effective, signal);
   }
 }
@@ -164,8 +164,10 @@ async function runInsert(ctx: WriteRunContext, statement: InsertStatement, param
 
 // ───────────────────────────── UPDATE ─────────────────────────────
 
-async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, params: ParamValues, effective: Effective, signal?: AbortSignal): Promise<QueryResult> {
-  const { table, alias, from } = targetOf(ctx, statement.target, statement.from, 'update');
+async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, params: ParamValues, effective: Effective, dialect: ParserDialect, signal?: AbortSignal): Promise<QueryResult> {
+  const target = resolveUpdateTarget(ctx.statement.catalog, dialect, statement.target, statement.from);
+  const table = resolveWriteTable(ctx.statement.catalog, target.tableName, 'update');
+  const { alias, from } = target;
   guardUnsafe(ctx, 'UPDATE', statement.where, statement.from);
   const columns = resolveWriteColumns(table, statement.set.map((s) => s.column), 'update');
   const returning = returningColumns(table, statement.returning);
@@ -174,37 +176,26 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
   const keyColumns = table.primaryKey.map((n) => findColumn(table, n));
 
   const constants = statement.set.map((s) => constantInput(s.value, params));
-  // inside a transaction the rows are read even by key: the count is then exact, and COMMIT cannot fail on a row that was never there
-  const byKey = !statement.from && !effective.optimistic && !ctx.hold && constants.every((c) => c !== undefined) ? keysFromWhere(table, alias, keyColumns, statement.where, params) : undefined;
-  let rows: { key: Map<Column, InputValue>; values: InputValue[]; etag?: string }[];
-  if (byKey) {
-    rows = byKey.map((key) => ({ key, values: constants.map((c) => c!.value) }));
-    checkMaxRows(ctx, rows.length);
-  } else {
-    // the rows to change, and each computed SET value, come from the SELECT engine
-    const computed = statement.set.map((s, i) => (constants[i] === undefined ? i : -1)).filter((i) => i >= 0);
-    const query: S.Select = {
-      kind: 'select', with: [], distinct: false, groupBy: [], orderBy: [],
-      columns: [
-        ...keyColumns.map((c, i) => ({ expr: { kind: 'column', table: alias, name: c.name } as S.Expr, alias: `__k${i}` })),
-        ...computed.map((i) => ({ expr: statement.set[i]!.value, alias: `__v${i}` })),
-      ],
-      from, ...(statement.where ? { where: statement.where } : {}),
-    };
-    if (ctx.explain) return explainRead(ctx, 'UPDATE', query, params, effective, `PATCH ${table.entitySetName}(<key>)`);
-    const read = await readRows(ctx, query, params, signal, effective.optimistic);
-    rows = uniqueByKey(read.rows.map((row, r) => {
-      const key = new Map(keyColumns.map((c, i) => [c, row[i] ?? null] as [Column, InputValue]));
-      const values = constants.map((c, i) => (c !== undefined ? c.value : row[keyColumns.length + computed.indexOf(i)] ?? null));
-      return { key, values, ...(read.etags?.[r] ? { etag: read.etags[r] } : {}) };
-    }));
-  }
+  // The rows to change, and each computed SET value, come from the SELECT engine, even when the WHERE
+  // names keys: a key named is a filter, not a promise that the row exists (nor that it is visible:
+  // F&O without Cross Company sees one company), and the read gives each row once however its key was spelt.
+  const computed = statement.set.map((s, i) => (constants[i] === undefined ? i : -1)).filter((i) => i >= 0);
+  const query: S.Select = {
+    kind: 'select', with: [], distinct: false, groupBy: [], orderBy: [],
+    columns: [
+      ...keyColumns.map((c, i) => ({ expr: { kind: 'column', table: alias, name: c.name } as S.Expr, alias: `__k${i}` })),
+      ...computed.map((i) => ({ expr: statement.set[i]!.value, alias: `__v${i}` })),
+    ],
+    from, ...(statement.where ? { where: statement.where } : {}),
+  };
+  if (ctx.explain) return explainRead(ctx, 'UPDATE', query, params, effective, `PATCH ${table.entitySetName}(<key>)`);
+  const read = await readRows(ctx, query, params, signal, effective.optimistic);
+  const rows = targetRows(read, keyColumns, (row) => constants.map((c, i) => (c !== undefined ? c.value : row[keyColumns.length + computed.indexOf(i)] ?? null)));
   const labels = await loadChoiceLabels(ctx, table, columns, rows.map((r) => r.values), signal);
   const wctx = writeContext(ctx, table, effective, labels);
   const ops = rows.map((r, i) => updateOperation(wctx, r.key, columns, r.values, i, {
     ...(r.etag ?? effective.etag ? { etag: r.etag ?? effective.etag } : {}), returnRepresentation: returning !== undefined,
   }));
-  if (ctx.explain) return explainOps(ctx, 'UPDATE', ops, effective);
   const outcomes = await sendOrHold(ctx, 'UPDATE', ops, effective, signal);
   const result = report('UPDATE', ops, outcomes, effective);
   if (returning) {
@@ -217,68 +208,51 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
 // ───────────────────────────── DELETE ─────────────────────────────
 
 async function runDelete(ctx: WriteRunContext, statement: DeleteStatement, params: ParamValues, effective: Effective, signal?: AbortSignal): Promise<QueryResult> {
-  const { table, alias, from } = targetOf(ctx, statement.target, undefined, 'delete');
+  const table = resolveWriteTable(ctx.statement.catalog, statement.target.name, 'delete');
+  const alias = statement.target.alias ?? statement.target.name;
+  const from: S.FromItem = { kind: 'table', name: statement.target.name, ...(statement.target.alias ? { alias: statement.target.alias } : {}) };
   guardUnsafe(ctx, 'DELETE', statement.where, undefined);
   const keyColumns = table.primaryKey.map((n) => findColumn(table, n));
   const returning = returningColumns(table, statement.returning);
-  const byKey = !effective.optimistic && !returning && !ctx.hold ? keysFromWhere(table, alias, keyColumns, statement.where, params) : undefined;
-  let rows: { key: Map<Column, InputValue>; etag?: string; before?: InputValue[] }[];
-  if (byKey) {
-    rows = byKey.map((key) => ({ key }));
-    checkMaxRows(ctx, rows.length);
-  } else {
-    const extra = returning ?? [];
-    const query: S.Select = {
-      kind: 'select', with: [], distinct: false, groupBy: [], orderBy: [],
-      columns: [
-        ...keyColumns.map((c, i) => ({ expr: { kind: 'column', table: alias, name: c.name } as S.Expr, alias: `__k${i}` })),
-        ...extra.map((r, i) => ({ expr: { kind: 'column', table: alias, name: r.column.name } as S.Expr, alias: `__r${i}` })),
-      ],
-      from, ...(statement.where ? { where: statement.where } : {}),
-    };
-    if (ctx.explain) return explainRead(ctx, 'DELETE', query, params, effective, `DELETE ${table.entitySetName}(<key>)`);
-    const read = await readRows(ctx, query, params, signal, effective.optimistic);
-    rows = uniqueByKey(read.rows.map((row, r) => ({
-      key: new Map(keyColumns.map((c, i) => [c, row[i] ?? null] as [Column, InputValue])),
-      before: row.slice(keyColumns.length),
-      ...(read.etags?.[r] ? { etag: read.etags[r] } : {}),
-    })));
-  }
+  // read first, even by key: see runUpdate
+  const extra = returning ?? [];
+  const query: S.Select = {
+    kind: 'select', with: [], distinct: false, groupBy: [], orderBy: [],
+    columns: [
+      ...keyColumns.map((c, i) => ({ expr: { kind: 'column', table: alias, name: c.name } as S.Expr, alias: `__k${i}` })),
+      ...extra.map((r, i) => ({ expr: { kind: 'column', table: alias, name: r.column.name } as S.Expr, alias: `__r${i}` })),
+    ],
+    from, ...(statement.where ? { where: statement.where } : {}),
+  };
+  if (ctx.explain) return explainRead(ctx, 'DELETE', query, params, effective, `DELETE ${table.entitySetName}(<key>)`);
+  const read = await readRows(ctx, query, params, signal, effective.optimistic);
+  const rows = targetRows(read, keyColumns, (row) => row.slice(keyColumns.length));
   const wctx = writeContext(ctx, table, effective);
   const ops = rows.map((r, i) => deleteOperation(wctx, r.key, i, r.etag ?? effective.etag ? { etag: (r.etag ?? effective.etag)! } : {}));
-  if (ctx.explain) return explainOps(ctx, 'DELETE', ops, effective);
   const outcomes = await sendOrHold(ctx, 'DELETE', ops, effective, signal);
   const result = report('DELETE', ops, outcomes, effective);
   if (returning) {
     result.columns = returning.map((r) => returnedColumnType(r));
     result.rows = rows.flatMap((r, i) => (outcomes[i]!.state === 'written'
-      ? [Object.fromEntries(returning.map((c, j) => [c.name, (r.before?.[j] ?? null) as SqlValue]))] : []));
+      ? [Object.fromEntries(returning.map((c, j) => [c.name, (r.values[j] ?? null) as SqlValue]))] : []));
   }
   return result;
 }
 
 // ───────────────────────────── shared steps ─────────────────────────────
 
-/** The target table, the alias its columns are read under, and the FROM the SELECT engine reads. */
-function targetOf(ctx: WriteRunContext, target: { name: string; alias?: string }, from: S.FromItem | undefined, action: 'update' | 'delete'): { table: Table; alias: string; from: S.FromItem } {
-  if (from) {
-    // T-SQL `UPDATE a SET … FROM account a JOIN …`: the target is named by its alias inside FROM
-    const refs = tableRefs(from);
-    const hit = refs.find((r) => (r.alias ?? r.name).toLowerCase() === target.name.toLowerCase());
-    if (hit) return { table: resolveWriteTable(ctx.statement.catalog, hit.name, action), alias: hit.alias ?? hit.name, from };
-    // PostgreSQL `UPDATE account a SET … FROM contact c WHERE …`: the target joins the other tables
-    const table = resolveWriteTable(ctx.statement.catalog, target.name, action);
-    const alias = target.alias ?? target.name;
-    return { table, alias, from: { kind: 'join', type: 'CROSS', left: { kind: 'table', name: target.name, ...(target.alias ? { alias: target.alias } : {}) }, right: from } };
-  }
-  const table = resolveWriteTable(ctx.statement.catalog, target.name, action);
-  return { table, alias: target.alias ?? target.name, from: { kind: 'table', name: target.name, ...(target.alias ? { alias: target.alias } : {}) } };
-}
-
-function tableRefs(from: S.FromItem): S.TableRef[] {
-  if (from.kind === 'table') return [from];
-  if (from.kind === 'join') return [...tableRefs(from.left), ...tableRefs(from.right)];
-  return [];
+/**
+ * The target rows a write's read found, each once: its key, the values it computed, its etag (OPTIMISTIC).
+ * A row whose key is NULL is a target the join did not match (`… FROM contact c RIGHT JOIN account a`):
+ * there is no such row to change, as in SQL Server, which updates the matched target rows only.
+ */
+function targetRows(read: ReadResult, keyColumns: readonly Column[], valuesOf: (row: InputValue[]) => InputValue[]): { key: Map<Column, InputValue>; values: InputValue[]; etag?: string }[] {
+  const rows = read.rows.flatMap((row, r) => {
+    if (keyColumns.some((_, i) => row[i] === null || row[i] === undefined)) return [];
+    const key = new Map(keyColumns.map((c, i) => [c, row[i]!] as [Column, InputValue]));
+    return [{ key, values: valuesOf(row), ...(read.etags?.[r] ? { etag: read.etags[r] } : {}) }];
+  });
+  return uniqueByKey(rows);
 }
 
 function guardUnsafe(ctx: WriteRunContext, verb: string, where: S.Expr | undefined, from: S.FromItem | undefined): void {

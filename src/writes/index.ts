@@ -3,6 +3,7 @@ export { resolveWriteTable, resolveWriteColumns, findColumn, checkRequiredColumn
 export { jsonValue, isChoice } from './values.js';
 export { recordUrl } from './key-url.js';
 export { createOperation, updateOperation, upsertOperation, deleteOperation, upsertKey, rowBody, jsonObject } from './lower.js';
-export { constantInput, keysFromWhere, uniqueByKey, positional } from './where-keys.js';
+export { constantInput, uniqueByKey, positional } from './where-keys.js';
 export { summarize, type Outcome, type WriteFailure, type WriteSummary } from './outcome.js';
 export { returningColumns, returnedColumnType, returnedRow, type ReturnedColumn } from './returning.js';
+export { resolveUpdateTarget, type UpdateTarget } from './update-target.js';

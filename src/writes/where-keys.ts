@@ -1,14 +1,15 @@
 /**
- * The rows a write touches when its statement names them outright, so no read is needed: keys in
- * the WHERE, constants in VALUES and SET. Anything else is left to the SELECT engine.
+ * Values a write takes as they are (literals and parameters in VALUES and SET), the target rows of a
+ * read each once, and INSERT … SELECT by position. Anything computed is left to the SELECT engine.
  *
- * `keysFromWhere(account, 'account', [accountid], parse("accountid IN (@a, @b)"), params)` →
- * two keys; `… WHERE name = 'x'` → undefined (the keys must be read).
+ * `constantInput(parse("@n"), params)` → `{ value: 'x' }`; `constantInput(parse("UPPER(@n)"))` → undefined.
  */
-import type { Column, Table } from '../catalog/types.js';
+import type { Column } from '../catalog/types.js';
 import { constantValue, type ParamValues } from '../pushdown/index.js';
 import type * as S from '../sql/index.js';
 import type { InputValue } from './types.js';
+
+const BRACED_GUID = /^\s*\{([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}\s*$/;
 
 /** the value of a literal, a parameter or a signed number; undefined for anything to compute */
 export function constantInput(expr: S.Expr, params: ParamValues): { value: InputValue } | undefined {
@@ -19,50 +20,13 @@ export function constantInput(expr: S.Expr, params: ParamValues): { value: Input
 }
 
 /**
- * The keys a WHERE names directly (`accountid = @id`, `accountid IN (…)`, F&O: every key column
- * `=` a value), or undefined when the rows must be read.
+ * A join can return a target row more than once; it is written once. Keys compare as the service
+ * compares them: case-insensitively, and a GUID with or without braces (`{5A69…}` = `5a69…`).
  */
-export function keysFromWhere(table: Table, alias: string, keyColumns: readonly Column[], where: S.Expr | undefined, params: ParamValues): Map<Column, InputValue>[] | undefined {
-  if (!where) return undefined;
-  const conjuncts: S.Expr[] = [];
-  const split = (e: S.Expr) => { if (e.kind === 'binary' && e.op === 'AND') { split(e.left); split(e.right); } else conjuncts.push(e); };
-  split(where);
-  const byColumn = new Map<Column, InputValue[]>();
-  const qualifiers = new Set([table.name, table.entitySetName, alias].map((q) => q.toLowerCase()));
-  const columnOf = (e: S.Expr) => (e.kind === 'column' && (!e.table || qualifiers.has(e.table.toLowerCase()))
-    ? keyColumns.find((k) => k.name.toLowerCase() === e.name.toLowerCase()) : undefined);
-  for (const c of conjuncts) {
-    if (c.kind === 'binary' && c.op === '=') {
-      const column = columnOf(c.left) ?? columnOf(c.right);
-      const other = columnOf(c.left) ? c.right : c.left;
-      const value = constantInput(other, params);
-      if (!column || !value || value.value === null || byColumn.has(column)) return undefined;
-      byColumn.set(column, [value.value]);
-    } else if (c.kind === 'inList' && !c.negated) {
-      const column = columnOf(c.expr);
-      const values = c.list.map((e) => constantInput(e, params));
-      if (!column || values.some((v) => !v || v.value === null) || byColumn.has(column)) return undefined;
-      byColumn.set(column, [...new Set(values.map((v) => v!.value))]);
-    } else {
-      return undefined;
-    }
-  }
-  if (keyColumns.some((k) => !byColumn.has(k)) || byColumn.size !== keyColumns.length) return undefined;
-  // one key column with several values, or every column with one value each
-  const multi = keyColumns.filter((k) => byColumn.get(k)!.length > 1);
-  if (multi.length > 1) return undefined;
-  const count = multi.length === 1 ? byColumn.get(multi[0]!)!.length : 1;
-  return Array.from({ length: count }, (_, i) => new Map(keyColumns.map((k) => {
-    const list = byColumn.get(k)!;
-    return [k, list.length > 1 ? list[i]! : list[0]!] as [Column, InputValue];
-  })));
-}
-
-/** a join can return a target row more than once; it is written once (GUIDs compare case-insensitively) */
 export function uniqueByKey<T extends { key: ReadonlyMap<Column, InputValue> }>(rows: readonly T[]): T[] {
   const seen = new Set<string>();
   return rows.filter((r) => {
-    const id = JSON.stringify([...r.key.values()].map((v) => (typeof v === 'string' ? v.toLowerCase() : String(v))));
+    const id = JSON.stringify([...r.key.values()].map((v) => (typeof v === 'string' ? v.toLowerCase().replace(BRACED_GUID, '$1') : String(v))));
     if (seen.has(id)) return false;
     seen.add(id);
     return true;

@@ -31,11 +31,11 @@ describe('F&O writes', () => {
     expect(await customer('usmf', 'W-1')).toEqual([{ OrganizationName: 'Writer One', CreditLimit: '0', OnHoldStatus: 'Invoice' }]);
   });
 
-  it('updates by the full key with a PATCH to Entity(dataAreaId=…,Key=…)', async () => {
+  it('updates by the full key (read first) with a PATCH to Entity(dataAreaId=…,Key=…)', async () => {
     await f.clearLog();
     const r = await f.conn.query("UPDATE CustomersV3 SET OrganizationName = 'Writer 1' WHERE dataAreaId = 'usmf' AND CustomerAccount = 'W-1'");
     expect(r.rowCount).toBe(1);
-    expect((await f.requests()).map((x) => `${x.method} ${x.url}`)).toEqual(["PATCH /data/CustomersV3(dataAreaId='usmf',CustomerAccount='W-1')"]);
+    expect((await f.writes()).map((x) => `${x.method} ${x.url}`)).toEqual(["PATCH /data/CustomersV3(dataAreaId='usmf',CustomerAccount='W-1')"]);
     expect(await customer('usmf', 'W-1')).toMatchObject([{ OrganizationName: 'Writer 1' }]);
   });
 

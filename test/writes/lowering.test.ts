@@ -9,7 +9,7 @@ import { DATAVERSE_EDMX } from '../../src/emulator/metadata/dataverse-edmx.js';
 import { DynasqlError } from '../../src/errors/index.js';
 import { isWriteStatement, parseWrite } from '../../src/sql/write-parse.js';
 import {
-  createOperation, deleteOperation, findColumn, keysFromWhere, recordUrl, resolveWriteColumns, summarize, updateOperation, upsertKey,
+  createOperation, deleteOperation, findColumn, recordUrl, resolveWriteColumns, summarize, updateOperation, upsertKey,
   type Outcome, type WriteContext, type WriteOperation,
 } from '../../src/writes/index.js';
 
@@ -146,26 +146,6 @@ describe('lowering', () => {
     const byAlt = resolveWriteColumns(altered, ['accountnumber', 'name'], 'upsert');
     expect(upsertKey(altered, byAlt).map((c) => c.name)).toEqual(['accountnumber']);
     expect(code(() => upsertKey(altered, byAlt, 'nope'))).toBe('DYNASQL_ERR_UNKNOWN_COLUMN');
-  });
-});
-
-describe('keysFromWhere', () => {
-  const account = table('account');
-  const id = findColumn(account, 'accountid');
-  const where = (sql: string) => parseWrite(`DELETE FROM account a WHERE ${sql}`).statement as { where?: never };
-  const keys = (sql: string, params = new Map<string | number, unknown>()) => keysFromWhere(account, 'a', [id], where(sql).where, params)?.map((k) => k.get(id));
-
-  it('finds keys written as equalities or IN lists, qualified or not', () => {
-    expect(keys("accountid = '5b4ced1c-88e1-ee11-904c-6045bd05e9d4'")).toEqual(['5b4ced1c-88e1-ee11-904c-6045bd05e9d4']);
-    expect(keys('a.accountid IN (@x, @y, @x)', new Map([['x', '1'], ['y', '2']]))).toEqual(['1', '2']);
-  });
-
-  it('leaves every other condition to the SELECT engine', () => {
-    expect(keys("name = 'x'")).toBeUndefined();
-    expect(keys("accountid = '1' OR accountid = '2'")).toBeUndefined();
-    expect(keys("accountid = '1' AND name = 'x'")).toBeUndefined();
-    expect(keys('accountid NOT IN (1)')).toBeUndefined();
-    expect(keys('accountid = NULL')).toBeUndefined();
   });
 });
 
