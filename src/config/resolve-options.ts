@@ -1,6 +1,6 @@
 import { DynasqlError, closestName } from '../errors/index.js';
 import type { AuthScheme, ConnectionOptions, Edition } from './connection-options.js';
-import { parseConnectionString } from './connection-string.js';
+import { parseConnectionSettings, quoteHint } from './connection-string.js';
 import { inferEdition, isLoopbackHost, parseOrganizationUrl, platformOf, serviceRootOf } from './organization-url.js';
 import { OBJECT_ONLY_FIELDS, findSetting, settingNames, type SettingSpec } from './settings.js';
 
@@ -45,13 +45,18 @@ const DEFAULTS = {
  * DYNASQL_ERR_CONFIG naming the setting. Secret values never appear in either message.
  */
 export function resolveOptions(input: ConnectionInput, context: ResolveContext = {}): ConnectionOptions {
-  const entries: Array<[string, unknown]> =
-    typeof input === 'string' ? parseConnectionString(input) : Object.entries(input ?? {});
+  const isSecret = (key: string) => findSetting(key)?.secret === true;
+  const parsed = typeof input === 'string' ? parseConnectionSettings(input, isSecret) : undefined;
+  const entries: Array<[string, unknown]> = parsed ? parsed.map((s) => [s.key, s.value]) : Object.entries(input ?? {});
+  // an unquoted secret ends at the first ';': everything after it may be the rest of the secret, never echoed
+  const openSecretAt = parsed ? parsed.findIndex((s, i) => !s.quoted && i < parsed.length - 1 && isSecret(s.key)) : -1;
+  const openSecret = openSecretAt === -1 ? undefined : parsed![openSecretAt]!.key;
   const values: Record<string, unknown> = {};
   const seen = new Map<string, string>();
   const secrets: string[] = [];
-  for (const [key, raw] of entries) {
+  for (const [index, [key, raw]] of entries.entries()) {
     if (raw === undefined) continue;
+    const hidden = openSecret !== undefined && index > openSecretAt ? openSecret : undefined;
     const objectOnly = typeof input !== 'string' ? OBJECT_ONLY_FIELDS[key] : undefined;
     let spec: SettingSpec | undefined;
     let field: string;
@@ -59,6 +64,9 @@ export function resolveOptions(input: ConnectionInput, context: ResolveContext =
       field = key;
     } else {
       spec = findSetting(key);
+      if (!spec && hidden !== undefined) {
+        throw new DynasqlError('DYNASQL_ERR_CONFIG_UNKNOWN_SETTING', `Unknown setting after '${hidden}'. ${quoteHint(hidden)}`);
+      }
       if (!spec) {
         const suggestion = closestName(key, settingNames());
         throw new DynasqlError(
@@ -71,14 +79,29 @@ export function resolveOptions(input: ConnectionInput, context: ResolveContext =
     }
     const earlier = seen.get(field);
     if (earlier !== undefined) {
+      if (hidden !== undefined) throw new DynasqlError('DYNASQL_ERR_CONFIG', `Setting '${spec?.name ?? key}' is given twice. ${quoteHint(hidden)}`);
       throw new DynasqlError('DYNASQL_ERR_CONFIG', `Setting '${spec?.name ?? key}' is given twice ('${earlier}' and '${key}').`);
     }
     seen.set(field, key);
-    const parsed = objectOnly ? objectOnly(raw, key) : spec!.parse(typeof raw === 'string' ? raw.trim() : raw, spec!.name);
-    if (spec?.secret && typeof parsed === 'string' && parsed !== '') secrets.push(parsed);
-    values[field] = parsed;
+    let value: unknown;
+    try {
+      value = objectOnly ? objectOnly(raw, key) : spec!.parse(typeof raw === 'string' ? raw.trim() : raw, spec!.name);
+    } catch (error) {
+      if (hidden === undefined || !(error instanceof DynasqlError)) throw error;
+      throw new DynasqlError(error.code, `Setting '${spec!.name}' has a value that is not valid. ${quoteHint(hidden)}`);
+    }
+    if (spec?.secret && typeof value === 'string' && value !== '') secrets.push(value);
+    values[field] = value;
   }
-  return Object.freeze(finish(values, secrets, context.env ?? process.env));
+  try {
+    return Object.freeze(finish(values, secrets, context.env ?? process.env));
+  } catch (error) {
+    // checks across settings name hosts and versions: none of the text that came after an unquoted secret
+    if (openSecret === undefined || !(error instanceof DynasqlError)) throw error;
+    const tail = parsed!.slice(openSecretAt + 1).flatMap((s) => [s.key, s.value]).filter((t) => t !== '' && findSetting(t)?.name !== t);
+    const message = tail.some((t) => error.message.includes(t)) ? 'The connection string is not valid.' : error.message;
+    throw new DynasqlError(error.code, `${message} ${quoteHint(openSecret)}`);
+  }
 }
 
 function str(values: Record<string, unknown>, field: string): string | undefined {
