@@ -6,7 +6,8 @@
  * - T-SQL reads `@name` as a column reference; it is a parameter.
  * - T-SQL reads a bare `"name"` as a string; SQL Server's default (QUOTED_IDENTIFIER ON) makes it an
  *   identifier, so we do too.
- * - String literal values arrive with `''` still doubled.
+ * - String literal values are never the parser's: string-literals.ts reads them from the text and puts
+ *   them back into the AST before it gets here.
  */
 import { DynasqlError } from '../errors/index.js';
 import { restoreNumber } from './exact-numbers.js';
@@ -229,7 +230,8 @@ export class Normalizer {
         return this.dialect === 'tsql' ? { kind: 'column', name: raw.value } : { kind: 'literal', type: 'string', value: raw.value };
       case 'single_quote_string': case 'var_string': case 'string': case 'natural_string': case 'regex_string': case 'hex_string': case 'full_hex_string':
         if (raw.type === 'hex_string' || raw.type === 'full_hex_string') throw unsupported('binary literals');
-        return { kind: 'literal', type: 'string', value: String(raw.value).replace(/''/g, "'") };
+        // the value is the quoting scanner's, put back by string-literals.ts: nothing left to unescape
+        return { kind: 'literal', type: 'string', value: String(raw.value) };
       case 'number': case 'bigint':
         return { kind: 'literal', type: 'number', value: this.exact ? restoreNumber(String(raw.value), this.exact) : String(raw.value) };
       case 'bool': case 'boolean':

@@ -13,6 +13,10 @@ import type { ParsedStatement } from './ast.js';
 import { Normalizer, type ParserDialect } from './normalize.js';
 import { rewriteQuestionMarks } from './placeholders.js';
 import { exactNumbers } from './exact-numbers.js';
+import { positionAt } from './position.js';
+import { protectLiterals } from './string-literals.js';
+
+export { positionAt } from './position.js';
 
 export type { ParserDialect } from './normalize.js';
 
@@ -42,22 +46,23 @@ export function parseSql(sql: string, dialect: ParserDialect = 'tsql'): ParsedSt
 }
 
 function parseUncached(sql: string, dialect: ParserDialect): ParsedStatement {
-  const explain = EXPLAIN_PREFIX.exec(sql);
-  const body = explain ? sql.slice(explain[0].length) : sql;
+  // string literals are read by dynasql's own scanner, never by the parser (string-literals.ts)
+  const literals = protectLiterals(sql, dialect);
+  const explain = EXPLAIN_PREFIX.exec(literals.sql);
   const offsetShift = explain ? explain[0].length : 0;
-  const rewritten = rewriteQuestionMarks(body);
+  const rewritten = rewriteQuestionMarks(literals.sql.slice(offsetShift), dialect);
   let raw: unknown;
   try {
     raw = astify(rewritten.sql, dialect);
   } catch (error) {
-    throw syntaxError(error, sql, (offset) => rewritten.originalOffset(offset) + offsetShift);
+    throw syntaxError(error, sql, (offset) => literals.originalOffset(rewritten.originalOffset(offset) + offsetShift));
   }
   const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
   if (statements.length !== 1) {
     throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Expected one statement, found ${statements.length}`);
   }
   const normalizer = new Normalizer(dialect, exactNumbers(rewritten.sql));
-  const query = normalizer.query(statements[0]);
+  const query = normalizer.query(literals.restore(statements[0]));
   const params = normalizer.params;
   const parsed: ParsedStatement = { statement: { kind: explain ? 'explain' : 'query', query }, params };
   return Object.freeze(parsed);
@@ -76,16 +81,4 @@ export function syntaxError(error: unknown, sql: string, toUserOffset: (offset: 
     `Syntax error at line ${position.line}, column ${position.column}: unexpected ${near}`,
     { position, cause: error },
   );
-}
-
-export function positionAt(sql: string, offset: number): SqlPosition {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < sql.length; i++) {
-    if (sql[i] === '\n') {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { offset, line, column: offset - lineStart + 1 };
 }

@@ -19,6 +19,7 @@ import { parse as parseClause } from './generated/write-clauses-parser.js';
 import { parseValuesInsert } from './insert-values.js';
 import type { DeleteStatement, InsertStatement, ParsedWrite, ReturningItem, SetItem, UpdateStatement, WriteHints, WriteStatement, WriteTarget } from './write-ast.js';
 import { exactNumbers } from './exact-numbers.js';
+import { protectLiterals } from './string-literals.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the parser's output is untyped JSON */
 type Raw = any;
@@ -61,25 +62,28 @@ export function parseWrite(sql: string, dialect: ParserDialect = 'tsql', options
   const inserted = bareDelete ? bareDelete[0].length : -1;
   if (bareDelete) text = `${text.slice(0, inserted)}FROM ${text.slice(inserted)}`;
 
-  const rewritten = rewriteQuestionMarks(text);
+  const rewritten = rewriteQuestionMarks(text, dialect);
   const bulk = options.fastPath !== false && verb !== 'UPDATE' && verb !== 'DELETE' ? parseValuesInsert(rewritten.sql, dialect) : undefined;
   if (bulk) {
     const statement: InsertStatement = { kind: 'insert', upsert, target: bulk.target, hints, columns: bulk.columns, values: bulk.values, ...(output ? { returning: output } : {}) };
     return Object.freeze({ statement, params: bulk.params });
   }
+  const toUserOffset = (offset: number) => {
+    const original = rewritten.originalOffset(offset);
+    return inserted >= 0 && original >= inserted + 5 ? original - 5 : original;
+  };
+  // string literals are read by the quoting scanner, not the parser (string-literals.ts, owned by sqlfront)
+  const literals = protectLiterals(rewritten.sql, dialect, { text: sql, offset: toUserOffset });
   let raw: Raw;
   try {
-    raw = astify(rewritten.sql, dialect);
+    raw = astify(literals.sql, dialect);
   } catch (error) {
-    throw syntaxError(error, sql, (offset) => {
-      const original = rewritten.originalOffset(offset);
-      return inserted >= 0 && original >= inserted + 5 ? original - 5 : original;
-    });
+    throw syntaxError(error, sql, (offset) => toUserOffset(literals.originalOffset(offset)));
   }
   const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
   if (statements.length !== 1) throw unsupported(`${statements.length} statements at once; send one statement per call`);
-  const normalizer = new Normalizer(dialect, exactNumbers(rewritten.sql));
-  const statement = new WriteNormalizer(normalizer).statement(statements[0], hints, upsert, output);
+  const normalizer = new Normalizer(dialect, exactNumbers(literals.sql));
+  const statement = new WriteNormalizer(normalizer).statement(literals.restore(statements[0]), hints, upsert, output);
   return Object.freeze({ statement, params: normalizer.params });
 }
 
