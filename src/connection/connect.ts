@@ -89,6 +89,8 @@ function splitEdges(input: ConnectInput): ConnectEdges & { settings: string | Re
 class DynasqlConnection implements Connection {
   private readonly ctx: StatementContext;
   private closed = false;
+  /** aborted by `close()` */
+  private readonly closing = new AbortController();
   /** the transaction `BEGIN TRAN` opened through `query`, until its COMMIT or ROLLBACK */
   private current: HeldTransaction | undefined;
 
@@ -211,7 +213,7 @@ class DynasqlConnection implements Connection {
       run: (sql, params, queryOptions, hold) => this.runStatement(sql, params, queryOptions, hold),
       // the COMMIT is a statement of its own: the Statement Timeout and cancellation apply to it
       sendAtomic: async (ops, signal) => {
-        const scope = statementScope(this.options, signal);
+        const scope = this.scope(signal);
         try {
           return await execute(this.writeContext(), ops, COMMIT_OPTIONS, scope.signal);
         } finally {
@@ -268,7 +270,7 @@ class DynasqlConnection implements Connection {
   /** an action or function with JSON parameters, answering JSON: procedure-runner.ts */
   async action(name: string, payload?: Record<string, unknown>, options: QueryOptions = {}): Promise<unknown> {
     this.ensureOpen();
-    const scope = statementScope(this.options, options.signal);
+    const scope = this.scope(options.signal);
     try {
       return await runAction(this.procedureContext(), name, payload, scope.signal);
     } finally {
@@ -279,7 +281,7 @@ class DynasqlConnection implements Connection {
   /** EXEC / CALL: procedure-runner.ts */
   private async exec(sql: string, params: QueryParams | undefined, options: QueryOptions, inTransaction: boolean): Promise<QueryResult> {
     this.ensureOpen();
-    const scope = statementScope(this.options, options.signal);
+    const scope = this.scope(options.signal);
     const progress = new ProgressReporter(this.executor, options.onProgress);
     try {
       // one call whose answer arrives whole: a single report at the end
@@ -293,7 +295,7 @@ class DynasqlConnection implements Connection {
 
   /** the functions of `FROM Fn(…)` run under the statement's timeout and cancellation */
   private async runTableFunctions(sql: string, params: QueryParams | undefined, dialect: SqlDialect, options: QueryOptions) {
-    const scope = statementScope(this.options, options.signal);
+    const scope = this.scope(options.signal);
     try {
       return await prepareWithTableFunctions(this.procedureContext(), sql, params, dialect, scope.signal);
     } finally {
@@ -324,7 +326,7 @@ class DynasqlConnection implements Connection {
   /** INSERT / UPSERT / UPDATE / DELETE: write-runner.ts */
   private async write(sql: string, params: QueryParams | undefined, options: QueryOptions, hold?: HeldWrites): Promise<QueryResult> {
     this.ensureOpen();
-    const scope = statementScope(this.options, options.signal);
+    const scope = this.scope(options.signal);
     const progress = new ProgressReporter(this.executor, options.onProgress);
     // a write's "pages" are the requests / $batches it sent
     const counts = { rows: 0, pages: 0 };
@@ -345,7 +347,7 @@ class DynasqlConnection implements Connection {
   /** a write's plan, lowered by the same code that runs it, with nothing written: write-runner.ts */
   private async explainWrite(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<QueryResult> {
     this.ensureOpen();
-    const scope = statementScope(this.options, options.signal);
+    const scope = this.scope(options.signal);
     try {
       return await runWrite({ ...this.writeContext(), explain: true }, sql, params, options.dialect ?? this.dialect, options.write, scope.signal);
     } finally {
@@ -360,9 +362,33 @@ class DynasqlConnection implements Connection {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // statements still running stop now; then nothing of the connection is left to hold the process
+    this.closing.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', 'The connection was closed.'));
     await this.ctx.engine.close();
     await this.executor.close();
     await this.closeAuth();
+  }
+
+  /**
+   * A statement's signal: the caller's, the Statement Timeout and `close()` in one, so every trigger
+   * stops a statement the same way (requests aborted, paging stopped, the local engine interrupted).
+   */
+  private scope(signal: AbortSignal | undefined): { signal: AbortSignal; dispose(): void } {
+    const stop = new AbortController();
+    const sources = signal ? [signal, this.closing.signal] : [this.closing.signal];
+    const onAbort = (event: Event) => stop.abort((event.target as AbortSignal).reason);
+    for (const source of sources) {
+      if (source.aborted) stop.abort(source.reason);
+      else source.addEventListener('abort', onAbort, { once: true });
+    }
+    const scope = statementScope(this.options, stop.signal);
+    return {
+      signal: scope.signal,
+      dispose: () => {
+        scope.dispose();
+        for (const source of sources) source.removeEventListener('abort', onAbort);
+      },
+    };
   }
 
   private ensureOpen(): void {
@@ -383,7 +409,7 @@ class DynasqlConnection implements Connection {
       }
       return { columns: [{ name: 'plan', type: 'nvarchar' }], rows: rows(), command: 'EXPLAIN' };
     }
-    const scope = statementScope(this.options, options.signal);
+    const scope = this.scope(options.signal);
     const progress = new ProgressReporter(this.executor, options.onProgress);
     const counters: ScanCounters = { pages: 0, requests: 0, rows: 0 };
     counters.onPage = () => progress.tick(counters);

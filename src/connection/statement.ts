@@ -5,8 +5,8 @@
 import type { Catalog, Column } from '../catalog/types.js';
 import { bindQuery } from '../bind/index.js';
 import { DynasqlError } from '../errors/index.js';
-import type { Executor } from '../http/index.js';
-import { LocalEngine, trimDecimal, type ColumnValue, type LocalInput } from '../local/index.js';
+import { abortError, type Executor } from '../http/index.js';
+import { LocalEngine, trimDecimal, type ColumnValue, type LocalInput, type LocalResult } from '../local/index.js';
 import { PlanCache, explainPlan, parameterKey, type PhysicalPlan, type RemoteScanStep } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
 import { planQuery, resolveParams } from '../pushdown/index.js';
@@ -82,7 +82,7 @@ export interface RowStream {
   rows: AsyncIterable<Row>;
 }
 
-/** runs a prepared plan; direct plans stream page by page, local plans read every scan first */
+/** runs a prepared plan; direct plans stream page by page, local plans stream their scans into the engine and its result out */
 export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal: AbortSignal | undefined, counters: ScanCounters): Promise<RowStream> {
   if (plan.output.kind === 'direct') {
     const step = plan.scans[0] as RemoteScanStep;
@@ -111,30 +111,64 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
     };
     async function* rows(): AsyncGenerator<Row> {
       if (first.done) return;
-      for (const values of first.value) yield toRow(values);
-      for await (const page of source) for (const values of page) yield toRow(values);
+      for (const values of first.value) {
+        if (signal?.aborted) throw abortError(signal);
+        yield toRow(values);
+      }
+      for await (const page of source) {
+        for (const values of page) {
+          // a cancel stops the rows at once, not at the end of the page
+          if (signal?.aborted) throw abortError(signal);
+          yield toRow(values);
+        }
+      }
     }
     return { columns: resultColumns, rows: rows() };
   }
+  // each remote scan's pages go into the engine as they arrive; `$expand` parents once their scan is read
   const inputs: LocalInput[] = [];
   for (const scan of plan.scans) {
     if (scan.kind === 'localTable') {
       const rows = ctx.system.rows(scan.table.name).map((r) => scan.columns.map((c) => (r[c.name] ?? null) as ColumnValue));
-      inputs.push({ scanId: scan.scanId, columns: scan.columns, rows });
+      inputs.push({ scanId: scan.scanId, columns: scan.columns, pages: [rows] });
       continue;
     }
-    const rows: ColumnValue[][] = [];
     const expanded = new ExpandedRows(scan);
-    for await (const page of remotePages(ctx.executor, scan, signal, counters, expanded)) for (const values of page) rows.push(values);
-    inputs.push({ scanId: scan.scanId, columns: scan.columns, rows });
-    for (const parent of scan.expand ?? []) inputs.push({ scanId: parent.scanId, columns: parent.columns, rows: expanded.get(parent.scanId) });
+    inputs.push({ scanId: scan.scanId, columns: scan.columns, pages: remotePages(ctx.executor, scan, signal, counters, expanded) });
+    for (const parent of scan.expand ?? []) inputs.push({ scanId: parent.scanId, columns: parent.columns, pages: onePageLater(() => expanded.get(parent.scanId)) });
   }
-  const result = await ctx.engine.run(plan.output.step.query, inputs, plan.params);
+  let result: LocalResult;
+  try {
+    result = await ctx.engine.run(plan.output.step.query, inputs, plan.params, signal);
+  } catch (error) {
+    throw stopped(error, signal);
+  }
   const typed = typedColumns(plan, result.columns);
+  const chunks = result.chunks;
   async function* rows(): AsyncGenerator<Row> {
-    for (const row of result.rows) yield row as Row;
+    try {
+      for await (const chunk of chunks) {
+        for (const row of chunk) {
+          // a cancel stops the rows at once, not at the end of the chunk
+          if (signal?.aborted) throw abortError(signal);
+          yield row as Row;
+        }
+      }
+    } catch (error) {
+      throw stopped(error, signal);
+    }
   }
   return { columns: typed, rows: rows() };
+}
+
+/** one page, taken when the engine reaches it (a generator's body runs on the first `next()`) */
+function* onePageLater(page: () => ColumnValue[][]): Generator<ColumnValue[][]> {
+  yield page();
+}
+
+/** a statement stopped by its signal fails with the signal's coded error (DYNASQL_ERR_CANCELLED / _TIMEOUT) */
+function stopped(error: unknown, signal: AbortSignal | undefined): unknown {
+  return signal?.aborted ? abortError(signal) : error;
 }
 
 /** result columns that are plain catalog columns keep their catalog type (nvarchar(100), uniqueidentifier …) */

@@ -1,94 +1,235 @@
 /**
- * The local engine: an in-memory DuckDB started on first use (so statements that run entirely on
- * the service never pay for it). Each statement loads its scans' rows into temp tables, runs the
- * rendered remainder with bound values, converts the result to plain values and drops its tables.
+ * The local engine: an embedded DuckDB started on first use (so statements that run entirely on
+ * the service never pay for it). Each statement gets a DuckDB connection of its own: its scans'
+ * pages are appended to temp tables as they arrive, the rendered remainder runs as a streaming
+ * query, and its result is handed out a chunk (2,048 rows) at a time, so a projection or filter
+ * over a join yields its first rows before the last is computed (a sort cannot).
+ *
+ * Stopping: the statement's signal (cancel, timeout, `close()`) interrupts the DuckDB query where
+ * it stands (`connection.interrupt()`), and the statement's connection, with its temp tables, is
+ * closed as soon as no call into DuckDB is in flight on it. Statements never wait for each other,
+ * so a cancelled one never holds up the next.
+ *
  * Strings compare case-insensitively (`default_collation = nocase`) and NULLs sort first ascending,
  * like the service's SQL Server collation, so local and remote evaluation agree.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DuckDBDateValue, DuckDBDecimalValue, DuckDBInstance, DuckDBTimestampTZValue, DuckDBTimestampValue, DuckDBBlobValue, DuckDBUUIDValue,
-  type DuckDBConnection, type DuckDBValue,
+  type DuckDBAppender, type DuckDBConnection, type DuckDBValue,
 } from '@duckdb/node-api';
 import type { Column } from '../catalog/types.js';
 import { DynasqlError } from '../errors/index.js';
 import type { Query } from '../plan/index.js';
 import { loadTable, type ColumnValue } from './load.js';
-import { DuckDbRenderer, quoteIdent } from './render.js';
+import { DuckDbRenderer } from './render.js';
+
+/** rows a page at a time, in the columns' order; a remote scan's pages are read as they arrive */
+export type RowPages = AsyncIterable<readonly (readonly ColumnValue[])[]> | Iterable<readonly (readonly ColumnValue[])[]>;
 
 export interface LocalInput {
   scanId: number;
   columns: readonly Column[];
-  rows: Iterable<readonly ColumnValue[]>;
+  pages: RowPages;
+}
+
+export interface LocalColumn {
+  name: string;
+  type: string;
+  precision?: number;
+  scale?: number;
 }
 
 export interface LocalResult {
-  columns: { name: string; type: string; precision?: number; scale?: number }[];
-  rows: Record<string, ColumnValue>[];
+  columns: LocalColumn[];
+  /** the result a chunk at a time; stopping early (`break`, `return()`) ends the statement's DuckDB query */
+  chunks: AsyncIterable<Record<string, ColumnValue>[]>;
 }
 
+export interface LocalEngineSettings {
+  /** the most memory DuckDB may use before it spills to `tempDirectory` (`'512MB'`, `'2GB'`) */
+  memoryLimit?: string;
+  /** where DuckDB spills; created on demand and removed when the engine closes */
+  tempDirectory?: string;
+}
+
+/** DuckDB's own default is 80 % of the machine's memory; a driver beside an application should take less */
+export const DEFAULT_LOCAL_MEMORY_LIMIT = '512MB';
+
+let engines = 0;
+
 export class LocalEngine {
-  private connection?: Promise<DuckDBConnection>;
-  private statements = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  private instance?: Promise<DuckDBInstance>;
+  /** statements holding a DuckDB connection: `close()` stops them */
+  private readonly active = new Set<LocalStatement>();
+  private closed = false;
+
+  constructor(private readonly settings: LocalEngineSettings = {}) {}
 
   /** renders without running: EXPLAIN shows the local SQL */
   static render(query: Query, params: ReadonlyMap<string | number, unknown>): string {
-    return new DuckDbRenderer((id) => `scan_${id}`, params).render(query).sql;
+    return new DuckDbRenderer(tableName, params).render(query).sql;
   }
 
-  async run(query: Query, inputs: LocalInput[], params: ReadonlyMap<string | number, unknown>): Promise<LocalResult> {
-    // one statement at a time on the shared connection
-    const result = this.queue.then(() => this.runNow(query, inputs, params));
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
-  private async runNow(query: Query, inputs: LocalInput[], params: ReadonlyMap<string | number, unknown>): Promise<LocalResult> {
-    const connection = await this.open();
-    const statement = ++this.statements;
-    const tableName = (scanId: number) => `q${statement}_scan_${scanId}`;
+  /**
+   * Loads the inputs, starts the query and answers its columns; the rows follow through `chunks`.
+   * When `signal` fires, whatever is running stops and the call (or the chunks) rejects with the
+   * signal's reason.
+   */
+  async run(query: Query, inputs: LocalInput[], params: ReadonlyMap<string | number, unknown>, signal?: AbortSignal): Promise<LocalResult> {
+    if (this.closed) throw new DynasqlError('DYNASQL_ERR_CANCELLED', 'The local engine was closed.');
+    signal?.throwIfAborted();
     const rendered = new DuckDbRenderer(tableName, params).render(query);
+    const instance = await this.open();
+    const statement = new LocalStatement(await instance.connect(), signal, () => this.active.delete(statement));
+    this.active.add(statement);
     try {
-      for (const input of inputs) await loadTable(connection, tableName(input.scanId), input.columns, input.rows);
-      const reader = await connection.runAndReadAll(rendered.sql, rendered.values as DuckDBValue[]);
+      for (const input of inputs) await loadTable(statement, tableName(input.scanId), input.columns, input.pages);
+      const result = await statement.call((c) => c.stream(rendered.sql, rendered.values as DuckDBValue[]));
       // rows are keyed by name: `SELECT * FROM a JOIN b` may repeat one (statecode, statecode_2)
       const names: string[] = [];
-      for (const name of reader.columnNames()) {
+      for (const name of result.columnNames()) {
         let unique = name;
         for (let n = 2; names.some((t) => t.toLowerCase() === unique.toLowerCase()); n++) unique = `${name}_${n}`;
         names.push(unique);
       }
-      const types = reader.columnTypes().map((t) => String(t));
-      const rows = reader.getRows().map((row) => {
-        const out: Record<string, ColumnValue> = {};
-        names.forEach((name, i) => { out[name] = toPlain(row[i] ?? null); });
-        return out;
-      });
-      return { columns: names.map((name, i) => ({ name, ...sqlTypeOf(types[i]!) })), rows };
+      const columns = result.columnTypes().map((t, i) => ({ name: names[i]!, ...sqlTypeOf(String(t)) }));
+      async function* chunks(): AsyncGenerator<Record<string, ColumnValue>[]> {
+        try {
+          for (;;) {
+            const chunk = await statement.call(() => result.fetchChunk());
+            if (!chunk || chunk.rowCount === 0) return;
+            yield chunk.getRows().map((row) => {
+              const out: Record<string, ColumnValue> = {};
+              for (let i = 0; i < names.length; i++) out[names[i]!] = toPlain(row[i] ?? null);
+              return out;
+            });
+          }
+        } catch (error) {
+          const failure = statement.failure(error);
+          await statement.end();
+          throw failure;
+        } finally {
+          await statement.end();
+        }
+      }
+      return { columns, chunks: chunks() };
     } catch (error) {
-      if (error instanceof DynasqlError) throw error;
-      throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `The local engine could not run the statement: ${(error as Error).message}`, { cause: error });
-    } finally {
-      for (const input of inputs) await connection.run(`DROP TABLE IF EXISTS ${quoteIdent(tableName(input.scanId))}`).catch(() => undefined);
+      const failure = statement.failure(error);
+      await statement.end();
+      throw failure;
     }
   }
 
-  private open(): Promise<DuckDBConnection> {
-    this.connection ??= (async () => {
-      const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-      const connection = await instance.connect();
-      await connection.run("SET default_collation = 'nocase'");
-      await connection.run("SET default_null_order = 'nulls_first_on_asc_last_on_desc'");
-      return connection;
-    })();
-    return this.connection;
+  private open(): Promise<DuckDBInstance> {
+    this.instance ??= DuckDBInstance.create(':memory:', {
+      threads: '1',
+      default_collation: 'nocase',
+      default_null_order: 'nulls_first_on_asc_last_on_desc',
+      memory_limit: this.settings.memoryLimit ?? DEFAULT_LOCAL_MEMORY_LIMIT,
+      // a folder of this engine's own, which DuckDB creates only when it spills and removes at close
+      temp_directory: this.settings.tempDirectory ?? join(tmpdir(), `dynasql-local-${process.pid}-${++engines}`),
+    });
+    return this.instance;
   }
 
+  /** stops every running statement and closes DuckDB: nothing of the engine is left running */
   async close(): Promise<void> {
-    if (!this.connection) return;
-    const connection = await this.connection.catch(() => undefined);
-    this.connection = undefined;
-    connection?.closeSync();
+    this.closed = true;
+    const stopped = new DynasqlError('DYNASQL_ERR_CANCELLED', 'The connection was closed.');
+    await Promise.all([...this.active].map((s) => s.stop(stopped)));
+    const instance = await this.instance?.catch(() => undefined);
+    this.instance = undefined;
+    instance?.closeSync();
+  }
+}
+
+const tableName = (scanId: number) => `scan_${scanId}`;
+
+/**
+ * One statement's DuckDB connection. Every call into DuckDB goes through `call`, so a stop knows
+ * whether a call is in flight: it interrupts it, waits for it to settle, then closes the connection
+ * (closing under a running call is not safe).
+ */
+export class LocalStatement {
+  private inFlight: Promise<unknown> | undefined;
+  private readonly appenders = new Set<DuckDBAppender>();
+  private stopReason: unknown;
+  private ended: Promise<void> | undefined;
+  private readonly onAbort = () => void this.stop(this.signal!.reason);
+
+  constructor(private readonly connection: DuckDBConnection, private readonly signal: AbortSignal | undefined, private readonly onEnd: () => void) {
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** throws the stop's reason once stopped */
+  checkpoint(): void {
+    if (this.stopReason !== undefined) throw this.stopReason;
+    if (this.ended) throw new DynasqlError('DYNASQL_ERR_CANCELLED', 'The statement has ended.');
+  }
+
+  async call<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    this.checkpoint();
+    const running = work(this.connection);
+    this.inFlight = running;
+    try {
+      const value = await running;
+      this.checkpoint();
+      return value;
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+
+  /** an appender into `table`, closed by `closeAppender` or, at the latest, before the connection */
+  async appender(table: string): Promise<DuckDBAppender> {
+    const appender = await this.call((c) => c.createAppender(table));
+    this.appenders.add(appender);
+    return appender;
+  }
+
+  closeAppender(appender: DuckDBAppender): void {
+    if (this.appenders.delete(appender)) appender.closeSync();
+  }
+
+  /** waits for `work` (a page from the service) as a step of the statement: a stop waits for it to settle */
+  async wait<T>(work: Promise<T>): Promise<T> {
+    this.checkpoint();
+    this.inFlight = work;
+    try {
+      const value = await work;
+      this.checkpoint();
+      return value;
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+
+  /** DuckDB's own error as the statement's: the stop's reason when it was stopped */
+  failure(error: unknown): unknown {
+    if (this.stopReason !== undefined) return this.stopReason;
+    if (error instanceof DynasqlError) return error;
+    return new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `The local engine could not run the statement: ${(error as Error).message}`, { cause: error });
+  }
+
+  stop(reason: unknown): Promise<void> {
+    this.stopReason ??= reason ?? new DynasqlError('DYNASQL_ERR_CANCELLED', 'The statement was cancelled.');
+    if (this.inFlight) this.connection.interrupt();
+    return this.end();
+  }
+
+  /** closes the connection (its temp tables go with it) once no call is in flight; once */
+  end(): Promise<void> {
+    this.ended ??= (async () => {
+      this.signal?.removeEventListener('abort', this.onAbort);
+      await this.inFlight?.catch(() => undefined);
+      for (const appender of this.appenders) appender.closeSync();
+      this.appenders.clear();
+      this.connection.closeSync();
+      this.onEnd();
+    })();
+    return this.ended;
   }
 }
 

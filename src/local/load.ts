@@ -1,10 +1,11 @@
 /**
- * Loading decoded rows into a DuckDB temp table with the appender: one typed column per catalog
+ * Loading decoded rows into a DuckDB temp table with the appender, page by page: one typed column per catalog
  * column. Decimals are exact (DECIMAL(38,10) from their text), GUIDs are UUIDs (so `'{…}'` and
  * upper-case text compare equal, as in SQL Server), dates are TIMESTAMPTZ / DATE.
  */
-import { DuckDBDateValue, DuckDBDecimalValue, DuckDBTimestampTZValue, DuckDBUUIDValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBDateValue, DuckDBDecimalValue, DuckDBTimestampTZValue, DuckDBUUIDValue, type DuckDBAppender } from '@duckdb/node-api';
 import type { Column } from '../catalog/types.js';
+import type { LocalStatement, RowPages } from './engine.js';
 import { quoteIdent } from './render.js';
 
 export const DECIMAL_SCALE = 10;
@@ -59,30 +60,47 @@ export function scaledDecimal(text: string): bigint {
   return m[1] === '-' ? -magnitude : magnitude;
 }
 
+/**
+ * Creates the temp table and appends `pages` as they come: each page is flushed into DuckDB before
+ * the next is read, so a scan is never held whole in JavaScript.
+ */
 export async function loadTable(
-  connection: DuckDBConnection,
+  statement: LocalStatement,
   name: string,
   columns: readonly Column[],
-  rows: Iterable<readonly ColumnValue[]>,
+  pages: RowPages,
 ): Promise<void> {
   const types = columns.map(localType);
   const definition = columns.length > 0
     ? columns.map((c, i) => `${quoteIdent(c.name)} ${types[i]!.sql}`).join(', ')
     : '"_row" INTEGER';
-  await connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} (${definition})`);
-  const appender = await connection.createAppender(name);
+  await statement.call((c) => c.run(`CREATE TEMP TABLE ${quoteIdent(name)} (${definition})`));
+  const appender = await statement.appender(name);
+  const source = Symbol.asyncIterator in pages ? pages[Symbol.asyncIterator]() : toAsync(pages[Symbol.iterator]());
+  let done = false;
   try {
-    for (const row of rows) {
-      if (columns.length === 0) appender.appendInteger(1);
-      for (let i = 0; i < columns.length; i++) {
-        const value = row[i];
-        if (value === null || value === undefined) appender.appendNull();
-        else types[i]!.append(appender, value);
+    while (!done) {
+      const next = await statement.wait(source.next());
+      done = next.done === true;
+      if (next.done) break;
+      for (const row of next.value) {
+        if (columns.length === 0) appender.appendInteger(1);
+        for (let i = 0; i < columns.length; i++) {
+          const value = row[i];
+          if (value === null || value === undefined) appender.appendNull();
+          else types[i]!.append(appender, value);
+        }
+        appender.endRow();
       }
-      appender.endRow();
+      appender.flushSync();
     }
-    appender.flushSync();
   } finally {
-    appender.closeSync();
+    statement.closeAppender(appender);
+    // stopped midway: the source stops too (a remote scan aborts its read-ahead request)
+    if (!done) await source.return?.().catch(() => undefined);
   }
+}
+
+function toAsync<T>(iterator: Iterator<T>): AsyncIterator<T> {
+  return { next: async () => iterator.next() };
 }

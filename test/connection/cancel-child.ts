@@ -1,0 +1,29 @@
+/**
+ * Run by cancel.test.ts as a child process: starts a long local join, cancels it, closes the
+ * connection and the emulator, and returns from main. The process must then exit on its own: nothing
+ * (a DuckDB query, a socket, a timer) may be left holding it. Prints the cancelled statement's code.
+ */
+import { startEmulator } from '../../src/emulator/index.js';
+import { connect } from '../../src/index.js';
+
+async function main(): Promise<void> {
+  const emulator = await startEmulator({ port: 0, rows: 1000 });
+  const conn = await connect(`Url=${emulator.url}`);
+  const controller = new AbortController();
+  const running = conn.query(
+    'SELECT COUNT(*) AS n FROM account a JOIN account b ON a.name < b.name JOIN account c ON b.name < c.name',
+    undefined,
+    { signal: controller.signal, onProgress: (p) => { if (p.pages >= 3) controller.abort(); } },
+  );
+  const outcome = await running.then(() => 'finished', (error: { code?: string }) => error.code ?? String(error));
+  // a second statement left running is stopped by close()
+  const left = conn.query('SELECT COUNT(*) AS n FROM account a JOIN account b ON a.name < b.name JOIN account c ON b.name < c.name');
+  left.catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await conn.close();
+  const closed = await left.then(() => 'finished', (error: { code?: string }) => error.code ?? String(error));
+  await emulator.close();
+  process.stdout.write(`${outcome} ${closed}\n`);
+}
+
+await main();

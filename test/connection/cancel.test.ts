@@ -1,0 +1,99 @@
+/**
+ * One cancellation path: the caller's AbortSignal, the Statement Timeout and close() stop a local
+ * step inside the embedded engine (not only the requests before it); the connection answers the next
+ * statement at once; and a process that cancels and closes exits by itself.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { connect, type Connection } from '../../src/index.js';
+
+/** 1,000 accounts: a thousand million comparisons, far longer than any test waits */
+const LONG_JOIN = 'SELECT COUNT(*) AS n FROM account a JOIN account b ON a.name < b.name JOIN account c ON b.name < c.name';
+const LOCAL_JOIN = 'SELECT COUNT(*) AS n FROM account a JOIN account b ON a.name = b.name';
+
+let emulator: RunningEmulator;
+let conn: Connection;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, rows: 1000 });
+  conn = await connect(`Url=${emulator.url}`);
+});
+
+afterAll(async () => {
+  await conn?.close();
+  await emulator?.close();
+});
+
+/** aborts once the engine has its rows (every page read) and is computing */
+function abortWhenLoaded(controller: AbortController): (p: { pages: number }) => void {
+  return (p) => {
+    if (p.pages >= 1) setTimeout(() => controller.abort(), 200);
+  };
+}
+
+describe('cancelling a local step', () => {
+  it('rejects with DYNASQL_ERR_CANCELLED, and the next local query on the connection answers', async () => {
+    const controller = new AbortController();
+    await expect(conn.query(LONG_JOIN, undefined, { signal: controller.signal, onProgress: abortWhenLoaded(controller) }))
+      .rejects.toMatchObject({ code: 'DYNASQL_ERR_CANCELLED' });
+    const next = await conn.query(LOCAL_JOIN);
+    expect(next.rows).toEqual([{ n: 1000 }]);
+  });
+
+  it('stops a streamed local query the caller abandons, and the connection goes on', async () => {
+    const rows = conn.stream('SELECT a.name AS a, b.name AS b FROM account a JOIN account b ON a.name < b.name')[Symbol.asyncIterator]();
+    const first = await rows.next();
+    expect(first.done).toBe(false);
+    await rows.return?.();
+    expect((await conn.query(LOCAL_JOIN)).rows).toEqual([{ n: 1000 }]);
+  });
+
+  it('a cancelled stream() of a local query rejects with DYNASQL_ERR_CANCELLED', async () => {
+    const controller = new AbortController();
+    let seen = 0;
+    const run = async () => {
+      for await (const _row of conn.stream('SELECT a.name AS a, b.name AS b FROM account a JOIN account b ON a.name < b.name', undefined, { signal: controller.signal })) {
+        if (++seen === 3000) controller.abort();
+      }
+    };
+    await expect(run()).rejects.toMatchObject({ code: 'DYNASQL_ERR_CANCELLED' });
+    expect(seen).toBe(3000);
+  });
+
+  it('the Statement Timeout interrupts the local step with DYNASQL_ERR_TIMEOUT', async () => {
+    const timed = await connect(`Url=${emulator.url};Statement Timeout=1`);
+    try {
+      await expect(timed.query(LONG_JOIN)).rejects.toMatchObject({ code: 'DYNASQL_ERR_TIMEOUT' });
+      expect((await timed.query(LOCAL_JOIN)).rows).toEqual([{ n: 1000 }]);
+    } finally {
+      await timed.close();
+    }
+  });
+
+  it('close() stops a running local step, which rejects with DYNASQL_ERR_CANCELLED', async () => {
+    const other = await connect(`Url=${emulator.url}`);
+    let loaded!: () => void;
+    const started = new Promise<void>((r) => (loaded = r));
+    const running = other.query(LONG_JOIN, undefined, { onProgress: (p) => { if (p.pages >= 1) setTimeout(loaded, 200); } });
+    running.catch(() => undefined);
+    await started;
+    await other.close();
+    await expect(running).rejects.toMatchObject({ code: 'DYNASQL_ERR_CANCELLED' });
+  });
+
+  it('a process that cancels, closes and returns from main exits on its own', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'cancel-child.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // generous: a child that does not exit by itself is killed here, and the test fails
+    const killer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('exit', (c, s) => r([c, s])));
+    clearTimeout(killer);
+    expect({ code, signal, err }).toEqual({ code: 0, signal: null, err: '' });
+    expect(out.trim()).toBe('DYNASQL_ERR_CANCELLED DYNASQL_ERR_CANCELLED');
+  }, 30_000);
+});
