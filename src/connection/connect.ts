@@ -363,7 +363,7 @@ class DynasqlConnection implements Connection {
     if (this.closed) return;
     this.closed = true;
     // statements still running stop now; then nothing of the connection is left to hold the process
-    this.closing.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', 'The connection was closed.'));
+    this.closing.abort(closedError());
     await this.ctx.engine.close();
     await this.executor.close();
     await this.closeAuth();

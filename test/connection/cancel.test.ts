@@ -72,7 +72,7 @@ describe('cancelling a local step', () => {
     }
   });
 
-  it('close() stops a running local step, which rejects with DYNASQL_ERR_CANCELLED', async () => {
+  it('close() stops a running local step, which rejects with DYNASQL_ERR_CLOSED', async () => {
     const other = await connect(`Url=${emulator.url}`);
     let loaded!: () => void;
     const started = new Promise<void>((r) => (loaded = r));
@@ -80,7 +80,7 @@ describe('cancelling a local step', () => {
     running.catch(() => undefined);
     await started;
     await other.close();
-    await expect(running).rejects.toMatchObject({ code: 'DYNASQL_ERR_CANCELLED' });
+    await expect(running).rejects.toMatchObject({ code: 'DYNASQL_ERR_CLOSED' });
   });
 
   it('a process that cancels, closes and returns from main exits on its own', async () => {
@@ -94,6 +94,6 @@ describe('cancelling a local step', () => {
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('exit', (c, s) => r([c, s])));
     clearTimeout(killer);
     expect({ code, signal, err }).toEqual({ code: 0, signal: null, err: '' });
-    expect(out.trim()).toBe('DYNASQL_ERR_CANCELLED DYNASQL_ERR_CANCELLED');
+    expect(out.trim()).toBe('DYNASQL_ERR_CANCELLED DYNASQL_ERR_CLOSED');
   }, 30_000);
 });
