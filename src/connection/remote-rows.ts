@@ -6,7 +6,7 @@
  */
 import type { Executor, HttpResponse } from '../http/index.js';
 import { DynasqlError } from '../errors/index.js';
-import { decoderFor, JsonNumberText, parsePage, sourceKey, type DecodedValue, type JsonValue } from '../odata/index.js';
+import { applyNullGuards, decoderFor, JsonNumberText, parsePage, sourceKey, type DecodedValue, type JsonValue } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
 
 export interface ScanCounters {
@@ -98,9 +98,17 @@ export async function* remotePages(
     // the columns read from each page, the $expand parents' included (they sit inside each row)
     const read = [...step.columns, ...(step.expand ?? []).flatMap((e) => e.columns)];
     let pending: Promise<HttpResponse> | undefined = fetchPage(step.request.url, 0);
+    let wanted = step.rowLimit ?? Infinity;
     for (let page = 0; pending !== undefined; page++) {
       const parsed = parsePage((await pending).text(), read);
       counters.pages++;
+      // a row limit (TOP above the page size) ends the read once it is reached
+      if (parsed.rows.length >= wanted) {
+        parsed.rows.length = wanted;
+        delete parsed.nextLink;
+      }
+      wanted -= parsed.rows.length;
+      if (step.aggregateOutputs) applyNullGuards(parsed.rows, step.aggregateOutputs);
       pending = parsed.nextLink === undefined ? undefined : fetchPage(parsed.nextLink, page + 1);
       // the read-ahead's failure is reported when the caller reaches that page, not as an unhandled rejection now
       pending?.catch(() => undefined);

@@ -81,3 +81,13 @@ const asDate: ValueDecoder = (raw) => {
   const text = String(raw);
   return new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
 };
+
+/**
+ * An aggregate row's outputs that must be null because a companion is: `{a1: 0, a2: null}` with
+ * `{alias:'a1', nullWhenNull:'a2'}` → `{a1: null, a2: null}` (a SUM over no non-null values).
+ */
+export function applyNullGuards(rows: Record<string, JsonValue>[], outputs: readonly { alias: string; nullWhenNull?: string }[]): void {
+  const guarded = outputs.filter((o) => o.nullWhenNull !== undefined);
+  if (guarded.length === 0) return;
+  for (const row of rows) for (const o of guarded) if (row[o.nullWhenNull!] == null) row[o.alias] = null;
+}

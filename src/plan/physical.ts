@@ -24,10 +24,18 @@ export interface RemoteScanStep {
   request: RemoteRequest;
   /** the columns each row is decoded into, in order (for `$apply`: one per output, keyed by its alias) */
   columns: Column[];
+  /**
+   * Read at most this many rows, following nextLinks (a TOP above the service's page size, sent
+   * without `$top`: the service would answer one page and no nextLink).
+   */
+  rowLimit?: number;
   /** a `/$count` read: the body is one plain number, the single row's only column */
   countOnly?: boolean;
-  /** set for an aggregate (`$apply`) read: each result column and the alias the service names it by */
-  aggregateOutputs?: { name: string; alias: string }[];
+  /**
+   * set for an aggregate (`$apply`) read: each result column and the alias the service names it by;
+   * `nullWhenNull`: the alias of a companion aggregate whose null makes this one null (SUM → its MAX)
+   */
+  aggregateOutputs?: { name: string; alias: string; nullWhenNull?: string }[];
   /**
    * Parent tables read along each row through a single-valued navigation (`$expand`) instead of
    * their own request: the local join then sees only the parents the rows refer to.

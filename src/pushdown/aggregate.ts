@@ -52,11 +52,24 @@ function aggregateOf(expr: P.Expr, scanId: number): { method: ApplyAggregate['me
   }
 }
 
+/**
+ * The precondition of the aggregate push-down: the aggregate's input *is* the scan. The statement is
+ * one SELECT block, without CTEs, whose FROM is the scan itself; a derived table, a CTE or a join
+ * between them is a boundary whose rows differ from the table's.
+ *
+ * `SELECT COUNT(*) FROM account` → yes (`$apply=aggregate($count as a1)`);
+ * `SELECT COUNT(*) FROM (SELECT industrycode FROM account GROUP BY industrycode) g` → no: the count
+ * is of the groups, so it runs locally over the inner block's rows.
+ */
+function aggregatesTheScan(query: P.Query, scan: P.Scan): boolean {
+  return query.kind === 'select' && query.with.length === 0 && query.from?.kind === 'scan' && query.from.scanId === scan.id;
+}
+
 export function aggregateRequest(
   bound: P.BoundQuery, scan: P.Scan, filters: ODataFilter[], facts: Capabilities, params: ParamValues, pageHeaders: { maxPageSize: number }, crossCompany = false,
 ): AggregateRequest | string {
   const block = bound.query;
-  if (block.kind !== 'select' || block.with.length > 0) return 'the statement is not a single SELECT';
+  if (block.kind !== 'select' || !aggregatesTheScan(block, scan)) return 'the aggregate reads a derived table, a CTE or a join, not the table itself';
   if (!facts.supportsApply) return countRequest(bound, scan, filters, facts, crossCompany) ?? `${facts.edition} has no $apply`;
   if (block.having || block.offset) return 'HAVING and OFFSET run locally';
   // SELECT DISTINCT a, b is GROUP BY a, b (the service's own spelling of distinct, protocol doc §1.4)
@@ -72,6 +85,8 @@ export function aggregateRequest(
   const names: string[] = [];
   const columns: Column[] = [];
   const aggregates: ApplyAggregate[] = [];
+  /** per output name, the alias whose null makes it null */
+  const guards = new Map<string, string>();
   for (const [index, item] of block.columns.entries()) {
     const name = bound.outputNames[index]!;
     const group = plainColumn(item.expr, scan.id);
@@ -83,8 +98,10 @@ export function aggregateRequest(
     }
     const aggregate = aggregateOf(item.expr, scan.id);
     if (!aggregate) return 'an aggregate the service cannot compute exactly';
-    const alias = `a${aggregates.length + 1}`;
-    aggregates.push({ method: aggregate.method, alias, property: aggregate.column?.odataName });
+    const alias = aliasFor(aggregates, aggregate.method, aggregate.column?.odataName);
+    // T-SQL: SUM over no non-null values is NULL, and so is MAX; a service may answer such a sum
+    // with 0 (the emulator did), but a MAX has nothing to answer with but null
+    if (aggregate.method === 'sum') guards.set(name, aliasFor(aggregates, 'max', aggregate.column!.odataName));
     names.push(name);
     columns.push(aggregate.method === 'count'
       ? output(name, alias, 'Edm.Int32', INT)
@@ -102,6 +119,8 @@ export function aggregateRequest(
     orderBy.push({ property: column.odataName, descending: item.descending });
   }
   const top = block.limit ? rowCountValue(block.limit, params, 'TOP / LIMIT') : undefined;
+  // one response holds at most a page of groups and an aggregate has no next page (see limitRows in plan-query.ts)
+  if (top !== undefined && top > facts.maxPageSize) return `TOP ${top} is more groups than one response holds`;
   const apply = serializeApply({ filter: andAll(filters), groupBy: groupColumns.map((c) => c.odataName), aggregates });
   const options = [`$apply=${encodeQueryOptionValue(apply)}`];
   if (orderBy.length > 0) options.push(`$orderby=${encodeQueryOptionValue(orderBy.map((o) => `${o.property}${o.descending ? ' desc' : ''}`).join(','))}`);
@@ -115,7 +134,7 @@ export function aggregateRequest(
       headers: queryHeaders({ entitySet: scan.table.entitySetName, top, maxPageSize: pageHeaders.maxPageSize }),
     },
     columns,
-    aggregateOutputs: columns.map((c) => ({ name: c.name, alias: c.odataName })),
+    aggregateOutputs: columns.map((c) => ({ name: c.name, alias: c.odataName, ...(guards.has(c.name) ? { nullWhenNull: guards.get(c.name) } : {}) })),
     pushed: [`$apply ${apply}`, ...orderByPushed, ...topPushed],
     notPushed: [],
   };
@@ -146,6 +165,15 @@ function countRequest(bound: P.BoundQuery, scan: P.Scan, filters: ODataFilter[],
     pushed: ['/$count', ...(filter ? [`$filter ${serializeFilter(filter)}`] : [])], notPushed: [],
   };
   return { step, output: { kind: 'direct', names: [name], columns: [column] } };
+}
+
+/** the alias of `method` over `property` in `aggregates`, added there when new (`MAX(x)` twice is asked once) */
+function aliasFor(aggregates: ApplyAggregate[], method: ApplyAggregate['method'], property: string | undefined): string {
+  const same = aggregates.find((a) => a.method === method && a.property === property);
+  if (same) return same.alias;
+  const alias = `a${aggregates.length + 1}`;
+  aggregates.push({ method, alias, property });
+  return alias;
 }
 
 function aliasTarget(block: P.Select, name: string): P.Expr | undefined {

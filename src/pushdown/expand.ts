@@ -3,8 +3,9 @@
  * request of their own. The join itself still runs locally, so this is exact whenever the parent's
  * rows that the child rows do not refer to cannot matter: the parent is the right side of an INNER
  * or LEFT join (or either side of an INNER join) whose ON holds `child.lookup = parent.key`, and the
- * lookup has a navigation to that parent table. (Push-down skips parents that have conditions of
- * their own: a filtered request of their own does that work at the source.)
+ * lookup has a navigation to that parent table, and no other parent of the same child is read
+ * through that navigation. (Push-down skips parents that have conditions of their own: a filtered
+ * request of their own does that work at the source.)
  *
  * `SELECT c.fullname, a.name FROM contact c LEFT JOIN account a ON c.parentcustomerid = a.accountid`
  * → `GET contacts?$select=_parentcustomerid_value,fullname&$expand=parentcustomerid_account($select=name,accountid)`.
@@ -54,6 +55,10 @@ export function expandLinks(query: P.Query, scans: readonly P.Scan[], maxPerChil
         if (!key || parent.table.primaryKey.length !== 1 || parent.table.primaryKey[0]!.toLowerCase() !== key.name.toLowerCase()) continue;
         const target = a.column?.kind === 'lookup' ? a.column.lookupTargets?.find((t) => t.table === parent.table.name && t.referencedProperty === key.odataName) : undefined;
         if (!target || links.some((l) => l.parent === parent)) continue;
+        // one `$expand` per navigation: a second join through the same lookup (`k2`, `k3` both on
+        // `k1.parentcustomerid`) would send the option twice and the service keeps one `$select`,
+        // so that parent reads its own request
+        if (links.some((l) => l.childScanId === a.scanId && l.navigation === target.navigation)) continue;
         if (links.filter((l) => l.childScanId === a.scanId).length >= maxPerChild) continue;
         links.push({ childScanId: a.scanId, parent, navigation: target.navigation, key });
       }

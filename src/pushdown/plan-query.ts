@@ -43,6 +43,8 @@ interface ScanPushdown {
   pushedConjuncts: P.Expr[];
   orderBy?: { property: string; descending: boolean }[];
   top?: number;
+  /** TOP above the page size: no `$top`, the reader pages and stops after this many rows */
+  rowLimit?: number;
   skip?: number;
   /** ORDER BY, TOP and OFFSET all went to the service */
   pagingPushed: boolean;
@@ -218,22 +220,33 @@ function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions): Sc
   }
   if (offset !== undefined && offset > 0 && !table.supportsSkip) {
     result.notPushed.push(`OFFSET runs locally: ${options.facts.edition} does not support $skip`);
-    if (limit !== undefined) {
-      result.top = limit + offset;
-      result.pushed.push(`$top ${result.top} (TOP + OFFSET; the offset is applied locally)`);
-    }
+    if (limit !== undefined) limitRows(result, limit + offset, options.facts, ' (TOP + OFFSET; the offset is applied locally)');
     return result;
   }
   if (offset !== undefined && offset > 0) {
     result.skip = offset;
     result.pushed.push(`$skip ${offset}`);
   }
-  if (limit !== undefined) {
-    result.top = limit;
-    result.pushed.push(`$top ${limit}`);
-  }
+  if (limit !== undefined) limitRows(result, limit, options.facts, '');
   result.pagingPushed = true;
   return result;
+}
+
+/**
+ * The first `n` rows: `$top=n` when one response can hold them, otherwise no `$top` and the reader
+ * follows nextLinks and stops after `n` rows. Precondition for `$top`: `n` ≤ the edition's largest
+ * page. Above it the service answers one page and no nextLink (Dataverse: "Without this limit,
+ * Dataverse returns up to 5,000 rows", protocol doc §1.1; more is undocumented), so `$top=10000`
+ * would silently give 5,000 rows.
+ */
+function limitRows(result: ScanPushdown, n: number, facts: Capabilities, note: string): void {
+  if (n <= facts.maxPageSize) {
+    result.top = n;
+    result.pushed.push(`$top ${n}${note}`);
+  } else {
+    result.rowLimit = n;
+    result.pushed.push(`first ${n} rows read page by page${note} ($top above the ${facts.maxPageSize}-row page would be cut to one page)`);
+  }
 }
 
 /** why ORDER BY / TOP cannot go to the service for this block, if anything stops them */
@@ -305,7 +318,7 @@ function remoteScan(scan: P.Scan, columns: Column[], push: ScanPushdown, options
   return {
     kind: 'remoteScan', scanId: scan.id, table: scan.table, alias: scan.alias,
     request: { method: 'GET', url: queryUrl(query), headers: queryHeaders(query) },
-    columns, expand: expand.length > 0 ? expand : undefined,
+    columns, expand: expand.length > 0 ? expand : undefined, rowLimit: push.rowLimit,
     pushed: pushed.concat(push.pushed), notPushed: push.notPushed,
   };
 }

@@ -32,6 +32,14 @@ describe('$apply (protocol §1.4)', () => {
     expect(row.lastCreate).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
+  it('sum, average, min and max over no non-null values are null (no rows, or a group of nulls)', async () => {
+    const none = await get(`${root}accounts?$apply=filter(name eq 'no such name')/aggregate(revenue with sum as s,revenue with average as a,revenue with min as lo,revenue with max as hi,$count as n)`);
+    expect(none.json.value).toEqual([{ s: null, a: null, lo: null, hi: null, n: 0 }]);
+    const groups = await get(`${root}accounts?$apply=filter(revenue eq null)/groupby((statecode),aggregate(revenue with sum as s))`);
+    expect(groups.json.value.length).toBeGreaterThan(0);
+    for (const g of groups.json.value) expect(g.s).toBeNull();
+  });
+
   it('filter then groupby, related columns named <entity>_<column>, null groups omitted', async () => {
     const r = await get(`${root}accounts?$apply=filter(contains(name,'(sample)'))/groupby((primarycontactid/fullname))`);
     expect(r.json.value.some((g: Record<string, unknown>) => g.contact_fullname === 'Yvonne McKay (sample)')).toBe(true);

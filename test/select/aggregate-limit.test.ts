@@ -27,7 +27,7 @@ describe('the 50,000-row aggregate limit', () => {
     // the $apply request is refused (over 5 rows), then the rows are read and aggregated locally
     const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url));
     expect(sent).toEqual([
-      '/api/data/v9.2/accounts?$apply=groupby((statecode),aggregate($count as a1,revenue with sum as a2))',
+      '/api/data/v9.2/accounts?$apply=groupby((statecode),aggregate($count as a1,revenue with sum as a2,revenue with max as a3))',
       '/api/data/v9.2/accounts?$select=revenue,statecode',
     ]);
     const rows = (await conn.query('SELECT statecode, revenue FROM account')).rows;

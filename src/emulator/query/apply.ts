@@ -140,7 +140,9 @@ function aggregateColumn(rc: ReadContext, entity: EntityTypeDef, item: Aggregate
   const values = (rows: Row[]) => rows.map((r) => value(r, vars)).filter((v) => v !== null && v !== undefined);
   const numbers = (rows: Row[]) => values(rows).map(Number);
   switch (item.method) {
-    case 'sum': return { alias, money, compute: (rows: Row[]) => numbers(rows).reduce((a, b) => a + b, 0) };
+    // null over no non-null values, like average, min and max: the OData aggregation extension's rule
+    // for every standard method (the Dataverse docs do not say; see README)
+    case 'sum': return { alias, money, compute: (rows: Row[]) => { const n = numbers(rows); return n.length ? n.reduce((a, b) => a + b, 0) : null; } };
     case 'average': return { alias, money, compute: (rows: Row[]) => { const n = numbers(rows); return n.length ? n.reduce((a, b) => a + b, 0) / n.length : null; } };
     case 'min': return { alias, money, compute: (rows: Row[]) => values(rows).reduce<unknown>((a, b) => (a === undefined || sortCompare(b, a) < 0 ? b : a), undefined) ?? null };
     case 'max': return { alias, money, compute: (rows: Row[]) => values(rows).reduce<unknown>((a, b) => (a === undefined || sortCompare(b, a) > 0 ? b : a), undefined) ?? null };
