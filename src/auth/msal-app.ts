@@ -5,7 +5,7 @@ import { createDispatcher, createLogger, type Logger } from '../http/index.js';
 import type { AuthSettings } from './auth-settings.js';
 import { authorityFor } from './authority.js';
 import { msalNetworkClient } from './network-client.js';
-import { fileCachePlugin } from './token-cache-file.js';
+import { credentialKeyMaterial, fileCachePlugin } from './token-cache-file.js';
 
 /** msal errors carry `errorCode` and a message that never holds the secret itself; keep both. */
 export function authError(error: unknown, what: string): DynasqlError {
@@ -39,7 +39,7 @@ export function msalConfiguration(settings: AuthSettings, dispatcher: Dispatcher
   const { authority, knownAuthorities } = authorityFor(settings);
   return {
     auth: { clientId: settings.clientId!, authority, ...(knownAuthorities.length > 0 ? { knownAuthorities } : {}), ...extraAuth },
-    ...(settings.tokenCacheFile ? { cache: { cachePlugin: fileCachePlugin(settings.tokenCacheFile) } } : {}),
+    ...(settings.tokenCacheFile ? { cache: { cachePlugin: fileCachePlugin(settings.tokenCacheFile, cacheCredential(settings, authority, extraAuth)) } } : {}),
     system: {
       networkClient: msalNetworkClient(dispatcher, settings.requestTimeoutMs),
       loggerOptions: {
@@ -53,3 +53,16 @@ export function msalConfiguration(settings: AuthSettings, dispatcher: Dispatcher
   };
 }
 
+
+/** the credential behind the tokens: a changed secret, certificate or refresh token is another cache entry */
+function cacheCredential(settings: AuthSettings, authority: string, extraAuth: Record<string, unknown>): string {
+  const certificate = extraAuth.clientCertificate as { thumbprintSha256?: string; thumbprint?: string } | undefined;
+  return credentialKeyMaterial({
+    scheme: settings.authScheme,
+    clientId: settings.clientId,
+    authority,
+    clientSecret: typeof extraAuth.clientSecret === 'string' ? extraAuth.clientSecret : undefined,
+    certificate: certificate?.thumbprintSha256 ?? certificate?.thumbprint,
+    refreshToken: settings.refreshToken,
+  });
+}

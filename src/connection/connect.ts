@@ -54,6 +54,8 @@ export async function connect(input: ConnectInput): Promise<ConnectedConnection>
     ...options, ...(auth ? { auth } : {}), ...(dispatcher ? { dispatcher } : {}), ...(clock ? { clock } : {}),
   });
   try {
+    // sign in now, so a wrong credential fails connect() even when the catalog comes from the disk cache
+    await auth?.getToken();
     const catalog = await loadCatalog(executor, options, cacheDir);
     return new DynasqlConnection(options, executor, catalog, dialect ?? 'tsql', async () => {
       await auth?.close?.();
