@@ -11,6 +11,7 @@
  */
 import { DynasqlError } from '../errors/index.js';
 import { restoreNumber } from './exact-numbers.js';
+import { NO_FETCH_LIMIT } from './row-limits.js';
 import type {
   BinaryOp, Cte, Expr, FromItem, JoinType, OrderItem, Query, Select, SelectItem, SetOperator, TypeName, WindowSpec,
 } from './ast.js';
@@ -123,26 +124,32 @@ export class Normalizer {
     return this.expr(value);
   }
 
+  /**
+   * row-limits.ts has written every clause in one form per dialect: T-SQL `OFFSET m ROWS FETCH NEXT n
+   * ROWS ONLY` (n = NO_FETCH_LIMIT for an OFFSET alone), PostgreSQL `LIMIT n`, `LIMIT n OFFSET m` or
+   * `OFFSET m` (which the parser gives as `{seperator:'offset', value:[m]}`); `LIMIT ALL` is no limit.
+   */
   private limitClause(limit: Raw, select: Select): void {
     if (!limit) return;
     if (limit.fetch || limit.offset) {
-      if (limit.fetch) select.limit = this.expr(limit.fetch.value);
+      if (limit.fetch && String(limit.fetch.value?.value) !== NO_FETCH_LIMIT) select.limit = this.expr(limit.fetch.value);
       if (limit.offset) select.offset = this.expr(limit.offset.value);
       return;
     }
     const values: Raw[] = limit.value ?? [];
     if (values.length === 0) return;
-    if (limit.seperator === 'offset') {
-      select.limit = this.expr(values[0]);
-      if (values[1]) select.offset = this.expr(values[1]);
+    const count = (value: Raw) => (value?.type === 'origin' && String(value.value).toUpperCase() === 'ALL' ? undefined : this.expr(value));
+    if (limit.seperator === 'offset' && values.length === 1) {
+      select.offset = this.expr(values[0]);
+    } else if (limit.seperator === 'offset') {
+      select.limit = count(values[0]);
+      select.offset = this.expr(values[1]);
     } else if (limit.seperator === ',') {
       select.offset = this.expr(values[0]);
-      select.limit = this.expr(values[1]);
+      select.limit = count(values[1]);
     } else {
-      select.limit = this.expr(values[0]);
+      select.limit = count(values[0]);
     }
-    // PostgreSQL `OFFSET 3` alone parses as `{seperator:'offset', value:[3]}`: no LIMIT at all
-    if (limit.seperator === 'offset' && values.length === 1 && !select.limit) return;
   }
 
   private columns(raw: Raw): SelectItem[] {
@@ -362,8 +369,29 @@ export class Normalizer {
     return { kind: 'function', name, args, distinct: false, star: false, over: raw.over ? this.window(raw.over) : undefined };
   }
 
+  /**
+   * `a OR b OR c …`: the parser nests a chain to the left, one level per term, and a WHERE with
+   * thousands of terms (a generated filter) would overflow the stack here and in every stage after.
+   * The chain is read with a loop, and a long one is rebuilt as a balanced tree (AND and OR are
+   * associative, NULLs included), so no later stage recurses deeper than a few dozen levels. Short
+   * chains keep the parser's left-deep shape. Operands are read left to right, so parameters keep
+   * their order.
+   */
+  private logicalChain(raw: Raw, op: 'AND' | 'OR'): Expr {
+    const rights: Raw[] = [];
+    let node = raw;
+    while (node?.type === 'binary_expr' && String(node.operator).toUpperCase() === op) {
+      rights.push(node.right);
+      node = node.left;
+    }
+    const operands: Expr[] = [this.expr(node)];
+    for (let k = rights.length - 1; k >= 0; k--) operands.push(this.expr(rights[k]));
+    return operands.length <= LEFT_DEEP_CHAIN ? leftDeep(op, operands, 0, operands.length) : balanced(op, operands, 0, operands.length);
+  }
+
   private binary(raw: Raw): Expr {
     const op = String(raw.operator).toUpperCase();
+    if (op === 'AND' || op === 'OR') return this.logicalChain(raw, op);
     const left = () => this.expr(raw.left);
     switch (op) {
       case 'IS': case 'IS NOT':
@@ -395,4 +423,20 @@ export class Normalizer {
       }
     }
   }
+}
+
+/** up to this many terms an AND / OR chain keeps the parser's left-deep shape */
+const LEFT_DEEP_CHAIN = 64;
+
+function leftDeep(op: 'AND' | 'OR', operands: Expr[], from: number, to: number): Expr {
+  let result = operands[from]!;
+  for (let k = from + 1; k < to; k++) result = { kind: 'binary', op, left: result, right: operands[k]! };
+  return result;
+}
+
+/** a tree of depth log2(n): `[a, b, c, d]` → `(a op b) op (c op d)` */
+function balanced(op: 'AND' | 'OR', operands: Expr[], from: number, to: number): Expr {
+  if (to - from <= 2) return leftDeep(op, operands, from, to);
+  const middle = from + Math.ceil((to - from) / 2);
+  return { kind: 'binary', op, left: balanced(op, operands, from, middle), right: balanced(op, operands, middle, to) };
 }

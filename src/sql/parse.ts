@@ -15,6 +15,7 @@ import { rewriteQuestionMarks } from './placeholders.js';
 import { exactNumbers } from './exact-numbers.js';
 import { positionAt } from './position.js';
 import { protectLiterals } from './string-literals.js';
+import { rewriteRowLimits } from './row-limits.js';
 
 export { positionAt } from './position.js';
 
@@ -50,12 +51,13 @@ function parseUncached(sql: string, dialect: ParserDialect): ParsedStatement {
   const literals = protectLiterals(sql, dialect);
   const explain = EXPLAIN_PREFIX.exec(literals.sql);
   const offsetShift = explain ? explain[0].length : 0;
-  const rewritten = rewriteQuestionMarks(literals.sql.slice(offsetShift), dialect);
+  const questions = rewriteQuestionMarks(literals.sql.slice(offsetShift), dialect);
+  const rewritten = rewriteRowLimits(questions.sql, dialect);
   let raw: unknown;
   try {
     raw = astify(rewritten.sql, dialect);
   } catch (error) {
-    throw syntaxError(error, sql, (offset) => literals.originalOffset(rewritten.originalOffset(offset) + offsetShift));
+    throw syntaxError(error, sql, (offset) => literals.originalOffset(questions.originalOffset(rewritten.originalOffset(offset)) + offsetShift));
   }
   const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
   if (statements.length !== 1) {
