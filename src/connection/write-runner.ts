@@ -6,8 +6,9 @@
  * set when the statement must be atomic.
  *
  * Exactness: every operation is safe to send twice (a create carries its own new primary key, an
- * update `If-Match`, a delete the key), so the executor retries batches; a retried batch whose
- * creates answer "duplicate" (or deletes "not found") had already run, and counts as written.
+ * update `If-Match`, a delete the key), so the executor retries batches. Whether a retried
+ * operation refused as "duplicate", "not found" or "etag moved on" had in fact been done is decided
+ * by reading its row back (write-settle.ts): only what is proved counts as written.
  * `rowCount` is the rows actually written; a statement that wrote some rows but not all throws
  * DYNASQL_ERR_PARTIAL_WRITE listing what was and was not written, unless the caller asked for
  * continue-on-error, which returns the failures in `QueryResult.failures` instead.
@@ -22,7 +23,7 @@ import type { Column, Table } from '../catalog/types.js';
 import { bindQuery } from '../bind/index.js';
 import type { ConnectionOptions } from '../config/index.js';
 import { DynasqlError } from '../errors/index.js';
-import { mapServiceError, SERVICE_CODES, type HttpResponse } from '../http/index.js';
+import { mapServiceError, type HttpResponse } from '../http/index.js';
 import { decoderFor, parsePage, sourceKey } from '../odata/index.js';
 import { batchContentType, decodeBatchResponse, encodeBatch, type BatchPartResponse } from '../odata/batch.js';
 import type { PhysicalPlan, RemoteScanStep } from '../plan/index.js';
@@ -37,6 +38,7 @@ import {
   type ChoiceLabels, type InputValue, type Outcome, type ResolvedColumn, type WriteContext, type WriteOperation,
 } from '../writes/index.js';
 import { explainText, runPlan, type StatementContext } from './statement.js';
+import { confirm, settle, writeError } from './write-settle.js';
 import type { QueryParams, QueryResult, SqlValue, WriteOptions } from './types.js';
 
 export interface WriteRunContext {
@@ -194,7 +196,7 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
   const labels = await loadChoiceLabels(ctx, table, columns, rows.map((r) => r.values), signal);
   const wctx = writeContext(ctx, table, effective, labels);
   const ops = rows.map((r, i) => updateOperation(wctx, r.key, columns, r.values, i, {
-    ...(r.etag ?? effective.etag ? { etag: r.etag ?? effective.etag } : {}), returnRepresentation: returning !== undefined,
+    ...(r.etag ?? effective.etag ? { etag: r.etag ?? effective.etag } : {}), returnRepresentation: returning !== undefined, existed: true,
   }));
   const outcomes = await sendOrHold(ctx, 'UPDATE', ops, effective, signal);
   const result = report('UPDATE', ops, outcomes, effective);
@@ -228,7 +230,7 @@ async function runDelete(ctx: WriteRunContext, statement: DeleteStatement, param
   const read = await readRows(ctx, query, params, signal, effective.optimistic);
   const rows = targetRows(read, keyColumns, (row) => row.slice(keyColumns.length));
   const wctx = writeContext(ctx, table, effective);
-  const ops = rows.map((r, i) => deleteOperation(wctx, r.key, i, r.etag ?? effective.etag ? { etag: (r.etag ?? effective.etag)! } : {}));
+  const ops = rows.map((r, i) => deleteOperation(wctx, r.key, i, { existed: true, ...(r.etag ?? effective.etag ? { etag: (r.etag ?? effective.etag)! } : {}) }));
   const outcomes = await sendOrHold(ctx, 'DELETE', ops, effective, signal);
   const result = report('DELETE', ops, outcomes, effective);
   if (returning) {
@@ -515,11 +517,8 @@ async function sendSingle(ctx: WriteRunContext, op: WriteOperation & { idempoten
     outcomes[index] = { state: 'unconfirmed', error: asDynasqlError(error) };
     return;
   }
-  if (response.alreadyDone) {
-    outcomes[index] = { state: 'written' };
-    return;
-  }
-  outcomes[index] = partOutcome(op, { status: response.status, headers: response.headers, body: response.text() }, (response.attempts ?? 1) > 1, op.url);
+  const answer = { status: response.status, headers: response.headers, body: response.text() };
+  outcomes[index] = await settle(ctx.statement.executor, op, answer, (response.attempts ?? 1) > 1, response.alreadyDone === true);
 }
 
 /**
@@ -577,12 +576,26 @@ async function sendBatch(ctx: WriteRunContext, ops: readonly (WriteOperation & {
       const n = failing?.contentId !== undefined ? Number(failing.contentId) - 1 : 0;
       const culprit = ops[pending[n] ?? pending[0]!]!;
       if (failing && retried) {
-        // after a lost answer, the failure can be the earlier attempt's own work: a create that already
-        // exists, a delete already done. A change set is all or nothing, so then all of it was committed.
-        const seen = partOutcome(culprit, failing, true, culprit.url);
-        if (seen.state === 'written' || seen.state === 'unconfirmed') {
-          for (const i of pending) outcomes[i] = seen.state === 'written' ? { state: 'written' } : seen;
+        // after a lost answer, the failure can be the earlier attempt's own work (a create that exists, a
+        // delete done). A change set is all or nothing: it was committed only if every operation's row
+        // reads back as the set leaves it, and the culprit's refusal is one settle() accepts as done.
+        const seen = await settle(executor, culprit, failing, true);
+        if (seen.state === 'unconfirmed') {
+          for (const i of pending) outcomes[i] = seen;
           return;
+        }
+        if (seen.state === 'written') {
+          const all = await Promise.all(pending.map((i) => confirm(executor, ops[i]!)));
+          if (all.every((c) => c === true)) {
+            for (const i of pending) outcomes[i] = { state: 'written' };
+            return;
+          }
+          if (all.some((c) => c === undefined)) {
+            const error = writeError(partError(failing, culprit.url));
+            for (const i of pending) outcomes[i] = { state: 'unconfirmed', error };
+            return;
+          }
+          // a row not as the set leaves it: the set was never committed, and the refusal stands
         }
       }
       const error = failing ? writeError(partError(failing, culprit.url)) : mapServiceError({ status: response.status, body: response.text() });
@@ -600,15 +613,17 @@ async function sendBatch(ctx: WriteRunContext, ops: readonly (WriteOperation & {
     }
     const stopAt = response.status >= 400 && only?.contentId !== undefined && pending.length > 1 ? Number(only.contentId) - 1 : undefined;
     const again: number[] = [];
+    const settling: Promise<void>[] = [];
     pending.forEach((i, n) => {
       const part = partFor(n);
-      if (part) outcomes[i] = partOutcome(ops[i]!, part, retried || mayHaveRun.has(i), ops[i]!.url);
+      if (part) settling.push(settle(executor, ops[i]!, part, retried || mayHaveRun.has(i)).then((o) => { outcomes[i] = o; }));
       else if (stopAt !== undefined && n < stopAt) outcomes[i] = { state: 'written' };
       else {
         again.push(i);
         if (retried) mayHaveRun.add(i);
       }
     });
+    await Promise.all(settling);
     if (again.length === pending.length) {
       // nothing answered for any part: report rather than loop
       const error = mapServiceError({ status: response.status, headers: response.headers, body: response.text() }, { method: 'POST', url: `${root}$batch` });
@@ -619,44 +634,8 @@ async function sendBatch(ctx: WriteRunContext, ops: readonly (WriteOperation & {
   }
 }
 
-function isPrimaryKeyDuplicate(part: BatchPartResponse): boolean {
-  const code = serviceCodeOf(part.body);
-  return part.status >= 400 && part.status < 500 && code === SERVICE_CODES.duplicateRecord;
-}
-
-function serviceCodeOf(body: string): string | undefined {
-  try {
-    const parsed = JSON.parse(body) as { error?: { code?: unknown } };
-    return typeof parsed?.error?.code === 'string' ? parsed.error.code.toLowerCase() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function partError(part: BatchPartResponse, url: string): DynasqlError {
   return mapServiceError({ status: part.status, headers: part.headers, body: part.body }, { method: 'request', url });
-}
-
-/** How one answered operation went. `retried`: an earlier attempt of the request may have run. */
-function partOutcome(op: WriteOperation, part: { status: number; headers: Record<string, string>; body: string }, retried: boolean, url: string): Outcome {
-  if (part.status >= 200 && part.status < 300) return { state: 'written', ...(part.body ? { body: part.body } : {}) };
-  if (retried && op.kind === 'create' && isPrimaryKeyDuplicate({ status: part.status, headers: part.headers, body: part.body })) return { state: 'written' };
-  if (retried && part.status === 412 && op.headers['If-Match'] !== undefined && op.headers['If-Match'] !== '*') {
-    // an earlier attempt may have applied this very change, which moved the row's etag on
-    return { state: 'unconfirmed', error: mapServiceError({ status: part.status, headers: part.headers, body: part.body }, { method: op.method, url }) };
-  }
-  if (part.status === 404 && op.kind === 'delete') return retried ? { state: 'written' } : { state: 'notFound' };
-  if (part.status === 404 && (op.kind === 'update' || op.kind === 'upsert') && op.headers['If-Match'] === '*') return { state: 'notFound' };
-  return { state: 'failed', error: writeError(mapServiceError({ status: part.status, headers: part.headers, body: part.body }, { method: op.method, url: `${url}` })) };
-}
-
-/**
- * Dataverse reports a too-long string as the generic validation error 0x80044331 ("… exceeded the
- * maximum allowed length of '200'", protocol §5); that one case gets the specific code.
- */
-function writeError(error: DynasqlError): DynasqlError {
-  if (error.serviceCode?.toLowerCase() !== '0x80044331' || !/maximum allowed length/i.test(error.message)) return error;
-  return new DynasqlError('DYNASQL_ERR_VALUE_TOO_LONG', error.message, { ...(error.status !== undefined ? { status: error.status } : {}), serviceCode: error.serviceCode, cause: error });
 }
 
 function asDynasqlError(error: unknown): DynasqlError {

@@ -19,7 +19,7 @@ const TYPED_GUID = /^\s*([A-Za-z_][\w]*)\s*\(\s*\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9
 type Mode = 'create' | 'update';
 
 /** The JSON body of one row: `{"name":"A","primarycontactid@odata.bind":"/contacts(…)"}`. */
-export function rowBody(ctx: WriteContext, columns: readonly ResolvedColumn[], values: readonly InputValue[], mode: Mode): [string, string][] {
+export function rowBody(ctx: WriteContext, columns: readonly ResolvedColumn[], values: readonly InputValue[], mode: Mode, applied?: Record<string, unknown>): [string, string][] {
   const pairs: [string, string][] = [];
   const types = new Map<string, InputValue>();
   columns.forEach((c, i) => {
@@ -37,7 +37,10 @@ export function rowBody(ctx: WriteContext, columns: readonly ResolvedColumn[], v
         return;
       case 'lookup': {
         const bind = lookupBind(ctx, column, value, types.get(column.name.toLowerCase()) ?? null, mode);
-        if (bind) pairs.push(bind);
+        if (bind) {
+          pairs.push(bind);
+          if (applied) applied[column.odataName] = bind[1] === 'null' ? null : /\(([^()]*)\)"$/.exec(bind[1])![1];
+        }
         return;
       }
       case 'choiceLabel': {
@@ -45,10 +48,12 @@ export function rowBody(ctx: WriteContext, columns: readonly ResolvedColumn[], v
         if (!source) throw new DynasqlError('DYNASQL_ERR_READ_ONLY_COLUMN', `Column '${column.name}' cannot be set`);
         if (value !== null && typeof value !== 'string') throw new DynasqlError('DYNASQL_ERR_TYPE', `Column '${column.name}' takes a label (text)`);
         pairs.push([source.odataName, jsonValue(source, value, ctx.labels, ctx.table)]);
+        if (applied) applied[source.odataName] = JSON.parse(pairs.at(-1)![1]);
         return;
       }
       default:
         pairs.push([column.odataName, jsonValue(column, value, ctx.labels, ctx.table)]);
+        if (applied) applied[column.odataName] = JSON.parse(pairs.at(-1)![1]);
     }
   });
   return pairs;
@@ -119,18 +124,22 @@ function withReturn(headers: Record<string, string>, returnRepresentation: boole
 /** POST a new record. Dataverse: with a client-generated primary key unless the statement gives one. */
 export function createOperation(ctx: WriteContext, columns: readonly ResolvedColumn[], values: readonly InputValue[], row: number, returnRepresentation = false): WriteOperation & { idempotent: boolean } {
   const table = ctx.table;
-  const pairs = rowBody(ctx, columns, values, 'create');
+  const applied: Record<string, unknown> = {};
+  const pairs = rowBody(ctx, columns, values, 'create', applied);
   const keyColumns = primaryKeyColumns(table);
   let key = keyFromRow(table, keyColumns, columns, values);
   let idempotent = true;
+  let ownKey = false;
   if (ctx.edition === 'dataverse' && keyColumns.length === 1 && keyColumns[0]!.edmType === 'Edm.Guid') {
     const pk = keyColumns[0]!;
     if (!key || key.get(pk) === null) {
       const id = ctx.newId();
+      ownKey = true;
       key = new Map([[pk, id]]);
       const at = pairs.findIndex(([k]) => k === pk.odataName);
       if (at >= 0) pairs.splice(at, 1);
       pairs.unshift([pk.odataName, JSON.stringify(id)]);
+      delete applied[pk.odataName];
     }
   } else {
     // F&O natural keys: a retried create that already ran answers "record already exists" (HTTP 500), which
@@ -140,20 +149,24 @@ export function createOperation(ctx: WriteContext, columns: readonly ResolvedCol
     if (missing.length > 0) throw new DynasqlError('DYNASQL_ERR_NOT_NULL', `${table.name} needs its key column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `'${c.name}'`).join(', ')}`);
     key = new Map(keyColumns.filter((c) => columns.some((g) => g.column === c)).map((c) => [c, values[columns.findIndex((g) => g.column === c)] ?? null]));
   }
+  const complete = keyColumns.every((c) => key!.get(c) !== undefined && key!.get(c) !== null);
   return {
     kind: 'create', method: 'POST', url: table.entitySetName, headers: withReturn(ctx.headers, returnRepresentation),
-    body: jsonObject(pairs), key: displayKey(key), row, idempotent,
+    body: jsonObject(pairs), key: displayKey(key), row, idempotent, applied, ...(ownKey ? { ownKey } : {}),
+    ...(complete ? { rowUrl: recordUrl(table, key, { crossCompany: ctx.crossCompany }) } : {}),
   };
 }
 
 /** PATCH an existing record: `If-Match: *` (never creates) or the row's etag (optimistic concurrency). */
 export function updateOperation(ctx: WriteContext, key: ReadonlyMap<Column, InputValue>, columns: readonly ResolvedColumn[], values: readonly InputValue[], row: number,
-  options: { etag?: string; returnRepresentation?: boolean } = {}): WriteOperation {
-  const pairs = rowBody(ctx, columns, values, 'update');
+  options: { etag?: string; returnRepresentation?: boolean; existed?: boolean } = {}): WriteOperation {
+  const applied: Record<string, unknown> = {};
+  const pairs = rowBody(ctx, columns, values, 'update', applied);
+  const url = recordUrl(ctx.table, key, { crossCompany: ctx.crossCompany });
   return {
-    kind: 'update', method: 'PATCH', url: recordUrl(ctx.table, key, { crossCompany: ctx.crossCompany }),
+    kind: 'update', method: 'PATCH', url,
     headers: { ...withReturn(ctx.headers, options.returnRepresentation ?? false), 'If-Match': options.etag ?? '*' },
-    body: jsonObject(pairs), key: displayKey(key), row,
+    body: jsonObject(pairs), key: displayKey(key), row, rowUrl: url, applied, ...(options.existed ? { existed: true } : {}),
   };
 }
 
@@ -163,17 +176,21 @@ export function upsertOperation(ctx: WriteContext, keyColumns: readonly Column[]
   const key = keyFromRow(ctx.table, keyColumns, columns, values);
   if (!key) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `UPSERT INTO ${ctx.table.name} needs the key columns ${keyColumns.map((c) => c.name).join(', ')}`);
   const rest = columns.map((c, i) => [c, values[i] ?? null] as const).filter(([c]) => !keyColumns.includes(c.column));
-  const pairs = rowBody(ctx, rest.map(([c]) => c), rest.map(([, v]) => v), 'update');
+  const applied: Record<string, unknown> = {};
+  const pairs = rowBody(ctx, rest.map(([c]) => c), rest.map(([, v]) => v), 'update', applied);
   const headers = withReturn(ctx.headers, options.returnRepresentation ?? false);
   if (options.mode === 'insertOnly') headers['If-None-Match'] = '*';
   if (options.mode === 'updateOnly') headers['If-Match'] = '*';
-  return { kind: 'upsert', method: 'PATCH', url: recordUrl(ctx.table, key, { crossCompany: ctx.crossCompany }), headers, body: jsonObject(pairs), key: displayKey(key), row };
+  const url = recordUrl(ctx.table, key, { crossCompany: ctx.crossCompany });
+  return { kind: 'upsert', method: 'PATCH', url, headers, body: jsonObject(pairs), key: displayKey(key), row, rowUrl: url, applied };
 }
 
-export function deleteOperation(ctx: WriteContext, key: ReadonlyMap<Column, InputValue>, row: number, options: { etag?: string } = {}): WriteOperation {
+export function deleteOperation(ctx: WriteContext, key: ReadonlyMap<Column, InputValue>, row: number, options: { etag?: string; existed?: boolean } = {}): WriteOperation {
+  const url = recordUrl(ctx.table, key, { crossCompany: ctx.crossCompany });
   return {
-    kind: 'delete', method: 'DELETE', url: recordUrl(ctx.table, key, { crossCompany: ctx.crossCompany }),
-    headers: { ...ctx.headers, ...(options.etag ? { 'If-Match': options.etag } : {}) }, key: displayKey(key), row,
+    kind: 'delete', method: 'DELETE', url,
+    headers: { ...ctx.headers, ...(options.etag ? { 'If-Match': options.etag } : {}) }, key: displayKey(key), row, rowUrl: url,
+    ...(options.existed ? { existed: true } : {}),
   };
 }
 

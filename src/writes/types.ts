@@ -21,6 +21,17 @@ export interface WriteOperation {
   key: Record<string, unknown>;
   /** 0-based position of the row in the statement's input, for reports */
   row: number;
+  /** the row's own URL (a create's is known when its key is), to read it back */
+  rowUrl?: string;
+  /**
+   * What the row holds once this operation is applied, as OData properties and JSON values
+   * (`{name:'A', _parentcustomerid_value:'5b4…'}`): read back to settle an answer a retry lost.
+   */
+  applied?: Record<string, unknown>;
+  /** create: dynasql chose the primary key for this statement, so a duplicate after a retry can be its own earlier attempt */
+  ownKey?: boolean;
+  /** update / delete: the row was read just before this statement wrote it (it existed) */
+  existed?: boolean;
 }
 
 /** A value arriving for a column: from a literal, a parameter, or a row the SELECT engine computed. */
