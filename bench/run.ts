@@ -12,6 +12,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runCatalogSuiteBench } from './catalog.bench.js';
+import { runImportCostBench } from './import-cost.bench.js';
 import { machineInfo } from './lib/machine.js';
 import type { BenchResult, Check } from './lib/result.js';
 import { runLocalEngineBench } from './local-engine.bench.js';
@@ -27,6 +28,7 @@ const SUITE: Record<string, () => Promise<BenchResult>> = {
   write: () => runWriteBench(),
   throttle: () => runThrottleSuiteBench(),
   'local-engine': () => runLocalEngineBench(),
+  'import-cost': () => runImportCostBench(),
 };
 const EXTRA: Record<string, () => Promise<BenchResult>> = {
   'throttle-faults': async () => ({ name: 'throttle-faults', figures: { ...(await runThrottleBench({ parts: ['paging', 'creates'] })) }, checks: [] }),

@@ -22,6 +22,7 @@ import {
 import type { Column } from '../catalog/types.js';
 import { DynasqlError } from '../errors/index.js';
 import type { Query } from '../plan/index.js';
+import { trimDecimal } from './decimal-text.js';
 import { loadTable, type ColumnValue } from './load.js';
 import { DuckDbRenderer } from './render.js';
 
@@ -66,11 +67,6 @@ export class LocalEngine {
   private closed = false;
 
   constructor(private readonly settings: LocalEngineSettings = {}) {}
-
-  /** renders without running: EXPLAIN shows the local SQL */
-  static render(query: Query, params: ReadonlyMap<string | number, unknown>): string {
-    return new DuckDbRenderer(tableName, params).render(query).sql;
-  }
 
   /**
    * Loads the inputs, starts the query and answers its columns; the rows follow through `chunks`.
@@ -242,10 +238,6 @@ function toPlain(value: DuckDBValue): ColumnValue {
   if (value instanceof DuckDBBlobValue) return value.bytes;
   if (value instanceof DuckDBUUIDValue) return value.toString();
   return String(value);
-}
-
-export function trimDecimal(text: string): string {
-  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }
 
 function sqlTypeOf(duck: string): { type: string; precision?: number; scale?: number } {

@@ -1,2 +1,5 @@
-export { DEFAULT_LOCAL_MEMORY_LIMIT, LocalEngine, trimDecimal, type LocalColumn, type LocalEngineSettings, type LocalInput, type LocalResult, type RowPages } from './engine.js';
+// LocalEngine is the lazy one (lazy-engine.ts): importing this module does not load DuckDB.
+export { LocalEngine } from './lazy-engine.js';
+export { trimDecimal } from './decimal-text.js';
+export type { LocalColumn, LocalEngineSettings, LocalInput, LocalResult, RowPages } from './engine.js';
 export type { ColumnValue } from './load.js';
