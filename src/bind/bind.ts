@@ -8,11 +8,15 @@
  * `DYNASQL_ERR_UNKNOWN_COLUMN: Unknown column 'nme'. Did you mean 'name'?`.
  */
 import { indexCatalog, type CatalogIndex } from '../catalog/index.js';
-import type { Catalog, Column, Table } from '../catalog/types.js';
+import type { Catalog, Column, SqlType, Table } from '../catalog/types.js';
 import { DynasqlError, closestName } from '../errors/index.js';
 import type * as P from '../plan/index.js';
-import { functionKind, knownFunctionNames, outputName } from '../plan/index.js';
+import { datePart, functionDef, knownFunctionNames, outputName } from '../plan/index.js';
 import type * as S from '../sql/index.js';
+import {
+  BOOLEAN, NULL, NVARCHAR_MAX, arithmeticType, commonType, comparisonType, concatenationType, formatType, isBoolean, isNullType,
+  isString, literalType, namedType, negationType, valueType, type TypeDialect,
+} from '../types/index.js';
 import { Scope, type Source } from './scope.js';
 
 export interface BindOptions {
@@ -21,13 +25,19 @@ export interface BindOptions {
   systemTables?: readonly Table[];
   /** `SELECT *` includes the virtual name/label columns (Include Formatted Values) */
   includeFormattedValues?: boolean;
+  /** whose typing rules apply (default T-SQL): AVG of an int is an int in T-SQL, a numeric in PostgreSQL */
+  dialect?: TypeDialect;
+  /** the statement's parameter values, by reference: a parameter has the type of its value */
+  params?: ReadonlyMap<string | number, unknown>;
 }
 
 export function bindQuery(query: S.Query, options: BindOptions): P.BoundQuery {
   return new Binder(options).bindRoot(query);
 }
 
-interface CteInfo { name: string; columns: string[] }
+interface CteInfo { name: string; columns: string[]; types: SqlType[] }
+
+interface BoundBlock { query: P.Query; names: string[]; types: SqlType[] }
 
 class Binder {
   private readonly index: CatalogIndex;
@@ -36,14 +46,16 @@ class Binder {
   private readonly scans: P.Scan[] = [];
   /** scan id → SQL names of the columns read (lower-case) */
   private readonly needed = new Map<number, Set<string>>();
+  private readonly dialect: TypeDialect;
 
   constructor(private readonly options: BindOptions) {
     this.index = indexCatalog(options.catalog);
     this.systemTables = systemTablesByName(options.systemTables ?? NO_TABLES);
+    this.dialect = options.dialect ?? 'tsql';
   }
 
   bindRoot(query: S.Query): P.BoundQuery {
-    const { query: bound, names } = this.query(query, undefined, []);
+    const { query: bound, names, types } = this.query(query, undefined, []);
     const scans = this.scans.map((scan) => {
       const wanted = this.needed.get(scan.id) ?? new Set<string>();
       // the wanted columns in table order, found through the names rather than by a pass over every column
@@ -52,17 +64,20 @@ class Binder {
       for (const name of wanted) for (const i of positions.get(name) ?? []) insertInOrder(found, i);
       return { id: scan.id, table: scan.table, alias: scan.alias, source: scan.source, columns: found.map((i) => scan.table.columns[i]!) };
     });
-    return { query: bound, scans, outputNames: names };
+    return { query: bound, scans, outputNames: names, outputTypes: types };
   }
 
-  private query(query: S.Query, parent: Scope | undefined, ctes: CteInfo[]): { query: P.Query; names: string[] } {
+  private query(query: S.Query, parent: Scope | undefined, ctes: CteInfo[]): BoundBlock {
     const visible = [...ctes];
     const withs: P.Cte[] = [];
     for (const cte of query.with) {
       const bound = this.query(cte.query, parent, visible);
+      if (cte.columns && cte.columns.length !== bound.names.length) {
+        throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The CTE '${cte.name}' names ${cte.columns.length} columns but its query returns ${bound.names.length}`);
+      }
       const columns = cte.columns ?? bound.names;
       withs.push({ name: cte.name, columns: cte.columns, query: bound.query });
-      visible.unshift({ name: cte.name, columns });
+      visible.unshift({ name: cte.name, columns, types: bound.types });
     }
     if (query.kind === 'setop') {
       const left = this.query(query.left, parent, visible);
@@ -70,80 +85,114 @@ class Binder {
       if (left.names.length !== right.names.length) {
         throw new DynasqlError('DYNASQL_ERR_TYPE', `${query.op} needs the same number of columns on both sides (${left.names.length} and ${right.names.length})`);
       }
+      const types = left.types.map((t, i) => commonType([t, right.types[i]!]));
       const scope = new Scope(parent);
-      scope.add({ kind: 'named', alias: '', columns: left.names });
-      scope.selectAliases = left.names;
+      scope.add({ kind: 'named', alias: '', columns: left.names, types });
+      scope.outputs = left.names.map((name, index) => ({ name, index, type: types[index]! }));
       const bound: P.SetOperation = {
         kind: 'setop', with: withs, op: query.op, left: left.query, right: right.query,
         orderBy: query.orderBy.map((o) => this.orderItem(o, scope, visible, true)),
         limit: query.limit ? this.expr(query.limit, scope, visible) : undefined,
         offset: query.offset ? this.expr(query.offset, scope, visible) : undefined,
+        outputTypes: types,
       };
-      return { query: bound, names: left.names };
+      return { query: bound, names: left.names, types };
     }
     return this.select(query, parent, visible, withs);
   }
 
-  private select(select: S.Select, parent: Scope | undefined, ctes: CteInfo[], withs: P.Cte[]): { query: P.Query; names: string[] } {
+  private select(select: S.Select, parent: Scope | undefined, ctes: CteInfo[], withs: P.Cte[]): BoundBlock {
     const scope = new Scope(parent);
     const from = select.from ? this.from(select.from, scope, ctes) : undefined;
     const columns: P.SelectItem[] = [];
     const names: string[] = [];
+    const types: SqlType[] = [];
+    const outputs: Scope['outputs'] = [];
     for (const item of select.columns) {
       if (item.expr.kind === 'star') {
         const expanded = this.expandStar(item.expr.table, scope);
-        names.push(...expanded);
-        columns.push({ expr: item.expr.table ? { kind: 'star', qualifier: item.expr.table } : { kind: 'star' } });
+        names.push(...expanded.names);
+        types.push(...expanded.types);
+        columns.push({ expr: item.expr.table ? { kind: 'star', qualifier: item.expr.table, sqlType: NULL } : { kind: 'star', sqlType: NULL } });
         continue;
       }
       const expr = this.expr(item.expr, scope, ctes);
       // rows are keyed by name: a repeated name gets a suffix (`SELECT name, name` → name, name_2)
       const wanted = item.alias ?? outputName(expr, columns.length);
       const name = uniqueName(wanted, names);
+      outputs.push({ name: wanted, index: columns.length, type: expr.sqlType, sameAs: sameColumnKey(expr), column: expr.kind === 'column' ? expr : undefined });
       names.push(name);
+      types.push(expr.sqlType);
       columns.push(item.alias || name !== wanted ? { expr, alias: name } : { expr });
     }
-    const where = select.where ? this.expr(select.where, scope, ctes) : undefined;
+    const where = select.where ? this.predicate(select.where, scope, ctes, 'WHERE') : undefined;
     if (where && containsAggregate(where)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'An aggregate may not appear in WHERE; use HAVING');
-    for (const c of columns) if (c.alias) scope.selectAliases.push(c.alias);
+    scope.outputs = outputs;
     const bound: P.Select = {
       kind: 'select', with: withs, distinct: select.distinct, columns,
       from,
       where,
       groupBy: select.groupBy.map((g) => this.expr(g, scope, ctes)),
-      having: select.having ? this.expr(select.having, scope, ctes) : undefined,
+      having: select.having ? this.predicate(select.having, scope, ctes, 'HAVING') : undefined,
       orderBy: select.orderBy.map((o) => this.orderItem(o, scope, ctes, false)),
       limit: select.limit ? this.expr(select.limit, scope, ctes) : undefined,
       offset: select.offset ? this.expr(select.offset, scope, ctes) : undefined,
+      outputTypes: types,
     };
-    return { query: bound, names };
+    return { query: bound, names, types };
   }
 
-  private orderItem(item: S.OrderItem, scope: Scope, ctes: CteInfo[], aliasesOnly: boolean): P.OrderItem {
-    let expr: P.Expr;
-    const e = item.expr;
-    if (e.kind === 'column' && !e.table && scope.selectAliases.some((a) => a.toLowerCase() === e.name.toLowerCase())
-      && (aliasesOnly || !this.resolvesInScope(e.name, scope))) {
-      expr = { kind: 'column', name: e.name };
-    } else {
-      expr = this.expr(e, scope, ctes);
+  /** a condition (WHERE, HAVING, ON, WHEN): it must be a predicate, not a value */
+  private predicate(expr: S.Expr, scope: Scope, ctes: CteInfo[], clause: string): P.Expr {
+    const bound = this.expr(expr, scope, ctes);
+    if (!isBoolean(bound.sqlType) && !isNullType(bound.sqlType) && !(this.dialect === 'postgresql' && bound.sqlType.name === 'bit')) {
+      throw new DynasqlError('DYNASQL_ERR_TYPE', `${clause} needs a condition (such as a = b), not a value of type ${formatType(bound.sqlType)}`);
     }
+    return bound;
+  }
+
+  /**
+   * ORDER BY: a bare name is first an output column of the select list (its alias or column name),
+   * in T-SQL and PostgreSQL alike: `SELECT numberofemployees AS name … ORDER BY name` sorts by the
+   * alias. Two different output columns with that name make it ambiguous. Anything else (a qualified
+   * name, an expression) binds to the FROM clause.
+   */
+  private orderItem(item: S.OrderItem, scope: Scope, ctes: CteInfo[], aliasesOnly: boolean): P.OrderItem {
+    let expr: P.Expr | undefined;
+    const e = item.expr;
+    if (e.kind === 'column' && !e.table) {
+      const lower = e.name.toLowerCase();
+      const matches = scope.outputs.filter((o) => o.name.toLowerCase() === lower);
+      const distinct = new Set(matches.map((m) => m.sameAs ?? `#${m.index}`));
+      if (distinct.size > 1) throw new DynasqlError('DYNASQL_ERR_AMBIGUOUS_COLUMN', `ORDER BY ${e.name} is ambiguous: the select list has ${matches.length} columns named ${e.name}`);
+      const match = matches[0];
+      // an output column that is a column sorts by that column (push-down can send it); others by the output name
+      if (match) expr = match.column ?? { kind: 'column', name: match.name, sqlType: match.type };
+      else if (aliasesOnly) expr = undefined;
+    }
+    expr ??= this.expr(e, scope, ctes);
     return { expr, descending: item.descending, nulls: item.nulls };
   }
 
-  private resolvesInScope(name: string, scope: Scope): boolean {
-    return scope.sources.some((s) => this.sourceHas(s, name));
-  }
-
-  private expandStar(qualifier: string | undefined, scope: Scope): string[] {
+  private expandStar(qualifier: string | undefined, scope: Scope): { names: string[]; types: SqlType[] } {
     const sources = qualifier ? [scope.find(qualifier)] : scope.sources;
     if (qualifier && !sources[0]) throw this.unknownTable(qualifier, scope.sources.map((s) => s.alias));
     if (sources.length === 0) throw new DynasqlError('DYNASQL_ERR_SYNTAX', 'SELECT * needs a FROM clause');
-    return sources.flatMap((source) => {
-      if (source!.kind === 'named') return source!.columns;
-      for (const column of source!.visibleColumns) this.need(source!.scan, column);
-      return source!.visibleColumns.map((c) => c.name);
-    });
+    const names: string[] = [];
+    const types: SqlType[] = [];
+    for (const source of sources) {
+      if (source!.kind === 'named') {
+        names.push(...source!.columns);
+        types.push(...source!.types);
+        continue;
+      }
+      for (const column of source!.visibleColumns) {
+        this.need(source!.scan, column);
+        names.push(column.name);
+        types.push(column.sqlType);
+      }
+    }
+    return { names, types };
   }
 
   private need(scan: P.Scan, column: Column): void {
@@ -159,7 +208,7 @@ class Binder {
         if (scope.find(alias)) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The name '${alias}' is used twice in FROM; give one an alias`);
         const cte = !item.schema ? ctes.find((c) => c.name.toLowerCase() === item.name.toLowerCase()) : undefined;
         if (cte) {
-          scope.add({ kind: 'named', alias, columns: cte.columns });
+          scope.add({ kind: 'named', alias, columns: cte.columns, types: cte.types });
           return { kind: 'cteRef', name: cte.name, alias };
         }
         const table = this.table(item);
@@ -176,14 +225,14 @@ class Binder {
       case 'derived': {
         if (scope.find(item.alias)) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The name '${item.alias}' is used twice in FROM`);
         const bound = this.query(item.query, scope.parent, ctes);
-        scope.add({ kind: 'named', alias: item.alias, columns: bound.names });
+        scope.add({ kind: 'named', alias: item.alias, columns: bound.names, types: bound.types });
         return { kind: 'derived', query: bound.query, alias: item.alias };
       }
       case 'join': {
         const left = this.from(item.left, scope, ctes);
         const right = this.from(item.right, scope, ctes);
         if (item.type !== 'CROSS' && !item.on) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${item.type} JOIN needs an ON condition`);
-        const on = item.on ? this.expr(item.on, scope, ctes) : undefined;
+        const on = item.on ? this.predicate(item.on, scope, ctes, 'ON') : undefined;
         return { kind: 'join', type: item.type, left, right, on };
       }
     }
@@ -247,9 +296,9 @@ class Binder {
 
   private fromSource(source: Source, expr: S.ColumnExpr): P.ColumnRef {
     if (source.kind === 'named') {
-      const name = source.columns.find((c) => c.toLowerCase() === expr.name.toLowerCase());
-      if (!name) return this.throwUnknownColumn(`${source.alias}.${expr.name}`, closestName(expr.name, source.columns), expr.name);
-      return { kind: 'column', name, qualifier: source.alias };
+      const index = source.columns.findIndex((c) => c.toLowerCase() === expr.name.toLowerCase());
+      if (index < 0) return this.throwUnknownColumn(`${source.alias}.${expr.name}`, closestName(expr.name, source.columns), expr.name);
+      return { kind: 'column', name: source.columns[index]!, qualifier: source.alias, sqlType: source.types[index]! };
     }
     const column = this.index.column(source.scan.table, expr.name);
     if (!column) {
@@ -259,51 +308,128 @@ class Binder {
       throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `'${column.name}' is a navigation property; join its table instead`);
     }
     this.need(source.scan, column);
-    return { kind: 'column', name: column.name, qualifier: source.alias, scanId: source.scan.id, column };
+    return { kind: 'column', name: column.name, qualifier: source.alias, scanId: source.scan.id, column, sqlType: column.sqlType };
   }
 
   private expr(expr: S.Expr, scope: Scope, ctes: CteInfo[]): P.Expr {
     const e = (x: S.Expr) => this.expr(x, scope, ctes);
-    const sub = (q: S.Query) => this.query(q, scope, ctes).query;
+    const sub = (q: S.Query) => this.query(q, scope, ctes);
+    const when = (x: S.Expr) => this.predicate(x, scope, ctes, 'WHEN');
     switch (expr.kind) {
       case 'column': return this.column(expr, scope);
-      case 'literal': return { kind: 'literal', type: expr.type, value: expr.value };
-      case 'param': return { kind: 'param', ref: expr.ref };
-      case 'binary': return { kind: 'binary', op: expr.op, left: e(expr.left), right: e(expr.right) };
-      case 'unary': return { kind: 'unary', op: expr.op, operand: e(expr.operand) };
-      case 'like': return {
-        kind: 'like', expr: e(expr.expr), pattern: e(expr.pattern), negated: expr.negated,
-        escape: expr.escape ? e(expr.escape) : undefined,
-      };
-      case 'inList': return { kind: 'inList', expr: e(expr.expr), list: expr.list.map(e), negated: expr.negated };
-      case 'inQuery': return { kind: 'inQuery', expr: e(expr.expr), query: sub(expr.query), negated: expr.negated };
-      case 'between': return { kind: 'between', expr: e(expr.expr), low: e(expr.low), high: e(expr.high), negated: expr.negated };
-      case 'isNull': return { kind: 'isNull', expr: e(expr.expr), negated: expr.negated };
-      case 'exists': return { kind: 'exists', query: sub(expr.query), negated: expr.negated };
-      case 'case': return {
-        kind: 'case', whens: expr.whens.map((w) => ({ when: e(w.when), then: e(w.then) })),
-        operand: expr.operand ? e(expr.operand) : undefined,
-        else: expr.else ? e(expr.else) : undefined,
-      };
-      case 'cast': return { kind: 'cast', expr: e(expr.expr), type: { ...expr.type }, try: expr.try };
-      case 'function': {
-        const kind = functionKind(expr.name);
-        if (!kind) {
-          throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unknown function ${expr.name}.${suggestFunction(expr.name)}`);
-        }
-        if (kind === 'window' && !expr.over) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${expr.name} needs an OVER clause`);
-        const over = expr.over ? {
-          partitionBy: expr.over.partitionBy.map(e),
-          orderBy: expr.over.orderBy.map((o) => ({ expr: e(o.expr), descending: o.descending, nulls: o.nulls })),
-          frame: expr.over.frame,
-        } : undefined;
-        return { kind: 'function', name: expr.name, args: expr.args.map(e), distinct: expr.distinct, star: expr.star, over };
+      case 'literal': return { kind: 'literal', type: expr.type, value: expr.value, sqlType: literalType(expr.type, expr.value, this.dialect) };
+      case 'param': return { kind: 'param', ref: expr.ref, sqlType: this.options.params ? valueType(this.options.params.get(expr.ref)) : NULL };
+      case 'binary': return this.binary(expr.op, e(expr.left), e(expr.right));
+      case 'unary': {
+        const operand = e(expr.operand);
+        const sqlType = expr.op === 'NOT' ? BOOLEAN : expr.op === '-' ? negationType(operand.sqlType) : operand.sqlType;
+        return { kind: 'unary', op: expr.op, operand, sqlType };
       }
-      case 'subquery': return { kind: 'subquery', query: sub(expr.query) };
-      case 'keyword': return { kind: 'keyword', word: expr.word };
+      case 'like': {
+        const bound: P.Like = {
+          kind: 'like', expr: e(expr.expr), pattern: e(expr.pattern), negated: expr.negated,
+          escape: expr.escape ? e(expr.escape) : undefined, sqlType: BOOLEAN,
+        };
+        return bound;
+      }
+      case 'inList': {
+        const value = e(expr.expr);
+        const list = expr.list.map(e);
+        for (const item of list) comparisonType(value.sqlType, item.sqlType);
+        return { kind: 'inList', expr: value, list, negated: expr.negated, sqlType: BOOLEAN };
+      }
+      case 'inQuery': {
+        const value = e(expr.expr);
+        const query = sub(expr.query);
+        if (query.types.length !== 1) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The subquery after IN must return one column, not ${query.types.length}`);
+        comparisonType(value.sqlType, query.types[0]!);
+        return { kind: 'inQuery', expr: value, query: query.query, negated: expr.negated, sqlType: BOOLEAN };
+      }
+      case 'between': {
+        const [value, low, high] = [e(expr.expr), e(expr.low), e(expr.high)];
+        comparisonType(value.sqlType, low.sqlType);
+        comparisonType(value.sqlType, high.sqlType);
+        return { kind: 'between', expr: value, low, high, negated: expr.negated, sqlType: BOOLEAN };
+      }
+      case 'isNull': return { kind: 'isNull', expr: e(expr.expr), negated: expr.negated, sqlType: BOOLEAN };
+      case 'exists': return { kind: 'exists', query: sub(expr.query).query, negated: expr.negated, sqlType: BOOLEAN };
+      case 'case': {
+        const operand = expr.operand ? e(expr.operand) : undefined;
+        const whens = expr.whens.map((w) => ({ when: operand ? e(w.when) : when(w.when), then: e(w.then) }));
+        if (operand) for (const w of whens) comparisonType(operand.sqlType, w.when.sqlType);
+        const otherwise = expr.else ? e(expr.else) : undefined;
+        const sqlType = commonType([...whens.map((w) => w.then.sqlType), ...(otherwise ? [otherwise.sqlType] : [])]);
+        return { kind: 'case', whens, operand, else: otherwise, sqlType };
+      }
+      case 'cast': return {
+        kind: 'cast', expr: e(expr.expr), type: { ...expr.type }, try: expr.try,
+        sqlType: namedType(expr.type.name, expr.type.length, expr.type.precision, expr.type.scale),
+      };
+      case 'function': return this.call(expr, e);
+      case 'subquery': {
+        const query = sub(expr.query);
+        if (query.types.length !== 1) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `A subquery used as a value must return one column, not ${query.types.length}`);
+        return { kind: 'subquery', query: query.query, sqlType: query.types[0]! };
+      }
+      case 'keyword': return { kind: 'keyword', word: expr.word, sqlType: NVARCHAR_MAX };
       case 'star': throw new DynasqlError('DYNASQL_ERR_SYNTAX', '* is allowed only in the select list and COUNT(*)');
     }
   }
+
+  /** a binary operator, typed: comparisons and AND/OR are predicates, `+` of strings concatenates */
+  private binary(op: S.BinaryOp, left: P.Expr, right: P.Expr): P.Binary {
+    let sqlType: SqlType;
+    switch (op) {
+      case 'AND': case 'OR':
+        sqlType = BOOLEAN;
+        break;
+      case '=': case '<>': case '<': case '<=': case '>': case '>=':
+        comparisonType(left.sqlType, right.sqlType);
+        sqlType = BOOLEAN;
+        break;
+      case '||': {
+        // PostgreSQL's string concatenation: every operand is turned into text
+        const asText = (t: SqlType) => (isString(t) ? t : NVARCHAR_MAX);
+        sqlType = concatenationType(asText(left.sqlType), asText(right.sqlType));
+        break;
+      }
+      default:
+        sqlType = arithmeticType(op, left.sqlType, right.sqlType, this.dialect);
+    }
+    return { kind: 'binary', op, left, right, sqlType };
+  }
+
+  private call(expr: S.FunctionExpr, e: (x: S.Expr) => P.Expr): P.Call {
+    const def = functionDef(expr.name, this.dialect);
+    if (!def) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unknown function ${expr.name}.${suggestFunction(expr.name)}`);
+    if (def.kind === 'window' && !expr.over) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${expr.name} needs an OVER clause`);
+    const count = expr.star ? 0 : expr.args.length;
+    const [min, max] = def.arity;
+    if (count < min || count > max) {
+      const wanted = min === max ? `${min}` : max >= 254 ? `at least ${min}` : `${min} to ${max}`;
+      throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${expr.name} takes ${wanted} argument${wanted === '1' ? '' : 's'}, not ${count}`);
+    }
+    if (expr.star && def.name !== 'COUNT' && def.name !== 'COUNT_BIG') throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${expr.name}(*) is not allowed; only COUNT(*)`);
+    const args = expr.args.map(e);
+    if (def.datePart) {
+      const part = args[0];
+      if (part?.kind !== 'keyword') throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${expr.name} needs a date part (year, month, day …) as its first argument`);
+      datePart(part.word);
+    }
+    const valueArgs = def.datePart ? args.slice(1) : args;
+    const over = expr.over ? {
+      partitionBy: expr.over.partitionBy.map(e),
+      orderBy: expr.over.orderBy.map((o) => ({ expr: e(o.expr), descending: o.descending, nulls: o.nulls })),
+      frame: expr.over.frame,
+    } : undefined;
+    const sqlType = def.result(valueArgs.map((a) => a.sqlType), this.dialect);
+    return { kind: 'function', name: def.name, args, distinct: expr.distinct, star: expr.star, over, sqlType };
+  }
+}
+
+/** items that are the same catalog column share a key: `SELECT name, name … ORDER BY name` is not ambiguous */
+function sameColumnKey(expr: P.Expr): string | undefined {
+  return expr.kind === 'column' ? `${expr.scanId ?? ''}:${expr.qualifier ?? ''}.${expr.name}`.toLowerCase() : undefined;
 }
 
 /**
@@ -378,7 +504,7 @@ function suggestFunction(name: string): string {
 export function containsAggregate(expr: P.Expr): boolean {
   switch (expr.kind) {
     case 'function':
-      if (!expr.over && functionKind(expr.name) === 'aggregate') return true;
+      if (!expr.over && functionDef(expr.name)?.kind === 'aggregate') return true;
       return expr.args.some(containsAggregate);
     case 'binary': return containsAggregate(expr.left) || containsAggregate(expr.right);
     case 'unary': return containsAggregate(expr.operand);

@@ -3,17 +3,18 @@
  * holds its FROM sources (scans, derived tables, CTE references); a subquery's scope has its outer
  * query's scope as parent, so correlated references resolve.
  */
-import type { Column } from '../catalog/types.js';
-import type { Scan } from '../plan/index.js';
+import type { Column, SqlType } from '../catalog/types.js';
+import type { ColumnRef, Scan } from '../plan/index.js';
 
+/** a derived table, CTE or set operation result: its column names and their types */
 export type Source =
   | { kind: 'scan'; alias: string; scan: Scan; visibleColumns: readonly Column[] }
-  | { kind: 'named'; alias: string; columns: string[] };
+  | { kind: 'named'; alias: string; columns: string[]; types: SqlType[] };
 
 export class Scope {
   readonly sources: Source[] = [];
-  /** select-list aliases, visible to ORDER BY only */
-  selectAliases: string[] = [];
+  /** the select list's output names with their items' positions and types, visible to ORDER BY only */
+  outputs: { name: string; index: number; type: SqlType; sameAs?: string; column?: ColumnRef }[] = [];
 
   constructor(readonly parent?: Scope) {}
 

@@ -7,7 +7,7 @@ import { bindQuery } from '../bind/index.js';
 import { DynasqlError } from '../errors/index.js';
 import { abortError, type Executor } from '../http/index.js';
 import { LocalEngine, trimDecimal, type ColumnValue, type LocalInput, type LocalResult } from '../local/index.js';
-import { PlanCache, explainPlan, parameterKey, type PhysicalPlan, type RemoteScanStep } from '../plan/index.js';
+import { PlanCache, explainPlan, parameterKey, resultColumns, type PhysicalPlan, type RemoteScanStep } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
 import { planQuery, resolveParams } from '../pushdown/index.js';
 import { parseSql, type ParserDialect } from '../sql/index.js';
@@ -53,7 +53,7 @@ export function prepareStatement(ctx: StatementContext, sql: string, params: Que
     : `${dialect}|${ctx.pushdown ? 1 : 0}${ctx.crossCompany ? 1 : 0}${ctx.includeFormattedValues ? 1 : 0}|${ctx.pageSize}|${valueKey}|${sql}`;
   const hit = key === undefined ? undefined : plans.get(scope, key);
   if (hit) return hit;
-  const bound = bindQuery(parsed.statement.query, bindOptions);
+  const bound = bindQuery(parsed.statement.query, { ...bindOptions, dialect, params: values });
   const plan = planQuery(bound, {
     facts: ctx.facts, params: values, pushdown: ctx.pushdown, crossCompany: ctx.crossCompany, pageSize: ctx.pageSize,
   });
@@ -171,22 +171,8 @@ function stopped(error: unknown, signal: AbortSignal | undefined): unknown {
   return signal?.aborted ? abortError(signal) : error;
 }
 
-/** result columns that are plain catalog columns keep their catalog type (nvarchar(100), uniqueidentifier …) */
+/** a local result's columns: the names the engine returned, the types the binder derived (plan/result-columns.ts) */
 function typedColumns(plan: PhysicalPlan, columns: ResultColumn[]): ResultColumn[] {
   if (plan.output.kind !== 'local') return columns;
-  const query = plan.output.step.query;
-  if (query.kind !== 'select') return columns;
-  const byName = new Map<string, Column>();
-  for (const item of query.columns) {
-    if (item.expr.kind === 'column' && item.expr.column) byName.set((item.alias ?? item.expr.name).toLowerCase(), item.expr.column);
-    if (item.expr.kind === 'star') {
-      for (const scan of plan.scans) for (const c of scan.columns) if (!byName.has(c.name.toLowerCase())) byName.set(c.name.toLowerCase(), c);
-    }
-  }
-  return columns.map((c) => {
-    const column = byName.get(c.name.toLowerCase());
-    if (!column) return c;
-    const t = columnType(column);
-    return { ...t, name: c.name };
-  });
+  return resultColumns(plan.output.step.query, columns.map((c) => c.name));
 }

@@ -1,14 +1,24 @@
 /**
- * The logical query → DuckDB SQL. Scans become the temp tables their rows were loaded into
- * (`FROM account a` → `FROM "q1_scan_1" AS "a"`); identifiers are always quoted; every string
- * literal and parameter is a bound value (`$n`), never spliced; numbers are spliced only after
- * they matched a number pattern. T-SQL spellings are mapped (functions.ts), `LIKE` is `ILIKE`
- * (the service's strings compare case-insensitively), `COUNT` is an INTEGER like T-SQL's.
+ * The logical query → DuckDB SQL, rendered from the binder's types so the engine computes what
+ * T-SQL computes: integer division for integer types (`ABS(x) / 4`), exact decimals for money and
+ * decimal arithmetic (division in scaled integers, never a float), every aggregate and function in
+ * its T-SQL result type (plan/functions.ts holds each function's local form), string comparison that
+ * ignores trailing blanks under the case-insensitive collation, and an error for a division by zero.
+ *
+ * Scans become the temp tables their rows were loaded into (`FROM account a` → `FROM "q1_scan_1" AS
+ * "a"`); identifiers are always quoted. Literals and parameter values are written inline as typed
+ * literals (`'O''Brien'`, `CAST('1.50' AS DECIMAL(3,2))`) through one escaping path, so equal
+ * expressions render equally (`GROUP BY CHARINDEX('ro', name)` matches the select list); only values
+ * that have no literal form (bytes) are bound as `$n`.
  */
 import { DynasqlError } from '../errors/index.js';
 import type * as P from '../plan/index.js';
-import { outputName } from '../plan/index.js';
-import { castType, FUNCTIONS } from './functions.js';
+import { datePart, functionDef, outputName, type LocalArg, type LocalForms } from '../plan/index.js';
+import {
+  BIGINT, FLOAT, asDecimal, comparisonType, isApproximate, isDateTime, isDecimal, isExactFraction, isInteger, isMoney, isNullType,
+  isNumeric, isString, typeName, valueType, type SqlType,
+} from '../types/index.js';
+import { convertSql, duckType } from './conversions.js';
 import { likeToRegex } from './like-pattern.js';
 
 export interface RenderedSql {
@@ -17,9 +27,20 @@ export interface RenderedSql {
 }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const UNKNOWN: SqlType = { name: 'unknown' };
+const DIVIDE_BY_ZERO = "error('Divide by zero error encountered.')";
 
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** a DuckDB string literal: quotes doubled (DuckDB's standard strings have no other escapes) */
+export function quoteText(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function powerOfTen(k: number): string {
+  return k <= 18 ? `CAST(${10n ** BigInt(k)} AS HUGEINT)` : `CAST('${10n ** BigInt(k)}' AS HUGEINT)`;
 }
 
 export class DuckDbRenderer {
@@ -36,7 +57,7 @@ export class DuckDbRenderer {
   }
 
   private bind(value: unknown): string {
-    this.values.push(value instanceof Date ? value.toISOString() : value);
+    this.values.push(value);
     return `$${this.values.length}`;
   }
 
@@ -45,19 +66,27 @@ export class DuckDbRenderer {
       ? `WITH ${query.with.map((c) => `${quoteIdent(c.name)}${c.columns ? `(${c.columns.map(quoteIdent).join(', ')})` : ''} AS (${this.query(c.query)})`).join(', ')} `
       : '';
     if (query.kind === 'setop') {
-      return `${withText}(${this.query(query.left)}) ${query.op} (${this.query(query.right)})${this.tail(query.orderBy, query.limit, query.offset)}`;
+      const outputs = this.outputNamesOf(query);
+      return `${withText}(${this.query(query.left)}) ${query.op} (${this.query(query.right)})${this.tail(query.orderBy, outputs, query.limit, query.offset)}`;
     }
     const parts = [`SELECT${query.distinct ? ' DISTINCT' : ''} ${query.columns.map((c, i) => this.selectItem(c, i)).join(', ')}`];
     if (query.from) parts.push(`FROM ${this.from(query.from)}`);
     if (query.where) parts.push(`WHERE ${this.expr(query.where)}`);
     if (query.groupBy.length > 0) parts.push(`GROUP BY ${query.groupBy.map((g) => this.expr(g)).join(', ')}`);
     if (query.having) parts.push(`HAVING ${this.expr(query.having)}`);
-    return `${withText}${parts.join(' ')}${this.tail(query.orderBy, query.limit, query.offset)}`;
+    return `${withText}${parts.join(' ')}${this.tail(query.orderBy, this.outputNamesOf(query), query.limit, query.offset)}`;
   }
 
-  private tail(orderBy: P.OrderItem[], limit?: P.Expr, offset?: P.Expr): string {
+  /** the output names of a query by position, or undefined when a `*` makes positions unknown here */
+  private outputNamesOf(query: P.Query): string[] | undefined {
+    if (query.kind === 'setop') return this.outputNamesOf(query.left);
+    if (query.columns.some((c) => c.expr.kind === 'star')) return undefined;
+    return query.columns.map((c, i) => c.alias ?? outputName(c.expr, i));
+  }
+
+  private tail(orderBy: P.OrderItem[], outputs: string[] | undefined, limit?: P.Expr, offset?: P.Expr): string {
     let out = '';
-    if (orderBy.length > 0) out += ` ORDER BY ${orderBy.map((o) => this.orderItem(o)).join(', ')}`;
+    if (orderBy.length > 0) out += ` ORDER BY ${orderBy.map((o) => this.orderItem(o, outputs)).join(', ')}`;
     if (limit) out += ` LIMIT ${this.rowCount(limit)}`;
     if (offset) out += ` OFFSET ${this.rowCount(offset)}`;
     return out;
@@ -72,10 +101,16 @@ export class DuckDbRenderer {
     throw new DynasqlError('DYNASQL_ERR_TYPE', 'TOP / LIMIT / OFFSET need a non-negative whole number');
   }
 
-  private orderItem(item: P.OrderItem): string {
+  /** an output column named alone sorts by its position: the select list's name wins over a FROM column */
+  private orderItem(item: P.OrderItem, outputs?: string[]): string {
     const nulls = item.nulls ? ` NULLS ${item.nulls.toUpperCase()}` : '';
-    return `${this.expr(item.expr)}${item.descending ? ' DESC' : ' ASC'}${nulls}`;
+    const e = item.expr;
+    const position = e.kind === 'column' && e.qualifier === undefined && e.scanId === undefined && outputs
+      ? outputs.findIndex((name) => name.toLowerCase() === e.name.toLowerCase()) : -1;
+    const key = position >= 0 ? String(position + 1) : this.expr(e);
+    return `${key}${item.descending ? ' DESC' : ' ASC'}${nulls}`;
   }
+
 
   private selectItem(item: P.SelectItem, index: number): string {
     if (item.expr.kind === 'star') return item.expr.qualifier ? `${quoteIdent(item.expr.qualifier)}.*` : '*';
@@ -95,6 +130,15 @@ export class DuckDbRenderer {
     }
   }
 
+  private arg(expr: P.Expr): LocalArg {
+    return { sql: this.expr(expr), type: expr.sqlType };
+  }
+
+  private convert(arg: LocalArg, type: SqlType): string {
+    if (isNullType(arg.type) && arg.sql === 'NULL') return duckType(type) ? `CAST(NULL AS ${duckType(type)})` : 'NULL';
+    return convertSql(arg.sql, arg.type, type);
+  }
+
   private expr(expr: P.Expr): string {
     switch (expr.kind) {
       case 'column':
@@ -102,54 +146,175 @@ export class DuckDbRenderer {
       case 'literal':
         return this.literal(expr);
       case 'param':
-        return this.bind(this.params.get(expr.ref) ?? null);
-      case 'binary': {
-        const left = this.expr(expr.left);
-        const right = this.expr(expr.right);
-        if (expr.op === '+' && (isString(expr.left) || isString(expr.right))) return `(${left} || ${right})`;
-        if (expr.op === '/' && isInteger(expr.left) && isInteger(expr.right)) return `(${left} // ${right})`;
-        return `(${left} ${expr.op} ${right})`;
+        return this.value(this.params.get(expr.ref) ?? null);
+      case 'binary':
+        return this.binary(expr);
+      case 'unary': {
+        if (expr.op === 'NOT') return `(NOT ${this.expr(expr.operand)})`;
+        const operand = this.convert(this.arg(expr.operand), expr.sqlType);
+        return `(${expr.op}${operand})`;
       }
-      case 'unary':
-        return expr.op === 'NOT' ? `(NOT ${this.expr(expr.operand)})` : `(${expr.op}${this.expr(expr.operand)})`;
       case 'like': {
+        const value = isString(expr.expr.sqlType) ? this.expr(expr.expr) : this.convert(this.arg(expr.expr), { name: 'nvarchar' });
         const pattern = this.constantString(expr.pattern);
         if (pattern !== undefined && pattern.includes('[')) {
           // character classes: DuckDB's LIKE has none, its regular expressions do ('s': % and _ span newlines)
           const escape = expr.escape ? this.constantString(expr.escape) : undefined;
-          const match = `regexp_full_match(${this.expr(expr.expr)}, ${this.bind(likeToRegex(pattern, escape))}, 'is')`;
+          const match = `regexp_full_match(${value}, ${quoteText(likeToRegex(pattern, escape))}, 'is')`;
           return expr.negated ? `(NOT ${match})` : match;
         }
         const escape = expr.escape ? ` ESCAPE ${this.expr(expr.escape)}` : '';
-        return `(${this.expr(expr.expr)} ${expr.negated ? 'NOT ILIKE' : 'ILIKE'} ${this.expr(expr.pattern)}${escape})`;
+        return `(${value} ${expr.negated ? 'NOT ILIKE' : 'ILIKE'} ${this.expr(expr.pattern)}${escape})`;
       }
-      case 'inList':
-        return `(${this.expr(expr.expr)} ${expr.negated ? 'NOT IN' : 'IN'} (${expr.list.map((e) => this.expr(e)).join(', ')}))`;
-      case 'inQuery':
-        return `(${this.expr(expr.expr)} ${expr.negated ? 'NOT IN' : 'IN'} (${this.query(expr.query)}))`;
-      case 'between':
-        return `(${this.expr(expr.expr)} ${expr.negated ? 'NOT BETWEEN' : 'BETWEEN'} ${this.expr(expr.low)} AND ${this.expr(expr.high)})`;
+      case 'inList': {
+        const type = expr.list.reduce((t, item) => comparisonType(t, item.sqlType), expr.expr.sqlType);
+        const list = expr.list.map((e) => this.comparand(e, type));
+        return `(${this.comparand(expr.expr, type)} ${expr.negated ? 'NOT IN' : 'IN'} (${list.join(', ')}))`;
+      }
+      case 'inQuery': {
+        const inner = expr.query.outputTypes[0] ?? expr.expr.sqlType;
+        const type = comparisonType(expr.expr.sqlType, inner);
+        // the subquery's values are compared as they are: trimming them would need a projection of its own
+        return `(${this.comparand(expr.expr, type, false)} ${expr.negated ? 'NOT IN' : 'IN'} (${this.query(expr.query)}))`;
+      }
+      case 'between': {
+        const type = comparisonType(comparisonType(expr.expr.sqlType, expr.low.sqlType), expr.high.sqlType);
+        return `(${this.comparand(expr.expr, type)} ${expr.negated ? 'NOT BETWEEN' : 'BETWEEN'} ${this.comparand(expr.low, type)} AND ${this.comparand(expr.high, type)})`;
+      }
       case 'isNull':
         return `(${this.expr(expr.expr)} IS ${expr.negated ? 'NOT ' : ''}NULL)`;
       case 'exists':
         return `(${expr.negated ? 'NOT ' : ''}EXISTS (${this.query(expr.query)}))`;
       case 'case': {
-        const operand = expr.operand ? ` ${this.expr(expr.operand)}` : '';
-        const whens = expr.whens.map((w) => ` WHEN ${this.expr(w.when)} THEN ${this.expr(w.then)}`).join('');
-        const otherwise = expr.else ? ` ELSE ${this.expr(expr.else)}` : '';
+        let operand = '';
+        let whenType: SqlType | undefined;
+        if (expr.operand) {
+          whenType = expr.whens.reduce((t, w) => comparisonType(t, w.when.sqlType), expr.operand.sqlType);
+          operand = ` ${this.comparand(expr.operand, whenType)}`;
+        }
+        const whens = expr.whens.map((w) => {
+          const condition = whenType ? this.comparand(w.when, whenType) : this.expr(w.when);
+          return ` WHEN ${condition} THEN ${this.convert(this.arg(w.then), expr.sqlType)}`;
+        }).join('');
+        const otherwise = expr.else ? ` ELSE ${this.convert(this.arg(expr.else), expr.sqlType)}` : '';
         return `(CASE${operand}${whens}${otherwise} END)`;
       }
-      case 'cast':
-        return `${expr.try ? 'TRY_CAST' : 'CAST'}(${this.expr(expr.expr)} AS ${castType(expr.type.name, expr.type.length, expr.type.precision, expr.type.scale)})`;
+      case 'cast': {
+        const inner = this.arg(expr.expr);
+        const converted = convertSql(inner.sql, isString(inner.type) && isString(expr.sqlType) ? UNKNOWN : inner.type, expr.sqlType, expr.try);
+        return converted === inner.sql ? `CAST(${inner.sql} AS ${duckType(expr.sqlType)})` : converted;
+      }
       case 'function':
         return this.call(expr);
       case 'subquery':
         return `(${this.query(expr.query)})`;
       case 'keyword':
-        return `'${expr.word.replace(/[^a-z]/gi, '')}'`;
+        return quoteText(expr.word.replace(/[^a-z_]/gi, ''));
       case 'star':
         return '*';
     }
+  }
+
+  /**
+   * One side of a comparison made in `type`: converted when it is of another kind (a string compared
+   * with a date becomes a date), and for strings without trailing blanks: T-SQL pads the shorter
+   * string with blanks, so 'a' = 'a ' (the case-insensitive collation is DuckDB's default).
+   */
+  private comparand(expr: P.Expr, type: SqlType, trim = true): string {
+    if (isString(type) && isString(expr.sqlType)) return trim ? this.trimmed(expr) : this.expr(expr);
+    const sameKind = (isNumeric(type) && isNumeric(expr.sqlType)) || (isDateTime(type) && isDateTime(expr.sqlType)) || typeName(type) === typeName(expr.sqlType);
+    if (sameKind || isNullType(expr.sqlType)) return this.expr(expr);
+    return this.convert(this.arg(expr), type);
+  }
+
+  /** a string without its trailing blanks (a constant is trimmed here, not by the engine) */
+  private trimmed(expr: P.Expr): string {
+    const constant = expr.kind === 'literal' && expr.type === 'string' ? String(expr.value)
+      : expr.kind === 'param' && typeof this.params.get(expr.ref) === 'string' ? String(this.params.get(expr.ref)) : undefined;
+    if (constant !== undefined) return quoteText(constant.replace(/ +$/, ''));
+    return `rtrim(${this.expr(expr)})`;
+  }
+
+  private binary(expr: P.Binary): string {
+    const { op, left, right } = expr;
+    switch (op) {
+      case 'AND': case 'OR':
+        return `(${this.expr(left)} ${op} ${this.expr(right)})`;
+      case '=': case '<>': case '<': case '<=': case '>': case '>=': {
+        const type = comparisonType(left.sqlType, right.sqlType);
+        return `(${this.comparand(left, type)} ${op} ${this.comparand(right, type)})`;
+      }
+      case '||':
+        return `(${this.convert(this.arg(left), { name: 'nvarchar' })} || ${this.convert(this.arg(right), { name: 'nvarchar' })})`;
+      default:
+        return this.arithmetic(op, left, right, expr.sqlType);
+    }
+  }
+
+  private arithmetic(op: '+' | '-' | '*' | '/' | '%', left: P.Expr, right: P.Expr, type: SqlType): string {
+    const l = this.arg(left);
+    const r = this.arg(right);
+    if (isString(type)) return `(${this.convert(l, type)} || ${this.convert(r, type)})`;
+    if (isDateTime(type)) return this.dateArithmetic(op, l, r, type);
+    if (op === '/') return this.divide(l, r, type, 'error');
+    if (op === '%') {
+      const [a, b] = [this.operand(l, type), this.operand(r, type)];
+      return this.convert({ sql: `(CASE WHEN ${b} = 0 THEN ${DIVIDE_BY_ZERO} ELSE ${a} % ${b} END)`, type: UNKNOWN }, type);
+    }
+    return this.convert({ sql: `(${this.operand(l, type)} ${op} ${this.operand(r, type)})`, type: UNKNOWN }, type);
+  }
+
+  /** an operand of arithmetic done in `type`: a decimal enters with its own precision and scale (money (19,4), int (10,0)) */
+  private operand(arg: LocalArg, type: SqlType): string {
+    if (isExactFraction(type) && !isApproximate(arg.type)) {
+      const own = isNullType(arg.type) ? type : arg.type;
+      const { precision, scale } = asDecimal(isString(own) ? type : own);
+      return convertSql(arg.sql, UNKNOWN, { name: 'decimal', precision, scale });
+    }
+    return this.convert(arg, type);
+  }
+
+  /**
+   * `left / right` in the result type, with T-SQL's divide-by-zero error (`onZero: 'null'` for AVG,
+   * whose count is zero only when its sum is NULL). Integers divide with truncation; decimals are
+   * divided exactly as scaled integers (a decimal quotient is cut to its scale; money's is rounded to
+   * 4 places), because DuckDB's decimal division gives a float.
+   */
+  private divide(l: LocalArg, r: LocalArg, type: SqlType, onZero: 'error' | 'null'): string {
+    const divisor = this.operand(r, isExactFraction(type) ? r.type : type);
+    const guard = (body: string) => `(CASE WHEN ${divisor} = 0 THEN ${onZero === 'error' ? DIVIDE_BY_ZERO : 'NULL'} ELSE ${body} END)`;
+    if (isInteger(type)) return this.convert({ sql: guard(`${this.operand(l, type)} // ${this.operand(r, type)}`), type: UNKNOWN }, type);
+    if (isApproximate(type) || !isExactFraction(type)) return this.convert({ sql: guard(`${this.convert(l, FLOAT)} / ${this.convert(r, FLOAT)}`), type: UNKNOWN }, type);
+    const scaled = (arg: LocalArg): { sql: string; scale: number } => {
+      const own = isNullType(arg.type) || isString(arg.type) || isApproximate(arg.type) ? { name: 'decimal', precision: 38, scale: type.scale ?? 0 } : arg.type;
+      const { scale } = asDecimal(own);
+      if (isInteger(own)) return { sql: `CAST(${arg.sql} AS HUGEINT)`, scale: 0 };
+      return { sql: `CAST(CAST(${arg.sql} AS DECIMAL(38,${scale})) * ${powerOfTen(scale)} AS HUGEINT)`, scale };
+    };
+    const a = scaled(l);
+    const b = scaled(r);
+    const round = isMoney(type);
+    const target = (type.scale ?? 0) + (round ? 1 : 0);
+    const k = target - a.scale + b.scale;
+    let quotient = k >= 0 ? `((${a.sql} * ${powerOfTen(k)}) // ${b.sql})` : `(${a.sql} // (${b.sql} * ${powerOfTen(-k)}))`;
+    if (round) quotient = `((${quotient} + CASE WHEN ${quotient} < 0 THEN -5 ELSE 5 END) // 10)`;
+    const scale = type.scale ?? 0;
+    const value = scale === 0 ? `CAST(${quotient} AS DECIMAL(38,0))`
+      : `(CAST(${quotient} AS DECIMAL(38,0)) * CAST('${(1 / 10 ** scale).toFixed(scale)}' AS DECIMAL(38,${scale})))`;
+    return this.convert({ sql: guard(value), type: UNKNOWN }, type);
+  }
+
+  /** datetime ± a number of days (T-SQL); date ± whole days (PostgreSQL) */
+  private dateArithmetic(op: '+' | '-' | '*' | '/' | '%', l: LocalArg, r: LocalArg, type: SqlType): string {
+    const [date, days] = isDateTime(l.type) ? [l, r] : [r, l];
+    if (isDateTime(days.type)) {
+      // datetime - datetime: the difference counted from 1900-01-01, as T-SQL's datetime arithmetic does
+      return `CAST(TIMESTAMP '1900-01-01' + (${this.convert(l, type)} - ${this.convert(r, type)}) AS TIMESTAMP)`;
+    }
+    const sign = op === '-' ? '-' : '+';
+    if (typeName(type) === 'date') return `CAST(${date.sql} ${sign} to_days(${this.convert(days, { name: 'int' })}) AS DATE)`;
+    const micros = `CAST(round(${this.convert(days, FLOAT)} * 86400000000) AS BIGINT)`;
+    return this.convert({ sql: `(${this.convert(date, type)} ${sign} to_microseconds(${micros}))`, type: UNKNOWN }, type);
   }
 
   /** the text of a string literal or string parameter */
@@ -169,45 +334,58 @@ export class DuckDbRenderer {
       case 'number': {
         const text = String(expr.value);
         if (!NUMBER.test(text)) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `Invalid number ${text}`);
-        return text;
+        const type = expr.sqlType;
+        if (typeName(type) === 'int' && /^\d+$/.test(text)) return text.replace(/^0+(?=\d)/, '');
+        return `CAST(${quoteText(text)} AS ${duckType(type)})`;
       }
-      case 'date': return `CAST(${this.bind(expr.value)} AS DATE)`;
-      case 'timestamp': return `CAST(${this.bind(expr.value)} AS TIMESTAMP)`;
-      case 'string': return this.bind(expr.value);
+      case 'date': return `CAST(${quoteText(String(expr.value))} AS DATE)`;
+      case 'timestamp': return `CAST(${quoteText(String(expr.value))} AS TIMESTAMP)`;
+      case 'string': return this.text(String(expr.value));
     }
+  }
+
+  /** a string as an inline literal; a NUL character (which DuckDB literals cannot hold) goes as a bound value */
+  private text(value: string): string {
+    return value.includes('\u0000') ? this.bind(value) : quoteText(value);
+  }
+
+  /** a parameter value as a typed inline literal */
+  private value(value: unknown): string {
+    if (value === null || value === undefined) return 'NULL';
+    if (typeof value === 'string') return this.text(value);
+    if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+    if (typeof value === 'bigint') return `CAST(${quoteText(String(value))} AS BIGINT)`;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new DynasqlError('DYNASQL_ERR_PARAMETER', `The parameter value ${value} is not a finite number`);
+      return `CAST(${quoteText(String(value))} AS ${duckType(valueType(value))})`;
+    }
+    if (value instanceof Date) {
+      if (Number.isNaN(value.getTime())) throw new DynasqlError('DYNASQL_ERR_PARAMETER', 'A date parameter holds an invalid date');
+      return `CAST(${quoteText(value.toISOString().replace('T', ' ').replace('Z', ''))} AS TIMESTAMP)`;
+    }
+    return this.bind(value);
   }
 
   private call(expr: P.Call): string {
-    const render = FUNCTIONS[expr.name];
-    if (!render) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unknown function ${expr.name}`);
-    const keyword = expr.args[0]?.kind === 'keyword' ? expr.args[0].word : undefined;
-    let args = expr.args.map((a) => this.expr(a));
-    if (expr.star) args = ['*'];
-    if (expr.distinct && args.length > 0) args = [`DISTINCT ${args[0]}`, ...args.slice(1)];
-    let sql = render(args, keyword ? { keyword } : {});
+    const def = functionDef(expr.name);
+    if (!def) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unknown function ${expr.name}`);
+    const keyword = def.datePart && expr.args[0]?.kind === 'keyword' ? expr.args[0].word : undefined;
+    const args = (keyword !== undefined ? expr.args.slice(1) : expr.args).map((a) => this.arg(a));
+    let over = '';
     if (expr.over) {
       const partition = expr.over.partitionBy.length > 0 ? `PARTITION BY ${expr.over.partitionBy.map((e) => this.expr(e)).join(', ')}` : '';
       const order = expr.over.orderBy.length > 0 ? `ORDER BY ${expr.over.orderBy.map((o) => this.orderItem(o)).join(', ')}` : '';
-      sql = `${sql} OVER (${[partition, order, expr.over.frame ?? ''].filter(Boolean).join(' ')})`;
+      over = ` OVER (${[partition, order, expr.over.frame ?? ''].filter(Boolean).join(' ')})`;
     }
-    if (expr.name === 'COUNT' || expr.name === 'COUNT_BIG') sql = `CAST(${sql} AS ${expr.name === 'COUNT' ? 'INTEGER' : 'BIGINT'})`;
-    return sql;
+    const forms: LocalForms = {
+      convert: (arg, type) => this.convert(arg, type),
+      divide: (left, right, result) => this.divide(left, right, result, 'null'),
+      text: (value) => this.text(value),
+      call: (name, callArgs) => `${name}(${callArgs})${over}`,
+    };
+    return def.local({
+      args, part: keyword !== undefined ? datePart(keyword) : undefined, distinct: expr.distinct, star: expr.star, result: expr.sqlType, forms,
+    });
   }
 }
 
-const STRING_FUNCTIONS = new Set(['UPPER', 'LOWER', 'LTRIM', 'RTRIM', 'TRIM', 'SUBSTRING', 'LEFT', 'RIGHT', 'REPLACE', 'CONCAT', 'REVERSE', 'REPLICATE', 'DATENAME']);
-
-function isString(expr: P.Expr): boolean {
-  if (expr.kind === 'literal') return expr.type === 'string';
-  if (expr.kind === 'column') return expr.column?.edmType === 'Edm.String' || expr.column?.edmType === 'Edm.Guid' || (expr.column !== undefined && expr.column.kind !== 'data' && expr.column.kind !== 'lookup');
-  if (expr.kind === 'function') return STRING_FUNCTIONS.has(expr.name);
-  if (expr.kind === 'cast') return castType(expr.type.name) === 'VARCHAR';
-  if (expr.kind === 'binary' && expr.op === '+') return isString(expr.left) || isString(expr.right);
-  return false;
-}
-
-function isInteger(expr: P.Expr): boolean {
-  if (expr.kind === 'literal') return expr.type === 'number' && /^\d+$/.test(String(expr.value));
-  if (expr.kind === 'column') return ['Edm.Int32', 'Edm.Int16', 'Edm.Int64', 'Edm.Byte'].includes(expr.column?.edmType ?? '');
-  return false;
-}

@@ -1,6 +1,10 @@
 export type * from './logical.js';
 export type * from './physical.js';
-export { functionKind, knownFunctionNames, type FunctionKind } from './functions.js';
+export {
+  DATE_PARTS, datePart, functionDef, functionKind, functionTable, knownFunctionNames,
+  type DatePart, type FunctionDef, type FunctionKind, type LocalArg, type LocalCall, type LocalForms,
+} from './functions.js';
 export { explainPlan } from './explain.js';
 export { outputName } from './output-name.js';
 export { PlanCache, parameterKey, type PlanScope } from './plan-cache.js';
+export { resultColumns, type TypedResultColumn } from './result-columns.js';

@@ -4,10 +4,14 @@
  * column (or to a derived table / CTE / select-list alias). Push-down reads it to carve out the remote
  * requests; the local engine renders it as SQL over the rows those requests returned.
  *
+ * Every expression carries its SQL Server type (`sqlType`, as catalog columns do; derived by src/types/: `int / int` is an int,
+ * `AVG(int)` an int, `money / 3` money), and every query its output columns' types, so the local
+ * engine renders from types and results report them.
+ *
  * Example: `SELECT a.name FROM account a` →
- * `{kind:'select', from:{kind:'scan', scanId:1, alias:'a'}, columns:[{expr:{kind:'column', scanId:1, name:'name', column:…}}]}`.
+ * `{kind:'select', from:{kind:'scan', scanId:1, alias:'a'}, columns:[{expr:{kind:'column', scanId:1, name:'name', column:…, sqlType:{name:'nvarchar',length:160}}}]}`.
  */
-import type { Column, Table } from '../catalog/types.js';
+import type { Column, SqlType, Table } from '../catalog/types.js';
 
 export type LiteralType = 'string' | 'number' | 'boolean' | 'null' | 'date' | 'timestamp';
 
@@ -15,26 +19,27 @@ export type LiteralType = 'string' | 'number' | 'boolean' | 'null' | 'date' | 't
  * A resolved column. `scanId` set: a catalog column of that scan. Otherwise a column of a derived
  * table or CTE (`qualifier` names it) or a select-list alias (ORDER BY `total`).
  */
-export interface ColumnRef { kind: 'column'; name: string; qualifier?: string; scanId?: number; column?: Column }
-export interface Literal { kind: 'literal'; type: LiteralType; value: string | boolean | null }
-export interface Param { kind: 'param'; ref: string | number }
+export interface ColumnRef { kind: 'column'; name: string; qualifier?: string; scanId?: number; column?: Column; sqlType: SqlType }
+export interface Literal { kind: 'literal'; type: LiteralType; value: string | boolean | null; sqlType: SqlType }
+export interface Param { kind: 'param'; ref: string | number; sqlType: SqlType }
 export type BinaryOp = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | '+' | '-' | '*' | '/' | '%' | '||';
-export interface Binary { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr }
-export interface Unary { kind: 'unary'; op: 'NOT' | '-' | '+'; operand: Expr }
-export interface Like { kind: 'like'; expr: Expr; pattern: Expr; negated: boolean; escape?: Expr }
-export interface InList { kind: 'inList'; expr: Expr; list: Expr[]; negated: boolean }
-export interface InQuery { kind: 'inQuery'; expr: Expr; query: Query; negated: boolean }
-export interface Between { kind: 'between'; expr: Expr; low: Expr; high: Expr; negated: boolean }
-export interface IsNull { kind: 'isNull'; expr: Expr; negated: boolean }
-export interface Exists { kind: 'exists'; query: Query; negated: boolean }
-export interface Case { kind: 'case'; operand?: Expr; whens: { when: Expr; then: Expr }[]; else?: Expr }
+export interface Binary { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; sqlType: SqlType }
+export interface Unary { kind: 'unary'; op: 'NOT' | '-' | '+'; operand: Expr; sqlType: SqlType }
+export interface Like { kind: 'like'; expr: Expr; pattern: Expr; negated: boolean; escape?: Expr; sqlType: SqlType }
+export interface InList { kind: 'inList'; expr: Expr; list: Expr[]; negated: boolean; sqlType: SqlType }
+export interface InQuery { kind: 'inQuery'; expr: Expr; query: Query; negated: boolean; sqlType: SqlType }
+export interface Between { kind: 'between'; expr: Expr; low: Expr; high: Expr; negated: boolean; sqlType: SqlType }
+export interface IsNull { kind: 'isNull'; expr: Expr; negated: boolean; sqlType: SqlType }
+export interface Exists { kind: 'exists'; query: Query; negated: boolean; sqlType: SqlType }
+export interface Case { kind: 'case'; operand?: Expr; whens: { when: Expr; then: Expr }[]; else?: Expr; sqlType: SqlType }
 export interface TypeName { name: string; length?: number; precision?: number; scale?: number }
-export interface Cast { kind: 'cast'; expr: Expr; type: TypeName; try: boolean }
+/** `type` is the target type as written (`nvarchar(20)`), `sqlType` the type it denotes */
+export interface Cast { kind: 'cast'; expr: Expr; type: TypeName; try: boolean; sqlType: SqlType }
 export interface Window { partitionBy: Expr[]; orderBy: OrderItem[]; frame?: string }
-export interface Call { kind: 'function'; name: string; args: Expr[]; distinct: boolean; star: boolean; over?: Window }
-export interface Subquery { kind: 'subquery'; query: Query }
-export interface Keyword { kind: 'keyword'; word: string }
-export interface Star { kind: 'star'; qualifier?: string }
+export interface Call { kind: 'function'; name: string; args: Expr[]; distinct: boolean; star: boolean; over?: Window; sqlType: SqlType }
+export interface Subquery { kind: 'subquery'; query: Query; sqlType: SqlType }
+export interface Keyword { kind: 'keyword'; word: string; sqlType: SqlType }
+export interface Star { kind: 'star'; qualifier?: string; sqlType: SqlType }
 
 export type Expr =
   | ColumnRef | Literal | Param | Binary | Unary | Like | InList | InQuery | Between | IsNull | Exists | Case | Cast
@@ -66,6 +71,8 @@ export interface Select {
   orderBy: OrderItem[];
   limit?: Expr;
   offset?: Expr;
+  /** the type of each output column, in order (a `*` counts as the columns it stands for) */
+  outputTypes: SqlType[];
 }
 
 export interface SetOperation {
@@ -77,6 +84,8 @@ export interface SetOperation {
   orderBy: OrderItem[];
   limit?: Expr;
   offset?: Expr;
+  /** the type of each output column: what both sides combine into (UNION rules) */
+  outputTypes: SqlType[];
 }
 
 export type Query = Select | SetOperation;
@@ -97,4 +106,7 @@ export interface BoundQuery {
   scans: Scan[];
   /** the result's column names, in order */
   outputNames: string[];
+  /** the result's column types, in order */
+  outputTypes: SqlType[];
 }
+

@@ -41,7 +41,7 @@ export function localRemainder(
     const kept = all.filter((c) => !pushed.includes(c));
     if (kept.length === all.length) return expr;
     if (kept.length === 0) return undefined;
-    return kept.reduce((left, right) => ({ kind: 'binary', op: 'AND', left, right }));
+    return kept.reduce((left, right) => ({ kind: 'binary', op: 'AND', left, right, sqlType: left.sqlType }));
   };
   const noteColumns = (node: Record<string, unknown>): void => {
     if (node.kind === 'column' && typeof node.scanId === 'number') {

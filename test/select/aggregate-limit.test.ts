@@ -34,7 +34,7 @@ describe('the 50,000-row aggregate limit', () => {
     const expected = new Map<unknown, number>();
     for (const row of rows) expected.set(row.statecode, (expected.get(row.statecode) ?? 0) + 1);
     expect(new Map(result.rows.map((r) => [r.statecode, r.n]))).toEqual(expected);
-    expect(result.columns.map((c) => [c.name, c.type])).toEqual([['statecode', 'int'], ['n', 'int'], ['total', 'decimal']]);
+    expect(result.columns.map((c) => [c.name, c.type])).toEqual([['statecode', 'int'], ['n', 'int'], ['total', 'money']]);
   });
 
   it('under the limit the service aggregates', async () => {

@@ -1,0 +1,44 @@
+/**
+ * The one type of several values that meet in one column: the results of a CASE / IIF / COALESCE,
+ * the rows of a UNION. The highest precedence wins; decimals widen to hold every input (integral
+ * digits and scale, the UNION rule), strings to the longest, nvarchar if any is.
+ * ISNULL differs: its type is its first argument's.
+ *
+ * `commonType([INT, decimal(5,2)])` → decimal(12,2); `commonType([varchar(3), nvarchar(10)])` → nvarchar(10).
+ */
+import { DynasqlError } from '../errors/index.js';
+import { decimalResult } from './decimal.js';
+import { higher } from './precedence.js';
+import { comparisonType } from './operators.js';
+import { INT, formatType, isDecimal, isNullType, isString, isUnicode, type SqlType } from './sql-type.js';
+
+export function commonType(types: readonly SqlType[]): SqlType {
+  let result: SqlType | undefined;
+  for (const type of types) {
+    if (isNullType(type)) continue;
+    result = result === undefined ? type : combine(result, type);
+  }
+  return result ?? INT;
+}
+
+function combine(a: SqlType, b: SqlType): SqlType {
+  try {
+    comparisonType(a, b);
+  } catch {
+    throw new DynasqlError('DYNASQL_ERR_TYPE', `${formatType(a)} and ${formatType(b)} cannot be combined into one column`);
+  }
+  const top = higher(a, b);
+  if (isDecimal(top)) return decimalResult('union', a, b);
+  if (isString(a) && isString(b)) {
+    const name = isUnicode(a) || isUnicode(b) ? 'nvarchar' : 'varchar';
+    if (a.length === undefined || b.length === undefined) return { name };
+    return { name, length: Math.max(a.length, b.length) };
+  }
+  return top;
+}
+
+/** ISNULL(a, b): the type of a; when a is an untyped NULL, b's; both NULL: int */
+export function isnullType(first: SqlType, second: SqlType): SqlType {
+  if (!isNullType(first)) return first;
+  return isNullType(second) ? INT : second;
+}
