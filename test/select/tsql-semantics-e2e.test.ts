@@ -214,13 +214,17 @@ describe('issue 14: errors on valid SQL', () => {
   });
 
   it('+ between strings of a derived table and of a CASE concatenates', async () => {
-    const r = await both("SELECT d.a + d.b AS ab, CASE WHEN 1 = 1 THEN 'x' END + 'y' AS xy FROM (SELECT 'a' AS a, 'b' AS b) d");
-    expect(r.rows).toEqual([{ ab: 'ab', xy: 'xy' }]);
+    const r = await both("SELECT d.a + d.b AS ab, CASE WHEN d.a IS NOT NULL THEN 'x' END + 'y' AS xy FROM (SELECT name AS a, UPPER(name) AS b FROM account WHERE name = 'Fourth Coffee (sample)') d");
+    expect(r.rows).toEqual([{ ab: 'Fourth Coffee (sample)FOURTH COFFEE (SAMPLE)', xy: 'xy' }]);
+    const c = await both('SELECT c.x + c.y AS xy FROM (SELECT a.name AS x, a.name AS y FROM account a) c WHERE c.x = @n', { n: 'Fourth Coffee (sample)' });
+    expect(c.rows).toEqual([{ xy: 'Fourth Coffee (sample)Fourth Coffee (sample)' }]);
   });
 
   it('a string that is not a literal converts to a datetime where a datetime is compared', async () => {
-    const r = await both("SELECT COUNT(*) AS n FROM account a JOIN (SELECT '2000-01-01' AS d) t ON a.createdon > t.d");
     const all = (await local.query('SELECT COUNT(*) AS n FROM account')).rows[0]!.n;
+    const r = await both("SELECT COUNT(*) AS n FROM account WHERE createdon > CONCAT('2000', '-01-01')");
     expect(r.rows).toEqual([{ n: all }]);
+    const p = await both('SELECT COUNT(*) AS n FROM account a JOIN (SELECT accountid, @d AS d FROM account) t ON t.accountid = a.accountid WHERE a.createdon > t.d', { d: '2000-01-01' });
+    expect(p.rows).toEqual([{ n: all }]);
   });
 });
