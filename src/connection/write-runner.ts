@@ -142,6 +142,9 @@ async function runInsert(ctx: WriteRunContext, statement: InsertStatement, param
     ? upsertOperation(wctx, keyColumns, columns, values, r, { ...(statement.hints.upsertMode ? { mode: statement.hints.upsertMode } : {}), returnRepresentation: wantBody })
     : createOperation(wctx, columns, values, r, wantBody)));
   if (ctx.explain) return explainOps(ctx, command(statement), ops, effective);
+  if (ops.some((op) => op.orCreate) && (ctx.hold || (effective.atomic && ops.length > 1))) {
+    throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `UPSERT on Finance & Operations cannot be part of a change set (${ctx.hold ? 'a transaction' : 'ATOMIC'}): each row takes two requests there (PATCH, then POST when the row is not there). Use INSERT or UPDATE, or UPSERT outside the transaction`);
+  }
   if (ctx.hold && returning) {
     // a held row's values are what was sent: its key and the columns given; the rest exist only after COMMIT
     const unknown = returning.filter((r) => !table.primaryKey.includes(r.column.name) && !columns.some((c) => c.column === r.column));
@@ -409,6 +412,7 @@ function explainOps(ctx: WriteRunContext, verb: string, ops: readonly WriteOpera
       if (listed++ >= EXPLAIN_OPERATIONS) break;
       const op = ops[i]!;
       lines.push(`${batched ? '          ' : 'Write   '}${op.method} ${root}${op.url}`);
+      if (op.orCreate) lines.push(`          then, when the PATCH finds no row (404), ${op.orCreate.method} ${root}${op.orCreate.url}: two requests for a new row`);
     }
   }
   if (ops.length > EXPLAIN_OPERATIONS) lines.push(`        … and ${ops.length - EXPLAIN_OPERATIONS} more operations`);
@@ -515,6 +519,11 @@ async function sendSingle(ctx: WriteRunContext, op: WriteOperation & { idempoten
     });
   } catch (error) {
     outcomes[index] = { state: 'unconfirmed', error: asDynasqlError(error) };
+    return;
+  }
+  if (op.orCreate && response.status === 404) {
+    // F&O: the PATCH found no row, so the UPSERT creates it
+    await sendSingle(ctx, op.orCreate, index, outcomes, signal);
     return;
   }
   const answer = { status: response.status, headers: response.headers, body: response.text() };

@@ -151,7 +151,7 @@ export function createOperation(ctx: WriteContext, columns: readonly ResolvedCol
   }
   const complete = keyColumns.every((c) => key!.get(c) !== undefined && key!.get(c) !== null);
   return {
-    kind: 'create', method: 'POST', url: table.entitySetName, headers: withReturn(ctx.headers, returnRepresentation),
+    kind: 'create', method: 'POST', url: `${table.entitySetName}${ctx.edition === 'finops' && ctx.crossCompany ? '?cross-company=true' : ''}`, headers: withReturn(ctx.headers, returnRepresentation),
     body: jsonObject(pairs), key: displayKey(key), row, idempotent, applied, ...(ownKey ? { ownKey } : {}),
     ...(complete ? { rowUrl: recordUrl(table, key, { crossCompany: ctx.crossCompany }) } : {}),
   };
@@ -175,6 +175,7 @@ export function upsertOperation(ctx: WriteContext, keyColumns: readonly Column[]
   options: { mode?: 'insertOnly' | 'updateOnly'; returnRepresentation?: boolean } = {}): WriteOperation {
   const key = keyFromRow(ctx.table, keyColumns, columns, values);
   if (!key) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `UPSERT INTO ${ctx.table.name} needs the key columns ${keyColumns.map((c) => c.name).join(', ')}`);
+  if (ctx.edition === 'finops') return finopsUpsert(ctx, key, columns, values, row, options);
   const rest = columns.map((c, i) => [c, values[i] ?? null] as const).filter(([c]) => !keyColumns.includes(c.column));
   const applied: Record<string, unknown> = {};
   const pairs = rowBody(ctx, rest.map(([c]) => c), rest.map(([, v]) => v), 'update', applied);
@@ -183,6 +184,22 @@ export function upsertOperation(ctx: WriteContext, keyColumns: readonly Column[]
   if (options.mode === 'updateOnly') headers['If-Match'] = '*';
   const url = recordUrl(ctx.table, key, { crossCompany: ctx.crossCompany });
   return { kind: 'upsert', method: 'PATCH', url, headers, body: jsonObject(pairs), key: displayKey(key), row, rowUrl: url, applied };
+}
+
+/**
+ * F&O has no create-by-PATCH (its PATCH to a missing key answers 404), so an UPSERT is a PATCH that
+ * falls back to a POST of the whole row: `INSERT_ONLY` is the POST alone, `UPDATE_ONLY` the PATCH alone.
+ */
+function finopsUpsert(ctx: WriteContext, key: ReadonlyMap<Column, InputValue>, columns: readonly ResolvedColumn[], values: readonly InputValue[], row: number,
+  options: { mode?: 'insertOnly' | 'updateOnly'; returnRepresentation?: boolean }): WriteOperation {
+  const create = { ...createOperation(ctx, columns, values, row, options.returnRepresentation ?? false), kind: 'upsert' as const };
+  if (options.mode === 'insertOnly') return create;
+  const rest = columns.map((c, i) => [c, values[i] ?? null] as const).filter(([c]) => !key.has(c.column));
+  const update = updateOperation(ctx, key, rest.map(([c]) => c), rest.map(([, v]) => v), row, { ...(options.returnRepresentation ? { returnRepresentation: true } : {}) });
+  const patch: WriteOperation = { ...update, kind: 'upsert', headers: { ...update.headers } };
+  // If-Match: * makes "no such row" a 404 whatever the service's default, which is the signal to create
+  patch.headers['If-Match'] = '*';
+  return options.mode === 'updateOnly' ? patch : { ...patch, orCreate: create };
 }
 
 export function deleteOperation(ctx: WriteContext, key: ReadonlyMap<Column, InputValue>, row: number, options: { etag?: string; existed?: boolean } = {}): WriteOperation {

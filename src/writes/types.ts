@@ -32,6 +32,11 @@ export interface WriteOperation {
   ownKey?: boolean;
   /** update / delete: the row was read just before this statement wrote it (it existed) */
   existed?: boolean;
+  /**
+   * F&O UPSERT: the create sent when this PATCH finds no row (404). F&O's PATCH never creates, so an
+   * upsert of a new row takes two requests there.
+   */
+  orCreate?: WriteOperation;
 }
 
 /** A value arriving for a column: from a literal, a parameter, or a row the SELECT engine computed. */

@@ -83,6 +83,79 @@ describe('F&O writes', () => {
   });
 });
 
+describe('F&O UPSERT: create when the update finds nothing', () => {
+  it('a new row: PATCH to the key URL answers 404, then POST creates it; an existing row: the PATCH alone', async () => {
+    await f.clearLog();
+    const created = await f.conn.query("UPSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usmf', 'UP-1', 'Upserted')");
+    expect(created.rowCount).toBe(1);
+    expect((await f.writes()).map((w) => `${w.method} ${w.url}`)).toEqual(["PATCH /data/CustomersV3(dataAreaId='usmf',CustomerAccount='UP-1')", 'POST /data/CustomersV3']);
+    expect(await customer('usmf', 'UP-1')).toMatchObject([{ OrganizationName: 'Upserted' }]);
+    await f.clearLog();
+    const updated = await f.conn.query("UPSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usmf', 'UP-1', 'Upserted again')");
+    expect(updated.rowCount).toBe(1);
+    expect((await f.writes()).map((w) => w.method)).toEqual(['PATCH']);
+    expect(await customer('usmf', 'UP-1')).toMatchObject([{ OrganizationName: 'Upserted again' }]);
+  });
+
+  it('several rows, new and existing, each as its own requests; EXPLAIN says a new row takes two', async () => {
+    const r = await f.conn.query("UPSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usmf', 'UP-1', 'Third'), ('usmf', 'UP-2', 'Second new')");
+    expect(r.rowCount).toBe(2);
+    expect(await customer('usmf', 'UP-2')).toMatchObject([{ OrganizationName: 'Second new' }]);
+    const plan = await f.conn.explain("UPSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usmf', 'UP-3', 'x')");
+    expect(plan).toContain("PATCH");
+    expect(plan).toMatch(/when the PATCH finds no row \(404\), POST .*CustomersV3: two requests for a new row/);
+  });
+
+  it('INSERT_ONLY is the POST alone (an existing key is an error); UPDATE_ONLY the PATCH alone (a new key is 0 rows)', async () => {
+    await expect(f.conn.query("UPSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usmf', 'UP-1', 'no') OPTION (INSERT_ONLY)")).rejects.toThrow(/already exists/);
+    const none = await f.conn.query("UPSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usmf', 'UP-9', 'no') OPTION (UPDATE_ONLY)");
+    expect(none.rowCount).toBe(0);
+    expect(await customer('usmf', 'UP-9')).toEqual([]);
+  });
+
+  it('cannot be part of a change set, and says so before sending', async () => {
+    await f.clearLog();
+    const error = await f.conn.query("UPSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usmf', 'UP-4', 'a'), ('usmf', 'UP-5', 'b') OPTION (ATOMIC)").then(() => undefined, (e: unknown) => e);
+    expect((error as DynasqlError).code).toBe('DYNASQL_ERR_UNSUPPORTED_SQL');
+    expect((error as DynasqlError).message).toMatch(/two requests/);
+    expect(await f.writes()).toEqual([]);
+  });
+});
+
+describe('F&O companies: with Cross Company off, every write form acts in the default company only', () => {
+  // the rule (protocol §8, F&O "Cross-company"): without cross-company=true only the default company's rows are seen
+  const other = "dataAreaId = 'usrt' AND CustomerAccount = 'RT-001'";
+
+  it('a SELECT by another company\'s full key sees nothing, and so UPDATE and DELETE by it change nothing', async () => {
+    const before = await customer('usrt', 'RT-001', true);
+    expect(before).toHaveLength(1);
+    expect((await f.conn.query(`SELECT CustomerAccount FROM CustomersV3 WHERE ${other}`)).rows).toEqual([]);
+    await f.clearLog();
+    expect((await f.conn.query(`UPDATE CustomersV3 SET OrganizationName = 'crossed' WHERE ${other}`)).rowCount).toBe(0);
+    expect((await f.conn.query(`DELETE FROM CustomersV3 WHERE ${other}`)).rowCount).toBe(0);
+    expect((await f.conn.query(`DELETE FROM CustomersV3 WHERE ${other} OPTION (ATOMIC)`)).rowCount).toBe(0);
+    expect(await f.writes()).toEqual([]);
+    expect(await customer('usrt', 'RT-001', true)).toEqual(before);
+  });
+
+  it('an INSERT or UPSERT naming another company is refused and writes nothing', async () => {
+    await expect(f.conn.query("INSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usrt', 'X-1', 'crossed')")).rejects.toThrow(/not the current company/);
+    await expect(f.conn.query("UPSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usrt', 'RT-001', 'crossed')")).rejects.toThrow(/not the current company/);
+    expect(await customer('usrt', 'X-1', true)).toEqual([]);
+    expect(await customer('usrt', 'RT-001', true)).not.toMatchObject([{ OrganizationName: 'crossed' }]);
+  });
+
+  it('with Cross Company on, the same statements reach the other company (creates carry ?cross-company=true)', async () => {
+    const cross = await f.connectWith('Cross Company=true');
+    await f.clearLog();
+    expect((await cross.query("INSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usrt', 'X-2', 'crossed')")).rowCount).toBe(1);
+    expect((await f.writes()).map((w) => `${w.method} ${w.url}`)).toEqual(['POST /data/CustomersV3?cross-company=true']);
+    expect((await cross.query("UPDATE CustomersV3 SET OrganizationName = 'crossed 2' WHERE dataAreaId = 'usrt' AND CustomerAccount = 'X-2'")).rowCount).toBe(1);
+    expect((await cross.query("UPSERT INTO CustomersV3 (dataAreaId, CustomerAccount, OrganizationName) VALUES ('usrt', 'X-3', 'crossed 3')")).rowCount).toBe(1);
+    expect((await cross.query("DELETE FROM CustomersV3 WHERE dataAreaId = 'usrt' AND CustomerAccount IN ('X-2', 'X-3')")).rowCount).toBe(2);
+  });
+});
+
 describe('F&O transactions', () => {
   it('sends a transaction at COMMIT as one change set to /data/$batch, and a refused one writes nothing', async () => {
     await f.clearLog();

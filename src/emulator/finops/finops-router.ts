@@ -113,7 +113,7 @@ export class FinopsService {
     if (first!.args === undefined) {
       if (more.length === 0) {
         if (req.method === 'GET') return this.readCollection(entity, this.companyRows(entity, crossCompany), out, query);
-        if (req.method === 'POST') return this.create(req, entity, out);
+        if (req.method === 'POST') return this.create(req, entity, out, crossCompany);
         throw methodNotAllowed(req.method);
       }
       if (more.length === 1 && more[0]!.name === '$count' && req.method === 'GET') {
@@ -129,7 +129,9 @@ export class FinopsService {
 
     const keyValues = parseKey(entity, first!.args);
     const key = keyString(entity, keyValues);
-    const row = table.get(key);
+    // a key URL reaches what the collection shows: another company's row only with cross-company=true
+    const found = table.get(key);
+    const row = found && this.inScope(entity, found.values.dataAreaId, crossCompany) ? found : undefined;
     if (more.length === 0) {
       switch (req.method) {
         case 'GET':
@@ -158,12 +160,21 @@ export class FinopsService {
     return this.readSingle(target, related[0], out, query);
   }
 
+  /**
+   * Company scoping, one rule for every request (protocol §8, F&O "Cross-company": "By default only the
+   * user's default company is returned. `?cross-company=true` returns all companies"): without
+   * cross-company=true a request acts in the default company, so reads, key URLs and creates alike
+   * reach no other company's rows. The documentation speaks of reads; that writes are scoped the same
+   * way is this emulator's reading of it (README, known differences).
+   */
+  private inScope(entity: FinopsEntity, dataAreaId: unknown, crossCompany: boolean): boolean {
+    return !entity.companySpecific || crossCompany || String(dataAreaId ?? '').toLowerCase() === this.profile.defaultCompany;
+  }
+
   /** Rows the request may see: the default company's, or every company's with `cross-company=true`. */
   private *companyRows(entity: FinopsEntity, crossCompany: boolean): Iterable<Row> {
-    const scoped = entity.companySpecific && !crossCompany;
     for (const row of this.store.table(entity.set)!.scan()) {
-      if (scoped && String(row.values.dataAreaId).toLowerCase() !== this.profile.defaultCompany) continue;
-      yield row;
+      if (this.inScope(entity, row.values.dataAreaId, crossCompany)) yield row;
     }
   }
 
@@ -291,11 +302,14 @@ export class FinopsService {
     return new Map(parents.map((parent) => [parent, index.get(probe(parent.values, 0)) ?? []]));
   }
 
-  private create(req: ODataRequest, entity: FinopsEntity, out: Output): Reply {
+  private create(req: ODataRequest, entity: FinopsEntity, out: Output, crossCompany: boolean): Reply {
     const root = out.root;
     const values = coerceBody(entity, readJson(req));
     if (entity.companySpecific && (values.dataAreaId === undefined || values.dataAreaId === '')) values.dataAreaId = this.profile.defaultCompany;
     if (typeof values.dataAreaId === 'string') values.dataAreaId = values.dataAreaId.toLowerCase();
+    if (!this.inScope(entity, values.dataAreaId, crossCompany)) {
+      throw writeFailed(entity, `The company '${String(values.dataAreaId)}' is not the current company '${this.profile.defaultCompany}'. Add cross-company=true to write in another company`, 'Warning');
+    }
     const missing = entity.key.find((k) => values[k] === undefined || values[k] === '');
     if (missing) throw writeFailed(entity, `Field '${missing}' must be filled in.`, 'Warning');
     const table = this.store.table(entity.set)!;
