@@ -12,6 +12,8 @@
 import { DynasqlError } from '../errors/index.js';
 import { restoreNumber } from './exact-numbers.js';
 import { NO_FETCH_LIMIT } from './row-limits.js';
+import { positionAt } from './position.js';
+import { spanAt } from './quoting.js';
 import type {
   BinaryOp, Cte, Expr, FromItem, JoinType, OrderItem, Query, Select, SelectItem, SetOperator, TypeName, WindowSpec,
 } from './ast.js';
@@ -44,7 +46,12 @@ export class Normalizer {
    * @param exact decimal literals node-sql-parser rounded, by its rounded text (exact-numbers.ts);
    *   undefined for the usual statement, which has none
    */
-  constructor(private readonly dialect: ParserDialect, private readonly exact?: ReadonlyMap<string, string>) {}
+  constructor(
+    private readonly dialect: ParserDialect,
+    private readonly exact?: ReadonlyMap<string, string>,
+    /** the user's text, for the position of errors found here */
+    private readonly sourceText?: string,
+  ) {}
 
   query(raw: Raw): Query {
     if (!raw || typeof raw !== 'object') throw unsupported('empty statement');
@@ -239,8 +246,11 @@ export class Normalizer {
         if (raw.type === 'hex_string' || raw.type === 'full_hex_string') throw unsupported('binary literals');
         // the value is the quoting scanner's, put back by string-literals.ts: nothing left to unescape
         return { kind: 'literal', type: 'string', value: String(raw.value) };
-      case 'number': case 'bigint':
-        return { kind: 'literal', type: 'number', value: this.exact ? restoreNumber(String(raw.value), this.exact) : String(raw.value) };
+      case 'number': case 'bigint': {
+        const value = this.exact ? restoreNumber(String(raw.value), this.exact) : String(raw.value);
+        if (/[eE]/.test(value) && !Number.isFinite(Number(value))) throw this.infiniteNumber(value);
+        return { kind: 'literal', type: 'number', value };
+      }
       case 'bool': case 'boolean':
         return { kind: 'literal', type: 'boolean', value: Boolean(raw.value) };
       case 'null':
@@ -296,6 +306,14 @@ export class Normalizer {
         if (raw.ast) return { kind: 'subquery', query: this.query(raw.ast) };
         throw unsupported(`expression type ${String(raw.type)}`);
     }
+  }
+
+  /** `1e309`: no SQL number type holds it (float ends near 1.8e308), so it must not reach the service as a literal */
+  private infiniteNumber(text: string): DynasqlError {
+    const at = this.sourceText ? findOutsideQuotes(this.sourceText, text.replace(/^-/, '')) : -1;
+    const position = at >= 0 ? positionAt(this.sourceText!, at) : undefined;
+    const where = position ? ` (line ${position.line}, column ${position.column})` : '';
+    return new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `The number ${text} is too large for any SQL number type${where}`, position ? { position } : {});
   }
 
   private typeName(target: Raw): TypeName {
@@ -439,4 +457,19 @@ function balanced(op: 'AND' | 'OR', operands: Expr[], from: number, to: number):
   if (to - from <= 2) return leftDeep(op, operands, from, to);
   const middle = from + Math.ceil((to - from) / 2);
   return { kind: 'binary', op, left: balanced(op, operands, from, middle), right: balanced(op, operands, middle, to) };
+}
+
+/** the first offset of `text` in `sql` outside quoted text and comments (case-insensitive), or -1 */
+function findOutsideQuotes(sql: string, text: string): number {
+  const wanted = text.toLowerCase();
+  for (let i = 0; i < sql.length; ) {
+    const span = spanAt(sql, i, '\'"[');
+    if (span) {
+      i = span.end;
+      continue;
+    }
+    if (sql.slice(i, i + wanted.length).toLowerCase() === wanted) return i;
+    i++;
+  }
+  return -1;
 }

@@ -8,16 +8,17 @@
 import { LRUCache } from 'lru-cache';
 import tsqlParser from 'node-sql-parser/build/transactsql.js';
 import pgParser from 'node-sql-parser/build/postgresql.js';
-import { DynasqlError, type SqlPosition } from '../errors/index.js';
+import { DynasqlError } from '../errors/index.js';
 import type { ParsedStatement } from './ast.js';
 import { Normalizer, type ParserDialect } from './normalize.js';
 import { rewriteQuestionMarks } from './placeholders.js';
 import { exactNumbers } from './exact-numbers.js';
-import { positionAt } from './position.js';
+import { leadingWordError, syntaxError } from './syntax-errors.js';
 import { protectLiterals } from './string-literals.js';
 import { rewriteRowLimits } from './row-limits.js';
 
 export { positionAt } from './position.js';
+export { syntaxError } from './syntax-errors.js';
 
 export type { ParserDialect } from './normalize.js';
 
@@ -57,30 +58,20 @@ function parseUncached(sql: string, dialect: ParserDialect): ParsedStatement {
   try {
     raw = astify(rewritten.sql, dialect);
   } catch (error) {
-    throw syntaxError(error, sql, (offset) => literals.originalOffset(questions.originalOffset(rewritten.originalOffset(offset)) + offsetShift));
+    throw leadingWordError(sql, dialect) ?? syntaxError(error, sql, (offset) => literals.originalOffset(questions.originalOffset(rewritten.originalOffset(offset)) + offsetShift), dialect);
   }
   const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
-  if (statements.length !== 1) {
-    throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Expected one statement, found ${statements.length}`);
+  if (statements.length !== 1 || (statements[0] as { type?: unknown }).type !== 'select') {
+    // T-SQL's grammar reads `SELEC name FROM account` as two assignments: name the misspelt word
+    const misspelt = leadingWordError(sql, dialect);
+    if (misspelt) throw misspelt;
   }
-  const normalizer = new Normalizer(dialect, exactNumbers(rewritten.sql));
+  if (statements.length !== 1) {
+    throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Expected one statement, found ${statements.length}; send one statement per call`);
+  }
+  const normalizer = new Normalizer(dialect, exactNumbers(rewritten.sql), sql);
   const query = normalizer.query(literals.restore(statements[0]));
   const params = normalizer.params;
   const parsed: ParsedStatement = { statement: { kind: explain ? 'explain' : 'query', query }, params };
   return Object.freeze(parsed);
-}
-
-/** pegjs errors carry `location.start`; T-SQL ASTs carry no locations, so errors are all we get */
-export function syntaxError(error: unknown, sql: string, toUserOffset: (offset: number) => number): DynasqlError {
-  const e = error as { message?: string; location?: { start?: { offset: number } }; found?: string | null };
-  if (typeof e?.location?.start?.offset !== 'number') {
-    return new DynasqlError('DYNASQL_ERR_SYNTAX', `Syntax error: ${String(e?.message ?? error)}`, { cause: error });
-  }
-  const position = positionAt(sql, Math.min(sql.length, toUserOffset(e.location.start.offset)));
-  const near = e.found == null ? 'end of input' : `'${e.found}'`;
-  return new DynasqlError(
-    'DYNASQL_ERR_SYNTAX',
-    `Syntax error at line ${position.line}, column ${position.column}: unexpected ${near}`,
-    { position, cause: error },
-  );
 }

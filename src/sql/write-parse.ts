@@ -78,11 +78,11 @@ export function parseWrite(sql: string, dialect: ParserDialect = 'tsql', options
   try {
     raw = astify(literals.sql, dialect);
   } catch (error) {
-    throw syntaxError(error, sql, (offset) => toUserOffset(literals.originalOffset(offset)));
+    throw syntaxError(error, sql, (offset) => toUserOffset(literals.originalOffset(offset)), dialect);
   }
   const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
   if (statements.length !== 1) throw unsupported(`${statements.length} statements at once; send one statement per call`);
-  const normalizer = new Normalizer(dialect, exactNumbers(literals.sql));
+  const normalizer = new Normalizer(dialect, exactNumbers(literals.sql), sql);
   const statement = new WriteNormalizer(normalizer).statement(literals.restore(statements[0]), hints, upsert, output);
   return Object.freeze({ statement, params: normalizer.params });
 }
