@@ -194,10 +194,13 @@ class DynasqlConnection implements Connection {
   private async *streamRows(sql: string, params: QueryParams | undefined, options: QueryOptions): AsyncIterable<Row> {
     if (this.current || parseTransactionControl(sql) || isExecStatement(sql) || isWriteStatement(sql) || explainedWrite(sql) !== undefined) {
       // answered whole: statements that are not a SELECT, and anything inside a transaction
-      yield* (await this.run(sql, params, options)).rows;
+      const result = await this.run(sql, params, options);
+      options.onColumns?.(result.columns);
+      yield* result.rows;
       return;
     }
-    const { rows } = await this.open(sql, params, options);
+    const { columns, rows } = await this.open(sql, params, options);
+    options.onColumns?.(columns);
     yield* rows;
   }
 

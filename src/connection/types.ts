@@ -44,6 +44,8 @@ export interface QueryOptions {
   onProgress?: (progress: Progress) => void;
   /** options of a write statement (INSERT / UPSERT / UPDATE / DELETE); see WriteOptions */
   write?: WriteOptions;
+  /** `stream()` only: called once with the result's columns, before the first row (also when there is none) */
+  onColumns?: (columns: ResultColumn[]) => void;
 }
 
 /**

@@ -42,7 +42,7 @@ export interface Description {
 }
 
 /** Settings a client may send at startup that the engine should honour. */
-export const CARRIED_STARTUP_SETTINGS = ['DateStyle', 'TimeZone', 'IntervalStyle', 'extra_float_digits', 'application_name', 'search_path'];
+export const CARRIED_STARTUP_SETTINGS = ['DateStyle', 'TimeZone', 'IntervalStyle', 'extra_float_digits', 'application_name', 'search_path', 'statement_timeout'];
 
 /** The statements that build the mirror; kept to rebuild the engine after a runaway statement. */
 export interface EngineSetup {

@@ -127,18 +127,29 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     trust: options.trust === true,
     tls: secureContext,
     cancel: (processId, secretKey) => sessions.get(processId)?.cancel(secretKey),
+    cancelBackend: (processId, user) => {
+      const session = sessions.get(processId);
+      if (!session) return false;
+      if (session.userName !== user) return 'denied';
+      session.cancelRunning();
+      return true;
+    },
     register: (s) => void sessions.set(s.processId, s),
     unregister: (s) => void sessions.delete(s.processId),
     log,
   };
 
+  const maxConnections = options.maxConnections ?? 100;
   const server: Server = createServer((socket) => {
+    // past the limit the client still gets an answer (FATAL 53300 at startup), and a CancelRequest still works
+    const overLimit = sockets.size >= maxConnections;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.setNoDelay(true);
-    new Session(socket, ctx);
+    new Session(socket, ctx, overLimit);
   });
-  server.maxConnections = options.maxConnections ?? 100;
+  // beyond twice the limit sockets are dropped unanswered: a flood must not cost a session each
+  server.maxConnections = 2 * maxConnections;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

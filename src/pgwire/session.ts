@@ -15,6 +15,8 @@ import { MessageFramer, ProtocolViolation, type FormatCode, type FrontendMessage
 import { decodeParameter, OID } from './pg-types.js';
 import { ScramExchange, type ScramVerifier } from './scram.js';
 import { leadingWords, splitStatements, stripSchemaQualifiers } from './sql-text.js';
+import { ResultCursor } from './result-cursor.js';
+import { statementTimeoutOfSet, timeoutMs, type BackendCall } from './session-functions.js';
 import { commandTag, encodeRows, resultFields, withFormats } from './statement-results.js';
 import type { CachedStatement, StatementCache } from './statement-cache.js';
 import { routeStatement, type MirrorNames, type Route } from './statement-router.js';
@@ -32,6 +34,8 @@ export interface ServerContext {
   tls: SecureContext | undefined;
   /** aborts the running statement of the session with this key, if the secret matches */
   cancel(processId: number, secretKey: number): void;
+  /** `pg_cancel_backend(pid)` from `user`: false when no session has that pid; 'denied' when another user's */
+  cancelBackend(processId: number, user: string): boolean | 'denied';
   register(session: Session): void;
   unregister(session: Session): void;
   log(line: string): void;
@@ -62,6 +66,8 @@ interface Outcome {
   notices: Buffer[];
   /** SELECT tags count the rows each Execute returned */
   isSelect: boolean;
+  /** a translator SELECT whose rows are streamed at Execute (result-cursor.ts); `rows` is then empty */
+  cursor?: ResultCursor;
 }
 
 interface Portal {
@@ -124,7 +130,12 @@ export class Session implements EngineSession {
     void this.pump();
   };
 
-  constructor(private readonly socket: Socket, private readonly ctx: ServerContext) {
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: ServerContext,
+    /** past the server's connection limit: the startup is answered with FATAL 53300 */
+    private readonly overLimit = false,
+  ) {
     this.stream = socket;
     socket.on('data', this.onData);
     socket.on('error', () => this.close());
@@ -140,10 +151,22 @@ export class Session implements EngineSession {
     if (this.state !== 'closed') this.stream.write(bytes);
   }
 
+  /** Writes, then waits until the socket takes more (a slow reader slows the statement, not memory); a stop ends the wait. */
+  private send(bytes: Buffer, signal: AbortSignal): Promise<void> {
+    if (this.state === 'closed' || this.stream.write(bytes)) return Promise.resolve();
+    return this.drained(signal);
+  }
+
+  /** the login name (pg_cancel_backend lets a user cancel their own sessions) */
+  get userName(): string {
+    return this.user;
+  }
+
   close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.running?.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', 'the client disconnected'));
+    this.dropPortals();
     // a client gone in the middle of a transaction block: as in Postgres, its writes are rolled back
     if (this.tx?.isOpen) this.tx.rollback();
     this.ctx.unregister(this);
@@ -170,7 +193,12 @@ export class Session implements EngineSession {
     const b = Buffer.alloc(4);
     a.writeInt32BE(secretKey | 0);
     b.writeInt32BE(this.secretKey);
-    if (timingSafeEqual(a, b)) this.running?.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', 'canceling statement due to user request'));
+    if (timingSafeEqual(a, b)) this.cancelRunning();
+  }
+
+  /** Stops the running statement, as a CancelRequest or `pg_cancel_backend` asks. */
+  cancelRunning(): void {
+    this.running?.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', 'canceling statement due to user request'));
   }
 
   private async pump(): Promise<void> {
@@ -199,15 +227,18 @@ export class Session implements EngineSession {
     }
   }
 
-  private drained(): Promise<void> {
+  private drained(signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         this.stream.off('drain', done);
         this.stream.off('close', done);
+        signal?.removeEventListener('abort', done);
         resolve();
       };
       this.stream.once('drain', done);
       this.stream.once('close', done);
+      if (signal?.aborted) done();
+      else signal?.addEventListener('abort', done, { once: true });
     });
   }
 
@@ -231,6 +262,8 @@ export class Session implements EngineSession {
         return;
       case 'Startup':
         this.framer.startupDone();
+        // as Postgres does: the client learns why, instead of seeing its socket dropped
+        if (this.overLimit) return this.fatal('53300', 'sorry, too many clients already');
         return this.onStartup(packet.parameters);
     }
   }
@@ -336,7 +369,7 @@ export class Session implements EngineSession {
         return this.write(be.readyForQuery(this.txStatus));
       case 'Sync':
         this.skipUntilSync = false;
-        if (this.txStatus === 'I') this.portals.clear();
+        if (this.txStatus === 'I') this.dropPortals();
         return this.write(be.readyForQuery(this.txStatus));
       case 'Flush':
         return;
@@ -398,6 +431,8 @@ export class Session implements EngineSession {
       }
       case 'call':
         return { route, parameterTypes, fields: undefined };
+      case 'backend':
+        return { route, parameterTypes: route.call.name === 'pg_cancel_backend' && typeof route.call.pid !== 'number' ? [parameterTypes[0] || OID.int4] : [], fields: [backendField(route.call)] };
       case 'explain': {
         const d = await this.ctx.engine.describe(this, route.statement, parameterTypes);
         return { route, parameterTypes: 'parameterTypes' in d ? d.parameterTypes : parameterTypes, fields: [planField()] };
@@ -442,9 +477,17 @@ export class Session implements EngineSession {
         const fields = withFormats([planField()], resultFormats);
         return { fields, rows: encodeRows(result, fields), tag: 'EXPLAIN', notices: [], isSelect: false };
       }
+      case 'backend':
+        return this.backendFunction(route.call, statement, parameterFormats, parameters, resultFormats);
       case 'dynamics':
       case 'call': {
         const values = this.parameterValues(statement, parameterFormats, parameters);
+        if (route.kind === 'dynamics' && !this.tx && isPlainQuery(statement.translatorSql)) {
+          // rows go out as they come (result-cursor.ts); a transaction's statements are answered whole
+          const controller = new AbortController();
+          const cursor = await this.withSignal(() => ResultCursor.open(this.ctx.connection, statement.translatorSql, values, controller), controller);
+          return { fields: resultFields(cursor, statement.fields ?? null, resultFormats), rows: [], tag: null, notices: [], isSelect: true, cursor };
+        }
         const runner = this.tx ?? this.ctx.connection;
         const result = await this.withSignal((signal) => runner.query(statement.translatorSql, values, { dialect: 'postgresql', signal }));
         const fields = result.columns.length > 0 ? resultFields(result, statement.fields ?? null, resultFormats) : null;
@@ -455,9 +498,17 @@ export class Session implements EngineSession {
     }
   }
 
-  private async withSignal<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
+  /**
+   * Runs a translator statement (or one Execute of a streamed one) as the session's running
+   * statement: a CancelRequest, `pg_cancel_backend`, the session's `statement_timeout` and a
+   * disconnect abort its signal, which stops it wherever it is (connection/, local/).
+   */
+  private async withSignal<T>(fn: (signal: AbortSignal) => Promise<T>, controller = new AbortController()): Promise<T> {
     this.running = controller;
+    const timeout = this.statementTimeoutMs;
+    const timer = timeout > 0
+      ? setTimeout(() => controller.abort(new DynasqlError('DYNASQL_ERR_TIMEOUT', 'canceling statement due to statement timeout')), timeout)
+      : undefined;
     try {
       return await fn(controller.signal);
     } catch (error) {
@@ -466,8 +517,50 @@ export class Session implements EngineSession {
       }
       throw error;
     } finally {
+      clearTimeout(timer);
       this.running = undefined;
+      if (controller.signal.aborted) this.ctx.log(`pgwire: ${this.peer} user=${JSON.stringify(this.user)}: statement stopped (${(controller.signal.reason as Error)?.message})`);
     }
+  }
+
+  /** `statement_timeout` as this session set it (SET, or `-c statement_timeout=` at startup); 0 = none */
+  private get statementTimeoutMs(): number {
+    const set = this.settings.get('statement_timeout');
+    if (set !== undefined) return statementTimeoutOfSet(set) ?? 0;
+    const startup = this.startupSettings.get('statement_timeout');
+    return startup === undefined ? 0 : (timeoutMs(startup) ?? 0);
+  }
+
+  /** `pg_backend_pid()` and `pg_cancel_backend(pid)`: the process id is the one BackendKeyData gave */
+  private backendFunction(call: BackendCall, statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[]): Outcome {
+    const field = backendField(call);
+    const notices: Buffer[] = [];
+    let value: SqlValue;
+    if (call.name === 'pg_backend_pid') {
+      value = this.processId;
+    } else {
+      const pid = typeof call.pid === 'number' ? call.pid : Number(this.parameterValues(statement, parameterFormats, parameters)[0]);
+      const outcome = this.ctx.cancelBackend(pid, this.user);
+      if (outcome === 'denied') {
+        throw new PgError({ severity: 'ERROR', code: '42501', message: 'permission denied to cancel query', detail: 'Only the user who started a session may cancel its statements.' });
+      }
+      if (!outcome) notices.push(be.noticeResponse({ severity: 'WARNING', code: '01000', message: `PID ${pid} is not a PostgreSQL backend process` }));
+      value = outcome;
+    }
+    const fields = withFormats([field], resultFormats);
+    const result: QueryResult = { columns: [{ name: field.name, type: call.name === 'pg_backend_pid' ? 'int' : 'bit' }], rows: [{ [field.name]: value }], rowCount: 1, command: 'SELECT' };
+    return { fields, rows: encodeRows(result, fields), tag: 'SELECT 1', notices, isSelect: true };
+  }
+
+  /** Stops a portal's streamed statement and forgets the portal. */
+  private dropPortal(name: string): void {
+    const portal = this.portals.get(name);
+    this.portals.delete(name);
+    void portal?.outcome?.cursor?.close();
+  }
+
+  private dropPortals(): void {
+    for (const name of [...this.portals.keys()]) this.dropPortal(name);
   }
 
   private parameterValues(statement: PreparedStatement, formats: FormatCode[], parameters: (Buffer | null)[]): SqlValue[] {
@@ -499,7 +592,7 @@ export class Session implements EngineSession {
         tag = 'BEGIN';
         break;
       case 'commit': {
-        this.portals.clear();
+        this.dropPortals();
         if (this.txStatus === 'I') warn('25P01', 'there is no transaction in progress');
         const tx = this.endTransaction();
         if (tx && this.txStatus === 'T') {
@@ -515,7 +608,7 @@ export class Session implements EngineSession {
         break;
       }
       case 'rollback':
-        this.portals.clear();
+        this.dropPortals();
         if (this.txStatus === 'I') warn('25P01', 'there is no transaction in progress');
         this.endTransaction()?.rollback();
         this.txStatus = 'I';
@@ -582,6 +675,17 @@ export class Session implements EngineSession {
       try {
         const statement = await this.prepare(sql, []);
         const outcome = await this.run(statement, [], [], []);
+        const cursor = outcome.cursor;
+        if (cursor) {
+          this.write(be.rowDescription(outcome.fields!));
+          try {
+            const sent = await this.withSignal((signal) => cursor.run(Number.POSITIVE_INFINITY, outcome.fields!, (bytes) => this.send(bytes, signal)), cursor.controller);
+            this.write(be.commandComplete(`SELECT ${sent.rows}`));
+          } finally {
+            await cursor.close();
+          }
+          continue;
+        }
         this.write(Buffer.concat([
           ...outcome.notices,
           ...(outcome.fields ? [be.rowDescription(outcome.fields)] : []),
@@ -618,6 +722,8 @@ export class Session implements EngineSession {
         if (statement.fields !== undefined && message.parameters.length !== expected) {
           throw new PgError({ severity: 'ERROR', code: '08P01', message: `bind message supplies ${message.parameters.length} parameters, but prepared statement "${message.statement}" requires ${expected}` });
         }
+        // a new Bind of the unnamed portal replaces it: its statement stops
+        this.dropPortal(message.portal);
         this.portals.set(message.portal, { statement, parameterFormats: message.parameterFormats, parameters: message.parameters, resultFormats: message.resultFormats, sent: 0 });
         return this.write(be.bindComplete());
       }
@@ -641,8 +747,21 @@ export class Session implements EngineSession {
       case 'Execute': {
         const portal = this.portalNamed(message.portal);
         const outcome = (portal.outcome ??= await this.run(portal.statement, portal.parameterFormats, portal.parameters, portal.resultFormats));
-        const out: Buffer[] = portal.sent === 0 ? [...outcome.notices] : [];
         const limit = message.maxRows > 0 ? message.maxRows : Number.MAX_SAFE_INTEGER;
+        const cursor = outcome.cursor;
+        if (cursor) {
+          // only the rows asked for are computed; the rest wait for the next Execute
+          let run;
+          try {
+            run = await this.withSignal((signal) => cursor.run(limit, outcome.fields!, (bytes) => this.send(bytes, signal)), cursor.controller);
+          } catch (error) {
+            this.dropPortal(message.portal);
+            throw error;
+          }
+          portal.sent += run.rows;
+          return this.write(run.done ? be.commandComplete(`SELECT ${run.rows}`) : be.portalSuspended());
+        }
+        const out: Buffer[] = portal.sent === 0 ? [...outcome.notices] : [];
         const rows = outcome.rows.slice(portal.sent, portal.sent + limit);
         portal.sent += rows.length;
         out.push(...rows);
@@ -653,7 +772,7 @@ export class Session implements EngineSession {
       }
       case 'Close':
         if (message.target === 'S') this.statements.delete(message.name);
-        else this.portals.delete(message.name);
+        else this.dropPortal(message.name);
         return this.write(be.closeComplete());
       default:
         throw new ProtocolViolation(`unexpected ${message.type} message`);
@@ -671,6 +790,17 @@ export class Session implements EngineSession {
     if (!portal) throw new PgError({ severity: 'ERROR', code: '34000', message: `portal "${name}" does not exist` });
     return portal;
   }
+}
+
+/** SELECT / VALUES / TABLE: the statements whose rows are streamed (anything else is answered whole) */
+function isPlainQuery(sql: string): boolean {
+  const first = leadingWords(sql, 1)[0];
+  return first === 'select' || first === 'values' || first === 'table';
+}
+
+function backendField(call: BackendCall): FieldDescription {
+  const oid = call.name === 'pg_backend_pid' ? OID.int4 : OID.bool;
+  return { name: call.name, tableOid: 0, columnNumber: 0, typeOid: oid, typeSize: oid === OID.int4 ? 4 : 1, typeModifier: -1, format: 0 };
 }
 
 function planField(): FieldDescription {

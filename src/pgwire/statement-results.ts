@@ -5,7 +5,7 @@
  * Example: a SELECT of `accountid, name` → fields uuid (2950) and varchar(160) (1043, typmod 164),
  * tag `SELECT 2`.
  */
-import type { QueryResult, SqlValue } from '../index.js';
+import type { QueryResult, ResultColumn, Row, SqlValue } from '../index.js';
 import { dataRow, type FieldDescription } from './backend-messages.js';
 import type { FormatCode } from './frontend-messages.js';
 import { encodeBinary, encodeText, pgTypeOf, typeSize } from './pg-types.js';
@@ -25,7 +25,7 @@ export function withFormats(fields: readonly FieldDescription[], resultFormats: 
  * mirror's type, table and attribute number (pgJDBC's ResultSetMetaData reads those); any other
  * column gets the type its SQL type maps to.
  */
-export function resultFields(result: QueryResult, described: readonly FieldDescription[] | null, resultFormats: readonly FormatCode[]): FieldDescription[] {
+export function resultFields(result: Pick<QueryResult, 'columns'>, described: readonly FieldDescription[] | null, resultFormats: readonly FormatCode[]): FieldDescription[] {
   const fields = result.columns.map((column, i): FieldDescription => {
     const byName = described?.find((f) => f.name === column.name) ?? described?.find((f) => f.name.toLowerCase() === column.name.toLowerCase());
     // An unnamed expression: Postgres calls `count(*)` "count" where the translator says "column1".
@@ -40,14 +40,17 @@ export function resultFields(result: QueryResult, described: readonly FieldDescr
 
 /** DataRow messages for the rows of `result`, encoded per field. */
 export function encodeRows(result: QueryResult, fields: readonly FieldDescription[]): Buffer[] {
-  return result.rows.map((row) =>
-    dataRow(
-      fields.map((f, i) => {
-        const value: SqlValue | undefined = row[result.columns[i]!.name];
-        if (value === null || value === undefined) return null;
-        return f.format === 1 ? encodeBinary(f.typeOid, value, f.typeModifier) : Buffer.from(encodeText(f.typeOid, value, f.typeModifier), 'utf8');
-      }),
-    ),
+  return result.rows.map((row) => encodeRow(row, result.columns, fields));
+}
+
+/** One DataRow: the row's value of each column, in the field's format. */
+export function encodeRow(row: Row, columns: readonly ResultColumn[], fields: readonly FieldDescription[]): Buffer {
+  return dataRow(
+    fields.map((f, i) => {
+      const value: SqlValue | undefined = row[columns[i]!.name];
+      if (value === null || value === undefined) return null;
+      return f.format === 1 ? encodeBinary(f.typeOid, value, f.typeModifier) : Buffer.from(encodeText(f.typeOid, value, f.typeModifier), 'utf8');
+    }),
   );
 }
 

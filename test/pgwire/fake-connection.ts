@@ -4,7 +4,7 @@
  * tests with real clients use the real `connect()` against the real emulator instead.
  */
 import { DynasqlError } from '../../src/errors/index.js';
-import type { Catalog, Column, Connection, QueryParams, QueryResult, Row, SqlType, Table, Transaction } from '../../src/index.js';
+import type { Catalog, Column, Connection, QueryOptions, QueryParams, QueryResult, Row, SqlType, Table, Transaction } from '../../src/index.js';
 
 function column(name: string, sqlType: SqlType, extra: Partial<Column> = {}): Column {
   return {
@@ -102,8 +102,11 @@ export function fakeConnection(): FakeConnection {
       if (/from\s+contact/i.test(sql)) throw new DynasqlError('DYNASQL_ERR_UNKNOWN_COLUMN', "Unknown column 'x'");
       throw new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `Unknown table in: ${sql}`);
     },
-    async *stream() {
-      throw new Error('not used');
+    /** as the real one: the columns before the first row, then the rows (here from `query`) */
+    async *stream(sql: string, params?: QueryParams, options?: QueryOptions) {
+      const result = await this.query(sql, params, options);
+      options?.onColumns?.(result.columns);
+      yield* result.rows;
     },
     async explain(sql: string) {
       return `GET accounts?$select=name\n-- for: ${sql}`;

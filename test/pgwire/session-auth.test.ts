@@ -46,6 +46,7 @@ async function serve(host: string, rules: { trust: boolean; tls: boolean }): Pro
     names: { schema: 'emulator', tableNames: new Set(), functionNames: new Set() },
     statements: new StatementCache(),
     users: new Map([['bi', scramVerifier('pencil')]]),
+    cancelBackend: () => false,
     trust: rules.trust,
     tls: rules.tls ? createSecureContext({ cert, key }) : undefined,
     cancel: () => undefined,

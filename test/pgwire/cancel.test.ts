@@ -1,0 +1,256 @@
+/**
+ * Stopping statements through the Postgres adapter, with real clients over real sockets: psql's
+ * Ctrl-C (a CancelRequest), pg_cancel_backend(), SET statement_timeout, pgJDBC's setQueryTimeout, a
+ * client that disconnects mid-statement; rows streamed to a slow reader no faster than it reads; a
+ * portal's row limit honoured without reading the rest; the connection past the limit refused with
+ * FATAL 53300.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { connect as connectSocket, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { connect, type Connection } from '../../src/index.js';
+import { splitBackendMessages } from '../../src/pgwire/backend-messages.js';
+import { encodeFrontendMessage as msg, encodeStartupMessage } from '../../src/pgwire/frontend-messages.js';
+import { startPgServer, type PgServer } from '../../src/pgwire/index.js';
+
+const run = promisify(execFile);
+const USER = 'bi';
+const JDBC_JAR = '/usr/share/java/postgresql.jar';
+/** 20,000 accounts in name order, four at a time: far longer than any test waits */
+const LONG_JOIN = 'select count(*) from account a join account b on a.name < b.name join account c on b.name < c.name join account d on c.name < d.name';
+const ACCOUNTS = 20_000;
+const PAGE_SIZE = 1000;
+
+let emulator: RunningEmulator;
+let conn: Connection;
+let server: PgServer;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, rows: ACCOUNTS });
+  conn = await connect(`Url=${emulator.url};Page Size=${PAGE_SIZE}`);
+  server = await startPgServer({
+    connection: conn,
+    port: 0,
+    orgUrl: emulator.url,
+    trust: true,
+    engineCacheDirectory: join(tmpdir(), 'dynasql-pgwire-test-engine'),
+    log: (line) => logs.push(line),
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await server?.close();
+  await conn?.close();
+  await emulator?.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** resolves once the service has been asked for nothing new for a while: the long join's reads are done and the engine computes */
+async function readsSettled(quietMs = 400): Promise<void> {
+  let last = -1;
+  for (let i = 0; i < 200; i++) {
+    const now = emulator.requests().length;
+    if (now === last) return;
+    last = now;
+    await sleep(quietMs);
+  }
+  throw new Error('the service kept being asked');
+}
+
+async function waitForLog(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = logs.find((l) => pattern.test(l));
+    if (line) return line;
+    if (Date.now() > deadline) throw new Error(`no log line matched ${String(pattern)}:\n${logs.join('\n')}`);
+    await sleep(50);
+  }
+}
+
+async function pgClient(): Promise<pg.Client> {
+  const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, database: 'dynamics' });
+  await client.connect();
+  return client;
+}
+
+describe('stopping a statement', () => {
+  it("psql's Ctrl-C sends a CancelRequest that stops the running join", async () => {
+    const psql = spawn('psql', ['-X', '-h', '127.0.0.1', '-p', String(server.port), '-U', USER, '-d', 'dynamics', '-c', LONG_JOIN], {
+      env: { ...process.env, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '20' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    psql.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => psql.on('exit', (code) => r(code)));
+    await sleep(500);
+    await readsSettled();
+    psql.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toContain('ERROR:  canceling statement due to user request');
+  });
+
+  it('pg_cancel_backend(pid) stops another session\'s statement and answers t; the session goes on', async () => {
+    const [victim, admin] = [await pgClient(), await pgClient()];
+    try {
+      const pid = (await victim.query('select pg_backend_pid()')).rows[0].pg_backend_pid as number;
+      expect(pid).toBeGreaterThan(0);
+      const running = victim.query(LONG_JOIN);
+      running.catch(() => undefined);
+      await sleep(500);
+      await readsSettled();
+      expect((await admin.query('select pg_cancel_backend($1)', [pid])).rows).toEqual([{ pg_cancel_backend: true }]);
+      await expect(running).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
+      expect((await victim.query('select count(*) from account')).rows).toEqual([{ count: String(ACCOUNTS) }]);
+      expect((await admin.query('select pg_cancel_backend(987654)')).rows).toEqual([{ pg_cancel_backend: false }]);
+    } finally {
+      await victim.end();
+      await admin.end();
+    }
+  });
+
+  it('SET statement_timeout applies to Dynamics statements', async () => {
+    const client = await pgClient();
+    try {
+      await client.query('SET statement_timeout = 1000');
+      expect((await client.query('show statement_timeout')).rows).toEqual([{ statement_timeout: '1s' }]);
+      await expect(client.query(LONG_JOIN)).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+      await client.query("SET statement_timeout TO '0'");
+      expect((await client.query('select count(*) from account')).rows).toEqual([{ count: String(ACCOUNTS) }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("pgJDBC's setQueryTimeout(2) stops the statement and the connection answers the next one", async () => {
+    const { stdout } = await run('java', ['-cp', JDBC_JAR, join(import.meta.dirname, 'fixtures', 'CancelProbe.java'),
+      `jdbc:postgresql://127.0.0.1:${server.port}/dynamics?sslmode=disable`, USER, LONG_JOIN], { timeout: 120_000 });
+    expect(stdout.trim().split('\n')).toEqual(['STOPPED 57014', `NEXT ${ACCOUNTS}`]);
+  }, 150_000);
+
+  it('a client that disconnects mid-statement stops its statement', async () => {
+    const client = await pgClient();
+    client.on('error', () => undefined);
+    const pid = (await client.query('select pg_backend_pid()')).rows[0].pg_backend_pid as number;
+    const running = client.query(LONG_JOIN);
+    running.catch(() => undefined);
+    await sleep(500);
+    await readsSettled();
+    (client as unknown as { connection: { stream: Socket } }).connection.stream.destroy();
+    // logged once the statement has settled: the engine was interrupted, not left to run for hours
+    await waitForLog(/statement stopped \(the client disconnected\)/);
+    logs.length = 0;
+    expect(pid).toBeGreaterThan(0);
+  });
+});
+
+/** a client at the byte level, logged in (trust), whose reading the test controls */
+async function rawSession(): Promise<{ socket: Socket; read: () => Promise<Buffer> }> {
+  const socket = connectSocket(server.port, '127.0.0.1');
+  await new Promise<void>((r) => socket.once('connect', () => r()));
+  socket.write(encodeStartupMessage({ user: USER, database: 'dynamics' }));
+  let buffered: Buffer = Buffer.alloc(0);
+  const read = async () => {
+    const chunk = await new Promise<Buffer>((r) => socket.once('data', r));
+    buffered = Buffer.concat([buffered, chunk]);
+    return buffered;
+  };
+  while (!splitBackendMessages(await read()).some((m) => m.type === 'Z'));
+  buffered = Buffer.alloc(0);
+  socket.pause();
+  return { socket, read };
+}
+
+describe('streaming results', () => {
+  it('writes rows no faster than a slow reader reads them; a reader that leaves mid-result stops the statement', async () => {
+    const { socket } = await rawSession();
+    const before = emulator.requests().length;
+    // about 4 kB a row, 4 MB a page: the socket's buffers hold a page or two
+    socket.write(msg({ type: 'Query', sql: 'select * from account' }));
+    // the client reads nothing for a while: once the socket's buffers are full, the adapter stops
+    // asking the service for pages (it would otherwise read all 20 and hold them)
+    await sleep(1000);
+    await readsSettled(2000);
+    expect(emulator.requests().length - before).toBeLessThan(ACCOUNTS / PAGE_SIZE / 2);
+    // then it reads 3,000 rows, frame by frame, and leaves
+    let rows = 0;
+    let pending: Buffer = Buffer.alloc(0);
+    socket.resume();
+    await new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        let at = 0;
+        while (pending.length - at >= 5) {
+          const length = pending.readInt32BE(at + 1);
+          if (pending.length - at < 1 + length) break;
+          if (pending[at] === 0x44 /* D */ && ++rows === 3000) resolve();
+          at += 1 + length;
+        }
+        pending = pending.subarray(at);
+      });
+    });
+    socket.destroy();
+    await waitForLog(/statement stopped \(the client disconnected\)/);
+    const stoppedAt = emulator.requests().length;
+    await sleep(1000);
+    expect(emulator.requests().length).toBe(stoppedAt);
+    expect(stoppedAt - before).toBeLessThan(ACCOUNTS / PAGE_SIZE);
+  }, 60_000);
+
+  it("honours Execute's row limit without reading the rest", async () => {
+    const { socket, read } = await rawSession();
+    socket.resume();
+    const before = emulator.requests().length;
+    socket.write(Buffer.concat([
+      msg({ type: 'Parse', name: '', sql: 'select name from account', parameterTypes: [] }),
+      msg({ type: 'Bind', portal: 'p', statement: '', parameterFormats: [], parameters: [], resultFormats: [] }),
+      msg({ type: 'Execute', portal: 'p', maxRows: 5 }),
+      msg({ type: 'Execute', portal: 'p', maxRows: 5 }),
+      msg({ type: 'Close', target: 'P', name: 'p' }),
+      msg({ type: 'Sync' }),
+    ]));
+    let messages = splitBackendMessages(await read());
+    while (!messages.some((m) => m.type === 'Z')) messages = splitBackendMessages(await read());
+    socket.destroy();
+    const types = messages.map((m) => m.type).join('');
+    expect(types).toBe('12DDDDDsDDDDDs3Z');
+    // the first page and at most the one read ahead; never the other 18
+    expect(emulator.requests().length - before).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('the connection limit', () => {
+  it('answers the 101st connection with FATAL 53300 too_many_connections', async () => {
+    const clients: pg.Client[] = [];
+    try {
+      for (let i = 0; i < 100; i++) {
+        const client = await pgClient().catch((error: Error) => {
+          throw new Error(`client ${i + 1} of 100: ${error.message}; server log:\n${logs.slice(-5).join('\n')}`);
+        });
+        clients.push(client);
+      }
+      const extra = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, database: 'dynamics' });
+      extra.on('error', () => undefined);
+      await expect(extra.connect()).rejects.toMatchObject({ code: '53300', message: 'sorry, too many clients already' });
+      await clients.pop()!.end();
+      // once one leaves, the next is served
+      let again: pg.Client | undefined;
+      for (let i = 0; i < 50 && !again; i++) {
+        const next = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, database: 'dynamics' });
+        next.on('error', () => undefined);
+        again = await next.connect().then(() => next, () => undefined);
+        if (!again) await sleep(100);
+      }
+      expect(again).toBeDefined();
+      clients.push(again!);
+    } finally {
+      await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    }
+  }, 60_000);
+});
