@@ -33,7 +33,7 @@ import type { ParserDialect } from '../sql/index.js';
 import { parseWrite } from '../sql/write-parse.js';
 import type { DeleteStatement, InsertStatement, UpdateStatement, WriteHints } from '../sql/write-ast.js';
 import {
-  checkRequiredColumns, constantInput, createOperation, deleteOperation, findColumn, isChoice, positional, resolveUpdateTarget, resolveWriteColumns,
+  checkRequiredColumns, constantInput, createOperation, deleteOperation, findColumn, isChoice, jsonValue, positional, resolveUpdateTarget, resolveWriteColumns,
   resolveWriteTable, returnedColumnType, returnedRow, returningColumns, summarize, uniqueByKey, updateOperation, upsertKey, upsertOperation,
   type ChoiceLabels, type InputValue, type Outcome, type ResolvedColumn, type WriteContext, type WriteOperation,
 } from '../writes/index.js';
@@ -181,6 +181,11 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
   const keyColumns = table.primaryKey.map((n) => findColumn(table, n));
 
   const constants = statement.set.map((s) => constantInput(s.value, params));
+  // a constant the column cannot take is refused before any row is read, as when no row matches (a choice's label waits for its labels)
+  constants.forEach((c, i) => {
+    const column = columns[i]!.column;
+    if (c !== undefined && column.kind === 'data' && !isChoice(table, column)) jsonValue(column, c.value);
+  });
   // The rows to change, and each computed SET value, come from the SELECT engine, even when the WHERE
   // names keys: a key named is a filter, not a promise that the row exists (nor that it is visible:
   // F&O without Cross Company sees one company), and the read gives each row once however its key was spelt.

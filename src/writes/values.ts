@@ -76,6 +76,7 @@ export function jsonValue(column: Column, value: InputValue, labels?: ChoiceLabe
     case 'Edm.Decimal': case 'Edm.Double': case 'Edm.Single': {
       const text = scalarText(value);
       if (text === undefined || !/^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(text)) throw typeError(column, value, 'a number');
+      checkMagnitude(column, text, value);
       return jsonNumber(text);
     }
     case 'Edm.DateTimeOffset': case 'Edm.Date': {
@@ -93,6 +94,52 @@ export function jsonValue(column: Column, value: InputValue, labels?: ChoiceLabe
       if (column.enumType || column.options) return JSON.stringify(enumMember(column, value));
       throw new DynasqlError('DYNASQL_ERR_TYPE', `Column '${column.name}' has type ${edm}, which dynasql cannot write`);
   }
+}
+
+/** the largest value of .NET's System.Decimal, which Edm.Decimal is on both services: 2^96 - 1 */
+const MAX_DECIMAL = 79228162514264337593543950335n;
+/** money (Dataverse's currency columns, SQL Server's money): ±922,337,203,685,477.5807 */
+const MAX_MONEY = 922337203685477n;
+/** the largest finite Edm.Single */
+const MAX_SINGLE = 3.4028234663852886e38;
+
+/**
+ * A number the column's type cannot hold is refused before sending (`1e309` for a Double is
+ * infinity; a money amount past ±922,337,203,685,477; a decimal past its declared precision less its
+ * scale, or past 2^96): the service would refuse it, or worse, store something else.
+ */
+function checkMagnitude(column: Column, text: string, value: InputValue): void {
+  const edm = column.edmType;
+  if (edm === 'Edm.Double' || edm === 'Edm.Single') {
+    const n = Math.abs(Number(text));
+    const max = edm === 'Edm.Double' ? Number.MAX_VALUE : MAX_SINGLE;
+    if (!Number.isFinite(n) || n > max) throw typeError(column, value, `a number the column's type (${edm}) can hold: at most ${max} in magnitude`);
+    return;
+  }
+  const whole = integerPart(text);
+  if (column.sqlType.name === 'money' && whole > MAX_MONEY) throw typeError(column, value, `a money amount of at most ${MAX_MONEY}.5807 in magnitude`);
+  const digits = whole === 0n ? 0 : whole.toString().length;
+  const precision = typeof column.precision === 'number' ? column.precision : column.sqlType.name === 'decimal' ? column.sqlType.precision : undefined;
+  const scale = typeof column.scale === 'number' ? column.scale : column.sqlType.name === 'decimal' ? column.sqlType.scale ?? 0 : 0;
+  if (precision !== undefined && digits > precision - scale) {
+    throw typeError(column, value, `a number of at most ${precision - scale} digits before the decimal point (decimal(${precision}, ${scale}))`);
+  }
+  if (whole > MAX_DECIMAL) throw typeError(column, value, `a number the column's type (Edm.Decimal) can hold: at most ${MAX_DECIMAL} in magnitude`);
+}
+
+/** |x| rounded toward zero, exactly, from number text with an optional exponent (`1.5e3` → 1500n) */
+function integerPart(text: string): bigint {
+  const m = /^\s*[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text)!;
+  const all = `${m[1] ?? ''}${m[2] ?? ''}`;
+  const zeros = all.length - all.replace(/^0+/, '').length;
+  const digits = all.slice(zeros);
+  if (digits === '') return 0n;
+  // where the decimal point sits among the significant digits: `0.05e3` → digits '5', point 2 → 50
+  const point = (m[1] ?? '').length + Number(m[3] ?? 0) - zeros;
+  if (point <= 0) return 0n;
+  // a point past any column's reach: no need to build a number of a million digits to know it is too big
+  if (point > 400) return MAX_DECIMAL * 10n;
+  return BigInt(point >= digits.length ? digits + '0'.repeat(point - digits.length) : digits.slice(0, point));
 }
 
 /**

@@ -334,11 +334,26 @@ describe('bad input fails before anything is sent', () => {
     ["UPDATE account SET createdon = '2024-01-01' WHERE name = 'x'", 'DYNASQL_ERR_READ_ONLY_COLUMN', /read-only/],
     ["MERGE INTO account USING x ON 1 = 1 WHEN MATCHED THEN DELETE", 'DYNASQL_ERR_UNSUPPORTED_SQL', /UPSERT INTO/],
     ["INSERT INTO account (name) VALUES ('x') OPTION (FAST)", 'DYNASQL_ERR_SYNTAX', /Unknown write option/],
+    // numbers a column type cannot hold (issue 22.6)
+    ["INSERT INTO account (name, revenue) VALUES ('x', 1e309)", 'DYNASQL_ERR_TYPE', /revenue.*money amount/],
+    ["INSERT INTO account (name, revenue) VALUES ('x', 922337203685478)", 'DYNASQL_ERR_TYPE', /money amount/],
+    ["INSERT INTO account (name, address1_latitude) VALUES ('x', 1e309)", 'DYNASQL_ERR_TYPE', /Edm.Double/],
+    ["INSERT INTO account (name, address1_latitude) VALUES ('x', -1.8e308)", 'DYNASQL_ERR_TYPE', /Edm.Double/],
+    ["INSERT INTO account (name, numberofemployees) VALUES ('x', 1e309)", 'DYNASQL_ERR_TYPE', /whole number/],
+    ["INSERT INTO account (name, numberofemployees) VALUES ('x', 2147483648)", 'DYNASQL_ERR_TYPE', /whole number/],
+    ["UPDATE account SET revenue = 1e309 WHERE name = 'x'", 'DYNASQL_ERR_TYPE', /revenue/],
+    ["UPDATE account SET revenue = -1e309 WHERE accountid = '5a69b88b-38ee-4aac-93a8-7bac75ac310a'", 'DYNASQL_ERR_TYPE', /revenue/],
   ])('%s → %s', async (sql, code, message) => {
     await f.clearLog();
     const e = await expectError(f.conn.query(sql), code);
     expect(e.message).toMatch(message);
     expect(await f.writes()).toEqual([]);
+  });
+
+  it('the largest amounts a column holds are written', async () => {
+    const r = await f.conn.query("INSERT INTO account (name, revenue, address1_latitude) OUTPUT INSERTED.accountid VALUES ('largest', 922337203685477.5807, 1.7976931348623157e308)");
+    expect(r.rowCount).toBe(1);
+    await f.conn.query('DELETE FROM account WHERE accountid = @id', { id: r.rows[0]!.accountid });
   });
 
   it('maps the service\'s own refusal to a code when the catalog cannot know (a length the metadata does not carry)', async () => {
