@@ -90,6 +90,10 @@ export interface ConnectionOptions {
   readonly requestTimeoutMs: number;
   /** 0 = none */
   readonly statementTimeoutMs: number;
+  /** the most memory the local engine (joins, sorts … run locally) may use before spilling to disk; default 512MB */
+  readonly localMemoryLimit?: string;
+  /** where the local engine spills; default a folder of its own in the system's temp directory, removed at close */
+  readonly localTempDirectory?: string;
   readonly maxRetries: number;
   readonly retryBudgetMs: number;
   readonly proxy?: string;

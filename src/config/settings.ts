@@ -121,6 +121,16 @@ const API_VERSIONS = (value: unknown, name: string): string => {
 
 const VERBOSITY = integer(1, 5);
 
+const MEMORY_UNITS: Record<string, string> = { kb: 'KB', mb: 'MB', gb: 'GB', tb: 'TB', kib: 'KiB', mib: 'MiB', gib: 'GiB', tib: 'TiB' };
+
+/** `512MB`, `2 gb`, `1.5GiB` → `512MB`, `2GB`, `1.5GiB`: a size for the local engine */
+const memorySize = (value: unknown, name: string): string => {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*$/.exec(String(value));
+  const unit = m ? MEMORY_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || !unit || Number(m[1]) <= 0) throw bad(name, 'a size such as 512MB or 2GB', value);
+  return `${m[1]}${unit}`;
+};
+
 export const SETTINGS: readonly SettingSpec[] = [
   { name: 'Organization URL', field: 'organizationUrl', aliases: ['URL', 'Org URL', 'Environment URL', 'Resource'], parse: text },
   { name: 'Edition', field: 'edition', parse: EDITIONS },
@@ -153,6 +163,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'Nodes', field: 'nodes', aliases: ['Node Count'], parse: integer(1, 100) },
   { name: 'Timeout', field: 'requestTimeoutMs', aliases: ['Request Timeout'], parse: seconds(false) },
   { name: 'Statement Timeout', field: 'statementTimeoutMs', aliases: ['Command Timeout'], parse: seconds(true) },
+  { name: 'Local Memory Limit', field: 'localMemoryLimit', parse: memorySize },
+  { name: 'Local Temp Directory', field: 'localTempDirectory', parse: text },
   { name: 'Max Retries', field: 'maxRetries', aliases: ['Retries'], parse: integer(0, 100) },
   { name: 'Retry Budget', field: 'retryBudgetMs', parse: seconds(false) },
   { name: 'Proxy', field: 'proxy', aliases: ['Proxy Server', 'Proxy URL'], parse: text },

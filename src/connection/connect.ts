@@ -108,7 +108,10 @@ class DynasqlConnection implements Connection {
     const facts = capabilitiesFor(loadedCatalog);
     const catalog = userCatalog(loadedCatalog, options);
     this.ctx = {
-      catalog, system: systemTables(catalog), executor, engine: new LocalEngine(), facts,
+      catalog, system: systemTables(catalog), executor, engine: new LocalEngine({
+        ...(options.localMemoryLimit ? { memoryLimit: options.localMemoryLimit } : {}),
+        ...(options.localTempDirectory ? { tempDirectory: options.localTempDirectory } : {}),
+      }), facts,
       pushdown: options.pushdown, crossCompany: options.crossCompany, includeFormattedValues: options.includeFormattedValues,
       pageSize: Math.min(options.pageSize, facts.maxPageSize), serviceRoot: executor.serviceRoot,
     };

@@ -41,6 +41,8 @@ export const ERROR_CODES = {
   DYNASQL_ERR_NETWORK: '08006',
   DYNASQL_ERR_TIMEOUT: '57014',
   DYNASQL_ERR_CANCELLED: '57014',
+  /** a local step needed more memory than Local Memory Limit and could not spill enough to Local Temp Directory */
+  DYNASQL_ERR_LOCAL_MEMORY: '53200',
   DYNASQL_ERR_PARTIAL_WRITE: '40002',
   /** an atomic write larger than one $batch change set (1,000 operations on Dataverse) */
   DYNASQL_ERR_ATOMIC_LIMIT: '54000',

@@ -206,6 +206,9 @@ export class LocalStatement {
   failure(error: unknown): unknown {
     if (this.stopReason !== undefined) return this.stopReason;
     if (error instanceof DynasqlError) return error;
+    if (/^Out of Memory Error/.test((error as Error).message)) {
+      return new DynasqlError('DYNASQL_ERR_LOCAL_MEMORY', `The local step needed more memory than the Local Memory Limit allows and could not spill enough to the Local Temp Directory: raise the limit or narrow the query (${(error as Error).message.split('\n')[0]})`, { cause: error });
+    }
     return new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `The local engine could not run the statement: ${(error as Error).message}`, { cause: error });
   }
 
