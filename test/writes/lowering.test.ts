@@ -93,9 +93,9 @@ describe('lowering', () => {
 
   it('a create carries the client-generated key first, decimals as exact number text, dates in ISO form', () => {
     const columns = resolveWriteColumns(account, ['name', 'revenue', 'lastusedincampaign'], 'insert');
-    const op = createOperation(ctx(account), columns, ['O\'Brien "&" Co', '00012345678901234567.50', '2024-02-29'], 0);
+    const op = createOperation(ctx(account), columns, ['O\'Brien "&" Co', '000922337203685477.5800', '2024-02-29'], 0);
     expect(op).toMatchObject({ kind: 'create', method: 'POST', url: 'accounts', key: { accountid: '11111111-2222-4333-8444-555555555555' }, idempotent: true });
-    expect(op.body).toBe('{"accountid":"11111111-2222-4333-8444-555555555555","name":"O\'Brien \\"&\\" Co","revenue":12345678901234567.50,"lastusedincampaign":"2024-02-29T00:00:00Z"}');
+    expect(op.body).toBe('{"accountid":"11111111-2222-4333-8444-555555555555","name":"O\'Brien \\"&\\" Co","revenue":922337203685477.5800,"lastusedincampaign":"2024-02-29T00:00:00Z"}');
   });
 
   it('binds lookups to the target table of the value or of the …type column', () => {
