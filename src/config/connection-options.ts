@@ -76,6 +76,8 @@ export interface ConnectionOptions {
   readonly useDynamicStoredProcedures: boolean;
   readonly pageSize: number;
   readonly pushdown: boolean;
+  /** integers come back as BigInt, not as a number (or a string past 2^53) */
+  readonly useBigInt: boolean;
 
   readonly verbosity: 1 | 2 | 3 | 4 | 5;
   readonly logFile?: string;

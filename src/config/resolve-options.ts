@@ -22,6 +22,7 @@ const DEFAULTS = {
   useDynamicStoredProcedures: false,
   pageSize: 5000,
   pushdown: true,
+  useBigInt: false,
   verbosity: 1,
   maxConcurrency: 8,
   requestTimeoutMs: 120_000,

@@ -156,6 +156,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'Use Dynamic Stored Procedures', field: 'useDynamicStoredProcedures', parse: bool },
   { name: 'Page Size', field: 'pageSize', aliases: ['Pagesize', 'Max Page Size'], parse: integer(1, 50_000) },
   { name: 'Pushdown', field: 'pushdown', aliases: ['Push Down'], parse: bool },
+  { name: 'Use BigInt', field: 'useBigInt', aliases: ['BigInt'], parse: bool },
   { name: 'Verbosity', field: 'verbosity', parse: VERBOSITY },
   { name: 'Log File', field: 'logFile', aliases: ['Logfile'], parse: text },
   { name: 'Max Concurrency', field: 'maxConcurrency', aliases: ['Max Concurrent Requests', 'Concurrency'], parse: integer(1, 52) },

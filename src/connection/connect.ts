@@ -15,6 +15,7 @@ import { createExecutor, statementScope, type Executor } from '../http/index.js'
 import { LocalEngine } from '../local/index.js';
 import { capabilitiesFor } from '../capabilities/index.js';
 import type { Clock } from '../util/index.js';
+import { presentResult, rowPresenter } from './result-values.js';
 import { explainText, prepareStatement, runPlan, type StatementContext } from './statement.js';
 import { ProgressReporter } from './progress.js';
 import type { ScanCounters } from './remote-rows.js';
@@ -117,20 +118,21 @@ class DynasqlConnection implements Connection {
     };
   }
 
-  async query(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<QueryResult> {
+  async query<R extends object = Row>(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<QueryResult<R>> {
     checkStatementText(sql);
     const started = performance.now();
     try {
       this.ensureOpen();
       const result = await this.run(sql, params, options);
       this.logStatement(statementSummary(sql, started, { command: result.command, rows: result.rowCount }));
-      return result;
+      // R is the caller's description of the rows (QueryResult in types.ts)
+      return result as QueryResult as QueryResult<R>;
     } catch (error) {
       throw this.failed(sql, started, error);
     }
   }
 
-  async *stream(sql: string, params?: QueryParams, options: QueryOptions = {}): AsyncIterable<Row> {
+  async *stream<R extends object = Row>(sql: string, params?: QueryParams, options: QueryOptions = {}): AsyncIterable<R> {
     checkStatementText(sql);
     const started = performance.now();
     let rows = 0;
@@ -141,7 +143,7 @@ class DynasqlConnection implements Connection {
         // rows read ahead before close() are not handed out after it
         this.ensureOpen();
         rows++;
-        yield row;
+        yield row as R;
       }
       ended = true;
       this.logStatement(statementSummary(sql, started, { command: 'SELECT', rows }));
@@ -184,8 +186,8 @@ class DynasqlConnection implements Connection {
 
   /** one statement; inside a transaction, `hold` takes its writes (transaction.ts) */
   private async runStatement(sql: string, params: QueryParams | undefined, options: QueryOptions, hold?: HeldWrites): Promise<QueryResult> {
-    if (isExecStatement(sql)) return this.exec(sql, params, options, hold !== undefined);
-    if (isWriteStatement(sql)) return this.write(sql, params, options, hold);
+    if (isExecStatement(sql)) return presentResult(await this.exec(sql, params, options, hold !== undefined), this.options);
+    if (isWriteStatement(sql)) return presentResult(await this.write(sql, params, options, hold), this.options);
     const explained = explainedWrite(sql);
     if (explained !== undefined) return this.explainWrite(explained, params, options);
     const rows: Row[] = [];
@@ -367,6 +369,10 @@ class DynasqlConnection implements Connection {
     return { statement: this.ctx, options: this.options };
   }
 
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -425,9 +431,10 @@ class DynasqlConnection implements Connection {
     try {
       const result = await runPlan(ctx, prepared.plan, scope.signal, counters);
       const source = result.rows;
+      const present = rowPresenter(result.columns, this.options);
       async function* rows(): AsyncGenerator<Row> {
         try {
-          for await (const row of source) yield row;
+          for await (const row of source) yield present(row);
           report();
         } finally {
           scope.dispose();

@@ -18,7 +18,7 @@ import { DynasqlError } from '../errors/index.js';
 import type { Outcome, WriteOperation } from '../writes/index.js';
 import { parseTransactionControl, type TransactionControl } from '../sql/transaction-parse.js';
 import type { Effective, WriteHold } from './write-runner.js';
-import type { QueryOptions, QueryParams, QueryResult, Transaction } from './types.js';
+import type { QueryOptions, QueryParams, QueryResult, Row, Transaction } from './types.js';
 
 /** what the transaction needs from its connection */
 export interface TransactionHost {
@@ -102,11 +102,17 @@ export class HeldTransaction implements Transaction {
     return this.state !== 'ended';
   }
 
-  async query(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<QueryResult> {
+  async query<R extends object = Row>(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<QueryResult<R>> {
     this.ensureOpen();
     const control = parseTransactionControl(sql);
-    if (control) return this.control(control, options);
-    return this.host.run(sql, params, options, this.writes);
+    // R is the caller's description of the rows (QueryResult in types.ts)
+    if (control) return (await this.control(control, options)) as QueryResult as QueryResult<R>;
+    return (await this.host.run(sql, params, options, this.writes)) as QueryResult as QueryResult<R>;
+  }
+
+  /** `await using tx = conn.begin()`: still open at the end of the block, it is rolled back (nothing was sent) */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.state === 'open') this.rollback();
   }
 
   /** transaction control inside the transaction: COMMIT, ROLLBACK, savepoints */

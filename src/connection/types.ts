@@ -3,6 +3,7 @@
  * The CLI and the pgwire adapter use nothing but these.
  */
 import type { Catalog } from '../catalog/types.js';
+import type { CustomTokenFunction } from '../config/index.js';
 import type { EntityApi } from './entity-api.js';
 
 export type { EntityApi, EntityKey, EntityListOptions, JsonPayload } from './entity-api.js';
@@ -21,9 +22,13 @@ export interface ResultColumn {
   length?: number;
 }
 
-export interface QueryResult {
+/**
+ * A statement's answer. `R` types the rows for the caller (`conn.query<Account>(…)`); it is not
+ * checked against the columns at run time.
+ */
+export interface QueryResult<R extends object = Row> {
   columns: ResultColumn[];
-  rows: Row[];
+  rows: R[];
   /** rows returned for a query; rows actually affected for a write */
   rowCount: number;
   /** the statement kind (`SELECT`, `INSERT`, `UPDATE`, `DELETE`, `UPSERT`, `EXEC`, `EXPLAIN`) */
@@ -79,10 +84,11 @@ export interface Progress {
   elapsedMs: number;
 }
 
-export interface Connection {
-  query(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult>;
-  /** rows as they arrive; pages are pulled on demand */
-  stream(sql: string, params?: QueryParams, options?: QueryOptions): AsyncIterable<Row>;
+export interface Connection extends AsyncDisposable {
+  /** runs one statement; `query<Account>(…)` types the rows (see QueryResult) */
+  query<R extends object = Row>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<R>>;
+  /** rows as they arrive; pages are pulled on demand; `stream<Account>(…)` types them */
+  stream<R extends object = Row>(sql: string, params?: QueryParams, options?: QueryOptions): AsyncIterable<R>;
   /** the plan: each remote request and each local step, and why anything did not push down */
   explain(sql: string, params?: QueryParams, options?: QueryOptions): Promise<string>;
   /** the org's catalog as loaded */
@@ -104,6 +110,8 @@ export interface Connection {
   /** the transaction `BEGIN TRAN` opened through `query`, while it is open (the REPL shows it in its prompt) */
   readonly transaction: Transaction | undefined;
   close(): Promise<void>;
+  /** `await using conn = await connect(…)` closes the connection at the end of the block */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -116,9 +124,9 @@ export interface Connection {
  * fail whole; at most one change set's worth of operations (1,000 on Dataverse); actions (EXEC of a
  * POST operation, Associate, Disassociate) are refused inside it, since they would run at once.
  */
-export interface Transaction {
+export interface Transaction extends AsyncDisposable {
   /** a statement in the transaction: SELECT, writes, functions, `SAVEPOINT`/`ROLLBACK TO`/`RELEASE`, `COMMIT`, `ROLLBACK` */
-  query(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult>;
+  query<R extends object = Row>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<R>>;
   /** sends the held writes as one change set; rowCount is every row written; on failure nothing was written */
   commit(options?: { signal?: AbortSignal }): Promise<QueryResult>;
   /** drops the held writes (nothing was sent) */
@@ -127,7 +135,71 @@ export interface Transaction {
   readonly pendingOperations: number;
   /** false once committed or rolled back */
   readonly isOpen: boolean;
+  /** `await using tx = conn.begin()`: a transaction still open at the end of the block is rolled back (nothing is sent) */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** what `connect()` returns (the same as Connection now that `action` is required; kept for existing imports) */
 export type ConnectedConnection = Connection;
+
+/**
+ * The connection settings as an object: each key is a setting's name in camelCase (`Organization
+ * URL` → `organizationUrl`, `Auth Scheme` → `authScheme`), so a misspelt key does not compile.
+ * Values as in the connection string, typed; seconds stay seconds (`timeout: 30`). Every setting,
+ * its aliases and its default: src/config/README.md. A test checks these keys against the settings table.
+ */
+export type ConnectionSettings = {
+  organizationUrl: string;
+  edition?: 'Dataverse' | 'Sales' | 'CustomerService' | 'FieldService' | 'Marketing' | 'ProjectOperations' | 'FinOpsOnline' | 'FinOpsOnPremise';
+  apiVersion?: '9.0' | '9.1' | '9.2';
+  authScheme?: 'ClientSecret' | 'ClientCertificate' | 'AuthCode' | 'DeviceCode' | 'RefreshToken' | 'AccessToken' | 'ADFS' | 'None';
+  azureTenant?: string;
+  azureEnvironment?: 'Global' | 'China' | 'USGovernment' | 'USGovernmentHigh' | 'USGovernmentDoD';
+  authorityHost?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** a PEM or PFX file, or the PEM text */
+  certificate?: string;
+  certificatePassword?: string;
+  certificateThumbprint?: string;
+  redirectUri?: string;
+  callbackPort?: number;
+  accessToken?: string;
+  refreshToken?: string;
+  adfsServer?: string;
+  tokenCacheFile?: string;
+  crossCompany?: boolean;
+  includeFormattedValues?: boolean;
+  includeNavigationProperties?: boolean;
+  useDynamicStoredProcedures?: boolean;
+  pageSize?: number;
+  pushdown?: boolean;
+  /** integers come back as BigInt instead of number (or string past 2^53) */
+  useBigInt?: boolean;
+  verbosity?: 1 | 2 | 3 | 4 | 5;
+  logFile?: string;
+  maxConcurrency?: number;
+  requestsPerSecond?: number;
+  nodes?: number;
+  /** seconds per request */
+  timeout?: number;
+  /** seconds per statement; 0 = none */
+  statementTimeout?: number;
+  maxRetries?: number;
+  /** seconds of retrying per request */
+  retryBudget?: number;
+  proxy?: string;
+  useEnvProxy?: boolean;
+  caFile?: string;
+  readOnly?: boolean;
+  allowUnsafeWrites?: boolean;
+  maxRowsAffected?: number;
+  atomic?: boolean;
+  bypassPlugins?: boolean;
+  bypassBusinessLogic?: boolean;
+  suppressDuplicateDetection?: boolean;
+  /** your own sign-in: called for each token (object form only) */
+  tokenProvider?: CustomTokenFunction;
+  /** receives each log line (object form only) */
+  logSink?: (line: string) => void;
+};

@@ -80,8 +80,8 @@ describe('Token Cache File keyed by the credential', () => {
     const cacheFile = join(dir, 'connect-cache.json');
     const identity = emulator.identity!;
     const text = (secret: string) => ({
-      'Organization URL': emulator.origin, 'Authority Host': identity.url, 'Azure Tenant': identity.tenantId, 'CA File': caFile,
-      'Auth Scheme': 'ClientSecret', 'Client Id': 'app', 'Client Secret': secret, 'Token Cache File': cacheFile, cacheDir: join(dir, 'catalog'),
+      organizationUrl: emulator.origin, authorityHost: identity.url, azureTenant: identity.tenantId, caFile,
+      authScheme: 'ClientSecret' as const, clientId: 'app', clientSecret: secret, tokenCacheFile: cacheFile, cacheDir: join(dir, 'catalog'),
     });
     const conn = await connect(text(SECRET));
     expect((await conn.query('SELECT TOP 1 name FROM account')).rowCount).toBe(1);

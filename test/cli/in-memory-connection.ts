@@ -68,16 +68,15 @@ export class InMemoryConnection implements Connection {
     return Promise.resolve(answer);
   }
 
-  async query(sql: string, _params?: unknown, options?: QueryOptions): Promise<QueryResult> {
+  async query<R extends object = Row>(sql: string, _params?: unknown, options?: QueryOptions): Promise<QueryResult<R>> {
     this.calls.push({ method: 'query', sql });
-    return this.answer(sql, options);
+    return (await this.answer(sql, options)) as QueryResult as QueryResult<R>;
   }
 
-  async *stream(sql: string, _params?: unknown, options?: QueryOptions): AsyncIterable<Row> {
+  async *stream<R extends object = Row>(sql: string, _params?: unknown, options?: QueryOptions): AsyncIterable<R> {
     this.calls.push({ method: 'stream', sql });
     const rows = this.streams[sql.trim()];
-    if (rows) yield* rows(options);
-    else yield* (await this.answer(sql, options)).rows;
+    for await (const row of rows ? rows(options) : (await this.answer(sql, options)).rows) yield row as R;
   }
 
   async explain(sql: string): Promise<string> {
@@ -105,6 +104,10 @@ export class InMemoryConnection implements Connection {
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }
 

@@ -26,9 +26,9 @@ const metadataRequests = () => emulator.requests().filter((r) => r.url.endsWith(
 describe('catalog loading', () => {
   it('caches $metadata on disk when given a cacheDir', async () => {
     const before = metadataRequests();
-    const first = await connect({ Url: emulator.url, cacheDir });
+    const first = await connect({ organizationUrl: emulator.url, cacheDir });
     await first.close();
-    const second = await connect({ Url: emulator.url, cacheDir });
+    const second = await connect({ organizationUrl: emulator.url, cacheDir });
     const result = await second.query('SELECT TOP 1 name FROM account');
     await second.close();
     expect(result.rowCount).toBe(1);

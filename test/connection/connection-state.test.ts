@@ -66,7 +66,7 @@ describe('a refused connection', () => {
   it('fails at connect time without retrying, naming the URL, the port and the proxy to check', async () => {
     const port = await closedPort();
     const lines: string[] = [];
-    const error = await failure(() => connect({ 'Organization URL': `http://127.0.0.1:${port}`, Verbosity: 2, logSink: (line: string) => lines.push(line) }));
+    const error = await failure(() => connect({ organizationUrl: `http://127.0.0.1:${port}`, verbosity: 2, logSink: (line: string) => lines.push(line) }));
     expect(error.code).toBe('DYNASQL_ERR_NETWORK');
     expect(error.message).toContain(`127.0.0.1:${port}`);
     expect(error.message).toContain('connection was refused');
@@ -76,7 +76,7 @@ describe('a refused connection', () => {
 
   it('mentions the proxy when one is configured', async () => {
     const port = await closedPort();
-    const error = await failure(() => connect({ 'Organization URL': `http://127.0.0.1:${port}`, Proxy: `http://127.0.0.1:${port}` }));
+    const error = await failure(() => connect({ organizationUrl: `http://127.0.0.1:${port}`, proxy: `http://127.0.0.1:${port}` }));
     expect(error.code).toBe('DYNASQL_ERR_NETWORK');
     expect(error.message).toContain('the proxy');
   });
@@ -125,7 +125,7 @@ describe('verbosity 1', () => {
 
   it('writes statement summaries and failed statements, secrets masked', async () => {
     const lines: string[] = [];
-    const conn: Connection = await connect({ 'Organization URL': emulator.url, 'Auth Scheme': 'AccessToken', 'Access Token': TOKEN, Verbosity: 1, logSink: (line: string) => lines.push(line) });
+    const conn: Connection = await connect({ organizationUrl: emulator.url, authScheme: 'AccessToken', accessToken: TOKEN, verbosity: 1, logSink: (line: string) => lines.push(line) });
     try {
       await conn.query('SELECT TOP 3 name FROM account');
       for await (const row of conn.stream('SELECT TOP 2 name FROM account')) void row;

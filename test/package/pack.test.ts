@@ -20,15 +20,22 @@ let files: { path: string; size: number }[] = [];
 let typeCheck: Promise<{ stdout: string; stderr: string }>;
 
 const TYPED_PROGRAM = `
-import { connect, DynasqlError, type Connection, type QueryResult } from 'dynasql';
+import { connect, DynasqlError, type ConnectInput, type Connection, type QueryResult } from 'dynasql';
 import { startEmulator } from 'dynasql/emulator';
 
+interface AccountRow { name: string }
 const emulator = await startEmulator({ port: 0, rows: 5 });
-const conn: Connection = await connect(\`Organization URL=\${emulator.url}\`);
-const result: QueryResult = await conn.query('SELECT TOP 1 name FROM account');
-const name: unknown = result.rows[0]?.name;
-console.log(name, result.columns.map((c) => c.type), DynasqlError.name);
-await conn.close();
+{
+  await using conn: Connection = await connect({ organizationUrl: emulator.url, useBigInt: false, timeout: 30 });
+  const result: QueryResult<AccountRow> = await conn.query<AccountRow>('SELECT TOP 1 name FROM account');
+  const name: string = result.rows[0]!.name;
+  for await (const row of conn.stream<AccountRow>('SELECT TOP 1 name FROM account')) console.log(row.name.length);
+  await using tx = conn.begin();
+  console.log(name, result.columns.map((c) => c.type), tx.pendingOperations, DynasqlError.name);
+}
+// @ts-expect-error a misspelt setting does not compile
+const misspelt: ConnectInput = { organizationUrl: 'https://contoso.crm.dynamics.com', authSchem: 'None' };
+console.log(misspelt);
 await emulator.close();
 `;
 

@@ -81,26 +81,29 @@ export interface FakeConnection extends Connection {
 
 export function fakeConnection(): FakeConnection {
   const calls: { sql: string; params: unknown }[] = [];
+async function answer(sql: string, params?: QueryParams, options?: { signal?: AbortSignal }): Promise<QueryResult> {
+    calls.push({ sql, params });
+    if (/pg_sleep_forever/.test(sql)) {
+      return new Promise((_, reject) => {
+        const signal = options?.signal;
+        signal?.addEventListener('abort', () => reject(new DynasqlError('DYNASQL_ERR_CANCELLED', 'canceling statement due to user request')), { once: true });
+      });
+    }
+    if (/^\s*call/i.test(sql)) return { columns: [], rows: [], rowCount: 0, command: 'EXEC' };
+    if (/^\s*update/i.test(sql)) return { columns: [], rows: [], rowCount: 2, command: 'UPDATE' };
+    if (/from\s+account/i.test(sql)) {
+      const list = Array.isArray(params) && params.length > 0 ? accountRows.filter((r) => r.name === params[0]) : accountRows;
+      const projection = /^\s*select\s+(.*?)\s+from/is.exec(sql)?.[1]?.split(',').map((c) => c.trim()) ?? ['*'];
+      const columns = projection.includes('*') ? accountColumns : projection.flatMap((name) => accountColumns.filter((c) => c.name === name));
+      return { columns, rows: list, rowCount: list.length, command: 'SELECT' };
+    }
+    if (/from\s+contact/i.test(sql)) throw new DynasqlError('DYNASQL_ERR_UNKNOWN_COLUMN', "Unknown column 'x'");
+    throw new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `Unknown table in: ${sql}`);
+  }
   return {
     calls,
-    async query(sql: string, params?: QueryParams, options?: { signal?: AbortSignal }): Promise<QueryResult> {
-      calls.push({ sql, params });
-      if (/pg_sleep_forever/.test(sql)) {
-        return new Promise((_, reject) => {
-          const signal = options?.signal;
-          signal?.addEventListener('abort', () => reject(new DynasqlError('DYNASQL_ERR_CANCELLED', 'canceling statement due to user request')), { once: true });
-        });
-      }
-      if (/^\s*call/i.test(sql)) return { columns: [], rows: [], rowCount: 0, command: 'EXEC' };
-      if (/^\s*update/i.test(sql)) return { columns: [], rows: [], rowCount: 2, command: 'UPDATE' };
-      if (/from\s+account/i.test(sql)) {
-        const list = Array.isArray(params) && params.length > 0 ? accountRows.filter((r) => r.name === params[0]) : accountRows;
-        const projection = /^\s*select\s+(.*?)\s+from/is.exec(sql)?.[1]?.split(',').map((c) => c.trim()) ?? ['*'];
-        const columns = projection.includes('*') ? accountColumns : projection.flatMap((name) => accountColumns.filter((c) => c.name === name));
-        return { columns, rows: list, rowCount: list.length, command: 'SELECT' };
-      }
-      if (/from\s+contact/i.test(sql)) throw new DynasqlError('DYNASQL_ERR_UNKNOWN_COLUMN', "Unknown column 'x'");
-      throw new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `Unknown table in: ${sql}`);
+    async query<R extends object = Row>(sql: string, params?: QueryParams, options?: { signal?: AbortSignal }): Promise<QueryResult<R>> {
+      return (await answer(sql, params, options)) as QueryResult as QueryResult<R>;
     },
     /** as the real one: the columns before the first row, then the rows (here from `query`) */
     async *stream(sql: string, params?: QueryParams, options?: QueryOptions) {
@@ -131,8 +134,10 @@ export function fakeConnection(): FakeConnection {
         rollback() { open = false; },
         pendingOperations: 0,
         get isOpen() { return open; },
+        async [Symbol.asyncDispose]() { open = false; },
       };
     },
     async close() {},
+    async [Symbol.asyncDispose]() {},
   };
 }

@@ -28,7 +28,7 @@ function instantClock(): Clock {
 
 beforeAll(async () => {
   f = await writeFixture({ rows: 20 });
-  conn = await connect({ 'Url': f.emu.url, 'Auth Scheme': 'None', 'Max Retries': 6, clock: instantClock() });
+  conn = await connect({ organizationUrl: f.emu.url, authScheme: 'None', maxRetries: 6, clock: instantClock() });
 });
 afterAll(async () => {
   await conn?.close();
