@@ -106,8 +106,8 @@ async function answer(sql: string, params?: QueryParams, options?: { signal?: Ab
       return (await answer(sql, params, options)) as QueryResult as QueryResult<R>;
     },
     /** as the real one: the columns before the first row, then the rows (here from `query`) */
-    async *stream(sql: string, params?: QueryParams, options?: QueryOptions) {
-      const result = await this.query(sql, params, options);
+    async *stream<R extends object = Row>(sql: string, params?: QueryParams, options?: QueryOptions): AsyncIterable<R> {
+      const result = await this.query<R>(sql, params, options);
       options?.onColumns?.(result.columns);
       yield* result.rows;
     },
