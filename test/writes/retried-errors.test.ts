@@ -101,6 +101,16 @@ describe('what a retry blurs is settled by reading the row', () => {
     expect((await f.conn.query("SELECT COUNT(*) AS n FROM account WHERE name = 'lost-own-key'")).rows[0]!.n).toBe(1);
   });
 
+  it('a COMMIT whose answer was lost counts as committed only once every row reads back as the change set leaves it', async () => {
+    await conn.query('BEGIN TRAN');
+    await conn.query("INSERT INTO account (name) VALUES ('lost-tx-1'), ('lost-tx-2')");
+    await conn.query("UPDATE account SET description = 'in tx' WHERE name = 'lost-own-key'");
+    const r = await loseFirstAnswer(1, () => conn.query('COMMIT'));
+    expect(r.rowCount).toBe(3);
+    expect((await f.conn.query("SELECT COUNT(*) AS n FROM account WHERE name LIKE 'lost-tx-%'")).rows[0]!.n).toBe(2);
+    expect((await f.conn.query("SELECT description FROM account WHERE name = 'lost-own-key'")).rows).toEqual([{ description: 'in tx' }]);
+  });
+
   it('an OPTIMISTIC UPDATE retried after its answer was lost is confirmed by the row\'s values, not failed on 412', async () => {
     await f.conn.query("INSERT INTO account (name) VALUES ('optimistic-lost')");
     const r = await loseFirstAnswer(4, () => conn.query("UPDATE account SET description = 'moved on' WHERE name = 'optimistic-lost' OPTION (OPTIMISTIC)"));
