@@ -1,17 +1,19 @@
 /**
  * Throttling against the emulator's service-protection limits (100 requests per 10 s sliding window,
- * 5 concurrent), `GET WhoAmI` requests fired all at once by the caller, three clients one after the
- * other on a fresh emulator each (see below):
+ * 5 concurrent), `GET WhoAmI` requests fired all at once by the caller, each client on a fresh
+ * emulator of its own (see below):
  *
  * - dynasql, configured: the executor given the documented limit (`Requests Per Second` = 97 % of
  *   10/s, `Max Concurrency` = 5). The suite's headline: share of the allowed rate achieved
  *   (target >= 0.9) and share of requests answered 429 (target < 2 %).
- * - dynasql, default: no rate configured; the adaptive throttle learns the rate from the 429s
- *   (halves on a 429 and Retry-After, grows back on successes).
+ * - dynasql at its defaults (issue 22 item 3): Max Concurrency 8 and no rate, against the same limits
+ *   on a fast service and on one answering 400 ms late; the throttle learns the concurrency ceiling and
+ *   the request window from the service's 429s (targets: >= 0.95 of the allowed rate, < 1 % 429s).
+ * - a sequential stream of 100 pages meeting 429 bursts, against the fault-free time plus each Retry-After.
  * - without adaptive throttling: 5 workers, undici `request`, on a 429 each waits the Retry-After
  *   it was given and tries again (what most clients, DynamicsWebApi among them, do).
  *
- * The three run at the same time, each against its own emulator: they spend nearly all their time
+ * They run at the same time, each against its own emulator: they spend nearly all their time
  * waiting on timers, so running them together costs no accuracy and keeps the suite near 100 s here.
  *
  * `runThrottleBench` also keeps the executor's issue-5 figures (paging and creates under 5 % faults).
@@ -22,6 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import { startEmulator } from '../src/emulator/index.js';
 import { request } from 'undici';
+import { resolveOptions } from '../src/config/index.js';
 import { createExecutor, pages } from '../src/http/index.js';
 import { round } from './lib/measure.js';
 import { atLeast, below, type BenchResult } from './lib/result.js';
@@ -52,13 +55,13 @@ export async function runThrottleBench(options: ThrottleBenchOptions = {}): Prom
 
 const LIMITS = { requestsPerWindow: 100, windowSeconds: 10, concurrentRequests: 5 };
 
-async function limits(requests: number, configured = true): Promise<NonNullable<ThrottleBenchFigures['limits']>> {
+async function limits(requests: number): Promise<NonNullable<ThrottleBenchFigures['limits']>> {
   const emulator = await startEmulator({ port: 0, limits: LIMITS });
   const allowedPerSecond = 10;
   const executor = createExecutor({
     serviceRoot: emulator.url,
     maxConcurrency: 5,
-    ...(configured ? { requestsPerSecond: allowedPerSecond * 0.97 } : {}),
+    requestsPerSecond: allowedPerSecond * 0.97,
     maxRetries: 10,
     retryBudgetMs: 300_000,
     requestTimeoutMs: 30_000,
@@ -163,6 +166,99 @@ async function plainClient(requests: number): Promise<NonNullable<ThrottleBenchF
   }
 }
 
+export interface DefaultsFigures {
+  requests: number;
+  latencyMs: number;
+  seconds: number;
+  allowedPerSecond: number;
+  achievedShare: number;
+  throttledShare: number;
+  /** 429s for the concurrency limit (0x80072326) and for the request count (0x80072322) */
+  concurrencyRefusals: number;
+  requestRefusals: number;
+  /** the most requests the service had in flight at once */
+  concurrencyPeak: number;
+  /** what the throttle ended at */
+  concurrency: number | undefined;
+  allAnswered: boolean;
+}
+
+/**
+ * Issue 22 item 3: the driver at its defaults (Max Concurrency 8, no rate: everything resolveOptions
+ * gives a bare `Organization URL`) against a service allowing 5 concurrent and 100 per 10 s, on a fast
+ * service and on a slow one (every answer 400 ms late), all requests handed over at once.
+ */
+async function defaultsAgainstLimits(requests: number, latencyMs: number): Promise<DefaultsFigures> {
+  const emulator = await startEmulator({ port: 0, limits: LIMITS, ...(latencyMs > 0 ? { faults: { latencyMs } } : {}) });
+  const allowedPerSecond = LIMITS.requestsPerWindow / LIMITS.windowSeconds;
+  const executor = createExecutor(resolveOptions(`Organization URL=${emulator.url}`, { env: {} }));
+  try {
+    const started = performance.now();
+    const results = await Promise.all(Array.from({ length: requests }, () => executor.send({ method: 'GET', url: 'WhoAmI' })));
+    const seconds = (performance.now() - started) / 1000;
+    const stats = emulator.stats;
+    return {
+      requests, latencyMs, seconds, allowedPerSecond,
+      achievedShare: requests / seconds / allowedPerSecond,
+      throttledShare: (stats.throttled ?? 0) / (stats.requests ?? 1),
+      concurrencyRefusals: stats['throttled.concurrent'] ?? 0,
+      requestRefusals: stats['throttled.requests'] ?? 0,
+      concurrencyPeak: stats.concurrentPeak ?? 0,
+      concurrency: executor.stats().concurrency,
+      allAnswered: results.every((r) => r.status === 200),
+    };
+  } finally {
+    await executor.close();
+    await emulator.close();
+  }
+}
+
+export interface SequentialFigures {
+  pages: number;
+  /** the same pages from a service without faults */
+  cleanSeconds: number;
+  seconds: number;
+  throttled: number;
+  retryAfterSeconds: number;
+  /** the least time the service allowed: the clean time plus every Retry-After it asked for */
+  allowedSeconds: number;
+  allowedShare: number;
+}
+
+/**
+ * Issue 22 item 3: one sequential stream of pages (the driver's defaults) from a service that answers
+ * bursts of 429s (3 in a row, Retry-After 1 s, about one burst per ten requests). Nothing can be faster
+ * than the fault-free time plus each Retry-After, so that sum is the allowed time.
+ */
+async function sequentialBursts(pageCount: number): Promise<SequentialFigures> {
+  const pageSize = 100;
+  const rows = pageCount * pageSize;
+  const retryAfterSeconds = 1;
+  const run = async (faults?: Record<string, number>) => {
+    const emulator = await startEmulator({ port: 0, rows, ...(faults ? { faults } : {}) });
+    const executor = createExecutor(resolveOptions(`Organization URL=${emulator.url}`, { env: {} }));
+    try {
+      await executor.send({ method: 'GET', url: 'WhoAmI' }); // connect and warm up outside the measurement
+      const throttledBefore = emulator.stats.throttled ?? 0;
+      const started = performance.now();
+      let seen = 0;
+      for await (const page of pages(executor, 'accounts?$select=accountid', { pageSize })) seen += page.rows.length;
+      if (seen !== rows) throw new Error(`read ${seen} rows of ${rows}`);
+      return { seconds: (performance.now() - started) / 1000, throttled: (emulator.stats.throttled ?? 0) - throttledBefore };
+    } finally {
+      await executor.close();
+      await emulator.close();
+    }
+  };
+  const clean = await run();
+  const faulty = await run({ seed: 3, throttleBurstRate: 0.1, throttleBurstLength: 3, throttleRetryAfterSeconds: retryAfterSeconds });
+  const allowedSeconds = clean.seconds + faulty.throttled * retryAfterSeconds;
+  return {
+    pages: pageCount, cleanSeconds: clean.seconds, seconds: faulty.seconds, throttled: faulty.throttled, retryAfterSeconds,
+    allowedSeconds, allowedShare: allowedSeconds / faulty.seconds,
+  };
+}
+
 export interface ThrottleSuiteOptions {
   /** requests per client (default 1,000: ~100 s at the allowed rate) */
   requests?: number;
@@ -171,26 +267,36 @@ export interface ThrottleSuiteOptions {
 /** the suite's throttling benchmark: dynasql configured, dynasql default, and a plain retrying client */
 export async function runThrottleSuiteBench(options: ThrottleSuiteOptions = {}): Promise<BenchResult> {
   const requests = options.requests ?? 1000;
-  const [configured, learning, plain] = await Promise.all([limits(requests, true), limits(requests, false), plainClient(requests)]);
+  const [configured, fast, slow, plain, sequential] = await Promise.all([
+    limits(requests), defaultsAgainstLimits(requests, 0), defaultsAgainstLimits(requests, 400), plainClient(requests), sequentialBursts(100),
+  ]);
   const shape = (f: NonNullable<ThrottleBenchFigures['limits']>) => ({
     requests: f.requests, seconds: round(f.seconds, 1), achievedShare: round(f.achievedShare), throttledShare: round(f.throttledShare, 3), allAnswered: f.allAnswered,
+  });
+  const shapeDefaults = (f: DefaultsFigures) => ({
+    ...f, seconds: round(f.seconds, 1), achievedShare: round(f.achievedShare), throttledShare: round(f.throttledShare, 4),
   });
   return {
     name: 'throttle',
     figures: {
       limits: LIMITS,
       dynasqlConfigured: shape(configured),
-      dynasqlDefaultAdaptive: shape(learning),
+      dynasqlDefaultsFast: shapeDefaults(fast),
+      dynasqlDefaultsSlow: shapeDefaults(slow),
       withoutAdaptiveThrottling: shape(plain),
+      sequentialBursts: { ...sequential, cleanSeconds: round(sequential.cleanSeconds, 2), seconds: round(sequential.seconds, 2), allowedSeconds: round(sequential.allowedSeconds, 2), allowedShare: round(sequential.allowedShare) },
     },
     checks: [
       atLeast('achieved / allowed rate (dynasql, Requests Per Second set)', round(configured.achievedShare), 0.9),
       below('429 share (dynasql, Requests Per Second set)', round(configured.throttledShare * 100, 2), 2, '%'),
-      { what: 'achieved / allowed rate (dynasql default, learns from 429s)', value: round(learning.achievedShare), unit: '×', target: '(comparison)', pass: true },
-      { what: '429 share (dynasql default, learns from 429s)', value: round(learning.throttledShare * 100, 2), unit: '%', target: '(comparison)', pass: true },
+      atLeast('achieved / allowed rate (dynasql defaults, fast service)', round(fast.achievedShare), 0.95),
+      below('429 share (dynasql defaults, fast service)', round(fast.throttledShare * 100, 2), 1, '%'),
+      atLeast('achieved / allowed rate (dynasql defaults, 400 ms service)', round(slow.achievedShare), 0.95),
+      below('429 share (dynasql defaults, 400 ms service)', round(slow.throttledShare * 100, 2), 1, '%'),
+      atLeast('sequential stream with 429 bursts / allowed (clean time + Retry-After)', round(sequential.allowedShare), 0.95, '×', `${sequential.throttled} 429s, ${round(sequential.seconds, 1)} s`),
       { what: 'achieved / allowed rate (no adaptive throttling)', value: round(plain.achievedShare), unit: '×', target: '(comparison)', pass: true },
       { what: '429 share (no adaptive throttling)', value: round(plain.throttledShare * 100, 2), unit: '%', target: '(comparison)', pass: true },
     ],
-    notes: ['the three clients run at the same time, each against its own emulator (they mostly wait on timers)'],
+    notes: ['the clients run at the same time, each against its own emulator (they mostly wait on timers)'],
   };
 }

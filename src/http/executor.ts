@@ -12,8 +12,9 @@ import {
   isTransientTransportError,
   mapServiceError,
   mapTransportError,
+  readThrottleReply,
 } from './service-error.js';
-import { AdaptiveThrottle, abortError, type ThrottleSettings } from './throttle.js';
+import { AdaptiveThrottle, abortError, type ThrottleSettings, type ThrottleState } from './throttle.js';
 import type { Executor, ExecutorStats, HttpRequest, HttpResponse, TokenProvider } from './types.js';
 
 /**
@@ -53,6 +54,8 @@ interface Reply {
   status: number;
   headers: Record<string, string>;
   body: Uint8Array;
+  /** a 429 the throttle turned into a pause for everyone (true), or one this request waits out alone (false) */
+  pausedEveryone?: boolean;
 }
 
 type Send = (request: Prepared) => Promise<Reply>;
@@ -73,7 +76,7 @@ const DEFAULT_HEADERS = {
  * token; auth refreshes once on a 401; the throttle turns 429s into a shared pause; logging sees exactly
  * what went over the wire.
  */
-export function createExecutor(settings: ExecutorSettings): Executor & { log: NonNullable<Executor['log']> } {
+export function createExecutor(settings: ExecutorSettings): Executor & { log: NonNullable<Executor['log']>; throttleState(): ThrottleState } {
   const clock = settings.clock ?? systemClock;
   const random = settings.random ?? Math.random;
   const logger = settings.logger ?? createLogger(settings);
@@ -132,8 +135,9 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
       // schedule the next attempt, within both the attempt count and the time budget
       const retryAfter = reply ? parseRetryAfter(reply.headers['retry-after'], clock.now()) : undefined;
       const backoff = backoffDelay(n, random, settings.backoffBaseMs ?? 500);
-      // a 429's Retry-After is waited out by the throttle (it pauses every request); without one, back off
-      const throttleHolds = reply?.status === 429 && retryAfter !== undefined;
+      // a 429's Retry-After is waited out by the throttle (it pauses every request), except a concurrency
+      // refusal, which this request waits out alone; without a Retry-After, back off
+      const throttleHolds = reply?.status === 429 && retryAfter !== undefined && reply.pausedEveryone === true;
       const delay = throttleHolds ? retryAfter : Math.max(retryAfter ?? 0, backoff);
       // Max Retries bounds retries after failures; 429s say when to come back and are bounded by the budget alone
       if (reply?.status !== 429) failures++;
@@ -183,6 +187,8 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
       };
     },
     log: (level, message) => logger.log(level, message),
+    /** what the throttle has learned of the service's limits (for tests and diagnostics) */
+    throttleState: () => throttle.state(),
     async close() {
       if (ownsDispatcher) await dispatcher.close();
     },
@@ -227,18 +233,18 @@ function authHeader(auth: TokenProvider | undefined, origin: string, next: Send)
 /** Paces attempts and feeds 429s, successes and rate-limit headers back into the throttle. */
 function throttled(throttle: AdaptiveThrottle, counters: { throttled: number }, clock: Clock, next: Send): Send {
   return async (request) => {
-    const release = await throttle.acquire(request.signal);
+    const permit = await throttle.acquire(request.signal);
     try {
       const reply = await next(request);
       if (reply.status === 429) {
         counters.throttled++;
-        throttle.onThrottled(parseRetryAfter(reply.headers['retry-after'], clock.now()) ?? 1000);
-      } else if (reply.status < 500) {
-        throttle.onSuccess(reply.headers);
+        const pause = throttle.onThrottled(readThrottleReply({ headers: reply.headers, body: decode(reply.body) }, clock.now()), permit);
+        return { ...reply, pausedEveryone: pause === 'paused' };
       }
+      if (reply.status < 500) throttle.onSuccess(reply.headers, permit);
       return reply;
     } finally {
-      release();
+      permit();
     }
   };
 }

@@ -13,5 +13,5 @@ export {
 } from './service-error.js';
 export { createLogger, type LogLevel, type Logger, type LoggerSettings } from './logger.js';
 export { createRedactor, MASK, type Redactor } from './redact.js';
-export { AdaptiveThrottle, abortError, type ThrottleSettings } from './throttle.js';
+export { AdaptiveThrottle, abortError, type Permit, type ThrottleSettings, type ThrottleSignal, type ThrottleState } from './throttle.js';
 export { backoffDelay, parseRetryAfter } from './backoff.js';

@@ -1,4 +1,6 @@
 import { DynasqlError, type ErrorCode } from '../errors/index.js';
+import { parseRetryAfter } from './backoff.js';
+import type { ThrottleSignal } from './throttle.js';
 
 /** What the service said, as far as error mapping needs it. */
 export interface ServiceReply {
@@ -36,6 +38,33 @@ export function parseServiceError(body: string | undefined): { serviceCode?: str
   } catch {
     return {};
   }
+}
+
+/**
+ * Which service-protection limit a 429 names, with its numbers when the message gives them:
+ *   {"error":{"code":"0x80072326","message":"Number of concurrent requests exceeded the limit of 52."}}
+ *   → { kind: 'concurrency', limit: 52, retryAfterMs }
+ * F&O leaves the code empty (its messages are read the same way, "exeeded" included). Without a
+ * Retry-After the pause is 1 s.
+ */
+export function readThrottleReply(reply: { headers?: Record<string, string>; body?: string }, now: number): ThrottleSignal {
+  const retryAfterMs = parseRetryAfter(reply.headers?.['retry-after'], now) ?? 1000;
+  const { serviceCode, message = '' } = parseServiceError(reply.body);
+  const code = serviceCode?.toLowerCase();
+  const concurrent = /concurrent requests exceeded the limit of ([\d,]+)/i.exec(message);
+  if (code === SERVICE_CODES.concurrencyLimit || concurrent) {
+    return { retryAfterMs, kind: 'concurrency', ...(concurrent ? { limit: readCount(concurrent[1]!) } : {}) };
+  }
+  if (code === SERVICE_CODES.executionTimeLimit || /execution time/i.test(message)) return { retryAfterMs, kind: 'execution-time' };
+  const requests = /requests ex\w*ed the limit of ([\d,]+) over (?:the )?time window of ([\d,.]+) seconds/i.exec(message);
+  if (code === SERVICE_CODES.requestsLimit || requests) {
+    return { retryAfterMs, kind: 'requests', ...(requests ? { limit: readCount(requests[1]!), windowSeconds: readCount(requests[2]!) } : {}) };
+  }
+  return { retryAfterMs, kind: 'unknown' };
+}
+
+function readCount(text: string): number {
+  return Number(text.replace(/,/g, ''));
 }
 
 /** True for the answers that mean "a record with this key already exists". */
