@@ -14,6 +14,8 @@ export interface EmulatorOptions {
   metadataXml?: string;
   /** Scales the large tables: the number of accounts (others follow). Default 100. */
   rows?: number;
+  /** Adds the randomized differential test's string spellings and cents to the seed (see seed/fuzz-variants.ts). Default off. */
+  fuzzData?: boolean;
   /** Seed of the deterministic data generator. Default 1. */
   seed?: number;
   /** Rows an aggregate ($apply) may read before the 0x8004E023 error. Default 50,000 as the service. */

@@ -2,6 +2,7 @@ import type { EdmModel } from '../metadata/model.js';
 import { manyToManyOf, type SeedAssociations } from '../store/associations.js';
 import type { Row } from '../store/row.js';
 import type { LazyRows } from '../store/table.js';
+import { withFuzzVariants } from './fuzz-variants.js';
 import { GuidSequence, hash32, Prng } from './prng.js';
 import { CITIES, COMPANY_SUFFIXES, COMPANY_WORDS, FIRST_NAMES, JOB_TITLES, LAST_NAMES, PRODUCTS, SAMPLE_ACCOUNTS, SUBJECTS } from './words.js';
 
@@ -55,7 +56,7 @@ export interface DataverseSeed {
  * Deterministic seed rows for the default Dataverse schema. `rows` is the number of accounts; the
  * other large tables follow it. Rows are made from (seed, table, index) on demand.
  */
-export function buildDataverseSeed(model: EdmModel, seed: number, rows: number): DataverseSeed {
+export function buildDataverseSeed(model: EdmModel, seed: number, rows: number, options: { fuzzData?: boolean } = {}): DataverseSeed {
   const n = Math.max(0, Math.floor(rows));
   const counts: Record<string, number> = {
     organization: 1, businessunit: 3, systemuser: 12, team: 4, transactioncurrency: 3, uomschedule: 1, uom: 3, pricelevel: 2, product: 40,
@@ -431,11 +432,12 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number):
     const build = (i: number): Row => {
       const generated = spec.make(i, new Prng(tableHash ^ Math.imul(i + 1, 0x9e3779b1)));
       // Columns a custom EDMX lacks are dropped; with the default schema nothing is, and no copy is made.
-      let values = generated.values;
+      let values = options.fuzzData ? withFuzzVariants(table, i, seed, generated.values) : generated.values;
       for (const key in values) {
         if (known.has(key)) continue;
+        const all = values;
         values = {};
-        for (const k in generated.values) if (known.has(k)) values[k] = generated.values[k];
+        for (const k in all) if (known.has(k)) values[k] = all[k];
         break;
       }
       const lookupTypes = generated.lookupTypes ?? {};

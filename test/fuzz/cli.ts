@@ -1,0 +1,75 @@
+/**
+ * `npm run fuzz -- --count 50000 --seed N [--mode select|partition|write] [--features a,b | -a,-b] [--rows 6000]`:
+ * runs the randomized differential test on demand and prints each disagreement reduced to a
+ * minimal statement, with both answers, then the totals by class.
+ */
+import { parseArgs } from 'node:util';
+import { classOf, minimal, newStats, parseFeatures, record, runCase, runPartition, startWorld, type Stats } from './harness.js';
+import { renderSql } from './render-sql.js';
+import { runWriteCases } from './write-mode.js';
+
+export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      count: { type: 'string', default: '2000' },
+      seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+      mode: { type: 'string', default: 'select' },
+      features: { type: 'string' },
+      rows: { type: 'string', default: '6000' },
+      shrink: { type: 'string', default: '20' },
+    },
+  });
+  const count = Number(values.count);
+  const seed = Number(values.seed);
+  const mode = values.mode as 'select' | 'partition' | 'write';
+  const features = parseFeatures(values.features);
+  out(`fuzz: mode ${mode}, ${count} statements, seed ${seed}, rows ${values.rows}`);
+  const world = await startWorld(Number(values.rows));
+  const stats: Stats = newStats();
+  try {
+    if (mode === 'write') {
+      await runWriteCases(world, seed, count, features, stats, out);
+    } else {
+      const generator = world.generator(seed, features);
+      const shrinkBudget = Number(values.shrink);
+      const reported = new Set<string>();
+      const started = Date.now();
+      for (let i = 0; i < count; i++) {
+        const g = generator.next();
+        if (mode === 'partition' && !g.q.where) g.q.where = { k: 'isnull', e: { k: 'lit', ty: 'int', v: 1 }, neg: true };
+        const outcome = mode === 'partition' ? await runPartition(world, g.q, g.dialect) : await runCase(world, g.q, g.dialect);
+        const cls = classOf(g);
+        record(stats, outcome, cls);
+        if (outcome.kind === 'disagree' || outcome.kind === 'error') {
+          const key = outcome.kind === 'error' ? `E ${outcome.errorClass}` : `D ${cls}`;
+          if (!reported.has(key) && reported.size < shrinkBudget) {
+            reported.add(key);
+            const small = await minimal(world, g, mode);
+            const r = renderSql(small.q, g.dialect);
+            out(`\n#${i} ${outcome.kind === 'error' ? 'ERROR ON VALID SQL' : 'DISAGREEMENT'} [${key}] (${g.dialect})`);
+            out(`  minimal: ${r.sql}${Object.keys(r.params).length ? `   params ${JSON.stringify(r.params)}` : ''}`);
+            out(`  ${small.outcome.detail ?? outcome.detail}`);
+            out(`  original: ${outcome.sql}`);
+          }
+        }
+        if ((i + 1) % 1000 === 0) out(`… ${i + 1} statements, ${Math.round((Date.now() - started) / 1000)} s`);
+      }
+    }
+  } finally {
+    await world.close();
+  }
+  out(summary(stats));
+  return stats.disagree.size + stats.errors.size === 0 ? 0 : 1;
+}
+
+export function summary(stats: Stats): string {
+  const lines = [`\nstatements run: ${stats.run}, agreements: ${stats.agree}, oracle errors (generator faults): ${stats.oracleErrors.length}`];
+  const sum = (m: Map<string, unknown[]>) => [...m.values()].reduce((n, l) => n + l.length, 0);
+  lines.push(`disagreements: ${sum(stats.disagree)}`);
+  for (const [k, l] of [...stats.disagree].sort((a, b) => b[1].length - a[1].length)) lines.push(`  ${l.length}\t${k}`);
+  lines.push(`errors on valid SQL: ${sum(stats.errors)}`);
+  for (const [k, l] of [...stats.errors].sort((a, b) => b[1].length - a[1].length)) lines.push(`  ${l.length}\t${k}`);
+  for (const o of stats.oracleErrors.slice(0, 3)) lines.push(`  oracle error: ${o.detail} in ${o.sql}`);
+  return lines.join('\n');
+}

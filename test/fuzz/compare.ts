@@ -1,0 +1,79 @@
+/**
+ * Compares dynasql's answer with the oracle's: values made canonical per output type, rows in
+ * order when the statement fixes a total order, else as multisets; columns whose string spelling
+ * T-SQL leaves open compare case- and trailing-blank-insensitively.
+ */
+import type { OutputColumn } from './ast.js';
+
+export const ciFold = (s: string) => s.replace(/ +$/, '').toLowerCase();
+
+function canonicalNumber(v: unknown): string {
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  let text = typeof v === 'bigint' ? v.toString() : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : exactDecimal(v)) : String(v).trim();
+  if (/e/i.test(text)) text = exactDecimal(Number(text));
+  if (text.includes('.')) text = text.replace(/0+$/, '').replace(/\.$/, '');
+  if (text === '-0') text = '0';
+  return text;
+}
+
+/** the shortest decimal text of a double (no exponent) */
+function exactDecimal(n: number): string {
+  const s = String(n);
+  if (!/e/i.test(s)) return s;
+  return n.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
+}
+
+function canonicalDate(v: unknown): string {
+  if (v instanceof Date) return v.toISOString();
+  const s = String(v);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return `${s}T00:00:00.000Z`;
+  const t = s.includes('T') || s.endsWith('Z') ? s : s.replace(' ', 'T');
+  const d = new Date(/Z$|[+-]\d\d:\d\d$/.test(t) ? t : `${t}Z`);
+  return Number.isNaN(d.getTime()) ? s : d.toISOString();
+}
+
+export function canonical(v: unknown, c: OutputColumn): string | null {
+  if (v === null || v === undefined) return null;
+  switch (c.ty) {
+    case 'int': case 'bit': case 'money': {
+      const n = canonicalNumber(v);
+      if (c.approx) return Number(n).toFixed(4);
+      return n;
+    }
+    case 'dt': case 'date': return canonicalDate(v);
+    case 'guid': return String(v).toLowerCase().replace(/^\{|\}$/g, '');
+    case 'str': return c.ci ? ciFold(String(v)) : String(v);
+  }
+}
+
+export type Table = { rows: Record<string, unknown>[] };
+
+export interface Verdict { equal: boolean; detail?: string }
+
+function rowKeys(rows: Record<string, unknown>[], columns: OutputColumn[]): string[] {
+  return rows.map((r) => {
+    const values = Object.values(r);
+    // Columns by position: dynasql and the oracle both name them by the generated aliases.
+    return JSON.stringify(columns.map((c, i) => canonical(c.alias in r ? r[c.alias] : values[i], c)));
+  });
+}
+
+export function compareResults(dyn: Record<string, unknown>[], oracle: Record<string, unknown>[], columns: OutputColumn[], ordered: boolean): Verdict {
+  const a = rowKeys(dyn, columns);
+  const b = rowKeys(oracle, columns);
+  if (!ordered) {
+    a.sort();
+    b.sort();
+  }
+  if (a.length !== b.length) return { equal: false, detail: `dynasql ${a.length} rows, oracle ${b.length} rows${firstDifference(a, b)}` };
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return { equal: false, detail: `row ${i}: dynasql ${a[i]} oracle ${b[i]}` };
+  return { equal: true };
+}
+
+function firstDifference(a: string[], b: string[]): string {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  const onlyA = a.filter((x) => !sb.has(x)).slice(0, 3);
+  const onlyB = b.filter((x) => !sa.has(x)).slice(0, 3);
+  return `; only dynasql: ${onlyA.join(' ') || '-'}; only oracle: ${onlyB.join(' ') || '-'}`;
+}

@@ -1,0 +1,561 @@
+/**
+ * The seeded statement generator: typed expressions and predicates over the demo tables, values
+ * drawn from the data so predicates select something. Every construct belongs to a feature that can
+ * be switched off, so a class of disagreement can be isolated.
+ */
+import { Prng } from '../../src/emulator/seed/prng.js';
+import type { CmpOp, Expr, FromItem, Item, OutputColumn, Pred, Select } from './ast.js';
+import { hasAgg } from './render-oracle.js';
+import { ACCOUNT, CONTACT, type ColumnDef, type TableDef, type Ty } from './schema.js';
+
+export const FEATURES = [
+  'where', 'orderby', 'top', 'agg', 'groupby', 'having', 'distinct', 'arith', 'intdiv', 'money', 'strfn', 'numfn', 'datefn', 'like', 'likeclass',
+  'in', 'between', 'case', 'isnull', 'nullif', 'lookup', 'choice', 'subquery', 'join', 'derived', 'cte', 'union', 'window', 'params', 'postgresql',
+  'guid', 'dates', 'concat', 'countdistinct', 'minmaxstr', 'avg', 'scalar', 'strcmp', 'strorder', 'blanks', 'sum', 'derivedagg', 'datecoerce', 'orderconst',
+] as const;
+export type Feature = (typeof FEATURES)[number];
+
+/** A sample of each column's values (table.column → values), taken from the oracle's rows. */
+export type Pools = Map<string, unknown[]>;
+
+export function buildPools(rows: Map<string, Record<string, unknown>[]>, rng: Prng): Pools {
+  const pools: Pools = new Map();
+  for (const [table, list] of rows) {
+    if (!list.length) continue;
+    for (const column of Object.keys(list[0]!)) {
+      const seen = new Set<string>();
+      const values: unknown[] = [];
+      for (let i = 0; i < 400 && values.length < 40; i++) {
+        const v = list[rng.below(list.length)]![column];
+        if (v === null || seen.has(String(v))) continue;
+        seen.add(String(v));
+        values.push(v);
+      }
+      pools.set(`${table}.${column}`, values);
+    }
+  }
+  return pools;
+}
+
+interface Source { alias: string; table: TableDef }
+
+export interface Generated { q: Select; columns: OutputColumn[]; ordered: boolean; dialect: 'tsql' | 'postgresql'; features: Set<Feature> }
+
+export class Generator {
+  private rng: Prng;
+  private used = new Set<Feature>();
+  private params = 0;
+  private aliases = 0;
+  private dialect: 'tsql' | 'postgresql' = 'tsql';
+
+  constructor(seed: number, private readonly on: Set<Feature>, private readonly pools: Pools) {
+    this.rng = new Prng(seed);
+  }
+
+  private has(f: Feature, p = 1): boolean {
+    if (!this.on.has(f) || !this.rng.chance(p)) return false;
+    this.used.add(f);
+    return true;
+  }
+
+  next(): Generated {
+    this.used = new Set();
+    this.params = 0;
+    this.aliases = 0;
+    this.dialect = this.has('postgresql', 0.25) ? 'postgresql' : 'tsql';
+    const shapes: (() => Select)[] = [() => this.simple()];
+    if (this.on.has('agg')) shapes.push(() => this.aggregate());
+    if (this.on.has('groupby')) shapes.push(() => this.grouped(), () => this.grouped());
+    if (this.on.has('distinct')) shapes.push(() => this.distinctSelect());
+    if (this.on.has('derived') || this.on.has('cte')) shapes.push(() => this.derived());
+    if (this.on.has('join')) shapes.push(() => this.joined());
+    if (this.on.has('union')) shapes.push(() => this.unioned());
+    const q = this.rng.pick(shapes)();
+    const columns: OutputColumn[] = q.items.map((i) => ({ alias: i.alias, ty: i.e.ty, ci: false, approx: isApprox(i.e) }));
+    return { q, columns, ordered: Boolean(q.orderBy?.length && q.orderTotal), dialect: this.dialect, features: new Set(this.used) };
+  }
+
+  // ---- statement shapes ----------------------------------------------------------------------
+
+  private table(): TableDef {
+    return this.rng.chance(0.65) ? ACCOUNT : CONTACT;
+  }
+
+  private simple(): Select {
+    const t = this.table();
+    const src: Source = { alias: 't0', table: t };
+    const n = this.rng.int(1, 4);
+    const items: Item[] = [];
+    for (let i = 0; i < n; i++) items.push({ e: this.expr(this.anyTy(), [src], 2), alias: `c${i}` });
+    const q: Select = { k: 'select', items, from: { k: 'table', table: t.name, alias: 't0' } };
+    if (this.has('where', 0.8)) q.where = this.pred([src], 2);
+    this.order(q, { e: { k: 'col', ty: 'guid', table: 't0', name: t.key }, alias: 'k' });
+    return q;
+  }
+
+  /** ORDER BY over some items plus a total key; TOP only when the order is total */
+  private order(q: Select, key: Item | undefined): void {
+    if (!this.has('orderby', 0.5)) return;
+    const keys = q.items
+      .filter((i) => (i.e.ty !== 'guid' && i.e.ty !== 'bit') || this.rng.chance(0.3))
+      .filter((i) => i.e.ty !== 'str' || this.has('strorder'))
+      .filter((i) => (i.e.k !== 'lit' && i.e.k !== 'param') || this.has('orderconst'))
+      .slice(0, 2).map((i) => ({ alias: i.alias, desc: this.rng.chance(0.3) }));
+    if (key) {
+      if (!q.items.some((i) => i.alias === key.alias)) q.items.push(key);
+      keys.push({ alias: key.alias, desc: this.rng.chance(0.3) });
+      q.orderTotal = true;
+    } else q.orderTotal = false;
+    q.orderBy = keys;
+    if (q.orderTotal && this.has('top', 0.7)) q.top = this.rng.pick([1, 3, 10, 50, 200]);
+  }
+
+  private aggregate(): Select {
+    const t = this.table();
+    const src: Source = { alias: 't0', table: t };
+    const n = this.rng.int(1, 3);
+    const items: Item[] = [];
+    for (let i = 0; i < n; i++) items.push({ e: this.agg([src]), alias: `a${i}` });
+    this.used.add('agg');
+    const q: Select = { k: 'select', items, from: { k: 'table', table: t.name, alias: 't0' } };
+    if (this.has('where', 0.8)) q.where = this.pred([src], 2);
+    return q;
+  }
+
+  private groupKeyColumns(t: TableDef): ColumnDef[] {
+    // String keys group by the collation: part of the string-comparison class.
+    return t.columns.filter((c) => c.groupable && this.columnAllowed(c) && (c.ty !== 'str' || this.on.has('strcmp')));
+  }
+
+  private grouped(): Select {
+    const t = this.table();
+    const src: Source = { alias: 't0', table: t };
+    this.used.add('groupby');
+    const candidates = this.groupKeyColumns(t);
+    const k = this.rng.int(1, 2);
+    const keys: Expr[] = [];
+    for (let i = 0; i < k; i++) {
+      const c = this.rng.pick(candidates);
+      const e: Expr = { k: 'col', ty: c.ty, table: 't0', name: c.name };
+      if (!keys.some((x) => JSON.stringify(x) === JSON.stringify(e))) keys.push(e);
+    }
+    const items: Item[] = keys.map((e, i) => ({ e, alias: `g${i}` }));
+    const n = this.rng.int(1, 3);
+    for (let i = 0; i < n; i++) items.push({ e: this.agg([src]), alias: `a${i}` });
+    const q: Select = { k: 'select', items, from: { k: 'table', table: t.name, alias: 't0' }, groupBy: keys };
+    if (this.has('where', 0.6)) q.where = this.pred([src], 2);
+    if (this.has('having', 0.4)) {
+      const a = this.agg([src]);
+      q.having = { k: 'cmp', op: this.cmpOp(a.ty), l: a, r: this.literalNear(a) };
+    }
+    if ((keys.every((k) => k.ty !== 'str') || this.on.has('strorder')) && this.has('orderby', 0.5)) {
+      // Ordered by every key: a total order over the groups (strings by their collation key).
+      q.orderBy = keys.map((_e, i) => ({ alias: `g${i}`, desc: this.rng.chance(0.3) }));
+      q.orderTotal = true;
+      if (this.has('top', 0.6)) q.top = this.rng.pick([1, 2, 5]);
+    }
+    return q;
+  }
+
+  private distinctSelect(): Select {
+    const t = this.table();
+    const src: Source = { alias: 't0', table: t };
+    this.used.add('distinct');
+    const candidates = this.groupKeyColumns(t);
+    const n = this.rng.int(1, 2);
+    const items: Item[] = [];
+    for (let i = 0; i < n; i++) {
+      const c = this.rng.pick(candidates);
+      let e: Expr = { k: 'col', ty: c.ty, table: 't0', name: c.name };
+      if (c.ty === 'str' && this.has('strfn', 0.3)) e = { k: 'fn', ty: 'str', name: this.rng.pick(['UPPER', 'LOWER', 'RTRIM']), args: [e] };
+      items.push({ e, alias: `d${i}` });
+    }
+    const q: Select = { k: 'select', distinct: true, items, from: { k: 'table', table: t.name, alias: 't0' } };
+    if (this.has('where', 0.6)) q.where = this.pred([src], 2);
+    if ((items.every((i) => i.e.ty !== 'str') || this.on.has('strorder')) && this.has('orderby', 0.4)) {
+      q.orderBy = items.map((i) => ({ alias: i.alias, desc: this.rng.chance(0.3) }));
+      q.orderTotal = true;
+      if (this.has('top', 0.5)) q.top = this.rng.pick([1, 3, 10]);
+    }
+    return q;
+  }
+
+  private derived(): Select {
+    const inner = this.rng.chance(0.5) && this.on.has('groupby') ? this.grouped() : this.simple();
+    delete inner.orderBy;
+    delete inner.top;
+    delete inner.orderTotal;
+    const useCte = this.on.has('cte') && (!this.on.has('derived') || this.rng.chance(0.5));
+    this.used.add(useCte ? 'cte' : 'derived');
+    const from: FromItem = useCte ? { k: 'cte', name: 'w', alias: 'd' } : { k: 'derived', q: inner, alias: 'd' };
+    const refs = inner.items.map((i) => ({ name: i.alias, ty: i.e.ty }));
+    const refExpr = (r: { name: string; ty: Ty }): Expr => ({ k: 'ref', ty: r.ty, name: r.name, table: 'd' });
+    const q: Select = { k: 'select', items: [], from };
+    if (useCte) q.ctes = [{ name: 'w', q: inner }];
+    if (this.has('derivedagg', 0.4)) {
+      q.items = [{ e: { k: 'agg', ty: 'int', fn: 'COUNT' }, alias: 'n' }];
+      const numeric = refs.filter((r) => r.ty === 'int' || r.ty === 'money');
+      if (numeric.length && this.rng.chance(0.5)) {
+        const r = this.rng.pick(numeric);
+        q.items.push({ e: { k: 'agg', ty: r.ty, fn: this.rng.pick(['MIN', 'MAX'] as const), arg: refExpr(r) }, alias: 's' });
+      }
+    } else {
+      q.items = refs.filter(() => this.rng.chance(0.7)).map((r, i) => ({ e: refExpr(r), alias: `o${i}` }));
+      if (!q.items.length) q.items = [{ e: refExpr(refs[0]!), alias: 'o0' }];
+    }
+    const r = this.rng.pick(refs);
+    if (this.has('where', 0.6)) q.where = this.simplePredOn(refExpr(r), r.ty === 'str' ? undefined : r.ty);
+    return q;
+  }
+
+  private joined(): Select {
+    this.used.add('join');
+    const a: Source = { alias: 'a', table: ACCOUNT };
+    const c: Source = { alias: 'c', table: CONTACT };
+    const type = this.rng.chance(0.5) ? 'INNER' : 'LEFT';
+    const on: Pred = this.rng.chance(0.5)
+      ? { k: 'cmp', op: '=', l: { k: 'col', ty: 'guid', table: 'c', name: 'parentcustomerid' }, r: { k: 'col', ty: 'guid', table: 'a', name: 'accountid' } }
+      : { k: 'cmp', op: '=', l: { k: 'col', ty: 'guid', table: 'c', name: 'contactid' }, r: { k: 'col', ty: 'guid', table: 'a', name: 'primarycontactid' } };
+    const items: Item[] = [];
+    const n = this.rng.int(1, 3);
+    for (let i = 0; i < n; i++) items.push({ e: this.expr(this.anyTy(), [this.rng.pick([a, c])], 1), alias: `c${i}` });
+    const q: Select = { k: 'select', items, from: { k: 'table', table: 'account', alias: 'a' }, joins: [{ type, from: { k: 'table', table: 'contact', alias: 'c' }, on }] };
+    if (this.has('where', 0.7)) q.where = this.pred([a, c], 1);
+    if (this.has('orderby', 0.4)) {
+      q.items.push({ e: { k: 'col', ty: 'guid', table: 'a', name: 'accountid' }, alias: 'ka' }, { e: { k: 'col', ty: 'guid', table: 'c', name: 'contactid' }, alias: 'kc' });
+      q.orderBy = [{ alias: 'ka', desc: false }, { alias: 'kc', desc: false }];
+      q.orderTotal = true;
+      if (this.has('top', 0.6)) q.top = this.rng.pick([1, 10, 100]);
+    }
+    return q;
+  }
+
+  private unioned(): Select {
+    this.used.add('union');
+    const t = this.table();
+    const tys: Ty[] = [];
+    const n = this.rng.int(1, 2);
+    for (let i = 0; i < n; i++) tys.push(this.rng.pick(['int', 'str', 'str', 'money'] as Ty[]));
+    const arm = (): Select => {
+      const src: Source = { alias: 't0', table: t };
+      const q: Select = { k: 'select', items: tys.map((ty, i) => ({ e: this.expr(ty, [src], 1), alias: `u${i}` })), from: { k: 'table', table: t.name, alias: 't0' } };
+      if (this.rng.chance(0.8)) q.where = this.pred([src], 1);
+      return q;
+    };
+    const q = arm();
+    const all = this.rng.chance(0.5);
+    q.union = [{ all, q: arm() }];
+    return q;
+  }
+
+  // ---- expressions ---------------------------------------------------------------------------
+
+  private anyTy(): Ty {
+    const tys: Ty[] = ['int', 'int', 'str', 'str', 'str'];
+    if (this.on.has('money')) tys.push('money', 'money');
+    if (this.on.has('dates')) tys.push('dt');
+    if (this.on.has('guid')) tys.push('guid');
+    tys.push('bit');
+    return this.rng.pick(tys);
+  }
+
+  private columnAllowed(c: ColumnDef): boolean {
+    if (c.name.endsWith('name') && c.read === 'formatted' && !this.on.has(c.field.startsWith('_') ? 'lookup' : 'choice')) return false;
+    if (c.read === 'lookupType' && !this.on.has('lookup')) return false;
+    if (c.ty === 'guid' && c.name !== 'accountid' && c.name !== 'contactid' && !this.on.has('lookup')) return false;
+    if (c.ty === 'money' && !this.on.has('money')) return false;
+    if ((c.ty === 'dt' || c.ty === 'date') && !this.on.has('dates')) return false;
+    if (c.ty === 'guid' && !this.on.has('guid')) return false;
+    return true;
+  }
+
+  private column(ty: Ty, sources: Source[]): Expr | undefined {
+    const options: Expr[] = [];
+    for (const s of sources) {
+      for (const c of s.table.columns) {
+        const t = c.ty === 'date' ? 'dt' : c.ty;
+        if (t === ty && this.columnAllowed(c)) options.push({ k: 'col', ty: c.ty, table: s.alias, name: c.name });
+      }
+    }
+    if (!options.length) return undefined;
+    const e = this.rng.pick(options);
+    if (e.k === 'col') {
+      const def = sources.find((s) => s.alias === e.table)!.table.columns.find((c) => c.name === e.name)!;
+      if (def.read === 'formatted') this.used.add(def.field.startsWith('_') ? 'lookup' : 'choice');
+      if (def.ty === 'guid' && def.name !== sources.find((s) => s.alias === e.table)!.table.key) this.used.add('lookup');
+    }
+    return e;
+  }
+
+  /** a value of the column's pool (or a nearby literal) */
+  private poolValue(e: Expr): string | number | null {
+    if (e.k === 'col') {
+      const t = e.table === 'a' ? 'account' : e.table === 'c' ? 'contact' : undefined;
+      const tables = t ? [t] : ['account', 'contact'];
+      for (const table of tables) {
+        const pool = this.pools.get(`${table}.${e.name}`);
+        if (pool?.length) return this.variant(this.rng.pick(pool), e.ty);
+      }
+    }
+    return this.randomLiteral(e.ty);
+  }
+
+  private variant(v: unknown, ty: Ty): string | number | null {
+    if (ty === 'str') {
+      let s = String(v);
+      const r = this.rng.next();
+      if (r < 0.2) s = s.toUpperCase();
+      else if (r < 0.35) s = s.toLowerCase();
+      else if (r < 0.45 && this.has('blanks')) s = `${s} `;
+      return s;
+    }
+    if (ty === 'guid') return this.rng.chance(0.2) ? String(v).toUpperCase() : String(v);
+    if (ty === 'dt' || ty === 'date') {
+      const s = String(v).replace(' ', 'T');
+      return this.rng.chance(0.5) ? s.slice(0, 10) : s.slice(0, 19);
+    }
+    if (ty === 'money' || ty === 'int') return Number(v);
+    return v as number;
+  }
+
+  private randomLiteral(ty: Ty): string | number | null {
+    switch (ty) {
+      case 'int': return this.rng.pick([0, 1, 2, 3, 5, 10, 100, 1000, 5000, -1]);
+      case 'money': return this.rng.pick([0, 1000, 100000, 2500000, 1234.5, 99.99]);
+      case 'str': return this.rng.pick(['Contoso', 'abc', 'ABC', 'x', '', 'a', 'Seattle', 'Dan', 'e', ...(this.has('blanks', 0.2) ? ['ABC ', 'x '] : [])]);
+      case 'bit': return this.rng.pick([0, 1]);
+      case 'dt': case 'date': return this.rng.pick(['2023-06-01', '2024-01-01', '2024-07-15T12:00:00', '1980-01-01']);
+      case 'guid': return '00000000-0000-0000-0000-000000000001';
+    }
+  }
+
+  private literal(ty: Ty, like?: Expr): Expr {
+    const v = like ? this.poolValue(like) : this.randomLiteral(ty);
+    if (this.has('params', 0.15)) {
+      this.params += 1;
+      return { k: 'param', ty, name: `p${this.params}`, v: paramValue(ty, v) };
+    }
+    return { k: 'lit', ty, v };
+  }
+
+  private literalNear(e: Expr): Expr {
+    if (e.k === 'agg') {
+      const ty = e.ty;
+      if (ty === 'str' || ty === 'dt' || ty === 'guid') return this.literal(ty);
+      return { k: 'lit', ty, v: this.rng.pick(ty === 'money' ? [0, 10000, 1000000, 50000000] : [0, 1, 2, 5, 10, 50, 100, 5000]) };
+    }
+    return this.literal(e.ty === 'date' ? 'dt' : e.ty, e);
+  }
+
+  expr(ty: Ty, sources: Source[], depth: number): Expr {
+    if (depth <= 0 || this.rng.chance(0.45)) {
+      const c = this.column(ty, sources);
+      if (c && this.rng.chance(0.85)) return c;
+      return this.literal(ty, c);
+    }
+    const d = depth - 1;
+    const options: (() => Expr | undefined)[] = [];
+    const int = () => this.expr('int', sources, d);
+    const str = () => this.expr('str', sources, d);
+    // A money operand of arithmetic is never a bare literal: `95000 / 3` is int division in T-SQL.
+    const money = (): Expr => {
+      const e = this.expr('money', sources, d);
+      return e.k === 'lit' || e.k === 'param' ? (this.column('money', sources) ?? e) : e;
+    };
+    const nonzero = (): Expr => ({ k: 'lit', ty: 'int', v: this.rng.pick([1, 2, 3, 4, 7, -2]) });
+    if (ty === 'int') {
+      if (this.on.has('arith')) options.push(() => (this.used.add('arith'), { k: 'bin', ty, op: this.rng.pick(['+', '-', '*'] as const), l: int(), r: this.rng.chance(0.5) ? int() : nonzero() }));
+      if (this.on.has('intdiv')) options.push(() => (this.used.add('intdiv'), { k: 'bin', ty, op: this.rng.pick(['/', '%'] as const), l: int(), r: nonzero() }));
+      if (this.on.has('strfn')) options.push(() => (this.used.add('strfn'), { k: 'fn', ty, name: 'LEN', args: [str()] }));
+      if (this.on.has('strfn') && this.dialect === 'tsql') options.push(() => (this.used.add('strfn'), { k: 'fn', ty, name: 'CHARINDEX', args: [{ k: 'lit', ty: 'str', v: this.rng.pick(['a', 'N', 'co', ' ', 'O']) }, str()] }));
+      if (this.on.has('numfn')) options.push(() => (this.used.add('numfn'), { k: 'fn', ty, name: this.rng.pick(['ABS', 'SIGN']), args: [int()] }));
+      if (this.on.has('datefn') && this.on.has('dates') && this.dialect === 'tsql') {
+        options.push(() => (this.used.add('datefn'), { k: 'fn', ty, name: this.rng.pick(['YEAR', 'MONTH', 'DAY']), args: [this.expr('dt', sources, 0)] }));
+        options.push(() => (this.used.add('datefn'), { k: 'fn', ty, name: 'DATEDIFF_DAY', args: [this.expr('dt', sources, 0), this.expr('dt', sources, 0)] }));
+      }
+    }
+    if (ty === 'money' && this.on.has('money')) {
+      if (this.on.has('arith')) {
+        options.push(() => (this.used.add('arith'), { k: 'bin', ty, op: this.rng.pick(['+', '-'] as const), l: money(), r: money() }));
+        options.push(() => (this.used.add('arith'), { k: 'bin', ty, op: '*', l: money(), r: nonzero() }));
+      }
+      if (this.on.has('intdiv')) options.push(() => (this.used.add('intdiv'), { k: 'bin', ty, op: '/', l: money(), r: nonzero() }));
+      if (this.on.has('numfn')) {
+        options.push(() => (this.used.add('numfn'), { k: 'fn', ty, name: this.rng.pick(['ABS', 'CEILING', 'FLOOR']), args: [money()] }));
+        options.push(() => (this.used.add('numfn'), { k: 'fn', ty, name: 'ROUND', args: [money(), { k: 'lit', ty: 'int', v: this.rng.int(0, 2) }] }));
+      }
+    }
+    if (ty === 'str' && this.on.has('strfn')) {
+      options.push(() => (this.used.add('strfn'), { k: 'fn', ty, name: this.rng.pick(['UPPER', 'LOWER', 'LTRIM', 'RTRIM']), args: [str()] }));
+      options.push(() => (this.used.add('strfn'), { k: 'fn', ty, name: this.rng.pick(['LEFT', 'RIGHT']), args: [str(), { k: 'lit', ty: 'int', v: this.rng.int(0, 5) }] }));
+      options.push(() => (this.used.add('strfn'), { k: 'fn', ty, name: 'SUBSTRING', args: [str(), { k: 'lit', ty: 'int', v: this.rng.int(1, 4) }, { k: 'lit', ty: 'int', v: this.rng.int(0, 5) }] }));
+      if (this.dialect === 'tsql') options.push(() => (this.used.add('strfn'), { k: 'fn', ty, name: 'REPLACE', args: [str(), { k: 'lit', ty: 'str', v: this.rng.pick(['a', 'O', 'co', ' ']) }, { k: 'lit', ty: 'str', v: this.rng.pick(['*', '', 'XY']) }] }));
+    }
+    if (ty === 'str' && this.on.has('concat')) {
+      options.push(() => (this.used.add('concat'), { k: 'bin', ty, op: '+', l: str(), r: str() }));
+      options.push(() => (this.used.add('concat'), { k: 'fn', ty, name: 'CONCAT', args: [str(), str()] }));
+    }
+    if (ty === 'dt' && this.on.has('datefn') && this.on.has('dates') && this.dialect === 'tsql') {
+      options.push(() => (this.used.add('datefn'), { k: 'fn', ty: 'dt', name: 'DATEADD_DAY', args: [{ k: 'lit', ty: 'int', v: this.rng.int(-40, 40) }, this.expr('dt', sources, 0)] }));
+    }
+    // ISNULL/COALESCE of a date column and a date written as a string: T-SQL converts the string
+    if (this.on.has('isnull') && ty !== 'bit' && ty !== 'guid' && (ty !== 'dt' || this.on.has('datecoerce'))) {
+      options.push(() => {
+        this.used.add('isnull');
+        const a = this.expr(ty, sources, d);
+        return { k: 'fn', ty, name: this.dialect === 'tsql' && this.rng.chance(0.5) ? 'ISNULL' : 'COALESCE', args: [a, this.literal(ty, a)] };
+      });
+    }
+    if (this.on.has('nullif') && (ty === 'int' || ty === 'str')) {
+      options.push(() => {
+        this.used.add('nullif');
+        const a = this.expr(ty, sources, d);
+        return { k: 'fn', ty, name: 'NULLIF', args: [a, this.literal(ty, a)] };
+      });
+    }
+    if (this.on.has('case') && ty !== 'guid') {
+      options.push(() => {
+        this.used.add('case');
+        const whens = [{ when: this.pred(sources, 1), then: this.expr(ty, sources, d) }];
+        return { k: 'case', ty, whens, else: this.rng.chance(0.7) ? this.expr(ty, sources, d) : undefined };
+      });
+    }
+    const chosen = options.length ? this.rng.pick(options)() : undefined;
+    if (chosen) return chosen;
+    return this.column(ty, sources) ?? this.literal(ty);
+  }
+
+  private agg(sources: Source[]): Expr {
+    const fns: ('COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX')[] = ['COUNT', 'COUNT', 'MIN', 'MAX'];
+    if (this.on.has('sum')) fns.push('SUM');
+    if (this.on.has('avg')) fns.push('AVG');
+    const fn = this.rng.pick(fns);
+    if (fn === 'COUNT') {
+      if (this.rng.chance(0.4)) return { k: 'agg', ty: 'int', fn };
+      const arg = this.expr(this.rng.pick(['int', 'str'] as Ty[]), sources, 1);
+      const distinct = this.has('countdistinct', 0.3);
+      return { k: 'agg', ty: 'int', fn, arg, distinct };
+    }
+    if (fn === 'SUM' || fn === 'AVG') {
+      this.used.add(fn === 'AVG' ? 'avg' : 'sum');
+      const ty: Ty = this.on.has('money') && this.rng.chance(0.4) ? 'money' : 'int';
+      return { k: 'agg', ty, fn, arg: this.expr(ty, sources, 1) };
+    }
+    const tys: Ty[] = ['int'];
+    if (this.on.has('money')) tys.push('money');
+    if (this.on.has('minmaxstr')) tys.push('str');
+    if (this.on.has('dates')) tys.push('dt');
+    const ty = this.rng.pick(tys);
+    if (ty === 'str') this.used.add('minmaxstr');
+    return { k: 'agg', ty, fn, arg: this.expr(ty, sources, 1) };
+  }
+
+  // ---- predicates ----------------------------------------------------------------------------
+
+  private cmpOp(ty: Ty): CmpOp {
+    if (ty === 'guid' || ty === 'bit') return this.rng.pick(['=', '<>'] as const);
+    return this.rng.pick(['=', '<>', '<', '<=', '>', '>='] as const);
+  }
+
+  pred(sources: Source[], depth: number): Pred {
+    if (depth > 0 && this.rng.chance(0.35)) {
+      const r = this.rng.next();
+      if (r < 0.4) return { k: 'and', l: this.pred(sources, depth - 1), r: this.pred(sources, depth - 1) };
+      if (r < 0.8) return { k: 'or', l: this.pred(sources, depth - 1), r: this.pred(sources, depth - 1) };
+      return { k: 'not', p: this.pred(sources, depth - 1) };
+    }
+    if (this.on.has('subquery') && this.rng.chance(0.08)) return this.subqueryPred(sources);
+    const ty = this.anyTy();
+    const e = this.expr(ty, sources, depth);
+    return this.simplePredOn(e, ty, sources);
+  }
+
+  simplePredOn(e: Expr, tyIn?: Ty, sources: Source[] = []): Pred {
+    const ty = tyIn ?? e.ty;
+    const r = this.rng.next();
+    // string comparisons (=, <, IN, BETWEEN) are one switchable class: trailing blanks and case meet there
+    if (ty === 'str' && !this.has('strcmp')) {
+      if (this.on.has('like') && r < 0.6) return { k: 'like', e, pattern: this.likePattern(e), neg: this.rng.chance(0.3) };
+      return { k: 'isnull', e, neg: this.rng.chance(0.5) };
+    }
+    if (ty === 'str' && r < 0.2 && this.has('like')) return { k: 'like', e, pattern: this.likePattern(e), neg: this.rng.chance(0.3) };
+    if (r < 0.3 && this.has('in')) {
+      const list: Expr[] = [];
+      const n = this.rng.int(1, 4);
+      for (let i = 0; i < n; i++) list.push(this.rng.chance(0.08) ? { k: 'lit', ty, v: null } : this.literal(ty, e));
+      return { k: 'in', e, list, neg: this.rng.chance(0.3) };
+    }
+    if (r < 0.4 && ty !== 'guid' && ty !== 'bit' && this.has('between')) {
+      const a = this.literal(ty, e);
+      const b = this.literal(ty, e);
+      return { k: 'between', e, lo: a, hi: b, neg: this.rng.chance(0.3) };
+    }
+    if (r < 0.5) return { k: 'isnull', e, neg: this.rng.chance(0.5) };
+    const other = sources.length && this.rng.chance(0.2) ? this.expr(ty, sources, 0) : this.literal(ty, e);
+    return { k: 'cmp', op: this.cmpOp(ty), l: e, r: other };
+  }
+
+  private likePattern(e: Expr): string {
+    const base = String(this.poolValue(e) ?? 'abc');
+    let out = '';
+    const classes = this.on.has('likeclass') && this.dialect === 'tsql';
+    for (const ch of base.slice(0, 12)) {
+      const r = this.rng.next();
+      if (r < 0.1) out += '_';
+      else if (r < 0.18) { out += '%'; }
+      else if (r < 0.22 && classes && /[a-z]/i.test(ch)) {
+        this.used.add('likeclass');
+        out += this.rng.chance(0.5) ? `[${ch}x]` : `[^q]`;
+      } else if (ch === '%' || ch === '_' || ch === '[') out += classes ? `[${ch}]` : '_';
+      else out += ch;
+    }
+    if (base.length > 12 || this.rng.chance(0.5)) out += '%';
+    if (this.rng.chance(0.2)) out = `%${out}`;
+    return out;
+  }
+
+  private subqueryPred(sources: Source[]): Pred {
+    this.used.add('subquery');
+    const outer = sources[0]!;
+    const alias = `s${++this.aliases}`;
+    if (outer.table === ACCOUNT && this.rng.chance(0.6)) {
+      const inner: Source = { alias, table: CONTACT };
+      const sub: Select = { k: 'select', items: [{ e: { k: 'col', ty: 'guid', table: alias, name: 'parentcustomerid' }, alias: 'x' }], from: { k: 'table', table: 'contact', alias }, where: this.pred([inner], 1) };
+      if (this.rng.chance(0.5)) return { k: 'insub', e: { k: 'col', ty: 'guid', table: outer.alias, name: 'accountid' }, q: sub, neg: this.rng.chance(0.3) };
+      sub.where = { k: 'and', l: { k: 'cmp', op: '=', l: { k: 'col', ty: 'guid', table: alias, name: 'parentcustomerid' }, r: { k: 'col', ty: 'guid', table: outer.alias, name: 'accountid' } }, r: sub.where! };
+      return { k: 'exists', q: sub, neg: this.rng.chance(0.3) };
+    }
+    // a scalar aggregate of the same table
+    const inner: Source = { alias, table: outer.table };
+    const ty: Ty = this.rng.pick(['int', 'money'].filter((t) => t === 'int' || this.on.has('money')) as Ty[]);
+    const fn = this.rng.pick(this.on.has('avg') ? (['MIN', 'MAX', 'AVG'] as const) : (['MIN', 'MAX'] as const));
+    if (fn === 'AVG') this.used.add('avg');
+    const agg: Expr = { k: 'agg', ty, fn, arg: this.column(ty, [inner]) ?? { k: 'lit', ty: 'int', v: 1 } };
+    const sub: Select = { k: 'select', items: [{ e: agg, alias: 'x' }], from: { k: 'table', table: outer.table.name, alias }, where: this.pred([inner], 0) };
+    this.used.add('scalar');
+    return { k: 'cmp', op: this.cmpOp(ty), l: this.column(ty, [outer]) ?? { k: 'lit', ty, v: 1 }, r: { k: 'scalar', ty, q: sub } };
+  }
+}
+
+/** a parameter's JavaScript value: bit as boolean, dates as Date, the rest as they are */
+function paramValue(ty: Ty, v: string | number | null): string | number | boolean | Date | null {
+  if (v === null) return null;
+  if (ty === 'bit') return v === 1;
+  if (ty === 'dt' || ty === 'date') return new Date(String(v).length === 10 ? `${v}T00:00:00Z` : `${v}Z`);
+  return v;
+}
+
+/** money division and AVG(money): T-SQL rounds to 4 decimals (the rounding rule is unverified), compared to 4 decimals */
+function isApprox(e: Expr): boolean {
+  if (e.ty !== 'money') return false;
+  if (e.k === 'bin' && e.op === '/') return true;
+  if (e.k === 'agg' && e.fn === 'AVG') return true;
+  switch (e.k) {
+    case 'bin': return isApprox(e.l) || isApprox(e.r);
+    case 'fn': return e.args.some(isApprox);
+    case 'case': return e.whens.some((w) => isApprox(w.then)) || (e.else ? isApprox(e.else) : false);
+    default: return false;
+  }
+}
+
+export { hasAgg };

@@ -1,0 +1,177 @@
+/**
+ * Runs generated statements through dynasql and through the oracle and classifies each outcome.
+ * Used by the in-suite test (test/fuzz/*.test.ts) and by `npm run fuzz` (scripts/fuzz.ts).
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { connect, type Connection } from '../../src/index.js';
+import { Prng } from '../../src/emulator/seed/prng.js';
+import type { Expr, OutputColumn, Pred, Select } from './ast.js';
+import { compareResults } from './compare.js';
+import { buildPools, FEATURES, Generator, type Feature, type Generated } from './generate.js';
+import { loadOracle, openOracle } from './oracle.js';
+import { renderOracle } from './render-oracle.js';
+import { renderSql } from './render-sql.js';
+import { TABLES } from './schema.js';
+import { shrink } from './shrink.js';
+
+export interface Outcome {
+  kind: 'agree' | 'disagree' | 'error' | 'oracle-error';
+  sql: string;
+  params: unknown;
+  dialect: 'tsql' | 'postgresql';
+  detail?: string;
+  /** for errors: the error code and the first words of the message */
+  errorClass?: string;
+}
+
+export interface FuzzWorld {
+  emulator: RunningEmulator;
+  conn: Connection;
+  db: PGlite;
+  generator(seed: number, features: Set<Feature>): Generator;
+  close(): Promise<void>;
+}
+
+export async function startWorld(rows: number, dataSeed = 1): Promise<FuzzWorld> {
+  const emulator = await startEmulator({ port: 0, rows, fuzzData: true, seed: dataSeed });
+  const conn = await connect(`Url=${emulator.url}`);
+  const db = await openOracle();
+  const tables = await loadOracle(db, emulator.url, TABLES);
+  const pools = buildPools(tables, new Prng(dataSeed));
+  return {
+    emulator, conn, db,
+    generator: (seed, features) => new Generator(seed, features, pools),
+    close: async () => {
+      await conn.close();
+      await emulator.close();
+      await db.close();
+    },
+  };
+}
+
+export function outputColumns(q: Select, ciColumns: boolean[]): OutputColumn[] {
+  return q.items.map((i, n) => ({ alias: i.alias, ty: i.e.ty, ci: ciColumns[n] ?? false, approx: approx(i.e) }));
+}
+
+function approx(e: Expr): boolean {
+  if (e.ty !== 'money') return false;
+  if ((e.k === 'bin' && e.op === '/') || (e.k === 'agg' && e.fn === 'AVG')) return true;
+  if (e.k === 'bin') return approx(e.l) || approx(e.r);
+  if (e.k === 'fn') return e.args.some(approx);
+  if (e.k === 'case') return e.whens.some((w) => approx(w.then)) || (e.else ? approx(e.else) : false);
+  return false;
+}
+
+const errorClass = (error: unknown): string => {
+  const e = error as { code?: string; message?: string };
+  const words = String(e.message ?? error).replace(/'[^']*'/g, "'…'").replace(/\d+/g, 'N').split(/\s+/).slice(0, 8).join(' ');
+  return `${e.code ?? 'no code'}: ${words}`;
+};
+
+export async function runCase(world: FuzzWorld, q: Select, dialect: 'tsql' | 'postgresql'): Promise<Outcome> {
+  const rendered = renderSql(q, dialect);
+  const base = { sql: rendered.sql, params: rendered.params, dialect };
+  let oracleSql: string;
+  let ci: boolean[];
+  let expected: Record<string, unknown>[];
+  try {
+    const o = renderOracle(q);
+    oracleSql = o.sql;
+    ci = o.ciColumns;
+    expected = (await world.db.query<Record<string, unknown>>(oracleSql)).rows;
+  } catch (error) {
+    return { ...base, kind: 'oracle-error', detail: String((error as Error).message) };
+  }
+  let actual: Record<string, unknown>[];
+  try {
+    const result = await world.conn.query(rendered.sql, rendered.params as never, { dialect });
+    actual = result.rows;
+  } catch (error) {
+    return { ...base, kind: 'error', detail: String((error as Error).message).slice(0, 400), errorClass: errorClass(error) };
+  }
+  const ordered = Boolean(q.orderBy?.length && q.orderTotal);
+  const verdict = compareResults(actual, expected, outputColumns(q, ci), ordered);
+  if (verdict.equal) return { ...base, kind: 'agree' };
+  return { ...base, kind: 'disagree', detail: `${verdict.detail}\n  oracle SQL: ${oracleSql}` };
+}
+
+/** The partitioning oracle: WHERE p, WHERE NOT p and WHERE p IS UNKNOWN count every row exactly once. */
+export async function runPartition(world: FuzzWorld, q: Select, dialect: 'tsql' | 'postgresql'): Promise<Outcome> {
+  const p = q.where!;
+  const count = (where: Pred | undefined): Select => ({ ...q, items: [{ e: { k: 'agg', ty: 'int', fn: 'COUNT' }, alias: 'n' }], where, orderBy: undefined, top: undefined, distinct: undefined });
+  const unknown: Pred = { k: 'isnull', neg: false, e: { k: 'case', ty: 'int', whens: [{ when: p, then: { k: 'lit', ty: 'int', v: 1 } }, { when: { k: 'not', p }, then: { k: 'lit', ty: 'int', v: 0 } }] } };
+  const parts = [count(p), count({ k: 'not', p }), count(unknown), count(undefined)];
+  const numbers: number[] = [];
+  for (const part of parts) {
+    const rendered = renderSql(part, dialect);
+    try {
+      const r = await world.conn.query(rendered.sql, rendered.params as never, { dialect });
+      numbers.push(Number(r.rows[0]?.n));
+    } catch (error) {
+      return { kind: 'error', sql: rendered.sql, params: rendered.params, dialect, detail: String((error as Error).message).slice(0, 400), errorClass: errorClass(error) };
+    }
+  }
+  const rendered = renderSql(parts[0]!, dialect);
+  const [yes, no, unk, all] = numbers as [number, number, number, number];
+  if (yes + no + unk === all) return { kind: 'agree', sql: rendered.sql, params: rendered.params, dialect };
+  return { kind: 'disagree', sql: rendered.sql, params: rendered.params, dialect, detail: `WHERE p: ${yes}, WHERE NOT p: ${no}, p unknown: ${unk}; sum ${yes + no + unk} but the table has ${all}` };
+}
+
+export interface Stats {
+  run: number;
+  agree: number;
+  disagree: Map<string, Outcome[]>;
+  errors: Map<string, Outcome[]>;
+  oracleErrors: Outcome[];
+}
+
+export function newStats(): Stats {
+  return { run: 0, agree: 0, disagree: new Map(), errors: new Map(), oracleErrors: [] };
+}
+
+/** A disagreement's class: the features of the statement (after shrinking, the ones that matter). */
+export function classOf(g: Pick<Generated, 'features' | 'dialect'>): string {
+  const list = [...g.features].filter((f) => f !== 'where').sort();
+  return list.join('+') || 'plain';
+}
+
+export function record(stats: Stats, outcome: Outcome, cls: string): void {
+  stats.run += 1;
+  if (outcome.kind === 'agree') stats.agree += 1;
+  else if (outcome.kind === 'oracle-error') stats.oracleErrors.push(outcome);
+  else {
+    const map = outcome.kind === 'disagree' ? stats.disagree : stats.errors;
+    const key = outcome.kind === 'disagree' ? cls : outcome.errorClass!;
+    const list = map.get(key) ?? [];
+    list.push(outcome);
+    map.set(key, list);
+  }
+}
+
+export async function minimal(world: FuzzWorld, g: Generated, mode: 'select' | 'partition'): Promise<{ q: Select; outcome: Outcome }> {
+  const run = (q: Select) => (mode === 'partition' ? runPartition(world, q, g.dialect) : runCase(world, q, g.dialect));
+  const first = await run(g.q);
+  const kind = first.kind;
+  const errorKey = first.errorClass;
+  const q = await shrink(g.q, async (candidate) => {
+    if (mode === 'partition' && !candidate.where) return false;
+    const o = await run(candidate);
+    return o.kind === kind && (kind !== 'error' || o.errorClass === errorKey);
+  });
+  return { q, outcome: await run(q) };
+}
+
+export function parseFeatures(spec: string | undefined, base: readonly Feature[] = FEATURES): Set<Feature> {
+  if (!spec) return new Set(base);
+  const out = new Set<Feature>(spec.startsWith('-') ? base : []);
+  for (const part of spec.split(',')) {
+    const name = part.replace(/^[-+]/, '') as Feature;
+    if (!FEATURES.includes(name)) throw new Error(`unknown feature ${name}; known: ${FEATURES.join(', ')}`);
+    if (part.startsWith('-')) out.delete(name);
+    else out.add(name);
+  }
+  return out;
+}
+
+export { FEATURES };

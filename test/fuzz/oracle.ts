@@ -1,0 +1,76 @@
+/**
+ * The oracle: PGlite (real PostgreSQL, independent of dynasql's DuckDB) over the raw rows, read
+ * from the emulator's OData endpoints with plain HTTP GETs (undici), not through dynasql.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { request } from 'undici';
+import { ORACLE_PRELUDE } from './render-oracle.js';
+import { ORACLE_TYPE, type ColumnDef, type TableDef } from './schema.js';
+
+export type RawRow = Record<string, unknown>;
+
+/** Every row of an entity set, following nextLinks, with formatted values and lookup types. */
+export async function exportRows(serviceRoot: string, table: TableDef): Promise<RawRow[]> {
+  const fields = [...new Set(table.columns.map((c) => c.field))];
+  let url: string | undefined = `${serviceRoot}${table.entitySet}?$select=${fields.join(',')}`;
+  const rows: RawRow[] = [];
+  for (let pages = 0; url && pages < 1000; pages++) {
+    const response = await request(url, { headers: { Accept: 'application/json', Prefer: 'odata.include-annotations="*"' } });
+    const body = (await response.body.json()) as { value: RawRow[]; '@odata.nextLink'?: string };
+    if (response.statusCode !== 200) throw new Error(`export of ${table.entitySet}: HTTP ${response.statusCode} ${JSON.stringify(body)}`);
+    rows.push(...body.value);
+    url = body['@odata.nextLink'];
+  }
+  return rows;
+}
+
+/** A column's value in a raw row, as the oracle stores it. */
+export function rawValue(row: RawRow, c: ColumnDef): unknown {
+  if (c.read === 'formatted') return row[`${c.field}@OData.Community.Display.V1.FormattedValue`] ?? null;
+  if (c.read === 'lookupType') return row[c.field] == null ? null : (row[`${c.field}@Microsoft.Dynamics.CRM.lookuplogicalname`] ?? null);
+  const v = row[c.field];
+  if (v === undefined || v === null) return null;
+  switch (c.ty) {
+    case 'bit': return v === true ? 1 : 0;
+    case 'dt': return String(v).replace(/Z$/, '');
+    case 'money': case 'int': return typeof v === 'number' ? String(v) : v;
+    default: return v;
+  }
+}
+
+export interface Oracle {
+  db: PGlite;
+  /** each table's rows as stored (column name → value), for value pools and write checks */
+  rows: Map<string, Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+export async function openOracle(): Promise<PGlite> {
+  // Values come back as text where JavaScript numbers or Dates would lose or shift them.
+  const asText = (x: string) => x;
+  const db = new PGlite({ parsers: { 1700: asText, 20: asText, 1114: asText, 1184: asText, 1082: asText, 2950: asText } });
+  await db.exec(ORACLE_PRELUDE);
+  return db;
+}
+
+/** (Re)loads the tables from the service into the oracle database. */
+export async function loadOracle(db: PGlite, serviceRoot: string, tables: TableDef[]): Promise<Map<string, Record<string, unknown>[]>> {
+  const out = new Map<string, Record<string, unknown>[]>();
+  for (const table of tables) {
+    const raw = await exportRows(serviceRoot, table);
+    const rows = raw.map((r) => Object.fromEntries(table.columns.map((c) => [c.name, rawValue(r, c)])));
+    out.set(table.name, rows);
+    await db.exec(`DROP TABLE IF EXISTS ${table.name}; CREATE TABLE ${table.name} (${table.columns.map((c) => `${c.name} ${ORACLE_TYPE[c.ty]}`).join(', ')})`);
+    const chunk = Math.max(1, Math.floor(30_000 / table.columns.length));
+    for (let start = 0; start < rows.length; start += chunk) {
+      const slice = rows.slice(start, start + chunk);
+      const params: unknown[] = [];
+      const tuples = slice.map((row) => `(${table.columns.map((c) => {
+        params.push(row[c.name]);
+        return `$${params.length}::${ORACLE_TYPE[c.ty]}`;
+      }).join(', ')})`);
+      await db.query(`INSERT INTO ${table.name} VALUES ${tuples.join(', ')}`, params);
+    }
+  }
+  return out;
+}

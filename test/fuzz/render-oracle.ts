@@ -1,0 +1,333 @@
+/**
+ * Renders a generated statement as the oracle's PostgreSQL, with T-SQL's semantics written out:
+ * strings compare through `ci()` (case-insensitive, trailing blanks ignored), LIKE is a
+ * case-insensitive anchored regular expression (trailing blanks significant, as on nvarchar),
+ * AVG(int) truncates, money arithmetic is exact numeric kept to 4 decimals, NULLs sort first
+ * ascending, GROUP BY/DISTINCT/UNION group strings by `ci()`. Written independently of dynasql's
+ * renderer: nothing here comes from src/.
+ *
+ * Where T-SQL leaves the answer open (which spelling of equal strings a group shows, MIN/MAX of
+ * strings), the output column is marked `ci` and compared case- and trailing-blank-insensitively.
+ */
+import type { Expr, FromItem, Pred, Select } from './ast.js';
+import { ORACLE_TYPE, type Ty } from './schema.js';
+
+/** The helper functions the oracle's SQL uses, created once per database. */
+export const ORACLE_PRELUDE = `
+CREATE OR REPLACE FUNCTION ci(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(rtrim($1, ' ')) $$;
+`;
+
+export interface OracleRendered { sql: string; ciColumns: boolean[] }
+
+const str = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** T-SQL LIKE pattern → an anchored POSIX regular expression (case handled by `~*`). */
+export function likeToRegex(pattern: string): string {
+  let out = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '%') out += '.*';
+    else if (c === '_') out += '.';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end < 0) out += '\\[';
+      else {
+        const inner = pattern.slice(i + 1, end);
+        const negated = inner.startsWith('^');
+        const body = (negated ? inner.slice(1) : inner).replace(/\\/g, '\\\\');
+        out += `[${negated ? '^' : ''}${body}]`;
+        i = end;
+      }
+    } else out += /[.*+?^${}()|[\]\\]/.test(c) ? `\\${c}` : c;
+  }
+  return `${out}$`;
+}
+
+const regexEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+interface Scope {
+  /** GROUP BY keys (rendered in row context) when the select is grouped */
+  groupKeys?: Expr[];
+  /** derived-table / CTE columns whose spelling is open */
+  ambiguous: Set<string>;
+  /** set while rendering an item when it used an open spelling */
+  usedAmbiguous: boolean;
+}
+
+const same = (a: Expr, b: Expr) => JSON.stringify(a) === JSON.stringify(b);
+
+export function renderOracle(q: Select): OracleRendered {
+  const r = new OracleRenderer();
+  return r.top(q);
+}
+
+class OracleRenderer {
+  /** ambiguous output columns of each CTE, by name */
+  private readonly cteAmbiguous = new Map<string, Set<string>>();
+
+  top(q: Select): OracleRendered {
+    const { sql, ci } = this.select(q);
+    return { sql, ciColumns: ci };
+  }
+
+  /** the whole select: CTEs, arms, union, order, limit; returns which columns are ci-ambiguous */
+  select(q: Select): { sql: string; ci: boolean[] } {
+    let prefix = '';
+    if (q.ctes?.length) {
+      const defs = q.ctes.map((c) => {
+        const inner = this.select(c.q);
+        this.cteAmbiguous.set(c.name, new Set(c.q.items.filter((_i, n) => inner.ci[n]).map((i) => i.alias)));
+        return `${c.name} AS (${inner.sql})`;
+      });
+      prefix = `WITH ${defs.join(', ')} `;
+    }
+    const first = this.core(q);
+    let body = first.sql;
+    let ci = first.ci;
+    if (q.union?.length) {
+      const arms = [first, ...q.union.map((u) => this.core(u.q))];
+      ci = ci.map((c, n) => c || arms.some((a) => a.ci[n]));
+      const allAll = q.union.every((u) => u.all);
+      if (allAll) body = arms.map((a) => `(${a.sql})`).join(' UNION ALL ');
+      else {
+        // T-SQL evaluates left to right; mixing UNION and UNION ALL is not generated.
+        const names = q.items.map((i) => i.alias);
+        const tys = q.items.map((i) => i.e.ty);
+        const stacked = arms.map((a) => `(${a.sql})`).join(' UNION ALL ');
+        body = `SELECT ${names.map((n, k) => (tys[k] === 'str' ? `min(u.${n}) AS ${n}` : `u.${n} AS ${n}`)).join(', ')} FROM (${stacked}) u GROUP BY ${names.map((n, k) => (tys[k] === 'str' ? `ci(u.${n})` : `u.${n}`)).join(', ')}`;
+        ci = ci.map((c, k) => c || tys[k] === 'str');
+      }
+    }
+    if (q.orderBy?.length || q.top !== undefined) {
+      const tyOf = new Map(q.items.map((i) => [i.alias, i.e.ty]));
+      const keys = (q.orderBy ?? []).map((o) => {
+        const ref = tyOf.get(o.alias) === 'str' ? `ci(o.${o.alias})` : `o.${o.alias}`;
+        return `${ref} ${o.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`;
+      });
+      body = `SELECT * FROM (${body}) o${keys.length ? ` ORDER BY ${keys.join(', ')}` : ''}${q.top !== undefined ? ` LIMIT ${q.top}` : ''}`;
+    }
+    return { sql: prefix + body, ci };
+  }
+
+  private core(q: Select): { sql: string; ci: boolean[] } {
+    const ambiguous = new Set<string>();
+    const fromSql = [this.from(q.from, ambiguous), ...(q.joins ?? []).map((j) => {
+      const f = this.from(j.from, ambiguous);
+      return `${j.type === 'LEFT' ? 'LEFT JOIN' : 'JOIN'} ${f} ON ${this.pred(j.on, { ambiguous, usedAmbiguous: false })}`;
+    })].join(' ');
+    const rowScope: Scope = { ambiguous, usedAmbiguous: false };
+    const where = q.where ? ` WHERE ${this.pred(q.where, rowScope)}` : '';
+    const grouped = q.groupBy?.length || q.items.some((i) => hasAgg(i.e));
+    if (q.distinct && !grouped) {
+      const ci = q.items.map((i) => i.e.ty === 'str');
+      const items = q.items.map((i) => {
+        const x = this.expr(i.e, rowScope);
+        return i.e.ty === 'str' ? `min(${x}) AS ${i.alias}` : `${x} AS ${i.alias}`;
+      });
+      const keys = q.items.map((i) => (i.e.ty === 'str' ? `ci(${this.expr(i.e, rowScope)})` : this.expr(i.e, rowScope)));
+      return { sql: `SELECT ${items.join(', ')} FROM ${fromSql}${where} GROUP BY ${keys.join(', ')}`, ci };
+    }
+    const scope: Scope = { ambiguous, usedAmbiguous: false, groupKeys: grouped ? (q.groupBy ?? []) : undefined };
+    const ci: boolean[] = [];
+    const items = q.items.map((i) => {
+      scope.usedAmbiguous = false;
+      const x = this.expr(i.e, scope);
+      ci.push(i.e.ty === 'str' && scope.usedAmbiguous);
+      return `${x} AS ${i.alias}`;
+    });
+    let sql = `SELECT ${items.join(', ')} FROM ${fromSql}${where}`;
+    if (q.groupBy?.length) sql += ` GROUP BY ${q.groupBy.map((g) => (g.ty === 'str' ? `ci(${this.expr(g, rowScope)})` : this.expr(g, rowScope))).join(', ')}`;
+    if (q.having) sql += ` HAVING ${this.pred(q.having, scope)}`;
+    return { sql, ci };
+  }
+
+  private from(f: FromItem, ambiguous: Set<string>): string {
+    switch (f.k) {
+      case 'table': return `${f.table} ${f.alias}`;
+      case 'derived': {
+        const inner = this.select(f.q);
+        f.q.items.forEach((i, n) => { if (inner.ci[n]) ambiguous.add(`${f.alias}.${i.alias}`); });
+        return `(${inner.sql}) ${f.alias}`;
+      }
+      case 'cte': {
+        for (const name of this.cteAmbiguous.get(f.name) ?? []) ambiguous.add(`${f.alias}.${name}`);
+        return `${f.name} ${f.alias}`;
+      }
+    }
+  }
+
+  private lit(ty: Ty, v: string | number | boolean | Date | null): string {
+    if (v === null) return `NULL::${ORACLE_TYPE[ty]}`;
+    if (v instanceof Date) return `${str(v.toISOString().replace('Z', ''))}::${ORACLE_TYPE[ty]}`;
+    if (typeof v === 'boolean') return v ? '1' : '0';
+    switch (ty) {
+      case 'int': case 'bit': return `(${Number(v)})`;
+      case 'money': return `(${String(v)})::numeric`;
+      case 'str': return `${str(String(v))}::text`;
+      case 'dt': return `${str(String(v))}::timestamp`;
+      case 'date': return `${str(String(v))}::date`;
+      case 'guid': return `${str(String(v))}::uuid`;
+    }
+  }
+
+  /** a string operand of a comparison: `ci()` of it (a grouped string key is its own group expression) */
+  private ciOf(e: Expr, s: Scope): string {
+    if (s.groupKeys?.some((g) => same(g, e))) return `ci(${this.expr(e, { ...s, groupKeys: undefined })})`;
+    return `ci(${this.expr(e, s)})`;
+  }
+
+  expr(e: Expr, s: Scope): string {
+    if (s.groupKeys && e.k !== 'agg' && e.k !== 'lit' && e.k !== 'param' && s.groupKeys.some((g) => same(g, e))) {
+      const row = this.expr(e, { ...s, groupKeys: undefined });
+      if (e.ty === 'str') {
+        s.usedAmbiguous = true;
+        return `min(${row})`;
+      }
+      return row;
+    }
+    switch (e.k) {
+      case 'col': return `${e.table}.${e.name}`;
+      case 'ref': {
+        const name = e.table ? `${e.table}.${e.name}` : e.name;
+        if (s.ambiguous.has(name)) s.usedAmbiguous = true;
+        return name;
+      }
+      case 'lit': return this.lit(e.ty, e.v);
+      case 'param': return this.lit(e.ty, e.v);
+      case 'bin': {
+        const l = this.expr(e.l, s);
+        const r = this.expr(e.r, s);
+        if (e.ty === 'str') return `(${l} || ${r})`;
+        if (e.ty === 'money') return e.op === '/' ? `round(${l}::numeric / ${r}, 4)` : `(${l}::numeric ${e.op} ${r})`;
+        return `(${l} ${e.op} ${r})`;
+      }
+      case 'neg': return `(-${this.expr(e.e, s)})`;
+      case 'fn': return this.fn(e, s);
+      case 'agg': return this.agg(e, s);
+      case 'case': {
+        const whens = e.whens.map((w) => `WHEN ${this.pred(w.when, s)} THEN ${this.expr(w.then, s)}`).join(' ');
+        return `(CASE ${whens}${e.else ? ` ELSE ${this.expr(e.else, s)}` : ''} END)`;
+      }
+      case 'scalar': {
+        const inner = this.select(e.q);
+        if (inner.ci[0]) s.usedAmbiguous = true;
+        return `(${inner.sql})`;
+      }
+      case 'win': {
+        const part = e.partition.map((p) => (p.ty === 'str' ? `ci(${this.expr(p, s)})` : this.expr(p, s)));
+        const order = e.order.map((o) => `${o.e.ty === 'str' ? `ci(${this.expr(o.e, s)})` : this.expr(o.e, s)} ${o.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`);
+        const over = `${part.length ? `PARTITION BY ${part.join(', ')}` : ''}${order.length ? ` ORDER BY ${order.join(', ')}` : ''}`;
+        const fn = e.fn.toLowerCase();
+        if (e.fn === 'ROW_NUMBER' || e.fn === 'RANK' || e.fn === 'DENSE_RANK') return `(${fn}() OVER (${over}))::int`;
+        const arg = e.arg ? this.expr(e.arg, { ...s, groupKeys: undefined }) : '*';
+        if (e.fn === 'COUNT') return `(count(${arg}) OVER (${over}))::int`;
+        if ((e.fn === 'MIN' || e.fn === 'MAX') && e.arg?.ty === 'str') {
+          s.usedAmbiguous = true;
+          return `(${fn}(ci(${arg})) OVER (${over}))`;
+        }
+        if (e.fn === 'SUM' && e.arg?.ty === 'int') return `(sum(${arg}) OVER (${over}))::int`;
+        return `(${fn}(${arg}) OVER (${over}))`;
+      }
+    }
+  }
+
+  private agg(e: Extract<Expr, { k: 'agg' }>, s: Scope): string {
+    const inner: Scope = { ...s, groupKeys: undefined };
+    if (!e.arg) return 'count(*)::int';
+    const argTy = e.arg.ty;
+    const x = this.expr(e.arg, inner);
+    if (inner.usedAmbiguous) s.usedAmbiguous = true;
+    const d = e.distinct ? 'DISTINCT ' : '';
+    const keyed = argTy === 'str' ? `ci(${x})` : x;
+    switch (e.fn) {
+      case 'COUNT': return `count(${d}${keyed})::int`;
+      case 'SUM': return argTy === 'int' ? `sum(${d}${x})::int` : `sum(${d}${x})`;
+      case 'AVG':
+        // AVG(int) is computed in int: sum / count truncated toward zero; AVG(money) stays money.
+        return argTy === 'int' ? `trunc(avg(${d}${x}))::int` : `round(avg(${d}${x}), 4)`;
+      case 'MIN': case 'MAX':
+        if (argTy === 'str') {
+          s.usedAmbiguous = true;
+          return `${e.fn.toLowerCase()}(ci(${x}))`;
+        }
+        return `${e.fn.toLowerCase()}(${x})`;
+    }
+  }
+
+  private fn(e: Extract<Expr, { k: 'fn' }>, s: Scope): string {
+    const a = e.args.map((x) => this.expr(x, s));
+    switch (e.name) {
+      case 'UPPER': return `upper(${a[0]})`;
+      case 'LOWER': return `lower(${a[0]})`;
+      case 'LEN': return `length(rtrim(${a[0]}, ' '))`;
+      case 'LTRIM': return `ltrim(${a[0]}, ' ')`;
+      case 'RTRIM': return `rtrim(${a[0]}, ' ')`;
+      case 'LEFT': return `left(${a[0]}, ${a[1]})`;
+      case 'RIGHT': return `right(${a[0]}, ${a[1]})`;
+      case 'SUBSTRING': return `substr(${a[0]}, ${a[1]}, ${a[2]})`;
+      case 'CHARINDEX': return `strpos(lower(${a[1]}), lower(${a[0]}))`;
+      case 'REPLACE': {
+        const pattern = e.args[1]!;
+        const replacement = e.args[2]!;
+        if (pattern.k !== 'lit' || replacement.k !== 'lit' || typeof pattern.v !== 'string' || typeof replacement.v !== 'string') throw new Error('REPLACE takes literals');
+        // REPLACE compares in the collation: case-insensitively.
+        return `regexp_replace(${a[0]}, ${str(regexEscape(pattern.v))}, ${str(replacement.v.replace(/\\/g, '\\\\').replace(/&/g, '\\&'))}, 'gi')`;
+      }
+      case 'CONCAT': return `concat(${a.join(', ')})`;
+      case 'ISNULL': case 'COALESCE': return `coalesce(${a.join(', ')})`;
+      case 'NULLIF':
+        if (e.ty === 'str') return `(CASE WHEN ci(${a[0]}) = ci(${a[1]}) THEN NULL ELSE ${a[0]} END)`;
+        return `nullif(${a[0]}, ${a[1]})`;
+      case 'ABS': return `abs(${a[0]})`;
+      case 'SIGN': return e.ty === 'int' ? `sign(${a[0]})::int` : `sign(${a[0]})`;
+      case 'CEILING': return `ceil(${a[0]})`;
+      case 'FLOOR': return `floor(${a[0]})`;
+      case 'ROUND': return `round(${a[0]}, ${a[1]})`;
+      case 'YEAR': return `extract(year from ${a[0]})::int`;
+      case 'MONTH': return `extract(month from ${a[0]})::int`;
+      case 'DAY': return `extract(day from ${a[0]})::int`;
+      case 'DATEADD_DAY': return e.ty === 'date' ? `(${a[1]} + ${a[0]})` : `(${a[1]} + ${a[0]} * interval '1 day')`;
+      case 'DATEDIFF_DAY': return `(${a[1]}::date - ${a[0]}::date)`;
+    }
+    throw new Error(`oracle: no rendering for ${e.name}`);
+  }
+
+  pred(p: Pred, s: Scope): string {
+    switch (p.k) {
+      case 'cmp': {
+        if (p.l.ty === 'str' || p.r.ty === 'str') return `(${this.ciOf(p.l, s)} ${p.op} ${this.ciOf(p.r, s)})`;
+        return `(${this.expr(p.l, s)} ${p.op} ${this.expr(p.r, s)})`;
+      }
+      case 'and': return `(${this.pred(p.l, s)} AND ${this.pred(p.r, s)})`;
+      case 'or': return `(${this.pred(p.l, s)} OR ${this.pred(p.r, s)})`;
+      case 'not': return `(NOT ${this.pred(p.p, s)})`;
+      case 'isnull': return `(${this.expr(p.e, s)} IS ${p.neg ? 'NOT ' : ''}NULL)`;
+      case 'like': return `(${p.neg ? 'NOT ' : ''}(${this.expr(p.e, s)} ~* ${str(likeToRegex(p.pattern))}))`;
+      case 'in': {
+        if (p.e.ty === 'str') return `(${this.ciOf(p.e, s)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.ciOf(x, s)).join(', ')}))`;
+        return `(${this.expr(p.e, s)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.expr(x, s)).join(', ')}))`;
+      }
+      case 'between': {
+        const f = (x: Expr) => (p.e.ty === 'str' ? this.ciOf(x, s) : this.expr(x, s));
+        return `(${f(p.e)} ${p.neg ? 'NOT ' : ''}BETWEEN ${f(p.lo)} AND ${f(p.hi)})`;
+      }
+      case 'insub': {
+        const inner = this.select(p.q);
+        const wrapped = p.e.ty === 'str' ? `SELECT ci(z.${p.q.items[0]!.alias}) FROM (${inner.sql}) z` : inner.sql;
+        return `(${p.e.ty === 'str' ? this.ciOf(p.e, s) : this.expr(p.e, s)} ${p.neg ? 'NOT ' : ''}IN (${wrapped}))`;
+      }
+      case 'exists': return `(${p.neg ? 'NOT ' : ''}EXISTS (${this.select(p.q).sql}))`;
+    }
+  }
+}
+
+export function hasAgg(e: Expr): boolean {
+  switch (e.k) {
+    case 'agg': return true;
+    case 'bin': return hasAgg(e.l) || hasAgg(e.r);
+    case 'neg': return hasAgg(e.e);
+    case 'fn': return e.args.some(hasAgg);
+    case 'case': return e.whens.some((w) => hasAgg(w.then)) || (e.else ? hasAgg(e.else) : false);
+    default: return false;
+  }
+}

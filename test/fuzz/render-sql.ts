@@ -1,0 +1,139 @@
+/**
+ * Renders a generated statement as the text dynasql is given: T-SQL, or the PostgreSQL dialect
+ * (LIMIT, `||`, `$n` parameters). Parameters are collected in order of appearance.
+ */
+import type { Expr, FromItem, Pred, Select } from './ast.js';
+
+export interface Rendered { sql: string; params: Record<string, unknown> | unknown[] }
+
+type Dialect = 'tsql' | 'postgresql';
+
+export function renderSql(q: Select, dialect: Dialect): Rendered {
+  const named: Record<string, unknown> = {};
+  const positional: unknown[] = [];
+  const r = new SqlRenderer(dialect, (name, value) => {
+    if (dialect === 'tsql') {
+      named[name] = value;
+      return `@${name}`;
+    }
+    positional.push(value);
+    return `$${positional.length}`;
+  });
+  return { sql: r.select(q, true), params: dialect === 'tsql' ? named : positional };
+}
+
+export const quoteString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+class SqlRenderer {
+  constructor(private readonly dialect: Dialect, private readonly param: (name: string, value: unknown) => string) {}
+
+  select(q: Select, top = false): string {
+    const parts: string[] = [];
+    if (q.ctes?.length) parts.push(`WITH ${q.ctes.map((c) => `${c.name} AS (${this.select(c.q)})`).join(', ')}`);
+    const pg = this.dialect === 'postgresql';
+    const body = this.core(q, !q.union?.length && !pg);
+    if (q.union?.length) {
+      const arms = [body, ...q.union.map((u) => `UNION${u.all ? ' ALL' : ''} ${this.core(u.q, false)}`)];
+      const whole = arms.join(' ');
+      if (q.top !== undefined && !pg) {
+        // TOP of a union applies to the first arm in T-SQL: the whole goes into a derived table instead.
+        parts.push(`SELECT TOP ${q.top} * FROM (${whole}) u${this.orderBy(q)}`);
+      } else parts.push(`${whole}${this.orderBy(q)}${pg && q.top !== undefined ? ` LIMIT ${q.top}` : ''}`);
+    } else {
+      parts.push(`${body}${this.orderBy(q)}${pg && q.top !== undefined ? ` LIMIT ${q.top}` : ''}`);
+    }
+    void top;
+    return parts.join(' ');
+  }
+
+  private core(q: Select, withTop: boolean): string {
+    let s = 'SELECT ';
+    if (q.distinct) s += 'DISTINCT ';
+    if (withTop && q.top !== undefined) s += `TOP ${q.top} `;
+    s += q.items.map((i) => `${this.expr(i.e)} AS ${i.alias}`).join(', ');
+    s += ` FROM ${this.from(q.from)}`;
+    for (const j of q.joins ?? []) s += ` ${j.type === 'LEFT' ? 'LEFT JOIN' : 'JOIN'} ${this.from(j.from)} ON ${this.pred(j.on)}`;
+    if (q.where) s += ` WHERE ${this.pred(q.where)}`;
+    if (q.groupBy?.length) s += ` GROUP BY ${q.groupBy.map((e) => this.expr(e)).join(', ')}`;
+    if (q.having) s += ` HAVING ${this.pred(q.having)}`;
+    return s;
+  }
+
+  private orderBy(q: Select): string {
+    if (!q.orderBy?.length) return '';
+    return ` ORDER BY ${q.orderBy.map((o) => `${o.alias}${o.desc ? ' DESC' : ''}`).join(', ')}`;
+  }
+
+  private from(f: FromItem): string {
+    switch (f.k) {
+      case 'table': return `${f.table} ${f.alias}`;
+      case 'derived': return `(${this.select(f.q)}) ${f.alias}`;
+      case 'cte': return `${f.name} ${f.alias}`;
+    }
+  }
+
+  expr(e: Expr): string {
+    const pg = this.dialect === 'postgresql';
+    switch (e.k) {
+      case 'col': return `${e.table}.${e.name}`;
+      case 'ref': return e.table ? `${e.table}.${e.name}` : e.name;
+      case 'lit':
+        if (e.v === null) return 'NULL';
+        if (typeof e.v === 'number') return e.v < 0 ? `(${e.v})` : String(e.v);
+        return quoteString(e.v);
+      case 'param': return this.param(e.name, e.v);
+      case 'bin': {
+        const op = e.op === '+' && e.ty === 'str' && pg ? '||' : e.op;
+        return `(${this.expr(e.l)} ${op} ${this.expr(e.r)})`;
+      }
+      case 'neg': return `(-${this.expr(e.e)})`;
+      case 'fn': return this.fn(e.name, e.args);
+      case 'agg': {
+        if (!e.arg) return `${e.fn}(*)`;
+        return `${e.fn}(${e.distinct ? 'DISTINCT ' : ''}${this.expr(e.arg)})`;
+      }
+      case 'case': return `CASE ${e.whens.map((w) => `WHEN ${this.pred(w.when)} THEN ${this.expr(w.then)}`).join(' ')}${e.else ? ` ELSE ${this.expr(e.else)}` : ''} END`;
+      case 'scalar': return `(${this.select(e.q)})`;
+      case 'win': {
+        const over = [
+          e.partition.length ? `PARTITION BY ${e.partition.map((p) => this.expr(p)).join(', ')}` : '',
+          e.order.length ? `ORDER BY ${e.order.map((o) => `${this.expr(o.e)}${o.desc ? ' DESC' : ''}`).join(', ')}` : '',
+        ].filter(Boolean).join(' ');
+        const arg = e.arg ? this.expr(e.arg) : e.fn === 'COUNT' ? '*' : '';
+        return `${e.fn}(${arg}) OVER (${over})`;
+      }
+    }
+  }
+
+  private fn(name: string, args: Expr[]): string {
+    const a = args.map((x) => this.expr(x));
+    if (this.dialect === 'postgresql') {
+      switch (name) {
+        case 'LEN': return `LENGTH(${a[0]})`;
+        case 'ISNULL': return `COALESCE(${a.join(', ')})`;
+        case 'CEILING': return `CEIL(${a[0]})`;
+      }
+    }
+    switch (name) {
+      case 'DATEADD_DAY': return `DATEADD(day, ${a[0]}, ${a[1]})`;
+      case 'DATEDIFF_DAY': return `DATEDIFF(day, ${a[0]}, ${a[1]})`;
+      case 'IIF': throw new Error('IIF is rendered through case');
+    }
+    return `${name}(${a.join(', ')})`;
+  }
+
+  pred(p: Pred): string {
+    switch (p.k) {
+      case 'cmp': return `${this.expr(p.l)} ${p.op} ${this.expr(p.r)}`;
+      case 'and': return `(${this.pred(p.l)} AND ${this.pred(p.r)})`;
+      case 'or': return `(${this.pred(p.l)} OR ${this.pred(p.r)})`;
+      case 'not': return `NOT (${this.pred(p.p)})`;
+      case 'isnull': return `${this.expr(p.e)} IS ${p.neg ? 'NOT ' : ''}NULL`;
+      case 'like': return `${this.expr(p.e)} ${p.neg ? 'NOT ' : ''}LIKE ${quoteString(p.pattern)}`;
+      case 'in': return `${this.expr(p.e)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.expr(x)).join(', ')})`;
+      case 'between': return `${this.expr(p.e)} ${p.neg ? 'NOT ' : ''}BETWEEN ${this.expr(p.lo)} AND ${this.expr(p.hi)}`;
+      case 'insub': return `${this.expr(p.e)} ${p.neg ? 'NOT ' : ''}IN (${this.select(p.q)})`;
+      case 'exists': return `${p.neg ? 'NOT ' : ''}EXISTS (${this.select(p.q)})`;
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The tables the randomized differential test queries, with each column's T-SQL type class and
+ * where its value comes from in the service's raw JSON (the oracle reads the OData endpoints itself).
+ */
+export type Ty = 'int' | 'money' | 'str' | 'bit' | 'dt' | 'date' | 'guid';
+
+export interface ColumnDef {
+  name: string;
+  ty: Ty;
+  /** the JSON property of the raw row; `formatted` takes its FormattedValue annotation, `lookupType` its lookuplogicalname */
+  field: string;
+  read?: 'formatted' | 'lookupType';
+  /** few distinct values: a good GROUP BY key */
+  groupable?: boolean;
+}
+
+export interface TableDef {
+  name: string;
+  entitySet: string;
+  key: string;
+  columns: ColumnDef[];
+}
+
+const col = (name: string, ty: Ty, extra: Partial<ColumnDef> = {}): ColumnDef => ({ name, ty, field: name, ...extra });
+const lookup = (name: string, polymorphic = false): ColumnDef[] => [
+  col(name, 'guid', { field: `_${name}_value` }),
+  col(`${name}name`, 'str', { field: `_${name}_value`, read: 'formatted' }),
+  ...(polymorphic ? [col(`${name}type`, 'str', { field: `_${name}_value`, read: 'lookupType', groupable: true })] : []),
+];
+const choice = (name: string): ColumnDef[] => [
+  col(name, 'int', { groupable: true }),
+  col(`${name}name`, 'str', { field: name, read: 'formatted', groupable: true }),
+];
+
+export const ACCOUNT: TableDef = {
+  name: 'account',
+  entitySet: 'accounts',
+  key: 'accountid',
+  columns: [
+    col('accountid', 'guid'), col('name', 'str', { groupable: true }), col('accountnumber', 'str'), col('address1_city', 'str', { groupable: true }),
+    col('description', 'str', { groupable: true }), col('revenue', 'money'), col('creditlimit', 'money'), col('numberofemployees', 'int'),
+    ...choice('industrycode'), ...choice('customertypecode'), ...choice('statecode'),
+    col('creditonhold', 'bit', { groupable: true }), col('donotemail', 'bit', { groupable: true }), col('createdon', 'dt'),
+    ...lookup('parentaccountid'), ...lookup('primarycontactid'),
+  ],
+};
+
+export const CONTACT: TableDef = {
+  name: 'contact',
+  entitySet: 'contacts',
+  key: 'contactid',
+  columns: [
+    col('contactid', 'guid'), col('firstname', 'str', { groupable: true }), col('lastname', 'str'), col('fullname', 'str'), col('jobtitle', 'str', { groupable: true }),
+    col('emailaddress1', 'str'), col('birthdate', 'date'), ...choice('gendercode'), ...choice('familystatuscode'), col('creditlimit', 'money'),
+    col('donotphone', 'bit', { groupable: true }), col('createdon', 'dt'), ...lookup('parentcustomerid', true),
+  ],
+};
+
+export const TABLES: TableDef[] = [ACCOUNT, CONTACT];
+
+/** The oracle's PostgreSQL column type for each type class. */
+export const ORACLE_TYPE: Record<Ty, string> = {
+  int: 'integer', money: 'numeric(19,4)', str: 'text', bit: 'integer', dt: 'timestamp', date: 'date', guid: 'uuid',
+};
