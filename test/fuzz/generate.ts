@@ -11,7 +11,7 @@ import { ACCOUNT, CONTACT, type ColumnDef, type TableDef, type Ty } from './sche
 export const FEATURES = [
   'where', 'orderby', 'top', 'agg', 'groupby', 'having', 'distinct', 'arith', 'intdiv', 'money', 'strfn', 'numfn', 'datefn', 'like', 'likeclass',
   'in', 'between', 'case', 'isnull', 'nullif', 'lookup', 'choice', 'subquery', 'join', 'derived', 'cte', 'union', 'window', 'params', 'postgresql',
-  'guid', 'dates', 'concat', 'countdistinct', 'minmaxstr', 'avg', 'scalar', 'strcmp', 'strorder', 'blanks', 'sum', 'derivedagg', 'datecoerce', 'orderconst',
+  'guid', 'dates', 'concat', 'countdistinct', 'minmaxstr', 'avg', 'scalar', 'strcmp', 'strorder', 'blanks', 'sum', 'derivedagg', 'datecoerce', 'orderconst', 'selectlit', 'moneyagg', 'coalescetype', 'overflow',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 
@@ -86,7 +86,7 @@ export class Generator {
     const src: Source = { alias: 't0', table: t };
     const n = this.rng.int(1, 4);
     const items: Item[] = [];
-    for (let i = 0; i < n; i++) items.push({ e: this.expr(this.anyTy(), [src], 2), alias: `c${i}` });
+    for (let i = 0; i < n; i++) items.push({ e: this.item(this.anyTy(), [src], 2), alias: `c${i}` });
     const q: Select = { k: 'select', items, from: { k: 'table', table: t.name, alias: 't0' } };
     if (this.has('where', 0.8)) q.where = this.pred([src], 2);
     this.order(q, { e: { k: 'col', ty: 'guid', table: 't0', name: t.key }, alias: 'k' });
@@ -218,7 +218,7 @@ export class Generator {
       : { k: 'cmp', op: '=', l: { k: 'col', ty: 'guid', table: 'c', name: 'contactid' }, r: { k: 'col', ty: 'guid', table: 'a', name: 'primarycontactid' } };
     const items: Item[] = [];
     const n = this.rng.int(1, 3);
-    for (let i = 0; i < n; i++) items.push({ e: this.expr(this.anyTy(), [this.rng.pick([a, c])], 1), alias: `c${i}` });
+    for (let i = 0; i < n; i++) items.push({ e: this.item(this.anyTy(), [this.rng.pick([a, c])], 1), alias: `c${i}` });
     const q: Select = { k: 'select', items, from: { k: 'table', table: 'account', alias: 'a' }, joins: [{ type, from: { k: 'table', table: 'contact', alias: 'c' }, on }] };
     if (this.has('where', 0.7)) q.where = this.pred([a, c], 1);
     if (this.has('orderby', 0.4)) {
@@ -238,7 +238,7 @@ export class Generator {
     for (let i = 0; i < n; i++) tys.push(this.rng.pick(['int', 'str', 'str', 'money'] as Ty[]));
     const arm = (): Select => {
       const src: Source = { alias: 't0', table: t };
-      const q: Select = { k: 'select', items: tys.map((ty, i) => ({ e: this.expr(ty, [src], 1), alias: `u${i}` })), from: { k: 'table', table: t.name, alias: 't0' } };
+      const q: Select = { k: 'select', items: tys.map((ty, i) => ({ e: this.item(ty, [src], 1), alias: `u${i}` })), from: { k: 'table', table: t.name, alias: 't0' } };
       if (this.rng.chance(0.8)) q.where = this.pred([src], 1);
       return q;
     };
@@ -246,6 +246,15 @@ export class Generator {
     const all = this.rng.chance(0.5);
     q.union = [{ all, q: arm() }];
     return q;
+  }
+
+  /** a select-list expression; a string literal in it only with `selectlit` */
+  private item(ty: Ty, sources: Source[], depth: number): Expr {
+    let e = this.expr(ty, sources, depth);
+    for (let tries = 0; tries < 8 && hasStringLiteral(e) && !this.on.has('selectlit'); tries++) e = this.expr(ty, sources, depth);
+    if (hasStringLiteral(e) && !this.on.has('selectlit')) e = this.column(ty, sources) ?? e;
+    if (hasStringLiteral(e)) this.used.add('selectlit');
+    return e;
   }
 
   // ---- expressions ---------------------------------------------------------------------------
@@ -364,7 +373,11 @@ export class Generator {
     };
     const nonzero = (): Expr => ({ k: 'lit', ty: 'int', v: this.rng.pick([1, 2, 3, 4, 7, -2]) });
     if (ty === 'int') {
-      if (this.on.has('arith')) options.push(() => (this.used.add('arith'), { k: 'bin', ty, op: this.rng.pick(['+', '-', '*'] as const), l: int(), r: this.rng.chance(0.5) ? int() : nonzero() }));
+      if (this.on.has('arith')) {
+        options.push(() => (this.used.add('arith'), { k: 'bin', ty, op: this.rng.pick(['+', '-'] as const), l: int(), r: this.rng.chance(0.5) ? int() : nonzero() }));
+        // a small factor: an int product past 2^31 is an overflow error in T-SQL (the 'overflow' feature tries that)
+        options.push(() => (this.used.add('arith'), { k: 'bin', ty, op: '*', l: int(), r: this.has('overflow', 0.2) ? int() : nonzero() }));
+      }
       if (this.on.has('intdiv')) options.push(() => (this.used.add('intdiv'), { k: 'bin', ty, op: this.rng.pick(['/', '%'] as const), l: int(), r: nonzero() }));
       if (this.on.has('strfn')) options.push(() => (this.used.add('strfn'), { k: 'fn', ty, name: 'LEN', args: [str()] }));
       if (this.on.has('strfn') && this.dialect === 'tsql') options.push(() => (this.used.add('strfn'), { k: 'fn', ty, name: 'CHARINDEX', args: [{ k: 'lit', ty: 'str', v: this.rng.pick(['a', 'N', 'co', ' ', 'O']) }, str()] }));
@@ -399,7 +412,8 @@ export class Generator {
       options.push(() => (this.used.add('datefn'), { k: 'fn', ty: 'dt', name: 'DATEADD_DAY', args: [{ k: 'lit', ty: 'int', v: this.rng.int(-40, 40) }, this.expr('dt', sources, 0)] }));
     }
     // ISNULL/COALESCE of a date column and a date written as a string: T-SQL converts the string
-    if (this.on.has('isnull') && ty !== 'bit' && ty !== 'guid' && (ty !== 'dt' || this.on.has('datecoerce'))) {
+    // ISNULL/COALESCE of money and a decimal literal: the result type (and so the scale) by T-SQL's rules
+    if (this.on.has('isnull') && ty !== 'bit' && ty !== 'guid' && (ty !== 'dt' || this.on.has('datecoerce')) && (ty !== 'money' || this.on.has('coalescetype'))) {
       options.push(() => {
         this.used.add('isnull');
         const a = this.expr(ty, sources, d);
@@ -438,7 +452,8 @@ export class Generator {
     }
     if (fn === 'SUM' || fn === 'AVG') {
       this.used.add(fn === 'AVG' ? 'avg' : 'sum');
-      const ty: Ty = this.on.has('money') && this.rng.chance(0.4) ? 'money' : 'int';
+      // SUM/AVG of money must be exact (money is a fixed-point type)
+      const ty: Ty = this.on.has('money') && this.rng.chance(0.4) && this.has('moneyagg') ? 'money' : 'int';
       return { k: 'agg', ty, fn, arg: this.expr(ty, sources, 1) };
     }
     const tys: Ty[] = ['int'];
@@ -534,6 +549,17 @@ export class Generator {
     const sub: Select = { k: 'select', items: [{ e: agg, alias: 'x' }], from: { k: 'table', table: outer.table.name, alias }, where: this.pred([inner], 0) };
     this.used.add('scalar');
     return { k: 'cmp', op: this.cmpOp(ty), l: this.column(ty, [outer]) ?? { k: 'lit', ty, v: 1 }, r: { k: 'scalar', ty, q: sub } };
+  }
+}
+
+function hasStringLiteral(e: Expr): boolean {
+  switch (e.k) {
+    case 'lit': case 'param': return e.v !== null && (e.ty === 'str' || e.ty === 'guid' || e.ty === 'dt' || e.ty === 'date');
+    case 'bin': return hasStringLiteral(e.l) || hasStringLiteral(e.r);
+    case 'neg': return hasStringLiteral(e.e);
+    case 'fn': return e.args.some(hasStringLiteral);
+    case 'case': return e.whens.some((w) => hasStringLiteral(w.then)) || (e.else ? hasStringLiteral(e.else) : false);
+    default: return false;
   }
 }
 

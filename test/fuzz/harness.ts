@@ -63,6 +63,8 @@ function approx(e: Expr): boolean {
   return false;
 }
 
+const jsonSafe = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
+
 const errorClass = (error: unknown): string => {
   const e = error as { code?: string; message?: string };
   const words = String(e.message ?? error).replace(/'[^']*'/g, "'…'").replace(/\d+/g, 'N').split(/\s+/).slice(0, 8).join(' ');
@@ -81,7 +83,17 @@ export async function runCase(world: FuzzWorld, q: Select, dialect: 'tsql' | 'po
     ci = o.ciColumns;
     expected = (await world.db.query<Record<string, unknown>>(oracleSql)).rows;
   } catch (error) {
-    return { ...base, kind: 'oracle-error', detail: String((error as Error).message) };
+    const message = String((error as Error).message);
+    // T-SQL raises these too (ANSI_WARNINGS and ARITHABORT on): dynasql must fail, not answer.
+    if (/out of range|division by zero/.test(message)) {
+      try {
+        const result = await world.conn.query(rendered.sql, rendered.params as never, { dialect });
+        return { ...base, kind: 'disagree', detail: `T-SQL raises an error (${message}); dynasql answered ${JSON.stringify(result.rows.slice(0, 2), jsonSafe)}` };
+      } catch {
+        return { ...base, kind: 'agree' };
+      }
+    }
+    return { ...base, kind: 'oracle-error', detail: message };
   }
   let actual: Record<string, unknown>[];
   try {
