@@ -11,7 +11,7 @@ import { indexCatalog, type CatalogIndex } from '../catalog/index.js';
 import type { Catalog, Column, SqlType, Table } from '../catalog/types.js';
 import { DynasqlError, closestName } from '../errors/index.js';
 import type * as P from '../plan/index.js';
-import { datePart, functionDef, knownFunctionNames, outputName } from '../plan/index.js';
+import { containsAggregate, datePart, functionDef, knownFunctionNames, outputName } from '../plan/index.js';
 import type * as S from '../sql/index.js';
 import {
   BOOLEAN, NULL, NVARCHAR_MAX, arithmeticType, commonType, comparisonType, concatenationType, formatType, isBoolean, isNullType,
@@ -498,24 +498,4 @@ function insertInOrder(sorted: number[], value: number): void {
 function suggestFunction(name: string): string {
   const guess = closestName(name, knownFunctionNames());
   return guess ? ` Did you mean ${guess}?` : '';
-}
-
-/** true when the expression holds an aggregate call outside any window or subquery */
-export function containsAggregate(expr: P.Expr): boolean {
-  switch (expr.kind) {
-    case 'function':
-      if (!expr.over && functionDef(expr.name)?.kind === 'aggregate') return true;
-      return expr.args.some(containsAggregate);
-    case 'binary': return containsAggregate(expr.left) || containsAggregate(expr.right);
-    case 'unary': return containsAggregate(expr.operand);
-    case 'like': return containsAggregate(expr.expr) || containsAggregate(expr.pattern);
-    case 'inList': return containsAggregate(expr.expr) || expr.list.some(containsAggregate);
-    case 'inQuery': return containsAggregate(expr.expr);
-    case 'between': return [expr.expr, expr.low, expr.high].some(containsAggregate);
-    case 'isNull': return containsAggregate(expr.expr);
-    case 'case': return expr.whens.some((w) => containsAggregate(w.when) || containsAggregate(w.then))
-      || (expr.operand ? containsAggregate(expr.operand) : false) || (expr.else ? containsAggregate(expr.else) : false);
-    case 'cast': return containsAggregate(expr.expr);
-    default: return false;
-  }
 }

@@ -1,1 +1,2 @@
-export { bindQuery, containsAggregate, type BindOptions } from './bind.js';
+export { bindQuery, type BindOptions } from './bind.js';
+export { containsAggregate } from '../plan/index.js';

@@ -23,6 +23,11 @@ export const ERROR_CODES = {
   DYNASQL_ERR_PARAMETER: '22023',
   DYNASQL_ERR_READ_ONLY_COLUMN: '42809',
   DYNASQL_ERR_VALUE_TOO_LONG: '22001',
+  /** evaluating the statement: a division by zero, a value that does not convert, an overflow, a bad function argument */
+  DYNASQL_ERR_DIVIDE_BY_ZERO: '22012',
+  DYNASQL_ERR_CONVERSION: '22018',
+  DYNASQL_ERR_OVERFLOW: '22003',
+  DYNASQL_ERR_INVALID_ARGUMENT: '22023',
   DYNASQL_ERR_NOT_NULL: '23502',
   // safety
   DYNASQL_ERR_UNSAFE_WRITE: '42501',

@@ -24,6 +24,7 @@ import { DynasqlError } from '../errors/index.js';
 import type { Query } from '../plan/index.js';
 import { trimDecimal } from './decimal-text.js';
 import { loadTable, type ColumnValue } from './load.js';
+import { localEngineError } from './engine-error.js';
 import { DuckDbRenderer } from './render.js';
 
 /** rows a page at a time, in the columns' order; a remote scan's pages are read as they arrive */
@@ -209,7 +210,7 @@ export class LocalStatement {
     if (/^Out of Memory Error/.test((error as Error).message)) {
       return new DynasqlError('DYNASQL_ERR_LOCAL_MEMORY', `The local step needed more memory than the Local Memory Limit allows and could not spill enough to the Local Temp Directory: raise the limit or narrow the query (${(error as Error).message.split('\n')[0]})`, { cause: error });
     }
-    return new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `The local engine could not run the statement: ${(error as Error).message}`, { cause: error });
+    return localEngineError(error);
   }
 
   stop(reason: unknown): Promise<void> {

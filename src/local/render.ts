@@ -13,7 +13,7 @@
  */
 import { DynasqlError } from '../errors/index.js';
 import type * as P from '../plan/index.js';
-import { datePart, functionDef, outputName, type LocalArg, type LocalForms } from '../plan/index.js';
+import { containsAggregate, datePart, functionDef, outputName, type LocalArg, type LocalForms } from '../plan/index.js';
 import {
   BIGINT, FLOAT, asDecimal, comparisonType, isApproximate, isDateTime, isDecimal, isExactFraction, isInteger, isMoney, isNullType,
   isNumeric, isString, typeName, valueType, type SqlType,
@@ -45,6 +45,12 @@ function powerOfTen(k: number): string {
 
 export class DuckDbRenderer {
   private readonly values: unknown[] = [];
+  /**
+   * While the select list, HAVING and ORDER BY of a block that groups by strings are rendered: the
+   * rendered string keys. The block groups by `rtrim(key)` ('a' and 'a ' are one group in T-SQL), so
+   * a key used outside an aggregate is rendered `min(key)`, one of the group's spellings.
+   */
+  private groupKeys: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly tableName: (scanId: number) => string,
@@ -69,12 +75,25 @@ export class DuckDbRenderer {
       const outputs = this.outputNamesOf(query);
       return `${withText}(${this.query(query.left)}) ${query.op} (${this.query(query.right)})${this.tail(query.orderBy, outputs, query.limit, query.offset)}`;
     }
-    const parts = [`SELECT${query.distinct ? ' DISTINCT' : ''} ${query.columns.map((c, i) => this.selectItem(c, i)).join(', ')}`];
-    if (query.from) parts.push(`FROM ${this.from(query.from)}`);
-    if (query.where) parts.push(`WHERE ${this.expr(query.where)}`);
-    if (query.groupBy.length > 0) parts.push(`GROUP BY ${query.groupBy.map((g) => this.expr(g)).join(', ')}`);
-    if (query.having) parts.push(`HAVING ${this.expr(query.having)}`);
-    return `${withText}${parts.join(' ')}${this.tail(query.orderBy, this.outputNamesOf(query), query.limit, query.offset)}`;
+    const outer = this.groupKeys;
+    this.groupKeys = undefined;
+    try {
+      const from = query.from ? ` FROM ${this.from(query.from)}` : '';
+      const where = query.where ? ` WHERE ${this.expr(query.where)}` : '';
+      // SELECT DISTINCT over strings groups by the items instead, so trailing blanks do not tell rows apart
+      const distinctAsGroups = query.distinct && query.groupBy.length === 0 && query.columns.some((c) => isString(c.expr.sqlType))
+        && !query.columns.some((c) => c.expr.kind === 'star' || containsAggregate(c.expr));
+      const groups = distinctAsGroups ? query.columns.map((c) => c.expr) : query.groupBy;
+      const keys = groups.map((g) => ({ sql: this.expr(g), string: isString(g.sqlType) }));
+      const groupBy = keys.length > 0 ? ` GROUP BY ${keys.map((k) => (k.string ? `rtrim(${k.sql})` : k.sql)).join(', ')}` : '';
+      const stringKeys = new Set(keys.filter((k) => k.string).map((k) => k.sql));
+      this.groupKeys = stringKeys.size > 0 ? stringKeys : undefined;
+      const select = `SELECT${query.distinct && !distinctAsGroups ? ' DISTINCT' : ''} ${query.columns.map((c, i) => this.selectItem(c, i)).join(', ')}`;
+      const having = query.having ? ` HAVING ${this.expr(query.having)}` : '';
+      return `${withText}${select}${from}${where}${groupBy}${having}${this.tail(query.orderBy, this.outputNamesOf(query), query.limit, query.offset)}`;
+    } finally {
+      this.groupKeys = outer;
+    }
   }
 
   /** the output names of a query by position, or undefined when a `*` makes positions unknown here */
@@ -140,6 +159,11 @@ export class DuckDbRenderer {
   }
 
   private expr(expr: P.Expr): string {
+    const sql = this.node(expr);
+    return this.groupKeys?.has(sql) ? `min(${sql})` : sql;
+  }
+
+  private node(expr: P.Expr): string {
     switch (expr.kind) {
       case 'column':
         return expr.qualifier !== undefined && expr.qualifier !== '' ? `${quoteIdent(expr.qualifier)}.${quoteIdent(expr.name)}` : quoteIdent(expr.name);
@@ -370,7 +394,15 @@ export class DuckDbRenderer {
     const def = functionDef(expr.name);
     if (!def) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unknown function ${expr.name}`);
     const keyword = def.datePart && expr.args[0]?.kind === 'keyword' ? expr.args[0].word : undefined;
-    const args = (keyword !== undefined ? expr.args.slice(1) : expr.args).map((a) => this.arg(a));
+    // an aggregate's arguments are the rows' own values: the grouping keys are not replaced in them
+    const grouped = this.groupKeys;
+    if (def.kind === 'aggregate' && !expr.over) this.groupKeys = undefined;
+    let args: LocalArg[];
+    try {
+      args = (keyword !== undefined ? expr.args.slice(1) : expr.args).map((a) => this.arg(a));
+    } finally {
+      this.groupKeys = grouped;
+    }
     let over = '';
     if (expr.over) {
       const partition = expr.over.partitionBy.length > 0 ? `PARTITION BY ${expr.over.partitionBy.map((e) => this.expr(e)).join(', ')}` : '';

@@ -260,9 +260,10 @@ const ROWS: FunctionDef[] = [
     odata: 'indexof',
   },
   {
-    name: 'POSITION', names: { tsql: [], postgresql: ['POSITION', 'STRPOS'] }, kind: 'scalar', arity: [2, 2], collation: true,
+    // PostgreSQL's strpos(string, substring); the service's strings compare case-insensitively, so it does too
+    name: 'STRPOS', names: PG_ONLY('STRPOS'), kind: 'scalar', arity: [2, 2], collation: true,
     result: () => INT,
-    local: (c) => asResult(c, `instr(lower(${str(c, 1)}), lower(${str(c, 0)}))`),
+    local: (c) => asResult(c, `instr(lower(${str(c, 0)}), lower(${str(c, 1)}))`),
   },
   {
     // NULL arguments count as empty strings

@@ -4,6 +4,7 @@ export {
   DATE_PARTS, datePart, functionDef, functionKind, functionTable, knownFunctionNames,
   type DatePart, type FunctionDef, type FunctionKind, type LocalArg, type LocalCall, type LocalForms,
 } from './functions.js';
+export { containsAggregate } from './aggregates.js';
 export { explainPlan } from './explain.js';
 export { outputName } from './output-name.js';
 export { PlanCache, parameterKey, type PlanScope } from './plan-cache.js';

@@ -36,7 +36,7 @@ const DATE_PARTS = new Set([
   'year', 'yy', 'yyyy', 'quarter', 'qq', 'q', 'month', 'mm', 'm', 'dayofyear', 'dy', 'y', 'day', 'dd', 'd', 'week', 'wk', 'ww',
   'weekday', 'dw', 'hour', 'hh', 'minute', 'mi', 'n', 'second', 'ss', 's', 'millisecond', 'ms',
 ]);
-const DATE_PART_FUNCTIONS = new Set(['DATEADD', 'DATEDIFF', 'DATEPART', 'DATENAME', 'DATETRUNC', 'DATE_PART', 'DATE_TRUNC']);
+const DATE_PART_FUNCTIONS = new Set(['DATEADD', 'DATEDIFF', 'DATEDIFF_BIG', 'DATEPART', 'DATENAME', 'DATETRUNC', 'DATE_PART', 'DATE_TRUNC']);
 
 export class Normalizer {
   /** parameters in first-appearance order */

@@ -190,9 +190,33 @@ describe('issue 14.8: trailing blanks', () => {
   it('comparison ignores trailing blanks: =, <>, <, IN', async () => {
     const r = await both("SELECT CASE WHEN 'a' = 'a  ' THEN 1 ELSE 0 END AS eq, CASE WHEN 'a' <> 'A ' THEN 1 ELSE 0 END AS ne, CASE WHEN 'a ' < 'a' THEN 1 ELSE 0 END AS lt, CASE WHEN 'b  ' IN ('B') THEN 1 ELSE 0 END AS inl");
     expect(r.rows).toEqual([{ eq: 1, ne: 0, lt: 0, inl: 1 }]);
-    // locally evaluated (the emulator's own $filter eq still compares trailing blanks)
+    // locally evaluated (the emulator's own $filter eq compares trailing blanks: a push-down/emulator matter)
     const rows = await local.query("SELECT name FROM account WHERE UPPER(name) = 'FOURTH COFFEE (SAMPLE)   '");
     expect(rows.rows).toEqual([{ name: 'Fourth Coffee (sample)' }]);
+  });
+});
+
+describe('issue 14.8: GROUP BY and DISTINCT treat trailing blanks and case as equal', () => {
+  const values = { a: 'x', b: 'x  ', c: 'X', d: 'y', e: null };
+  const rows = '(SELECT @a AS v UNION ALL SELECT @b UNION ALL SELECT @c UNION ALL SELECT @d UNION ALL SELECT @e) t';
+
+  it('GROUP BY makes one group of x, x and X', async () => {
+    const r = await both(`SELECT UPPER(RTRIM(v)) AS k, COUNT(*) AS n, MIN(LEN(v)) AS l FROM ${rows} GROUP BY v ORDER BY k`, values);
+    expect(r.rows).toEqual([{ k: null, n: 1, l: null }, { k: 'X', n: 3, l: 1 }, { k: 'Y', n: 1, l: 1 }]);
+  });
+
+  it('a grouped string in the select list is one of its spellings', async () => {
+    const r = await both(`SELECT v, COUNT(*) AS n FROM ${rows} GROUP BY v HAVING COUNT(*) > 1`, values);
+    expect(r.rows.length).toBe(1);
+    expect(['x', 'x  ', 'X']).toContain(r.rows[0]!.v);
+    expect(r.rows[0]!.n).toBe(3);
+  });
+
+  it('SELECT DISTINCT returns x once', async () => {
+    const r = await both(`SELECT DISTINCT UPPER(v) AS u FROM ${rows} ORDER BY u`, values);
+    expect(r.rows.map((row) => (row.u === null ? null : String(row.u).trimEnd()))).toEqual([null, 'X', 'Y']);
+    const count = await both(`SELECT COUNT(DISTINCT v) AS n FROM ${rows}`, values);
+    expect(count.rows).toEqual([{ n: 2 }]);
   });
 });
 
@@ -226,5 +250,31 @@ describe('issue 14: errors on valid SQL', () => {
     expect(r.rows).toEqual([{ n: all }]);
     const p = await both('SELECT COUNT(*) AS n FROM account a JOIN (SELECT accountid, @d AS d FROM account) t ON t.accountid = a.accountid WHERE a.createdon > t.d', { d: '2000-01-01' });
     expect(p.rows).toEqual([{ n: all }]);
+  });
+});
+
+describe('issue 14: errors raised by the local engine say what in the statement is wrong', () => {
+  const failure = async (sql: string) => {
+    try {
+      await local.query(sql);
+    } catch (error) {
+      return error as { code: string; message: string };
+    }
+    throw new Error(`${sql} did not fail`);
+  };
+
+  it('a division by zero, a value that does not convert, an overflow', async () => {
+    const zero = await failure('SELECT numberofemployees / 0 AS q FROM account');
+    expect(zero.code).toBe('DYNASQL_ERR_DIVIDE_BY_ZERO');
+    expect(zero.message).toBe('Divide by zero error encountered.');
+    const conversion = await failure("SELECT CAST(name AS int) AS n FROM account WHERE name = 'Fourth Coffee (sample)'");
+    expect(conversion.code).toBe('DYNASQL_ERR_CONVERSION');
+    expect(conversion.message).toBe("Conversion failed: 'Fourth Coffee (sample)' is not a valid int");
+    const overflow = await failure('SELECT numberofemployees * 2147483647 AS n FROM account WHERE numberofemployees > 1');
+    expect(overflow.code).toBe('DYNASQL_ERR_OVERFLOW');
+    expect(overflow.message).toMatch(/^Arithmetic overflow error converting an expression to data type int$/);
+    const substring = await failure('SELECT SUBSTRING(name, 1, -1) AS s FROM account');
+    expect(substring.code).toBe('DYNASQL_ERR_INVALID_ARGUMENT');
+    for (const e of [zero, conversion, overflow, substring]) expect(e.message).not.toMatch(/SELECT|LINE|scan_/);
   });
 });
