@@ -12,6 +12,7 @@
 import { DynasqlError } from '../errors/index.js';
 import { restoreNumber } from './exact-numbers.js';
 import { NO_FETCH_LIMIT } from './row-limits.js';
+import { fields, take } from './consume.js';
 import { positionAt } from './position.js';
 import { spanAt } from './quoting.js';
 import type {
@@ -37,6 +38,36 @@ const DATE_PARTS = new Set([
   'weekday', 'dw', 'hour', 'hh', 'minute', 'mi', 'n', 'second', 'ss', 's', 'millisecond', 'ms',
 ]);
 const DATE_PART_FUNCTIONS = new Set(['DATEADD', 'DATEDIFF', 'DATEDIFF_BIG', 'DATEPART', 'DATENAME', 'DATETRUNC', 'DATE_PART', 'DATE_TRUNC']);
+
+/* Fields of node-sql-parser's nodes the normaliser reads (consume.ts): anything else written is refused. */
+const SELECT_FIELDS = fields('type', 'with', 'distinct', 'columns', 'from', 'where', 'groupby', 'having', 'orderby', 'top', 'limit', 'into', '_next', 'set_op', 'parentheses', '_parentheses');
+const SELECT_ITEM_FIELDS = fields('type', 'expr', 'as');
+const ORDER_ITEM_FIELDS = fields('expr', 'type', 'nulls');
+const FROM_ITEM_FIELDS = fields('type', 'db', 'schema', 'table', 'as', 'join', 'on', 'using', 'table_hint', 'expr', 'parentheses');
+const COLUMN_FIELDS = fields('type', 'table', 'db', 'schema', 'column', 'parentheses');
+const FUNCTION_FIELDS = fields('type', 'name', 'args', 'over', 'parentheses', 'args_parentheses');
+const WINDOW_FUNCTION_FIELDS = fields('type', 'name', 'args', 'over', 'parentheses');
+const AGGREGATE_FIELDS = fields('type', 'name', 'args', 'over', 'parentheses');
+const AGGREGATE_ARGS_FIELDS = fields('expr', 'distinct', 'separator');
+const OPERATOR_FIELDS = fields('type', 'operator', 'left', 'right', 'expr', 'parentheses');
+const CASE_FIELDS = fields('type', 'expr', 'args', 'parentheses');
+const WHEN_FIELDS = fields('type', 'cond', 'result');
+const CAST_FIELDS = fields('type', 'keyword', 'expr', 'symbol', 'target', 'parentheses');
+const CAST_TARGET_FIELDS = fields('dataType', 'length', 'scale', 'parentheses');
+const OVER_FIELDS = fields('type', 'as_window_specification');
+const WINDOW_FIELDS = fields('window_specification', 'parentheses');
+const WINDOW_SPEC_FIELDS = fields('partitionby', 'orderby', 'window_frame_clause');
+const CTE_FIELDS = fields('name', 'stmt', 'columns');
+const LIMIT_FIELDS = fields('seperator', 'value', 'fetch', 'offset');
+const TOP_FIELDS = fields('value', 'percent', 'parentheses');
+const GROUP_BY_FIELDS = fields('columns');
+
+/**
+ * Read hints that only ask a SQL Server not to take shared locks (`WITH (NOLOCK)`, `(NOLOCK)`): a
+ * read from Dynamics takes no locks, so they are accepted and have no effect (docs/sql-reference).
+ * Any other table hint is refused.
+ */
+const NO_LOCK_HINTS = new Set(['NOLOCK', 'READUNCOMMITTED']);
 
 export class Normalizer {
   /** parameters in first-appearance order */
@@ -79,6 +110,7 @@ export class Normalizer {
   }
 
   private cte(w: Raw): Cte {
+    take(w, 'WITH', CTE_FIELDS);
     const name = typeof w.name === 'string' ? w.name : w.name?.value;
     if (!name) throw unsupported('a CTE without a name');
     const cols = w.columns ? (w.columns as Raw[]).map((c) => this.columnName(c)) : undefined;
@@ -87,7 +119,12 @@ export class Normalizer {
 
   private select(raw: Raw): Select {
     if (raw.type !== 'select') throw unsupported(String(raw.type));
+    take(raw, 'SELECT', SELECT_FIELDS);
     if (raw.into && raw.into.position) throw unsupported('SELECT … INTO');
+    if (raw.distinct?.type && raw.distinct.type !== 'DISTINCT') throw unsupported(String(raw.distinct.type));
+    if (raw.groupby && !Array.isArray(raw.groupby)) take(raw.groupby, 'GROUP BY', GROUP_BY_FIELDS);
+    if (raw.top) take(raw.top, 'TOP', TOP_FIELDS);
+    if (raw.limit) take(raw.limit, 'LIMIT', LIMIT_FIELDS);
     const groupCols = raw.groupby?.columns ?? (Array.isArray(raw.groupby) ? raw.groupby : null);
     // every clause in one literal, each in the order it was always normalised (parameters are numbered in that order)
     const select: Select = {
@@ -162,6 +199,7 @@ export class Normalizer {
   private columns(raw: Raw): SelectItem[] {
     if (raw === '*' ) return [{ expr: { kind: 'star' } }];
     return (raw as Raw[]).map((c) => {
+      take(c, 'the select list', SELECT_ITEM_FIELDS);
       const expr = this.expr(c.expr);
       const alias = c.as == null ? undefined : typeof c.as === 'string' ? c.as : this.columnName(c.as);
       return alias === undefined ? { expr } : { expr, alias };
@@ -169,6 +207,7 @@ export class Normalizer {
   }
 
   private orderItem(o: Raw): OrderItem {
+    take(o, 'ORDER BY', ORDER_ITEM_FIELDS);
     const item: OrderItem = { expr: this.expr(o.expr), descending: String(o.type ?? '').toUpperCase() === 'DESC' };
     if (o.nulls) item.nulls = /FIRST/i.test(o.nulls) ? 'first' : 'last';
     return item;
@@ -190,6 +229,10 @@ export class Normalizer {
   }
 
   private fromItem(item: Raw): FromItem {
+    take(item, 'FROM', FROM_ITEM_FIELDS);
+    if (item.table_hint) this.tableHint(item.table_hint);
+    const hinted = this.tableWithLockHint(item);
+    if (hinted) return hinted;
     if (item.expr?.ast) {
       if (!item.as) throw new DynasqlError('DYNASQL_ERR_SYNTAX', 'A subquery in FROM needs an alias');
       return { kind: 'derived', query: this.query(item.expr.ast), alias: item.as };
@@ -201,6 +244,30 @@ export class Normalizer {
       kind: 'table', name: item.table,
       schema: schema ? String(schema) : undefined,
       alias: item.as ? String(item.as) : undefined,
+    };
+  }
+
+  /** `WITH (NOLOCK)`: `{keyword:'with', expr:[{keyword:'literal_string', expr:{type:'origin', value:'NOLOCK'}}]}` */
+  private tableHint(hint: Raw): void {
+    // `WITH (NOLOCK)` or the older `a (NOLOCK)` (no keyword)
+    if (hint.keyword != null && String(hint.keyword).toLowerCase() !== 'with') throw unsupported(`table hints (${String(hint.keyword)})`);
+    const words = Array.isArray(hint.expr) ? (hint.expr as Raw[]).map((h) => (h?.keyword === 'literal_string' ? String(h.expr?.value ?? '') : '')) : [];
+    const refused = words.length === 0 ? 'table hints' : words.find((w) => !NO_LOCK_HINTS.has(w.toUpperCase()));
+    if (refused !== undefined) throw unsupported(`the table hint ${refused || 'in WITH (…)'} (only NOLOCK and READUNCOMMITTED are accepted, and have no effect)`);
+  }
+
+  /** T-SQL's old form `FROM account (NOLOCK)` comes back as a call `account(NOLOCK)` */
+  private tableWithLockHint(item: Raw): FromItem | undefined {
+    const call = item.type === 'expr' ? item.expr : undefined;
+    const args: Raw[] = call?.type === 'function' ? (call.args?.value ?? []) : [];
+    const parts: Raw[] = call?.name?.name ?? [];
+    const isHint = (a: Raw) => a?.type === 'column_ref' && !a.table && typeof a.column === 'string' && NO_LOCK_HINTS.has(a.column.toUpperCase());
+    if (args.length === 0 || !args.every(isHint) || parts.length === 0 || parts.length > 2) return undefined;
+    const name = String(parts[parts.length - 1].value);
+    return {
+      kind: 'table', name,
+      ...(parts.length === 2 ? { schema: String(parts[0].value) } : {}),
+      ...(item.as ? { alias: String(item.as) } : {}),
     };
   }
 
@@ -233,10 +300,13 @@ export class Normalizer {
     if (raw == null) throw unsupported('missing expression');
     switch (raw.type) {
       case 'column_ref': {
+        take(raw, 'a column reference', COLUMN_FIELDS);
         const name = this.columnName(raw.column);
-        if (name === '*') return raw.table ? { kind: 'star', table: raw.table } : { kind: 'star' };
-        if (name.startsWith('@') && !raw.table) return this.param(name.slice(1));
-        return raw.table ? { kind: 'column', table: String(raw.table), name } : { kind: 'column', name };
+        // the qualifier is a string (T-SQL) or `{type:'default', value}` (PostgreSQL `a.*`)
+        const table = raw.table == null ? undefined : typeof raw.table === 'string' ? raw.table : this.columnName(raw.table);
+        if (name === '*') return table ? { kind: 'star', table } : { kind: 'star' };
+        if (name.startsWith('@') && !table) return this.param(name.slice(1));
+        return table ? { kind: 'column', table, name } : { kind: 'column', name };
       }
       case 'star': return { kind: 'star' };
       case 'double_quote_string':
@@ -268,6 +338,7 @@ export class Normalizer {
       case 'binary_expr':
         return this.binary(raw);
       case 'unary_expr': {
+        take(raw, `the operator ${String(raw.operator)}`, OPERATOR_FIELDS);
         const op = String(raw.operator).toUpperCase();
         if (op === 'NOT EXISTS' || op === 'EXISTS') return { kind: 'exists', query: this.subquery(raw.expr), negated: op === 'NOT EXISTS' };
         if (op === 'NOT' || op === '!') return { kind: 'unary', op: 'NOT', operand: this.expr(raw.expr) };
@@ -278,6 +349,8 @@ export class Normalizer {
         if (raw.value?.length === 1) return this.expr(raw.value[0]);
         throw unsupported('a row value');
       case 'case': {
+        take(raw, 'CASE', CASE_FIELDS);
+        for (const a of raw.args as Raw[]) take(a, 'CASE', WHEN_FIELDS);
         const whens = (raw.args as Raw[]).filter((a) => a.type === 'when').map((a) => ({ when: this.expr(a.cond), then: this.expr(a.result) }));
         const other = (raw.args as Raw[]).find((a) => a.type === 'else');
         return {
@@ -287,21 +360,37 @@ export class Normalizer {
         };
       }
       case 'cast': {
+        take(raw, 'CAST', CAST_FIELDS);
+        if (Array.isArray(raw.target) && raw.target.length > 1) throw unsupported('a chain of casts');
         const target = Array.isArray(raw.target) ? raw.target[0] : raw.target;
+        if (target) take(target, 'CAST', CAST_TARGET_FIELDS);
         return { kind: 'cast', expr: this.expr(raw.expr), type: this.typeName(target), try: /try/i.test(String(raw.keyword ?? '')) };
       }
       case 'aggr_func': {
         const name = String(raw.name).toUpperCase();
+        take(raw, name, AGGREGATE_FIELDS);
+        if (raw.args) take(raw.args, name, AGGREGATE_ARGS_FIELDS);
         const arg = raw.args?.expr;
         const star = arg?.type === 'star';
+        if (star && arg.value !== '*') throw unsupported(`${name}(${String(arg.value)})`);
+        // PostgreSQL `string_agg(x, ', ')`: the separator is the second argument
+        const separator = raw.args?.separator ? [this.expr(raw.args.separator.delimiter)] : [];
         return {
-          kind: 'function', name, args: star || !arg ? [] : [this.expr(arg)],
+          kind: 'function', name, args: star || !arg ? [] : [this.expr(arg), ...separator],
           distinct: /DISTINCT/i.test(String(raw.args?.distinct ?? '')), star,
           over: raw.over ? this.window(raw.over) : undefined,
         };
       }
       case 'function':
         return this.func(raw);
+      case 'window_func': {
+        // PostgreSQL `ROW_NUMBER() OVER (…)`, `LAG(x, 1) OVER (…)`
+        const name = String(raw.name).toUpperCase();
+        take(raw, name, WINDOW_FUNCTION_FIELDS);
+        if (!raw.over) throw unsupported(`${name} without OVER`);
+        const args = ((raw.args?.value ?? []) as Raw[]).map((a) => this.expr(a));
+        return { kind: 'function', name, args, distinct: false, star: false, over: this.window(raw.over) };
+      }
       default:
         if (raw.ast) return { kind: 'subquery', query: this.query(raw.ast) };
         throw unsupported(`expression type ${String(raw.type)}`);
@@ -329,8 +418,11 @@ export class Normalizer {
   }
 
   private window(over: Raw): WindowSpec {
+    take(over, 'OVER', OVER_FIELDS);
+    if (over.as_window_specification) take(over.as_window_specification, 'OVER', WINDOW_FIELDS);
     const spec = over.as_window_specification?.window_specification;
     if (!spec) throw unsupported('named windows');
+    take(spec, 'OVER', WINDOW_SPEC_FIELDS);
     return {
       partitionBy: ((spec.partitionby ?? []) as Raw[]).map((p) => this.expr(p.expr)),
       orderBy: ((spec.orderby ?? []) as Raw[]).map((o) => this.orderItem(o)),
@@ -360,6 +452,7 @@ export class Normalizer {
   private func(raw: Raw): Expr {
     const parts: Raw[] = raw.name?.name ?? [];
     const name = parts.map((p) => String(p.value)).join('.').toUpperCase();
+    take(raw, name, FUNCTION_FIELDS);
     const rawArgs: Raw[] = raw.args?.value ?? (raw.args?.expr ? [raw.args.expr] : []);
     if (name === 'NOT' && rawArgs.length === 1) return { kind: 'unary', op: 'NOT', operand: this.expr(rawArgs[0]) };
     if (name === 'EXISTS' && rawArgs.length === 1) return { kind: 'exists', query: this.subquery(rawArgs[0]), negated: false };
@@ -399,6 +492,7 @@ export class Normalizer {
     const rights: Raw[] = [];
     let node = raw;
     while (node?.type === 'binary_expr' && String(node.operator).toUpperCase() === op) {
+      take(node, `the operator ${op}`, OPERATOR_FIELDS);
       rights.push(node.right);
       node = node.left;
     }
@@ -409,6 +503,7 @@ export class Normalizer {
 
   private binary(raw: Raw): Expr {
     const op = String(raw.operator).toUpperCase();
+    take(raw, `the operator ${op}`, OPERATOR_FIELDS);
     if (op === 'AND' || op === 'OR') return this.logicalChain(raw, op);
     const left = () => this.expr(raw.left);
     switch (op) {

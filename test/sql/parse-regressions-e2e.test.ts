@@ -47,6 +47,19 @@ describe('row limits (issue 14)', () => {
   });
 });
 
+describe('nothing silently dropped (issue 14)', () => {
+  it('PIVOT is refused instead of returning unpivoted rows', async () => {
+    await expect(conn.query('SELECT name, revenue FROM account PIVOT (SUM(revenue) FOR name IN ([A],[B])) p'))
+      .rejects.toMatchObject({ code: 'DYNASQL_ERR_UNSUPPORTED_SQL', message: expect.stringContaining('PIVOT') });
+  });
+
+  it('FROM account (NOLOCK) and WITH (NOLOCK) are accepted and change nothing', async () => {
+    for (const sql of ['SELECT name FROM account (NOLOCK) ORDER BY name, accountid', 'SELECT name FROM account WITH (NOLOCK) ORDER BY name, accountid']) {
+      expect(namesOf((await conn.query(sql)).rows)).toEqual(names);
+    }
+  });
+});
+
 describe('bad input that threw uncoded errors (issue 22 item 6)', () => {
   it('a WHERE with 2,000 OR terms runs', async () => {
     const terms = Array.from({ length: 2000 }, (_, i) => `name = 'no such name ${i}'`);
