@@ -119,12 +119,17 @@ function markerFor(sql: string): string {
 }
 
 function restoreIn<T>(raw: T, marker: string, values: string[], names: string[]): T {
-  const lookup = (text: string): string => {
-    const index = Number(text.slice(2));
-    const found = text[0] === marker ? (text[1] === 's' ? values[index] : text[1] === 'i' ? names[index] : undefined) : undefined;
+  const placeholder = (kind: string, index: number): string => {
+    const found = kind === 's' ? values[index] : kind === 'i' ? names[index] : undefined;
     if (found === undefined) throw unreadString();
     return found;
   };
+  // A placeholder is a whole value; the parser's own bookkeeping may also embed one in a longer text
+  // (`columnList: ['select::null::\uE000s0']` for a literal in a select list beside a subquery)
+  const embedded = new RegExp(`${marker}([si])(\\d+)`, 'g');
+  const lookup = (text: string): string => (text[0] === marker && /^.[si]\d+$/.test(text)
+    ? placeholder(text[1]!, Number(text.slice(2)))
+    : text.replace(embedded, (_, kind: string, index: string) => placeholder(kind, Number(index))));
   walk(raw, lookup, marker, (node) => {
     const isStringNode = typeof node.type === 'string' && STRING_NODE_TYPES.has(node.type);
     if (isStringNode && typeof node.value === 'string' && (node.value[0] !== marker || node.value[1] !== 's')) throw unreadString();

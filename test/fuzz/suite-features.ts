@@ -7,5 +7,5 @@ import type { Feature } from './generate.js';
  */
 export const SUITE_FEATURES = new Set<Feature>([
   'where', 'orderby', 'top', 'agg', 'in', 'between', 'isnull', 'like', 'lookup', 'choice', 'guid', 'dates', 'arith', 'params', 'money',
-  'join', 'subquery', 'scalar', 'derived', 'cte', 'numfn', 'groupby', 'distinct', 'sum', 'derivedagg',
+  'join', 'subquery', 'scalar', 'derived', 'cte', 'numfn', 'groupby', 'distinct', 'sum', 'derivedagg', 'selectlit',
 ]);

@@ -147,4 +147,12 @@ describe('the statements of issue 22', () => {
       expect((error as { position?: { column: number } }).position?.column).toBe(88);
     }
   });
+
+  it('a literal in a select list beside a subquery or derived table keeps its value (the parser also lists it in its own bookkeeping)', () => {
+    const inSubquery = parseSql("SELECT '5A69B88B-38EE-4AAC-93A8-7BAC75AC310C' AS c0 FROM account t0 WHERE t0.accountid IN (SELECT s1.parentcustomerid AS x FROM contact s1)");
+    expect((inSubquery.statement.query as Select).columns[0]).toEqual({ expr: stringLiteral('5A69B88B-38EE-4AAC-93A8-7BAC75AC310C'), alias: 'c0' });
+    const derived = parseSql("SELECT d.c1 AS o1 FROM (SELECT 'sren.okafor153@example.com' AS c0, t0.contactid AS c1 FROM contact t0) d");
+    const from = (derived.statement.query as Select).from as { kind: 'derived'; query: Select };
+    expect(from.query.columns[0]).toEqual({ expr: stringLiteral('sren.okafor153@example.com'), alias: 'c0' });
+  });
 });
