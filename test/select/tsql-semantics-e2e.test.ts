@@ -90,7 +90,7 @@ describe('issue 14.4: integer division for every integer-typed expression', () =
 
   it('LEN(x) / 2 truncates (LEN of an nvarchar(max) column is a bigint)', async () => {
     const r = await both("SELECT LEN('abc') / 2 AS a, LEN(name) / 2 AS b, LEN(name + 'x') / 2 AS c FROM account WHERE name = 'Fourth Coffee (sample)'");
-    expect(r.rows).toEqual([{ a: 1, b: 11n, c: 11n }]);
+    expect(r.rows).toEqual([{ a: 1, b: 11, c: 11 }]);
     expect(r.columns.map((c) => c.type)).toEqual(['int', 'bigint', 'bigint']);
   });
 
@@ -139,7 +139,7 @@ describe('issue 14.12: money and decimal arithmetic stays exact and typed', () =
 describe('issue 14.5: string functions under the case-insensitive collation', () => {
   it("CHARINDEX('N', description) finds the lower-case n", async () => {
     const r = await both("SELECT TOP 1 CHARINDEX('N', description) AS i, description FROM account WHERE description = 'Key account — renewal due'");
-    expect(r.rows).toEqual([{ i: 10n, description: 'Key account — renewal due' }]);
+    expect(r.rows).toEqual([{ i: 10, description: 'Key account — renewal due' }]);
   });
 
   it("REPLACE(firstname, 'D', '*') changes 'Sidney'", async () => {
