@@ -75,6 +75,21 @@ export class Generator {
     return { q, columns, ordered: Boolean(q.orderBy?.length && q.orderTotal), dialect: this.dialect, features: new Set(this.used) };
   }
 
+  /** a WHERE predicate over one table under an alias (the write mode's statements) */
+  predicateFor(sources: { alias: string; table: TableDef }[], dialect: 'tsql' | 'postgresql'): { p: Pred; features: Set<Feature> } {
+    this.used = new Set();
+    this.params = 0;
+    this.aliases = 0;
+    this.dialect = dialect;
+    const p = this.pred(sources, 2);
+    return { p, features: new Set(this.used) };
+  }
+
+  /** a random integer in [min, max] from the generator's stream */
+  int(min: number, max: number): number {
+    return this.rng.int(min, max);
+  }
+
   // ---- statement shapes ----------------------------------------------------------------------
 
   private table(): TableDef {

@@ -29,6 +29,8 @@ export interface FuzzWorld {
   emulator: RunningEmulator;
   conn: Connection;
   db: PGlite;
+  /** the rows as loaded (the emulator's state after reset()) */
+  tables: Map<string, Record<string, unknown>[]>;
   generator(seed: number, features: Set<Feature>): Generator;
   close(): Promise<void>;
 }
@@ -40,7 +42,7 @@ export async function startWorld(rows: number, dataSeed = 1): Promise<FuzzWorld>
   const tables = await loadOracle(db, emulator.url, TABLES);
   const pools = buildPools(tables, new Prng(dataSeed));
   return {
-    emulator, conn, db,
+    emulator, conn, db, tables,
     generator: (seed, features) => new Generator(seed, features, pools),
     close: async () => {
       await conn.close();

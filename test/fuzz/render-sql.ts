@@ -22,6 +22,21 @@ export function renderSql(q: Select, dialect: Dialect): Rendered {
   return { sql: r.select(q, true), params: dialect === 'tsql' ? named : positional };
 }
 
+/** A predicate alone (for the WHERE of a generated UPDATE or DELETE); parameters numbered from 1. */
+export function renderPredicate(p: Pred, dialect: Dialect): Rendered {
+  const named: Record<string, unknown> = {};
+  const positional: unknown[] = [];
+  const r = new SqlRenderer(dialect, (name, value) => {
+    if (dialect === 'tsql') {
+      named[name] = value;
+      return `@${name}`;
+    }
+    positional.push(value);
+    return `$${positional.length}`;
+  });
+  return { sql: r.pred(p), params: dialect === 'tsql' ? named : positional };
+}
+
 export const quoteString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 class SqlRenderer {

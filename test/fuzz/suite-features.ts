@@ -1,4 +1,5 @@
 import type { Feature } from './generate.js';
+import type { WriteForm } from './write-mode.js';
 
 /**
  * The generator features the in-suite test uses: those where dynasql agrees with the oracle today.
@@ -9,3 +10,6 @@ export const SUITE_FEATURES = new Set<Feature>([
   'where', 'orderby', 'top', 'agg', 'in', 'between', 'isnull', 'like', 'lookup', 'choice', 'guid', 'dates', 'arith', 'params', 'money',
   'join', 'subquery', 'scalar', 'derived', 'cte', 'numfn', 'groupby', 'distinct', 'sum', 'derivedagg', 'selectlit',
 ]);
+
+/** The write forms the in-suite write test uses (test/fuzz/write-mode.ts); the others are in KNOWN.md. */
+export const SUITE_WRITE_FORMS = new Set<WriteForm>(['w-plain', 'w-key', 'w-alias', 'w-join', 'w-tx', 'w-atomic', 'w-continue', 'w-optimistic', 'w-pg', 'w-pgjoin']);
