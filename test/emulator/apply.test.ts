@@ -75,4 +75,23 @@ describe('$apply (protocol §1.4)', () => {
       await other.close();
     }
   });
+
+  it('groups and counts distinct strings under the collation: case and trailing blanks do not split a group', async () => {
+    const fuzz = await startEmulator({ port: 0, rows: 300, fuzzData: true });
+    try {
+      const rows = (await get(`${fuzz.url}accounts?$select=address1_city`)).json.value as { address1_city: string | null }[];
+      const seattle = rows.filter((r) => r.address1_city?.replace(/ +$/, '').toLowerCase() === 'seattle');
+      // the fuzz data spells Seattle several ways, trailing blank included
+      expect(new Set(seattle.map((r) => r.address1_city)).size).toBeGreaterThan(2);
+      const groups = (await get(`${fuzz.url}accounts?$apply=groupby((address1_city),aggregate($count as n))`)).json.value as { address1_city: string | null; n: number }[];
+      const seattleGroups = groups.filter((g) => g.address1_city?.replace(/ +$/, '').toLowerCase() === 'seattle');
+      expect(seattleGroups).toHaveLength(1);
+      expect(seattleGroups[0]!.n).toBe(seattle.length);
+      const distinct = (await get(`${fuzz.url}accounts?$apply=aggregate(address1_city with countdistinct as cities)`)).json.value[0].cities;
+      expect(distinct).toBe(groups.filter((g) => g.address1_city !== null).length);
+    } finally {
+      await fuzz.close();
+    }
+  });
 });
+

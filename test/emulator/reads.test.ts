@@ -81,6 +81,22 @@ describe('collections', () => {
     expect(r.json.value.map((v: { name: string }) => v.name)).toEqual(['Fourth Coffee (sample)']);
   });
 
+  it('compares strings without trailing blanks, as SQL Server pads them (eq, ne, gt, in)', async () => {
+    const created = await send('POST', `${root}accounts`, { name: 'Trailing Blank Test ' }, { Prefer: 'return=representation' });
+    expect(created.status).toBe(201);
+    try {
+      const names = async (filter: string) => (await get(`${root}accounts?$select=name&$filter=${encodeURIComponent(filter)}`)).json.value.map((v: { name: string }) => v.name);
+      expect(await names("name eq 'TRAILING BLANK TEST'")).toEqual(['Trailing Blank Test ']);
+      expect(await names("name eq 'trailing blank test   '")).toEqual(['Trailing Blank Test ']);
+      expect(await names("Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=['trailing blank test'])")).toEqual(['Trailing Blank Test ']);
+      expect(await names("name ne 'Trailing Blank Test' and startswith(name,'Trailing Blank')")).toEqual([]);
+      expect(await names("name gt 'trailing blank test' and startswith(name,'Trailing Blank')")).toEqual([]);
+      expect(await names("name ge 'TRAILING BLANK TEST' and startswith(name,'Trailing Blank')")).toEqual(['Trailing Blank Test ']);
+    } finally {
+      emu.reset();
+    }
+  });
+
   it('honours SQL LIKE wildcards inside contains/startswith/endswith', async () => {
     const underscore = await get(`${root}accounts?$select=name&$filter=contains(name,'Fourth_Coffee')`);
     expect(underscore.json.value.map((v: { name: string }) => v.name)).toEqual(['Fourth Coffee (sample)']);

@@ -8,6 +8,7 @@ import type { ReadContext, RowSource } from '../http/read.js';
 import { jsonResponse } from '../http/respond.js';
 import type { AggregateItem, OrderItem, PathExpr, Transformation } from './ast.js';
 import { compileFilterExpr, compileValue } from './filter.js';
+import { collationKey } from './values.js';
 import { parseOption } from './parse.js';
 import { sortCompare } from './values.js';
 
@@ -63,7 +64,7 @@ export function runApply(rc: ReadContext, source: RowSource): ODataResponse {
     const vars = new Map();
     for (const row of rows) {
       const values = groupColumns.map((g) => g.value(row, vars));
-      const key = JSON.stringify(values.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)));
+      const key = JSON.stringify(values.map((v) => (typeof v === 'string' ? collationKey(v) : v)));
       const group = groups.get(key) ?? { values, rows: [] };
       group.rows.push(row);
       groups.set(key, group);
@@ -146,7 +147,7 @@ function aggregateColumn(rc: ReadContext, entity: EntityTypeDef, item: Aggregate
     case 'average': return { alias, money, compute: (rows: Row[]) => { const n = numbers(rows); return n.length ? n.reduce((a, b) => a + b, 0) / n.length : null; } };
     case 'min': return { alias, money, compute: (rows: Row[]) => values(rows).reduce<unknown>((a, b) => (a === undefined || sortCompare(b, a) < 0 ? b : a), undefined) ?? null };
     case 'max': return { alias, money, compute: (rows: Row[]) => values(rows).reduce<unknown>((a, b) => (a === undefined || sortCompare(b, a) > 0 ? b : a), undefined) ?? null };
-    case 'countdistinct': return { alias, money: false, compute: (rows: Row[]) => new Set(values(rows).map((v) => (typeof v === 'string' ? v.toLowerCase() : v))).size };
+    case 'countdistinct': return { alias, money: false, compute: (rows: Row[]) => new Set(values(rows).map((v) => (typeof v === 'string' ? collationKey(v) : v))).size };
     default: throw queryError(`The aggregation method '${item.method}' is not supported.`);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Comparison with the service's semantics: strings compare case-insensitively (the org's SQL
- * collation, protocol §12.2), dates by instant, and null only equals null — so `ne` matches nulls
+ * Comparison with the service's semantics: strings compare case-insensitively and without trailing
+ * blanks (the org's SQL Server collation and its blank padding, protocol §12.2), dates by instant, and null only equals null — so `ne` matches nulls
  * (§12.1): `null ne 1` is true.
  */
 export function compareValues(a: unknown, b: unknown): number | undefined {
@@ -17,9 +17,21 @@ export function compareValues(a: unknown, b: unknown): number | undefined {
     const nb = Number(b);
     if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
   }
-  const la = sa.toLowerCase();
-  const lb = sb.toLowerCase();
+  // SQL Server pads the shorter string with blanks before comparing: 'Seattle ' = 'SEATTLE'
+  const la = withoutTrailingBlanks(sa).toLowerCase();
+  const lb = withoutTrailingBlanks(sb).toLowerCase();
   return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+/** the form under which the collation sees a string as equal to another: 'Seattle ' and 'SEATTLE' → 'seattle' */
+export function collationKey(s: string): string {
+  return withoutTrailingBlanks(s).toLowerCase();
+}
+
+function withoutTrailingBlanks(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 32) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 export function equalValues(a: unknown, b: unknown): boolean {
