@@ -6,6 +6,8 @@
  * A script between `BEGIN TRAN` and `COMMIT` is all or nothing: a failing statement stops it before
  * the COMMIT, and the held writes are never sent.
  */
+import { runMetaCommand } from './meta-commands.js';
+import type { OutputSink } from './output-sink.js';
 import { uncommitted, type Session } from './session.js';
 import type { SqlStatement } from './split-statements.js';
 
@@ -17,11 +19,27 @@ export interface ScriptSource {
 
 export const INTERRUPTED_EXIT_CODE = 130;
 
+/**
+ * Backslash commands work in scripts too (`dynasql -e '\dt'`): a statement that starts with `\`
+ * is the command on its first line, then SQL on the lines after it, if any.
+ */
+async function runOne(session: Session, sql: string, interrupt: AbortSignal, stop: () => void): Promise<boolean> {
+  if (!sql.startsWith('\\')) return session.execute(sql, interrupt);
+  const newline = sql.indexOf('\n');
+  const command = newline < 0 ? sql : sql.slice(0, newline);
+  const defaultOut: OutputSink = session.out;
+  if (!(await runMetaCommand(command, { session, signal: interrupt, defaultOut, quit: stop }))) return false;
+  const rest = newline < 0 ? '' : sql.slice(newline + 1).trim();
+  return rest === '' || runOne(session, rest, interrupt, stop);
+}
+
 export async function runScript(session: Session, sources: ScriptSource[], interrupt: AbortSignal): Promise<number> {
+  let quit = false;
   for (const source of sources) {
     for (const statement of source.statements) {
       if (interrupt.aborted) return INTERRUPTED_EXIT_CODE;
-      const ok = await session.execute(statement.sql, interrupt);
+      if (quit) return 0;
+      const ok = await runOne(session, statement.sql.trimStart(), interrupt, () => { quit = true; });
       if (interrupt.aborted) return INTERRUPTED_EXIT_CODE;
       if (!ok) {
         if (source.name !== '-e') session.info(`(in ${source.name}, statement starting on line ${statement.line})`);

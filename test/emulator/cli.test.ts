@@ -35,9 +35,19 @@ describe('dynasql emulator command', () => {
   it('exits 2 with usage on a bad flag, 1 on an unreadable metadata file', async () => {
     const err = capture();
     expect(await runEmulatorCli(['--rows'], { stdout: capture().stream, stderr: err.stream })).toBe(2);
-    expect(err.text()).toContain('usage: dynasql emulator');
+    expect(err.text()).toContain('Usage: dynasql emulator');
     const err2 = capture();
     expect(await runEmulatorCli(['--metadata', '/nonexistent/file.xml'], { stdout: capture().stream, stderr: err2.stream })).toBe(1);
     expect(err2.text()).toContain('ENOENT');
+  });
+});
+
+describe('dynasql emulator --help', () => {
+  it('lists every option, the limit, fault and auth flags included, and exits 0', async () => {
+    const out = capture();
+    expect(await runEmulatorCli(['--help'], { stdout: out.stream, stderr: capture().stream })).toBe(0);
+    for (const flag of ['--port <n>', '--host <address>', '--edition <edition>', '--metadata <file>', '--rows <n>', '--seed <n>', '--limit-requests', '--fault-5xx-rate', '--auth-client']) {
+      expect(out.text()).toContain(flag);
+    }
   });
 });

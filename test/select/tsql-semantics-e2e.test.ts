@@ -226,7 +226,7 @@ describe('issue 14: errors on valid SQL', () => {
     const expected = new Map<number, number>();
     for (const n of names) { const i = n.indexOf('ro') + 1; expected.set(i, (expected.get(i) ?? 0) + 1); }
     const r = await both("SELECT CHARINDEX('ro', name) AS c, COUNT(*) FROM account GROUP BY CHARINDEX('ro', name)");
-    expect(new Map(r.rows.map((row) => [Number(row.c), row.column2]))).toEqual(expected);
+    expect(new Map(r.rows.map((row) => [Number(row.c), row.count]))).toEqual(expected);
   });
 
   it("date_trunc('month', createdon) in the PostgreSQL dialect groups", async () => {
