@@ -35,7 +35,7 @@ describe('demo emulator', () => {
     const stdout = new Capture();
     const stderr = new Capture();
     expect(await runCli({ argv: ['emulator', '--help'], stdout, stderr, env: {} })).toBe(0);
-    expect(stdout.text).toContain('usage: dynasql emulator');
+    expect(stdout.text).toContain('Usage: dynasql emulator');
     expect(await runCli({ argv: ['emulator', '--bogus'], stdout, stderr, env: {} })).toBe(2);
     expect(stderr.text).toContain("unknown option '--bogus'");
   });
