@@ -82,7 +82,7 @@ export async function runWrite(ctx: WriteRunContext, sql: string, params: QueryP
   switch (statement.kind) {
     case 'insert': return runInsert(ctx, statement, values, effective, signal);
     case 'update': return runUpdate(ctx, statement, values, effective, dialect, signal);
-    case 'delete': return runDelete(ctx, statement, values, effective, signal);
+    case 'delete': return runDelete(ctx, statement, values, effective, dialect, signal);
   }
 }
 
@@ -217,11 +217,11 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
 
 // ───────────────────────────── DELETE ─────────────────────────────
 
-async function runDelete(ctx: WriteRunContext, statement: DeleteStatement, params: ParamValues, effective: Effective, signal?: AbortSignal): Promise<QueryResult> {
-  const table = resolveWriteTable(ctx.statement.catalog, statement.target.name, 'delete');
-  const alias = statement.target.alias ?? statement.target.name;
-  const from: S.FromItem = { kind: 'table', name: statement.target.name, ...(statement.target.alias ? { alias: statement.target.alias } : {}) };
-  guardUnsafe(ctx, 'DELETE', statement.where, undefined);
+async function runDelete(ctx: WriteRunContext, statement: DeleteStatement, params: ParamValues, effective: Effective, dialect: ParserDialect, signal?: AbortSignal): Promise<QueryResult> {
+  const target = resolveUpdateTarget(ctx.statement.catalog, dialect, statement.target, statement.from, 'DELETE');
+  const table = resolveWriteTable(ctx.statement.catalog, target.tableName, 'delete');
+  const { alias, from } = target;
+  guardUnsafe(ctx, 'DELETE', statement.where, statement.from);
   const keyColumns = table.primaryKey.map((n) => findColumn(table, n));
   const returning = returningColumns(table, statement.returning);
   // read first, even by key: see runUpdate

@@ -80,6 +80,8 @@ export interface UpdateStatement {
 export interface DeleteStatement {
   kind: 'delete';
   target: WriteTarget;
+  /** T-SQL `DELETE a FROM account a JOIN …`: the FROM the target is one reference of */
+  from?: FromItem;
   where?: Expr;
   returning?: ReturningItem[];
   hints: WriteHints;

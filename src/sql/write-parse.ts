@@ -57,8 +57,8 @@ export function parseWrite(sql: string, dialect: ParserDialect = 'tsql', options
     masked = `${masked.slice(0, at)}INSERT${masked.slice(at + 6)}`;
   }
   const output = readOutputClause(text, masked, blank);
-  // T-SQL allows `DELETE account WHERE …`; the parser wants `DELETE FROM account WHERE …`
-  const bareDelete = verb === 'DELETE' ? /^\s*DELETE\s+(?!FROM\b)/i.exec(masked) : null;
+  // T-SQL allows `DELETE account WHERE …`; the parser wants `DELETE FROM account WHERE …` (but `DELETE a FROM account a` is whole)
+  const bareDelete = verb === 'DELETE' ? /^\s*DELETE\s+(?!FROM\b)(?!TOP\b)(?!\S+\s+FROM\b)/i.exec(masked) : null;
   const inserted = bareDelete ? bareDelete[0].length : -1;
   if (bareDelete) text = `${text.slice(0, inserted)}FROM ${text.slice(inserted)}`;
 
@@ -140,7 +140,15 @@ class WriteNormalizer {
 
   private delete(raw: Raw, hints: WriteHints): DeleteStatement {
     const from: Raw[] = raw.from ?? [];
-    if (from.length !== 1) throw unsupported('DELETE with joins; select the keys in a WHERE … IN (SELECT …) instead');
+    const targets: Raw[] = (raw.table ?? []).filter((t: Raw) => !t?.addition);
+    if (targets.length > 1) throw unsupported('DELETE of more than one table');
+    if (targets.length === 1) {
+      // T-SQL `DELETE a FROM account a JOIN contact c ON … WHERE …`: the target is one reference of the FROM
+      const statement: DeleteStatement = { kind: 'delete', target: this.target(targets[0]), from: this.from(from), hints };
+      if (raw.where) statement.where = this.n.expr(raw.where);
+      return statement;
+    }
+    if (from.length !== 1) throw unsupported('DELETE with joins in this form; write DELETE a FROM account a JOIN … (T-SQL), or select the keys in a WHERE … IN (SELECT …)');
     const statement: DeleteStatement = { kind: 'delete', target: this.target(from[0]), hints };
     if (raw.where) statement.where = this.n.expr(raw.where);
     return statement;
@@ -154,6 +162,9 @@ class WriteNormalizer {
   }
 
   private target(raw: Raw): WriteTarget {
+    if (raw?.type === 'expr' && String(raw.expr?.name?.name?.[0]?.value ?? '').toUpperCase() === 'TOP') {
+      throw unsupported('UPDATE / DELETE TOP (n), whose n rows are any n; name them with WHERE key IN (SELECT TOP (n) key FROM … ORDER BY …)');
+    }
     const name = typeof raw?.table === 'string' ? raw.table : undefined;
     if (!name) throw unsupported('this target table');
     const schema = raw.schema ?? raw.db ?? undefined;

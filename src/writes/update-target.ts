@@ -1,6 +1,6 @@
 /**
- * Which rows an `UPDATE … FROM` changes: the target's reference among the FROM's tables, by each
- * dialect's documented rule, pure.
+ * Which rows an `UPDATE … FROM` (or T-SQL's `DELETE a FROM …`) changes: the target's reference among
+ * the FROM's tables, by each dialect's documented rule, pure.
  *
  * T-SQL (SQL Server's UPDATE reference, "FROM <table_source>"): the target may name an alias of the
  * FROM (`UPDATE a SET … FROM account a`), else a table. When that table appears once in the FROM, that
@@ -32,7 +32,7 @@ export interface UpdateTarget {
   from: S.FromItem;
 }
 
-export function resolveUpdateTarget(catalog: Catalog, dialect: ParserDialect, target: { name: string; alias?: string }, from: S.FromItem | undefined): UpdateTarget {
+export function resolveUpdateTarget(catalog: Catalog, dialect: ParserDialect, target: { name: string; alias?: string }, from: S.FromItem | undefined, verb: 'UPDATE' | 'DELETE' = 'UPDATE'): UpdateTarget {
   const own: S.TableRef = { kind: 'table', name: target.name, ...(target.alias ? { alias: target.alias } : {}) };
   const exposed = (target.alias ?? target.name).toLowerCase();
   if (!from) return { tableName: target.name, alias: target.alias ?? target.name, from: own };
@@ -40,14 +40,14 @@ export function resolveUpdateTarget(catalog: Catalog, dialect: ParserDialect, ta
   if (dialect === 'postgresql') {
     const repeated = refs.find((r) => (r.alias ?? r.name).toLowerCase() === exposed);
     if (repeated) {
-      throw ambiguous(`table name "${target.alias ?? target.name}" is specified more than once: the UPDATE target and its FROM both expose it. Give the FROM's reference an alias (a self-join), or leave the target out of the FROM`);
+      throw ambiguous(`table name "${target.alias ?? target.name}" is specified more than once: the target and its FROM both expose it. Give the FROM's reference an alias (a self-join), or leave the target out of the FROM`);
     }
     return { tableName: target.name, alias: target.alias ?? target.name, from: { kind: 'join', type: 'CROSS', left: own, right: from } };
   }
-  if (target.alias) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `T-SQL's UPDATE takes no alias on its target ('${target.name} ${target.alias}'); write UPDATE ${target.alias} SET … FROM ${target.name} ${target.alias}`);
+  if (target.alias) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `T-SQL's ${verb} takes no alias on its target ('${target.name} ${target.alias}'); write ${verb} ${target.alias} … FROM ${target.name} ${target.alias}`);
   // an alias of the FROM names its reference outright
   const byAlias = refs.filter((r) => r.alias?.toLowerCase() === exposed);
-  if (byAlias.length > 1) throw ambiguous(`the UPDATE target '${target.name}' names ${byAlias.length} references of the FROM`);
+  if (byAlias.length > 1) throw ambiguous(`the ${verb} target '${target.name}' names ${byAlias.length} references of the FROM`);
   if (byAlias.length === 1) return { tableName: byAlias[0]!.name, alias: byAlias[0]!.alias!, from };
   const index = indexCatalog(catalog);
   const table = index.table(target.name);
@@ -60,8 +60,8 @@ export function resolveUpdateTarget(catalog: Catalog, dialect: ParserDialect, ta
   if (refsOfTable.length > 1) {
     const unaliased = refsOfTable.filter((r) => !r.alias);
     if (unaliased.length !== 1) {
-      throw ambiguous(`the UPDATE target '${target.name}' appears ${refsOfTable.length} times in the FROM${unaliased.length === 0 ? ', each under an alias' : ` and ${unaliased.length} of them have no alias`}: `
-        + 'leave exactly one reference without an alias (that one is updated), or name the target by its alias (UPDATE a SET … FROM account a …)');
+      throw ambiguous(`the ${verb} target '${target.name}' appears ${refsOfTable.length} times in the FROM${unaliased.length === 0 ? ', each under an alias' : ` and ${unaliased.length} of them have no alias`}: `
+        + `leave exactly one reference without an alias (that one is the target), or name the target by its alias (${verb} a … FROM account a …)`);
     }
     return { tableName: unaliased[0]!.name, alias: unaliased[0]!.name, from };
   }

@@ -98,6 +98,35 @@ describe('UPDATE … FROM: the target is its own reference (PostgreSQL)', () => 
   });
 });
 
+describe('T-SQL DELETE … FROM: the target is its reference in the FROM, by the same rules', () => {
+  async function accountsNamed(prefix: string): Promise<string[]> {
+    return (await f.conn.query('SELECT name FROM account WHERE name LIKE @p', { p: `${prefix}%` })).rows.map((r) => String(r.name)).sort();
+  }
+
+  it('DELETE a FROM account a deletes the row the WHERE names, and the target table named once under an alias is that reference', async () => {
+    await f.conn.query("INSERT INTO account (name) VALUES ('del-from-1'), ('del-from-2'), ('del-from-3')");
+    expect((await f.conn.query("DELETE a FROM account a WHERE a.name = 'del-from-1'")).rowCount).toBe(1);
+    expect((await f.conn.query("DELETE account FROM account a WHERE a.name = 'del-from-2'")).rowCount).toBe(1);
+    expect(await accountsNamed('del-from-')).toEqual(['del-from-3']);
+  });
+
+  it('with a JOIN, deletes the target rows the join matches', async () => {
+    const parent = (await f.conn.query("INSERT INTO account (name) OUTPUT INSERTED.accountid VALUES ('del-join-parent'), ('del-join-other')")).rows[0]!.accountid;
+    await f.conn.query('INSERT INTO contact (lastname, parentcustomerid) VALUES (@l, @p)', { l: 'del-join-child', p: `account(${String(parent)})` });
+    const r = await f.conn.query("DELETE account FROM account JOIN contact c ON c.parentcustomerid = account.accountid WHERE c.lastname = 'del-join-child'");
+    expect(r.rowCount).toBe(1);
+    expect(await accountsNamed('del-join-')).toEqual(['del-join-other']);
+  });
+
+  it('an ambiguous target is refused before anything is read', async () => {
+    await f.clearLog();
+    const error = await failure(f.conn.query("DELETE account FROM account a JOIN account b ON a.accountid = b.accountid WHERE a.name = 'del-from-3'"));
+    expect(error.code).toBe('DYNASQL_ERR_AMBIGUOUS_TABLE');
+    expect(await f.requests()).toEqual([]);
+    expect(await accountsNamed('del-from-')).toEqual(['del-from-3']);
+  });
+});
+
 describe('a key spelt twice is one row', () => {
   const upper = CITY_ID.toUpperCase();
   it.each([

@@ -333,6 +333,8 @@ describe('bad input fails before anything is sent', () => {
     ["UPDATE account SET accountid = '00000000-0000-4000-8000-000000000001' WHERE name = 'x'", 'DYNASQL_ERR_READ_ONLY_COLUMN', /primary key/],
     ["UPDATE account SET createdon = '2024-01-01' WHERE name = 'x'", 'DYNASQL_ERR_READ_ONLY_COLUMN', /read-only/],
     ["MERGE INTO account USING x ON 1 = 1 WHEN MATCHED THEN DELETE", 'DYNASQL_ERR_UNSUPPORTED_SQL', /UPSERT INTO/],
+    ["UPDATE TOP (5) account SET description = 'top' WHERE name LIKE 'A%'", 'DYNASQL_ERR_UNSUPPORTED_SQL', /TOP \(n\)/],
+    ["DELETE TOP (5) FROM account WHERE name LIKE 'A%'", 'DYNASQL_ERR_UNSUPPORTED_SQL', /TOP \(n\)/],
     ["INSERT INTO account (name) VALUES ('x') OPTION (FAST)", 'DYNASQL_ERR_SYNTAX', /Unknown write option/],
     // numbers a column type cannot hold (issue 22.6): a literal no SQL type holds is refused by the parser,
     // one the column's type cannot hold by the write lowering
