@@ -43,6 +43,9 @@ function powerOfTen(k: number): string {
   return k <= 18 ? `CAST(${10n ** BigInt(k)} AS HUGEINT)` : `CAST('${10n ** BigInt(k)}' AS HUGEINT)`;
 }
 
+/** what an ORDER BY of a query may use: its output names, its select items, whether strings are trimmed */
+interface OrderContext { outputs?: string[]; items?: P.SelectItem[]; trim: boolean }
+
 export class DuckDbRenderer {
   private readonly values: unknown[] = [];
   /**
@@ -71,10 +74,7 @@ export class DuckDbRenderer {
     const withText = query.with.length > 0
       ? `WITH ${query.with.map((c) => `${quoteIdent(c.name)}${c.columns ? `(${c.columns.map(quoteIdent).join(', ')})` : ''} AS (${this.query(c.query)})`).join(', ')} `
       : '';
-    if (query.kind === 'setop') {
-      const outputs = this.outputNamesOf(query);
-      return `${withText}(${this.query(query.left)}) ${query.op} (${this.query(query.right)})${this.tail(query.orderBy, outputs, query.limit, query.offset)}`;
-    }
+    if (query.kind === 'setop') return `${withText}${this.setOperation(query)}`;
     const outer = this.groupKeys;
     this.groupKeys = undefined;
     try {
@@ -90,7 +90,9 @@ export class DuckDbRenderer {
       this.groupKeys = stringKeys.size > 0 ? stringKeys : undefined;
       const select = `SELECT${query.distinct && !distinctAsGroups ? ' DISTINCT' : ''} ${query.columns.map((c, i) => this.selectItem(c, i)).join(', ')}`;
       const having = query.having ? ` HAVING ${this.expr(query.having)}` : '';
-      return `${withText}${select}${from}${where}${groupBy}${having}${this.tail(query.orderBy, this.outputNamesOf(query), query.limit, query.offset)}`;
+      // a DISTINCT kept as DISTINCT sorts only by what it selects, so its strings are not trimmed there
+      const order = { outputs: this.outputNamesOf(query), items: query.columns, trim: !(query.distinct && !distinctAsGroups) };
+      return `${withText}${select}${from}${where}${groupBy}${having}${this.tail(query.orderBy, order, query.limit, query.offset)}`;
     } finally {
       this.groupKeys = outer;
     }
@@ -103,12 +105,38 @@ export class DuckDbRenderer {
     return query.columns.map((c, i) => c.alias ?? outputName(c.expr, i));
   }
 
-  private tail(orderBy: P.OrderItem[], outputs: string[] | undefined, limit?: P.Expr, offset?: P.Expr): string {
+  private tail(orderBy: P.OrderItem[], order: OrderContext, limit?: P.Expr, offset?: P.Expr): string {
     let out = '';
-    if (orderBy.length > 0) out += ` ORDER BY ${orderBy.map((o) => this.orderItem(o, outputs)).join(', ')}`;
+    if (orderBy.length > 0) out += ` ORDER BY ${orderBy.map((o) => this.orderItem(o, order)).join(', ')}`;
     if (limit) out += ` LIMIT ${this.rowCount(limit)}`;
     if (offset) out += ` OFFSET ${this.rowCount(offset)}`;
     return out;
+  }
+
+  /**
+   * UNION, INTERSECT, EXCEPT. Removing duplicates compares strings as T-SQL does (case and trailing
+   * blanks ignored), which DuckDB's set operators do only for case: a UNION over strings becomes a
+   * UNION ALL grouped by the trimmed strings, and INTERSECT / EXCEPT compare trimmed strings. Column
+   * names come from the left query; a `*` there leaves the operator as DuckDB's.
+   */
+  private setOperation(query: P.SetOperation): string {
+    const names = this.outputNamesOf(query);
+    const strings = query.outputTypes.map((t) => isString(t));
+    const left = this.query(query.left);
+    const right = this.query(query.right);
+    const plainOrder = { outputs: names, trim: false };
+    if (!names || !strings.some(Boolean) || query.op === 'UNION ALL') {
+      return `(${left}) ${query.op} (${right})${this.tail(query.orderBy, plainOrder, query.limit, query.offset)}`;
+    }
+    const columns = names.map((_, i) => quoteIdent(`_${i + 1}`));
+    const as = `AS "u"(${columns.join(', ')})`;
+    if (query.op === 'UNION') {
+      const select = columns.map((c, i) => `${strings[i] ? `min(${c})` : c} AS ${quoteIdent(names[i]!)}`).join(', ');
+      const groupBy = columns.map((c, i) => (strings[i] ? `rtrim(${c})` : c)).join(', ');
+      return `SELECT ${select} FROM ((${left}) UNION ALL (${right})) ${as} GROUP BY ${groupBy}${this.tail(query.orderBy, plainOrder, query.limit, query.offset)}`;
+    }
+    const trimmed = (sql: string) => `SELECT ${columns.map((c, i) => `${strings[i] ? `rtrim(${c})` : c} AS ${quoteIdent(names[i]!)}`).join(', ')} FROM (${sql}) ${as}`;
+    return `(${trimmed(left)}) ${query.op} (${trimmed(right)})${this.tail(query.orderBy, plainOrder, query.limit, query.offset)}`;
   }
 
   private rowCount(expr: P.Expr): string {
@@ -120,16 +148,22 @@ export class DuckDbRenderer {
     throw new DynasqlError('DYNASQL_ERR_TYPE', 'TOP / LIMIT / OFFSET need a non-negative whole number');
   }
 
-  /** an output column named alone sorts by its position: the select list's name wins over a FROM column */
-  private orderItem(item: P.OrderItem, outputs?: string[]): string {
+  /**
+   * An output column named alone sorts by its position: the select list's name wins over a FROM
+   * column. Strings sort without their trailing blanks ('x' and 'X ' tie, as in T-SQL) where the
+   * query allows an expression there.
+   */
+  private orderItem(item: P.OrderItem, order: OrderContext = { trim: true }): string {
     const nulls = item.nulls ? ` NULLS ${item.nulls.toUpperCase()}` : '';
     const e = item.expr;
-    const position = e.kind === 'column' && e.qualifier === undefined && e.scanId === undefined && outputs
-      ? outputs.findIndex((name) => name.toLowerCase() === e.name.toLowerCase()) : -1;
-    const key = position >= 0 ? String(position + 1) : this.expr(e);
+    const position = e.kind === 'column' && e.qualifier === undefined && e.scanId === undefined && order.outputs
+      ? order.outputs.findIndex((name) => name.toLowerCase() === e.name.toLowerCase()) : -1;
+    const target = position >= 0 ? order.items?.[position]?.expr : e;
+    let key: string;
+    if (order.trim && target && isString(target.sqlType)) key = `rtrim(${this.expr(target)})`;
+    else key = position >= 0 ? String(position + 1) : this.expr(e);
     return `${key}${item.descending ? ' DESC' : ' ASC'}${nulls}`;
   }
-
 
   private selectItem(item: P.SelectItem, index: number): string {
     if (item.expr.kind === 'star') return item.expr.qualifier ? `${quoteIdent(item.expr.qualifier)}.*` : '*';

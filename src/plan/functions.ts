@@ -314,7 +314,13 @@ const ROWS: FunctionDef[] = [
     result: (a) => commonType(a),
     local: (c) => `coalesce(${c.args.map((_, i) => asType(c, i, c.result)).join(', ')})`,
   },
-  { name: 'NULLIF', names: BOTH('NULLIF'), kind: 'scalar', arity: [2, 2], result: (a) => isnullType(a[0]!, a[1]!), local: (c) => `nullif(${asType(c, 0, c.result)}, ${asType(c, 1, c.result)})` },
+  {
+    // strings are equal as T-SQL compares them: case and trailing blanks ignored
+    name: 'NULLIF', names: BOTH('NULLIF'), kind: 'scalar', arity: [2, 2], result: (a) => isnullType(a[0]!, a[1]!),
+    local: (c) => (isString(c.args[0]!.type) && isString(c.args[1]!.type)
+      ? `(CASE WHEN rtrim(${c.args[0]!.sql}) = rtrim(${c.args[1]!.sql}) THEN NULL ELSE ${c.args[0]!.sql} END)`
+      : `nullif(${asType(c, 0, c.result)}, ${asType(c, 1, c.result)})`),
+  },
   {
     // FALSE or UNKNOWN gives the third argument
     name: 'IIF', names: TSQL_ONLY('IIF'), kind: 'scalar', arity: [3, 3],

@@ -218,6 +218,21 @@ describe('issue 14.8: GROUP BY and DISTINCT treat trailing blanks and case as eq
     const count = await both(`SELECT COUNT(DISTINCT v) AS n FROM ${rows}`, values);
     expect(count.rows).toEqual([{ n: 2 }]);
   });
+
+  it('UNION removes x  and X as duplicates of x', async () => {
+    const r = await both('SELECT UPPER(v) AS u FROM (SELECT @a AS v UNION SELECT @b UNION SELECT @c) t ORDER BY u', values);
+    expect(r.rows.map((row) => String(row.u).trimEnd())).toEqual(['X']);
+  });
+
+  it('ORDER BY ties x and X  (the next key decides)', async () => {
+    const r = await both('SELECT v, k FROM (SELECT @b AS v, 1 AS k UNION ALL SELECT @a, 2) t ORDER BY v, k DESC', values);
+    expect(r.rows.map((row) => row.k)).toEqual([2, 1]);
+  });
+
+  it("NULLIF(v, 'X ') is NULL for x", async () => {
+    const r = await both("SELECT NULLIF(v, 'X ') AS n FROM (SELECT @a AS v) t", values);
+    expect(r.rows).toEqual([{ n: null }]);
+  });
 });
 
 describe('issue 14: errors on valid SQL', () => {
