@@ -62,6 +62,15 @@ export function parseWrite(sql: string, dialect: ParserDialect = 'tsql', options
   const inserted = bareDelete ? bareDelete[0].length : -1;
   if (bareDelete) text = `${text.slice(0, inserted)}FROM ${text.slice(inserted)}`;
 
+  // PostgreSQL's `DELETE FROM account a USING contact c WHERE …`: the parser knows no USING, but reads
+  // `DELETE FROM account a , contact c WHERE …` (same length, so positions hold); the normalizer takes
+  // the items after the first as the USING list
+  const using = verb === 'DELETE' && dialect === 'postgresql' ? topLevelWord(masked, 'USING') : -1;
+  if (using >= 0) {
+    text = `${text.slice(0, using)},    ${text.slice(using + 5)}`;
+    masked = `${masked.slice(0, using)},    ${masked.slice(using + 5)}`;
+  }
+
   const rewritten = rewriteQuestionMarks(text, dialect);
   const bulk = options.fastPath !== false && verb !== 'UPDATE' && verb !== 'DELETE' ? parseValuesInsert(rewritten.sql, dialect) : undefined;
   if (bulk) {
@@ -83,12 +92,13 @@ export function parseWrite(sql: string, dialect: ParserDialect = 'tsql', options
   const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
   if (statements.length !== 1) throw unsupported(`${statements.length} statements at once; send one statement per call`);
   const normalizer = new Normalizer(dialect, exactNumbers(literals.sql), sql);
-  const statement = new WriteNormalizer(normalizer).statement(literals.restore(statements[0]), hints, upsert, output);
+  const statement = new WriteNormalizer(normalizer, using >= 0).statement(literals.restore(statements[0]), hints, upsert, output);
   return Object.freeze({ statement, params: normalizer.params });
 }
 
 class WriteNormalizer {
-  constructor(private readonly n: Normalizer) {}
+  /** `usingList`: a PostgreSQL DELETE's USING clause was read as the FROM's items after the first */
+  constructor(private readonly n: Normalizer, private readonly usingList = false) {}
 
   statement(raw: Raw, hints: WriteHints, upsert: boolean, output: ReturningItem[] | undefined): WriteStatement {
     const returning = output ?? this.returning(raw.returning);
@@ -148,7 +158,13 @@ class WriteNormalizer {
       if (raw.where) statement.where = this.n.expr(raw.where);
       return statement;
     }
-    if (from.length !== 1) throw unsupported('DELETE with joins in this form; write DELETE a FROM account a JOIN … (T-SQL), or select the keys in a WHERE … IN (SELECT …)');
+    if (this.usingList && from.length > 1) {
+      if (from[0]?.join || from[0]?.on) throw unsupported('a DELETE target joined inside its FROM; join the tables in USING');
+      const statement: DeleteStatement = { kind: 'delete', target: this.target(from[0]), from: this.from(from.slice(1)), hints };
+      if (raw.where) statement.where = this.n.expr(raw.where);
+      return statement;
+    }
+    if (from.length !== 1) throw unsupported('DELETE with joins in this form; write DELETE a FROM account a JOIN … (T-SQL), DELETE FROM account a USING … (PostgreSQL), or select the keys in a WHERE … IN (SELECT …)');
     const statement: DeleteStatement = { kind: 'delete', target: this.target(from[0]), hints };
     if (raw.where) statement.where = this.n.expr(raw.where);
     return statement;
@@ -189,6 +205,17 @@ class WriteNormalizer {
       return { column: expr.name, image: 'inserted', ...(alias ? { alias } : {}) };
     });
   }
+}
+
+/** where `word` first stands outside parentheses in the masked text (strings and comments already blanked), or -1 */
+function topLevelWord(masked: string, word: string): number {
+  const pattern = new RegExp(`\\b${word}\\b`, 'gi');
+  for (let m = pattern.exec(masked); m; m = pattern.exec(masked)) {
+    let depth = 0;
+    for (let i = 0; i < m.index; i++) depth += masked[i] === '(' ? 1 : masked[i] === ')' ? -1 : 0;
+    if (depth === 0) return m.index;
+  }
+  return -1;
 }
 
 /**

@@ -127,6 +127,25 @@ describe('T-SQL DELETE … FROM: the target is its reference in the FROM, by the
   });
 });
 
+describe('PostgreSQL DELETE … USING: the target joined with the USING tables', () => {
+  it('deletes the target rows the WHERE relates to the USING tables', async () => {
+    const parent = (await f.conn.query("INSERT INTO account (name) OUTPUT INSERTED.accountid VALUES ('pg-using-parent'), ('pg-using-other')")).rows[0]!.accountid;
+    await f.conn.query('INSERT INTO contact (lastname, parentcustomerid) VALUES (@l, @p)', { l: 'pg-using-child', p: `account(${String(parent)})` });
+    const r = await f.conn.query("DELETE FROM account AS a USING contact c WHERE c.parentcustomerid = a.accountid AND c.lastname = 'pg-using-child'", [], { dialect: 'postgresql' });
+    expect(r.rowCount).toBe(1);
+    expect((await f.conn.query("SELECT name FROM account WHERE name LIKE 'pg-using-%'")).rows).toEqual([{ name: 'pg-using-other' }]);
+  });
+
+  it('USING that exposes the target\'s name again is refused; USING inside a subquery is left alone', async () => {
+    const error = await failure(f.conn.query("DELETE FROM account USING account WHERE account.name = 'pg-using-other'", [], { dialect: 'postgresql' }));
+    expect(error.code).toBe('DYNASQL_ERR_AMBIGUOUS_TABLE');
+    // a JOIN … USING inside a subquery is not the DELETE's USING: it reaches the SELECT normalizer as written
+    const inner = await failure(f.conn.query("DELETE FROM account a WHERE a.accountid IN (SELECT b.accountid FROM account b JOIN account b2 USING (accountid) WHERE b.name = 'pg-using-other')", [], { dialect: 'postgresql' }));
+    expect(inner.message).toMatch(/JOIN … USING/);
+    expect((await f.conn.query("SELECT name FROM account WHERE name LIKE 'pg-using-%'")).rows).toEqual([{ name: 'pg-using-other' }]);
+  });
+});
+
 describe('a key spelt twice is one row', () => {
   const upper = CITY_ID.toUpperCase();
   it.each([
