@@ -4,7 +4,8 @@
  * minimal statement, with both answers, then the totals by class.
  */
 import { parseArgs } from 'node:util';
-import { classOf, minimal, newStats, parseFeatures, record, runCase, runPartition, startWorld, type Stats } from './harness.js';
+import { classOf, minimal, newStats, parseFeatures, record, runCase, runPartition, startFinopsWorlds, startWorld, type Stats } from './harness.js';
+import { openOracle } from './oracle.js';
 import { renderSql } from './render-sql.js';
 import { runWriteCases } from './write-mode.js';
 
@@ -18,6 +19,7 @@ export async function main(argv: string[], out: (line: string) => void = console
       features: { type: 'string' },
       rows: { type: 'string', default: '6000' },
       shrink: { type: 'string', default: '20' },
+      edition: { type: 'string', default: 'dataverse' },
     },
   });
   const count = Number(values.count);
@@ -25,27 +27,29 @@ export async function main(argv: string[], out: (line: string) => void = console
   const mode = values.mode as 'select' | 'partition' | 'write';
   const features = parseFeatures(values.features);
   out(`fuzz: mode ${mode}, ${count} statements, seed ${seed}, rows ${values.rows}`);
-  const world = await startWorld(Number(values.rows));
+  const worlds = values.edition === 'finops' ? await startFinopsWorlds(Number(values.rows), await openOracle()) : [await startWorld(Number(values.rows))];
+  const world = worlds[0]!;
   const stats: Stats = newStats();
   try {
     if (mode === 'write') {
       await runWriteCases(world, seed, count, features, stats, out);
     } else {
-      const generator = world.generator(seed, features);
+      const generators = worlds.map((w) => ({ w, gen: w.generator(seed, features) }));
       const shrinkBudget = Number(values.shrink);
       const reported = new Set<string>();
       const started = Date.now();
       for (let i = 0; i < count; i++) {
-        const g = generator.next();
+        const { w: here, gen } = generators[i % generators.length]!;
+        const g = gen.next();
         if (mode === 'partition' && !g.q.where) g.q.where = { k: 'isnull', e: { k: 'lit', ty: 'int', v: 1 }, neg: true };
-        const outcome = mode === 'partition' ? await runPartition(world, g.q, g.dialect) : await runCase(world, g.q, g.dialect);
-        const cls = classOf(g);
+        const outcome = mode === 'partition' ? await runPartition(here, g.q, g.dialect) : await runCase(here, g.q, g.dialect);
+        const cls = `${worlds.length > 1 ? (i % 2 ? 'cross-company ' : 'one company ') : ''}${classOf(g)}`;
         record(stats, outcome, cls);
         if (outcome.kind === 'disagree' || outcome.kind === 'error') {
           const key = outcome.kind === 'error' ? `E ${outcome.errorClass}` : `D ${cls}`;
           if (!reported.has(key) && reported.size < shrinkBudget) {
             reported.add(key);
-            const small = await minimal(world, g, mode);
+            const small = await minimal(here, g, mode);
             const r = renderSql(small.q, g.dialect);
             out(`\n#${i} ${outcome.kind === 'error' ? 'ERROR ON VALID SQL' : 'DISAGREEMENT'} [${key}] (${g.dialect})`);
             out(`  minimal: ${r.sql}${Object.keys(r.params).length ? `   params ${JSON.stringify(r.params)}` : ''}`);
@@ -57,7 +61,8 @@ export async function main(argv: string[], out: (line: string) => void = console
       }
     }
   } finally {
-    await world.close();
+    for (const w of worlds) await w.close();
+    if (values.edition === 'finops') await world.db.close();
   }
   out(summary(stats));
   return stats.disagree.size + stats.errors.size === 0 ? 0 : 1;

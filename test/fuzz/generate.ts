@@ -48,7 +48,7 @@ export class Generator {
   private aliases = 0;
   private dialect: 'tsql' | 'postgresql' = 'tsql';
 
-  constructor(seed: number, private readonly on: Set<Feature>, private readonly pools: Pools) {
+  constructor(seed: number, private readonly on: Set<Feature>, private readonly pools: Pools, private readonly tables: TableDef[] = [ACCOUNT, CONTACT]) {
     this.rng = new Prng(seed);
   }
 
@@ -68,7 +68,7 @@ export class Generator {
     if (this.on.has('groupby')) shapes.push(() => this.grouped(), () => this.grouped());
     if (this.on.has('distinct')) shapes.push(() => this.distinctSelect());
     if (this.on.has('derived') || this.on.has('cte')) shapes.push(() => this.derived());
-    if (this.on.has('join')) shapes.push(() => this.joined());
+    if (this.on.has('join') && this.tables.includes(ACCOUNT)) shapes.push(() => this.joined());
     if (this.on.has('union')) shapes.push(() => this.unioned());
     const q = this.rng.pick(shapes)();
     const columns: OutputColumn[] = q.items.map((i) => ({ alias: i.alias, ty: i.e.ty, ci: false, approx: isApprox(i.e) }));
@@ -93,7 +93,12 @@ export class Generator {
   // ---- statement shapes ----------------------------------------------------------------------
 
   private table(): TableDef {
-    return this.rng.chance(0.65) ? ACCOUNT : CONTACT;
+    if (this.tables.length === 1) return this.tables[0]!;
+    return this.rng.chance(0.65) ? this.tables[0]! : this.rng.pick(this.tables.slice(1));
+  }
+
+  private keyItems(t: TableDef, alias: string): Item[] {
+    return t.orderKeys.map((name, i) => ({ e: { k: 'col', ty: t.columns.find((c) => c.name === name)!.ty, table: alias, name }, alias: `k${i || ''}` }));
   }
 
   private simple(): Select {
@@ -104,23 +109,23 @@ export class Generator {
     for (let i = 0; i < n; i++) items.push({ e: this.item(this.anyTy(), [src], 2), alias: `c${i}` });
     const q: Select = { k: 'select', items, from: { k: 'table', table: t.name, alias: 't0' } };
     if (this.has('where', 0.8)) q.where = this.pred([src], 2);
-    this.order(q, { e: { k: 'col', ty: 'guid', table: 't0', name: t.key }, alias: 'k' });
+    this.order(q, this.keyItems(t, 't0'));
     return q;
   }
 
   /** ORDER BY over some items plus a total key; TOP only when the order is total */
-  private order(q: Select, key: Item | undefined): void {
+  private order(q: Select, key: Item[]): void {
     if (!this.has('orderby', 0.5)) return;
     const keys = q.items
       .filter((i) => (i.e.ty !== 'guid' && i.e.ty !== 'bit') || this.rng.chance(0.3))
       .filter((i) => i.e.ty !== 'str' || this.has('strorder'))
       .filter((i) => (i.e.k !== 'lit' && i.e.k !== 'param') || this.has('orderconst'))
       .slice(0, 2).map((i) => ({ alias: i.alias, desc: this.rng.chance(0.3) }));
-    if (key) {
-      if (!q.items.some((i) => i.alias === key.alias)) q.items.push(key);
-      keys.push({ alias: key.alias, desc: this.rng.chance(0.3) });
-      q.orderTotal = true;
-    } else q.orderTotal = false;
+    for (const k of key) {
+      if (!q.items.some((i) => i.alias === k.alias)) q.items.push(k);
+      keys.push({ alias: k.alias, desc: this.rng.chance(0.3) });
+    }
+    q.orderTotal = key.length > 0;
     q.orderBy = keys;
     if (q.orderTotal && this.has('top', 0.7)) q.top = this.rng.pick([1, 3, 10, 50, 200]);
   }
@@ -147,6 +152,7 @@ export class Generator {
     const src: Source = { alias: 't0', table: t };
     this.used.add('groupby');
     const candidates = this.groupKeyColumns(t);
+    if (!candidates.length) return this.simple();
     const k = this.rng.int(1, 2);
     const keys: Expr[] = [];
     for (let i = 0; i < k; i++) {
@@ -177,6 +183,7 @@ export class Generator {
     const src: Source = { alias: 't0', table: t };
     this.used.add('distinct');
     const candidates = this.groupKeyColumns(t);
+    if (!candidates.length) return this.simple();
     const n = this.rng.int(1, 2);
     const items: Item[] = [];
     for (let i = 0; i < n; i++) {
@@ -315,7 +322,7 @@ export class Generator {
   private poolValue(e: Expr): string | number | null {
     if (e.k === 'col') {
       const t = e.table === 'a' ? 'account' : e.table === 'c' ? 'contact' : undefined;
-      const tables = t ? [t] : ['account', 'contact'];
+      const tables = t ? [t] : this.tables.map((x) => x.name);
       for (const table of tables) {
         const pool = this.pools.get(`${table}.${e.name}`);
         if (pool?.length) return this.variant(this.rng.pick(pool), e.ty);
@@ -402,7 +409,8 @@ export class Generator {
         options.push(() => (this.used.add('datefn'), { k: 'fn', ty, name: 'DATEDIFF_DAY', args: [this.expr('dt', sources, 0), this.expr('dt', sources, 0)] }));
       }
     }
-    if (ty === 'money' && this.on.has('money')) {
+    // F&O's decimals are decimal(32,16), not money: their arithmetic is not generated
+    if (ty === 'money' && this.on.has('money') && !sources.some((s) => s.table.finops)) {
       if (this.on.has('arith')) {
         options.push(() => (this.used.add('arith'), { k: 'bin', ty, op: this.rng.pick(['+', '-'] as const), l: money(), r: money() }));
         options.push(() => (this.used.add('arith'), { k: 'bin', ty, op: '*', l: money(), r: nonzero() }));

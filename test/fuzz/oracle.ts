@@ -10,9 +10,9 @@ import { ORACLE_TYPE, type ColumnDef, type TableDef } from './schema.js';
 export type RawRow = Record<string, unknown>;
 
 /** Every row of an entity set, following nextLinks, with formatted values and lookup types. */
-export async function exportRows(serviceRoot: string, table: TableDef): Promise<RawRow[]> {
+export async function exportRows(serviceRoot: string, table: TableDef, extraQuery = ''): Promise<RawRow[]> {
   const fields = [...new Set(table.columns.map((c) => c.field))];
-  let url: string | undefined = `${serviceRoot}${table.entitySet}?$select=${fields.join(',')}`;
+  let url: string | undefined = `${serviceRoot}${table.entitySet}?$select=${fields.join(',')}${extraQuery}`;
   const rows: RawRow[] = [];
   for (let pages = 0; url && pages < 1000; pages++) {
     const response = await request(url, { headers: { Accept: 'application/json', Prefer: 'odata.include-annotations="*"' } });
@@ -54,13 +54,14 @@ export async function openOracle(): Promise<PGlite> {
 }
 
 /** (Re)loads the tables from the service into the oracle database. */
-export async function loadOracle(db: PGlite, serviceRoot: string, tables: TableDef[]): Promise<Map<string, Record<string, unknown>[]>> {
+export async function loadOracle(db: PGlite, serviceRoot: string, tables: TableDef[], schema = 'public', extraQuery = ''): Promise<Map<string, Record<string, unknown>[]>> {
   const out = new Map<string, Record<string, unknown>[]>();
+  await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}, public`);
   for (const table of tables) {
-    const raw = await exportRows(serviceRoot, table);
+    const raw = await exportRows(serviceRoot, table, extraQuery);
     const rows = raw.map((r) => Object.fromEntries(table.columns.map((c) => [c.name, rawValue(r, c)])));
     out.set(table.name, rows);
-    await db.exec(`DROP TABLE IF EXISTS ${table.name}; CREATE TABLE ${table.name} (${table.columns.map((c) => `${c.name} ${ORACLE_TYPE[c.ty]}`).join(', ')})`);
+    await db.exec(`DROP TABLE IF EXISTS ${schema}.${table.name}; CREATE TABLE ${schema}.${table.name} (${table.columns.map((c) => `${c.name} ${ORACLE_TYPE[c.ty]}`).join(', ')})`);
     const chunk = Math.max(1, Math.floor(30_000 / table.columns.length));
     for (let start = 0; start < rows.length; start += chunk) {
       const slice = rows.slice(start, start + chunk);
@@ -69,7 +70,7 @@ export async function loadOracle(db: PGlite, serviceRoot: string, tables: TableD
         params.push(row[c.name]);
         return `$${params.length}::${ORACLE_TYPE[c.ty]}`;
       }).join(', ')})`);
-      await db.query(`INSERT INTO ${table.name} VALUES ${tuples.join(', ')}`, params);
+      await db.query(`INSERT INTO ${schema}.${table.name} VALUES ${tuples.join(', ')}`, params);
     }
   }
   return out;

@@ -18,7 +18,11 @@ export interface TableDef {
   name: string;
   entitySet: string;
   key: string;
+  /** columns that order every row (the key, or F&O's company and key) */
+  orderKeys: string[];
   columns: ColumnDef[];
+  /** an F&O data entity: decimals are not money, enums are strings */
+  finops?: boolean;
 }
 
 const col = (name: string, ty: Ty, extra: Partial<ColumnDef> = {}): ColumnDef => ({ name, ty, field: name, ...extra });
@@ -36,6 +40,7 @@ export const ACCOUNT: TableDef = {
   name: 'account',
   entitySet: 'accounts',
   key: 'accountid',
+  orderKeys: ['accountid'],
   columns: [
     col('accountid', 'guid'), col('name', 'str', { groupable: true }), col('accountnumber', 'str'), col('address1_city', 'str', { groupable: true }),
     col('description', 'str', { groupable: true }), col('revenue', 'money'), col('creditlimit', 'money'), col('numberofemployees', 'int'),
@@ -49,10 +54,26 @@ export const CONTACT: TableDef = {
   name: 'contact',
   entitySet: 'contacts',
   key: 'contactid',
+  orderKeys: ['contactid'],
   columns: [
     col('contactid', 'guid'), col('firstname', 'str', { groupable: true }), col('lastname', 'str'), col('fullname', 'str'), col('jobtitle', 'str', { groupable: true }),
     col('emailaddress1', 'str'), col('birthdate', 'date'), ...choice('gendercode'), ...choice('familystatuscode'), col('creditlimit', 'money'),
     col('donotphone', 'bit', { groupable: true }), col('createdon', 'dt'), ...lookup('parentcustomerid', true),
+  ],
+};
+
+/** F&O's customers; enums (IsSalesTaxIncludedInPrice, OnHoldStatus) read as their member names. */
+export const CUSTOMERS: TableDef = {
+  name: 'CustomersV3',
+  entitySet: 'CustomersV3',
+  key: 'CustomerAccount',
+  orderKeys: ['dataAreaId', 'CustomerAccount'],
+  finops: true,
+  columns: [
+    col('dataAreaId', 'str', { groupable: true }), col('CustomerAccount', 'str'), col('OrganizationName', 'str', { groupable: true }),
+    col('CustomerGroupId', 'str', { groupable: true }), col('SalesCurrencyCode', 'str', { groupable: true }), col('CreditLimit', 'money', { groupable: true }),
+    col('IsSalesTaxIncludedInPrice', 'str', { groupable: true }), col('OnHoldStatus', 'str', { groupable: true }), col('PaymentTerms', 'str', { groupable: true }),
+    col('PrimaryContactEmail', 'str'), col('AddressCity', 'str', { groupable: true }), col('CreatedDateTime', 'dt'),
   ],
 };
 

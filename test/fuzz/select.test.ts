@@ -8,24 +8,36 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Generated } from './generate.js';
-import { minimal, runCase, runPartition, startWorld, type FuzzWorld, type Outcome } from './harness.js';
+import { minimal, runCase, runPartition, startFinopsWorlds, startWorld, type FuzzWorld, type Outcome } from './harness.js';
 import { renderSql } from './render-sql.js';
 import { SUITE_FEATURES } from './suite-features.js';
 
 const SEED = 20261207;
 const STATEMENTS = 2000;
 const PARTITIONS = 200;
+/** statements over a world with 6,000 contacts (more than one 5,000-row page) */
+const PAGED = 60;
+/** statements over F&O's CustomersV3, alternately with Cross Company off and on */
+const FINOPS = 200;
 
 let world: FuzzWorld;
+let paged: FuzzWorld;
+let finops: FuzzWorld[] = [];
 beforeAll(async () => {
   world = await startWorld(300);
-}, 300_000);
-afterAll(async () => world?.close());
+  paged = await startWorld(3000, { db: world.db, schema: 'paged' });
+  finops = await startFinopsWorlds(100, world.db);
+}, 600_000);
+afterAll(async () => {
+  for (const w of finops) await w.close();
+  await paged?.close();
+  await world?.close();
+});
 
-async function explain(failures: { g: Generated; outcome: Outcome }[], mode: 'select' | 'partition'): Promise<string> {
+async function explain(failures: { g: Generated; outcome: Outcome }[], mode: 'select' | 'partition', where: FuzzWorld = world): Promise<string> {
   const lines: string[] = [];
   for (const { g, outcome } of failures.slice(0, 3)) {
-    const small = await minimal(world, g, mode);
+    const small = await minimal(where, g, mode);
     const r = renderSql(small.q, g.dialect);
     lines.push(`${outcome.kind} (${g.dialect}): ${r.sql} ${JSON.stringify(r.params)}\n  ${small.outcome.detail ?? outcome.detail}\n  original: ${outcome.sql}`);
   }
@@ -45,6 +57,30 @@ describe('randomized differential test against the oracle', () => {
     }
     if (failures.length) expect.fail(await explain(failures, 'select'));
     expect(agreed).toBe(STATEMENTS);
+  }, 900_000);
+
+  it(`${PAGED} generated SELECTs over 6,000 contacts (paged) give the oracle's answer`, async () => {
+    expect(paged.tables.get('contact')!.length).toBeGreaterThan(5000);
+    const generator = paged.generator(SEED + 2, SUITE_FEATURES);
+    const failures: { g: Generated; outcome: Outcome }[] = [];
+    for (let i = 0; i < PAGED; i++) {
+      const g = generator.next();
+      const outcome = await runCase(paged, g.q, g.dialect);
+      if (outcome.kind !== 'agree') failures.push({ g, outcome });
+    }
+    if (failures.length) expect.fail(await explain(failures, 'select', paged));
+  }, 900_000);
+
+  it(`${FINOPS} generated SELECTs over F&O's CustomersV3, Cross Company off and on, give the oracle's answer`, async () => {
+    const generators = finops.map((w, n) => ({ w, gen: w.generator(SEED + 3 + n, SUITE_FEATURES) }));
+    const failures: string[] = [];
+    for (let i = 0; i < FINOPS; i++) {
+      const { w, gen } = generators[i % 2]!;
+      const g = gen.next();
+      const outcome = await runCase(w, g.q, g.dialect);
+      if (outcome.kind !== 'agree' && failures.length < 3) failures.push(`${await explain([{ g, outcome }], 'select', w)} (Cross Company ${i % 2 ? 'on' : 'off'})`);
+    }
+    if (failures.length) expect.fail(failures.join('\n'));
   }, 900_000);
 
   it(`WHERE p, WHERE NOT p and p unknown partition the table (${PARTITIONS} predicates)`, async () => {

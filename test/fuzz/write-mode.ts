@@ -33,7 +33,7 @@ export interface WriteCase {
 const lower = (s: unknown) => String(s).toLowerCase();
 
 async function oracleKeys(world: FuzzWorld, q: Select): Promise<Set<string>> {
-  const rows = (await world.db.query<{ k: string }>(renderOracle(q).sql)).rows;
+  const rows = await world.query(renderOracle(q).sql);
   return new Set(rows.map((r) => lower(r.k)));
 }
 

@@ -1,3 +1,4 @@
+import { withFinopsFuzzVariants } from '../seed/fuzz-variants.js';
 import type { EditionProfile } from '../edition.js';
 import type { ODataError } from '../errors.js';
 import type { EmulatorOptions } from '../options.js';
@@ -54,7 +55,7 @@ export function createFinopsProfile(options: EmulatorOptions): FinopsProfile {
       },
     }),
     metadataXml: finopsMetadataXml(),
-    seedRows: finopsSeed(options.seed ?? 1, options.rows),
+    seedRows: options.fuzzData ? withFinopsFuzzVariants(finopsSeed(options.seed ?? 1, options.rows), options.seed ?? 1) : finopsSeed(options.seed ?? 1, options.rows),
     defaultCompany: DEFAULT_COMPANY,
     companySpecificSets: new Set(FINOPS_ENTITIES.filter((e) => e.companySpecific).map((e) => e.set)),
   };

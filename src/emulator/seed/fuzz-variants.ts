@@ -38,3 +38,26 @@ export function withFuzzVariants(table: string, index: number, seed: number, val
   }
   return values;
 }
+
+/** F&O customers' spellings for the fuzz data: `*` (a wildcard to the service in some filters), case, trailing blanks. */
+const ORGANIZATION_VARIANTS = ['Contoso*', '*Wholesales', 'Grebe Shop', 'GREBE SHOP', 'grebe shop ', '*', 'Contoso Retail*', 'a*b', 'Forest Wholesales '];
+const FINOPS_CITY_VARIANTS = ['Seattle', 'SEATTLE', 'seattle ', 'London ', 'LONDON'];
+
+interface SeedSet { count: number; make(index: number): Record<string, unknown> }
+
+export function withFinopsFuzzVariants<S extends SeedSet>(sets: Map<string, S>, seed: number): Map<string, S> {
+  const customers = sets.get('CustomersV3');
+  if (!customers) return sets;
+  const out = new Map(sets);
+  out.set('CustomersV3', {
+    ...customers,
+    make: (index: number) => {
+      const row = customers.make(index);
+      const rng = new Prng(hash32('fuzz:CustomersV3', seed) ^ Math.imul(index + 1, 0x85ebca6b));
+      if (rng.chance(0.3)) row.OrganizationName = rng.pick(ORGANIZATION_VARIANTS);
+      if (rng.chance(0.3)) row.AddressCity = rng.pick(FINOPS_CITY_VARIANTS);
+      return row;
+    },
+  });
+  return out;
+}
