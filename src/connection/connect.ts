@@ -29,7 +29,8 @@ import { entityApi, type EntityApi } from './entity-api.js';
 import { isExecStatement } from '../sql/exec-parse.js';
 import { withSqlPosition } from '../sql/locate.js';
 import { prepareWithTableFunctions, runAction, runExec, usesTableFunctions, type ProcedureRunContext } from './procedure-runner.js';
-import { checkStatementText, closedError, statementSummary } from './statement-log.js';
+import { statementSummary } from './statement-log.js';
+import { checkName, checkOptionsObject, checkStatementArguments, closedError, describeType } from './entry-checks.js';
 import type { Connection, ConnectedConnection, QueryOptions, QueryParams, QueryResult, Row, SqlDialect, Transaction } from './types.js';
 
 /** Injectable edges, beside the connection settings. */
@@ -79,11 +80,13 @@ function explainedWrite(sql: string): string | undefined {
 function splitEdges(input: ConnectInput): ConnectEdges & { settings: string | Record<string, unknown> } {
   if (typeof input === 'string') return { settings: input };
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    // the type only: the value may be a secret passed in the wrong place
-    const got = input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input;
-    throw new DynasqlError('DYNASQL_ERR_CONFIG', `connect() needs a connection string or an options object (got ${got}).`);
+    throw new DynasqlError('DYNASQL_ERR_CONFIG', `connect() needs a connection string or an options object (got ${describeType(input)}).`);
   }
   const { dispatcher, clock, dialect, cacheDir, ...settings } = input;
+  const given: unknown = dialect;
+  if (given !== undefined && given !== 'tsql' && given !== 'postgresql') {
+    throw new DynasqlError('DYNASQL_ERR_CONFIG', `The dialect must be 'tsql' or 'postgresql' (got ${typeof given === 'string' ? `'${given.slice(0, 40)}'` : describeType(given)}).`);
+  }
   return {
     ...(dispatcher ? { dispatcher } : {}), ...(clock ? { clock } : {}), ...(dialect ? { dialect } : {}), ...(cacheDir !== undefined ? { cacheDir } : {}), settings,
   };
@@ -119,7 +122,7 @@ class DynasqlConnection implements Connection {
   }
 
   async query<R extends object = Row>(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<QueryResult<R>> {
-    checkStatementText(sql);
+    checkStatementArguments(sql, params, options);
     const started = performance.now();
     try {
       this.ensureOpen();
@@ -133,7 +136,7 @@ class DynasqlConnection implements Connection {
   }
 
   async *stream<R extends object = Row>(sql: string, params?: QueryParams, options: QueryOptions = {}): AsyncIterable<R> {
-    checkStatementText(sql);
+    checkStatementArguments(sql, params, options);
     const started = performance.now();
     let rows = 0;
     let ended = false;
@@ -156,7 +159,7 @@ class DynasqlConnection implements Connection {
   }
 
   async explain(sql: string, params?: QueryParams, options: QueryOptions = {}): Promise<string> {
-    checkStatementText(sql);
+    checkStatementArguments(sql, params, options);
     const started = performance.now();
     try {
       this.ensureOpen();
@@ -214,6 +217,7 @@ class DynasqlConnection implements Connection {
   }
 
   begin(options: { readOnly?: boolean } = {}): Transaction {
+    checkOptionsObject('Transaction options', options);
     this.ensureOpen();
     return this.newTransaction(options);
   }
@@ -279,6 +283,8 @@ class DynasqlConnection implements Connection {
 
   /** an action or function with JSON parameters, answering JSON: procedure-runner.ts */
   async action(name: string, payload?: Record<string, unknown>, options: QueryOptions = {}): Promise<unknown> {
+    checkName('The action name', name);
+    checkOptionsObject('Action options', options);
     this.ensureOpen();
     const scope = this.scope(options.signal);
     try {
@@ -329,6 +335,7 @@ class DynasqlConnection implements Connection {
 
   /** the entity model API (list / get / create / update / delete with JSON payloads): entity-api.ts */
   entity(name: string): EntityApi {
+    checkName('The table name', name);
     this.ensureOpen();
     return entityApi({ writes: this.writeContext(), query: (sql, params) => this.query(sql, params) }, name);
   }

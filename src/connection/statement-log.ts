@@ -1,6 +1,5 @@
 /**
- * What a connection writes about each statement at verbosity 1 (errors and statement summaries), and
- * the checks and errors of its public entry points. The logger redacts every line (secrets by value and
+ * What a connection writes about each statement at verbosity 1 (errors and statement summaries). The logger redacts every line (secrets by value and
  * by shape); parameter values are never written, only the statement text, clipped.
  *
  *   statementSummary('SELECT name FROM account', started, { command: 'SELECT', rows: 12 })
@@ -31,16 +30,4 @@ export function statementSummary(sql: string, startedAt: number, outcome: Statem
 function clipSql(sql: string): string {
   const flat = sql.replace(/\s+/g, ' ').trim();
   return flat.length > SQL_LOG_LIMIT ? `${flat.slice(0, SQL_LOG_LIMIT)} … (${flat.length} characters)` : flat;
-}
-
-/** `query(null)`, `query(7)`: a coded error instead of a TypeError deep inside the parser */
-export function checkStatementText(sql: unknown): asserts sql is string {
-  if (typeof sql === 'string') return;
-  const got = sql === null ? 'null' : Array.isArray(sql) ? 'an array' : typeof sql;
-  throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The statement must be a string of SQL text (got ${got}).`);
-}
-
-/** A statement, a stream or a transaction used after `close()`. */
-export function closedError(cause?: unknown): DynasqlError {
-  return new DynasqlError('DYNASQL_ERR_CLOSED', 'The connection is closed: connect() again to run statements.', cause !== undefined ? { cause } : {});
 }

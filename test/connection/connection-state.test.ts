@@ -62,6 +62,34 @@ describe('bad arguments', () => {
   });
 });
 
+describe('more bad arguments at the entry points', () => {
+  it('parameters, options, names and dialects of the wrong type are coded errors, never a TypeError', async () => {
+    const conn = await connect(`Url=${emulator.url}`);
+    try {
+      const sql = 'SELECT TOP 1 name FROM account';
+      const cases: Array<[string, () => unknown]> = [
+        ['DYNASQL_ERR_PARAMETER', () => conn.query(sql, 7 as never)],
+        ['DYNASQL_ERR_PARAMETER', () => conn.query(sql, 'x' as never)],
+        ['DYNASQL_ERR_PARAMETER', () => conn.query(sql, undefined, null as never)],
+        ['DYNASQL_ERR_PARAMETER', () => conn.query(sql, undefined, 7 as never)],
+        ['DYNASQL_ERR_PARAMETER', async () => { for await (const row of conn.stream(sql, 7 as never)) void row; }],
+        ['DYNASQL_ERR_PARAMETER', () => conn.explain(sql, undefined, null as never)],
+        ['DYNASQL_ERR_PARAMETER', () => conn.action(null as never)],
+        ['DYNASQL_ERR_PARAMETER', () => conn.action('WhoAmI', undefined, null as never)],
+        ['DYNASQL_ERR_PARAMETER', () => conn.entity(null as never)],
+        ['DYNASQL_ERR_PARAMETER', () => conn.entity('')],
+        ['DYNASQL_ERR_PARAMETER', () => conn.begin(null as never)],
+        ['DYNASQL_ERR_CONFIG', () => connect({ organizationUrl: emulator.url, dialect: 'oracle' as never })],
+      ];
+      for (const [code, run] of cases) expect((await failure(run)).code).toBe(code);
+      // no parameters at all is still fine, as null or undefined
+      expect((await conn.query(sql, null as never)).rowCount).toBe(1);
+    } finally {
+      await conn.close();
+    }
+  });
+});
+
 describe('a refused connection', () => {
   it('fails at connect time without retrying, naming the URL, the port and the proxy to check', async () => {
     const port = await closedPort();
