@@ -13,6 +13,7 @@ import { DynasqlError } from '../errors/index.js';
 import { restoreNumber } from './exact-numbers.js';
 import { NO_FETCH_LIMIT } from './row-limits.js';
 import { fields, take } from './consume.js';
+import { DISTINCT_AGGREGATE_PREFIX } from './distinct-aggregates.js';
 import { positionAt } from './position.js';
 import { spanAt } from './quoting.js';
 import type {
@@ -87,33 +88,72 @@ export class Normalizer {
   query(raw: Raw): Query {
     if (!raw || typeof raw !== 'object') throw unsupported('empty statement');
     if (raw.type !== 'select') throw unsupported(`${String(raw.type ?? 'unknown').toUpperCase()} statements (only SELECT here)`);
-    const withs: Cte[] = (raw.with ?? []).map((w: Raw) => this.cte(w));
-    let query: Query = this.select(raw);
-    // `a UNION ALL b UNION c`: a chain through `_next`; a trailing ORDER BY/LIMIT sits on the last select
-    let node = raw;
-    while (node._next) {
+    // `a UNION ALL b EXCEPT c`: a chain through `_next`, each link naming its operator in `set_op`
+    const parts: Raw[] = [raw];
+    const ops: SetOperator[] = [];
+    for (let node = raw; node._next; node = node._next) {
+      take(node, 'SELECT', SELECT_FIELDS);
       const op = String(node.set_op ?? 'union').toUpperCase().replace(/\s+/g, ' ');
       if (!['UNION', 'UNION ALL', 'EXCEPT', 'INTERSECT', 'UNION DISTINCT'].includes(op)) throw unsupported(`set operator ${op}`);
-      const right = this.select(node._next);
-      const lastOfChain = !node._next._next;
-      const tail = lastOfChain ? { orderBy: right.orderBy, limit: right.limit, offset: right.offset } : { orderBy: [] };
-      const bareRight: Select = lastOfChain ? { ...right, orderBy: [], limit: undefined, offset: undefined } : right;
-      query = {
-        kind: 'setop', with: [], op: (op === 'UNION DISTINCT' ? 'UNION' : op) as SetOperator, left: query, right: bareRight,
-        orderBy: tail.orderBy, limit: tail.limit, offset: tail.offset,
-      };
-      node = node._next;
+      ops.push((op === 'UNION DISTINCT' ? 'UNION' : op) as SetOperator);
+      parts.push(node._next);
     }
-    query.with = withs;
-    if (query.kind === 'select') query.with = withs;
-    return query;
+    return this.setOperations(parts, ops);
+  }
+
+  /**
+   * Selects joined by set operators, as written: `parts[0] ops[0] parts[1] …`. INTERSECT binds
+   * tighter than UNION and EXCEPT, which go left to right (T-SQL and PostgreSQL alike):
+   * `a UNION b INTERSECT c` is `a UNION (b INTERSECT c)`. The CTEs of the first part and the ORDER
+   * BY / row limits of the last belong to the whole.
+   */
+  setOperations(parts: Raw[], ops: SetOperator[]): Query {
+    const withs: Cte[] = (parts[0].with ?? []).map((w: Raw) => this.cte(w));
+    const selects = parts.map((p) => this.select(p));
+    if (selects.length === 1) {
+      selects[0]!.with = withs;
+      return selects[0]!;
+    }
+    const last = selects[selects.length - 1]!;
+    const tail = { orderBy: last.orderBy, limit: last.limit, offset: last.offset };
+    selects[selects.length - 1] = { ...last, orderBy: [], limit: undefined, offset: undefined };
+    for (const inner of selects.slice(0, -1)) {
+      if (inner.orderBy.length > 0 || inner.limit || inner.offset) throw unsupported('ORDER BY or a row limit inside a set operation (put the part in parentheses as a derived table)');
+    }
+    // INTERSECT first, then the rest left to right
+    const operands: Query[] = [selects[0]!];
+    const rest: SetOperator[] = [];
+    ops.forEach((op, k) => {
+      const right = selects[k + 1]!;
+      if (op === 'INTERSECT') {
+        operands[operands.length - 1] = this.setop('INTERSECT', operands[operands.length - 1]!, right);
+      } else {
+        operands.push(right);
+        rest.push(op);
+      }
+    });
+    let query = operands[0]!;
+    rest.forEach((op, k) => {
+      query = this.setop(op, query, operands[k + 1]!);
+    });
+    if (query.kind === 'select') {
+      Object.assign(query, tail);
+      query.with = withs;
+      return query;
+    }
+    return { ...query, with: withs, orderBy: tail.orderBy, limit: tail.limit, offset: tail.offset };
+  }
+
+  private setop(op: SetOperator, left: Query, right: Query): Query {
+    return { kind: 'setop', with: [], op, left, right, orderBy: [] };
   }
 
   private cte(w: Raw): Cte {
     take(w, 'WITH', CTE_FIELDS);
     const name = typeof w.name === 'string' ? w.name : w.name?.value;
     if (!name) throw unsupported('a CTE without a name');
-    const cols = w.columns ? (w.columns as Raw[]).map((c) => this.columnName(c)) : undefined;
+    // `WITH c (a, b) AS …`: the names come as strings or as column references
+    const cols = w.columns ? (w.columns as Raw[]).map((c) => this.columnName(c?.type === 'column_ref' ? c.column : c)) : undefined;
     return { name, columns: cols, query: this.query(w.stmt?.ast ?? w.stmt) };
   }
 
@@ -451,7 +491,10 @@ export class Normalizer {
 
   private func(raw: Raw): Expr {
     const parts: Raw[] = raw.name?.name ?? [];
-    const name = parts.map((p) => String(p.value)).join('.').toUpperCase();
+    const written = parts.map((p) => String(p.value)).join('.').toUpperCase();
+    // `SUM(DISTINCT x)`, written `__DYNASQL_DISTINCT_SUM(x)` for the parser (distinct-aggregates.ts)
+    const distinct = written.startsWith(DISTINCT_AGGREGATE_PREFIX);
+    const name = distinct ? written.slice(DISTINCT_AGGREGATE_PREFIX.length) : written;
     take(raw, name, FUNCTION_FIELDS);
     const rawArgs: Raw[] = raw.args?.value ?? (raw.args?.expr ? [raw.args.expr] : []);
     if (name === 'NOT' && rawArgs.length === 1) return { kind: 'unary', op: 'NOT', operand: this.expr(rawArgs[0]) };
@@ -477,7 +520,8 @@ export class Normalizer {
       }
       return this.expr(a);
     });
-    return { kind: 'function', name, args, distinct: false, star: false, over: raw.over ? this.window(raw.over) : undefined };
+    if (distinct && args.length === 0) throw unsupported(`${name}(DISTINCT) without an argument`);
+    return { kind: 'function', name, args, distinct, star: false, over: raw.over ? this.window(raw.over) : undefined };
   }
 
   /**

@@ -14,8 +14,10 @@ import { Normalizer, type ParserDialect } from './normalize.js';
 import { rewriteQuestionMarks } from './placeholders.js';
 import { exactNumbers } from './exact-numbers.js';
 import { leadingWordError, syntaxError } from './syntax-errors.js';
-import { protectLiterals } from './string-literals.js';
+import { protectLiterals, type ProtectedText } from './string-literals.js';
 import { rewriteRowLimits } from './row-limits.js';
+import { rewriteDistinctAggregates } from './distinct-aggregates.js';
+import { splitSetOperations, type SetOperationSplit } from './set-operations.js';
 
 export { positionAt } from './position.js';
 export { syntaxError } from './syntax-errors.js';
@@ -53,12 +55,17 @@ function parseUncached(sql: string, dialect: ParserDialect): ParsedStatement {
   const explain = EXPLAIN_PREFIX.exec(literals.sql);
   const offsetShift = explain ? explain[0].length : 0;
   const questions = rewriteQuestionMarks(literals.sql.slice(offsetShift), dialect);
-  const rewritten = rewriteRowLimits(questions.sql, dialect);
+  const limits = rewriteRowLimits(questions.sql, dialect);
+  const rewritten = rewriteDistinctAggregates(limits.sql, dialect);
+  const toUserOffset = (offset: number) =>
+    literals.originalOffset(questions.originalOffset(limits.originalOffset(rewritten.originalOffset(offset))) + offsetShift);
+  const setOperations = splitSetOperations(rewritten.sql, dialect);
+  if (setOperations) return parseSetOperations(sql, dialect, setOperations, explain !== null, literals, toUserOffset);
   let raw: unknown;
   try {
     raw = astify(rewritten.sql, dialect);
   } catch (error) {
-    throw leadingWordError(sql, dialect) ?? syntaxError(error, sql, (offset) => literals.originalOffset(questions.originalOffset(rewritten.originalOffset(offset)) + offsetShift), dialect);
+    throw leadingWordError(sql, dialect) ?? syntaxError(error, sql, toUserOffset, dialect);
   }
   const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
   if (statements.length !== 1 || (statements[0] as { type?: unknown }).type !== 'select') {
@@ -74,4 +81,26 @@ function parseUncached(sql: string, dialect: ParserDialect): ParsedStatement {
   const params = normalizer.params;
   const parsed: ParsedStatement = { statement: { kind: explain ? 'explain' : 'query', query }, params };
   return Object.freeze(parsed);
+}
+
+/** T-SQL EXCEPT / INTERSECT at the top level: each part parsed alone (set-operations.ts) */
+function parseSetOperations(
+  sql: string, dialect: ParserDialect, split: SetOperationSplit, explain: boolean, literals: ProtectedText, toUserOffset: (offset: number) => number,
+): ParsedStatement {
+  const raws = split.parts.map((part) => {
+    let raw: unknown;
+    try {
+      raw = astify(part, dialect);
+    } catch (error) {
+      throw syntaxError(error, sql, toUserOffset, dialect);
+    }
+    const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
+    if (statements.length !== 1 || (statements[0] as { type?: unknown }).type !== 'select') {
+      throw new DynasqlError('DYNASQL_ERR_SYNTAX', 'Each side of EXCEPT, INTERSECT and UNION must be one SELECT');
+    }
+    return literals.restore(statements[0]);
+  });
+  const normalizer = new Normalizer(dialect, exactNumbers(split.parts.join(' ')), sql);
+  const query = normalizer.setOperations(raws, split.ops);
+  return Object.freeze({ statement: { kind: explain ? 'explain' : 'query', query }, params: normalizer.params } as ParsedStatement);
 }

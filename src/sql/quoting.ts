@@ -206,3 +206,44 @@ function dollarQuoted(sql: string, start: number): QuotedToken | undefined {
 export function isSqlWordChar(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x40 || c === 0x23 || c === 0x24 || c >= 0x80;
 }
+
+/** one token of SQL text: a word, number or parameter (a run of word characters), a quoted token, or one symbol */
+export interface SqlToken {
+  text: string;
+  start: number;
+  end: number;
+  quoted: boolean;
+}
+
+/** the tokens of `sql`; comments and blanks are not tokens, and a quoted token that never closes runs to the end */
+export function sqlTokens(sql: string, dialect: QuotingDialect): SqlToken[] {
+  const tokens: SqlToken[] = [];
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql.charCodeAt(i);
+    if (c <= 0x20) {
+      i++;
+      continue;
+    }
+    const comment = c === 0x2d || c === 0x2f ? spanAt(sql, i, '') : undefined;
+    if (comment) {
+      i = comment.end;
+      continue;
+    }
+    let end: number | undefined;
+    try {
+      end = quotedTokenAt(sql, i, dialect)?.end;
+    } catch (error) {
+      if (!(error instanceof QuotingError)) throw error;
+      end = sql.length;
+    }
+    const quoted = end !== undefined;
+    if (end === undefined) {
+      end = i + 1;
+      if (isSqlWordChar(c)) while (end < sql.length && isSqlWordChar(sql.charCodeAt(end))) end++;
+    }
+    tokens.push({ text: sql.slice(i, end), start: i, end, quoted });
+    i = end;
+  }
+  return tokens;
+}

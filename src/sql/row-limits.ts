@@ -11,7 +11,7 @@
  * mislead the token scan; a clause this reader does not recognise is left to the parser.
  */
 import { DynasqlError } from '../errors/index.js';
-import { isSqlWordChar, quotedTokenAt, spanAt, type QuotingDialect } from './quoting.js';
+import { sqlTokens, type QuotingDialect } from './quoting.js';
 
 /** `FETCH NEXT` this many rows stands for "no FETCH" in T-SQL (the largest bigint) */
 export const NO_FETCH_LIMIT = '9223372036854775807';
@@ -143,33 +143,7 @@ function tsqlText(clause: Clause): string | undefined {
   return `OFFSET ${clause.offset} ROWS FETCH NEXT ${clause.fetch ?? NO_FETCH_LIMIT} ROWS ONLY`;
 }
 
-/** words (upper-cased in `word`), numbers, parameters and single symbols; quoted tokens and comments are not tokens */
+/** the text's tokens with words upper-cased in `word` (quoted tokens have none, so no keyword matches one) */
 function tokenize(sql: string, dialect: QuotingDialect): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql.charCodeAt(i);
-    if (c <= 0x20) {
-      i++;
-      continue;
-    }
-    const comment = c === 0x2d || c === 0x2f ? spanAt(sql, i, '') : undefined;
-    const quoted = comment ? undefined : quotedTokenAt(sql, i, dialect);
-    const skipTo = comment?.end ?? quoted?.end;
-    if (skipTo !== undefined) {
-      // a quoted token still separates clauses: it is kept as a token no keyword can match
-      if (quoted) tokens.push({ text: sql.slice(i, skipTo), word: '', start: i, end: skipTo });
-      i = skipTo;
-      continue;
-    }
-    const start = i;
-    if (isSqlWordChar(c)) {
-      while (i < sql.length && isSqlWordChar(sql.charCodeAt(i))) i++;
-    } else {
-      i++;
-    }
-    const text = sql.slice(start, i);
-    tokens.push({ text, word: /^[A-Za-z]+$/.test(text) ? text.toUpperCase() : '', start, end: i });
-  }
-  return tokens;
+  return sqlTokens(sql, dialect).map((t) => ({ ...t, word: !t.quoted && /^[A-Za-z]+$/.test(t.text) ? t.text.toUpperCase() : '' }));
 }

@@ -10,15 +10,13 @@
  */
 import { DynasqlError } from '../errors/index.js';
 import { positionAt } from './position.js';
-import { isSqlWordChar, quotedTokenAt, QuotingError, spanAt, type QuotingDialect } from './quoting.js';
+import { sqlTokens, type QuotingDialect } from './quoting.js';
 
 /** clause keywords the parser may take for a name, and then fails on the word after */
 const CLAUSE_WORDS = new Set(['SELECT', 'FROM', 'WHERE', 'GROUP', 'HAVING', 'ORDER', 'UNION', 'EXCEPT', 'INTERSECT', 'LIMIT', 'OFFSET', 'FETCH', 'JOIN', 'ON', 'INTO', 'VALUES', 'SET']);
 
 /** the words a statement may start with */
 const STATEMENT_WORDS = ['SELECT', 'WITH', 'INSERT', 'UPSERT', 'UPDATE', 'DELETE', 'EXEC', 'EXECUTE', 'CALL', 'EXPLAIN', 'BEGIN', 'COMMIT', 'ROLLBACK', 'VALUES'];
-
-interface Token { text: string; start: number; end: number }
 
 /** pegjs errors carry `location.start`; the error is made from that offset in the user's text */
 export function syntaxError(error: unknown, sql: string, toUserOffset: (offset: number) => number, dialect: QuotingDialect = 'tsql'): DynasqlError {
@@ -27,7 +25,7 @@ export function syntaxError(error: unknown, sql: string, toUserOffset: (offset: 
     return new DynasqlError('DYNASQL_ERR_SYNTAX', `Syntax error: ${String(e?.message ?? error)}`, { cause: error });
   }
   const offset = Math.min(sql.length, toUserOffset(e.location.start.offset));
-  const tokens = tokensOf(sql, dialect);
+  const tokens = sqlTokens(sql, dialect);
   let at = tokens.findIndex((t) => t.end > offset);
   if (at >= 0 && tokens[at]!.start > offset && at > 0 && offset < tokens[at - 1]!.end) at--;
   const previous = at > 0 ? tokens[at - 1] : undefined;
@@ -45,44 +43,12 @@ export function syntaxError(error: unknown, sql: string, toUserOffset: (offset: 
  * it, with the keyword it was probably meant to be; undefined when the first word is fine.
  */
 export function leadingWordError(sql: string, dialect: QuotingDialect = 'tsql'): DynasqlError | undefined {
-  const first = tokensOf(sql, dialect)[0];
+  const first = sqlTokens(sql, dialect)[0];
   if (!first || first.text === '(' || STATEMENT_WORDS.includes(first.text.toUpperCase())) return undefined;
   const position = positionAt(sql, first.start);
   const guess = STATEMENT_WORDS.find((w) => editDistance(w, first.text.toUpperCase()) <= 2);
   const hint = guess ? `; did you mean ${guess}?` : `; a statement starts with ${STATEMENT_WORDS.slice(0, 4).join(', ')}, …`;
   return new DynasqlError('DYNASQL_ERR_SYNTAX', `Syntax error at line ${position.line}, column ${position.column}: unexpected '${first.text}'${hint}`, { position });
-}
-
-/** words, quoted tokens and single symbols of the user's text; comments and blanks are not tokens */
-function tokensOf(sql: string, dialect: QuotingDialect): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql.charCodeAt(i);
-    if (c <= 0x20) {
-      i++;
-      continue;
-    }
-    const comment = c === 0x2d || c === 0x2f ? spanAt(sql, i, '') : undefined;
-    if (comment) {
-      i = comment.end;
-      continue;
-    }
-    let end: number | undefined;
-    try {
-      end = quotedTokenAt(sql, i, dialect)?.end;
-    } catch (error) {
-      if (!(error instanceof QuotingError)) throw error;
-      end = sql.length;
-    }
-    if (end === undefined) {
-      end = i + 1;
-      if (isSqlWordChar(c)) while (end < sql.length && isSqlWordChar(sql.charCodeAt(end))) end++;
-    }
-    tokens.push({ text: sql.slice(i, end), start: i, end });
-    i = end;
-  }
-  return tokens;
 }
 
 function editDistance(a: string, b: string): number {

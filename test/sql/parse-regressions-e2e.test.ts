@@ -60,6 +60,33 @@ describe('nothing silently dropped (issue 14)', () => {
   });
 });
 
+describe('constructs that were refused or misread (issue 14)', () => {
+  it('EXCEPT and INTERSECT in T-SQL and PostgreSQL', async () => {
+    const aNames = names.filter((n) => /^a/i.test(n));
+    for (const dialect of ['tsql', 'postgresql'] as const) {
+      const except = await conn.query("SELECT name FROM account EXCEPT SELECT name FROM account WHERE name LIKE 'A%' ORDER BY name", [], { dialect });
+      expect(namesOf(except.rows).sort()).toEqual([...new Set(names.filter((n) => !/^a/i.test(n)))].sort());
+      const intersect = await conn.query("SELECT name FROM account INTERSECT SELECT name FROM account WHERE name LIKE 'A%'", [], { dialect });
+      expect(namesOf(intersect.rows).sort()).toEqual([...new Set(aNames)].sort());
+    }
+  });
+
+  it('SUM(DISTINCT x) sums each value once', async () => {
+    const values = (await conn.query('SELECT industrycode FROM account WHERE industrycode IS NOT NULL')).rows.map((r) => Number(r.industrycode));
+    const distinctSum = [...new Set(values)].reduce((a, b) => a + b, 0);
+    expect(distinctSum).not.toBe(values.reduce((a, b) => a + b, 0));
+    for (const dialect of ['tsql', 'postgresql'] as const) {
+      const { rows } = await conn.query('SELECT SUM(DISTINCT industrycode) AS s FROM account', [], { dialect });
+      expect(Number(rows[0]!.s)).toBe(distinctSum);
+    }
+  });
+
+  it('WITH cte (a, b) AS … names the CTE\'s columns', async () => {
+    const { rows } = await conn.query('WITH c (a, b) AS (SELECT name, accountid FROM account) SELECT a FROM c ORDER BY a, b');
+    expect(rows.map((r) => String(r.a))).toEqual(names);
+  });
+});
+
 describe('bad input that threw uncoded errors (issue 22 item 6)', () => {
   it('a WHERE with 2,000 OR terms runs', async () => {
     const terms = Array.from({ length: 2000 }, (_, i) => `name = 'no such name ${i}'`);
