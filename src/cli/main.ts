@@ -42,7 +42,7 @@ export const DEFAULT_CONFIRM_THRESHOLD = 100;
 const EXAMPLES = `
 Examples:
   $ dynasql --demo                                   REPL on the embedded emulator's sample data
-  $ dynasql -c "Organization URL=https://contoso.crm.dynamics.com;Auth Scheme=DeviceCode"
+  $ dynasql -c "Organization URL=https://contoso.crm.dynamics.com;Auth Scheme=DeviceCode;Client Id=<app id>"
   $ dynasql --profile contoso                        a connection saved in ~/.config/dynasql/config.json
   $ dynasql --demo -e "SELECT TOP 5 name, revenue FROM account ORDER BY revenue DESC"
   $ dynasql --profile contoso -f report.sql --format csv -o report.csv
@@ -53,6 +53,7 @@ Examples:
 Commands:
   dynasql serve [options]      serve the org to Postgres clients and BI tools (dynasql serve --help)
   dynasql emulator [options]   run the embedded Dynamics emulator (dynasql emulator --help)
+  dynasql types [options]      write TypeScript row interfaces from the org's metadata (dynasql types --help)
 
 The connection comes from -c, else --profile, else the DYNASQL_CONNECTION environment variable.
 In the REPL, type \\? for the backslash commands.
@@ -114,6 +115,7 @@ export async function runCli(io: CliIo): Promise<number> {
   // subcommands load their modules when asked for, so the others start without them
   if (first === 'emulator') return (await import('../emulator/cli.js')).runEmulatorCli(rest, io);
   if (first === 'serve') return (await import('./serve.js')).runServe(rest, io);
+  if (first === 'types') return (await import('./types-command.js')).runTypes(rest, io);
 
   const sources: Source[] = [];
   let options: ParsedOptions;

@@ -6,7 +6,13 @@
  */
 import { execFileSync } from 'node:child_process';
 
+/**
+ * Whether the tmux tests can run. On a developer's machine without tmux they are skipped; in CI
+ * (`CI` set, as .ci/run and CI services do) they always run, so a missing tmux fails them instead
+ * of hiding them (`npm run test:setup` installs it).
+ */
 export function tmuxAvailable(): boolean {
+  if (process.env.CI) return true;
   try {
     execFileSync('tmux', ['-V'], { stdio: 'ignore' });
     return true;
