@@ -14,7 +14,7 @@ import { CARRIED_STARTUP_SETTINGS, type CatalogEngine, type EngineSession } from
 import { MessageFramer, ProtocolViolation, type FormatCode, type FrontendMessage, type StartupPacket } from './frontend-messages.js';
 import { decodeParameter, OID } from './pg-types.js';
 import { ScramExchange, type ScramVerifier } from './scram.js';
-import { leadingWords, splitStatements, stripSchemaQualifiers } from './sql-text.js';
+import { leadingWords, splitStatements, stripSchemaQualifiers, tokenize } from './sql-text.js';
 import { ResultCursor } from './result-cursor.js';
 import { statementTimeoutOfSet, timeoutMs, type BackendCall } from './session-functions.js';
 import { commandTag, encodeRows, resultFields, withFormats } from './statement-results.js';
@@ -482,8 +482,9 @@ export class Session implements EngineSession {
       case 'dynamics':
       case 'call': {
         const values = this.parameterValues(statement, parameterFormats, parameters);
-        if (route.kind === 'dynamics' && !this.tx && isPlainQuery(statement.translatorSql)) {
-          // rows go out as they come (result-cursor.ts); a transaction's statements are answered whole
+        if (route.kind === 'dynamics' && isPlainQuery(statement.translatorSql)) {
+          // rows go out as they come (result-cursor.ts); inside a transaction block too, since its reads
+          // run as outside it (they do not see the block's held writes, connection/types.ts Transaction)
           const controller = new AbortController();
           const cursor = await this.withSignal(() => ResultCursor.open(this.ctx.connection, statement.translatorSql, values, controller), controller);
           return { fields: resultFields(cursor, statement.fields ?? null, resultFormats), rows: [], tag: null, notices: [], isSelect: true, cursor };
@@ -792,9 +793,12 @@ export class Session implements EngineSession {
   }
 }
 
-/** SELECT / VALUES / TABLE: the statements whose rows are streamed (anything else is answered whole) */
+const WRITE_WORDS = new Set(['insert', 'update', 'delete', 'merge']);
+
+/** SELECT, VALUES, TABLE and a WITH that writes nothing: the statements whose rows are streamed (anything else is answered whole) */
 function isPlainQuery(sql: string): boolean {
   const first = leadingWords(sql, 1)[0];
+  if (first === 'with') return !tokenize(sql).some((t) => t.kind === 'word' && WRITE_WORDS.has(t.value));
   return first === 'select' || first === 'values' || first === 'table';
 }
 
