@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { runCancelBench } from './cancel.bench.js';
 import { runCatalogSuiteBench } from './catalog.bench.js';
 import { runImportCostBench } from './import-cost.bench.js';
 import { machineInfo } from './lib/machine.js';
@@ -29,6 +30,7 @@ const SUITE: Record<string, () => Promise<BenchResult>> = {
   throttle: () => runThrottleSuiteBench(),
   'local-engine': () => runLocalEngineBench(),
   'import-cost': () => runImportCostBench(),
+  cancel: () => runCancelBench(),
 };
 const EXTRA: Record<string, () => Promise<BenchResult>> = {
   'throttle-faults': async () => ({ name: 'throttle-faults', figures: { ...(await runThrottleBench({ parts: ['paging', 'creates'] })) }, checks: [] }),

@@ -1,0 +1,121 @@
+/**
+ * One measurement of the `cancel` benchmark (bench/cancel.bench.ts), in a process of its own so its
+ * peak RSS is its own: `npx tsx bench/cancel-worker.ts <scenario> <emulator url> [port]`. Prints one
+ * JSON line of figures.
+ *
+ * - cancel-read | cancel-join | cancel-write: starts the statement, cancels it once it is busy, and
+ *   reports how long until the statement settled and until this process's CPU went idle
+ * - stream-read: a pushed-down read streamed through `stream()`: rows, peak RSS
+ * - local-join: a local join of accounts and leads streamed through `stream()`: time to the first row,
+ *   rows, peak RSS (default Local Memory Limit)
+ * - serve: the Postgres adapter on `port`, serving until stdin closes (the slow reader is the parent)
+ */
+import { startPgServer } from '../src/pgwire/index.js';
+import { connect, type Connection } from '../src/index.js';
+
+const [scenario, url, port] = process.argv.slice(2);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** busy until aborted: what each cancel scenario runs */
+const BUSY: Record<string, (conn: Connection, signal: AbortSignal, onPage: () => void) => Promise<unknown>> = {
+  'cancel-read': async (conn, signal, onPage) => {
+    for await (const _ of conn.stream('SELECT accountid, name, revenue FROM account', undefined, { signal, onProgress: onPage }));
+  },
+  'cancel-join': (conn, signal, onPage) => conn.query(
+    'SELECT COUNT(*) AS n FROM account a JOIN account b ON a.name < b.name JOIN account c ON b.name < c.name JOIN account d ON c.name < d.name',
+    undefined, { signal, onProgress: onPage }),
+  'cancel-write': (conn, signal, onPage) => conn.query(
+    `INSERT INTO contact (lastname, firstname) VALUES ${Array.from({ length: 20_000 }, (_, i) => `('Cancel ${i}', 'Bench')`).join(', ')}`,
+    undefined, { signal, onProgress: onPage }),
+};
+
+/** pages (or $batch requests) to wait for before cancelling: the join's four reads are done and the engine computes */
+const PAGES_BEFORE_CANCEL: Record<string, number> = { 'cancel-read': 3, 'cancel-join': 4, 'cancel-write': 2 };
+
+/**
+ * When this process's CPU went quiet: the end of the last 20 ms slice busier than `quietShare` of a
+ * core before two quiet slices in a row. The machine is shared, so "busy" is relative to what the
+ * statement got before the cancel.
+ */
+async function idleAfter(from: number, quietShare: number): Promise<number> {
+  let last = process.cpuUsage();
+  let lastAt = performance.now();
+  let busyUntil = from;
+  let quiet = 0;
+  for (let i = 0; i < 1000 && quiet < 2; i++) {
+    await sleep(20);
+    const now = performance.now();
+    const used = process.cpuUsage(last);
+    last = process.cpuUsage();
+    const share = (used.user + used.system) / 1000 / (now - lastAt);
+    lastAt = now;
+    if (share > quietShare) {
+      busyUntil = now;
+      quiet = 0;
+    } else {
+      quiet++;
+    }
+  }
+  return busyUntil - from;
+}
+
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function main(): Promise<Record<string, unknown>> {
+  if (scenario === 'serve') {
+    const conn = await connect(`Url=${url}`);
+    const server = await startPgServer({ connection: conn, port: Number(port), trust: true, orgUrl: url, engineCacheDirectory: false });
+    // the catalog engine's start (initdb) has its own peak; what serving adds is sampled from here on
+    const startPeak = peakRssMb();
+    const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
+    const afterStart = rssMb();
+    let servingPeak = afterStart;
+    const sampler = setInterval(() => (servingPeak = Math.max(servingPeak, rssMb())), 50);
+    process.stdout.write(`${JSON.stringify({ listening: server.port })}\n`);
+    await new Promise((r) => process.stdin.on('end', r).resume());
+    clearInterval(sampler);
+    await server.close();
+    await conn.close();
+    return { servingPeakRssMb: servingPeak, rssAfterStartMb: afterStart, startPeakRssMb: startPeak };
+  }
+  const conn = await connect(`Url=${url}`);
+  try {
+    const busy = BUSY[scenario!];
+    if (busy) {
+      const controller = new AbortController();
+      const started = performance.now();
+      let pages = 0;
+      let loaded!: () => void;
+      // or after 20 s, should the reads report fewer pages than expected
+      const busyNow = new Promise<void>((r) => (loaded = r, setTimeout(r, 20_000).unref()));
+      const onPage = () => void (++pages === PAGES_BEFORE_CANCEL[scenario!] && loaded());
+      const running = busy(conn, controller.signal, onPage).then(() => 'finished', (error: { code?: string }) => error.code ?? String(error));
+      await busyNow;
+      const busyCpu = process.cpuUsage();
+      await sleep(500);
+      const used = process.cpuUsage(busyCpu);
+      const busyShare = (used.user + used.system) / 1000 / 500;
+      const abortedAt = performance.now();
+      controller.abort();
+      const outcome = await running;
+      const settledMs = performance.now() - abortedAt;
+      const idleMs = await idleAfter(abortedAt, Math.max(0.01, busyShare / 5));
+      return { outcome, ranMs: Math.round(abortedAt - started), cpuShareBeforeCancel: Math.round(busyShare * 100) / 100, settledMs: Math.round(settledMs), idleMs: Math.round(idleMs) };
+    }
+    if (scenario === 'stream-read' || scenario === 'local-join') {
+      const sql = scenario === 'stream-read'
+        ? 'SELECT accountid, name, revenue FROM account'
+        : 'SELECT a.name, l.fullname, l.estimatedamount FROM account a JOIN lead l ON l.companyname = a.name';
+      const started = performance.now();
+      let firstRowMs = 0;
+      let rows = 0;
+      for await (const _ of conn.stream(sql)) if (++rows === 1) firstRowMs = performance.now() - started;
+      return { rows, firstRowMs: Math.round(firstRowMs), totalMs: Math.round(performance.now() - started), peakRssMb: peakRssMb() };
+    }
+    throw new Error(`unknown scenario ${scenario}`);
+  } finally {
+    await conn.close();
+  }
+}
+
+process.stdout.write(`${JSON.stringify(await main())}\n`);
