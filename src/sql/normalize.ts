@@ -14,6 +14,7 @@ import { restoreNumber } from './exact-numbers.js';
 import { NO_FETCH_LIMIT } from './row-limits.js';
 import { fields, take } from './consume.js';
 import { DISTINCT_AGGREGATE_PREFIX } from './distinct-aggregates.js';
+import { DISTINCT_FROM_FUNCTION, NOT_DISTINCT_FROM_FUNCTION } from './operator-rewrites.js';
 import { positionAt } from './position.js';
 import { spanAt } from './quoting.js';
 import type {
@@ -521,6 +522,9 @@ export class Normalizer {
       return this.expr(a);
     });
     if (distinct && args.length === 0) throw unsupported(`${name}(DISTINCT) without an argument`);
+    if ((name === DISTINCT_FROM_FUNCTION || name === NOT_DISTINCT_FROM_FUNCTION) && args.length === 2) {
+      return isDistinctFrom(args[0]!, args[1]!, name === NOT_DISTINCT_FROM_FUNCTION);
+    }
     return { kind: 'function', name, args, distinct, star: false, over: raw.over ? this.window(raw.over) : undefined };
   }
 
@@ -611,4 +615,19 @@ function findOutsideQuotes(sql: string, text: string): number {
     i++;
   }
   return -1;
+}
+
+/**
+ * `a IS [NOT] DISTINCT FROM b` in the AST's existing forms: two NULLs are equal, and the result is
+ * TRUE or FALSE, never NULL (so NOT over it stays right):
+ * `CASE WHEN a IS NULL AND b IS NULL THEN 1 WHEN a = b THEN 1 ELSE 0 END = 1` (`= 0` for DISTINCT).
+ */
+function isDistinctFrom(a: Expr, b: Expr, negated: boolean): Expr {
+  const one: Expr = { kind: 'literal', type: 'number', value: '1' };
+  const zero: Expr = { kind: 'literal', type: 'number', value: '0' };
+  const bothNull: Expr = { kind: 'binary', op: 'AND', left: { kind: 'isNull', expr: a, negated: false }, right: { kind: 'isNull', expr: b, negated: false } };
+  const same: Expr = {
+    kind: 'case', whens: [{ when: bothNull, then: one }, { when: { kind: 'binary', op: '=', left: a, right: b }, then: one }], else: zero,
+  };
+  return { kind: 'binary', op: '=', left: same, right: negated ? one : zero };
 }

@@ -24,7 +24,7 @@ export interface RowLimitRewrite {
 interface Token { text: string; word: string; start: number; end: number }
 
 export function rewriteRowLimits(sql: string, dialect: QuotingDialect): RowLimitRewrite {
-  if (!/\b(?:OFFSET|FETCH)\b/i.test(sql)) return { sql, originalOffset: (offset) => offset };
+  if (!/\b(?:OFFSET|FETCH)\b|::/i.test(sql)) return { sql, originalOffset: (offset) => offset };
   const tokens = tokenize(sql, dialect);
   const edits: { start: number; end: number; text: string }[] = [];
   for (let k = 0; k < tokens.length; k++) {
@@ -32,7 +32,7 @@ export function rewriteRowLimits(sql: string, dialect: QuotingDialect): RowLimit
     if ((word !== 'OFFSET' && word !== 'FETCH' && word !== 'LIMIT') || tokens[k - 1]?.text === '.') continue;
     const clause = readClause(tokens, k);
     if (!clause) continue;
-    if (clause.offset || clause.fetch) {
+    if (clause.offset || clause.fetch || clause.castDropped) {
       const text = dialect === 'postgresql' ? postgresText(clause) : tsqlText(clause);
       if (text !== undefined) edits.push({ start: tokens[k]!.start, end: tokens[clause.next - 1]!.end, text });
     }
@@ -70,6 +70,8 @@ interface Clause {
   fetch?: string;
   /** the index of the first token after the clause */
   next: number;
+  /** a count was written with an integer cast (`LIMIT $2::INTEGER`, SQLAlchemy), dropped here */
+  castDropped?: boolean;
 }
 
 function readClause(tokens: Token[], from: number): Clause | undefined {
@@ -82,11 +84,13 @@ function readClause(tokens: Token[], from: number): Clause | undefined {
       if (!v) return undefined;
       clause.limit = v.text;
       k = v.next;
+      if (v.castDropped) clause.castDropped = true;
     } else if (word === 'OFFSET' && clause.offset === undefined) {
       const v = readValue(tokens, k + 1, false);
       if (!v) return undefined;
       clause.offset = v.text;
       k = v.next;
+      if (v.castDropped) clause.castDropped = true;
       if (tokens[k]?.word === 'ROW' || tokens[k]?.word === 'ROWS') k++;
     } else if (word === 'FETCH' && clause.fetch === undefined) {
       if (tokens[k + 1]?.word !== 'FIRST' && tokens[k + 1]?.word !== 'NEXT') return undefined;
@@ -113,12 +117,17 @@ function readClause(tokens: Token[], from: number): Clause | undefined {
   return k > from ? clause : undefined;
 }
 
-/** a number, a parameter, `ALL` (after LIMIT) or a parenthesised expression, as written */
-function readValue(tokens: Token[], k: number, allowAll: boolean): { text: string; next: number } | undefined {
+const INTEGER_TYPES = new Set(['INT', 'INTEGER', 'INT2', 'INT4', 'INT8', 'SMALLINT', 'BIGINT']);
+
+/** a number, a parameter (with an integer cast, which changes nothing), `ALL` (after LIMIT) or a parenthesised expression */
+function readValue(tokens: Token[], k: number, allowAll: boolean): { text: string; next: number; castDropped?: boolean } | undefined {
   const t = tokens[k];
   if (!t) return undefined;
   if (t.word === 'ALL') return allowAll ? { text: 'ALL', next: k + 1 } : undefined;
-  if (/^(?:\d+|\$\d+|@\w+)$/.test(t.text)) return { text: t.text, next: k + 1 };
+  if (/^(?:\d+|\$\d+|@\w+)$/.test(t.text)) {
+    const cast = tokens[k + 1]?.text === ':' && tokens[k + 2]?.text === ':' && INTEGER_TYPES.has(tokens[k + 3]?.text.toUpperCase() ?? '');
+    return cast ? { text: t.text, next: k + 4, castDropped: true } : { text: t.text, next: k + 1 };
+  }
   if (t.text === '(') {
     let depth = 0;
     for (let j = k; j < tokens.length; j++) {

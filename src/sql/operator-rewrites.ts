@@ -1,0 +1,140 @@
+/**
+ * Syntax node-sql-parser cannot read, rewritten before parsing into forms it reads with the same
+ * meaning (the text holds no string literal any more: string-literals.ts ran first):
+ * - PostgreSQL `$1::INTEGER` (SQLAlchemy, node-postgres): `($1)::INTEGER`; the parser reads a cast
+ *   only after a parenthesised parameter.
+ * - PostgreSQL `substring(x FROM 2 FOR 3)`: `substring(x , 2 , 3)`; `substring(x FOR 3)` starts at 1.
+ * - `a IS [NOT] DISTINCT FROM b` (both dialects): `__DYNASQL_IS_[NOT_]DISTINCT_FROM(a, b)`, which
+ *   the normaliser turns into a comparison that treats two NULLs as equal and is never NULL. Only
+ *   between simple operands (a name, parameter, literal, call or parenthesised expression) with no
+ *   operator right beside them, so precedence cannot change the meaning; otherwise it is refused.
+ */
+import { DynasqlError } from '../errors/index.js';
+import { sqlTokens, type QuotingDialect, type SqlToken } from './quoting.js';
+
+export const DISTINCT_FROM_FUNCTION = '__DYNASQL_IS_DISTINCT_FROM';
+export const NOT_DISTINCT_FROM_FUNCTION = '__DYNASQL_IS_NOT_DISTINCT_FROM';
+
+export interface OperatorRewrite {
+  sql: string;
+  originalOffset(offset: number): number;
+}
+
+interface Edit { start: number; end: number; text: string }
+
+export function rewriteOperators(sql: string, dialect: QuotingDialect): OperatorRewrite {
+  const identity = { sql, originalOffset: (offset: number) => offset };
+  const castParam = dialect === 'postgresql' && /\$\d+\s*::/.test(sql);
+  const substring = dialect === 'postgresql' && /substring/i.test(sql);
+  const distinctFrom = /DISTINCT\s+FROM/i.test(sql);
+  if (!castParam && !substring && !distinctFrom) return identity;
+  if (/__DYNASQL_IS_/i.test(sql)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'Names starting with __DYNASQL_IS_ are reserved by dynasql');
+  const tokens = sqlTokens(sql, dialect);
+  const word = (k: number) => (tokens[k] && !tokens[k]!.quoted ? tokens[k]!.text.toUpperCase() : '');
+  const edits: Edit[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (castParam && /^\$\d+$/.test(t.text) && tokens[k + 1]?.text === ':' && tokens[k + 2]?.text === ':') {
+      edits.push({ start: t.start, end: t.end, text: `(${t.text})` });
+    } else if (substring && word(k) === 'SUBSTRING' && tokens[k + 1]?.text === '(') {
+      const close = matching(tokens, k + 1);
+      let depth = 0;
+      for (let j = k + 2; j < close; j++) {
+        const text = tokens[j]!.text;
+        if (text === '(') depth++;
+        else if (text === ')') depth--;
+        else if (depth === 0 && word(j) === 'FROM') edits.push({ start: tokens[j]!.start, end: tokens[j]!.end, text: ',' });
+        else if (depth === 0 && word(j) === 'FOR') {
+          const hasFrom = tokens.slice(k + 2, j).some((_, i) => word(k + 2 + i) === 'FROM');
+          edits.push({ start: tokens[j]!.start, end: tokens[j]!.end, text: hasFrom ? ',' : ', 1,' });
+        }
+      }
+    } else if (distinctFrom && word(k) === 'IS') {
+      const negated = word(k + 1) === 'NOT';
+      const d = negated ? k + 2 : k + 1;
+      if (word(d) !== 'DISTINCT' || word(d + 1) !== 'FROM') continue;
+      const leftStart = operandStartBefore(tokens, k - 1);
+      const rightEnd = operandEndAfter(tokens, d + 2);
+      const before = tokens[leftStart - 1];
+      const after = tokens[rightEnd + 1];
+      if (leftStart < 0 || rightEnd < 0 || !quietNeighbour(before) || !quietNeighbour(after)) {
+        throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'IS [NOT] DISTINCT FROM is supported between a column, parameter, literal, call or parenthesised expression, with no operator beside it: add parentheses');
+      }
+      const left = sql.slice(tokens[leftStart]!.start, tokens[k - 1]!.end);
+      const right = sql.slice(tokens[d + 2]!.start, tokens[rightEnd]!.end);
+      edits.push({ start: tokens[leftStart]!.start, end: tokens[rightEnd]!.end, text: `${negated ? NOT_DISTINCT_FROM_FUNCTION : DISTINCT_FROM_FUNCTION}(${left}, ${right})` });
+      k = rightEnd;
+    }
+  }
+  if (edits.length === 0) return identity;
+  edits.sort((a, b) => a.start - b.start);
+  let out = '';
+  let copied = 0;
+  const map: { newStart: number; newEnd: number; oldStart: number; oldEnd: number }[] = [];
+  for (const edit of edits) {
+    if (edit.start < copied) continue;
+    out += sql.slice(copied, edit.start);
+    map.push({ newStart: out.length, newEnd: out.length + edit.text.length, oldStart: edit.start, oldEnd: edit.end });
+    out += edit.text;
+    copied = edit.end;
+  }
+  out += sql.slice(copied);
+  return {
+    sql: out,
+    originalOffset(offset) {
+      let shift = 0;
+      for (const m of map) {
+        if (offset < m.newStart) break;
+        if (offset < m.newEnd) return m.oldStart;
+        shift = m.oldEnd - m.newEnd;
+      }
+      return offset + shift;
+    },
+  };
+}
+
+/** index of the `)` closing the `(` at `open`, or the last token */
+function matching(tokens: SqlToken[], open: number): number {
+  let depth = 0;
+  for (let j = open; j < tokens.length; j++) {
+    if (tokens[j]!.text === '(') depth++;
+    else if (tokens[j]!.text === ')' && --depth === 0) return j;
+  }
+  return tokens.length - 1;
+}
+
+const isAtom = (t: SqlToken | undefined) => !!t && (t.quoted || /^[\w@$#]/.test(t.text) || t.text === '?');
+
+/** the first token of the simple operand ending at token `k` (`a.b`, `f(x)`, `(…)`, `@p`, `'x'`), or -1 */
+function operandStartBefore(tokens: SqlToken[], k: number): number {
+  let j = k;
+  if (tokens[j]?.text === ')') {
+    let depth = 0;
+    for (; j >= 0; j--) {
+      if (tokens[j]!.text === ')') depth++;
+      else if (tokens[j]!.text === '(' && --depth === 0) break;
+    }
+    if (j < 0) return -1;
+    if (isAtom(tokens[j - 1]) && !/^(?:AND|OR|NOT|WHERE|ON|WHEN|THEN|ELSE|HAVING|SELECT|IN)$/i.test(tokens[j - 1]!.text)) j--;
+  } else if (!isAtom(tokens[j])) {
+    return -1;
+  }
+  while (tokens[j - 1]?.text === '.' && isAtom(tokens[j - 2])) j -= 2;
+  return j;
+}
+
+/** the last token of the simple operand starting at token `k`, or -1 */
+function operandEndAfter(tokens: SqlToken[], k: number): number {
+  let j = k;
+  if (tokens[j]?.text === '-' && /^\d/.test(tokens[j + 1]?.text ?? '')) j++;
+  if (tokens[j]?.text === '(') return matching(tokens, j);
+  if (!isAtom(tokens[j])) return -1;
+  while (tokens[j + 1]?.text === '.' && isAtom(tokens[j + 2])) j += 2;
+  if (tokens[j + 1]?.text === '(') return matching(tokens, j + 1);
+  return j;
+}
+
+/** nothing, a bracket, a comma, a semicolon or a word (AND, THEN, …) may stand beside the rewritten call; an operator may not */
+function quietNeighbour(t: SqlToken | undefined): boolean {
+  return !t || t.quoted || ['(', ')', ',', ';'].includes(t.text) || /^[A-Za-z_]/.test(t.text);
+}

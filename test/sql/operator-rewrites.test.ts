@@ -1,0 +1,59 @@
+/** `$1::INTEGER`, `substring(x FROM a FOR b)`, `IS [NOT] DISTINCT FROM` (issues 14 and 17), parsed and run. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { connect, type Connection } from '../../src/index.js';
+import { parseSql, type Select } from '../../src/sql/index.js';
+
+const select = (sql: string, dialect: 'tsql' | 'postgresql' = 'postgresql') => parseSql(sql, dialect).statement.query as Select;
+
+describe('parsing', () => {
+  it('$1::INTEGER is a cast of the parameter, LIMIT $2::INTEGER a limit', () => {
+    const q = select('SELECT name FROM account WHERE revenue > $1::INTEGER ORDER BY name LIMIT $2::INTEGER');
+    expect(q.where).toMatchObject({ right: { kind: 'cast', expr: { kind: 'param', ref: 0 }, type: { name: 'INTEGER' } } });
+    expect(q.limit).toEqual({ kind: 'param', ref: 1 });
+  });
+
+  it('substring(x FROM a FOR b) is substring(x, a, b)', () => {
+    expect(select('SELECT substring(name FROM 2 FOR 3) FROM account').columns[0]!.expr).toMatchObject({ kind: 'function', name: 'SUBSTRING', args: [{ name: 'name' }, { value: '2' }, { value: '3' }] });
+    expect(select('SELECT substring(name FOR 3) FROM account').columns[0]!.expr).toMatchObject({ args: [{ name: 'name' }, { value: '1' }, { value: '3' }] });
+  });
+
+  it('IS DISTINCT FROM next to an operator is refused rather than regrouped', () => {
+    expect(() => select('SELECT 1 FROM account WHERE revenue + 1 IS DISTINCT FROM 2')).toThrow(expect.objectContaining({ code: 'DYNASQL_ERR_UNSUPPORTED_SQL' }));
+  });
+});
+
+describe('against the emulator', () => {
+  let emulator: RunningEmulator;
+  let conn: Connection;
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0, rows: 30 });
+    conn = await connect(`Url=${emulator.url}`);
+  }, 60_000);
+  afterAll(async () => {
+    await conn?.close();
+    await emulator?.close();
+  });
+
+  it('PostgreSQL: casts on parameters, LIMIT $2::INTEGER, substring FROM … FOR', async () => {
+    const all = (await conn.query('SELECT name FROM account ORDER BY name, accountid')).rows.map((r) => String(r.name));
+    const { rows } = await conn.query('SELECT substring(name FROM 1 FOR 3) AS s FROM account WHERE numberofemployees >= $1::INTEGER ORDER BY name, accountid LIMIT $2::INTEGER', [0, 4], { dialect: 'postgresql' });
+    expect(rows.length).toBeLessThanOrEqual(4);
+    for (const row of rows) expect(String(row.s)).toHaveLength(3);
+    expect(all.length).toBeGreaterThan(4);
+  });
+
+  for (const dialect of ['tsql', 'postgresql'] as const) {
+    it(`${dialect}: IS NOT DISTINCT FROM treats two NULLs as equal; IS DISTINCT FROM is its exact negation`, async () => {
+      const total = Number((await conn.query('SELECT COUNT(*) AS n FROM account')).rows[0]!.n);
+      const nulls = Number((await conn.query('SELECT COUNT(*) AS n FROM account WHERE parentaccountid IS NULL')).rows[0]!.n);
+      expect(nulls).toBeGreaterThan(0);
+      const same = await conn.query('SELECT COUNT(*) AS n FROM account WHERE parentaccountid IS NOT DISTINCT FROM NULL', [], { dialect });
+      expect(Number(same.rows[0]!.n)).toBe(nulls);
+      const different = await conn.query('SELECT COUNT(*) AS n FROM account WHERE parentaccountid IS DISTINCT FROM NULL', [], { dialect });
+      expect(Number(different.rows[0]!.n)).toBe(total - nulls);
+      const negated = await conn.query('SELECT COUNT(*) AS n FROM account WHERE NOT (name IS DISTINCT FROM name)', [], { dialect });
+      expect(Number(negated.rows[0]!.n)).toBe(total);
+    });
+  }
+});
