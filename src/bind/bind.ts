@@ -110,10 +110,10 @@ class Binder {
     const outputs: Scope['outputs'] = [];
     for (const item of select.columns) {
       if (item.expr.kind === 'star') {
-        const expanded = this.expandStar(item.expr.table, scope);
-        names.push(...expanded.names);
-        types.push(...expanded.types);
-        columns.push({ expr: item.expr.table ? { kind: 'star', qualifier: item.expr.table, sqlType: NULL } : { kind: 'star', sqlType: NULL } });
+        const expansion = this.expandStar(item.expr.table, scope);
+        names.push(...expansion.map((c) => c.name));
+        types.push(...expansion.map((c) => c.sqlType));
+        columns.push({ expr: item.expr.table ? { kind: 'star', qualifier: item.expr.table, sqlType: NULL, expansion } : { kind: 'star', sqlType: NULL, expansion } });
         continue;
       }
       const expr = this.expr(item.expr, scope, ctes);
@@ -174,25 +174,23 @@ class Binder {
     return { expr, descending: item.descending, nulls: item.nulls };
   }
 
-  private expandStar(qualifier: string | undefined, scope: Scope): { names: string[]; types: SqlType[] } {
+  /** the columns a `*` stands for, as references (rendered one by one, so output positions and types agree) */
+  private expandStar(qualifier: string | undefined, scope: Scope): P.ColumnRef[] {
     const sources = qualifier ? [scope.find(qualifier)] : scope.sources;
     if (qualifier && !sources[0]) throw this.unknownTable(qualifier, scope.sources.map((s) => s.alias));
     if (sources.length === 0) throw new DynasqlError('DYNASQL_ERR_SYNTAX', 'SELECT * needs a FROM clause');
-    const names: string[] = [];
-    const types: SqlType[] = [];
+    const refs: P.ColumnRef[] = [];
     for (const source of sources) {
       if (source!.kind === 'named') {
-        names.push(...source!.columns);
-        types.push(...source!.types);
+        source!.columns.forEach((name, i) => refs.push({ kind: 'column', name, qualifier: source!.alias, sqlType: source!.types[i]! }));
         continue;
       }
       for (const column of source!.visibleColumns) {
         this.need(source!.scan, column);
-        names.push(column.name);
-        types.push(column.sqlType);
+        refs.push({ kind: 'column', name: column.name, qualifier: source!.alias, scanId: source!.scan.id, column, sqlType: column.sqlType });
       }
     }
-    return { names, types };
+    return refs;
   }
 
   private need(scan: P.Scan, column: Column): void {

@@ -43,8 +43,8 @@ function powerOfTen(k: number): string {
   return k <= 18 ? `CAST(${10n ** BigInt(k)} AS HUGEINT)` : `CAST('${10n ** BigInt(k)}' AS HUGEINT)`;
 }
 
-/** what an ORDER BY of a query may use: its output names, its select items, whether strings are trimmed */
-interface OrderContext { outputs?: string[]; items?: P.SelectItem[]; trim: boolean }
+/** what an ORDER BY of a query may use: its output names and expressions by position, whether strings are trimmed */
+interface OrderContext { outputs?: string[]; exprs?: P.Expr[]; trim: boolean }
 
 export class DuckDbRenderer {
   private readonly values: unknown[] = [];
@@ -91,18 +91,24 @@ export class DuckDbRenderer {
       const select = `SELECT${query.distinct && !distinctAsGroups ? ' DISTINCT' : ''} ${query.columns.map((c, i) => this.selectItem(c, i)).join(', ')}`;
       const having = query.having ? ` HAVING ${this.expr(query.having)}` : '';
       // a DISTINCT kept as DISTINCT sorts only by what it selects, so its strings are not trimmed there
-      const order = { outputs: this.outputNamesOf(query), items: query.columns, trim: !(query.distinct && !distinctAsGroups) };
+      const exprs = query.columns.flatMap((c) => (c.expr.kind === 'star' ? c.expr.expansion ?? [] : [c.expr]));
+      const order = { outputs: this.outputNamesOf(query), exprs, trim: !(query.distinct && !distinctAsGroups) };
       return `${withText}${select}${from}${where}${groupBy}${having}${this.tail(query.orderBy, order, query.limit, query.offset)}`;
     } finally {
       this.groupKeys = outer;
     }
   }
 
-  /** the output names of a query by position, or undefined when a `*` makes positions unknown here */
+  /** the output names of a query by position, or undefined when a `*` without its expansion makes positions unknown */
   private outputNamesOf(query: P.Query): string[] | undefined {
     if (query.kind === 'setop') return this.outputNamesOf(query.left);
-    if (query.columns.some((c) => c.expr.kind === 'star')) return undefined;
-    return query.columns.map((c, i) => c.alias ?? outputName(c.expr, i));
+    const names: string[] = [];
+    for (const [i, c] of query.columns.entries()) {
+      if (c.expr.kind !== 'star') names.push(c.alias ?? outputName(c.expr, i));
+      else if (c.expr.expansion) names.push(...c.expr.expansion.map((e) => e.name));
+      else return undefined;
+    }
+    return names;
   }
 
   private tail(orderBy: P.OrderItem[], order: OrderContext, limit?: P.Expr, offset?: P.Expr): string {
@@ -158,7 +164,7 @@ export class DuckDbRenderer {
     const e = item.expr;
     const position = e.kind === 'column' && e.qualifier === undefined && e.scanId === undefined && order.outputs
       ? order.outputs.findIndex((name) => name.toLowerCase() === e.name.toLowerCase()) : -1;
-    const target = position >= 0 ? order.items?.[position]?.expr : e;
+    const target = position >= 0 ? order.exprs?.[position] : e;
     let key: string;
     if (order.trim && target && isString(target.sqlType)) key = `rtrim(${this.expr(target)})`;
     else key = position >= 0 ? String(position + 1) : this.expr(e);
@@ -166,7 +172,11 @@ export class DuckDbRenderer {
   }
 
   private selectItem(item: P.SelectItem, index: number): string {
-    if (item.expr.kind === 'star') return item.expr.qualifier ? `${quoteIdent(item.expr.qualifier)}.*` : '*';
+    if (item.expr.kind === 'star') {
+      // the columns one by one: the temp tables may hold more columns than the `*` stands for
+      if (item.expr.expansion) return item.expr.expansion.map((c) => this.expr(c)).join(', ');
+      return item.expr.qualifier ? `${quoteIdent(item.expr.qualifier)}.*` : '*';
+    }
     return `${this.expr(item.expr)} AS ${quoteIdent(item.alias ?? outputName(item.expr, index))}`;
   }
 

@@ -39,7 +39,8 @@ export interface Window { partitionBy: Expr[]; orderBy: OrderItem[]; frame?: str
 export interface Call { kind: 'function'; name: string; args: Expr[]; distinct: boolean; star: boolean; over?: Window; sqlType: SqlType }
 export interface Subquery { kind: 'subquery'; query: Query; sqlType: SqlType }
 export interface Keyword { kind: 'keyword'; word: string; sqlType: SqlType }
-export interface Star { kind: 'star'; qualifier?: string; sqlType: SqlType }
+/** `*` or `a.*` in a select list; `expansion` the columns it stands for, in output order */
+export interface Star { kind: 'star'; qualifier?: string; sqlType: SqlType; expansion?: ColumnRef[] }
 
 export type Expr =
   | ColumnRef | Literal | Param | Binary | Unary | Like | InList | InQuery | Between | IsNull | Exists | Case | Cast

@@ -235,6 +235,18 @@ describe('issue 14.8: GROUP BY and DISTINCT treat trailing blanks and case as eq
   });
 });
 
+describe('result column types come from the binder', () => {
+  it('a * next to columns the statement also reads reports each column with its own type', async () => {
+    const r = await both('SELECT *, 1 AS x FROM account a WHERE a.primarycontactidname IS NOT NULL');
+    const types = new Map(r.columns.map((c) => [c.name, c.type]));
+    expect(types.get('accountid')).toBe('uniqueidentifier');
+    expect(types.get('revenue')).toBe('money');
+    expect(types.get('name')).toBe('nvarchar');
+    expect(types.get('x')).toBe('int');
+    expect(r.columns.map((c) => c.name)).not.toContain('primarycontactidname');
+  });
+});
+
 describe('issue 14: errors on valid SQL', () => {
   it("a string literal in GROUP BY matches the select list: CHARINDEX('ro', name)", async () => {
     const names = (await local.query('SELECT name FROM account')).rows.map((r) => String(r.name).toLowerCase());
