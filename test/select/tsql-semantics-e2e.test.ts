@@ -71,6 +71,12 @@ describe('issue 14.3: AVG of an integer column is an int', () => {
     expect(n.rows).toEqual([{ a: -2 }]);
   });
 
+  it('AVG(DISTINCT x) of ints is an int; a CTE column list keeps the types', async () => {
+    const r = await both('WITH c (x) AS (SELECT @a AS x UNION ALL SELECT @b UNION ALL SELECT @c) SELECT AVG(DISTINCT x) AS a, SUM(DISTINCT x) AS s, AVG(x) AS b FROM c', { a: 1, b: 2, c: 2 });
+    expect(r.rows).toEqual([{ a: 1, s: 3, b: 1 }]);
+    expect(r.columns.map((c) => c.type)).toEqual(['int', 'int', 'int']);
+  });
+
   it('the PostgreSQL dialect keeps its own rule: AVG of an int is a numeric', async () => {
     const r = await both('SELECT AVG(x) AS a FROM (SELECT 1 AS x UNION ALL SELECT 2) t', [], { dialect: 'postgresql' });
     expect(r.rows).toEqual([{ a: '1.5' }]);
@@ -227,6 +233,11 @@ describe('issue 14.8: GROUP BY and DISTINCT treat trailing blanks and case as eq
   it('ORDER BY ties x and X  (the next key decides)', async () => {
     const r = await both('SELECT v, k FROM (SELECT @b AS v, 1 AS k UNION ALL SELECT @a, 2) t ORDER BY v, k DESC', values);
     expect(r.rows.map((row) => row.k)).toEqual([2, 1]);
+  });
+
+  it('INTERSECT and EXCEPT compare x, x  and X as equal', async () => {
+    expect((await both('SELECT v FROM (SELECT @a AS v) t INTERSECT SELECT v FROM (SELECT @b AS v) u', values)).rows.length).toBe(1);
+    expect((await both('SELECT v FROM (SELECT @c AS v) t EXCEPT SELECT v FROM (SELECT @b AS v) u', values)).rows).toEqual([]);
   });
 
   it("NULLIF(v, 'X ') is NULL for x", async () => {
