@@ -176,6 +176,10 @@ export type ConnectionSettings = {
   pushdown?: boolean;
   /** integers come back as BigInt instead of number (or string past 2^53) */
   useBigInt?: boolean;
+  /** the local engine's memory limit before it spills to disk (`512MB`, `2GB`) */
+  localMemoryLimit?: string;
+  /** where the local engine spills (created on demand, removed at close) */
+  localTempDirectory?: string;
   verbosity?: 1 | 2 | 3 | 4 | 5;
   logFile?: string;
   maxConcurrency?: number;

@@ -4,7 +4,8 @@
  * - `ne` matches nulls in OData, so `x <> 1` is sent as `x ne 1 and x ne null`;
  * - `NOT` is pushed inward (De Morgan, flipped operators) because `not (x eq 1)` is true for null x;
  * - LIKE becomes startswith/endswith/contains (or F&O `eq 'x*'`) only when the literal part holds
- *   none of the characters the service treats as wildcards;
+ *   none of the characters the service treats as wildcards; a LIKE without wildcards is `eq` and
+ *   `endswith` (eq alone would ignore trailing blanks, which LIKE on nvarchar does not);
  * - virtual columns (lookup names, choice labels) are annotations and cannot be filtered on.
  *
  * `translateConjunct(<revenue > 1000 AND name LIKE 'A%'>, …)` → `revenue gt 1000 and startswith(name,'A')`.
@@ -275,7 +276,13 @@ function like(expr: Extract<Expr, { kind: 'like' }>, negated: boolean, ctx: Cont
   }
   let positive: ODataFilter;
   if (fn === 'eq') {
-    positive = { kind: 'compare', op: 'eq', property: column.odataName, value: text.text, target: target(column) };
+    // `eq` ignores trailing blanks (SQL Server pads before comparing) but LIKE on nvarchar does not:
+    // 'Seattle ' = 'seattle' is true, 'Seattle ' LIKE 'seattle' is false. The equality picks the
+    // value case-insensitively; the suffix match keeps only those that end exactly as the pattern does.
+    const ending: ODataFilter = ctx.facts.likeStyle === 'wildcard-eq'
+      ? { kind: 'compare', op: 'eq', property: column.odataName, value: `*${text.text}`, target: target(column) }
+      : { kind: 'stringFunction', fn: 'endswith', property: column.odataName, value: text.text };
+    positive = andAll([{ kind: 'compare', op: 'eq', property: column.odataName, value: text.text, target: target(column) }, ending])!;
   } else if (ctx.facts.likeStyle === 'wildcard-eq') {
     const value = fn === 'startswith' ? `${text.text}*` : fn === 'endswith' ? `*${text.text}` : `*${text.text}*`;
     positive = { kind: 'compare', op: 'eq', property: column.odataName, value, target: target(column) };
