@@ -17,6 +17,9 @@ export interface LiteralTarget {
   enumType?: string;
   /** `filter` (OData literal) or `json` (an element of a query function's string array) */
   style?: 'filter' | 'json';
+  /** Edm.Decimal: the column's precision and scale, which bound the whole digits a value may have */
+  precision?: number;
+  scale?: number | 'variable';
 }
 
 export type LiteralValue = string | number | bigint | boolean | Date | null;
@@ -27,6 +30,19 @@ const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,7})?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
+
+/** the range of each integer type (OData CSDL §4.4) */
+const INTEGER_RANGE: Record<string, [bigint, bigint]> = {
+  'Edm.Byte': [0n, 255n],
+  'Edm.SByte': [-128n, 127n],
+  'Edm.Int16': [-32768n, 32767n],
+  'Edm.Int32': [-2147483648n, 2147483647n],
+  'Edm.Int64': [-9223372036854775808n, 9223372036854775807n],
+};
+/** the largest finite value of each binary floating-point type */
+const FLOAT_MAX: Record<string, number> = { 'Edm.Double': Number.MAX_VALUE, 'Edm.Single': 3.4028234663852886e38 };
+/** SQL Server's (and so Dataverse's) widest decimal: 38 digits */
+const DECIMAL_MAX_DIGITS = 38;
 
 function typeError(value: unknown, edmType: string): DynasqlError {
   const shown = typeof value === 'string' ? `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'` : String(value);
@@ -67,11 +83,15 @@ function canonical(value: Exclude<LiteralValue, null>, target: LiteralTarget): s
     case 'Edm.Int16': case 'Edm.Int32': case 'Edm.Int64': case 'Edm.Byte': case 'Edm.SByte': {
       const s = typeof value === 'number' ? (Number.isInteger(value) ? String(value) : '') : String(value).trim();
       if (!INTEGER.test(s)) throw typeError(value, edmType);
+      const [min, max] = INTEGER_RANGE[edmType]!;
+      const n = BigInt(s);
+      if (n < min || n > max) throw overflow(value, edmType);
       return s.replace(/^\+/, '');
     }
     case 'Edm.Decimal': case 'Edm.Double': case 'Edm.Single': {
       const s = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value).trim();
       if (!DECIMAL.test(s)) throw typeError(value, edmType);
+      checkMagnitude(s, target);
       return s.replace(/^\+/, '');
     }
     case 'Edm.DateTimeOffset':
@@ -91,6 +111,29 @@ function canonical(value: Exclude<LiteralValue, null>, target: LiteralTarget): s
       }
       throw new DynasqlError('DYNASQL_ERR_TYPE', `Values of type ${edmType} cannot be sent in a filter`);
   }
+}
+
+function overflow(value: unknown, type: string): DynasqlError {
+  const shown = String(value).length > 60 ? `${String(value).slice(0, 60)}…` : String(value);
+  return new DynasqlError('DYNASQL_ERR_OVERFLOW', `The number ${shown} is out of the range of ${type.replace(/^Edm\./, '')}`);
+}
+
+/**
+ * A number the type cannot hold never becomes a literal: `1e309` is no double (T-SQL refuses it as
+ * out of the range of float), and a decimal(p,s) holds at most p-s whole digits.
+ */
+function checkMagnitude(text: string, target: LiteralTarget): void {
+  const n = Number(text);
+  if (target.edmType !== 'Edm.Decimal') {
+    if (!(Math.abs(n) <= FLOAT_MAX[target.edmType]!)) throw overflow(text, target.edmType);
+    return;
+  }
+  const scale = typeof target.scale === 'number' ? target.scale : 0;
+  const wholeDigits = target.precision !== undefined ? target.precision - scale : DECIMAL_MAX_DIGITS;
+  // digits counted in the text where there is no exponent: a double rounds 999999999999999.9999 up to 1e15
+  const plain = /^[+-]?0*(\d*)(\.\d*)?$/.exec(text);
+  const fits = plain ? plain[1]!.length <= wholeDigits : Math.abs(n) < 10 ** wholeDigits;
+  if (!fits) throw overflow(text, `decimal(${target.precision ?? DECIMAL_MAX_DIGITS}${target.precision !== undefined ? `,${scale}` : ''})`);
 }
 
 function quoteString(s: string): string {

@@ -140,10 +140,7 @@ function comparison(left: Expr, op: CompareOp, right: Expr, negated: boolean, ct
   const value = constant.value;
   if (value === null) return local('a comparison with NULL is never true; evaluated locally');
   if (column.enumType && !ctx.facts.enumOperators.includes(finalOp)) return local(`enum ${column.name} supports only ${ctx.facts.enumOperators.join(', ')} on the service`);
-  const checked = checkedValue(column, value);
-  if (finalOp === 'eq' && column.edmType === 'Edm.String' && hasWildcard(String(checked), ctx.facts.likeStyle === 'wildcard-eq' ? '*' : '')) {
-    return local(`'*' in the value would be a wildcard in F&O's eq`);
-  }
+  const checked = checkedValue(column, value, ctx);
   const compare: ODataFilter = { kind: 'compare', op: finalOp, property: column.odataName, value: checked, target: target(column) };
   // OData `ne` is also true for null; SQL `<>` is not
   if (finalOp === 'ne') return andAll([compare, { kind: 'compare', op: 'ne', property: column.odataName, value: null, target: target(column) }])!;
@@ -151,30 +148,73 @@ function comparison(left: Expr, op: CompareOp, right: Expr, negated: boolean, ct
 }
 
 /**
- * Validates a value against the column's type before it reaches the URL: a non-GUID for a GUID
- * column is a type error (as SQL Server's conversion error), a fraction against an integer column
- * stays local (SQL compares it numerically; OData would reject the literal).
+ * The value to send for a comparison with `column`, validated before it reaches the URL, or the
+ * reason the comparison stays local. Each rule keeps the service's answer equal to T-SQL's:
+ * - a non-GUID for a GUID column is a type error (as SQL Server's conversion error);
+ * - a number is compared numerically: a fraction against an integer column, or a number beyond the
+ *   column's type (`numberofemployees > 3000000000`), stays local (OData would refuse the literal);
+ *   a number no float can hold (`1e309`) is refused, as T-SQL refuses it;
+ * - strings: T-SQL ignores trailing blanks ('US-001 ' = 'US-001'), and so does the service's SQL
+ *   Server collation, so they are trimmed; on F&O a `*` anywhere in the value is a wildcard, in `eq`
+ *   and `ne` alike, so such a value stays local whatever the operator;
+ * - F&O enums compare as their member names: case-insensitively and without trailing blanks
+ *   (`'yes'` → `NoYes'Yes'`); a value that is no member equals no row and stays local.
  */
-function checkedValue(column: Column, value: ConstantValue): ConstantValue {
-  if (INTEGER_TYPES.has(column.edmType)) {
-    const n = typeof value === 'boolean' ? Number(value) : Number(value);
-    if (typeof value === 'string' && !/^\s*[+-]?\d+(\.\d*)?\s*$/.test(value)) {
-      throw new DynasqlError('DYNASQL_ERR_TYPE', `Cannot compare ${column.name} (${column.sqlType.name}) with '${value}'`);
-    }
-    if (!Number.isInteger(n)) return local(`${column.name} is a whole number compared with a fraction; evaluated locally`);
-    return typeof value === 'bigint' ? value : String(value).trim().replace(/\.0*$/, '');
-  }
-  // a boolean is checked as it is written; any value is a valid string literal (quoted as it is, a Date as ISO text)
-  if (column.edmType === 'Edm.Boolean' || column.edmType === 'Edm.String') return value;
+function checkedValue(column: Column, value: ConstantValue, ctx: Context): ConstantValue {
+  if (INTEGER_TYPES.has(column.edmType)) return integerValue(column, value);
+  if (column.edmType === 'Edm.Boolean') return value; // checked as it is written
+  if (column.edmType === 'Edm.String') return stringValue(value instanceof Date ? value.toISOString() : String(value), ctx);
+  if (column.enumType) return enumMember(column, value);
   try {
     odataLiteral(value, target(column));
   } catch (error) {
     if (DynasqlError.is(error, 'DYNASQL_ERR_TYPE')) {
       throw new DynasqlError('DYNASQL_ERR_TYPE', `Cannot compare ${column.name} (${column.sqlType.name}) with ${typeof value === 'string' ? `'${value}'` : String(value)}`);
     }
+    if (DynasqlError.is(error, 'DYNASQL_ERR_OVERFLOW') && Number.isFinite(Number(value))) {
+      return local(`${String(value)} is beyond the range of ${column.name} (${column.sqlType.name}); compared locally`);
+    }
     throw error;
   }
   return value;
+}
+
+function integerValue(column: Column, value: ConstantValue): ConstantValue {
+  if (typeof value === 'string' && !/^\s*[+-]?\d+(\.\d*)?\s*$/.test(value)) {
+    // `1e3` is a float in T-SQL: compared numerically (locally), and `1e309` is no float at all
+    if (/^\s*[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+\s*$/i.test(value)) {
+      if (!Number.isFinite(Number(value))) throw new DynasqlError('DYNASQL_ERR_OVERFLOW', `The number ${value.trim()} is out of the range of float`);
+      return local(`${column.name} compared with the float ${value.trim()}; evaluated locally`);
+    }
+    throw new DynasqlError('DYNASQL_ERR_TYPE', `Cannot compare ${column.name} (${column.sqlType.name}) with '${value}'`);
+  }
+  const n = Number(value);
+  if (!Number.isInteger(n)) return local(`${column.name} is a whole number compared with a fraction; evaluated locally`);
+  const whole = typeof value === 'bigint' ? value : String(value).trim().replace(/\.0*$/, '');
+  try {
+    odataLiteral(whole, target(column));
+  } catch (error) {
+    if (DynasqlError.is(error, 'DYNASQL_ERR_OVERFLOW')) return local(`${String(whole)} is beyond the range of ${column.name} (${column.sqlType.name}); compared locally`);
+    throw error;
+  }
+  return whole;
+}
+
+/** T-SQL pads the shorter string with blanks before comparing: trailing blanks never matter */
+function withoutTrailingBlanks(text: string): string {
+  return text.replace(/ +$/, '');
+}
+
+function stringValue(text: string, ctx: Context): string {
+  if (ctx.facts.likeStyle === 'wildcard-eq' && text.includes('*')) return local(`'*' in '${text}' would be a wildcard on the service; compared locally`);
+  return withoutTrailingBlanks(text);
+}
+
+function enumMember(column: Column, value: ConstantValue): string {
+  const wanted = withoutTrailingBlanks(String(value)).toLowerCase();
+  const member = column.options?.find((o) => String(o.value).toLowerCase() === wanted);
+  if (!member) return local(`'${String(value)}' is no member of ${column.enumType}, so it equals no ${column.name}; compared locally`);
+  return String(member.value);
 }
 
 function propertyComparison(left: Expr, op: CompareOp, right: Expr, ctx: Context): ODataFilter {
@@ -201,15 +241,12 @@ function inList(left: Expr, list: Expr[], negated: boolean, ctx: Context): OData
   // x NOT IN (1, NULL) is never true; x IN (1, NULL) is x IN (1)
   if (negated && nonNull.length !== values.length) return local('NOT IN with a NULL in the list is never true; evaluated locally');
   if (nonNull.length === 0) return local('an IN list of only NULLs is never true; evaluated locally');
-  const checked = nonNull.map((v) => checkedValue(column, v));
+  const checked = nonNull.map((v) => checkedValue(column, v, ctx));
   if (negated) {
     return andAll([
       ...checked.map((v): ODataFilter => ({ kind: 'compare', op: 'ne', property: column.odataName, value: v, target: target(column) })),
       { kind: 'compare', op: 'ne', property: column.odataName, value: null, target: target(column) },
     ])!;
-  }
-  if (ctx.facts.likeStyle === 'wildcard-eq' && column.edmType === 'Edm.String' && checked.some((v) => String(v).includes('*'))) {
-    return local(`'*' in the value would be a wildcard in F&O's eq`);
   }
   // JSON escapes other than \" and \\ inside PropertyValues are undocumented: control characters go as an or chain
   const plainJson = checked.every((v) => typeof v !== 'string' || !/[\u0000-\u001f]/.test(v));

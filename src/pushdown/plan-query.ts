@@ -275,6 +275,9 @@ function orderByProperties(block: P.Select, scan: P.Scan): { property: string; d
     const column = orderColumn(item.expr, block, scan);
     if (!column) return 'it orders by a computed value';
     if (column.kind !== 'data' && column.kind !== 'lookup') return `${column.name} is a display value the service cannot sort by`;
+    // an F&O enum is its member name in SQL (nvarchar), so it sorts by name; the service stores the
+    // number and sorts by that (NoYes: No=0 < Yes=1, but Blocked=2 > All=1)
+    if (column.enumType) return `${column.name} is an enum, which sorts by name here and by number on the service`;
     // SQL Server sorts NULLs first ascending; an explicit NULLS clause that differs stays local
     if (item.nulls && (item.nulls === 'first') === item.descending) return 'the NULLS FIRST/LAST order differs from the service';
     out.push({ property: column.odataName, descending: item.descending });

@@ -10,7 +10,8 @@
  * `GET` lines are the exact request URLs relative to the service root, with `%20` written as a
  * space and `%27` as `'` (neither is ever sent literally, so the mapping is exact). `result:` is `direct` (rows
  * straight from the service) or `local` (a local step runs); `error: CODE` expects a failure;
- * `params: [...]` gives parameter values as JSON; `header: Name: value` an exact request header.
+ * `params: [...]` gives parameter values as JSON; `header: Name: value` an exact request header;
+ * `edition: finops` the edition, in a file that holds both.
  */
 import { readFileSync } from 'node:fs';
 
@@ -22,6 +23,8 @@ export interface Fixture {
   headers: string[];
   result?: 'direct' | 'local';
   error?: string;
+  /** `edition: finops`: the edition to plan for, in a file that holds both */
+  edition?: 'dataverse' | 'finops';
   /** 1-based line of the SQL in the file */
   line: number;
 }
@@ -56,6 +59,7 @@ export function readFixtures(path: string): Fixture[] {
     else if (body.startsWith('header: ')) current.headers.push(body.slice(8));
     else if (body.startsWith('result: ')) current.result = body.slice(8) as 'direct' | 'local';
     else if (body.startsWith('error: ')) current.error = body.slice(7);
+    else if (body.startsWith('edition: ')) current.edition = body.slice(9) as 'dataverse' | 'finops';
     else if (body.startsWith('params: ')) current.params = JSON.parse(body.slice(8)) as unknown[];
     else throw new Error(`${path}:${index + 1}: unknown expectation '${body}'`);
   });

@@ -3,25 +3,28 @@
  * with the exact requests, headers and local/direct outcome the file states. Pure and offline.
  * Also checks on every Dataverse request: no `$skip`, no `in` operator, and valid OData syntax.
  */
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DynasqlError } from '../../src/errors/index.js';
 import { readFixtures } from './fixture-file.js';
 import { filterSyntax, invalidOData } from './odata-oracle.js';
 import { planFor, requestsOf, type FixtureEdition } from './translate.js';
 
-const FILES: [FixtureEdition, string][] = [
-  ['dataverse', resolve(import.meta.dirname, 'dataverse.fixtures')],
-  ['finops', resolve(import.meta.dirname, 'finops.fixtures')],
+const FILES: [FixtureEdition, string, number][] = [
+  ['dataverse', resolve(import.meta.dirname, 'dataverse.fixtures'), 100],
+  ['finops', resolve(import.meta.dirname, 'finops.fixtures'), 40],
+  // translation only: the local engine's trailing-blank rule is not the end-to-end runs' reference yet
+  ['dataverse', resolve(import.meta.dirname, 'trailing-blanks.fixtures'), 5],
 ];
 
-for (const [edition, file] of FILES) {
+for (const [fileEdition, file, atLeast] of FILES) {
   const fixtures = readFixtures(file);
 
-  describe(`${edition} translation fixtures`, () => {
-    it('has fixtures', () => expect(fixtures.length).toBeGreaterThan(edition === 'dataverse' ? 100 : 40));
+  describe(`${basename(file)} translation fixtures`, () => {
+    it('has fixtures', () => expect(fixtures.length).toBeGreaterThan(atLeast));
 
     for (const fixture of fixtures) {
+      const edition = fixture.edition ?? fileEdition;
       it(`line ${fixture.line}: ${fixture.title || fixture.sql}`, () => {
         if (fixture.error) {
           let thrown: unknown;

@@ -32,6 +32,22 @@ describe('odataLiteral', () => {
     expect(() => odataLiteral(1.5, { edmType: 'Edm.Int32' })).toThrow(expect.objectContaining({ code: 'DYNASQL_ERR_TYPE' }));
   });
 
+  it('refuses numbers the type cannot hold with DYNASQL_ERR_OVERFLOW (issue 22.6)', () => {
+    const overflow = expect.objectContaining({ code: 'DYNASQL_ERR_OVERFLOW' });
+    expect(() => odataLiteral('1e309', { edmType: 'Edm.Double' })).toThrow(overflow);
+    expect(() => odataLiteral('-1e309', { edmType: 'Edm.Decimal' })).toThrow(overflow);
+    expect(() => odataLiteral('1e39', { edmType: 'Edm.Single' })).toThrow(overflow);
+    expect(() => odataLiteral('1e38', { edmType: 'Edm.Decimal' })).toThrow(overflow);
+    expect(() => odataLiteral('1000000000000000', { edmType: 'Edm.Decimal', precision: 19, scale: 4 })).toThrow(overflow);
+    expect(odataLiteral('999999999999999.9999', { edmType: 'Edm.Decimal', precision: 19, scale: 4 })).toBe('999999999999999.9999');
+    expect(() => odataLiteral('2147483648', { edmType: 'Edm.Int32' })).toThrow(overflow);
+    expect(odataLiteral('-2147483648', { edmType: 'Edm.Int32' })).toBe('-2147483648');
+    expect(() => odataLiteral(256, { edmType: 'Edm.Byte' })).toThrow(overflow);
+    expect(() => odataLiteral('9223372036854775808', { edmType: 'Edm.Int64' })).toThrow(overflow);
+    expect(odataLiteral(9223372036854775807n, { edmType: 'Edm.Int64' })).toBe('9223372036854775807');
+    expect(odataLiteral('1.7976931348623157e308', { edmType: 'Edm.Double' })).toBe('1.7976931348623157e308');
+  });
+
   it('writes booleans, nulls and F&O enum members', () => {
     expect(odataLiteral(1, { edmType: 'Edm.Boolean' })).toBe('true');
     expect(odataLiteral(null, { edmType: 'Edm.String' })).toBe('null');

@@ -88,7 +88,10 @@ function compileOrder(scope: QueryScope, entity: EntityTypeDef, items: OrderItem
     if (expr.type === 'alias') expr = parseOption<Expr>('aliasValue', aliasText(scope, expr.name));
     if (expr.type !== 'path') throw queryError(`Syntax error at position ${item.pos} in '${text}'.`);
     const value = compileValue(scope, entity, expr, new Map(), text);
-    return { value, descending: item.descending };
+    const members = enumMembers(scope, entity, expr);
+    // an enum sorts by its members' numbers, as F&O stores them (CustVendorBlocked: No=0 < All=2 < Payment=3)
+    const sortValue: typeof value = members ? (row, vars) => enumNumber(members, value(row, vars)) : value;
+    return { value: sortValue, descending: item.descending };
   });
   const vars = new Map();
   return (a: Row, b: Row) => {
@@ -98,6 +101,18 @@ function compileOrder(scope: QueryScope, entity: EntityTypeDef, items: OrderItem
     }
     return 0;
   };
+}
+
+/** the members (name → number) of the enum a one-segment path names, if it names an enum property */
+function enumMembers(scope: QueryScope, entity: EntityTypeDef, path: Extract<Expr, { type: 'path' }>): Map<string, number> | undefined {
+  if (path.segments.length !== 1) return undefined;
+  const type = entity.properties.get(path.segments[0]!)?.type;
+  if (!type || type.startsWith('Edm.')) return undefined;
+  return scope.model.enumTypes.get(type.slice(type.lastIndexOf('.') + 1));
+}
+
+function enumNumber(members: Map<string, number>, value: unknown): unknown {
+  return typeof value === 'string' ? members.get(value) ?? value : value;
 }
 
 const SINGLE_OPTIONS_ERROR = 'Only $select and $filter clause can be provided while doing $expand on many-to-one relationship or nested one-to-many relationship.';
