@@ -33,14 +33,19 @@ function quoted(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
+/** what is sent for a compared string: T-SQL ignores trailing blanks, so they are trimmed (issue 23.9) */
+function sent(s: string): string {
+  return s.replace(/ +$/, '');
+}
+
 describe('hostile literals in the URL (pure)', () => {
   it('= sends exactly one comparison with exactly the string', () => {
     fc.assert(fc.property(hostileString, (s) => {
       const [url] = requestsOf(planFor('dataverse', 'SELECT name FROM account WHERE name = @p', { p: s }));
       expect(url).not.toMatch(/[\s#]/);
-      expect(filterOf(url!)).toBe(`name eq ${quoted(s)}`);
+      expect(filterOf(url!)).toBe(`name eq ${quoted(sent(s))}`);
       // the decoded filter parses as one comparison that consumes the whole text
-      const text = `name eq ${[...quoted(s)].map((c) => (c === "'" ? c : encodeURIComponent(c))).join('')}`;
+      const text = `name eq ${[...quoted(sent(s))].map((c) => (c === "'" ? c : encodeURIComponent(c))).join('')}`;
       const ast = oracle.filter(text) as { type: string; next: number };
       expect(ast.type).toBe('EqualsExpression');
       expect(ast.next).toBe(text.length);
@@ -70,12 +75,12 @@ describe('hostile literals in the URL (pure)', () => {
       const filter = filterOf(requestsOf(planFor('dataverse', sql, params))[0]!);
       if (values.some((v) => /[\u0000-\u001f]/.test(v))) {
         // control characters would need JSON escapes the service does not document: an or chain
-        expect(filter).toBe(values.map((v) => `address1_city eq ${quoted(v)}`).join(' or '));
+        expect(filter).toBe(values.map((v) => `address1_city eq ${quoted(sent(v))}`).join(' or '));
         return;
       }
       const match = /^Microsoft\.Dynamics\.CRM\.In\(PropertyName='address1_city',PropertyValues=(\[.*\])\)$/s.exec(filter);
       expect(match).not.toBeNull();
-      expect(JSON.parse(match![1]!)).toEqual(values);
+      expect(JSON.parse(match![1]!)).toEqual(values.map(sent));
     }), { numRuns: 200 });
   });
 
@@ -84,7 +89,7 @@ describe('hostile literals in the URL (pure)', () => {
       const plan = planFor('finops', 'SELECT CustomerAccount FROM CustomersV3 WHERE OrganizationName = @p', { p: s });
       const filter = filterOf(requestsOf(plan)[0]!);
       if (s.includes('*')) expect(filter).toBe('');
-      else expect(filter).toBe(`OrganizationName eq ${quoted(s)}`);
+      else expect(filter).toBe(`OrganizationName eq ${quoted(sent(s))}`);
     }), { numRuns: 200 });
   });
 });
