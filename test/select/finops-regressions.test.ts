@@ -121,11 +121,18 @@ describe('issue 23.10: ORDER BY an enum sorts by the member name, pushed or not'
 
 describe('issue 22.6: a number no type can hold is never sent', () => {
   it('1e309 is refused with a coded error and sends nothing', async () => {
-    for (const sql of ['SELECT name FROM account WHERE revenue > 1e309', 'SELECT name FROM account WHERE numberofemployees = 1e309']) {
+    // as a literal the parser refuses it; as a parameter's text the one literal path does
+    const cases: [string, unknown[] | undefined, string][] = [
+      ['SELECT name FROM account WHERE revenue > 1e309', undefined, 'DYNASQL_ERR_UNSUPPORTED_SQL'],
+      ['SELECT name FROM account WHERE revenue > ?', ['1e309'], 'DYNASQL_ERR_OVERFLOW'],
+      ['SELECT name FROM account WHERE numberofemployees = ?', ['1e309'], 'DYNASQL_ERR_OVERFLOW'],
+      ['SELECT name FROM account WHERE exchangerate < ?', ['-1e309'], 'DYNASQL_ERR_OVERFLOW'],
+    ];
+    for (const [sql, params, code] of cases) {
       const before = dataverse.requests().length;
-      const error = await dv.query(sql).then(() => undefined, (e: unknown) => e);
+      const error = await dv.query(sql, params).then(() => undefined, (e: unknown) => e);
       expect(error, sql).toBeInstanceOf(DynasqlError);
-      expect((error as DynasqlError).code, sql).toBe('DYNASQL_ERR_OVERFLOW');
+      expect((error as DynasqlError).code, sql).toBe(code);
       expect(sentSince(dataverse, before)).toEqual([]);
     }
   });
