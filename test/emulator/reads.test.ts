@@ -400,10 +400,10 @@ describe('refusals (checklist §11)', () => {
     });
   });
 
-  it('limits a query to 15 $expand options and says FetchXML is not emulated', async () => {
+  it('limits a query to 15 $expand options and refuses a FetchXML without an entity', async () => {
     const sixteen = Array.from({ length: 16 }, () => 'createdby($select=fullname)').join(',');
     expect(errorOf(await get(`${root}accounts?$expand=${sixteen}`))?.message).toBe('The number of $expand options (16) exceeds the limit of 15.');
-    expect((await get(`${root}accounts?fetchXml=%3Cfetch%2F%3E`)).status).toBe(501);
+    expect((await get(`${root}accounts?fetchXml=%3Cfetch%2F%3E`)).status).toBe(400);
   });
 
   it('refuses PATCH and DELETE on a collection with 405', async () => {

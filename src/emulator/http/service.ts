@@ -18,6 +18,7 @@ import { resolveKey, resolveReference } from './keys.js';
 import { parseArgs, type Segment, splitPath } from './path.js';
 import { type Preferences, parsePrefer, wantsAnnotation } from './prefer.js';
 import { type ReadContext, readCollection, readSingle, type RowSource } from './read.js';
+import { readFetchXml } from '../fetchxml/read.js';
 import { etagOf, renderRecord } from './render.js';
 import { emptyResponse, jsonResponse } from './respond.js';
 import { coerce, createRecord, setLookup, updateRecord, type WriteContext } from './write.js';
@@ -92,8 +93,11 @@ function route(state: EmulatorState, req: ODataRequest): ODataResponse {
     if (!url) throw queryError(`Content-ID Reference: '$${contentRef[1]}' does not exist in the batch context.`);
     segments = [...splitPath(decodeURIComponent(url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/^\/?api\/data\/v\d+\.\d+\//, ''))), ...segments.slice(1)];
   }
-  if (/(^|&)fetchXml=/i.test(req.rawQuery)) throw new ODataError(501, '0x80060888', 'FetchXML queries (fetchXml=) are not supported by the emulator.');
+  if (/(^|&)(\$|%24)fetchXml=/i.test(req.rawQuery)) throw queryError('The query parameter $fetchXml is not supported');
+  const fetchXml = /(^|&)fetchXml=/i.test(req.rawQuery);
+  if (fetchXml && state.profile.name !== 'dataverse') throw new ODataError(501, '0x80060888', 'FetchXML queries (fetchXml=) are only answered on Dataverse editions.');
   const call = makeCall(state, req, serviceRoot);
+  if (fetchXml) return readFetchXml(call.rc, segments);
   const head = segments[0]!;
   const entity = state.model.entitySets.get(head.name);
   if (entity) return routeEntitySet(call, entity, head, segments.slice(1));
