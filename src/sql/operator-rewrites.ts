@@ -23,12 +23,19 @@ export interface OperatorRewrite {
 interface Edit { start: number; end: number; text: string }
 
 export function rewriteOperators(sql: string, dialect: QuotingDialect): OperatorRewrite {
-  const identity = { sql, originalOffset: (offset: number) => offset };
-  const castParam = dialect === 'postgresql' && /\$\d+\s*::/.test(sql);
-  const substring = dialect === 'postgresql' && /substring/i.test(sql);
-  const distinctFrom = /DISTINCT\s+FROM/i.test(sql);
-  if (!castParam && !substring && !distinctFrom) return identity;
   if (/__DYNASQL_IS_/i.test(sql)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'Names starting with __DYNASQL_IS_ are reserved by dynasql');
+  // two passes: IS DISTINCT FROM copies its operands, which must already be rewritten
+  const first = rewritePass(sql, dialect, false);
+  const second = rewritePass(first.sql, dialect, true);
+  return { sql: second.sql, originalOffset: (offset) => first.originalOffset(second.originalOffset(offset)) };
+}
+
+function rewritePass(sql: string, dialect: QuotingDialect, distinctPass: boolean): OperatorRewrite {
+  const identity = { sql, originalOffset: (offset: number) => offset };
+  const castParam = !distinctPass && dialect === 'postgresql' && /\$\d+\s*::/.test(sql);
+  const substring = !distinctPass && dialect === 'postgresql' && /substring/i.test(sql);
+  const distinctFrom = distinctPass && /DISTINCT\s+FROM/i.test(sql);
+  if (!castParam && !substring && !distinctFrom) return identity;
   const tokens = sqlTokens(sql, dialect);
   const word = (k: number) => (tokens[k] && !tokens[k]!.quoted ? tokens[k]!.text.toUpperCase() : '');
   const edits: Edit[] = [];
@@ -120,6 +127,8 @@ function operandStartBefore(tokens: SqlToken[], k: number): number {
     return -1;
   }
   while (tokens[j - 1]?.text === '.' && isAtom(tokens[j - 2])) j -= 2;
+  // `x::int IS …`: a cast binds tighter than IS, so the operand is what is cast
+  if (tokens[j - 1]?.text === ':' && tokens[j - 2]?.text === ':') return operandStartBefore(tokens, j - 3);
   return j;
 }
 
@@ -127,10 +136,17 @@ function operandStartBefore(tokens: SqlToken[], k: number): number {
 function operandEndAfter(tokens: SqlToken[], k: number): number {
   let j = k;
   if (tokens[j]?.text === '-' && /^\d/.test(tokens[j + 1]?.text ?? '')) j++;
-  if (tokens[j]?.text === '(') return matching(tokens, j);
-  if (!isAtom(tokens[j])) return -1;
-  while (tokens[j + 1]?.text === '.' && isAtom(tokens[j + 2])) j += 2;
-  if (tokens[j + 1]?.text === '(') return matching(tokens, j + 1);
+  if (tokens[j]?.text === '(') j = matching(tokens, j);
+  else if (!isAtom(tokens[j])) return -1;
+  else {
+    while (tokens[j + 1]?.text === '.' && isAtom(tokens[j + 2])) j += 2;
+    if (tokens[j + 1]?.text === '(') j = matching(tokens, j + 1);
+  }
+  // `… FROM $1::uuid`: casts bind tighter than IS
+  while (tokens[j + 1]?.text === ':' && tokens[j + 2]?.text === ':' && isAtom(tokens[j + 3])) {
+    j += 3;
+    if (tokens[j + 1]?.text === '(') j = matching(tokens, j + 1);
+  }
   return j;
 }
 

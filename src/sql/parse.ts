@@ -15,9 +15,7 @@ import { rewriteQuestionMarks } from './placeholders.js';
 import { exactNumbers } from './exact-numbers.js';
 import { leadingWordError, syntaxError } from './syntax-errors.js';
 import { protectLiterals, type ProtectedText } from './string-literals.js';
-import { rewriteRowLimits } from './row-limits.js';
-import { rewriteDistinctAggregates } from './distinct-aggregates.js';
-import { rewriteOperators } from './operator-rewrites.js';
+import { rewriteForParser } from './parser-rewrites.js';
 import { splitSetOperations, type SetOperationSplit } from './set-operations.js';
 
 export { positionAt } from './position.js';
@@ -56,11 +54,8 @@ function parseUncached(sql: string, dialect: ParserDialect): ParsedStatement {
   const explain = EXPLAIN_PREFIX.exec(literals.sql);
   const offsetShift = explain ? explain[0].length : 0;
   const questions = rewriteQuestionMarks(literals.sql.slice(offsetShift), dialect);
-  const limits = rewriteRowLimits(questions.sql, dialect);
-  const operators = rewriteOperators(limits.sql, dialect);
-  const rewritten = rewriteDistinctAggregates(operators.sql, dialect);
-  const toUserOffset = (offset: number) =>
-    literals.originalOffset(questions.originalOffset(limits.originalOffset(operators.originalOffset(rewritten.originalOffset(offset)))) + offsetShift);
+  const rewritten = rewriteForParser(questions.sql, dialect);
+  const toUserOffset = (offset: number) => literals.originalOffset(questions.originalOffset(rewritten.originalOffset(offset)) + offsetShift);
   const setOperations = splitSetOperations(rewritten.sql, dialect);
   if (setOperations) return parseSetOperations(sql, dialect, setOperations, explain !== null, literals, toUserOffset);
   let raw: unknown;

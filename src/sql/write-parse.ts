@@ -20,6 +20,7 @@ import { parseValuesInsert } from './insert-values.js';
 import type { DeleteStatement, InsertStatement, ParsedWrite, ReturningItem, SetItem, UpdateStatement, WriteHints, WriteStatement, WriteTarget } from './write-ast.js';
 import { exactNumbers } from './exact-numbers.js';
 import { protectLiterals } from './string-literals.js';
+import { rewriteForParser } from './parser-rewrites.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the parser's output is untyped JSON */
 type Raw = any;
@@ -83,11 +84,13 @@ export function parseWrite(sql: string, dialect: ParserDialect = 'tsql', options
   };
   // string literals are read by the quoting scanner, not the parser (string-literals.ts, owned by sqlfront)
   const literals = protectLiterals(rewritten.sql, dialect, { text: sql, offset: toUserOffset });
+  // row limits, operators and DISTINCT aggregates the parser misreads (parser-rewrites.ts, owned by sqlfront)
+  const parserText = rewriteForParser(literals.sql, dialect);
   let raw: Raw;
   try {
-    raw = astify(literals.sql, dialect);
+    raw = astify(parserText.sql, dialect);
   } catch (error) {
-    throw syntaxError(error, sql, (offset) => toUserOffset(literals.originalOffset(offset)), dialect);
+    throw syntaxError(error, sql, (offset) => toUserOffset(literals.originalOffset(parserText.originalOffset(offset))), dialect);
   }
   const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
   if (statements.length !== 1) throw unsupported(`${statements.length} statements at once; send one statement per call`);

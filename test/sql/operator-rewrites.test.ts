@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { connect, type Connection } from '../../src/index.js';
 import { parseSql, type Select } from '../../src/sql/index.js';
+import { parseWrite } from '../../src/sql/write-parse.js';
 
 const select = (sql: string, dialect: 'tsql' | 'postgresql' = 'postgresql') => parseSql(sql, dialect).statement.query as Select;
 
@@ -16,6 +17,19 @@ describe('parsing', () => {
   it('substring(x FROM a FOR b) is substring(x, a, b)', () => {
     expect(select('SELECT substring(name FROM 2 FOR 3) FROM account').columns[0]!.expr).toMatchObject({ kind: 'function', name: 'SUBSTRING', args: [{ name: 'name' }, { value: '2' }, { value: '3' }] });
     expect(select('SELECT substring(name FOR 3) FROM account').columns[0]!.expr).toMatchObject({ args: [{ name: 'name' }, { value: '1' }, { value: '3' }] });
+  });
+
+  it('IS DISTINCT FROM takes casts on its operands; a user cannot write the rewrite\'s own name', () => {
+    const where = select('SELECT 1 FROM account WHERE revenue::int IS DISTINCT FROM $1::int AND name = $2').where;
+    expect(where).toMatchObject({ op: 'AND', left: { kind: 'binary', op: '=', left: { kind: 'case' } } });
+    expect(() => select('SELECT __DYNASQL_IS_DISTINCT_FROM(a, b) FROM t')).toThrow(expect.objectContaining({ code: 'DYNASQL_ERR_UNSUPPORTED_SQL' }));
+  });
+
+  it('writes get the same rewrites: INSERT … SELECT … OFFSET 3 LIMIT 2, DELETE … IS NOT DISTINCT FROM $1::uuid', () => {
+    const insert = parseWrite('INSERT INTO account (name) SELECT name FROM account ORDER BY name OFFSET 3 LIMIT 2', 'postgresql').statement;
+    expect(insert).toMatchObject({ kind: 'insert', query: { limit: { value: '2' }, offset: { value: '3' } } });
+    const del = parseWrite('DELETE FROM account WHERE parentaccountid IS NOT DISTINCT FROM $1::uuid', 'postgresql').statement;
+    expect(del).toMatchObject({ kind: 'delete', where: { kind: 'binary', op: '=', left: { kind: 'case' } } });
   });
 
   it('IS DISTINCT FROM next to an operator is refused rather than regrouped', () => {
