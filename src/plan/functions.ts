@@ -171,6 +171,16 @@ function sumLocal(c: LocalCall): string {
   return asResult(c, c.forms.call('sum', aggregateArg(c)));
 }
 
+/**
+ * MIN / MAX. Strings compare as T-SQL does (case and trailing blanks ignored), written as an
+ * arg_min / arg_max over the folded value: DuckDB's own min/max of a collated string cannot take an
+ * argument holding a subquery ("Cannot copy BoundSubqueryExpression").
+ */
+const extreme = (name: 'min' | 'max') => (c: LocalCall): string => {
+  const arg = c.args[0]!;
+  return isString(arg.type) ? c.forms.call(`arg_${name}`, `${arg.sql}, lower(rtrim(${arg.sql}))`) : c.forms.call(name, arg.sql);
+};
+
 function countLocal(c: LocalCall): string {
   return asResult(c, c.forms.call('count', c.star ? '*' : c.distinct ? `DISTINCT ${distinctKey(c, 0)}` : c.args[0]!.sql));
 }
@@ -420,8 +430,8 @@ const ROWS: FunctionDef[] = [
   },
   { name: 'SUM', names: BOTH('SUM'), kind: 'aggregate', arity: [1, 1], result: (a, d) => aggregateType('SUM', a[0]!, d), local: sumLocal, odata: 'sum' },
   { name: 'AVG', names: BOTH('AVG'), kind: 'aggregate', arity: [1, 1], result: (a, d) => aggregateType('AVG', a[0]!, d), local: avgLocal, odata: 'average' },
-  { name: 'MIN', names: BOTH('MIN'), kind: 'aggregate', arity: [1, 1], collation: true, result: (a) => first(a), local: called('min'), odata: 'min' },
-  { name: 'MAX', names: BOTH('MAX'), kind: 'aggregate', arity: [1, 1], collation: true, result: (a) => first(a), local: called('max'), odata: 'max' },
+  { name: 'MIN', names: BOTH('MIN'), kind: 'aggregate', arity: [1, 1], collation: true, result: (a) => first(a), local: extreme('min'), odata: 'min' },
+  { name: 'MAX', names: BOTH('MAX'), kind: 'aggregate', arity: [1, 1], collation: true, result: (a) => first(a), local: extreme('max'), odata: 'max' },
   {
     name: 'STRING_AGG', names: BOTH('STRING_AGG'), kind: 'aggregate', arity: [2, 2],
     result: (a) => (a[0] && isString(a[0]) && !isUnicode(a[0]) ? { name: 'varchar', length: 8000 } : NVARCHAR_MAX),

@@ -240,6 +240,13 @@ describe('issue 14.8: GROUP BY and DISTINCT treat trailing blanks and case as eq
     expect((await both('SELECT v FROM (SELECT @c AS v) t EXCEPT SELECT v FROM (SELECT @b AS v) u', values)).rows).toEqual([]);
   });
 
+  it('MIN and MAX of strings ignore case and trailing blanks, also over a subquery', async () => {
+    const r = await both(`SELECT UPPER(RTRIM(MAX(v))) AS hi, UPPER(MIN(v)) AS lo FROM ${rows}`, values);
+    expect(r.rows).toEqual([{ hi: 'Y', lo: 'X' }]);
+    const sub = await both("SELECT MAX(CASE WHEN t0.customertypecode < (SELECT MIN(s1.statecode) AS x FROM account s1) THEN 'PRESS' ELSE t0.name END) AS a0 FROM account t0");
+    expect(typeof sub.rows[0]!.a0).toBe('string');
+  });
+
   it("NULLIF(v, 'X ') is NULL for x", async () => {
     const r = await both("SELECT NULLIF(v, 'X ') AS n FROM (SELECT @a AS v) t", values);
     expect(r.rows).toEqual([{ n: null }]);
