@@ -285,16 +285,17 @@ function orderByProperties(block: P.Select, scan: P.Scan): { property: string; d
   return out;
 }
 
+/**
+ * The scan's column an ORDER BY item names: directly, or through a select-list alias or ordinal,
+ * once (`ORDER BY c1` with `2 AS c1` orders by the constant 2, not by the second column).
+ */
 function orderColumn(expr: P.Expr, block: P.Select, scan: P.Scan): Column | undefined {
+  const own = (e: P.Expr | undefined) => (e?.kind === 'column' && e.scanId === scan.id ? e.column : undefined);
   if (expr.kind === 'column' && expr.scanId === scan.id) return expr.column;
   if (expr.kind === 'column' && expr.scanId === undefined) {
-    const item = block.columns.find((c) => c.alias?.toLowerCase() === expr.name.toLowerCase());
-    return item ? orderColumn(item.expr, block, scan) : undefined;
+    return own(block.columns.find((c) => c.alias?.toLowerCase() === expr.name.toLowerCase())?.expr);
   }
-  if (expr.kind === 'literal' && expr.type === 'number') {
-    const item = block.columns[Number(expr.value) - 1];
-    return item && item.expr.kind !== 'star' ? orderColumn(item.expr, block, scan) : undefined;
-  }
+  if (expr.kind === 'literal' && expr.type === 'number') return own(block.columns[Number(expr.value) - 1]?.expr);
   return undefined;
 }
 

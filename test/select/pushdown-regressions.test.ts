@@ -123,3 +123,14 @@ describe('issue 14.9: SUM over no non-null values is NULL', () => {
     expect(byCode(withPushdown.rows)).toEqual(byCode(withoutPushdown.rows));
   });
 });
+
+describe('ORDER BY an alias of a constant (fuzz KNOWN #17)', () => {
+  it('orders by the constant, then by the key, instead of overflowing the stack', async () => {
+    const sql = 'SELECT @p1 AS c0, 2 AS c1, t0.contactid AS k FROM contact t0 ORDER BY c1, k';
+    const result = await pushed.query(sql, { p1: 'Buyer' });
+    const keys = result.rows.map((r) => r.k as string);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(result.rows.every((r) => r.c0 === 'Buyer' && r.c1 === 2)).toBe(true);
+    expect(result.rows).toEqual((await local.query(sql, { p1: 'Buyer' })).rows);
+  });
+});
