@@ -1,6 +1,6 @@
 import type { EntityTypeDef, PropertyDef } from '../metadata/model.js';
 import type { QueryScope } from '../query/scope.js';
-import { collationKey } from '../query/values.js';
+import { collationKey, compareValues, equalValues } from '../query/values.js';
 import type { Row } from '../store/row.js';
 import { compileCondition } from './conditions.js';
 import { invalidFetch, tooManyConditions, tooManyLinks, unknownAttribute, unknownEntity } from './errors.js';
@@ -88,9 +88,13 @@ export function bindFetch(scope: QueryScope, query: FetchQuery): BoundFetch {
       if (++counts.conditions + counts.links > MAX_CONDITIONS) throw tooManyConditions();
       const target = condition.entityname !== undefined ? targetOf(byAlias, condition.entityname) : owner;
       const column = columnOf(target.entity, condition.attribute);
-      const test = compileCondition(scope, column.property, column.lookup, condition);
       const alias = target.alias;
       const name = column.property.name;
+      if (condition.valueof !== undefined) {
+        tests.push(columnComparison(byAlias, owner, condition.operator, condition.valueof, alias, name));
+        continue;
+      }
+      const test = compileCondition(scope, target.entity, column.property, column.lookup, condition);
       tests.push((t) => test(t[alias]?.values[name] ?? null));
     }
     for (const child of filter.filters) tests.push(compile(owner, child));
@@ -156,6 +160,27 @@ function withNulls(t: Tuple, link: BoundEntity): Tuple {
   let out: Tuple = { ...t, [link.alias]: null };
   for (const child of link.links) out = withNulls(out, child);
   return out;
+}
+
+/**
+ * `valueof` (FetchXML doc §1.1): compares two columns with `eq`, `ne`, `gt`, `ge`, `lt` or `le`
+ * only; `alias.column` names a link's column. A null on either side matches nothing but `ne`.
+ */
+function columnComparison(byAlias: Map<string, BoundEntity>, owner: BoundEntity, op: string, valueof: string, alias: string, name: string): (t: Tuple) => boolean {
+  if (!['eq', 'ne', 'gt', 'ge', 'lt', 'le'].includes(op)) throw invalidFetch(`valueof is only valid with eq, ne, gt, ge, lt and le, not '${op}'.`);
+  const dot = valueof.indexOf('.');
+  const other = dot < 0 ? owner : byAlias.get(valueof.slice(0, dot));
+  if (!other) throw invalidFetch(`valueof '${valueof}' names no link-entity alias.`);
+  const otherName = columnOf(other.entity, dot < 0 ? valueof : valueof.slice(dot + 1)).property.name;
+  return (t) => {
+    const a = t[alias]?.values[name] ?? null;
+    const b = t[other.alias]?.values[otherName] ?? null;
+    if (op === 'eq') return equalValues(a, b);
+    if (op === 'ne') return !equalValues(a, b);
+    const c = compareValues(a, b);
+    if (c === undefined) return false;
+    return op === 'gt' ? c > 0 : op === 'ge' ? c >= 0 : op === 'lt' ? c < 0 : c <= 0;
+  };
 }
 
 function targetOf(byAlias: Map<string, BoundEntity>, name: string): BoundEntity {

@@ -1,8 +1,10 @@
-import type { PropertyDef } from '../metadata/model.js';
+import type { EntityTypeDef, PropertyDef } from '../metadata/model.js';
 import type { QueryScope } from '../query/scope.js';
 import { compareValues, equalValues, likePattern, toMillis } from '../query/values.js';
 import { invalidFetch } from './errors.js';
+import { hierarchyIds } from './hierarchy.js';
 import type { ConditionNode } from './parse.js';
+import { isRelativeDate, relativeRange } from './relative-dates.js';
 
 /**
  * One `<condition>` as a test on a column's stored value (FetchXML doc §1.2), with the service's
@@ -10,8 +12,17 @@ import type { ConditionNode } from './parse.js';
  * `like` family taking SQL wildcards. Every negated operator is the exact negation of its positive
  * one, so it also matches nulls as `ne` does (protocol §12.1); the docs say so only for `ne`.
  */
-export function compileCondition(scope: QueryScope, property: PropertyDef, lookup: boolean, condition: ConditionNode): (value: unknown) => boolean {
+export function compileCondition(scope: QueryScope, entity: EntityTypeDef, property: PropertyDef, lookup: boolean, condition: ConditionNode): (value: unknown) => boolean {
   const op = condition.operator;
+  if (isRelativeDate(op)) {
+    const text = condition.value ?? condition.values[0];
+    const range = relativeRange(op, scope.now, text === undefined ? undefined : Number(text), property.type === 'Edm.Date');
+    return (v) => {
+      if (v === null || v === undefined) return false;
+      const ms = toMillis(String(v));
+      return ms >= range.from && ms < range.to;
+    };
+  }
   const typed = (text: string) => typedValue(property, lookup, text);
   const values = () => {
     const list = condition.values.length ? condition.values : condition.value !== undefined ? [condition.value] : [];
@@ -46,6 +57,14 @@ export function compileCondition(scope: QueryScope, property: PropertyDef, looku
     case 'on': { const day = dayOf(single()); return (v) => v != null && dayOf(v) === day; }
     case 'on-or-after': { const day = dayOf(single()); return (v) => v != null && dayOf(v) >= day; }
     case 'on-or-before': { const day = dayOf(single()); return (v) => v != null && dayOf(v) <= day; }
+    case 'under': case 'eq-or-under': case 'above': case 'eq-or-above': {
+      const ids = hierarchyIds(scope, entity, op, String(single()));
+      return (v) => typeof v === 'string' && ids.has(v.toLowerCase());
+    }
+    case 'not-under': {
+      const ids = hierarchyIds(scope, entity, op, String(single()));
+      return (v) => !(typeof v === 'string' && ids.has(v.toLowerCase()));
+    }
     case 'eq-userid': return (v) => equalValues(v, scope.userId);
     case 'ne-userid': return (v) => !equalValues(v, scope.userId);
     case 'eq-businessid': return (v) => equalValues(v, scope.businessUnitId);

@@ -63,6 +63,8 @@ export interface ConditionNode {
   value?: string;
   values: string[];
   entityname?: string;
+  /** Another column to compare with: `column` or `alias.column`. */
+  valueof?: string;
 }
 
 type XmlNode = Record<string, unknown>;
@@ -157,7 +159,7 @@ function filterNode(node: XmlNode): FilterNode {
       const operator = attr(c, 'operator');
       if (!attribute || !operator) throw invalidFetch("a <condition> needs 'attribute' and 'operator'.");
       const values = ((c.value as unknown[] | undefined) ?? []).map(textOf);
-      return { attribute, operator: operator.toLowerCase(), value: attr(c, 'value'), values, entityname: attr(c, 'entityname') };
+      return { attribute, operator: operator.toLowerCase(), value: attr(c, 'value'), values, entityname: attr(c, 'entityname'), valueof: attr(c, 'valueof') };
     }),
     filters: children(node, 'filter').map(filterNode),
     links: children(node, 'link-entity').map(linkNode),
