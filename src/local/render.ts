@@ -186,7 +186,8 @@ export class DuckDbRenderer {
       case 'derived': return `(${this.query(from.query)}) AS ${quoteIdent(from.alias)}`;
       case 'cteRef': return from.alias === from.name ? quoteIdent(from.name) : `${quoteIdent(from.name)} AS ${quoteIdent(from.alias)}`;
       case 'join': {
-        const on = from.on ? ` ON ${this.expr(from.on)}` : '';
+        // every ON condition may have gone to the service as a scan's $filter: `JOIN b ON b.id = @x`
+        const on = from.on ? ` ON ${this.expr(from.on)}` : from.type === 'CROSS' ? '' : ' ON TRUE';
         const type = from.type === 'CROSS' ? 'CROSS JOIN' : `${from.type === 'FULL' ? 'FULL OUTER' : from.type} JOIN`;
         return `${this.from(from.left)} ${type} ${this.from(from.right)}${on}`;
       }

@@ -134,3 +134,14 @@ describe('ORDER BY an alias of a constant (fuzz KNOWN #17)', () => {
     expect(result.rows).toEqual((await local.query(sql, { p1: 'Buyer' })).rows);
   });
 });
+
+describe('a join whose every ON condition went to the service', () => {
+  it('JOIN … ON b.accountid = @x runs (the ON reads only b, so it filters b\'s request)', async () => {
+    const [first] = (await pushed.query('SELECT TOP 1 accountid, name FROM account ORDER BY name')).rows;
+    const sql = 'SELECT a.name AS a, b.accountid AS b FROM account a JOIN account b ON b.accountid = @x WHERE a.name = @name';
+    const params = { x: first!.accountid, name: first!.name };
+    const result = await pushed.query(sql, params);
+    expect(result.rows).toEqual([{ a: first!.name, b: first!.accountid }]);
+    expect(result.rows).toEqual((await local.query(sql, params)).rows);
+  });
+});
