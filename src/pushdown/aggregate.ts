@@ -32,7 +32,6 @@ function output(name: string, alias: string, edmType: string, sqlType: SqlType):
   });
 }
 
-const INT: SqlType = Object.freeze({ name: 'int' });
 
 function plainColumn(expr: P.Expr, scanId: number): Column | undefined {
   return expr.kind === 'column' && expr.scanId === scanId && expr.column && (expr.column.kind === 'data' || expr.column.kind === 'lookup') ? expr.column : undefined;
@@ -103,9 +102,10 @@ export function aggregateRequest(
     // with 0 (the emulator did), but a MAX has nothing to answer with but null
     if (aggregate.method === 'sum') guards.set(name, aliasFor(aggregates, 'max', aggregate.column!.odataName));
     names.push(name);
+    // the result type is the bound one (T-SQL: COUNT an int, SUM of a tinyint an int; PostgreSQL: COUNT a bigint)
     columns.push(aggregate.method === 'count'
-      ? output(name, alias, 'Edm.Int32', INT)
-      : output(name, alias, aggregate.column!.edmType, aggregate.column!.sqlType));
+      ? output(name, alias, 'Edm.Int32', item.expr.sqlType)
+      : output(name, alias, aggregate.column!.edmType, item.expr.sqlType));
   }
   if (aggregates.length === 0 && groupColumns.length === 0) return 'nothing to aggregate';
   const orderBy: { property: string; descending: boolean }[] = [];
@@ -157,7 +157,7 @@ function countRequest(bound: P.BoundQuery, scan: P.Scan, filters: ODataFilter[],
   const filter = andAll(filters);
   if (filter) options.push(`$filter=${encodeQueryOptionValue(serializeFilter(filter))}`);
   const name = bound.outputNames[0]!;
-  const column = output(name, '$count', 'Edm.Int32', INT);
+  const column = output(name, '$count', 'Edm.Int32', only.sqlType);
   const step: P.RemoteScanStep = {
     kind: 'remoteScan', scanId: scan.id, table: scan.table, alias: scan.alias,
     request: { method: 'GET', url: `${scan.table.entitySetName}/$count${options.length > 0 ? `?${options.join('&')}` : ''}`, headers: {} },

@@ -254,6 +254,13 @@ describe('issue 14.8: GROUP BY and DISTINCT treat trailing blanks and case as eq
 });
 
 describe('result column types come from the binder', () => {
+  it('an aggregate the service computes reports the bound type: COUNT an int in T-SQL, a bigint in PostgreSQL', async () => {
+    const t = await both('SELECT COUNT(*) AS n, SUM(numberofemployees) AS s FROM account');
+    expect(t.columns.map((c) => c.type)).toEqual(['int', 'int']);
+    const p = await both('SELECT COUNT(*) AS n, SUM(numberofemployees) AS s FROM account', [], { dialect: 'postgresql' });
+    expect(p.columns.map((c) => c.type)).toEqual(['bigint', 'bigint']);
+  });
+
   it('a * next to columns the statement also reads reports each column with its own type', async () => {
     const r = await both('SELECT *, 1 AS x FROM account a WHERE a.primarycontactidname IS NOT NULL');
     const types = new Map(r.columns.map((c) => [c.name, c.type]));
