@@ -56,3 +56,25 @@ describe('FetchXML size limits (FetchXML doc §1.3)', () => {
     expect(many).toContain('0x8004430C');
   });
 });
+
+describe('FetchXML aggregate annotations (FetchXML doc §1.6)', () => {
+  it('a group by a choice or a lookup carries its FormattedValue (and lookuplogicalname) under the alias', async () => {
+    const r = await fx(`<fetch aggregate="true"><entity name="account">
+      <attribute name="ownershipcode" alias="kind" groupby="true"/>
+      <attribute name="ownerid" alias="owner" groupby="true"/>
+      <attribute name="accountid" alias="n" aggregate="count"/>
+      <filter><condition attribute="ownershipcode" operator="not-null"/></filter></entity></fetch>`, ALL);
+    expect(r.status).toBe(200);
+    const labels: Record<number, string> = { 1: 'Public', 2: 'Private', 3: 'Subsidiary', 4: 'Other' };
+    expect(r.json.value.length).toBeGreaterThan(0);
+    for (const g of r.json.value) {
+      expect(g[`kind@${FORMATTED}`]).toBe(labels[g.kind]);
+      expect(g['kind@OData.Community.Display.V1.AttributeName']).toBe('ownershipcode');
+      expect(g.owner).toMatch(/^[0-9a-f-]{36}$/);
+      expect(g['owner@Microsoft.Dynamics.CRM.lookuplogicalname']).toMatch(/^(systemuser|team)$/);
+      expect(g[`owner@${FORMATTED}`]).toBeTypeOf('string');
+    }
+    const plain = await fx('<fetch aggregate="true"><entity name="account"><attribute name="ownershipcode" alias="kind" groupby="true"/><attribute name="accountid" alias="n" aggregate="count"/></entity></fetch>');
+    expect(Object.keys(plain.json.value[0]).some((k) => k.includes('@'))).toBe(false);
+  });
+});

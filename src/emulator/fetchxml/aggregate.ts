@@ -1,6 +1,8 @@
 import { collationKey, sortCompare, toMillis } from '../query/values.js';
 import { type BoundEntity, type BoundFetch, type Column, columnOf, type Tuple } from './bind.js';
 import { aggregateLimitExceeded, invalidFetch } from './errors.js';
+import type { Formatter } from '../http/format.js';
+import { writeRenamedAnnotations } from './render.js';
 import type { AttributeNode } from './parse.js';
 
 /** The most group rows an aggregate answers; there is no next page (FetchXML doc §1.4). */
@@ -19,7 +21,7 @@ interface AggregateColumn {
  * (as are empty sums, averages, minimums and maximums). More input rows than the emulator's
  * `aggregateLimit` (default 50,000) or the query's `aggregatelimit` fail with 0x8004E023.
  */
-export function aggregateRows(bound: BoundFetch, tuples: Tuple[], serviceLimit: number): Record<string, unknown>[] {
+export function aggregateRows(bound: BoundFetch, tuples: Tuple[], serviceLimit: number, formatter: Formatter): Record<string, unknown>[] {
   const columns: AggregateColumn[] = [];
   for (const from of [bound.root, ...bound.joined]) {
     for (const node of from.node.attributes) {
@@ -51,7 +53,11 @@ export function aggregateRows(bound: BoundFetch, tuples: Tuple[], serviceLimit: 
   for (const group of groups.values()) {
     const row: Record<string, unknown> = {};
     groupBy.forEach((c, i) => {
-      if (group.keys[i] !== null && group.keys[i] !== undefined) row[c.alias] = group.keys[i];
+      if (group.keys[i] === null || group.keys[i] === undefined) return;
+      // A plain group value is the column's value: annotate it from the group's first row, as OData would.
+      const sample = group.tuples[0]?.[c.from.alias];
+      if (!c.node.dategrouping && sample) writeRenamedAnnotations(formatter, c.from.entity, sample, c.column, c.alias, row);
+      row[c.alias] = group.keys[i];
     });
     for (const c of aggregates) {
       const value = aggregateValue(c, group.tuples);

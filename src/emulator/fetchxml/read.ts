@@ -56,7 +56,7 @@ export function readFetchXml(rc: ReadContext, segments: Segment[]): ODataRespons
   const headers: Record<string, string> = {};
   if (rc.prefs.includeAnnotations) headers['Preference-Applied'] = `odata.include-annotations="${rc.prefs.includeAnnotations.join(',')}"`;
   if (query.aggregate) {
-    const value = aggregateRows(bound, tuples, rc.state.aggregateLimit);
+    const value = aggregateRows(bound, tuples, rc.state.aggregateLimit, rc.formatter);
     return jsonResponse(200, { '@odata.context': context, value }, headers);
   }
 

@@ -1,6 +1,8 @@
 import { ASSOCIATED_NAV, type Formatter, writeColumn } from '../http/format.js';
 import { wantsAnnotation } from '../http/prefer.js';
 import { etagOf } from '../http/render.js';
+import { responseValue } from '../http/exact-decimals.js';
+import type { EntityTypeDef } from '../metadata/model.js';
 import type { Row } from '../store/row.js';
 import { type BoundEntity, type BoundFetch, type Column, columnOf, logicalNameOf, type Tuple } from './bind.js';
 
@@ -62,20 +64,28 @@ export function renderTuple(formatter: Formatter, columns: OutputColumn[], t: Tu
 }
 
 function writeRenamed(formatter: Formatter, c: OutputColumn, row: Row, out: Record<string, unknown>) {
-  const own: Record<string, unknown> = {};
-  writeColumn(formatter, c.from.entity, row, c.column.property, own);
-  const name = c.column.property.name;
-  if (own[name] === null || own[name] === undefined) return;
+  const value = row.values[c.column.property.name];
+  if (value === null || value === undefined) return;
   if (!c.renamed) {
-    Object.assign(out, own);
+    writeColumn(formatter, c.from.entity, row, c.column.property, out);
     return;
   }
-  if (wantsAnnotation(formatter.prefs, ATTRIBUTE_NAME)) out[`${c.outputName}@${ATTRIBUTE_NAME}`] = c.column.logicalName;
+  writeRenamedAnnotations(formatter, c.from.entity, row, c.column, c.outputName, out);
+  out[c.outputName] = responseValue(row, c.column.property.name, value);
+}
+
+/**
+ * The annotations of a column written under another name (an alias, `link_x002e_column`, an
+ * aggregate's group alias): AttributeName, then FormattedValue and lookuplogicalname as OData
+ * writes them; the navigation-property annotation belongs to the root's `_x_value` form only.
+ */
+export function writeRenamedAnnotations(formatter: Formatter, entity: EntityTypeDef, row: Row, column: Column, outputName: string, out: Record<string, unknown>) {
+  const own: Record<string, unknown> = {};
+  writeColumn(formatter, entity, row, column.property, own);
+  const name = column.property.name;
+  if (wantsAnnotation(formatter.prefs, ATTRIBUTE_NAME)) out[`${outputName}@${ATTRIBUTE_NAME}`] = column.logicalName;
   for (const [key, value] of Object.entries(own)) {
-    if (key === name) continue;
-    // The navigation property belongs to the root's `_x_value` form only.
-    if (key === `${name}@${ASSOCIATED_NAV}`) continue;
-    out[`${c.outputName}${key.slice(name.length)}`] = value;
+    if (key === name || key === `${name}@${ASSOCIATED_NAV}`) continue;
+    out[`${outputName}${key.slice(name.length)}`] = value;
   }
-  out[c.outputName] = own[name];
 }
