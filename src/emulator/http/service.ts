@@ -95,7 +95,6 @@ function route(state: EmulatorState, req: ODataRequest): ODataResponse {
   }
   if (/(^|&)(\$|%24)fetchXml=/i.test(req.rawQuery)) throw queryError('The query parameter $fetchXml is not supported');
   const fetchXml = /(^|&)fetchXml=/i.test(req.rawQuery);
-  if (fetchXml && state.profile.name !== 'dataverse') throw new ODataError(501, '0x80060888', 'FetchXML queries (fetchXml=) are only answered on Dataverse editions.');
   const call = makeCall(state, req, serviceRoot);
   if (fetchXml) return readFetchXml(call.rc, segments);
   const head = segments[0]!;
