@@ -31,8 +31,8 @@ export interface BoundLink extends BoundEntity {
   from: Column;
   to: Column;
   parent: BoundEntity;
-  /** Linked rows by the collation key of their `from` value. */
-  index: () => Map<string, Row[]>;
+  /** The linked rows whose `from` column equals a parent's `to` value. */
+  candidates: (value: unknown) => Row[];
 }
 
 export interface BoundFetch {
@@ -70,7 +70,7 @@ export function bindFetch(scope: QueryScope, query: FetchQuery): BoundFetch {
     const from = columnOf(linked, link.from);
     const bound: BoundLink = {
       node: link, entity: linked, alias, links: [], linkType: link.linkType, from, to: columnOf(parent.entity, link.to), parent,
-      index: lazyIndex(scope, linked, from),
+      candidates: candidatesOf(scope, linked, from),
     };
     byAlias.set(alias, bound);
     if (inFilter && (link.linkType === 'inner' || link.linkType === 'outer')) throw invalidFetch(`link-type '${link.linkType}' is not valid inside a <filter>.`);
@@ -126,7 +126,7 @@ function filterLinkTest(link: BoundLink): (t: Tuple) => boolean {
 export function matchesOf(t: Tuple, link: BoundLink, withFilter: boolean): Tuple[] {
   const value = t[link.parent.alias]?.values[link.to.property.name];
   if (value === null || value === undefined) return [];
-  const candidates = link.index().get(joinKey(value)) ?? [];
+  const candidates = link.candidates(value);
   const out: Tuple[] = [];
   for (const row of candidates) {
     const extended: Tuple = { ...t, [link.alias]: row };
@@ -214,19 +214,31 @@ export function logicalNameOf(entity: EntityTypeDef, property: string): string {
 
 const joinKey = (value: unknown) => (typeof value === 'string' ? collationKey(value) : String(value));
 
-function lazyIndex(scope: QueryScope, entity: EntityTypeDef, from: Column): () => Map<string, Row[]> {
+/** A join on the linked table's key reads that row; any other column is indexed once per request. */
+function candidatesOf(scope: QueryScope, entity: EntityTypeDef, from: Column): (value: unknown) => Row[] {
+  const table = scope.store.table(entity.name)!;
+  if (from.property.name === entity.key[0]) {
+    return (value) => {
+      const row = typeof value === 'string' ? table.get(value) : undefined;
+      return row ? [row] : [];
+    };
+  }
   let index: Map<string, Row[]> | undefined;
-  return () => {
-    if (index) return index;
-    index = new Map();
-    for (const row of scope.store.table(entity.name)!.scan()) {
-      const value = row.values[from.property.name];
-      if (value === null || value === undefined) continue;
-      const key = joinKey(value);
-      const list = index.get(key);
-      if (list) list.push(row);
-      else index.set(key, [row]);
-    }
-    return index;
+  return (value) => {
+    index ??= indexOf(table.scan(), from);
+    return index.get(joinKey(value)) ?? [];
   };
+}
+
+function indexOf(rows: Iterable<Row>, from: Column): Map<string, Row[]> {
+  const index = new Map<string, Row[]>();
+  for (const row of rows) {
+    const value = row.values[from.property.name];
+    if (value === null || value === undefined) continue;
+    const key = joinKey(value);
+    const list = index.get(key);
+    if (list) list.push(row);
+    else index.set(key, [row]);
+  }
+  return index;
 }

@@ -34,20 +34,21 @@ export function sortKeys(bound: BoundFetch): SortKey[] {
 }
 
 /**
- * Compares tuples by the keys, then by the root key so pages are stable. Lookups sort by the
- * related row's primary name, choices by their label unless `useraworderby` (FetchXML doc §1.8).
+ * Sorts tuples by the keys, then by the root key so pages are stable. Lookups sort by the related
+ * row's primary name, choices by their label unless `useraworderby` (FetchXML doc §1.8). Each
+ * tuple's sort values are read once, not at every comparison.
  */
-export function tupleComparator(formatter: Formatter, keys: SortKey[], rootKey: string, rawChoices: boolean): (a: Tuple, b: Tuple) => number {
+export function sortTuples(formatter: Formatter, keys: SortKey[], rootKey: string, rawChoices: boolean, tuples: Tuple[]): Tuple[] {
   const extractors = keys.map((k) => sortValue(formatter, k, rawChoices));
-  return (a, b) => {
+  const decorated = tuples.map((t) => ({ t, values: extractors.map((e) => e(t)), id: String(t['']?.values[rootKey] ?? '') }));
+  decorated.sort((a, b) => {
     for (let i = 0; i < keys.length; i++) {
-      const c = sortCompare(extractors[i]!(a), extractors[i]!(b));
+      const c = sortCompare(a.values[i], b.values[i]);
       if (c !== 0) return keys[i]!.descending ? -c : c;
     }
-    const ka = String(a['']?.values[rootKey] ?? '');
-    const kb = String(b['']?.values[rootKey] ?? '');
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  };
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+  return decorated.map((d) => d.t);
 }
 
 function sortValue(formatter: Formatter, key: SortKey, rawChoices: boolean): (t: Tuple) => unknown {

@@ -9,7 +9,7 @@ import { aggregateRows } from './aggregate.js';
 import { bindFetch, joinLinks, type Tuple } from './bind.js';
 import { invalidFetch } from './errors.js';
 import { pagingCookieOf, startAfterCookie } from './cookie.js';
-import { sortKeys, tupleComparator } from './order.js';
+import { sortKeys, sortTuples } from './order.js';
 import { parseFetch } from './parse.js';
 import { outputColumns, renderTuple } from './render.js';
 
@@ -62,12 +62,13 @@ export function readFetchXml(rc: ReadContext, segments: Segment[]): ODataRespons
 
   const rootKey = bound.root.entity.key[0]!;
   const keys = sortKeys(bound);
-  tuples.sort(tupleComparator(rc.formatter, keys, rootKey, query.useRawOrderBy));
+  tuples = sortTuples(rc.formatter, keys, rootKey, query.useRawOrderBy, tuples);
   const columns = outputColumns(bound);
-  let rendered = tuples.map((t) => ({ t, json: renderTuple(rc.formatter, columns, t, !query.distinct) }));
+  // Rows are written only for the page, except under distinct, where duplicates are judged on the written rows.
+  let rendered: { t: Tuple; json?: Record<string, unknown> }[] = tuples.map((t) => ({ t }));
   if (query.distinct) {
     const seen = new Set<string>();
-    rendered = rendered.filter((r) => {
+    rendered = tuples.map((t) => ({ t, json: renderTuple(rc.formatter, columns, t, false) })).filter((r) => {
       const id = JSON.stringify(r.json);
       if (seen.has(id)) return false;
       seen.add(id);
@@ -98,7 +99,7 @@ export function readFetchXml(rc: ReadContext, segments: Segment[]): ODataRespons
     }
     if (wantsAnnotation(rc.prefs, PAGING_COOKIE) || wantsAnnotation(rc.prefs, MORE_RECORDS)) body[`@${MORE_RECORDS}`] = true;
   }
-  body.value = slice.map((r) => r.json);
+  body.value = slice.map((r) => r.json ?? renderTuple(rc.formatter, columns, r.t, true));
   return jsonResponse(200, body, headers);
 }
 
