@@ -107,6 +107,7 @@ export class Generator {
     const n = this.rng.int(1, 4);
     const items: Item[] = [];
     for (let i = 0; i < n; i++) items.push({ e: this.item(this.anyTy(), [src], 2), alias: `c${i}` });
+    if (this.has('window', 0.3)) items.push({ e: this.windowFn(src), alias: `w${n}` });
     const q: Select = { k: 'select', items, from: { k: 'table', table: t.name, alias: 't0' } };
     if (this.has('where', 0.8)) q.where = this.pred([src], 2);
     this.order(q, this.keyItems(t, 't0'));
@@ -128,6 +129,29 @@ export class Generator {
     q.orderTotal = key.length > 0;
     q.orderBy = keys;
     if (q.orderTotal && this.has('top', 0.7)) q.top = this.rng.pick([1, 3, 10, 50, 200]);
+  }
+
+  /**
+   * A window function whose answer is determined: ROW_NUMBER only over a unique order
+   * (account.accountnumber), ranks and running aggregates over numbers (ties are peers).
+   */
+  private windowFn(src: Source): Expr {
+    const t = src.table;
+    const col = (name: string): Expr => ({ k: 'col', ty: t.columns.find((c) => c.name === name)!.ty, table: src.alias, name });
+    const keys = t.columns.filter((c) => c.groupable && c.ty !== 'str' && this.columnAllowed(c));
+    const partition = keys.length && this.rng.chance(0.6) ? [col(this.rng.pick(keys).name)] : [];
+    const numeric = t.columns.filter((c) => (c.ty === 'int' || c.ty === 'money' || c.ty === 'dt') && this.columnAllowed(c));
+    const orderBy = (): { e: Expr; desc: boolean }[] => [{ e: col(this.rng.pick(numeric).name), desc: this.rng.chance(0.3) }];
+    const fn = this.rng.pick(['ROW_NUMBER', 'RANK', 'DENSE_RANK', 'COUNT', 'SUM', 'MIN', 'MAX'] as const);
+    if (fn === 'ROW_NUMBER') {
+      if (t.name !== 'account') return { k: 'win', ty: 'int', fn: 'RANK', partition, order: orderBy() };
+      return { k: 'win', ty: 'int', fn, partition, order: [{ e: col('accountnumber'), desc: this.rng.chance(0.3) }] };
+    }
+    if (fn === 'RANK' || fn === 'DENSE_RANK') return { k: 'win', ty: 'int', fn, partition, order: orderBy() };
+    const argTy: Ty = fn === 'COUNT' ? 'int' : this.rng.pick(t.columns.some((c) => c.ty === 'money' && this.columnAllowed(c)) && (fn !== 'SUM' || this.on.has('moneyagg')) ? (['int', 'money'] as Ty[]) : (['int'] as Ty[]));
+    const arg = this.column(argTy, [src]) ?? col(t.orderKeys[0]!);
+    const order = this.rng.chance(0.5) ? orderBy() : [];
+    return { k: 'win', ty: fn === 'COUNT' ? 'int' : arg.ty, fn, arg, partition, order };
   }
 
   private aggregate(): Select {

@@ -8,7 +8,7 @@ import type { WriteForm } from './write-mode.js';
  */
 export const SUITE_FEATURES = new Set<Feature>([
   'where', 'orderby', 'top', 'agg', 'in', 'between', 'isnull', 'like', 'lookup', 'choice', 'guid', 'dates', 'arith', 'params', 'money',
-  'join', 'subquery', 'scalar', 'derived', 'cte', 'numfn', 'groupby', 'distinct', 'sum', 'derivedagg', 'selectlit',
+  'join', 'subquery', 'scalar', 'derived', 'cte', 'numfn', 'groupby', 'distinct', 'sum', 'derivedagg', 'window', 'selectlit',
 ]);
 
 /** The write forms the in-suite write test uses (test/fuzz/write-mode.ts); the others are in KNOWN.md. */
