@@ -41,7 +41,8 @@ export async function main(argv: string[], out: (line: string) => void = console
       for (let i = 0; i < count; i++) {
         const { w: here, gen } = generators[i % generators.length]!;
         const g = gen.next();
-        if (mode === 'partition' && !g.q.where) g.q.where = { k: 'isnull', e: { k: 'lit', ty: 'int', v: 1 }, neg: true };
+        // the partitioning oracle counts the rows of one table: statements of other shapes are skipped
+        if (mode === 'partition' && (!g.q.where || g.q.union || g.q.groupBy || g.q.from.k !== 'table' || g.q.joins)) continue;
         const outcome = mode === 'partition' ? await runPartition(here, g.q, g.dialect) : await runCase(here, g.q, g.dialect);
         const cls = `${worlds.length > 1 ? (i % 2 ? 'cross-company ' : 'one company ') : ''}${classOf(g)}`;
         record(stats, outcome, cls);

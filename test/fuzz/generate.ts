@@ -11,7 +11,7 @@ import { ACCOUNT, CONTACT, type ColumnDef, type TableDef, type Ty } from './sche
 export const FEATURES = [
   'where', 'orderby', 'top', 'agg', 'groupby', 'having', 'distinct', 'arith', 'intdiv', 'money', 'strfn', 'numfn', 'datefn', 'like', 'likeclass',
   'in', 'between', 'case', 'isnull', 'nullif', 'lookup', 'choice', 'subquery', 'join', 'derived', 'cte', 'union', 'window', 'params', 'postgresql',
-  'guid', 'dates', 'concat', 'countdistinct', 'minmaxstr', 'avg', 'scalar', 'strcmp', 'strorder', 'blanks', 'sum', 'derivedagg', 'datecoerce', 'orderconst', 'selectlit', 'moneyagg', 'coalescetype', 'overflow',
+  'guid', 'dates', 'concat', 'countdistinct', 'minmaxstr', 'avg', 'scalar', 'strcmp', 'strorder', 'blanks', 'sum', 'derivedagg', 'datecoerce', 'orderconst', 'selectlit', 'moneyagg', 'coalescetype', 'overflow', 'aggsubquery',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 
@@ -46,6 +46,8 @@ export class Generator {
   private used = new Set<Feature>();
   private params = 0;
   private aliases = 0;
+  /** set while an aggregate's argument is generated */
+  private inAggregate = false;
   private dialect: 'tsql' | 'postgresql' = 'tsql';
 
   constructor(seed: number, private readonly on: Set<Feature>, private readonly pools: Pools, private readonly tables: TableDef[] = [ACCOUNT, CONTACT]) {
@@ -149,7 +151,8 @@ export class Generator {
     }
     if (fn === 'RANK' || fn === 'DENSE_RANK') return { k: 'win', ty: 'int', fn, partition, order: orderBy() };
     const argTy: Ty = fn === 'COUNT' ? 'int' : this.rng.pick(t.columns.some((c) => c.ty === 'money' && this.columnAllowed(c)) && (fn !== 'SUM' || this.on.has('moneyagg')) ? (['int', 'money'] as Ty[]) : (['int'] as Ty[]));
-    const arg = this.column(argTy, [src]) ?? col(t.orderKeys[0]!);
+    const arg = this.column(argTy, [src]);
+    if (!arg) return { k: 'win', ty: 'int', fn: 'DENSE_RANK', partition, order: orderBy() };
     const order = this.rng.chance(0.5) ? orderBy() : [];
     return { k: 'win', ty: fn === 'COUNT' ? 'int' : arg.ty, fn, arg, partition, order };
   }
@@ -250,7 +253,8 @@ export class Generator {
       if (!q.items.length) q.items = [{ e: refExpr(refs[0]!), alias: 'o0' }];
     }
     const r = this.rng.pick(refs);
-    if (this.has('where', 0.6)) q.where = this.simplePredOn(refExpr(r), r.ty === 'str' ? undefined : r.ty);
+    // LIKE keeps trailing blanks significant: over a grouped string (whose spelling is open) it has no single answer
+    if (this.has('where', 0.6)) q.where = this.simplePredOn(refExpr(r), r.ty === 'str' ? undefined : r.ty, [], Boolean(inner.groupBy));
     return q;
   }
 
@@ -487,6 +491,15 @@ export class Generator {
   }
 
   private agg(sources: Source[]): Expr {
+    this.inAggregate = true;
+    try {
+      return this.aggregateCall(sources);
+    } finally {
+      this.inAggregate = false;
+    }
+  }
+
+  private aggregateCall(sources: Source[]): Expr {
     const fns: ('COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX')[] = ['COUNT', 'COUNT', 'MIN', 'MAX'];
     if (this.on.has('sum')) fns.push('SUM');
     if (this.on.has('avg')) fns.push('AVG');
@@ -526,15 +539,17 @@ export class Generator {
       if (r < 0.8) return { k: 'or', l: this.pred(sources, depth - 1), r: this.pred(sources, depth - 1) };
       return { k: 'not', p: this.pred(sources, depth - 1) };
     }
-    if (this.on.has('subquery') && this.rng.chance(0.08)) return this.subqueryPred(sources);
+    // a subquery inside an aggregate's argument is its own switch
+    if (this.on.has('subquery') && (!this.inAggregate || this.has('aggsubquery')) && this.rng.chance(0.08)) return this.subqueryPred(sources);
     const ty = this.anyTy();
     const e = this.expr(ty, sources, depth);
     return this.simplePredOn(e, ty, sources);
   }
 
-  simplePredOn(e: Expr, tyIn?: Ty, sources: Source[] = []): Pred {
+  simplePredOn(e: Expr, tyIn?: Ty, sources: Source[] = [], noLike = false): Pred {
     const ty = tyIn ?? e.ty;
     const r = this.rng.next();
+    if (noLike && ty === 'str') return r < 0.5 ? { k: 'isnull', e, neg: this.rng.chance(0.5) } : { k: 'cmp', op: this.cmpOp(ty), l: e, r: this.literal(ty, e) };
     // string comparisons (=, <, IN, BETWEEN) are one switchable class: trailing blanks and case meet there
     if (ty === 'str' && !this.has('strcmp')) {
       if (this.on.has('like') && r < 0.6) return { k: 'like', e, pattern: this.likePattern(e), neg: this.rng.chance(0.3) };

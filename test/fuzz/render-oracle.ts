@@ -56,12 +56,18 @@ interface Scope {
 
 const same = (a: Expr, b: Expr) => JSON.stringify(a) === JSON.stringify(b);
 
-export function renderOracle(q: Select): OracleRendered {
-  const r = new OracleRenderer();
+/**
+ * `dialect` 'postgresql': the few functions whose answer differs by dialect follow PostgreSQL
+ * (AVG of an integer is numeric; LENGTH counts trailing blanks), as dynasql documents.
+ */
+export function renderOracle(q: Select, dialect: 'tsql' | 'postgresql' = 'tsql'): OracleRendered {
+  const r = new OracleRenderer(dialect);
   return r.top(q);
 }
 
 class OracleRenderer {
+  constructor(private readonly dialect: 'tsql' | 'postgresql' = 'tsql') {}
+
   /** ambiguous output columns of each CTE, by name */
   private readonly cteAmbiguous = new Map<string, Set<string>>();
 
@@ -244,6 +250,7 @@ class OracleRenderer {
       case 'SUM': return argTy === 'int' ? `sum(${d}${x})::int` : `sum(${d}${x})`;
       case 'AVG':
         // AVG(int) is computed in int: sum / count truncated toward zero; AVG(money) stays money.
+        if (argTy === 'int' && this.dialect === 'postgresql') return `avg(${d}${x})`;
         return argTy === 'int' ? `trunc(avg(${d}${x}))::int` : `round(avg(${d}${x}), 4)`;
       case 'MIN': case 'MAX':
         if (argTy === 'str') {
@@ -259,7 +266,7 @@ class OracleRenderer {
     switch (e.name) {
       case 'UPPER': return `upper(${a[0]})`;
       case 'LOWER': return `lower(${a[0]})`;
-      case 'LEN': return `length(rtrim(${a[0]}, ' '))`;
+      case 'LEN': return this.dialect === 'postgresql' ? `length(${a[0]})` : `length(rtrim(${a[0]}, ' '))`;
       case 'LTRIM': return `ltrim(${a[0]}, ' ')`;
       case 'RTRIM': return `rtrim(${a[0]}, ' ')`;
       case 'LEFT': return `left(${a[0]}, ${a[1]})`;

@@ -94,7 +94,11 @@ class SqlRenderer {
       case 'ref': return e.table ? `${e.table}.${e.name}` : e.name;
       case 'lit':
         if (e.v === null) return 'NULL';
-        if (typeof e.v === 'number') return e.v < 0 ? `(${e.v})` : String(e.v);
+        if (typeof e.v === 'number') {
+          // a money value written as a decimal literal: `57000` alone would be an int (and AVG of it an int)
+          const text = e.ty === 'money' && Number.isInteger(e.v) ? `${e.v}.0` : String(e.v);
+          return e.v < 0 ? `(${text})` : text;
+        }
         return quoteString(e.v);
       case 'param': return this.param(e.name, e.v);
       case 'bin': {

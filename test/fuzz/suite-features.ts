@@ -9,7 +9,13 @@ import type { WriteForm } from './write-mode.js';
 export const SUITE_FEATURES = new Set<Feature>([
   'where', 'orderby', 'top', 'agg', 'in', 'between', 'isnull', 'like', 'lookup', 'choice', 'guid', 'dates', 'arith', 'params', 'money',
   'join', 'subquery', 'scalar', 'derived', 'cte', 'numfn', 'groupby', 'distinct', 'sum', 'derivedagg', 'window', 'selectlit',
+  // back on as their fixes landed (KNOWN.md #1–#16, #21–#23)
+  'strcmp', 'strorder', 'blanks', 'avg', 'intdiv', 'strfn', 'concat', 'countdistinct', 'minmaxstr', 'likeclass', 'case', 'nullif', 'union',
+  'moneyagg', 'coalescetype', 'postgresql',
 ]);
 
 /** The write forms the in-suite write test uses (test/fuzz/write-mode.ts); the others are in KNOWN.md. */
-export const SUITE_WRITE_FORMS = new Set<WriteForm>(['w-plain', 'w-key', 'w-alias', 'w-join', 'w-tx', 'w-atomic', 'w-continue', 'w-optimistic', 'w-pg', 'w-pgjoin']);
+export const SUITE_WRITE_FORMS = new Set<WriteForm>(['w-plain', 'w-key', 'w-alias', 'w-join', 'w-tx', 'w-atomic', 'w-continue', 'w-optimistic', 'w-pg', 'w-pgjoin', 'w-pgusing', 'w-aliasdelete']);
+
+/** Predicate features of the in-suite write test: NULLIF and AVG in a write's WHERE still disagree (KNOWN.md #27, #28). */
+export const SUITE_WRITE_FEATURES = new Set<Feature>([...SUITE_FEATURES].filter((f) => f !== 'nullif' && f !== 'avg'));

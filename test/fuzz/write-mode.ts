@@ -32,8 +32,8 @@ export interface WriteCase {
 
 const lower = (s: unknown) => String(s).toLowerCase();
 
-async function oracleKeys(world: FuzzWorld, q: Select): Promise<Set<string>> {
-  const rows = await world.query(renderOracle(q).sql);
+async function oracleKeys(world: FuzzWorld, q: Select, dialect: 'tsql' | 'postgresql'): Promise<Set<string>> {
+  const rows = await world.query(renderOracle(q, dialect).sql);
   return new Set(rows.map((r) => lower(r.k)));
 }
 
@@ -55,7 +55,7 @@ export async function makeWriteCase(world: FuzzWorld, gen: Generator, forms: Wri
     const { p, features } = gen.predicateFor([{ alias: 'a', table: ACCOUNT }, { alias: 'c', table: CONTACT }], 'postgresql');
     const on: Pred = { k: 'cmp', op: '=', l: { k: 'col', ty: 'guid', table: 'c', name: 'parentcustomerid' }, r: { k: 'col', ty: 'guid', table: 'a', name: 'accountid' } };
     const q: Select = { k: 'select', items: [{ e: { k: 'col', ty: 'guid', table: 'a', name: 'accountid' }, alias: 'k' }], from: { k: 'table', table: 'account', alias: 'a' }, joins: [{ type: 'INNER', from: { k: 'table', table: 'contact', alias: 'c' }, on }], where: p };
-    const expected = await oracleKeys(world, q);
+    const expected = await oracleKeys(world, q, 'postgresql');
     const w = renderPredicate(p, 'postgresql');
     const sql = verb === 'UPDATE'
       ? `UPDATE account AS a SET description = ${quoteString(value)} FROM contact c WHERE c.parentcustomerid = a.accountid AND ${w.sql}`
@@ -68,7 +68,7 @@ export async function makeWriteCase(world: FuzzWorld, gen: Generator, forms: Wri
     const { p, features } = gen.predicateFor([{ alias: 'a', table: ACCOUNT }, { alias: 'c', table: CONTACT }], 'tsql');
     const on: Pred = { k: 'cmp', op: '=', l: { k: 'col', ty: 'guid', table: 'c', name: 'parentcustomerid' }, r: { k: 'col', ty: 'guid', table: 'a', name: 'accountid' } };
     const q: Select = { k: 'select', items: [{ e: { k: 'col', ty: 'guid', table: 'a', name: 'accountid' }, alias: 'k' }], from: { k: 'table', table: 'account', alias: 'a' }, joins: [{ type: 'INNER', from: { k: 'table', table: 'contact', alias: 'c' }, on }], where: p };
-    const expected = await oracleKeys(world, q);
+    const expected = await oracleKeys(world, q, dialect);
     const w = renderPredicate(p, 'tsql');
     const sql = verb === 'UPDATE'
       ? `UPDATE a SET description = ${quoteString(value)} FROM account a JOIN contact c ON c.parentcustomerid = a.accountid WHERE ${w.sql}`
@@ -79,7 +79,7 @@ export async function makeWriteCase(world: FuzzWorld, gen: Generator, forms: Wri
   const alias = form === 'w-alias' ? 'a' : form === 'w-pg' && gen.int(0, 1) === 0 ? 't' : table.name;
   const { p, features } = gen.predicateFor([{ alias, table }], dialect);
   const q: Select = { k: 'select', items: [{ e: { k: 'col', ty: 'guid', table: alias, name: key }, alias: 'k' }], from: { k: 'table', table: table.name, alias }, where: p };
-  const expected = await oracleKeys(world, q);
+  const expected = await oracleKeys(world, q, dialect);
   const w = renderPredicate(p, dialect);
   const set = table === ACCOUNT ? 'description' : 'jobtitle';
   let sql: string;

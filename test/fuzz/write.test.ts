@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newStats, startWorld, type FuzzWorld } from './harness.js';
-import { SUITE_FEATURES, SUITE_WRITE_FORMS } from './suite-features.js';
+import { SUITE_WRITE_FEATURES, SUITE_WRITE_FORMS } from './suite-features.js';
 import { runWriteCases } from './write-mode.js';
 
 const SEED = 20261223;
@@ -23,7 +23,7 @@ describe('randomized write test against the oracle', () => {
   it(`${CASES} generated UPDATE and DELETE statements touch exactly the rows the oracle names`, async () => {
     const stats = newStats();
     const lines: string[] = [];
-    await runWriteCases(world, SEED, CASES, SUITE_FEATURES, stats, (line) => lines.push(line), [...SUITE_WRITE_FORMS]);
+    await runWriteCases(world, SEED, CASES, SUITE_WRITE_FEATURES, stats, (line) => lines.push(line), [...SUITE_WRITE_FORMS]);
     if (stats.agree !== stats.run) expect.fail(`${stats.run - stats.agree} of ${stats.run} write cases failed:${lines.join('\n')}`);
     expect(stats.run).toBe(CASES);
   }, 900_000);
