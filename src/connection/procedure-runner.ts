@@ -309,10 +309,13 @@ export async function prepareWithTableFunctions(
       rows: (name) => (rows.get(name) as ReturnType<typeof system.rows> | undefined) ?? system.rows(name),
     },
   };
-  const bound = bindQuery(query as Query, { catalog: statement.catalog, systemTables: statement.system.tables, includeFormattedValues: statement.includeFormattedValues });
-  // the statement's own parameters are checked like a SELECT's (scalars only)
+  // the statement's own parameters are checked like a SELECT's (scalars only), and type it as they do a SELECT
+  const resolved = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined);
+  const bound = bindQuery(query as Query, {
+    catalog: statement.catalog, systemTables: statement.system.tables, includeFormattedValues: statement.includeFormattedValues, dialect, params: resolved,
+  });
   const plan = planQuery(bound, {
-    facts: statement.facts, params: resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined), pushdown: statement.pushdown, crossCompany: statement.crossCompany, pageSize: statement.pageSize,
+    facts: statement.facts, params: resolved, pushdown: statement.pushdown, crossCompany: statement.crossCompany, pageSize: statement.pageSize,
   });
   return { plan, explain: parsed.statement.kind === 'explain', statement, functionLines };
 }

@@ -52,6 +52,8 @@ export interface WriteRunContext {
   explain?: boolean;
   /** inside a transaction: the operations go to it, to be sent at COMMIT, instead of to the service */
   hold?: WriteHold;
+  /** the statement's dialect: the rows a write reads are typed by its rules (AVG of an int differs) */
+  dialect?: ParserDialect;
 }
 
 /** Where a transaction keeps a statement's operations until COMMIT (connection/transaction.ts). */
@@ -68,7 +70,8 @@ export interface Effective {
   headers: Record<string, string>;
 }
 
-export async function runWrite(ctx: WriteRunContext, sql: string, params: QueryParams | undefined, dialect: ParserDialect, write: WriteOptions = {}, signal?: AbortSignal): Promise<QueryResult> {
+export async function runWrite(context: WriteRunContext, sql: string, params: QueryParams | undefined, dialect: ParserDialect, write: WriteOptions = {}, signal?: AbortSignal): Promise<QueryResult> {
+  const ctx: WriteRunContext = { ...context, dialect };
   const parsed = parseWrite(sql, dialect);
   if (ctx.options.readOnly && !ctx.explain) {
     throw new DynasqlError('DYNASQL_ERR_READ_ONLY_CONNECTION', `The connection is read-only (Read Only=true); ${parsed.statement.kind.toUpperCase()} is refused`);
@@ -330,7 +333,8 @@ async function readRows(ctx: WriteRunContext, query: S.Query, params: ParamValue
 /** The SELECT engine's plan (bind, push-down, local remainder) of a query a write reads its rows with. */
 function planRead(ctx: WriteRunContext, query: S.Query, params: ParamValues): PhysicalPlan {
   const sc = ctx.statement;
-  const bound = bindQuery(query, { catalog: sc.catalog, systemTables: sc.system.tables, includeFormattedValues: sc.includeFormattedValues });
+  // typed like the same SELECT: by the statement's dialect and its parameters' values
+  const bound = bindQuery(query, { catalog: sc.catalog, systemTables: sc.system.tables, includeFormattedValues: sc.includeFormattedValues, dialect: ctx.dialect ?? 'tsql', params });
   return planQuery(bound, { facts: sc.facts, params, pushdown: sc.pushdown, crossCompany: sc.crossCompany, pageSize: sc.pageSize });
 }
 
