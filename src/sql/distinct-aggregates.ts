@@ -9,6 +9,7 @@
  */
 import { DynasqlError } from '../errors/index.js';
 import { sqlTokens, type QuotingDialect } from './quoting.js';
+import { applyEdits } from './text-edits.js';
 
 export const DISTINCT_AGGREGATE_PREFIX = '__DYNASQL_DISTINCT_';
 
@@ -34,26 +35,5 @@ export function rewriteDistinctAggregates(sql: string, dialect: QuotingDialect):
     spans.push([name.start, tokens[k + 2]!.end, `${DISTINCT_AGGREGATE_PREFIX}${name.text.toUpperCase()}(`]);
   }
   if (spans.length === 0) return identity;
-  let out = '';
-  let copied = 0;
-  const map: { newStart: number; newEnd: number; oldStart: number; oldEnd: number }[] = [];
-  for (const [start, end, text] of spans) {
-    out += sql.slice(copied, start);
-    map.push({ newStart: out.length, newEnd: out.length + text.length, oldStart: start, oldEnd: end });
-    out += text;
-    copied = end;
-  }
-  out += sql.slice(copied);
-  return {
-    sql: out,
-    originalOffset(offset) {
-      let shift = 0;
-      for (const m of map) {
-        if (offset < m.newStart) break;
-        if (offset < m.newEnd) return m.oldStart;
-        shift = m.oldEnd - m.newEnd;
-      }
-      return offset + shift;
-    },
-  };
+  return applyEdits(sql, spans.map(([start, end, text]) => ({ start, end, text })));
 }

@@ -11,6 +11,7 @@
  */
 import { DynasqlError } from '../errors/index.js';
 import { sqlTokens, type QuotingDialect, type SqlToken } from './quoting.js';
+import { applyEdits, type TextEdit } from './text-edits.js';
 
 export const DISTINCT_FROM_FUNCTION = '__DYNASQL_IS_DISTINCT_FROM';
 export const NOT_DISTINCT_FROM_FUNCTION = '__DYNASQL_IS_NOT_DISTINCT_FROM';
@@ -20,7 +21,6 @@ export interface OperatorRewrite {
   originalOffset(offset: number): number;
 }
 
-interface Edit { start: number; end: number; text: string }
 
 export function rewriteOperators(sql: string, dialect: QuotingDialect): OperatorRewrite {
   if (/__DYNASQL_IS_/i.test(sql)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'Names starting with __DYNASQL_IS_ are reserved by dynasql');
@@ -38,7 +38,7 @@ function rewritePass(sql: string, dialect: QuotingDialect, distinctPass: boolean
   if (!castParam && !substring && !distinctFrom) return identity;
   const tokens = sqlTokens(sql, dialect);
   const word = (k: number) => (tokens[k] && !tokens[k]!.quoted ? tokens[k]!.text.toUpperCase() : '');
-  const edits: Edit[] = [];
+  const edits: TextEdit[] = [];
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (castParam && /^\$\d+$/.test(t.text) && tokens[k + 1]?.text === ':' && tokens[k + 2]?.text === ':') {
@@ -75,29 +75,7 @@ function rewritePass(sql: string, dialect: QuotingDialect, distinctPass: boolean
   }
   if (edits.length === 0) return identity;
   edits.sort((a, b) => a.start - b.start);
-  let out = '';
-  let copied = 0;
-  const map: { newStart: number; newEnd: number; oldStart: number; oldEnd: number }[] = [];
-  for (const edit of edits) {
-    if (edit.start < copied) continue;
-    out += sql.slice(copied, edit.start);
-    map.push({ newStart: out.length, newEnd: out.length + edit.text.length, oldStart: edit.start, oldEnd: edit.end });
-    out += edit.text;
-    copied = edit.end;
-  }
-  out += sql.slice(copied);
-  return {
-    sql: out,
-    originalOffset(offset) {
-      let shift = 0;
-      for (const m of map) {
-        if (offset < m.newStart) break;
-        if (offset < m.newEnd) return m.oldStart;
-        shift = m.oldEnd - m.newEnd;
-      }
-      return offset + shift;
-    },
-  };
+  return applyEdits(sql, edits);
 }
 
 /** index of the `)` closing the `(` at `open`, or the last token */

@@ -12,6 +12,7 @@
  */
 import { DynasqlError } from '../errors/index.js';
 import { sqlTokens, type QuotingDialect } from './quoting.js';
+import { applyEdits, type TextEdit } from './text-edits.js';
 
 /** `FETCH NEXT` this many rows stands for "no FETCH" in T-SQL (the largest bigint) */
 export const NO_FETCH_LIMIT = '9223372036854775807';
@@ -26,7 +27,7 @@ interface Token { text: string; word: string; start: number; end: number }
 export function rewriteRowLimits(sql: string, dialect: QuotingDialect): RowLimitRewrite {
   if (!/\b(?:OFFSET|FETCH)\b|::/i.test(sql)) return { sql, originalOffset: (offset) => offset };
   const tokens = tokenize(sql, dialect);
-  const edits: { start: number; end: number; text: string }[] = [];
+  const edits: TextEdit[] = [];
   for (let k = 0; k < tokens.length; k++) {
     const word = tokens[k]!.word;
     if ((word !== 'OFFSET' && word !== 'FETCH' && word !== 'LIMIT') || tokens[k - 1]?.text === '.') continue;
@@ -38,29 +39,7 @@ export function rewriteRowLimits(sql: string, dialect: QuotingDialect): RowLimit
     }
     k = clause.next - 1;
   }
-  if (edits.length === 0) return { sql, originalOffset: (offset) => offset };
-  let out = '';
-  let copied = 0;
-  const map: { newStart: number; newEnd: number; oldStart: number; oldEnd: number }[] = [];
-  for (const edit of edits) {
-    out += sql.slice(copied, edit.start);
-    map.push({ newStart: out.length, newEnd: out.length + edit.text.length, oldStart: edit.start, oldEnd: edit.end });
-    out += edit.text;
-    copied = edit.end;
-  }
-  out += sql.slice(copied);
-  return {
-    sql: out,
-    originalOffset(offset) {
-      let shift = 0;
-      for (const m of map) {
-        if (offset < m.newStart) break;
-        if (offset < m.newEnd) return m.oldStart;
-        shift = m.oldEnd - m.newEnd;
-      }
-      return offset + shift;
-    },
-  };
+  return applyEdits(sql, edits);
 }
 
 interface Clause {
