@@ -157,7 +157,9 @@ export class LocalStatement {
   private readonly onAbort = () => void this.stop(this.signal!.reason);
 
   constructor(private readonly connection: DuckDBConnection, private readonly signal: AbortSignal | undefined, private readonly onEnd: () => void) {
-    signal?.addEventListener('abort', this.onAbort, { once: true });
+    // a signal that fired while DuckDB was starting or connecting never calls a listener added now
+    if (signal?.aborted) this.stopReason = signal.reason ?? new DynasqlError('DYNASQL_ERR_CANCELLED', 'The statement was cancelled.');
+    else signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   /** throws the stop's reason once stopped */

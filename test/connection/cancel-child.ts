@@ -11,13 +11,15 @@ async function main(): Promise<void> {
   const conn = await connect(`Url=${emulator.url}`);
   const controller = new AbortController();
   const running = conn.query(
-    'SELECT COUNT(*) AS n FROM account a JOIN account b ON a.name < b.name JOIN account c ON b.name < c.name',
+    'SELECT COUNT(*) AS n FROM account a JOIN account b ON a.name < b.name JOIN account c ON b.name < c.name JOIN account d ON c.name < d.name',
     undefined,
-    { signal: controller.signal, onProgress: (p) => { if (p.pages >= 3) controller.abort(); } },
+    // progress reports are throttled to one per 100 ms, so on a fast machine the first may be the
+    // only one before the engine starts: abort a little after it, while the join runs
+    { signal: controller.signal, onProgress: (p) => { if (p.pages >= 1) setTimeout(() => controller.abort(), 200); } },
   );
   const outcome = await running.then(() => 'finished', (error: { code?: string }) => error.code ?? String(error));
   // a second statement left running is stopped by close()
-  const left = conn.query('SELECT COUNT(*) AS n FROM account a JOIN account b ON a.name < b.name JOIN account c ON b.name < c.name');
+  const left = conn.query('SELECT COUNT(*) AS n FROM account a JOIN account b ON a.name < b.name JOIN account c ON b.name < c.name JOIN account d ON c.name < d.name');
   left.catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, 300));
   await conn.close();
