@@ -6,7 +6,7 @@
  */
 import type { Executor, HttpResponse } from '../http/index.js';
 import { DynasqlError } from '../errors/index.js';
-import { applyNullGuards, decoderFor, JsonNumberText, parsePage, sourceKey, type DecodedValue, type JsonValue } from '../odata/index.js';
+import { aggregateDecoderFor, applyNullGuards, decoderFor, JsonNumberText, parsePage, sourceKey, type DecodedValue, type JsonValue } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
 
 export interface ScanCounters {
@@ -71,7 +71,8 @@ export async function* remotePages(
   expanded?: ExpandedRows,
 ): AsyncGenerator<DecodedValue[][]> {
   const keys = step.columns.map(sourceKey);
-  const decoders = step.columns.map(decoderFor);
+  // an aggregate's results read by their SQL type (a SUM of money is money: no double's digits)
+  const decoders = step.columns.map(step.aggregateOutputs ? aggregateDecoderFor : decoderFor);
   const stop = new AbortController();
   const requestSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const seen = new Set<string>();

@@ -8,6 +8,7 @@
 import type { Column } from '../catalog/types.js';
 import { DynasqlError } from '../errors/index.js';
 import { JsonNumberText, parseJsonLossless, parseJsonWithTextKeys, type JsonValue } from './json.js';
+import { roundDecimalText } from './decimal-rounding.js';
 import { FORMATTED_VALUE, LOOKUP_LOGICAL_NAME } from './query.js';
 
 export type DecodedValue = string | number | boolean | bigint | Date | Uint8Array | null;
@@ -81,6 +82,20 @@ const asDate: ValueDecoder = (raw) => {
   const text = String(raw);
   return new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
 };
+
+/**
+ * The decoder of an aggregate's result column (`$apply`): by the result's SQL type, so a SUM of money
+ * reads as money, exactly at its scale, whatever digits the service's JSON number carries.
+ */
+export function aggregateDecoderFor(column: Column): ValueDecoder {
+  const decode = decoderFor(column);
+  const scale = column.sqlType.scale;
+  if (column.edmType !== 'Edm.Decimal' || !/^(money|smallmoney|decimal|numeric)$/i.test(column.sqlType.name) || scale === undefined) return decode;
+  return (raw) => {
+    const value = decode(raw);
+    return typeof value === 'string' ? roundDecimalText(value, scale) : value;
+  };
+}
 
 /**
  * An aggregate row's outputs that must be null because a companion is: `{a1: 0, a2: null}` with

@@ -2,5 +2,5 @@ export { odataLiteral, encodeQueryOptionValue, type LiteralTarget, type LiteralV
 export { serializeFilter, andAll, orAll, type ODataFilter, type CompareOp } from './filter.js';
 export { queryUrl, queryHeaders, FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, type ODataQuery, type ODataOrderBy, type ODataExpand } from './query.js';
 export { parseJsonLossless, JsonNumberText, type JsonValue } from './json.js';
-export { applyNullGuards, parsePage, decoderFor, decoderForEdm, sourceKey, type ODataPage, type DecodedValue, type ValueDecoder } from './decode.js';
+export { aggregateDecoderFor, applyNullGuards, parsePage, decoderFor, decoderForEdm, sourceKey, type ODataPage, type DecodedValue, type ValueDecoder } from './decode.js';
 export { serializeApply, type ApplySpec, type ApplyAggregate } from './apply.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { errorOf, get } from './helpers.js';
+import { errorOf, get, send } from './helpers.js';
 
 let emu: RunningEmulator;
 let root: string;
@@ -63,6 +63,23 @@ describe('$apply (protocol §1.4)', () => {
     expect(errorOf(tooMany)).toEqual({ code: '0x8004E023', message: 'AggregateQueryRecordLimit exceeded. Cannot perform this operation.' });
     const filtered = await get(`${root}contacts?$apply=filter(statecode eq 1)/aggregate($count as count)`);
     expect(filtered.status).toBe(200);
+  });
+
+  it('sums and averages decimals exactly, as SQL Server does (0.1 + 0.2 is 0.3; AVG of money has 4 places)', async () => {
+    const other = await startEmulator({ port: 0, rows: 0 });
+    try {
+      for (const revenue of [0.1, 0.2, 12345678901.07, 0.0001]) {
+        expect((await send('POST', `${other.url}accounts`, { name: `exact ${revenue}`, revenue })).status).toBe(204);
+      }
+      const r = await get(`${other.url}accounts?$apply=filter(startswith(name,'exact'))/aggregate(revenue with sum as s,revenue with average as a)`);
+      // the response's own digits: 12345678901.3701 and 3086419725.342525 rounded to money's 4 places
+      expect(r.text).toContain('"s":12345678901.3701');
+      expect(r.text).toContain('"a":3086419725.3425');
+      const small = await get(`${other.url}accounts?$apply=filter(revenue lt 1)/aggregate(revenue with sum as s)`);
+      expect(small.text).toContain('"s":0.3001');
+    } finally {
+      await other.close();
+    }
   });
 
   it('keeps the documented 50,000-row default limit', async () => {

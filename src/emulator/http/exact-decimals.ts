@@ -61,6 +61,20 @@ export function responseValue(row: Row, name: string, value: unknown): unknown {
   return text !== undefined && typeof value === 'number' && Number(text) === value ? `${MARKER}${text}` : value;
 }
 
+/**
+ * A computed decimal (an exact `$apply` sum) as a response value: the number itself when the double
+ * prints as the same digits, else the digits behind a marker (`12345678901234.5678`).
+ */
+export function exactNumberValue(text: string): number | string {
+  const value = Number(text);
+  return String(value) === text ? value : `${MARKER}${text}`;
+}
+
+/** the digits of a response value that may carry a marker (a number passes through) */
+export function exactText(value: unknown): unknown {
+  return typeof value === 'string' && value.startsWith(MARKER) ? value.slice(MARKER.length) : value;
+}
+
 /** Serialised JSON with the markers replaced by their raw numbers (a no-op without markers). */
 export function withExactNumbers(json: string): string {
   return json.includes(MARKER) ? json.replace(MARKED, '$1') : json;

@@ -9,6 +9,8 @@ import { jsonResponse } from '../http/respond.js';
 import type { AggregateItem, OrderItem, PathExpr, Transformation } from './ast.js';
 import { compileFilterExpr, compileValue } from './filter.js';
 import { collationKey } from './values.js';
+import { averageDecimalTexts, decimalTextOf, sumDecimalTexts } from './exact-decimal-math.js';
+import { exactNumberValue, exactText } from '../http/exact-decimals.js';
 import { parseOption } from './parse.js';
 import { sortCompare } from './values.js';
 
@@ -77,7 +79,7 @@ export function runApply(rc: ReadContext, source: RowSource): ODataResponse {
       });
       for (const a of aggregates) {
         const value = a.compute(group.rows);
-        if (a.money && wantsAnnotation(rc.prefs, FORMATTED) && typeof value === 'number') out[`${a.alias}@${FORMATTED}`] = `$${moneyFormat.format(value)}`;
+        if (a.money && wantsAnnotation(rc.prefs, FORMATTED) && value !== null) out[`${a.alias}@${FORMATTED}`] = `$${moneyFormat.format(Number(exactText(value)))}`;
         out[a.alias] = value;
       }
       return out;
@@ -140,11 +142,33 @@ function aggregateColumn(rc: ReadContext, entity: EntityTypeDef, item: Aggregate
   const vars = new Map();
   const values = (rows: Row[]) => rows.map((r) => value(r, vars)).filter((v) => v !== null && v !== undefined);
   const numbers = (rows: Row[]) => values(rows).map(Number);
+  // decimals (money among them) sum exactly, as SQL Server does: see exact-decimal-math.ts
+  const decimalName = property?.type === 'Edm.Decimal' ? property.name : undefined;
+  const decimalTexts = (rows: Row[]) => rows.flatMap((row) => {
+    const v = row.values[decimalName!];
+    if (v === null || v === undefined) return [];
+    const written = row.exactDecimals?.[decimalName!];
+    return [written !== undefined && Number(written) === v ? written : decimalTextOf(Number(v))];
+  });
   switch (item.method) {
     // null over no non-null values, like average, min and max: the OData aggregation extension's rule
     // for every standard method (the Dataverse docs do not say; see README)
-    case 'sum': return { alias, money, compute: (rows: Row[]) => { const n = numbers(rows); return n.length ? n.reduce((a, b) => a + b, 0) : null; } };
-    case 'average': return { alias, money, compute: (rows: Row[]) => { const n = numbers(rows); return n.length ? n.reduce((a, b) => a + b, 0) / n.length : null; } };
+    case 'sum':
+      if (decimalName) return { alias, money, compute: (rows: Row[]) => { const t = decimalTexts(rows); return t.length ? exactNumberValue(sumDecimalTexts(t)) : null; } };
+      return { alias, money, compute: (rows: Row[]) => { const n = numbers(rows); return n.length ? n.reduce((a, b) => a + b, 0) : null; } };
+    case 'average':
+      // AVG(money) is money (4 decimals); AVG(decimal(p,s)) has max(s,6) decimals, and the emulator's
+      // model has no scale, so the values' own decimals stand in for s
+      if (decimalName) {
+        return {
+          alias, money, compute: (rows: Row[]) => {
+            const t = decimalTexts(rows);
+            const scale = money ? 4 : Math.max(6, ...t.map((x) => x.split('.')[1]?.length ?? 0));
+            return t.length ? exactNumberValue(averageDecimalTexts(t, scale)) : null;
+          },
+        };
+      }
+      return { alias, money, compute: (rows: Row[]) => { const n = numbers(rows); return n.length ? n.reduce((a, b) => a + b, 0) / n.length : null; } };
     case 'min': return { alias, money, compute: (rows: Row[]) => values(rows).reduce<unknown>((a, b) => (a === undefined || sortCompare(b, a) < 0 ? b : a), undefined) ?? null };
     case 'max': return { alias, money, compute: (rows: Row[]) => values(rows).reduce<unknown>((a, b) => (a === undefined || sortCompare(b, a) > 0 ? b : a), undefined) ?? null };
     case 'countdistinct': return { alias, money: false, compute: (rows: Row[]) => new Set(values(rows).map((v) => (typeof v === 'string' ? collationKey(v) : v))).size };
