@@ -192,20 +192,46 @@ export class CatalogEngine {
     resultFormats: readonly FormatCode[],
   ): Promise<BackendMessage[]> {
     return this.use(session, async () => {
+      const messages = await this.raw([...extendedRun(sql, parameterTypes, parameterFormats, parameters, resultFormats), encodeFrontendMessage({ type: 'Sync' })]);
+      return messages.filter((m) => m.type !== '1' && m.type !== '2' && m.type !== 'Z');
+    });
+  }
+
+  /**
+   * As `execute`, with a statement run just before and one just after it in the same implicit
+   * transaction (what they set with `set_config(…, true)` ends with it). Returns the statement's
+   * messages and the first column of the first row the `after` statement returned (null when the
+   * statement failed and so `after` did not run).
+   */
+  executeBetween(
+    session: EngineSession,
+    before: string,
+    sql: string,
+    after: string,
+    parameterTypes: readonly number[],
+    parameterFormats: readonly FormatCode[],
+    parameters: readonly (Buffer | null)[],
+    resultFormats: readonly FormatCode[],
+  ): Promise<{ messages: BackendMessage[]; after: string | null }> {
+    return this.use(session, async () => {
       const messages = await this.raw([
-        encodeFrontendMessage({ type: 'Parse', name: '', sql, parameterTypes: [...parameterTypes] }),
-        encodeFrontendMessage({
-          type: 'Bind',
-          portal: '',
-          statement: '',
-          parameterFormats: [...parameterFormats],
-          parameters: [...parameters],
-          resultFormats: [...resultFormats],
-        }),
-        encodeFrontendMessage({ type: 'Execute', portal: '', maxRows: 0 }),
+        ...extendedRun(before, [], [], [], []),
+        ...extendedRun(sql, parameterTypes, parameterFormats, parameters, resultFormats),
+        ...extendedRun(after, [], [], [], []),
         encodeFrontendMessage({ type: 'Sync' }),
       ]);
-      return messages.filter((m) => m.type !== '1' && m.type !== '2' && m.type !== 'Z');
+      // each statement's answer starts with its ParseComplete; after an error the rest are skipped
+      const parts: BackendMessage[][] = [];
+      for (const m of messages) {
+        if (m.type === '1') parts.push([]);
+        else if (m.type !== 'Z') (parts.at(-1) ?? (parts[0] = [])).push(m);
+      }
+      const [first = [], statement = [], last = []] = parts;
+      const beforeError = first.find((m) => m.type === 'E');
+      if (beforeError) return { messages: [beforeError], after: null };
+      const row = last.find((m) => m.type === 'D');
+      const value = row ? (decodeDataRow(row.body)[0]?.toString('utf8') ?? null) : null;
+      return { messages: statement.filter((m) => m.type !== '2'), after: value };
     });
   }
 
@@ -221,4 +247,19 @@ export class CatalogEngine {
   forget(sessionId: number): void {
     if (this.currentSession === sessionId) this.currentSession = -1;
   }
+}
+
+/** Parse, Bind and Execute of one statement in the unnamed statement and portal (no Sync). */
+function extendedRun(
+  sql: string,
+  parameterTypes: readonly number[],
+  parameterFormats: readonly FormatCode[],
+  parameters: readonly (Buffer | null)[],
+  resultFormats: readonly FormatCode[],
+): Buffer[] {
+  return [
+    encodeFrontendMessage({ type: 'Parse', name: '', sql, parameterTypes: [...parameterTypes] }),
+    encodeFrontendMessage({ type: 'Bind', portal: '', statement: '', parameterFormats: [...parameterFormats], parameters: [...parameters], resultFormats: [...resultFormats] }),
+    encodeFrontendMessage({ type: 'Execute', portal: '', maxRows: 0 }),
+  ];
 }

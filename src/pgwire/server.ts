@@ -17,7 +17,8 @@ import { DynasqlError } from '../errors/index.js';
 import type { Connection } from '../index.js';
 import { CatalogEngine } from './catalog-engine.js';
 import { engineSnapshotPath } from './engine-thread.js';
-import { catalogMirrorDdl, readerRoleDdl, schemaNameForOrg } from './catalog-mirror.js';
+import { catalogMirrorDdl, READER_ROLE, readerRoleDdl, schemaNameForOrg } from './catalog-mirror.js';
+import { sessionActivityDdl } from './session-activity.js';
 import { scramVerifier } from './scram.js';
 import { Session, type ServerContext } from './session.js';
 import { StatementCache } from './statement-cache.js';
@@ -108,7 +109,8 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
   const mirror = catalogMirrorDdl(catalog, schema);
   const engine = await CatalogEngine.start({
     mirrorDdl: mirror.tables,
-    readerDdl: readerRoleDdl(schema),
+    // the reader role may also read the sessions' pg_stat_activity and call pg_cancel_backend & co.
+    readerDdl: `${readerRoleDdl(schema)}\n${sessionActivityDdl(READER_ROLE)}`,
     procedureDdl: mirror.procedures,
     timeoutMs: options.catalogTimeoutMs ?? 30_000,
     ...(options.engineCacheDirectory === false ? {} : { snapshotPath: engineSnapshotPath(options.engineCacheDirectory ?? defaultCacheDirectory()) }),
@@ -127,12 +129,13 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     trust: options.trust === true,
     tls: secureContext,
     cancel: (processId, secretKey) => sessions.get(processId)?.cancel(secretKey),
-    cancelBackend: (processId, user) => {
-      const session = sessions.get(processId);
-      if (!session) return false;
-      if (session.userName !== user) return 'denied';
-      session.cancelRunning();
-      return true;
+    activity: (viewer) => [...sessions.values()].map((s) => s.activityRow(viewer)),
+    signal: ({ action, pid }, user) => {
+      const session = sessions.get(pid);
+      // the engine granted it on the same rows; a session gone since, or another user's, is left alone
+      if (session?.userName !== user) return;
+      if (action === 'cancel') session.cancelRunning();
+      else session.terminate();
     },
     register: (s) => void sessions.set(s.processId, s),
     unregister: (s) => void sessions.delete(s.processId),

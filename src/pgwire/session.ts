@@ -16,7 +16,8 @@ import { decodeParameter, OID } from './pg-types.js';
 import { ScramExchange, type ScramVerifier } from './scram.js';
 import { leadingWords, splitStatements, stripSchemaQualifiers, tokenize } from './sql-text.js';
 import { ResultCursor } from './result-cursor.js';
-import { statementTimeoutOfSet, timeoutMs, type BackendCall } from './session-functions.js';
+import { contextStatement, pointAtSessions, SIGNALS_STATEMENT, signalsOf, type ActivityRow, type PointedStatement, type SignalRequest } from './session-activity.js';
+import { statementTimeoutOfSet, timeoutMs } from './session-functions.js';
 import { commandTag, encodeRows, resultFields, withFormats } from './statement-results.js';
 import type { CachedStatement, StatementCache } from './statement-cache.js';
 import { routeStatement, type MirrorNames, type Route } from './statement-router.js';
@@ -34,8 +35,10 @@ export interface ServerContext {
   tls: SecureContext | undefined;
   /** aborts the running statement of the session with this key, if the secret matches */
   cancel(processId: number, secretKey: number): void;
-  /** `pg_cancel_backend(pid)` from `user`: false when no session has that pid; 'denied' when another user's */
-  cancelBackend(processId: number, user: string): boolean | 'denied';
+  /** the sessions' rows of `pg_stat_activity`, as `viewer` may see them */
+  activity(viewer: Session): ActivityRow[];
+  /** carries out a `pg_cancel_backend` / `pg_terminate_backend` that `user` was granted (session-activity.ts) */
+  signal(request: SignalRequest, user: string): void;
   register(session: Session): void;
   unregister(session: Session): void;
   log(line: string): void;
@@ -49,7 +52,12 @@ class PgError extends Error {
 }
 
 interface PreparedStatement {
+  /** the text the engine runs (references to the session functions pointed at them) */
   sql: string;
+  /** the client's text */
+  clientSql: string;
+  /** set when the statement reads `pg_stat_activity` or calls the session functions (session-activity.ts) */
+  pointed: PointedStatement | undefined;
   route: Route;
   /** the text sent to the translator (schema qualifiers removed) */
   translatorSql: string;
@@ -86,11 +94,12 @@ const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
 type State = 'startup' | 'saslInitial' | 'saslFinal' | 'ready' | 'closed';
 
-function engineErrorFields(fields: Record<string, string>): ErrorFields {
+/** An engine error for the client; `pointed` maps its position back to the client's text. */
+function engineErrorFields(fields: Record<string, string>, pointed?: PointedStatement): ErrorFields {
   const out: ErrorFields = { severity: 'ERROR', code: fields['C'] ?? 'XX000', message: fields['M'] ?? 'error' };
   if (fields['D']) out.detail = fields['D'];
   if (fields['H']) out.hint = fields['H'];
-  if (fields['P']) out.position = Number(fields['P']);
+  if (fields['P']) out.position = pointed ? pointed.clientPosition(Number(fields['P'])) : Number(fields['P']);
   return out;
 }
 
@@ -122,6 +131,14 @@ export class Session implements EngineSession {
   private readonly statements = new Map<string, PreparedStatement>();
   private readonly portals = new Map<string, Portal>();
   private running: AbortController | undefined;
+  // what pg_stat_activity shows of this session (session-activity.ts)
+  private readonly backendStart = new Date();
+  private query = '';
+  private queryStart: Date | null = null;
+  private stateChange = this.backendStart;
+  private active = false;
+  /** when the transaction block began (BEGIN) */
+  private blockStart: Date | null = null;
   private readonly onData = (chunk: Buffer) => {
     this.framer.push(chunk);
     // A client that sends faster than its statements run waits (TCP backpressure) instead of
@@ -162,17 +179,63 @@ export class Session implements EngineSession {
     return this.user;
   }
 
-  close(): void {
+  /** Ends the session: its statement stops; `flush` gives the bytes already written a second to reach the client. */
+  close(reason = 'the client disconnected', flush = false): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.running?.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', 'the client disconnected'));
+    this.running?.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', reason));
     this.dropPortals();
     // a client gone in the middle of a transaction block: as in Postgres, its writes are rolled back
     if (this.tx?.isOpen) this.tx.rollback();
     this.ctx.unregister(this);
     this.ctx.engine.forget(this.id);
     this.stream.end();
-    this.socket.destroy();
+    if (flush) setTimeout(() => this.socket.destroy(), 1000).unref();
+    else this.socket.destroy();
+  }
+
+  /** `pg_terminate_backend`: the statement stops and the client is told why before the connection closes. */
+  terminate(): void {
+    const message = 'terminating connection due to administrator command';
+    this.write(be.errorResponse({ severity: 'FATAL', code: '57P01', message }));
+    this.close(message, true);
+  }
+
+  /** The session starts running `sql` (a Query message's text, or the statement an Execute runs). */
+  private markActive(sql: string): void {
+    this.query = sql;
+    this.queryStart = this.stateChange = new Date();
+    this.active = true;
+  }
+
+  /** ReadyForQuery: the session waits for the client again. */
+  private ready(): void {
+    this.write(be.readyForQuery(this.txStatus));
+    if (this.active) (this.active = false), (this.stateChange = new Date());
+  }
+
+  /** This session's row of `pg_stat_activity` as `viewer` may see it: as in Postgres, another user's query, state and times are hidden. */
+  activityRow(viewer: Session): ActivityRow {
+    const own = viewer.user === this.user;
+    const time = (d: Date | null) => (d && own ? d.toISOString() : null);
+    const state = this.active ? 'active' : this.txStatus === 'T' ? 'idle in transaction' : this.txStatus === 'E' ? 'idle in transaction (aborted)' : 'idle';
+    const waiting = own && !this.active;
+    return {
+      pid: this.processId,
+      usename: this.user,
+      application_name: this.startupSettings.get('application_name') ?? '',
+      client_addr: own ? (this.socket.remoteAddress ?? null) : null,
+      client_port: own ? (this.socket.remotePort ?? null) : null,
+      backend_start: time(this.backendStart),
+      xact_start: time(this.blockStart ?? (this.active ? this.queryStart : null)),
+      query_start: time(this.queryStart),
+      state_change: time(this.stateChange),
+      wait_event_type: waiting ? 'Client' : null,
+      wait_event: waiting ? 'ClientRead' : null,
+      state: own ? state : null,
+      query: own ? this.query : '<insufficient privilege>',
+      backend_type: 'client backend',
+    };
   }
 
   /** Sends a FATAL error and closes the connection. */
@@ -365,12 +428,13 @@ export class Session implements EngineSession {
         return this.close();
       case 'Query':
         this.skipUntilSync = false;
+        this.markActive(message.sql);
         await this.simpleQuery(message.sql);
-        return this.write(be.readyForQuery(this.txStatus));
+        return this.ready();
       case 'Sync':
         this.skipUntilSync = false;
         if (this.txStatus === 'I') this.dropPortals();
-        return this.write(be.readyForQuery(this.txStatus));
+        return this.ready();
       case 'Flush':
         return;
       default:
@@ -404,24 +468,26 @@ export class Session implements EngineSession {
     return set ?? this.startupSettings.get('search_path') ?? '';
   }
 
-  private async prepare(sql: string, parameterTypes: number[]): Promise<PreparedStatement> {
+  private async prepare(clientSql: string, parameterTypes: number[]): Promise<PreparedStatement> {
+    const pointed = pointAtSessions(clientSql);
+    const sql = pointed?.sql ?? clientSql;
     const cached = this.ctx.statements.get(sql, parameterTypes, this.searchPath);
-    const described = cached ?? (await this.describeStatement(sql, parameterTypes));
+    const described = cached ?? (await this.describeStatement(sql, parameterTypes, pointed));
     if (!cached) this.ctx.statements.set(sql, parameterTypes, this.searchPath, described);
     const { route } = described;
     if (route.kind === 'refused') throw new PgError({ severity: 'ERROR', code: route.code, message: route.message });
     const translated = route.kind === 'explain' ? route.statement : sql;
     const translatorSql = route.kind === 'dynamics' || route.kind === 'call' || route.kind === 'explain' ? stripSchemaQualifiers(translated, [this.ctx.names.schema, 'public']) : sql;
-    return { sql, route, translatorSql, parameterTypes: [...described.parameterTypes], fields: described.fields };
+    return { sql, clientSql, pointed, route, translatorSql, parameterTypes: [...described.parameterTypes], fields: described.fields };
   }
 
   /** Routes a statement and asks the engine for its parameter types and result columns. */
-  private async describeStatement(sql: string, parameterTypes: number[]): Promise<CachedStatement> {
+  private async describeStatement(sql: string, parameterTypes: number[], pointed: PointedStatement | undefined): Promise<CachedStatement> {
     const route = await routeStatement(sql, this.ctx.engine, this, this.ctx.names);
     switch (route.kind) {
       case 'engine': {
         const d = await this.ctx.engine.describe(this, sql, parameterTypes);
-        if (!('parameterTypes' in d)) throw new PgError(engineErrorFields(d.fields));
+        if (!('parameterTypes' in d)) throw new PgError(engineErrorFields(d.fields, pointed));
         return { route, parameterTypes: d.parameterTypes, fields: d.fields };
       }
       case 'dynamics': {
@@ -431,8 +497,6 @@ export class Session implements EngineSession {
       }
       case 'call':
         return { route, parameterTypes, fields: undefined };
-      case 'backend':
-        return { route, parameterTypes: route.call.name === 'pg_cancel_backend' && typeof route.call.pid !== 'number' ? [parameterTypes[0] || OID.int4] : [], fields: [backendField(route.call)] };
       case 'explain': {
         const d = await this.ctx.engine.describe(this, route.statement, parameterTypes);
         return { route, parameterTypes: 'parameterTypes' in d ? d.parameterTypes : parameterTypes, fields: [planField()] };
@@ -477,8 +541,6 @@ export class Session implements EngineSession {
         const fields = withFormats([planField()], resultFormats);
         return { fields, rows: encodeRows(result, fields), tag: 'EXPLAIN', notices: [], isSelect: false };
       }
-      case 'backend':
-        return this.backendFunction(route.call, statement, parameterFormats, parameters, resultFormats);
       case 'dynamics':
       case 'call': {
         const values = this.parameterValues(statement, parameterFormats, parameters);
@@ -532,27 +594,6 @@ export class Session implements EngineSession {
     return startup === undefined ? 0 : (timeoutMs(startup) ?? 0);
   }
 
-  /** `pg_backend_pid()` and `pg_cancel_backend(pid)`: the process id is the one BackendKeyData gave */
-  private backendFunction(call: BackendCall, statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[]): Outcome {
-    const field = backendField(call);
-    const notices: Buffer[] = [];
-    let value: SqlValue;
-    if (call.name === 'pg_backend_pid') {
-      value = this.processId;
-    } else {
-      const pid = typeof call.pid === 'number' ? call.pid : Number(this.parameterValues(statement, parameterFormats, parameters)[0]);
-      const outcome = this.ctx.cancelBackend(pid, this.user);
-      if (outcome === 'denied') {
-        throw new PgError({ severity: 'ERROR', code: '42501', message: 'permission denied to cancel query', detail: 'Only the user who started a session may cancel its statements.' });
-      }
-      if (!outcome) notices.push(be.noticeResponse({ severity: 'WARNING', code: '01000', message: `PID ${pid} is not a PostgreSQL backend process` }));
-      value = outcome;
-    }
-    const fields = withFormats([field], resultFormats);
-    const result: QueryResult = { columns: [{ name: field.name, type: call.name === 'pg_backend_pid' ? 'int' : 'bit' }], rows: [{ [field.name]: value }], rowCount: 1, command: 'SELECT' };
-    return { fields, rows: encodeRows(result, fields), tag: 'SELECT 1', notices, isSelect: true };
-  }
-
   /** Stops a portal's streamed statement and forgets the portal. */
   private dropPortal(name: string): void {
     const portal = this.portals.get(name);
@@ -588,7 +629,7 @@ export class Session implements EngineSession {
     switch (action) {
       case 'begin':
         if (this.txStatus !== 'I') warn('25001', 'there is already a transaction in progress');
-        else this.tx = this.ctx.connection.begin({ readOnly: /\bread\s+only\b/i.test(sql) });
+        else (this.tx = this.ctx.connection.begin({ readOnly: /\bread\s+only\b/i.test(sql) })), (this.blockStart = new Date());
         this.txStatus = this.txStatus === 'I' ? 'T' : this.txStatus;
         tag = 'BEGIN';
         break;
@@ -635,13 +676,16 @@ export class Session implements EngineSession {
   private endTransaction(): Transaction | undefined {
     const tx = this.tx;
     this.tx = undefined;
+    this.blockStart = null;
     return tx;
   }
 
   private async runOnEngine(statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[]): Promise<Outcome> {
-    const messages = await this.ctx.engine.execute(this, statement.sql, statement.parameterTypes, parameterFormats, parameters, resultFormats);
+    const messages = statement.pointed
+      ? await this.runWithSessions(statement, parameterFormats, parameters, resultFormats)
+      : await this.ctx.engine.execute(this, statement.sql, statement.parameterTypes, parameterFormats, parameters, resultFormats);
     const error = messages.find((m) => m.type === 'E');
-    if (error) throw new PgError(engineErrorFields(be.decodeErrorFields(error.body)));
+    if (error) throw new PgError(engineErrorFields(be.decodeErrorFields(error.body), statement.pointed));
     const complete = messages.find((m) => m.type === 'C');
     const tag = complete ? complete.body.toString('utf8', 0, complete.body.length - 1) : null;
     if (statement.route.kind === 'engine' && statement.route.isSetting) this.rememberSetting(statement.sql);
@@ -652,6 +696,20 @@ export class Session implements EngineSession {
       notices: messages.filter((m) => m.type === 'N').map((m) => Buffer.from(m.bytes)),
       isSelect: tag?.startsWith('SELECT') ?? false,
     };
+  }
+
+  /**
+   * A statement that reads `pg_stat_activity` or calls `pg_cancel_backend` & co. (session-activity.ts):
+   * the engine sees the sessions as they are now; the cancels and terminations it granted are carried out
+   * before the client gets its answer.
+   */
+  private async runWithSessions(statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[]) {
+    const context = contextStatement(this.ctx.activity(this), this.processId, this.user);
+    const { messages, after } = await this.ctx.engine.executeBetween(
+      this, context, statement.sql, SIGNALS_STATEMENT, statement.parameterTypes, parameterFormats, parameters, resultFormats,
+    );
+    for (const request of signalsOf(after)) this.ctx.signal(request, this.user);
+    return messages;
   }
 
   /**
@@ -747,6 +805,7 @@ export class Session implements EngineSession {
       }
       case 'Execute': {
         const portal = this.portalNamed(message.portal);
+        this.markActive(portal.statement.clientSql);
         const outcome = (portal.outcome ??= await this.run(portal.statement, portal.parameterFormats, portal.parameters, portal.resultFormats));
         const limit = message.maxRows > 0 ? message.maxRows : Number.MAX_SAFE_INTEGER;
         const cursor = outcome.cursor;
@@ -800,11 +859,6 @@ function isPlainQuery(sql: string): boolean {
   const first = leadingWords(sql, 1)[0];
   if (first === 'with') return !tokenize(sql).some((t) => t.kind === 'word' && WRITE_WORDS.has(t.value));
   return first === 'select' || first === 'values' || first === 'table';
-}
-
-function backendField(call: BackendCall): FieldDescription {
-  const oid = call.name === 'pg_backend_pid' ? OID.int4 : OID.bool;
-  return { name: call.name, tableOid: 0, columnNumber: 0, typeOid: oid, typeSize: oid === OID.int4 ? 4 : 1, typeModifier: -1, format: 0 };
 }
 
 function planField(): FieldDescription {

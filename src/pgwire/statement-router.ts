@@ -2,13 +2,12 @@
  * Decides where one statement runs:
  * - over Dynamics tables only (every relation in its generic plan is a mirror table) → the translator;
  * - `CALL name(...)` → the translator; `EXPLAIN` of a Dynamics statement → `Connection.explain`;
- * - transaction control, `DISCARD`, `RESET ALL`, `DEALLOCATE`, `pg_backend_pid()`, `pg_cancel_backend(pid)` → the session itself;
+ * - transaction control, `DISCARD`, `RESET ALL`, `DEALLOCATE` → the session itself;
  * - anything else (pg_catalog, information_schema, SET, SHOW, version() ...) → the catalog engine.
  * Example: `select name from emulator.account where revenue > $1` → dynamics;
  * `select relname from pg_class` → engine; `select 1` → engine (no relations).
  */
 import type { CatalogEngine, EngineError, EngineSession } from './catalog-engine.js';
-import { backendCall, type BackendCall } from './session-functions.js';
 import { leadingWords, tokenize } from './sql-text.js';
 
 export type Route =
@@ -20,9 +19,7 @@ export type Route =
   | { kind: 'transaction'; action: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo' }
   | { kind: 'reset' }
   | { kind: 'deallocate'; name: string | null }
-  | { kind: 'refused'; code: string; message: string }
-  /** `pg_backend_pid()` / `pg_cancel_backend(pid)`: answered by the session (session-functions.ts) */
-  | { kind: 'backend'; call: BackendCall };
+  | { kind: 'refused'; code: string; message: string };
 
 /** What the router knows about the mirror. */
 export interface MirrorNames {
@@ -96,8 +93,6 @@ export async function routeStatement(sql: string, engine: CatalogEngine, session
   const refused = refusal(words, sql);
   if (refused) return refused;
   const first = words[0] ?? (tokens[0]!.text === '(' ? 'select' : '');
-  const call = backendCall(sql);
-  if (call) return { kind: 'backend', call };
   const transaction = transactionRoute(words);
   if (transaction) return transaction;
   switch (first) {

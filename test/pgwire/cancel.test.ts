@@ -74,8 +74,8 @@ async function waitForLog(pattern: RegExp, timeoutMs = 15_000): Promise<string> 
   }
 }
 
-async function pgClient(): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, database: 'dynamics' });
+async function pgClient(config: pg.ClientConfig = {}): Promise<pg.Client> {
+  const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, database: 'dynamics', ...config });
   await client.connect();
   return client;
 }
@@ -114,6 +114,49 @@ describe('stopping a statement', () => {
       await admin.end();
     }
   }, 90_000);
+
+  it("pg_stat_activity lists the sessions; DBeaver's `select pg_cancel_backend(pid) from pg_stat_activity where …` stops the one it finds", async () => {
+    const [victim, admin] = [await pgClient({ application_name: 'victim' }), await pgClient()];
+    try {
+      const running = victim.query(LONG_JOIN);
+      running.catch(() => undefined);
+      const activity = 'select pid, usename, application_name, state, query, query_start, backend_type from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()';
+      let rows: Record<string, unknown>[] = [];
+      for (let i = 0; i < 100 && rows.length === 0; i++) {
+        rows = (await admin.query(`${activity} and state = 'active'`)).rows;
+        if (rows.length === 0) await sleep(50);
+      }
+      expect(rows).toEqual([{ pid: expect.any(Number), usename: USER, application_name: 'victim', state: 'active', query: LONG_JOIN, query_start: expect.any(Date), backend_type: 'client backend' }]);
+      const own = (await admin.query('select pid = pg_backend_pid() as me, state, query from pg_catalog.pg_stat_activity a where a.pid = pg_backend_pid()')).rows;
+      expect(own).toEqual([{ me: true, state: 'active', query: 'select pid = pg_backend_pid() as me, state, query from pg_catalog.pg_stat_activity a where a.pid = pg_backend_pid()' }]);
+      const cancelled = await admin.query("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()");
+      expect(cancelled.rows).toEqual([{ pg_cancel_backend: true }]);
+      await expect(running).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
+      expect((await admin.query(`${activity} and application_name = 'victim'`)).rows).toEqual([{ ...rows[0], state: 'idle', query_start: expect.any(Date) }]);
+      expect((await victim.query('select count(*) from account')).rows).toEqual([{ count: String(ACCOUNTS) }]);
+    } finally {
+      await victim.end();
+      await admin.end();
+    }
+  }, 90_000);
+
+  it("pg_terminate_backend(pid) ends another session with FATAL 57P01; another user's session is hidden and may not be stopped", async () => {
+    const [victim, admin, stranger] = [await pgClient({ application_name: 'victim' }), await pgClient(), await pgClient({ user: 'someone_else' })];
+    const ended = new Promise<{ code?: string; message: string }>((resolve) => victim.on('error', resolve));
+    try {
+      const strangerPid = (await stranger.query('select pg_backend_pid() as pid')).rows[0].pid as number;
+      expect((await admin.query('select usename, state, query from pg_stat_activity where pid = $1', [strangerPid])).rows)
+        .toEqual([{ usename: 'someone_else', state: null, query: '<insufficient privilege>' }]);
+      await expect(admin.query('select pg_cancel_backend($1)', [strangerPid])).rejects.toMatchObject({ code: '42501', message: 'permission denied to cancel query' });
+      await expect(admin.query('select pg_terminate_backend($1)', [strangerPid])).rejects.toMatchObject({ code: '42501', message: 'permission denied to terminate process' });
+      expect((await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'victim'")).rows).toEqual([{ pg_terminate_backend: true }]);
+      expect(await ended).toMatchObject({ code: '57P01', message: 'terminating connection due to administrator command' });
+      expect((await admin.query("select count(*)::int as n from pg_stat_activity where application_name = 'victim'")).rows).toEqual([{ n: 0 }]);
+      expect((await stranger.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await Promise.all([victim, admin, stranger].map((c) => c.end().catch(() => undefined)));
+    }
+  });
 
   it('SET statement_timeout applies to Dynamics statements', async () => {
     const client = await pgClient();
