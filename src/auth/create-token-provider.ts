@@ -15,7 +15,8 @@ import type { AuthSettings } from './auth-settings.js';
 import { resourceFor, scopesFor } from './authority.js';
 import { loadCertificateCredential } from './certificate-credential.js';
 import { listenForRedirect } from './loopback-redirect.js';
-import { authError, identityTransport, msalConfiguration } from './msal-app.js';
+import { identityTransport, msalConfiguration } from './msal-app.js';
+import { signInError } from './sign-in-errors.js';
 import { RefreshingTokenProvider, type AcquiredToken } from './refreshing-token-provider.js';
 
 /** Edges of the auth flows, injectable for tests and apps; each has a production default. */
@@ -74,7 +75,8 @@ export function toAcquired(result: AuthenticationResult | null): AcquiredToken {
 }
 
 function createMsalFlows(settings: AuthSettings, edges: AuthEdges): MsalFlows {
-  const { dispatcher, owned, logger } = identityTransport(settings, edges);
+  const transport = identityTransport(settings, edges);
+  const { dispatcher, owned, logger, observer } = transport;
   const clock = edges.clock ?? systemClock;
   const print = edges.print ?? ((message: string) => process.stderr.write(`${message}\n`));
   const close = async () => {
@@ -97,11 +99,12 @@ function createMsalFlows(settings: AuthSettings, edges: AuthEdges): MsalFlows {
     return {
       async acquire({ forceRefresh, signal }) {
         if (scheme === 'ADFS' && adfsFallback) return note(await adfsPost(signal), 'AD FS token POST');
+        observer.reset();
         try {
-          app ??= new ConfidentialClientApplication(msalConfiguration(settings, dispatcher, logger, credential));
+          app ??= new ConfidentialClientApplication(msalConfiguration(settings, transport, credential));
           return note(toAcquired(await app.acquireTokenByClientCredential({ scopes, skipCache: forceRefresh })), `client credentials (${scheme})`);
         } catch (error) {
-          if (scheme !== 'ADFS') throw authError(error, 'Client credentials sign-in');
+          if (scheme !== 'ADFS') throw signInError(error, 'Client credentials sign-in', settings, observer);
           // AD FS 2016, or an AD FS msal will not talk to: the plain v1 POST with `resource`
           logger.log(2, `msal did not accept the AD FS authority (${(error as { errorCode?: string }).errorCode ?? 'error'}); using the plain token POST`);
           adfsFallback = true;
@@ -116,15 +119,17 @@ function createMsalFlows(settings: AuthSettings, edges: AuthEdges): MsalFlows {
         dispatcher,
         () => clock.now(),
         signal,
-      );
+      ).catch((error: unknown) => {
+        throw signInError(error, 'AD FS sign-in', settings);
+      });
     }
   }
 
   // user flows: a public client (or a confidential one when a secret is given with a refresh token)
   const app: PublicClientApplication | ConfidentialClientApplication =
     settings.clientSecret !== undefined
-      ? new ConfidentialClientApplication(msalConfiguration(settings, dispatcher, logger, { clientSecret: settings.clientSecret }))
-      : new PublicClientApplication(msalConfiguration(settings, dispatcher, logger, {}));
+      ? new ConfidentialClientApplication(msalConfiguration(settings, transport, { clientSecret: settings.clientSecret }))
+      : new PublicClientApplication(msalConfiguration(settings, transport, {}));
   const scopes = scopesFor(settings, settings.clientSecret !== undefined ? 'confidential' : 'public');
   let account: AccountInfo | undefined;
 
@@ -143,6 +148,7 @@ function createMsalFlows(settings: AuthSettings, edges: AuthEdges): MsalFlows {
 
   return {
     async acquire({ forceRefresh, signal }) {
+      observer.reset();
       try {
         account ??= (await app.getTokenCache().getAllAccounts())[0];
         if (account) {
@@ -150,6 +156,7 @@ function createMsalFlows(settings: AuthSettings, edges: AuthEdges): MsalFlows {
             const result = await app.acquireTokenSilent({ account, scopes, forceRefresh });
             return note(toAcquired(result), forceRefresh ? 'refresh token (forced)' : 'cache or refresh token');
           } catch (error) {
+            observer.reset();
             logger.log(2, `silent token renewal failed (${(error as { errorCode?: string }).errorCode ?? 'error'}); signing in again`);
           }
         }
@@ -157,7 +164,7 @@ function createMsalFlows(settings: AuthSettings, edges: AuthEdges): MsalFlows {
         if (result?.account) account = result.account;
         return note(toAcquired(result), scheme);
       } catch (error) {
-        throw authError(error, `${scheme} sign-in`);
+        throw signInError(error, `${scheme} sign-in`, settings, observer);
       }
     },
     close,
@@ -180,7 +187,7 @@ export async function authorizationCodeSignIn(
   try {
     const url = await app.getAuthCodeUrl({ scopes, redirectUri: listener.redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', state });
     if (edges.openBrowser) await edges.openBrowser(url);
-    else edges.print(`To sign in, open this address in a browser:\n${url}`);
+    else edges.print(`To sign in, open this address in a browser:\n${url}\n(If the page shows AADSTS50011, add ${listener.redirectUri} as a redirect URI of the app: Authentication › Mobile and desktop applications.)`);
     const { code } = await listener.result;
     return await app.acquireTokenByCode({ code, scopes, redirectUri: listener.redirectUri, codeVerifier: verifier });
   } finally {

@@ -2,6 +2,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynasqlError } from '../errors/index.js';
 
+/** The identity provider sent the browser back with `?error=consent_required&error_description=AADSTS65001: …`. */
+export class RedirectedSignInError extends Error {
+  constructor(
+    readonly errorCode: string,
+    readonly errorMessage: string,
+  ) {
+    super(`Sign-in failed: ${errorCode}${errorMessage ? ` (${errorMessage})` : ''}.`);
+  }
+}
+
 export interface RedirectResult {
   code: string;
   state: string | null;
@@ -43,8 +53,8 @@ export async function listenForRedirect(redirectUri: string, expectedState: stri
     }
     if (error) {
       res.writeHead(200, { 'content-type': 'text/html' }).end(FAILED_PAGE);
-      const description = (url.searchParams.get('error_description') ?? '').slice(0, 300);
-      settle.reject(new DynasqlError('DYNASQL_ERR_AUTH', `Sign-in failed: ${error}${description ? ` (${description})` : ''}.`));
+      // the caller names the cause (sign-in-errors.ts) from the OAuth error and its AADSTS description
+      settle.reject(new RedirectedSignInError(error, (url.searchParams.get('error_description') ?? '').slice(0, 300)));
       return;
     }
     const code = url.searchParams.get('code');
@@ -66,7 +76,7 @@ export async function listenForRedirect(redirectUri: string, expectedState: stri
   // keep the URI exactly as registered (`http://localhost:33333` has no trailing slash), only the port may change
   const pathPart = /^https?:\/\/[^/]+(\/.*)?$/i.exec(redirectUri)?.[1] ?? '';
   const actual = `${target.protocol}//${target.hostname}:${port}${pathPart}`;
-  const timer = setTimeout(() => settle.reject(new DynasqlError('DYNASQL_ERR_TIMEOUT', 'Timed out waiting for the browser sign-in.')), options.timeoutMs ?? 300_000);
+  const timer = setTimeout(() => settle.reject(new DynasqlError('DYNASQL_ERR_TIMEOUT', `Timed out waiting for the browser sign-in to come back to ${actual}. If the browser showed an error such as AADSTS50011, register that address as a redirect URI of the app (Authentication › Mobile and desktop applications) or set Redirect Uri to one that is.`)), options.timeoutMs ?? 300_000);
   timer.unref();
   const onAbort = () => settle.reject(new DynasqlError('DYNASQL_ERR_CANCELLED', 'Sign-in was cancelled.'));
   options.signal?.addEventListener('abort', onAbort, { once: true });

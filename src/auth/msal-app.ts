@@ -1,23 +1,24 @@
 import { LogLevel as MsalLogLevel, type Configuration } from '@azure/msal-node';
 import type { Dispatcher } from 'undici';
-import { DynasqlError } from '../errors/index.js';
 import { createDispatcher, createLogger, type Logger } from '../http/index.js';
 import type { AuthSettings } from './auth-settings.js';
 import { authorityFor } from './authority.js';
+import { IdentityObserver } from './identity-observer.js';
 import { msalNetworkClient } from './network-client.js';
 import { credentialKeyMaterial, fileCachePlugin } from './token-cache-file.js';
 
-/** msal errors carry `errorCode` and a message that never holds the secret itself; keep both. */
-export function authError(error: unknown, what: string): DynasqlError {
-  if (error instanceof DynasqlError) return error;
-  const code = (error as { errorCode?: string })?.errorCode;
-  const message = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 400) : String(error);
-  return new DynasqlError('DYNASQL_ERR_AUTH', `${what} failed${code ? ` (${code})` : ''}: ${message}`, { cause: error, ...(code ? { serviceCode: code } : {}) });
+export interface IdentityTransport {
+  dispatcher: Dispatcher;
+  owned: boolean;
+  logger: Logger;
+  /** what the identity provider's answers showed, for naming a failed sign-in's cause */
+  observer: IdentityObserver;
 }
 
-export function identityTransport(settings: AuthSettings, edges: { dispatcher?: Dispatcher; logger?: Logger }): { dispatcher: Dispatcher; owned: boolean; logger: Logger } {
+export function identityTransport(settings: AuthSettings, edges: { dispatcher?: Dispatcher; logger?: Logger }): IdentityTransport {
   const logger = edges.logger ?? createLogger(settings);
-  if (edges.dispatcher) return { dispatcher: edges.dispatcher, owned: false, logger };
+  const observer = new IdentityObserver();
+  if (edges.dispatcher) return { dispatcher: edges.dispatcher, owned: false, logger, observer };
   const dispatcher = createDispatcher(
     {
       maxConcurrency: 4,
@@ -26,7 +27,7 @@ export function identityTransport(settings: AuthSettings, edges: { dispatcher?: 
     },
     logger,
   );
-  return { dispatcher, owned: true, logger };
+  return { dispatcher, owned: true, logger, observer };
 }
 
 function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
@@ -35,13 +36,14 @@ function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pic
   return out;
 }
 
-export function msalConfiguration(settings: AuthSettings, dispatcher: Dispatcher, logger: Logger, extraAuth: Record<string, unknown>): Configuration {
+export function msalConfiguration(settings: AuthSettings, transport: IdentityTransport, extraAuth: Record<string, unknown>): Configuration {
+  const { dispatcher, logger, observer } = transport;
   const { authority, knownAuthorities } = authorityFor(settings);
   return {
     auth: { clientId: settings.clientId!, authority, ...(knownAuthorities.length > 0 ? { knownAuthorities } : {}), ...extraAuth },
     ...(settings.tokenCacheFile ? { cache: { cachePlugin: fileCachePlugin(settings.tokenCacheFile, cacheCredential(settings, authority, extraAuth)) } } : {}),
     system: {
-      networkClient: msalNetworkClient(dispatcher, settings.requestTimeoutMs),
+      networkClient: msalNetworkClient(dispatcher, settings.requestTimeoutMs, observer),
       loggerOptions: {
         piiLoggingEnabled: false,
         logLevel: logger.enabled(5) ? MsalLogLevel.Info : MsalLogLevel.Error,

@@ -4,7 +4,8 @@ import { DynasqlError } from '../errors/index.js';
 import type { AuthSettings } from './auth-settings.js';
 import { scopesFor } from './authority.js';
 import type { AuthEdges } from './create-token-provider.js';
-import { authError, identityTransport, msalConfiguration } from './msal-app.js';
+import { identityTransport, msalConfiguration } from './msal-app.js';
+import { signInError } from './sign-in-errors.js';
 
 /**
  * The two halves of the authorization code grant, for the `GetOAuthAccessToken` procedure and for apps
@@ -32,13 +33,14 @@ type CodeSettings = AuthSettings;
 
 function app(settings: CodeSettings, edges: AuthEdges) {
   if (!settings.clientId) throw new DynasqlError('DYNASQL_ERR_CONFIG', `The authorization code grant needs the setting 'Client Id'.`);
-  const { dispatcher, owned, logger } = identityTransport(settings, edges);
+  const transport = identityTransport(settings, edges);
+  const { dispatcher, owned } = transport;
   const client =
     settings.clientSecret !== undefined
-      ? new ConfidentialClientApplication(msalConfiguration(settings, dispatcher, logger, { clientSecret: settings.clientSecret }))
-      : new PublicClientApplication(msalConfiguration(settings, dispatcher, logger, {}));
+      ? new ConfidentialClientApplication(msalConfiguration(settings, transport, { clientSecret: settings.clientSecret }))
+      : new PublicClientApplication(msalConfiguration(settings, transport, {}));
   const scopes = scopesFor(settings, settings.clientSecret !== undefined ? 'confidential' : 'public');
-  return { client, scopes, close: async () => (owned ? dispatcher.close() : undefined) };
+  return { client, scopes, observer: transport.observer, close: async () => (owned ? dispatcher.close() : undefined) };
 }
 
 function redirectOf(settings: CodeSettings, given?: string): string {
@@ -46,7 +48,7 @@ function redirectOf(settings: CodeSettings, given?: string): string {
 }
 
 export async function getAuthorizationUrl(settings: CodeSettings, options: { redirectUri?: string; state?: string } = {}, edges: AuthEdges = {}): Promise<AuthorizationUrl> {
-  const { client, scopes, close } = app(settings, edges);
+  const { client, scopes, observer, close } = app(settings, edges);
   try {
     const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
     const state = options.state ?? randomUUID();
@@ -54,7 +56,7 @@ export async function getAuthorizationUrl(settings: CodeSettings, options: { red
     const url = await client.getAuthCodeUrl({ scopes, redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', state });
     return { url, codeVerifier: verifier, state, redirectUri };
   } catch (error) {
-    throw authError(error, 'Building the sign-in URL');
+    throw signInError(error, 'Building the sign-in URL', settings, observer);
   } finally {
     await close();
   }
@@ -65,7 +67,7 @@ export async function completeCodeExchange(
   options: { code: string; codeVerifier: string; redirectUri?: string },
   edges: AuthEdges = {},
 ): Promise<ExchangedTokens> {
-  const { client, scopes, close } = app(settings, edges);
+  const { client, scopes, observer, close } = app(settings, edges);
   try {
     const result = await client.acquireTokenByCode({ code: options.code, scopes, redirectUri: redirectOf(settings, options.redirectUri), codeVerifier: options.codeVerifier });
     if (!result?.accessToken) throw new DynasqlError('DYNASQL_ERR_AUTH', 'The identity provider returned no access token.');
@@ -76,7 +78,7 @@ export async function completeCodeExchange(
       ...(result.expiresOn ? { expiresOnMs: result.expiresOn.getTime() } : {}),
     };
   } catch (error) {
-    throw authError(error, 'Redeeming the authorization code');
+    throw signInError(error, 'Redeeming the authorization code', settings, observer);
   } finally {
     await close();
   }

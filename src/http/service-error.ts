@@ -1,4 +1,5 @@
 import { DynasqlError, type ErrorCode } from '../errors/index.js';
+import { forbiddenAdvice, unauthorizedAdvice } from './access-advice.js';
 import { parseRetryAfter } from './backoff.js';
 import type { ThrottleSignal } from './throttle.js';
 
@@ -90,13 +91,17 @@ export function mapServiceError(reply: ServiceReply, context: { method?: string;
   const text = serviceMessage ?? (fallback || `HTTP ${reply.status}`);
   const where = context.method && context.url ? ` (${context.method} ${stripQuery(context.url)})` : '';
   const retryAfter = reply.headers?.['retry-after'];
+  const advice = reply.status === 401 ? unauthorizedAdvice(reply.headers?.['www-authenticate']) : reply.status === 403 ? forbiddenAdvice(serviceMessage) : undefined;
   const message =
     code === 'DYNASQL_ERR_THROTTLED'
       ? `The service is throttling requests and retries ran out${retryAfter ? ` (Retry-After ${retryAfter} s)` : ''}: ${text}`
-      : text;
-  return new DynasqlError(code, redact(`${message}${where}`), {
+      : advice
+        ? `${reply.status === 401 ? 'Not authorized (HTTP 401)' : 'Access denied (HTTP 403)'}${where}${serviceMessage ? `: ${serviceMessage.replace(/\.\s*$/, '')}` : ''}. ${advice.text}`
+        : text;
+  return new DynasqlError(code, redact(advice ? message : `${message}${where}`), {
     status: reply.status,
     ...(serviceCode ? { serviceCode } : {}),
+    ...(advice ? { details: { cause: advice.cause, ...(serviceCode ? { serviceCode } : {}), ...(serviceMessage ? { serviceMessage: redact(serviceMessage) } : {}) } } : {}),
   });
 }
 

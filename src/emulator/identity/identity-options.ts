@@ -40,6 +40,24 @@ export interface RegisteredClient {
   isPublic?: boolean;
   /** The service principal's object id, the `oid` of its app-only tokens (default: derived from clientId). */
   objectId?: string;
+  /**
+   * Redirect URIs registered for the app. When given, `…/authorize` shows an error page (no redirect,
+   * as Entra does) and the code redemption answers AADSTS50011 for any other `redirect_uri`; when
+   * left out, any redirect URI is accepted.
+   */
+  redirectUris?: string[];
+  /**
+   * `false`: nobody consented to the app's delegated permission on the org (API permissions without
+   * "Grant admin consent"), so every grant that signs a user in answers AADSTS65001. Default true.
+   */
+  consentGranted?: boolean;
+  /**
+   * How the org sees the app's application user, for the 403s of a badly set-up app (default 'ready'):
+   * 'missing' (never created in the environment), 'disabled', or a privilege none of its security roles
+   * grants (`{ missingPrivilege: 'prvReadAccount' }`: every request but `$metadata` and the service
+   * document answers 403, as an app user without a role on the tables would meet).
+   */
+  applicationUser?: 'ready' | 'missing' | 'disabled' | { missingPrivilege: string };
 }
 
 export interface RegisteredUser {

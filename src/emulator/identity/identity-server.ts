@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { certificateFromPem, createLoopbackTlsCertificates } from './certificate.js';
 import type { AuthOptions } from './identity-options.js';
-import { handleTokenRequest, oauthError, type TokenEndpointFlavour } from './token-endpoint.js';
+import { handleTokenRequest, oauthError, redirectMismatch, redirectRegistered, type TokenEndpointFlavour } from './token-endpoint.js';
 import { TokenService } from './token-service.js';
 
 /** A running identity provider. `authority` is what msal-node takes; `caCertificatePem` what its HTTP client must trust. */
@@ -159,6 +159,8 @@ function authorize(tokens: TokenService, url: URL, res: ServerResponse): void {
   if (!client || !redirectUri || q.get('response_type') !== 'code') {
     return sendJson(res, 400, oauthError(400, 'invalid_request', 900144, 'authorize needs a registered client_id, a redirect_uri and response_type=code.').body);
   }
+  // Entra never redirects to an unregistered address: the user sees the error page instead
+  if (!redirectRegistered(client, redirectUri)) return sendJson(res, 400, redirectMismatch(client, redirectUri).body);
   const user = tokens.user(q.get('login_hint')) ?? tokens.users[0];
   if (!user) return sendJson(res, 400, oauthError(400, 'invalid_request', 50034, 'No user is registered with the emulator.').body);
   const code = tokens.newId();

@@ -76,6 +76,7 @@ export function handleTokenRequest(tokens: TokenService, form: URLSearchParams, 
       const code = form.get('code') ?? '';
       const entry = tokens.authorizationCodes.get(code);
       tokens.authorizationCodes.delete(code); // codes are single use, even when the redemption fails
+      if (!redirectRegistered(client, form.get('redirect_uri') ?? '')) return redirectMismatch(client, form.get('redirect_uri') ?? '');
       if (!entry || entry.clientId !== client.clientId || entry.expiresAt <= tokens.now()) {
         return oauthError(400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired or was already used.');
       }
@@ -111,6 +112,15 @@ export function handleTokenRequest(tokens: TokenService, form: URLSearchParams, 
   }
 }
 
+/** True when the client registered no redirect URIs (any is taken) or registered this one exactly. */
+export function redirectRegistered(client: RegisteredClient, redirectUri: string): boolean {
+  return client.redirectUris === undefined || client.redirectUris.includes(redirectUri);
+}
+
+export function redirectMismatch(client: RegisteredClient, redirectUri: string): TokenEndpointResult {
+  return oauthError(400, 'invalid_request', 50011, `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${client.clientId}'.`);
+}
+
 function missingAudience(flavour: TokenEndpointFlavour): TokenEndpointResult {
   return flavour === 'v2'
     ? oauthError(400, 'invalid_scope', 70011, "The provided request must include a 'scope' input parameter naming the resource, e.g. https://org.crm.dynamics.com/.default.")
@@ -127,6 +137,10 @@ function accessTokenBody(tokens: TokenService, accessToken: string, flavour: Tok
 }
 
 function userTokens(tokens: TokenService, clientId: string, user: RegisteredUser, form: URLSearchParams, flavour: TokenEndpointFlavour, grantedScope?: string, nonce?: string): TokenEndpointResult {
+  if (tokens.client(clientId)?.consentGranted === false) {
+    // Entra's wording; the app's display name is its client id here
+    return oauthError(400, 'invalid_grant', 65001, `The user or administrator has not consented to use the application with ID '${clientId}' named '${clientId}'. Send an interactive authorization request for this user and resource.`);
+  }
   const scope = grantedScope ?? form.get('scope') ?? '';
   const audience = audienceOf(flavour === 'v2' ? new URLSearchParams({ scope }) : form, flavour);
   if (!audience) return missingAudience(flavour);
