@@ -301,7 +301,7 @@ class DynasqlConnection implements Connection {
     const progress = new ProgressReporter(this.executor, options.onProgress);
     try {
       // one call whose answer arrives whole: a single report at the end
-      const result = await runExec({ ...this.procedureContext(), inTransaction }, sql, params, scope.signal);
+      const result = await runExec({ ...this.procedureContext(options), inTransaction }, sql, params, scope.signal);
       progress.done({ rows: result.rowCount, pages: 1 });
       return result;
     } finally {
@@ -319,9 +319,9 @@ class DynasqlConnection implements Connection {
     }
   }
 
-  private procedureContext(): ProcedureRunContext {
+  private procedureContext(query: QueryOptions = {}): ProcedureRunContext {
     return {
-      statement: this.ctx, options: this.options, serviceCatalog: this.loadedCatalog,
+      statement: this.ctx, options: this.statementOptions(query), serviceCatalog: this.loadedCatalog,
       ...(this.edges.dispatcher ? { dispatcher: this.edges.dispatcher } : {}),
       refreshMetadata: async (signal) => {
         this.loadedCatalog = await loadCatalog(this.executor, this.options, this.edges.cacheDir, { refresh: true, ...(signal ? { signal } : {}) });
@@ -353,7 +353,7 @@ class DynasqlConnection implements Connection {
       progress.tick(counts);
     };
     try {
-      const result = await runWrite({ ...this.writeContext(), onSent, ...(hold ? { hold } : {}) }, sql, params, options.dialect ?? this.dialect, options.write, scope.signal);
+      const result = await runWrite({ ...this.writeContext(options), onSent, ...(hold ? { hold } : {}) }, sql, params, options.dialect ?? this.dialect, options.write, scope.signal);
       progress.done({ rows: result.rowCount, pages: counts.pages });
       return result;
     } finally {
@@ -372,8 +372,13 @@ class DynasqlConnection implements Connection {
     }
   }
 
-  private writeContext(): WriteRunContext {
-    return { statement: this.ctx, options: this.options };
+  private writeContext(query: QueryOptions = {}): WriteRunContext {
+    return { statement: this.ctx, options: this.statementOptions(query) };
+  }
+
+  /** the connection's options as one statement sees them: a statement asked to be read-only is (QueryOptions.readOnly) */
+  private statementOptions(query: QueryOptions): ConnectionOptions {
+    return query.readOnly && !this.options.readOnly ? { ...this.options, readOnly: true } : this.options;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

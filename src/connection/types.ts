@@ -51,6 +51,12 @@ export interface QueryOptions {
   write?: WriteOptions;
   /** `stream()` only: called once with the result's columns, before the first row (also when there is none) */
   onColumns?: (columns: ResultColumn[]) => void;
+  /**
+   * refuse this statement if it would write (INSERT/UPDATE/DELETE/UPSERT, an action) with
+   * DYNASQL_ERR_READ_ONLY_CONNECTION, as Read Only=true does for the whole connection (the pgwire
+   * adapter's read-only sessions: `SET default_transaction_read_only = on`)
+   */
+  readOnly?: boolean;
 }
 
 /**

@@ -107,6 +107,20 @@ export const closeComplete = (): Buffer => message('3', Buffer.alloc(0));
 export const noData = (): Buffer => message('n', Buffer.alloc(0));
 export const portalSuspended = (): Buffer => message('s', Buffer.alloc(0));
 
+/**
+ * NegotiateProtocolVersion: the newest minor version of protocol 3 the server speaks (0) and the
+ * `_pq_.` options of the startup packet it does not know; the client goes on with those.
+ */
+export const negotiateProtocolVersion = (minorVersion: number, unsupportedOptions: readonly string[]): Buffer =>
+  message('v', Buffer.concat([int32(minorVersion), int32(unsupportedOptions.length), ...unsupportedOptions.map(cstring)]));
+
+/** CopyOutResponse: `format` 0 (text) or 1 (binary) overall, one format code per column. */
+export const copyOutResponse = (format: 0 | 1, columns: number): Buffer =>
+  message('H', Buffer.concat([Buffer.from([format]), int16(columns), ...Array.from({ length: columns }, () => int16(format))]));
+
+export const copyData = (data: Buffer): Buffer => message('d', data);
+export const copyDone = (): Buffer => message('c', Buffer.alloc(0));
+
 export const parameterDescription = (typeOids: readonly number[]): Buffer =>
   message('t', Buffer.concat([int16(typeOids.length), ...typeOids.map((oid) => int32(oid))]));
 

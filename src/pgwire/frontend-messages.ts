@@ -18,7 +18,14 @@ export const MAX_STARTUP_LENGTH = 10_000;
 export const MAX_MESSAGE_LENGTH = 64 * 1024 * 1024;
 
 export type StartupPacket =
-  | { type: 'Startup'; parameters: Record<string, string> }
+  | {
+      type: 'Startup';
+      parameters: Record<string, string>;
+      /** the minor protocol version the client asked for (3.x); above 0 the server answers NegotiateProtocolVersion */
+      minorVersion: number;
+      /** `_pq_.` protocol options the client sent (none is known to this server) */
+      protocolOptions: string[];
+    }
   | { type: 'SSLRequest' }
   | { type: 'GSSENCRequest' }
   | { type: 'CancelRequest'; processId: number; secretKey: number };
@@ -119,14 +126,18 @@ export function decodeStartupPacket(packet: Buffer): StartupPacket {
     r.end();
     return { type: 'CancelRequest', processId, secretKey };
   }
-  if (code !== PROTOCOL_VERSION_3) {
+  // a later 3.x (3.2 from libpq 18) is answered with NegotiateProtocolVersion and served as 3.0
+  if (code >>> 16 !== PROTOCOL_VERSION_3 >>> 16) {
     throw new ProtocolViolation(`unsupported frontend protocol ${code >>> 16}.${code & 0xffff}: server supports 3.0`);
   }
   const parameters: Record<string, string> = Object.create(null);
+  const protocolOptions: string[] = [];
   for (let i = 0; i < 64; i++) {
     const name = r.cstring();
-    if (name === '') return r.end(), { type: 'Startup', parameters };
-    parameters[name] = r.cstring();
+    if (name === '') return r.end(), { type: 'Startup', parameters, minorVersion: code & 0xffff, protocolOptions };
+    const value = r.cstring();
+    if (name.startsWith('_pq_.')) protocolOptions.push(name);
+    else parameters[name] = value;
   }
   throw new ProtocolViolation('too many startup parameters');
 }
@@ -319,7 +330,7 @@ export function encodeFrontendMessage(m: FrontendMessage): Buffer {
 }
 
 /** Encodes a StartupMessage with its parameters (tests and tools). */
-export function encodeStartupMessage(parameters: Record<string, string>): Buffer {
-  const body = Buffer.concat([i32(PROTOCOL_VERSION_3), ...Object.entries(parameters).flatMap(([k, v]) => [cstr(k), cstr(v)]), Buffer.from([0])]);
+export function encodeStartupMessage(parameters: Record<string, string>, minorVersion = 0): Buffer {
+  const body = Buffer.concat([i32(PROTOCOL_VERSION_3 + minorVersion), ...Object.entries(parameters).flatMap(([k, v]) => [cstr(k), cstr(v)]), Buffer.from([0])]);
   return Buffer.concat([i32(body.length + 4), body]);
 }

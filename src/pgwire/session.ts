@@ -18,6 +18,8 @@ import { leadingWords, splitStatements, stripSchemaQualifiers, tokenize } from '
 import { ResultCursor } from './result-cursor.js';
 import { contextStatement, pointAtSessions, SIGNALS_STATEMENT, signalsOf, type ActivityRow, type PointedStatement, type SignalRequest } from './session-activity.js';
 import { statementTimeoutOfSet, timeoutMs } from './session-functions.js';
+import { applySettingsSql, isRefusedStartupSetting, REPORTED_SETTINGS, REPORTED_SETTINGS_SQL, settingKey } from './session-settings.js';
+import { parseStartupOptions } from './startup-options.js';
 import { commandTag, encodeRows, resultFields, withFormats } from './statement-results.js';
 import type { CachedStatement, StatementCache } from './statement-cache.js';
 import { routeStatement, type MirrorNames, type Route } from './statement-router.js';
@@ -113,6 +115,14 @@ export class Session implements EngineSession {
   readonly startupSettings = new Map<string, string>();
   /** setting name → the last SET of it that succeeded (a RESET removes it; replayed on engine switches) */
   private readonly settings = new Map<string, string>();
+  /** the startup settings that came in `options` (checked by the engine at login) */
+  private readonly optionSettings = new Set<string>();
+  /** the values of REPORTED_SETTINGS the client was last told (ParameterStatus) */
+  private readonly reported = new Map<string, string>();
+  /** default_transaction_read_only as the engine last said; undefined: ask again (a SET may have changed it) */
+  private defaultReadOnly: boolean | undefined;
+  /** the open block is READ ONLY (BEGIN READ ONLY, SET TRANSACTION READ ONLY, or the session's default) */
+  private blockReadOnly = false;
   get setStatements(): Iterable<string> {
     return this.settings.values();
   }
@@ -272,7 +282,7 @@ export class Session implements EngineSession {
         if (this.framer.inStartup) {
           const packet = this.framer.nextStartup();
           if (!packet) break;
-          this.onStartupPacket(packet);
+          await this.onStartupPacket(packet);
         } else {
           const message = this.framer.next();
           if (!message) break;
@@ -307,7 +317,7 @@ export class Session implements EngineSession {
 
   // ---- startup and authentication -------------------------------------------------------------
 
-  private onStartupPacket(packet: StartupPacket): void {
+  private async onStartupPacket(packet: StartupPacket): Promise<void> {
     switch (packet.type) {
       case 'SSLRequest':
         if (!this.ctx.tls || this.tlsActive) return void this.write(be.sslRefused());
@@ -327,6 +337,8 @@ export class Session implements EngineSession {
         this.framer.startupDone();
         // as Postgres does: the client learns why, instead of seeing its socket dropped
         if (this.overLimit) return this.fatal('53300', 'sorry, too many clients already');
+        // a client asking for 3.2 (libpq 18) or for `_pq_.` options learns what it gets, and goes on with 3.0
+        if (packet.minorVersion > 0 || packet.protocolOptions.length > 0) this.write(be.negotiateProtocolVersion(0, packet.protocolOptions));
         return this.onStartup(packet.parameters);
     }
   }
@@ -340,7 +352,7 @@ export class Session implements EngineSession {
     this.tlsActive = true;
   }
 
-  private onStartup(parameters: Record<string, string>): void {
+  private async onStartup(parameters: Record<string, string>): Promise<void> {
     this.user = parameters['user'] ?? '';
     if (!this.user) return this.fatal('28000', 'no PostgreSQL user name specified in startup packet');
     const remote = !LOOPBACK.test(this.socket.remoteAddress ?? '');
@@ -349,17 +361,20 @@ export class Session implements EngineSession {
       const key = Object.keys(parameters).find((k) => k.toLowerCase() === name.toLowerCase());
       if (key) this.startupSettings.set(name, parameters[key]!);
     }
-    // psql, pgJDBC and the others read `options=-c name=value` too; only the carried settings count.
-    for (const m of (parameters['options'] ?? '').matchAll(/-c\s*([A-Za-z_.]+)=(\S+)/g)) {
-      const name = CARRIED_STARTUP_SETTINGS.find((n) => n.toLowerCase() === m[1]!.toLowerCase());
-      if (name) this.startupSettings.set(name, m[2]!);
+    // `options=-c name=value` (PGOPTIONS, psql, pgJDBC's options=): any setting, checked by the engine once logged in
+    const options = parseStartupOptions(parameters['options'] ?? '');
+    if ('error' in options) return this.fatal('42601', `invalid command-line argument for server process: ${options.error}`);
+    for (const [name, value] of options.settings) {
+      if (isRefusedStartupSetting(name)) return this.fatal('42501', `permission denied to set parameter "${name}"`);
+      this.startupSettings.set(settingKey(name), value);
+      this.optionSettings.add(settingKey(name));
     }
     if (this.ctx.trust) return this.authenticated();
     this.write(be.authenticationSasl(['SCRAM-SHA-256']));
     this.state = 'saslInitial';
   }
 
-  private onPassword(data: Buffer): void {
+  private async onPassword(data: Buffer): Promise<void> {
     if (this.state === 'saslInitial') {
       const end = data.indexOf(0);
       if (end < 0 || data.length < end + 5) throw new ProtocolViolation('malformed SASLInitialResponse');
@@ -381,30 +396,42 @@ export class Session implements EngineSession {
         : this.fatal('08P01', 'malformed SCRAM message');
     }
     this.write(be.authenticationSaslFinal(outcome.serverFinal));
-    this.authenticated();
+    return this.authenticated();
   }
 
-  private authenticated(): void {
+  private async authenticated(): Promise<void> {
     this.socket.setTimeout(0);
-    this.state = 'ready';
-    this.ctx.register(this);
     const s = this.startupSettings;
+    if (this.optionSettings.size > 0) {
+      // as Postgres: an unknown setting or a bad value in `options` ends the login
+      const names = [...this.optionSettings].map((k): [string, string] => [k, s.get(k)!]);
+      const error = (await this.ctx.engine.simpleQuery(this, applySettingsSql(names))).find((m) => m.type === 'E');
+      if (error) {
+        const fields = engineErrorFields(be.decodeErrorFields(error.body));
+        return this.fatal(fields.code, fields.message);
+      }
+    }
+    const values = s.size > 0 ? await this.reportedSettings() : new Map<string, string>();
+    const given = (name: string, fallback: string) => (s.has(settingKey(name)) ? (values.get(name) ?? fallback) : fallback);
     const dateStyle = s.get('DateStyle')?.toUpperCase().startsWith('ISO') ? s.get('DateStyle')! : 'ISO, MDY';
     const status: [string, string][] = [
       ['server_version', this.ctx.engine.serverVersion],
       ['server_encoding', 'UTF8'],
       ['client_encoding', 'UTF8'],
       ['DateStyle', dateStyle],
-      ['TimeZone', s.get('TimeZone') ?? 'UTC'],
-      ['IntervalStyle', 'postgres'],
+      ['TimeZone', given('TimeZone', s.get('TimeZone') ?? 'UTC')],
+      ['IntervalStyle', given('IntervalStyle', 'postgres')],
       ['integer_datetimes', 'on'],
       ['standard_conforming_strings', 'on'],
       ['is_superuser', 'off'],
       ['session_authorization', this.user],
-      ['application_name', s.get('application_name') ?? ''],
-      ['default_transaction_read_only', 'off'],
+      ['application_name', given('application_name', s.get('application_name') ?? '')],
+      ['default_transaction_read_only', given('default_transaction_read_only', 'off')],
       ['in_hot_standby', 'off'],
     ];
+    for (const [name, value] of status) this.reported.set(name, value);
+    this.state = 'ready';
+    this.ctx.register(this);
     this.write(Buffer.concat([
       be.authenticationOk(),
       ...status.map(([k, v]) => be.parameterStatus(k, v)),
@@ -525,7 +552,15 @@ export class Session implements EngineSession {
         this.ctx.engine.forget(this.id);
         // DISCARD ALL also drops the session's prepared statements (pooled connections rely on it).
         if (/^\s*discard\s+all/i.test(statement.sql)) this.statements.clear();
-        return done(/^\s*reset/i.test(statement.sql) ? 'RESET' : statement.sql.trim().split(/\s+/, 2).join(' ').toUpperCase());
+        return done(/^\s*reset/i.test(statement.sql) ? 'RESET' : statement.sql.trim().split(/\s+/, 2).join(' ').toUpperCase(), await this.settingChanges());
+      case 'setTransaction': {
+        // SET TRANSACTION: the block's access mode; isolation levels and DEFERRABLE change nothing
+        // (a block's writes go out at COMMIT as one all-or-nothing change set; its reads see committed rows)
+        if (!this.tx) return done('SET', [be.noticeResponse({ severity: 'WARNING', code: '25P01', message: 'SET TRANSACTION can only be used in transaction blocks' })]);
+        const mode = /\bread\s+(only|write)\b/i.exec(statement.sql)?.[1]?.toLowerCase();
+        if (mode) this.blockReadOnly = mode === 'only';
+        return done('SET');
+      }
       case 'deallocate':
         // Protocol-level statements live here; SQL-level PREPAREs (catalog statements) in the engine.
         if (route.name !== null && this.statements.delete(route.name)) return done('DEALLOCATE');
@@ -552,7 +587,12 @@ export class Session implements EngineSession {
           return { fields: resultFields(cursor, statement.fields ?? null, resultFormats), rows: [], tag: null, notices: [], isSelect: true, cursor };
         }
         const runner = this.tx ?? this.ctx.connection;
-        const result = await this.withSignal((signal) => runner.query(statement.translatorSql, values, { dialect: 'postgresql', signal }));
+        const readOnly = await this.readOnlyNow();
+        // a write the translator could not even run (a data-modifying WITH) is still refused as a write
+        if (readOnly && isWrite(statement.translatorSql)) throw readOnlyError(new DynasqlError('DYNASQL_ERR_READ_ONLY_CONNECTION', 'read-only'), statement.translatorSql);
+        const result = await this.withSignal((signal) => runner.query(statement.translatorSql, values, { dialect: 'postgresql', signal, readOnly })).catch((error: unknown) => {
+          throw readOnly ? readOnlyError(error, statement.translatorSql) : error;
+        });
         const fields = result.columns.length > 0 ? resultFields(result, statement.fields ?? null, resultFormats) : null;
         const notices = (result.warnings ?? []).map((w) => be.noticeResponse({ severity: 'WARNING', code: '01000', message: w }));
         const isSelect = result.command.toUpperCase() === 'SELECT';
@@ -629,7 +669,14 @@ export class Session implements EngineSession {
     switch (action) {
       case 'begin':
         if (this.txStatus !== 'I') warn('25001', 'there is already a transaction in progress');
-        else (this.tx = this.ctx.connection.begin({ readOnly: /\bread\s+only\b/i.test(sql) })), (this.blockStart = new Date());
+        else {
+          // BEGIN READ ONLY / READ WRITE, else the session's default_transaction_read_only
+          const mode = /\bread\s+(only|write)\b/i.exec(sql)?.[1]?.toLowerCase();
+          this.blockReadOnly = mode ? mode === 'only' : await this.readOnlyNow();
+          // the block's mode goes with each statement (QueryOptions.readOnly): SET TRANSACTION may change it
+          this.tx = this.ctx.connection.begin();
+          this.blockStart = new Date();
+        }
         this.txStatus = this.txStatus === 'I' ? 'T' : this.txStatus;
         tag = 'BEGIN';
         break;
@@ -688,14 +735,55 @@ export class Session implements EngineSession {
     if (error) throw new PgError(engineErrorFields(be.decodeErrorFields(error.body), statement.pointed));
     const complete = messages.find((m) => m.type === 'C');
     const tag = complete ? complete.body.toString('utf8', 0, complete.body.length - 1) : null;
-    if (statement.route.kind === 'engine' && statement.route.isSetting) this.rememberSetting(statement.sql);
+    const isSetting = statement.route.kind === 'engine' && statement.route.isSetting;
+    if (isSetting) this.rememberSetting(statement.sql);
+    const changes = isSetting || /\bset_config\b/i.test(statement.sql) ? await this.settingChanges() : [];
     return {
       fields: statement.fields ? withFormats(statement.fields, resultFormats) : null,
       rows: messages.filter((m) => m.type === 'D').map((m) => Buffer.from(m.bytes)),
       tag,
-      notices: messages.filter((m) => m.type === 'N').map((m) => Buffer.from(m.bytes)),
+      notices: [...messages.filter((m) => m.type === 'N').map((m) => Buffer.from(m.bytes)), ...changes],
       isSelect: tag?.startsWith('SELECT') ?? false,
     };
+  }
+
+  /** The engine's current values of REPORTED_SETTINGS for this session. */
+  private async reportedSettings(): Promise<Map<string, string>> {
+    const messages = await this.ctx.engine.simpleQuery(this, REPORTED_SETTINGS_SQL);
+    const row = messages.find((m) => m.type === 'D');
+    const values = row ? be.decodeDataRow(row.body) : [];
+    return new Map(REPORTED_SETTINGS.map((name, i) => [name, values[i]?.toString('utf8') ?? '']));
+  }
+
+  /**
+   * After a statement that may change settings: ParameterStatus for each reported setting whose value
+   * changed (pgJDBC and psql follow application_name, TimeZone, default_transaction_read_only this way).
+   */
+  private async settingChanges(): Promise<Buffer[]> {
+    this.defaultReadOnly = undefined;
+    const out: Buffer[] = [];
+    for (const [name, value] of await this.reportedSettings()) {
+      // results are always written in ISO (pg-types.ts): clients are told so whatever the engine holds
+      if (name === 'DateStyle' && !value.toUpperCase().startsWith('ISO')) continue;
+      if (this.reported.get(name) === value) continue;
+      this.reported.set(name, value);
+      out.push(be.parameterStatus(name, value));
+    }
+    if (this.defaultReadOnly === undefined) this.defaultReadOnly = this.reported.get('default_transaction_read_only') === 'on';
+    return out;
+  }
+
+  /**
+   * Whether a statement now runs read-only: in a block, the block's mode; outside, the session's
+   * default_transaction_read_only (SET, SET SESSION CHARACTERISTICS, `-c` at startup).
+   */
+  private async readOnlyNow(): Promise<boolean> {
+    if (this.tx) return this.blockReadOnly;
+    if (this.defaultReadOnly === undefined) {
+      const values = await this.reportedSettings();
+      this.defaultReadOnly = values.get('default_transaction_read_only') === 'on';
+    }
+    return this.defaultReadOnly;
   }
 
   /**
@@ -859,6 +947,20 @@ function isPlainQuery(sql: string): boolean {
   const first = leadingWords(sql, 1)[0];
   if (first === 'with') return !tokenize(sql).some((t) => t.kind === 'word' && WRITE_WORDS.has(t.value));
   return first === 'select' || first === 'values' || first === 'table';
+}
+
+/** A write refused in a read-only block or session, worded as Postgres words it (SQLSTATE 25006). */
+function readOnlyError(error: unknown, sql: string): unknown {
+  if (!(error instanceof DynasqlError) || error.code !== 'DYNASQL_ERR_READ_ONLY_CONNECTION') return error;
+  const command = (leadingWords(sql, 1)[0] ?? 'statement').toUpperCase();
+  return new PgError({ severity: 'ERROR', code: '25006', message: `cannot execute ${command} in a read-only transaction` });
+}
+
+/** INSERT, UPDATE, DELETE, MERGE, and a WITH with one of them */
+function isWrite(sql: string): boolean {
+  const first = leadingWords(sql, 1)[0] ?? '';
+  if (first === 'with') return !isPlainQuery(sql);
+  return WRITE_WORDS.has(first);
 }
 
 function planField(): FieldDescription {

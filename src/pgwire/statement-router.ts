@@ -18,6 +18,8 @@ export type Route =
   | { kind: 'explain'; statement: string }
   | { kind: 'transaction'; action: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo' }
   | { kind: 'reset' }
+  /** `SET TRANSACTION …`: the block's access mode, kept by the session */
+  | { kind: 'setTransaction' }
   | { kind: 'deallocate'; name: string | null }
   | { kind: 'refused'; code: string; message: string };
 
@@ -103,7 +105,8 @@ export async function routeStatement(sql: string, engine: CatalogEngine, session
     case 'reset':
       return words[1] === 'all' ? { kind: 'reset' } : { kind: 'engine', isSetting: true };
     case 'set':
-      return { kind: 'engine', isSetting: words[1] !== 'local' && words[1] !== 'transaction' };
+      if (words[1] === 'transaction') return { kind: 'setTransaction' };
+      return { kind: 'engine', isSetting: words[1] !== 'local' };
     case 'deallocate': {
       const name = tokens.filter((t) => t.kind === 'word' || t.kind === 'quotedIdentifier').slice(1).find((t) => t.value !== 'prepare');
       return { kind: 'deallocate', name: !name || name.value === 'all' ? null : name.value };

@@ -22,7 +22,12 @@ describe('startup packets', () => {
   it('decodes StartupMessage parameters', () => {
     const bytes = encodeStartupMessage({ user: 'bi', database: 'dynamics', application_name: 'psql' });
     expect(bytes.subarray(0, 8).toString('hex')).toBe(`${bytes.length.toString(16).padStart(8, '0')}00030000`);
-    expect(decodeStartupPacket(bytes)).toEqual({ type: 'Startup', parameters: { user: 'bi', database: 'dynamics', application_name: 'psql' } });
+    expect(decodeStartupPacket(bytes)).toEqual({ type: 'Startup', parameters: { user: 'bi', database: 'dynamics', application_name: 'psql' }, minorVersion: 0, protocolOptions: [] });
+  });
+
+  it('decodes a protocol 3.2 startup and sets its _pq_ options apart from the parameters', () => {
+    const bytes = encodeStartupMessage({ user: 'bi', '_pq_.test_option': 'x' }, 2);
+    expect(decodeStartupPacket(bytes)).toEqual({ type: 'Startup', parameters: { user: 'bi' }, minorVersion: 2, protocolOptions: ['_pq_.test_option'] });
   });
 
   it('decodes SSLRequest, GSSENCRequest and CancelRequest', () => {
@@ -34,6 +39,7 @@ describe('startup packets', () => {
 
   it('refuses other protocol versions and truncated packets', () => {
     expect(() => decodeStartupPacket(packet(0x00020000))).toThrow(/unsupported frontend protocol 2\.0/);
+    expect(() => decodeStartupPacket(packet(0x00040000))).toThrow(/unsupported frontend protocol 4\.0/);
     expect(() => decodeStartupPacket(Buffer.from('0000000b00030000757365', 'hex'))).toThrow(ProtocolViolation);
     expect(() => decodeStartupPacket(packet(CANCEL_REQUEST_CODE, 1))).toThrow(ProtocolViolation);
   });

@@ -40,9 +40,9 @@ export class RawClient {
   }
 
   /** Opens a connection and logs in; resolves after the first ReadyForQuery. */
-  static async login(port: number, user: string, password: string): Promise<RawClient> {
+  static async login(port: number, user: string, password: string, minorVersion = 0): Promise<RawClient> {
     const c = await RawClient.open(port);
-    c.send(encodeStartupMessage({ user, database: 'dynamics' }));
+    c.send(encodeStartupMessage({ user, database: 'dynamics' }, minorVersion));
     await c.until('R');
     const nonce = randomBytes(18).toString('base64');
     const first = `n=,r=${nonce}`;
