@@ -44,7 +44,15 @@ export class ResultCursor {
    * Sends up to `limit` rows through `send`, which resolves once the socket can take more.
    * Rows are encoded per `fields` (formats chosen at Bind).
    */
-  async run(limit: number, fields: readonly FieldDescription[], send: (bytes: Buffer) => Promise<void>): Promise<CursorRun> {
+  run(limit: number, fields: readonly FieldDescription[], send: (bytes: Buffer) => Promise<void>): Promise<CursorRun> {
+    return this.pull(limit, (row) => encodeRow(row, this.columns, fields), send);
+  }
+
+  /**
+   * Sends up to `limit` rows, each as `encode` writes it (a DataRow, a COPY line in a CopyData, or
+   * nothing for MOVE), through `send`; no row past `limit` is pulled from the statement.
+   */
+  async pull(limit: number, encode: (row: Row) => Buffer, send: (bytes: Buffer) => Promise<void>): Promise<CursorRun> {
     let count = 0;
     let batch: Buffer[] = [];
     let bytes = 0;
@@ -55,8 +63,8 @@ export class ResultCursor {
         this.finished = true;
         break;
       }
-      const row = encodeRow(next.value, this.columns, fields);
-      batch.push(row);
+      const row = encode(next.value);
+      if (row.length > 0) batch.push(row);
       bytes += row.length;
       count++;
       if (bytes >= BATCH_BYTES) {
@@ -65,7 +73,7 @@ export class ResultCursor {
         bytes = 0;
       }
     }
-    if (batch.length > 0) await send(Buffer.concat(batch));
+    if (bytes > 0) await send(Buffer.concat(batch));
     return { rows: count, done: this.finished };
   }
 

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { DynasqlError } from '../errors/index.js';
-import type { Connection, QueryResult, SqlValue, Transaction } from '../index.js';
+import type { Connection, QueryResult, Row, SqlValue, Transaction } from '../index.js';
 import * as be from './backend-messages.js';
 import type { ErrorFields, FieldDescription, TransactionStatus } from './backend-messages.js';
 import { CARRIED_STARTUP_SETTINGS, type CatalogEngine, type EngineSession } from './catalog-engine.js';
@@ -16,6 +16,7 @@ import { decodeParameter, OID } from './pg-types.js';
 import { ScramExchange, type ScramVerifier } from './scram.js';
 import { leadingWords, splitStatements, stripSchemaQualifiers, tokenize } from './sql-text.js';
 import { ResultCursor } from './result-cursor.js';
+import { copyHeader, copyRow, parseCopy, type CopyOptions } from './copy-statement.js';
 import { contextStatement, pointAtSessions, SIGNALS_STATEMENT, signalsOf, type ActivityRow, type PointedStatement, type SignalRequest } from './session-activity.js';
 import { statementTimeoutOfSet, timeoutMs } from './session-functions.js';
 import { applySettingsSql, isRefusedStartupSetting, REPORTED_SETTINGS, REPORTED_SETTINGS_SQL, settingKey } from './session-settings.js';
@@ -78,6 +79,14 @@ interface Outcome {
   isSelect: boolean;
   /** a translator SELECT whose rows are streamed at Execute (result-cursor.ts); `rows` is then empty */
   cursor?: ResultCursor;
+  /** `COPY (query) TO STDOUT` of a translator query: its rows are streamed as CopyData at Execute */
+  copy?: CopyOut;
+}
+
+interface CopyOut {
+  cursor: ResultCursor;
+  fields: FieldDescription[];
+  options: CopyOptions;
 }
 
 interface Portal {
@@ -561,6 +570,8 @@ export class Session implements EngineSession {
         if (mode) this.blockReadOnly = mode === 'only';
         return done('SET');
       }
+      case 'copy':
+        return this.copy(statement);
       case 'deallocate':
         // Protocol-level statements live here; SQL-level PREPAREs (catalog statements) in the engine.
         if (route.name !== null && this.statements.delete(route.name)) return done('DEALLOCATE');
@@ -639,6 +650,7 @@ export class Session implements EngineSession {
     const portal = this.portals.get(name);
     this.portals.delete(name);
     void portal?.outcome?.cursor?.close();
+    void portal?.outcome?.copy?.cursor.close();
   }
 
   private dropPortals(): void {
@@ -717,6 +729,53 @@ export class Session implements EngineSession {
         break;
     }
     return { fields: null, rows: [], tag, notices, isSelect: false };
+  }
+
+  /**
+   * `COPY (query) TO STDOUT` / `COPY table TO STDOUT`: the query is routed as any statement; over
+   * Dynamics tables its rows stream as CopyData (sendCopy), over catalogs the engine copies them.
+   */
+  private async copy(statement: PreparedStatement): Promise<Outcome> {
+    const parsed = parseCopy(statement.sql);
+    if (parsed.direction === 'from') {
+      if (await this.readOnlyNow()) throw new PgError({ severity: 'ERROR', code: '25006', message: 'cannot execute COPY FROM in a read-only transaction' });
+      throw new PgError({ severity: 'ERROR', code: '0A000', message: 'COPY FROM is not supported on a dynasql server: use INSERT (a multi-row VALUES list goes out in batches)' });
+    }
+    const inner = await this.prepare(parsed.query, []);
+    if (inner.route.kind === 'engine') {
+      const messages = await this.ctx.engine.simpleQuery(this, statement.sql);
+      const error = messages.find((m) => m.type === 'E');
+      if (error) throw new PgError(engineErrorFields(be.decodeErrorFields(error.body)));
+      const complete = messages.find((m) => m.type === 'C');
+      return {
+        fields: null,
+        rows: messages.filter((m) => m.type === 'H' || m.type === 'd' || m.type === 'c').map((m) => Buffer.from(m.bytes)),
+        tag: complete ? complete.body.toString('utf8', 0, complete.body.length - 1) : 'COPY 0',
+        notices: messages.filter((m) => m.type === 'N').map((m) => Buffer.from(m.bytes)),
+        isSelect: false,
+      };
+    }
+    if (inner.route.kind !== 'dynamics' || !isPlainQuery(inner.translatorSql)) {
+      throw new PgError({ severity: 'ERROR', code: '0A000', message: 'COPY (query) TO STDOUT takes a SELECT, VALUES or TABLE query on a dynasql server' });
+    }
+    const controller = new AbortController();
+    const cursor = await this.withSignal(() => ResultCursor.open(this.ctx.connection, inner.translatorSql, [], controller), controller);
+    const fields = resultFields(cursor, inner.fields ?? null, []);
+    return { fields: null, rows: [], tag: null, notices: [], isSelect: false, copy: { cursor, fields, options: parsed.options } };
+  }
+
+  /** CopyOutResponse, the header and one CopyData per row as the socket drains, CopyDone; the tag `COPY n`. */
+  private async sendCopy(copy: CopyOut): Promise<string> {
+    try {
+      this.write(be.copyOutResponse(0, copy.fields.length));
+      if (copy.options.header) this.write(be.copyData(copyHeader(copy.fields, copy.options)));
+      const encode = (row: Row) => be.copyData(copyRow(row, copy.cursor.columns, copy.fields, copy.options));
+      const sent = await this.withSignal((signal) => copy.cursor.pull(Number.POSITIVE_INFINITY, encode, (bytes) => this.send(bytes, signal)), copy.cursor.controller);
+      this.write(be.copyDone());
+      return `COPY ${sent.rows}`;
+    } finally {
+      await copy.cursor.close();
+    }
   }
 
   /** the block's transaction, now detached from the session */
@@ -833,6 +892,10 @@ export class Session implements EngineSession {
           }
           continue;
         }
+        if (outcome.copy) {
+          this.write(be.commandComplete(await this.sendCopy(outcome.copy)));
+          continue;
+        }
         this.write(Buffer.concat([
           ...outcome.notices,
           ...(outcome.fields ? [be.rowDescription(outcome.fields)] : []),
@@ -908,6 +971,11 @@ export class Session implements EngineSession {
           }
           portal.sent += run.rows;
           return this.write(run.done ? be.commandComplete(`SELECT ${run.rows}`) : be.portalSuspended());
+        }
+        if (outcome.copy) {
+          const copy = outcome.copy;
+          outcome.copy = undefined;
+          return this.write(be.commandComplete(await this.sendCopy(copy)));
         }
         const out: Buffer[] = portal.sent === 0 ? [...outcome.notices] : [];
         const rows = outcome.rows.slice(portal.sent, portal.sent + limit);

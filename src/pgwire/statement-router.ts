@@ -2,6 +2,7 @@
  * Decides where one statement runs:
  * - over Dynamics tables only (every relation in its generic plan is a mirror table) → the translator;
  * - `CALL name(...)` → the translator; `EXPLAIN` of a Dynamics statement → `Connection.explain`;
+ * - `COPY`: the session, which routes its query as any other;
  * - transaction control, `DISCARD`, `RESET ALL`, `DEALLOCATE` → the session itself;
  * - anything else (pg_catalog, information_schema, SET, SHOW, version() ...) → the catalog engine.
  * Example: `select name from emulator.account where revenue > $1` → dynamics;
@@ -20,6 +21,8 @@ export type Route =
   | { kind: 'reset' }
   /** `SET TRANSACTION …`: the block's access mode, kept by the session */
   | { kind: 'setTransaction' }
+  /** `COPY … TO STDOUT` (copy-statement.ts); its query is routed by the session */
+  | { kind: 'copy' }
   | { kind: 'deallocate'; name: string | null }
   | { kind: 'refused'; code: string; message: string };
 
@@ -112,7 +115,7 @@ export async function routeStatement(sql: string, engine: CatalogEngine, session
       return { kind: 'deallocate', name: !name || name.value === 'all' ? null : name.value };
     }
     case 'copy':
-      return { kind: 'refused', code: '0A000', message: 'COPY is not supported on a dynasql server: use SELECT or INSERT' };
+      return { kind: 'copy' };
     case 'declare':
     case 'prepare': {
       // Cursors and SQL-level prepared statements live in the engine, whose mirror holds no rows.

@@ -209,7 +209,7 @@ describe('queries', () => {
       expect(await errorOf(c.query('declare cur cursor for select name from account'))).toMatchObject({ code: '0A000' });
       await c.query('rollback');
       expect(await errorOf(c.query('prepare p1 as select name from account'))).toMatchObject({ code: '0A000' });
-      expect(await errorOf(c.query('copy account to stdout'))).toMatchObject({ code: '0A000' });
+      expect(await errorOf(c.query('copy account from stdin'))).toMatchObject({ code: '0A000' });
       await c.query('prepare p2 as select relname from pg_class where relname = $1');
       expect((await c.query("execute p2('pg_type')")).rows).toEqual([{ relname: 'pg_type' }]);
       await c.query('deallocate p2');
