@@ -400,7 +400,7 @@ class Binder {
   private call(expr: S.FunctionExpr, e: (x: S.Expr) => P.Expr): P.Call {
     const def = functionDef(expr.name, this.dialect);
     if (!def) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unknown function ${expr.name}.${suggestFunction(expr.name)}`);
-    if (def.kind === 'window' && !expr.over) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${expr.name} needs an OVER clause`);
+    if (def.kind === 'window' && !expr.over) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${expr.name} needs an OVER clause: ${expr.name}(…) OVER ([PARTITION BY …] ORDER BY …)`);
     const count = expr.star ? 0 : expr.args.length;
     const [min, max] = def.arity;
     if (count < min || count > max) {

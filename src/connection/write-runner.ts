@@ -369,7 +369,7 @@ async function readWithEtags(ctx: WriteRunContext, step: RemoteScanStep, output:
  * whose metadata carries no labels: read from the labels the service reports for values in use.
  */
 async function loadChoiceLabels(ctx: WriteRunContext, table: Table, columns: readonly ResolvedColumn[], rows: readonly InputValue[][], signal: AbortSignal | undefined): Promise<ChoiceLabels> {
-  const labels = new Map<string, Map<string, number>>();
+  const labels = new Map<string, Map<string, { value: number; label: string }>>();
   for (const [i, c] of columns.entries()) {
     const choice = c.column.kind === 'choiceLabel' ? findColumn(table, c.column.sourceColumn!) : isChoice(table, c.column) ? c.column : undefined;
     if (!choice || choice.options?.length) continue;
@@ -383,8 +383,8 @@ async function loadChoiceLabels(ctx: WriteRunContext, table: Table, columns: rea
       where: { kind: 'isNull', expr: { kind: 'column', name: choice.name }, negated: true },
     };
     const read = await readRows({ ...ctx, options: { ...ctx.options, maxRowsAffected: 0 } }, query, new Map(), signal);
-    const map = new Map<string, number>();
-    for (const [value, label] of read.rows) if (typeof label === 'string' && value !== null) map.set(label.toLowerCase(), Number(value));
+    const map = new Map<string, { value: number; label: string }>();
+    for (const [value, label] of read.rows) if (typeof label === 'string' && value !== null) map.set(label.toLowerCase(), { value: Number(value), label });
     labels.set(choice.name.toLowerCase(), map);
   }
   return labels;

@@ -36,10 +36,23 @@ const CONSTRUCTS: Record<string, string> = {
   separator: 'a separator argument',
 };
 
+/** what to write instead, where SQL offers another way */
+const INSTEAD: Record<string, string> = {
+  operator: 'aggregate over CASE with GROUP BY: SUM(CASE WHEN k = 1 THEN v END) AS k1',
+  collate: 'string comparisons already follow Dataverse\'s case-insensitive collation; UPPER() or LOWER() on both sides for another rule',
+  for: 'read the rows and shape them in the application (the CLI has --format json)',
+  window: 'write the window in OVER (PARTITION BY … ORDER BY …)',
+  into: 'to copy rows into an existing table write INSERT INTO table (columns) SELECT …',
+  using: 'write JOIN … ON a.col = b.col',
+  filter: 'aggregate over CASE: COUNT(CASE WHEN … THEN 1 END), SUM(CASE WHEN … THEN x END)',
+  locking_read: 'reads take no locks in Dynamics; leave it out',
+};
+
 export function take(node: Record<string, unknown>, construct: string, fields: ReadonlySet<string>): void {
   for (const key of Object.keys(node)) {
     if (fields.has(key) || isEmpty(node[key])) continue;
-    throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${CONSTRUCTS[key] ?? key} (in ${construct})`, { details: { construct: CONSTRUCTS[key] ?? key } });
+    const instead = INSTEAD[key] ? `; ${INSTEAD[key]}` : '';
+    throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${CONSTRUCTS[key] ?? key} (in ${construct})${instead}`, { details: { construct: CONSTRUCTS[key] ?? key } });
   }
 }
 

@@ -17,6 +17,7 @@ import { DISTINCT_AGGREGATE_PREFIX } from './distinct-aggregates.js';
 import { DISTINCT_FROM_FUNCTION, NOT_DISTINCT_FROM_FUNCTION } from './operator-rewrites.js';
 import { positionAt } from './position.js';
 import { spanAt } from './quoting.js';
+import { statementRefusal } from './statement-forms.js';
 import type {
   BinaryOp, Cte, Expr, FromItem, JoinType, OrderItem, Query, Select, SelectItem, SetOperator, TypeName, WindowSpec,
 } from './ast.js';
@@ -88,14 +89,14 @@ export class Normalizer {
 
   query(raw: Raw): Query {
     if (!raw || typeof raw !== 'object') throw unsupported('empty statement');
-    if (raw.type !== 'select') throw unsupported(`${String(raw.type ?? 'unknown').toUpperCase()} statements (only SELECT here)`);
+    if (raw.type !== 'select') throw unsupported(statementRefusal(String(raw.type ?? 'unknown')));
     // `a UNION ALL b EXCEPT c`: a chain through `_next`, each link naming its operator in `set_op`
     const parts: Raw[] = [raw];
     const ops: SetOperator[] = [];
     for (let node = raw; node._next; node = node._next) {
       take(node, 'SELECT', SELECT_FIELDS);
       const op = String(node.set_op ?? 'union').toUpperCase().replace(/\s+/g, ' ');
-      if (!['UNION', 'UNION ALL', 'EXCEPT', 'INTERSECT', 'UNION DISTINCT'].includes(op)) throw unsupported(`set operator ${op}`);
+      if (!['UNION', 'UNION ALL', 'EXCEPT', 'INTERSECT', 'UNION DISTINCT'].includes(op)) throw unsupported(`set operator ${op}; use UNION [ALL], EXCEPT or INTERSECT`);
       ops.push((op === 'UNION DISTINCT' ? 'UNION' : op) as SetOperator);
       parts.push(node._next);
     }
@@ -119,7 +120,7 @@ export class Normalizer {
     const tail = { orderBy: last.orderBy, limit: last.limit, offset: last.offset };
     selects[selects.length - 1] = { ...last, orderBy: [], limit: undefined, offset: undefined };
     for (const inner of selects.slice(0, -1)) {
-      if (inner.orderBy.length > 0 || inner.limit || inner.offset) throw unsupported('ORDER BY or a row limit inside a set operation (put the part in parentheses as a derived table)');
+      if (inner.orderBy.length > 0 || inner.limit || inner.offset) throw unsupported('ORDER BY or a row limit inside a set operation; put the part in a derived table: SELECT * FROM (SELECT TOP (n) … ORDER BY …) AS t');
     }
     // INTERSECT first, then the rest left to right
     const operands: Query[] = [selects[0]!];
@@ -152,17 +153,17 @@ export class Normalizer {
   private cte(w: Raw): Cte {
     take(w, 'WITH', CTE_FIELDS);
     const name = typeof w.name === 'string' ? w.name : w.name?.value;
-    if (!name) throw unsupported('a CTE without a name');
+    if (!name) throw unsupported('a CTE without a name; write WITH name AS (SELECT …)');
     // `WITH c (a, b) AS …`: the names come as strings or as column references
     const cols = w.columns ? (w.columns as Raw[]).map((c) => this.columnName(c?.type === 'column_ref' ? c.column : c)) : undefined;
     return { name, columns: cols, query: this.query(w.stmt?.ast ?? w.stmt) };
   }
 
   private select(raw: Raw): Select {
-    if (raw.type !== 'select') throw unsupported(String(raw.type));
+    if (raw.type !== 'select') throw unsupported(`${String(raw.type).toUpperCase()} inside WITH; a CTE holds a SELECT (run the write as its own statement)`);
     take(raw, 'SELECT', SELECT_FIELDS);
-    if (raw.into && raw.into.position) throw unsupported('SELECT … INTO');
-    if (raw.distinct?.type && raw.distinct.type !== 'DISTINCT') throw unsupported(String(raw.distinct.type));
+    if (raw.into && raw.into.position) throw unsupported('SELECT … INTO, which creates a table; to copy rows into an existing table write INSERT INTO table (columns) SELECT …');
+    if (raw.distinct?.type && raw.distinct.type !== 'DISTINCT') throw unsupported(`${String(raw.distinct.type)}; use DISTINCT, or ROW_NUMBER() OVER (PARTITION BY …) = 1 in a derived table`);
     if (raw.groupby && !Array.isArray(raw.groupby)) take(raw.groupby, 'GROUP BY', GROUP_BY_FIELDS);
     if (raw.top) take(raw.top, 'TOP', TOP_FIELDS);
     if (raw.limit) take(raw.limit, 'LIMIT', LIMIT_FIELDS);
@@ -182,7 +183,7 @@ export class Normalizer {
       offset: undefined,
     };
     if (raw.top) {
-      if (raw.top.percent) throw unsupported('TOP … PERCENT');
+      if (raw.top.percent) throw unsupported('TOP … PERCENT; use TOP (n) or OFFSET … FETCH with a count (SELECT COUNT(*) first)');
       select.limit = this.topValue(raw.top.value);
     } else {
       this.repairTopWithParameter(raw, select);
@@ -262,8 +263,8 @@ export class Normalizer {
       const type: JoinType | undefined = joinText.startsWith('INNER') || joinText === 'JOIN' ? 'INNER'
         : joinText.startsWith('LEFT') ? 'LEFT' : joinText.startsWith('RIGHT') ? 'RIGHT'
           : joinText.startsWith('FULL') ? 'FULL' : joinText.startsWith('CROSS') ? 'CROSS' : undefined;
-      if (!type) throw unsupported(joinText);
-      if (item.using) throw unsupported('JOIN … USING');
+      if (!type) throw unsupported(`${joinText}; use [INNER], LEFT, RIGHT, FULL [OUTER] or CROSS JOIN`);
+      if (item.using) throw unsupported('JOIN … USING; write JOIN … ON a.col = b.col');
       result = { kind: 'join', type, left: result, right, on: item.on ? this.expr(item.on) : undefined };
     }
     return result;
@@ -279,7 +280,7 @@ export class Normalizer {
       return { kind: 'derived', query: this.query(item.expr.ast), alias: item.as };
     }
     if (item.type === 'expr' && item.expr?.type === 'function') return this.tableFunction(item);
-    if (typeof item.table !== 'string') throw unsupported('this FROM item');
+    if (typeof item.table !== 'string') throw unsupported('this FROM item; FROM takes tables, subqueries with an alias and table-valued functions');
     const schema = item.schema ?? item.db ?? undefined;
     return {
       kind: 'table', name: item.table,
@@ -354,7 +355,7 @@ export class Normalizer {
         // T-SQL with QUOTED_IDENTIFIER ON (the default): "name" is an identifier
         return this.dialect === 'tsql' ? { kind: 'column', name: raw.value } : { kind: 'literal', type: 'string', value: raw.value };
       case 'single_quote_string': case 'var_string': case 'string': case 'natural_string': case 'regex_string': case 'hex_string': case 'full_hex_string':
-        if (raw.type === 'hex_string' || raw.type === 'full_hex_string') throw unsupported('binary literals');
+        if (raw.type === 'hex_string' || raw.type === 'full_hex_string') throw unsupported('binary literals; pass binary values as parameters (a Buffer)');
         // the value is the quoting scanner's, put back by string-literals.ts: nothing left to unescape
         return { kind: 'literal', type: 'string', value: String(raw.value) };
       case 'number': case 'bigint': {
@@ -373,7 +374,7 @@ export class Normalizer {
       case 'var':
         if (raw.prefix === '$' && typeof raw.name === 'number') return this.param(raw.name - 1);
         if (raw.prefix === '@' && typeof raw.name === 'string') return this.param(raw.name);
-        throw unsupported(`variable ${raw.prefix ?? ''}${raw.name}`);
+        throw unsupported(`variable ${raw.prefix ?? ''}${raw.name}; pass values as parameters (@name or $1 with the values given to query())`);
       case 'param':
         return this.param(String(raw.value));
       case 'binary_expr':
@@ -388,7 +389,7 @@ export class Normalizer {
       }
       case 'expr_list':
         if (raw.value?.length === 1) return this.expr(raw.value[0]);
-        throw unsupported('a row value');
+        throw unsupported('a row value; compare column by column: (a, b) = (1, 2) is a = 1 AND b = 2');
       case 'case': {
         take(raw, 'CASE', CASE_FIELDS);
         for (const a of raw.args as Raw[]) take(a, 'CASE', WHEN_FIELDS);
@@ -402,7 +403,7 @@ export class Normalizer {
       }
       case 'cast': {
         take(raw, 'CAST', CAST_FIELDS);
-        if (Array.isArray(raw.target) && raw.target.length > 1) throw unsupported('a chain of casts');
+        if (Array.isArray(raw.target) && raw.target.length > 1) throw unsupported('a chain of casts; nest them: CAST(CAST(x AS a) AS b)');
         const target = Array.isArray(raw.target) ? raw.target[0] : raw.target;
         if (target) take(target, 'CAST', CAST_TARGET_FIELDS);
         return { kind: 'cast', expr: this.expr(raw.expr), type: this.typeName(target), try: /try/i.test(String(raw.keyword ?? '')) };
@@ -428,7 +429,7 @@ export class Normalizer {
         // PostgreSQL `ROW_NUMBER() OVER (…)`, `LAG(x, 1) OVER (…)`
         const name = String(raw.name).toUpperCase();
         take(raw, name, WINDOW_FUNCTION_FIELDS);
-        if (!raw.over) throw unsupported(`${name} without OVER`);
+        if (!raw.over) throw unsupported(`${name} without OVER; it is a window function: ${name}() OVER (ORDER BY …)`);
         const args = ((raw.args?.value ?? []) as Raw[]).map((a) => this.expr(a));
         return { kind: 'function', name, args, distinct: false, star: false, over: this.window(raw.over) };
       }
@@ -462,7 +463,7 @@ export class Normalizer {
     take(over, 'OVER', OVER_FIELDS);
     if (over.as_window_specification) take(over.as_window_specification, 'OVER', WINDOW_FIELDS);
     const spec = over.as_window_specification?.window_specification;
-    if (!spec) throw unsupported('named windows');
+    if (!spec) throw unsupported('named windows; write the window in OVER (PARTITION BY … ORDER BY …)');
     take(spec, 'OVER', WINDOW_SPEC_FIELDS);
     return {
       partitionBy: ((spec.partitionby ?? []) as Raw[]).map((p) => this.expr(p.expr)),
@@ -486,7 +487,7 @@ export class Normalizer {
     }
     const normalised = text.trim().replace(/\s+/g, ' ').toUpperCase();
     const boundWord = '(UNBOUNDED PRECEDING|UNBOUNDED FOLLOWING|CURRENT ROW|\\d+ PRECEDING|\\d+ FOLLOWING)';
-    if (!new RegExp(`^(ROWS|RANGE) (${boundWord}|BETWEEN ${boundWord} AND ${boundWord})$`).test(normalised)) throw unsupported('this window frame');
+    if (!new RegExp(`^(ROWS|RANGE) (${boundWord}|BETWEEN ${boundWord} AND ${boundWord})$`).test(normalised)) throw unsupported('this window frame; use ROWS or RANGE with UNBOUNDED PRECEDING, n PRECEDING, CURRENT ROW, n FOLLOWING or UNBOUNDED FOLLOWING');
     return normalised;
   }
 

@@ -80,7 +80,7 @@ function readClause(tokens: Token[], from: number): Clause | undefined {
       if (tokens[k]?.word !== 'ROW' && tokens[k]?.word !== 'ROWS') return undefined;
       k++;
       if (tokens[k]?.word === 'WITH' && tokens[k + 1]?.word === 'TIES') {
-        throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'Unsupported SQL: FETCH … WITH TIES');
+        throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'Unsupported SQL: FETCH … WITH TIES; keep the ties with RANK() OVER (ORDER BY …) <= n in a derived table');
       }
       if (tokens[k]?.word !== 'ONLY') return undefined;
       k++;

@@ -11,6 +11,7 @@
 import { DynasqlError } from '../errors/index.js';
 import { positionAt } from './position.js';
 import { sqlTokens, type QuotingDialect } from './quoting.js';
+import { REFUSED_STATEMENT_WORDS, statementRefusal } from './statement-forms.js';
 
 /** clause keywords the parser may take for a name, and then fails on the word after */
 const CLAUSE_WORDS = new Set(['SELECT', 'FROM', 'WHERE', 'GROUP', 'HAVING', 'ORDER', 'UNION', 'EXCEPT', 'INTERSECT', 'LIMIT', 'OFFSET', 'FETCH', 'JOIN', 'ON', 'INTO', 'VALUES', 'SET']);
@@ -46,6 +47,8 @@ export function leadingWordError(sql: string, dialect: QuotingDialect = 'tsql'):
   const first = sqlTokens(sql, dialect)[0];
   if (!first || first.text === '(' || STATEMENT_WORDS.includes(first.text.toUpperCase())) return undefined;
   const position = positionAt(sql, first.start);
+  const word = first.text.toUpperCase();
+  if (REFUSED_STATEMENT_WORDS.has(word)) return new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${statementRefusal(word)}`, { position });
   const guess = STATEMENT_WORDS.find((w) => editDistance(w, first.text.toUpperCase()) <= 2);
   const hint = guess ? `; did you mean ${guess}?` : `; a statement starts with ${STATEMENT_WORDS.slice(0, 4).join(', ')}, …`;
   return new DynasqlError('DYNASQL_ERR_SYNTAX', `Syntax error at line ${position.line}, column ${position.column}: unexpected '${first.text}'${hint}`, { position });

@@ -14,6 +14,7 @@ import type { Expr, FromItem } from './ast.js';
 import { Normalizer, type ParserDialect } from './normalize.js';
 import { astify, positionAt, syntaxError } from './parse.js';
 import { spanAt } from './quoting.js';
+import { statementRefusal, SUPPORTED_STATEMENTS } from './statement-forms.js';
 import { rewriteQuestionMarks } from './placeholders.js';
 import { parse as parseClause } from './generated/write-clauses-parser.js';
 import { parseValuesInsert } from './insert-values.js';
@@ -41,7 +42,7 @@ export function parseWrite(sql: string, dialect: ParserDialect = 'tsql', options
   let masked = maskQuoted(sql);
   let text = sql;
   const leading = LEADING.exec(masked);
-  if (!leading) throw unsupported('not an INSERT, UPSERT, UPDATE or DELETE statement');
+  if (!leading) throw unsupported(`not an INSERT, UPSERT, UPDATE or DELETE statement. dynasql runs ${SUPPORTED_STATEMENTS}`);
   const verb = leading[1]!.toUpperCase();
   if (verb === 'MERGE') throw unsupported('MERGE; write `UPSERT INTO table (columns) VALUES (…)` to create or update by key');
 
@@ -110,15 +111,15 @@ class WriteNormalizer {
       case 'insert': case 'replace': return withReturning(this.insert(raw, hints, upsert));
       case 'update': return withReturning(this.update(raw, hints));
       case 'delete': return withReturning(this.delete(raw, hints));
-      default: throw unsupported(`${String(raw.type).toUpperCase()} statements`);
+      default: throw unsupported(statementRefusal(String(raw.type)));
     }
   }
 
   private insert(raw: Raw, hints: WriteHints, upsert: boolean): InsertStatement {
-    if (raw.type === 'replace') throw unsupported('REPLACE');
+    if (raw.type === 'replace') throw unsupported(statementRefusal('replace'));
     if (raw.conflict) throw unsupported('ON CONFLICT; write `UPSERT INTO …` to create or update by key');
     const tables: Raw[] = raw.table ?? [];
-    if (tables.length !== 1) throw unsupported('INSERT into more than one table');
+    if (tables.length !== 1) throw unsupported('INSERT into more than one table; insert into each table in its own statement (in a transaction to make them one change)');
     const target = this.target(tables[0]);
     const columns = Array.isArray(raw.columns) ? (raw.columns as Raw[]).map((c) => this.name(c)) : undefined;
     const source = raw.values;
@@ -138,7 +139,7 @@ class WriteNormalizer {
 
   private update(raw: Raw, hints: WriteHints): UpdateStatement {
     const tables: Raw[] = raw.table ?? [];
-    if (tables.length !== 1) throw unsupported('UPDATE of more than one table');
+    if (tables.length !== 1) throw unsupported('UPDATE of more than one table; update each table in its own statement (in a transaction to make them one change)');
     const target = this.target(tables[0]);
     const set: SetItem[] = (raw.set as Raw[]).map((item) => {
       const column = this.name(item.column);
@@ -154,7 +155,7 @@ class WriteNormalizer {
   private delete(raw: Raw, hints: WriteHints): DeleteStatement {
     const from: Raw[] = raw.from ?? [];
     const targets: Raw[] = (raw.table ?? []).filter((t: Raw) => !t?.addition);
-    if (targets.length > 1) throw unsupported('DELETE of more than one table');
+    if (targets.length > 1) throw unsupported('DELETE of more than one table; delete from each table in its own statement (in a transaction to make them one change)');
     if (targets.length === 1) {
       // T-SQL `DELETE a FROM account a JOIN contact c ON … WHERE …`: the target is one reference of the FROM
       const statement: DeleteStatement = { kind: 'delete', target: this.target(targets[0]), from: this.from(from), hints };
@@ -176,7 +177,7 @@ class WriteNormalizer {
   /** the FROM of `UPDATE … FROM`: parsed as the FROM of a SELECT so joins normalise the same way */
   private from(items: Raw[]): FromItem {
     const query = this.n.query({ type: 'select', columns: [{ expr: { type: 'number', value: 1 }, as: null }], from: items });
-    if (query.kind !== 'select' || !query.from) throw unsupported('this FROM clause');
+    if (query.kind !== 'select' || !query.from) throw unsupported('this FROM clause; name the tables (joined with ON) the write reads');
     return query.from;
   }
 
@@ -185,7 +186,7 @@ class WriteNormalizer {
       throw unsupported('UPDATE / DELETE TOP (n), whose n rows are any n; name them with WHERE key IN (SELECT TOP (n) key FROM … ORDER BY …)');
     }
     const name = typeof raw?.table === 'string' ? raw.table : undefined;
-    if (!name) throw unsupported('this target table');
+    if (!name) throw unsupported('this target table; name a table (or its alias in FROM)');
     const schema = raw.schema ?? raw.db ?? undefined;
     return { name, ...(schema ? { schema: String(schema) } : {}), ...(raw.as ? { alias: String(raw.as) } : {}) };
   }
@@ -195,7 +196,7 @@ class WriteNormalizer {
     if (column?.expr?.value !== undefined) return String(column.expr.value);
     if (column?.value !== undefined) return String(column.value);
     if (column?.column !== undefined) return this.name(column.column);
-    throw unsupported('this column name');
+    throw unsupported('this column name; name a column of the target table');
   }
 
   private returning(raw: Raw): ReturningItem[] | undefined {
@@ -232,7 +233,7 @@ function readOutputClause(text: string, masked: string, blank: (s: number, e: nu
   const after = start.index + start[0].length;
   const end = /\b(VALUES|SELECT|WHERE|FROM|DEFAULT|WITH)\b|;|$/i.exec(masked.slice(after));
   const stop = after + (end?.index ?? masked.length - after);
-  if (/\bINTO\b/i.test(masked.slice(after, stop))) throw unsupported('OUTPUT … INTO');
+  if (/\bINTO\b/i.test(masked.slice(after, stop))) throw unsupported('OUTPUT … INTO; leave INTO out: the OUTPUT rows come back as the statement\'s result');
   const parsed = clause<{ image: 'inserted' | 'deleted'; column?: string; alias?: string }[]>(text, after, stop, 'outputItems',
     'OUTPUT items must be INSERTED.<column> [AS alias], INSERTED.*, DELETED.<column> or DELETED.*');
   blank(start.index, stop);

@@ -49,8 +49,11 @@ export interface ResolvedColumn {
   column: Column;
 }
 
-/** Choice labels known per choice column (SQL name, lower case) → label (lower case) → value. */
-export type ChoiceLabels = ReadonlyMap<string, ReadonlyMap<string, number>>;
+/**
+ * Choice labels known per choice column (SQL name, lower case) → label (lower case, as labels match
+ * case-insensitively) → the value and the label as the org spells it (for errors).
+ */
+export type ChoiceLabels = ReadonlyMap<string, ReadonlyMap<string, { value: number; label: string }>>;
 
 export interface WriteContext {
   table: Table;

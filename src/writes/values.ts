@@ -149,9 +149,9 @@ function integerPart(text: string): bigint {
 function choiceValue(column: Column, label: string, labels: ChoiceLabels | undefined, table: Table | undefined): number | undefined {
   if (!table || !isChoice(table, column)) return undefined;
   const known = labels?.get(column.name.toLowerCase());
-  const value = known?.get(label.trim().toLowerCase());
-  if (value !== undefined) return value;
-  const names = known ? [...known.keys()].slice(0, 12).map((l) => `'${l}'`).join(', ') : '';
+  const entry = known?.get(label.trim().toLowerCase());
+  if (entry !== undefined) return entry.value;
+  const names = known ? [...known.values()].slice(0, 12).map((l) => `'${l.label}'`).join(', ') : '';
   throw new DynasqlError('DYNASQL_ERR_TYPE', `'${label}' is not a label of choice '${column.name}'${names ? ` (labels in use: ${names})` : ''}; give the label exactly or the number`);
 }
 

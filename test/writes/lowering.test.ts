@@ -111,11 +111,12 @@ describe('lowering', () => {
     expect(update.headers['If-Match']).toBe('*');
   });
 
-  it('choice labels become their values from the loaded labels', () => {
-    const labels = new Map([['industrycode', new Map([['accounting', 1]])]]);
+  it('choice labels become their values from the loaded labels; an unknown label lists them as the org spells them', () => {
+    const labels = new Map([['industrycode', new Map([['accounting', { value: 1, label: 'Accounting' }], ['consulting', { value: 3, label: 'Consulting' }]])]]);
     const columns = resolveWriteColumns(account, ['industrycode'], 'insert');
-    expect(JSON.parse(createOperation(ctx(account, { labels }), columns, ['Accounting'], 0).body!).industrycode).toBe(1);
+    expect(JSON.parse(createOperation(ctx(account, { labels }), columns, ['accounting'], 0).body!).industrycode).toBe(1);
     expect(code(() => createOperation(ctx(account, { labels }), columns, ['Farming'], 0))).toBe('DYNASQL_ERR_TYPE');
+    expect(() => createOperation(ctx(account, { labels }), columns, ['Farming'], 0)).toThrow("'Farming' is not a label of choice 'industrycode' (labels in use: 'Accounting', 'Consulting')");
   });
 
   it('checks every value against its type before anything is built', () => {
