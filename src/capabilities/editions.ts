@@ -26,6 +26,7 @@ export const DATAVERSE: Readonly<Capabilities> = Object.freeze({
   supportsCount: true, // §2
   countLimit: 5000, // §2 `$count=true` capped at 5,000
   supportsApply: true, // §1.4 groupby / aggregate / filter
+  supportsFetchXml: true, // §1.6 ?fetchXml= (and dataverse-fetchxml-delta-metadata.md §1.5)
   aggregateRecordLimit: 50000, // §1.4 AggregateQueryRecordLimit 0x8004E023
   applyGroupByDatetime: false, // §1.4 "groupby with datetime values is not supported"
   applyOrderByAggregate: false, // §1.4 "$orderby on aggregate values is not supported"
@@ -64,6 +65,7 @@ export const FINOPS: Readonly<Capabilities> = Object.freeze({
   supportsSearch: false, // not in the F&O supported list (§8)
   supportsCount: true, // §8 /$count and $count=true
   supportsApply: false, // §8 $apply is not among the supported options
+  supportsFetchXml: false, // FetchXML is Dataverse's; F&O has none
   applyGroupByDatetime: false,
   applyOrderByAggregate: false,
   applyCountDistinct: false,

@@ -48,6 +48,8 @@ export interface Capabilities {
   /** `$count=true` stops counting here (Dataverse: 5,000); undefined when exact */
   countLimit?: number;
   supportsApply: boolean;
+  /** `?fetchXml=` on entity sets (Dataverse; F&O has no FetchXML) */
+  supportsFetchXml: boolean;
   /** aggregates fail past this many rows (Dataverse AggregateQueryRecordLimit) */
   aggregateRecordLimit?: number;
   applyGroupByDatetime: boolean;

@@ -76,6 +76,8 @@ export interface ConnectionOptions {
   readonly useDynamicStoredProcedures: boolean;
   readonly pageSize: number;
   readonly pushdown: boolean;
+  /** `auto` (OData or FetchXML, whichever reads less per statement), `odata`, or `fetchxml` (Dataverse) */
+  readonly remoteLanguage: 'auto' | 'odata' | 'fetchxml';
   /** integers come back as BigInt, not as a number (or a string past 2^53) */
   readonly useBigInt: boolean;
 

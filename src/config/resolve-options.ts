@@ -22,6 +22,7 @@ const DEFAULTS = {
   useDynamicStoredProcedures: false,
   pageSize: 5000,
   pushdown: true,
+  remoteLanguage: 'auto',
   useBigInt: false,
   verbosity: 1,
   maxConcurrency: 8,

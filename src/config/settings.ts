@@ -97,6 +97,9 @@ const AUTH_SCHEMES = oneOf({
   none: 'None',
 });
 
+/** the query language sent to Dataverse: the better per statement, or one forced (F&O has OData only) */
+const REMOTE_LANGUAGES = oneOf({ auto: 'auto', odata: 'odata', fetchxml: 'fetchxml' });
+
 const AZURE_ENVIRONMENTS = oneOf({
   global: 'Global',
   public: 'Global',
@@ -156,6 +159,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'Use Dynamic Stored Procedures', field: 'useDynamicStoredProcedures', parse: bool },
   { name: 'Page Size', field: 'pageSize', aliases: ['Pagesize', 'Max Page Size'], parse: integer(1, 50_000) },
   { name: 'Pushdown', field: 'pushdown', aliases: ['Push Down'], parse: bool },
+  { name: 'Remote Language', field: 'remoteLanguage', aliases: ['Query Language'], parse: REMOTE_LANGUAGES },
   { name: 'Use BigInt', field: 'useBigInt', aliases: ['BigInt'], parse: bool },
   { name: 'Verbosity', field: 'verbosity', parse: VERBOSITY },
   { name: 'Log File', field: 'logFile', aliases: ['Logfile'], parse: text },

@@ -116,7 +116,7 @@ class DynasqlConnection implements Connection {
         ...(options.localMemoryLimit ? { memoryLimit: options.localMemoryLimit } : {}),
         ...(options.localTempDirectory ? { tempDirectory: options.localTempDirectory } : {}),
       }), facts,
-      pushdown: options.pushdown, crossCompany: options.crossCompany, includeFormattedValues: options.includeFormattedValues,
+      pushdown: options.pushdown, remoteLanguage: options.remoteLanguage, crossCompany: options.crossCompany, includeFormattedValues: options.includeFormattedValues,
       pageSize: Math.min(options.pageSize, facts.maxPageSize), serviceRoot: executor.serviceRoot,
     };
   }

@@ -6,8 +6,9 @@
  */
 import type { Executor, HttpResponse } from '../http/index.js';
 import { DynasqlError } from '../errors/index.js';
-import { aggregateDecoderFor, applyNullGuards, decoderFor, JsonNumberText, parsePage, sourceKey, type DecodedValue, type JsonValue } from '../odata/index.js';
+import { aggregateDecoderFor, applyNullGuards, decoderFor, JsonNumberText, parsePage, sourceKey, type DecodedValue, type JsonValue, type ODataPage } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
+import { parseFetchPage } from '../fetchxml/index.js';
 
 export interface ScanCounters {
   pages: number;
@@ -101,7 +102,9 @@ export async function* remotePages(
     let pending: Promise<HttpResponse> | undefined = fetchPage(step.request.url, 0);
     let wanted = step.rowLimit ?? Infinity;
     for (let page = 0; pending !== undefined; page++) {
-      const parsed = parsePage((await pending).text(), read);
+      // FetchXML pages carry no nextLink: the next page's request is made from the paging cookie
+      const text = (await pending).text();
+      const parsed: ODataPage = step.fetchXml ? parseFetchPage(text, read.map(sourceKey), step.fetchXml, page) : parsePage(text, read);
       counters.pages++;
       // a row limit (TOP above the page size) ends the read once it is reached
       if (parsed.rows.length >= wanted) {

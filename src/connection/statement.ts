@@ -9,7 +9,7 @@ import { abortError, type Executor } from '../http/index.js';
 import { LocalEngine, trimDecimal, type ColumnValue, type LocalInput, type LocalResult } from '../local/index.js';
 import { PlanCache, explainPlan, parameterKey, resultColumns, type PhysicalPlan, type RemoteScanStep } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
-import { planQuery, resolveParams } from '../pushdown/index.js';
+import { planQuery, resolveParams, type RemoteLanguage } from '../pushdown/index.js';
 import { parseSql, type ParserDialect } from '../sql/index.js';
 import { ExpandedRows, remotePages, type ScanCounters } from './remote-rows.js';
 import type { SystemTables } from './system-tables.js';
@@ -22,6 +22,7 @@ export interface StatementContext {
   engine: LocalEngine;
   facts: Capabilities;
   pushdown: boolean;
+  remoteLanguage?: RemoteLanguage;
   crossCompany: boolean;
   includeFormattedValues: boolean;
   pageSize: number;
@@ -50,12 +51,12 @@ export function prepareStatement(ctx: StatementContext, sql: string, params: Que
   const valueKey = parameterKey(values.values());
   // everything else the plan reads; the SQL text last, so the fixed-width parts cannot run into it
   const key = valueKey === undefined ? undefined
-    : `${dialect}|${ctx.pushdown ? 1 : 0}${ctx.crossCompany ? 1 : 0}${ctx.includeFormattedValues ? 1 : 0}|${ctx.pageSize}|${valueKey}|${sql}`;
+    : `${dialect}|${ctx.pushdown ? 1 : 0}${ctx.remoteLanguage ?? 'auto'}${ctx.crossCompany ? 1 : 0}${ctx.includeFormattedValues ? 1 : 0}|${ctx.pageSize}|${valueKey}|${sql}`;
   const hit = key === undefined ? undefined : plans.get(scope, key);
   if (hit) return hit;
   const bound = bindQuery(parsed.statement.query, { ...bindOptions, dialect, params: values });
   const plan = planQuery(bound, {
-    facts: ctx.facts, params: values, pushdown: ctx.pushdown, crossCompany: ctx.crossCompany, pageSize: ctx.pageSize,
+    facts: ctx.facts, params: values, pushdown: ctx.pushdown, remoteLanguage: ctx.remoteLanguage, crossCompany: ctx.crossCompany, pageSize: ctx.pageSize,
   });
   const prepared: PreparedStatement = { plan, explain: parsed.statement.kind === 'explain' };
   return key === undefined ? prepared : plans.set(scope, key, prepared);

@@ -180,6 +180,8 @@ export type ConnectionSettings = {
   useDynamicStoredProcedures?: boolean;
   pageSize?: number;
   pushdown?: boolean;
+  /** `auto` | `odata` | `fetchxml` (see src/config/README.md, Remote Language) */
+  remoteLanguage?: 'auto' | 'odata' | 'fetchxml';
   /** integers come back as BigInt instead of number (or string past 2^53) */
   useBigInt?: boolean;
   /** the local engine's memory limit before it spills to disk (`512MB`, `2GB`) */

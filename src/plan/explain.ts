@@ -19,6 +19,10 @@ export function explainPlan(plan: PhysicalPlan, serviceRoot: string): string {
     }
     lines.push(`Remote  ${scan.request.method} ${serviceRoot}${scan.request.url}`);
     for (const [name, value] of Object.entries(scan.request.headers)) lines.push(`  header: ${name}: ${value}`);
+    if (scan.fetchXml) {
+      lines.push(`  FetchXML, because ${scan.fetchXml.reason}:`);
+      for (const line of scan.fetchXml.pretty.split('\n')) lines.push(`    ${line}`);
+    }
     if (scan.pushed.length > 0) lines.push(`  pushed: ${scan.pushed.join('; ')}`);
     for (const e of scan.expand ?? []) lines.push(`  expanded: ${e.table.name} AS ${e.alias} through ${e.navigation} (no request of its own)`);
     if (scan.aggregateOutputs) lines.push(`  outputs: ${scan.aggregateOutputs.map((o) => `${o.alias} → ${o.name}`).join(', ')}`);

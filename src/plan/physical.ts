@@ -41,10 +41,33 @@ export interface RemoteScanStep {
    * their own request: the local join then sees only the parents the rows refer to.
    */
   expand?: ExpandedScan[];
+  /**
+   * Set when the request is FetchXML (`GET accounts?fetchXml=…`): the `<fetch>` of the first page, from
+   * which each next page's request is made (page number and paging cookie), its indented text for
+   * EXPLAIN, and why FetchXML was chosen over OData for this scan.
+   */
+  fetchXml?: {
+    entitySet: string;
+    fetch: FetchXmlElement;
+    pretty: string;
+    reason: string;
+    /** an aggregate: one page of at most 5,000 groups and no next page (5,000 rows back means some are missing) */
+    aggregate?: boolean;
+    /** page by number without the cookie (it tracks root rows only and would skip rows a join repeats) */
+    simplePaging?: boolean;
+  };
   /** what went into the request (`$filter: revenue > 1000`) */
   pushed: string[];
   /** what stays local and why (`LIKE '%a_b%': '_' is a wildcard the service would honour`) */
   notPushed: string[];
+}
+
+/** a FetchXML element as plain data (src/fetchxml/xml.ts writes its text) */
+export interface FetchXmlElement {
+  name: string;
+  attributes: Record<string, string | undefined>;
+  children: FetchXmlElement[];
+  text?: string;
 }
 
 export interface ExpandedScan {

@@ -20,6 +20,7 @@ import { aggregateRequest } from './aggregate.js';
 import { expandLinks } from './expand.js';
 import { localRemainder } from './remainder.js';
 import { conjuncts, scanContexts, type ScanContext } from './walk.js';
+import { chooseRemoteLanguage, type RemoteLanguage } from './remote-language.js';
 
 export interface PlanOptions {
   facts: Capabilities;
@@ -30,6 +31,8 @@ export interface PlanOptions {
   crossCompany?: boolean;
   /** rows per page to ask for (capped at the edition's maximum) */
   pageSize?: number;
+  /** `Remote Language`: OData, FetchXML, or the better of the two per statement (remote-language.ts) */
+  remoteLanguage?: RemoteLanguage;
 }
 
 interface ScanPushdown {
@@ -51,6 +54,10 @@ interface ScanPushdown {
 }
 
 export function planQuery(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
+  return chooseRemoteLanguage(bound, options, planODataQuery(bound, options));
+}
+
+function planODataQuery(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
   const negotiated = new Map<number, ScanPushdown>();
   const plan = planScans(bound, options, negotiated);
   if (!options.pushdown || plan.output.kind === 'direct' || !isAggregate(bound.query)) return plan;

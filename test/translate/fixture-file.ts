@@ -11,7 +11,9 @@
  * space and `%27` as `'` (neither is ever sent literally, so the mapping is exact). `result:` is `direct` (rows
  * straight from the service) or `local` (a local step runs); `error: CODE` expects a failure;
  * `params: [...]` gives parameter values as JSON; `header: Name: value` an exact request header;
- * `edition: finops` the edition, in a file that holds both.
+ * `edition: finops` the edition, in a file that holds both. `FETCH accounts <fetch …>` is a FetchXML
+ * request (`accounts?fetchXml=…`) with its FetchXML decoded; `language: fetchxml|odata|auto` the
+ * Remote Language to plan with (each file has its default).
  */
 import { readFileSync } from 'node:fs';
 
@@ -25,6 +27,8 @@ export interface Fixture {
   error?: string;
   /** `edition: finops`: the edition to plan for, in a file that holds both */
   edition?: 'dataverse' | 'finops';
+  /** `language: fetchxml`: the Remote Language to plan with */
+  language?: 'auto' | 'odata' | 'fetchxml';
   /** 1-based line of the SQL in the file */
   line: number;
 }
@@ -55,11 +59,13 @@ export function readFixtures(path: string): Fixture[] {
     }
     if (!current) throw new Error(`${path}:${index + 1}: expectation without a statement`);
     const body = line.trim();
-    if (body.startsWith('GET ')) current.requests.push(body.slice(4).replace(/ /g, '%20').replace(/'/g, '%27'));
+    if (body.startsWith('FETCH ')) current.requests.push(body);
+    else if (body.startsWith('GET ')) current.requests.push(body.slice(4).replace(/ /g, '%20').replace(/'/g, '%27'));
     else if (body.startsWith('header: ')) current.headers.push(body.slice(8));
     else if (body.startsWith('result: ')) current.result = body.slice(8) as 'direct' | 'local';
     else if (body.startsWith('error: ')) current.error = body.slice(7);
     else if (body.startsWith('edition: ')) current.edition = body.slice(9) as 'dataverse' | 'finops';
+    else if (body.startsWith('language: ')) current.language = body.slice(10) as 'auto' | 'odata' | 'fetchxml';
     else if (body.startsWith('params: ')) current.params = JSON.parse(body.slice(8)) as unknown[];
     else throw new Error(`${path}:${index + 1}: unknown expectation '${body}'`);
   });

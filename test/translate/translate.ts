@@ -8,7 +8,7 @@ import { parseEdmx, type Catalog } from '../../src/catalog/index.js';
 import { DATAVERSE_EDMX } from '../../src/emulator/metadata/dataverse-edmx.js';
 import { finopsMetadataXml } from '../../src/emulator/finops/finops-metadata.js';
 import type { PhysicalPlan } from '../../src/plan/index.js';
-import { planQuery, resolveParams } from '../../src/pushdown/index.js';
+import { planQuery, resolveParams, type RemoteLanguage } from '../../src/pushdown/index.js';
 import { parseSql } from '../../src/sql/index.js';
 import { systemTables } from '../../src/connection/system-tables.js';
 
@@ -25,16 +25,24 @@ export function fixtureCatalog(edition: FixtureEdition): Catalog {
   return catalog;
 }
 
-export function planFor(edition: FixtureEdition, sql: string, params?: unknown[] | Record<string, unknown>, pushdown = true): PhysicalPlan {
+export function planFor(
+  edition: FixtureEdition, sql: string, params?: unknown[] | Record<string, unknown>, pushdown = true, remoteLanguage: RemoteLanguage = 'odata',
+): PhysicalPlan {
   const catalog = fixtureCatalog(edition);
   const parsed = parseSql(sql);
   const bound = bindQuery(parsed.statement.query, { catalog, systemTables: systemTables(catalog).tables });
   return planQuery(bound, {
-    facts: capabilitiesFor(catalog), params: resolveParams(parsed.params, params), pushdown,
+    facts: capabilitiesFor(catalog), params: resolveParams(parsed.params, params), pushdown, remoteLanguage,
     crossCompany: false, pageSize: edition === 'finops' ? 10000 : 5000,
   });
 }
 
 export function requestsOf(plan: PhysicalPlan): string[] {
-  return plan.scans.flatMap((s) => (s.kind === 'remoteScan' ? [s.request.url] : []));
+  return plan.scans.flatMap((s) => (s.kind === 'remoteScan' ? [readableRequest(s.request.url)] : []));
+}
+
+/** a FetchXML request as a fixture states it, `FETCH accounts <fetch …>`; any other URL as it is */
+export function readableRequest(url: string): string {
+  const fetch = /^([^?]+)\?fetchXml=(.*)$/.exec(url);
+  return fetch ? `FETCH ${fetch[1]} ${decodeURIComponent(fetch[2]!)}` : url;
 }

@@ -1,0 +1,64 @@
+/**
+ * OData or FetchXML, per statement. Both are exact where they are used; the choice is the form that
+ * sends the fewest rows and requests. OData stands when it already answers the whole statement on
+ * the service (its rows are the result). Otherwise FetchXML is used when it answers the whole
+ * statement in one request (a join on any columns, a semi-join, a date-bucketed GROUP BY, a distinct
+ * count: fetchxml-plan.ts), since the OData plan would read more rows and finish them locally.
+ * `Remote Language=OData` or `=FetchXML` forces one; a statement FetchXML cannot express as a whole
+ * keeps its OData plan, and EXPLAIN says why.
+ *
+ * `SELECT YEAR(createdon), COUNT(*) FROM account GROUP BY YEAR(createdon)` → FetchXML
+ * (`dategrouping="year"`), where OData would read every `createdon` and group locally.
+ */
+import { DynasqlError } from '../errors/index.js';
+import type * as P from '../plan/index.js';
+import type { Capabilities } from '../capabilities/index.js';
+import { fetchXmlPlan } from './fetchxml-plan.js';
+import type { ParamValues } from './values.js';
+
+export type RemoteLanguage = 'auto' | 'odata' | 'fetchxml';
+
+export interface LanguageOptions {
+  facts: Capabilities;
+  params: ParamValues;
+  pushdown: boolean;
+  remoteLanguage?: RemoteLanguage;
+  pageSize?: number;
+}
+
+export function chooseRemoteLanguage(bound: P.BoundQuery, options: LanguageOptions, odata: P.PhysicalPlan): P.PhysicalPlan {
+  const language = options.remoteLanguage ?? 'auto';
+  if (language === 'odata' || !options.pushdown) return odata;
+  if (!options.facts.supportsFetchXml) {
+    if (language === 'fetchxml') throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Remote Language=FetchXML: ${options.facts.edition} has no FetchXML`);
+    return odata;
+  }
+  if (language === 'auto' && odata.output.kind === 'direct') return odata;
+  const fetch = fetchXmlPlan(bound, { facts: options.facts, params: options.params, pageSize: options.pageSize });
+  if (!fetch.ok) {
+    if (language === 'fetchxml') note(odata, `Remote Language=FetchXML, but OData is used: ${fetch.reason}`);
+    return odata;
+  }
+  const step = fetch.plan.scans[0] as P.RemoteScanStep;
+  step.fetchXml!.reason = language === 'fetchxml'
+    ? 'Remote Language=FetchXML'
+    : `it answers the whole statement (${fetch.shape}) in one request, where OData would read ${requestCount(odata)} and finish locally (${localReason(odata)})`;
+  // the service may refuse an aggregate (50,000 rows, 5,000 groups): then the OData plan runs, as it would have
+  if (step.fetchXml!.aggregate) fetch.plan.fallback = odata.fallback ?? odata;
+  return fetch.plan;
+}
+
+function requestCount(plan: P.PhysicalPlan): string {
+  const n = plan.scans.filter((s) => s.kind === 'remoteScan').length;
+  return n === 1 ? 'one table' : `${n} tables`;
+}
+
+function localReason(plan: P.PhysicalPlan): string {
+  return plan.output.kind === 'local' ? plan.output.step.reasons[0] ?? 'a local step' : 'a local step';
+}
+
+/** a note in EXPLAIN, on the local step or else the first remote scan */
+function note(plan: P.PhysicalPlan, text: string): void {
+  if (plan.output.kind === 'local') plan.output.step.reasons.push(text);
+  else plan.scans.find((s): s is P.RemoteScanStep => s.kind === 'remoteScan')?.notPushed.push(text);
+}

@@ -1,0 +1,86 @@
+/**
+ * FetchXML end to end against the emulator: each kind of statement FetchXML answers whole (filters,
+ * paging with cookies, semi- and anti-joins, joins on any columns, date-bucketed and distinct
+ * aggregates) gives the same rows with `Remote Language=FetchXML`, `=OData`, `=Auto` and with
+ * push-down off, and the FetchXML connection sends the FetchXML request.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { connect, type Connection } from '../../src/index.js';
+import { asMultiset, comparable } from '../select/compare-rows.js';
+
+let emulator: RunningEmulator;
+const conns: Record<'fetchxml' | 'odata' | 'auto' | 'off', Connection> = {} as never;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, rows: 120 });
+  // a small page, so that reads of a few dozen rows page with cookies
+  conns.fetchxml = await connect(`Url=${emulator.url};Remote Language=FetchXML;Page Size=17`);
+  conns.odata = await connect(`Url=${emulator.url};Remote Language=OData;Page Size=17`);
+  conns.auto = await connect(`Url=${emulator.url};Page Size=17`);
+  conns.off = await connect(`Url=${emulator.url};Pushdown=false`);
+});
+
+afterAll(async () => {
+  for (const conn of Object.values(conns)) await conn?.close();
+  await emulator?.close();
+});
+
+/** the statement's FetchXML requests, decoded, when run on `conn` */
+async function fetchRequests(conn: Connection, sql: string): Promise<{ rows: string[]; fetches: string[] }> {
+  const before = emulator.requests().length;
+  const result = await conn.query(sql);
+  const fetches = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url)).filter((u) => u.includes('fetchXml='));
+  return { rows: /\bORDER BY\b/i.test(sql) && !/GROUP BY/i.test(sql) ? result.rows.map(comparable) : asMultiset(result.rows), fetches };
+}
+
+const CASES: [string, string, RegExp][] = [
+  ['comparisons, LIKE, IN, BETWEEN, NULL, NOT and OR',
+    "SELECT name, revenue, numberofemployees FROM account WHERE (name LIKE 'A%' OR name LIKE '%e_' OR revenue BETWEEN 1000 AND 500000) AND NOT (numberofemployees < 10) AND industrycode IN (1, 2, 3, 4, 5, 6, 7, 8, 9, 10) AND telephone1 IS NOT NULL AND revenue <> 7",
+    /operator="like" value="A%"/],
+  ['paging with cookies, ordered', 'SELECT name, accountid FROM account ORDER BY name DESC', /<order attribute="name" descending="true"\/>/],
+  ['TOP with ORDER BY', 'SELECT TOP 5 name, revenue FROM account WHERE revenue IS NOT NULL ORDER BY revenue, name', /top="5"/],
+  ['lookup and choice display values', 'SELECT name, primarycontactid, primarycontactidname, industrycodename FROM account WHERE industrycode IS NOT NULL', /<attribute name="primarycontactid"\/>/],
+  ['EXISTS', "SELECT a.name FROM account a WHERE EXISTS (SELECT 1 FROM contact c WHERE c.parentcustomerid = a.accountid AND c.lastname LIKE '%a%')", /link-type="exists"/],
+  ['NOT EXISTS', 'SELECT a.name FROM account a WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.parentcustomerid = a.accountid)', /link-type="not any"/],
+  ['IN (subquery)', "SELECT name FROM account WHERE primarycontactid IN (SELECT contactid FROM contact WHERE firstname LIKE '[A-M]%')", /link-type="in"/],
+  ['a join on columns that are no lookup', "SELECT a.name, c.fullname FROM account a JOIN contact c ON c.address1_city = a.address1_city WHERE a.name LIKE '[a-f]%' AND c.firstname LIKE '[a-c]%'", /link-type="inner"/],
+  ['a left join', "SELECT a.name, c.fullname, c.parentcustomeridname FROM account a LEFT JOIN contact c ON c.parentcustomerid = a.accountid AND c.firstname LIKE 'J%'", /link-type="outer"/],
+  ['date-bucketed GROUP BY', 'SELECT YEAR(createdon) AS y, MONTH(createdon) AS m, DATEPART(day, createdon) AS d, COUNT(*) AS n FROM account GROUP BY YEAR(createdon), MONTH(createdon), DATEPART(day, createdon)', /dategrouping="month"/],
+  ['distinct counts and ungrouped aggregates', 'SELECT COUNT(*) AS n, COUNT(name) AS c, COUNT(DISTINCT name) AS d, MIN(revenue) AS lo, MAX(revenue) AS hi, SUM(numberofemployees) AS e FROM account', /distinct="true"/],
+  ['GROUP BY a choice, ordered by an aggregate', 'SELECT industrycode, COUNT(*) AS n, MAX(createdon) AS last FROM account GROUP BY industrycode ORDER BY n DESC, industrycode', /<order alias="a1" descending="true"\/>/],
+  ['a hostile value stays one value', `SELECT name FROM account WHERE name = 'x"/><condition attribute="name" operator="not-null"/><x a="' OR name = N'Fourth Coffee (sample)'`, /value="x&quot;\/&gt;&lt;condition/],
+];
+
+describe('FetchXML end to end', () => {
+  for (const [title, sql, expected] of CASES) {
+    it(title, async () => {
+      const reference = await fetchRequests(conns.off, sql);
+      const fetched = await fetchRequests(conns.fetchxml, sql);
+      expect(fetched.fetches.length, 'a FetchXML request was sent').toBeGreaterThan(0);
+      expect(fetched.fetches.join('\n')).toMatch(expected);
+      expect(fetched.rows).toEqual(reference.rows);
+      expect((await fetchRequests(conns.odata, sql)).rows).toEqual(reference.rows);
+      expect((await fetchRequests(conns.auto, sql)).rows).toEqual(reference.rows);
+      expect(reference.rows.length).toBeGreaterThan(0);
+    });
+  }
+
+  it('pages follow the paging cookie, page by page', async () => {
+    const { fetches } = await fetchRequests(conns.fetchxml, 'SELECT name FROM account');
+    expect(fetches.length).toBe(Math.ceil(120 / 17) + (120 % 17 === 0 ? 1 : 0));
+    expect(fetches[1]).toMatch(/page="2" paging-cookie="&lt;cookie page=&quot;1&quot;&gt;/);
+  });
+
+  it('Auto keeps OData where OData answers the whole statement, and EXPLAIN says why FetchXML is chosen', async () => {
+    expect(await conns.auto.explain('SELECT TOP 3 name FROM account ORDER BY name')).not.toContain('FetchXML');
+    const text = await conns.auto.explain('SELECT YEAR(createdon) AS y, COUNT(*) AS n FROM account GROUP BY YEAR(createdon)');
+    expect(text).toContain('FetchXML, because it answers the whole statement (aggregate) in one request');
+    expect(text).toContain('<attribute name="createdon" alias="g1" groupby="true" dategrouping="year" usertimezone="false" />');
+  });
+
+  it('Remote Language=FetchXML on a statement FetchXML cannot express whole keeps OData and says so', async () => {
+    const text = await conns.fetchxml.explain('SELECT name, COUNT(*) OVER () AS n FROM account');
+    expect(text).toContain('Remote Language=FetchXML, but OData is used');
+  });
+});
