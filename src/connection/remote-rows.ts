@@ -73,7 +73,7 @@ export async function* remotePages(
 ): AsyncGenerator<DecodedValue[][]> {
   const keys = step.columns.map(sourceKey);
   // an aggregate's results read by their SQL type (a SUM of money is money: no double's digits)
-  const decoders = step.columns.map(step.aggregateOutputs ? aggregateDecoderFor : decoderFor);
+  const decoders = step.columns.map(step.aggregateOutputs || step.fetchXml?.aggregate ? aggregateDecoderFor : decoderFor);
   const stop = new AbortController();
   const requestSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const seen = new Set<string>();

@@ -47,7 +47,7 @@ const CASES: [string, string, RegExp][] = [
   ['a join on columns that are no lookup', "SELECT a.name, c.fullname FROM account a JOIN contact c ON c.address1_city = a.address1_city WHERE a.name LIKE '[a-f]%' AND c.firstname LIKE '[a-c]%'", /link-type="inner"/],
   ['a left join', "SELECT a.name, c.fullname, c.parentcustomeridname FROM account a LEFT JOIN contact c ON c.parentcustomerid = a.accountid AND c.firstname LIKE 'J%'", /link-type="outer"/],
   ['date-bucketed GROUP BY', 'SELECT YEAR(createdon) AS y, MONTH(createdon) AS m, DATEPART(day, createdon) AS d, COUNT(*) AS n FROM account GROUP BY YEAR(createdon), MONTH(createdon), DATEPART(day, createdon)', /dategrouping="month"/],
-  ['distinct counts and ungrouped aggregates', 'SELECT COUNT(*) AS n, COUNT(name) AS c, COUNT(DISTINCT name) AS d, MIN(revenue) AS lo, MAX(revenue) AS hi, SUM(numberofemployees) AS e FROM account', /distinct="true"/],
+  ['distinct counts and ungrouped aggregates', 'SELECT COUNT(*) AS n, COUNT(name) AS c, COUNT(DISTINCT name) AS d, MIN(revenue) AS lo, MAX(revenue) AS hi, SUM(numberofemployees) AS e, SUM(revenue) AS money FROM account', /distinct="true"/],
   ['GROUP BY a choice, ordered by an aggregate', 'SELECT industrycode, COUNT(*) AS n, MAX(createdon) AS last FROM account GROUP BY industrycode ORDER BY n DESC, industrycode', /<order alias="a1" descending="true"\/>/],
   ['a hostile value stays one value', `SELECT name FROM account WHERE name = 'x"/><condition attribute="name" operator="not-null"/><x a="' OR name = N'Fourth Coffee (sample)'`, /value="x&quot;\/&gt;&lt;condition/],
 ];

@@ -1,4 +1,6 @@
 import { collationKey, sortCompare, toMillis } from '../query/values.js';
+import { decimalTextOf, sumDecimalTexts } from '../query/exact-decimal-math.js';
+import { exactNumberValue } from '../http/exact-decimals.js';
 import { type BoundEntity, type BoundFetch, type Column, columnOf, type Tuple } from './bind.js';
 import { aggregateLimitExceeded, invalidFetch } from './errors.js';
 import type { Formatter } from '../http/format.js';
@@ -98,6 +100,18 @@ function groupValue(c: AggregateColumn, t: Tuple): unknown {
   }
 }
 
+/** a decimal column's values as the exact text written, or the shortest text of the stored double */
+function decimalTexts(c: AggregateColumn, tuples: Tuple[]): string[] {
+  const name = c.column.property.name;
+  return tuples.flatMap((t) => {
+    const row = t[c.from.alias];
+    const v = row?.values[name];
+    if (v === null || v === undefined) return [];
+    const written = row!.exactDecimals?.[name];
+    return [written !== undefined && Number(written) === v ? written : decimalTextOf(Number(v))];
+  });
+}
+
 function aggregateValue(c: AggregateColumn, tuples: Tuple[]): unknown {
   if (c.node.aggregate === 'count') return tuples.length;
   const values = tuples.map((t) => valueOf(c, t)).filter((v) => v !== null && v !== undefined);
@@ -105,7 +119,10 @@ function aggregateValue(c: AggregateColumn, tuples: Tuple[]): unknown {
     case 'countcolumn':
       return c.node.distinct ? new Set(values.map((v) => (typeof v === 'string' ? collationKey(v) : v))).size : values.length;
     case 'sum':
-      return values.length ? values.reduce((s: number, v) => s + Number(v), 0) : null;
+      if (!values.length) return null;
+      // decimals (money among them) sum exactly, as SQL Server does (query/exact-decimal-math.ts, as for $apply)
+      if (c.column.property.type === 'Edm.Decimal') return exactNumberValue(sumDecimalTexts(decimalTexts(c, tuples)));
+      return values.reduce((s: number, v) => s + Number(v), 0);
     case 'avg':
       return values.length ? values.reduce((s: number, v) => s + Number(v), 0) / values.length : null;
     case 'min':
