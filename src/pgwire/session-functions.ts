@@ -1,8 +1,25 @@
 /**
- * The session's `statement_timeout`, which the session applies to Dynamics statements itself.
- * Pure functions over the statement text. Example: `SET statement_timeout = '2s'` → 2000 ms.
+ * What the session reads of its own `SET`s: which setting a SET or RESET names, `SET LOCAL` as the
+ * session-level SET the engine (never inside a block of its own) can take, and `statement_timeout`,
+ * which the session applies to Dynamics statements itself. Pure functions over the statement text.
+ * Example: `SET statement_timeout = '2s'` → 2000 ms.
  */
-import { tokenize } from './sql-text.js';
+import { leadingWords, tokenize } from './sql-text.js';
+
+/** The setting a `SET [SESSION | LOCAL] name …` or `RESET name` names: `SET TIME ZONE 'UTC'` and `SET timezone = …` are one. */
+export function settingName(sql: string): string | undefined {
+  const rest = leadingWords(sql, 4).slice(1).filter((w) => w !== 'session' && w !== 'local');
+  return rest[0] === 'time' && rest[1] === 'zone' ? 'timezone' : rest[0];
+}
+
+/** `SET LOCAL name …` → the setting's name and the same SET at session level; undefined for any other statement. */
+export function setLocalAsSession(sql: string): { name: string; sql: string } | undefined {
+  const [set, local] = tokenize(sql);
+  if (set?.kind !== 'word' || set.value !== 'set' || local?.kind !== 'word' || local.value !== 'local') return undefined;
+  const name = settingName(sql);
+  if (!name || name === 'transaction') return undefined;
+  return { name, sql: `${sql.slice(0, local.start)}${sql.slice(local.end).trimStart()}` };
+}
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
 

@@ -18,7 +18,7 @@ import { leadingWords, splitStatements, stripSchemaQualifiers, tokenize } from '
 import { ResultCursor } from './result-cursor.js';
 import { copyHeader, copyRow, parseCopy, type CopyOptions } from './copy-statement.js';
 import { contextStatement, pointAtSessions, SIGNALS_STATEMENT, signalsOf, type ActivityRow, type PointedStatement, type SignalRequest } from './session-activity.js';
-import { statementTimeoutOfSet, timeoutMs } from './session-functions.js';
+import { setLocalAsSession, settingName, statementTimeoutOfSet, timeoutMs } from './session-functions.js';
 import { applySettingsSql, isRefusedStartupSetting, REPORTED_SETTINGS, REPORTED_SETTINGS_SQL, settingKey } from './session-settings.js';
 import { parseStartupOptions } from './startup-options.js';
 import { commandTag, encodeRows, resultFields, withFormats } from './statement-results.js';
@@ -132,8 +132,12 @@ export class Session implements EngineSession {
   private defaultReadOnly: boolean | undefined;
   /** the open block is READ ONLY (BEGIN READ ONLY, SET TRANSACTION READ ONLY, or the session's default) */
   private blockReadOnly = false;
+  /** the block's `SET LOCAL`s as session-level SETs, replayed after `settings` and dropped when the block ends */
+  private readonly localSettings = new Map<string, string>();
+  /** `settings` at BEGIN: a block that rolls back takes its SETs back, as in Postgres */
+  private settingsAtBegin: Map<string, string> | undefined;
   get setStatements(): Iterable<string> {
-    return this.settings.values();
+    return [...this.settings.values(), ...this.localSettings.values()];
   }
 
   private readonly framer = new MessageFramer();
@@ -558,6 +562,7 @@ export class Session implements EngineSession {
         return this.transaction(route.action, statement.sql);
       case 'reset':
         this.settings.clear();
+        this.localSettings.clear();
         this.ctx.engine.forget(this.id);
         // DISCARD ALL also drops the session's prepared statements (pooled connections rely on it).
         if (/^\s*discard\s+all/i.test(statement.sql)) this.statements.clear();
@@ -577,8 +582,14 @@ export class Session implements EngineSession {
         if (route.name !== null && this.statements.delete(route.name)) return done('DEALLOCATE');
         if (route.name === null) this.statements.clear();
         return this.runOnEngine(statement, parameterFormats, parameters, resultFormats);
-      case 'engine':
-        return this.runOnEngine(statement, parameterFormats, parameters, resultFormats);
+      case 'engine': {
+        const local = this.txStatus === 'I' ? undefined : setLocalAsSession(statement.sql);
+        // outside a block the engine warns that SET LOCAL does nothing, as Postgres does
+        if (!local) return this.runOnEngine(statement, parameterFormats, parameters, resultFormats);
+        const outcome = await this.runOnEngine({ ...statement, sql: local.sql }, parameterFormats, parameters, resultFormats);
+        this.localSettings.set(local.name, local.sql);
+        return outcome;
+      }
       case 'explain': {
         const plan = await this.withSignal((signal) =>
           this.ctx.connection.explain(statement.translatorSql, this.parameterValues(statement, parameterFormats, parameters), { dialect: 'postgresql', signal }),
@@ -639,7 +650,7 @@ export class Session implements EngineSession {
 
   /** `statement_timeout` as this session set it (SET, or `-c statement_timeout=` at startup); 0 = none */
   private get statementTimeoutMs(): number {
-    const set = this.settings.get('statement_timeout');
+    const set = this.localSettings.get('statement_timeout') ?? this.settings.get('statement_timeout');
     if (set !== undefined) return statementTimeoutOfSet(set) ?? 0;
     const startup = this.startupSettings.get('statement_timeout');
     return startup === undefined ? 0 : (timeoutMs(startup) ?? 0);
@@ -688,6 +699,7 @@ export class Session implements EngineSession {
           // the block's mode goes with each statement (QueryOptions.readOnly): SET TRANSACTION may change it
           this.tx = this.ctx.connection.begin();
           this.blockStart = new Date();
+          this.settingsAtBegin = new Map(this.settings);
         }
         this.txStatus = this.txStatus === 'I' ? 'T' : this.txStatus;
         tag = 'BEGIN';
@@ -695,7 +707,7 @@ export class Session implements EngineSession {
       case 'commit': {
         this.dropPortals();
         if (this.txStatus === 'I') warn('25P01', 'there is no transaction in progress');
-        const tx = this.endTransaction();
+        const tx = this.endTransaction(this.txStatus === 'T');
         if (tx && this.txStatus === 'T') {
           this.txStatus = 'I';
           // a failed COMMIT ends the block too (nothing was written); the error goes to the client
@@ -711,7 +723,7 @@ export class Session implements EngineSession {
       case 'rollback':
         this.dropPortals();
         if (this.txStatus === 'I') warn('25P01', 'there is no transaction in progress');
-        this.endTransaction()?.rollback();
+        this.endTransaction(false)?.rollback();
         this.txStatus = 'I';
         tag = 'ROLLBACK';
         break;
@@ -778,11 +790,20 @@ export class Session implements EngineSession {
     }
   }
 
-  /** the block's transaction, now detached from the session */
-  private endTransaction(): Transaction | undefined {
+  /** The block ends: its transaction, now detached from the session; its SET LOCALs end, and its SETs too unless `committed`. */
+  private endTransaction(committed: boolean): Transaction | undefined {
     const tx = this.tx;
     this.tx = undefined;
     this.blockStart = null;
+    const before = [...this.setStatements].join('\n');
+    if (!committed && this.settingsAtBegin) {
+      this.settings.clear();
+      for (const [name, sql] of this.settingsAtBegin) this.settings.set(name, sql);
+    }
+    this.settingsAtBegin = undefined;
+    this.localSettings.clear();
+    // the engine holds the block's settings: it replays the session's own before its next statement
+    if ([...this.setStatements].join('\n') !== before) this.ctx.engine.forget(this.id);
     return tx;
   }
 
@@ -864,12 +885,12 @@ export class Session implements EngineSession {
    * often a client sets one (`SET TIME ZONE 'UTC'` and `SET timezone = ...` are one setting).
    */
   private rememberSetting(sql: string): void {
-    const words = leadingWords(sql, 4);
-    const rest = words.slice(1).filter((w) => w !== 'session');
-    const name = rest[0] === 'time' && rest[1] === 'zone' ? 'timezone' : rest[0];
+    const name = settingName(sql);
     if (!name) return;
     this.settings.delete(name);
-    if (words[0] === 'set') this.settings.set(name, sql);
+    // a session-level SET or RESET in the block replaces the block's SET LOCAL of it, as in Postgres
+    this.localSettings.delete(name);
+    if (leadingWords(sql, 1)[0] === 'set') this.settings.set(name, sql);
   }
 
   // ---- simple query protocol -------------------------------------------------------------------

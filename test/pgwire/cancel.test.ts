@@ -1,9 +1,15 @@
 /**
- * Stopping statements through the Postgres adapter, with real clients over real sockets: psql's
- * Ctrl-C (a CancelRequest), pg_cancel_backend(), SET statement_timeout, pgJDBC's setQueryTimeout, a
- * client that disconnects mid-statement; rows streamed to a slow reader no faster than it reads; a
- * portal's row limit honoured without reading the rest; the connection past the limit refused with
- * FATAL 53300.
+ * Stopping statements through the Postgres adapter, with real clients over real sockets (issue 15's
+ * matrix):
+ * - psql: Ctrl-C (a CancelRequest), statement_timeout from PGOPTIONS, a psql that stops reading (SIGSTOP)
+ *   and is then killed mid-result, the connection past the limit;
+ * - pgJDBC (one JVM, CancelProbe.java): setQueryTimeout, SET statement_timeout, a slow reader with a
+ *   fetch size, abort() mid-statement, the connection past the limit;
+ * - node-postgres: pg_cancel_backend() (also DBeaver's form over pg_stat_activity), pg_terminate_backend(),
+ *   SET [LOCAL] statement_timeout, its statement_timeout setting, a disconnect mid-statement, the 101st
+ *   connection (FATAL 53300);
+ * - a raw client: rows streamed to a slow reader no faster than it reads, a portal's row limit
+ *   honoured without reading the rest.
  */
 import { execFile, spawn } from 'node:child_process';
 import { connect as connectSocket, type Socket } from 'node:net';
@@ -74,6 +80,10 @@ async function waitForLog(pattern: RegExp, timeoutMs = 15_000): Promise<string> 
   }
 }
 
+const PSQL_ARGS = () => ['-X', '-h', '127.0.0.1', '-p', String(server.port), '-U', USER, '-d', 'dynamics'];
+const PSQL_ENV = { ...process.env, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '20' };
+const contactRequests = () => emulator.requests().filter((r) => r.url.includes('/contacts')).length;
+
 async function pgClient(config: pg.ClientConfig = {}): Promise<pg.Client> {
   const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, database: 'dynamics', ...config });
   await client.connect();
@@ -82,10 +92,7 @@ async function pgClient(config: pg.ClientConfig = {}): Promise<pg.Client> {
 
 describe('stopping a statement', () => {
   it("psql's Ctrl-C sends a CancelRequest that stops the running join", async () => {
-    const psql = spawn('psql', ['-X', '-h', '127.0.0.1', '-p', String(server.port), '-U', USER, '-d', 'dynamics', '-c', LONG_JOIN], {
-      env: { ...process.env, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '20' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const psql = spawn('psql', [...PSQL_ARGS(), '-c', LONG_JOIN], { env: PSQL_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     psql.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => psql.on('exit', (code) => r(code)));
@@ -94,6 +101,28 @@ describe('stopping a statement', () => {
     psql.kill('SIGINT');
     expect(await exited).toBe(1);
     expect(stderr).toContain('ERROR:  canceling statement due to user request');
+  }, 90_000);
+
+  it("psql: statement_timeout from PGOPTIONS; a psql that stops reading stops the paging; killed mid-result, its statement stops", async () => {
+    const timedOut = await run('psql', [...PSQL_ARGS(), '-c', LONG_JOIN], { env: { ...PSQL_ENV, PGOPTIONS: '-c statement_timeout=300' } })
+      .then(() => ({ stderr: 'finished' }), (error: { stderr: string }) => error);
+    expect(timedOut.stderr).toContain('ERROR:  canceling statement due to statement timeout');
+
+    const before = contactRequests();
+    const psql = spawn('psql', [...PSQL_ARGS(), '-c', 'select * from contact'], { env: PSQL_ENV, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((r) => psql.on('exit', (_code, signal) => r(signal)));
+    for (let i = 0; i < 400 && contactRequests() === before; i++) await sleep(25);
+    psql.kill('SIGSTOP');
+    await readsSettled(2000);
+    // 40 pages of about 2 MB each: once the socket's buffers are full the adapter stops asking for more
+    expect(contactRequests() - before).toBeLessThan(30);
+    psql.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    await waitForLog(/statement stopped \(the client disconnected\)/);
+    logs.length = 0;
+    const stoppedAt = emulator.requests().length;
+    await sleep(500);
+    expect(emulator.requests().length).toBe(stoppedAt);
   }, 90_000);
 
   it('pg_cancel_backend(pid) stops another session\'s statement and answers t; the session goes on', async () => {
@@ -123,13 +152,13 @@ describe('stopping a statement', () => {
       const activity = 'select pid, usename, application_name, state, query, query_start, backend_type from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()';
       let rows: Record<string, unknown>[] = [];
       for (let i = 0; i < 100 && rows.length === 0; i++) {
-        rows = (await admin.query(`${activity} and state = 'active'`)).rows;
+        rows = (await admin.query(`${activity} and state = 'active' and application_name = 'victim'`)).rows;
         if (rows.length === 0) await sleep(50);
       }
       expect(rows).toEqual([{ pid: expect.any(Number), usename: USER, application_name: 'victim', state: 'active', query: LONG_JOIN, query_start: expect.any(Date), backend_type: 'client backend' }]);
       const own = (await admin.query('select pid = pg_backend_pid() as me, state, query from pg_catalog.pg_stat_activity a where a.pid = pg_backend_pid()')).rows;
       expect(own).toEqual([{ me: true, state: 'active', query: 'select pid = pg_backend_pid() as me, state, query from pg_catalog.pg_stat_activity a where a.pid = pg_backend_pid()' }]);
-      const cancelled = await admin.query("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()");
+      const cancelled = await admin.query("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE state = 'active' AND application_name = 'victim' AND pid <> pg_backend_pid()");
       expect(cancelled.rows).toEqual([{ pg_cancel_backend: true }]);
       await expect(running).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
       expect((await admin.query(`${activity} and application_name = 'victim'`)).rows).toEqual([{ ...rows[0], state: 'idle', query_start: expect.any(Date) }]);
@@ -171,11 +200,68 @@ describe('stopping a statement', () => {
     }
   });
 
-  it("pgJDBC's setQueryTimeout(2) stops the statement and the connection answers the next one", async () => {
+  it('SET LOCAL statement_timeout lasts until the block ends; SET takes units, RESET and SHOW follow, a rolled-back SET is undone', async () => {
+    const client = await pgClient();
+    const notices: string[] = [];
+    client.on('notice', (n) => notices.push(n.message ?? ''));
+    const show = async () => (await client.query('show statement_timeout')).rows[0].statement_timeout as string;
+    try {
+      await client.query("SET statement_timeout TO '2min'");
+      expect(await show()).toBe('2min');
+      await client.query('BEGIN');
+      await client.query("SET LOCAL statement_timeout = '300ms'");
+      expect(await show()).toBe('300ms');
+      await expect(client.query(LONG_JOIN)).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+      await client.query('ROLLBACK');
+      expect(await show()).toBe('2min');
+      await client.query('BEGIN');
+      await client.query("SET LOCAL statement_timeout = '1s'");
+      await client.query('COMMIT');
+      expect(await show()).toBe('2min');
+      await client.query('BEGIN');
+      await client.query("SET statement_timeout = '5s'");
+      await client.query('ROLLBACK');
+      expect(await show()).toBe('2min');
+      await client.query('RESET statement_timeout');
+      expect(await show()).toBe('0');
+      await client.query("SET LOCAL statement_timeout = '300ms'");
+      expect(notices).toEqual(['SET LOCAL can only be used in transaction blocks']);
+      expect(await show()).toBe('0');
+      await client.query('SET statement_timeout = 300');
+      await expect(client.query(LONG_JOIN)).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("node-postgres's statement_timeout setting (sent at startup) stops a Dynamics statement", async () => {
+    const client = await pgClient({ statement_timeout: 300 });
+    try {
+      expect((await client.query('show statement_timeout')).rows).toEqual([{ statement_timeout: '300ms' }]);
+      await expect(client.query(LONG_JOIN)).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+      expect((await client.query('select count(*) from account')).rows).toEqual([{ count: String(ACCOUNTS) }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("pgJDBC: setQueryTimeout(2), SET statement_timeout, a slow reader with a fetch size, abort() mid-statement, the connection past the limit", async () => {
+    const contactsBefore = contactRequests();
     const { stdout } = await run('java', ['-cp', JDBC_JAR, join(import.meta.dirname, 'fixtures', 'CancelProbe.java'),
-      `jdbc:postgresql://127.0.0.1:${server.port}/dynamics?sslmode=disable`, USER, LONG_JOIN], { timeout: 120_000 });
-    expect(stdout.trim().split('\n')).toEqual(['STOPPED 57014', `NEXT ${ACCOUNTS}`]);
-  }, 150_000);
+      `jdbc:postgresql://127.0.0.1:${server.port}/dynamics?sslmode=disable`, USER, LONG_JOIN, 'select * from contact'], { timeout: 150_000 });
+    expect(stdout.trim().split('\n')).toEqual([
+      'STOPPED 57014',
+      `NEXT ${ACCOUNTS}`,
+      'TIMEOUT 57014',
+      'SLOW 500',
+      'ABORTED',
+      expect.stringMatching(/^REFUSED 53300 .*sorry, too many clients already/),
+    ]);
+    // 500 rows fetched 100 at a time: the first page and at most one read ahead, of 40
+    expect(contactRequests() - contactsBefore).toBeLessThanOrEqual(2);
+    await waitForLog(/statement stopped \(the client disconnected\)/);
+    logs.length = 0;
+  }, 180_000);
 
   it('a client that disconnects mid-statement stops its statement', async () => {
     const client = await pgClient();
@@ -304,6 +390,8 @@ describe('the connection limit', () => {
       const extra = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, database: 'dynamics' });
       extra.on('error', () => undefined);
       await expect(extra.connect()).rejects.toMatchObject({ code: '53300', message: 'sorry, too many clients already' });
+      const refused = await run('psql', [...PSQL_ARGS(), '-c', 'select 1'], { env: PSQL_ENV }).then(() => ({ stderr: 'connected' }), (error: { stderr: string }) => error);
+      expect(refused.stderr).toContain('FATAL:  sorry, too many clients already');
       await clients.pop()!.end();
       // once one leaves, the next is served
       let again: pg.Client | undefined;
