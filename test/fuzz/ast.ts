@@ -12,14 +12,19 @@ export type Expr =
   /** a column of the enclosing query's output or of a derived table, by name, without a table alias */
   | { k: 'ref'; ty: Ty; name: string; table?: string }
   | { k: 'lit'; ty: Ty; v: string | number | null }
-  | { k: 'param'; ty: Ty; name: string; v: string | number | boolean | Date | null }
+  | { k: 'param'; ty: Ty; name: string; v: string | number | bigint | boolean | Date | null }
   | { k: 'bin'; ty: Ty; op: ArithOp; l: Expr; r: Expr }
   | { k: 'neg'; ty: Ty; e: Expr }
   | { k: 'fn'; ty: Ty; name: string; args: Expr[] }
-  | { k: 'agg'; ty: Ty; fn: 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX'; arg?: Expr; distinct?: boolean }
-  | { k: 'case'; ty: Ty; whens: { when: Pred; then: Expr }[]; else?: Expr }
+  | { k: 'agg'; ty: Ty; fn: AggFn; arg?: Expr; distinct?: boolean }
+  /** `iif`: written as IIF(p, a, b) (T-SQL), the same CASE otherwise */
+  | { k: 'case'; ty: Ty; whens: { when: Pred; then: Expr }[]; else?: Expr; iif?: boolean }
   | { k: 'scalar'; ty: Ty; q: Select }
-  | { k: 'win'; ty: Ty; fn: 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK' | 'SUM' | 'COUNT' | 'MIN' | 'MAX'; arg?: Expr; partition: Expr[]; order: OrderKey[] };
+  /** `n`: NTILE's bucket count, LAG/LEAD's offset; `dflt`: LAG/LEAD's default */
+  | { k: 'win'; ty: Ty; fn: WinFn; arg?: Expr; n?: number; dflt?: Expr; partition: Expr[]; order: OrderKey[] };
+
+export type AggFn = 'COUNT' | 'COUNT_BIG' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'STDEV' | 'STDEVP' | 'VAR' | 'VARP';
+export type WinFn = 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK' | 'NTILE' | 'PERCENT_RANK' | 'CUME_DIST' | 'LAG' | 'LEAD' | 'FIRST_VALUE' | 'LAST_VALUE' | 'SUM' | 'COUNT' | 'MIN' | 'MAX';
 
 export type Pred =
   | { k: 'cmp'; op: CmpOp; l: Expr; r: Expr }
@@ -57,8 +62,13 @@ export interface Select {
   /** keys over the output columns, by alias; `total` says they order every row (so TOP is deterministic) */
   orderBy?: { alias: string; desc: boolean }[];
   orderTotal?: boolean;
-  /** UNION [ALL] with further selects (same column types); ORDER BY/TOP then apply to the whole */
-  union?: { all: boolean; q: Select }[];
+  /**
+   * UNION [ALL] (or EXCEPT / INTERSECT, `op`) with further selects (same column types); ORDER BY,
+   * TOP and OFFSET then apply to the whole
+   */
+  union?: { all: boolean; q: Select; op?: 'EXCEPT' | 'INTERSECT' }[];
+  /** rows skipped after the (total) ORDER BY: OFFSET … FETCH in T-SQL (`top` is FETCH's count), LIMIT/OFFSET in PostgreSQL */
+  offset?: number;
 }
 
 /** How to compare one output column: `ci` when T-SQL leaves the spelling of equal strings open. */

@@ -4,7 +4,7 @@
  * minimal statement, with both answers, then the totals by class.
  */
 import { parseArgs } from 'node:util';
-import { classOf, minimal, newStats, parseFeatures, record, runCase, runPartition, startFinopsWorlds, startWorld, type Stats } from './harness.js';
+import { classOf, jsonSafe, minimal, newStats, parseFeatures, record, runCase, runPartition, startFinopsWorlds, startWorld, type Stats } from './harness.js';
 import { openOracle } from './oracle.js';
 import { renderSql } from './render-sql.js';
 import { runWriteCases } from './write-mode.js';
@@ -26,6 +26,8 @@ export async function main(argv: string[], out: (line: string) => void = console
   const seed = Number(values.seed);
   const mode = values.mode as 'select' | 'partition' | 'write';
   const features = parseFeatures(values.features);
+  // the result-type check is switched like a feature (`--features -coltypes` leaves it out)
+  const checkTypes = features.has('coltypes');
   out(`fuzz: mode ${mode}, ${count} statements, seed ${seed}, rows ${values.rows}`);
   const worlds = values.edition === 'finops' ? await startFinopsWorlds(Number(values.rows), await openOracle()) : [await startWorld(Number(values.rows))];
   const world = worlds[0]!;
@@ -43,17 +45,17 @@ export async function main(argv: string[], out: (line: string) => void = console
         const g = gen.next();
         // the partitioning oracle counts the rows of one table: statements of other shapes are skipped
         if (mode === 'partition' && (!g.q.where || g.q.union || g.q.groupBy || g.q.from.k !== 'table' || g.q.joins)) continue;
-        const outcome = mode === 'partition' ? await runPartition(here, g.q, g.dialect) : await runCase(here, g.q, g.dialect);
-        const cls = `${worlds.length > 1 ? (i % 2 ? 'cross-company ' : 'one company ') : ''}${classOf(g)}`;
+        const outcome = mode === 'partition' ? await runPartition(here, g.q, g.dialect) : await runCase(here, g.q, g.dialect, checkTypes);
+        const cls = `${worlds.length > 1 ? (i % 2 ? 'cross-company ' : 'one company ') : ''}${outcome.typeClass ?? classOf(g)}`;
         record(stats, outcome, cls);
         if (outcome.kind === 'disagree' || outcome.kind === 'error') {
           const key = outcome.kind === 'error' ? `E ${outcome.errorClass}` : `D ${cls}`;
           if (!reported.has(key) && reported.size < shrinkBudget) {
             reported.add(key);
-            const small = await minimal(here, g, mode);
+            const small = await minimal(here, g, mode, checkTypes);
             const r = renderSql(small.q, g.dialect);
             out(`\n#${i} ${outcome.kind === 'error' ? 'ERROR ON VALID SQL' : 'DISAGREEMENT'} [${key}] (${g.dialect})`);
-            out(`  minimal: ${r.sql}${Object.keys(r.params).length ? `   params ${JSON.stringify(r.params)}` : ''}`);
+            out(`  minimal: ${r.sql}${Object.keys(r.params).length ? `   params ${JSON.stringify(r.params, jsonSafe)}` : ''}`);
             out(`  ${small.outcome.detail ?? outcome.detail}`);
             out(`  original: ${outcome.sql}`);
           }

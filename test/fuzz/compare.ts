@@ -43,6 +43,11 @@ export function canonical(v: unknown, c: OutputColumn): string | null {
     case 'dt': case 'date': return canonicalDate(v);
     case 'guid': return String(v).toLowerCase().replace(/^\{|\}$/g, '');
     case 'str': return c.ci ? ciFold(String(v)) : String(v);
+    // two engines' floating point may differ in the last bits: 9 significant digits
+    case 'float': {
+      const x = Number(typeof v === 'bigint' ? v.toString() : v);
+      return x === 0 ? '0' : x.toPrecision(9);
+    }
   }
 }
 

@@ -4,7 +4,7 @@
  * be switched off, so a class of disagreement can be isolated.
  */
 import { Prng } from '../../src/emulator/seed/prng.js';
-import type { CmpOp, Expr, FromItem, Item, OutputColumn, Pred, Select } from './ast.js';
+import type { CmpOp, Expr, FromItem, Item, OutputColumn, Pred, Select, WinFn } from './ast.js';
 import { hasAgg } from './render-oracle.js';
 import { ACCOUNT, CONTACT, type ColumnDef, type TableDef, type Ty } from './schema.js';
 
@@ -12,6 +12,12 @@ export const FEATURES = [
   'where', 'orderby', 'top', 'agg', 'groupby', 'having', 'distinct', 'arith', 'intdiv', 'money', 'strfn', 'numfn', 'datefn', 'like', 'likeclass',
   'in', 'between', 'case', 'isnull', 'nullif', 'lookup', 'choice', 'subquery', 'join', 'derived', 'cte', 'union', 'window', 'params', 'postgresql',
   'guid', 'dates', 'concat', 'countdistinct', 'minmaxstr', 'avg', 'scalar', 'strcmp', 'strorder', 'blanks', 'sum', 'derivedagg', 'datecoerce', 'orderconst', 'selectlit', 'moneyagg', 'coalescetype', 'overflow', 'aggsubquery',
+  // EXCEPT / INTERSECT; OFFSET … FETCH and LIMIT / OFFSET; a derived table inside a derived table; bigint parameters
+  'setops', 'offset', 'nested', 'paramtypes',
+  // the rest of the function table: string functions, IIF, float math, date parts, COUNT_BIG and the statistical aggregates, offset and distribution windows
+  'strfn2', 'iif', 'mathfn', 'datefn2', 'aggfn2', 'countbig', 'window2', 'distwin', 'unionorder', 'setopwrap', 'lagdefault',
+  // not a construct: the check of each output column's reported type against T-SQL's (test/fuzz/result-types.ts)
+  'coltypes',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 
@@ -110,6 +116,7 @@ export class Generator {
     const items: Item[] = [];
     for (let i = 0; i < n; i++) items.push({ e: this.item(this.anyTy(), [src], 2), alias: `c${i}` });
     if (this.has('window', 0.3)) items.push({ e: this.windowFn(src), alias: `w${n}` });
+    if (this.has('mathfn', 0.15)) items.push({ e: this.floatExpr([src]), alias: `f${n}` });
     const q: Select = { k: 'select', items, from: { k: 'table', table: t.name, alias: 't0' } };
     if (this.has('where', 0.8)) q.where = this.pred([src], 2);
     this.order(q, this.keyItems(t, 't0'));
@@ -130,7 +137,17 @@ export class Generator {
     }
     q.orderTotal = key.length > 0;
     q.orderBy = keys;
-    if (q.orderTotal && this.has('top', 0.7)) q.top = this.rng.pick([1, 3, 10, 50, 200]);
+    if (q.orderTotal) this.limitRows(q, [1, 3, 10, 50, 200], 0.7);
+  }
+
+  /** over a total order: TOP n (T-SQL) / LIMIT n, or OFFSET m with or without FETCH / LIMIT */
+  private limitRows(q: Select, counts: number[], p: number): void {
+    if (this.has('offset', 0.3)) {
+      q.offset = this.rng.pick([0, 1, 2, 5, 20]);
+      if (this.rng.chance(0.6)) q.top = this.rng.pick(counts);
+      return;
+    }
+    if (this.has('top', p)) q.top = this.rng.pick(counts);
   }
 
   /**
@@ -144,6 +161,7 @@ export class Generator {
     const partition = keys.length && this.rng.chance(0.6) ? [col(this.rng.pick(keys).name)] : [];
     const numeric = t.columns.filter((c) => (c.ty === 'int' || c.ty === 'money' || c.ty === 'dt') && this.columnAllowed(c));
     const orderBy = (): { e: Expr; desc: boolean }[] => [{ e: col(this.rng.pick(numeric).name), desc: this.rng.chance(0.3) }];
+    if (this.has('window2', 0.4)) return this.orderedWindow(src, partition, numeric);
     const fn = this.rng.pick(['ROW_NUMBER', 'RANK', 'DENSE_RANK', 'COUNT', 'SUM', 'MIN', 'MAX'] as const);
     if (fn === 'ROW_NUMBER') {
       if (t.name !== 'account') return { k: 'win', ty: 'int', fn: 'RANK', partition, order: orderBy() };
@@ -157,12 +175,35 @@ export class Generator {
     return { k: 'win', ty: fn === 'COUNT' ? 'int' : arg.ty, fn, arg, partition, order };
   }
 
+  /**
+   * NTILE, LAG / LEAD, FIRST_VALUE / LAST_VALUE over an order made unique by the table's key (so
+   * the answer is determined); PERCENT_RANK and CUME_DIST over a plain numeric order (ties are peers).
+   */
+  private orderedWindow(src: Source, partition: Expr[], numeric: ColumnDef[]): Expr {
+    const t = src.table;
+    const col = (c: ColumnDef): Expr => ({ k: 'col', ty: c.ty, table: src.alias, name: c.name });
+    const byNumber = { e: col(this.rng.pick(numeric)), desc: this.rng.chance(0.3) };
+    const unique = [byNumber, ...t.orderKeys.map((name) => ({ e: col(t.columns.find((c) => c.name === name)!), desc: this.rng.chance(0.3) }))];
+    const fns: WinFn[] = ['NTILE', 'LAG', 'LEAD', 'FIRST_VALUE', 'LAST_VALUE'];
+    if (this.has('distwin')) fns.push('PERCENT_RANK', 'CUME_DIST');
+    const fn = this.rng.pick(fns);
+    if (fn === 'PERCENT_RANK' || fn === 'CUME_DIST') return { k: 'win', ty: 'float', fn, partition, order: [byNumber] };
+    if (fn === 'NTILE') return { k: 'win', ty: 'int', fn, n: this.rng.int(1, 4), partition, order: unique };
+    const arg = this.column(this.rng.pick(['int', 'money', 'dt'].filter((ty) => numeric.some((c) => (c.ty === 'date' ? 'dt' : c.ty) === ty)) as Ty[]), [src]);
+    if (!arg) return { k: 'win', ty: 'int', fn: 'NTILE', n: 2, partition, order: unique };
+    if (fn === 'FIRST_VALUE' || fn === 'LAST_VALUE') return { k: 'win', ty: arg.ty, fn, arg, partition, order: unique };
+    const n = this.rng.int(1, 2);
+    // a default of another type than the expression's is its own switch (the result keeps the expression's type)
+    const dflt = this.has('lagdefault', 0.4) ? this.literal(arg.ty === 'date' ? 'dt' : arg.ty, arg) : undefined;
+    return { k: 'win', ty: arg.ty, fn, arg, n, ...(dflt && dflt.k === 'lit' ? { dflt } : {}), partition, order: unique };
+  }
+
   private aggregate(): Select {
     const t = this.table();
     const src: Source = { alias: 't0', table: t };
     const n = this.rng.int(1, 3);
     const items: Item[] = [];
-    for (let i = 0; i < n; i++) items.push({ e: this.agg([src]), alias: `a${i}` });
+    for (let i = 0; i < n; i++) items.push({ e: this.agg([src], true), alias: `a${i}` });
     this.used.add('agg');
     const q: Select = { k: 'select', items, from: { k: 'table', table: t.name, alias: 't0' } };
     if (this.has('where', 0.8)) q.where = this.pred([src], 2);
@@ -189,7 +230,7 @@ export class Generator {
     }
     const items: Item[] = keys.map((e, i) => ({ e, alias: `g${i}` }));
     const n = this.rng.int(1, 3);
-    for (let i = 0; i < n; i++) items.push({ e: this.agg([src]), alias: `a${i}` });
+    for (let i = 0; i < n; i++) items.push({ e: this.agg([src], true), alias: `a${i}` });
     const q: Select = { k: 'select', items, from: { k: 'table', table: t.name, alias: 't0' }, groupBy: keys };
     if (this.has('where', 0.6)) q.where = this.pred([src], 2);
     if (this.has('having', 0.4)) {
@@ -200,7 +241,7 @@ export class Generator {
       // Ordered by every key: a total order over the groups (strings by their collation key).
       q.orderBy = keys.map((_e, i) => ({ alias: `g${i}`, desc: this.rng.chance(0.3) }));
       q.orderTotal = true;
-      if (this.has('top', 0.6)) q.top = this.rng.pick([1, 2, 5]);
+      this.limitRows(q, [1, 2, 5], 0.6);
     }
     return q;
   }
@@ -224,21 +265,27 @@ export class Generator {
     if ((items.every((i) => i.e.ty !== 'str') || this.on.has('strorder')) && this.has('orderby', 0.4)) {
       q.orderBy = items.map((i) => ({ alias: i.alias, desc: this.rng.chance(0.3) }));
       q.orderTotal = true;
-      if (this.has('top', 0.5)) q.top = this.rng.pick([1, 3, 10]);
+      this.limitRows(q, [1, 3, 10], 0.5);
     }
     return q;
   }
 
-  private derived(): Select {
-    const inner = this.rng.chance(0.5) && this.on.has('groupby') ? this.grouped() : this.simple();
+  /** a select over a derived table or CTE; `nestedIn` set: it is itself a derived table (no CTE, its own alias) */
+  private derived(nestedIn?: string): Select {
+    const alias = nestedIn ? `n${nestedIn}` : 'd';
+    const inner = this.on.has('derived') && nestedIn === undefined && this.has('nested', 0.3)
+      ? this.derived(alias)
+      : this.rng.chance(0.5) && this.on.has('groupby') ? this.grouped() : this.simple();
     delete inner.orderBy;
     delete inner.top;
+    delete inner.offset;
     delete inner.orderTotal;
-    const useCte = this.on.has('cte') && (!this.on.has('derived') || this.rng.chance(0.5));
+    // a nested select's CTE moves up to the statement (T-SQL allows WITH only there)
+    const useCte = nestedIn === undefined && this.on.has('cte') && (!this.on.has('derived') || this.rng.chance(0.5));
     this.used.add(useCte ? 'cte' : 'derived');
-    const from: FromItem = useCte ? { k: 'cte', name: 'w', alias: 'd' } : { k: 'derived', q: inner, alias: 'd' };
+    const from: FromItem = useCte ? { k: 'cte', name: 'w', alias } : { k: 'derived', q: inner, alias };
     const refs = inner.items.map((i) => ({ name: i.alias, ty: i.e.ty }));
-    const refExpr = (r: { name: string; ty: Ty }): Expr => ({ k: 'ref', ty: r.ty, name: r.name, table: 'd' });
+    const refExpr = (r: { name: string; ty: Ty }): Expr => ({ k: 'ref', ty: r.ty, name: r.name, table: alias });
     const q: Select = { k: 'select', items: [], from };
     if (useCte) q.ctes = [{ name: 'w', q: inner }];
     if (this.has('derivedagg', 0.4)) {
@@ -252,9 +299,9 @@ export class Generator {
       q.items = refs.filter(() => this.rng.chance(0.7)).map((r, i) => ({ e: refExpr(r), alias: `o${i}` }));
       if (!q.items.length) q.items = [{ e: refExpr(refs[0]!), alias: 'o0' }];
     }
-    const r = this.rng.pick(refs);
+    const r = this.rng.pick(refs.filter((x) => x.ty !== 'float').length ? refs.filter((x) => x.ty !== 'float') : refs);
     // LIKE keeps trailing blanks significant: over a grouped string (whose spelling is open) it has no single answer
-    if (this.has('where', 0.6)) q.where = this.simplePredOn(refExpr(r), r.ty === 'str' ? undefined : r.ty, [], Boolean(inner.groupBy));
+    if (r.ty !== 'float' && this.has('where', 0.6)) q.where = this.simplePredOn(refExpr(r), r.ty === 'str' ? undefined : r.ty, [], Boolean(inner.groupBy) || inner.from.k !== 'table');
     return q;
   }
 
@@ -269,13 +316,14 @@ export class Generator {
     const items: Item[] = [];
     const n = this.rng.int(1, 3);
     for (let i = 0; i < n; i++) items.push({ e: this.item(this.anyTy(), [this.rng.pick([a, c])], 1), alias: `c${i}` });
+    if (this.has('mathfn', 0.1)) items.push({ e: this.floatExpr([this.rng.pick([a, c])]), alias: `f${n}` });
     const q: Select = { k: 'select', items, from: { k: 'table', table: 'account', alias: 'a' }, joins: [{ type, from: { k: 'table', table: 'contact', alias: 'c' }, on }] };
     if (this.has('where', 0.7)) q.where = this.pred([a, c], 1);
     if (this.has('orderby', 0.4)) {
       q.items.push({ e: { k: 'col', ty: 'guid', table: 'a', name: 'accountid' }, alias: 'ka' }, { e: { k: 'col', ty: 'guid', table: 'c', name: 'contactid' }, alias: 'kc' });
       q.orderBy = [{ alias: 'ka', desc: false }, { alias: 'kc', desc: false }];
       q.orderTotal = true;
-      if (this.has('top', 0.6)) q.top = this.rng.pick([1, 10, 100]);
+      this.limitRows(q, [1, 10, 100], 0.6);
     }
     return q;
   }
@@ -293,8 +341,17 @@ export class Generator {
       return q;
     };
     const q = arm();
-    const all = this.rng.chance(0.5);
-    q.union = [{ all, q: arm() }];
+    const op = this.has('setops', 0.4) ? this.rng.pick(['EXCEPT', 'INTERSECT'] as const) : undefined;
+    const all = !op && this.rng.chance(0.5);
+    q.union = [{ all, q: arm(), ...(op ? { op } : {}) }];
+    // a distinct result ordered by every column is in a total order (strings by the collation)
+    if (!all && (tys.every((ty) => ty !== 'str') || this.on.has('strorder')) && this.has('unionorder', 0.4)) {
+      q.orderBy = tys.map((_ty, i) => ({ alias: `u${i}`, desc: this.rng.chance(0.3) }));
+      q.orderTotal = true;
+      this.limitRows(q, [1, 3, 10], 0.5);
+      // T-SQL's TOP over a set operation goes through a derived table (render-sql.ts); OFFSET 0 … FETCH says the same without one
+      if (op && this.dialect === 'tsql' && q.top !== undefined && q.offset === undefined && !this.has('setopwrap')) q.offset = 0;
+    }
     return q;
   }
 
@@ -385,6 +442,7 @@ export class Generator {
       case 'bit': return this.rng.pick([0, 1]);
       case 'dt': case 'date': return this.rng.pick(['2023-06-01', '2024-01-01', '2024-07-15T12:00:00', '1980-01-01']);
       case 'guid': return '00000000-0000-0000-0000-000000000001';
+      case 'float': return this.rng.pick([0, 0.5, 1, 2.5, 10]);
     }
   }
 
@@ -392,7 +450,11 @@ export class Generator {
     const v = like ? this.poolValue(like) : this.randomLiteral(ty);
     if (this.has('params', 0.15)) {
       this.params += 1;
-      return { k: 'param', ty, name: `p${this.params}`, v: paramValue(ty, v) };
+      // an integer parameter may come as a JavaScript bigint (a bigint parameter)
+      const value = ty === 'int' && typeof v === 'number' && this.has('paramtypes', 0.3) ? BigInt(v) : paramValue(ty, v);
+      // a whole JavaScript number is an int parameter, whatever the column it is compared with (SUM of it is an int sum)
+      const sent: Ty = ty === 'money' && typeof v === 'number' && Number.isInteger(v) ? 'int' : ty;
+      return { k: 'param', ty: sent, name: `p${this.params}`, v: value };
     }
     return { k: 'lit', ty, v };
   }
@@ -436,6 +498,24 @@ export class Generator {
         options.push(() => (this.used.add('datefn'), { k: 'fn', ty, name: this.rng.pick(['YEAR', 'MONTH', 'DAY']), args: [this.expr('dt', sources, 0)] }));
         options.push(() => (this.used.add('datefn'), { k: 'fn', ty, name: 'DATEDIFF_DAY', args: [this.expr('dt', sources, 0), this.expr('dt', sources, 0)] }));
       }
+      if (this.on.has('datefn2') && this.on.has('dates') && this.dialect === 'tsql') {
+        const parts = ['year', 'quarter', 'month', 'dayofyear', 'day', 'week', 'weekday', 'hour', 'minute', 'second'];
+        options.push(() => {
+          this.used.add('datefn2');
+          const d = this.expr('dt', sources, 0);
+          // DATEPART(hour, …) of a date is an error in T-SQL
+          return { k: 'fn', ty, name: `DATEPART_${this.rng.pick(d.ty === 'date' ? parts.slice(0, 7) : parts).toUpperCase()}`, args: [d] };
+        });
+        options.push(() => (this.used.add('datefn2'), { k: 'fn', ty, name: `DATEDIFF_${this.rng.pick(['year', 'quarter', 'month', 'day', 'week', 'hour', 'minute']).toUpperCase()}`, args: [this.expr('dt', sources, 0), this.expr('dt', sources, 0)] }));
+      }
+      if (this.on.has('strfn2') && this.dialect === 'tsql') {
+        options.push(() => (this.used.add('strfn2'), { k: 'fn', ty, name: 'CHARINDEX', args: [{ k: 'lit', ty: 'str', v: this.rng.pick(['a', 'N', 'co', ' ', 'O']) }, str(), { k: 'lit', ty: 'int', v: this.rng.int(-1, 6) }] }));
+      }
+      if (this.on.has('strfn2') && this.dialect === 'postgresql') {
+        options.push(() => (this.used.add('strfn2'), { k: 'fn', ty, name: 'STRPOS', args: [str(), { k: 'lit', ty: 'str', v: this.rng.pick(['a', 'N', 'co', ' ', 'O']) }] }));
+      }
+      // POWER of an int is an int: a small base keeps it inside int
+      if (this.on.has('mathfn')) options.push(() => (this.used.add('mathfn'), { k: 'fn', ty, name: 'POWER', args: [{ k: 'bin', ty, op: '%', l: int(), r: { k: 'lit', ty: 'int', v: 100 } }, { k: 'lit', ty: 'int', v: this.rng.int(0, 3) }] }));
     }
     // F&O's decimals are decimal(32,16), not money: their arithmetic is not generated
     if (ty === 'money' && this.on.has('money') && !sources.some((s) => s.table.finops)) {
@@ -454,6 +534,32 @@ export class Generator {
       options.push(() => (this.used.add('strfn'), { k: 'fn', ty, name: this.rng.pick(['LEFT', 'RIGHT']), args: [str(), { k: 'lit', ty: 'int', v: this.rng.int(0, 5) }] }));
       options.push(() => (this.used.add('strfn'), { k: 'fn', ty, name: 'SUBSTRING', args: [str(), { k: 'lit', ty: 'int', v: this.rng.int(1, 4) }, { k: 'lit', ty: 'int', v: this.rng.int(0, 5) }] }));
       if (this.dialect === 'tsql') options.push(() => (this.used.add('strfn'), { k: 'fn', ty, name: 'REPLACE', args: [str(), { k: 'lit', ty: 'str', v: this.rng.pick(['a', 'O', 'co', ' ']) }, { k: 'lit', ty: 'str', v: this.rng.pick(['*', '', 'XY']) }] }));
+    }
+    if (ty === 'str' && this.on.has('strfn2')) {
+      const small = () => ({ k: 'lit', ty: 'int', v: this.rng.int(0, 3) }) as Expr;
+      options.push(() => (this.used.add('strfn2'), { k: 'fn', ty, name: this.rng.pick(['TRIM', 'REVERSE']), args: [str()] }));
+      options.push(() => (this.used.add('strfn2'), { k: 'fn', ty, name: 'REPLICATE', args: [str(), small()] }));
+      options.push(() => (this.used.add('strfn2'), { k: 'fn', ty, name: 'CONCAT_WS', args: [{ k: 'lit', ty: 'str', v: this.rng.pick(['-', ', ', '']) }, str(), str()] }));
+      if (this.dialect === 'tsql') {
+        options.push(() => (this.used.add('strfn2'), { k: 'fn', ty, name: 'STUFF', args: [str(), { k: 'lit', ty: 'int', v: this.rng.int(0, 5) }, small(), { k: 'lit', ty: 'str', v: this.rng.pick(['*', '', 'XY']) }] }));
+        options.push(() => (this.used.add('strfn2'), { k: 'bin', ty, op: '+', l: str(), r: { k: 'fn', ty, name: 'SPACE', args: [small()] } }));
+      }
+    }
+    if (ty === 'str' && this.on.has('datefn2') && this.on.has('dates') && this.dialect === 'tsql') {
+      options.push(() => (this.used.add('datefn2'), { k: 'fn', ty, name: `DATENAME_${this.rng.pick(['MONTH', 'WEEKDAY', 'YEAR', 'DAY'])}`, args: [this.expr('dt', sources, 0)] }));
+    }
+    if (ty === 'dt' && this.on.has('datefn2') && this.on.has('dates')) {
+      options.push(() => {
+        this.used.add('datefn2');
+        const d = this.expr('dt', sources, 0);
+        // a date has no hours: DATEADD(hour, …) of a date is an error in T-SQL
+        const parts = d.ty === 'date' ? ['YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAY'] : ['YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAY', 'HOUR', 'MINUTE'];
+        if (this.dialect === 'postgresql') return { k: 'fn', ty: 'dt', name: `DATE_TRUNC_${this.rng.pick(['YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAY', 'HOUR'])}`, args: [d] };
+        const r = this.rng.next();
+        if (r < 0.4) return { k: 'fn', ty: d.ty === 'date' ? 'date' : 'dt', name: `DATEADD_${this.rng.pick(parts)}`, args: [{ k: 'lit', ty: 'int', v: this.rng.int(-40, 40) }, d] };
+        if (r < 0.8) return { k: 'fn', ty: d.ty === 'date' ? 'date' : 'dt', name: `DATETRUNC_${this.rng.pick(parts.filter((p) => p !== 'WEEK'))}`, args: [d] };
+        return { k: 'fn', ty: 'date', name: 'EOMONTH', args: [d] };
+      });
     }
     if (ty === 'str' && this.on.has('concat')) {
       options.push(() => (this.used.add('concat'), { k: 'bin', ty, op: '+', l: str(), r: str() }));
@@ -482,7 +588,9 @@ export class Generator {
       options.push(() => {
         this.used.add('case');
         const whens = [{ when: this.pred(sources, 1), then: this.expr(ty, sources, d) }];
-        return { k: 'case', ty, whens, else: this.rng.chance(0.7) ? this.expr(ty, sources, d) : undefined };
+        const otherwise = this.rng.chance(0.7) ? this.expr(ty, sources, d) : undefined;
+        if (otherwise && this.dialect === 'tsql' && this.has('iif', 0.3)) return { k: 'case', ty, whens, else: otherwise, iif: true };
+        return { k: 'case', ty, whens, else: otherwise };
       });
     }
     const chosen = options.length ? this.rng.pick(options)() : undefined;
@@ -490,16 +598,37 @@ export class Generator {
     return this.column(ty, sources) ?? this.literal(ty);
   }
 
-  private agg(sources: Source[]): Expr {
+  /** an approximate number: SQRT, EXP, LOG, LOG10, PI over int expressions kept in their domain */
+  private floatExpr(sources: Source[]): Expr {
+    this.used.add('mathfn');
+    const int = () => this.expr('int', sources, 1);
+    const positive = (): Expr => ({ k: 'bin', ty: 'int', op: '+', l: { k: 'fn', ty: 'int', name: 'ABS', args: [int()] }, r: { k: 'lit', ty: 'int', v: 1 } });
+    const r = this.rng.next();
+    if (r < 0.25) return { k: 'fn', ty: 'float', name: 'SQRT', args: [{ k: 'fn', ty: 'int', name: 'ABS', args: [int()] }] };
+    if (r < 0.45) return { k: 'fn', ty: 'float', name: 'EXP', args: [{ k: 'bin', ty: 'int', op: '%', l: int(), r: { k: 'lit', ty: 'int', v: 5 } }] };
+    if (r < 0.7) return { k: 'fn', ty: 'float', name: 'LOG', args: this.dialect === 'tsql' && this.rng.chance(0.4) ? [positive(), { k: 'lit', ty: 'int', v: this.rng.pick([2, 10]) }] : [positive()] };
+    if (r < 0.85 && this.dialect === 'tsql') return { k: 'fn', ty: 'float', name: 'LOG10', args: [positive()] };
+    return { k: 'bin', ty: 'float', op: '*', l: { k: 'fn', ty: 'float', name: 'PI', args: [] }, r: int() };
+  }
+
+  /** `statistical`: STDEV / VAR and friends may be chosen (a float: only as an output column) */
+  private agg(sources: Source[], statistical = false): Expr {
     this.inAggregate = true;
     try {
-      return this.aggregateCall(sources);
+      return this.aggregateCall(sources, statistical);
     } finally {
       this.inAggregate = false;
     }
   }
 
-  private aggregateCall(sources: Source[]): Expr {
+  private aggregateCall(sources: Source[], statistical: boolean): Expr {
+    if (this.has('aggfn2', 0.15)) {
+      if (statistical && this.rng.chance(0.6)) {
+        const fn = this.rng.pick(['STDEV', 'STDEVP', 'VAR', 'VARP'] as const);
+        return { k: 'agg', ty: 'float', fn, arg: this.expr('int', sources, 1) };
+      }
+      if (this.dialect === 'tsql' && this.has('countbig')) return { k: 'agg', ty: 'int', fn: 'COUNT_BIG', ...(this.rng.chance(0.5) ? { arg: this.expr(this.rng.pick(['int', 'str'] as Ty[]), sources, 1) } : {}) };
+    }
     const fns: ('COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX')[] = ['COUNT', 'COUNT', 'MIN', 'MAX'];
     if (this.on.has('sum')) fns.push('SUM');
     if (this.on.has('avg')) fns.push('AVG');

@@ -12,7 +12,8 @@ import { buildPools, FEATURES, Generator, type Feature, type Generated } from '.
 import { loadOracle, openOracle } from './oracle.js';
 import { renderOracle } from './render-oracle.js';
 import { renderSql } from './render-sql.js';
-import { CUSTOMERS, TABLES } from './schema.js';
+import { familyMatches, familyOf, ResultTypes, type Family } from './result-types.js';
+import { CUSTOMERS, TABLES, type TableDef } from './schema.js';
 import { shrink } from './shrink.js';
 
 export interface Outcome {
@@ -23,6 +24,8 @@ export interface Outcome {
   detail?: string;
   /** for errors: the error code and the first words of the message */
   errorClass?: string;
+  /** for a column type dynasql reports wrong (the values agree): the construct and both types */
+  typeClass?: string;
 }
 
 export interface FuzzWorld {
@@ -33,6 +36,8 @@ export interface FuzzWorld {
   tables: Map<string, Record<string, unknown>[]>;
   /** runs oracle SQL over this world's rows */
   query(sql: string): Promise<Record<string, unknown>[]>;
+  /** each table's columns' type families, from the service's metadata (the input of the result-type check) */
+  baseTypes: Map<string, Map<string, Family>>;
   generator(seed: number, features: Set<Feature>): Generator;
   close(): Promise<void>;
 }
@@ -50,8 +55,9 @@ export async function startWorld(rows: number, options: { dataSeed?: number; db?
   const schema = options.schema ?? 'public';
   const tables = await loadOracle(db, emulator.url, TABLES, schema);
   const pools = buildPools(tables, new Prng(dataSeed));
+  const baseTypes = await readBaseTypes(conn, TABLES);
   return {
-    emulator, conn, db, tables,
+    emulator, conn, db, tables, baseTypes,
     query: async (sql) => {
       await db.exec(`SET search_path TO ${schema}, public`);
       return (await db.query<Record<string, unknown>>(sql)).rows;
@@ -77,8 +83,9 @@ export async function startFinopsWorlds(rows: number, db: PGlite): Promise<FuzzW
     const schema = cross ? 'finops_all' : 'finops_default';
     const tables = await loadOracle(db, emulator.url, [CUSTOMERS], schema, cross ? '&cross-company=true' : '');
     const pools = buildPools(tables, new Prng(7));
+    const baseTypes = await readBaseTypes(conn, [CUSTOMERS]);
     worlds.push({
-      emulator, conn, db, tables,
+      emulator, conn, db, tables, baseTypes,
       query: async (sql) => {
         await db.exec(`SET search_path TO ${schema}, public`);
         return (await db.query<Record<string, unknown>>(sql)).rows;
@@ -91,6 +98,32 @@ export async function startFinopsWorlds(rows: number, db: PGlite): Promise<FuzzW
     });
   }
   return worlds;
+}
+
+/** the type family of every column the generator reads, as dynasql's catalog reports it from the service's metadata */
+async function readBaseTypes(conn: Connection, tables: TableDef[]): Promise<Map<string, Map<string, Family>>> {
+  const out = new Map<string, Map<string, Family>>();
+  for (const t of tables) {
+    const r = await conn.query(`SELECT TOP 1 ${t.columns.map((c) => `x.${c.name}`).join(', ')} FROM ${t.name} x`);
+    out.set(t.name, new Map(r.columns.map((c, n) => [t.columns[n]!.name, familyOf(c.type) ?? 'null'])));
+  }
+  return out;
+}
+
+/** the first output column whose reported type is not the family T-SQL gives it, as a class and a message */
+function typeMismatch(world: FuzzWorld, q: Select, dialect: 'tsql' | 'postgresql', reported: { name: string; type: string }[]): { cls: string; detail: string } | undefined {
+  const expected = new ResultTypes(world.baseTypes, dialect).ofSelect(q);
+  for (let n = 0; n < expected.length; n++) {
+    const got = reported[n] ? familyOf(reported[n]!.type) : undefined;
+    if (familyMatches(expected[n]!, got)) continue;
+    const e = q.items[n]!.e;
+    const shape = e.k === 'fn' ? `${e.name.replace(/_[A-Z]+$/, '')}()` : e.k === 'agg' || e.k === 'win' ? `${e.fn}()${e.k === 'win' ? ' OVER' : ''}` : e.k === 'bin' ? `x ${e.op} y` : e.k;
+    return {
+      cls: `type of ${shape}: ${expected[n]} expected, ${reported[n]?.type ?? 'no column'} reported${dialect === 'postgresql' ? ' (PostgreSQL)' : ''}`,
+      detail: `column ${q.items[n]!.alias}: dynasql reports ${reported[n]?.type ?? 'nothing'}, T-SQL gives ${expected[n]}`,
+    };
+  }
+  return undefined;
 }
 
 export function outputColumns(q: Select, ciColumns: boolean[], dialect: 'tsql' | 'postgresql' = 'tsql'): OutputColumn[] {
@@ -119,15 +152,18 @@ function approx(e: Expr): boolean {
   return false;
 }
 
-const jsonSafe = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
+/** JSON of rows and parameters: a bigint as its digits followed by n */
+export const jsonSafe = (_k: string, v: unknown) => (typeof v === 'bigint' ? `${v.toString()}n` : v);
 
 const errorClass = (error: unknown): string => {
   const e = error as { code?: string; message?: string };
-  const words = String(e.message ?? error).replace(/'[^']*'/g, "'…'").replace(/\d+/g, 'N').split(/\s+/).slice(0, 8).join(' ');
+  // a short quoted token stays (a syntax error's class is the token it stopped at); names and values go
+  const words = String(e.message ?? error).replace(/'([^']*)'/g, (m, inner: string) => (inner.length <= 12 && !/\d/.test(inner) ? m : "'…'")).replace(/\d+/g, 'N').split(/\s+/).slice(0, 12).join(' ');
   return `${e.code ?? 'no code'}: ${words}`;
 };
 
-export async function runCase(world: FuzzWorld, q: Select, dialect: 'tsql' | 'postgresql'): Promise<Outcome> {
+/** `checkTypes`: also compare each output column's reported type with the one T-SQL gives it */
+export async function runCase(world: FuzzWorld, q: Select, dialect: 'tsql' | 'postgresql', checkTypes = false): Promise<Outcome> {
   const rendered = renderSql(q, dialect);
   const base = { sql: rendered.sql, params: rendered.params, dialect };
   let oracleSql: string;
@@ -152,22 +188,28 @@ export async function runCase(world: FuzzWorld, q: Select, dialect: 'tsql' | 'po
     return { ...base, kind: 'oracle-error', detail: message };
   }
   let actual: Record<string, unknown>[];
+  let reported: { name: string; type: string }[];
   try {
     const result = await world.conn.query(rendered.sql, rendered.params as never, { dialect });
     actual = result.rows;
+    reported = result.columns;
   } catch (error) {
     return { ...base, kind: 'error', detail: String((error as Error).message).slice(0, 400), errorClass: errorClass(error) };
   }
   const ordered = Boolean(q.orderBy?.length && q.orderTotal);
   const verdict = compareResults(actual, expected, outputColumns(q, ci, dialect), ordered);
-  if (verdict.equal) return { ...base, kind: 'agree' };
+  if (verdict.equal) {
+    const wrongType = checkTypes ? typeMismatch(world, q, dialect, reported) : undefined;
+    if (wrongType) return { ...base, kind: 'disagree', detail: wrongType.detail, typeClass: wrongType.cls };
+    return { ...base, kind: 'agree' };
+  }
   return { ...base, kind: 'disagree', detail: `${verdict.detail}\n  oracle SQL: ${oracleSql}` };
 }
 
 /** The partitioning oracle: WHERE p, WHERE NOT p and WHERE p IS UNKNOWN count every row exactly once. */
 export async function runPartition(world: FuzzWorld, q: Select, dialect: 'tsql' | 'postgresql'): Promise<Outcome> {
   const p = q.where!;
-  const count = (where: Pred | undefined): Select => ({ ...q, items: [{ e: { k: 'agg', ty: 'int', fn: 'COUNT' }, alias: 'n' }], where, orderBy: undefined, top: undefined, distinct: undefined });
+  const count = (where: Pred | undefined): Select => ({ ...q, items: [{ e: { k: 'agg', ty: 'int', fn: 'COUNT' }, alias: 'n' }], where, orderBy: undefined, top: undefined, offset: undefined, distinct: undefined });
   const unknown: Pred = { k: 'isnull', neg: false, e: { k: 'case', ty: 'int', whens: [{ when: p, then: { k: 'lit', ty: 'int', v: 1 } }, { when: { k: 'not', p }, then: { k: 'lit', ty: 'int', v: 0 } }] } };
   const parts = [count(p), count({ k: 'not', p }), count(unknown), count(undefined)];
   const numbers: number[] = [];
@@ -217,15 +259,16 @@ export function record(stats: Stats, outcome: Outcome, cls: string): void {
   }
 }
 
-export async function minimal(world: FuzzWorld, g: Generated, mode: 'select' | 'partition'): Promise<{ q: Select; outcome: Outcome }> {
-  const run = (q: Select) => (mode === 'partition' ? runPartition(world, q, g.dialect) : runCase(world, q, g.dialect));
+export async function minimal(world: FuzzWorld, g: Generated, mode: 'select' | 'partition', checkTypes = false): Promise<{ q: Select; outcome: Outcome }> {
+  const run = (q: Select) => (mode === 'partition' ? runPartition(world, q, g.dialect) : runCase(world, q, g.dialect, checkTypes));
   const first = await run(g.q);
   const kind = first.kind;
   const errorKey = first.errorClass;
+  const typeKey = first.typeClass;
   const q = await shrink(g.q, async (candidate) => {
     if (mode === 'partition' && !candidate.where) return false;
     const o = await run(candidate);
-    return o.kind === kind && (kind !== 'error' || o.errorClass === errorKey);
+    return o.kind === kind && (kind !== 'error' || o.errorClass === errorKey) && o.typeClass === typeKey;
   });
   return { q, outcome: await run(q) };
 }

@@ -8,6 +8,7 @@ import type { Select } from './ast.js';
 import { compareResults } from './compare.js';
 import { openOracle } from './oracle.js';
 import { likeToRegex, renderOracle } from './render-oracle.js';
+import { familyMatches, familyOf, ResultTypes } from './result-types.js';
 
 let db: PGlite;
 beforeAll(async () => {
@@ -54,6 +55,49 @@ describe('the oracle writes T-SQL semantics out', () => {
     const rows = await run(q);
     expect(rows.find((r) => String(r.s).trim().toLowerCase() === 'abc')?.n).toBe(2);
   });
+
+  it('EXCEPT and INTERSECT compare rows under the collation, NULLs equal, and return distinct rows', async () => {
+    const arm = (where: Select['where']): Select => ({ k: 'select', items: [{ e: col('s', 'str'), alias: 's' }], from, where });
+    const setOp = (op: 'EXCEPT' | 'INTERSECT', right: Select['where']): Select => ({ ...arm(undefined), union: [{ all: false, op, q: arm(right) }] });
+    const abd: Select['where'] = { k: 'cmp', op: '=', l: col('id', 'int'), r: { k: 'lit', ty: 'int', v: 3 } };
+    const oneAndNull: Select['where'] = { k: 'in', e: col('id', 'int'), list: [{ k: 'lit', ty: 'int', v: 1 }, { k: 'lit', ty: 'int', v: 4 }], neg: false };
+    // 'abc' and 'ABC ' are one row; NULL matches NULL
+    expect((await run(setOp('EXCEPT', abd))).map((r) => String(r.s).trim().toLowerCase()).sort()).toEqual(['a_c', 'abc', 'null']);
+    expect((await run(setOp('EXCEPT', oneAndNull))).map((r) => r.s).sort()).toEqual(['Abd', 'a_c']);
+    expect((await run(setOp('INTERSECT', oneAndNull))).map((r) => (r.s === null ? null : String(r.s).trim().toLowerCase())).sort()).toEqual(['abc', null]);
+  });
+
+  it('OFFSET skips rows of the total order, then LIMIT counts', async () => {
+    const q: Select = { k: 'select', items: [{ e: col('id', 'int'), alias: 'id' }], from, orderBy: [{ alias: 'id', desc: true }], orderTotal: true, offset: 1, top: 2 };
+    expect((await run(q)).map((r) => r.id)).toEqual([4, 3]);
+  });
+});
+
+describe('the result types T-SQL gives', () => {
+  const base = new Map([['t', new Map([['n', 'int' as const], ['m', 'money' as const], ['s', 'string' as const], ['d', 'datetime' as const]])]]);
+  const types = (q: Select, dialect: 'tsql' | 'postgresql' = 'tsql') => new ResultTypes(base, dialect).ofSelect(q);
+  const n = col('n', 'int');
+  it('follow the aggregates, division, COALESCE and CASE rules, and the PostgreSQL dialect where it differs', () => {
+    const q: Select = {
+      k: 'select', from, items: [
+        { e: { k: 'agg', ty: 'int', fn: 'AVG', arg: n }, alias: 'a' },
+        { e: { k: 'agg', ty: 'int', fn: 'COUNT' }, alias: 'c' },
+        { e: { k: 'bin', ty: 'money', op: '/', l: col('m', 'money'), r: { k: 'lit', ty: 'int', v: 3 } }, alias: 'q' },
+        { e: { k: 'fn', ty: 'dt', name: 'COALESCE', args: [{ k: 'col', ty: 'dt', table: 't', name: 'd' }, { k: 'lit', ty: 'dt', v: '2024-01-01' }] }, alias: 'd' },
+        { e: { k: 'case', ty: 'money', whens: [{ when: { k: 'isnull', e: n, neg: false }, then: col('m', 'money') }], else: { k: 'lit', ty: 'money', v: 1234.5 } }, alias: 'k' },
+        { e: { k: 'win', ty: 'int', fn: 'ROW_NUMBER', partition: [], order: [{ e: n, desc: false }] }, alias: 'r' },
+      ],
+    };
+    expect(types(q)).toEqual(['int', 'int', 'money', 'datetime', 'decimal', 'bigint']);
+    expect(types(q, 'postgresql').slice(0, 2)).toEqual(['decimal', 'bigint']);
+  });
+
+  it('tell a wrong reported type apart', () => {
+    expect(familyMatches('int', familyOf('float'))).toBe(false);
+    expect(familyMatches('money', familyOf('decimal'))).toBe(false);
+    expect(familyMatches('int|bigint', familyOf('bigint'))).toBe(true);
+    expect(familyMatches('datetime', familyOf('datetime2'))).toBe(true);
+  });
 });
 
 describe('the comparison', () => {
@@ -71,5 +115,11 @@ describe('the comparison', () => {
     const open = [{ alias: 'x', ty: 'str' as const, ci: true }];
     expect(compareResults([{ x: 'Seattle ' }], [{ x: 'SEATTLE' }], open, false).equal).toBe(true);
     expect(compareResults([{ x: 'Seattle' }], [{ x: 'Boston' }], open, false).equal).toBe(false);
+  });
+
+  it('compares floats to 9 significant digits', () => {
+    const float = [{ alias: 'f', ty: 'float' as const, ci: false }];
+    expect(compareResults([{ f: 0.1 + 0.2 }], [{ f: 0.3 }], float, false).equal).toBe(true);
+    expect(compareResults([{ f: 1.0001 }], [{ f: 1 }], float, false).equal).toBe(false);
   });
 });

@@ -93,24 +93,32 @@ class OracleRenderer {
     if (q.union?.length) {
       const arms = [first, ...q.union.map((u) => this.core(u.q))];
       ci = ci.map((c, n) => c || arms.some((a) => a.ci[n]));
-      const allAll = q.union.every((u) => u.all);
-      if (allAll) body = arms.map((a) => `(${a.sql})`).join(' UNION ALL ');
+      const names = q.items.map((i) => i.alias);
+      const tys = q.items.map((i) => i.e.ty);
+      /** a row's set key: strings by the collation (NULLs equal, as set operations treat them) */
+      const key = (t: string, n: number) => (tys[n] === 'str' ? `ci(${t}.${names[n]})` : `${t}.${names[n]}`);
+      const distinctOf = (from: string, where = '') =>
+        `SELECT ${names.map((n, k) => (tys[k] === 'str' ? `min(u.${n}) AS ${n}` : `u.${n} AS ${n}`)).join(', ')} FROM ${from} u${where} GROUP BY ${names.map((_n, k) => key('u', k)).join(', ')}`;
+      const op = q.union[0]!.op;
+      if (op) {
+        // EXCEPT / INTERSECT (one further arm): the first arm's distinct rows whose key the second has (or lacks)
+        const match = names.map((_n, k) => `${key('v', k)} IS NOT DISTINCT FROM ${key('u', k)}`).join(' AND ');
+        body = distinctOf(`(${arms[0]!.sql})`, ` WHERE ${op === 'EXCEPT' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM (${arms[1]!.sql}) v WHERE ${match})`);
+        ci = ci.map((c, k) => c || tys[k] === 'str');
+      } else if (q.union.every((u) => u.all)) body = arms.map((a) => `(${a.sql})`).join(' UNION ALL ');
       else {
         // T-SQL evaluates left to right; mixing UNION and UNION ALL is not generated.
-        const names = q.items.map((i) => i.alias);
-        const tys = q.items.map((i) => i.e.ty);
-        const stacked = arms.map((a) => `(${a.sql})`).join(' UNION ALL ');
-        body = `SELECT ${names.map((n, k) => (tys[k] === 'str' ? `min(u.${n}) AS ${n}` : `u.${n} AS ${n}`)).join(', ')} FROM (${stacked}) u GROUP BY ${names.map((n, k) => (tys[k] === 'str' ? `ci(u.${n})` : `u.${n}`)).join(', ')}`;
+        body = distinctOf(`(${arms.map((a) => `(${a.sql})`).join(' UNION ALL ')})`);
         ci = ci.map((c, k) => c || tys[k] === 'str');
       }
     }
-    if (q.orderBy?.length || q.top !== undefined) {
+    if (q.orderBy?.length || q.top !== undefined || q.offset !== undefined) {
       const tyOf = new Map(q.items.map((i) => [i.alias, i.e.ty]));
       const keys = (q.orderBy ?? []).map((o) => {
         const ref = tyOf.get(o.alias) === 'str' ? `ci(o.${o.alias})` : `o.${o.alias}`;
         return `${ref} ${o.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`;
       });
-      body = `SELECT * FROM (${body}) o${keys.length ? ` ORDER BY ${keys.join(', ')}` : ''}${q.top !== undefined ? ` LIMIT ${q.top}` : ''}`;
+      body = `SELECT * FROM (${body}) o${keys.length ? ` ORDER BY ${keys.join(', ')}` : ''}${q.top !== undefined ? ` LIMIT ${q.top}` : ''}${q.offset !== undefined ? ` OFFSET ${q.offset}` : ''}`;
     }
     return { sql: prefix + body, ci };
   }
@@ -162,7 +170,7 @@ class OracleRenderer {
     }
   }
 
-  private lit(ty: Ty, v: string | number | boolean | Date | null): string {
+  private lit(ty: Ty, v: string | number | bigint | boolean | Date | null): string {
     if (v === null) return `NULL::${ORACLE_TYPE[ty]}`;
     if (v instanceof Date) return `${str(v.toISOString().replace('Z', ''))}::${ORACLE_TYPE[ty]}`;
     if (typeof v === 'boolean') return v ? '1' : '0';
@@ -173,6 +181,7 @@ class OracleRenderer {
       case 'dt': return `${str(String(v))}::timestamp`;
       case 'date': return `${str(String(v))}::date`;
       case 'guid': return `${str(String(v))}::uuid`;
+      case 'float': return `(${String(v)})::float8`;
     }
   }
 
@@ -212,7 +221,8 @@ class OracleRenderer {
       case 'agg': return this.agg(e, s);
       case 'case': {
         const whens = e.whens.map((w) => `WHEN ${this.pred(w.when, s)} THEN ${this.expr(w.then, s)}`).join(' ');
-        return `(CASE ${whens}${e.else ? ` ELSE ${this.expr(e.else, s)}` : ''} END)`;
+        const sql = `(CASE ${whens}${e.else ? ` ELSE ${this.expr(e.else, s)}` : ''} END)`;
+        return asDate([...e.whens.map((w) => w.then), ...(e.else ? [e.else] : [])]) ? `(${sql})::date` : sql;
       }
       case 'scalar': {
         const inner = this.select(e.q);
@@ -225,7 +235,13 @@ class OracleRenderer {
         const over = `${part.length ? `PARTITION BY ${part.join(', ')}` : ''}${order.length ? ` ORDER BY ${order.join(', ')}` : ''}`;
         const fn = e.fn.toLowerCase();
         if (e.fn === 'ROW_NUMBER' || e.fn === 'RANK' || e.fn === 'DENSE_RANK') return `(${fn}() OVER (${over}))::int`;
+        if (e.fn === 'NTILE') return `(ntile(${e.n}) OVER (${over}))::int`;
+        if (e.fn === 'PERCENT_RANK' || e.fn === 'CUME_DIST') return `(${fn}() OVER (${over}))`;
         const arg = e.arg ? this.expr(e.arg, { ...s, groupKeys: undefined }) : '*';
+        if (e.fn === 'LAG' || e.fn === 'LEAD') {
+          const dflt = e.dflt ? `, ${this.expr(e.dflt, s)}` : '';
+          return `(${fn}(${arg}, ${e.n ?? 1}${dflt}) OVER (${over}))`;
+        }
         if (e.fn === 'COUNT') return `(count(${arg}) OVER (${over}))::int`;
         if ((e.fn === 'MIN' || e.fn === 'MAX') && e.arg?.ty === 'str') {
           s.usedAmbiguous = true;
@@ -246,7 +262,11 @@ class OracleRenderer {
     const d = e.distinct ? 'DISTINCT ' : '';
     const keyed = argTy === 'str' ? `ci(${x})` : x;
     switch (e.fn) {
-      case 'COUNT': return `count(${d}${keyed})::int`;
+      case 'COUNT': case 'COUNT_BIG': return `count(${d}${keyed})::int`;
+      case 'STDEV': return `stddev_samp(${d}(${x})::float8)`;
+      case 'STDEVP': return `stddev_pop(${d}(${x})::float8)`;
+      case 'VAR': return `var_samp(${d}(${x})::float8)`;
+      case 'VARP': return `var_pop(${d}(${x})::float8)`;
       case 'SUM': return argTy === 'int' ? `sum(${d}${x})::int` : `sum(${d}${x})`;
       case 'AVG':
         // AVG(int) is computed in int: sum / count truncated toward zero; AVG(money) stays money.
@@ -272,7 +292,12 @@ class OracleRenderer {
       case 'LEFT': return `left(${a[0]}, ${a[1]})`;
       case 'RIGHT': return `right(${a[0]}, ${a[1]})`;
       case 'SUBSTRING': return `substr(${a[0]}, ${a[1]}, ${a[2]})`;
-      case 'CHARINDEX': return `strpos(lower(${a[1]}), lower(${a[0]}))`;
+      case 'CHARINDEX': {
+        if (a.length < 3) return `strpos(lower(${a[1]}), lower(${a[0]}))`;
+        // from a start position (below 1 counts as 1): the position in the whole string, 0 when not found
+        const found = `strpos(lower(substr(${a[1]}, greatest(${a[2]}, 1))), lower(${a[0]}))`;
+        return `(CASE WHEN ${found} = 0 THEN 0 ELSE ${found} + greatest(${a[2]}, 1) - 1 END)`;
+      }
       case 'REPLACE': {
         const pattern = e.args[1]!;
         const replacement = e.args[2]!;
@@ -281,7 +306,7 @@ class OracleRenderer {
         return `regexp_replace(${a[0]}, ${str(regexEscape(pattern.v))}, ${str(replacement.v.replace(/\\/g, '\\\\').replace(/&/g, '\\&'))}, 'gi')`;
       }
       case 'CONCAT': return `concat(${a.join(', ')})`;
-      case 'ISNULL': case 'COALESCE': return `coalesce(${a.join(', ')})`;
+      case 'ISNULL': case 'COALESCE': return asDate(e.name === 'ISNULL' ? e.args.slice(0, 1) : e.args, e.name === 'ISNULL') ? `(coalesce(${a.join(', ')}))::date` : `coalesce(${a.join(', ')})`;
       case 'NULLIF':
         if (e.ty === 'str') return `(CASE WHEN ci(${a[0]}) = ci(${a[1]}) THEN NULL ELSE ${a[0]} END)`;
         return `nullif(${a[0]}, ${a[1]})`;
@@ -293,8 +318,75 @@ class OracleRenderer {
       case 'YEAR': return `extract(year from ${a[0]})::int`;
       case 'MONTH': return `extract(month from ${a[0]})::int`;
       case 'DAY': return `extract(day from ${a[0]})::int`;
-      case 'DATEADD_DAY': return e.ty === 'date' ? `(${a[1]} + ${a[0]})` : `(${a[1]} + ${a[0]} * interval '1 day')`;
-      case 'DATEDIFF_DAY': return `(${a[1]}::date - ${a[0]}::date)`;
+      case 'TRIM': return `btrim(${a[0]}, ' ')`;
+      case 'REVERSE': return `reverse(${a[0]})`;
+      // REPLICATE / SPACE of a negative count is NULL in T-SQL
+      case 'REPLICATE': return `(CASE WHEN ${a[1]} < 0 THEN NULL ELSE repeat(${a[0]}, ${a[1]}) END)`;
+      case 'SPACE': return `(CASE WHEN ${a[0]} < 0 THEN NULL ELSE repeat(' ', ${a[0]}) END)`;
+      // STUFF: NULL when the start is before the first character or past the last (trailing blanks count), or the length is negative
+      case 'STUFF': return `(CASE WHEN ${a[1]} < 1 OR ${a[1]} > length(${a[0]}) OR ${a[2]} < 0 THEN NULL ELSE overlay(${a[0]} placing ${a[3]} from ${a[1]} for ${a[2]}) END)`;
+      case 'CONCAT_WS': return `concat_ws(${a.join(', ')})`;
+      case 'STRPOS': return `strpos(lower(${a[0]}), lower(${a[1]}))`;
+      case 'SQRT': return `sqrt((${a[0]})::float8)`;
+      case 'EXP': return `exp((${a[0]})::float8)`;
+      case 'LOG': return a.length > 1 ? `(ln((${a[0]})::float8) / ln((${a[1]})::float8))` : `ln((${a[0]})::float8)`;
+      case 'LOG10': return `log((${a[0]})::float8)`;
+      case 'PI': return 'pi()';
+      // POWER(int, int) is an int in T-SQL
+      case 'POWER': return e.ty === 'int' ? `(power((${a[0]})::float8, ${a[1]}))::int` : `power(${a[0]}, ${a[1]})`;
+      case 'EOMONTH': return `(date_trunc('month', ${a[0]}) + interval '1 month' - interval '1 day')::date`;
+    }
+    const dated = /^(DATEADD|DATEDIFF|DATEPART|DATENAME|DATETRUNC|DATE_PART|DATE_TRUNC)_([A-Z]+)$/.exec(e.name);
+    if (dated) return this.dateFn(dated[1]!, dated[2]!.toLowerCase(), e, a);
+    throw new Error(`oracle: no rendering for ${e.name}`);
+  }
+
+  /**
+   * T-SQL's date functions with their part: DATEDIFF counts the boundaries crossed (weeks start on
+   * Sunday, DATEFIRST 7), DATEPART(week) counts from the week of January 1st, DATEPART(weekday) is
+   * 1 on Sunday, DATENAME gives English names; PostgreSQL's DATE_PART is a double, DATE_TRUNC a timestamp.
+   */
+  private dateFn(fn: string, part: string, e: Extract<Expr, { k: 'fn' }>, a: string[]): string {
+    // a date argument counts from its midnight (extract(hour …) needs a timestamp)
+    const x = (p: string, d: string) => `extract(${p} from (${d})::timestamp)::int`;
+    const ordinal = (d: string): string => {
+      switch (part) {
+        case 'year': return x('year', d);
+        case 'quarter': return `(${x('year', d)} * 4 + ${x('quarter', d)})`;
+        case 'month': return `(${x('year', d)} * 12 + ${x('month', d)})`;
+        case 'day': return `(${d})::date`;
+        case 'week': return `((${d})::date - extract(dow from ${d})::int)`;
+        case 'hour': return `(((${d})::date - date '2000-01-01') * 24 + ${x('hour', d)})`;
+        case 'minute': return `((((${d})::date - date '2000-01-01') * 24 + ${x('hour', d)}) * 60 + ${x('minute', d)})`;
+      }
+      throw new Error(`oracle: no DATEDIFF for ${part}`);
+    };
+    switch (fn) {
+      case 'DATEADD': {
+        const step = part === 'quarter' ? '3 month' : part === 'week' ? '7 day' : `1 ${part}`;
+        const sum = `(${a[1]} + (${a[0]}) * interval '${step}')`;
+        return e.args[1]!.ty === 'date' ? `(${sum})::date` : sum;
+      }
+      case 'DATEDIFF': {
+        const diff = `(${ordinal(a[1]!)} - ${ordinal(a[0]!)})`;
+        return part === 'week' ? `(${diff} / 7)` : diff;
+      }
+      case 'DATEPART':
+        if (part === 'week') return `((extract(doy from ${a[0]})::int - 1 + extract(dow from date_trunc('year', ${a[0]}))::int) / 7 + 1)`;
+        if (part === 'weekday') return `(extract(dow from ${a[0]})::int + 1)`;
+        if (part === 'dayofyear') return x('doy', a[0]!);
+        if (part === 'second') return `floor(extract(second from ${a[0]}))::int`;
+        return x(part, a[0]!);
+      case 'DATENAME':
+        if (part === 'month') return `to_char(${a[0]}, 'FMMonth')`;
+        if (part === 'weekday') return `to_char(${a[0]}, 'FMDay')`;
+        return `(${x(part === 'dayofyear' ? 'doy' : part, a[0]!)})::text`;
+      case 'DATETRUNC': {
+        const t = `date_trunc('${part}', ${a[0]})`;
+        return e.args[0]!.ty === 'date' ? `(${t})::date` : t;
+      }
+      case 'DATE_PART': return `extract(${part} from ${a[0]})::float8`;
+      case 'DATE_TRUNC': return `date_trunc('${part}', (${a[0]})::timestamp)`;
     }
     throw new Error(`oracle: no rendering for ${e.name}`);
   }
@@ -326,6 +418,15 @@ class OracleRenderer {
       case 'exists': return `(${p.neg ? 'NOT ' : ''}EXISTS (${this.select(p.q).sql}))`;
     }
   }
+}
+
+/**
+ * A date and strings give a date in T-SQL (date is above varchar in precedence): the string
+ * '2024-07-15T12:00:00' loses its time. `first`: ISNULL's type is its first argument's alone.
+ */
+function asDate(branches: Expr[], first = false): boolean {
+  if (!branches.some((b) => b.ty === 'date')) return false;
+  return first || branches.every((b) => b.ty === 'date' || (b.k === 'lit' && (b.v === null || typeof b.v === 'string')));
 }
 
 export function hasAgg(e: Expr): boolean {

@@ -19,7 +19,7 @@ export function renderSql(q: Select, dialect: Dialect): Rendered {
     positional.push(value);
     return `$${positional.length}`;
   });
-  return { sql: r.select(q, true), params: dialect === 'tsql' ? named : positional };
+  return { sql: r.select(q), params: dialect === 'tsql' ? named : positional };
 }
 
 /** A predicate alone (for the WHERE of a generated UPDATE or DELETE); parameters numbered from 1. */
@@ -37,28 +37,43 @@ export function renderPredicate(p: Pred, dialect: Dialect): Rendered {
   return { sql: r.pred(p), params: dialect === 'tsql' ? named : positional };
 }
 
+/** the PostgreSQL dialect's names of T-SQL's statistical aggregates */
+const PG_AGGREGATE: Record<string, string> = { STDEV: 'STDDEV_SAMP', STDEVP: 'STDDEV_POP', VAR: 'VAR_SAMP', VARP: 'VAR_POP' };
+
 export const quoteString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 class SqlRenderer {
   constructor(private readonly dialect: Dialect, private readonly param: (name: string, value: unknown) => string) {}
 
-  select(q: Select, top = false): string {
+  select(q: Select): string {
     const parts: string[] = [];
     if (q.ctes?.length) parts.push(`WITH ${q.ctes.map((c) => `${c.name} AS (${this.select(c.q)})`).join(', ')}`);
     const pg = this.dialect === 'postgresql';
-    const body = this.core(q, !q.union?.length && !pg);
+    // T-SQL's TOP cannot go with OFFSET: FETCH NEXT carries the count then
+    const body = this.core(q, !q.union?.length && !pg && q.offset === undefined);
     if (q.union?.length) {
-      const arms = [body, ...q.union.map((u) => `UNION${u.all ? ' ALL' : ''} ${this.core(u.q, false)}`)];
+      const arms = [body, ...q.union.map((u) => `${u.op ?? 'UNION'}${u.all ? ' ALL' : ''} ${this.core(u.q, false)}`)];
       const whole = arms.join(' ');
-      if (q.top !== undefined && !pg) {
+      if (q.top !== undefined && !pg && q.offset === undefined) {
         // TOP of a union applies to the first arm in T-SQL: the whole goes into a derived table instead.
         parts.push(`SELECT TOP ${q.top} * FROM (${whole}) u${this.orderBy(q)}`);
-      } else parts.push(`${whole}${this.orderBy(q)}${pg && q.top !== undefined ? ` LIMIT ${q.top}` : ''}`);
+      } else parts.push(`${whole}${this.orderBy(q)}${this.limit(q)}`);
     } else {
-      parts.push(`${body}${this.orderBy(q)}${pg && q.top !== undefined ? ` LIMIT ${q.top}` : ''}`);
+      parts.push(`${body}${this.orderBy(q)}${this.limit(q)}`);
     }
-    void top;
     return parts.join(' ');
+  }
+
+  /** OFFSET … FETCH (T-SQL, after ORDER BY), LIMIT / OFFSET in either order (PostgreSQL) */
+  private limit(q: Select): string {
+    if (this.dialect === 'postgresql') {
+      const limit = q.top !== undefined ? ` LIMIT ${q.top}` : '';
+      if (q.offset === undefined) return limit;
+      // PostgreSQL takes OFFSET before or after LIMIT (issue 14 #11): both are written
+      return q.offset % 2 ? ` OFFSET ${q.offset}${limit}` : `${limit} OFFSET ${q.offset}`;
+    }
+    if (q.offset === undefined) return '';
+    return ` OFFSET ${q.offset} ROWS${q.top !== undefined ? ` FETCH NEXT ${q.top} ROWS ONLY` : ''}`;
   }
 
   private core(q: Select, withTop: boolean): string {
@@ -108,18 +123,23 @@ class SqlRenderer {
       case 'neg': return `(-${this.expr(e.e)})`;
       case 'fn': return this.fn(e.name, e.args);
       case 'agg': {
-        if (!e.arg) return `${e.fn}(*)`;
-        return `${e.fn}(${e.distinct ? 'DISTINCT ' : ''}${this.expr(e.arg)})`;
+        const fn = pg ? (PG_AGGREGATE[e.fn] ?? e.fn) : e.fn;
+        if (!e.arg) return `${fn}(*)`;
+        return `${fn}(${e.distinct ? 'DISTINCT ' : ''}${this.expr(e.arg)})`;
       }
-      case 'case': return `CASE ${e.whens.map((w) => `WHEN ${this.pred(w.when)} THEN ${this.expr(w.then)}`).join(' ')}${e.else ? ` ELSE ${this.expr(e.else)}` : ''} END`;
+      case 'case':
+        if (e.iif && this.dialect === 'tsql' && e.whens.length === 1 && e.else) return `IIF(${this.pred(e.whens[0]!.when)}, ${this.expr(e.whens[0]!.then)}, ${this.expr(e.else)})`;
+        return `CASE ${e.whens.map((w) => `WHEN ${this.pred(w.when)} THEN ${this.expr(w.then)}`).join(' ')}${e.else ? ` ELSE ${this.expr(e.else)}` : ''} END`;
       case 'scalar': return `(${this.select(e.q)})`;
       case 'win': {
         const over = [
           e.partition.length ? `PARTITION BY ${e.partition.map((p) => this.expr(p)).join(', ')}` : '',
           e.order.length ? `ORDER BY ${e.order.map((o) => `${this.expr(o.e)}${o.desc ? ' DESC' : ''}`).join(', ')}` : '',
         ].filter(Boolean).join(' ');
-        const arg = e.arg ? this.expr(e.arg) : e.fn === 'COUNT' ? '*' : '';
-        return `${e.fn}(${arg}) OVER (${over})`;
+        const args = e.arg ? [this.expr(e.arg)] : e.fn === 'COUNT' ? ['*'] : [];
+        if (e.n !== undefined) args.push(String(e.n));
+        if (e.dflt) args.push(this.expr(e.dflt));
+        return `${e.fn}(${args.join(', ')}) OVER (${over})`;
       }
     }
   }
@@ -131,13 +151,17 @@ class SqlRenderer {
         case 'LEN': return `LENGTH(${a[0]})`;
         case 'ISNULL': return `COALESCE(${a.join(', ')})`;
         case 'CEILING': return `CEIL(${a[0]})`;
+        case 'REPLICATE': return `REPEAT(${a.join(', ')})`;
+        case 'LOG': return `LN(${a[0]})`;
       }
     }
-    switch (name) {
-      case 'DATEADD_DAY': return `DATEADD(day, ${a[0]}, ${a[1]})`;
-      case 'DATEDIFF_DAY': return `DATEDIFF(day, ${a[0]}, ${a[1]})`;
-      case 'IIF': throw new Error('IIF is rendered through case');
+    // date functions carry their part in the name: DATEADD_DAY → DATEADD(day, …), DATE_TRUNC_MONTH → DATE_TRUNC('month', …)
+    const dated = /^(DATEADD|DATEDIFF|DATEPART|DATENAME|DATETRUNC|DATE_PART|DATE_TRUNC)_([A-Z]+)$/.exec(name);
+    if (dated) {
+      const part = dated[2]!.toLowerCase();
+      return `${dated[1]}(${dated[1]!.startsWith('DATE_') ? quoteString(part) : part}, ${a.join(', ')})`;
     }
+    if (name === 'PI') return 'PI()';
     return `${name}(${a.join(', ')})`;
   }
 

@@ -2,7 +2,8 @@
  * The tables the randomized differential test queries, with each column's T-SQL type class and
  * where its value comes from in the service's raw JSON (the oracle reads the OData endpoints itself).
  */
-export type Ty = 'int' | 'money' | 'str' | 'bit' | 'dt' | 'date' | 'guid';
+/** `float`: an approximate number (SQRT, STDEV, PERCENT_RANK …), compared to a relative tolerance */
+export type Ty = 'int' | 'money' | 'str' | 'bit' | 'dt' | 'date' | 'guid' | 'float';
 
 export interface ColumnDef {
   name: string;
@@ -81,5 +82,5 @@ export const TABLES: TableDef[] = [ACCOUNT, CONTACT];
 
 /** The oracle's PostgreSQL column type for each type class. */
 export const ORACLE_TYPE: Record<Ty, string> = {
-  int: 'integer', money: 'numeric(19,4)', str: 'text', bit: 'integer', dt: 'timestamp', date: 'date', guid: 'uuid',
+  int: 'integer', money: 'numeric(19,4)', str: 'text', bit: 'integer', dt: 'timestamp', date: 'date', guid: 'uuid', float: 'double precision',
 };

@@ -8,11 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Generated } from './generate.js';
-import { minimal, runCase, runPartition, startFinopsWorlds, startWorld, type FuzzWorld, type Outcome } from './harness.js';
+import { jsonSafe, minimal, runCase, runPartition, startFinopsWorlds, startWorld, type FuzzWorld, type Outcome } from './harness.js';
 import { renderSql } from './render-sql.js';
 import { SUITE_FEATURES } from './suite-features.js';
 
 const SEED = 20261207;
+/** each output column's reported type is checked against T-SQL's too (test/fuzz/result-types.ts) */
+const TYPES = SUITE_FEATURES.has('coltypes');
 const STATEMENTS = 2000;
 const PARTITIONS = 200;
 /** statements over a world with 6,000 contacts (more than one 5,000-row page) */
@@ -37,9 +39,9 @@ afterAll(async () => {
 async function explain(failures: { g: Generated; outcome: Outcome }[], mode: 'select' | 'partition', where: FuzzWorld = world): Promise<string> {
   const lines: string[] = [];
   for (const { g, outcome } of failures.slice(0, 3)) {
-    const small = await minimal(where, g, mode);
+    const small = await minimal(where, g, mode, TYPES);
     const r = renderSql(small.q, g.dialect);
-    lines.push(`${outcome.kind} (${g.dialect}): ${r.sql} ${JSON.stringify(r.params)}\n  ${small.outcome.detail ?? outcome.detail}\n  original: ${outcome.sql}`);
+    lines.push(`${outcome.kind} (${g.dialect}): ${r.sql} ${JSON.stringify(r.params, jsonSafe)}\n  ${small.outcome.detail ?? outcome.detail}\n  original: ${outcome.sql}`);
   }
   return `${failures.length} failing statements; the first, reduced:\n${lines.join('\n')}`;
 }
@@ -51,7 +53,7 @@ describe('randomized differential test against the oracle', () => {
     let agreed = 0;
     for (let i = 0; i < STATEMENTS; i++) {
       const g = generator.next();
-      const outcome = await runCase(world, g.q, g.dialect);
+      const outcome = await runCase(world, g.q, g.dialect, TYPES);
       if (outcome.kind === 'agree') agreed += 1;
       else failures.push({ g, outcome });
     }
@@ -65,7 +67,7 @@ describe('randomized differential test against the oracle', () => {
     const failures: { g: Generated; outcome: Outcome }[] = [];
     for (let i = 0; i < PAGED; i++) {
       const g = generator.next();
-      const outcome = await runCase(paged, g.q, g.dialect);
+      const outcome = await runCase(paged, g.q, g.dialect, TYPES);
       if (outcome.kind !== 'agree') failures.push({ g, outcome });
     }
     if (failures.length) expect.fail(await explain(failures, 'select', paged));
@@ -77,7 +79,7 @@ describe('randomized differential test against the oracle', () => {
     for (let i = 0; i < FINOPS; i++) {
       const { w, gen } = generators[i % 2]!;
       const g = gen.next();
-      const outcome = await runCase(w, g.q, g.dialect);
+      const outcome = await runCase(w, g.q, g.dialect, TYPES);
       if (outcome.kind !== 'agree' && failures.length < 3) failures.push(`${await explain([{ g, outcome }], 'select', w)} (Cross Company ${i % 2 ? 'on' : 'off'})`);
     }
     if (failures.length) expect.fail(failures.join('\n'));

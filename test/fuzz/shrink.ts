@@ -35,9 +35,18 @@ export function* reductions(q: Select): Generator<Select> {
   };
   for (const { path, node } of nodes) {
     if (node.k === 'select') {
-      for (const clause of ['union', 'joins', 'where', 'having', 'distinct', 'ctes']) if (node[clause] !== undefined) yield withReplaced([...path, clause], undefined);
+      for (const clause of ['joins', 'where', 'having', 'distinct', 'ctes']) if (node[clause] !== undefined) yield withReplaced([...path, clause], undefined);
+      if (node.union !== undefined) {
+        // a set operation's order is total only because its rows are distinct: without it, no order is kept
+        const single = withReplaced([...path, 'union'], undefined) as unknown as Json;
+        let at: Json = single;
+        for (const step of path) at = (at as Record<string | number, Json>)[step]!;
+        for (const key of ['orderBy', 'orderTotal', 'top', 'offset']) delete at[key];
+        yield single as unknown as Select;
+      }
       if (node.top !== undefined) yield withReplaced([...path, 'top'], undefined);
-      if (node.orderBy !== undefined && node.top === undefined) {
+      if (node.offset !== undefined) yield withReplaced([...path, 'offset'], undefined);
+      if (node.orderBy !== undefined && node.top === undefined && node.offset === undefined) {
         const copy = withReplaced([...path, 'orderBy'], undefined);
         yield copy;
       }

@@ -12,6 +12,9 @@ export const SUITE_FEATURES = new Set<Feature>([
   // back on as their fixes landed (KNOWN.md #1–#16, #21–#23)
   'strcmp', 'strorder', 'blanks', 'avg', 'intdiv', 'strfn', 'concat', 'countdistinct', 'minmaxstr', 'likeclass', 'case', 'nullif', 'union',
   'moneyagg', 'coalescetype', 'postgresql',
+  // issue 14's coverage: HAVING, date functions, OFFSET/FETCH and LIMIT/OFFSET, nested derived tables, bigint parameters, the rest of
+  // the function table, IIF, offset windows, EXCEPT/INTERSECT, and each output column's type
+  'having', 'datefn', 'offset', 'nested', 'paramtypes', 'strfn2', 'iif', 'mathfn', 'datefn2', 'aggfn2', 'window2', 'setops', 'coltypes',
 ]);
 
 /** The write forms the in-suite write test uses (test/fuzz/write-mode.ts); the others are in KNOWN.md. */

@@ -5,7 +5,7 @@
  * the statement's rowCount checked.
  */
 import type { Pred, Select } from './ast.js';
-import { classOf, record, type FuzzWorld, type Outcome, type Stats } from './harness.js';
+import { classOf, jsonSafe, record, type FuzzWorld, type Outcome, type Stats } from './harness.js';
 import type { Feature, Generator } from './generate.js';
 import { exportRows } from './oracle.js';
 import { renderOracle } from './render-oracle.js';
@@ -171,7 +171,7 @@ export async function runWriteCases(world: FuzzWorld, seed: number, count: numbe
     const key = outcome.kind === 'error' ? outcome.errorClass! : `${c.form} ${c.verb}`;
     if (outcome.kind !== 'agree' && !shown.has(key)) {
       shown.add(key);
-      out(`\n#${i} ${outcome.kind === 'error' ? 'ERROR' : 'WRONG WRITE'} [${key}] ${c.sql}${Object.keys(c.params).length ? `   params ${JSON.stringify(c.params)}` : ''}\n  ${outcome.detail}`);
+      out(`\n#${i} ${outcome.kind === 'error' ? 'ERROR' : 'WRONG WRITE'} [${key}] ${c.sql}${Object.keys(c.params).length ? `   params ${JSON.stringify(c.params, jsonSafe)}` : ''}\n  ${outcome.detail}`);
     }
   }
 }
