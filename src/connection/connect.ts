@@ -441,7 +441,7 @@ class DynasqlConnection implements Connection {
     counters.onPage = () => progress.tick(counters);
     const report = () => progress.done(counters);
     try {
-      const result = await runPlan(ctx, prepared.plan, scope.signal, counters);
+      const result = await runPlan(ctx, prepared.plan, scope.signal, counters, options.readAhead ?? true);
       const source = result.rows;
       const present = rowPresenter(result.columns, this.options);
       async function* rows(): AsyncGenerator<Row> {

@@ -70,6 +70,8 @@ export async function* remotePages(
   signal: AbortSignal | undefined,
   counters: ScanCounters,
   expanded?: ExpandedRows,
+  /** false: the next page is requested only when the caller asks for it (QueryOptions.readAhead) */
+  readAhead = true,
 ): AsyncGenerator<DecodedValue[][]> {
   const keys = step.columns.map(sourceKey);
   // an aggregate's results read by their SQL type (a SUM of money is money: no double's digits)
@@ -113,13 +115,15 @@ export async function* remotePages(
       }
       wanted -= parsed.rows.length;
       if (step.aggregateOutputs) applyNullGuards(parsed.rows, step.aggregateOutputs);
-      pending = parsed.nextLink === undefined ? undefined : fetchPage(parsed.nextLink, page + 1);
+      const nextLink = parsed.nextLink;
+      pending = nextLink === undefined || !readAhead ? undefined : fetchPage(nextLink, page + 1);
       // the read-ahead's failure is reported when the caller reaches that page, not as an unhandled rejection now
       pending?.catch(() => undefined);
       if (expanded) for (const raw of parsed.rows) expanded.add(raw);
       counters.rows += parsed.rows.length;
       yield decodeRows(parsed.rows, keys, decoders);
       counters.onPage?.();
+      if (!readAhead && nextLink !== undefined) pending = fetchPage(nextLink, page + 1);
     }
   } finally {
     // the caller stopped (or the scan ended): abort a read-ahead request still in flight

@@ -84,7 +84,7 @@ export interface RowStream {
 }
 
 /** runs a prepared plan; direct plans stream page by page, local plans stream their scans into the engine and its result out */
-export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal: AbortSignal | undefined, counters: ScanCounters): Promise<RowStream> {
+export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal: AbortSignal | undefined, counters: ScanCounters, readAhead = true): Promise<RowStream> {
   if (plan.output.kind === 'direct') {
     const step = plan.scans[0] as RemoteScanStep;
     const { names, columns } = plan.output;
@@ -93,7 +93,7 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
     const positions = columns.map((c) => step.columns.indexOf(c));
     // decimals are trimmed to exact text without trailing zeros, the same from the service and the local engine
     const trims = columns.map((c) => c.edmType === 'Edm.Decimal');
-    const source = remotePages(ctx.executor, step, signal, counters);
+    const source = remotePages(ctx.executor, step, signal, counters, undefined, readAhead);
     // the first page is read now, so a refused request fails the statement (or falls back) before any row is handed out
     let first: IteratorResult<ColumnValue[][]>;
     try {

@@ -57,6 +57,12 @@ export interface QueryOptions {
    * adapter's read-only sessions: `SET default_transaction_read_only = on`)
    */
   readOnly?: boolean;
+  /**
+   * `stream()` of a statement the service answers alone: false reads each next page only when the
+   * caller reaches it, instead of one page ahead (the pgwire adapter's cursors: FETCH n pages the
+   * service no further than its rows need). Default true.
+   */
+  readAhead?: boolean;
 }
 
 /**

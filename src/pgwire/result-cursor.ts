@@ -31,9 +31,9 @@ export class ResultCursor {
   ) {}
 
   /** Starts the statement and waits for its columns (and first row, which is kept for the first Execute). */
-  static async open(connection: Connection, sql: string, values: SqlValue[], controller: AbortController): Promise<ResultCursor> {
+  static async open(connection: Connection, sql: string, values: SqlValue[], controller: AbortController, options: { readAhead?: boolean } = {}): Promise<ResultCursor> {
     let columns: ResultColumn[] | undefined;
-    const rows = connection.stream(sql, values, { dialect: 'postgresql', signal: controller.signal, onColumns: (c) => (columns = c) })[Symbol.asyncIterator]();
+    const rows = connection.stream(sql, values, { dialect: 'postgresql', signal: controller.signal, onColumns: (c) => (columns = c), ...options })[Symbol.asyncIterator]();
     const first = await rows.next();
     const cursor = new ResultCursor(rows, columns ?? [], controller);
     cursor.pending = first;

@@ -17,11 +17,15 @@ import { ScramExchange, type ScramVerifier } from './scram.js';
 import { leadingWords, splitStatements, stripSchemaQualifiers, tokenize } from './sql-text.js';
 import { ResultCursor } from './result-cursor.js';
 import { copyHeader, copyRow, parseCopy, type CopyOptions } from './copy-statement.js';
+import { CursorError, parseCursorStatement } from './cursor-statements.js';
+import { parseExecute, parsePrepare } from './prepare-statements.js';
+import { SqlCursors } from './sql-cursors.js';
+import { quoteLiteral } from './catalog-mirror.js';
 import { contextStatement, pointAtSessions, SIGNALS_STATEMENT, signalsOf, type ActivityRow, type PointedStatement, type SignalRequest } from './session-activity.js';
 import { setLocalAsSession, settingName, statementTimeoutOfSet, timeoutMs } from './session-functions.js';
 import { applySettingsSql, isRefusedStartupSetting, REPORTED_SETTINGS, REPORTED_SETTINGS_SQL, settingKey } from './session-settings.js';
 import { parseStartupOptions } from './startup-options.js';
-import { commandTag, encodeRows, resultFields, withFormats } from './statement-results.js';
+import { commandTag, encodeRow, encodeRows, resultFields, withFormats } from './statement-results.js';
 import type { CachedStatement, StatementCache } from './statement-cache.js';
 import { routeStatement, type MirrorNames, type Route } from './statement-router.js';
 
@@ -81,6 +85,8 @@ interface Outcome {
   cursor?: ResultCursor;
   /** `COPY (query) TO STDOUT` of a translator query: its rows are streamed as CopyData at Execute */
   copy?: CopyOut;
+  /** FETCH / MOVE from a session cursor: up to `count` rows pulled at Execute (`fields` describes them) */
+  fetch?: { cursor: ResultCursor; count: number; move: boolean };
 }
 
 interface CopyOut {
@@ -153,6 +159,8 @@ export class Session implements EngineSession {
   private skipUntilSync = false;
   private readonly statements = new Map<string, PreparedStatement>();
   private readonly portals = new Map<string, Portal>();
+  /** DECLAREd cursors over Dynamics tables */
+  private readonly cursors = new SqlCursors();
   private running: AbortController | undefined;
   // what pg_stat_activity shows of this session (session-activity.ts)
   private readonly backendStart = new Date();
@@ -208,6 +216,7 @@ export class Session implements EngineSession {
     this.state = 'closed';
     this.running?.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', reason));
     this.dropPortals();
+    void this.cursors.closeAll();
     // a client gone in the middle of a transaction block: as in Postgres, its writes are rolled back
     if (this.tx?.isOpen) this.tx.rollback();
     this.ctx.unregister(this);
@@ -424,8 +433,10 @@ export class Session implements EngineSession {
         return this.fatal(fields.code, fields.message);
       }
     }
-    const values = s.size > 0 ? await this.reportedSettings() : new Map<string, string>();
-    const given = (name: string, fallback: string) => (s.has(settingKey(name)) ? (values.get(name) ?? fallback) : fallback);
+    // settings from `options` are reported as the engine holds them (`--application-name=a\ b`); the
+    // startup packet's own parameters as given, without an engine call (a login stays quick under load)
+    const values = this.optionSettings.size > 0 ? await this.reportedSettings() : new Map<string, string>();
+    const given = (name: string, fallback: string) => (this.optionSettings.has(settingKey(name)) ? (values.get(name) ?? fallback) : fallback);
     const dateStyle = s.get('DateStyle')?.toUpperCase().startsWith('ISO') ? s.get('DateStyle')! : 'ISO, MDY';
     const status: [string, string][] = [
       ['server_version', this.ctx.engine.serverVersion],
@@ -495,6 +506,7 @@ export class Session implements EngineSession {
 
   private errorFields(error: unknown): ErrorFields {
     if (error instanceof PgError) return error.fields;
+    if (error instanceof CursorError) return { severity: 'ERROR', code: error.code, message: error.message };
     if (error instanceof DynasqlError) return { severity: 'ERROR', code: error.sqlState, message: error.message };
     if ((error as Error)?.name === 'AbortError') return { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' };
     return { severity: 'ERROR', code: 'XX000', message: `internal error: ${(error as Error)?.message ?? String(error)}` };
@@ -536,6 +548,9 @@ export class Session implements EngineSession {
         return 'parameterTypes' in d ? { route, parameterTypes: d.parameterTypes, fields: d.fields } : { route, parameterTypes, fields: undefined };
       }
       case 'call':
+      // described when they run: a cursor's and a prepared statement's columns are the session's own
+      case 'cursor':
+      case 'sqlExecute':
         return { route, parameterTypes, fields: undefined };
       case 'explain': {
         const d = await this.ctx.engine.describe(this, route.statement, parameterTypes);
@@ -565,7 +580,7 @@ export class Session implements EngineSession {
         this.localSettings.clear();
         this.ctx.engine.forget(this.id);
         // DISCARD ALL also drops the session's prepared statements (pooled connections rely on it).
-        if (/^\s*discard\s+all/i.test(statement.sql)) this.statements.clear();
+        if (/^\s*discard\s+all/i.test(statement.sql)) this.statements.clear(), await this.cursors.closeAll();
         return done(/^\s*reset/i.test(statement.sql) ? 'RESET' : statement.sql.trim().split(/\s+/, 2).join(' ').toUpperCase(), await this.settingChanges());
       case 'setTransaction': {
         // SET TRANSACTION: the block's access mode; isolation levels and DEFERRABLE change nothing
@@ -577,6 +592,17 @@ export class Session implements EngineSession {
       }
       case 'copy':
         return this.copy(statement);
+      case 'cursor':
+        return this.cursorStatement(statement, parameterFormats, parameters, resultFormats);
+      case 'sqlPrepare': {
+        const parsed = parsePrepare(statement.sql);
+        if (this.statements.has(parsed.name)) throw new PgError({ severity: 'ERROR', code: '42P05', message: `prepared statement "${parsed.name}" already exists` });
+        const types = parsed.types.length > 0 ? await this.typeOids(parsed.types) : [];
+        this.statements.set(parsed.name, await this.prepare(parsed.statement, types));
+        return done('PREPARE');
+      }
+      case 'sqlExecute':
+        return this.sqlExecute(statement, parameterFormats, parameters, resultFormats);
       case 'deallocate':
         // Protocol-level statements live here; SQL-level PREPAREs (catalog statements) in the engine.
         if (route.name !== null && this.statements.delete(route.name)) return done('DEALLOCATE');
@@ -711,9 +737,16 @@ export class Session implements EngineSession {
         if (tx && this.txStatus === 'T') {
           this.txStatus = 'I';
           // a failed COMMIT ends the block too (nothing was written); the error goes to the client
-          await this.withSignal((signal) => tx.commit({ signal }));
+          try {
+            await this.withSignal((signal) => tx.commit({ signal }));
+          } catch (error) {
+            await this.cursors.endBlock(false);
+            throw error;
+          }
+          await this.cursors.endBlock(true);
           tag = 'COMMIT';
         } else {
+          await this.cursors.endBlock(false);
           tx?.rollback();
           tag = this.txStatus === 'E' ? 'ROLLBACK' : 'COMMIT';
         }
@@ -724,6 +757,7 @@ export class Session implements EngineSession {
         this.dropPortals();
         if (this.txStatus === 'I') warn('25P01', 'there is no transaction in progress');
         this.endTransaction(false)?.rollback();
+        await this.cursors.endBlock(false);
         this.txStatus = 'I';
         tag = 'ROLLBACK';
         break;
@@ -774,6 +808,86 @@ export class Session implements EngineSession {
     const cursor = await this.withSignal(() => ResultCursor.open(this.ctx.connection, inner.translatorSql, [], controller), controller);
     const fields = resultFields(cursor, inner.fields ?? null, []);
     return { fields: null, rows: [], tag: null, notices: [], isSelect: false, copy: { cursor, fields, options: parsed.options } };
+  }
+
+  /**
+   * DECLARE over Dynamics tables starts the statement (its first page is read, for its columns); FETCH
+   * and MOVE pull only the rows asked for (at Execute), so the service is paged no further than the
+   * client fetched; CLOSE stops it. A FETCH, MOVE or CLOSE of a name the session does not hold goes to
+   * the engine (cursors over catalogs).
+   */
+  private async cursorStatement(statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[]): Promise<Outcome> {
+    const parsed = parseCursorStatement(statement.sql);
+    const done = (tag: string): Outcome => ({ fields: null, rows: [], tag, notices: [], isSelect: false });
+    switch (parsed.kind) {
+      case 'declare': {
+        if (!this.tx && !parsed.hold) throw new PgError({ severity: 'ERROR', code: '25P01', message: 'DECLARE CURSOR can only be used in transaction blocks' });
+        if (this.cursors.has(parsed.name) || this.portals.has(parsed.name)) throw new PgError({ severity: 'ERROR', code: '42P03', message: `cursor "${parsed.name}" already exists` });
+        const inner = await this.prepare(parsed.query, statement.parameterTypes);
+        if (inner.route.kind !== 'dynamics' || !isPlainQuery(inner.translatorSql)) {
+          throw new PgError({ severity: 'ERROR', code: '0A000', message: 'a cursor over Dynamics tables takes a SELECT, VALUES or TABLE query' });
+        }
+        const values = this.parameterValues(inner, parameterFormats, parameters);
+        const controller = new AbortController();
+        // no page read ahead: FETCH n asks the service for the pages its rows need, no more
+        const cursor = await this.withSignal(() => ResultCursor.open(this.ctx.connection, inner.translatorSql, values, controller, { readAhead: false }), controller);
+        const fields = resultFields(cursor, inner.fields ?? null, parsed.binary ? [1] : []);
+        this.cursors.add(parsed.name, { cursor, fields, hold: parsed.hold, inBlock: this.tx !== undefined });
+        return done('DECLARE CURSOR');
+      }
+      case 'fetch': {
+        const found = this.cursors.get(parsed.name);
+        if (!found) return this.runOnEngine(statement, parameterFormats, parameters, resultFormats);
+        const fields = resultFormats.length > 0 ? withFormats(found.fields, resultFormats) : found.fields;
+        return { fields: parsed.move ? null : fields, rows: [], tag: null, notices: [], isSelect: false, fetch: { cursor: found.cursor, count: parsed.count, move: parsed.move } };
+      }
+      case 'close':
+        if (parsed.name === null) {
+          await this.cursors.closeAll();
+          return this.runOnEngine(statement, parameterFormats, parameters, resultFormats);
+        }
+        if (await this.cursors.close(parsed.name)) return done('CLOSE CURSOR');
+        return this.runOnEngine(statement, parameterFormats, parameters, resultFormats);
+    }
+  }
+
+  /** FETCH / MOVE: the rows asked for, as DataRows (none for MOVE), as the socket drains; the tag `FETCH n` / `MOVE n`. */
+  private async sendFetch(fetch: NonNullable<Outcome['fetch']>, fields: FieldDescription[] | null): Promise<string> {
+    const encode = (row: Row) => (fields ? encodeRow(row, fetch.cursor.columns, fields) : Buffer.alloc(0));
+    const sent = await this.withSignal((signal) => fetch.cursor.pull(fetch.count, encode, (bytes) => this.send(bytes, signal)), fetch.cursor.controller);
+    return `${fetch.move ? 'MOVE' : 'FETCH'} ${sent.rows}`;
+  }
+
+  /** OIDs of type names as PREPARE wrote them (`int`, `numeric(10,2)`, `timestamptz`), resolved by the engine. */
+  private async typeOids(types: string[]): Promise<number[]> {
+    const sql = `SELECT ${types.map((t) => `${quoteLiteral(t)}::regtype::oid::int4`).join(', ')}`;
+    const messages = await this.ctx.engine.simpleQuery(this, sql);
+    const error = messages.find((m) => m.type === 'E');
+    if (error) throw new PgError(engineErrorFields(be.decodeErrorFields(error.body)));
+    const row = messages.find((m) => m.type === 'D');
+    return row ? be.decodeDataRow(row.body).map((v) => Number(v?.toString('utf8') ?? 0)) : [];
+  }
+
+  /**
+   * SQL-level `EXECUTE name(args)`: the engine evaluates the arguments (any constant expression,
+   * `$n` of this statement included), and the prepared statement runs with them as text parameters,
+   * over Dynamics tables or catalogs, as a Bind of it would.
+   */
+  private async sqlExecute(statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[]): Promise<Outcome> {
+    const parsed = parseExecute(statement.sql);
+    const target = this.statementNamed(parsed.name);
+    if (parsed.args.length !== target.parameterTypes.length) {
+      throw new PgError({ severity: 'ERROR', code: '42601', message: `wrong number of parameters for prepared statement "${parsed.name}"`, detail: `Expected ${target.parameterTypes.length} parameters but got ${parsed.args.length}.` });
+    }
+    let values: (Buffer | null)[] = [];
+    if (parsed.args.length > 0) {
+      const messages = await this.ctx.engine.execute(this, `SELECT ${parsed.args.map((a) => `(${a})`).join(', ')}`, statement.parameterTypes, parameterFormats, parameters, []);
+      const error = messages.find((m) => m.type === 'E');
+      if (error) throw new PgError(engineErrorFields(be.decodeErrorFields(error.body)));
+      const row = messages.find((m) => m.type === 'D');
+      values = row ? be.decodeDataRow(row.body).map((v) => (v === null ? null : Buffer.from(v))) : [];
+    }
+    return this.run(target, [0], values, resultFormats);
   }
 
   /** CopyOutResponse, the header and one CopyData per row as the socket drains, CopyDone; the tag `COPY n`. */
@@ -917,6 +1031,11 @@ export class Session implements EngineSession {
           this.write(be.commandComplete(await this.sendCopy(outcome.copy)));
           continue;
         }
+        if (outcome.fetch) {
+          if (outcome.fields) this.write(be.rowDescription(outcome.fields));
+          this.write(be.commandComplete(await this.sendFetch(outcome.fetch, outcome.fields)));
+          continue;
+        }
         this.write(Buffer.concat([
           ...outcome.notices,
           ...(outcome.fields ? [be.rowDescription(outcome.fields)] : []),
@@ -964,6 +1083,9 @@ export class Session implements EngineSession {
           const types = statement.parameterTypes.map((t) => t || OID.text);
           return this.write(Buffer.concat([be.parameterDescription(types), statement.fields ? be.rowDescription(statement.fields) : be.noData()]));
         }
+        // a DECLAREd cursor is a portal too (psycopg describes its named cursors so)
+        const declared = this.portals.has(message.name) ? undefined : this.cursors.get(message.name);
+        if (declared) return this.write(be.rowDescription(declared.fields));
         const portal = this.portalNamed(message.name);
         let fields: FieldDescription[] | null;
         if (portal.statement.route.kind === 'engine') {
@@ -997,6 +1119,11 @@ export class Session implements EngineSession {
           const copy = outcome.copy;
           outcome.copy = undefined;
           return this.write(be.commandComplete(await this.sendCopy(copy)));
+        }
+        if (outcome.fetch) {
+          const fetch = outcome.fetch;
+          outcome.fetch = undefined;
+          return this.write(be.commandComplete(await this.sendFetch(fetch, outcome.fields)));
         }
         const out: Buffer[] = portal.sent === 0 ? [...outcome.notices] : [];
         const rows = outcome.rows.slice(portal.sent, portal.sent + limit);

@@ -2,7 +2,8 @@
  * Decides where one statement runs:
  * - over Dynamics tables only (every relation in its generic plan is a mirror table) → the translator;
  * - `CALL name(...)` → the translator; `EXPLAIN` of a Dynamics statement → `Connection.explain`;
- * - `COPY`: the session, which routes its query as any other;
+ * - `COPY`, cursors over Dynamics tables, SQL-level PREPARE / EXECUTE: the session, which routes their
+ *   queries as any other;
  * - transaction control, `DISCARD`, `RESET ALL`, `DEALLOCATE` → the session itself;
  * - anything else (pg_catalog, information_schema, SET, SHOW, version() ...) → the catalog engine.
  * Example: `select name from emulator.account where revenue > $1` → dynamics;
@@ -23,6 +24,11 @@ export type Route =
   | { kind: 'setTransaction' }
   /** `COPY … TO STDOUT` (copy-statement.ts); its query is routed by the session */
   | { kind: 'copy' }
+  /** DECLARE over Dynamics tables, FETCH, MOVE, CLOSE: the session's cursors (sql-cursors.ts) */
+  | { kind: 'cursor' }
+  /** SQL-level PREPARE / EXECUTE: the session keeps them with the protocol's prepared statements */
+  | { kind: 'sqlPrepare' }
+  | { kind: 'sqlExecute' }
   | { kind: 'deallocate'; name: string | null }
   | { kind: 'refused'; code: string; message: string };
 
@@ -116,21 +122,21 @@ export async function routeStatement(sql: string, engine: CatalogEngine, session
     }
     case 'copy':
       return { kind: 'copy' };
-    case 'declare':
-    case 'prepare': {
-      // Cursors and SQL-level prepared statements live in the engine, whose mirror holds no rows.
+    case 'declare': {
+      // a cursor over catalogs lives in the engine; over Dynamics tables, in the session
       const query = tokens.find((t, i) => i > 0 && t.kind === 'word' && QUERY_WORDS.has(t.value));
       const inner = query ? await planRoute(sql.slice(query.start), engine, session, names) : undefined;
-      if (inner && inner.kind !== 'engine') {
-        const what = first === 'declare' ? 'cursors over Dynamics tables are' : 'PREPARE of a statement over Dynamics tables is';
-        return { kind: 'refused', code: '0A000', message: `${what} not supported: run the statement itself (the extended protocol prepares and limits rows)` };
-      }
-      return { kind: 'engine', isSetting: false };
+      return inner && inner.kind !== 'engine' ? { kind: 'cursor' } : { kind: 'engine', isSetting: false };
     }
+    case 'fetch':
+    case 'move':
+    case 'close':
+      // the session's cursors first; a name it does not hold goes to the engine
+      return { kind: 'cursor' };
+    case 'prepare':
+      return { kind: 'sqlPrepare' };
     case 'execute':
-      return (await planRoute(sql, engine, session, names)).kind === 'engine'
-        ? { kind: 'engine', isSetting: false }
-        : { kind: 'refused', code: '0A000', message: 'EXECUTE of a statement over Dynamics tables is not supported' };
+      return { kind: 'sqlExecute' };
     case 'explain': {
       const inner = tokens.find((t, i) => i > 0 && t.kind === 'word' && QUERY_WORDS.has(t.value));
       if (inner && (await planRoute(sql.slice(inner.start), engine, session, names)).kind === 'dynamics') {

@@ -202,13 +202,12 @@ describe('queries', () => {
     });
   });
 
-  it('refuses statements that mix Dynamics tables with catalogs, cursors, PREPARE and COPY over Dynamics tables', async () => {
+  it('refuses statements that mix Dynamics tables with catalogs, cursors over such a mix, and COPY FROM', async () => {
     await withClient(async (c) => {
       expect(await errorOf(c.query('select a.name from account a join pg_class on true'))).toMatchObject({ code: '0A000', message: expect.stringContaining('public.account') });
       await c.query('begin');
-      expect(await errorOf(c.query('declare cur cursor for select name from account'))).toMatchObject({ code: '0A000' });
+      expect(await errorOf(c.query('declare cur cursor for select a.name from account a join pg_class on true'))).toMatchObject({ code: '0A000' });
       await c.query('rollback');
-      expect(await errorOf(c.query('prepare p1 as select name from account'))).toMatchObject({ code: '0A000' });
       expect(await errorOf(c.query('copy account from stdin'))).toMatchObject({ code: '0A000' });
       await c.query('prepare p2 as select relname from pg_class where relname = $1');
       expect((await c.query("execute p2('pg_type')")).rows).toEqual([{ relname: 'pg_type' }]);
