@@ -93,7 +93,8 @@ export class TableBuilder {
 
   private fillColumns({ set, flat, table }: PendingTable): void {
     const dataverse = this.options.edition === 'dataverse';
-    const keySet = new Set(flat.key);
+    const key = dataverse ? dataversePrimaryKey(flat, table.name) : flat.key;
+    const keySet = new Set(key);
     const insertRestrictions = recordOf(set.annotations.get(`${CAPABILITIES}InsertRestrictions`));
     const updateRestrictions = recordOf(set.annotations.get(`${CAPABILITIES}UpdateRestrictions`));
     const nonInsertable = new Set(stringList(insertRestrictions?.NonInsertableProperties));
@@ -178,7 +179,7 @@ export class TableBuilder {
       });
     }
 
-    table.primaryKey = flat.key.map(sqlNameOf);
+    table.primaryKey = key.map(sqlNameOf);
     table.alternateKeys = alternateKeysOf(flat, sqlNameOf, this.warn, table.name);
   }
 
@@ -338,4 +339,15 @@ function alternateKeysOf(flat: FlatType, sqlNameOf: (p: string) => string, warn:
     keys.push({ name: `AK_${table}_${columns.join('_')}`, columns });
   }
   return keys;
+}
+
+/**
+ * Dataverse declares the key of principal's children (systemuser, team) as the `ownerid` they inherit;
+ * their own id column (`systemuserid`, `teamid`) holds the same value and is the primary id the service
+ * and its users name (EntityMetadata.PrimaryIdAttribute, `systemusers(<systemuserid>)`), so it is the key.
+ */
+function dataversePrimaryKey(flat: FlatType, tableName: string): string[] {
+  const ownId = `${tableName}id`;
+  if (flat.key.length === 1 && flat.key[0] === 'ownerid' && flat.properties.some((p) => p.name === ownId && p.type === 'Edm.Guid')) return [ownId];
+  return flat.key;
 }

@@ -191,6 +191,7 @@ export async function runCli(io: CliIo): Promise<number> {
       terminal: io.stdout.isTTY === true,
       terminalOut: streamSink(io.stdout, colorsFor(io.stdout, io.env)),
       historyFile: historyFile(io.env),
+      env: io.env,
       ...(opened.demo ? { banner: opened.demo.banner } : {}),
     });
   } catch (error) {

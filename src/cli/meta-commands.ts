@@ -67,7 +67,7 @@ async function showCatalog(ctx: MetaContext, queries: CatalogQuery[], notFound?:
     if (query.title && ctx.session.format === 'table') {
       ctx.session.out.write(`${index > 0 ? '\n' : ''}${ctx.session.out.colors.bold(query.title)}\n`);
     }
-    ctx.session.printResult(result);
+    await ctx.session.printResult(result);
   }
 }
 
@@ -92,7 +92,7 @@ async function showProcedures(ctx: MetaContext, pattern: string | undefined): Pr
     rows: procedures.rows.map((row) => ({ ...row, parameters: (byProcedure.get(String(row.procedure_name)) ?? []).join(', ') })),
   };
   if (ctx.session.format === 'table') ctx.session.out.write(`${ctx.session.out.colors.bold('Procedures')}\n`);
-  ctx.session.printResult(result);
+  await ctx.session.printResult(result);
 }
 
 function onOff(value: string | undefined, current: boolean): boolean | undefined {

@@ -13,6 +13,7 @@ import { runMetaCommand } from './meta-commands.js';
 import type { OutputSink } from './output-sink.js';
 import { uncommitted, type Session } from './session.js';
 import { splitStatements } from './split-statements.js';
+import { terminalPager } from './pager.js';
 
 export const PROMPT = 'dynasql> ';
 export const CONTINUATION_PROMPT = 'dynasql-> ';
@@ -31,6 +32,8 @@ export interface ReplOptions {
   historyFile?: string;
   /** printed once before the first prompt */
   banner?: string;
+  /** the environment the pager is chosen from (`PAGER`); results longer than the terminal are paged */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function runRepl(options: ReplOptions): Promise<number> {
@@ -74,6 +77,23 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       }
     },
   });
+
+  if (options.terminal) {
+    const input = options.input as NodeJS.ReadableStream & { setRawMode?: (raw: boolean) => void; isTTY?: boolean };
+    session.pager = terminalPager({
+      env: options.env ?? {},
+      stdout: options.output,
+      // the pager reads the keyboard itself; readline must neither take the keys nor keep raw mode
+      suspendInput: () => {
+        rl.pause();
+        if (input.isTTY) input.setRawMode?.(false);
+      },
+      resumeInput: () => {
+        if (input.isTTY) input.setRawMode?.(true);
+        rl.resume();
+      },
+    });
+  }
 
   const prompt = () => {
     if (closed) return;

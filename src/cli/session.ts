@@ -13,6 +13,7 @@ import { csvHeader, csvRecord } from './format/csv.js';
 import { renderResult, type ExpandedMode, type OutputFormat } from './format/index.js';
 import { ndjsonRecord } from './format/json.js';
 import type { OutputSink } from './output-sink.js';
+import type { Pager } from './pager.js';
 import { startProgress } from './progress.js';
 import { isWord, tokenize } from './sql-tokens.js';
 import { writeCountFor } from './write-guard.js';
@@ -109,16 +110,20 @@ export class Session {
     this.options.stderr.write(formatError(error, this.options.errColors, sql));
   }
 
-  printResult(result: QueryResult): void {
+  /** set by the REPL: shows results longer than the terminal through a pager (pager.ts) */
+  pager: Pager | undefined;
+
+  async printResult(result: QueryResult): Promise<void> {
     if (result.columns.length > 0) {
       const width = this.out.columns();
-      this.out.write(
-        renderResult(result, this.format, {
-          colors: this.out.colors,
-          expanded: this.expanded,
-          ...(width !== undefined ? { maxWidth: width } : {}),
-        }),
-      );
+      const text = renderResult(result, this.format, {
+        colors: this.out.colors,
+        expanded: this.expanded,
+        ...(width !== undefined ? { maxWidth: width } : {}),
+      });
+      // only results bound for the terminal page; `\o file` gets them whole
+      const paged = this.pager && this.out.file === undefined ? await this.pager(text) : false;
+      if (!paged) this.out.write(text);
     } else {
       // as psql tags them: a count where rows changed (`INSERT 2`, `COMMIT 3` rows sent), none for `BEGIN`, `SAVEPOINT` …
       this.status(COUNTLESS.has(result.command) ? result.command : `${result.command} ${result.rowCount}`);
@@ -207,7 +212,7 @@ export class Session {
         await this.streamRows(sql, signal);
       } else {
         const result = await this.withProgress(signal, (o) => this.conn.query(sql, undefined, o));
-        this.printResult(result);
+        await this.printResult(result);
       }
       if (this.timing) this.status(`Time: ${(this.now() - started).toFixed(3)} ms`);
       return true;

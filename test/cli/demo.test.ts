@@ -4,7 +4,7 @@
  * `--demo` starts the emulator, statements run through the SELECT engine, backslash commands
  * query the real system tables, errors come from the real binder.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -134,5 +134,53 @@ describe('dynasql on the real driver and emulator', () => {
     expect(await done).toBe(0);
     expect(stdout.text).toContain('The session ended inside a transaction that was never committed: its 1 held row change was not written');
     expect(stderr.text).not.toContain('ERROR');
+  });
+});
+
+describe('the REPL items of issue 16, on the real catalog', () => {
+  const lines = (text: string) => text.trimEnd().split('\n');
+
+  it("-e '\\dt' runs the backslash command; systemuser's key is systemuserid, not the ownerid it inherits", async () => {
+    const all = await run(['-c', connection, '-e', '\\dt']);
+    expect(all.code).toBe(0);
+    expect(all.out).toMatch(/^ account +\| accounts +\| accountid/m);
+    const r = await run(['-c', connection, '-e', '\\dt systemuser']);
+    expect(r.out).toMatch(/^ systemuser +\| systemusers +\| systemuserid *$/m);
+  });
+
+  it('\\d account lists the key first, then the columns sorted by name', async () => {
+    const r = await run(['-c', connection, '-e', '\\d account']);
+    expect(r.code).toBe(0);
+    const body = lines(r.out);
+    const start = body.findIndex((l) => /^-+\+/.test(l)) + 1;
+    const end = body.findIndex((l, i) => i >= start && /^\(\d+ rows?\)$/.test(l));
+    const names = body.slice(start, end).map((l) => l.split('|')[0]!.trim());
+    expect(names[0]).toBe('accountid');
+    expect(names.length).toBeGreaterThan(100);
+    expect(names.slice(1)).toEqual([...names.slice(1)].sort());
+  });
+
+  it('COUNT(*) is named count, not column1; a date-only column prints as a date', async () => {
+    const count = await run(['-c', connection, '-e', 'SELECT COUNT(*) FROM account']);
+    expect(lines(count.out)[0]).toBe(' count');
+    const dates = await run(['-c', connection, '-e', 'SELECT TOP 1 birthdate FROM contact WHERE birthdate IS NOT NULL']);
+    expect(lines(dates.out)[2]).toMatch(/^ \d{4}-\d{2}-\d{2} *$/);
+  });
+
+  it('\\df shows each procedure with its parameters', async () => {
+    const r = await run(['-c', connection, '-e', '\\df WinOpportunity']);
+    expect(r.out).toMatch(/WinOpportunity +\| ACTION .*\| OpportunityClose [^|]*, Status int/);
+  });
+
+  it('output that is not a terminal never goes through the pager, even with PAGER set', async () => {
+    const paged = join(home, 'paged.txt');
+    const stdout = new Capture();
+    const stderr = new Capture();
+    const stdin = new PassThrough();
+    stdin.end('');
+    const code = await runCli({ argv: ['-c', connection, '-e', '\\d account'], stdout, stderr, stdin, env: { HOME: home, PAGER: `cat > ${paged}` } });
+    expect(code).toBe(0);
+    expect(stdout.text).toMatch(/accountid/);
+    expect(existsSync(paged)).toBe(false);
   });
 });
