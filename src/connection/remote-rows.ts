@@ -9,6 +9,7 @@ import { DynasqlError } from '../errors/index.js';
 import { aggregateDecoderFor, applyNullGuards, decoderFor, JsonNumberText, parsePage, sourceKey, type DecodedValue, type JsonValue, type ODataPage } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
 import { parseFetchPage } from '../fetchxml/index.js';
+import { sendInBatch } from './batched-get.js';
 
 export interface ScanCounters {
   pages: number;
@@ -84,7 +85,9 @@ export async function* remotePages(
     // a nextLink read from a page may be a slice of that page's whole text (a V8 sliced string): keeping
     // it would keep every page (~2 MB per 5,000 rows) alive until the statement ends, so keep a flat copy
     seen.add(Buffer.from(url).toString());
-    const response = await executor.send({ method: 'GET', url, headers: step.request.headers, signal: requestSignal });
+    const request = { method: 'GET' as const, url, headers: step.request.headers, signal: requestSignal };
+    // a FetchXML query longer than a GET line takes goes as the one part of a $batch
+    const response = step.fetchXml?.viaBatch ? await sendInBatch(executor, request) : await executor.send(request);
     counters.requests++;
     return response;
   };

@@ -29,6 +29,8 @@ export interface FetchPaging {
   aggregate?: boolean;
   /** page by number alone, without the cookie */
   simplePaging?: boolean;
+  /** sent inside `$batch` */
+  viaBatch?: boolean;
 }
 
 /** the most group rows an aggregate answers (FetchXML doc §1.4) */

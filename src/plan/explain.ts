@@ -20,7 +20,7 @@ export function explainPlan(plan: PhysicalPlan, serviceRoot: string): string {
     lines.push(`Remote  ${scan.request.method} ${serviceRoot}${scan.request.url}`);
     for (const [name, value] of Object.entries(scan.request.headers)) lines.push(`  header: ${name}: ${value}`);
     if (scan.fetchXml) {
-      lines.push(`  FetchXML, because ${scan.fetchXml.reason}:`);
+      lines.push(`  FetchXML${scan.fetchXml.viaBatch ? ' (sent inside $batch: the URL is longer than a GET takes)' : ''}, because ${scan.fetchXml.reason}:`);
       for (const line of scan.fetchXml.pretty.split('\n')) lines.push(`    ${line}`);
     }
     if (scan.pushed.length > 0) lines.push(`  pushed: ${scan.pushed.join('; ')}`);

@@ -55,6 +55,8 @@ export interface RemoteScanStep {
     aggregate?: boolean;
     /** page by number without the cookie (it tracks root rows only and would skip rows a join repeats) */
     simplePaging?: boolean;
+    /** the URL is longer than a GET line takes: each page goes as the one GET of a `$batch` */
+    viaBatch?: boolean;
   };
   /** what went into the request (`$filter: revenue > 1000`) */
   pushed: string[];

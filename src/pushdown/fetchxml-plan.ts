@@ -159,7 +159,12 @@ function build(bound: P.BoundQuery, options: FetchPlanOptions): { plan: P.Physic
   const fetch = element('fetch', fetchAttributes, [element('entity', { name: root.scan.table.name }, rootChildren)]);
   const entitySet = root.scan.table.entitySetName;
   const url = fetchXmlUrl(entitySet, fetch);
-  if (url.length > options.facts.maxUrlLength) cannot(`the FetchXML request would be ${url.length} characters, longer than the service accepts in a URL`);
+  // a URL past the GET limit goes inside $batch, which takes twice as much (protocol doc §0); the
+  // margin leaves room for the paging cookie of later pages
+  const viaBatch = url.length + URL_MARGIN > options.facts.maxUrlLength;
+  if (viaBatch && (!options.facts.batchSupported || url.length + URL_MARGIN > 2 * options.facts.maxUrlLength)) {
+    cannot(`the FetchXML request would be ${url.length} characters, longer than the service accepts`);
+  }
   const annotations = [...new Set([PAGING_ANNOTATION, ...out.columns.flatMap(annotationOf)])];
   // the paging cookie tracks root rows only: under a join that can repeat a root row it would skip rows (FetchXML doc §1.7)
   const simplePaging = link !== undefined && !link.from.isPrimaryKey;
@@ -168,7 +173,7 @@ function build(bound: P.BoundQuery, options: FetchPlanOptions): { plan: P.Physic
     request: { method: 'GET', url, headers: { Prefer: `odata.include-annotations="${annotations.join(',')}"` } },
     columns: out.columns,
     ...(rowLimit !== undefined ? { rowLimit } : {}),
-    fetchXml: { entitySet, fetch, pretty: prettyXml(fetch), reason: '', ...(aggregate ? { aggregate: true } : {}), ...(simplePaging ? { simplePaging: true } : {}) },
+    fetchXml: { entitySet, fetch, pretty: prettyXml(fetch), reason: '', ...(aggregate ? { aggregate: true } : {}), ...(simplePaging ? { simplePaging: true } : {}), ...(viaBatch ? { viaBatch: true } : {}) },
     pushed: [`FetchXML ${aggregate ? 'aggregate' : link ? `${link.type} join` : 'read'}`],
     notPushed: [],
   };
@@ -177,6 +182,8 @@ function build(bound: P.BoundQuery, options: FetchPlanOptions): { plan: P.Physic
 }
 
 const PAGING_ANNOTATION = 'Microsoft.Dynamics.CRM.*';
+/** room for what later pages add to the URL (page number, paging cookie) */
+const URL_MARGIN = 2048;
 
 function annotationOf(column: Column): string[] {
   if (column.kind === 'lookupName' || column.kind === 'choiceLabel') return [FORMATTED_VALUE];

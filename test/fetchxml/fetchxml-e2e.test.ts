@@ -72,6 +72,19 @@ describe('FetchXML end to end', () => {
     expect(fetches[1]).toMatch(/page="2" paging-cookie="&lt;cookie page=&quot;1&quot;&gt;/);
   });
 
+  it('a FetchXML query longer than a GET line takes goes inside $batch, with the same rows', async () => {
+    const ids = (await conns.off.query('SELECT accountid FROM account')).rows.map((r) => String(r.accountid));
+    const padding = Array.from({ length: 700 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const sql = `SELECT name FROM account WHERE accountid IN (${[...ids.slice(0, 30), ...padding].map((id) => `'${id}'`).join(', ')}) AND name LIKE '%e_'`;
+    const before = emulator.requests().length;
+    const rows = asMultiset((await conns.auto.query(sql)).rows);
+    const sent = emulator.requests().slice(before);
+    expect(sent.map((r) => `${r.method} ${r.url.replace(/\?.*$/, '')}`)).toEqual([`POST ${new URL(emulator.url).pathname}$batch`]);
+    expect(rows).toEqual(asMultiset((await conns.off.query(sql)).rows));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(await conns.auto.explain(sql)).toContain('FetchXML (sent inside $batch: the URL is longer than a GET takes)');
+  });
+
   it('Auto keeps OData where OData answers the whole statement, and EXPLAIN says why FetchXML is chosen', async () => {
     expect(await conns.auto.explain('SELECT TOP 3 name FROM account ORDER BY name')).not.toContain('FetchXML');
     const text = await conns.auto.explain('SELECT YEAR(createdon) AS y, COUNT(*) AS n FROM account GROUP BY YEAR(createdon)');

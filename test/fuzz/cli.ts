@@ -1,5 +1,6 @@
 /**
- * `npm run fuzz -- --count 50000 --seed N [--mode select|partition|write] [--features a,b | -a,-b] [--rows 6000]`:
+ * `npm run fuzz -- --count 50000 --seed N [--mode select|partition|write] [--features a,b | -a,-b] [--rows 6000]
+ *   [--remote-language auto|odata|fetchxml|off]` (the same rows are expected whichever language reads them):
  * runs the randomized differential test on demand and prints each disagreement reduced to a
  * minimal statement, with both answers, then the totals by class.
  */
@@ -20,6 +21,7 @@ export async function main(argv: string[], out: (line: string) => void = console
       rows: { type: 'string', default: '6000' },
       shrink: { type: 'string', default: '20' },
       edition: { type: 'string', default: 'dataverse' },
+      'remote-language': { type: 'string', default: 'auto' },
     },
   });
   const count = Number(values.count);
@@ -28,8 +30,11 @@ export async function main(argv: string[], out: (line: string) => void = console
   const features = parseFeatures(values.features);
   // the result-type check is switched like a feature (`--features -coltypes` leaves it out)
   const checkTypes = features.has('coltypes');
-  out(`fuzz: mode ${mode}, ${count} statements, seed ${seed}, rows ${values.rows}`);
-  const worlds = values.edition === 'finops' ? await startFinopsWorlds(Number(values.rows), await openOracle()) : [await startWorld(Number(values.rows))];
+  const language = values['remote-language'];
+  out(`fuzz: mode ${mode}, ${count} statements, seed ${seed}, rows ${values.rows}, remote language ${language}`);
+  const worlds = values.edition === 'finops'
+    ? await startFinopsWorlds(Number(values.rows), await openOracle(), language)
+    : [await startWorld(Number(values.rows), { remoteLanguage: language })];
   const world = worlds[0]!;
   const stats: Stats = newStats();
   try {

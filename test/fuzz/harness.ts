@@ -47,10 +47,21 @@ export interface FuzzWorld {
  * can share one oracle database, each in a schema of its own (`rows` 3000 gives 6,000 contacts:
  * more than a page).
  */
-export async function startWorld(rows: number, options: { dataSeed?: number; db?: PGlite; schema?: string } = {}): Promise<FuzzWorld> {
+/**
+ * The connection-string settings of a remote language: `auto`, `odata` or `fetchxml` as Remote
+ * Language, `off` as push-down off (everything but `$select` runs locally).
+ */
+export function remoteLanguageSettings(language: string | undefined): string {
+  if (language === undefined || language === 'auto') return '';
+  if (language === 'off') return ';Pushdown=false';
+  if (language === 'odata' || language === 'fetchxml') return `;Remote Language=${language}`;
+  throw new Error(`--remote-language must be auto, odata, fetchxml or off, not '${language}'`);
+}
+
+export async function startWorld(rows: number, options: { dataSeed?: number; db?: PGlite; schema?: string; remoteLanguage?: string } = {}): Promise<FuzzWorld> {
   const dataSeed = options.dataSeed ?? 1;
   const emulator = await startEmulator({ port: 0, rows, fuzzData: true, seed: dataSeed });
-  const conn = await connect(`Url=${emulator.url}`);
+  const conn = await connect(`Url=${emulator.url}${remoteLanguageSettings(options.remoteLanguage)}`);
   const db = options.db ?? (await openOracle());
   const schema = options.schema ?? 'public';
   const tables = await loadOracle(db, emulator.url, TABLES, schema);
@@ -75,11 +86,11 @@ export async function startWorld(rows: number, options: { dataSeed?: number; db?
  * F&O: one emulator (edition finops, fuzz data), two connections, Cross Company off (the default
  * company's customers) and on (every company's), each beside the oracle's copy of what it should see.
  */
-export async function startFinopsWorlds(rows: number, db: PGlite): Promise<FuzzWorld[]> {
+export async function startFinopsWorlds(rows: number, db: PGlite, remoteLanguage?: string): Promise<FuzzWorld[]> {
   const emulator = await startEmulator({ port: 0, rows, fuzzData: true, edition: 'finops' });
   const worlds: FuzzWorld[] = [];
   for (const cross of [false, true]) {
-    const conn = await connect(`Url=${emulator.url}${cross ? ';Cross Company=true' : ''}`);
+    const conn = await connect(`Url=${emulator.url}${cross ? ';Cross Company=true' : ''}${remoteLanguageSettings(remoteLanguage)}`);
     const schema = cross ? 'finops_all' : 'finops_default';
     const tables = await loadOracle(db, emulator.url, [CUSTOMERS], schema, cross ? '&cross-company=true' : '');
     const pools = buildPools(tables, new Prng(7));
