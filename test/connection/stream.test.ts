@@ -48,17 +48,27 @@ describe('Connection', () => {
     expect(emulator.requests().length - before).toBe(2);
   });
 
-  it('cancelling mid-stream, with a page read ahead, stops with DYNASQL_ERR_CANCELLED', async () => {
+  it('cancelling mid-stream, with a page read ahead, stops with DYNASQL_ERR_CANCELLED and asks for no further page', async () => {
+    const before = emulator.requests().length;
     const controller = new AbortController();
     const seen: unknown[] = [];
+    let requestedAtAbort = 0;
     const run = async () => {
       for await (const row of conn.stream('SELECT name FROM account', undefined, { signal: controller.signal })) {
         seen.push(row.name);
-        if (seen.length === 5) controller.abort();
+        if (seen.length === 15) {
+          // the caller is on page 2; page 3 may be on its way (read ahead), page 4 never
+          for (let i = 0; i < 100 && emulator.requests().length - before < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+          requestedAtAbort = emulator.requests().length - before;
+          controller.abort();
+        }
       }
     };
     await expect(run()).rejects.toMatchObject({ code: 'DYNASQL_ERR_CANCELLED' });
     expect(seen.length).toBeLessThanOrEqual(20);
+    expect(requestedAtAbort).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(emulator.requests().length - before).toBe(3);
   });
 
   it('query() follows every nextLink', async () => {
