@@ -97,9 +97,9 @@ export async function runCancelBench(): Promise<BenchResult> {
       name: 'cancel',
       figures: { cancelRead, cancelJoin, cancelWrite, streamRead, served, localJoin },
       checks: [
-        below('cancel → idle CPU: pushed-down read', n(cancelRead.idleMs), 200, 'ms', `settled in ${n(cancelRead.settledMs)} ms (${String(cancelRead.outcome)})`),
-        below('cancel → idle CPU: local join', n(cancelJoin.idleMs), 200, 'ms', `settled in ${n(cancelJoin.settledMs)} ms (${String(cancelJoin.outcome)})`),
-        below('cancel → idle CPU: INSERT of 20,000 rows', n(cancelWrite.idleMs), 200, 'ms', `settled in ${n(cancelWrite.settledMs)} ms (${String(cancelWrite.outcome)})`),
+        below('cancel → idle CPU: pushed-down read', n(cancelRead.idleMs), 200, 'ms', `settled in ${n(cancelRead.settledMs)} ms (${String(cancelRead.outcome)}); ${n(cancelRead.cpuAfterCancelMs)} ms of CPU from the cancel to idle`),
+        below('cancel → idle CPU: local join', n(cancelJoin.idleMs), 200, 'ms', `settled in ${n(cancelJoin.settledMs)} ms (${String(cancelJoin.outcome)}); ${n(cancelJoin.cpuAfterCancelMs)} ms of CPU from the cancel to idle`),
+        below('cancel → idle CPU: INSERT of 20,000 rows', n(cancelWrite.idleMs), 200, 'ms', `settled in ${n(cancelWrite.settledMs)} ms (${String(cancelWrite.outcome)}); ${n(cancelWrite.cpuAfterCancelMs)} ms of CPU from the cancel to idle`),
         below('peak RSS, 1,000,000 rows through stream()', n(streamRead.peakRssMb), 200, 'MB', `${n(streamRead.rows)} rows in ${n(streamRead.totalMs)} ms`),
         below('RSS added serving 1,000,000 rows through the adapter to a slow reader', n(served.servingPeakRssMb) - n(served.rssAfterStartMb), 200, 'MB',
           `${n(served.rows)} rows in ${n(served.ms)} ms; peak ${n(served.servingPeakRssMb)} MB while serving, ${n(served.rssAfterStartMb)} MB once started (the catalog engine, PGlite, peaks at ${n(served.startPeakRssMb)} MB while it starts)`),

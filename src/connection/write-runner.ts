@@ -513,8 +513,10 @@ export async function execute(ctx: WriteRunContext, ops: readonly (WriteOperatio
   };
   await Promise.all(Array.from({ length: Math.min(width, groups.length) }, worker));
   if (signal?.aborted) {
-    const error = new DynasqlError('DYNASQL_ERR_CANCELLED', 'not sent: the statement was cancelled');
-    outcomes.forEach((o, i) => { if (o.state === 'notAttempted') outcomes[i] = { state: 'failed', error }; });
+    // one shared outcome, not a failure per row: a cancel of a 20,000-row INSERT settles without building 20,000 entries
+    const why = signal.reason instanceof DynasqlError ? signal.reason : undefined;
+    const stopped: Outcome = { state: 'notAttempted', reason: new DynasqlError(why?.code ?? 'DYNASQL_ERR_CANCELLED', `not sent: ${why?.message ?? 'the statement was cancelled'}`) };
+    outcomes.forEach((o, i) => { if (o.state === 'notAttempted') outcomes[i] = stopped; });
   }
   return outcomes;
 }

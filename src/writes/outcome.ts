@@ -16,7 +16,8 @@ export type Outcome =
   | { state: 'failed'; error: DynasqlError }
   /** the request may or may not have been carried out (its answer was lost and could not be settled) */
   | { state: 'unconfirmed'; error: DynasqlError }
-  | { state: 'notAttempted' };
+  /** not sent; `reason` when the statement stopped before sending it (cancelled, timed out) */
+  | { state: 'notAttempted'; reason?: DynasqlError };
 
 export interface WriteFailure {
   key: Record<string, unknown>;
@@ -52,7 +53,10 @@ export function summarize(command: string, ops: readonly WriteOperation[], outco
   if (options.continueOnError && !options.atomic && notAttempted === 0) {
     return { rowCount: written, failures, warnings: [`${failures.length} of ${ops.length} rows failed; ${written} written`] };
   }
-  const first = outcomes.find((o) => o.state === 'failed' || o.state === 'unconfirmed') as { error: DynasqlError } | undefined;
+  // the first row that failed, else why the statement stopped before sending the rest
+  const failed = outcomes.find((o) => o.state === 'failed' || o.state === 'unconfirmed') as { error: DynasqlError } | undefined;
+  const stopped = outcomes.find((o) => o.state === 'notAttempted' && o.reason !== undefined) as { reason: DynasqlError } | undefined;
+  const first = failed ?? (stopped ? { error: stopped.reason } : undefined);
   const details = {
     written, failed: failures.length - unconfirmed, unconfirmed, notAttempted, rows: ops.length, failures,
     writtenKeys: ops.filter((_, i) => outcomes[i]!.state === 'written').map((op) => op.key),

@@ -33,6 +33,29 @@ function abortWhenLoaded(controller: AbortController): (p: { pages: number }) =>
   };
 }
 
+describe('cancelling a write', () => {
+  it('stops sending: rows never sent count as not attempted, not as failures, and the rows written are reported', async () => {
+    const writer = await connect(`Url=${emulator.url};Max Concurrency=1`);
+    try {
+      const controller = new AbortController();
+      const values = Array.from({ length: 3000 }, (_, i) => `('Cancelled write ${i}')`).join(', ');
+      const error = await writer.query(`INSERT INTO contact (lastname) VALUES ${values}`, undefined, {
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      }).then(() => undefined, (e: { code: string; details: Record<string, unknown> }) => e);
+      expect(error).toMatchObject({ code: 'DYNASQL_ERR_PARTIAL_WRITE', details: { rows: 3000, failed: 0, unconfirmed: 0 } });
+      const details = error!.details as { written: number; notAttempted: number; failures: unknown[] };
+      // one $batch of 1,000 went out before the cancel; the other two were never sent
+      expect(details).toMatchObject({ written: 1000, notAttempted: 2000, failures: [] });
+      const stored = await writer.query("SELECT COUNT(*) AS n FROM contact WHERE lastname LIKE 'Cancelled write %'");
+      expect(stored.rows).toEqual([{ n: 1000 }]);
+      expect((error as unknown as Error).message).toContain('2000 not attempted (first: not sent: the statement was cancelled)');
+    } finally {
+      await writer.close();
+    }
+  });
+});
+
 describe('cancelling a local step', () => {
   it('rejects with DYNASQL_ERR_CANCELLED, and the next local query on the connection answers', async () => {
     const controller = new AbortController();
