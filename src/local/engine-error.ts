@@ -39,6 +39,12 @@ export function localEngineError(error: unknown): DynasqlError {
     const own = pattern.exec(firstLine);
     if (own) return new DynasqlError(code, own[0], { cause: error });
   }
+  // a value past its type's range is T-SQL's Msg 8115, even when DuckDB meets it in a cast: `SUM(int)`
+  // is an int, rendered `CAST(sum(x) AS INTEGER)`, so a sum past 2^31 fails converting INT128 → INT32
+  const castRange = /^Conversion Error: .*out of range for the destination type ([A-Z0-9_]+(?:\(\d+,\d+\))?)/.exec(firstLine);
+  if (castRange) {
+    return new DynasqlError('DYNASQL_ERR_OVERFLOW', `Arithmetic overflow error converting an expression to data type ${tsqlType(castRange[1]!)}`, { cause: error });
+  }
   const conversion = /^Conversion Error: Could not convert (?:string )?'((?:[^']|'')*)' to ([A-Z0-9_ ]+(?:\(\d+,\d+\))?)/.exec(firstLine);
   if (conversion) {
     return new DynasqlError('DYNASQL_ERR_CONVERSION', `Conversion failed: '${conversion[1]}' is not a valid ${tsqlType(conversion[2]!)}`, { cause: error });

@@ -330,7 +330,28 @@ export class DuckDbRenderer {
       const [a, b] = [this.operand(l, type), this.operand(r, type)];
       return this.convert({ sql: `(CASE WHEN ${b} = 0 THEN ${DIVIDE_BY_ZERO} ELSE ${a} % ${b} END)`, type: UNKNOWN }, type);
     }
+    if (op === '*' && isExactFraction(type)) return this.convert({ sql: this.decimalProduct(l, r, type), type: UNKNOWN }, type);
     return this.convert({ sql: `(${this.operand(l, type)} ${op} ${this.operand(r, type)})`, type: UNKNOWN }, type);
+  }
+
+  /**
+   * `a * b` of decimals. T-SQL multiplies exactly (scale s1 + s2) and then cuts the scale to fit 38
+   * digits (`decimal(30,20) * decimal(30,20)` is decimal(38,17)); DuckDB refuses a product whose scale
+   * passes 38. There each operand is first rounded so their scales add up to the result's scale, which
+   * leaves the result's integral digits free: the product is exact when the operands' decimals fit
+   * (1.5 * 2.25), and its last digits can differ from SQL Server's when both carry more.
+   */
+  private decimalProduct(l: LocalArg, r: LocalArg, type: SqlType): string {
+    const [a, b] = [this.operand(l, type), this.operand(r, type)];
+    const own = (arg: LocalArg) => asDecimal(isNullType(arg.type) || isString(arg.type) ? type : arg.type);
+    const [x, y] = [own(l), own(r)];
+    if (x.scale + y.scale <= 38) return `(${a} * ${b})`;
+    const target = type.scale ?? 0;
+    const yScale = Math.min(y.scale, Math.max(Math.floor(target / 2), target - x.scale));
+    const xScale = Math.min(x.scale, target - yScale);
+    const fitted = (sql: string, d: { precision: number; scale: number }, scale: number) =>
+      (scale === d.scale ? sql : `CAST(${sql} AS DECIMAL(${Math.min(38, d.precision - d.scale + scale)},${scale}))`);
+    return `(${fitted(a, x, xScale)} * ${fitted(b, y, yScale)})`;
   }
 
   /** an operand of arithmetic done in `type`: a decimal enters with its own precision and scale (money (19,4), int (10,0)) */

@@ -95,6 +95,8 @@ const first = (args: SqlType[]): SqlType => args[0] ?? INT;
 const stringOf = (t: SqlType | undefined): SqlType => (t && isString(t) ? t : isNullType(t ?? INT) ? { name: 'varchar', length: 1 } : NVARCHAR_MAX);
 /** LEN / CHARINDEX: int, bigint for (max) strings */
 const lengthType = (t: SqlType | undefined): SqlType => (t && isString(t) && t.length === undefined ? BIGINT : INT);
+/** a bounded string type at its cap, nvarchar(4000) / varchar(8000); (max) stays */
+const widened = (t: SqlType): SqlType => (t.length === undefined ? t : { name: isUnicode(t) ? 'nvarchar' : 'varchar', length: isUnicode(t) ? 4000 : 8000 });
 const anyUnicode = (args: SqlType[]) => args.some((t) => !isString(t) || isUnicode(t));
 /** the date argument's type, a string converting to datetime (DATEADD's rule) */
 const dateOf = (t: SqlType | undefined): SqlType => (t && isDateTime(t) ? t : DATETIME);
@@ -289,7 +291,9 @@ const ROWS: FunctionDef[] = [
   },
   {
     // a negative count gives NULL in T-SQL
-    name: 'REPLICATE', names: { tsql: ['REPLICATE'], postgresql: ['REPEAT'] }, kind: 'scalar', arity: [2, 2], result: (a) => stringOf(a[0]),
+    // the input's string type; its length is known only when it runs, so it is the type's cap
+    // (REPLICATE('a', 3) is varchar(8000), not varchar(1))
+    name: 'REPLICATE', names: { tsql: ['REPLICATE'], postgresql: ['REPEAT'] }, kind: 'scalar', arity: [2, 2], result: (a) => widened(stringOf(a[0])),
     local: (c) => `(CASE WHEN ${asType(c, 1, BIGINT)} < 0 THEN NULL ELSE repeat(${str(c, 0)}, ${asType(c, 1, BIGINT)}) END)`,
   },
   { name: 'SPACE', names: TSQL_ONLY('SPACE'), kind: 'scalar', arity: [1, 1], result: () => ({ name: 'varchar' }), local: (c) => `(CASE WHEN ${asType(c, 0, BIGINT)} < 0 THEN NULL ELSE repeat(' ', ${asType(c, 0, BIGINT)}) END)` },
