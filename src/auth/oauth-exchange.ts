@@ -32,7 +32,7 @@ export interface ExchangedTokens {
 type CodeSettings = AuthSettings;
 
 function app(settings: CodeSettings, edges: AuthEdges) {
-  if (!settings.clientId) throw new DynasqlError('DYNASQL_ERR_CONFIG', `The authorization code grant needs the setting 'Client Id'.`);
+  if (!settings.clientId) throw new DynasqlError('DYNASQL_ERR_CONFIG', `The authorization code grant (GetOAuthAccessToken) needs the setting 'Client Id' in the connection: the Application (client) ID of your app registration in Microsoft Entra ID (docs/getting-started.md).`);
   const transport = identityTransport(settings, edges);
   const { dispatcher, owned } = transport;
   const client =

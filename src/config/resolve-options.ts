@@ -188,10 +188,22 @@ function defaultAuthScheme(values: Record<string, unknown>, edition: Edition, is
   return 'AuthCode';
 }
 
+/** where the value of a sign-in setting comes from, for the error that asks for it */
+const SETTING_HELP: Record<string, string> = {
+  'Client Id': "the Application (client) ID of your app registration in Microsoft Entra ID (its Overview page); for AuthCode and DeviceCode the app needs 'Allow public client flows' and the Dynamics CRM user_impersonation permission",
+  'Client Secret': "the Value of a secret from the app registration's Certificates & secrets page",
+  'Azure Tenant': 'your tenant ID (a GUID) or a verified domain such as contoso.onmicrosoft.com, from the Overview page of Microsoft Entra ID',
+  Certificate: "a PEM or PFX file holding the certificate and its private key, whose public part is uploaded to the app registration's Certificates & secrets page",
+  'Refresh Token': 'a refresh token from EXEC GetOAuthAccessToken or an earlier AuthCode sign-in',
+  'Access Token': 'a bearer token issued for the Organization URL',
+  'ADFS Server': 'the AD FS address, e.g. https://adfs.contoso.com',
+};
+
 function checkAuthSettings(scheme: AuthScheme, values: Record<string, unknown>, edition: Edition): void {
   const need = (field: string, name: string) => {
     if (values[field] === undefined || values[field] === '') {
-      throw new DynasqlError('DYNASQL_ERR_CONFIG', `Auth Scheme=${scheme} needs the setting '${name}'.`);
+      const what = SETTING_HELP[name] ? ` ${SETTING_HELP[name]}` : '';
+      throw new DynasqlError('DYNASQL_ERR_CONFIG', `Auth Scheme=${scheme} needs the setting '${name}':${what} (docs/getting-started.md shows each scheme's connection string).`);
     }
   };
   switch (scheme) {
