@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { createCertificate, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { DATAVERSE_EDMX } from '../../src/emulator/metadata/dataverse-edmx.js';
 import { connect, type Connection } from '../../src/index.js';
 
@@ -19,6 +19,7 @@ const ACCOUNTNUMBER_KEY = `<Annotation Term="Keys.AlternateKeys"><Collection>
     <Record Type="Keys.PropertyRef"><PropertyValue Property="Alias" String="accountnumber"/><PropertyValue Property="Name" PropertyPath="accountnumber"/></Record>
   </Collection></PropertyValue></Record>
 </Collection></Annotation>`;
+const CERTIFICATE = createCertificate({ commonName: 'dynasql-docs-app' });
 const README = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
 const ORG = 'https://contoso.crm.dynamics.com';
 
@@ -35,7 +36,8 @@ beforeAll(async () => {
     auth: {
       tenantId: 'contoso.onmicrosoft.com',
       audience: ORG,
-      clients: [{ clientId: '<app id>', isPublic: true }, { clientId: 'readme-app', clientSecret: 'readme-secret' }],
+      // the docs' placeholders, registered as they are written: one app with a secret, a certificate and public client flows
+      clients: [{ clientId: '<app id>', isPublic: true, clientSecret: '<secret>', certificatePem: CERTIFICATE.certPem }, { clientId: 'readme-app', clientSecret: 'readme-secret' }],
       deviceCodeIntervalSeconds: 1,
     },
   });
@@ -104,6 +106,32 @@ describe('the README connection strings', () => {
       /Auth Scheme=DeviceCode needs the setting 'Client Id': the Application \(client\) ID of your app registration .*Allow public client flows/,
     );
   });
+});
+
+describe('the getting-started connection strings', () => {
+  const GUIDE = readFileSync(resolve(import.meta.dirname, '../../docs/getting-started.md'), 'utf8');
+  const strings = [...GUIDE.matchAll(/`(Organization URL=[^`]*)`/g)].map((m) => m[1]!);
+  it('cover every scheme', () => {
+    for (const scheme of ['ClientSecret', 'ClientCertificate', 'DeviceCode', 'AuthCode', 'RefreshToken', 'AccessToken', 'ADFS']) {
+      expect(strings.some((s) => s.includes(`Auth Scheme=${scheme};`)), scheme).toBe(true);
+    }
+  });
+  // AuthCode needs a person at a browser (test/auth/emulator-identity.test.ts plays one), ADFS an F&O on-premises server
+  for (const text of strings.filter((s) => !/Auth Scheme=(AuthCode|ADFS);/.test(s))) {
+    it(`signs in and reads: ${text}`, async () => {
+      const identity = secured.identity!;
+      const certificateFile = join(mkdtempSync(join(tmpdir(), 'dynasql-guide-')), 'app.pem');
+      writeFileSync(certificateFile, CERTIFICATE.certPem + CERTIFICATE.keyPem);
+      const scope = `${secured.origin}/user_impersonation offline_access`;
+      const filled = text
+        .replace(ORG, secured.origin)
+        .replace('/path/app.pem', certificateFile)
+        .replace('Refresh Token=<token>', `Refresh Token=${identity.tokens.issueRefreshToken('<app id>', identity.tokens.users[0]!, scope)}`)
+        .replace('Access Token=<token>', `Access Token=${identity.tokens.issueAccessToken({ clientId: '<app id>' }, secured.origin, 'tenant')}`);
+      await using c = await connect(`${filled};Authority Host=${identity.url};CA File=${caFile}`);
+      expect((await c.query('SELECT TOP 1 name FROM account')).rows).toHaveLength(1);
+    }, 60_000);
+  }
 });
 
 describe('the README SQL examples', () => {
