@@ -12,6 +12,7 @@ import type { Capabilities } from '../capabilities/index.js';
 import { planQuery, resolveParams, type RemoteLanguage } from '../pushdown/index.js';
 import { parseSql, type ParserDialect } from '../sql/index.js';
 import { ExpandedRows, remotePages, type ScanCounters } from './remote-rows.js';
+import { splitAggregatePages } from './fetchxml-split.js';
 import type { SystemTables } from './system-tables.js';
 import type { QueryParams, ResultColumn, Row } from './types.js';
 
@@ -93,14 +94,23 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
     const positions = columns.map((c) => step.columns.indexOf(c));
     // decimals are trimmed to exact text without trailing zeros, the same from the service and the local engine
     const trims = columns.map((c) => c.edmType === 'Edm.Decimal');
-    const source = remotePages(ctx.executor, step, signal, counters, undefined, readAhead);
+    let source: AsyncGenerator<ColumnValue[][]> = remotePages(ctx.executor, step, signal, counters, undefined, readAhead);
     // the first page is read now, so a refused request fails the statement (or falls back) before any row is handed out
     let first: IteratorResult<ColumnValue[][]>;
     try {
       first = await source.next();
     } catch (error) {
-      if (plan.fallback && DynasqlError.is(error, 'DYNASQL_ERR_AGGREGATE_LIMIT')) return runPlan(ctx, plan.fallback, signal, counters);
-      throw error;
+      if (!DynasqlError.is(error, 'DYNASQL_ERR_AGGREGATE_LIMIT')) throw error;
+      try {
+        // a FetchXML aggregate the service refused whole is answered by parts (fetchxml-split.ts) …
+        if (!step.fetchXml?.split) throw error;
+        source = splitAggregatePages(ctx.executor, step, signal, counters);
+        first = await source.next();
+      } catch (refused) {
+        // … and, when that is refused too, by the plan's last resort: every row read and aggregated locally
+        if (plan.fallback && DynasqlError.is(refused, 'DYNASQL_ERR_AGGREGATE_LIMIT')) return runPlan(ctx, plan.fallback, signal, counters);
+        throw refused;
+      }
     }
     const toRow = (values: ColumnValue[]): Row => {
       const row: Row = {};

@@ -28,9 +28,15 @@ export function explainPlan(plan: PhysicalPlan, serviceRoot: string): string {
     if (scan.aggregateOutputs) lines.push(`  outputs: ${scan.aggregateOutputs.map((o) => `${o.alias} → ${o.name}`).join(', ')}`);
     for (const reason of scan.notPushed) lines.push(`  local:  ${reason}`);
   }
+  const split = plan.scans.find((s) => s.kind === 'remoteScan' && s.fetchXml?.split);
+  if (split?.kind === 'remoteScan') {
+    lines.push(`  if the service refuses the aggregate (50,000-row limit): the same FetchXML over ranges of ${split.fetchXml!.split!.attribute}, each under the limit, combined`);
+  } else if (plan.scans.some((s) => s.kind === 'remoteScan' && s.fetchXml?.aggregate)) {
+    lines.push('  the aggregate cannot be split into parts combined exactly (a distinct count, or text groups)');
+  }
   if (plan.fallback) {
     const urls = plan.fallback.scans.flatMap((s) => (s.kind === 'remoteScan' ? [`GET ${serviceRoot}${s.request.url}`] : []));
-    lines.push(`  if the service refuses the aggregate (50,000-row limit): ${urls.join(', ')} and aggregate locally`);
+    lines.push(`  ${split ? 'last resort, if a part is refused too' : 'if the service refuses the aggregate (50,000-row limit)'}: ${urls.join(', ')} and aggregate locally (every row is read)`);
   }
   if (plan.output.kind === 'direct') {
     lines.push('Result  straight from the service (no local step)');

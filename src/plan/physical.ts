@@ -57,6 +57,16 @@ export interface RemoteScanStep {
     simplePaging?: boolean;
     /** the URL is longer than a GET line takes: each page goes as the one GET of a `$batch` */
     viaBatch?: boolean;
+    /**
+     * an aggregate the service may refuse (50,000 rows) answered by parts over ranges of a date
+     * column and combined (src/fetchxml/split.ts); absent when the parts cannot be combined exactly
+     */
+    split?: {
+      attribute: string;
+      groups: string[];
+      aggregates: { alias: string; combine: 'sum' | 'min' | 'max' }[];
+      orders: { alias: string; descending: boolean }[];
+    };
   };
   /** what went into the request (`$filter: revenue > 1000`) */
   pushed: string[];

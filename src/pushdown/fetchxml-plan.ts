@@ -17,7 +17,7 @@
  *  <attribute name="accountid" alias="a1" aggregate="count"/></entity></fetch>`.
  */
 import type { Column } from '../catalog/types.js';
-import { element, fetchXmlUrl, prettyXml, type XmlElement } from '../fetchxml/index.js';
+import { element, fetchXmlUrl, prettyXml, type SplitSpec, type XmlElement } from '../fetchxml/index.js';
 import { FORMATTED_VALUE, LOOKUP_LOGICAL_NAME } from '../odata/index.js';
 import type * as P from '../plan/index.js';
 import { functionKind } from '../plan/index.js';
@@ -132,7 +132,7 @@ function build(bound: P.BoundQuery, options: FetchPlanOptions): { plan: P.Physic
   }
   const aggregate = isAggregate(block);
   if (aggregate && link) cannot('an aggregate over a join runs locally');
-  const out = aggregate ? aggregateOutputs(bound, block, root) : plainOutputs(bound, block, root, link?.parts);
+  const out: { columns: Column[]; split?: SplitSpec } = aggregate ? aggregateOutputs(bound, block, root) : plainOutputs(bound, block, root, link?.parts);
   const fetchAttributes: Record<string, string | undefined> = {};
   let rowLimit: number | undefined;
   if (aggregate) {
@@ -173,7 +173,7 @@ function build(bound: P.BoundQuery, options: FetchPlanOptions): { plan: P.Physic
     request: { method: 'GET', url, headers: { Prefer: `odata.include-annotations="${annotations.join(',')}"` } },
     columns: out.columns,
     ...(rowLimit !== undefined ? { rowLimit } : {}),
-    fetchXml: { entitySet, fetch, pretty: prettyXml(fetch), reason: '', ...(aggregate ? { aggregate: true } : {}), ...(simplePaging ? { simplePaging: true } : {}), ...(viaBatch ? { viaBatch: true } : {}) },
+    fetchXml: { entitySet, fetch, pretty: prettyXml(fetch), reason: '', ...(aggregate ? { aggregate: true } : {}), ...(simplePaging ? { simplePaging: true } : {}), ...(viaBatch ? { viaBatch: true } : {}), ...(out.split ? { split: out.split } : {}) },
     pushed: [`FetchXML ${aggregate ? 'aggregate' : link ? `${link.type} join` : 'read'}`],
     notPushed: [],
   };
@@ -424,7 +424,7 @@ function aggregateSpec(expr: P.Expr, root: EntityParts): { aggregate: string; co
 }
 
 /** GROUP BY and aggregates as aliased `<attribute>`s of the root; the result columns read by alias */
-function aggregateOutputs(bound: P.BoundQuery, block: P.Select, root: EntityParts): { columns: Column[] } {
+function aggregateOutputs(bound: P.BoundQuery, block: P.Select, root: EntityParts): { columns: Column[]; split?: SplitSpec } {
   if (block.having) cannot('HAVING runs locally');
   if (block.distinct) cannot('DISTINCT runs locally');
   const aliases = new Map<string, { alias: string; edmType: string; column: Column; dategrouping?: DateGrouping }>();
@@ -439,6 +439,7 @@ function aggregateOutputs(bound: P.BoundQuery, block: P.Select, root: EntityPart
     }));
   }
   const groups = aliases.size;
+  const combines = new Map<string, 'sum' | 'min' | 'max' | undefined>();
   const columns: Column[] = [];
   const aliasOf = (expr: P.Expr): { alias: string; edmType: string; column: Column; dategrouping?: DateGrouping } | undefined => {
     const key = exprKey(expr);
@@ -449,6 +450,8 @@ function aggregateOutputs(bound: P.BoundQuery, block: P.Select, root: EntityPart
     const alias = `a${aliases.size - groups + 1}`;
     const entry = { alias, edmType: spec.edmType, column: spec.column };
     aliases.set(key, entry);
+    // how parts over ranges combine; a distinct count cannot (one value may fall in two ranges)
+    combines.set(alias, spec.distinct ? undefined : spec.aggregate === 'min' || spec.aggregate === 'max' ? spec.aggregate : 'sum');
     root.attributes.push(element('attribute', { name: logicalName(spec.column), alias, aggregate: spec.aggregate, distinct: spec.distinct ? 'true' : undefined }));
     return entry;
   };
@@ -468,5 +471,25 @@ function aggregateOutputs(bound: P.BoundQuery, block: P.Select, root: EntityPart
     if (item.nulls && (item.nulls === 'first') === item.descending) cannot('the NULLS FIRST/LAST order differs from the service');
     root.orders.push(element('order', { alias: entry.alias, descending: item.descending ? 'true' : undefined }));
   }
-  return { columns };
+  return { columns, split: splitSpec(root, [...aliases.values()], combines) };
+}
+
+/**
+ * How the aggregate is answered by parts when the service refuses it whole (split.ts): ranges of
+ * the date it groups by, else of `createdon`. Not when a part cannot be combined exactly: a
+ * distinct count, or text groups (equal up to case, one group across parts but shown as either).
+ */
+function splitSpec(root: EntityParts, entries: { alias: string; column: Column; dategrouping?: DateGrouping }[], combines: Map<string, 'sum' | 'min' | 'max' | undefined>): SplitSpec | undefined {
+  const groups = entries.filter((e) => e.alias.startsWith('g'));
+  if (groups.some((g) => !g.dategrouping && g.column.edmType === 'Edm.String')) return undefined;
+  const aggregates: SplitSpec['aggregates'] = [];
+  for (const [alias, combine] of combines) {
+    if (!combine) return undefined;
+    aggregates.push({ alias, combine });
+  }
+  const dated = groups.find((g) => g.dategrouping)?.column
+    ?? root.scan.table.columns.find((c) => c.name === 'createdon' && c.kind === 'data' && DATES.has(c.edmType));
+  if (!dated) return undefined;
+  const orders = root.orders.map((o) => ({ alias: o.attributes.alias!, descending: o.attributes.descending === 'true' }));
+  return { attribute: logicalName(dated), groups: groups.map((g) => g.alias), aggregates, orders };
 }

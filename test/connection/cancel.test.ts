@@ -86,7 +86,7 @@ describe('cancelling a local step', () => {
   });
 
   it('the Statement Timeout interrupts the local step with DYNASQL_ERR_TIMEOUT', async () => {
-    const timed = await connect(`Url=${emulator.url};Statement Timeout=1`);
+    const timed = await connect(`Url=${emulator.url};Statement Timeout=1;Remote Language=OData`);
     try {
       await expect(timed.query(LONG_JOIN)).rejects.toMatchObject({ code: 'DYNASQL_ERR_TIMEOUT' });
       expect((await timed.query(LOCAL_JOIN)).rows).toEqual([{ n: 1000 }]);

@@ -11,7 +11,7 @@ let conn: Connection;
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, rows: 40 });
-  conn = await connect(`Url=${emulator.url}`);
+  conn = await connect(`Url=${emulator.url};Remote Language=OData`);
 });
 
 afterAll(async () => {

@@ -1,0 +1,64 @@
+/**
+ * The 50,000-row aggregate limit (here lowered to 40 rows in the emulator): a FetchXML aggregate the
+ * service refuses is answered by parts over date ranges, combined exactly; what cannot be split
+ * (a distinct count) falls back to reading every row, and EXPLAIN says which.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { connect, type Connection } from '../../src/index.js';
+import { asMultiset, comparable } from '../select/compare-rows.js';
+
+let emulator: RunningEmulator;
+let conn: Connection;
+let local: Connection;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, rows: 150, aggregateLimit: 40 });
+  conn = await connect(`Url=${emulator.url};Remote Language=FetchXML`);
+  local = await connect(`Url=${emulator.url};Pushdown=false`);
+});
+
+afterAll(async () => {
+  await conn?.close();
+  await local?.close();
+  await emulator?.close();
+});
+
+async function run(sql: string): Promise<{ rows: string[]; sent: string[] }> {
+  const before = emulator.requests().length;
+  const result = await conn.query(sql);
+  return { rows: /ORDER BY/i.test(sql) ? result.rows.map(comparable) : asMultiset(result.rows), sent: emulator.requests().slice(before).map((r) => decodeURIComponent(r.url)) };
+}
+
+describe('a FetchXML aggregate over the service limit', () => {
+  it('is split into date ranges, aggregated remotely and combined', async () => {
+    const sql = 'SELECT YEAR(createdon) AS y, MONTH(createdon) AS m, COUNT(*) AS n, SUM(revenue) AS r, MIN(numberofemployees) AS lo, MAX(createdon) AS last FROM account GROUP BY YEAR(createdon), MONTH(createdon) ORDER BY y DESC, m';
+    const { rows, sent } = await run(sql);
+    expect(rows).toEqual((await local.query(sql)).rows.map(comparable));
+    // the refused whole, two bounds, eight ranges (some halved again): no page of rows is read
+    expect(sent.every((u) => u.includes('fetchXml='))).toBe(true);
+    expect(sent.filter((u) => u.includes('top="1"'))).toHaveLength(2);
+    expect(sent.filter((u) => u.includes('aggregate="true"')).length).toBeGreaterThanOrEqual(9);
+    expect(sent.some((u) => /operator="ge" value="\d{4}-/.test(u))).toBe(true);
+  });
+
+  it('an ungrouped count over a filter is split too', async () => {
+    const sql = "SELECT COUNT(*) AS n, COUNT(telephone1) AS t FROM account WHERE name NOT LIKE '%[0-9]'";
+    expect((await run(sql)).rows).toEqual(asMultiset((await local.query(sql)).rows));
+  });
+
+  it('a distinct count is not split: every row is read, and EXPLAIN says so', async () => {
+    const sql = 'SELECT COUNT(DISTINCT name) AS d FROM account';
+    const { rows, sent } = await run(sql);
+    expect(rows).toEqual(asMultiset((await local.query(sql)).rows));
+    expect(sent.at(-1)).toContain('$select=name');
+    const text = await conn.explain(sql);
+    expect(text).toContain('the aggregate cannot be split into parts combined exactly');
+    expect(text).toContain('and aggregate locally (every row is read)');
+  });
+
+  it('EXPLAIN names the split', async () => {
+    const text = await conn.explain('SELECT YEAR(createdon) AS y, COUNT(*) AS n FROM account GROUP BY YEAR(createdon)');
+    expect(text).toContain('the same FetchXML over ranges of createdon, each under the limit, combined');
+  });
+});
