@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the test suite drives for real: tmux (the REPL test), psql, a JDK
-# with pgJDBC, and psqlODBC with unixODBC (the Postgres adapter's client tests). Installs only what is
+# with pgJDBC, psqlODBC with unixODBC, and Python's psycopg 3, psycopg2, SQLAlchemy (1.4: bookworm's) and
+# pyodbc (the Postgres adapter's client tests). Installs only what is
 # missing, as root or through sudo; says what it installs and why it cannot when it cannot.
 set -euo pipefail
-PKGS=(tmux postgresql-client openjdk-17-jdk-headless libpostgresql-jdbc-java odbc-postgresql unixodbc)
+PKGS=(tmux postgresql-client openjdk-17-jdk-headless libpostgresql-jdbc-java odbc-postgresql unixodbc
+  python3 python3-psycopg python3-psycopg2 python3-sqlalchemy python3-pyodbc)
 
 if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   echo "test:setup: this script needs a Debian or Ubuntu system (dpkg and apt-get)." >&2
-  echo "test:setup: install these yourself: tmux, psql, a JDK 17, the PostgreSQL JDBC driver, psqlODBC with unixODBC." >&2
+  echo "test:setup: install these yourself: tmux, psql, a JDK 17, the PostgreSQL JDBC driver, psqlODBC with unixODBC, and for /usr/bin/python3: psycopg 3, psycopg2, SQLAlchemy, pyodbc." >&2
   exit 1
 fi
 

@@ -1090,6 +1090,9 @@ export class Session implements EngineSession {
         let fields: FieldDescription[] | null;
         if (portal.statement.route.kind === 'engine') {
           fields = portal.statement.fields ? withFormats(portal.statement.fields, portal.resultFormats) : null;
+        } else if (portal.statement.route.kind === 'transaction') {
+          // no rows; run at Execute (a COMMIT run here would close its own portal with the block's: psycopg describes every portal)
+          fields = null;
         } else {
           // Translator statements run here, so the description is that of the real result.
           portal.outcome ??= await this.run(portal.statement, portal.parameterFormats, portal.parameters, portal.resultFormats);
