@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeCodeExchange, createTokenProvider, getAuthorizationUrl, type AuthEdges } from '../../src/auth/index.js';
+import { listenForRedirect, RedirectedSignInError } from '../../src/auth/loopback-redirect.js';
+import { signInError } from '../../src/auth/sign-in-errors.js';
 import { resolveOptions } from '../../src/config/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { DynasqlError } from '../../src/errors/index.js';
@@ -155,5 +157,20 @@ describe('sign-in errors by cause', () => {
       (e: unknown) => e as DynasqlError,
     );
     expectActionable(error!, 'redirect-not-registered', /the redirect URI http:\/\/localhost:33997\/other is not registered .*\(AADSTS50011\)\. Add it exactly .*Mobile and desktop applications/);
+  });
+
+  it('interactive: an error the browser brings back (consent_required with AADSTS65001) is named like the others', () => {
+    const settings = options('Auth Scheme=AuthCode;Client Id=cli');
+    const error = signInError(new RedirectedSignInError('consent_required', 'AADSTS65001: The user or administrator has not consented to use the application.'), 'AuthCode sign-in', settings);
+    expectActionable(error, 'consent-missing', /^AuthCode sign-in failed: the application has no consent .*\(AADSTS65001\)/);
+  });
+
+  it('interactive: a browser that never comes back times out naming the redirect URI to register', async () => {
+    const listener = await listenForRedirect('http://localhost:0', 'state', { timeoutMs: 50 });
+    try {
+      await expect(listener.result).rejects.toThrow(/Timed out waiting for the browser sign-in to come back to http:\/\/localhost:\d+\. .*AADSTS50011, register that address as a redirect URI/);
+    } finally {
+      await listener.close();
+    }
   });
 });
