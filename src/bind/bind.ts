@@ -420,8 +420,11 @@ class Binder {
       orderBy: expr.over.orderBy.map((o) => ({ expr: e(o.expr), descending: o.descending, nulls: o.nulls })),
       frame: expr.over.frame,
     } : undefined;
+    if (expr.withinGroup && def.name !== 'STRING_AGG') throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: an order inside ${expr.name} (only STRING_AGG takes one)`);
+    if (expr.withinGroup && expr.over) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${expr.name} with both an order inside it and OVER`);
+    const withinGroup = expr.withinGroup?.map((o) => ({ expr: e(o.expr), descending: o.descending, nulls: o.nulls }));
     const sqlType = def.result(valueArgs.map((a) => a.sqlType), this.dialect);
-    return { kind: 'function', name: def.name, args, distinct: expr.distinct, star: expr.star, over, sqlType };
+    return { kind: 'function', name: def.name, args, distinct: expr.distinct, star: expr.star, over, ...(withinGroup ? { withinGroup } : {}), sqlType };
   }
 }
 

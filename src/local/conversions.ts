@@ -42,6 +42,7 @@ export function convertSql(sql: string, from: SqlType, to: SqlType, tryCast = fa
   const source = duckType(from);
   if (target === '' || (source === target && typeName(from) !== 'unknown')) return sql;
   const cast = tryCast ? 'TRY_CAST' : 'CAST';
+  if (isString(from) && ((isInteger(to) && typeName(to) !== 'bit') || typeName(to) === 'decimal')) return stringToNumber(sql, to, target, tryCast);
   if (isInteger(to) && typeName(to) !== 'bit' && (isApproximate(from) || isDecimal(from))) return `${cast}(trunc(${sql}) AS ${target})`;
   if (isString(to)) {
     let text: string;
@@ -52,4 +53,20 @@ export function convertSql(sql: string, from: SqlType, to: SqlType, tryCast = fa
     return to.length !== undefined && typeName(to) !== 'unknown' ? `left(${text}, ${to.length})` : text;
   }
   return `${cast}(${sql} AS ${target})`;
+}
+
+/**
+ * T-SQL reads a string as an integer only when it is digits with an optional sign and blanks around
+ * them, and blanks alone as 0; as a decimal, digits with at most one point. DuckDB also reads '1.5'
+ * (as 2), '1e3', '0x1A' and '1_000', which T-SQL refuses (TRY_CAST gives NULL for them).
+ *   TRY_CAST('1.5' AS int) → NULL, CAST(' 12 ' AS int) → 12, CAST('' AS int) → 0, CAST('1.5' AS int) → error
+ */
+function stringToNumber(sql: string, to: SqlType, target: string, tryCast: boolean): string {
+  const integer = isInteger(to);
+  const shape = integer ? ' *[+-]?[0-9]+ *' : ' *[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+) *';
+  const name = integer ? typeName(to) : 'numeric';
+  // the value itself is not quoted into the message: it may hold anything
+  const failed = tryCast ? 'NULL' : `error('Conversion failed when converting a string value to data type ${name}.')`;
+  const blanks = integer ? ` WHEN trim(${sql}) = '' THEN CAST(0 AS ${target})` : '';
+  return `(CASE WHEN ${sql} IS NULL THEN NULL WHEN regexp_full_match(${sql}, '${shape}') THEN ${tryCast ? 'TRY_CAST' : 'CAST'}(trim(${sql}) AS ${target})${blanks} ELSE ${failed} END)`;
 }

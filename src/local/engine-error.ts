@@ -26,8 +26,9 @@ function tsqlType(duck: string): string {
 }
 
 /** the messages the renderer's own checks raise (plan/functions.ts, local/render.ts), and their codes */
-const OWN_CHECKS: [RegExp, 'DYNASQL_ERR_DIVIDE_BY_ZERO' | 'DYNASQL_ERR_INVALID_ARGUMENT'][] = [
+const OWN_CHECKS: [RegExp, 'DYNASQL_ERR_DIVIDE_BY_ZERO' | 'DYNASQL_ERR_INVALID_ARGUMENT' | 'DYNASQL_ERR_CONVERSION'][] = [
   [/Divide by zero error encountered\./, 'DYNASQL_ERR_DIVIDE_BY_ZERO'],
+  [/Conversion failed when converting a string value to data type \w+\./, 'DYNASQL_ERR_CONVERSION'],
   [/Invalid length parameter passed to the \w+ function\./, 'DYNASQL_ERR_INVALID_ARGUMENT'],
 ];
 

@@ -464,8 +464,10 @@ export class DuckDbRenderer {
     const grouped = this.groupKeys;
     if (def.kind === 'aggregate' && !expr.over) this.groupKeys = undefined;
     let args: LocalArg[];
+    let orderBy: string | undefined;
     try {
       args = (keyword !== undefined ? expr.args.slice(1) : expr.args).map((a) => this.arg(a));
+      if (expr.withinGroup) orderBy = `ORDER BY ${expr.withinGroup.map((o) => this.orderItem(o)).join(', ')}`;
     } finally {
       this.groupKeys = grouped;
     }
@@ -482,7 +484,7 @@ export class DuckDbRenderer {
       call: (name, callArgs) => `${name}(${callArgs})${over}`,
     };
     return def.local({
-      args, part: keyword !== undefined ? datePart(keyword) : undefined, distinct: expr.distinct, star: expr.star, result: expr.sqlType, forms,
+      args, part: keyword !== undefined ? datePart(keyword) : undefined, distinct: expr.distinct, star: expr.star, result: expr.sqlType, orderBy, forms,
     });
   }
 }

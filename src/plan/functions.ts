@@ -45,6 +45,8 @@ export interface LocalCall {
   star: boolean;
   /** the call's bound result type */
   result: SqlType;
+  /** the rendered order of an ordered aggregate (`STRING_AGG … WITHIN GROUP (ORDER BY y)`): `ORDER BY rtrim("y") ASC` */
+  orderBy?: string;
   forms: LocalForms;
 }
 
@@ -439,7 +441,7 @@ const ROWS: FunctionDef[] = [
   {
     name: 'STRING_AGG', names: BOTH('STRING_AGG'), kind: 'aggregate', arity: [2, 2],
     result: (a) => (a[0] && isString(a[0]) && !isUnicode(a[0]) ? { name: 'varchar', length: 8000 } : NVARCHAR_MAX),
-    local: (c) => c.forms.call('string_agg', `${c.distinct ? 'DISTINCT ' : ''}${str(c, 0)}, ${str(c, 1)}`),
+    local: (c) => c.forms.call('string_agg', `${c.distinct ? 'DISTINCT ' : ''}${str(c, 0)}, ${str(c, 1)}${c.orderBy ? ` ${c.orderBy}` : ''}`),
   },
   { name: 'STDEV', names: { tsql: ['STDEV'], postgresql: ['STDDEV', 'STDDEV_SAMP'] }, kind: 'aggregate', arity: [1, 1], result: () => FLOAT, local: (c) => c.forms.call('stddev_samp', asType(c, 0, FLOAT)) },
   { name: 'STDEVP', names: { tsql: ['STDEVP'], postgresql: ['STDDEV_POP'] }, kind: 'aggregate', arity: [1, 1], result: () => FLOAT, local: (c) => c.forms.call('stddev_pop', asType(c, 0, FLOAT)) },

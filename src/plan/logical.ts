@@ -36,7 +36,8 @@ export interface TypeName { name: string; length?: number; precision?: number; s
 /** `type` is the target type as written (`nvarchar(20)`), `sqlType` the type it denotes */
 export interface Cast { kind: 'cast'; expr: Expr; type: TypeName; try: boolean; sqlType: SqlType }
 export interface Window { partitionBy: Expr[]; orderBy: OrderItem[]; frame?: string }
-export interface Call { kind: 'function'; name: string; args: Expr[]; distinct: boolean; star: boolean; over?: Window; sqlType: SqlType }
+/** `withinGroup`: the order of an ordered aggregate (`STRING_AGG(x, ', ') WITHIN GROUP (ORDER BY y)`) */
+export interface Call { kind: 'function'; name: string; args: Expr[]; distinct: boolean; star: boolean; over?: Window; withinGroup?: OrderItem[]; sqlType: SqlType }
 export interface Subquery { kind: 'subquery'; query: Query; sqlType: SqlType }
 export interface Keyword { kind: 'keyword'; word: string; sqlType: SqlType }
 /** `*` or `a.*` in a select list; `expansion` the columns it stands for, in output order */

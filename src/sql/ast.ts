@@ -36,6 +36,8 @@ export interface FunctionExpr {
   distinct: boolean;
   star: boolean;
   over?: WindowSpec;
+  /** the order inside an aggregate: T-SQL `STRING_AGG(x, ', ') WITHIN GROUP (ORDER BY y)`, PostgreSQL `string_agg(x, ', ' ORDER BY y)` */
+  withinGroup?: OrderItem[];
 }
 export interface SubqueryExpr { kind: 'subquery'; query: Query }
 /** a date-part keyword argument (`DATEADD(day, …)`) */

@@ -15,6 +15,7 @@ import { NO_FETCH_LIMIT } from './row-limits.js';
 import { fields, take } from './consume.js';
 import { DISTINCT_AGGREGATE_PREFIX } from './distinct-aggregates.js';
 import { DISTINCT_FROM_FUNCTION, NOT_DISTINCT_FROM_FUNCTION } from './operator-rewrites.js';
+import { ESCAPE_FUNCTION, ORDERED_STRING_AGG_FUNCTION, TRY_FUNCTION } from './marker-calls.js';
 import { positionAt } from './position.js';
 import { spanAt } from './quoting.js';
 import { statementRefusal } from './statement-forms.js';
@@ -26,6 +27,9 @@ export type ParserDialect = 'tsql' | 'postgresql';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the parser's output is untyped JSON */
 type Raw = any;
+
+/** a query node-sql-parser read in parts: `raws[0] ops[0] raws[1] …` (one AST and no operator when it read it whole) */
+export interface RawSetOperation { raws: Raw[]; ops: SetOperator[] }
 
 function unsupported(what: string): DynasqlError {
   return new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${what}`);
@@ -52,6 +56,11 @@ const FUNCTION_FIELDS = fields('type', 'name', 'args', 'over', 'parentheses', 'a
 const WINDOW_FUNCTION_FIELDS = fields('type', 'name', 'args', 'over', 'parentheses');
 const AGGREGATE_FIELDS = fields('type', 'name', 'args', 'over', 'parentheses');
 const AGGREGATE_ARGS_FIELDS = fields('expr', 'distinct', 'separator');
+/** PostgreSQL `string_agg(x, ', ' ORDER BY y)`: the order inside the aggregate */
+const ORDERED_AGGREGATE_ARGS_FIELDS = fields('expr', 'distinct', 'separator', 'orderby');
+/** T-SQL `STRING_AGG(x, ', ') WITHIN GROUP (ORDER BY y)` (marker-calls.ts) */
+const ORDERED_STRING_AGG_FIELDS = fields('type', 'name', 'args', 'parentheses', 'args_parentheses', 'within_group');
+const WITHIN_GROUP_FIELDS = fields('type', 'keyword', 'orderby');
 const OPERATOR_FIELDS = fields('type', 'operator', 'left', 'right', 'expr', 'parentheses');
 const CASE_FIELDS = fields('type', 'expr', 'args', 'parentheses');
 const WHEN_FIELDS = fields('type', 'cond', 'result');
@@ -85,10 +94,14 @@ export class Normalizer {
     private readonly exact?: ReadonlyMap<string, string>,
     /** the user's text, for the position of errors found here */
     private readonly sourceText?: string,
+    /** set operations in parentheses read on their own, by the placeholder table standing for each (set-operations.ts) */
+    private readonly groups?: ReadonlyMap<string, RawSetOperation>,
   ) {}
 
   query(raw: Raw): Query {
     if (!raw || typeof raw !== 'object') throw unsupported('empty statement');
+    const group = this.placeholderGroup(raw);
+    if (group) return group.ops.length > 0 ? this.setOperations(group.raws, group.ops) : this.query(group.raws[0]);
     if (raw.type !== 'select') throw unsupported(statementRefusal(String(raw.type ?? 'unknown')));
     // `a UNION ALL b EXCEPT c`: a chain through `_next`, each link naming its operator in `set_op`
     const parts: Raw[] = [raw];
@@ -144,6 +157,13 @@ export class Normalizer {
       return query;
     }
     return { ...query, with: withs, orderBy: tail.orderBy, limit: tail.limit, offset: tail.offset };
+  }
+
+  /** the group a `SELECT * FROM __DYNASQL_SETOP_<n>` placeholder stands for */
+  private placeholderGroup(raw: Raw): RawSetOperation | undefined {
+    if (!this.groups || raw.type !== 'select' || raw._next || !Array.isArray(raw.from) || raw.from.length !== 1) return undefined;
+    const table = raw.from[0]?.table;
+    return typeof table === 'string' ? this.groups.get(table.toUpperCase()) : undefined;
   }
 
   private setop(op: SetOperator, left: Query, right: Query): Query {
@@ -411,16 +431,18 @@ export class Normalizer {
       case 'aggr_func': {
         const name = String(raw.name).toUpperCase();
         take(raw, name, AGGREGATE_FIELDS);
-        if (raw.args) take(raw.args, name, AGGREGATE_ARGS_FIELDS);
+        if (raw.args) take(raw.args, name, name === 'STRING_AGG' ? ORDERED_AGGREGATE_ARGS_FIELDS : AGGREGATE_ARGS_FIELDS);
         const arg = raw.args?.expr;
         const star = arg?.type === 'star';
         if (star && arg.value !== '*') throw unsupported(`${name}(${String(arg.value)})`);
         // PostgreSQL `string_agg(x, ', ')`: the separator is the second argument
         const separator = raw.args?.separator ? [this.expr(raw.args.separator.delimiter)] : [];
+        const withinGroup = Array.isArray(raw.args?.orderby) && raw.args.orderby.length > 0 ? (raw.args.orderby as Raw[]).map((o) => this.orderItem(o)) : undefined;
         return {
           kind: 'function', name, args: star || !arg ? [] : [this.expr(arg), ...separator],
           distinct: /DISTINCT/i.test(String(raw.args?.distinct ?? '')), star,
           over: raw.over ? this.window(raw.over) : undefined,
+          ...(withinGroup ? { withinGroup } : {}),
         };
       }
       case 'function':
@@ -497,8 +519,16 @@ export class Normalizer {
     // `SUM(DISTINCT x)`, written `__DYNASQL_DISTINCT_SUM(x)` for the parser (distinct-aggregates.ts)
     const distinct = written.startsWith(DISTINCT_AGGREGATE_PREFIX);
     const name = distinct ? written.slice(DISTINCT_AGGREGATE_PREFIX.length) : written;
+    if (name === ORDERED_STRING_AGG_FUNCTION) return this.orderedStringAgg(raw);
     take(raw, name, FUNCTION_FIELDS);
     const rawArgs: Raw[] = raw.args?.value ?? (raw.args?.expr ? [raw.args.expr] : []);
+    if (name === TRY_FUNCTION) {
+      // TRY_CAST / TRY_CONVERT, written `__DYNASQL_TRY(CAST(…))` for the parser (marker-calls.ts)
+      const cast = rawArgs.length === 1 ? this.expr(rawArgs[0]) : undefined;
+      if (cast?.kind !== 'cast') throw unsupported('this TRY_CAST / TRY_CONVERT');
+      return { ...cast, try: true };
+    }
+    if (name === ESCAPE_FUNCTION) throw unsupported('ESCAPE outside LIKE');
     if (name === 'NOT' && rawArgs.length === 1) return { kind: 'unary', op: 'NOT', operand: this.expr(rawArgs[0]) };
     if (name === 'EXISTS' && rawArgs.length === 1) return { kind: 'exists', query: this.subquery(rawArgs[0]), negated: false };
     if (name === 'CONVERT' && rawArgs.length >= 2) {
@@ -527,6 +557,16 @@ export class Normalizer {
       return isDistinctFrom(args[0]!, args[1]!, name === NOT_DISTINCT_FROM_FUNCTION);
     }
     return { kind: 'function', name, args, distinct, star: false, over: raw.over ? this.window(raw.over) : undefined };
+  }
+
+  /** `STRING_AGG(x, ', ') WITHIN GROUP (ORDER BY y)`, written `__DYNASQL_STRING_AGG(x, ', ') WITHIN GROUP (…)` */
+  private orderedStringAgg(raw: Raw): Expr {
+    take(raw, 'STRING_AGG', ORDERED_STRING_AGG_FIELDS);
+    if (raw.within_group) take(raw.within_group, 'WITHIN GROUP', WITHIN_GROUP_FIELDS);
+    const order: Raw[] = raw.within_group?.orderby ?? [];
+    if (order.length === 0 || String(raw.within_group.keyword).toUpperCase() !== 'GROUP') throw unsupported('WITHIN GROUP without ORDER BY');
+    const args = ((raw.args?.value ?? []) as Raw[]).map((a) => this.expr(a));
+    return { kind: 'function', name: 'STRING_AGG', args, distinct: false, star: false, withinGroup: order.map((o) => this.orderItem(o)) };
   }
 
   /**
@@ -560,9 +600,13 @@ export class Normalizer {
         if (raw.right?.type !== 'null') throw unsupported(`${op} ${String(raw.right?.value ?? raw.right?.type)}`);
         return { kind: 'isNull', expr: left(), negated: op === 'IS NOT' };
       case 'LIKE': case 'NOT LIKE': case 'ILIKE': case 'NOT ILIKE': {
-        const escape = raw.right?.escape?.value;
+        // T-SQL `LIKE p ESCAPE e` comes as `LIKE __DYNASQL_ESCAPE((p), e)` (marker-calls.ts)
+        const marker = raw.right?.type === 'function' && String(raw.right.name?.name?.[0]?.value ?? '').toUpperCase() === ESCAPE_FUNCTION
+          && raw.right.name.name.length === 1 && raw.right.args?.value?.length === 2 ? raw.right.args.value as Raw[] : undefined;
+        if (marker) take(raw.right, 'LIKE … ESCAPE', FUNCTION_FIELDS);
+        const escape = marker ? marker[1] : raw.right?.escape?.value;
         // (the pattern's node carries the ESCAPE clause too; expr() reads only the pattern from it)
-        const pattern = this.expr(raw.right);
+        const pattern = this.expr(marker ? marker[0] : raw.right);
         return {
           kind: 'like', expr: left(), pattern, negated: op.startsWith('NOT'), caseInsensitive: true,
           escape: escape ? this.expr(escape) : undefined,

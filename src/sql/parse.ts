@@ -10,13 +10,13 @@ import tsqlParser from 'node-sql-parser/build/transactsql.js';
 import pgParser from 'node-sql-parser/build/postgresql.js';
 import { DynasqlError } from '../errors/index.js';
 import type { ParsedStatement } from './ast.js';
-import { Normalizer, type ParserDialect } from './normalize.js';
+import { Normalizer, type ParserDialect, type RawSetOperation } from './normalize.js';
 import { rewriteQuestionMarks } from './placeholders.js';
 import { exactNumbers } from './exact-numbers.js';
 import { leadingWordError, syntaxError } from './syntax-errors.js';
 import { protectLiterals, type ProtectedText } from './string-literals.js';
 import { rewriteForParser } from './parser-rewrites.js';
-import { splitSetOperations, type SetOperationSplit } from './set-operations.js';
+import { extractSetOperationGroups, splitSetOperations } from './set-operations.js';
 
 export { positionAt } from './position.js';
 export { syntaxError } from './syntax-errors.js';
@@ -56,48 +56,55 @@ function parseUncached(sql: string, dialect: ParserDialect): ParsedStatement {
   const questions = rewriteQuestionMarks(literals.sql.slice(offsetShift), dialect);
   const rewritten = rewriteForParser(questions.sql, dialect);
   const toUserOffset = (offset: number) => literals.originalOffset(questions.originalOffset(rewritten.originalOffset(offset)) + offsetShift);
-  const setOperations = splitSetOperations(rewritten.sql, dialect);
-  if (setOperations) return parseSetOperations(sql, dialect, setOperations, explain !== null, literals, toUserOffset);
-  let raw: unknown;
-  try {
-    raw = astify(rewritten.sql, dialect);
-  } catch (error) {
-    throw leadingWordError(sql, dialect) ?? syntaxError(error, sql, toUserOffset, dialect);
-  }
-  const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
-  if (statements.length !== 1 || (statements[0] as { type?: unknown }).type !== 'select') {
-    // T-SQL's grammar reads `SELEC name FROM account` as two assignments: name the misspelt word
-    const misspelt = leadingWordError(sql, dialect);
-    if (misspelt) throw misspelt;
-  }
-  if (statements.length !== 1) {
-    throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Expected one statement, found ${statements.length}; send one statement per call`);
-  }
-  const normalizer = new Normalizer(dialect, exactNumbers(rewritten.sql), sql);
-  const query = normalizer.query(literals.restore(statements[0]));
-  const params = normalizer.params;
-  const parsed: ParsedStatement = { statement: { kind: explain ? 'explain' : 'query', query }, params };
+  const reader = new QueryReader(sql, dialect, literals);
+  const top = reader.read(rewritten.sql, toUserOffset, true);
+  const normalizer = new Normalizer(dialect, exactNumbers(rewritten.sql), sql, reader.groups);
+  const query = top.ops.length > 0 ? normalizer.setOperations(top.raws, top.ops) : normalizer.query(top.raws[0]);
+  const parsed: ParsedStatement = { statement: { kind: explain ? 'explain' : 'query', query }, params: normalizer.params };
   return Object.freeze(parsed);
 }
 
-/** T-SQL EXCEPT / INTERSECT at the top level: each part parsed alone (set-operations.ts) */
-function parseSetOperations(
-  sql: string, dialect: ParserDialect, split: SetOperationSplit, explain: boolean, literals: ProtectedText, toUserOffset: (offset: number) => number,
-): ParsedStatement {
-  const raws = split.parts.map((part) => {
+/**
+ * Reads a query's text into node-sql-parser's ASTs: one AST, or (T-SQL EXCEPT / INTERSECT at the
+ * top level, set-operations.ts) one per part with the operators between them; set operations in
+ * parentheses are read on their own into `groups`, by the name of the placeholder standing for them.
+ */
+class QueryReader {
+  readonly groups = new Map<string, RawSetOperation>();
+  private count = 0;
+
+  constructor(private readonly sql: string, private readonly dialect: ParserDialect, private readonly literals: ProtectedText) {}
+
+  /** `top`: the statement itself (a misspelt leading word or more than one statement is named) */
+  read(text: string, toUserOffset: (offset: number) => number, top: boolean): RawSetOperation {
+    const extracted = extractSetOperationGroups(text, this.dialect, () => ++this.count);
+    for (const [name, groupText] of extracted?.groups ?? []) this.groups.set(name, this.read(groupText, toUserOffset, false));
+    const here = extracted ? (offset: number) => toUserOffset(extracted.originalOffset(offset)) : toUserOffset;
+    const sql = extracted?.sql ?? text;
+    const split = splitSetOperations(sql, this.dialect);
+    if (split) return { raws: split.parts.map((part) => this.one(part, here, false, true)), ops: split.ops };
+    return { raws: [this.one(sql, here, top, false)], ops: [] };
+  }
+
+  private one(text: string, toUserOffset: (offset: number) => number, top: boolean, part: boolean): unknown {
     let raw: unknown;
     try {
-      raw = astify(part, dialect);
+      raw = astify(text, this.dialect);
     } catch (error) {
-      throw syntaxError(error, sql, toUserOffset, dialect);
+      // the parser counts its offsets from the first character that is not a blank (a part's text starts with blanks)
+      const blanks = text.length - text.trimStart().length;
+      throw (top ? leadingWordError(this.sql, this.dialect) : undefined) ?? syntaxError(error, this.sql, (offset) => toUserOffset(offset + blanks), this.dialect);
     }
     const statements = Array.isArray(raw) ? raw.filter((s) => s != null) : [raw];
     if (statements.length !== 1 || (statements[0] as { type?: unknown }).type !== 'select') {
-      throw new DynasqlError('DYNASQL_ERR_SYNTAX', 'Each side of EXCEPT, INTERSECT and UNION must be one SELECT');
+      // T-SQL's grammar reads `SELEC name FROM account` as two assignments: name the misspelt word
+      const misspelt = top ? leadingWordError(this.sql, this.dialect) : undefined;
+      if (misspelt) throw misspelt;
+      if (part) throw new DynasqlError('DYNASQL_ERR_SYNTAX', 'Each side of EXCEPT, INTERSECT and UNION must be one SELECT');
     }
-    return literals.restore(statements[0]);
-  });
-  const normalizer = new Normalizer(dialect, exactNumbers(split.parts.join(' ')), sql);
-  const query = normalizer.setOperations(raws, split.ops);
-  return Object.freeze({ statement: { kind: explain ? 'explain' : 'query', query }, params: normalizer.params } as ParsedStatement);
+    if (statements.length !== 1) {
+      throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Expected one statement, found ${statements.length}; send one statement per call`);
+    }
+    return this.literals.restore(statements[0]);
+  }
 }

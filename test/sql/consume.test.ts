@@ -49,6 +49,8 @@ const TSQL = [
   'SELECT name FROM account WITH (NOLOCK)',
   'SELECT name FROM account (NOLOCK)',
   "SELECT name 'Account Name' FROM account",
+  "SELECT TRY_CAST(name AS INT), TRY_CONVERT(DECIMAL(10, 2), revenue) FROM account WHERE name LIKE 'a!%' ESCAPE '!'",
+  "SELECT STRING_AGG(name, ', ') WITHIN GROUP (ORDER BY name DESC, revenue) FROM account",
 ];
 const POSTGRES = [
   'SELECT name FROM account ORDER BY name LIMIT 5 OFFSET 2',
@@ -57,6 +59,7 @@ const POSTGRES = [
   'SELECT name FROM account ORDER BY name LIMIT ALL',
   'SELECT name FROM account WHERE name ILIKE $1',
   "SELECT string_agg(name, '; ') FROM account",
+  "SELECT string_agg(name, '; ' ORDER BY name DESC NULLS LAST) FROM account",
   "SELECT name || ' x' FROM account",
   'SELECT "name" FROM public.account WHERE revenue::int > 1',
   'SELECT name FROM account WHERE active = true',
@@ -78,7 +81,7 @@ const REFUSED: [string, ParserDialect, RegExp][] = [
   ['SELECT name FROM account TABLESAMPLE SYSTEM (10)', 'postgresql', /TABLESAMPLE/],
   ['SELECT name COLLATE "C" FROM account', 'postgresql', /COLLATE/],
   ['SELECT sum(revenue) FILTER (WHERE revenue > 1) FROM account', 'postgresql', /FILTER/],
-  ["SELECT string_agg(name, ',' ORDER BY name) FROM account", 'postgresql', /ORDER BY inside an aggregate/],
+  ['SELECT array_agg(name ORDER BY name) FROM account', 'postgresql', /ORDER BY inside an aggregate/],
   ['SELECT a.name FROM account a JOIN contact k USING (name)', 'postgresql', /USING/],
 ];
 

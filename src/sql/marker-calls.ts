@@ -1,0 +1,94 @@
+/**
+ * T-SQL forms node-sql-parser's T-SQL grammar cannot read, written before parsing as calls of
+ * reserved `__DYNASQL_` functions the parser reads like any other call; the normaliser turns each
+ * back into what was written (the text holds no string literal any more: string-literals.ts ran first).
+ * - `TRY_CAST(x AS int)` → `__DYNASQL_TRY(CAST(x AS int))`, `TRY_CONVERT(int, x)` →
+ *   `__DYNASQL_TRY(CONVERT(int, x))`: a cast that gives NULL where the conversion fails.
+ * - `a LIKE p ESCAPE '!'` → `a LIKE __DYNASQL_ESCAPE((p), '!')`: the pattern with its escape character.
+ * - `STRING_AGG(x, ', ') WITHIN GROUP (ORDER BY y)` → `__DYNASQL_STRING_AGG(x, ', ') WITHIN GROUP (…)`:
+ *   the parser reads WITHIN GROUP after a plain call, not after its STRING_AGG aggregate.
+ * A statement that already holds one of these names is refused, so a user's name is never taken for one.
+ *
+ *   rewriteMarkerCalls("SELECT TRY_CAST(a AS int) FROM t WHERE b LIKE 'x!%' ESCAPE '!'", 'tsql').sql
+ *     → "SELECT __DYNASQL_TRY(CAST(a AS int)) FROM t WHERE b LIKE __DYNASQL_ESCAPE(('x!%'), '!')"
+ */
+import { DynasqlError } from '../errors/index.js';
+import { sqlTokens, type QuotingDialect, type SqlToken } from './quoting.js';
+import { applyEdits, type EditedText, type TextEdit } from './text-edits.js';
+
+export const TRY_FUNCTION = '__DYNASQL_TRY';
+export const ESCAPE_FUNCTION = '__DYNASQL_ESCAPE';
+export const ORDERED_STRING_AGG_FUNCTION = '__DYNASQL_STRING_AGG';
+
+const RESERVED = [TRY_FUNCTION, ESCAPE_FUNCTION, ORDERED_STRING_AGG_FUNCTION];
+
+export function rewriteMarkerCalls(sql: string, dialect: QuotingDialect): EditedText {
+  const identity = { sql, originalOffset: (offset: number) => offset };
+  if (dialect !== 'tsql' || !/\b(?:TRY_CAST|TRY_CONVERT|ESCAPE|WITHIN)\b/i.test(sql)) return identity;
+  const upper = sql.toUpperCase();
+  const taken = RESERVED.find((name) => upper.includes(name));
+  if (taken) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `The name ${taken} is reserved by dynasql`);
+  // two passes: a LIKE pattern is copied whole, so a TRY_CAST inside it is rewritten in the second
+  const first = pass(sql, dialect, 'escape');
+  const second = pass(first.sql, dialect, 'try');
+  return { sql: second.sql, originalOffset: (offset) => first.originalOffset(second.originalOffset(offset)) };
+}
+
+function pass(sql: string, dialect: QuotingDialect, which: 'escape' | 'try'): EditedText {
+  const tokens = sqlTokens(sql, dialect);
+  const word = (k: number) => (tokens[k] && !tokens[k]!.quoted ? tokens[k]!.text.toUpperCase() : '');
+  const edits: TextEdit[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const w = word(k);
+    if (tokens[k - 1]?.text === '.') continue;
+    if (which === 'try' && (w === 'TRY_CAST' || w === 'TRY_CONVERT') && tokens[k + 1]?.text === '(') {
+      const close = matching(tokens, k + 1);
+      if (close < 0) continue;
+      edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: `${TRY_FUNCTION}(${w.slice(4)}` });
+      edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: ')' });
+    } else if (which === 'escape' && w === 'STRING_AGG' && tokens[k + 1]?.text === '(') {
+      const close = matching(tokens, k + 1);
+      if (close >= 0 && word(close + 1) === 'WITHIN' && word(close + 2) === 'GROUP') {
+        edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: ORDERED_STRING_AGG_FUNCTION });
+      }
+    } else if (which === 'escape' && w === 'ESCAPE') {
+      const like = likeBefore(tokens, k);
+      const escapeEnd = tokens[k + 1]?.text === '(' ? matching(tokens, k + 1) : k + 1;
+      if (like < 0 || like + 1 >= k || escapeEnd < 0 || escapeEnd >= tokens.length) continue;
+      const pattern = sql.slice(tokens[like + 1]!.start, tokens[k - 1]!.end);
+      const escape = sql.slice(tokens[k + 1]!.start, tokens[escapeEnd]!.end);
+      edits.push({ start: tokens[like + 1]!.start, end: tokens[escapeEnd]!.end, text: `${ESCAPE_FUNCTION}((${pattern}), ${escape})` });
+      k = escapeEnd;
+    }
+  }
+  if (edits.length === 0) return { sql, originalOffset: (offset: number) => offset };
+  edits.sort((a, b) => a.start - b.start);
+  return applyEdits(sql, edits);
+}
+
+/** index of the `)` closing the `(` at `open`, or -1 */
+function matching(tokens: SqlToken[], open: number): number {
+  let depth = 0;
+  for (let j = open; j < tokens.length; j++) {
+    if (tokens[j]!.quoted) continue;
+    if (tokens[j]!.text === '(') depth++;
+    else if (tokens[j]!.text === ')' && --depth === 0) return j;
+  }
+  return -1;
+}
+
+/** the LIKE (at the same bracket depth) whose pattern the ESCAPE at `k` ends, or -1 */
+function likeBefore(tokens: SqlToken[], k: number): number {
+  let depth = 0;
+  for (let j = k - 1; j >= 0; j--) {
+    const t = tokens[j]!;
+    if (t.quoted) continue;
+    if (t.text === ')') depth++;
+    else if (t.text === '(') {
+      if (depth === 0) return -1;
+      depth--;
+    } else if (depth === 0 && t.text.toUpperCase() === 'LIKE') return j;
+    else if (depth === 0 && /^(?:AND|OR|WHERE|ON|WHEN|THEN|ELSE|HAVING|SELECT|,)$/i.test(t.text)) return -1;
+  }
+  return -1;
+}

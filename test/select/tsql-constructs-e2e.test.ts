@@ -1,0 +1,148 @@
+/**
+ * Issue 14's constructs that were refused or misread, end to end against the emulator with push-down
+ * on and off: EXCEPT / INTERSECT inside parentheses, TRY_CAST / TRY_CONVERT, LIKE … ESCAPE, STRING_AGG
+ * with an order. Expected values are worked out here from the raw rows with T-SQL's documented rules
+ * (strings compare case-insensitively; a failed TRY_CAST is NULL), never by the renderer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { connect, type Connection } from '../../src/index.js';
+
+let emulator: RunningEmulator;
+let pushed: Connection;
+let local: Connection;
+/** every account's name and industry, read once */
+let accounts: { name: string; industrycode: number | null }[];
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  pushed = await connect(`Url=${emulator.url}`);
+  local = await connect(`Url=${emulator.url};Pushdown=false`);
+  accounts = (await local.query('SELECT name, industrycode FROM account')).rows as typeof accounts;
+});
+
+afterAll(async () => {
+  await pushed?.close();
+  await local?.close();
+  await emulator?.close();
+});
+
+/** runs on both connections, checks they agree, returns the push-down one */
+async function both(sql: string, params?: Record<string, unknown>, options?: { dialect: 'postgresql' }) {
+  const a = await pushed.query(sql, params, options);
+  const b = await local.query(sql, params, options);
+  expect(b.rows).toEqual(a.rows);
+  expect(b.columns).toEqual(a.columns);
+  return a;
+}
+
+const key = (s: string) => s.toLowerCase().replace(/ +$/, '');
+const distinctNames = (names: string[]) => new Set(names.map(key));
+const byText = (a: string, b: string) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+
+describe('T-SQL EXCEPT / INTERSECT inside parentheses', () => {
+  it('in a derived table', async () => {
+    const all = distinctNames(accounts.map((a) => a.name));
+    const withA = [...all].filter((n) => n.startsWith('a'));
+    expect(withA.length).toBeGreaterThan(0);
+    const except = await both("SELECT COUNT(*) AS c FROM (SELECT name FROM account EXCEPT SELECT name FROM account WHERE name LIKE 'A%') t");
+    expect(except.rows).toEqual([{ c: all.size - withA.length }]);
+    const intersect = await both("SELECT COUNT(*) AS c FROM (SELECT name FROM account INTERSECT SELECT name FROM account WHERE name LIKE 'A%') t");
+    expect(intersect.rows).toEqual([{ c: withA.length }]);
+  });
+
+  it('in a CTE body and in an IN subquery, with parameters in order', async () => {
+    const withA = [...distinctNames(accounts.map((a) => a.name))].filter((n) => n.startsWith('a'));
+    const cte = await both('WITH x AS (SELECT name FROM account WHERE name LIKE @p INTERSECT SELECT name FROM account) SELECT name FROM x ORDER BY name', { p: 'A%' });
+    expect(cte.rows.map((r) => key(String(r.name)))).toEqual([...withA].sort());
+    const sub = await both('SELECT COUNT(*) AS c FROM account WHERE name IN (SELECT name FROM account EXCEPT SELECT name FROM account WHERE name NOT LIKE @p)', { p: 'A%' });
+    expect(sub.rows).toEqual([{ c: accounts.filter((a) => key(a.name).startsWith('a')).length }]);
+  });
+
+  it('nested groups, and a set operation at the top level around them', async () => {
+    const withA = [...distinctNames(accounts.map((a) => a.name))].filter((n) => n.startsWith('a')).sort();
+    const r = await both(`SELECT name FROM (SELECT name FROM (SELECT name FROM account INTERSECT SELECT name FROM account WHERE name LIKE 'A%') i
+      EXCEPT SELECT @n) t EXCEPT SELECT 'no such name' ORDER BY name`, { n: withA[0] });
+    expect(r.rows.map((row) => key(String(row.name)))).toEqual(withA.slice(1));
+  });
+
+  it('a syntax error inside a group points at the text as written', async () => {
+    const sql = 'SELECT c FROM (SELECT name FROM account EXCEPT SELECT name FROM account WHERE name = = 1) t';
+    await expect(pushed.query(sql)).rejects.toMatchObject({ code: 'DYNASQL_ERR_SYNTAX', position: { line: 1, column: sql.indexOf('= 1') + 1 } });
+    const top = 'SELECT name FROM account EXCEPT SELECT name, FROM account';
+    await expect(pushed.query(top)).rejects.toMatchObject({ code: 'DYNASQL_ERR_SYNTAX', position: { line: 1, column: top.lastIndexOf('FROM') + 1 } });
+  });
+});
+
+describe('TRY_CAST and TRY_CONVERT', () => {
+  it('give NULL where T-SQL cannot convert, the value where it can', async () => {
+    const r = await both(`SELECT TRY_CAST('abc' AS int) AS a, TRY_CAST(' 12 ' AS int) AS b, TRY_CAST('1.5' AS int) AS c, TRY_CAST('1e3' AS int) AS d,
+      TRY_CAST('' AS int) AS e, TRY_CAST('99999999999' AS int) AS f, TRY_CAST('1.555' AS decimal(10,2)) AS g, TRY_CAST('2020-02-30' AS date) AS h,
+      TRY_CONVERT(int, 'x') AS i, TRY_CONVERT(datetime, '2020-01-02') AS j, TRY_CONVERT(bigint, '-7') AS k`);
+    expect(r.rows).toEqual([{ a: null, b: 12, c: null, d: null, e: 0, f: null, g: '1.56', h: null, i: null, j: new Date('2020-01-02T00:00:00.000Z'), k: -7 }]);
+    expect(r.columns.map((c) => c.type)).toEqual(['int', 'int', 'int', 'int', 'int', 'int', 'decimal', 'date', 'int', 'datetime', 'bigint']);
+  });
+
+  it('over columns: no name is a number; numberofemployees converts to itself', async () => {
+    const r = await both("SELECT TRY_CAST(name AS int) AS n, TRY_CONVERT(bigint, numberofemployees) AS e, numberofemployees FROM account WHERE name LIKE 'A%'");
+    expect(r.rows.length).toBeGreaterThan(0);
+    for (const row of r.rows) {
+      expect(row.n).toBeNull();
+      expect(row.e).toEqual(row.numberofemployees);
+    }
+  });
+
+  it('a plain CAST of text that is not a number is a conversion error, not a rounded value', async () => {
+    await expect(pushed.query("SELECT CAST('1.5' AS int) AS a")).rejects.toMatchObject({ code: 'DYNASQL_ERR_CONVERSION' });
+  });
+});
+
+describe('LIKE … ESCAPE in T-SQL', () => {
+  const texts = "SELECT s FROM (SELECT 'a_b' AS s UNION ALL SELECT 'axb' UNION ALL SELECT 'a%b' UNION ALL SELECT 'a!b') t";
+
+  it('an escaped wildcard matches itself only', async () => {
+    expect((await both(`${texts} WHERE s LIKE 'a!_b' ESCAPE '!' ORDER BY s`)).rows).toEqual([{ s: 'a_b' }]);
+    expect((await both(`${texts} WHERE s LIKE 'a!%%' ESCAPE '!' ORDER BY s`)).rows).toEqual([{ s: 'a%b' }]);
+    expect((await both(`${texts} WHERE s NOT LIKE 'a!!b' ESCAPE '!' ORDER BY s`)).rows).toEqual([{ s: 'a%b' }, { s: 'a_b' }, { s: 'axb' }]);
+    expect((await both(`${texts} WHERE s LIKE 'a\\_b' ESCAPE @e`, { e: '\\' })).rows).toEqual([{ s: 'a_b' }]);
+  });
+
+  it('a pattern that still maps to startswith is pushed down; one the service would misread runs locally', async () => {
+    const plan = (await pushed.query("EXPLAIN SELECT name FROM account WHERE name LIKE 'Adv%' ESCAPE '!'")).rows.map((r) => String(r.plan)).join('\n');
+    expect(plan).toMatch(/\$filter startswith\(name,'Adv'\)/);
+    const r = await both("SELECT name FROM account WHERE name LIKE 'Adv%' ESCAPE '!'");
+    expect(r.rows.map((row) => row.name)).toEqual(accounts.filter((a) => key(a.name).startsWith('adv')).map((a) => a.name));
+    const escaped = await both("SELECT COUNT(*) AS c FROM account WHERE name LIKE 'A!_%' ESCAPE '!'");
+    expect(escaped.rows).toEqual([{ c: accounts.filter((a) => key(a.name).startsWith('a_')).length }]);
+  });
+});
+
+describe('STRING_AGG with an order', () => {
+  it('WITHIN GROUP (ORDER BY …) joins each group in that order, as nvarchar', async () => {
+    const r = await both("SELECT industrycode, STRING_AGG(name, ', ') WITHIN GROUP (ORDER BY name DESC) AS n FROM account WHERE industrycode IS NOT NULL GROUP BY industrycode ORDER BY industrycode");
+    const groups = new Map<number, string[]>();
+    for (const a of accounts) if (a.industrycode !== null) groups.set(a.industrycode, [...(groups.get(a.industrycode) ?? []), a.name]);
+    const expected = [...groups.entries()].sort(([a], [b]) => a - b).map(([code, names]) => ({ industrycode: code, n: [...names].sort(byText).reverse().join(', ') }));
+    expect(r.rows).toEqual(expected);
+    expect(r.columns[1]).toMatchObject({ name: 'n', type: 'nvarchar' });
+  });
+
+  it('skips NULLs with their separator; the separator may be a parameter', async () => {
+    const r = await both("SELECT STRING_AGG(CAST(industrycode AS nvarchar(10)), @sep) WITHIN GROUP (ORDER BY industrycode, name) AS n FROM account WHERE name LIKE 'A%' OR industrycode IS NULL", { sep: ' | ' });
+    const chosen = accounts.filter((a) => key(a.name).startsWith('a') || a.industrycode === null);
+    expect(chosen.some((a) => a.industrycode === null)).toBe(true);
+    const values = chosen.filter((a) => a.industrycode !== null).sort((a, b) => a.industrycode! - b.industrycode! || byText(a.name, b.name)).map((a) => String(a.industrycode));
+    expect(r.rows).toEqual([{ n: values.length > 0 ? values.join(' | ') : null }]);
+  });
+
+  it('without WITHIN GROUP: the same parts in some order', async () => {
+    const r = await both("SELECT STRING_AGG(name, ';') AS n FROM account WHERE name LIKE 'A%'");
+    const names = accounts.filter((a) => key(a.name).startsWith('a')).map((a) => a.name);
+    expect(String(r.rows[0]!.n).split(';').sort()).toEqual(names.sort());
+  });
+
+  it('PostgreSQL string_agg(x, sep ORDER BY y)', async () => {
+    const r = await both("SELECT string_agg(name, ', ' ORDER BY name) AS n FROM account WHERE name LIKE 'A%'", undefined, { dialect: 'postgresql' });
+    expect(r.rows).toEqual([{ n: accounts.filter((a) => key(a.name).startsWith('a')).map((a) => a.name).sort(byText).join(', ') }]);
+  });
+});
