@@ -64,9 +64,9 @@ export function convertSql(sql: string, from: SqlType, to: SqlType, tryCast = fa
 function stringToNumber(sql: string, to: SqlType, target: string, tryCast: boolean): string {
   const integer = isInteger(to);
   const shape = integer ? ' *[+-]?[0-9]+ *' : ' *[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+) *';
-  const name = integer ? typeName(to) : 'numeric';
-  // the value itself is not quoted into the message: it may hold anything
-  const failed = tryCast ? 'NULL' : `error('Conversion failed when converting a string value to data type ${name}.')`;
+  const name = integer ? typeName(to) : 'decimal';
+  // local/engine-error.ts reads this message back
+  const failed = tryCast ? 'NULL' : `error(concat('Conversion failed: ''', ${sql}, ''' is not a valid ${name}'))`;
   const blanks = integer ? ` WHEN trim(${sql}) = '' THEN CAST(0 AS ${target})` : '';
   return `(CASE WHEN ${sql} IS NULL THEN NULL WHEN regexp_full_match(${sql}, '${shape}') THEN ${tryCast ? 'TRY_CAST' : 'CAST'}(trim(${sql}) AS ${target})${blanks} ELSE ${failed} END)`;
 }

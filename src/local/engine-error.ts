@@ -26,15 +26,17 @@ function tsqlType(duck: string): string {
 }
 
 /** the messages the renderer's own checks raise (plan/functions.ts, local/render.ts), and their codes */
-const OWN_CHECKS: [RegExp, 'DYNASQL_ERR_DIVIDE_BY_ZERO' | 'DYNASQL_ERR_INVALID_ARGUMENT' | 'DYNASQL_ERR_CONVERSION'][] = [
+const OWN_CHECKS: [RegExp, 'DYNASQL_ERR_DIVIDE_BY_ZERO' | 'DYNASQL_ERR_INVALID_ARGUMENT'][] = [
   [/Divide by zero error encountered\./, 'DYNASQL_ERR_DIVIDE_BY_ZERO'],
-  [/Conversion failed when converting a string value to data type \w+\./, 'DYNASQL_ERR_CONVERSION'],
   [/Invalid length parameter passed to the \w+ function\./, 'DYNASQL_ERR_INVALID_ARGUMENT'],
 ];
 
 export function localEngineError(error: unknown): DynasqlError {
   if (error instanceof DynasqlError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  // the renderer's check of a string read as a number (local/conversions.ts) names the value, which may hold line breaks
+  const ownConversion = /Conversion failed: '[\s\S]*' is not a valid \w+$/.exec(message);
+  if (ownConversion) return new DynasqlError('DYNASQL_ERR_CONVERSION', ownConversion[0], { cause: error });
   const firstLine = message.split('\n')[0]!;
   for (const [pattern, code] of OWN_CHECKS) {
     const own = pattern.exec(firstLine);
