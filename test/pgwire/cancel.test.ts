@@ -58,7 +58,17 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** resolves once the service has been asked for nothing new for a while: the long join's reads are done and the engine computes */
+/**
+ * Resolves once the long join started at request count `from` computes in the engine: its first read
+ * reached the service (before that, a cancel could arrive before the statement runs, and psql ignores
+ * Ctrl-C while it connects), then the service was asked for nothing new for a while.
+ */
+async function joinComputing(from: number): Promise<void> {
+  for (let i = 0; i < 1200 && !emulator.requests().slice(from).some((r) => r.url.includes('/accounts?')); i++) await sleep(50);
+  await readsSettled();
+}
+
+/** resolves once the service has been asked for nothing new for a while */
 async function readsSettled(quietMs = 400): Promise<void> {
   let last = -1;
   for (let i = 0; i < 200; i++) {
@@ -92,12 +102,12 @@ async function pgClient(config: pg.ClientConfig = {}): Promise<pg.Client> {
 
 describe('stopping a statement', () => {
   it("psql's Ctrl-C sends a CancelRequest that stops the running join", async () => {
+    const from = emulator.requests().length;
     const psql = spawn('psql', [...PSQL_ARGS(), '-c', LONG_JOIN], { env: PSQL_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     psql.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => psql.on('exit', (code) => r(code)));
-    await sleep(500);
-    await readsSettled();
+    await joinComputing(from);
     psql.kill('SIGINT');
     expect(await exited).toBe(1);
     expect(stderr).toContain('ERROR:  canceling statement due to user request');
@@ -130,10 +140,10 @@ describe('stopping a statement', () => {
     try {
       const pid = (await victim.query('select pg_backend_pid()')).rows[0].pg_backend_pid as number;
       expect(pid).toBeGreaterThan(0);
+      const from = emulator.requests().length;
       const running = victim.query(LONG_JOIN);
       running.catch(() => undefined);
-      await sleep(500);
-      await readsSettled();
+      await joinComputing(from);
       expect((await admin.query('select pg_cancel_backend($1)', [pid])).rows).toEqual([{ pg_cancel_backend: true }]);
       await expect(running).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
       expect((await victim.query('select count(*) from account')).rows).toEqual([{ count: String(ACCOUNTS) }]);
@@ -267,10 +277,10 @@ describe('stopping a statement', () => {
     const client = await pgClient();
     client.on('error', () => undefined);
     const pid = (await client.query('select pg_backend_pid()')).rows[0].pg_backend_pid as number;
+    const from = emulator.requests().length;
     const running = client.query(LONG_JOIN);
     running.catch(() => undefined);
-    await sleep(500);
-    await readsSettled();
+    await joinComputing(from);
     (client as unknown as { connection: { stream: Socket } }).connection.stream.destroy();
     // logged once the statement has settled: the engine was interrupted, not left to run for hours
     await waitForLog(/statement stopped \(the client disconnected\)/);
