@@ -315,7 +315,7 @@ class Binder {
     const when = (x: S.Expr) => this.predicate(x, scope, ctes, 'WHEN');
     switch (expr.kind) {
       case 'column': return this.column(expr, scope);
-      case 'literal': return { kind: 'literal', type: expr.type, value: expr.value, sqlType: literalType(expr.type, expr.value, this.dialect) };
+      case 'literal': return { kind: 'literal', type: expr.type, value: expr.value, sqlType: literalType(expr.type, expr.value, this.dialect, expr.national) };
       case 'param': return { kind: 'param', ref: expr.ref, sqlType: this.options.params ? valueType(this.options.params.get(expr.ref)) : NULL };
       case 'binary': return this.binary(expr.op, e(expr.left), e(expr.right));
       case 'unary': {

@@ -12,7 +12,11 @@ export type LiteralType = 'string' | 'number' | 'boolean' | 'null' | 'date' | 't
 
 export interface ColumnExpr { kind: 'column'; table?: string; name: string }
 /** `value` of a number literal is its source text, so decimals keep every digit. */
-export interface LiteralExpr { kind: 'literal'; type: LiteralType; value: string | boolean | null }
+export interface LiteralExpr {
+  kind: 'literal'; type: LiteralType; value: string | boolean | null;
+  /** T-SQL `N'…'`: a Unicode (nvarchar) string */
+  national?: true;
+}
 /** a bound parameter: `@name` → 'name', `$1` / `?` → 0-based index */
 export interface ParamExpr { kind: 'param'; ref: string | number }
 export type BinaryOp = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | '+' | '-' | '*' | '/' | '%' | '||';

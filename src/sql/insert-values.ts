@@ -87,7 +87,7 @@ class Scanner {
     if ((c === 0x4e || c === 0x6e) /* N n */ && s.charCodeAt(this.i + 1) === 0x27) {
       if (this.dialect !== 'tsql') throw new NotThisShape();
       this.i++;
-      return this.string();
+      return this.string(true);
     }
     if (c === 0x2d /* - */ || isDigit(c)) return this.number();
     if (c === 0x40 /* @ */) {
@@ -108,14 +108,15 @@ class Scanner {
     throw new NotThisShape();
   }
 
-  /** `'it''s'` → it's; a backslash leaves the fast path (dialects differ on it) */
-  private string(): Expr {
+  /** `'it''s'` → it's; a backslash leaves the fast path (dialects differ on it); `national`: T-SQL's N'…', an nvarchar */
+  private string(national = false): Expr {
     const span = spanAt(this.s, this.i, "'");
     if (!span?.terminated) throw new NotThisShape();
     const body = this.s.slice(this.i + 1, span.end - 1);
     this.i = span.end;
     if (body.includes('\\')) throw new NotThisShape();
-    return { kind: 'literal', type: 'string', value: body.includes("''") ? body.replaceAll("''", "'") : body };
+    const value = body.includes("''") ? body.replaceAll("''", "'") : body;
+    return national ? { kind: 'literal', type: 'string', value, national } : { kind: 'literal', type: 'string', value };
   }
 
   /**

@@ -377,7 +377,10 @@ export class Normalizer {
       case 'single_quote_string': case 'var_string': case 'string': case 'natural_string': case 'regex_string': case 'hex_string': case 'full_hex_string':
         if (raw.type === 'hex_string' || raw.type === 'full_hex_string') throw unsupported('binary literals; pass binary values as parameters (a Buffer)');
         // the value is the quoting scanner's, put back by string-literals.ts: nothing left to unescape
-        return { kind: 'literal', type: 'string', value: String(raw.value) };
+        // T-SQL's N'…' (the parser's var_string) is an nvarchar
+        return raw.type === 'var_string' && this.dialect === 'tsql'
+          ? { kind: 'literal', type: 'string', value: String(raw.value), national: true }
+          : { kind: 'literal', type: 'string', value: String(raw.value) };
       case 'number': case 'bigint': {
         const value = this.exact ? restoreNumber(String(raw.value), this.exact) : String(raw.value);
         if (/[eE]/.test(value) && !Number.isFinite(Number(value))) throw this.infiniteNumber(value);

@@ -77,7 +77,9 @@ export function protectLiterals(sql: string, dialect: QuotingDialect, user?: Use
     if (token) {
       if (token.kind === 'binary') fail('Bit-string literals (B\'…\', X\'…\') are not supported', token.start, 'DYNASQL_ERR_UNSUPPORTED_SQL');
       if (token.kind === 'string') {
-        replace(token.start, token.end, `'${marker}s${values.length}'`);
+        // T-SQL's N'…' keeps its N, so the literal is read as the nvarchar it is (the parser's var_string)
+        const national = dialect === 'tsql' && (sql[token.start] === 'N' || sql[token.start] === 'n');
+        replace(token.start, token.end, `${national ? 'N' : ''}'${marker}s${values.length}'`);
         values.push(token.value);
       } else if (sql.slice(token.start + 1, token.end - 1) !== token.value || token.value.includes('\\')) {
         // a doubled closer or a backslash: the parser would misread the name

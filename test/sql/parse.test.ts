@@ -37,7 +37,7 @@ describe('parseSql', () => {
     const s = select("SELECT 12345678901234567890.123456789 AS n, N'it''s' AS s FROM t");
     expect(s.columns.map((c) => c.expr)).toEqual([
       { kind: 'literal', type: 'number', value: '12345678901234567890.123456789' },
-      { kind: 'literal', type: 'string', value: "it's" },
+      { kind: 'literal', type: 'string', value: "it's", national: true },
     ]);
   });
 

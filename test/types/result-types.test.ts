@@ -4,7 +4,7 @@
  * aggregates (SUM/AVG of int are int, of money money, of decimal(p,s) decimal(38,s) and
  * decimal(38,max(s,6)); COUNT int, COUNT_BIG bigint), arithmetic (int / int is int, money op int is
  * money, decimal precision and scale by the formulas of "Precision, scale, and length", float wins),
- * literals (an integer past 2,147,483,647 is a decimal, `1.50` decimal(3,2), `'abc'` varchar(3)),
+ * literals (an integer past 2,147,483,647 is a decimal, `1.50` decimal(3,2), `'abc'` varchar(3), `N'abc'` nvarchar(3)),
  * strings (`+` adds lengths, nvarchar wins), CASE / COALESCE take the highest
  * precedence, ISNULL its first argument's type, and the date functions their documented types.
  *
@@ -85,8 +85,10 @@ const TSQL: [string, Expected][] = [
   ['1.50', dec(3, 2)],
   ['1e3', FLOAT],
   ["'abc'", { type: 'varchar', length: 3 }],
+  ["N'abc'", { type: 'nvarchar', length: 3 }],
   // strings
   ["'a' + 'bc'", { type: 'varchar', length: 3 }],
+  ["N'a' + 'bc'", { type: 'nvarchar', length: 3 }],
   ["CAST(name AS nvarchar(100)) + N'x'", { type: 'nvarchar', length: 101 }],
   ["CAST(name AS varchar(5000)) + CAST(name AS varchar(5000))", { type: 'varchar', length: 8000 }],
   ["name + 'x'", { type: 'nvarchar' }],
