@@ -84,6 +84,8 @@ describe('read-only sessions', () => {
       expect((await c.query('update account set telephone1 = $1 where name = $2', ['555-0101', NAME])).rowCount).toBe(1);
       await c.query("set application_name = 'modes test'");
       expect(reported['application_name']).toBe('modes test');
+      // only what changed is reported: the session's TimeZone and DateStyle stay as given at login
+      expect(Object.keys(reported).sort()).toEqual(['application_name', 'default_transaction_read_only']);
       // outside a block SET TRANSACTION changes nothing (a warning, as Postgres)
       await c.query('set transaction read only');
       expect((await c.query('update account set telephone1 = $1 where name = $2', ['555-0102', NAME])).rowCount).toBe(1);
