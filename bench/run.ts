@@ -17,6 +17,7 @@ import { runImportCostBench } from './import-cost.bench.js';
 import { machineInfo } from './lib/machine.js';
 import type { BenchResult, Check } from './lib/result.js';
 import { runLocalEngineBench } from './local-engine.bench.js';
+import { runPushdownBench } from './pushdown.bench.js';
 import { runReadBench } from './read.bench.js';
 import { runThrottleBench, runThrottleSuiteBench } from './throttle.bench.js';
 import { runTranslateBench } from './translate.bench.js';
@@ -31,6 +32,7 @@ const SUITE: Record<string, () => Promise<BenchResult>> = {
   'local-engine': () => runLocalEngineBench(),
   'import-cost': () => runImportCostBench(),
   cancel: () => runCancelBench(),
+  pushdown: () => runPushdownBench(),
 };
 const EXTRA: Record<string, () => Promise<BenchResult>> = {
   'throttle-faults': async () => ({ name: 'throttle-faults', figures: { ...(await runThrottleBench({ parts: ['paging', 'creates'] })) }, checks: [] }),

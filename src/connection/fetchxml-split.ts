@@ -27,7 +27,9 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
     const request = { method: 'GET' as const, url: fetchXmlUrl(fx.entitySet, fetch), headers: step.request.headers, signal };
     const response = fx.viaBatch ? await sendInBatch(executor, request) : await executor.send(request);
     counters.requests++;
-    return parseFetchPage(response.text(), aggregate ? keys : [spec.attribute], { entitySet: fx.entitySet, fetch, aggregate }, 0).rows;
+    const rows = parseFetchPage(response.text(), aggregate ? keys : [spec.attribute], { entitySet: fx.entitySet, fetch, aggregate }, 0).rows;
+    counters.rows += rows.length;
+    return rows;
   };
   const [first, last] = await Promise.all([read(boundFetch(fx.fetch, spec.attribute, false), false), read(boundFetch(fx.fetch, spec.attribute, true), false)]);
   const low = Date.parse(String(first[0]?.[spec.attribute] ?? ''));
@@ -53,7 +55,6 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
   const rows = combineParts((await Promise.all(ranges)).flat(), spec);
   const decoders = step.columns.map(aggregateDecoderFor);
   counters.pages++;
-  counters.rows += rows.length;
   yield rows.map((row) => keys.map((key, c) => decoders[c]!(row[key])));
   counters.onPage?.();
 }

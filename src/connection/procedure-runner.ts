@@ -23,6 +23,7 @@ import { parseSql, type ParserDialect } from '../sql/index.js';
 import type { Expr, Query } from '../sql/ast.js';
 import type { Dispatcher } from 'undici';
 import type { PreparedStatement, StatementContext } from './statement.js';
+import { fetchXmlTable } from './fetchxml-passthrough.js';
 import type { QueryParams, QueryResult, ResultColumn, Row } from './types.js';
 
 export interface ProcedureRunContext {
@@ -286,6 +287,14 @@ export async function prepareWithTableFunctions(
   const tables: Table[] = [];
   const rows = new Map<string, Record<string, unknown>[]>();
   for (const call of calls) {
+    // `fetchxml('<fetch …>')`: the user's own FetchXML, typed from metadata (fetchxml-passthrough.ts)
+    if (call.name.toLowerCase() === 'fetchxml' && call.args.length === 1) {
+      const fetched = await fetchXmlTable(ctx.statement, argumentValue(call.args[0]!, values, call.name), signal, dryRun);
+      functionLines.push(`FetchXML  ${fetched.request} → local table ${call.table}`);
+      tables.push(localTable(call.table, fetched.columns));
+      rows.set(call.table, fetched.rows);
+      continue;
+    }
     const args = call.args.map((expr): CallArgument => ({ value: argumentValue(expr, values, call.name) }));
     const matched = match(ctx, call.name, args);
     if (matched.procedure.kind !== 'function' || builtinName(matched.procedure)) {

@@ -1,0 +1,73 @@
+/**
+ * Push-down depth (issue 18): per statement of a fixed corpus, the rows transferred from the service
+ * and the HTTP requests sent, with Remote Language=OData (before FetchXML) and Auto (after), beside
+ * the least any client could send (the result's rows in one request). The emulator runs in this
+ * process, so its request log counts the requests; the statement's progress counts the rows read.
+ * Targets: with Auto, the rows read are the rows needed (the result, within one page) for every
+ * kind, and the 200,000-row date-bucketed aggregate takes at most 10 requests.
+ */
+import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
+import { connect, type Connection, type Progress } from '../src/index.js';
+import { atMost, type BenchResult, type Check } from './lib/result.js';
+
+const CORPUS: [string, string][] = [
+  ['join on a non-lookup column', "SELECT a.name, c.fullname FROM account a JOIN contact c ON c.address1_city = a.address1_city WHERE a.name LIKE 'A%' AND c.lastname LIKE 'C%'"],
+  ['EXISTS semi-join', "SELECT a.name FROM account a WHERE EXISTS (SELECT 1 FROM contact c WHERE c.parentcustomerid = a.accountid AND c.firstname LIKE 'J%')"],
+  ['IN (subquery)', "SELECT name FROM account WHERE primarycontactid IN (SELECT contactid FROM contact WHERE firstname LIKE 'M%')"],
+  ['NOT EXISTS anti-join', 'SELECT a.name FROM account a WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.parentcustomerid = a.accountid)'],
+  ['date-bucketed GROUP BY', 'SELECT YEAR(createdon) AS y, MONTH(createdon) AS m, COUNT(*) AS n FROM account GROUP BY YEAR(createdon), MONTH(createdon)'],
+  ['distinct count', 'SELECT COUNT(DISTINCT address1_city) AS cities FROM account'],
+  ["LIKE with '_'", "SELECT name FROM account WHERE name LIKE '%e_'"],
+];
+const BIG_AGGREGATE = 'SELECT YEAR(createdon) AS y, MONTH(createdon) AS m, COUNT(*) AS n, SUM(revenue) AS r FROM account GROUP BY YEAR(createdon), MONTH(createdon)';
+const PAGE = 5000;
+
+interface Measure { rows: number; requests: number; resultRows: number }
+
+async function measure(emulator: RunningEmulator, conn: Connection, sql: string): Promise<Measure> {
+  const before = emulator.requests().length;
+  let last: Progress | undefined;
+  const result = await conn.query(sql, undefined, { onProgress: (p) => { last = p; } });
+  return { rows: last?.rows ?? 0, requests: emulator.requests().length - before, resultRows: result.rowCount };
+}
+
+async function side(emulator: RunningEmulator, sql: string): Promise<{ odata: Measure; auto: Measure }> {
+  const odata = await connect(`Url=${emulator.url};Remote Language=OData`);
+  const auto = await connect(`Url=${emulator.url}`);
+  try {
+    return { odata: await measure(emulator, odata, sql), auto: await measure(emulator, auto, sql) };
+  } finally {
+    await odata.close();
+    await auto.close();
+  }
+}
+
+export async function runPushdownBench(): Promise<BenchResult> {
+  const checks: Check[] = [];
+  const figures: Record<string, unknown> = {};
+  const small = await startEmulator({ port: 0, rows: 20_000 });
+  try {
+    for (const [kind, sql] of CORPUS) {
+      const { odata, auto } = await side(small, sql);
+      figures[kind] = { sql, odata, auto, least: { rows: auto.resultRows, requests: 1 } };
+      // the rows needed: the result's rows (an aggregate's groups), to within one page
+      checks.push(atMost(`${kind}: rows read beyond the result (Auto)`, auto.rows - auto.resultRows, PAGE, 'rows', `OData read ${odata.rows} rows in ${odata.requests} requests; Auto ${auto.rows} in ${auto.requests}`));
+    }
+  } finally {
+    await small.close();
+  }
+  const big = await startEmulator({ port: 0, rows: 200_000 });
+  try {
+    const conn = await connect(`Url=${big.url}`);
+    try {
+      const auto = await measure(big, conn, BIG_AGGREGATE);
+      figures['200,000-row date-bucketed aggregate'] = { sql: BIG_AGGREGATE, auto };
+      checks.push(atMost('200,000-row date-bucketed aggregate: requests', auto.requests, 10, 'requests', `${auto.rows} rows read for ${auto.resultRows} groups`));
+    } finally {
+      await conn.close();
+    }
+  } finally {
+    await big.close();
+  }
+  return { name: 'pushdown', figures, checks };
+}
