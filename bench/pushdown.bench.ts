@@ -45,7 +45,7 @@ async function side(emulator: RunningEmulator, sql: string): Promise<{ odata: Me
 export async function runPushdownBench(): Promise<BenchResult> {
   const checks: Check[] = [];
   const figures: Record<string, unknown> = {};
-  const small = await startEmulator({ port: 0, rows: 20_000 });
+  const small = await startEmulator({ port: 0, rows: 2_000 });
   try {
     for (const [kind, sql] of CORPUS) {
       const { odata, auto } = await side(small, sql);
