@@ -14,9 +14,10 @@ import type * as P from '../plan/index.js';
 import { containsAggregate, datePart, functionDef, knownFunctionNames, outputName } from '../plan/index.js';
 import type * as S from '../sql/index.js';
 import {
-  BOOLEAN, NULL, NVARCHAR_MAX, arithmeticType, commonType, comparisonType, concatenationType, formatType, isBoolean, isNullType,
+  BOOLEAN, DATETIMEOFFSET, NULL, NVARCHAR_MAX, arithmeticType, commonType, comparisonType, concatenationType, formatType, isBoolean, isNullType,
   isString, literalType, namedType, negationType, valueType, type TypeDialect,
 } from '../types/index.js';
+import { STATEMENT_TIME } from '../util/index.js';
 import { Scope, type Source } from './scope.js';
 
 export interface BindOptions {
@@ -132,7 +133,7 @@ class Binder {
       kind: 'select', with: withs, distinct: select.distinct, columns,
       from,
       where,
-      groupBy: select.groupBy.map((g) => this.expr(g, scope, ctes)),
+      groupBy: select.groupBy.map((g) => this.groupKey(g, select.columns, columns, scope, ctes)),
       having: select.having ? this.predicate(select.having, scope, ctes, 'HAVING') : undefined,
       orderBy: select.orderBy.map((o) => this.orderItem(o, scope, ctes, false)),
       limit: select.limit ? this.expr(select.limit, scope, ctes) : undefined,
@@ -140,6 +141,37 @@ class Binder {
       outputTypes: types,
     };
     return { query: bound, names, types };
+  }
+
+  /**
+   * A GROUP BY item. PostgreSQL also groups by an output column: by its position (`GROUP BY 1`) or,
+   * when no input column has the name, by its alias (`SELECT date_trunc('day', createdon) AS day …
+   * GROUP BY day`); either stands for the select item's expression. In T-SQL both are plain
+   * expressions (a constant, an unknown column).
+   */
+  private groupKey(item: S.Expr, items: S.SelectItem[], bound: P.SelectItem[], scope: Scope, ctes: CteInfo[]): P.Expr {
+    if (this.dialect !== 'postgresql') return this.expr(item, scope, ctes);
+    if (item.kind === 'literal' && item.type === 'number' && /^\d+$/.test(String(item.value))) {
+      const position = Number(item.value);
+      const selected = bound[position - 1];
+      if (!selected || items.slice(0, position).some((c) => c.expr.kind === 'star')) {
+        throw new DynasqlError('DYNASQL_ERR_SYNTAX', `GROUP BY position ${position} is not in the select list (${bound.length} columns, no *)`);
+      }
+      return selected.expr;
+    }
+    if (item.kind === 'column' && !item.table) {
+      try {
+        return this.expr(item, scope, ctes);
+      } catch (error) {
+        if (!DynasqlError.is(error, 'DYNASQL_ERR_UNKNOWN_COLUMN')) throw error;
+        const lower = item.name.toLowerCase();
+        const matches = items.flatMap((c, i) => (c.alias?.toLowerCase() === lower ? [bound[i]!.expr] : []));
+        if (matches.length > 1) throw new DynasqlError('DYNASQL_ERR_AMBIGUOUS_COLUMN', `GROUP BY ${item.name} is ambiguous: the select list has ${matches.length} columns named ${item.name}`);
+        if (matches.length === 0) throw error;
+        return matches[0]!;
+      }
+    }
+    return this.expr(item, scope, ctes);
   }
 
   /** a condition (WHERE, HAVING, ON, WHEN): it must be a predicate, not a value */
@@ -316,7 +348,7 @@ class Binder {
     switch (expr.kind) {
       case 'column': return this.column(expr, scope);
       case 'literal': return { kind: 'literal', type: expr.type, value: expr.value, sqlType: literalType(expr.type, expr.value, this.dialect, expr.national) };
-      case 'param': return { kind: 'param', ref: expr.ref, sqlType: this.options.params ? valueType(this.options.params.get(expr.ref)) : NULL };
+      case 'param': return this.param(expr.ref);
       case 'binary': return this.binary(expr.op, e(expr.left), e(expr.right));
       case 'unary': {
         const operand = e(expr.operand);
@@ -332,7 +364,9 @@ class Binder {
       }
       case 'inList': {
         const value = e(expr.expr);
-        const list = expr.list.map(e);
+        const list = expr.arrayParameter ? this.arrayItems(expr.list[0]!) : expr.list.map(e);
+        // `= ANY($1)` with an empty array is never true, `<> ALL($1)` always
+        if (list.length === 0) return { kind: 'literal', type: 'boolean', value: expr.negated, sqlType: BOOLEAN };
         for (const item of list) comparisonType(value.sqlType, item.sqlType);
         return { kind: 'inList', expr: value, list, negated: expr.negated, sqlType: BOOLEAN };
       }
@@ -361,7 +395,7 @@ class Binder {
       }
       case 'cast': return {
         kind: 'cast', expr: e(expr.expr), type: { ...expr.type }, try: expr.try,
-        sqlType: namedType(expr.type.name, expr.type.length, expr.type.precision, expr.type.scale),
+        sqlType: this.castType(expr.type),
       };
       case 'function': return this.call(expr, e);
       case 'subquery': {
@@ -372,6 +406,38 @@ class Binder {
       case 'keyword': return { kind: 'keyword', word: expr.word, sqlType: NVARCHAR_MAX };
       case 'star': throw new DynasqlError('DYNASQL_ERR_SYNTAX', '* is allowed only in the select list and COUNT(*)');
     }
+  }
+
+  /** a CAST target; PostgreSQL's `varchar` without a length has none (T-SQL's is varchar(30)) */
+  private castType(type: S.TypeName): SqlType {
+    const unbounded = this.dialect === 'postgresql' && type.length === undefined && /^(N?VARCHAR|CHARACTER VARYING)$/i.test(type.name);
+    return unbounded ? namedType('TEXT') : namedType(type.name, type.length, type.precision, type.scale);
+  }
+
+  private param(ref: string | number): P.Expr {
+    if (ref === STATEMENT_TIME) return { kind: 'param', ref, sqlType: DATETIMEOFFSET };
+    const value = this.options.params?.get(ref);
+    if (Array.isArray(value)) {
+      const name = typeof ref === 'number' ? `$${ref + 1}` : `@${ref}`;
+      throw new DynasqlError('DYNASQL_ERR_PARAMETER', `Parameter ${name} holds an array; an array is accepted only in x = ANY(${name}) and x <> ALL(${name})`);
+    }
+    return { kind: 'param', ref, sqlType: this.options.params ? valueType(value) : NULL };
+  }
+
+  /**
+   * The items of an array parameter (`x = ANY($1)`) as literals, so the list is pushed down and
+   * rendered as if written out. The value is a JavaScript array, or PostgreSQL's array text
+   * (`{a,"b c",NULL}`), which is how the adapter receives an array a client sends in text.
+   * Without the values (checking a statement before its parameters), the parameter stands alone.
+   */
+  private arrayItems(param: S.Expr): P.Expr[] {
+    if (param.kind !== 'param') throw new DynasqlError('DYNASQL_ERR_INTERNAL', 'ANY / ALL without its parameter');
+    if (!this.options.params) return [{ kind: 'param', ref: param.ref, sqlType: NULL }];
+    const value = this.options.params.get(param.ref);
+    const items = Array.isArray(value) ? value : typeof value === 'string' ? parseArrayText(value) : undefined;
+    const name = typeof param.ref === 'number' ? `$${param.ref + 1}` : `@${param.ref}`;
+    if (!items) throw new DynasqlError('DYNASQL_ERR_PARAMETER', `Parameter ${name} of ANY / ALL must be an array (or PostgreSQL's array text such as '{1,2}')`);
+    return items.map((item, i) => arrayItemLiteral(item, `${name}[${i + 1}]`, this.dialect));
   }
 
   /** a binary operator, typed: comparisons and AND/OR are predicates, `+` of strings concatenates */
@@ -423,9 +489,54 @@ class Binder {
     if (expr.withinGroup && def.name !== 'STRING_AGG') throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: an order inside ${expr.name} (only STRING_AGG takes one)`);
     if (expr.withinGroup && expr.over) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${expr.name} with both an order inside it and OVER`);
     const withinGroup = expr.withinGroup?.map((o) => ({ expr: e(o.expr), descending: o.descending, nulls: o.nulls }));
-    const sqlType = def.result(valueArgs.map((a) => a.sqlType), this.dialect);
+    const literals = valueArgs.map((a) => (a.kind === 'literal' && a.type === 'string' ? String(a.value) : undefined));
+    const sqlType = def.result(valueArgs.map((a) => a.sqlType), this.dialect, literals);
     return { kind: 'function', name: def.name, args, distinct: expr.distinct, star: expr.star, over, ...(withinGroup ? { withinGroup } : {}), sqlType };
   }
+}
+
+/**
+ * PostgreSQL's one-dimensional array text: `{a,"b,c",NULL,"NULL"}` → ['a', 'b,c', null, 'NULL'].
+ * Undefined for text that is not one (nested arrays included).
+ */
+function parseArrayText(text: string): (string | null)[] | undefined {
+  const body = /^\s*\{(.*)\}\s*$/s.exec(text)?.[1];
+  if (body === undefined) return undefined;
+  if (body.trim() === '') return [];
+  const items: (string | null)[] = [];
+  let i = 0;
+  for (;;) {
+    while (body[i] === ' ') i++;
+    if (body[i] === '"') {
+      let item = '';
+      for (i++; i < body.length && body[i] !== '"'; i++) item += body[i] === '\\' ? body[++i] ?? '' : body[i];
+      if (body[i] !== '"') return undefined;
+      items.push(item);
+      i++;
+      while (body[i] === ' ') i++;
+    } else {
+      let end = body.indexOf(',', i);
+      if (end < 0) end = body.length;
+      const item = body.slice(i, end).trim();
+      if (item === '' || /[{}"]/.test(item)) return undefined;
+      items.push(item.toUpperCase() === 'NULL' ? null : item);
+      i = end;
+    }
+    if (i >= body.length) return items;
+    if (body[i] !== ',') return undefined;
+    i++;
+  }
+}
+
+/** one array item as the literal it would be written as */
+function arrayItemLiteral(item: unknown, name: string, dialect: TypeDialect): P.Expr {
+  const literal = (type: P.LiteralType, value: string | boolean | null): P.Expr => ({ kind: 'literal', type, value, sqlType: literalType(type, value, dialect) });
+  if (item === null || item === undefined) return literal('null', null);
+  if (typeof item === 'string') return literal('string', item);
+  if (typeof item === 'boolean') return literal('boolean', item);
+  if (typeof item === 'bigint' || (typeof item === 'number' && Number.isFinite(item))) return literal('number', String(item));
+  if (item instanceof Date && !Number.isNaN(item.getTime())) return literal('timestamp', item.toISOString().replace('T', ' ').replace('Z', ''));
+  throw new DynasqlError('DYNASQL_ERR_PARAMETER', `${name} cannot be compared (${typeof item}); use strings, numbers, booleans, Dates or null`);
 }
 
 /** items that are the same catalog column share a key: `SELECT name, name … ORDER BY name` is not ambiguous */

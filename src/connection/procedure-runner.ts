@@ -319,7 +319,7 @@ export async function prepareWithTableFunctions(
     },
   };
   // the statement's own parameters are checked like a SELECT's (scalars only), and type it as they do a SELECT
-  const resolved = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined);
+  const resolved = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined, new Date());
   const bound = bindQuery(query as Query, {
     catalog: statement.catalog, systemTables: statement.system.tables, includeFormattedValues: statement.includeFormattedValues, dialect, params: resolved,
   });

@@ -14,6 +14,7 @@ import { parseSql, type ParserDialect } from '../sql/index.js';
 import { ExpandedRows, remotePages, type ScanCounters } from './remote-rows.js';
 import { splitAggregatePages } from './fetchxml-split.js';
 import type { SystemTables } from './system-tables.js';
+import { STATEMENT_TIME } from '../util/index.js';
 import type { QueryParams, ResultColumn, Row } from './types.js';
 
 export interface StatementContext {
@@ -43,13 +44,14 @@ export function prepareStatement(ctx: StatementContext, sql: string, params: Que
   const bindOptions = { catalog: ctx.catalog, systemTables: ctx.system.tables, includeFormattedValues: ctx.includeFormattedValues };
   let values: ReturnType<typeof resolveParams>;
   try {
-    values = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined);
+    values = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined, new Date());
   } catch (error) {
     bindQuery(parsed.statement.query, bindOptions); // a statement that does not bind reports that first
     throw error;
   }
   const scope = { catalog: ctx.catalog, systemTables: ctx.system.tables, facts: ctx.facts };
-  const valueKey = parameterKey(values.values());
+  // a statement that reads the clock is planned anew each time: its instant is in its requests
+  const valueKey = parsed.params.includes(STATEMENT_TIME) ? undefined : parameterKey(values.values());
   // everything else the plan reads; the SQL text last, so the fixed-width parts cannot run into it
   const key = valueKey === undefined ? undefined
     : `${dialect}|${ctx.pushdown ? 1 : 0}${ctx.remoteLanguage ?? 'auto'}${ctx.crossCompany ? 1 : 0}${ctx.includeFormattedValues ? 1 : 0}|${ctx.pageSize}|${valueKey}|${sql}`;

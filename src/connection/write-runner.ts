@@ -76,7 +76,7 @@ export async function runWrite(context: WriteRunContext, sql: string, params: Qu
   if (ctx.options.readOnly && !ctx.explain) {
     throw new DynasqlError('DYNASQL_ERR_READ_ONLY_CONNECTION', `The connection is read-only (Read Only=true); ${parsed.statement.kind.toUpperCase()} is refused`);
   }
-  const values = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined);
+  const values = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined, new Date());
   const statement = parsed.statement;
   const effective = effectiveOptions(ctx, statement.hints, write);
   if (ctx.hold && effective.continueOnError && !ctx.explain) {

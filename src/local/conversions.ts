@@ -27,6 +27,7 @@ export function duckType(type: SqlType): string {
     case 'datetime': case 'datetime2': case 'smalldatetime': return 'TIMESTAMP';
     case 'datetimeoffset': return 'TIMESTAMPTZ';
     case 'time': return 'TIME';
+    case 'interval': return 'INTERVAL';
     case 'uniqueidentifier': return 'UUID';
     case 'varbinary': case 'binary': return 'BLOB';
     default: return '';

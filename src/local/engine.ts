@@ -16,11 +16,12 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  DuckDBDateValue, DuckDBDecimalValue, DuckDBInstance, DuckDBTimestampTZValue, DuckDBTimestampValue, DuckDBBlobValue, DuckDBUUIDValue,
+  DuckDBDateValue, DuckDBDecimalValue, DuckDBIntervalValue, DuckDBInstance, DuckDBTimestampTZValue, DuckDBTimestampValue, DuckDBBlobValue, DuckDBUUIDValue,
   type DuckDBAppender, type DuckDBConnection, type DuckDBValue,
 } from '@duckdb/node-api';
 import type { Column } from '../catalog/types.js';
 import { DynasqlError } from '../errors/index.js';
+import { formatInterval } from '../util/index.js';
 import type { Query } from '../plan/index.js';
 import { trimDecimal } from './decimal-text.js';
 import { loadTable, type ColumnValue } from './load.js';
@@ -243,6 +244,8 @@ function toPlain(value: DuckDBValue): ColumnValue {
   if (value instanceof DuckDBDateValue) return new Date(value.days * 86_400_000);
   if (value instanceof DuckDBBlobValue) return value.bytes;
   if (value instanceof DuckDBUUIDValue) return value.toString();
+  // PostgreSQL's text for an interval (intervals come only from the PostgreSQL dialect)
+  if (value instanceof DuckDBIntervalValue) return formatInterval({ months: value.months, days: value.days, micros: Number(value.micros) });
   return String(value);
 }
 

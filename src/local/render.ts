@@ -15,9 +15,10 @@ import { DynasqlError } from '../errors/index.js';
 import type * as P from '../plan/index.js';
 import { containsAggregate, datePart, functionDef, outputName, type LocalArg, type LocalForms } from '../plan/index.js';
 import {
-  BIGINT, FLOAT, asDecimal, comparisonType, isApproximate, isDateTime, isDecimal, isExactFraction, isInteger, isMoney, isNullType,
+  BIGINT, DATETIME2, FLOAT, asDecimal, comparisonType, isApproximate, isDateTime, isDecimal, isExactFraction, isInteger, isMoney, isNullType,
   isNumeric, isString, typeName, valueType, type SqlType,
 } from '../types/index.js';
+import { parseInterval } from '../util/index.js';
 import { convertSql, duckType } from './conversions.js';
 import { likeToRegex } from './like-pattern.js';
 
@@ -41,6 +42,13 @@ export function quoteText(value: string): string {
 
 function powerOfTen(k: number): string {
   return k <= 18 ? `CAST(${10n ** BigInt(k)} AS HUGEINT)` : `CAST('${10n ** BigInt(k)}' AS HUGEINT)`;
+}
+
+/** an interval literal's canonical text (util/interval.ts) as a DuckDB interval, built from its three parts */
+function intervalSql(text: string): string {
+  const value = parseInterval(text);
+  if (!value) throw new DynasqlError('DYNASQL_ERR_INTERNAL', `Unreadable interval literal ${text}`);
+  return `(to_months(${value.months}) + to_days(${value.days}) + to_microseconds(CAST('${value.micros}' AS BIGINT)))`;
 }
 
 /** what an ORDER BY of a query may use: its output names and expressions by position, whether strings are trimmed */
@@ -324,6 +332,9 @@ export class DuckDbRenderer {
     const l = this.arg(left);
     const r = this.arg(right);
     if (isString(type)) return `(${this.convert(l, type)} || ${this.convert(r, type)})`;
+    if (typeName(type) === 'interval' || typeName(l.type) === 'interval' || typeName(r.type) === 'interval' || (typeName(l.type) === 'date' && typeName(r.type) === 'date')) {
+      return this.intervalArithmetic(op, l, r, type);
+    }
     if (isDateTime(type)) return this.dateArithmetic(op, l, r, type);
     if (op === '/') return this.divide(l, r, type, 'error');
     if (op === '%') {
@@ -352,6 +363,21 @@ export class DuckDbRenderer {
     const fitted = (sql: string, d: { precision: number; scale: number }, scale: number) =>
       (scale === d.scale ? sql : `CAST(${sql} AS DECIMAL(${Math.min(38, d.precision - d.scale + scale)},${scale}))`);
     return `(${fitted(a, x, xScale)} * ${fitted(b, y, yScale)})`;
+  }
+
+  /**
+   * PostgreSQL's date arithmetic (types/operators.ts): timestamp ± interval, timestamp − timestamp
+   * (an interval), date − date (whole days), interval ± interval. DuckDB adds months first and clamps
+   * the day to the month's end, as PostgreSQL does.
+   */
+  private intervalArithmetic(op: '+' | '-' | '*' | '/' | '%', l: LocalArg, r: LocalArg, type: SqlType): string {
+    if (typeName(type) === 'interval' && isDateTime(l.type) && isDateTime(r.type)) {
+      const both = typeName(l.type) === 'datetimeoffset' && typeName(r.type) === 'datetimeoffset' ? l.type : DATETIME2;
+      return `(${this.convert(l, both)} - ${this.convert(r, both)})`;
+    }
+    if (typeName(l.type) === 'date' && typeName(r.type) === 'date') return `CAST((${l.sql} - ${r.sql}) AS INTEGER)`;
+    const side = (arg: LocalArg) => (typeName(arg.type) === 'interval' ? arg.sql : this.convert(arg, type));
+    return `(${side(l)} ${op} ${side(r)})`;
   }
 
   /** an operand of arithmetic done in `type`: a decimal enters with its own precision and scale (money (19,4), int (10,0)) */
@@ -431,6 +457,7 @@ export class DuckDbRenderer {
       case 'date': return `CAST(${quoteText(String(expr.value))} AS DATE)`;
       case 'timestamp': return `CAST(${quoteText(String(expr.value))} AS TIMESTAMP)`;
       case 'string': return this.text(String(expr.value));
+      case 'interval': return intervalSql(String(expr.value));
     }
   }
 

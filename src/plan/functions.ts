@@ -11,6 +11,7 @@
  * `functionKind('count')` → 'aggregate'.
  */
 import { DynasqlError } from '../errors/index.js';
+import { fieldScale, isPgDateField, pgFieldValue, toCharSql, unknownField } from './pg-date-fields.js';
 import {
   BIGINT, DATE, DATETIME, DATETIME2, DATETIMEOFFSET, FLOAT, INT, NVARCHAR_MAX, UNIQUEIDENTIFIER,
   aggregateType, commonType, countType, decimal, formatType, isApproximate, isDateTime, isDecimal, isInteger, isMoney, isNullType,
@@ -62,8 +63,11 @@ export interface FunctionDef {
   datePart?: boolean;
   /** compares or searches strings: the case-insensitive collation applies */
   collation?: boolean;
-  /** the result type from the argument types (the date-part keyword excluded) */
-  result(args: SqlType[], dialect: TypeDialect): SqlType;
+  /**
+   * the result type from the argument types (the date-part keyword excluded); `literals` holds the
+   * text of each argument written as a string literal (`extract`'s field, `to_char`'s template)
+   */
+  result(args: SqlType[], dialect: TypeDialect, literals?: readonly (string | undefined)[]): SqlType;
   /** the DuckDB form, from already rendered arguments (the date-part keyword excluded) */
   local(call: LocalCall): string;
   /** the OData v4 function with the same meaning on the service, where one exists */
@@ -197,6 +201,25 @@ function avgLocal(c: LocalCall): string {
   const sumType = isInteger(c.result) ? (typeName(c.result) === 'bigint' ? BIGINT : INT) : isMoney(arg.type) ? decimal(38, 4) : decimal(38, arg.type.scale ?? 0);
   const sum = { sql: c.forms.convert({ sql: c.forms.call('sum', `${distinct}${arg.sql}`), type: { name: 'unknown' } }, sumType), type: sumType };
   return c.forms.divide(sum, { sql: c.forms.call('count', `${distinct}${arg.sql}`), type: BIGINT }, c.result);
+}
+
+const BOOLEAN_RESULT: SqlType = { name: 'boolean' };
+
+/** the text of a string literal argument, read back from its rendered form (`'a''b'` → a'b) */
+function literalOf(c: LocalCall, i: number): string | undefined {
+  const sql = c.args[i]?.sql;
+  const quoted = sql === undefined ? null : /^'((?:[^']|'')*)'$/.exec(sql);
+  return quoted ? quoted[1]!.replace(/''/g, "'") : undefined;
+}
+
+/**
+ * GREATEST / LEAST: the arguments' common type. Strings are refused: the service compares them without
+ * case and the local engine with it, and no form here gives one answer for both.
+ */
+function ordered(name: string, args: SqlType[]): SqlType {
+  const type = commonType(args);
+  if (isString(type)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${name} of strings (numbers and dates only)`);
+  return isNullType(type) ? INT : type;
 }
 
 const numericArg = (name: string, t: SqlType): void => {
@@ -381,7 +404,8 @@ const ROWS: FunctionDef[] = [
   { name: 'GETUTCDATE', names: TSQL_ONLY('GETUTCDATE'), kind: 'scalar', arity: [0, 0], result: () => DATETIME, local: () => "CAST(timezone('UTC', current_timestamp) AS TIMESTAMP)" },
   { name: 'SYSDATETIME', names: TSQL_ONLY('SYSDATETIME'), kind: 'scalar', arity: [0, 0], result: () => DATETIME2, local: () => 'CAST(current_timestamp AS TIMESTAMP)' },
   { name: 'SYSUTCDATETIME', names: TSQL_ONLY('SYSUTCDATETIME'), kind: 'scalar', arity: [0, 0], result: () => DATETIME2, local: () => "CAST(timezone('UTC', current_timestamp) AS TIMESTAMP)" },
-  { name: 'SYSDATETIMEOFFSET', names: { tsql: ['SYSDATETIMEOFFSET'], postgresql: ['NOW', 'CURRENT_TIMESTAMP'] }, kind: 'scalar', arity: [0, 0], result: () => DATETIMEOFFSET, local: () => 'current_timestamp', odata: 'now' },
+  // PostgreSQL's now() and current_timestamp read the statement's instant instead (util/statement-time.ts)
+  { name: 'SYSDATETIMEOFFSET', names: TSQL_ONLY('SYSDATETIMEOFFSET'), kind: 'scalar', arity: [0, 0], result: () => DATETIMEOFFSET, local: () => 'current_timestamp', odata: 'now' },
   {
     // the result has the date argument's type (a string is a datetime); a fractional count is cut to a whole one
     name: 'DATEADD', names: TSQL_ONLY('DATEADD'), kind: 'scalar', arity: [3, 3], datePart: true,
@@ -405,9 +429,37 @@ const ROWS: FunctionDef[] = [
   },
   { name: 'DATETRUNC', names: TSQL_ONLY('DATETRUNC'), kind: 'scalar', arity: [2, 2], datePart: true, result: (a) => dateOf(a[0]), local: (c) => asResult(c, dateTrunc(c.part!, dateArg(c, 0))) },
   {
-    // PostgreSQL: date_part('field', d) is a double precision
-    name: 'DATE_PART', names: PG_ONLY('DATE_PART'), kind: 'scalar', arity: [2, 2], result: () => FLOAT,
-    local: (c) => `CAST(date_part(${str(c, 0)}, ${dateArg(c, 1)}) AS DOUBLE)`,
+    // PostgreSQL: date_part('field', d) is a double precision (seconds with their fraction)
+    name: 'DATE_PART', names: PG_ONLY('DATE_PART'), kind: 'scalar', arity: [2, 2],
+    result: (_a, _d, literals) => {
+      const field = literals?.[0]?.toLowerCase();
+      if (field !== undefined && !isPgDateField(field)) throw unknownField(field, 'DATE_PART');
+      return FLOAT;
+    },
+    local: (c) => {
+      const field = literalOf(c, 0)?.toLowerCase();
+      return `CAST(${field === undefined ? `date_part(${str(c, 0)}, ${dateArg(c, 1)})` : pgFieldValue(field, dateArg(c, 1))} AS DOUBLE)`;
+    },
+  },
+  {
+    // PostgreSQL: extract(field FROM d) is a numeric, with a fraction for epoch, second and milliseconds
+    name: 'EXTRACT', names: PG_ONLY('EXTRACT'), kind: 'scalar', arity: [2, 2],
+    result: (a, _d, literals) => {
+      const field = literals?.[0];
+      if (field === undefined || !isPgDateField(field)) throw unknownField(String(field), 'EXTRACT');
+      return decimal(38, fieldScale(field, a[1] !== undefined && typeName(a[1]) === 'date'));
+    },
+    local: (c) => asResult(c, pgFieldValue(literalOf(c, 0)!, dateArg(c, 1))),
+  },
+  {
+    // PostgreSQL: to_char(d, 'YYYY-MM-DD') of a date or timestamp; the template must be written as a literal
+    name: 'TO_CHAR', names: PG_ONLY('TO_CHAR'), kind: 'scalar', arity: [2, 2],
+    result: (a, _d, literals) => {
+      if (a[0] && !isDateTime(a[0]) && !isNullType(a[0])) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: to_char of ${formatType(a[0])} (dates and timestamps only)`);
+      if (literals?.[1] === undefined) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'Unsupported SQL: to_char with a template that is not a string literal');
+      return NVARCHAR_MAX;
+    },
+    local: (c) => toCharSql(dateArg(c, 0), literalOf(c, 1)!),
   },
   {
     // PostgreSQL: date_trunc('field', d) of a date or timestamp is a timestamp
@@ -420,6 +472,26 @@ const ROWS: FunctionDef[] = [
   {
     name: 'EOMONTH', names: TSQL_ONLY('EOMONTH'), kind: 'scalar', arity: [1, 2], result: () => DATE,
     local: (c) => `last_day(${c.args.length > 1 ? `${dateArg(c, 0)} + to_months(${asType(c, 1, INT)})` : dateArg(c, 0)})`,
+  },
+  // ---- comparisons ----
+  {
+    // the largest / smallest argument, NULLs skipped (PostgreSQL and SQL Server 2022 alike)
+    name: 'GREATEST', names: BOTH('GREATEST'), kind: 'scalar', arity: [1, 254], result: (a) => ordered('GREATEST', a),
+    local: (c) => `greatest(${c.args.map((_, i) => asType(c, i, c.result)).join(', ')})`,
+  },
+  {
+    name: 'LEAST', names: BOTH('LEAST'), kind: 'scalar', arity: [1, 254], result: (a) => ordered('LEAST', a),
+    local: (c) => `least(${c.args.map((_, i) => asType(c, i, c.result)).join(', ')})`,
+  },
+  {
+    // PostgreSQL's `s ~ p` (case-sensitive) and `s ~* p` (flags 'i'): a POSIX regular expression
+    // searched anywhere in s, evaluated locally (the service has no regular expressions)
+    name: 'REGEXP_LIKE', names: PG_ONLY('REGEXP_LIKE'), kind: 'scalar', arity: [2, 3], result: () => BOOLEAN_RESULT,
+    local: (c) => {
+      const flags = c.args.length > 2 ? literalOf(c, 2) : '';
+      if (flags === undefined || !/^[ic]*$/.test(flags)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'Unsupported SQL: regexp_like flags other than i and c, or not written as a literal');
+      return `regexp_matches(${str(c, 0)}, ${str(c, 1)}${flags.includes('i') && !flags.endsWith('c') ? ", 'i'" : ''})`;
+    },
   },
   { name: 'NEWID', names: { tsql: ['NEWID'], postgresql: ['GEN_RANDOM_UUID'] }, kind: 'scalar', arity: [0, 0], result: () => UNIQUEIDENTIFIER, local: () => 'uuid()' },
   // ---- aggregates ----

@@ -13,7 +13,7 @@
  */
 import type { Column, SqlType, Table } from '../catalog/types.js';
 
-export type LiteralType = 'string' | 'number' | 'boolean' | 'null' | 'date' | 'timestamp';
+export type LiteralType = 'string' | 'number' | 'boolean' | 'null' | 'date' | 'timestamp' | 'interval';
 
 /**
  * A resolved column. `scanId` set: a catalog column of that scan. Otherwise a column of a derived

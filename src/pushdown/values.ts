@@ -5,13 +5,24 @@
  */
 import { DynasqlError } from '../errors/index.js';
 import type { Expr } from '../plan/index.js';
+import { isInteger, isString, typeName, type SqlType } from '../types/index.js';
+import { STATEMENT_TIME, addInterval, parseInterval } from '../util/index.js';
 
 export type ParamValues = ReadonlyMap<string | number, unknown>;
 
-export function resolveParams(refs: readonly (string | number)[], given: Record<string, unknown> | readonly unknown[] | undefined): Map<string | number, unknown> {
+/**
+ * @param statementTime the statement's instant, given by the connection when it starts the statement:
+ *   the value of `now()` and its kin (util/statement-time.ts)
+ */
+export function resolveParams(
+  refs: readonly (string | number)[], given: Record<string, unknown> | readonly unknown[] | undefined, statementTime?: Date,
+): Map<string | number, unknown> {
   const values = new Map<string | number, unknown>();
   for (const ref of refs) {
-    if (typeof ref === 'number') {
+    if (ref === STATEMENT_TIME) {
+      if (!statementTime) throw new DynasqlError('DYNASQL_ERR_INTERNAL', 'The statement reads the clock but was given no statement time');
+      values.set(ref, new Date(statementTime.getTime()));
+    } else if (typeof ref === 'number') {
       if (!Array.isArray(given) || ref >= given.length) {
         throw new DynasqlError('DYNASQL_ERR_PARAMETER', `No value for parameter ${ref + 1}: pass an array with at least ${ref + 1} values`);
       }
@@ -32,6 +43,8 @@ function checkValue(value: unknown, name: string): unknown {
   // a copy: the plan may be cached and reused, and the caller may change its Date afterwards
   if (value instanceof Date) return new Date(value.getTime());
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value;
+  // an array is a list for `= ANY($1)` / `<> ALL($1)` (node-postgres sends JavaScript arrays); the binder refuses it anywhere else
+  if (Array.isArray(value)) return value.map((item, i) => checkValue(item, `${name}[${i + 1}]`));
   throw new DynasqlError('DYNASQL_ERR_PARAMETER', `Parameter ${name} has an unsupported type (${typeof value}); use a string, number, boolean, bigint, Date or null`);
 }
 
@@ -44,8 +57,23 @@ export function constantValue(expr: Expr, params: ParamValues): { value: Constan
       if (expr.type === 'null') return { value: null };
       if (expr.type === 'boolean') return { value: expr.value as boolean };
       return { value: expr.value as string };
-    case 'param':
-      return { value: params.get(expr.ref) as ConstantValue };
+    case 'param': {
+      const value = params.get(expr.ref);
+      return Array.isArray(value) ? undefined : { value: value as ConstantValue };
+    }
+    case 'cast': {
+      if (expr.try) return undefined;
+      const inner = constantValue(expr.expr, params);
+      return inner && castUnchanged(inner.value, expr.sqlType);
+    }
+    case 'binary': {
+      // `now() - interval '7 days'`: an instant moved by an interval literal is a constant instant
+      if ((expr.op !== '+' && expr.op !== '-') || expr.right.kind !== 'literal' || expr.right.type !== 'interval') return undefined;
+      const instant = constantValue(expr.left, params)?.value;
+      const interval = parseInterval(String(expr.right.value));
+      if (!(instant instanceof Date) || !interval) return undefined;
+      return { value: addInterval(instant, interval, expr.op === '+' ? 1 : -1) };
+    }
     case 'unary': {
       if (expr.op === 'NOT') return undefined;
       const inner = constantValue(expr.operand, params);
@@ -60,6 +88,33 @@ export function constantValue(expr: Expr, params: ParamValues): { value: Constan
     default:
       return undefined;
   }
+}
+
+/**
+ * A constant cast to a type that holds it unchanged, as the value (`$1::int` with 5, `$1::uuid` with a
+ * GUID's text, `$1::timestamptz` with a Date; SQLAlchemy and node-postgres cast every parameter), so
+ * the comparison can still be sent; `current_date` (a cast of the statement's instant) is its UTC
+ * midnight. A cast that could change the value (rounding, cutting a string, reading a date out of a
+ * timestamp's text) is undefined: it is computed locally.
+ */
+function castUnchanged(value: ConstantValue, type: SqlType): { value: ConstantValue } | undefined {
+  if (value === null) return { value };
+  const name = typeName(type);
+  if (isInteger(type) && name !== 'bit') {
+    if (typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value))) return { value };
+    return typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? { value: value.trim() } : undefined;
+  }
+  if (isString(type)) {
+    return typeof value === 'string' && (type.length === undefined || value.length <= type.length) ? { value } : undefined;
+  }
+  if (name === 'uniqueidentifier') return typeof value === 'string' ? { value } : undefined;
+  if (name === 'date') {
+    if (value instanceof Date) return { value: new Date(Date.UTC(value.getUTCFullYear(), value.getUTCMonth(), value.getUTCDate())) };
+    return typeof value === 'string' && /^\d{4}-\d\d-\d\d$/.test(value.trim()) ? { value: value.trim() } : undefined;
+  }
+  if (name === 'datetime2' || name === 'datetimeoffset') return value instanceof Date ? { value } : undefined;
+  if (name === 'float' && typeof value === 'number') return { value };
+  return undefined;
 }
 
 /** a non-negative integer for TOP / OFFSET */

@@ -8,7 +8,7 @@
  *   from:{kind:'table',name:'account'}, where:{kind:'binary',op:'>',left:…,right:{kind:'param',ref:'min'}}}`.
  */
 
-export type LiteralType = 'string' | 'number' | 'boolean' | 'null' | 'date' | 'timestamp';
+export type LiteralType = 'string' | 'number' | 'boolean' | 'null' | 'date' | 'timestamp' | 'interval';
 
 export interface ColumnExpr { kind: 'column'; table?: string; name: string }
 /** `value` of a number literal is its source text, so decimals keep every digit. */
@@ -23,7 +23,11 @@ export type BinaryOp = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | '+'
 export interface BinaryExpr { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr }
 export interface UnaryExpr { kind: 'unary'; op: 'NOT' | '-' | '+'; operand: Expr }
 export interface LikeExpr { kind: 'like'; expr: Expr; pattern: Expr; negated: boolean; caseInsensitive: boolean; escape?: Expr }
-export interface InListExpr { kind: 'inList'; expr: Expr; list: Expr[]; negated: boolean }
+/**
+ * `arrayParameter`: `list` is one parameter whose value is an array (`x = ANY($1)`), written out into
+ * the list by the binder
+ */
+export interface InListExpr { kind: 'inList'; expr: Expr; list: Expr[]; negated: boolean; arrayParameter?: boolean }
 export interface InQueryExpr { kind: 'inQuery'; expr: Expr; query: Query; negated: boolean }
 export interface BetweenExpr { kind: 'between'; expr: Expr; low: Expr; high: Expr; negated: boolean }
 export interface IsNullExpr { kind: 'isNull'; expr: Expr; negated: boolean }

@@ -10,11 +10,12 @@
  *   them back into the AST before it gets here.
  */
 import { DynasqlError } from '../errors/index.js';
+import { STATEMENT_TIME, canonicalInterval, parseInterval } from '../util/index.js';
 import { restoreNumber } from './exact-numbers.js';
 import { NO_FETCH_LIMIT } from './row-limits.js';
 import { fields, take } from './consume.js';
 import { DISTINCT_AGGREGATE_PREFIX } from './distinct-aggregates.js';
-import { DISTINCT_FROM_FUNCTION, NOT_DISTINCT_FROM_FUNCTION } from './operator-rewrites.js';
+import { DISTINCT_FROM_FUNCTION, NOT_DISTINCT_FROM_FUNCTION, SYMMETRIC_FUNCTION } from './operator-rewrites.js';
 import { ESCAPE_FUNCTION, ORDERED_STRING_AGG_FUNCTION, TRY_FUNCTION } from './marker-calls.js';
 import { positionAt } from './position.js';
 import { spanAt } from './quoting.js';
@@ -73,6 +74,15 @@ const CTE_FIELDS = fields('name', 'stmt', 'columns');
 const LIMIT_FIELDS = fields('seperator', 'value', 'fetch', 'offset');
 const TOP_FIELDS = fields('value', 'percent', 'parentheses');
 const GROUP_BY_FIELDS = fields('columns');
+const INTERVAL_FIELDS = fields('type', 'expr', 'unit');
+const EXTRACT_FIELDS = fields('type', 'args');
+
+/**
+ * PostgreSQL's clock functions: all read the statement's one instant (util/statement-time.ts), so
+ * `now()` is the same everywhere in a statement and a filter on it can be sent to the service.
+ * current_date is that instant's date in UTC (the session time zone the adapter reports).
+ */
+const STATEMENT_TIME_FUNCTIONS = new Set(['NOW', 'CURRENT_TIMESTAMP', 'TRANSACTION_TIMESTAMP', 'STATEMENT_TIMESTAMP', 'CURRENT_DATE']);
 
 /**
  * Read hints that only ask a SQL Server not to take shared locks (`WITH (NOLOCK)`, `(NOLOCK)`): a
@@ -429,6 +439,11 @@ export class Normalizer {
         if (Array.isArray(raw.target) && raw.target.length > 1) throw unsupported('a chain of casts; nest them: CAST(CAST(x AS a) AS b)');
         const target = Array.isArray(raw.target) ? raw.target[0] : raw.target;
         if (target) take(target, 'CAST', CAST_TARGET_FIELDS);
+        // `'1 day'::interval`: an interval literal (intervals are values of the PostgreSQL dialect only)
+        if (this.dialect === 'postgresql' && String(target?.dataType).toUpperCase() === 'INTERVAL') {
+          if (raw.expr?.type !== 'single_quote_string') throw unsupported('a cast of a value that is not a quoted literal to interval');
+          return this.interval(String(raw.expr.value));
+        }
         return { kind: 'cast', expr: this.expr(raw.expr), type: this.typeName(target), try: /try/i.test(String(raw.keyword ?? '')) };
       }
       case 'aggr_func': {
@@ -450,6 +465,27 @@ export class Normalizer {
       }
       case 'function':
         return this.func(raw);
+      case 'interval': {
+        // `interval '7 days'`, `interval '7' day`
+        take(raw, 'INTERVAL', INTERVAL_FIELDS);
+        if (raw.expr?.type !== 'single_quote_string') throw unsupported('INTERVAL with a value that is not a quoted literal');
+        return this.interval(String(raw.expr.value), raw.unit ? String(raw.unit) : undefined);
+      }
+      case 'extract': {
+        take(raw, 'EXTRACT', EXTRACT_FIELDS);
+        // PostgreSQL `extract(epoch FROM createdon)`: the field as a string argument (see EXTRACT in plan/functions.ts)
+        const field = raw.args?.field;
+        if (typeof field !== 'string') throw unsupported('this EXTRACT form');
+        // `extract(year FROM DATE '2024-02-03')`: the parser keeps the typed literal's type apart
+        const castType = raw.args.cast_type ? String(raw.args.cast_type).toUpperCase() : undefined;
+        const typed = castType === 'DATE' ? 'date' : castType === 'TIMESTAMP' || castType === 'TIMESTAMPTZ' ? 'timestamp' : undefined;
+        if (castType && (!typed || raw.args.source?.type !== 'single_quote_string')) throw unsupported(`EXTRACT from ${castType} '…'`);
+        const source: Expr = typed ? { kind: 'literal', type: typed, value: String(raw.args.source.value) } : this.expr(raw.args.source);
+        return {
+          kind: 'function', name: 'EXTRACT', distinct: false, star: false,
+          args: [{ kind: 'literal', type: 'string', value: field.toLowerCase() }, source],
+        };
+      }
       case 'window_func': {
         // PostgreSQL `ROW_NUMBER() OVER (…)`, `LAG(x, 1) OVER (…)`
         const name = String(raw.name).toUpperCase();
@@ -462,6 +498,36 @@ export class Normalizer {
         if (raw.ast) return { kind: 'subquery', query: this.query(raw.ast) };
         throw unsupported(`expression type ${String(raw.type)}`);
     }
+  }
+
+  /**
+   * PostgreSQL `x op ANY (array)` / `x op ALL (array)`. An `ARRAY[a, b]` is written out: `x = ANY
+   * (ARRAY[a, b])` is `x IN (a, b)`, `x <> ALL (…)` is `x NOT IN (…)`, other operators an OR (ANY) or
+   * AND (ALL) of comparisons, which is the same under NULLs. A parameter holding an array
+   * (`= ANY($1)`, `<> ALL($1::int[])`) is an IN list the binder fills from its value.
+   */
+  private quantified(value: Expr, op: BinaryOp, quantifier: 'ANY' | 'ALL', call: Raw): Expr {
+    const args: Raw[] = call.args?.value ?? [];
+    if (args.length !== 1) throw unsupported(`${quantifier} with ${args.length} arguments`);
+    let arg = args[0];
+    if (arg?.type === 'cast' && arg.target?.[0]?.array && arg.expr?.type === 'var') arg = arg.expr; // `$1::int[]`
+    const inList = (op === '=' && quantifier === 'ANY') || (op === '<>' && quantifier === 'ALL');
+    if (arg?.type === 'var' || arg?.type === 'param') {
+      if (!inList) throw unsupported(`${op} ${quantifier} with a parameter (only = ANY and <> ALL take an array parameter)`);
+      return { kind: 'inList', expr: value, list: [this.expr(arg)], negated: quantifier === 'ALL', arrayParameter: true };
+    }
+    if (arg?.type !== 'array') throw unsupported(`${quantifier} over anything but ARRAY[…] or an array parameter`);
+    const items = ((arg.expr_list?.value ?? []) as Raw[]).map((item) => this.expr(item));
+    if (items.length === 0) throw unsupported(`${quantifier} over an empty ARRAY[]`);
+    if (inList) return { kind: 'inList', expr: value, list: items, negated: quantifier === 'ALL' };
+    const comparisons = items.map((item): Expr => ({ kind: 'binary', op, left: value, right: item }));
+    return leftDeep(quantifier === 'ANY' ? 'OR' : 'AND', comparisons, 0, comparisons.length);
+  }
+
+  private interval(text: string, unit?: string): Expr {
+    const value = parseInterval(text, unit);
+    if (!value) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `Invalid interval '${text}'${unit ? ` ${unit}` : ''}: write number-and-unit pairs such as '7 days' or '1 month 2 hours', or a time such as '01:30:00'`);
+    return { kind: 'literal', type: 'interval', value: canonicalInterval(value) };
   }
 
   /** `1e309`: no SQL number type holds it (float ends near 1.8e308), so it must not reach the service as a literal */
@@ -532,6 +598,10 @@ export class Normalizer {
       return { ...cast, try: true };
     }
     if (name === ESCAPE_FUNCTION) throw unsupported('ESCAPE outside LIKE');
+    if (this.dialect === 'postgresql' && STATEMENT_TIME_FUNCTIONS.has(name) && rawArgs.length === 0 && !raw.over) {
+      const instant = this.param(STATEMENT_TIME);
+      return name === 'CURRENT_DATE' ? { kind: 'cast', expr: instant, type: { name: 'DATE' }, try: false } : instant;
+    }
     if (name === 'NOT' && rawArgs.length === 1) return { kind: 'unary', op: 'NOT', operand: this.expr(rawArgs[0]) };
     if (name === 'EXISTS' && rawArgs.length === 1) return { kind: 'exists', query: this.subquery(rawArgs[0]), negated: false };
     if (name === 'CONVERT' && rawArgs.length >= 2) {
@@ -600,8 +670,17 @@ export class Normalizer {
     const left = () => this.expr(raw.left);
     switch (op) {
       case 'IS': case 'IS NOT':
+        if (raw.right?.type === 'bool' || raw.right?.type === 'boolean') return isTruth(left(), raw.right.value === true, op === 'IS NOT');
         if (raw.right?.type !== 'null') throw unsupported(`${op} ${String(raw.right?.value ?? raw.right?.type)}`);
         return { kind: 'isNull', expr: left(), negated: op === 'IS NOT' };
+      case '~': case '~*': case '!~': case '!~*': {
+        // PostgreSQL's POSIX regular expressions: `~` is case-sensitive, `~*` is not (evaluated locally)
+        const match: Expr = {
+          kind: 'function', name: 'REGEXP_LIKE', distinct: false, star: false,
+          args: [left(), this.expr(raw.right), ...(op.endsWith('*') ? [{ kind: 'literal', type: 'string', value: 'i' } as Expr] : [])],
+        };
+        return op.startsWith('!') ? { kind: 'unary', op: 'NOT', operand: match } : match;
+      }
       case 'LIKE': case 'NOT LIKE': case 'ILIKE': case 'NOT ILIKE': {
         // T-SQL `LIKE p ESCAPE e` comes as `LIKE __DYNASQL_ESCAPE((p), e)` (marker-calls.ts)
         const marker = raw.right?.type === 'function' && String(raw.right.name?.name?.[0]?.value ?? '').toUpperCase() === ESCAPE_FUNCTION
@@ -623,15 +702,43 @@ export class Normalizer {
       }
       case 'BETWEEN': case 'NOT BETWEEN': {
         const [low, high] = raw.right.value as Raw[];
+        const symmetricLow = symmetricBound(low);
+        if (symmetricLow) {
+          // BETWEEN SYMMETRIC (operator-rewrites.ts): either order of the bounds
+          const [value, a, b] = [left(), this.expr(symmetricLow), this.expr(high)];
+          const either: Expr = {
+            kind: 'binary', op: 'OR',
+            left: { kind: 'between', expr: value, low: a, high: b, negated: false },
+            right: { kind: 'between', expr: value, low: b, high: a, negated: false },
+          };
+          return op === 'NOT BETWEEN' ? { kind: 'unary', op: 'NOT', operand: either } : either;
+        }
         return { kind: 'between', expr: left(), low: this.expr(low), high: this.expr(high), negated: op === 'NOT BETWEEN' };
       }
       default: {
         const mapped = BINARY_OPS[op];
         if (!mapped) throw unsupported(`operator ${op}`);
+        const quantifier = quantifierOf(raw.right);
+        if (quantifier) return this.quantified(left(), mapped, quantifier, raw.right);
         return { kind: 'binary', op: mapped, left: left(), right: this.expr(raw.right) };
       }
     }
   }
+}
+
+/** the low bound inside `__DYNASQL_SYMMETRIC(a)`, or undefined */
+function symmetricBound(raw: Raw): Raw | undefined {
+  const parts: Raw[] = raw?.type === 'function' ? (raw.name?.name ?? []) : [];
+  const args: Raw[] = raw?.args?.value ?? [];
+  return parts.length === 1 && String(parts[0].value).toUpperCase() === SYMMETRIC_FUNCTION && args.length === 1 ? args[0] : undefined;
+}
+
+/** `ANY($1)` / `ALL(ARRAY[…])` come back as calls named ANY, SOME or ALL */
+function quantifierOf(raw: Raw): 'ANY' | 'ALL' | undefined {
+  if (raw?.type !== 'function') return undefined;
+  const parts: Raw[] = raw.name?.name ?? [];
+  const name = parts.length === 1 ? String(parts[0].value).toUpperCase() : '';
+  return name === 'ANY' || name === 'SOME' ? 'ANY' : name === 'ALL' ? 'ALL' : undefined;
 }
 
 /** up to this many terms an AND / OR chain keeps the parser's left-deep shape */
@@ -663,6 +770,19 @@ function findOutsideQuotes(sql: string, text: string): number {
     i++;
   }
   return -1;
+}
+
+/**
+ * PostgreSQL's `a IS [NOT] TRUE` / `a IS [NOT] FALSE`: TRUE or FALSE, never NULL (a NULL `a` is neither
+ * true nor false), in the AST's existing forms: `a IS TRUE` is `CASE WHEN a THEN 1 ELSE 0 END = 1`,
+ * `a IS FALSE` is `CASE WHEN NOT a THEN 1 ELSE 0 END = 1`, and IS NOT compares with 0.
+ */
+function isTruth(a: Expr, truth: boolean, negated: boolean): Expr {
+  const one: Expr = { kind: 'literal', type: 'number', value: '1' };
+  const zero: Expr = { kind: 'literal', type: 'number', value: '0' };
+  const when: Expr = truth ? a : { kind: 'unary', op: 'NOT', operand: a };
+  const holds: Expr = { kind: 'case', whens: [{ when, then: one }], else: zero };
+  return { kind: 'binary', op: '=', left: holds, right: negated ? zero : one };
 }
 
 /**

@@ -8,6 +8,8 @@
  *   the normaliser turns into a comparison that treats two NULLs as equal and is never NULL. Only
  *   between simple operands (a name, parameter, literal, call or parenthesised expression) with no
  *   operator right beside them, so precedence cannot change the meaning; otherwise it is refused.
+ * - PostgreSQL `x BETWEEN SYMMETRIC a AND b`: `x BETWEEN __DYNASQL_SYMMETRIC(a) AND b`, which the
+ *   normaliser reads as `x BETWEEN a AND b OR x BETWEEN b AND a`; `BETWEEN ASYMMETRIC` is BETWEEN.
  */
 import { DynasqlError } from '../errors/index.js';
 import { sqlTokens, type QuotingDialect, type SqlToken } from './quoting.js';
@@ -15,6 +17,7 @@ import { applyEdits, type TextEdit } from './text-edits.js';
 
 export const DISTINCT_FROM_FUNCTION = '__DYNASQL_IS_DISTINCT_FROM';
 export const NOT_DISTINCT_FROM_FUNCTION = '__DYNASQL_IS_NOT_DISTINCT_FROM';
+export const SYMMETRIC_FUNCTION = '__DYNASQL_SYMMETRIC';
 
 export interface OperatorRewrite {
   sql: string;
@@ -23,7 +26,7 @@ export interface OperatorRewrite {
 
 
 export function rewriteOperators(sql: string, dialect: QuotingDialect): OperatorRewrite {
-  if (/__DYNASQL_IS_/i.test(sql)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'Names starting with __DYNASQL_IS_ are reserved by dynasql');
+  if (/__DYNASQL_(IS_|SYMMETRIC)/i.test(sql)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'Names starting with __DYNASQL_IS_ or __DYNASQL_SYMMETRIC are reserved by dynasql');
   // two passes: IS DISTINCT FROM copies its operands, which must already be rewritten
   const first = rewritePass(sql, dialect, false);
   const second = rewritePass(first.sql, dialect, true);
@@ -35,7 +38,8 @@ function rewritePass(sql: string, dialect: QuotingDialect, distinctPass: boolean
   const castParam = !distinctPass && dialect === 'postgresql' && /\$\d+\s*::/.test(sql);
   const substring = !distinctPass && dialect === 'postgresql' && /substring/i.test(sql);
   const distinctFrom = distinctPass && /DISTINCT\s+FROM/i.test(sql);
-  if (!castParam && !substring && !distinctFrom) return identity;
+  const symmetric = !distinctPass && dialect === 'postgresql' && /BETWEEN\s+(A?SYMMETRIC)/i.test(sql);
+  if (!castParam && !substring && !distinctFrom && !symmetric) return identity;
   const tokens = sqlTokens(sql, dialect);
   const word = (k: number) => (tokens[k] && !tokens[k]!.quoted ? tokens[k]!.text.toUpperCase() : '');
   const edits: TextEdit[] = [];
@@ -56,6 +60,15 @@ function rewritePass(sql: string, dialect: QuotingDialect, distinctPass: boolean
           edits.push({ start: tokens[j]!.start, end: tokens[j]!.end, text: hasFrom ? ',' : ', 1,' });
         }
       }
+    } else if (symmetric && word(k) === 'BETWEEN' && (word(k + 1) === 'SYMMETRIC' || word(k + 1) === 'ASYMMETRIC')) {
+      if (word(k + 1) === 'ASYMMETRIC') {
+        edits.push({ start: tokens[k + 1]!.start, end: tokens[k + 1]!.end, text: '' });
+        continue;
+      }
+      const and = topLevelAnd(tokens, k + 2, word);
+      if (and < 0) continue; // the parser reports the missing AND
+      edits.push({ start: tokens[k + 1]!.start, end: tokens[k + 1]!.end, text: `${SYMMETRIC_FUNCTION}(` });
+      edits.push({ start: tokens[and]!.start, end: tokens[and]!.start, text: ') ' });
     } else if (distinctFrom && word(k) === 'IS') {
       const negated = word(k + 1) === 'NOT';
       const d = negated ? k + 2 : k + 1;
@@ -76,6 +89,18 @@ function rewritePass(sql: string, dialect: QuotingDialect, distinctPass: boolean
   if (edits.length === 0) return identity;
   edits.sort((a, b) => a.start - b.start);
   return applyEdits(sql, edits);
+}
+
+/** the first `AND` at the bracket depth of token `from`, or -1 */
+function topLevelAnd(tokens: SqlToken[], from: number, word: (k: number) => string): number {
+  let depth = 0;
+  for (let j = from; j < tokens.length; j++) {
+    const text = tokens[j]!.text;
+    if (text === '(') depth++;
+    else if (text === ')' && --depth < 0) return -1;
+    else if (depth === 0 && word(j) === 'AND') return j;
+  }
+  return -1;
 }
 
 /** index of the `)` closing the `(` at `open`, or the last token */

@@ -6,7 +6,7 @@
  */
 import { DynasqlError } from '../errors/index.js';
 import { literalDecimal, MAX_PRECISION } from './decimal.js';
-import { BIGINT, BOOLEAN, DATE, DATETIME2, FLOAT, NULL, decimal, nvarchar, varchar, type SqlType, type TypeDialect } from './sql-type.js';
+import { BIGINT, BOOLEAN, DATE, DATETIME2, FLOAT, INTERVAL, NULL, decimal, nvarchar, varchar, type SqlType, type TypeDialect } from './sql-type.js';
 
 const INT_MAX = 2_147_483_647n;
 const BIGINT_MAX = 9_223_372_036_854_775_807n;
@@ -27,7 +27,7 @@ export function numberLiteralType(text: string, dialect: TypeDialect): SqlType {
   return decimal(digits.length, 0);
 }
 
-export type LiteralKind = 'string' | 'number' | 'boolean' | 'null' | 'date' | 'timestamp';
+export type LiteralKind = 'string' | 'number' | 'boolean' | 'null' | 'date' | 'timestamp' | 'interval';
 
 /** `national`: T-SQL's `N'abc'`, an nvarchar(3) */
 export function literalType(kind: LiteralKind, value: string | boolean | null, dialect: TypeDialect, national = false): SqlType {
@@ -36,6 +36,7 @@ export function literalType(kind: LiteralKind, value: string | boolean | null, d
     case 'boolean': return BOOLEAN;
     case 'date': return DATE;
     case 'timestamp': return DATETIME2;
+    case 'interval': return INTERVAL;
     case 'string': return (national ? nvarchar : varchar)(Math.max(String(value).length, 1));
     case 'number': return numberLiteralType(String(value), dialect);
   }

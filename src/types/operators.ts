@@ -10,7 +10,7 @@ import { DynasqlError } from '../errors/index.js';
 import { decimalResult, MAX_PRECISION } from './decimal.js';
 import { higher } from './precedence.js';
 import {
-  DATETIME, FLOAT, INT, MONEY, REAL, decimal, formatType, isApproximate, isBoolean, isDateTime, isDecimal, isExactFraction,
+  DATETIME, DATETIME2, FLOAT, INT, INTERVAL, MONEY, REAL, decimal, formatType, isApproximate, isBoolean, isDateTime, isDecimal, isExactFraction,
   isInteger, isMoney, isNullType, isNumeric, isString, isUnicode, typeName, type SqlType, type TypeDialect,
 } from './sql-type.js';
 
@@ -38,6 +38,7 @@ export function arithmeticType(op: ArithmeticOp, left: SqlType, right: SqlType, 
   const l = isNullType(left) ? right : left;
   const r = isNullType(right) ? left : right;
   if (isBoolean(l) || isBoolean(r)) throw clash(op, l, r);
+  if (typeName(l) === 'interval' || typeName(r) === 'interval') return intervalArithmeticType(op, l, r);
   if (isString(l) && isString(r)) {
     if (op === '+') return concatenationType(l, r);
     throw clash(op, l, r);
@@ -80,11 +81,30 @@ function postgresNumericType(op: ArithmeticOp, a: SqlType, b: SqlType): SqlType 
  * datetime ± a number adds days (T-SQL); datetime2, date and time take no arithmetic in T-SQL. In the
  * PostgreSQL dialect a date ± an integer is a date.
  */
+/**
+ * PostgreSQL's interval arithmetic: a timestamp or date plus or minus an interval is a timestamp (a
+ * timestamptz stays one; a date becomes a timestamp), interval ± interval an interval. Intervals come
+ * only from the PostgreSQL dialect (interval literals, timestamp − timestamp).
+ */
+function intervalArithmeticType(op: ArithmeticOp, l: SqlType, r: SqlType): SqlType {
+  const interval = (t: SqlType) => typeName(t) === 'interval';
+  if (interval(l) && interval(r) && (op === '+' || op === '-')) return INTERVAL;
+  const date = interval(l) ? r : l;
+  if (isDateTime(date) && typeName(date) !== 'time' && (op === '+' || (op === '-' && date === l))) {
+    return typeName(date) === 'datetimeoffset' ? date : DATETIME2;
+  }
+  throw clash(op, l, r);
+}
+
 function dateArithmeticType(op: ArithmeticOp, l: SqlType, r: SqlType, dialect: TypeDialect): SqlType {
   const date = isDateTime(l) ? l : r;
   const other = date === l ? r : l;
   if (dialect === 'postgresql') {
     if (typeName(date) === 'date' && isInteger(other) && (op === '+' || (op === '-' && date === l))) return date;
+    // timestamp − timestamp is an interval, date − date a number of days
+    if (op === '-' && isDateTime(other) && typeName(l) !== 'time' && typeName(r) !== 'time') {
+      return typeName(l) === 'date' && typeName(r) === 'date' ? INT : INTERVAL;
+    }
     throw clash(op, l, r);
   }
   const name = typeName(date);

@@ -34,6 +34,8 @@ export const NVARCHAR_MAX = freeze({ name: 'nvarchar' });
 export const UNIQUEIDENTIFIER = freeze({ name: 'uniqueidentifier' });
 export const BOOLEAN = freeze({ name: 'boolean' });
 export const NULL = freeze({ name: 'null' });
+/** PostgreSQL's interval (months, days and microseconds; util/interval.ts), in the PostgreSQL dialect only */
+export const INTERVAL = freeze({ name: 'interval' });
 
 export function decimal(precision: number, scale: number): SqlType {
   return { name: 'decimal', precision, scale };

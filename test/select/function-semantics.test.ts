@@ -63,7 +63,7 @@ const CASES: Record<string, Case[]> = {
   GETUTCDATE: [{ sql: 'SELECT DATEDIFF(minute, GETUTCDATE(), SYSUTCDATETIME()) AS v', value: 0 }],
   SYSDATETIME: [{ sql: 'SELECT YEAR(SYSDATETIME()) - YEAR(GETDATE()) AS v', value: 0 }],
   SYSUTCDATETIME: [{ sql: 'SELECT CASE WHEN SYSUTCDATETIME() IS NULL THEN 0 ELSE 1 END AS v', value: 1 }],
-  SYSDATETIMEOFFSET: [{ sql: 'SELECT CASE WHEN NOW() IS NULL THEN 0 ELSE 1 END AS v', value: 1, dialect: 'postgresql' }],
+  SYSDATETIMEOFFSET: [{ sql: 'SELECT CASE WHEN SYSDATETIMEOFFSET() IS NULL THEN 0 ELSE 1 END AS v', value: 1 }],
   DATEADD: [
     { sql: "SELECT DATEADD(month, 1, '2006-08-31') AS v", value: new Date('2006-09-30T00:00:00Z'), type: 'datetime' },
     { sql: "SELECT DATEADD(day, 1.9, CAST('2024-01-01' AS date)) AS v", value: '2024-01-02', type: 'date' },
@@ -82,7 +82,45 @@ const CASES: Record<string, Case[]> = {
   ],
   DATENAME: [{ sql: "SELECT DATENAME(month, '2024-02-03') AS v", value: 'February' }],
   DATETRUNC: [{ sql: "SELECT DATETRUNC(month, CAST('2024-02-03' AS date)) AS v", value: '2024-02-01', type: 'date' }],
-  DATE_PART: [{ sql: "SELECT date_part('month', DATE '2024-02-03') AS v", value: 2, type: 'float', dialect: 'postgresql' }],
+  DATE_PART: [
+    { sql: "SELECT date_part('month', DATE '2024-02-03') AS v", value: 2, type: 'float', dialect: 'postgresql' },
+    // PostgreSQL's seconds keep their fraction (DuckDB's own date_part drops it)
+    { sql: "SELECT date_part('second', TIMESTAMP '2024-02-03 10:00:01.25') AS v", value: 1.25, dialect: 'postgresql' },
+    { sql: "SELECT date_part('epoch', TIMESTAMP '2024-02-03 00:00:00.5') AS v", value: 1706918400.5, dialect: 'postgresql' },
+    { sql: "SELECT date_part('fortnight', DATE '2024-02-03') AS v", error: /DATE_PART field 'fortnight'/, dialect: 'postgresql' },
+  ],
+  EXTRACT: [
+    { sql: 'SELECT extract(epoch FROM TIMESTAMP \'2024-02-03 00:00:00.5\') AS v', value: '1706918400.5', type: 'decimal', dialect: 'postgresql' },
+    { sql: 'SELECT extract(year FROM DATE \'2024-02-03\') AS v', value: '2024', dialect: 'postgresql' },
+    // 2024-02-04 is a Sunday: dow 0, isodow 7; ISO week 5
+    { sql: 'SELECT extract(dow FROM DATE \'2024-02-04\') * 10 + extract(week FROM DATE \'2024-02-04\') AS v', value: '5', dialect: 'postgresql' },
+    { sql: 'SELECT extract(isodow FROM DATE \'2024-02-04\') AS v', value: '7', dialect: 'postgresql' },
+    { sql: 'SELECT extract(second FROM TIMESTAMP \'2024-02-03 10:00:01.25\') AS v', value: '1.25', dialect: 'postgresql' },
+    { sql: 'SELECT extract(milliseconds FROM TIMESTAMP \'2024-02-03 10:00:01.25\') AS v', value: '1250', dialect: 'postgresql' },
+    { sql: 'SELECT extract(quarter FROM DATE \'2024-08-03\') AS v', value: '3', dialect: 'postgresql' },
+  ],
+  TO_CHAR: [
+    { sql: "SELECT to_char(TIMESTAMP '2024-02-03 14:05:09', 'YYYY-MM-DD HH24:MI:SS') AS v", value: '2024-02-03 14:05:09', type: 'nvarchar', dialect: 'postgresql' },
+    // Month and Day are padded to 9 characters unless FM is written; Q is the quarter; quoted text is copied
+    { sql: "SELECT to_char(DATE '2024-02-03', 'Month|FMMonth|Mon|Dy|\"Q\"Q|YYYY-\"W\"IW') AS v", value: 'February |February|Feb|Sat|Q1|2024-W05', dialect: 'postgresql' },
+    { sql: "SELECT to_char(TIMESTAMP '2024-02-03 14:05:09', 'HH12 am, 100%') AS v", value: '02 pm, 100%', dialect: 'postgresql' },
+    { sql: "SELECT to_char(12, '999') AS v", error: /to_char of int/, dialect: 'postgresql' },
+  ],
+  GREATEST: [
+    { sql: 'SELECT GREATEST(1, NULL, 2.5) AS v', value: '2.5', type: 'decimal' },
+    { sql: "SELECT GREATEST(DATE '2024-01-01', DATE '2023-01-01') AS v", value: '2024-01-01', dialect: 'postgresql' },
+    { sql: "SELECT GREATEST('a', 'B') AS v", error: /GREATEST of strings/ },
+  ],
+  LEAST: [{ sql: 'SELECT LEAST(3, NULL, 2) AS v', value: 2, type: 'int' }, { sql: 'SELECT LEAST(NULL, NULL) AS v', value: null }],
+  REGEXP_LIKE: [
+    { sql: "SELECT CASE WHEN 'Contoso' ~ '^Con' THEN 1 ELSE 0 END AS v", value: 1, dialect: 'postgresql' },
+    // ~ is case-sensitive, ~* is not
+    { sql: "SELECT CASE WHEN 'Contoso' ~ '^con' THEN 1 ELSE 0 END AS v", value: 0, dialect: 'postgresql' },
+    { sql: "SELECT CASE WHEN 'Contoso' ~* '^con' THEN 1 ELSE 0 END AS v", value: 1, dialect: 'postgresql' },
+    { sql: "SELECT CASE WHEN 'Contoso' !~ 'x' AND NOT ('Contoso' !~* 'TOSO') THEN 1 ELSE 0 END AS v", value: 1, dialect: 'postgresql' },
+    { sql: "SELECT CASE WHEN regexp_like('Contoso', 'SO$', 'i') THEN 1 ELSE 0 END AS v", value: 1, dialect: 'postgresql' },
+    { sql: "SELECT CASE WHEN (NULL ~ 'x') IS NULL THEN 1 ELSE 0 END AS v", value: 1, dialect: 'postgresql' },
+  ],
   DATE_TRUNC: [{ sql: "SELECT date_trunc('month', DATE '2024-02-03') AS v", value: new Date('2024-02-01T00:00:00Z'), dialect: 'postgresql' }],
   YEAR: [{ sql: "SELECT YEAR('2024-02-03') AS v", value: 2024, type: 'int' }],
   MONTH: [{ sql: "SELECT MONTH('2024-02-03') AS v", value: 2 }],
