@@ -66,6 +66,14 @@ export function constantValue(expr: Expr, params: ParamValues): { value: Constan
       const inner = constantValue(expr.expr, params);
       return inner && castUnchanged(inner.value, expr.sqlType);
     }
+    case 'function': {
+      // Metabase's relative dates: `date_trunc('month', (now() + (INTERVAL '-12 month')))`
+      if (expr.name !== 'DATE_TRUNC' || expr.args.length !== 2 || expr.args[0]!.kind !== 'literal') return undefined;
+      const instant = constantValue(expr.args[1]!, params)?.value;
+      if (!(instant instanceof Date) || typeName(expr.sqlType) !== 'datetimeoffset') return undefined;
+      const truncated = truncateUtc(instant, String(expr.args[0]!.value).toLowerCase());
+      return truncated && { value: truncated };
+    }
     case 'binary': {
       // `now() - interval '7 days'`: an instant moved by an interval literal is a constant instant
       if ((expr.op !== '+' && expr.op !== '-') || expr.right.kind !== 'literal' || expr.right.type !== 'interval') return undefined;
@@ -115,6 +123,28 @@ function castUnchanged(value: ConstantValue, type: SqlType): { value: ConstantVa
   if (name === 'datetime2' || name === 'datetimeoffset') return value instanceof Date ? { value } : undefined;
   if (name === 'float' && typeof value === 'number') return { value };
   return undefined;
+}
+
+/** PostgreSQL's date_trunc of an instant in UTC (the adapter's time zone); undefined for a unit it does not know */
+function truncateUtc(d: Date, unit: string): Date | undefined {
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  const day = d.getUTCDate();
+  switch (unit) {
+    case 'millennium': return new Date(Date.UTC(Math.floor((y - 1) / 1000) * 1000 + 1, 0, 1));
+    case 'century': return new Date(Date.UTC(Math.floor((y - 1) / 100) * 100 + 1, 0, 1));
+    case 'decade': return new Date(Date.UTC(Math.floor(y / 10) * 10, 0, 1));
+    case 'year': return new Date(Date.UTC(y, 0, 1));
+    case 'quarter': return new Date(Date.UTC(y, m - (m % 3), 1));
+    case 'month': return new Date(Date.UTC(y, m, 1));
+    case 'week': return new Date(Date.UTC(y, m, day - ((d.getUTCDay() + 6) % 7)));
+    case 'day': return new Date(Date.UTC(y, m, day));
+    case 'hour': return new Date(Math.floor(d.getTime() / 3_600_000) * 3_600_000);
+    case 'minute': return new Date(Math.floor(d.getTime() / 60_000) * 60_000);
+    case 'second': return new Date(Math.floor(d.getTime() / 1000) * 1000);
+    case 'milliseconds': case 'microseconds': return d;
+    default: return undefined;
+  }
 }
 
 /** a non-negative integer for TOP / OFFSET */

@@ -74,7 +74,7 @@ const CTE_FIELDS = fields('name', 'stmt', 'columns');
 const LIMIT_FIELDS = fields('seperator', 'value', 'fetch', 'offset');
 const TOP_FIELDS = fields('value', 'percent', 'parentheses');
 const GROUP_BY_FIELDS = fields('columns');
-const INTERVAL_FIELDS = fields('type', 'expr', 'unit');
+const INTERVAL_FIELDS = fields('type', 'expr', 'unit', 'parentheses');
 const EXTRACT_FIELDS = fields('type', 'args');
 
 /**

@@ -112,6 +112,17 @@ describe('dates and times', () => {
     expect(await explain('SELECT name FROM account WHERE createdon >= current_date')).toContain(`createdon%20ge%20${t.toISOString().slice(0, 10)}T00:00:00Z`);
   });
 
+  it("Metabase's relative dates (date_trunc of now() plus a negative interval) are one $filter", async () => {
+    const sql = `SELECT date_trunc('week', "account"."createdon") AS "createdon", count(*) AS "count" FROM "account" WHERE ("account"."createdon" >= date_trunc('month', (now() + (INTERVAL '-48 month'))) AND "account"."createdon" < date_trunc('month', now())) GROUP BY date_trunc('week', "account"."createdon") ORDER BY date_trunc('week', "account"."createdon") ASC`;
+    const plan = await explain(sql);
+    const now = new Date();
+    const monthStart = (months: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + months, 1)).toISOString().replace('.000Z', 'Z');
+    expect(plan).toContain(`$filter=createdon%20ge%20${monthStart(-48)}%20and%20createdon%20lt%20${monthStart(0)}`);
+    const rows = await query(sql);
+    const inRange = accounts.filter((a) => a.createdon.toISOString() >= monthStart(-48).replace('Z', '.000Z') && a.createdon.toISOString() < monthStart(0).replace('Z', '.000Z'));
+    expect(rows.reduce((sum, r) => sum + Number(r.count), 0)).toBe(inRange.length);
+  });
+
   it('to_char as BI tools use it', async () => {
     const rows = await query("SELECT accountid, to_char(createdon, 'YYYY-MM-DD') AS d, to_char(createdon, 'YYYY-MM') AS m, to_char(createdon, 'HH24:MI:SS') AS t FROM account");
     for (const row of rows) {
