@@ -73,7 +73,8 @@ export function parseInterval(text: string, trailingUnit?: string): IntervalValu
     add(sum, Number(number), per);
   }
   const result = { months: sum.months, days: sum.days, micros: Math.round(sum.micros) };
-  return negate ? { months: -result.months, days: -result.days, micros: -result.micros } : result;
+  const minus = (n: number) => (n === 0 ? 0 : -n);
+  return negate ? { months: minus(result.months), days: minus(result.days), micros: minus(result.micros) } : result;
 }
 
 /** a fraction of a month spills into days of 30, a fraction of a day into hours of 24 (PostgreSQL's rule) */
