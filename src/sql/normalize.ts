@@ -510,7 +510,9 @@ export class Normalizer {
     const args: Raw[] = call.args?.value ?? [];
     if (args.length !== 1) throw unsupported(`${quantifier} with ${args.length} arguments`);
     let arg = args[0];
-    if (arg?.type === 'cast' && arg.target?.[0]?.array && arg.expr?.type === 'var') arg = arg.expr; // `$1::int[]`
+    // `$1::int[]` (the parser gives `text[]` as the type name `TEXT[]`)
+    const arrayCast = arg?.target?.[0]?.array || /\[\]$/.test(String(arg?.target?.[0]?.dataType ?? ''));
+    if (arg?.type === 'cast' && arrayCast && arg.expr?.type === 'var') arg = arg.expr;
     const inList = (op === '=' && quantifier === 'ANY') || (op === '<>' && quantifier === 'ALL');
     if (arg?.type === 'var' || arg?.type === 'param') {
       if (!inList) throw unsupported(`${op} ${quantifier} with a parameter (only = ANY and <> ALL take an array parameter)`);

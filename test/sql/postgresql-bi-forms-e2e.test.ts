@@ -168,6 +168,7 @@ describe('arrays, ANY and ALL', () => {
     expect(literal.length).toBe(text.length);
     const above = await query(`SELECT name FROM account WHERE numberofemployees > ALL(ARRAY[${sizes.join(', ')}])`);
     expect(above.length).toBe(countWhere((a) => a.numberofemployees !== null && sizes.every((s) => a.numberofemployees! > s)));
+    expect((await query('SELECT name FROM account WHERE name = ANY($1::text[])', ['{"' + wanted[0] + '","nobody"}'])).map((r) => r.name)).toEqual([wanted[0]]);
     expect(await query('SELECT name FROM account WHERE name = ANY($1)', [[]])).toEqual([]);
     expect((await query('SELECT name FROM account WHERE name <> ALL($1)', [[]])).length).toBe(30);
     await expect(query('SELECT name FROM account WHERE name = $1', [['a']])).rejects.toThrow(/holds an array/);
@@ -243,5 +244,20 @@ describe('grouping, ordering and values', () => {
     const ordered = [...accounts].sort((a, b) => a.createdon.getTime() - b.createdon.getTime() || (a.accountid < b.accountid ? -1 : 1));
     expect(rows.map((r) => r.name)).toEqual(ordered.map((a) => a.name));
     expect(rows.every((r, i) => Number(r.rn) === i + 1 && Number(r.total) === 30)).toBe(true);
+  });
+});
+
+describe('writes with the same forms (last: they change the rows)', () => {
+  it("UPDATE … WHERE createdon < now() - interval … AND name = ANY($1), INSERT … now(), DELETE … = ANY($1::text[])", async () => {
+    const target = accounts[0]!;
+    const updated = await conn.query("UPDATE account SET description = 'touched' WHERE createdon < now() - interval '1 year' AND name = ANY($1)", [[target.name]], pg);
+    expect(updated.rowCount).toBe(1);
+    expect((await query('SELECT description FROM account WHERE accountid = $1::uuid', [target.accountid]))[0]!.description).toBe('touched');
+    const before = Date.now();
+    await conn.query("INSERT INTO account (name, lastusedincampaign) VALUES ('Interval Test', now())", [], pg);
+    const [inserted] = await query("SELECT lastusedincampaign FROM account WHERE name = 'Interval Test' AND lastusedincampaign >= now() - interval '10 minutes'");
+    expect((inserted!.lastusedincampaign as Date).getTime()).toBeGreaterThanOrEqual(before - 1000);
+    const deleted = await conn.query('DELETE FROM account WHERE name = ANY($1::text[])', ['{"Interval Test"}'], pg);
+    expect(deleted.rowCount).toBe(1);
   });
 });
