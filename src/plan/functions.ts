@@ -11,7 +11,7 @@
  * `functionKind('count')` → 'aggregate'.
  */
 import { DynasqlError } from '../errors/index.js';
-import { fieldScale, isPgDateField, pgFieldValue, toCharSql, unknownField } from './pg-date-fields.js';
+import { fieldScale, isPgDateField, isPgTruncUnit, pgFieldValue, pgTruncSql, toCharSql, unknownField } from './pg-date-fields.js';
 import {
   BIGINT, DATE, DATETIME, DATETIME2, DATETIMEOFFSET, FLOAT, INT, NVARCHAR_MAX, UNIQUEIDENTIFIER,
   aggregateType, commonType, countType, decimal, formatType, isApproximate, isDateTime, isDecimal, isInteger, isMoney, isNullType,
@@ -463,8 +463,13 @@ const ROWS: FunctionDef[] = [
   },
   {
     // PostgreSQL: date_trunc('field', d) of a date or timestamp is a timestamp
-    name: 'DATE_TRUNC', names: PG_ONLY('DATE_TRUNC'), kind: 'scalar', arity: [2, 2], result: (a) => (a[1] && typeName(a[1]) === 'datetimeoffset' ? DATETIMEOFFSET : DATETIME2),
-    local: (c) => asResult(c, `date_trunc(${str(c, 0)}, ${dateArg(c, 1)})`),
+    name: 'DATE_TRUNC', names: PG_ONLY('DATE_TRUNC'), kind: 'scalar', arity: [2, 2],
+    result: (a, _d, literals) => {
+      const unit = literals?.[0]?.toLowerCase();
+      if (unit !== undefined && !isPgTruncUnit(unit)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: date_trunc unit '${unit}'`);
+      return a[1] && typeName(a[1]) === 'datetimeoffset' ? DATETIMEOFFSET : DATETIME2;
+    },
+    local: (c) => asResult(c, pgTruncSql(literalOf(c, 0)?.toLowerCase(), str(c, 0), dateArg(c, 1))),
   },
   { name: 'YEAR', names: TSQL_ONLY('YEAR'), kind: 'scalar', arity: [1, 1], result: () => INT, local: (c) => asResult(c, `year(${dateArg(c, 0)})`), odata: 'year' },
   { name: 'MONTH', names: TSQL_ONLY('MONTH'), kind: 'scalar', arity: [1, 1], result: () => INT, local: (c) => asResult(c, `month(${dateArg(c, 0)})`), odata: 'month' },

@@ -43,6 +43,25 @@ export function pgFieldValue(field: string, d: string): string {
   }
 }
 
+const TRUNC_UNITS = new Set(['microseconds', 'milliseconds', 'second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year', 'decade', 'century', 'millennium']);
+
+export function isPgTruncUnit(unit: string): boolean {
+  return TRUNC_UNITS.has(unit);
+}
+
+/**
+ * `date_trunc(unit, d)`: DuckDB's, except that PostgreSQL's centuries and millennia begin with a year
+ * ending in 1 (`date_trunc('century', 2023-…)` is 2001-01-01; DuckDB's is 2000-01-01). `unit` is the
+ * literal's text when the unit is written as one, `unitSql` its rendered form otherwise.
+ */
+export function pgTruncSql(unit: string | undefined, unitSql: string, d: string): string {
+  if (unit === 'century' || unit === 'millennium') {
+    const span = unit === 'century' ? 100 : 1000;
+    return `make_timestamp(CAST(((year(${d}) - 1) // ${span}) * ${span} + 1 AS BIGINT), 1, 1, 0, 0, 0)`;
+  }
+  return `date_trunc(${unitSql}, ${d})`;
+}
+
 type Piece = { kind: 'format'; text: string } | { kind: 'sql'; sql: string };
 
 /** template patterns, longest first (`HH24` before `HH`, `Month` before `Mon` before `MM`) */

@@ -121,7 +121,14 @@ const CASES: Record<string, Case[]> = {
     { sql: "SELECT CASE WHEN regexp_like('Contoso', 'SO$', 'i') THEN 1 ELSE 0 END AS v", value: 1, dialect: 'postgresql' },
     { sql: "SELECT CASE WHEN (NULL ~ 'x') IS NULL THEN 1 ELSE 0 END AS v", value: 1, dialect: 'postgresql' },
   ],
-  DATE_TRUNC: [{ sql: "SELECT date_trunc('month', DATE '2024-02-03') AS v", value: new Date('2024-02-01T00:00:00Z'), dialect: 'postgresql' }],
+  DATE_TRUNC: [
+    { sql: "SELECT date_trunc('month', DATE '2024-02-03') AS v", value: new Date('2024-02-01T00:00:00Z'), dialect: 'postgresql' },
+    // PostgreSQL's centuries and millennia start in a year ending in 1; weeks on Monday
+    { sql: "SELECT date_trunc('century', DATE '2000-02-03') AS v", value: new Date('1901-01-01T00:00:00Z'), dialect: 'postgresql' },
+    { sql: "SELECT date_trunc('millennium', DATE '2024-02-03') AS v", value: new Date('2001-01-01T00:00:00Z'), dialect: 'postgresql' },
+    { sql: "SELECT date_trunc('WEEK', DATE '2024-02-04') AS v", value: new Date('2024-01-29T00:00:00Z'), dialect: 'postgresql' },
+    { sql: "SELECT date_trunc('fortnight', DATE '2024-02-04') AS v", error: /date_trunc unit 'fortnight'/, dialect: 'postgresql' },
+  ],
   YEAR: [{ sql: "SELECT YEAR('2024-02-03') AS v", value: 2024, type: 'int' }],
   MONTH: [{ sql: "SELECT MONTH('2024-02-03') AS v", value: 2 }],
   DAY: [{ sql: "SELECT DAY('2024-02-03') AS v", value: 3 }],
