@@ -260,12 +260,25 @@ class Binder {
       }
       case 'join': {
         const left = this.from(item.left, scope, ctes);
-        const right = this.from(item.right, scope, ctes);
-        if (item.type !== 'CROSS' && !item.on) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${item.type} JOIN needs an ON condition`);
+        const right = item.lateral && item.right.kind === 'derived' ? this.lateral(item.right, scope, ctes) : this.from(item.right, scope, ctes);
+        // OUTER APPLY is a LEFT lateral join without ON: every row of the left side is kept
+        if (item.type !== 'CROSS' && !item.on && !item.lateral) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `${item.type} JOIN needs an ON condition`);
         const on = item.on ? this.predicate(item.on, scope, ctes, 'ON') : undefined;
-        return { kind: 'join', type: item.type, left, right, on };
+        return item.lateral ? { kind: 'join', type: item.type, left, right, on, lateral: true } : { kind: 'join', type: item.type, left, right, on };
       }
     }
+  }
+
+  /**
+   * The right side of CROSS / OUTER APPLY (JOIN LATERAL): a derived table bound inside the FROM
+   * clause's scope, so it sees the sources to its left (`CROSS APPLY (SELECT TOP 2 … WHERE
+   * c.parentcustomerid = a.accountid) k`), as a correlated subquery sees its outer query.
+   */
+  private lateral(item: S.DerivedTable, scope: Scope, ctes: CteInfo[]): P.FromRef {
+    if (scope.find(item.alias)) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The name '${item.alias}' is used twice in FROM`);
+    const bound = this.query(item.query, scope, ctes);
+    scope.add({ kind: 'named', alias: item.alias, columns: bound.names, types: bound.types });
+    return { kind: 'derived', query: bound.query, alias: item.alias };
   }
 
   private table(ref: S.TableRef): Table {

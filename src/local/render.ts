@@ -197,7 +197,7 @@ export class DuckDbRenderer {
         // every ON condition may have gone to the service as a scan's $filter: `JOIN b ON b.id = @x`
         const on = from.on ? ` ON ${this.expr(from.on)}` : from.type === 'CROSS' ? '' : ' ON TRUE';
         const type = from.type === 'CROSS' ? 'CROSS JOIN' : `${from.type === 'FULL' ? 'FULL OUTER' : from.type} JOIN`;
-        return `${this.from(from.left)} ${type} ${this.from(from.right)}${on}`;
+        return `${this.from(from.left)} ${type} ${from.lateral ? 'LATERAL ' : ''}${this.from(from.right)}${on}`;
       }
     }
   }

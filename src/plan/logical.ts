@@ -56,7 +56,8 @@ export interface DerivedRef { kind: 'derived'; query: Query; alias: string }
 /** a reference to a CTE by name, under an alias */
 export interface CteRef { kind: 'cteRef'; name: string; alias: string }
 export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS';
-export interface JoinRef { kind: 'join'; type: JoinType; left: FromRef; right: FromRef; on?: Expr }
+/** `lateral`: the right side, a derived table, reads the left side's columns (CROSS / OUTER APPLY, JOIN LATERAL) */
+export interface JoinRef { kind: 'join'; type: JoinType; left: FromRef; right: FromRef; on?: Expr; lateral?: boolean }
 export type FromRef = ScanRef | DerivedRef | CteRef | JoinRef;
 
 export interface Cte { name: string; columns?: string[]; query: Query }

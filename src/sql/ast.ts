@@ -63,7 +63,11 @@ export interface OrderItem { expr: Expr; descending: boolean; nulls?: 'first' | 
 export interface TableRef { kind: 'table'; schema?: string; name: string; alias?: string; args?: Expr[] }
 export interface DerivedTable { kind: 'derived'; query: Query; alias: string }
 export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS';
-export interface Join { kind: 'join'; type: JoinType; left: FromItem; right: FromItem; on?: Expr }
+/**
+ * `lateral`: the right side is a derived table that may read the left side's columns, evaluated for
+ * each left row: T-SQL `CROSS APPLY` (type CROSS) / `OUTER APPLY` (LEFT, no ON), PostgreSQL `JOIN LATERAL`
+ */
+export interface Join { kind: 'join'; type: JoinType; left: FromItem; right: FromItem; on?: Expr; lateral?: boolean }
 export type FromItem = TableRef | DerivedTable | Join;
 
 export interface Cte { name: string; columns?: string[]; query: Query }

@@ -51,7 +51,7 @@ const DATE_PART_FUNCTIONS = new Set(['DATEADD', 'DATEDIFF', 'DATEDIFF_BIG', 'DAT
 const SELECT_FIELDS = fields('type', 'with', 'distinct', 'columns', 'from', 'where', 'groupby', 'having', 'orderby', 'top', 'limit', 'into', '_next', 'set_op', 'parentheses', '_parentheses');
 const SELECT_ITEM_FIELDS = fields('type', 'expr', 'as');
 const ORDER_ITEM_FIELDS = fields('expr', 'type', 'nulls');
-const FROM_ITEM_FIELDS = fields('type', 'db', 'schema', 'table', 'as', 'join', 'on', 'using', 'table_hint', 'expr', 'parentheses');
+const FROM_ITEM_FIELDS = fields('type', 'db', 'schema', 'table', 'as', 'join', 'on', 'using', 'table_hint', 'expr', 'parentheses', 'prefix');
 const COLUMN_FIELDS = fields('type', 'table', 'db', 'schema', 'column', 'parentheses');
 const FUNCTION_FIELDS = fields('type', 'name', 'args', 'over', 'parentheses', 'args_parentheses');
 const WINDOW_FUNCTION_FIELDS = fields('type', 'name', 'args', 'over', 'parentheses');
@@ -286,16 +286,24 @@ export class Normalizer {
   }
 
   private from(items: Raw[]): FromItem {
+    if (items[0]?.prefix) throw unsupported(`${String(items[0].prefix)} on the first table in FROM`);
     let result = this.fromItem(items[0]);
     for (const item of items.slice(1)) {
       const right = this.fromItem(item);
-      const joinText = String(item.join ?? 'CROSS JOIN').toUpperCase();
-      const type: JoinType | undefined = joinText.startsWith('INNER') || joinText === 'JOIN' ? 'INNER'
+      const joinText = String(item.join ?? 'CROSS JOIN').toUpperCase().replace(/\s+/g, ' ');
+      // T-SQL CROSS APPLY / OUTER APPLY: a lateral CROSS / LEFT join (OUTER APPLY has no ON)
+      const apply = joinText === 'CROSS APPLY' ? 'CROSS' : joinText === 'OUTER APPLY' ? 'LEFT' : undefined;
+      const type: JoinType | undefined = apply ?? (joinText.startsWith('INNER') || joinText === 'JOIN' ? 'INNER'
         : joinText.startsWith('LEFT') ? 'LEFT' : joinText.startsWith('RIGHT') ? 'RIGHT'
-          : joinText.startsWith('FULL') ? 'FULL' : joinText.startsWith('CROSS') ? 'CROSS' : undefined;
+          : joinText.startsWith('FULL') ? 'FULL' : joinText === 'CROSS JOIN' ? 'CROSS' : undefined);
       if (!type) throw unsupported(`${joinText}; use [INNER], LEFT, RIGHT, FULL [OUTER] or CROSS JOIN`);
       if (item.using) throw unsupported('JOIN … USING; write JOIN … ON a.col = b.col');
-      result = { kind: 'join', type, left: result, right, on: item.on ? this.expr(item.on) : undefined };
+      if (item.prefix && String(item.prefix).toUpperCase() !== 'LATERAL') throw unsupported(`${String(item.prefix)} in FROM`);
+      const lateral = apply !== undefined || item.prefix != null;
+      if (lateral && right.kind !== 'derived') throw unsupported(`${apply ? joinText : 'LATERAL'} over a table or table-valued function (only over a subquery: (SELECT …) alias)`);
+      if (lateral && (type === 'RIGHT' || type === 'FULL')) throw unsupported(`${joinText} LATERAL`);
+      const on = item.on ? this.expr(item.on) : undefined;
+      result = lateral ? { kind: 'join', type, left: result, right, on, lateral } : { kind: 'join', type, left: result, right, on };
     }
     return result;
   }

@@ -146,3 +146,57 @@ describe('STRING_AGG with an order', () => {
     expect(r.rows).toEqual([{ n: accounts.filter((a) => key(a.name).startsWith('a')).map((a) => a.name).sort(byText).join(', ') }]);
   });
 });
+
+describe('CROSS APPLY / OUTER APPLY and JOIN LATERAL over outer columns', () => {
+  /** per account id, its contacts' (fullname, contactid) ordered by fullname then id */
+  async function contactsByAccount() {
+    const rows = (await local.query('SELECT contactid, fullname, parentcustomerid FROM contact WHERE parentcustomerid IS NOT NULL')).rows;
+    const map = new Map<string, { fullname: string; contactid: string }[]>();
+    for (const r of rows) {
+      const k = String(r.parentcustomerid).toLowerCase();
+      map.set(k, [...(map.get(k) ?? []), { fullname: String(r.fullname), contactid: String(r.contactid).toLowerCase() }]);
+    }
+    for (const list of map.values()) list.sort((a, b) => byText(a.fullname, b.fullname) || (a.contactid < b.contactid ? -1 : 1));
+    return map;
+  }
+  const ids = async () => (await local.query('SELECT accountid, name FROM account')).rows.map((r) => ({ id: String(r.accountid).toLowerCase(), name: String(r.name) }));
+  const pairs = (rows: Record<string, unknown>[]) => rows.map((r) => `${String(r.name)}|${String(r.fullname)}`).sort();
+
+  it('CROSS APPLY (SELECT TOP 2 … WHERE … = outer.column ORDER BY …): the first two contacts of each account', async () => {
+    const [byAccount, accountsWithIds] = [await contactsByAccount(), await ids()];
+    const expected = accountsWithIds.flatMap((a) => (byAccount.get(a.id) ?? []).slice(0, 2).map((c) => ({ name: a.name, fullname: c.fullname })));
+    expect(expected.length).toBeGreaterThan(0);
+    const sql = 'SELECT a.name, c.fullname FROM account a CROSS APPLY (SELECT TOP 2 fullname FROM contact WHERE contact.parentcustomerid = a.accountid ORDER BY fullname, contactid) c';
+    expect(pairs((await both(sql)).rows)).toEqual(pairs(expected));
+    const pg = 'SELECT a.name, c.fullname FROM account a CROSS JOIN LATERAL (SELECT fullname FROM contact WHERE contact.parentcustomerid = a.accountid ORDER BY fullname, contactid LIMIT 2) c';
+    expect(pairs((await both(pg, undefined, { dialect: 'postgresql' })).rows)).toEqual(pairs(expected));
+  });
+
+  it('OUTER APPLY keeps the accounts without contacts, with NULLs', async () => {
+    const [byAccount, accountsWithIds] = [await contactsByAccount(), await ids()];
+    const expected = accountsWithIds.map((a) => ({ name: a.name, fullname: byAccount.get(a.id)?.[0]?.fullname ?? null }));
+    expect(expected.some((e) => e.fullname === null)).toBe(true);
+    const sql = 'SELECT a.name, c.fullname FROM account a OUTER APPLY (SELECT TOP 1 fullname FROM contact WHERE contact.parentcustomerid = a.accountid ORDER BY fullname, contactid) c';
+    expect(pairs((await both(sql)).rows)).toEqual(pairs(expected));
+    const pg = 'SELECT a.name, c.fullname FROM account a LEFT JOIN LATERAL (SELECT fullname FROM contact WHERE contact.parentcustomerid = a.accountid ORDER BY fullname, contactid LIMIT 1) c ON true';
+    expect(pairs((await both(pg, undefined, { dialect: 'postgresql' })).rows)).toEqual(pairs(expected));
+  });
+
+  it('an aggregate per outer row, an APPLY without FROM, and the outer filter still goes to the service', async () => {
+    const [byAccount, accountsWithIds] = [await contactsByAccount(), await ids()];
+    const chosen = accountsWithIds.filter((a) => key(a.name).startsWith('a'));
+    const sql = "SELECT a.name, k.n, x.twice FROM account a CROSS APPLY (SELECT COUNT(*) AS n FROM contact WHERE contact.parentcustomerid = a.accountid) k CROSS APPLY (SELECT k.n * 2 AS twice) x WHERE a.name LIKE 'A%' ORDER BY a.name";
+    const r = await both(sql);
+    expect(r.rows).toEqual(chosen.sort((a, b) => byText(a.name, b.name)).map((a) => {
+      const n = byAccount.get(a.id)?.length ?? 0;
+      return { name: a.name, n, twice: 2 * n };
+    }));
+    const plan = (await pushed.query(`EXPLAIN ${sql}`)).rows.map((row) => String(row.plan)).join('\n');
+    expect(plan).toMatch(/\$filter startswith\(name,'A'\)/);
+    expect(plan).toMatch(/CROSS JOIN LATERAL/);
+  });
+
+  it('APPLY over a table or a table-valued function is refused, naming it', async () => {
+    await expect(pushed.query('SELECT a.name FROM account a CROSS APPLY contact c')).rejects.toMatchObject({ code: 'DYNASQL_ERR_UNSUPPORTED_SQL', message: expect.stringMatching(/CROSS APPLY/) });
+  });
+});

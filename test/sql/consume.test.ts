@@ -51,6 +51,7 @@ const TSQL = [
   "SELECT name 'Account Name' FROM account",
   "SELECT TRY_CAST(name AS INT), TRY_CONVERT(DECIMAL(10, 2), revenue) FROM account WHERE name LIKE 'a!%' ESCAPE '!'",
   "SELECT STRING_AGG(name, ', ') WITHIN GROUP (ORDER BY name DESC, revenue) FROM account",
+  'SELECT a.name, k.fullname FROM account a CROSS APPLY (SELECT TOP 1 fullname FROM contact WHERE contact.parentcustomerid = a.accountid) k OUTER APPLY (SELECT k.fullname AS f) x',
 ];
 const POSTGRES = [
   'SELECT name FROM account ORDER BY name LIMIT 5 OFFSET 2',
@@ -60,6 +61,8 @@ const POSTGRES = [
   'SELECT name FROM account WHERE name ILIKE $1',
   "SELECT string_agg(name, '; ') FROM account",
   "SELECT string_agg(name, '; ' ORDER BY name DESC NULLS LAST) FROM account",
+  'SELECT a.name, k.fullname FROM account a LEFT JOIN LATERAL (SELECT fullname FROM contact WHERE contact.parentcustomerid = a.accountid LIMIT 1) k ON true',
+  'SELECT a.name, x.n FROM account a, LATERAL (SELECT a.name AS n) x',
   "SELECT name || ' x' FROM account",
   'SELECT "name" FROM public.account WHERE revenue::int > 1',
   'SELECT name FROM account WHERE active = true',
