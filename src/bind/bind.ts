@@ -72,12 +72,15 @@ class Binder {
     const visible = [...ctes];
     const withs: P.Cte[] = [];
     for (const cte of query.with) {
-      const bound = this.query(cte.query, parent, visible);
+      // T-SQL has no RECURSIVE keyword: a CTE that reads itself is recursive; PostgreSQL needs WITH RECURSIVE
+      const recursive = (this.dialect === 'tsql' || cte.recursive === true) && readsTable(cte.query, cte.name);
+      const bound = recursive ? this.recursiveCte(cte, parent, visible) : this.query(cte.query, parent, visible);
       if (cte.columns && cte.columns.length !== bound.names.length) {
         throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The CTE '${cte.name}' names ${cte.columns.length} columns but its query returns ${bound.names.length}`);
       }
       const columns = cte.columns ?? bound.names;
-      withs.push({ name: cte.name, columns: cte.columns, query: bound.query });
+      const maxRecursion = cte.maxRecursion ?? (this.dialect === 'tsql' ? TSQL_MAX_RECURSION : 0);
+      withs.push(recursive ? { name: cte.name, columns: cte.columns, query: bound.query, recursive: { maxRecursion } } : { name: cte.name, columns: cte.columns, query: bound.query });
       visible.unshift({ name: cte.name, columns, types: bound.types });
     }
     if (query.kind === 'setop') {
@@ -100,6 +103,48 @@ class Binder {
       return { query: bound, names: left.names, types };
     }
     return this.select(query, parent, visible, withs);
+  }
+
+  /**
+   * A recursive CTE: `anchor UNION ALL recursive part`, where only the recursive part reads the CTE,
+   * once. The anchor gives the columns and their types; the recursive part must return the same
+   * types (T-SQL's rule: `SELECT 1 AS n UNION ALL SELECT n + 1 FROM r` is an int throughout) and may
+   * not group, aggregate, take DISTINCT or limit its rows.
+   */
+  private recursiveCte(cte: S.Cte, parent: Scope | undefined, visible: CteInfo[]): BoundBlock {
+    const q = cte.query;
+    const unionAll = q.kind === 'setop' && (q.op === 'UNION ALL' || (this.dialect === 'postgresql' && q.op === 'UNION'));
+    if (!unionAll || q.with.length > 0 || q.orderBy.length > 0 || q.limit || q.offset) {
+      throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The recursive CTE '${cte.name}' must be an anchor query, UNION ALL, and a query that reads '${cte.name}'`);
+    }
+    if (readsTable(q.left, cte.name)) {
+      throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: the recursive CTE '${cte.name}' reads itself in more than one part of its UNION ALL (one anchor part first, one recursive part last)`);
+    }
+    const member = q.right;
+    if (member.kind !== 'select') throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: a set operation in the recursive part of '${cte.name}'`);
+    if (tableReferences(member, cte.name) !== 1) {
+      throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The recursive part of '${cte.name}' must read '${cte.name}' exactly once, in its FROM clause`);
+    }
+    const anchor = this.query(q.left, parent, visible);
+    const columns = cte.columns ?? anchor.names;
+    if (columns.length !== anchor.names.length) {
+      throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The CTE '${cte.name}' names ${columns.length} columns but its query returns ${anchor.names.length}`);
+    }
+    const recursive = this.query(member, parent, [{ name: cte.name, columns, types: anchor.types }, ...visible]);
+    if (recursive.names.length !== anchor.names.length) {
+      throw new DynasqlError('DYNASQL_ERR_TYPE', `UNION ALL needs the same number of columns on both sides (${anchor.names.length} and ${recursive.names.length})`);
+    }
+    anchor.types.forEach((type, i) => {
+      if (formatType(type) !== formatType(recursive.types[i]!) && !isNullType(recursive.types[i]!)) {
+        throw new DynasqlError('DYNASQL_ERR_TYPE', `Types don't match between the anchor and the recursive part in column '${columns[i]}' of the recursive CTE '${cte.name}' (${formatType(type)} and ${formatType(recursive.types[i]!)}): CAST one to the other`);
+      }
+    });
+    const bound = recursive.query as P.Select;
+    if (bound.distinct || bound.groupBy.length > 0 || bound.having || bound.limit || bound.offset || bound.columns.some((c) => containsAggregate(c.expr))) {
+      throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The recursive part of '${cte.name}' may not use DISTINCT, GROUP BY, HAVING, aggregates, TOP or OFFSET`);
+    }
+    const query: P.SetOperation = { kind: 'setop', with: [], op: q.op, left: anchor.query, right: bound, orderBy: [], outputTypes: anchor.types };
+    return { query, names: anchor.names, types: anchor.types };
   }
 
   private select(select: S.Select, parent: Scope | undefined, ctes: CteInfo[], withs: P.Cte[]): BoundBlock {
@@ -550,6 +595,53 @@ function arrayItemLiteral(item: unknown, name: string, dialect: TypeDialect): P.
   if (typeof item === 'bigint' || (typeof item === 'number' && Number.isFinite(item))) return literal('number', String(item));
   if (item instanceof Date && !Number.isNaN(item.getTime())) return literal('timestamp', item.toISOString().replace('T', ' ').replace('Z', ''));
   throw new DynasqlError('DYNASQL_ERR_PARAMETER', `${name} cannot be compared (${typeof item}); use strings, numbers, booleans, Dates or null`);
+}
+
+/** T-SQL's recursion limit when the statement has no OPTION (MAXRECURSION n) */
+const TSQL_MAX_RECURSION = 100;
+
+/** whether the query reads a table (or CTE) named `name` in a FROM clause, at any depth */
+function readsTable(query: S.Query, name: string): boolean {
+  return tableReferences(query, name) > 0;
+}
+
+/** how many times the query names `name` (unqualified) in its FROM clauses and subqueries' FROM clauses */
+function tableReferences(query: S.Query, name: string): number {
+  const lower = name.toLowerCase();
+  let count = 0;
+  const visitQuery = (q: S.Query): void => {
+    // a CTE of the same name inside hides the outer one; that is rare enough to count conservatively
+    for (const cte of q.with) visitQuery(cte.query);
+    if (q.kind === 'setop') {
+      visitQuery(q.left);
+      visitQuery(q.right);
+      return;
+    }
+    if (q.from) visitFrom(q.from);
+    for (const e of [q.where, q.having, ...q.columns.map((c) => c.expr)]) if (e) visitExpr(e);
+  };
+  const visitFrom = (f: S.FromItem): void => {
+    if (f.kind === 'table') {
+      if (!f.schema && !f.args && f.name.toLowerCase() === lower) count++;
+    } else if (f.kind === 'derived') visitQuery(f.query);
+    else {
+      visitFrom(f.left);
+      visitFrom(f.right);
+      if (f.on) visitExpr(f.on);
+    }
+  };
+  // expressions hold queries in subqueries, EXISTS and IN (SELECT …), at any depth (CASE arms, call arguments)
+  const visitExpr = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visitExpr(item);
+    } else if (value && typeof value === 'object') {
+      const kind = (value as { kind?: unknown }).kind;
+      if (kind === 'select' || kind === 'setop') visitQuery(value as S.Query);
+      else for (const inner of Object.values(value)) visitExpr(inner);
+    }
+  };
+  visitQuery(query);
+  return count;
 }
 
 /** items that are the same catalog column share a key: `SELECT name, name … ORDER BY name` is not ambiguous */

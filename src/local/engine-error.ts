@@ -26,7 +26,8 @@ function tsqlType(duck: string): string {
 }
 
 /** the messages the renderer's own checks raise (plan/functions.ts, local/render.ts), and their codes */
-const OWN_CHECKS: [RegExp, 'DYNASQL_ERR_DIVIDE_BY_ZERO' | 'DYNASQL_ERR_INVALID_ARGUMENT'][] = [
+const OWN_CHECKS: [RegExp, 'DYNASQL_ERR_DIVIDE_BY_ZERO' | 'DYNASQL_ERR_INVALID_ARGUMENT' | 'DYNASQL_ERR_MAX_RECURSION'][] = [
+  [/The maximum recursion \d+ has been exhausted before statement completion\./, 'DYNASQL_ERR_MAX_RECURSION'],
   [/Divide by zero error encountered\./, 'DYNASQL_ERR_DIVIDE_BY_ZERO'],
   [/Invalid length parameter passed to the \w+ function\./, 'DYNASQL_ERR_INVALID_ARGUMENT'],
 ];

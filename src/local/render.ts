@@ -15,7 +15,7 @@ import { DynasqlError } from '../errors/index.js';
 import type * as P from '../plan/index.js';
 import { containsAggregate, datePart, functionDef, outputName, type LocalArg, type LocalForms } from '../plan/index.js';
 import {
-  BIGINT, DATETIME2, FLOAT, asDecimal, comparisonType, isApproximate, isDateTime, isDecimal, isExactFraction, isInteger, isMoney, isNullType,
+  BIGINT, BOOLEAN, DATETIME2, FLOAT, INT, asDecimal, comparisonType, isApproximate, isDateTime, isDecimal, isExactFraction, isInteger, isMoney, isNullType,
   isNumeric, isString, typeName, valueType, type SqlType,
 } from '../types/index.js';
 import { parseInterval } from '../util/index.js';
@@ -51,6 +51,18 @@ function intervalSql(text: string): string {
   return `(to_months(${value.months}) + to_days(${value.days}) + to_microseconds(CAST('${value.micros}' AS BIGINT)))`;
 }
 
+/** the level column and CTE name suffix of a limited recursive CTE (DuckDB's names, never the user's) */
+const LEVEL_COLUMN = '__dynasql_level';
+const LEVELS_SUFFIX = '__dynasql_levels';
+
+/** the alias under which a FROM clause reads the CTE `name` */
+function cteAlias(from: P.FromRef | undefined, name: string): string | undefined {
+  if (!from) return undefined;
+  if (from.kind === 'cteRef') return from.name.toLowerCase() === name.toLowerCase() ? from.alias : undefined;
+  if (from.kind === 'join') return cteAlias(from.left, name) ?? cteAlias(from.right, name);
+  return undefined;
+}
+
 /** what an ORDER BY of a query may use: its output names and expressions by position, whether strings are trimmed */
 interface OrderContext { outputs?: string[]; exprs?: P.Expr[]; trim: boolean }
 
@@ -62,6 +74,8 @@ export class DuckDbRenderer {
    * a key used outside an aggregate is rendered `min(key)`, one of the group's spellings.
    */
   private groupKeys: ReadonlySet<string> | undefined;
+  /** CTE names (lower case) read under another name while a recursive CTE's recursive part is rendered */
+  private cteNames: ReadonlyMap<string, string> = new Map();
 
   constructor(
     private readonly tableName: (scanId: number) => string,
@@ -79,8 +93,9 @@ export class DuckDbRenderer {
   }
 
   private query(query: P.Query): string {
+    const recursive = query.with.some((c) => c.recursive);
     const withText = query.with.length > 0
-      ? `WITH ${query.with.map((c) => `${quoteIdent(c.name)}${c.columns ? `(${c.columns.map(quoteIdent).join(', ')})` : ''} AS (${this.query(c.query)})`).join(', ')} `
+      ? `WITH ${recursive ? 'RECURSIVE ' : ''}${query.with.map((c) => this.cte(c)).join(', ')} `
       : '';
     if (query.kind === 'setop') return `${withText}${this.setOperation(query)}`;
     const outer = this.groupKeys;
@@ -105,6 +120,51 @@ export class DuckDbRenderer {
     } finally {
       this.groupKeys = outer;
     }
+  }
+
+  private cte(c: P.Cte): string {
+    const limit = c.recursive?.maxRecursion ?? 0;
+    if (!c.recursive || limit === 0 || c.query.kind !== 'setop' || c.query.right.kind !== 'select') {
+      return `${quoteIdent(c.name)}${c.columns ? `(${c.columns.map(quoteIdent).join(', ')})` : ''} AS (${this.query(c.query)})`;
+    }
+    return this.limitedRecursion(c, c.query, c.query.right, limit);
+  }
+
+  /**
+   * A recursive CTE with T-SQL's recursion limit (MAXRECURSION n, 100 by default): the rows carry
+   * their level (0 for the anchor's, one more per recursive step), the recursive part stops after
+   * level n + 1, and reading a row of that level raises SQL Server's error (Msg 530), which
+   * engine-error.ts reports as DYNASQL_ERR_MAX_RECURSION:
+   *   "r_levels"("n", "level") AS (SELECT *, 0 FROM (anchor) UNION ALL SELECT n + 1, r.level + 1 FROM "r_levels" r WHERE … AND r.level <= n),
+   *   "r"("n") AS (SELECT "n" FROM "r_levels" WHERE CASE WHEN "level" > n THEN error(…) ELSE TRUE END)
+   */
+  private limitedRecursion(c: P.Cte, body: P.SetOperation, member: P.Select, limit: number): string {
+    const names = c.columns ?? this.outputNamesOf(body.left) ?? [];
+    const levels = `${c.name}${LEVELS_SUFFIX}`;
+    const alias = cteAlias(member.from, c.name) ?? c.name;
+    const level: P.ColumnRef = { kind: 'column', name: LEVEL_COLUMN, qualifier: alias, sqlType: INT };
+    const within: P.Expr = { kind: 'binary', op: '<=', left: level, right: { kind: 'literal', type: 'number', value: String(limit), sqlType: INT }, sqlType: BOOLEAN };
+    const next: P.Expr = { kind: 'binary', op: '+', left: level, right: { kind: 'literal', type: 'number', value: '1', sqlType: INT }, sqlType: INT };
+    const stepped: P.Select = {
+      ...member,
+      columns: [...member.columns, { expr: next, alias: LEVEL_COLUMN }],
+      where: member.where ? { kind: 'binary', op: 'AND', left: member.where, right: within, sqlType: BOOLEAN } : within,
+      outputTypes: [...member.outputTypes, INT],
+    };
+    const renamed = this.cteNames;
+    this.cteNames = new Map(renamed).set(c.name.toLowerCase(), levels);
+    let recursivePart: string;
+    try {
+      recursivePart = this.query(stepped);
+    } finally {
+      this.cteNames = renamed;
+    }
+    const anchor = `SELECT *, 0 AS ${quoteIdent(LEVEL_COLUMN)} FROM (${this.query(body.left)}) AS "anchor"`;
+    const columns = names.map(quoteIdent).join(', ');
+    const exhausted = quoteText(`The maximum recursion ${limit} has been exhausted before statement completion.`);
+    const guard = `CASE WHEN ${quoteIdent(LEVEL_COLUMN)} > ${limit} THEN error(${exhausted}) ELSE TRUE END`;
+    return `${quoteIdent(levels)}(${columns}, ${quoteIdent(LEVEL_COLUMN)}) AS ((${anchor}) UNION ALL (${recursivePart})), `
+      + `${quoteIdent(c.name)}(${columns}) AS (SELECT ${columns} FROM ${quoteIdent(levels)} WHERE ${guard})`;
   }
 
   /** the output names of a query by position, or undefined when a `*` without its expansion makes positions unknown */
@@ -192,7 +252,11 @@ export class DuckDbRenderer {
     switch (from.kind) {
       case 'scan': return `${quoteIdent(this.tableName(from.scanId))} AS ${quoteIdent(from.alias)}`;
       case 'derived': return `(${this.query(from.query)}) AS ${quoteIdent(from.alias)}`;
-      case 'cteRef': return from.alias === from.name ? quoteIdent(from.name) : `${quoteIdent(from.name)} AS ${quoteIdent(from.alias)}`;
+      case 'cteRef': {
+        // the recursive part of a limited recursive CTE reads the rows with their levels (limitedRecursion)
+        const name = this.cteNames.get(from.name.toLowerCase()) ?? from.name;
+        return from.alias === name ? quoteIdent(name) : `${quoteIdent(name)} AS ${quoteIdent(from.alias)}`;
+      }
       case 'join': {
         // every ON condition may have gone to the service as a scan's $filter: `JOIN b ON b.id = @x`
         const on = from.on ? ` ON ${this.expr(from.on)}` : from.type === 'CROSS' ? '' : ' ON TRUE';

@@ -60,7 +60,11 @@ export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS';
 export interface JoinRef { kind: 'join'; type: JoinType; left: FromRef; right: FromRef; on?: Expr; lateral?: boolean }
 export type FromRef = ScanRef | DerivedRef | CteRef | JoinRef;
 
-export interface Cte { name: string; columns?: string[]; query: Query }
+/**
+ * `recursive`: the CTE's query is `anchor UNION ALL part-that-reads-the-CTE`; `maxRecursion` how many
+ * levels the recursive part may go (T-SQL's 100 unless OPTION (MAXRECURSION n) says otherwise; 0: no limit)
+ */
+export interface Cte { name: string; columns?: string[]; query: Query; recursive?: { maxRecursion: number } }
 
 export interface Select {
   kind: 'select';

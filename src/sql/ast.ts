@@ -70,7 +70,11 @@ export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS';
 export interface Join { kind: 'join'; type: JoinType; left: FromItem; right: FromItem; on?: Expr; lateral?: boolean }
 export type FromItem = TableRef | DerivedTable | Join;
 
-export interface Cte { name: string; columns?: string[]; query: Query }
+/**
+ * `recursive`: PostgreSQL's `WITH RECURSIVE` was written (T-SQL has no keyword: a CTE that names
+ * itself is recursive). `maxRecursion`: the statement's `OPTION (MAXRECURSION n)` (T-SQL), on each CTE.
+ */
+export interface Cte { name: string; columns?: string[]; query: Query; recursive?: boolean; maxRecursion?: number }
 
 export interface Select {
   kind: 'select';

@@ -70,7 +70,7 @@ const CAST_TARGET_FIELDS = fields('dataType', 'length', 'scale', 'parentheses');
 const OVER_FIELDS = fields('type', 'as_window_specification');
 const WINDOW_FIELDS = fields('window_specification', 'parentheses');
 const WINDOW_SPEC_FIELDS = fields('partitionby', 'orderby', 'window_frame_clause');
-const CTE_FIELDS = fields('name', 'stmt', 'columns');
+const CTE_FIELDS = fields('name', 'stmt', 'columns', 'recursive');
 const LIMIT_FIELDS = fields('seperator', 'value', 'fetch', 'offset');
 const TOP_FIELDS = fields('value', 'percent', 'parentheses');
 const GROUP_BY_FIELDS = fields('columns');
@@ -186,7 +186,8 @@ export class Normalizer {
     if (!name) throw unsupported('a CTE without a name; write WITH name AS (SELECT …)');
     // `WITH c (a, b) AS …`: the names come as strings or as column references
     const cols = w.columns ? (w.columns as Raw[]).map((c) => this.columnName(c?.type === 'column_ref' ? c.column : c)) : undefined;
-    return { name, columns: cols, query: this.query(w.stmt?.ast ?? w.stmt) };
+    const query = this.query(w.stmt?.ast ?? w.stmt);
+    return w.recursive ? { name, columns: cols, query, recursive: true } : { name, columns: cols, query };
   }
 
   private select(raw: Raw): Select {

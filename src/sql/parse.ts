@@ -9,7 +9,8 @@ import { LRUCache } from 'lru-cache';
 import tsqlParser from 'node-sql-parser/build/transactsql.js';
 import pgParser from 'node-sql-parser/build/postgresql.js';
 import { DynasqlError } from '../errors/index.js';
-import type { ParsedStatement } from './ast.js';
+import type { FromItem, ParsedStatement, Query } from './ast.js';
+import { readQueryOptions } from './query-options.js';
 import { Normalizer, type ParserDialect, type RawSetOperation } from './normalize.js';
 import { rewriteQuestionMarks } from './placeholders.js';
 import { exactNumbers } from './exact-numbers.js';
@@ -54,14 +55,39 @@ function parseUncached(sql: string, dialect: ParserDialect): ParsedStatement {
   const explain = EXPLAIN_PREFIX.exec(literals.sql);
   const offsetShift = explain ? explain[0].length : 0;
   const questions = rewriteQuestionMarks(literals.sql.slice(offsetShift), dialect);
-  const rewritten = rewriteForParser(questions.sql, dialect);
+  // T-SQL's OPTION (…) is blanked out of the text (offsets unchanged) and read here
+  const options = readQueryOptions(questions.sql, dialect);
+  const rewritten = rewriteForParser(options.sql, dialect);
   const toUserOffset = (offset: number) => literals.originalOffset(questions.originalOffset(rewritten.originalOffset(offset)) + offsetShift);
   const reader = new QueryReader(sql, dialect, literals);
   const top = reader.read(rewritten.sql, toUserOffset, true);
   const normalizer = new Normalizer(dialect, exactNumbers(rewritten.sql), sql, reader.groups);
   const query = top.ops.length > 0 ? normalizer.setOperations(top.raws, top.ops) : normalizer.query(top.raws[0]);
+  if (options.maxRecursion !== undefined) setMaxRecursion(query, options.maxRecursion);
   const parsed: ParsedStatement = { statement: { kind: explain ? 'explain' : 'query', query }, params: normalizer.params };
   return Object.freeze(parsed);
+}
+
+/** OPTION (MAXRECURSION n) applies to every CTE of the statement, wherever it is written */
+function setMaxRecursion(query: Query, limit: number): void {
+  for (const cte of query.with) {
+    cte.maxRecursion = limit;
+    setMaxRecursion(cte.query, limit);
+  }
+  if (query.kind === 'setop') {
+    setMaxRecursion(query.left, limit);
+    setMaxRecursion(query.right, limit);
+  } else if (query.from) {
+    setMaxRecursionInFrom(query.from, limit);
+  }
+}
+
+function setMaxRecursionInFrom(from: FromItem, limit: number): void {
+  if (from.kind === 'derived') setMaxRecursion(from.query, limit);
+  else if (from.kind === 'join') {
+    setMaxRecursionInFrom(from.left, limit);
+    setMaxRecursionInFrom(from.right, limit);
+  }
 }
 
 /**

@@ -200,3 +200,53 @@ describe('CROSS APPLY / OUTER APPLY and JOIN LATERAL over outer columns', () => 
     await expect(pushed.query('SELECT a.name FROM account a CROSS APPLY contact c')).rejects.toMatchObject({ code: 'DYNASQL_ERR_UNSUPPORTED_SQL', message: expect.stringMatching(/CROSS APPLY/) });
   });
 });
+
+describe('recursive CTEs', () => {
+  it('T-SQL (no RECURSIVE keyword) and PostgreSQL (WITH RECURSIVE) count 1 to 10', async () => {
+    const t = await both('WITH r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT n FROM r ORDER BY n');
+    expect(t.rows).toEqual(Array.from({ length: 10 }, (_, i) => ({ n: i + 1 })));
+    expect(t.columns).toEqual([{ name: 'n', type: 'int' }]);
+    const pg = await both('WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT n FROM r ORDER BY n', undefined, { dialect: 'postgresql' });
+    expect(pg.rows).toEqual(t.rows);
+  });
+
+  it('walks the account hierarchy from the top accounts down, joined to a table', async () => {
+    const rows = (await local.query('SELECT accountid, parentaccountid FROM account')).rows.map((r) => ({ id: String(r.accountid).toLowerCase(), parent: r.parentaccountid === null ? null : String(r.parentaccountid).toLowerCase() }));
+    const depth = new Map<string, number>();
+    let frontier = rows.filter((r) => r.parent === null).map((r) => r.id);
+    for (let d = 0; frontier.length > 0 && d < 100; d++) {
+      for (const id of frontier) depth.set(id, d);
+      frontier = rows.filter((r) => r.parent !== null && frontier.includes(r.parent)).map((r) => r.id);
+    }
+    const counts = new Map<number, number>();
+    for (const d of depth.values()) counts.set(d, (counts.get(d) ?? 0) + 1);
+    expect(counts.size).toBeGreaterThan(1);
+    const r = await both(`WITH tree (id, depth) AS (
+        SELECT accountid, 0 FROM account WHERE parentaccountid IS NULL
+        UNION ALL SELECT a.accountid, t.depth + 1 FROM account a JOIN tree t ON a.parentaccountid = t.id)
+      SELECT depth, COUNT(*) AS c FROM tree GROUP BY depth ORDER BY depth`);
+    expect(r.rows).toEqual([...counts.entries()].sort(([a], [b]) => a - b).map(([d, c]) => ({ depth: d, c })));
+  });
+
+  it('T-SQL stops at 100 levels by default with SQL Server\'s error; OPTION (MAXRECURSION n) moves the limit, 0 removes it', async () => {
+    const count = (limit: number, option = '') => `WITH r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < ${limit}) SELECT COUNT(*) AS c FROM r ${option}`;
+    // the anchor is level 0: levels 1 to 100 make n = 2 … 101
+    expect((await both(count(101))).rows).toEqual([{ c: 101 }]);
+    for (const conn of [pushed, local]) {
+      await expect(conn.query(count(102))).rejects.toMatchObject({
+        code: 'DYNASQL_ERR_MAX_RECURSION', message: 'The maximum recursion 100 has been exhausted before statement completion.',
+      });
+    }
+    expect((await both(count(200, 'OPTION (MAXRECURSION 300)'))).rows).toEqual([{ c: 200 }]);
+    await expect(pushed.query(count(200, 'OPTION (MAXRECURSION 150);'))).rejects.toMatchObject({ code: 'DYNASQL_ERR_MAX_RECURSION', message: expect.stringMatching(/maximum recursion 150/) });
+    expect((await both(count(1000, 'OPTION (MAXRECURSION 0)'))).rows).toEqual([{ c: 1000 }]);
+    await expect(pushed.query(count(10, 'OPTION (RECOMPILE)'))).rejects.toMatchObject({ code: 'DYNASQL_ERR_UNSUPPORTED_SQL', message: expect.stringMatching(/RECOMPILE/) });
+  });
+
+  it('the recursive part must keep the anchor\'s types, as in T-SQL', async () => {
+    await expect(pushed.query("WITH r AS (SELECT CAST('a' AS varchar(10)) AS s UNION ALL SELECT s + 'a' FROM r WHERE LEN(s) < 5) SELECT s FROM r"))
+      .rejects.toMatchObject({ code: 'DYNASQL_ERR_TYPE' });
+    const r = await both("WITH r AS (SELECT CAST('a' AS varchar(10)) AS s UNION ALL SELECT CAST(s + 'a' AS varchar(10)) FROM r WHERE LEN(s) < 3) SELECT s FROM r ORDER BY LEN(s)");
+    expect(r.rows).toEqual([{ s: 'a' }, { s: 'aa' }, { s: 'aaa' }]);
+  });
+});
