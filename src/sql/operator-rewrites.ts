@@ -5,9 +5,10 @@
  *   only after a parenthesised parameter.
  * - PostgreSQL `substring(x FROM 2 FOR 3)`: `substring(x , 2 , 3)`; `substring(x FOR 3)` starts at 1.
  * - `a IS [NOT] DISTINCT FROM b` (both dialects): `__DYNASQL_IS_[NOT_]DISTINCT_FROM(a, b)`, which
- *   the normaliser turns into a comparison that treats two NULLs as equal and is never NULL. Only
- *   between simple operands (a name, parameter, literal, call or parenthesised expression) with no
- *   operator right beside them, so precedence cannot change the meaning; otherwise it is refused.
+ *   the normaliser turns into a comparison that treats two NULLs as equal and is never NULL. Each
+ *   operand runs as far as the operators that bind tighter (arithmetic, `||`, casts): `a + 1 IS
+ *   DISTINCT FROM b * 2 AND c = 1` is `(a + 1) IS DISTINCT FROM (b * 2) AND c = 1`; beside a
+ *   comparison, LIKE, IN, BETWEEN or another IS, where the dialects group differently, it is refused.
  * - PostgreSQL `x BETWEEN SYMMETRIC a AND b`: `x BETWEEN __DYNASQL_SYMMETRIC(a) AND b`, which the
  *   normaliser reads as `x BETWEEN a AND b OR x BETWEEN b AND a`; `BETWEEN ASYMMETRIC` is BETWEEN.
  */
@@ -75,10 +76,8 @@ function rewritePass(sql: string, dialect: QuotingDialect, distinctPass: boolean
       if (word(d) !== 'DISTINCT' || word(d + 1) !== 'FROM') continue;
       const leftStart = operandStartBefore(tokens, k - 1);
       const rightEnd = operandEndAfter(tokens, d + 2);
-      const before = tokens[leftStart - 1];
-      const after = tokens[rightEnd + 1];
-      if (leftStart < 0 || rightEnd < 0 || !quietNeighbour(before) || !quietNeighbour(after)) {
-        throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'IS [NOT] DISTINCT FROM is supported between a column, parameter, literal, call or parenthesised expression, with no operator beside it: add parentheses');
+      if (leftStart < 0 || rightEnd < 0) {
+        throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'IS [NOT] DISTINCT FROM beside a comparison, LIKE, IN, BETWEEN or another IS is ambiguous: add parentheses');
       }
       const left = sql.slice(tokens[leftStart]!.start, tokens[k - 1]!.end);
       const right = sql.slice(tokens[d + 2]!.start, tokens[rightEnd]!.end);
@@ -115,45 +114,139 @@ function matching(tokens: SqlToken[], open: number): number {
 
 const isAtom = (t: SqlToken | undefined) => !!t && (t.quoted || /^[\w@$#]/.test(t.text) || t.text === '?');
 
-/** the first token of the simple operand ending at token `k` (`a.b`, `f(x)`, `(…)`, `@p`, `'x'`), or -1 */
-function operandStartBefore(tokens: SqlToken[], k: number): number {
-  let j = k;
-  if (tokens[j]?.text === ')') {
+/** operators that bind tighter than IS [NOT] DISTINCT FROM in both dialects: the operand takes them in */
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '&', '|', '^']);
+/** words that are no operand (an atom that is one of these ends the operand) */
+const KEYWORDS = /^(?:AND|OR|NOT|WHERE|ON|WHEN|THEN|ELSE|END|HAVING|SELECT|IN|IS|LIKE|ILIKE|BETWEEN|ESCAPE|CASE|FROM|DISTINCT|ORDER|GROUP|BY|UNION|EXCEPT|INTERSECT|LIMIT|OFFSET|FETCH|AS|JOIN|COLLATE|SET|VALUES|RETURNING)$/i;
+/** what may stand right before the left operand: the start, a bracket, a comma or a word of lower precedence */
+const BEFORE = /^(?:\(|,|AND|OR|NOT|WHERE|ON|WHEN|THEN|ELSE|HAVING|SELECT|RETURN)$/i;
+/** what may stand right after the right operand (any other word or operator would regroup it) */
+const AFTER_REFUSED = /^(?:IS|LIKE|ILIKE|IN|BETWEEN|NOT|ESCAPE|COLLATE|=|<|>|!|~|\[)$/i;
+
+const isValueWord = (t: SqlToken | undefined) => isAtom(t) && (t!.quoted || !KEYWORDS.test(t!.text));
+
+/** the token a `(…)` or `CASE … END` ending at `k` starts at, or -1 */
+function unitStart(tokens: SqlToken[], k: number): number {
+  const t = tokens[k];
+  if (!t) return -1;
+  if (!t.quoted && t.text === ')') {
     let depth = 0;
-    for (; j >= 0; j--) {
+    for (let j = k; j >= 0; j--) {
+      if (tokens[j]!.quoted) continue;
       if (tokens[j]!.text === ')') depth++;
-      else if (tokens[j]!.text === '(' && --depth === 0) break;
+      else if (tokens[j]!.text === '(' && --depth === 0) {
+        // a call: `f(…)`, `a.f(…)`
+        let start = j;
+        if (isValueWord(tokens[j - 1])) start = j - 1;
+        return start;
+      }
     }
-    if (j < 0) return -1;
-    if (isAtom(tokens[j - 1]) && !/^(?:AND|OR|NOT|WHERE|ON|WHEN|THEN|ELSE|HAVING|SELECT|IN)$/i.test(tokens[j - 1]!.text)) j--;
-  } else if (!isAtom(tokens[j])) {
     return -1;
   }
-  while (tokens[j - 1]?.text === '.' && isAtom(tokens[j - 2])) j -= 2;
-  // `x::int IS …`: a cast binds tighter than IS, so the operand is what is cast
-  if (tokens[j - 1]?.text === ':' && tokens[j - 2]?.text === ':') return operandStartBefore(tokens, j - 3);
-  return j;
+  if (!t.quoted && /^END$/i.test(t.text)) {
+    let depth = 0;
+    for (let j = k; j >= 0; j--) {
+      if (tokens[j]!.quoted) continue;
+      if (/^END$/i.test(tokens[j]!.text)) depth++;
+      else if (/^CASE$/i.test(tokens[j]!.text) && --depth === 0) return j;
+    }
+    return -1;
+  }
+  return isValueWord(t) ? k : -1;
 }
 
-/** the last token of the simple operand starting at token `k`, or -1 */
+/**
+ * The first token of the left operand ending at token `k`: atoms, calls, brackets, CASE … END, casts
+ * (`x::int`) and arithmetic between them (`revenue + 1`, `-a * b`), which bind tighter than
+ * IS DISTINCT FROM; -1 when what stands before the operand would regroup it (a comparison, LIKE, …).
+ */
+function operandStartBefore(tokens: SqlToken[], k: number): number {
+  let j = k;
+  for (;;) {
+    let start = unitStart(tokens, j);
+    if (start < 0) return -1;
+    while (tokens[start - 1]?.text === '.' && isValueWord(tokens[start - 2])) start -= 2;
+    // `x::int IS …`: the operand is what is cast
+    if (tokens[start - 1]?.text === ':' && tokens[start - 2]?.text === ':') {
+      j = start - 3;
+      continue;
+    }
+    const before = tokens[start - 1];
+    if (before && !before.quoted && ARITHMETIC.has(before.text)) {
+      // `a || b`: two tokens
+      const operator = before.text === '|' && tokens[start - 2]?.text === '|' ? start - 2 : start - 1;
+      const previous = tokens[operator - 1];
+      const binary = previous && (previous.quoted || previous.text === ')' || isValueWord(previous) || /^END$/i.test(previous.text));
+      if (binary) {
+        j = operator - 1;
+        continue;
+      }
+      // a sign: `-x IS …`
+      if (before.text === '-' || before.text === '+') start -= 1;
+    }
+    const first = tokens[start - 1];
+    if (first && !first.quoted && !BEFORE.test(first.text)) return -1;
+    if (first && /^AND$/i.test(first.text) && betweenOpen(tokens, start - 1)) return -1;
+    return start;
+  }
+}
+
+/** whether the AND at `k` is BETWEEN's (`x BETWEEN 1 AND a IS DISTINCT FROM b` would regroup) */
+function betweenOpen(tokens: SqlToken[], k: number): boolean {
+  let depth = 0;
+  for (let j = k - 1; j >= 0; j--) {
+    const t = tokens[j]!;
+    if (t.quoted) continue;
+    if (t.text === ')') depth++;
+    else if (t.text === '(') {
+      if (depth === 0) return false;
+      depth--;
+    } else if (depth === 0 && /^(?:AND|OR|WHERE|ON|WHEN|HAVING)$/i.test(t.text)) return false;
+    else if (depth === 0 && /^BETWEEN$/i.test(t.text)) return true;
+  }
+  return false;
+}
+
+/** the last token of the right operand starting at token `k` (as operandStartBefore, forwards), or -1 */
 function operandEndAfter(tokens: SqlToken[], k: number): number {
   let j = k;
-  if (tokens[j]?.text === '-' && /^\d/.test(tokens[j + 1]?.text ?? '')) j++;
-  if (tokens[j]?.text === '(') j = matching(tokens, j);
-  else if (!isAtom(tokens[j])) return -1;
-  else {
-    while (tokens[j + 1]?.text === '.' && isAtom(tokens[j + 2])) j += 2;
-    if (tokens[j + 1]?.text === '(') j = matching(tokens, j + 1);
+  for (;;) {
+    if (tokens[j]?.text === '-' || tokens[j]?.text === '+') j++;
+    const t = tokens[j];
+    if (!t) return -1;
+    if (!t.quoted && t.text === '(') j = matching(tokens, j);
+    else if (!t.quoted && /^CASE$/i.test(t.text)) j = caseEnd(tokens, j);
+    else if (isValueWord(t)) {
+      while (tokens[j + 1]?.text === '.' && isValueWord(tokens[j + 2])) j += 2;
+      if (tokens[j + 1]?.text === '(') j = matching(tokens, j + 1);
+    } else return -1;
+    if (j < 0) return -1;
+    // `… FROM $1::uuid`: casts bind tighter than IS
+    while (tokens[j + 1]?.text === ':' && tokens[j + 2]?.text === ':' && isAtom(tokens[j + 3])) {
+      j += 3;
+      if (tokens[j + 1]?.text === '(') j = matching(tokens, j + 1);
+    }
+    const next = tokens[j + 1];
+    if (next && !next.quoted && ARITHMETIC.has(next.text) && next.text !== '|') {
+      j += 2;
+      continue;
+    }
+    if (next?.text === '|' && tokens[j + 2]?.text === '|') {
+      j += 3;
+      continue;
+    }
+    if (next && !next.quoted && AFTER_REFUSED.test(next.text)) return -1;
+    return j;
   }
-  // `… FROM $1::uuid`: casts bind tighter than IS
-  while (tokens[j + 1]?.text === ':' && tokens[j + 2]?.text === ':' && isAtom(tokens[j + 3])) {
-    j += 3;
-    if (tokens[j + 1]?.text === '(') j = matching(tokens, j + 1);
-  }
-  return j;
 }
 
-/** nothing, a bracket, a comma, a semicolon or a word (AND, THEN, …) may stand beside the rewritten call; an operator may not */
-function quietNeighbour(t: SqlToken | undefined): boolean {
-  return !t || t.quoted || ['(', ')', ',', ';'].includes(t.text) || /^[A-Za-z_]/.test(t.text);
+/** index of the END closing the CASE at `k`, or -1 */
+function caseEnd(tokens: SqlToken[], k: number): number {
+  let depth = 0;
+  for (let j = k; j < tokens.length; j++) {
+    if (tokens[j]!.quoted) continue;
+    if (/^CASE$/i.test(tokens[j]!.text)) depth++;
+    else if (/^END$/i.test(tokens[j]!.text) && --depth === 0) return j;
+  }
+  return -1;
 }

@@ -250,3 +250,22 @@ describe('recursive CTEs', () => {
     expect(r.rows).toEqual([{ s: 'a' }, { s: 'aa' }, { s: 'aaa' }]);
   });
 });
+
+describe('IS [NOT] DISTINCT FROM between expressions, beside AND / OR', () => {
+  it('(numberofemployees % 7) IS NOT DISTINCT FROM (industrycode - 1) OR name LIKE …, and its negation', async () => {
+    const rows = (await local.query('SELECT name, numberofemployees, industrycode FROM account')).rows;
+    const same = (r: Record<string, unknown>) => {
+      const a = r.numberofemployees === null ? null : Number(r.numberofemployees) % 7;
+      const b = r.industrycode === null ? null : Number(r.industrycode) - 1;
+      return a === b;
+    };
+    const expected = rows.filter((r) => same(r) || key(String(r.name)).startsWith('a')).length;
+    expect(rows.filter(same).length).toBeGreaterThan(0);
+    for (const dialect of [undefined, { dialect: 'postgresql' as const }]) {
+      const r = await both("SELECT COUNT(*) AS c FROM account WHERE numberofemployees % 7 IS NOT DISTINCT FROM industrycode - 1 OR name LIKE 'A%'", undefined, dialect);
+      expect(Number(r.rows[0]!.c)).toBe(expected);
+      const n = await both('SELECT COUNT(*) AS c FROM account WHERE numberofemployees % 7 IS DISTINCT FROM industrycode - 1 AND 1 = 1', undefined, dialect);
+      expect(Number(n.rows[0]!.c)).toBe(rows.filter((r) => !same(r)).length);
+    }
+  });
+});

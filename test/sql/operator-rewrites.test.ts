@@ -32,8 +32,23 @@ describe('parsing', () => {
     expect(del).toMatchObject({ kind: 'delete', where: { kind: 'binary', op: '=', left: { kind: 'case' } } });
   });
 
-  it('IS DISTINCT FROM next to an operator is refused rather than regrouped', () => {
-    expect(() => select('SELECT 1 FROM account WHERE revenue + 1 IS DISTINCT FROM 2')).toThrow(expect.objectContaining({ code: 'DYNASQL_ERR_UNSUPPORTED_SQL' }));
+  it('IS DISTINCT FROM next to a comparison, LIKE or BETWEEN is refused rather than regrouped', () => {
+    for (const where of ['x = a IS DISTINCT FROM b', 'a IS DISTINCT FROM b = c', 'x BETWEEN 1 AND a IS DISTINCT FROM b', "a IS NOT DISTINCT FROM b LIKE 'x'"]) {
+      expect(() => select(`SELECT 1 FROM account WHERE ${where}`), where).toThrow(expect.objectContaining({ code: 'DYNASQL_ERR_UNSUPPORTED_SQL' }));
+    }
+  });
+
+  it('IS DISTINCT FROM takes the arithmetic around it into its operands, and stops at AND / OR', () => {
+    for (const dialect of ['tsql', 'postgresql'] as const) {
+      const where = select('SELECT 1 FROM account WHERE revenue + 1 IS NOT DISTINCT FROM numberofemployees * 2 OR industrycode = 1', dialect).where;
+      expect(where).toMatchObject({
+        op: 'OR',
+        left: { op: '=', left: { kind: 'case', whens: [{ when: { left: { expr: { op: '+' } }, right: { expr: { op: '*' } } } }, {}] }, right: { value: '1' } },
+        right: { op: '=', left: { name: 'industrycode' } },
+      });
+      const cased = select('SELECT 1 FROM account WHERE -revenue IS DISTINCT FROM CASE WHEN name = @a THEN 1 END - 3 AND name = @b', dialect).where;
+      expect(cased).toMatchObject({ op: 'AND', left: { op: '=', left: { kind: 'case' }, right: { value: '0' } }, right: { op: '=' } });
+    }
   });
 });
 
