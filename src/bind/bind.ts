@@ -48,6 +48,8 @@ class Binder {
   /** scan id → SQL names of the columns read (lower-case) */
   private readonly needed = new Map<number, Set<string>>();
   private readonly dialect: TypeDialect;
+  /** derived tables already bound (a PIVOT's source): bound once, so their scans are read once */
+  private readonly prebound = new Map<S.Query, BoundBlock>();
 
   constructor(private readonly options: BindOptions) {
     this.index = indexCatalog(options.catalog);
@@ -297,9 +299,10 @@ class Binder {
         scope.add({ kind: 'scan', alias, scan, visibleColumns });
         return { kind: 'scan', scanId: scan.id, alias };
       }
+      case 'pivot': return this.pivot(item, scope, ctes);
       case 'derived': {
         if (scope.find(item.alias)) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The name '${item.alias}' is used twice in FROM`);
-        const bound = this.query(item.query, scope.parent, ctes);
+        const bound = this.prebound.get(item.query) ?? this.query(item.query, scope.parent, ctes);
         scope.add({ kind: 'named', alias: item.alias, columns: bound.names, types: bound.types });
         return { kind: 'derived', query: bound.query, alias: item.alias };
       }
@@ -312,6 +315,56 @@ class Binder {
         return item.lateral ? { kind: 'join', type: item.type, left, right, on, lateral: true } : { kind: 'join', type: item.type, left, right, on };
       }
     }
+  }
+
+  /**
+   * `source PIVOT (SUM(v) FOR c IN ([x], [y])) p` as the grouping T-SQL defines it: every column of
+   * the source other than `c` and the aggregate's columns is a grouping column, and each listed value
+   * is a column holding the aggregate of the rows where `c` equals it (a value with no rows: NULL):
+   *   (SELECT g1, …, SUM(CASE WHEN c = 'x' THEN v END) AS [x], SUM(CASE WHEN c = 'y' THEN v END) AS [y]
+   *    FROM (SELECT * FROM source) s GROUP BY g1, …) p
+   * The source is bound once; the listed names compare as values of `c`'s type ([1] with an int).
+   */
+  private pivot(item: S.PivotTable, scope: Scope, ctes: CteInfo[]): P.FromRef {
+    if (scope.find(item.alias)) throw new DynasqlError('DYNASQL_ERR_SYNTAX', `The name '${item.alias}' is used twice in FROM`);
+    const agg = item.aggregate;
+    const def = functionDef(agg.name, this.dialect);
+    if (def?.kind !== 'aggregate' || agg.star || agg.args.length !== 1) {
+      throw new DynasqlError('DYNASQL_ERR_SYNTAX', `PIVOT needs an aggregate of one column, such as SUM(x) or COUNT(x), not ${agg.name}${agg.star ? '(*)' : ''}`);
+    }
+    const sourceAlias = item.source.kind === 'table' ? item.source.alias ?? item.source.name : item.source.kind === 'derived' ? item.source.alias : item.alias;
+    const input: S.Select = { kind: 'select', with: [], distinct: false, columns: [{ expr: { kind: 'star' } }], from: item.source, groupBy: [], orderBy: [] };
+    const bound = this.query(input, scope.parent, ctes);
+    this.prebound.set(input, bound);
+    const lower = (name: string) => name.toLowerCase();
+    const named = (name: string) => {
+      const found = bound.names.find((n) => lower(n) === lower(name));
+      if (!found) this.throwUnknownColumn(name, closestName(name, bound.names), name);
+      return found!;
+    };
+    const pivotColumn = named(item.column.name);
+    const valueColumns = columnNames(agg.args[0]!).map(named);
+    const taken = new Set([pivotColumn, ...valueColumns].map(lower));
+    const groups = bound.names.filter((n) => !taken.has(lower(n)));
+    const column = (name: string): S.Expr => ({ kind: 'column', table: sourceAlias, name });
+    const select: S.Select = {
+      kind: 'select', with: [], distinct: false,
+      columns: [
+        ...groups.map((g) => ({ expr: column(g) })),
+        ...item.values.map((value) => ({
+          alias: value,
+          expr: {
+            ...agg,
+            args: [{ kind: 'case', whens: [{ when: { kind: 'binary', op: '=', left: column(pivotColumn), right: { kind: 'literal', type: 'string', value } }, then: agg.args[0]! }] }],
+          } as S.Expr,
+        })),
+      ],
+      from: { kind: 'derived', query: input, alias: sourceAlias },
+      groupBy: groups.map(column), orderBy: [],
+    };
+    const pivoted = this.query(select, scope.parent, ctes);
+    scope.add({ kind: 'named', alias: item.alias, columns: pivoted.names, types: pivoted.types });
+    return { kind: 'derived', query: pivoted.query, alias: item.alias };
   }
 
   /**
@@ -597,6 +650,21 @@ function arrayItemLiteral(item: unknown, name: string, dialect: TypeDialect): P.
   throw new DynasqlError('DYNASQL_ERR_PARAMETER', `${name} cannot be compared (${typeof item}); use strings, numbers, booleans, Dates or null`);
 }
 
+/** the names of the columns an expression reads (`SUM(revenue * 2)` → ['revenue']) */
+function columnNames(expr: S.Expr): string[] {
+  const names: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) for (const item of value) visit(item);
+    else if (value && typeof value === 'object') {
+      const node = value as { kind?: unknown; name?: unknown };
+      if (node.kind === 'column' && typeof node.name === 'string') names.push(node.name);
+      else for (const inner of Object.values(value)) visit(inner);
+    }
+  };
+  visit(expr);
+  return names;
+}
+
 /** T-SQL's recursion limit when the statement has no OPTION (MAXRECURSION n) */
 const TSQL_MAX_RECURSION = 100;
 
@@ -624,6 +692,7 @@ function tableReferences(query: S.Query, name: string): number {
     if (f.kind === 'table') {
       if (!f.schema && !f.args && f.name.toLowerCase() === lower) count++;
     } else if (f.kind === 'derived') visitQuery(f.query);
+    else if (f.kind === 'pivot') visitFrom(f.source);
     else {
       visitFrom(f.left);
       visitFrom(f.right);

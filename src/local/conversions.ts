@@ -68,6 +68,16 @@ function stringToNumber(sql: string, to: SqlType, target: string, tryCast: boole
   const name = integer ? typeName(to) : 'decimal';
   // local/engine-error.ts reads this message back
   const failed = tryCast ? 'NULL' : `error(concat('Conversion failed: ''', ${sql}, ''' is not a valid ${name}'))`;
+  // a literal is decided here: `numberofemployees > '5000'` compares with CAST('5000' AS INTEGER)
+  const literal = /^'((?:[^']|'')*)'$/.exec(sql);
+  if (literal) {
+    const text = literal[1]!.replace(/''/g, "'");
+    if (new RegExp(`^${shape}$`).test(text)) return `${tryCast ? 'TRY_CAST' : 'CAST'}(${quoteLiteral(text.trim())} AS ${target})`;
+    if (integer && text.trim() === '') return `CAST(0 AS ${target})`;
+    return failed;
+  }
   const blanks = integer ? ` WHEN trim(${sql}) = '' THEN CAST(0 AS ${target})` : '';
   return `(CASE WHEN ${sql} IS NULL THEN NULL WHEN regexp_full_match(${sql}, '${shape}') THEN ${tryCast ? 'TRY_CAST' : 'CAST'}(trim(${sql}) AS ${target})${blanks} ELSE ${failed} END)`;
 }
+
+const quoteLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;

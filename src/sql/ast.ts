@@ -68,7 +68,13 @@ export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS';
  * each left row: T-SQL `CROSS APPLY` (type CROSS) / `OUTER APPLY` (LEFT, no ON), PostgreSQL `JOIN LATERAL`
  */
 export interface Join { kind: 'join'; type: JoinType; left: FromItem; right: FromItem; on?: Expr; lateral?: boolean }
-export type FromItem = TableRef | DerivedTable | Join;
+/**
+ * T-SQL `source PIVOT (SUM(v) FOR c IN ([x], [y])) alias`: the source's rows grouped by every other
+ * column of the source, with one column per listed value of `c` (`x`, `y`) holding the aggregate over
+ * the rows with that value. `values` are the listed names as written.
+ */
+export interface PivotTable { kind: 'pivot'; source: FromItem; aggregate: FunctionExpr; column: ColumnExpr; values: string[]; alias: string }
+export type FromItem = TableRef | DerivedTable | Join | PivotTable;
 
 /**
  * `recursive`: PostgreSQL's `WITH RECURSIVE` was written (T-SQL has no keyword: a CTE that names

@@ -51,7 +51,9 @@ const DATE_PART_FUNCTIONS = new Set(['DATEADD', 'DATEDIFF', 'DATEDIFF_BIG', 'DAT
 const SELECT_FIELDS = fields('type', 'with', 'distinct', 'columns', 'from', 'where', 'groupby', 'having', 'orderby', 'top', 'limit', 'into', '_next', 'set_op', 'parentheses', '_parentheses');
 const SELECT_ITEM_FIELDS = fields('type', 'expr', 'as');
 const ORDER_ITEM_FIELDS = fields('expr', 'type', 'nulls');
-const FROM_ITEM_FIELDS = fields('type', 'db', 'schema', 'table', 'as', 'join', 'on', 'using', 'table_hint', 'expr', 'parentheses', 'prefix');
+const FROM_ITEM_FIELDS = fields('type', 'db', 'schema', 'table', 'as', 'join', 'on', 'using', 'table_hint', 'expr', 'parentheses', 'prefix', 'operator');
+const PIVOT_FIELDS = fields('type', 'expr', 'column', 'in_expr', 'as');
+const PIVOT_IN_FIELDS = fields('op', 'right');
 const COLUMN_FIELDS = fields('type', 'table', 'db', 'schema', 'column', 'parentheses');
 const FUNCTION_FIELDS = fields('type', 'name', 'args', 'over', 'parentheses', 'args_parentheses');
 const WINDOW_FUNCTION_FIELDS = fields('type', 'name', 'args', 'over', 'parentheses');
@@ -311,6 +313,10 @@ export class Normalizer {
 
   private fromItem(item: Raw): FromItem {
     take(item, 'FROM', FROM_ITEM_FIELDS);
+    if (item.operator) {
+      const { operator, ...source } = item;
+      return this.pivot(operator, this.fromItem(source));
+    }
     if (item.table_hint) this.tableHint(item.table_hint);
     const hinted = this.tableWithLockHint(item);
     if (hinted) return hinted;
@@ -326,6 +332,23 @@ export class Normalizer {
       schema: schema ? String(schema) : undefined,
       alias: item.as ? String(item.as) : undefined,
     };
+  }
+
+  /** `… PIVOT (SUM(v) FOR c IN ([x], [y])) p`: `{type:'pivot', expr:<aggregate>, column, in_expr:{right:{value:[columns]}}, as}` */
+  private pivot(operator: Raw, source: FromItem): FromItem {
+    take(operator, 'PIVOT', PIVOT_FIELDS);
+    if (String(operator.type).toLowerCase() !== 'pivot') throw unsupported(`${String(operator.type).toUpperCase()}; write UNION ALL of one SELECT per column instead`);
+    if (operator.in_expr) take(operator.in_expr, 'PIVOT', PIVOT_IN_FIELDS);
+    if (String(operator.in_expr?.op ?? 'IN').toUpperCase() !== 'IN') throw unsupported(`PIVOT … FOR … ${String(operator.in_expr.op)}; write FOR column IN ([value], …)`);
+    const aggregate = this.expr(operator.expr);
+    const column = this.expr(operator.column);
+    const list: Raw[] = operator.in_expr?.right?.value ?? [];
+    const values = list.map((v) => (v?.type === 'column_ref' && !v.table ? this.columnName(v.column) : undefined));
+    if (aggregate.kind !== 'function' || aggregate.over || column.kind !== 'column' || values.length === 0 || values.some((v) => v === undefined)) {
+      throw unsupported('this PIVOT: write PIVOT (aggregate(column) FOR column IN ([value], …)) alias');
+    }
+    if (!operator.as) throw new DynasqlError('DYNASQL_ERR_SYNTAX', 'PIVOT needs an alias: PIVOT (…) AS p');
+    return { kind: 'pivot', source, aggregate, column, values: values as string[], alias: String(operator.as) };
   }
 
   /** `WITH (NOLOCK)`: `{keyword:'with', expr:[{keyword:'literal_string', expr:{type:'origin', value:'NOLOCK'}}]}` */

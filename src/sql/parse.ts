@@ -84,6 +84,7 @@ function setMaxRecursion(query: Query, limit: number): void {
 
 function setMaxRecursionInFrom(from: FromItem, limit: number): void {
   if (from.kind === 'derived') setMaxRecursion(from.query, limit);
+  else if (from.kind === 'pivot') setMaxRecursionInFrom(from.source, limit);
   else if (from.kind === 'join') {
     setMaxRecursionInFrom(from.left, limit);
     setMaxRecursionInFrom(from.right, limit);

@@ -269,3 +269,38 @@ describe('IS [NOT] DISTINCT FROM between expressions, beside AND / OR', () => {
     }
   });
 });
+
+describe('PIVOT (T-SQL)', () => {
+  it('groups by the other columns, one column per listed value; a value without rows is NULL', async () => {
+    const rows = (await local.query('SELECT statecode, industrycode, numberofemployees FROM account')).rows;
+    const states = [...new Set(rows.map((r) => r.statecode as number | null))].sort((a, b) => (a ?? -1) - (b ?? -1));
+    const expected = states.map((state) => {
+      const mine = rows.filter((r) => r.statecode === state);
+      const count = (code: number) => mine.filter((r) => r.industrycode === code && r.numberofemployees !== null).length;
+      const max = (code: number) => {
+        const values = mine.filter((r) => r.industrycode === code && r.numberofemployees !== null).map((r) => Number(r.numberofemployees));
+        return values.length > 0 ? Math.max(...values) : null;
+      };
+      return { c: { statecode: state, 1: count(1), 2: count(2), 99: count(99) }, m: { statecode: state, 1: max(1), 99: max(99) } };
+    });
+    const counted = await both('SELECT * FROM (SELECT statecode, industrycode, numberofemployees FROM account) s PIVOT (COUNT(numberofemployees) FOR industrycode IN ([1], [2], [99])) AS p ORDER BY statecode');
+    expect(counted.rows).toEqual(expected.map((e) => e.c));
+    expect(counted.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['statecode:int', '1:int', '2:int', '99:int']);
+    const maxed = await both('SELECT p.statecode, p.[1], p.[99] FROM (SELECT statecode, industrycode, numberofemployees FROM account) s PIVOT (MAX(numberofemployees) FOR industrycode IN ([1], [99])) p ORDER BY p.statecode');
+    expect(maxed.rows).toEqual(expected.map((e) => e.m));
+  });
+
+  it('string values compare as T-SQL does (case-insensitively); with no other column, one row', async () => {
+    const rows = (await local.query('SELECT address1_city, numberofemployees FROM account')).rows;
+    const count = (city: string) => rows.filter((r) => r.address1_city !== null && key(String(r.address1_city)) === city && r.numberofemployees !== null).length;
+    const r = await both('SELECT * FROM (SELECT address1_city AS city, numberofemployees FROM account) s PIVOT (COUNT(numberofemployees) FOR city IN ([seattle], [REDMOND], [Nowhere])) p');
+    expect(r.rows).toEqual([{ seattle: count('seattle'), REDMOND: count('redmond'), Nowhere: 0 }]);
+    expect(count('seattle')).toBeGreaterThan(0);
+  });
+
+  it('issue 14.10: the pivoted columns are gone from the result, so the issue\'s statement names an unknown column instead of answering unpivoted', async () => {
+    await expect(pushed.query('SELECT name, revenue FROM account PIVOT (SUM(revenue) FOR name IN ([A],[B])) p')).rejects.toMatchObject({ code: 'DYNASQL_ERR_UNKNOWN_COLUMN' });
+    await expect(pushed.query('SELECT * FROM (SELECT industrycode, revenue FROM account) s PIVOT (COUNT(*) FOR industrycode IN ([1])) p')).rejects.toMatchObject({ code: 'DYNASQL_ERR_SYNTAX' });
+    await expect(pushed.query('SELECT * FROM (SELECT accountid, revenue FROM account) s UNPIVOT (v FOR k IN (revenue)) u')).rejects.toMatchObject({ code: 'DYNASQL_ERR_UNSUPPORTED_SQL', message: expect.stringMatching(/UNPIVOT/) });
+  });
+});

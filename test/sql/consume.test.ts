@@ -51,6 +51,7 @@ const TSQL = [
   "SELECT name 'Account Name' FROM account",
   "SELECT TRY_CAST(name AS INT), TRY_CONVERT(DECIMAL(10, 2), revenue) FROM account WHERE name LIKE 'a!%' ESCAPE '!'",
   "SELECT STRING_AGG(name, ', ') WITHIN GROUP (ORDER BY name DESC, revenue) FROM account",
+  'SELECT * FROM (SELECT statecode, industrycode, revenue FROM account) s PIVOT (SUM(revenue) FOR industrycode IN ([1], [2])) AS p',
   'SELECT a.name, k.fullname FROM account a CROSS APPLY (SELECT TOP 1 fullname FROM contact WHERE contact.parentcustomerid = a.accountid) k OUTER APPLY (SELECT k.fullname AS f) x',
 ];
 const POSTGRES = [
@@ -74,7 +75,7 @@ const POSTGRES = [
   'SELECT a.* FROM account a ORDER BY 1 OFFSET 5 ROWS FETCH NEXT 3 ROWS ONLY',
 ];
 const REFUSED: [string, ParserDialect, RegExp][] = [
-  ['SELECT name, revenue FROM account PIVOT (SUM(revenue) FOR name IN ([A],[B])) p', 'tsql', /PIVOT/],
+  ['SELECT * FROM (SELECT accountid, revenue FROM account) s UNPIVOT (v FOR k IN (revenue)) u', 'tsql', /UNPIVOT/],
   ['SELECT name COLLATE Latin1_General_CS_AS FROM account', 'tsql', /COLLATE/],
   ["SELECT name FROM account FOR XML PATH('')", 'tsql', /FOR XML/],
   ['SELECT name FROM account OPTION (RECOMPILE)', 'tsql', /RECOMPILE/],
@@ -194,8 +195,9 @@ describe('consume or refuse', () => {
     }
   });
 
-  it('SELECT name, revenue FROM account PIVOT (…) p is refused, not answered unpivoted', () => {
-    expect(() => parseSql('SELECT name, revenue FROM account PIVOT (SUM(revenue) FOR name IN ([A],[B])) p')).toThrow(/PIVOT/);
+  it('SELECT name, revenue FROM account PIVOT (…) p is read as a PIVOT, not dropped', () => {
+    const q = parseSql('SELECT name, revenue FROM account PIVOT (SUM(revenue) FOR name IN ([A],[B])) p').statement.query;
+    expect(q).toMatchObject({ from: { kind: 'pivot', source: { kind: 'table', name: 'account' }, aggregate: { name: 'SUM' }, column: { name: 'name' }, values: ['A', 'B'], alias: 'p' } });
   });
 
   it('NOLOCK is accepted in both T-SQL forms and has no effect on the statement', () => {
