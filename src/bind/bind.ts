@@ -14,7 +14,7 @@ import type * as P from '../plan/index.js';
 import { containsAggregate, datePart, functionDef, knownFunctionNames, outputName } from '../plan/index.js';
 import type * as S from '../sql/index.js';
 import {
-  BOOLEAN, DATETIMEOFFSET, NULL, NVARCHAR_MAX, arithmeticType, commonType, comparisonType, concatenationType, formatType, isBoolean, isNullType,
+  BOOLEAN, DATETIMEOFFSET, NULL, NVARCHAR_MAX, arithmeticType, commonType, comparisonType, concatenationType, formatType, isApproximate, isBoolean, isDateTime, isMoney, isNullType,
   isString, literalType, namedType, negationType, valueType, type TypeDialect,
 } from '../types/index.js';
 import { STATEMENT_TIME } from '../util/index.js';
@@ -504,10 +504,12 @@ class Binder {
         const sqlType = commonType([...whens.map((w) => w.then.sqlType), ...(otherwise ? [otherwise.sqlType] : [])]);
         return { kind: 'case', whens, operand, else: otherwise, sqlType };
       }
-      case 'cast': return {
-        kind: 'cast', expr: e(expr.expr), type: { ...expr.type }, try: expr.try,
-        sqlType: this.castType(expr.type),
-      };
+      case 'cast': {
+        const value = e(expr.expr);
+        const sqlType = this.castType(expr.type);
+        if (expr.style) styleHasNoEffect(value.sqlType, sqlType);
+        return { kind: 'cast', expr: value, type: { ...expr.type }, try: expr.try, sqlType };
+      }
       case 'function': return this.call(expr, e);
       case 'subquery': {
         const query = sub(expr.query);
@@ -663,6 +665,18 @@ function columnNames(expr: S.Expr): string[] {
   };
   visit(expr);
   return names;
+}
+
+/**
+ * CONVERT's style decides the text of a date, time, float or money value and how text is read as a
+ * date: dynasql does not follow the styles, so there it is refused rather than ignored. For other
+ * types SQL Server ignores the style too (`CONVERT(varchar, 42, 1)` is '42').
+ */
+function styleHasNoEffect(from: SqlType, to: SqlType): void {
+  const styled = (t: SqlType) => isDateTime(t) || isApproximate(t) || isMoney(t);
+  if (styled(from) || styled(to)) {
+    throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: CONVERT with a style between ${formatType(from)} and ${formatType(to)} (the style changes the text, and dynasql does not follow styles); use CONVERT(type, value)`);
+  }
 }
 
 /** T-SQL's recursion limit when the statement has no OPTION (MAXRECURSION n) */

@@ -34,7 +34,8 @@ export interface IsNullExpr { kind: 'isNull'; expr: Expr; negated: boolean }
 export interface ExistsExpr { kind: 'exists'; query: Query; negated: boolean }
 export interface CaseExpr { kind: 'case'; operand?: Expr; whens: { when: Expr; then: Expr }[]; else?: Expr }
 export interface TypeName { name: string; length?: number; precision?: number; scale?: number }
-export interface CastExpr { kind: 'cast'; expr: Expr; type: TypeName; try: boolean }
+/** `style`: CONVERT's third argument (`CONVERT(varchar, d, 112)`) */
+export interface CastExpr { kind: 'cast'; expr: Expr; type: TypeName; try: boolean; style?: Expr }
 export interface WindowSpec { partitionBy: Expr[]; orderBy: OrderItem[]; frame?: string }
 /** Scalar and aggregate calls; `name` upper-case. `COUNT(*)` is `{name:'COUNT', star:true, args:[]}`. */
 export interface FunctionExpr {

@@ -638,6 +638,7 @@ export class Normalizer {
     }
     if (name === 'NOT' && rawArgs.length === 1) return { kind: 'unary', op: 'NOT', operand: this.expr(rawArgs[0]) };
     if (name === 'EXISTS' && rawArgs.length === 1) return { kind: 'exists', query: this.subquery(rawArgs[0]), negated: false };
+    if (name === 'CONVERT' && rawArgs.length > 3) throw unsupported('CONVERT with more than 3 arguments; write CONVERT(type, value [, style])');
     if (name === 'CONVERT' && rawArgs.length >= 2) {
       // CONVERT(NVARCHAR(36), x): the type arrives as a column or a call
       const typeArg = rawArgs[0];
@@ -650,7 +651,9 @@ export class Normalizer {
         if (/DECIMAL|NUMERIC/.test(t.name)) t.precision = Number(sizes[0].value); else t.length = Number(sizes[0].value);
       }
       if (sizes[1]?.type === 'number') t.scale = Number(sizes[1].value);
-      return { kind: 'cast', expr: this.expr(rawArgs[1]), type: t, try: false };
+      const value = this.expr(rawArgs[1]);
+      // the binder decides whether the style changes the result (date, float and money text)
+      return rawArgs[2] ? { kind: 'cast', expr: value, type: t, try: false, style: this.expr(rawArgs[2]) } : { kind: 'cast', expr: value, type: t, try: false };
     }
     const args = rawArgs.map((a, i) => {
       if (i === 0 && DATE_PART_FUNCTIONS.has(name) && a.type === 'column_ref' && !a.table) {

@@ -92,6 +92,14 @@ describe('TRY_CAST and TRY_CONVERT', () => {
     }
   });
 
+  it('CONVERT\'s style is refused where it would change the text (dates, floats, money), and has no effect elsewhere, as in SQL Server', async () => {
+    for (const sql of ['SELECT CONVERT(varchar(30), createdon, 112) AS d FROM account', 'SELECT TRY_CONVERT(varchar(30), revenue, 1) AS r FROM account', "SELECT CONVERT(date, '03/08/2023', 101) AS d"]) {
+      await expect(pushed.query(sql), sql).rejects.toMatchObject({ code: 'DYNASQL_ERR_UNSUPPORTED_SQL', message: expect.stringMatching(/CONVERT with a style/) });
+    }
+    const r = await both("SELECT CONVERT(varchar(10), numberofemployees, 1) AS a, numberofemployees FROM account WHERE name LIKE 'A%'");
+    for (const row of r.rows) expect(row.a).toBe(row.numberofemployees === null ? null : String(row.numberofemployees));
+  });
+
   it('a plain CAST of text that is not a number is a conversion error, not a rounded value', async () => {
     await expect(pushed.query("SELECT CAST('1.5' AS int) AS a")).rejects.toMatchObject({ code: 'DYNASQL_ERR_CONVERSION' });
   });

@@ -49,7 +49,7 @@ const TSQL = [
   'SELECT name FROM account WITH (NOLOCK)',
   'SELECT name FROM account (NOLOCK)',
   "SELECT name 'Account Name' FROM account",
-  "SELECT TRY_CAST(name AS INT), TRY_CONVERT(DECIMAL(10, 2), revenue) FROM account WHERE name LIKE 'a!%' ESCAPE '!'",
+  "SELECT TRY_CAST(name AS INT), TRY_CONVERT(DECIMAL(10, 2), revenue), CONVERT(VARCHAR(10), numberofemployees, 1) FROM account WHERE name LIKE 'a!%' ESCAPE '!'",
   "SELECT STRING_AGG(name, ', ') WITHIN GROUP (ORDER BY name DESC, revenue) FROM account",
   'SELECT * FROM (SELECT statecode, industrycode, revenue FROM account) s PIVOT (SUM(revenue) FOR industrycode IN ([1], [2])) AS p',
   'SELECT a.name, k.fullname FROM account a CROSS APPLY (SELECT TOP 1 fullname FROM contact WHERE contact.parentcustomerid = a.accountid) k OUTER APPLY (SELECT k.fullname AS f) x',
