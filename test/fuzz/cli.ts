@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -- --count 50000 --seed N [--mode select|partition|write] [--features a,b | -a,-b] [--rows 6000]
+ * `npm run fuzz -- --count 50000 --seed N [--mode select|partition|write] [--features a,b | -a,-b] [--rows 300] [--paged 3000]
  *   [--remote-language auto|odata|fetchxml|off]` (the same rows are expected whichever language reads them):
  * runs the randomized differential test on demand and prints each disagreement reduced to a
  * minimal statement, with both answers, then the totals by class.
@@ -18,7 +18,9 @@ export async function main(argv: string[], out: (line: string) => void = console
       seed: { type: 'string', default: String(Date.now() % 1_000_000) },
       mode: { type: 'string', default: 'select' },
       features: { type: 'string' },
-      rows: { type: 'string', default: '6000' },
+      rows: { type: 'string', default: '300' },
+      /** a second Dataverse world whose 2 × rows contacts pass one 5,000-row page; every 25th statement runs there ('0': none) */
+      paged: { type: 'string', default: '3000' },
       shrink: { type: 'string', default: '20' },
       edition: { type: 'string', default: 'dataverse' },
       'remote-language': { type: 'string', default: 'auto' },
@@ -31,27 +33,32 @@ export async function main(argv: string[], out: (line: string) => void = console
   // the result-type check is switched like a feature (`--features -coltypes` leaves it out)
   const checkTypes = features.has('coltypes');
   const language = values['remote-language'];
-  out(`fuzz: mode ${mode}, ${count} statements, seed ${seed}, rows ${values.rows}, remote language ${language}`);
-  const worlds = values.edition === 'finops'
+  const finops = values.edition === 'finops';
+  const pagedRows = finops || mode === 'write' ? 0 : Number(values.paged);
+  out(`fuzz: mode ${mode}, ${count} statements, seed ${seed}, rows ${values.rows}${pagedRows ? `, every 25th over ${pagedRows} rows (paged)` : ''}, remote language ${language}`);
+  const worlds = finops
     ? await startFinopsWorlds(Number(values.rows), await openOracle(), language)
     : [await startWorld(Number(values.rows), { remoteLanguage: language })];
   const world = worlds[0]!;
+  const paged = pagedRows ? await startWorld(pagedRows, { db: world.db, schema: 'paged', remoteLanguage: language }) : undefined;
   const stats: Stats = newStats();
   try {
     if (mode === 'write') {
       await runWriteCases(world, seed, count, features, stats, out);
     } else {
       const generators = worlds.map((w) => ({ w, gen: w.generator(seed, features) }));
+      const pagedGenerator = paged ? { w: paged, gen: paged.generator(seed + 1, features) } : undefined;
       const shrinkBudget = Number(values.shrink);
       const reported = new Set<string>();
       const started = Date.now();
       for (let i = 0; i < count; i++) {
-        const { w: here, gen } = generators[i % generators.length]!;
+        const onPaged = pagedGenerator !== undefined && i % 25 === 24;
+        const { w: here, gen } = onPaged ? pagedGenerator : generators[i % generators.length]!;
         const g = gen.next();
         // the partitioning oracle counts the rows of one table: statements of other shapes are skipped
         if (mode === 'partition' && (!g.q.where || g.q.union || g.q.groupBy || g.q.from.k !== 'table' || g.q.joins)) continue;
         const outcome = mode === 'partition' ? await runPartition(here, g.q, g.dialect) : await runCase(here, g.q, g.dialect, checkTypes);
-        const cls = `${worlds.length > 1 ? (i % 2 ? 'cross-company ' : 'one company ') : ''}${outcome.typeClass ?? classOf(g)}`;
+        const cls = `${worlds.length > 1 ? (i % 2 ? 'cross-company ' : 'one company ') : ''}${onPaged ? 'paged ' : ''}${outcome.typeClass ?? classOf(g)}`;
         record(stats, outcome, cls);
         if (outcome.kind === 'disagree' || outcome.kind === 'error') {
           const key = outcome.kind === 'error' ? `E ${outcome.errorClass}` : `D ${cls}`;
@@ -65,10 +72,14 @@ export async function main(argv: string[], out: (line: string) => void = console
             out(`  original: ${outcome.sql}`);
           }
         }
-        if ((i + 1) % 1000 === 0) out(`… ${i + 1} statements, ${Math.round((Date.now() - started) / 1000)} s`);
+        if ((i + 1) % 1000 === 0) {
+          const total = (m: Map<string, unknown[]>) => [...m.values()].reduce((n, l) => n + l.length, 0);
+          out(`… ${i + 1} statements, ${Math.round((Date.now() - started) / 1000)} s: ${stats.run} run, ${stats.agree} agree, ${total(stats.disagree)} disagree, ${total(stats.errors)} errors`);
+        }
       }
     }
   } finally {
+    await paged?.close();
     for (const w of worlds) await w.close();
     if (values.edition === 'finops') await world.db.close();
   }
