@@ -43,9 +43,10 @@ export function canonical(v: unknown, c: OutputColumn): string | null {
     case 'dt': case 'date': return canonicalDate(v);
     case 'guid': return String(v).toLowerCase().replace(/^\{|\}$/g, '');
     case 'str': return c.ci ? ciFold(String(v)) : String(v);
-    // two engines' floating point may differ in the last bits: 9 significant digits
+    // two engines' floating point may differ in the last bits: 9 significant digits, rounded from 12 so
+    // that 16.027343749999998 and 16.02734375 (an exact binary half) do not fall on either side
     case 'float': {
-      const x = Number(typeof v === 'bigint' ? v.toString() : v);
+      const x = Number(Number(typeof v === 'bigint' ? v.toString() : v).toPrecision(12));
       return x === 0 ? '0' : x.toPrecision(9);
     }
   }

@@ -120,6 +120,7 @@ describe('the comparison', () => {
   it('compares floats to 9 significant digits', () => {
     const float = [{ alias: 'f', ty: 'float' as const, ci: false }];
     expect(compareResults([{ f: 0.1 + 0.2 }], [{ f: 0.3 }], float, false).equal).toBe(true);
+    expect(compareResults([{ f: 16.027343749999998 }], [{ f: 16.02734375 }], float, false).equal).toBe(true);
     expect(compareResults([{ f: 1.0001 }], [{ f: 1 }], float, false).equal).toBe(false);
   });
 });
