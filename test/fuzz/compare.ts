@@ -16,6 +16,22 @@ function canonicalNumber(v: unknown): string {
   return text;
 }
 
+/**
+ * A decimal's text rounded half away from zero to `places`, digit by digit (through a double,
+ * 53694.02985 became 53694.0298).
+ */
+export function roundText(text: string, places: number): string {
+  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(text);
+  if (!m) return text;
+  const [, sign, whole, fraction = ''] = m;
+  const digits = `${whole || '0'}${fraction.padEnd(places + 1, '0').slice(0, places + 1)}`;
+  let kept = BigInt(digits.slice(0, -1));
+  if (Number(digits.slice(-1)) >= 5) kept += 1n;
+  const body = kept.toString().padStart(places + 1, '0');
+  const out = `${body.slice(0, -places)}.${body.slice(-places)}`;
+  return kept === 0n ? out : `${sign}${out}`;
+}
+
 /** the shortest decimal text of a double (no exponent) */
 function exactDecimal(n: number): string {
   const s = String(n);
@@ -37,7 +53,7 @@ export function canonical(v: unknown, c: OutputColumn): string | null {
   switch (c.ty) {
     case 'int': case 'bit': case 'money': {
       const n = canonicalNumber(v);
-      if (c.approx) return Number(n).toFixed(4);
+      if (c.approx) return roundText(n, 4);
       return n;
     }
     case 'dt': case 'date': return canonicalDate(v);

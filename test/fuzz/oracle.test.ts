@@ -67,6 +67,12 @@ describe('the oracle writes T-SQL semantics out', () => {
     expect((await run(setOp('INTERSECT', oneAndNull))).map((r) => (r.s === null ? null : String(r.s).trim().toLowerCase())).sort()).toEqual(['abc', null]);
   });
 
+  it("ISNULL is typed as its first argument: a CASE of string literals cuts the replacement to its width (KNOWN O3)", async () => {
+    const first: Select['items'][number]['e'] = { k: 'case', ty: 'str', whens: [{ when: { k: 'cmp', op: '=', l: col('id', 'int'), r: { k: 'lit', ty: 'int', v: 1 } }, then: { k: 'lit', ty: 'str', v: 'abc' } }] };
+    const q: Select = { k: 'select', from, items: [{ e: col('id', 'int'), alias: 'id' }, { e: { k: 'fn', ty: 'str', name: 'ISNULL', args: [first, { k: 'lit', ty: 'str', v: 'longer' }] }, alias: 'v' }], where: { k: 'in', e: col('id', 'int'), list: [{ k: 'lit', ty: 'int', v: 1 }, { k: 'lit', ty: 'int', v: 2 }], neg: false } };
+    expect((await run(q)).sort((x, y) => Number(x.id) - Number(y.id)).map((r) => r.v)).toEqual(['abc', 'lon']);
+  });
+
   it('OFFSET skips rows of the total order, then LIMIT counts', async () => {
     const q: Select = { k: 'select', items: [{ e: col('id', 'int'), alias: 'id' }], from, orderBy: [{ alias: 'id', desc: true }], orderTotal: true, offset: 1, top: 2 };
     expect((await run(q)).map((r) => r.id)).toEqual([4, 3]);
@@ -115,6 +121,13 @@ describe('the comparison', () => {
     const open = [{ alias: 'x', ty: 'str' as const, ci: true }];
     expect(compareResults([{ x: 'Seattle ' }], [{ x: 'SEATTLE' }], open, false).equal).toBe(true);
     expect(compareResults([{ x: 'Seattle' }], [{ x: 'Boston' }], open, false).equal).toBe(false);
+  });
+
+  it('rounds decimals compared to 4 places by their digits, not through a double (KNOWN O2)', () => {
+    const money = [{ alias: 'a', ty: 'money' as const, ci: false, approx: true }];
+    expect(compareResults([{ a: '53694.029850' }], [{ a: '53694.0299' }], money, false).equal).toBe(true);
+    expect(compareResults([{ a: '-0.00004' }], [{ a: '0' }], money, false).equal).toBe(true);
+    expect(compareResults([{ a: '1.23455' }], [{ a: '1.2345' }], money, false).equal).toBe(false);
   });
 
   it('compares floats to 9 significant digits', () => {

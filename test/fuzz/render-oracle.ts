@@ -306,7 +306,19 @@ class OracleRenderer {
         return `regexp_replace(${a[0]}, ${str(regexEscape(pattern.v))}, ${str(replacement.v.replace(/\\/g, '\\\\').replace(/&/g, '\\&'))}, 'gi')`;
       }
       case 'CONCAT': return `concat(${a.join(', ')})`;
-      case 'ISNULL': case 'COALESCE': return asDate(e.name === 'ISNULL' ? e.args.slice(0, 1) : e.args, e.name === 'ISNULL') ? `(coalesce(${a.join(', ')}))::date` : `coalesce(${a.join(', ')})`;
+      case 'ISNULL': {
+        // ISNULL is typed as its first argument: string literals alone make it a varchar as wide as the
+        // longest, and the replacement is cut to that width (KNOWN O3)
+        const width = literalWidth(e.args[0]!);
+        const replacement = e.args[1]!;
+        if (width !== undefined && replacement.k === 'lit' && typeof replacement.v === 'string') {
+          const text = `left(coalesce(${this.asText(e.args[0]!, s)}, ${str(replacement.v)}::text), ${width})`;
+          return e.ty === 'str' ? text : `(${text})::${ORACLE_TYPE[e.ty]}`;
+        }
+        // ISNULL of anything else is the COALESCE of two (a date first argument makes the result a date)
+        return asDate(e.args.slice(0, 1), true) ? `(coalesce(${a.join(', ')}))::date` : `coalesce(${a.join(', ')})`;
+      }
+      case 'COALESCE': return asDate(e.args) ? `(coalesce(${a.join(', ')}))::date` : `coalesce(${a.join(', ')})`;
       case 'NULLIF':
         if (e.ty === 'str') return `(CASE WHEN ci(${a[0]}) = ci(${a[1]}) THEN NULL ELSE ${a[0]} END)`;
         return `nullif(${a[0]}, ${a[1]})`;
@@ -339,6 +351,13 @@ class OracleRenderer {
     const dated = /^(DATEADD|DATEDIFF|DATEPART|DATENAME|DATETRUNC|DATE_PART|DATE_TRUNC)_([A-Z]+)$/.exec(e.name);
     if (dated) return this.dateFn(dated[1]!, dated[2]!.toLowerCase(), e, a);
     throw new Error(`oracle: no rendering for ${e.name}`);
+  }
+
+  /** an expression of string literals (and CASEs of them) as text, whatever type the generator gave it */
+  private asText(e: Expr, s: Scope): string {
+    if (e.k === 'lit') return e.v === null ? 'NULL::text' : `${str(String(e.v))}::text`;
+    if (e.k === 'case') return `(CASE ${e.whens.map((w) => `WHEN ${this.pred(w.when, s)} THEN ${this.asText(w.then, s)}`).join(' ')}${e.else ? ` ELSE ${this.asText(e.else, s)}` : ''} END)`;
+    return this.expr(e, s);
   }
 
   /**
@@ -420,13 +439,27 @@ class OracleRenderer {
   }
 }
 
+/** the varchar width T-SQL gives an expression made of string literals only (a CASE of them: the longest); else undefined */
+function literalWidth(e: Expr): number | undefined {
+  if (e.k === 'lit') return typeof e.v === 'string' ? e.v.length : undefined;
+  if (e.k !== 'case') return undefined;
+  const branches = [...e.whens.map((w) => w.then), ...(e.else ? [e.else] : [])].filter((b) => !(b.k === 'lit' && b.v === null));
+  const widths = branches.map(literalWidth);
+  return widths.length && widths.every((w) => w !== undefined) ? Math.max(...(widths as number[])) : undefined;
+}
+
 /**
  * A date and strings give a date in T-SQL (date is above varchar in precedence): the string
  * '2024-07-15T12:00:00' loses its time. `first`: ISNULL's type is its first argument's alone.
  */
 function asDate(branches: Expr[], first = false): boolean {
-  if (!branches.some((b) => b.ty === 'date')) return false;
-  return first || branches.every((b) => b.ty === 'date' || (b.k === 'lit' && (b.v === null || typeof b.v === 'string')));
+  if (!branches.some(isDate)) return false;
+  return first || branches.every((b) => isDate(b) || (b.k === 'lit' && (b.v === null || typeof b.v === 'string')));
+}
+
+/** a date-typed expression: a date, or a CASE of dates and strings */
+function isDate(e: Expr): boolean {
+  return e.ty === 'date' || (e.k === 'case' && asDate([...e.whens.map((w) => w.then), ...(e.else ? [e.else] : [])]));
 }
 
 export function hasAgg(e: Expr): boolean {
