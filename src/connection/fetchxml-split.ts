@@ -1,9 +1,9 @@
 /**
  * Runs a FetchXML aggregate the service refused whole (over 50,000 input rows) by parts: the first
- * and last value of the split column (two one-row reads), then the aggregate over eight ranges
+ * and last value of the split column (two one-row reads), then the aggregate over seven ranges
  * between them (the first also holding the rows where the column is null, the first and last open
  * at their outer end), a range refused again halved (at most six times), and the parts combined
- * (src/fetchxml/split.ts). A 200,000-row table spread over its dates takes 1 + 2 + 8 requests
+ * (src/fetchxml/split.ts). A 200,000-row table spread over its dates takes 1 + 2 + 7 requests
  * including the refused one. What cannot be split throws DYNASQL_ERR_AGGREGATE_LIMIT, and the
  * plan's last resort (every row read, aggregated locally) runs.
  */
@@ -15,8 +15,12 @@ import type { RemoteScanStep } from '../plan/index.js';
 import { sendInBatch } from './batched-get.js';
 import type { ScanCounters } from './remote-rows.js';
 
-/** ranges the first split makes; each refused range is halved */
-const PARTS = 8;
+/**
+ * ranges the first split makes; each refused range is halved. Seven: with the refused request and
+ * the two bounds that is 10 requests for up to 350,000 rows spread over their dates (issue 18 asks
+ * at most 10 for 200,000); more rows, or rows bunched in time, cost the halvings they need
+ */
+const PARTS = 7;
 const MAX_HALVINGS = 6;
 
 export async function* splitAggregatePages(executor: Executor, step: RemoteScanStep, signal: AbortSignal | undefined, counters: ScanCounters): AsyncGenerator<DecodedValue[][]> {
