@@ -7,6 +7,7 @@
  * - `a LIKE p ESCAPE '!'` → `a LIKE __DYNASQL_ESCAPE((p), '!')`: the pattern with its escape character.
  * - `STRING_AGG(x, ', ') WITHIN GROUP (ORDER BY y)` → `__DYNASQL_STRING_AGG(x, ', ') WITHIN GROUP (…)`:
  *   the parser reads WITHIN GROUP after a plain call, not after its STRING_AGG aggregate.
+ * - `COUNT_BIG(*)` → `__DYNASQL_COUNT_BIG_STAR()`: the parser allows `*` in COUNT only.
  * A statement that already holds one of these names is refused, so a user's name is never taken for one.
  *
  *   rewriteMarkerCalls("SELECT TRY_CAST(a AS int) FROM t WHERE b LIKE 'x!%' ESCAPE '!'", 'tsql').sql
@@ -19,12 +20,13 @@ import { applyEdits, type EditedText, type TextEdit } from './text-edits.js';
 export const TRY_FUNCTION = '__DYNASQL_TRY';
 export const ESCAPE_FUNCTION = '__DYNASQL_ESCAPE';
 export const ORDERED_STRING_AGG_FUNCTION = '__DYNASQL_STRING_AGG';
+export const COUNT_BIG_STAR_FUNCTION = '__DYNASQL_COUNT_BIG_STAR';
 
-const RESERVED = [TRY_FUNCTION, ESCAPE_FUNCTION, ORDERED_STRING_AGG_FUNCTION];
+const RESERVED = [TRY_FUNCTION, ESCAPE_FUNCTION, ORDERED_STRING_AGG_FUNCTION, COUNT_BIG_STAR_FUNCTION];
 
 export function rewriteMarkerCalls(sql: string, dialect: QuotingDialect): EditedText {
   const identity = { sql, originalOffset: (offset: number) => offset };
-  if (dialect !== 'tsql' || !/\b(?:TRY_CAST|TRY_CONVERT|ESCAPE|WITHIN)\b/i.test(sql)) return identity;
+  if (dialect !== 'tsql' || !/\b(?:TRY_CAST|TRY_CONVERT|ESCAPE|WITHIN|COUNT_BIG)\b/i.test(sql)) return identity;
   const upper = sql.toUpperCase();
   const taken = RESERVED.find((name) => upper.includes(name));
   if (taken) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `The name ${taken} is reserved by dynasql`);
@@ -46,6 +48,9 @@ function pass(sql: string, dialect: QuotingDialect, which: 'escape' | 'try'): Ed
       if (close < 0) continue;
       edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: `${TRY_FUNCTION}(${w.slice(4)}` });
       edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: ')' });
+    } else if (which === 'try' && w === 'COUNT_BIG' && tokens[k + 1]?.text === '(' && tokens[k + 2]?.text === '*' && tokens[k + 3]?.text === ')') {
+      edits.push({ start: tokens[k]!.start, end: tokens[k + 3]!.end, text: `${COUNT_BIG_STAR_FUNCTION}()` });
+      k += 3;
     } else if (which === 'escape' && w === 'STRING_AGG' && tokens[k + 1]?.text === '(') {
       const close = matching(tokens, k + 1);
       if (close >= 0 && word(close + 1) === 'WITHIN' && word(close + 2) === 'GROUP') {
