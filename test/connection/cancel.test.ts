@@ -114,10 +114,10 @@ describe('cancelling a local step', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     // generous: a child that does not exit by itself is killed here, and the test fails
-    const killer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 50_000);
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('exit', (c, s) => r([c, s])));
     clearTimeout(killer);
     expect({ code, signal, err }).toEqual({ code: 0, signal: null, err: '' });
     expect(out.trim()).toBe('DYNASQL_ERR_CANCELLED DYNASQL_ERR_CLOSED');
-  }, 30_000);
+  }, 60_000);
 });
