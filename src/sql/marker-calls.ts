@@ -14,7 +14,7 @@
  *     → "SELECT __DYNASQL_TRY(CAST(a AS int)) FROM t WHERE b LIKE __DYNASQL_ESCAPE(('x!%'), '!')"
  */
 import { DynasqlError } from '../errors/index.js';
-import { sqlTokens, type QuotingDialect, type SqlToken } from './quoting.js';
+import { closingParen, sqlTokens, type QuotingDialect, type SqlToken } from './quoting.js';
 import { applyEdits, type EditedText, type TextEdit } from './text-edits.js';
 
 export const TRY_FUNCTION = '__DYNASQL_TRY';
@@ -44,7 +44,7 @@ function pass(sql: string, dialect: QuotingDialect, which: 'escape' | 'try'): Ed
     const w = word(k);
     if (tokens[k - 1]?.text === '.') continue;
     if (which === 'try' && (w === 'TRY_CAST' || w === 'TRY_CONVERT') && tokens[k + 1]?.text === '(') {
-      const close = matching(tokens, k + 1);
+      const close = closingParen(tokens, k + 1);
       if (close < 0) continue;
       edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: `${TRY_FUNCTION}(${w.slice(4)}` });
       edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: ')' });
@@ -52,13 +52,13 @@ function pass(sql: string, dialect: QuotingDialect, which: 'escape' | 'try'): Ed
       edits.push({ start: tokens[k]!.start, end: tokens[k + 3]!.end, text: `${COUNT_BIG_STAR_FUNCTION}()` });
       k += 3;
     } else if (which === 'escape' && w === 'STRING_AGG' && tokens[k + 1]?.text === '(') {
-      const close = matching(tokens, k + 1);
+      const close = closingParen(tokens, k + 1);
       if (close >= 0 && word(close + 1) === 'WITHIN' && word(close + 2) === 'GROUP') {
         edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: ORDERED_STRING_AGG_FUNCTION });
       }
     } else if (which === 'escape' && w === 'ESCAPE') {
       const like = likeBefore(tokens, k);
-      const escapeEnd = tokens[k + 1]?.text === '(' ? matching(tokens, k + 1) : k + 1;
+      const escapeEnd = tokens[k + 1]?.text === '(' ? closingParen(tokens, k + 1) : k + 1;
       if (like < 0 || like + 1 >= k || escapeEnd < 0 || escapeEnd >= tokens.length) continue;
       const pattern = sql.slice(tokens[like + 1]!.start, tokens[k - 1]!.end);
       const escape = sql.slice(tokens[k + 1]!.start, tokens[escapeEnd]!.end);
@@ -69,17 +69,6 @@ function pass(sql: string, dialect: QuotingDialect, which: 'escape' | 'try'): Ed
   if (edits.length === 0) return { sql, originalOffset: (offset: number) => offset };
   edits.sort((a, b) => a.start - b.start);
   return applyEdits(sql, edits);
-}
-
-/** index of the `)` closing the `(` at `open`, or -1 */
-function matching(tokens: SqlToken[], open: number): number {
-  let depth = 0;
-  for (let j = open; j < tokens.length; j++) {
-    if (tokens[j]!.quoted) continue;
-    if (tokens[j]!.text === '(') depth++;
-    else if (tokens[j]!.text === ')' && --depth === 0) return j;
-  }
-  return -1;
 }
 
 /** the LIKE (at the same bracket depth) whose pattern the ESCAPE at `k` ends, or -1 */

@@ -13,7 +13,7 @@
  *   normaliser reads as `x BETWEEN a AND b OR x BETWEEN b AND a`; `BETWEEN ASYMMETRIC` is BETWEEN.
  */
 import { DynasqlError } from '../errors/index.js';
-import { sqlTokens, type QuotingDialect, type SqlToken } from './quoting.js';
+import { closingParen, sqlTokens, type QuotingDialect, type SqlToken } from './quoting.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
 
 export const DISTINCT_FROM_FUNCTION = '__DYNASQL_IS_DISTINCT_FROM';
@@ -102,14 +102,10 @@ function topLevelAnd(tokens: SqlToken[], from: number, word: (k: number) => stri
   return -1;
 }
 
-/** index of the `)` closing the `(` at `open`, or the last token */
+/** index of the `)` closing the `(` at `open`, or the last token when it never closes */
 function matching(tokens: SqlToken[], open: number): number {
-  let depth = 0;
-  for (let j = open; j < tokens.length; j++) {
-    if (tokens[j]!.text === '(') depth++;
-    else if (tokens[j]!.text === ')' && --depth === 0) return j;
-  }
-  return tokens.length - 1;
+  const close = closingParen(tokens, open);
+  return close < 0 ? tokens.length - 1 : close;
 }
 
 const isAtom = (t: SqlToken | undefined) => !!t && (t.quoted || /^[\w@$#]/.test(t.text) || t.text === '?');

@@ -247,3 +247,14 @@ export function sqlTokens(sql: string, dialect: QuotingDialect): SqlToken[] {
   }
   return tokens;
 }
+
+/** index of the token `)` closing the `(` at `open` (quoted tokens are never brackets), or -1 when it never closes */
+export function closingParen(tokens: readonly SqlToken[], open: number): number {
+  let depth = 0;
+  for (let j = open; j < tokens.length; j++) {
+    if (tokens[j]!.quoted) continue;
+    if (tokens[j]!.text === '(') depth++;
+    else if (tokens[j]!.text === ')' && --depth === 0) return j;
+  }
+  return -1;
+}
