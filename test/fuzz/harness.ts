@@ -157,6 +157,10 @@ function hasAvg(e: Expr): boolean {
 function approx(e: Expr): boolean {
   if (e.ty !== 'money') return false;
   if ((e.k === 'bin' && e.op === '/') || (e.k === 'agg' && e.fn === 'AVG')) return true;
+  // a JavaScript number with a fraction is a float parameter in dynasql, as in T-SQL drivers, so what is
+  // computed from it is a float's answer; the oracle holds the value as an exact numeric (KNOWN.md O4)
+  if (e.k === 'param') return typeof e.v === 'number' && !Number.isInteger(e.v);
+  if (e.k === 'agg') return e.arg ? approx(e.arg) : false;
   if (e.k === 'bin') return approx(e.l) || approx(e.r);
   if (e.k === 'fn') return e.args.some(approx);
   if (e.k === 'case') return e.whens.some((w) => approx(w.then)) || (e.else ? approx(e.else) : false);
