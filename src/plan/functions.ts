@@ -530,11 +530,11 @@ const ROWS: FunctionDef[] = [
   { name: 'DENSE_RANK', names: BOTH('DENSE_RANK'), kind: 'window', arity: [0, 0], result: () => BIGINT, local: called('dense_rank') },
   { name: 'NTILE', names: BOTH('NTILE'), kind: 'window', arity: [1, 1], result: () => BIGINT, local: (c) => c.forms.call('ntile', asType(c, 0, BIGINT)) },
   {
-    name: 'LAG', names: BOTH('LAG'), kind: 'window', arity: [1, 3], result: (a) => (a.length > 2 ? commonType([a[0]!, a[2]!]) : first(a)),
+    name: 'LAG', names: BOTH('LAG'), kind: 'window', arity: [1, 3], result: lagLeadType,
     local: (c) => c.forms.call('lag', [asType(c, 0, c.result), ...(c.args[1] ? [asType(c, 1, BIGINT)] : []), ...(c.args[2] ? [asType(c, 2, c.result)] : [])].join(', ')),
   },
   {
-    name: 'LEAD', names: BOTH('LEAD'), kind: 'window', arity: [1, 3], result: (a) => (a.length > 2 ? commonType([a[0]!, a[2]!]) : first(a)),
+    name: 'LEAD', names: BOTH('LEAD'), kind: 'window', arity: [1, 3], result: lagLeadType,
     local: (c) => c.forms.call('lead', [asType(c, 0, c.result), ...(c.args[1] ? [asType(c, 1, BIGINT)] : []), ...(c.args[2] ? [asType(c, 2, c.result)] : [])].join(', ')),
   },
   { name: 'FIRST_VALUE', names: BOTH('FIRST_VALUE'), kind: 'window', arity: [1, 1], result: first, local: called('first_value') },
@@ -574,4 +574,12 @@ export function functionTable(): readonly FunctionDef[] {
 
 export function knownFunctionNames(): string[] {
   return [...BY_NAME.keys()];
+}
+
+/**
+ * LAG / LEAD: T-SQL returns the expression's type and converts the default to it ("the data type of the
+ * specified scalar_expression"); PostgreSQL resolves the value and the default to one common type.
+ */
+function lagLeadType(args: SqlType[], dialect: TypeDialect): SqlType {
+  return args.length > 2 && dialect === 'postgresql' ? commonType([args[0]!, args[2]!]) : first(args);
 }

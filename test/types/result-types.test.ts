@@ -115,6 +115,9 @@ const TSQL: [string, Expected][] = [
   ['DATEADD(day, 1, createdon)', { type: 'datetime2', precision: 7 }],
   ["DATEADD(day, 1, '2024-01-01')", { type: 'datetime' }],
   ['ROW_NUMBER() OVER (ORDER BY name)', BIGINT],
+  // LAG / LEAD: the expression's type, the default converted to it (fuzz KNOWN #33)
+  ['LEAD(revenue, 1, 4858000.0) OVER (ORDER BY createdon DESC, accountid)', MONEY],
+  ['LAG(numberofemployees, 2, 2.5) OVER (ORDER BY accountid)', INT],
 ];
 
 /** PostgreSQL's own rules where they differ: AVG of an integer and integer division's operands */
