@@ -120,10 +120,11 @@ describe('executor', () => {
   });
 
   it('times out a slow request and retries it when safe', async () => {
-    const { server, executor } = await setup(async (_req, res, _b, n) => {
+    const { server, executor } = await setup(async (req, res, _b, n) => {
       // the first attempt would be answered only long after the test's own timeout: only the 500 ms
-      // request timeout and a retry can produce an answer (no wall-clock assertion needed)
-      if (n === 1) await new Promise((r) => setTimeout(r, 60_000).unref());
+      // request timeout and a retry can produce an answer (no wall-clock assertion needed); a POST is
+      // never answered in time either, so its 1 ms timeout cannot lose a race to a fast loopback
+      if (n === 1 || req.method === 'POST') await new Promise((r) => setTimeout(r, 60_000).unref());
       if (!res.destroyed) json(res, 200, { value: [n] });
     }, { requestTimeoutMs: 500 });
     const response = await executor.send({ method: 'GET', url: 'slow' });
