@@ -16,7 +16,9 @@
 import type { Column } from '../catalog/types.js';
 import { DynasqlError } from '../errors/index.js';
 import { element, type XmlElement } from '../fetchxml/index.js';
+import type { CompareOp } from '../odata/index.js';
 import type { Expr } from '../plan/index.js';
+import { columnFirst, NEGATE, SQL_COMPARE_OPS } from './comparison-ops.js';
 import { constantValue, type ConstantValue, type ParamValues } from './values.js';
 
 export type FetchTranslation = { ok: true; conditions: XmlElement[] } | { ok: false; reason: string };
@@ -60,10 +62,6 @@ const INTEGER_TYPES = new Set(Object.keys(INTEGER_RANGES));
 const NUMBER_TYPES = new Set([...INTEGER_TYPES, 'Edm.Decimal', 'Edm.Double', 'Edm.Single']);
 const DATE_TYPES = new Set(['Edm.DateTimeOffset', 'Edm.Date']);
 
-type Op = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
-const SQL_OPS: Record<string, Op> = { '=': 'eq', '<>': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
-const NEGATE: Record<Op, Op> = { eq: 'ne', ne: 'eq', lt: 'ge', le: 'gt', gt: 'le', ge: 'lt' };
-const MIRROR: Record<Op, Op> = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' };
 
 function condition(column: Column, operator: string, value?: string, values?: string[]): XmlElement {
   return element('condition', { attribute: logicalName(column), operator, value }, (values ?? []).map((v) => element('value', {}, [], v)));
@@ -83,7 +81,7 @@ function translate(expr: Expr, negated: boolean, ctx: FetchFilterContext): XmlEl
         const isAnd = (expr.op === 'AND') !== negated;
         return filter(isAnd ? 'and' : 'or', [translate(expr.left, negated, ctx), translate(expr.right, negated, ctx)]);
       }
-      const op = SQL_OPS[expr.op];
+      const op = SQL_COMPARE_OPS[expr.op];
       if (!op) return local(`operator ${expr.op} is computed locally`);
       return comparison(expr.left, negated ? NEGATE[op] : op, expr.right, ctx);
     }
@@ -162,15 +160,8 @@ function valueText(column: Column, value: ConstantValue): string {
   return value;
 }
 
-function comparison(left: Expr, op: Op, right: Expr, ctx: FetchFilterContext): XmlElement[] {
-  let columnSide = left;
-  let valueSide = right;
-  let finalOp = op;
-  if (left.kind !== 'column' && right.kind === 'column') {
-    columnSide = right;
-    valueSide = left;
-    finalOp = MIRROR[op];
-  }
+function comparison(left: Expr, op: CompareOp, right: Expr, ctx: FetchFilterContext): XmlElement[] {
+  const { column: columnSide, op: finalOp, value: valueSide } = columnFirst(left, op, right);
   if (valueSide.kind === 'column') return columnComparison(columnSide, finalOp, valueSide, ctx);
   const column = columnOf(columnSide, ctx);
   const constant = constantValue(valueSide, ctx.params);
@@ -182,7 +173,7 @@ function comparison(left: Expr, op: Op, right: Expr, ctx: FetchFilterContext): X
 }
 
 /** `a = b` on two columns of the scan: `valueof`, with both sides not null (null = null is not TRUE in SQL) */
-function columnComparison(left: Expr, op: Op, right: Expr, ctx: FetchFilterContext): XmlElement[] {
+function columnComparison(left: Expr, op: CompareOp, right: Expr, ctx: FetchFilterContext): XmlElement[] {
   const a = columnOf(left, ctx);
   const b = columnOf(right, ctx);
   if (a.edmType !== b.edmType) return local(`${a.name} and ${b.name} have different types`);

@@ -17,6 +17,7 @@ import { odataLiteral } from '../odata/index.js';
 import type { ColumnRef, Expr } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
 import { constantValue, type ConstantValue, type ParamValues } from './values.js';
+import { columnFirst, NEGATE, SQL_COMPARE_OPS } from './comparison-ops.js';
 
 export type Translation = { ok: true; filter: ODataFilter } | { ok: false; reason: string };
 
@@ -28,9 +29,6 @@ function wildcardChars(facts: Capabilities): string {
   return facts.likeWildcardsInStringFunctions ? '%_[' : '';
 }
 
-const FLIP: Record<string, CompareOp> = { '=': 'eq', '<>': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
-const MIRROR: Record<CompareOp, CompareOp> = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' };
-const NEGATE: Record<CompareOp, CompareOp> = { eq: 'ne', ne: 'eq', lt: 'ge', le: 'gt', gt: 'le', ge: 'lt' };
 const INTEGER_TYPES = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Byte', 'Edm.SByte']);
 
 /**
@@ -64,7 +62,7 @@ function translate(expr: Expr, negated: boolean, ctx: Context): ODataFilter {
         const parts = [translate(expr.left, negated, ctx), translate(expr.right, negated, ctx)];
         return isAnd ? andAll(parts)! : orAll(parts);
       }
-      const op = FLIP[expr.op];
+      const op = SQL_COMPARE_OPS[expr.op];
       if (!op) return local(`operator ${expr.op} is computed locally`);
       return comparison(expr.left, op, expr.right, negated, ctx);
     }
@@ -125,14 +123,7 @@ function target(column: Column): LiteralTarget {
 }
 
 function comparison(left: Expr, op: CompareOp, right: Expr, negated: boolean, ctx: Context): ODataFilter {
-  let finalOp = negated ? NEGATE[op] : op;
-  let columnSide = left;
-  let valueSide = right;
-  if (left.kind !== 'column' && right.kind === 'column') {
-    columnSide = right;
-    valueSide = left;
-    finalOp = MIRROR[finalOp];
-  }
+  const { column: columnSide, op: finalOp, value: valueSide } = columnFirst(left, negated ? NEGATE[op] : op, right);
   if (valueSide.kind === 'column') return propertyComparison(columnSide, finalOp, valueSide, ctx);
   const column = columnOf(columnSide, ctx);
   const constant = constantValue(valueSide, ctx.params);
