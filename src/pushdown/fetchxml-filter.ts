@@ -18,7 +18,7 @@ import { DynasqlError } from '../errors/index.js';
 import { element, type XmlElement } from '../fetchxml/index.js';
 import type { CompareOp } from '../odata/index.js';
 import type { Expr } from '../plan/index.js';
-import { columnFirst, NEGATE, SQL_COMPARE_OPS } from './comparison-ops.js';
+import { columnFirst, inListValues, local, NEGATE, NotPushable, SQL_COMPARE_OPS } from './filter-common.js';
 import { constantValue, type ConstantValue, type ParamValues } from './values.js';
 
 export type FetchTranslation = { ok: true; conditions: XmlElement[] } | { ok: false; reason: string };
@@ -29,13 +29,6 @@ export interface FetchFilterContext {
   params: ParamValues;
 }
 
-class NotPushable {
-  constructor(readonly reason: string) {}
-}
-
-function local(reason: string): never {
-  throw new NotPushable(reason);
-}
 
 /** the conditions (ANDed) for one conjunct, or why it stays local */
 export function translateFetchConjunct(expr: Expr, ctx: FetchFilterContext): FetchTranslation {
@@ -182,15 +175,7 @@ function columnComparison(left: Expr, op: CompareOp, right: Expr, ctx: FetchFilt
 
 function inList(left: Expr, list: Expr[], negated: boolean, ctx: FetchFilterContext): XmlElement[] {
   const column = columnOf(left, ctx);
-  const values: ConstantValue[] = [];
-  for (const item of list) {
-    const constant = constantValue(item, ctx.params);
-    if (!constant) return local('an IN list with computed values is evaluated locally');
-    values.push(constant.value);
-  }
-  const nonNull = values.filter((v) => v !== null);
-  if (negated && nonNull.length !== values.length) return local('NOT IN with a NULL in the list is never true; evaluated locally');
-  if (nonNull.length === 0) return local('an IN list of only NULLs is never true; evaluated locally');
+  const nonNull = inListValues(list, negated, ctx.params);
   const texts = nonNull.map((v) => valueText(column, v));
   // the service takes at most 850 characters per string value of `in` (FetchXML doc §1.2)
   if (texts.some((t) => t.length > 850)) return local('an IN value longer than 850 characters is compared locally');

@@ -17,7 +17,7 @@ import { odataLiteral } from '../odata/index.js';
 import type { ColumnRef, Expr } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
 import { constantValue, type ConstantValue, type ParamValues } from './values.js';
-import { columnFirst, NEGATE, SQL_COMPARE_OPS } from './comparison-ops.js';
+import { columnFirst, inListValues, local, NEGATE, NotPushable, SQL_COMPARE_OPS } from './filter-common.js';
 
 export type Translation = { ok: true; filter: ODataFilter } | { ok: false; reason: string };
 
@@ -36,13 +36,6 @@ const INTEGER_TYPES = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Byte'
  * conditions that stay local are common, and capturing a stack trace for each cost more than the
  * translation itself (`numberofemployees > 10.5`).
  */
-class NotPushable {
-  constructor(readonly reason: string) {}
-}
-
-function local(reason: string): never {
-  throw new NotPushable(reason);
-}
 
 export function translateConjunct(expr: Expr, scanId: number, facts: Capabilities, params: ParamValues): Translation {
   try {
@@ -222,16 +215,7 @@ function propertyComparison(left: Expr, op: CompareOp, right: Expr, ctx: Context
 
 function inList(left: Expr, list: Expr[], negated: boolean, ctx: Context): ODataFilter {
   const column = columnOf(left, ctx);
-  const values: ConstantValue[] = [];
-  for (const item of list) {
-    const constant = constantValue(item, ctx.params);
-    if (!constant) return local('an IN list with computed values is evaluated locally');
-    values.push(constant.value);
-  }
-  const nonNull = values.filter((v) => v !== null);
-  // x NOT IN (1, NULL) is never true; x IN (1, NULL) is x IN (1)
-  if (negated && nonNull.length !== values.length) return local('NOT IN with a NULL in the list is never true; evaluated locally');
-  if (nonNull.length === 0) return local('an IN list of only NULLs is never true; evaluated locally');
+  const nonNull = inListValues(list, negated, ctx.params);
   const checked = nonNull.map((v) => checkedValue(column, v, ctx));
   if (negated) {
     return andAll([
