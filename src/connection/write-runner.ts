@@ -538,7 +538,7 @@ async function sendSingle(ctx: WriteRunContext, op: WriteOperation & { idempoten
     return;
   }
   const answer = { status: response.status, headers: response.headers, body: response.text() };
-  outcomes[index] = await settle(ctx.statement.executor, op, answer, (response.attempts ?? 1) > 1, response.alreadyDone === true);
+  outcomes[index] = await settle(ctx.statement.executor, op, answer, (response.attempts ?? 1) > 1);
 }
 
 /**

@@ -16,17 +16,13 @@
  *   // → GET accounts(<id>)?$select=name,… → { state: 'written' } when name is what was sent
  */
 import { DynasqlError } from '../errors/index.js';
-import { mapServiceError, SERVICE_CODES, type Executor } from '../http/index.js';
+import { isDuplicateReply, mapServiceError, type Executor } from '../http/index.js';
 import type { Outcome, WriteOperation } from '../writes/index.js';
 
 export interface Answer { status: number; headers: Record<string, string>; body: string }
 
-/**
- * How one answered operation went. `retried`: an earlier attempt of it may have run. `alreadyDone`:
- * the HTTP layer already read the retry's answer as "duplicate" (create) or "not found" (delete).
- */
-export async function settle(executor: Executor, op: WriteOperation, answer: Answer, retried: boolean, alreadyDone = false): Promise<Outcome> {
-  if (alreadyDone) return settleDone(executor, op);
+/** How one answered operation went. `retried`: an earlier attempt of it may have run. */
+export async function settle(executor: Executor, op: WriteOperation, answer: Answer, retried: boolean): Promise<Outcome> {
   if (answer.status >= 200 && answer.status < 300) return { state: 'written', ...(answer.body ? { body: answer.body } : {}) };
   const error = () => writeError(mapServiceError(answer, { method: op.method, url: op.url }));
   if (op.kind === 'create' && isDuplicate(answer)) return retried ? confirmCreate(executor, op, error()) : { state: 'failed', error: error() };
@@ -41,15 +37,6 @@ export async function settle(executor: Executor, op: WriteOperation, answer: Ans
   }
   if (answer.status === 404 && (op.kind === 'update' || op.kind === 'upsert') && op.headers['If-Match'] === '*') return { state: 'notFound' };
   return { state: 'failed', error: error() };
-}
-
-/** the HTTP layer's `alreadyDone`: the retry's answer was a duplicate (create) or a 404 (delete), its body not kept */
-async function settleDone(executor: Executor, op: WriteOperation): Promise<Outcome> {
-  if (op.kind === 'create') return confirmCreate(executor, op, new DynasqlError('DYNASQL_ERR_DUPLICATE', `${op.url}: a record with this key already exists (answer to a retried create)`, { details: { key: op.key } }));
-  if (op.kind === 'delete') {
-    return op.existed ? { state: 'written' } : { state: 'unconfirmed', error: new DynasqlError('DYNASQL_ERR_NOT_FOUND', `${op.url}: not found when retried; whether this statement deleted it cannot be told`) };
-  }
-  return { state: 'written' };
 }
 
 async function confirmCreate(executor: Executor, op: WriteOperation, error: DynasqlError): Promise<Outcome> {
@@ -112,21 +99,9 @@ function isEtag(ifMatch: string | undefined): boolean {
   return ifMatch !== undefined && ifMatch !== '*';
 }
 
-/** Dataverse's "a record with matching key values already exists" (0x80040237), or F&O's "The record already exists" */
+/** Dataverse's "a record with matching key values already exists" (0x80040237 and the alternate-key form), or F&O's "The record already exists" */
 function isDuplicate(answer: Answer): boolean {
-  if (answer.status < 400) return false;
-  const code = serviceCodeOf(answer.body);
-  if (answer.status < 500 && code === SERVICE_CODES.duplicateRecord) return true;
-  return answer.status === 500 && /the record already exists/i.test(answer.body);
-}
-
-function serviceCodeOf(body: string): string | undefined {
-  try {
-    const parsed = JSON.parse(body) as { error?: { code?: unknown } };
-    return typeof parsed?.error?.code === 'string' ? parsed.error.code.toLowerCase() : undefined;
-  } catch {
-    return undefined;
-  }
+  return isDuplicateReply(answer) || (answer.status === 500 && /the record already exists/i.test(answer.body));
 }
 
 /**

@@ -6,7 +6,6 @@ import { createDispatcher, type DispatcherSettings } from './dispatcher.js';
 import { createLogger, type Logger, type LoggerSettings } from './logger.js';
 import { headersForLog } from './redact.js';
 import {
-  isDuplicateReply,
   isNotSentError,
   isRefusedError,
   isTransientTransportError,
@@ -99,7 +98,6 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
     let retryingSince: number | undefined;
     const headers: Record<string, string> = { ...DEFAULT_HEADERS, ...lowerKeys(request.headers ?? {}) };
     if (request.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
-    let mayHaveRun = false;
     let failures = 0;
     for (let n = 1; ; n++) {
       if (request.signal?.aborted) throw abortError(request.signal);
@@ -114,22 +112,16 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
 
       if (reply) {
         reached = true;
-        if (mayHaveRun && isAlreadyDone(request, idempotent, reply)) {
-          logger.log(2, `${request.method} ${url.href}: an earlier attempt had already succeeded (status ${reply.status} on retry)`);
-          return toResponse({ status: 204, headers: reply.headers, body: new Uint8Array() }, n, true);
-        }
         const retryable = reply.status === 429 || (idempotent && [502, 503, 504].includes(reply.status));
         if (!retryable) {
           if (reply.status >= 400 && throwOnError) throw fail(reply);
-          return toResponse(reply, n, false);
+          return toResponse(reply, n);
         }
-        if (reply.status !== 429) mayHaveRun = true;
       } else {
         const transient = isTransientTransportError(failure) || (failure as Error)?.name === 'TimeoutError';
         const safe = idempotent || isNotSentError(failure);
         if (!reached && isRefusedError(failure)) throw logFailure(refusedError(failure, url, settings));
         if (!transient || !safe) throw logFailure(mapTransportError(failure, { method: request.method, url: url.href }));
-        if (!isNotSentError(failure)) mayHaveRun = true;
       }
 
       // schedule the next attempt, within both the attempt count and the time budget
@@ -147,7 +139,7 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
       if (outOfAttempts || outOfTime) {
         if (reply) {
           if (throwOnError) throw fail(reply);
-          return toResponse(reply, n, false);
+          return toResponse(reply, n);
         }
         throw logFailure(mapTransportError(failure, { method: request.method, url: url.href }));
       }
@@ -207,14 +199,6 @@ function refusedError(failure: unknown, url: URL, settings: DispatcherSettings):
     `Could not connect to ${url.host}: the connection was refused (ECONNREFUSED). Check that the Organization URL and its port are right,${proxyHint} and that the service is running there.`,
     { cause: failure, details: { transportCode: 'ECONNREFUSED' } },
   );
-}
-
-/** A retried write whose earlier attempt evidently went through: create → duplicate, delete → 404. */
-function isAlreadyDone(request: HttpRequest, idempotent: boolean, reply: Reply): boolean {
-  if (!idempotent) return false;
-  if (request.method === 'POST') return isDuplicateReply({ status: reply.status, body: decode(reply.body) });
-  if (request.method === 'DELETE') return reply.status === 404;
-  return false;
 }
 
 /** Adds `Authorization: Bearer` for the service's own origin only; on a 401, refreshes once and resends. */
@@ -317,14 +301,13 @@ function resolveUrl(url: string, root: URL): URL {
   return resolved;
 }
 
-function toResponse(reply: Reply, attempts: number, alreadyDone: boolean): HttpResponse {
+function toResponse(reply: Reply, attempts: number): HttpResponse {
   const { status, headers, body } = reply;
   return {
     status,
     headers,
     body,
     attempts,
-    ...(alreadyDone ? { alreadyDone } : {}),
     text: () => decode(body),
     json: <T>() => JSON.parse(decode(body)) as T,
   };

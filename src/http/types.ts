@@ -15,8 +15,9 @@ export interface HttpRequest {
   /**
    * Safe to send again after a timeout or reset: GET, PATCH/DELETE by key, and creates that carry a
    * client-generated primary key. Defaults to true for GET only.
-   * A retried idempotent create answered "duplicate" (412/400 0x80040237), or a retried DELETE answered
-   * 404, after an attempt that may have run, resolves as done (`alreadyDone: true`), not as an error.
+   * The executor reports a retry's answer as it came (a retried create may be answered "duplicate", a
+   * retried DELETE 404): whether the earlier attempt did the work is the write path's decision
+   * (connection/write-settle.ts), which reads the row back; `attempts` tells it a retry happened.
    */
   idempotent?: boolean;
   /** Default true: a final status >= 400 rejects with the mapped DynasqlError (see mapServiceError). */
@@ -31,11 +32,6 @@ export interface HttpResponse {
   body: Uint8Array;
   text(): string;
   json<T = unknown>(): T;
-  /**
-   * True when an earlier attempt of an idempotent write evidently succeeded (its retry found the record
-   * already created, or already deleted); the status is then reported as 204.
-   */
-  alreadyDone?: boolean;
   /** attempts it took (1 = no retry) */
   attempts?: number;
 }

@@ -134,7 +134,7 @@ describe('executor', () => {
     expect(post.code).toBe('DYNASQL_ERR_TIMEOUT');
   });
 
-  it('counts a retried idempotent create answered "duplicate" as done, and a retried DELETE answered 404', async () => {
+  it('reports a retried create\'s "duplicate" and a retried DELETE\'s 404 as they came, with the attempts, for the write path to settle', async () => {
     const created = new Set<string>();
     const { executor } = await setup((req, res, body) => {
       const id = (JSON.parse(body || '{}') as { accountid?: string }).accountid ?? req.url!;
@@ -148,15 +148,18 @@ describe('executor', () => {
         return reset(res);
       }
     });
-    const response = await executor.send({ method: 'POST', url: 'accounts', body: JSON.stringify({ accountid: 'a1' }), idempotent: true });
-    expect(response.alreadyDone).toBe(true);
-    expect(response.status).toBe(204);
+    const response = await executor.send({ method: 'POST', url: 'accounts', body: JSON.stringify({ accountid: 'a1' }), idempotent: true, throwOnError: false });
+    expect(response.status).toBe(412);
+    expect(response.attempts).toBe(2);
     expect(created.has('a1')).toBe(true);
+    // the executor cannot tell this statement's own earlier attempt from someone else's row: no success claimed
+    expect((await rejection(executor.send({ method: 'POST', url: 'accounts', body: JSON.stringify({ accountid: 'a2' }), idempotent: true }))).code).toBe('DYNASQL_ERR_DUPLICATE');
     // a first-attempt duplicate is a real duplicate
     expect((await rejection(executor.send({ method: 'POST', url: 'accounts', body: JSON.stringify({ accountid: 'a1' }), idempotent: true }))).code).toBe('DYNASQL_ERR_DUPLICATE');
     created.add('gone');
-    const deleted = await executor.send({ method: 'DELETE', url: 'accounts(gone)', idempotent: true });
-    expect(deleted.alreadyDone).toBe(true);
+    const deleted = await executor.send({ method: 'DELETE', url: 'accounts(gone)', idempotent: true, throwOnError: false });
+    expect(deleted.status).toBe(404);
+    expect(deleted.attempts).toBe(2);
   });
 
   it('cancels queued and in-flight requests when the signal aborts', async () => {
