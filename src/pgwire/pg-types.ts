@@ -6,6 +6,7 @@
  */
 import { DynasqlError } from '../errors/index.js';
 import type { SqlValue } from '../index.js';
+import { formatInterval, parseInterval, type IntervalValue } from '../util/index.js';
 
 export const OID = {
   bool: 16,
@@ -26,13 +27,14 @@ export const OID = {
   time: 1083,
   timestamp: 1114,
   timestamptz: 1184,
+  interval: 1186,
   numeric: 1700,
   uuid: 2950,
 } as const;
 
 const TYPE_SIZE: Record<number, number> = {
   [OID.bool]: 1, [OID.int2]: 2, [OID.int4]: 4, [OID.int8]: 8, [OID.float4]: 4, [OID.float8]: 8,
-  [OID.date]: 4, [OID.time]: 8, [OID.timestamp]: 8, [OID.timestamptz]: 8, [OID.uuid]: 16, [OID.oid]: 4, [OID.name]: 64,
+  [OID.date]: 4, [OID.time]: 8, [OID.timestamp]: 8, [OID.timestamptz]: 8, [OID.interval]: 16, [OID.uuid]: 16, [OID.oid]: 4, [OID.name]: 64,
 };
 
 /** pg_type.typlen for an OID (-1 for variable-length types). */
@@ -95,6 +97,9 @@ export function pgTypeOf(type: SqlTypeLike): PgType {
       return { ddl: 'timestamp with time zone', oid: OID.timestamptz, typeModifier: -1 };
     case 'date':
       return { ddl: 'date', oid: OID.date, typeModifier: -1 };
+    // PostgreSQL's interval (months, days, microseconds: util/interval.ts), from the PostgreSQL dialect
+    case 'interval':
+      return { ddl: 'interval', oid: OID.interval, typeModifier: -1 };
     case 'time':
       return { ddl: 'time without time zone', oid: OID.time, typeModifier: -1 };
     case 'varbinary':
@@ -153,6 +158,16 @@ function withScale(value: SqlValue, scale: number): string {
 }
 
 /**
+ * An interval value as the parts PostgreSQL keeps: the local engine hands intervals out in PostgreSQL's
+ * output text (`1 year 2 mons 3 days 04:05:06`), a parameter may be any input text (`90 minutes`).
+ */
+function intervalOf(value: SqlValue): IntervalValue {
+  const parsed = typeof value === 'string' ? parseInterval(value) : undefined;
+  if (!parsed) throw new DynasqlError('DYNASQL_ERR_TYPE', `'${String(value)}' is not an interval`);
+  return parsed;
+}
+
+/**
  * A value in Postgres's text format (DateStyle ISO, times in UTC) for a column of type `oid`;
  * `typeModifier` gives numeric columns their scale.
  */
@@ -186,6 +201,8 @@ export function encodeText(oid: number, value: SqlValue, typeModifier = -1): str
       const d = toDate(value);
       return d ? isoDate(d) : String(value);
     }
+    case OID.interval:
+      return formatInterval(intervalOf(value));
     default:
       if (value instanceof Date) return isoTimestamp(value) + '+00';
       if (typeof value === 'boolean') return value ? 'true' : 'false';
@@ -310,6 +327,15 @@ export function encodeBinary(oid: number, value: SqlValue, typeModifier = -1): B
       if (!d) throw new DynasqlError('DYNASQL_ERR_TYPE', `'${String(value)}' is not a timestamp`);
       return int64(BigInt(d.getTime() - POSTGRES_EPOCH_MS) * 1000n);
     }
+    case OID.interval: {
+      // int64 microseconds, int32 days, int32 months
+      const { months, days, micros } = intervalOf(value);
+      const b = Buffer.alloc(16);
+      b.writeBigInt64BE(BigInt(micros), 0);
+      b.writeInt32BE(days, 8);
+      b.writeInt32BE(months, 12);
+      return b;
+    }
     case OID.text:
     case OID.varchar:
     case OID.bpchar:
@@ -396,6 +422,9 @@ export function decodeParameter(oid: number, format: 0 | 1, raw: Buffer | null):
       return need(8), new Date(POSTGRES_EPOCH_MS + Number(raw.readBigInt64BE(0) / 1000n));
     case OID.bytea:
       return new Uint8Array(raw);
+    case OID.interval:
+      // the translator reads interval parameters as PostgreSQL's interval text
+      return need(16), formatInterval({ micros: Number(raw.readBigInt64BE(0)), days: raw.readInt32BE(8), months: raw.readInt32BE(12) });
     case OID.text:
     case OID.varchar:
     case OID.bpchar:

@@ -115,15 +115,24 @@ export function addInterval(instant: Date, value: IntervalValue, sign: 1 | -1 = 
   return new Date(d.getTime() + sign * Math.trunc(value.micros / 1000));
 }
 
-/** PostgreSQL's output style (`IntervalStyle = postgres`): `1 year 2 mons 3 days -01:02:03.5` */
+/**
+ * PostgreSQL's output style (`IntervalStyle = postgres`): `1 year 2 mons 3 days -01:02:03.5`. As
+ * PostgreSQL writes it, the singular is for exactly 1 (`-1 days`), and a positive part right after a
+ * negative one carries a `+` (`-1 years +3 days`).
+ */
 export function formatInterval(value: IntervalValue): string {
   const parts: string[] = [];
   const years = Math.trunc(value.months / 12);
   const months = value.months - years * 12;
-  const plural = (n: number, one: string, many: string) => `${n} ${Math.abs(n) === 1 ? one : many}`;
-  if (years !== 0) parts.push(plural(years, 'year', 'years'));
-  if (months !== 0) parts.push(plural(months, 'mon', 'mons'));
-  if (value.days !== 0) parts.push(plural(value.days, 'day', 'days'));
+  let afterNegative = false;
+  const part = (n: number, one: string, many: string) => {
+    if (n === 0) return;
+    parts.push(`${afterNegative && n > 0 ? '+' : ''}${n} ${n === 1 ? one : many}`);
+    afterNegative = n < 0;
+  };
+  part(years, 'year', 'years');
+  part(months, 'mon', 'mons');
+  part(value.days, 'day', 'days');
   if (value.micros !== 0 || parts.length === 0) {
     const negative = value.micros < 0;
     const total = Math.abs(value.micros);
@@ -133,7 +142,7 @@ export function formatInterval(value: IntervalValue): string {
     const fraction = total % MICROS.second;
     const two = (n: number) => String(n).padStart(2, '0');
     const time = `${two(hours)}:${two(minutes)}:${two(seconds)}${fraction ? `.${String(fraction).padStart(6, '0').replace(/0+$/, '')}` : ''}`;
-    parts.push(`${negative ? '-' : ''}${time}`);
+    parts.push(`${negative ? '-' : afterNegative ? '+' : ''}${time}`);
   }
   return parts.join(' ');
 }

@@ -166,6 +166,16 @@ describe('PostgreSQL forms with parameters, through node-postgres', () => {
     }
   });
 
+  it('an interval result has the interval OID (1186) and PostgreSQL\'s text, also where only the translator knows the statement', async () => {
+    // `accounts` (the entity-set name) is a form the catalog engine cannot describe: the result's own type names the OID
+    const { rows, fields } = await client.query({
+      text: "SELECT createdon + interval '1 day 02:00:00' - createdon AS gap, interval '-1 year 3 days' AS back FROM accounts LIMIT 1",
+      types: { getTypeParser: () => (value: string) => value },
+    });
+    expect(fields.map((f) => f.dataTypeID)).toEqual([1186, 1186]);
+    expect(rows).toEqual([{ gap: '1 day 02:00:00', back: '-1 years +3 days' }]);
+  });
+
   it("now() - interval '3 years'", async () => {
     const cutoff = (t: number) => { const d = new Date(t); d.setUTCFullYear(d.getUTCFullYear() - 3); return d.getTime(); };
     const before = Date.now();

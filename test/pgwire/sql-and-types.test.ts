@@ -79,6 +79,18 @@ describe('Postgres types for Dynamics columns', () => {
     expect(encodeBinary(OID.timestamptz, new Date(Date.UTC(2000, 0, 1, 0, 0, 1))).toString('hex')).toBe('00000000000f4240');
   });
 
+  it('intervals: OID 1186, PostgreSQL\'s output text, and the binary form (int64 µs, int32 days, int32 months)', () => {
+    expect(pgTypeOf({ name: 'interval' })).toEqual({ ddl: 'interval', oid: OID.interval, typeModifier: -1 });
+    // the local engine hands intervals out in PostgreSQL's output style; a parameter may be any input text
+    expect(encodeText(OID.interval, '1 year 2 mons 3 days 04:05:06.5')).toBe('1 year 2 mons 3 days 04:05:06.5');
+    expect(encodeText(OID.interval, '90 minutes')).toBe('01:30:00');
+    expect(encodeText(OID.interval, '-1 days +00:00:01')).toBe('-1 days +00:00:01');
+    // '1 mon 2 days 00:00:03' → micros 3,000,000, days 2, months 1
+    expect(encodeBinary(OID.interval, '1 mon 2 days 00:00:03').toString('hex')).toBe('00000000002dc6c0' + '00000002' + '00000001');
+    expect(decodeParameter(OID.interval, 1, encodeBinary(OID.interval, '-2 years 5 days -01:00:00'))).toBe('-2 years +5 days -01:00:00');
+    expect(() => encodeText(OID.interval, 'soon')).toThrow(/not an interval/);
+  });
+
   it('decodes text parameters by type', () => {
     const t = (oid: number, s: string) => decodeParameter(oid, 0, Buffer.from(s));
     expect(t(OID.int4, '42')).toBe(42);

@@ -43,5 +43,10 @@ describe('formatInterval', () => {
     expect(formatInterval({ months: 0, days: 1, micros: 0 })).toBe('1 day');
     expect(formatInterval({ months: 0, days: 0, micros: 0 })).toBe('00:00:00');
     expect(formatInterval({ months: 0, days: -2, micros: -1_500_000 })).toBe('-2 days -00:00:01.5');
+    // as PostgreSQL prints them: the singular for exactly 1 only, a `+` on a positive part after a negative one
+    expect(formatInterval({ months: -12, days: 3, micros: 0 })).toBe('-1 years +3 days');
+    expect(formatInterval({ months: 0, days: -1, micros: HOUR })).toBe('-1 days +01:00:00');
+    expect(formatInterval({ months: -1, days: -1, micros: -HOUR })).toBe('-1 mons -1 days -01:00:00');
+    expect(formatInterval(parseInterval('-1 years +3 days')!)).toBe('-1 years +3 days');
   });
 });
