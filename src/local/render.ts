@@ -63,6 +63,20 @@ function cteAlias(from: P.FromRef | undefined, name: string): string | undefined
   return undefined;
 }
 
+/**
+ * The output column an ORDER BY item names, by position in `outputs`, or -1: an output name alone
+ * (the select list's name wins over a FROM column), or a whole number, which T-SQL and PostgreSQL
+ * read as a position (`ORDER BY 2`).
+ */
+function outputPosition(e: P.Expr, outputs: string[]): number {
+  if (e.kind === 'column' && !e.qualifier && e.scanId === undefined) return outputs.findIndex((name) => name.toLowerCase() === e.name.toLowerCase());
+  if (e.kind === 'literal' && e.type === 'number' && /^\d+$/.test(String(e.value))) {
+    const position = Number(e.value) - 1;
+    return position < outputs.length ? position : -1;
+  }
+  return -1;
+}
+
 /** what an ORDER BY of a query may use: its output names and expressions by position, whether strings are trimmed */
 interface OrderContext { outputs?: string[]; exprs?: P.Expr[]; trim: boolean }
 
@@ -196,6 +210,7 @@ export class DuckDbRenderer {
   private setOperation(query: P.SetOperation): string {
     const names = this.outputNamesOf(query);
     const strings = query.outputTypes.map((t) => isString(t));
+    if (names && this.ordersByString(query, names)) return this.sortedSetOperation(query, names);
     const left = this.query(query.left);
     const right = this.query(query.right);
     const plainOrder = { outputs: names, trim: false };
@@ -211,6 +226,31 @@ export class DuckDbRenderer {
     }
     const trimmed = (sql: string) => `SELECT ${columns.map((c, i) => `${strings[i] ? `rtrim(${c})` : c} AS ${quoteIdent(names[i]!)}`).join(', ')} FROM (${sql}) ${as}`;
     return `(${trimmed(left)}) ${query.op} (${trimmed(right)})${this.tail(query.orderBy, plainOrder, query.limit, query.offset)}`;
+  }
+
+  /** whether an ORDER BY item of the set operation sorts by a string (an output column or an expression) */
+  private ordersByString(query: P.SetOperation, names: string[]): boolean {
+    return query.orderBy.some((o) => {
+      const position = outputPosition(o.expr, names);
+      return isString(position >= 0 ? query.outputTypes[position] : o.expr.sqlType);
+    });
+  }
+
+  /**
+   * A set operation ordered by a string: DuckDB sorts a set operation's output only by its columns
+   * as they are, so 'abc' and 'ABC ' would sort apart and the next key would not decide among them.
+   * The operation becomes a derived table, sorted by the trimmed strings as a base column is
+   * (`SELECT * FROM ((a) UNION (b)) AS "s"("u0", "u1") ORDER BY rtrim("u0"), 2`). Output names that
+   * repeat are read as `_1`, `_2`, … inside and given their names back in the select list.
+   */
+  private sortedSetOperation(query: P.SetOperation, names: string[]): string {
+    const inner = this.setOperation({ ...query, orderBy: [], limit: undefined, offset: undefined });
+    const unique = new Set(names.map((n) => n.toLowerCase())).size === names.length;
+    const columns = unique ? names : names.map((_, i) => `_${i + 1}`);
+    const select = unique ? '*' : columns.map((c, i) => `${quoteIdent(c)} AS ${quoteIdent(names[i]!)}`).join(', ');
+    const exprs: P.Expr[] = columns.map((name, i) => ({ kind: 'column', name, sqlType: query.outputTypes[i]! }));
+    const order = { outputs: names, exprs, trim: true };
+    return `SELECT ${select} FROM (${inner}) AS "s"(${columns.map(quoteIdent).join(', ')})${this.tail(query.orderBy, order, query.limit, query.offset)}`;
   }
 
   private rowCount(expr: P.Expr): string {
@@ -230,8 +270,7 @@ export class DuckDbRenderer {
   private orderItem(item: P.OrderItem, order: OrderContext = { trim: true }): string {
     const nulls = item.nulls ? ` NULLS ${item.nulls.toUpperCase()}` : '';
     const e = item.expr;
-    const position = e.kind === 'column' && e.qualifier === undefined && e.scanId === undefined && order.outputs
-      ? order.outputs.findIndex((name) => name.toLowerCase() === e.name.toLowerCase()) : -1;
+    const position = order.outputs ? outputPosition(e, order.outputs) : -1;
     const target = position >= 0 ? order.exprs?.[position] : e;
     let key: string;
     if (order.trim && target && isString(target.sqlType)) key = `rtrim(${this.expr(target)})`;

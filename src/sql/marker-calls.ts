@@ -8,6 +8,10 @@
  * - `STRING_AGG(x, ', ') WITHIN GROUP (ORDER BY y)` → `__DYNASQL_STRING_AGG(x, ', ') WITHIN GROUP (…)`:
  *   the parser reads WITHIN GROUP after a plain call, not after its STRING_AGG aggregate.
  * - `COUNT_BIG(*)` → `__DYNASQL_COUNT_BIG_STAR()`: the parser allows `*` in COUNT only.
+ * - PostgreSQL `CUME_DIST() OVER (…)` / `PERCENT_RANK() OVER (…)` → `NTILE(__DYNASQL_WINDOW_CUME_DIST) OVER (…)`:
+ *   the PostgreSQL grammar knows neither name and reads OVER after a few named calls only, NTILE one of
+ *   them; the normaliser reads the function's name from the marker column (the T-SQL grammar reads
+ *   both as written).
  * A statement that already holds one of these names is refused, so a user's name is never taken for one.
  *
  *   rewriteMarkerCalls("SELECT TRY_CAST(a AS int) FROM t WHERE b LIKE 'x!%' ESCAPE '!'", 'tsql').sql
@@ -22,28 +26,37 @@ export const ESCAPE_FUNCTION = '__DYNASQL_ESCAPE';
 export const ORDERED_STRING_AGG_FUNCTION = '__DYNASQL_STRING_AGG';
 export const COUNT_BIG_STAR_FUNCTION = '__DYNASQL_COUNT_BIG_STAR';
 
-const RESERVED = [TRY_FUNCTION, ESCAPE_FUNCTION, ORDERED_STRING_AGG_FUNCTION, COUNT_BIG_STAR_FUNCTION];
+/** the prefix of the marker column naming a PostgreSQL window function the parser cannot read (`NTILE(__DYNASQL_WINDOW_CUME_DIST)`) */
+export const ARGUMENTLESS_WINDOW_PREFIX = '__DYNASQL_WINDOW_';
+const ARGUMENTLESS_WINDOW_FUNCTIONS = new Set(['CUME_DIST', 'PERCENT_RANK']);
+
+const RESERVED = [TRY_FUNCTION, ESCAPE_FUNCTION, ORDERED_STRING_AGG_FUNCTION, COUNT_BIG_STAR_FUNCTION, ARGUMENTLESS_WINDOW_PREFIX];
 
 export function rewriteMarkerCalls(sql: string, dialect: QuotingDialect): EditedText {
   const identity = { sql, originalOffset: (offset: number) => offset };
-  if (dialect !== 'tsql' || !/\b(?:TRY_CAST|TRY_CONVERT|ESCAPE|WITHIN|COUNT_BIG)\b/i.test(sql)) return identity;
+  const pattern = dialect === 'tsql' ? /\b(?:TRY_CAST|TRY_CONVERT|ESCAPE|WITHIN|COUNT_BIG)\b/i : /\b(?:CUME_DIST|PERCENT_RANK)\b/i;
+  if (!pattern.test(sql)) return identity;
   const upper = sql.toUpperCase();
   const taken = RESERVED.find((name) => upper.includes(name));
   if (taken) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `The name ${taken} is reserved by dynasql`);
+  if (dialect !== 'tsql') return pass(sql, dialect, 'window');
   // two passes: a LIKE pattern is copied whole, so a TRY_CAST inside it is rewritten in the second
   const first = pass(sql, dialect, 'escape');
   const second = pass(first.sql, dialect, 'try');
   return { sql: second.sql, originalOffset: (offset) => first.originalOffset(second.originalOffset(offset)) };
 }
 
-function pass(sql: string, dialect: QuotingDialect, which: 'escape' | 'try'): EditedText {
+function pass(sql: string, dialect: QuotingDialect, which: 'escape' | 'try' | 'window'): EditedText {
   const tokens = sqlTokens(sql, dialect);
   const word = (k: number) => (tokens[k] && !tokens[k]!.quoted ? tokens[k]!.text.toUpperCase() : '');
   const edits: TextEdit[] = [];
   for (let k = 0; k < tokens.length; k++) {
     const w = word(k);
     if (tokens[k - 1]?.text === '.') continue;
-    if (which === 'try' && (w === 'TRY_CAST' || w === 'TRY_CONVERT') && tokens[k + 1]?.text === '(') {
+    if (which === 'window' && ARGUMENTLESS_WINDOW_FUNCTIONS.has(w) && tokens[k + 1]?.text === '(' && tokens[k + 2]?.text === ')' && word(k + 3) === 'OVER') {
+      edits.push({ start: tokens[k]!.start, end: tokens[k + 2]!.end, text: `NTILE(${ARGUMENTLESS_WINDOW_PREFIX}${w})` });
+      k += 2;
+    } else if (which === 'try' && (w === 'TRY_CAST' || w === 'TRY_CONVERT') && tokens[k + 1]?.text === '(') {
       const close = closingParen(tokens, k + 1);
       if (close < 0) continue;
       edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: `${TRY_FUNCTION}(${w.slice(4)}` });

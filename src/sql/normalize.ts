@@ -16,7 +16,7 @@ import { NO_FETCH_LIMIT } from './row-limits.js';
 import { fields, take } from './consume.js';
 import { DISTINCT_AGGREGATE_PREFIX } from './distinct-aggregates.js';
 import { DISTINCT_FROM_FUNCTION, NOT_DISTINCT_FROM_FUNCTION, SYMMETRIC_FUNCTION } from './operator-rewrites.js';
-import { COUNT_BIG_STAR_FUNCTION, ESCAPE_FUNCTION, ORDERED_STRING_AGG_FUNCTION, TRY_FUNCTION } from './marker-calls.js';
+import { ARGUMENTLESS_WINDOW_PREFIX, COUNT_BIG_STAR_FUNCTION, ESCAPE_FUNCTION, ORDERED_STRING_AGG_FUNCTION, TRY_FUNCTION } from './marker-calls.js';
 import { positionAt } from './position.js';
 import { spanAt } from './quoting.js';
 import { statementRefusal } from './statement-forms.js';
@@ -634,6 +634,11 @@ export class Normalizer {
     if (name === ESCAPE_FUNCTION) throw unsupported('ESCAPE outside LIKE');
     // COUNT_BIG(*), written `__DYNASQL_COUNT_BIG_STAR()` for the parser (marker-calls.ts)
     if (name === COUNT_BIG_STAR_FUNCTION) return { kind: 'function', name: 'COUNT_BIG', args: [], distinct: false, star: true, over: raw.over ? this.window(raw.over) : undefined };
+    // PostgreSQL CUME_DIST() / PERCENT_RANK(), written `NTILE(__DYNASQL_WINDOW_CUME_DIST) OVER (…)` for the parser (marker-calls.ts)
+    const marker = name === 'NTILE' && rawArgs.length === 1 && rawArgs[0].type === 'column_ref' && !rawArgs[0].table ? this.columnName(rawArgs[0].column).toUpperCase() : '';
+    if (marker.startsWith(ARGUMENTLESS_WINDOW_PREFIX) && raw.over) {
+      return { kind: 'function', name: marker.slice(ARGUMENTLESS_WINDOW_PREFIX.length), args: [], distinct: false, star: false, over: this.window(raw.over) };
+    }
     if (this.dialect === 'postgresql' && STATEMENT_TIME_FUNCTIONS.has(name) && rawArgs.length === 0 && !raw.over) {
       const instant = this.param(STATEMENT_TIME);
       return name === 'CURRENT_DATE' ? { kind: 'cast', expr: instant, type: { name: 'DATE' }, try: false } : instant;

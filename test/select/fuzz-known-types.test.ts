@@ -176,3 +176,93 @@ describe('trailing blanks are ignored by <, <=, >, >= as by =, in both dialects 
     });
   }
 });
+
+describe('KNOWN #34: ORDER BY over a set operation sorts its strings under the collation', () => {
+  const sql = 'SELECT t0.name AS u0, t0.revenue AS u1 FROM account t0 UNION SELECT t0.address1_city AS u0, t0.creditlimit AS u1 FROM account t0 ORDER BY u0, u1';
+
+  /** the (string, number) keys in order: strings compared without case and trailing blanks, NULL first */
+  function expectSorted(rows: readonly Record<string, unknown>[], first: string, second: string) {
+    const key = (row: Record<string, unknown>) => [row[first] === null ? null : String(ci(row[first])), row[second] === null ? null : Number(row[second])] as const;
+    const before = (a: string | number | null, b: string | number | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
+    for (let i = 1; i < rows.length; i++) {
+      const [a0, a1] = key(rows[i - 1]!);
+      const [b0, b1] = key(rows[i]!);
+      const order = before(a0, b0) || before(a1, b1);
+      expect(order, `row ${i}: ${JSON.stringify(rows[i - 1])} before ${JSON.stringify(rows[i])}`).toBeLessThanOrEqual(0);
+    }
+  }
+
+  for (const dialect of ['tsql', 'postgresql'] as const) {
+    it(`${dialect}: as written, 'abc' / 'ABC' / 'abc ' rows ordered by u1 among themselves`, async () => {
+      const r = await both(sql, undefined, dialect === 'postgresql' ? { dialect } : undefined, true);
+      const abc = r.rows.filter((row) => ci(row.u0) === 'abc');
+      expect(new Set(abc.map((row) => row.u0)).size).toBeGreaterThan(2);
+      expectSorted(r.rows, 'u0', 'u1');
+    });
+  }
+
+  it('ORDER BY positions, a repeated output name and a row limit (PostgreSQL LIMIT / OFFSET)', async () => {
+    const repeated = await both('SELECT t0.name AS u0, t0.revenue AS u0 FROM account t0 UNION SELECT t0.address1_city, t0.creditlimit FROM account t0 ORDER BY 1, 2', undefined, undefined, true);
+    const [first, second] = repeated.columns.map((c) => c.name);
+    expectSorted(repeated.rows, first!, second!);
+    const all = await both(sql, undefined, { dialect: 'postgresql' }, true);
+    const page = await both(`${sql} LIMIT 40 OFFSET 20`, undefined, { dialect: 'postgresql' }, true);
+    expect(page.rows.map((row) => [ci(row.u0), row.u1])).toEqual(all.rows.slice(20, 60).map((row) => [ci(row.u0), row.u1]));
+  });
+});
+
+describe('KNOWN #32: CUME_DIST() / PERCENT_RANK() in the PostgreSQL dialect', () => {
+  it('SELECT CUME_DIST() OVER (ORDER BY t0.customertypecode) AS w2 FROM account t0 (PERCENT_RANK too), as T-SQL gives them', async () => {
+    const sql = 'SELECT t0.accountid AS k, t0.customertypecode AS c, CUME_DIST() OVER (ORDER BY t0.customertypecode) AS w2, percent_rank ( ) OVER (ORDER BY t0.customertypecode) AS w3 FROM account t0';
+    const pg = await both(sql, undefined, { dialect: 'postgresql' });
+    const tsql = await both(sql);
+    expect(pg.rows).toEqual(tsql.rows);
+    // worked out from the codes: CUME_DIST is the share of rows up to the row's peers, PERCENT_RANK (rank - 1) / (n - 1)
+    const codes = pg.rows.map((row) => (row.c === null ? -Infinity : Number(row.c)));
+    const n = codes.length;
+    for (const [i, row] of pg.rows.entries()) {
+      expect(row.w2).toBeCloseTo(codes.filter((c) => c <= codes[i]!).length / n, 12);
+      expect(row.w3).toBeCloseTo(codes.filter((c) => c < codes[i]!).length / (n - 1), 12);
+    }
+  });
+
+  it('with PARTITION BY and DESC, beside an ordinary NTILE', async () => {
+    const sql = 'SELECT t0.accountid AS k, PERCENT_RANK() OVER (PARTITION BY t0.creditonhold ORDER BY t0.revenue DESC, t0.accountid) AS p, NTILE(4) OVER (ORDER BY t0.accountid) AS q FROM account t0';
+    const pg = await both(sql, undefined, { dialect: 'postgresql' });
+    expect(pg.rows).toEqual((await both(sql)).rows);
+    expect(new Set(pg.rows.map((row) => row.q))).toEqual(new Set([1, 2, 3, 4]));
+  });
+});
+
+describe('KNOWN #35: AVG of COALESCE(money, decimal) is a decimal of scale 6', () => {
+  it('SELECT AVG(COALESCE(t0.revenue, 4858000.0)) AS a0 FROM account t0 GROUP BY t0.description, t0.industrycodename', async () => {
+    const r = await both('SELECT AVG(COALESCE(t0.revenue, 4858000.0)) AS a0 FROM account t0 GROUP BY t0.description, t0.industrycodename');
+    // COALESCE(money, decimal(8,1)) is decimal(19,4), and AVG of decimal(p,s) is decimal(38, max(s, 6))
+    expect(r.columns).toEqual([{ name: 'a0', type: 'decimal', precision: 38, scale: 6 }]);
+    // worked out exactly from the raw rows: sum in units of 10^-4, divided by the count at 6 decimals, truncated
+    const raw = (await local.query('SELECT description, industrycodename, revenue FROM account')).rows;
+    const groups = new Map<string, { sum: bigint; count: bigint }>();
+    const units = (text: string) => {
+      const [whole = '0', fraction = ''] = text.replace('-', '').split('.');
+      const value = BigInt(whole) * 10000n + BigInt((fraction + '0000').slice(0, 4));
+      return text.startsWith('-') ? -value : value;
+    };
+    for (const row of raw) {
+      const key = JSON.stringify([ci(row.description), row.industrycodename]);
+      const g = groups.get(key) ?? { sum: 0n, count: 0n };
+      g.sum += units(row.revenue === null ? '4858000.0' : String(row.revenue));
+      g.count += 1n;
+      groups.set(key, g);
+    }
+    const sixPlaces = (value: unknown) => {
+      const [whole = '0', fraction = ''] = String(value).split('.');
+      return `${whole}.${(fraction + '000000').slice(0, 6)}`;
+    };
+    const expected = [...groups.values()].map(({ sum, count }) => {
+      const micro = (sum * 100n) / count;
+      return `${micro / 1000000n}.${String(micro % 1000000n).padStart(6, '0')}`;
+    }).sort();
+    expect(r.rows.map((row) => sixPlaces(row.a0)).sort()).toEqual(expected);
+    expect(expected).toContain('3726528.288750');
+  });
+});
