@@ -6,8 +6,9 @@
  */
 import type { Executor, HttpResponse } from '../http/index.js';
 import { DynasqlError } from '../errors/index.js';
-import { aggregateDecoderFor, applyNullGuards, decoderFor, JsonNumberText, parsePage, sourceKey, type DecodedValue, type JsonValue, type ODataPage } from '../odata/index.js';
+import { aggregateDecoderFor, applyNullGuards, decoderFor, JsonNumberText, pageLayout, parsePage, sliceText, sourceKey, type DecodedValue, type JsonValue, type ODataPage } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
+import type { Column } from '../catalog/types.js';
 import { parseFetchPage } from '../fetchxml/index.js';
 import { sendInBatch } from './batched-get.js';
 
@@ -29,6 +30,32 @@ function decodeRows(rows: readonly Record<string, JsonValue>[], keys: readonly s
     out[r] = values;
   }
   return out;
+}
+
+/**
+ * Rows parsed and handed out at a time. A whole page (5,000 rows, ~1 MB of JSON) parsed at once lives
+ * while the caller reads it, long enough to be promoted out of the young generation; slices of this
+ * size die young (odata/page-layout.ts).
+ */
+const SLICE_ROWS = 500;
+
+/** one page read: its row count, its next link, and its rows parsed on demand by slice */
+interface ReadPage {
+  count: number;
+  nextLink: string | undefined;
+  rows(from: number, to: number): Record<string, JsonValue>[];
+}
+
+function readPage(response: HttpResponse, step: RemoteScanStep, read: readonly Column[], page: number): ReadPage {
+  // FetchXML pages carry no nextLink: the next page's request is made from the paging cookie
+  const layout = step.fetchXml ? undefined : pageLayout(response.body);
+  if (!layout) {
+    const text = response.text();
+    const parsed: ODataPage = step.fetchXml ? parseFetchPage(text, read.map(sourceKey), step.fetchXml, page) : parsePage(text, read);
+    return { count: parsed.rows.length, nextLink: parsed.nextLink, rows: (from, to) => parsed.rows.slice(from, to) };
+  }
+  const { nextLink } = parsePage(layout.head, read);
+  return { count: layout.rows.length / 2, nextLink, rows: (from, to) => parsePage(sliceText(response.body, layout, from, to), read).rows };
 }
 
 /**
@@ -107,24 +134,26 @@ export async function* remotePages(
     let pending: Promise<HttpResponse> | undefined = fetchPage(step.request.url, 0);
     let wanted = step.rowLimit ?? Infinity;
     for (let page = 0; pending !== undefined; page++) {
-      // FetchXML pages carry no nextLink: the next page's request is made from the paging cookie
-      const text = (await pending).text();
-      const parsed: ODataPage = step.fetchXml ? parseFetchPage(text, read.map(sourceKey), step.fetchXml, page) : parsePage(text, read);
+      const body = await readPage(await pending, step, read, page);
       counters.pages++;
       // a row limit (TOP above the page size) ends the read once it is reached
-      if (parsed.rows.length >= wanted) {
-        parsed.rows.length = wanted;
-        delete parsed.nextLink;
+      let count = body.count;
+      if (count >= wanted) {
+        count = wanted;
+        body.nextLink = undefined;
       }
-      wanted -= parsed.rows.length;
-      if (step.aggregateOutputs) applyNullGuards(parsed.rows, step.aggregateOutputs);
-      const nextLink = parsed.nextLink;
+      wanted -= count;
+      const nextLink = body.nextLink;
       pending = nextLink === undefined || !readAhead ? undefined : fetchPage(nextLink, page + 1);
       // the read-ahead's failure is reported when the caller reaches that page, not as an unhandled rejection now
       pending?.catch(() => undefined);
-      if (expanded) for (const raw of parsed.rows) expanded.add(raw);
-      counters.rows += parsed.rows.length;
-      yield decodeRows(parsed.rows, keys, decoders);
+      for (let from = 0; from < count; from += SLICE_ROWS) {
+        const rows = body.rows(from, Math.min(count, from + SLICE_ROWS));
+        if (step.aggregateOutputs) applyNullGuards(rows, step.aggregateOutputs);
+        if (expanded) for (const raw of rows) expanded.add(raw);
+        counters.rows += rows.length;
+        yield decodeRows(rows, keys, decoders);
+      }
       counters.onPage?.();
       if (!readAhead && nextLink !== undefined) pending = fetchPage(nextLink, page + 1);
     }

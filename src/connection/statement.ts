@@ -122,9 +122,13 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
       }
       return row;
     };
+    // let go once handed out: a generator's closure would keep the first rows alive until the statement ends
+    let firstRows = first.done ? undefined : first.value;
     async function* rows(): AsyncGenerator<Row> {
-      if (first.done) return;
-      for (const values of first.value) {
+      const held = firstRows;
+      firstRows = undefined;
+      if (held === undefined) return;
+      for (const values of held) {
         if (signal?.aborted) throw abortError(signal);
         yield toRow(values);
       }
