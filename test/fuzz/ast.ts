@@ -16,14 +16,15 @@ export type Expr =
   | { k: 'bin'; ty: Ty; op: ArithOp; l: Expr; r: Expr }
   | { k: 'neg'; ty: Ty; e: Expr }
   | { k: 'fn'; ty: Ty; name: string; args: Expr[] }
-  | { k: 'agg'; ty: Ty; fn: AggFn; arg?: Expr; distinct?: boolean }
+  /** STRING_AGG: `sep` its separator, `within` its total order (WITHIN GROUP (ORDER BY …) in T-SQL) */
+  | { k: 'agg'; ty: Ty; fn: AggFn; arg?: Expr; distinct?: boolean; sep?: string; within?: OrderKey[] }
   /** `iif`: written as IIF(p, a, b) (T-SQL), the same CASE otherwise */
   | { k: 'case'; ty: Ty; whens: { when: Pred; then: Expr }[]; else?: Expr; iif?: boolean }
   | { k: 'scalar'; ty: Ty; q: Select }
   /** `n`: NTILE's bucket count, LAG/LEAD's offset; `dflt`: LAG/LEAD's default */
   | { k: 'win'; ty: Ty; fn: WinFn; arg?: Expr; n?: number; dflt?: Expr; partition: Expr[]; order: OrderKey[] };
 
-export type AggFn = 'COUNT' | 'COUNT_BIG' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'STDEV' | 'STDEVP' | 'VAR' | 'VARP';
+export type AggFn = 'COUNT' | 'COUNT_BIG' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'STDEV' | 'STDEVP' | 'VAR' | 'VARP' | 'STRING_AGG';
 export type WinFn = 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK' | 'NTILE' | 'PERCENT_RANK' | 'CUME_DIST' | 'LAG' | 'LEAD' | 'FIRST_VALUE' | 'LAST_VALUE' | 'SUM' | 'COUNT' | 'MIN' | 'MAX';
 
 export type Pred =
@@ -31,7 +32,8 @@ export type Pred =
   | { k: 'and' | 'or'; l: Pred; r: Pred }
   | { k: 'not'; p: Pred }
   | { k: 'isnull'; e: Expr; neg: boolean }
-  | { k: 'like'; e: Expr; pattern: string; neg: boolean }
+  /** `escape`: LIKE … ESCAPE 'c' (the pattern's wildcards written after c are literal) */
+  | { k: 'like'; e: Expr; pattern: string; neg: boolean; escape?: string }
   | { k: 'in'; e: Expr; list: Expr[]; neg: boolean }
   | { k: 'between'; e: Expr; lo: Expr; hi: Expr; neg: boolean }
   | { k: 'insub'; e: Expr; q: Select; neg: boolean }
@@ -44,13 +46,18 @@ export type FromItem =
   | { k: 'derived'; q: Select; alias: string }
   | { k: 'cte'; name: string; alias: string };
 
-export interface Join { type: 'INNER' | 'LEFT'; from: FromItem; on: Pred }
+/**
+ * CROSS / OUTER APPLY (T-SQL; CROSS JOIN LATERAL / LEFT JOIN LATERAL … ON true in PostgreSQL): a
+ * derived table whose select refers to the tables before it; `on` is unused then.
+ */
+export interface Join { type: 'INNER' | 'LEFT' | 'CROSS APPLY' | 'OUTER APPLY'; from: FromItem; on?: Pred }
 
 export interface Item { e: Expr; alias: string }
 
 export interface Select {
   k: 'select';
-  ctes?: { name: string; q: Select }[];
+  /** `recursive`: the CTE's select is `anchor UNION ALL step` and the step reads the CTE itself */
+  ctes?: { name: string; q: Select; recursive?: boolean }[];
   distinct?: boolean;
   top?: number;
   items: Item[];

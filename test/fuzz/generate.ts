@@ -16,6 +16,8 @@ export const FEATURES = [
   'setops', 'offset', 'nested', 'paramtypes',
   // the rest of the function table: string functions, IIF, float math, date parts, COUNT_BIG and the statistical aggregates, offset and distribution windows
   'strfn2', 'iif', 'mathfn', 'datefn2', 'aggfn2', 'countbig', 'window2', 'distwin', 'unionorder', 'setopwrap', 'lagdefault',
+  // TRY_CAST / TRY_CONVERT of strings to int, LIKE … ESCAPE, STRING_AGG with a total order, CROSS / OUTER APPLY, bounded recursive CTEs
+  'trycast', 'likeescape', 'stragg', 'apply', 'recursive',
   // not a construct: the check of each output column's reported type against T-SQL's (test/fuzz/result-types.ts)
   'coltypes',
 ] as const;
@@ -78,6 +80,8 @@ export class Generator {
     if (this.on.has('derived') || this.on.has('cte')) shapes.push(() => this.derived());
     if (this.on.has('join') && this.tables.includes(ACCOUNT)) shapes.push(() => this.joined());
     if (this.on.has('union')) shapes.push(() => this.unioned());
+    if (this.on.has('apply') && this.tables.includes(ACCOUNT)) shapes.push(() => this.applied());
+    if (this.on.has('recursive') && this.tables.includes(ACCOUNT)) shapes.push(() => this.recursiveCte());
     const q = this.rng.pick(shapes)();
     const columns: OutputColumn[] = q.items.map((i) => ({ alias: i.alias, ty: i.e.ty, ci: false, approx: isApprox(i.e) }));
     return { q, columns, ordered: Boolean(q.orderBy?.length && q.orderTotal), dialect: this.dialect, features: new Set(this.used) };
@@ -230,7 +234,7 @@ export class Generator {
     }
     const items: Item[] = keys.map((e, i) => ({ e, alias: `g${i}` }));
     const n = this.rng.int(1, 3);
-    for (let i = 0; i < n; i++) items.push({ e: this.agg([src], true), alias: `a${i}` });
+    for (let i = 0; i < n; i++) items.push({ e: this.has('stragg', 0.1) ? this.stringAgg(src) : this.agg([src], true), alias: `a${i}` });
     const q: Select = { k: 'select', items, from: { k: 'table', table: t.name, alias: 't0' }, groupBy: keys };
     if (this.has('where', 0.6)) q.where = this.pred([src], 2);
     if (this.has('having', 0.4)) {
@@ -324,6 +328,93 @@ export class Generator {
       q.orderBy = [{ alias: 'ka', desc: false }, { alias: 'kc', desc: false }];
       q.orderTotal = true;
       this.limitRows(q, [1, 10, 100], 0.6);
+    }
+    return q;
+  }
+
+  /**
+   * CROSS / OUTER APPLY of a select over contact that refers to the outer account: an aggregate
+   * (one row for every account), the contacts themselves, or the first k of them in a total order.
+   */
+  private applied(): Select {
+    this.used.add('apply');
+    const a: Source = { alias: 'a', table: ACCOUNT };
+    const c: Source = { alias: 'c', table: CONTACT };
+    const link: Pred = this.rng.chance(0.7)
+      ? { k: 'cmp', op: '=', l: { k: 'col', ty: 'guid', table: 'c', name: 'parentcustomerid' }, r: { k: 'col', ty: 'guid', table: 'a', name: 'accountid' } }
+      : { k: 'cmp', op: '=', l: { k: 'col', ty: 'guid', table: 'c', name: 'contactid' }, r: { k: 'col', ty: 'guid', table: 'a', name: 'primarycontactid' } };
+    const inner: Select = { k: 'select', items: [], from: { k: 'table', table: 'contact', alias: 'c' }, where: this.rng.chance(0.5) ? { k: 'and', l: link, r: this.pred([c], 1) } : link };
+    const r = this.rng.next();
+    if (r < 0.35) {
+      inner.items = [{ e: { k: 'agg', ty: 'int', fn: 'COUNT' }, alias: 'x0' }, { e: this.agg([c]), alias: 'x1' }];
+    } else {
+      inner.items = [{ e: this.item(this.anyTy(), [c], 1), alias: 'x0' }, { e: { k: 'col', ty: 'guid', table: 'c', name: 'contactid' }, alias: 'xk' }];
+      if (r < 0.7) {
+        inner.orderBy = [{ alias: 'xk', desc: this.rng.chance(0.3) }];
+        inner.orderTotal = true;
+        inner.top = this.rng.pick([1, 2, 3]);
+      }
+    }
+    const x = (name: string, ty: Ty): Expr => ({ k: 'ref', ty, name, table: 'x' });
+    const items: Item[] = [{ e: this.item(this.anyTy(), [a], 1), alias: 'c0' }, ...inner.items.map((i) => ({ e: x(i.alias, i.e.ty), alias: `o${i.alias}` }))];
+    const q: Select = { k: 'select', items, from: { k: 'table', table: 'account', alias: 'a' }, joins: [{ type: this.rng.chance(0.5) ? 'CROSS APPLY' : 'OUTER APPLY', from: { k: 'derived', q: inner, alias: 'x' } }] };
+    if (this.has('where', 0.5)) q.where = this.pred([a], 1);
+    if (this.has('orderby', 0.4)) {
+      q.items.push({ e: { k: 'col', ty: 'guid', table: 'a', name: 'accountid' }, alias: 'ka' });
+      q.orderBy = [{ alias: 'ka', desc: false }];
+      // an aggregate gives one row per account; otherwise the contact's key completes the order
+      if (inner.items.some((i) => i.alias === 'xk')) q.orderBy.push({ alias: 'oxk', desc: this.rng.chance(0.3) });
+      q.orderTotal = true;
+      this.limitRows(q, [1, 10, 100], 0.6);
+    }
+    return q;
+  }
+
+  /**
+   * A recursive CTE walking the account hierarchy (parentaccountid) down from some accounts, bounded
+   * by its level; the anchor and the step have the same column types, as T-SQL demands.
+   */
+  private recursiveCte(): Select {
+    this.used.add('recursive');
+    this.used.add('cte');
+    const depth = this.rng.int(1, 4);
+    const anchorSrc: Source = { alias: 't0', table: ACCOUNT };
+    const col = (table: string, name: string, ty: Ty): Expr => ({ k: 'col', ty, table, name });
+    const num = this.rng.pick(['numberofemployees', 'revenue'] as const);
+    const numTy: Ty = num === 'revenue' ? 'money' : 'int';
+    const anchor: Select = {
+      k: 'select',
+      items: [{ e: col('t0', 'accountid', 'guid'), alias: 'id' }, { e: col('t0', 'name', 'str'), alias: 'nm' }, { e: col('t0', num, numTy), alias: 'v' }, { e: { k: 'lit', ty: 'int', v: 0 }, alias: 'lvl' }],
+      from: { k: 'table', table: 'account', alias: 't0' },
+    };
+    if (this.rng.chance(0.7)) anchor.where = this.pred([anchorSrc], 1);
+    const step: Select = {
+      k: 'select',
+      items: [{ e: col('t1', 'accountid', 'guid'), alias: 'id' }, { e: col('t1', 'name', 'str'), alias: 'nm' }, { e: col('t1', num, numTy), alias: 'v' }, { e: { k: 'bin', ty: 'int', op: '+', l: { k: 'ref', ty: 'int', name: 'lvl', table: 'r1' }, r: { k: 'lit', ty: 'int', v: 1 } }, alias: 'lvl' }],
+      from: { k: 'cte', name: 'h', alias: 'r1' },
+      joins: [{ type: 'INNER', from: { k: 'table', table: 'account', alias: 't1' }, on: { k: 'cmp', op: '=', l: col('t1', 'parentaccountid', 'guid'), r: { k: 'ref', ty: 'guid', name: 'id', table: 'r1' } } }],
+      where: { k: 'cmp', op: '<', l: { k: 'ref', ty: 'int', name: 'lvl', table: 'r1' }, r: { k: 'lit', ty: 'int', v: depth } },
+    };
+    anchor.union = [{ all: true, q: step }];
+    const ref = (name: string, ty: Ty): Expr => ({ k: 'ref', ty, name, table: 'd' });
+    const q: Select = { k: 'select', ctes: [{ name: 'h', q: anchor, recursive: true }], items: [], from: { k: 'cte', name: 'h', alias: 'd' } };
+    const r = this.rng.next();
+    if (r < 0.4) {
+      q.items = [{ e: ref('lvl', 'int'), alias: 'g0' }, { e: { k: 'agg', ty: 'int', fn: 'COUNT' }, alias: 'a0' }, { e: { k: 'agg', ty: numTy, fn: this.rng.pick(['MIN', 'MAX', 'SUM'] as const), arg: ref('v', numTy) }, alias: 'a1' }];
+      q.groupBy = [ref('lvl', 'int')];
+      if (this.has('orderby', 0.5)) {
+        q.orderBy = [{ alias: 'g0', desc: this.rng.chance(0.3) }];
+        q.orderTotal = true;
+      }
+    } else {
+      q.items = [{ e: ref('id', 'guid'), alias: 'o0' }, { e: ref('nm', 'str'), alias: 'o1' }, { e: ref('lvl', 'int'), alias: 'o2' }, { e: ref('v', numTy), alias: 'o3' }];
+      if (this.has('where', 0.5)) q.where = this.simplePredOn(ref('v', numTy), numTy);
+      if (this.has('orderby', 0.4)) {
+        // an account reached by two paths appears once per path: the level completes the order
+        q.orderBy = [{ alias: 'o0', desc: false }, { alias: 'o2', desc: false }];
+        q.orderTotal = true;
+        this.limitRows(q, [1, 5, 20], 0.6);
+      }
     }
     return q;
   }
@@ -514,6 +605,19 @@ export class Generator {
       if (this.on.has('strfn2') && this.dialect === 'postgresql') {
         options.push(() => (this.used.add('strfn2'), { k: 'fn', ty, name: 'STRPOS', args: [str(), { k: 'lit', ty: 'str', v: this.rng.pick(['a', 'N', 'co', ' ', 'O']) }] }));
       }
+      if (this.on.has('trycast') && this.dialect === 'tsql') {
+        options.push(() => {
+          this.used.add('trycast');
+          const account = sources.find((x) => x.table === ACCOUNT);
+          const r = this.rng.next();
+          // digits of the account number ('ACC-000123'), a string that may or may not be a number, or any string
+          const arg: Expr = account && r < 0.4
+            ? { k: 'fn', ty: 'str', name: 'RIGHT', args: [{ k: 'col', ty: 'str', table: account.alias, name: 'accountnumber' }, { k: 'lit', ty: 'int', v: this.rng.int(1, 8) }] }
+            : r < 0.75 ? { k: 'lit', ty: 'str', v: this.rng.pick(['12', ' 12 ', '1.5', '', '  ', '1e3', '+7', '-3', 'abc', '2147483648', '-2147483648', '007', '1 2']) }
+              : str();
+          return { k: 'fn', ty, name: this.rng.chance(0.5) ? 'TRY_CAST_INT' : 'TRY_CONVERT_INT', args: [arg] };
+        });
+      }
       // POWER of an int is an int: a small base keeps it inside int
       if (this.on.has('mathfn')) options.push(() => (this.used.add('mathfn'), { k: 'fn', ty, name: 'POWER', args: [{ k: 'bin', ty, op: '%', l: int(), r: { k: 'lit', ty: 'int', v: 100 } }, { k: 'lit', ty: 'int', v: this.rng.int(0, 3) }] }));
     }
@@ -611,6 +715,25 @@ export class Generator {
     return { k: 'bin', ty: 'float', op: '*', l: { k: 'fn', ty: 'float', name: 'PI', args: [] }, r: int() };
   }
 
+  /**
+   * STRING_AGG of a short string (LEFT 4: far below T-SQL's 8,000-byte limit of a non-max result,
+   * which the oracle does not model) in a total order: maybe a number or date, then the table's key.
+   */
+  private stringAgg(src: Source): Expr {
+    const within: { e: Expr; desc: boolean }[] = [];
+    // PostgreSQL orders NULLs last ascending, T-SQL first: a nullable first key only in T-SQL
+    const first = this.dialect === 'tsql' && this.rng.chance(0.6) ? this.column(this.rng.pick(['int', 'money', 'dt'] as Ty[]), [src]) : undefined;
+    if (first) within.push({ e: first, desc: this.rng.chance(0.3) });
+    for (const name of src.table.orderKeys) within.push({ e: { k: 'col', ty: src.table.columns.find((c) => c.name === name)!.ty, table: src.alias, name }, desc: this.rng.chance(0.3) });
+    this.inAggregate = true;
+    try {
+      const arg: Expr = { k: 'fn', ty: 'str', name: 'LEFT', args: [this.expr('str', [src], 1), { k: 'lit', ty: 'int', v: 4 }] };
+      return { k: 'agg', ty: 'str', fn: 'STRING_AGG', arg, sep: this.rng.pick([', ', '|', '']), within };
+    } finally {
+      this.inAggregate = false;
+    }
+  }
+
   /** `statistical`: STDEV / VAR and friends may be chosen (a float: only as an output column) */
   private agg(sources: Source[], statistical = false): Expr {
     this.inAggregate = true;
@@ -681,10 +804,10 @@ export class Generator {
     if (noLike && ty === 'str') return r < 0.5 ? { k: 'isnull', e, neg: this.rng.chance(0.5) } : { k: 'cmp', op: this.cmpOp(ty), l: e, r: this.literal(ty, e) };
     // string comparisons (=, <, IN, BETWEEN) are one switchable class: trailing blanks and case meet there
     if (ty === 'str' && !this.has('strcmp')) {
-      if (this.on.has('like') && r < 0.6) return { k: 'like', e, pattern: this.likePattern(e), neg: this.rng.chance(0.3) };
+      if (this.on.has('like') && r < 0.6) return { k: 'like', e, ...this.likePattern(e), neg: this.rng.chance(0.3) };
       return { k: 'isnull', e, neg: this.rng.chance(0.5) };
     }
-    if (ty === 'str' && r < 0.2 && this.has('like')) return { k: 'like', e, pattern: this.likePattern(e), neg: this.rng.chance(0.3) };
+    if (ty === 'str' && r < 0.2 && this.has('like')) return { k: 'like', e, ...this.likePattern(e), neg: this.rng.chance(0.3) };
     if (r < 0.3 && this.has('in')) {
       const list: Expr[] = [];
       const n = this.rng.int(1, 4);
@@ -701,10 +824,12 @@ export class Generator {
     return { k: 'cmp', op: this.cmpOp(ty), l: e, r: other };
   }
 
-  private likePattern(e: Expr): string {
+  /** a pattern from a value of the column; with `likeescape`, its wildcard characters written after ESCAPE '!' */
+  private likePattern(e: Expr): { pattern: string; escape?: string } {
     const base = String(this.poolValue(e) ?? 'abc');
     let out = '';
     const classes = this.on.has('likeclass') && this.dialect === 'tsql';
+    const escape = this.has('likeescape', 0.3) ? '!' : undefined;
     for (const ch of base.slice(0, 12)) {
       const r = this.rng.next();
       if (r < 0.1) out += '_';
@@ -712,12 +837,15 @@ export class Generator {
       else if (r < 0.22 && classes && /[a-z]/i.test(ch)) {
         this.used.add('likeclass');
         out += this.rng.chance(0.5) ? `[${ch}x]` : `[^q]`;
-      } else if (ch === '%' || ch === '_' || ch === '[') out += classes ? `[${ch}]` : '_';
+      } else if (escape && (ch === '%' || ch === '_' || ch === '[' || ch === escape)) out += `${escape}${ch}`;
+      else if (ch === '%' || ch === '_' || ch === '[') out += classes ? `[${ch}]` : '_';
       else out += ch;
     }
     if (base.length > 12 || this.rng.chance(0.5)) out += '%';
     if (this.rng.chance(0.2)) out = `%${out}`;
-    return out;
+    // an escaped wildcard where the data has none: the row must not match
+    if (escape && this.rng.chance(0.2)) out = `${out}${escape}${this.rng.pick(['%', '_'])}`;
+    return escape ? { pattern: out, escape } : { pattern: out };
   }
 
   private subqueryPred(sources: Source[]): Pred {

@@ -48,6 +48,27 @@ describe('the oracle writes T-SQL semantics out', () => {
     expect(await like('ab[^c]')).toEqual([3]);
   });
 
+  it("LIKE … ESCAPE: a wildcard after the escape character is itself", async () => {
+    expect(likeToRegex('a!_c%', '!')).toBe('^a_c.*$');
+    expect(likeToRegex('!%!!x', '!')).toBe('^%!x$');
+    const like = async (pattern: string) => (await run({ k: 'select', items: [{ e: col('id', 'int'), alias: 'id' }], from, where: { k: 'like', e: col('s', 'str'), pattern, neg: false, escape: '!' } })).map((r) => r.id).sort();
+    expect(await like('a!_c')).toEqual([5]);
+    expect(await like('a_c')).toEqual([1, 5]);
+    expect(await like('a!%')).toEqual([]);
+  });
+
+  it("TRY_CAST(x AS int) of a string: blanks around and a sign allowed, '' is 0, a fraction, an exponent or a value past int is NULL", async () => {
+    const values = ['12', ' 12 ', '+7', '-3', '', '  ', '1.5', '1e3', 'abc', '2147483648', '-2147483648', '1 2', null];
+    const items: Select['items'] = values.map((v, n) => ({ e: { k: 'fn', ty: 'int', name: 'TRY_CAST_INT', args: [{ k: 'lit', ty: 'str', v }] }, alias: `v${n}` }));
+    const [row] = await run({ k: 'select', items, from, where: { k: 'cmp', op: '=', l: col('id', 'int'), r: { k: 'lit', ty: 'int', v: 1 } } });
+    expect(Object.values(row!)).toEqual([12, 12, 7, -3, 0, 0, null, null, null, null, -2147483648, null, null]);
+  });
+
+  it('STRING_AGG skips NULLs and joins in its WITHIN GROUP order', async () => {
+    const q: Select = { k: 'select', from, items: [{ e: { k: 'agg', ty: 'str', fn: 'STRING_AGG', arg: col('s', 'str'), sep: '|', within: [{ e: col('id', 'int'), desc: true }] }, alias: 'a' }] };
+    expect(await run(q)).toEqual([{ a: 'a_c|Abd|ABC |abc' }]);
+  });
+
   it('GROUP BY a string makes one group of its spellings and marks the column as open', async () => {
     const q: Select = { k: 'select', items: [{ e: col('s', 'str'), alias: 's' }, { e: { k: 'agg', ty: 'int', fn: 'COUNT' }, alias: 'n' }], from, groupBy: [col('s', 'str')] };
     const rendered = renderOracle(q);

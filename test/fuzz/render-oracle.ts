@@ -15,18 +15,35 @@ import { ORACLE_TYPE, type Ty } from './schema.js';
 /** The helper functions the oracle's SQL uses, created once per database. */
 export const ORACLE_PRELUDE = `
 CREATE OR REPLACE FUNCTION ci(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(rtrim($1, ' ')) $$;
+-- TRY_CAST(x AS int) of a string, by T-SQL's conversion rules: blanks around the digits are allowed, a
+-- sign may lead, '' (or blanks alone) is 0, anything else ('1.5', '1e3', 'abc') or a value outside
+-- int is NULL. A function, so that PostgreSQL never folds the cast of a constant that cannot convert.
+CREATE OR REPLACE FUNCTION try_int(text) RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE t text := btrim($1, ' ');
+BEGIN
+  IF $1 IS NULL THEN RETURN NULL; END IF;
+  IF t = '' THEN RETURN 0; END IF;
+  IF t !~ '^[+-]?[0-9]+$' OR t::numeric NOT BETWEEN -2147483648 AND 2147483647 THEN RETURN NULL; END IF;
+  RETURN t::numeric::integer;
+END $$;
 `;
 
 export interface OracleRendered { sql: string; ciColumns: boolean[] }
 
 const str = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** T-SQL LIKE pattern → an anchored POSIX regular expression (case handled by `~*`). */
-export function likeToRegex(pattern: string): string {
+/**
+ * T-SQL LIKE pattern → an anchored POSIX regular expression (case handled by `~*`); after the
+ * `escape` character, the next character is itself (`!%` is a percent sign).
+ */
+export function likeToRegex(pattern: string, escape?: string): string {
   let out = '^';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
-    if (c === '%') out += '.*';
+    if (escape !== undefined && c === escape && i + 1 < pattern.length) {
+      const next = pattern[++i]!;
+      out += /[.*+?^${}()|[\]\\]/.test(next) ? `\\${next}` : next;
+    } else if (c === '%') out += '.*';
     else if (c === '_') out += '.';
     else if (c === '[') {
       const end = pattern.indexOf(']', i + 2);
@@ -85,7 +102,7 @@ class OracleRenderer {
         this.cteAmbiguous.set(c.name, new Set(c.q.items.filter((_i, n) => inner.ci[n]).map((i) => i.alias)));
         return `${c.name} AS (${inner.sql})`;
       });
-      prefix = `WITH ${defs.join(', ')} `;
+      prefix = `WITH ${q.ctes.some((c) => c.recursive) ? 'RECURSIVE ' : ''}${defs.join(', ')} `;
     }
     const first = this.core(q);
     let body = first.sql;
@@ -127,7 +144,10 @@ class OracleRenderer {
     const ambiguous = new Set<string>();
     const fromSql = [this.from(q.from, ambiguous), ...(q.joins ?? []).map((j) => {
       const f = this.from(j.from, ambiguous);
-      return `${j.type === 'LEFT' ? 'LEFT JOIN' : 'JOIN'} ${f} ON ${this.pred(j.on, { ambiguous, usedAmbiguous: false })}`;
+      // APPLY is a lateral join: CROSS APPLY keeps the outer rows with inner rows, OUTER APPLY every outer row
+      if (j.type === 'CROSS APPLY') return `CROSS JOIN LATERAL ${f}`;
+      if (j.type === 'OUTER APPLY') return `LEFT JOIN LATERAL ${f} ON true`;
+      return `${j.type === 'LEFT' ? 'LEFT JOIN' : 'JOIN'} ${f} ON ${this.pred(j.on!, { ambiguous, usedAmbiguous: false })}`;
     })].join(' ');
     const rowScope: Scope = { ambiguous, usedAmbiguous: false };
     const where = q.where ? ` WHERE ${this.pred(q.where, rowScope)}` : '';
@@ -262,6 +282,11 @@ class OracleRenderer {
     const d = e.distinct ? 'DISTINCT ' : '';
     const keyed = argTy === 'str' ? `ci(${x})` : x;
     switch (e.fn) {
+      case 'STRING_AGG': {
+        // NULL values are skipped (no separator for them); the order is total; strings order by the collation
+        const order = (e.within ?? []).map((o) => `${o.e.ty === 'str' ? `ci(${this.expr(o.e, inner)})` : this.expr(o.e, inner)} ${o.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`);
+        return `string_agg(${x}, ${str(e.sep ?? ',')}${order.length ? ` ORDER BY ${order.join(', ')}` : ''})`;
+      }
       case 'COUNT': case 'COUNT_BIG': return `count(${d}${keyed})::int`;
       case 'STDEV': return `stddev_samp(${d}(${x})::float8)`;
       case 'STDEVP': return `stddev_pop(${d}(${x})::float8)`;
@@ -344,6 +369,7 @@ class OracleRenderer {
       case 'LOG': return a.length > 1 ? `(ln((${a[0]})::float8) / ln((${a[1]})::float8))` : `ln((${a[0]})::float8)`;
       case 'LOG10': return `log((${a[0]})::float8)`;
       case 'PI': return 'pi()';
+      case 'TRY_CAST_INT': case 'TRY_CONVERT_INT': return `try_int(${a[0]})`;
       // POWER(int, int) is an int in T-SQL
       case 'POWER': return e.ty === 'int' ? `(power((${a[0]})::float8, ${a[1]}))::int` : `power(${a[0]}, ${a[1]})`;
       case 'EOMONTH': return `(date_trunc('month', ${a[0]}) + interval '1 month' - interval '1 day')::date`;
@@ -420,7 +446,7 @@ class OracleRenderer {
       case 'or': return `(${this.pred(p.l, s)} OR ${this.pred(p.r, s)})`;
       case 'not': return `(NOT ${this.pred(p.p, s)})`;
       case 'isnull': return `(${this.expr(p.e, s)} IS ${p.neg ? 'NOT ' : ''}NULL)`;
-      case 'like': return `(${p.neg ? 'NOT ' : ''}(${this.expr(p.e, s)} ~* ${str(likeToRegex(p.pattern))}))`;
+      case 'like': return `(${p.neg ? 'NOT ' : ''}(${this.expr(p.e, s)} ~* ${str(likeToRegex(p.pattern, p.escape))}))`;
       case 'in': {
         if (p.e.ty === 'str') return `(${this.ciOf(p.e, s)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.ciOf(x, s)).join(', ')}))`;
         return `(${this.expr(p.e, s)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.expr(x, s)).join(', ')}))`;

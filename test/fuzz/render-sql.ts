@@ -2,7 +2,7 @@
  * Renders a generated statement as the text dynasql is given: T-SQL, or the PostgreSQL dialect
  * (LIMIT, `||`, `$n` parameters). Parameters are collected in order of appearance.
  */
-import type { Expr, FromItem, Pred, Select } from './ast.js';
+import type { Expr, FromItem, Join, Pred, Select } from './ast.js';
 
 export interface Rendered { sql: string; params: Record<string, unknown> | unknown[] }
 
@@ -47,8 +47,9 @@ class SqlRenderer {
 
   select(q: Select): string {
     const parts: string[] = [];
-    if (q.ctes?.length) parts.push(`WITH ${q.ctes.map((c) => `${c.name} AS (${this.select(c.q)})`).join(', ')}`);
     const pg = this.dialect === 'postgresql';
+    // PostgreSQL marks a WITH whose CTEs refer to themselves; T-SQL does not
+    if (q.ctes?.length) parts.push(`WITH ${pg && q.ctes.some((c) => c.recursive) ? 'RECURSIVE ' : ''}${q.ctes.map((c) => `${c.name} AS (${this.select(c.q)})`).join(', ')}`);
     // T-SQL's TOP cannot go with OFFSET: FETCH NEXT carries the count then
     const body = this.core(q, !q.union?.length && !pg && q.offset === undefined);
     if (q.union?.length) {
@@ -82,11 +83,18 @@ class SqlRenderer {
     if (withTop && q.top !== undefined) s += `TOP ${q.top} `;
     s += q.items.map((i) => `${this.expr(i.e)} AS ${i.alias}`).join(', ');
     s += ` FROM ${this.from(q.from)}`;
-    for (const j of q.joins ?? []) s += ` ${j.type === 'LEFT' ? 'LEFT JOIN' : 'JOIN'} ${this.from(j.from)} ON ${this.pred(j.on)}`;
+    for (const j of q.joins ?? []) s += ` ${this.join(j)}`;
     if (q.where) s += ` WHERE ${this.pred(q.where)}`;
     if (q.groupBy?.length) s += ` GROUP BY ${q.groupBy.map((e) => this.expr(e)).join(', ')}`;
     if (q.having) s += ` HAVING ${this.pred(q.having)}`;
     return s;
+  }
+
+  private join(j: Join): string {
+    const pg = this.dialect === 'postgresql';
+    if (j.type === 'CROSS APPLY') return pg ? `CROSS JOIN LATERAL ${this.from(j.from)}` : `CROSS APPLY ${this.from(j.from)}`;
+    if (j.type === 'OUTER APPLY') return pg ? `LEFT JOIN LATERAL ${this.from(j.from)} ON true` : `OUTER APPLY ${this.from(j.from)}`;
+    return `${j.type === 'LEFT' ? 'LEFT JOIN' : 'JOIN'} ${this.from(j.from)} ON ${this.pred(j.on!)}`;
   }
 
   private orderBy(q: Select): string {
@@ -125,6 +133,10 @@ class SqlRenderer {
       case 'agg': {
         const fn = pg ? (PG_AGGREGATE[e.fn] ?? e.fn) : e.fn;
         if (!e.arg) return `${fn}(*)`;
+        if (e.fn === 'STRING_AGG') {
+          const order = (e.within ?? []).map((o) => `${this.expr(o.e)}${o.desc ? ' DESC' : ''}`).join(', ');
+          return pg ? `string_agg(${this.expr(e.arg)}, ${quoteString(e.sep ?? ',')} ORDER BY ${order})` : `STRING_AGG(${this.expr(e.arg)}, ${quoteString(e.sep ?? ',')}) WITHIN GROUP (ORDER BY ${order})`;
+        }
         return `${fn}(${e.distinct ? 'DISTINCT ' : ''}${this.expr(e.arg)})`;
       }
       case 'case':
@@ -162,6 +174,8 @@ class SqlRenderer {
       return `${dated[1]}(${dated[1]!.startsWith('DATE_') ? quoteString(part) : part}, ${a.join(', ')})`;
     }
     if (name === 'PI') return 'PI()';
+    if (name === 'TRY_CAST_INT') return `TRY_CAST(${a[0]} AS int)`;
+    if (name === 'TRY_CONVERT_INT') return `TRY_CONVERT(int, ${a[0]})`;
     return `${name}(${a.join(', ')})`;
   }
 
@@ -172,7 +186,7 @@ class SqlRenderer {
       case 'or': return `(${this.pred(p.l)} OR ${this.pred(p.r)})`;
       case 'not': return `NOT (${this.pred(p.p)})`;
       case 'isnull': return `${this.expr(p.e)} IS ${p.neg ? 'NOT ' : ''}NULL`;
-      case 'like': return `${this.expr(p.e)} ${p.neg ? 'NOT ' : ''}LIKE ${quoteString(p.pattern)}`;
+      case 'like': return `${this.expr(p.e)} ${p.neg ? 'NOT ' : ''}LIKE ${quoteString(p.pattern)}${p.escape ? ` ESCAPE ${quoteString(p.escape)}` : ''}`;
       case 'in': return `${this.expr(p.e)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.expr(x)).join(', ')})`;
       case 'between': return `${this.expr(p.e)} ${p.neg ? 'NOT ' : ''}BETWEEN ${this.expr(p.lo)} AND ${this.expr(p.hi)}`;
       case 'insub': return `${this.expr(p.e)} ${p.neg ? 'NOT ' : ''}IN (${this.select(p.q)})`;

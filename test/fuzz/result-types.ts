@@ -117,6 +117,7 @@ export class ResultTypes {
           case 'SUM': return isInteger(arg) ? (pg ? (arg === 'bigint' ? 'decimal' : 'bigint') : arg === 'bit' ? 'int' : arg) : arg;
           case 'AVG': return isInteger(arg) ? (pg ? 'decimal' : arg === 'bit' ? 'int' : arg) : arg;
           case 'MIN': case 'MAX': return arg;
+          case 'STRING_AGG': return 'string';
           default: return 'float';
         }
       }
@@ -144,6 +145,7 @@ export class ResultTypes {
       case 'REPLACE': case 'REPLICATE': case 'STUFF': case 'CONCAT': case 'CONCAT_WS': case 'SPACE': case 'DATENAME':
         return 'string';
       case 'LEN': case 'CHARINDEX': case 'STRPOS': return 'int|bigint';
+      case 'TRY_CAST_INT': case 'TRY_CONVERT_INT': return 'int';
       case 'ABS': case 'SIGN': case 'CEILING': case 'FLOOR': case 'ROUND': case 'POWER': return args[0]!;
       case 'SQRT': case 'EXP': case 'LOG': case 'LOG10': case 'PI': case 'DATE_PART': return 'float';
       // ISNULL takes its first argument's type; COALESCE the highest
