@@ -18,7 +18,7 @@ import { DynasqlError } from '../errors/index.js';
 import { element, type XmlElement } from '../fetchxml/index.js';
 import type { CompareOp } from '../odata/index.js';
 import type { Expr } from '../plan/index.js';
-import { columnFirst, inListValues, local, NEGATE, NotPushable, SQL_COMPARE_OPS } from './filter-common.js';
+import { columnFirst, dateOnlyInstant, inListValues, local, NEGATE, NotPushable, SQL_COMPARE_OPS } from './filter-common.js';
 import { constantValue, type ConstantValue, type ParamValues } from './values.js';
 
 export type FetchTranslation = { ok: true; conditions: XmlElement[] } | { ok: false; reason: string };
@@ -141,7 +141,7 @@ function valueText(column: Column, value: ConstantValue): string {
     return value.trim();
   }
   if (DATE_TYPES.has(type)) {
-    if (value instanceof Date) return type === 'Edm.Date' ? text.slice(0, 10) : text;
+    if (value instanceof Date) return type === 'Edm.Date' ? dateOnlyInstant(column.name, value).toISOString().slice(0, 10) : text;
     const match = typeof value === 'string' ? /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?)?(Z|[+-]\d{2}:\d{2})?$/.exec(value.trim()) : null;
     if (match && type === 'Edm.Date' && !match[2]) return match[1]!;
     // a date and time without a zone is UTC here, as it is to OData; the service would read it in the user's zone

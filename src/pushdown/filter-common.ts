@@ -27,6 +27,16 @@ export function local(reason: string): never {
   throw new NotPushable(reason);
 }
 
+/**
+ * An instant compared with a date-only column: T-SQL converts the date to the instant's type, so
+ * `birthdate >= GETDATE()` is not `birthdate ge <today>` unless the instant is a midnight (UTC, the
+ * statement's zone); otherwise the comparison stays local.
+ */
+export function dateOnlyInstant(columnName: string, value: Date): Date {
+  if (value.getUTCHours() + value.getUTCMinutes() + value.getUTCSeconds() + value.getUTCMilliseconds() === 0) return value;
+  return local(`${columnName} (a date) compared with an instant within a day; evaluated locally`);
+}
+
 /** the non-null constants of an IN list: `x IN (1, NULL)` is `x IN (1)`; `x NOT IN (1, NULL)` is never true */
 export function inListValues(list: Expr[], negated: boolean, params: ParamValues): ConstantValue[] {
   const values: ConstantValue[] = [];

@@ -17,7 +17,7 @@ import { odataLiteral } from '../odata/index.js';
 import type { ColumnRef, Expr } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
 import { constantValue, type ConstantValue, type ParamValues } from './values.js';
-import { columnFirst, inListValues, local, NEGATE, NotPushable, SQL_COMPARE_OPS } from './filter-common.js';
+import { columnFirst, dateOnlyInstant, inListValues, local, NEGATE, NotPushable, SQL_COMPARE_OPS } from './filter-common.js';
 
 export type Translation = { ok: true; filter: ODataFilter } | { ok: false; reason: string };
 
@@ -147,7 +147,12 @@ function comparison(left: Expr, op: CompareOp, right: Expr, negated: boolean, ct
 function checkedValue(column: Column, value: ConstantValue, ctx: Context): ConstantValue {
   if (INTEGER_TYPES.has(column.edmType)) return integerValue(column, value);
   if (column.edmType === 'Edm.Boolean') return value; // checked as it is written
-  if (column.edmType === 'Edm.String') return stringValue(value instanceof Date ? value.toISOString() : String(value), ctx);
+  if (column.edmType === 'Edm.String') {
+    // T-SQL converts the text to the instant's type for the comparison, which the service cannot do
+    if (value instanceof Date) return local(`${column.name} (text) compared with an instant; evaluated locally`);
+    return stringValue(String(value), ctx);
+  }
+  if (column.edmType === 'Edm.Date' && value instanceof Date) return dateOnlyInstant(column.name, value);
   if (column.enumType) return enumMember(column, value);
   try {
     odataLiteral(value, target(column));

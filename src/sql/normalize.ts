@@ -87,6 +87,15 @@ const EXTRACT_FIELDS = fields('type', 'args');
 const STATEMENT_TIME_FUNCTIONS = new Set(['NOW', 'CURRENT_TIMESTAMP', 'TRANSACTION_TIMESTAMP', 'STATEMENT_TIMESTAMP', 'CURRENT_DATE']);
 
 /**
+ * T-SQL's clock functions read the same instant, as the type each returns: `GETDATE()` is
+ * `CAST(<statement instant> AS datetime)`, so `createdon >= CAST(GETDATE() AS DATE)` is a constant
+ * the service can compare with. The instant is UTC, as the local engine's clock was.
+ */
+const TSQL_STATEMENT_TIME_FUNCTIONS: Readonly<Record<string, string>> = {
+  GETDATE: 'DATETIME', CURRENT_TIMESTAMP: 'DATETIME', GETUTCDATE: 'DATETIME', SYSDATETIME: 'DATETIME2', SYSUTCDATETIME: 'DATETIME2', SYSDATETIMEOFFSET: 'DATETIMEOFFSET',
+};
+
+/**
  * Read hints that only ask a SQL Server not to take shared locks (`WITH (NOLOCK)`, `(NOLOCK)`): a
  * read from Dynamics takes no locks, so they are accepted and have no effect (docs/sql-reference).
  * Any other table hint is refused.
@@ -642,6 +651,9 @@ export class Normalizer {
     if (this.dialect === 'postgresql' && STATEMENT_TIME_FUNCTIONS.has(name) && rawArgs.length === 0 && !raw.over) {
       const instant = this.param(STATEMENT_TIME);
       return name === 'CURRENT_DATE' ? { kind: 'cast', expr: instant, type: { name: 'DATE' }, try: false } : instant;
+    }
+    if (this.dialect === 'tsql' && Object.hasOwn(TSQL_STATEMENT_TIME_FUNCTIONS, name) && rawArgs.length === 0 && !raw.over) {
+      return { kind: 'cast', expr: this.param(STATEMENT_TIME), type: { name: TSQL_STATEMENT_TIME_FUNCTIONS[name]! }, try: false };
     }
     if (name === 'NOT' && rawArgs.length === 1) return { kind: 'unary', op: 'NOT', operand: this.expr(rawArgs[0]) };
     if (name === 'EXISTS' && rawArgs.length === 1) return { kind: 'exists', query: this.subquery(rawArgs[0]), negated: false };

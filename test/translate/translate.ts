@@ -16,6 +16,9 @@ export type FixtureEdition = 'dataverse' | 'finops';
 
 const catalogs = new Map<FixtureEdition, Catalog>();
 
+/** the statement's instant in every fixture (GETDATE(), now()): a fixed one, so the requests are exact */
+export const FIXTURE_INSTANT = new Date('2024-05-01T10:20:30.120Z');
+
 export function fixtureCatalog(edition: FixtureEdition): Catalog {
   let catalog = catalogs.get(edition);
   if (!catalog) {
@@ -32,7 +35,7 @@ export function planFor(
   const parsed = parseSql(sql);
   const bound = bindQuery(parsed.statement.query, { catalog, systemTables: systemTables(catalog).tables });
   return planQuery(bound, {
-    facts: capabilitiesFor(catalog), params: resolveParams(parsed.params, params), pushdown, remoteLanguage,
+    facts: capabilitiesFor(catalog), params: resolveParams(parsed.params, params, FIXTURE_INSTANT), pushdown, remoteLanguage,
     crossCompany: false, pageSize: edition === 'finops' ? 10000 : 5000,
   });
 }
