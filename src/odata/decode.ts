@@ -83,12 +83,30 @@ const asDate: ValueDecoder = (raw) => {
   return new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
 };
 
+/** the range of each integer type a pushed aggregate's result may have */
+const INTEGER_RANGES: Record<string, readonly [bigint, bigint]> = {
+  tinyint: [0n, 255n], smallint: [-32768n, 32767n], int: [-2147483648n, 2147483647n], bigint: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+
 /**
- * The decoder of an aggregate's result column (`$apply`): by the result's SQL type, so a SUM of money
- * reads as money, exactly at its scale, whatever digits the service's JSON number carries.
+ * The decoder of an aggregate's result column (`$apply`, FetchXML): by the result's SQL type, so a SUM
+ * of money reads as money, exactly at its scale, whatever digits the service's JSON number carries,
+ * and a SUM of an int column past the int range is T-SQL's arithmetic overflow (Msg 8115: SUM(int)
+ * is an int), not the service's larger number.
  */
 export function aggregateDecoderFor(column: Column): ValueDecoder {
   const decode = decoderFor(column);
+  const range = INTEGER_RANGES[column.sqlType.name.toLowerCase()];
+  if (range) {
+    return (raw) => {
+      const value = decode(raw);
+      const whole = typeof value === 'bigint' ? value : typeof value === 'number' && Number.isFinite(value) ? BigInt(Math.trunc(value)) : undefined;
+      if (whole !== undefined && (whole < range[0] || whole > range[1])) {
+        throw new DynasqlError('DYNASQL_ERR_OVERFLOW', `Arithmetic overflow error converting an expression to data type ${column.sqlType.name.toLowerCase()}`);
+      }
+      return value;
+    };
+  }
   const scale = column.sqlType.scale;
   if (column.edmType !== 'Edm.Decimal' || !/^(money|smallmoney|decimal|numeric)$/i.test(column.sqlType.name) || scale === undefined) return decode;
   return (raw) => {

@@ -210,6 +210,9 @@ function propertyComparison(left: Expr, op: CompareOp, right: Expr, ctx: Context
   const a = columnOf(left, ctx);
   const b = columnOf(right, ctx);
   if (a.edmType !== b.edmType) return local(`${a.name} and ${b.name} have different types`);
+  // F&O refuses `Status le Status` as it refuses `Status le NoYes'Yes'`; T-SQL compares the member names
+  const enumColumn = [a, b].find((c) => c.enumType);
+  if (enumColumn && !ctx.facts.enumOperators.includes(op)) return local(`enum ${enumColumn.name} supports only ${ctx.facts.enumOperators.join(', ')} on the service`);
   const notNull = (c: Column): ODataFilter => ({ kind: 'compare', op: 'ne', property: c.odataName, value: null, target: target(c) });
   const compare: ODataFilter = { kind: 'compareProperties', op, property: a.odataName, other: b.odataName };
   // OData: null eq null is true, null ne 1 is true; SQL: both unknown

@@ -294,9 +294,10 @@ class OracleRenderer {
       case 'VARP': return `var_pop(${d}(${x})::float8)`;
       case 'SUM': return argTy === 'int' ? `sum(${d}${x})::int` : `sum(${d}${x})`;
       case 'AVG':
-        // AVG(int) is computed in int: sum / count truncated toward zero; AVG(money) stays money.
+        // AVG(int) is computed in int: the sum is an int (past 2^31 an overflow, as T-SQL's), divided by
+        // the count truncated toward zero; AVG(money) stays money.
         if (argTy === 'int' && this.dialect === 'postgresql') return `avg(${d}${x})`;
-        return argTy === 'int' ? `trunc(avg(${d}${x}))::int` : `round(avg(${d}${x}), 4)`;
+        return argTy === 'int' ? `(sum(${d}${x})::int / count(${d}${x})::int)` : `round(avg(${d}${x}), 4)`;
       case 'MIN': case 'MAX':
         if (argTy === 'str') {
           s.usedAmbiguous = true;

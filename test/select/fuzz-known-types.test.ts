@@ -266,3 +266,50 @@ describe('KNOWN #35: AVG of COALESCE(money, decimal) is a decimal of scale 6', (
     expect(expected).toContain('3726528.288750');
   });
 });
+
+describe('KNOWN O5: AVG(int) and SUM(int) sum in int, so a sum past 2^31 is an arithmetic overflow (Msg 8115), locally and pushed', () => {
+  it('… GROUP BY t0.creditonhold HAVING AVG((t0.numberofemployees * t0.numberofemployees)) = 100', async () => {
+    const sql = 'SELECT t0.creditonhold AS g FROM account t0 GROUP BY t0.creditonhold HAVING AVG((t0.numberofemployees * t0.numberofemployees)) = 100';
+    expect(await errorCode(sql)).toBe('DYNASQL_ERR_OVERFLOW');
+    // each square fits an int; only the sum behind the average passes 2^31
+    const r = await both('SELECT MAX(t0.numberofemployees * t0.numberofemployees) AS m, SUM(CAST(t0.numberofemployees AS bigint) * t0.numberofemployees) AS s FROM account t0 GROUP BY t0.creditonhold');
+    for (const row of r.rows) {
+      expect(Number(row.m)).toBeLessThan(2 ** 31);
+      expect(Number(row.s)).toBeGreaterThan(2 ** 31);
+    }
+  });
+
+  describe('a SUM(int) the service computes ($apply and FetchXML) is range-checked as T-SQL computes it', () => {
+    let big: RunningEmulator;
+    beforeAll(async () => {
+      big = await startEmulator({ port: 0, rows: 10 });
+      const writer = await connect(`Url=${big.url}`);
+      await writer.query("INSERT INTO account (name, numberofemployees) VALUES ('big1', 2000000000), ('big2', 2000000000)");
+      await writer.close();
+    });
+    afterAll(async () => {
+      await big?.close();
+    });
+
+    for (const language of ['OData', 'FetchXML']) {
+      it(`Remote Language=${language}: SELECT SUM(numberofemployees) FROM account is an overflow; MAX and the bigint sum are answers`, async () => {
+        const conn = await connect(`Url=${big.url};Remote Language=${language}`);
+        try {
+          const plan = (await conn.query('EXPLAIN SELECT SUM(numberofemployees) AS s FROM account')).rows.map((row) => String(row.plan)).join('\n');
+          expect(plan).toMatch(language === 'OData' ? /\$apply=aggregate/ : /aggregate%3D%22sum%22/);
+          for (const sql of ['SELECT SUM(numberofemployees) AS s FROM account', 'SELECT statecode, SUM(numberofemployees) AS s FROM account GROUP BY statecode']) {
+            await expect(conn.query(sql)).rejects.toMatchObject({ code: 'DYNASQL_ERR_OVERFLOW' });
+          }
+          expect((await conn.query('SELECT MAX(numberofemployees) AS m FROM account')).rows).toEqual([{ m: 2000000000 }]);
+          const exact = await conn.query('SELECT SUM(CAST(numberofemployees AS bigint)) AS s FROM account');
+          expect(BigInt(String(exact.rows[0]!.s))).toBeGreaterThan(4000000000n);
+          // the PostgreSQL dialect sums an int into a bigint
+          const pg = await conn.query('SELECT SUM(numberofemployees) AS s FROM account', undefined, { dialect: 'postgresql' });
+          expect(BigInt(String(pg.rows[0]!.s))).toBeGreaterThan(4000000000n);
+        } finally {
+          await conn.close();
+        }
+      });
+    }
+  });
+});
