@@ -21,6 +21,9 @@ import { expandLinks } from './expand.js';
 import { localRemainder } from './remainder.js';
 import { conjuncts, scanContexts, type ScanContext } from './walk.js';
 import { chooseRemoteLanguage, type RemoteLanguage } from './remote-language.js';
+import { existsReadsNoColumns } from './rules/exists-reads-no-columns.js';
+import { forEachNode } from './rules/map-tree.js';
+import { pruneUnusedOutputs } from './rules/unused-outputs.js';
 
 export interface PlanOptions {
   facts: Capabilities;
@@ -57,7 +60,8 @@ export function planQuery(bound: P.BoundQuery, options: PlanOptions): P.Physical
   return chooseRemoteLanguage(bound, options, planODataQuery(bound, options));
 }
 
-function planODataQuery(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
+function planODataQuery(statement: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
+  const bound = options.pushdown ? withUnreadColumnsLeftOut(statement) : statement;
   const negotiated = new Map<number, ScanPushdown>();
   const plan = planScans(bound, options, negotiated);
   if (!options.pushdown || plan.output.kind === 'direct' || !isAggregate(bound.query)) return plan;
@@ -74,6 +78,20 @@ function planODataQuery(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPl
   }
   // the same statement aggregated locally, for when the service refuses (50,000-row limit)
   return { scans: [aggregate.step], output: aggregate.output, params: options.params, fallback: plan };
+}
+
+/**
+ * The statement without the select items nothing reads (rules/exists-reads-no-columns.ts,
+ * rules/unused-outputs.ts), and without the scans only those items read.
+ */
+function withUnreadColumnsLeftOut(bound: P.BoundQuery): P.BoundQuery {
+  const query = pruneUnusedOutputs(existsReadsNoColumns(bound.query));
+  if (query === bound.query) return bound;
+  const scanned = new Set<number>();
+  forEachNode(query, (node) => {
+    if (node.kind === 'scan' && typeof node.scanId === 'number') scanned.add(node.scanId);
+  });
+  return { ...bound, query, scans: bound.scans.filter((s) => scanned.has(s.id)) };
 }
 
 function isAggregate(query: P.Query): boolean {
@@ -188,11 +206,21 @@ function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions): Sc
     if (translation.ok) translated.push({ conjunct, filter: translation.filter, text: serializeFilter(translation.filter) });
     else result.notPushed.push(translation.reason);
   }
+  // an outer block's condition carried down (walk.ts): sent when it translates, and kept in its own block either way
+  const inherited = new Set<P.Expr>();
+  for (const conjunct of context.inherited) {
+    const translation = translateConjunct(conjunct, scan.id, options.facts, options.params);
+    if (!translation.ok) continue;
+    const text = serializeFilter(translation.filter);
+    if (translated.some((t) => t.text === text)) continue;
+    translated.push({ conjunct, filter: translation.filter, text });
+    inherited.add(conjunct);
+  }
   const sent = withinUrlLimit(translated, options.facts, result.notPushed);
   for (const t of sent) {
     result.filters.push(t.filter);
-    result.pushedConjuncts.push(t.conjunct);
-    result.pushed.push(`$filter ${t.text}`);
+    result.pushed.push(`$filter ${t.text}${inherited.has(t.conjunct) ? ' (from the outer query)' : ''}`);
+    if (!inherited.has(t.conjunct)) result.pushedConjuncts.push(t.conjunct);
   }
   result.filterText = conjunctionText(sent);
   const block = context.block;

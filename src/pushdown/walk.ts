@@ -6,13 +6,30 @@
  *
  * `SELECT … FROM account a LEFT JOIN contact c ON c.accountid = a.accountid AND c.statecode = 0
  *  WHERE a.name LIKE 'A%'` → scan a: [a.name LIKE 'A%']; scan c: [c.statecode = 0].
+ *
+ * Conditions on a derived table's, a CTE's or a UNION's outputs are carried down into the scans
+ * below as `inherited` conditions, wherever the rules in rules/ prove that gives the same rows
+ * (through-select.ts, through-set-operation.ts, single-reference-cte.ts). The outer condition
+ * stays where it is; the inherited one only lets fewer rows come from the service.
+ *
+ * `SELECT TOP 10 name FROM (SELECT accountid, name FROM account) a WHERE name = 'Data8'` → scan
+ * account: inherited [name = 'Data8'].
  */
-import type { Expr, FromRef, Query, Select } from '../plan/index.js';
+import type { Cte, Expr, FromRef, Query, Select } from '../plan/index.js';
+import { outputNames, outputPredicate, type OutputPredicate } from './rules/output-predicate.js';
+import { singleReferenceCtes } from './rules/single-reference-cte.js';
+import { throughSelect } from './rules/through-select.js';
+import { throughSetOperation } from './rules/through-set-operation.js';
 
 export interface ScanContext {
   block: Select;
   /** conjuncts that may be pushed into this scan (they may still fail to translate) */
   candidates: Expr[];
+  /**
+   * conditions of outer blocks carried down to this scan by the rules (rules/): they may be sent
+   * too, but the outer block keeps its own condition, so they are no part of this block's WHERE
+   */
+  inherited: Expr[];
   /** the block reads only this scan: ORDER BY / TOP / OFFSET may go along */
   soleSource: boolean;
 }
@@ -80,89 +97,144 @@ function readingOnly(all: Expr[], scans: (number | undefined)[], scanId: number)
   return all.filter((_, i) => scans[i] === scanId);
 }
 
+/** what the whole walk shares: the CTEs a condition may enter, their definitions, and the conditions carried to each */
+interface Walk {
+  contexts: Map<number, ScanContext>;
+  /** CTEs read once, not recursive (lower-case names) */
+  enterable: Set<string>;
+  definitions: Map<string, Cte>;
+  /** per CTE (lower-case name), the conditions on its outputs from the block that reads it */
+  cteConditions: Map<string, OutputPredicate[]>;
+}
+
 export function scanContexts(query: Query): Map<number, ScanContext> {
-  const contexts = new Map<number, ScanContext>();
-  visitQuery(query, contexts);
-  return contexts;
+  const walk: Walk = { contexts: new Map(), enterable: singleReferenceCtes(query), definitions: new Map(), cteConditions: new Map() };
+  visitQuery(query, walk, []);
+  return walk.contexts;
 }
 
-function visitQuery(query: Query, contexts: Map<number, ScanContext>): void {
-  for (const cte of query.with) visitQuery(cte.query, contexts);
+/** `inherited`: conditions on the query's outputs from the block that reads it */
+function visitQuery(query: Query, walk: Walk, inherited: OutputPredicate[]): void {
+  for (const cte of query.with) walk.definitions.set(cte.name.toLowerCase(), cte);
   if (query.kind === 'setop') {
-    visitQuery(query.left, contexts);
-    visitQuery(query.right, contexts);
-    return;
+    const left: OutputPredicate[] = [];
+    const right: OutputPredicate[] = [];
+    for (const predicate of inherited) {
+      const sides = throughSetOperation(predicate, query);
+      if (!sides.ok) continue;
+      left.push(sides.left);
+      right.push(sides.right);
+    }
+    visitQuery(query.left, walk, left);
+    visitQuery(query.right, walk, right);
+  } else {
+    visitSelect(query, walk, inherited);
   }
-  const where = conjuncts(query.where);
-  const block: Block = { select: query, where, whereScans: where.map(soleScan), soleSource: query.from?.kind === 'scan' };
-  if (query.from) visitFrom(query.from, false, block, contexts);
-  // subqueries anywhere in the block hold their own scans
-  for (const c of query.columns) visitSubqueries(c.expr, contexts);
-  for (const g of query.groupBy) visitSubqueries(g, contexts);
-  for (const o of query.orderBy) visitSubqueries(o.expr, contexts);
-  if (query.where) visitSubqueries(query.where, contexts);
-  if (query.having) visitSubqueries(query.having, contexts);
-  visitJoinConditions(query.from, contexts);
+  // the body first: it gathers the conditions on each CTE; a later CTE may read an earlier one
+  for (const cte of [...query.with].reverse()) visitQuery(cte.query, walk, walk.cteConditions.get(cte.name.toLowerCase()) ?? []);
 }
 
-/** a SELECT block being walked, with its WHERE conjuncts and the one scan each reads */
-interface Block { select: Select; where: Expr[]; whereScans: (number | undefined)[]; soleSource: boolean }
+function visitSelect(query: Select, walk: Walk, inheritedOutputs: OutputPredicate[]): void {
+  const contexts = walk.contexts;
+  const where = conjuncts(query.where);
+  const inherited: Expr[] = [];
+  for (const predicate of inheritedOutputs) {
+    const passed = throughSelect(predicate, query);
+    if (passed.ok) inherited.push(...conjuncts(passed.condition));
+  }
+  const block: Block = {
+    select: query, where, whereScans: where.map(soleScan), inherited, inheritedScans: inherited.map(soleScan), soleSource: query.from?.kind === 'scan',
+  };
+  if (query.from) visitFrom(query.from, false, block, walk, []);
+  // subqueries anywhere in the block hold their own scans
+  for (const c of query.columns) visitSubqueries(c.expr, walk);
+  for (const g of query.groupBy) visitSubqueries(g, walk);
+  for (const o of query.orderBy) visitSubqueries(o.expr, walk);
+  if (query.where) visitSubqueries(query.where, walk);
+  if (query.having) visitSubqueries(query.having, walk);
+  visitJoinConditions(query.from, walk);
+}
 
-function visitFrom(from: FromRef, nullable: boolean, block: Block, contexts: Map<number, ScanContext>): void {
+/** a SELECT block being walked, with its WHERE conjuncts, the conditions carried into it, and the one scan each reads */
+interface Block {
+  select: Select; where: Expr[]; whereScans: (number | undefined)[]; inherited: Expr[]; inheritedScans: (number | undefined)[]; soleSource: boolean;
+}
+
+/**
+ * `on`: the ON conjuncts of the joins above `from` that may filter it (INNER: either side; LEFT:
+ * the right side; RIGHT: the left side)
+ */
+function visitFrom(from: FromRef, nullable: boolean, block: Block, walk: Walk, on: Expr[]): void {
   switch (from.kind) {
     case 'scan':
-      contexts.set(from.scanId, {
+      walk.contexts.set(from.scanId, {
         block: block.select, soleSource: block.soleSource,
-        candidates: nullable ? [] : readingOnly(block.where, block.whereScans, from.scanId),
+        candidates: [...(nullable ? [] : readingOnly(block.where, block.whereScans, from.scanId)), ...on.filter((c) => soleScan(c) === from.scanId)],
+        inherited: nullable ? [] : readingOnly(block.inherited, block.inheritedScans, from.scanId),
       });
       return;
-    case 'derived': visitQuery(from.query, contexts); return;
-    case 'cteRef': return;
+    case 'derived': {
+      const names = outputNames(from.query);
+      visitQuery(from.query, walk, names ? sourceConditions(from.alias, names, nullable, block, on) : []);
+      return;
+    }
+    case 'cteRef': {
+      const name = from.name.toLowerCase();
+      const cte = walk.definitions.get(name);
+      const names = cte ? cte.columns ?? outputNames(cte.query) : undefined;
+      if (!names || !walk.enterable.has(name)) return;
+      const conditions = walk.cteConditions.get(name) ?? [];
+      conditions.push(...sourceConditions(from.alias, names, nullable, block, on));
+      walk.cteConditions.set(name, conditions);
+      return;
+    }
     case 'join': {
-      visitFrom(from.left, nullable || from.type === 'RIGHT' || from.type === 'FULL', block, contexts);
-      visitFrom(from.right, nullable || from.type === 'LEFT' || from.type === 'FULL', block, contexts);
-      const on = conjuncts(from.on);
-      const onScans = on.map(soleScan);
-      const pushInto = (child: FromRef, allowed: boolean) => {
-        if (!allowed || child.kind !== 'scan') return;
-        contexts.get(child.scanId)!.candidates.push(...readingOnly(on, onScans, child.scanId));
-      };
-      pushInto(from.left, from.type === 'INNER' || from.type === 'RIGHT');
-      pushInto(from.right, from.type === 'INNER' || from.type === 'LEFT');
+      const conditions = conjuncts(from.on);
+      const leftOn = from.type === 'INNER' || from.type === 'RIGHT' ? conditions : [];
+      const rightOn = from.type === 'INNER' || from.type === 'LEFT' ? conditions : [];
+      // the ON conditions of this join filter its direct children only (a nested join's side is its own)
+      visitFrom(from.left, nullable || from.type === 'RIGHT' || from.type === 'FULL', block, walk, from.left.kind === 'join' ? [] : leftOn);
+      visitFrom(from.right, nullable || from.type === 'LEFT' || from.type === 'FULL', block, walk, from.right.kind === 'join' ? [] : rightOn);
       return;
     }
   }
 }
 
-function visitJoinConditions(from: FromRef | undefined, contexts: Map<number, ScanContext>): void {
-  if (from?.kind !== 'join') return;
-  if (from.on) visitSubqueries(from.on, contexts);
-  visitJoinConditions(from.left, contexts);
-  visitJoinConditions(from.right, contexts);
+/** the block's conditions (WHERE and inherited, unless the source is null-supplying; ON) on the source `alias`'s outputs only */
+function sourceConditions(alias: string, names: readonly string[], nullable: boolean, block: Block, on: Expr[]): OutputPredicate[] {
+  const conditions = [...(nullable ? [] : [...block.where, ...block.inherited]), ...on];
+  return conditions.flatMap((c) => outputPredicate(c, alias, names) ?? []);
 }
 
-function visitSubqueries(expr: Expr, contexts: Map<number, ScanContext>): void {
+function visitJoinConditions(from: FromRef | undefined, walk: Walk): void {
+  if (from?.kind !== 'join') return;
+  if (from.on) visitSubqueries(from.on, walk);
+  visitJoinConditions(from.left, walk);
+  visitJoinConditions(from.right, walk);
+}
+
+function visitSubqueries(expr: Expr, walk: Walk): void {
   switch (expr.kind) {
-    case 'inQuery': visitSubqueries(expr.expr, contexts); visitQuery(expr.query, contexts); return;
-    case 'exists': case 'subquery': visitQuery(expr.query, contexts); return;
-    case 'binary': visitSubqueries(expr.left, contexts); visitSubqueries(expr.right, contexts); return;
-    case 'unary': visitSubqueries(expr.operand, contexts); return;
-    case 'like': visitSubqueries(expr.expr, contexts); visitSubqueries(expr.pattern, contexts); return;
+    case 'inQuery': visitSubqueries(expr.expr, walk); visitQuery(expr.query, walk, []); return;
+    case 'exists': case 'subquery': visitQuery(expr.query, walk, []); return;
+    case 'binary': visitSubqueries(expr.left, walk); visitSubqueries(expr.right, walk); return;
+    case 'unary': visitSubqueries(expr.operand, walk); return;
+    case 'like': visitSubqueries(expr.expr, walk); visitSubqueries(expr.pattern, walk); return;
     case 'inList':
-      visitSubqueries(expr.expr, contexts);
-      for (const item of expr.list) visitSubqueries(item, contexts);
+      visitSubqueries(expr.expr, walk);
+      for (const item of expr.list) visitSubqueries(item, walk);
       return;
-    case 'between': visitSubqueries(expr.expr, contexts); visitSubqueries(expr.low, contexts); visitSubqueries(expr.high, contexts); return;
-    case 'isNull': case 'cast': visitSubqueries(expr.expr, contexts); return;
+    case 'between': visitSubqueries(expr.expr, walk); visitSubqueries(expr.low, walk); visitSubqueries(expr.high, walk); return;
+    case 'isNull': case 'cast': visitSubqueries(expr.expr, walk); return;
     case 'case':
-      if (expr.operand) visitSubqueries(expr.operand, contexts);
+      if (expr.operand) visitSubqueries(expr.operand, walk);
       for (const w of expr.whens) {
-        visitSubqueries(w.when, contexts);
-        visitSubqueries(w.then, contexts);
+        visitSubqueries(w.when, walk);
+        visitSubqueries(w.then, walk);
       }
-      if (expr.else) visitSubqueries(expr.else, contexts);
+      if (expr.else) visitSubqueries(expr.else, walk);
       return;
-    case 'function': for (const arg of expr.args) visitSubqueries(arg, contexts); return;
+    case 'function': for (const arg of expr.args) visitSubqueries(arg, walk); return;
     default: return;
   }
 }
