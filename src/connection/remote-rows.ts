@@ -39,23 +39,23 @@ function decodeRows(rows: readonly Record<string, JsonValue>[], keys: readonly s
  */
 const SLICE_ROWS = 500;
 
-/** one page read: its row count, its next link, and its rows parsed on demand by slice */
+/** one page read: its row count, its next link, and its rows parsed on demand, slice `index` holding rows from `index * SLICE_ROWS` */
 interface ReadPage {
   count: number;
   nextLink: string | undefined;
-  rows(from: number, to: number): Record<string, JsonValue>[];
+  slice(index: number): Record<string, JsonValue>[];
 }
 
 function readPage(response: HttpResponse, step: RemoteScanStep, read: readonly Column[], page: number): ReadPage {
   // FetchXML pages carry no nextLink: the next page's request is made from the paging cookie
-  const layout = step.fetchXml ? undefined : pageLayout(response.body);
+  const layout = step.fetchXml ? undefined : pageLayout(response.body, SLICE_ROWS);
   if (!layout) {
     const text = response.text();
     const parsed: ODataPage = step.fetchXml ? parseFetchPage(text, read.map(sourceKey), step.fetchXml, page) : parsePage(text, read);
-    return { count: parsed.rows.length, nextLink: parsed.nextLink, rows: (from, to) => parsed.rows.slice(from, to) };
+    return { count: parsed.rows.length, nextLink: parsed.nextLink, slice: (index) => parsed.rows.slice(index * SLICE_ROWS, (index + 1) * SLICE_ROWS) };
   }
   const { nextLink } = parsePage(layout.head, read);
-  return { count: layout.rows.length / 2, nextLink, rows: (from, to) => parsePage(sliceText(response.body, layout, from, to), read).rows };
+  return { count: layout.count, nextLink, slice: (index) => parsePage(sliceText(response.body, layout, index), read).rows };
 }
 
 /**
@@ -147,8 +147,10 @@ export async function* remotePages(
       pending = nextLink === undefined || !readAhead ? undefined : fetchPage(nextLink, page + 1);
       // the read-ahead's failure is reported when the caller reaches that page, not as an unhandled rejection now
       pending?.catch(() => undefined);
-      for (let from = 0; from < count; from += SLICE_ROWS) {
-        const rows = body.rows(from, Math.min(count, from + SLICE_ROWS));
+      for (let index = 0; index * SLICE_ROWS < count; index++) {
+        const rows = body.slice(index);
+        // the row limit may end the page inside this slice
+        if (rows.length > count - index * SLICE_ROWS) rows.length = count - index * SLICE_ROWS;
         if (step.aggregateOutputs) applyNullGuards(rows, step.aggregateOutputs);
         if (expanded) for (const raw of rows) expanded.add(raw);
         counters.rows += rows.length;

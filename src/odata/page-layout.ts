@@ -4,18 +4,21 @@
  * numbers), 5,000 objects and 5,000 decoded rows, all alive while the caller reads them. Long enough
  * to outlive the young generation, so every page was promoted and the heap (and the process's RSS)
  * grew by ~1 MB per 1,000 rows until a full collection. With the layout, rows are parsed a slice
- * at a time, as the caller reaches them (`pageSlices`), and what a slice makes dies young.
+ * at a time, as the caller reaches them (`sliceText`), and what a slice makes dies young.
  *
- *   const layout = pageLayout(body);   // undefined: not a `{ …, "value": [ {…}, … ], … }` page
- *   layout.head  →  '{"@odata.context":"…","value":[],"@odata.nextLink":"…"}'
- *   layout.rows  →  [start0, end0, start1, end1, …]  (byte offsets of each row object)
+ *   const layout = pageLayout(body, 500);   // undefined: not a `{ …, "value": [ {…}, … ], … }` page
+ *   layout.head    →  '{"@odata.context":"…","value":[],"@odata.nextLink":"…"}'
+ *   layout.count   →  5000 (rows)
+ *   layout.slices  →  [start0, end0, start1, end1, …]  (byte offsets of each slice of up to 500 rows)
  */
 
 export interface PageLayout {
   /** the page's JSON with its `value` array emptied: the annotations (`@odata.nextLink`, `@odata.count`) */
   head: string;
-  /** byte offsets of each row object, two per row: start, end (exclusive) */
-  rows: number[];
+  /** rows in the page */
+  count: number;
+  /** byte offsets of each slice of rows, two per slice: the start of its first row, the end (exclusive) of its last */
+  slices: number[];
 }
 
 const QUOTE = 0x22;
@@ -35,8 +38,11 @@ const decoder = new TextDecoder();
  * One pass over the bytes: UTF-8 continuation bytes are never `"`, `\`, brackets or braces, so the
  * scan needs no decoding.
  */
-export function pageLayout(body: Uint8Array): PageLayout | undefined {
-  const rows: number[] = [];
+export function pageLayout(body: Uint8Array, sliceRows: number): PageLayout | undefined {
+  // only slice boundaries are kept, not every row's: what a page keeps while it is read stays small
+  const slices: number[] = [];
+  let count = 0;
+  let lastEnd = -1;
   let depth = 0;
   let inString = false;
   let keyStart = -1;
@@ -84,7 +90,10 @@ export function pageLayout(body: Uint8Array): PageLayout | undefined {
         break;
       case CLOSE_BRACE:
         if (depth === 3 && rowStart >= 0) {
-          rows.push(rowStart, i + 1);
+          if (count % sliceRows === 0) slices.push(rowStart);
+          count++;
+          lastEnd = i + 1;
+          if (count % sliceRows === 0) slices.push(lastEnd);
           rowStart = -1;
         }
         depth--;
@@ -103,14 +112,12 @@ export function pageLayout(body: Uint8Array): PageLayout | undefined {
     if (depth < 0) return undefined;
   }
   if (depth !== 0 || inString || valueOpen < 0 || valueClose < 0) return undefined;
+  if (count % sliceRows !== 0) slices.push(lastEnd);
   const head = decoder.decode(body.subarray(0, valueOpen + 1)) + decoder.decode(body.subarray(valueClose));
-  return { head, rows };
+  return { head, count, slices };
 }
 
-/**
- * The text of rows `from` to `to` (exclusive) of a laid-out page as a page of their own
- * (`{"value":[…]}`), for the page parser.
- */
-export function sliceText(body: Uint8Array, layout: PageLayout, from: number, to: number): string {
-  return `{"value":[${decoder.decode(body.subarray(layout.rows[2 * from]!, layout.rows[2 * to - 1]!))}]}`;
+/** the text of slice `index` of a laid-out page as a page of its own (`{"value":[…]}`), for the page parser */
+export function sliceText(body: Uint8Array, layout: PageLayout, index: number): string {
+  return `{"value":[${decoder.decode(body.subarray(layout.slices[2 * index]!, layout.slices[2 * index + 1]!))}]}`;
 }

@@ -13,29 +13,31 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 /** every row of a laid-out page, parsed `size` rows at a time */
 function rowsBySlices(text: string, size: number): unknown[] {
   const body = bytes(text);
-  const layout = pageLayout(body)!;
-  const count = layout.rows.length / 2;
+  const layout = pageLayout(body, size)!;
   const rows: unknown[] = [];
-  for (let from = 0; from < count; from += size) {
-    rows.push(...(JSON.parse(sliceText(body, layout, from, Math.min(count, from + size))) as { value: unknown[] }).value);
+  for (let index = 0; index < layout.slices.length / 2; index++) {
+    const slice = (JSON.parse(sliceText(body, layout, index)) as { value: unknown[] }).value;
+    expect(slice.length).toBe(Math.min(size, layout.count - index * size));
+    rows.push(...slice);
   }
+  expect(rows.length).toBe(layout.count);
   return rows;
 }
 
 describe('pageLayout', () => {
   it('finds the rows and keeps the annotations around the value array', () => {
     const text = '{"@odata.context":"x#accounts","value":[{"name":"a}],\\"[{","n":1},\n {"name":"é😀","o":{"v":[1,{"w":"}"}]}}],"@odata.nextLink":"http://x/next?a=\\"]"}';
-    const layout = pageLayout(bytes(text))!;
-    expect(layout.rows.length).toBe(4);
+    const layout = pageLayout(bytes(text), 1)!;
+    expect(layout.count).toBe(2);
     expect(JSON.parse(layout.head)).toEqual({ '@odata.context': 'x#accounts', value: [], '@odata.nextLink': 'http://x/next?a="]' });
     expect(rowsBySlices(text, 1)).toEqual(JSON.parse(text).value);
   });
 
   it('has no layout for a body that is not a page of objects', () => {
     for (const text of ['{"value":[1,2]}', '{"value":["a"]}', '{"value":[[{}]]}', '{"value":{}}', '{"other":[{}]}', '[{"value":[{}]}]', '{"value":[{}]', '{"value":[{}],"value":[{}]}', 'not json']) {
-      expect(pageLayout(bytes(text)), text).toBeUndefined();
+      expect(pageLayout(bytes(text), 2), text).toBeUndefined();
     }
-    expect(pageLayout(bytes('{"value":[]}'))).toEqual({ head: '{"value":[]}', rows: [] });
+    expect(pageLayout(bytes('{"value":[]}'), 2)).toEqual({ head: '{"value":[]}', count: 0, slices: [] });
   });
 
   it('gives the rows JSON.parse gives, in slices of any size, for any page', () => {
@@ -57,7 +59,7 @@ describe('pageLayout', () => {
       const parsed = JSON.parse(text) as { value: unknown[] };
       // compared as JSON text: the same rows parse to the same text, and vitest's deep equality is slow in a loop
       expect(JSON.stringify(rowsBySlices(text, size))).toBe(JSON.stringify(parsed.value));
-      expect(JSON.stringify(JSON.parse(pageLayout(bytes(text))!.head))).toBe(JSON.stringify({ ...parsed, value: [] }));
+      expect(JSON.stringify(JSON.parse(pageLayout(bytes(text), size)!.head))).toBe(JSON.stringify({ ...parsed, value: [] }));
     }), { numRuns: 200 });
   });
 });
