@@ -11,6 +11,7 @@ import { indexCatalog, type CatalogIndex } from '../catalog/index.js';
 import type { Catalog, Column, SqlType, Table } from '../catalog/types.js';
 import { DynasqlError, closestName } from '../errors/index.js';
 import type * as P from '../plan/index.js';
+import { checkGrouping } from './grouping.js';
 import { containsAggregate, datePart, functionDef, knownFunctionNames, outputName } from '../plan/index.js';
 import type * as S from '../sql/index.js';
 import {
@@ -187,6 +188,7 @@ class Binder {
       offset: select.offset ? this.expr(select.offset, scope, ctes) : undefined,
       outputTypes: types,
     };
+    checkGrouping(bound);
     return { query: bound, names, types };
   }
 

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   DYNASQL_ERR_UNKNOWN_TABLE: '42P01',
   DYNASQL_ERR_UNKNOWN_COLUMN: '42703',
   DYNASQL_ERR_AMBIGUOUS_COLUMN: '42702',
+  /** a column outside both the aggregates and GROUP BY, an aggregate inside an aggregate, ORDER BY outside a DISTINCT select list (SQL Server's Msg 8120, 130, 145) */
+  DYNASQL_ERR_GROUPING: '42803',
   /** a write's target table named more than once where the dialect cannot tell which reference is meant */
   DYNASQL_ERR_AMBIGUOUS_TABLE: '42712',
   DYNASQL_ERR_UNKNOWN_PROCEDURE: '42883',
