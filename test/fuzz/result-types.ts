@@ -128,8 +128,9 @@ export class ResultTypes {
           case 'PERCENT_RANK': case 'CUME_DIST': return 'float';
           case 'COUNT': return pg ? 'bigint' : 'int';
           case 'SUM': return isInteger(arg) ? (pg ? (arg === 'bigint' ? 'decimal' : 'bigint') : arg) : arg;
-          // LAG / LEAD return their expression's type (the default converts to it)
-          case 'LAG': case 'LEAD': return arg;
+          // LAG / LEAD: T-SQL returns the expression's type (the default converts to it); PostgreSQL's
+          // lag(anycompatible, integer, anycompatible) resolves the value and the default to their common type
+          case 'LAG': case 'LEAD': return pg && e.dflt ? higher([arg, this.expr(e.dflt, env, ctes)]) : arg;
           default: return arg;
         }
       }
