@@ -15,7 +15,7 @@ import { checkGrouping } from './grouping.js';
 import { containsAggregate, datePart, functionDef, knownFunctionNames, outputName } from '../plan/index.js';
 import type * as S from '../sql/index.js';
 import {
-  BOOLEAN, DATETIMEOFFSET, NULL, NVARCHAR_MAX, arithmeticType, commonType, comparisonType, concatenationType, formatType, isApproximate, isBoolean, isDateTime, isMoney, isNullType,
+  BOOLEAN, DATETIMEOFFSET, NULL, NVARCHAR_MAX, arithmeticType, commonType, comparisonType, concatenationType, formatType, isApproximate, isBinary, isBoolean, isDateTime, isMoney, isNullType,
   isString, literalType, namedType, negationType, valueType, type TypeDialect,
 } from '../types/index.js';
 import { STATEMENT_TIME } from '../util/index.js';
@@ -509,6 +509,9 @@ class Binder {
       case 'cast': {
         const value = e(expr.expr);
         const sqlType = this.castType(expr.type);
+        if (isBinary(value.sqlType) && !isBinary(sqlType)) {
+          throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: a CAST of ${formatType(value.sqlType)} to ${formatType(sqlType)} (T-SQL reads the bytes as characters or a number)`);
+        }
         if (expr.style) styleHasNoEffect(value.sqlType, sqlType);
         return { kind: 'cast', expr: value, type: { ...expr.type }, try: expr.try, sqlType };
       }
@@ -604,11 +607,16 @@ class Binder {
     if (expr.withinGroup && def.name !== 'STRING_AGG') throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: an order inside ${expr.name} (only STRING_AGG takes one)`);
     if (expr.withinGroup && expr.over) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${expr.name} with both an order inside it and OVER`);
     const withinGroup = expr.withinGroup?.map((o) => ({ expr: e(o.expr), descending: o.descending, nulls: o.nulls }));
+    const bytes = valueArgs.find((a) => isBinary(a.sqlType));
+    if (bytes && !TAKES_BYTES.has(def.name)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${def.name} of ${formatType(bytes.sqlType)} (dynasql's functions take bytes only in ${[...TAKES_BYTES].join(', ')})`);
     const literals = valueArgs.map((a) => (a.kind === 'literal' && a.type === 'string' ? String(a.value) : undefined));
     const sqlType = def.result(valueArgs.map((a) => a.sqlType), this.dialect, literals);
     return { kind: 'function', name: def.name, args, distinct: expr.distinct, star: expr.star, over, ...(withinGroup ? { withinGroup } : {}), sqlType };
   }
 }
+
+/** the functions that pass bytes through or count them, with T-SQL's meaning (others would read them as text or a number) */
+const TAKES_BYTES: ReadonlySet<string> = new Set(['COUNT', 'COUNT_BIG', 'MIN', 'MAX', 'COALESCE', 'ISNULL', 'IIF', 'FIRST_VALUE', 'LAST_VALUE', 'LAG', 'LEAD']);
 
 /**
  * PostgreSQL's one-dimensional array text: `{a,"b,c",NULL,"NULL"}` → ['a', 'b,c', null, 'NULL'].

@@ -8,15 +8,15 @@
  * Scans become the temp tables their rows were loaded into (`FROM account a` → `FROM "q1_scan_1" AS
  * "a"`); identifiers are always quoted. Literals and parameter values are written inline as typed
  * literals (`'O''Brien'`, `CAST('1.50' AS DECIMAL(3,2))`) through one escaping path, so equal
- * expressions render equally (`GROUP BY CHARINDEX('ro', name)` matches the select list); only values
- * that have no literal form (bytes) are bound as `$n`.
+ * expressions render equally (`GROUP BY CHARINDEX('ro', name)` matches the select list), bytes as
+ * `from_hex('0102ff')`; only a string holding NUL, which DuckDB literals cannot hold, is bound as `$n`.
  */
 import { DynasqlError } from '../errors/index.js';
 import type * as P from '../plan/index.js';
 import { containsAggregate, datePart, functionDef, outputName, type LocalArg, type LocalForms } from '../plan/index.js';
 import {
   BIGINT, BOOLEAN, DATETIME2, FLOAT, INT, asDecimal, comparisonType, isApproximate, isDateTime, isDecimal, isExactFraction, isInteger, isMoney, isNullType,
-  isNumeric, isString, typeName, valueType, type SqlType,
+  isBinary, isNumeric, isString, typeName, valueType, type SqlType,
 } from '../types/index.js';
 import { parseInterval } from '../util/index.js';
 import { convertSql, duckType } from './conversions.js';
@@ -77,6 +77,22 @@ function outputPosition(e: P.Expr, outputs: string[]): number {
   return -1;
 }
 
+/** a type whose values T-SQL compares padded: strings with blanks, bytes with 0x00 bytes */
+function padded(type: SqlType): boolean {
+  return isString(type) || isBinary(type);
+}
+
+/**
+ * A value as T-SQL compares, groups and sorts it: a string without its trailing blanks, bytes
+ * without their trailing 0x00 bytes (0x01 = 0x0100 in SQL Server); other values as they are. The
+ * pattern strips whole bytes only: a run of "00" reaching the end starts at an even offset.
+ */
+function comparisonKey(sql: string, type: SqlType): string {
+  if (isString(type)) return `rtrim(${sql})`;
+  if (isBinary(type)) return `from_hex(regexp_replace(hex(${sql}), '(00)+$', ''))`;
+  return sql;
+}
+
 /** what an ORDER BY of a query may use: its output names and expressions by position, whether strings are trimmed */
 interface OrderContext { outputs?: string[]; exprs?: P.Expr[]; trim: boolean }
 
@@ -84,7 +100,7 @@ export class DuckDbRenderer {
   private readonly values: unknown[] = [];
   /**
    * While the select list, HAVING and ORDER BY of a block that groups by strings are rendered: the
-   * rendered string keys. The block groups by `rtrim(key)` ('a' and 'a ' are one group in T-SQL), so
+   * rendered string (and bytes) keys. The block groups by `rtrim(key)` ('a' and 'a ' are one group in T-SQL), so
    * a key used outside an aggregate is rendered `min(key)`, one of the group's spellings.
    */
   private groupKeys: ReadonlySet<string> | undefined;
@@ -118,11 +134,11 @@ export class DuckDbRenderer {
       const from = query.from ? ` FROM ${this.from(query.from)}` : '';
       const where = query.where ? ` WHERE ${this.expr(query.where)}` : '';
       // SELECT DISTINCT over strings groups by the items instead, so trailing blanks do not tell rows apart
-      const distinctAsGroups = query.distinct && query.groupBy.length === 0 && query.columns.some((c) => isString(c.expr.sqlType))
+      const distinctAsGroups = query.distinct && query.groupBy.length === 0 && query.columns.some((c) => padded(c.expr.sqlType))
         && !query.columns.some((c) => c.expr.kind === 'star' || containsAggregate(c.expr));
       const groups = distinctAsGroups ? query.columns.map((c) => c.expr) : query.groupBy;
-      const keys = groups.map((g) => ({ sql: this.expr(g), string: isString(g.sqlType) }));
-      const groupBy = keys.length > 0 ? ` GROUP BY ${keys.map((k) => (k.string ? `rtrim(${k.sql})` : k.sql)).join(', ')}` : '';
+      const keys = groups.map((g) => ({ sql: this.expr(g), type: g.sqlType, string: padded(g.sqlType) }));
+      const groupBy = keys.length > 0 ? ` GROUP BY ${keys.map((k) => comparisonKey(k.sql, k.type)).join(', ')}` : '';
       const stringKeys = new Set(keys.filter((k) => k.string).map((k) => k.sql));
       this.groupKeys = stringKeys.size > 0 ? stringKeys : undefined;
       const select = `SELECT${query.distinct && !distinctAsGroups ? ' DISTINCT' : ''} ${query.columns.map((c, i) => this.selectItem(c, i)).join(', ')}`;
@@ -209,7 +225,7 @@ export class DuckDbRenderer {
    */
   private setOperation(query: P.SetOperation): string {
     const names = this.outputNamesOf(query);
-    const strings = query.outputTypes.map((t) => isString(t));
+    const strings = query.outputTypes.map((t) => padded(t));
     if (names && this.ordersByString(query, names)) return this.sortedSetOperation(query, names);
     const left = this.query(query.left);
     const right = this.query(query.right);
@@ -221,10 +237,10 @@ export class DuckDbRenderer {
     const as = `AS "u"(${columns.join(', ')})`;
     if (query.op === 'UNION') {
       const select = columns.map((c, i) => `${strings[i] ? `min(${c})` : c} AS ${quoteIdent(names[i]!)}`).join(', ');
-      const groupBy = columns.map((c, i) => (strings[i] ? `rtrim(${c})` : c)).join(', ');
+      const groupBy = columns.map((c, i) => comparisonKey(c, query.outputTypes[i]!)).join(', ');
       return `SELECT ${select} FROM ((${left}) UNION ALL (${right})) ${as} GROUP BY ${groupBy}${this.tail(query.orderBy, plainOrder, query.limit, query.offset)}`;
     }
-    const trimmed = (sql: string) => `SELECT ${columns.map((c, i) => `${strings[i] ? `rtrim(${c})` : c} AS ${quoteIdent(names[i]!)}`).join(', ')} FROM (${sql}) ${as}`;
+    const trimmed = (sql: string) => `SELECT ${columns.map((c, i) => `${comparisonKey(c, query.outputTypes[i]!)} AS ${quoteIdent(names[i]!)}`).join(', ')} FROM (${sql}) ${as}`;
     return `(${trimmed(left)}) ${query.op} (${trimmed(right)})${this.tail(query.orderBy, plainOrder, query.limit, query.offset)}`;
   }
 
@@ -232,7 +248,7 @@ export class DuckDbRenderer {
   private ordersByString(query: P.SetOperation, names: string[]): boolean {
     return query.orderBy.some((o) => {
       const position = outputPosition(o.expr, names);
-      return isString(position >= 0 ? query.outputTypes[position] : o.expr.sqlType);
+      return padded(position >= 0 ? query.outputTypes[position]! : o.expr.sqlType);
     });
   }
 
@@ -273,7 +289,7 @@ export class DuckDbRenderer {
     const position = order.outputs ? outputPosition(e, order.outputs) : -1;
     const target = position >= 0 ? order.exprs?.[position] : e;
     let key: string;
-    if (order.trim && target && isString(target.sqlType)) key = `rtrim(${this.expr(target)})`;
+    if (order.trim && target && padded(target.sqlType)) key = comparisonKey(this.expr(target), target.sqlType);
     else key = position >= 0 ? String(position + 1) : this.expr(e);
     return `${key}${item.descending ? ' DESC' : ' ASC'}${nulls}`;
   }
@@ -402,6 +418,7 @@ export class DuckDbRenderer {
    */
   private comparand(expr: P.Expr, type: SqlType, trim = true): string {
     if (isString(type) && isString(expr.sqlType)) return trim ? this.trimmed(expr) : this.expr(expr);
+    if (isBinary(type) && isBinary(expr.sqlType)) return trim ? comparisonKey(this.expr(expr), type) : this.expr(expr);
     const sameKind = (isNumeric(type) && isNumeric(expr.sqlType)) || (isDateTime(type) && isDateTime(expr.sqlType)) || typeName(type) === typeName(expr.sqlType);
     if (sameKind || isNullType(expr.sqlType)) return this.expr(expr);
     return this.convert(this.arg(expr), type);
@@ -435,6 +452,7 @@ export class DuckDbRenderer {
     const l = this.arg(left);
     const r = this.arg(right);
     if (isString(type)) return `(${this.convert(l, type)} || ${this.convert(r, type)})`;
+    if (isBinary(type)) return `(${l.sql} || ${r.sql})`;
     if (typeName(type) === 'interval' || typeName(l.type) === 'interval' || typeName(r.type) === 'interval' || (typeName(l.type) === 'date' && typeName(r.type) === 'date')) {
       return this.intervalArithmetic(op, l, r, type);
     }
@@ -583,6 +601,8 @@ export class DuckDbRenderer {
       if (Number.isNaN(value.getTime())) throw new DynasqlError('DYNASQL_ERR_PARAMETER', 'A date parameter holds an invalid date');
       return `CAST(${quoteText(value.toISOString().replace('T', ' ').replace('Z', ''))} AS TIMESTAMP)`;
     }
+    // bytes as hex digits, so a varbinary parameter is a literal like any other (`GROUP BY @p` matches)
+    if (value instanceof Uint8Array) return `from_hex(${quoteText(Buffer.from(value).toString('hex'))})`;
     return this.bind(value);
   }
 

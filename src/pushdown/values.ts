@@ -44,9 +44,11 @@ function checkValue(value: unknown, name: string): unknown {
   // a copy: the plan may be cached and reused, and the caller may change its Date afterwards
   if (value instanceof Date) return new Date(value.getTime());
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value;
+  // bytes (a Buffer too) are a varbinary value, copied for the same reason as a Date
+  if (value instanceof Uint8Array) return Uint8Array.from(value);
   // an array is a list for `= ANY($1)` / `<> ALL($1)` (node-postgres sends JavaScript arrays); the binder refuses it anywhere else
   if (Array.isArray(value)) return value.map((item, i) => checkValue(item, `${name}[${i + 1}]`));
-  throw new DynasqlError('DYNASQL_ERR_PARAMETER', `Parameter ${name} has an unsupported type (${typeof value}); use a string, number, boolean, bigint, Date or null`);
+  throw new DynasqlError('DYNASQL_ERR_PARAMETER', `Parameter ${name} has an unsupported type (${typeof value}); use a string, number, boolean, bigint, Date, Uint8Array or null`);
 }
 
 /** a non-negative integer for TOP / OFFSET */

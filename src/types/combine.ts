@@ -10,7 +10,7 @@ import { DynasqlError } from '../errors/index.js';
 import { decimalResult } from './decimal.js';
 import { higher } from './precedence.js';
 import { comparisonType } from './operators.js';
-import { INT, formatType, isDecimal, isNullType, isString, isUnicode, type SqlType } from './sql-type.js';
+import { INT, formatType, isBinary, isDecimal, isNullType, isString, isUnicode, type SqlType } from './sql-type.js';
 
 export function commonType(types: readonly SqlType[]): SqlType {
   let result: SqlType | undefined;
@@ -24,11 +24,13 @@ export function commonType(types: readonly SqlType[]): SqlType {
 function combine(a: SqlType, b: SqlType): SqlType {
   try {
     comparisonType(a, b);
-  } catch {
+  } catch (error) {
+    if (DynasqlError.is(error, 'DYNASQL_ERR_UNSUPPORTED_SQL')) throw error;
     throw new DynasqlError('DYNASQL_ERR_TYPE', `${formatType(a)} and ${formatType(b)} cannot be combined into one column`);
   }
   const top = higher(a, b);
   if (isDecimal(top)) return decimalResult('union', a, b);
+  if (isBinary(a) && isBinary(b)) return a.length === undefined || b.length === undefined ? { name: 'varbinary' } : { name: 'varbinary', length: Math.max(a.length, b.length) };
   if (isString(a) && isString(b)) {
     const name = isUnicode(a) || isUnicode(b) ? 'nvarchar' : 'varchar';
     if (a.length === undefined || b.length === undefined) return { name };

@@ -54,5 +54,6 @@ export function valueType(value: unknown): SqlType {
     return Math.abs(value) <= 2_147_483_647 ? INT : Number.isSafeInteger(value) ? BIGINT : FLOAT;
   }
   if (value instanceof Date) return DATETIME2;
+  if (value instanceof Uint8Array) return { name: 'varbinary', length: Math.max(value.length, 1) };
   return NULL;
 }

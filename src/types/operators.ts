@@ -10,7 +10,7 @@ import { DynasqlError } from '../errors/index.js';
 import { decimalResult, MAX_PRECISION } from './decimal.js';
 import { higher } from './precedence.js';
 import {
-  DATETIME, DATETIME2, FLOAT, INT, INTERVAL, MONEY, REAL, decimal, formatType, isApproximate, isBoolean, isDateTime, isDecimal, isExactFraction,
+  DATETIME, DATETIME2, FLOAT, INT, INTERVAL, MONEY, REAL, decimal, formatType, isApproximate, isBinary, isBoolean, isDateTime, isDecimal, isExactFraction,
   isInteger, isMoney, isNullType, isNumeric, isString, isUnicode, typeName, type SqlType, type TypeDialect,
 } from './sql-type.js';
 
@@ -38,6 +38,7 @@ export function arithmeticType(op: ArithmeticOp, left: SqlType, right: SqlType, 
   const l = isNullType(left) ? right : left;
   const r = isNullType(right) ? left : right;
   if (isBoolean(l) || isBoolean(r)) throw clash(op, l, r);
+  if (isBinary(l) || isBinary(r)) return binaryArithmeticType(op, l, r);
   if (typeName(l) === 'interval' || typeName(r) === 'interval') return intervalArithmeticType(op, l, r);
   if (isString(l) && isString(r)) {
     if (op === '+') return concatenationType(l, r);
@@ -56,6 +57,22 @@ export function arithmeticType(op: ArithmeticOp, left: SqlType, right: SqlType, 
   if (isDecimal(top)) return dialect === 'postgresql' ? postgresNumericType(op, a, b) : decimalResult(op, a, b);
   if (isMoney(top)) return MONEY;
   return integerType(a, b);
+}
+
+/** `bytes + bytes` appends them (T-SQL), up to varbinary's 8,000 bytes; bytes meeting another type: see bytesMeet */
+function binaryArithmeticType(op: ArithmeticOp, l: SqlType, r: SqlType): SqlType {
+  if (!isBinary(l) || !isBinary(r)) throw bytesMeet(l, r);
+  if (op !== '+') throw clash(op, l, r);
+  if (l.length === undefined || r.length === undefined) return { name: 'varbinary' };
+  return { name: 'varbinary', length: Math.min(l.length + r.length, 8000) };
+}
+
+/**
+ * Bytes meeting a string, a number or a date: T-SQL converts the bytes implicitly (reading them as
+ * characters in the column's code page or UTF-16, or as a big-endian integer), which dynasql does not do.
+ */
+function bytesMeet(left: SqlType, right: SqlType): DynasqlError {
+  return new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${formatType(left)} meeting ${formatType(right)} (an implicit conversion of bytes); bytes meet only bytes`);
 }
 
 /** the wider integer type (same types stay: tinyint + tinyint is tinyint); bit counts as an int */
@@ -129,6 +146,10 @@ export function negationType(operand: SqlType): SqlType {
 export function comparisonType(left: SqlType, right: SqlType): SqlType {
   if (isNullType(left)) return right;
   if (isNullType(right)) return left;
+  if (isBinary(left) || isBinary(right)) {
+    if (isBinary(left) && isBinary(right)) return { name: 'varbinary' };
+    throw bytesMeet(left, right);
+  }
   const top = higher(left, right);
   const low = top === left ? right : left;
   if (isString(low) || isNullType(low)) return top;

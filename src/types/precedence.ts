@@ -8,7 +8,7 @@ import { isNullType, typeName, type SqlType } from './sql-type.js';
 const ORDER = [
   'datetimeoffset', 'datetime2', 'datetime', 'smalldatetime', 'date', 'time',
   'float', 'real', 'decimal', 'money', 'smallmoney', 'bigint', 'int', 'smallint', 'tinyint', 'bit',
-  'ntext', 'text', 'varbinary', 'uniqueidentifier', 'nvarchar', 'nchar', 'varchar', 'char', 'binary', 'boolean',
+  'ntext', 'text', 'uniqueidentifier', 'nvarchar', 'nchar', 'varchar', 'char', 'varbinary', 'binary', 'boolean',
 ];
 const RANK = new Map(ORDER.map((name, i) => [name, ORDER.length - i]));
 

@@ -73,6 +73,8 @@ export const isExactFraction = (t: SqlType): boolean => EXACT.has(typeName(t));
 export const isApproximate = (t: SqlType): boolean => APPROXIMATE.has(typeName(t));
 export const isNumeric = (t: SqlType): boolean => isInteger(t) || isExactFraction(t) || isApproximate(t);
 export const isString = (t: SqlType): boolean => STRINGS.has(typeName(t));
+/** varbinary, binary, image: bytes, compared as T-SQL does (trailing 0x00 bytes do not count) */
+export const isBinary = (t: SqlType): boolean => ['varbinary', 'binary', 'image'].includes(typeName(t));
 export const isUnicode = (t: SqlType): boolean => ['nchar', 'nvarchar', 'ntext'].includes(typeName(t));
 export const isDateTime = (t: SqlType): boolean => DATES.has(typeName(t));
 
