@@ -20,7 +20,7 @@ import { explainText, prepareStatement, runPlan, type StatementContext } from '.
 import { ProgressReporter } from './progress.js';
 import type { ScanCounters } from './remote-rows.js';
 import { loadCatalog, userCatalog } from './catalog-source.js';
-import { systemTables } from './system-tables.js';
+import { systemTables, withLocalTables } from './system-tables.js';
 import { isWriteStatement } from '../sql/write-parse.js';
 import { execute, runWrite, type WriteRunContext } from './write-runner.js';
 import { COMMIT_OPTIONS, HeldTransaction, type HeldWrites, type TransactionHost } from './transaction.js';
@@ -273,8 +273,9 @@ class DynasqlConnection implements Connection {
       const prepared = await prepareWithTableFunctions(this.procedureContext(), sql, params, dialect, options.signal, true);
       return [...prepared.functionLines, explainText(prepared.statement, prepared.plan)].join('\n');
     }
-    const prepared = prepareStatement(this.ctx, sql, params, dialect);
-    return explainText(this.ctx, prepared.plan);
+    const ctx = this.statementContext(options);
+    const prepared = prepareStatement(ctx, sql, params, dialect);
+    return explainText(ctx, prepared.plan);
   }
 
   async catalog(): Promise<Catalog> {
@@ -373,7 +374,12 @@ class DynasqlConnection implements Connection {
   }
 
   private writeContext(query: QueryOptions = {}): WriteRunContext {
-    return { statement: this.ctx, options: this.statementOptions(query) };
+    return { statement: this.statementContext(query), options: this.statementOptions(query) };
+  }
+
+  /** the statement context, with the caller's own tables (QueryOptions.localTables) bound ahead of the catalog's */
+  private statementContext(query: QueryOptions): StatementContext {
+    return query.localTables ? { ...this.ctx, system: withLocalTables(this.ctx.system, query.localTables) } : this.ctx;
   }
 
   /** the connection's options as one statement sees them: a statement asked to be read-only is (QueryOptions.readOnly) */
@@ -426,8 +432,8 @@ class DynasqlConnection implements Connection {
     const dialect = options.dialect ?? this.dialect;
     // `FROM RetrieveVersion()`: the functions run first, their rows become local tables
     const withFunctions = usesTableFunctions(sql, dialect) ? await this.runTableFunctions(sql, params, dialect, options) : undefined;
-    const prepared = withFunctions ?? prepareStatement(this.ctx, sql, params, dialect);
-    const ctx = withFunctions?.statement ?? this.ctx;
+    const prepared = withFunctions ?? prepareStatement(this.statementContext(options), sql, params, dialect);
+    const ctx = withFunctions?.statement ?? this.statementContext(options);
     if (prepared.explain) {
       const text = [...(withFunctions?.functionLines ?? []), explainText(ctx, prepared.plan)].join('\n');
       async function* rows(): AsyncGenerator<Row> {

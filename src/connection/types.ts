@@ -2,7 +2,7 @@
  * The public library API's shapes. `connect()` in src/index.ts returns a `Connection`.
  * The CLI and the pgwire adapter use nothing but these.
  */
-import type { Catalog } from '../catalog/types.js';
+import type { Catalog, Table } from '../catalog/types.js';
 import type { CustomTokenFunction } from '../config/index.js';
 import type { EntityApi } from './entity-api.js';
 
@@ -63,6 +63,23 @@ export interface QueryOptions {
    * service no further than its rows need). Default true.
    */
   readAhead?: boolean;
+  /**
+   * Tables whose rows the caller holds (the pgwire adapter's temporary tables): the statement binds
+   * them ahead of the catalog's tables (one named like a Dynamics table hides it, as PostgreSQL's
+   * `pg_temp` does) and reads their rows locally, never from the service.
+   */
+  localTables?: LocalTables;
+}
+
+/**
+ * A caller's own tables for one statement (QueryOptions.localTables). `rows(name)` gives a table's rows
+ * as objects keyed by column name, with the values the driver hands out (numbers, decimal text,
+ * `Date`s, GUID text, `Uint8Array`). A new `tables` array whenever the tables or their rows change:
+ * plans made over the old one are not reused.
+ */
+export interface LocalTables {
+  tables: readonly Table[];
+  rows(name: string): readonly Record<string, unknown>[];
 }
 
 /**

@@ -28,6 +28,8 @@ export interface EngineSession {
   readonly startupSettings: ReadonlyMap<string, string>;
   /** the last successful `SET` of each setting, in order */
   readonly setStatements: Iterable<string>;
+  /** `CREATE TEMP TABLE` of each of its temporary tables (definitions only: their rows live in the session, temp-tables.ts) */
+  readonly tempTableDdl: readonly string[];
 }
 
 /** An error the engine reported, as ErrorResponse fields by code letter. */
@@ -58,6 +60,8 @@ export interface EngineSetup {
 export class CatalogEngine {
   private lock: Promise<unknown> = Promise.resolve();
   private currentSession = -1;
+  /** the engine's pg_temp holds the current session's temporary tables */
+  private holdsTempTables = false;
 
   private constructor(private thread: EngineThread, private readonly setup: EngineSetup, readonly serverVersion: string) {}
 
@@ -101,6 +105,7 @@ export class CatalogEngine {
     if (!this.thread.alive) {
       this.thread = await CatalogEngine.build(this.setup);
       this.currentSession = -1;
+      this.holdsTempTables = false;
     }
     try {
       return splitBackendMessages(await this.thread.raw(new Uint8Array(Buffer.concat(messages)), this.setup.timeoutMs));
@@ -114,6 +119,9 @@ export class CatalogEngine {
   /** Restores `session`'s settings if another session used the engine last. */
   private async switchTo(session: EngineSession): Promise<void> {
     if (this.currentSession === session.id) return;
+    // one session's temporary tables at a time: the last one's go, this one's come
+    if (this.holdsTempTables) await this.batch(['DISCARD TEMP']);
+    this.holdsTempTables = false;
     const statements = ['RESET ALL'];
     for (const [name, value] of session.startupSettings) {
       statements.push(`SELECT set_config(${quoteLiteral(name)}, ${quoteLiteral(value)}, false)`);
@@ -124,6 +132,32 @@ export class CatalogEngine {
       await this.raw([encodeFrontendMessage({ type: 'Query', sql })]);
     }
     this.currentSession = session.id;
+    if (session.tempTableDdl.length > 0) await this.batch(session.tempTableDdl);
+    this.holdsTempTables = session.tempTableDdl.length > 0;
+  }
+
+  /**
+   * Runs the adapter's own `statements` (temporary tables' definitions, never a client's text) in one
+   * transaction: a failure leaves nothing of them.
+   */
+  private async batch(statements: readonly string[]): Promise<EngineError | undefined> {
+    const messages = await this.raw([encodeFrontendMessage({ type: 'Query', sql: statements.join(';\n') })]);
+    const error = messages.find((m) => m.type === 'E');
+    return error ? { fields: decodeErrorFields(error.body) } : undefined;
+  }
+
+  /**
+   * Defines `session`'s temporary tables in the engine as `ddl` says, when they change (created,
+   * dropped): the engine's pg_temp then holds exactly these, so pg_catalog, information_schema and
+   * Describe see them. Returns the engine's error for a definition it refuses; the engine's tables
+   * are then those of `session.tempTableDdl` still (the failed batch rolled back whole).
+   */
+  defineTempTables(session: EngineSession, ddl: readonly string[]): Promise<EngineError | undefined> {
+    return this.use(session, async () => {
+      const error = await this.batch(['DISCARD TEMP', ...ddl]);
+      this.holdsTempTables = (error ? session.tempTableDdl : ddl).length > 0;
+      return error;
+    });
   }
 
   /** Runs `fn` with the engine to itself, as `session`. */
@@ -246,6 +280,25 @@ export class CatalogEngine {
   /** Forgets which session's settings are loaded (after a session ends). */
   forget(sessionId: number): void {
     if (this.currentSession === sessionId) this.currentSession = -1;
+  }
+
+  /**
+   * The columns of temporary table `name` of `session` as the engine typed them (`format_type`), in
+   * order, with their NOT NULL; the engine's error when it has no such table.
+   */
+  tempColumns(session: EngineSession, name: string): Promise<{ name: string; type: string; notNull: boolean }[] | EngineError> {
+    const sql = `SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull FROM pg_attribute a
+      WHERE a.attrelid = (SELECT c.oid FROM pg_class c WHERE c.relname = ${quoteLiteral(name)} AND c.relnamespace = pg_my_temp_schema())
+        AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`;
+    return this.use(session, async () => {
+      const messages = await this.raw([encodeFrontendMessage({ type: 'Query', sql })]);
+      const error = messages.find((m) => m.type === 'E');
+      if (error) return { fields: decodeErrorFields(error.body) };
+      return messages.filter((m) => m.type === 'D').map((m) => {
+        const [column, type, notNull] = decodeDataRow(m.body).map((v) => v?.toString('utf8') ?? '');
+        return { name: column!, type: type!, notNull: notNull === 't' };
+      });
+    });
   }
 }
 

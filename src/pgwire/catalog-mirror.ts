@@ -129,6 +129,9 @@ export function readerRoleDdl(schema: string): string {
     `CREATE ROLE ${READER_ROLE} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;`,
     `REVOKE CREATE ON SCHEMA public FROM PUBLIC;`,
     `DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database()); END $$;`,
+    // the definitions of the current session's temporary tables (catalog-engine.ts defineTempTables);
+    // clients' own CREATE TEMP statements never reach the engine (statement-router.ts)
+    `DO $$ BEGIN EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO ${READER_ROLE}', current_database()); END $$;`,
     ...[schema, 'public'].flatMap((s) => [
       `GRANT USAGE ON SCHEMA ${quoteIdent(s)} TO ${READER_ROLE};`,
       `GRANT SELECT ON ALL TABLES IN SCHEMA ${quoteIdent(s)} TO ${READER_ROLE};`,

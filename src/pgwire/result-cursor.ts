@@ -5,7 +5,7 @@
  * Closing the cursor (Close, Sync, a new Bind over the portal, a disconnect) stops the statement.
  */
 import { DynasqlError } from '../errors/index.js';
-import type { Connection, ResultColumn, Row, SqlValue } from '../index.js';
+import type { Connection, QueryOptions, ResultColumn, Row, SqlValue } from '../index.js';
 import type { FieldDescription } from './backend-messages.js';
 import { encodeRow } from './statement-results.js';
 
@@ -31,7 +31,7 @@ export class ResultCursor {
   ) {}
 
   /** Starts the statement and waits for its columns (and first row, which is kept for the first Execute). */
-  static async open(connection: Connection, sql: string, values: SqlValue[], controller: AbortController, options: { readAhead?: boolean } = {}): Promise<ResultCursor> {
+  static async open(connection: Connection, sql: string, values: SqlValue[], controller: AbortController, options: Pick<QueryOptions, 'readAhead' | 'localTables'> = {}): Promise<ResultCursor> {
     let columns: ResultColumn[] | undefined;
     const rows = connection.stream(sql, values, { dialect: 'postgresql', signal: controller.signal, onColumns: (c) => (columns = c), ...options })[Symbol.asyncIterator]();
     const first = await rows.next();

@@ -28,6 +28,8 @@ import { parseStartupOptions } from './startup-options.js';
 import { commandTag, encodeRow, encodeRows, resultFields, withFormats } from './statement-results.js';
 import type { CachedStatement, StatementCache } from './statement-cache.js';
 import { routeStatement, type MirrorNames, type Route } from './statement-router.js';
+import { definitionsOf, runTempTableStatement, TempTableError } from './temp-table-runner.js';
+import { TempTables } from './temp-tables.js';
 
 /** What every session of one server shares. */
 export interface ServerContext {
@@ -111,6 +113,12 @@ const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
 type State = 'startup' | 'saslInitial' | 'saslFinal' | 'ready' | 'closed';
 
+/** the savepoint a SAVEPOINT, RELEASE or ROLLBACK TO names: its last name (`rollback to savepoint s1` → `s1`) */
+function savepointName(sql: string): string {
+  const names = tokenize(sql).filter((t) => t.kind === 'word' || t.kind === 'quotedIdentifier');
+  return names.at(-1)?.value ?? '';
+}
+
 /** An engine error for the client; `pointed` maps its position back to the client's text. */
 function engineErrorFields(fields: Record<string, string>, pointed?: PointedStatement): ErrorFields {
   const out: ErrorFields = { severity: 'ERROR', code: fields['C'] ?? 'XX000', message: fields['M'] ?? 'error' };
@@ -144,6 +152,11 @@ export class Session implements EngineSession {
   private settingsAtBegin: Map<string, string> | undefined;
   get setStatements(): Iterable<string> {
     return [...this.settings.values(), ...this.localSettings.values()];
+  }
+  /** CREATE TEMP TABLE, its rows, and the rest (temp-tables.ts); the engine holds their definitions (tempTableDdl) */
+  private readonly temps = new TempTables();
+  get tempTableDdl(): readonly string[] {
+    return definitionsOf(this.temps.all());
   }
 
   private readonly framer = new MessageFramer();
@@ -523,9 +536,11 @@ export class Session implements EngineSession {
   private async prepare(clientSql: string, parameterTypes: number[]): Promise<PreparedStatement> {
     const pointed = pointAtSessions(clientSql);
     const sql = pointed?.sql ?? clientSql;
-    const cached = this.ctx.statements.get(sql, parameterTypes, this.searchPath);
+    // a route over this session's temp tables is its own, not for the cache all sessions share
+    const shared = this.temps.size === 0;
+    const cached = shared ? this.ctx.statements.get(sql, parameterTypes, this.searchPath) : undefined;
     const described = cached ?? (await this.describeStatement(sql, parameterTypes, pointed));
-    if (!cached) this.ctx.statements.set(sql, parameterTypes, this.searchPath, described);
+    if (!cached && shared && described.route.kind !== 'tempTable') this.ctx.statements.set(sql, parameterTypes, this.searchPath, described);
     const { route } = described;
     if (route.kind === 'refused') throw new PgError({ severity: 'ERROR', code: route.code, message: route.message });
     const translated = route.kind === 'explain' ? route.statement : sql;
@@ -535,8 +550,13 @@ export class Session implements EngineSession {
 
   /** Routes a statement and asks the engine for its parameter types and result columns. */
   private async describeStatement(sql: string, parameterTypes: number[], pointed: PointedStatement | undefined): Promise<CachedStatement> {
-    const route = await routeStatement(sql, this.ctx.engine, this, this.ctx.names);
+    const route = await routeStatement(sql, this.ctx.engine, this, this.ctx.names, this.temps.names());
     switch (route.kind) {
+      case 'tempTable': {
+        // the engine's copy of the table types an INSERT's parameters as PostgreSQL would
+        const d = await this.ctx.engine.describe(this, sql, parameterTypes);
+        return { route, parameterTypes: 'parameterTypes' in d ? d.parameterTypes : parameterTypes, fields: null };
+      }
       case 'engine': {
         const d = await this.ctx.engine.describe(this, sql, parameterTypes);
         if (!('parameterTypes' in d)) throw new PgError(engineErrorFields(d.fields, pointed));
@@ -563,6 +583,51 @@ export class Session implements EngineSession {
 
   /** Runs a prepared statement with bound parameters. */
   private async run(statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[]): Promise<Outcome> {
+    const outcome = await this.runRoute(statement, parameterFormats, parameters, resultFormats);
+    // outside a block a statement is a transaction of its own: ON COMMIT DELETE ROWS / DROP apply at its end
+    if (!this.tx && this.temps.size > 0 && statement.route.kind !== 'transaction') await this.endTempTransaction(true);
+    return outcome;
+  }
+
+  /** the session's temp tables at a transaction's end; the engine's definitions follow a drop or a rollback */
+  private async endTempTransaction(committed: boolean): Promise<void> {
+    const before = this.tempTableDdl.join(';');
+    if (committed) this.temps.commit();
+    else this.temps.rollback();
+    if (this.tempTableDdl.join(';') !== before) await this.ctx.engine.defineTempTables(this, this.tempTableDdl);
+  }
+
+  /** ROLLBACK TO SAVEPOINT: the temp tables as they were at it; the engine's definitions follow */
+  private async rollbackTempsTo(name: string): Promise<void> {
+    const before = this.tempTableDdl.join(';');
+    this.temps.rollbackTo(name);
+    if (this.tempTableDdl.join(';') !== before) await this.ctx.engine.defineTempTables(this, this.tempTableDdl);
+  }
+
+  /** CREATE TEMP TABLE and the writes to temp tables (temp-table-runner.ts) */
+  private async tempTableStatement(statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[]): Promise<Outcome> {
+    const readOnly = await this.readOnlyNow();
+    const values = this.parameterValues(statement, parameterFormats, parameters);
+    const tag = await this.withSignal((signal) =>
+      runTempTableStatement(
+        {
+          engine: this.ctx.engine, session: this, temps: this.temps, readOnly,
+          query: (sql, queryValues) => this.ctx.connection.query(sql, [...queryValues], { dialect: 'postgresql', signal, localTables: this.temps.localTables() }),
+          defineTables: async (ddl) => {
+            const failed = await this.ctx.engine.defineTempTables(this, ddl);
+            if (failed) throw new PgError(engineErrorFields(failed.fields));
+          },
+        },
+        statement.sql,
+        { types: statement.parameterTypes, formats: parameterFormats, raw: parameters, values },
+      ),
+    ).catch((error: unknown) => {
+      throw error instanceof TempTableError ? new PgError(error.fields) : error;
+    });
+    return { fields: null, rows: [], tag, notices: [], isSelect: false };
+  }
+
+  private async runRoute(statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[]): Promise<Outcome> {
     const route = statement.route;
     if (this.txStatus === 'E' && !(route.kind === 'transaction' && (route.action === 'rollback' || route.action === 'commit' || route.action === 'rollbackTo'))) {
       throw new PgError({ severity: 'ERROR', code: '25P02', message: 'current transaction is aborted, commands ignored until end of transaction block' });
@@ -581,6 +646,11 @@ export class Session implements EngineSession {
         this.ctx.engine.forget(this.id);
         // DISCARD ALL also drops the session's prepared statements (pooled connections rely on it).
         if (/^\s*discard\s+all/i.test(statement.sql)) this.statements.clear(), await this.cursors.closeAll();
+        // DISCARD ALL and DISCARD TEMP drop the session's temporary tables
+        if (/^\s*discard\s+(all|temp|temporary)\b/i.test(statement.sql) && this.temps.size > 0) {
+          for (const table of this.temps.all()) this.temps.drop(table.name);
+          await this.ctx.engine.defineTempTables(this, []);
+        }
         return done(/^\s*reset/i.test(statement.sql) ? 'RESET' : statement.sql.trim().split(/\s+/, 2).join(' ').toUpperCase(), await this.settingChanges());
       case 'setTransaction': {
         // SET TRANSACTION: the block's access mode; isolation levels and DEFERRABLE change nothing
@@ -592,6 +662,8 @@ export class Session implements EngineSession {
       }
       case 'copy':
         return this.copy(statement);
+      case 'tempTable':
+        return this.tempTableStatement(statement, parameterFormats, parameters);
       case 'cursor':
         return this.cursorStatement(statement, parameterFormats, parameters, resultFormats);
       case 'sqlPrepare': {
@@ -618,7 +690,7 @@ export class Session implements EngineSession {
       }
       case 'explain': {
         const plan = await this.withSignal((signal) =>
-          this.ctx.connection.explain(statement.translatorSql, this.parameterValues(statement, parameterFormats, parameters), { dialect: 'postgresql', signal }),
+          this.ctx.connection.explain(statement.translatorSql, this.parameterValues(statement, parameterFormats, parameters), { dialect: 'postgresql', signal, localTables: this.temps.localTables() }),
         );
         const result: QueryResult = { columns: [{ name: 'QUERY PLAN', type: 'nvarchar' }], rows: plan.split('\n').map((line) => ({ 'QUERY PLAN': line })), rowCount: 0, command: 'EXPLAIN' };
         const fields = withFormats([planField()], resultFormats);
@@ -631,14 +703,14 @@ export class Session implements EngineSession {
           // rows go out as they come (result-cursor.ts); inside a transaction block too, since its reads
           // run as outside it (they do not see the block's held writes, connection/types.ts Transaction)
           const controller = new AbortController();
-          const cursor = await this.withSignal(() => ResultCursor.open(this.ctx.connection, statement.translatorSql, values, controller), controller);
+          const cursor = await this.withSignal(() => ResultCursor.open(this.ctx.connection, statement.translatorSql, values, controller, { localTables: this.temps.localTables() }), controller);
           return { fields: resultFields(cursor, statement.fields ?? null, resultFormats), rows: [], tag: null, notices: [], isSelect: true, cursor };
         }
         const runner = this.tx ?? this.ctx.connection;
         const readOnly = await this.readOnlyNow();
         // a write the translator could not even run (a data-modifying WITH) is still refused as a write
         if (readOnly && isWrite(statement.translatorSql)) throw readOnlyError(new DynasqlError('DYNASQL_ERR_READ_ONLY_CONNECTION', 'read-only'), statement.translatorSql);
-        const result = await this.withSignal((signal) => runner.query(statement.translatorSql, values, { dialect: 'postgresql', signal, readOnly })).catch((error: unknown) => {
+        const result = await this.withSignal((signal) => runner.query(statement.translatorSql, values, { dialect: 'postgresql', signal, readOnly, localTables: this.temps.localTables() })).catch((error: unknown) => {
           throw readOnly ? readOnlyError(error, statement.translatorSql) : error;
         });
         const fields = result.columns.length > 0 ? resultFields(result, statement.fields ?? null, resultFormats) : null;
@@ -724,6 +796,7 @@ export class Session implements EngineSession {
           this.blockReadOnly = mode ? mode === 'only' : await this.readOnlyNow();
           // the block's mode goes with each statement (QueryOptions.readOnly): SET TRANSACTION may change it
           this.tx = this.ctx.connection.begin();
+          this.temps.begin();
           this.blockStart = new Date();
           this.settingsAtBegin = new Map(this.settings);
         }
@@ -741,12 +814,15 @@ export class Session implements EngineSession {
             await this.withSignal((signal) => tx.commit({ signal }));
           } catch (error) {
             await this.cursors.endBlock(false);
+            await this.endTempTransaction(false);
             throw error;
           }
           await this.cursors.endBlock(true);
+          await this.endTempTransaction(true);
           tag = 'COMMIT';
         } else {
           await this.cursors.endBlock(false);
+          if (tx) await this.endTempTransaction(false);
           tx?.rollback();
           tag = this.txStatus === 'E' ? 'ROLLBACK' : 'COMMIT';
         }
@@ -756,6 +832,7 @@ export class Session implements EngineSession {
       case 'rollback':
         this.dropPortals();
         if (this.txStatus === 'I') warn('25P01', 'there is no transaction in progress');
+        if (this.tx) await this.endTempTransaction(false);
         this.endTransaction(false)?.rollback();
         await this.cursors.endBlock(false);
         this.txStatus = 'I';
@@ -765,11 +842,14 @@ export class Session implements EngineSession {
       case 'release':
         if (this.txStatus === 'I') throw new PgError({ severity: 'ERROR', code: '25P01', message: `${action.toUpperCase()} can only be used in transaction blocks` });
         await this.tx!.query(sql);
+        if (action === 'savepoint') this.temps.savepoint(savepointName(sql));
+        else this.temps.release(savepointName(sql));
         tag = action.toUpperCase();
         break;
       case 'rollbackTo':
         if (this.txStatus === 'I') throw new PgError({ severity: 'ERROR', code: '25P01', message: 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks' });
         await this.tx!.query(sql);
+        await this.rollbackTempsTo(savepointName(sql));
         this.txStatus = 'T';
         tag = 'ROLLBACK';
         break;
@@ -805,7 +885,7 @@ export class Session implements EngineSession {
       throw new PgError({ severity: 'ERROR', code: '0A000', message: 'COPY (query) TO STDOUT takes a SELECT, VALUES or TABLE query on a dynasql server' });
     }
     const controller = new AbortController();
-    const cursor = await this.withSignal(() => ResultCursor.open(this.ctx.connection, inner.translatorSql, [], controller), controller);
+    const cursor = await this.withSignal(() => ResultCursor.open(this.ctx.connection, inner.translatorSql, [], controller, { localTables: this.temps.localTables() }), controller);
     const fields = resultFields(cursor, inner.fields ?? null, []);
     return { fields: null, rows: [], tag: null, notices: [], isSelect: false, copy: { cursor, fields, options: parsed.options } };
   }
@@ -830,7 +910,7 @@ export class Session implements EngineSession {
         const values = this.parameterValues(inner, parameterFormats, parameters);
         const controller = new AbortController();
         // no page read ahead: FETCH n asks the service for the pages its rows need, no more
-        const cursor = await this.withSignal(() => ResultCursor.open(this.ctx.connection, inner.translatorSql, values, controller, { readAhead: false }), controller);
+        const cursor = await this.withSignal(() => ResultCursor.open(this.ctx.connection, inner.translatorSql, values, controller, { readAhead: false, localTables: this.temps.localTables() }), controller);
         const fields = resultFields(cursor, inner.fields ?? null, parsed.binary ? [1] : []);
         this.cursors.add(parsed.name, { cursor, fields, hold: parsed.hold, inBlock: this.tx !== undefined });
         return done('DECLARE CURSOR');

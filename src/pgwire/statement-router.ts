@@ -11,6 +11,7 @@
  */
 import type { CatalogEngine, EngineError, EngineSession } from './catalog-engine.js';
 import { leadingWords, tokenize } from './sql-text.js';
+import { isCreateTempTable, writeTarget } from './temp-table-statements.js';
 
 export type Route =
   | { kind: 'empty' }
@@ -30,6 +31,8 @@ export type Route =
   | { kind: 'sqlPrepare' }
   | { kind: 'sqlExecute' }
   | { kind: 'deallocate'; name: string | null }
+  /** CREATE TEMP TABLE, and INSERT / UPDATE / DELETE / TRUNCATE / DROP of a temporary table: the session's temp tables (temp-tables.ts) */
+  | { kind: 'tempTable' }
   | { kind: 'refused'; code: string; message: string };
 
 /** What the router knows about the mirror. */
@@ -88,16 +91,20 @@ function refusal(words: string[], sql: string): Route | undefined {
  * (`select * from RetrieveVersion()`, which the mirror does not declare), so the translator runs it or
  * its error explains a failure best.
  */
-function mentionsDynamics(sql: string, names: MirrorNames): boolean {
+function mentionsDynamics(sql: string, names: MirrorNames, tempNames: ReadonlySet<string>): boolean {
   const tokens = tokenize(sql);
   return tokens.some((t, i) => {
     if (t.kind !== 'word' && t.kind !== 'quotedIdentifier') return false;
     const name = t.value.toLowerCase();
-    return names.tableNames.has(name) || (names.functionNames.has(name) && tokens[i + 1]?.text === '(');
+    return names.tableNames.has(name) || tempNames.has(name) || (names.functionNames.has(name) && tokens[i + 1]?.text === '(');
   });
 }
 
-export async function routeStatement(sql: string, engine: CatalogEngine, session: EngineSession, names: MirrorNames): Promise<Route> {
+/**
+ * `tempNames`: the session's temporary tables (lower-cased), which the translator reads with the
+ * Dynamics tables; a statement that changes one is the session's (`tempTable`).
+ */
+export async function routeStatement(sql: string, engine: CatalogEngine, session: EngineSession, names: MirrorNames, tempNames: ReadonlySet<string> = new Set()): Promise<Route> {
   const tokens = tokenize(sql);
   if (tokens.length === 0) return { kind: 'empty' };
   const words = leadingWords(sql, 4);
@@ -106,6 +113,17 @@ export async function routeStatement(sql: string, engine: CatalogEngine, session
   const first = words[0] ?? (tokens[0]!.text === '(' ? 'select' : '');
   const transaction = transactionRoute(words);
   if (transaction) return transaction;
+  if (isCreateTempTable(words)) return { kind: 'tempTable' };
+  // other temporary objects would live in the catalog engine, which all sessions share
+  if (first === 'create' && words.slice(1, 3).some((w) => w === 'temp' || w === 'temporary')) {
+    return { kind: 'refused', code: '0A000', message: 'on a dynasql server only temporary tables can be created (CREATE TEMP TABLE)' };
+  }
+  const target = tempNames.size > 0 ? writeTarget(sql) : undefined;
+  const isTemp = (t: { schema?: string; name: string }) => (t.schema === undefined || t.schema === 'pg_temp') && tempNames.has(t.name.toLowerCase());
+  if (target && target.tables.every(isTemp)) return { kind: 'tempTable' };
+  if (target && (target.verb === 'drop' || target.verb === 'truncate') && target.tables.some(isTemp)) {
+    return { kind: 'refused', code: '0A000', message: `${target.verb.toUpperCase()} of temporary and other tables in one statement is not supported: name the temporary tables alone` };
+  }
   switch (first) {
     case 'call':
       return { kind: 'call' };
@@ -125,7 +143,7 @@ export async function routeStatement(sql: string, engine: CatalogEngine, session
     case 'declare': {
       // a cursor over catalogs lives in the engine; over Dynamics tables, in the session
       const query = tokens.find((t, i) => i > 0 && t.kind === 'word' && QUERY_WORDS.has(t.value));
-      const inner = query ? await planRoute(sql.slice(query.start), engine, session, names) : undefined;
+      const inner = query ? await planRoute(sql.slice(query.start), engine, session, names, tempNames) : undefined;
       return inner && inner.kind !== 'engine' ? { kind: 'cursor' } : { kind: 'engine', isSetting: false };
     }
     case 'fetch':
@@ -139,26 +157,27 @@ export async function routeStatement(sql: string, engine: CatalogEngine, session
       return { kind: 'sqlExecute' };
     case 'explain': {
       const inner = tokens.find((t, i) => i > 0 && t.kind === 'word' && QUERY_WORDS.has(t.value));
-      if (inner && (await planRoute(sql.slice(inner.start), engine, session, names)).kind === 'dynamics') {
+      if (inner && (await planRoute(sql.slice(inner.start), engine, session, names, tempNames)).kind === 'dynamics') {
         return { kind: 'explain', statement: sql.slice(inner.start) };
       }
       return { kind: 'engine', isSetting: false };
     }
     default:
-      return QUERY_WORDS.has(first) ? planRoute(sql, engine, session, names) : { kind: 'engine', isSetting: false };
+      return QUERY_WORDS.has(first) ? planRoute(sql, engine, session, names, tempNames) : { kind: 'engine', isSetting: false };
   }
 }
 
 /** Routes a query by the relations in its generic plan. */
-async function planRoute(sql: string, engine: CatalogEngine, session: EngineSession, names: MirrorNames): Promise<Route> {
+async function planRoute(sql: string, engine: CatalogEngine, session: EngineSession, names: MirrorNames, tempNames: ReadonlySet<string>): Promise<Route> {
   const relations = await engine.relationsOf(session, sql);
   if (isEngineError(relations)) {
     // Not valid Postgres over the mirror (a T-SQL-ism, an entity-set name, a write the reader may not
     // plan, a table-valued function): if it names a Dynamics table or function the translator gets it,
     // else Postgres reports the error.
-    return mentionsDynamics(sql, names) ? { kind: 'dynamics' } : { kind: 'engine', isSetting: false };
+    return mentionsDynamics(sql, names, tempNames) ? { kind: 'dynamics' } : { kind: 'engine', isSetting: false };
   }
-  const mirror = (r: string) => r.startsWith(`${names.schema}.`) || r.startsWith('public.');
+  // the session's temporary tables hold their rows in the session: the translator reads them
+  const mirror = (r: string) => r.startsWith(`${names.schema}.`) || r.startsWith('public.') || /^pg_temp(_\d+)?\./.test(r);
   const dynamicsTables = relations.filter(mirror);
   if (dynamicsTables.length === 0) return { kind: 'engine', isSetting: false };
   if (dynamicsTables.length === relations.length) return { kind: 'dynamics' };

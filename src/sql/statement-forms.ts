@@ -15,7 +15,9 @@ export function statementRefusal(type: string): string {
   if (word === 'REPLACE') return `REPLACE statements; write UPSERT INTO table (columns) VALUES (…) to create or update by key. dynasql runs ${SUPPORTED_STATEMENTS}`;
   if (word === 'TRUNCATE') return `TRUNCATE statements; write DELETE FROM table WHERE … (with Allow Unsafe Writes for every row). dynasql runs ${SUPPORTED_STATEMENTS}`;
   if (SCHEMA_CHANGES.has(word)) {
-    return `${word} statements: dynasql does not change the schema or the security of Dynamics (tables, columns and roles are defined in the maker portal, the admin center or solutions). It runs ${SUPPORTED_STATEMENTS}`;
+    // temporary tables (#t, CREATE TEMP TABLE) are the Postgres adapter's, which keeps them per session
+    const temporary = word === 'CREATE' ? ' Temporary tables (#name, CREATE TEMP TABLE) are not kept by the library or the REPL; use a CTE, or the Postgres adapter (dynasql serve), which has them.' : '';
+    return `${word} statements: dynasql does not change the schema or the security of Dynamics (tables, columns and roles are defined in the maker portal, the admin center or solutions).${temporary} It runs ${SUPPORTED_STATEMENTS}`;
   }
   if (word === 'DECLARE') return `DECLARE: dynasql has no variables; pass values as parameters (@name or $1 with the values given to query()). It runs ${SUPPORTED_STATEMENTS}`;
   if (word === 'USE') return `USE: one connection is one org; connect with another Organization URL. dynasql runs ${SUPPORTED_STATEMENTS}`;

@@ -22,6 +22,7 @@ afterAll(async () => {
 const REFUSALS: [sql: string, advice: RegExp][] = [
   ['CREATE TABLE t (id int)', /CREATE statements: dynasql does not change the schema.*It runs SELECT .*INSERT, UPSERT, UPDATE, DELETE, EXEC \/ CALL/],
   ['DROP TABLE account', /DROP statements: dynasql does not change the schema.*It runs SELECT/],
+  ['CREATE TABLE #picks (id int)', /CREATE statements: .*Temporary tables \(#name, CREATE TEMP TABLE\) are not kept by the library or the REPL/],
   ['ALTER TABLE account ADD x int', /ALTER statements: .*It runs SELECT/],
   ['TRUNCATE TABLE account', /TRUNCATE statements; write DELETE FROM table WHERE/],
   ['DECLARE @x int', /DECLARE: dynasql has no variables; pass values as parameters/],
