@@ -18,6 +18,11 @@ const CORPUS: [string, string][] = [
   ['date-bucketed GROUP BY', 'SELECT YEAR(createdon) AS y, MONTH(createdon) AS m, COUNT(*) AS n FROM account GROUP BY YEAR(createdon), MONTH(createdon)'],
   ['distinct count', 'SELECT COUNT(DISTINCT address1_city) AS cities FROM account'],
   ["LIKE with '_'", "SELECT name FROM account WHERE name LIKE '%e_'"],
+  ['join of three tables', "SELECT a.name, c.fullname, u.fullname AS owner FROM account a JOIN contact c ON c.parentcustomerid = a.accountid LEFT JOIN systemuser u ON u.systemuserid = c.ownerid WHERE a.name LIKE 'A%'"],
+  ['1:N join over more than one page', 'SELECT a.name, c.fullname FROM account a JOIN contact c ON c.parentcustomerid = a.accountid'],
+  ['GROUP BY with HAVING', 'SELECT address1_city, COUNT(*) AS n FROM account GROUP BY address1_city HAVING COUNT(*) > 1'],
+  ['AVG by group', 'SELECT industrycode, AVG(numberofemployees) AS e, AVG(revenue) AS r FROM account GROUP BY industrycode'],
+  ['quarter and week buckets', 'SELECT DATEPART(quarter, createdon) AS q, DATEPART(week, createdon) AS w, COUNT(*) AS n FROM account GROUP BY DATEPART(quarter, createdon), DATEPART(week, createdon)'],
 ];
 const BIG_AGGREGATE = 'SELECT YEAR(createdon) AS y, MONTH(createdon) AS m, COUNT(*) AS n, SUM(revenue) AS r FROM account GROUP BY YEAR(createdon), MONTH(createdon)';
 const PAGE = 5000;

@@ -13,7 +13,7 @@ import type { Executor } from '../http/index.js';
 import { aggregateDecoderFor, sourceKey, type DecodedValue, type JsonValue } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
 import { sendInBatch } from './batched-get.js';
-import type { ScanCounters } from './remote-rows.js';
+import { remotePages, type ScanCounters } from './remote-rows.js';
 
 /**
  * ranges the first split makes; each refused range is halved. Seven: with the refused request and
@@ -61,4 +61,21 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
   counters.pages++;
   yield rows.map((row) => keys.map((key, c) => decoders[c]!(row[key])));
   counters.onPage?.();
+}
+
+/**
+ * Every group row of a FetchXML aggregate whose rows a local step finishes (HAVING, AVG, …): one
+ * page (an aggregate has no next one), or, when the service refuses the aggregate whole, its parts
+ * combined. Still refused: DYNASQL_ERR_AGGREGATE_LIMIT, and the caller runs the plan's last resort.
+ */
+export async function aggregateGroupRows(executor: Executor, step: RemoteScanStep, signal: AbortSignal | undefined, counters: ScanCounters): Promise<DecodedValue[][]> {
+  const rows: DecodedValue[][] = [];
+  try {
+    for await (const page of remotePages(executor, step, signal, counters)) rows.push(...page);
+    return rows;
+  } catch (error) {
+    if (!DynasqlError.is(error, 'DYNASQL_ERR_AGGREGATE_LIMIT') || !step.fetchXml?.split) throw error;
+  }
+  for await (const page of splitAggregatePages(executor, step, signal, counters)) rows.push(...page);
+  return rows;
 }

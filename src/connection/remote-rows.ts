@@ -6,10 +6,10 @@
  */
 import type { Executor, HttpResponse } from '../http/index.js';
 import { DynasqlError } from '../errors/index.js';
-import { aggregateDecoderFor, applyNullGuards, decoderFor, JsonNumberText, pageLayout, parsePage, sliceText, sourceKey, type DecodedValue, type JsonValue, type ODataPage } from '../odata/index.js';
+import { aggregateDecoderFor, applyNullGuards, decoderFor, JsonNumberText, pageLayout, parsePage, sliceText, sourceKey, type DecodedValue, type JsonValue } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
 import type { Column } from '../catalog/types.js';
-import { parseFetchPage } from '../fetchxml/index.js';
+import { parseFetchPage, type FetchCursor, type FetchPage } from '../fetchxml/index.js';
 import { sendInBatch } from './batched-get.js';
 
 export interface ScanCounters {
@@ -44,15 +44,17 @@ interface ReadPage {
   count: number;
   nextLink: string | undefined;
   slice(index: number): Record<string, JsonValue>[];
+  /** the request of the next page of a keyed FetchXML read (fetchxml/key-paging.ts) */
+  cursor?: FetchCursor;
 }
 
-function readPage(response: HttpResponse, step: RemoteScanStep, read: readonly Column[], page: number): ReadPage {
+function readPage(response: HttpResponse, step: RemoteScanStep, read: readonly Column[], page: number, cursor: FetchCursor | undefined): ReadPage {
   // FetchXML pages carry no nextLink: the next page's request is made from the paging cookie
   const layout = step.fetchXml ? undefined : pageLayout(response.body, SLICE_ROWS);
   if (!layout) {
     const text = response.text();
-    const parsed: ODataPage = step.fetchXml ? parseFetchPage(text, read.map(sourceKey), step.fetchXml, page) : parsePage(text, read);
-    return { count: parsed.rows.length, nextLink: parsed.nextLink, slice: (index) => parsed.rows.slice(index * SLICE_ROWS, (index + 1) * SLICE_ROWS) };
+    const parsed: FetchPage = step.fetchXml ? parseFetchPage(text, read.map(sourceKey), step.fetchXml, page, cursor) : parsePage(text, read);
+    return { count: parsed.rows.length, nextLink: parsed.nextLink, slice: (index) => parsed.rows.slice(index * SLICE_ROWS, (index + 1) * SLICE_ROWS), cursor: parsed.cursor };
   }
   const { nextLink } = parsePage(layout.head, read);
   return { count: layout.count, nextLink, slice: (index) => parsePage(sliceText(response.body, layout, index), read).rows };
@@ -132,9 +134,12 @@ export async function* remotePages(
     // the columns read from each page, the $expand parents' included (they sit inside each row)
     const read = [...step.columns, ...(step.expand ?? []).flatMap((e) => e.columns)];
     let pending: Promise<HttpResponse> | undefined = fetchPage(step.request.url, 0);
+    // the request a keyed FetchXML page answered (a join's pages depend on it: fetchxml/key-paging.ts)
+    let cursor: FetchCursor | undefined;
     let wanted = step.rowLimit ?? Infinity;
     for (let page = 0; pending !== undefined; page++) {
-      const body = await readPage(await pending, step, read, page);
+      const body = await readPage(await pending, step, read, page, cursor);
+      cursor = body.cursor;
       counters.pages++;
       // a row limit (TOP above the page size) ends the read once it is reached
       let count = body.count;

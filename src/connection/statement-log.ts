@@ -27,7 +27,21 @@ export function statementSummary(sql: string, startedAt: number, outcome: Statem
   return `statement ${outcome.command} ${rows} in ${ms} ms${outcome.stoppedEarly ? ' (the caller stopped reading)' : ''}: ${text}`;
 }
 
+/**
+ * The statement with its whitespace runs made one space, clipped. Only as much of the text as the clip
+ * needs is flattened: a 20,000-row INSERT is ~600 KB, and flattening it whole cost a cancelled
+ * write ~20 ms of CPU before it could settle.
+ */
 function clipSql(sql: string): string {
-  const flat = sql.replace(/\s+/g, ' ').trim();
-  return flat.length > SQL_LOG_LIMIT ? `${flat.slice(0, SQL_LOG_LIMIT)} … (${flat.length} characters)` : flat;
+  let read = Math.min(sql.length, 2 * SQL_LOG_LIMIT);
+  let flat = flatten(sql.slice(0, read));
+  // whitespace may shrink the prefix below the limit: read more until the clip is full or the text ends
+  while (flat.length <= SQL_LOG_LIMIT && read < sql.length) {
+    read = Math.min(sql.length, 2 * read);
+    flat = flatten(sql.slice(0, read));
+  }
+  if (read === sql.length) flat = flat.trimEnd();
+  return flat.length > SQL_LOG_LIMIT ? `${flat.slice(0, SQL_LOG_LIMIT)} … (${sql.length} characters)` : flat;
 }
+
+const flatten = (text: string) => text.replace(/\s+/g, ' ').trimStart();

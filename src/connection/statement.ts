@@ -12,7 +12,7 @@ import type { Capabilities } from '../capabilities/index.js';
 import { planQuery, resolveParams, type RemoteLanguage } from '../pushdown/index.js';
 import { parseSql, type ParserDialect } from '../sql/index.js';
 import { ExpandedRows, remotePages, type ScanCounters } from './remote-rows.js';
-import { splitAggregatePages } from './fetchxml-split.js';
+import { aggregateGroupRows, splitAggregatePages } from './fetchxml-split.js';
 import type { SystemTables } from './system-tables.js';
 import { STATEMENT_TIME } from '../util/index.js';
 import type { QueryParams, ResultColumn, Row } from './types.js';
@@ -148,6 +148,19 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
     if (scan.kind === 'localTable') {
       const rows = ctx.system.rows(scan.table.name).map((r) => scan.columns.map((c) => (r[c.name] ?? null) as ColumnValue));
       inputs.push({ scanId: scan.scanId, columns: scan.columns, pages: [rows] });
+      continue;
+    }
+    if (scan.fetchXml?.aggregate) {
+      // a FetchXML aggregate finished locally: its few group rows are read first, so that a refusal
+      // (50,000 rows) is answered by parts or by the plan's last resort before the engine starts
+      let groups: ColumnValue[][];
+      try {
+        groups = await aggregateGroupRows(ctx.executor, scan, signal, counters);
+      } catch (refused) {
+        if (plan.fallback && DynasqlError.is(refused, 'DYNASQL_ERR_AGGREGATE_LIMIT')) return runPlan(ctx, plan.fallback, signal, counters);
+        throw refused;
+      }
+      inputs.push({ scanId: scan.scanId, columns: scan.columns, pages: [groups] });
       continue;
     }
     const expanded = new ExpandedRows(scan);

@@ -1,3 +1,4 @@
 export { element, prettyXml, renderXml, withAttributes, type XmlElement } from './xml.js';
-export { fetchXmlUrl, parseFetchPage, PAGING_COOKIE, MORE_RECORDS, type FetchPaging } from './request.js';
+export { fetchXmlUrl, parseFetchPage, PAGING_COOKIE, MORE_RECORDS, type FetchPage, type FetchPaging } from './request.js';
+export type { FetchCursor, KeyPaging } from './key-paging.js';
 export { boundFetch, combineParts, rangeFetch, type SplitSpec } from './split.js';

@@ -11,6 +11,7 @@
 import { DynasqlError } from '../errors/index.js';
 import { encodeQueryOptionValue, JsonNumberText, type JsonValue, type ODataPage } from '../odata/index.js';
 import { parseJsonLossless, parseJsonWithTextKeys } from '../odata/json.js';
+import { keyedPage, type FetchCursor, type KeyPaging } from './key-paging.js';
 import { renderXml, withAttributes, type XmlElement } from './xml.js';
 
 export const PAGING_COOKIE = 'Microsoft.Dynamics.CRM.fetchxmlpagingcookie';
@@ -31,7 +32,12 @@ export interface FetchPaging {
   simplePaging?: boolean;
   /** sent inside `$batch` */
   viaBatch?: boolean;
+  /** a join that can repeat a root row, paged by its root key (key-paging.ts) */
+  keyPaging?: KeyPaging;
 }
+
+/** a page, and the request of the next one (`nextLink` is its URL) */
+export type FetchPage = ODataPage & { cursor?: FetchCursor };
 
 /** the most group rows an aggregate answers (FetchXML doc §1.4) */
 const MAX_GROUPS = 5000;
@@ -40,19 +46,30 @@ const SIMPLE_PAGING_ROWS = 50_000;
 
 /**
  * One page of a FetchXML read: its rows, and as `nextLink` the request for the next page (page
- * `pageNumber + 1`) when the service says more records follow.
+ * `pageNumber + 1`) when the service says more records follow. `cursor` is the request this page
+ * answered, for a keyed read (its next request depends on it); the page's `cursor` is the next one's.
  */
-export function parseFetchPage(text: string, readKeys: readonly string[] | undefined, paging: FetchPaging, pageNumber: number): ODataPage {
+export function parseFetchPage(text: string, readKeys: readonly string[] | undefined, paging: FetchPaging, pageNumber: number, cursor?: FetchCursor): FetchPage {
   const body = readKeys ? parseJsonWithTextKeys(text, readKeys) : parseJsonLossless(text);
   if (!body || typeof body !== 'object' || Array.isArray(body) || body instanceof JsonNumberText || !Array.isArray(body.value)) {
     throw new DynasqlError('DYNASQL_ERR_SERVICE', 'The service answered the FetchXML query without a value array');
   }
-  const page: ODataPage = { rows: body.value as Record<string, JsonValue>[] };
+  const page: FetchPage = { rows: body.value as Record<string, JsonValue>[] };
   if (paging.aggregate && page.rows.length >= MAX_GROUPS) {
     // the service answers at most 5,000 groups and offers no next page: the rest would be missing
     throw new DynasqlError('DYNASQL_ERR_AGGREGATE_LIMIT', `The FetchXML aggregate returned ${MAX_GROUPS} groups, the most the service answers; there may be more`);
   }
-  if (body[`@${MORE_RECORDS}`] !== true) {
+  const more = body[`@${MORE_RECORDS}`] === true;
+  if (paging.keyPaging) {
+    const keyed = keyedPage(page.rows, more, innerCookie(body[`@${PAGING_COOKIE}`]), paging.keyPaging, paging.fetch, cursor ?? { fetch: paging.fetch }, pageNumber);
+    page.rows = keyed.rows;
+    if (keyed.next) {
+      page.cursor = keyed.next;
+      page.nextLink = fetchXmlUrl(paging.entitySet, keyed.next.fetch);
+    }
+    return page;
+  }
+  if (!more) {
     const read = pageNumber * Number(paging.fetch.attributes.count ?? 0) + page.rows.length;
     if (paging.simplePaging && read >= SIMPLE_PAGING_ROWS) {
       throw new DynasqlError('DYNASQL_ERR_SERVICE', `The FetchXML join read stopped at the service's ${SIMPLE_PAGING_ROWS}-row limit for paging without a cookie; rows may be missing`);

@@ -55,6 +55,11 @@ export interface RemoteScanStep {
     aggregate?: boolean;
     /** page by number without the cookie (it tracks root rows only and would skip rows a join repeats) */
     simplePaging?: boolean;
+    /**
+     * a join that can repeat a root row, paged by the root key instead (src/fetchxml/key-paging.ts):
+     * the root key's name and each link's key by alias
+     */
+    keyPaging?: { key: string; linkKeys: Record<string, string> };
     /** the URL is longer than a GET line takes: each page goes as the one GET of a `$batch` */
     viaBatch?: boolean;
     /**

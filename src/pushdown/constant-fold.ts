@@ -49,16 +49,33 @@ export function constantValue(expr: Expr, params: ParamValues): Folded {
       const inner = constantValue(expr.operand, params);
       if (!inner) return undefined;
       if (expr.op === '+') return inner;
-      const v = inner.value;
-      if (v === null) return inner;
-      if (typeof v === 'number') return { value: -v };
-      if (typeof v === 'bigint') return { value: -v };
-      if (typeof v === 'string' && /^\d/.test(v)) return { value: `-${v}` };
-      return undefined;
+      return foldNegation(expr, inner.value);
     }
     default:
       return undefined;
   }
+}
+
+/**
+ * `-x` of an exact number, in the result type: `-(3)` → '-3'. Only numbers are negated here: T-SQL
+ * refuses `-'5'` (a string is no operand of unary minus), and `-(-2147483648)` as int overflows;
+ * both are left to the local step, which raises the error if a row is read.
+ */
+function foldNegation(expr: Extract<Expr, { kind: 'unary' }>, value: ConstantValue): Folded {
+  if (value === null) return { value };
+  // a float's negation is exact: only its sign changes (`-1.5e3`)
+  const float = (t: SqlType) => typeName(t) === 'float' || typeName(t) === 'real';
+  if (float(expr.operand.sqlType) && float(expr.sqlType)) {
+    if (typeof value === 'number') return { value: -value };
+    return typeof value === 'string' && /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value) ? { value: negateText(value.trim()) } : undefined;
+  }
+  if (!exactNumberType(expr.operand.sqlType) || !exactNumberType(expr.sqlType)) return undefined;
+  const n = scaled(value);
+  return n && checkedNumber(formatScaled({ digits: -n.digits, scale: n.scale }), expr.sqlType);
+}
+
+function negateText(text: string): string {
+  return text.startsWith('-') ? text.slice(1) : `-${text.replace(/^\+/, '')}`;
 }
 
 function foldCall(expr: Extract<Expr, { kind: 'function' }>, params: ParamValues): Folded {

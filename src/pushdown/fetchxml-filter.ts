@@ -85,12 +85,7 @@ function translate(expr: Expr, negated: boolean, ctx: FetchFilterContext): XmlEl
       const column = columnOf(expr.expr, ctx);
       return [condition(column, expr.negated !== negated ? 'not-null' : 'null')];
     }
-    case 'between': {
-      const isNot = expr.negated !== negated;
-      const low = comparison(expr.expr, isNot ? 'lt' : 'ge', expr.low, ctx);
-      const high = comparison(expr.expr, isNot ? 'gt' : 'le', expr.high, ctx);
-      return filter(isNot ? 'or' : 'and', [low, high]);
-    }
+    case 'between': return between(expr, expr.negated !== negated, ctx);
     case 'inList': return inList(expr.expr, expr.list, expr.negated !== negated, ctx);
     case 'like': return like(expr, expr.negated !== negated, ctx);
     default: return local(`${expr.kind === 'function' ? `${expr.name}()` : `a ${expr.kind} expression`} is evaluated locally`);
@@ -171,6 +166,26 @@ function columnComparison(left: Expr, op: CompareOp, right: Expr, ctx: FetchFilt
   const b = columnOf(right, ctx);
   if (a.edmType !== b.edmType) return local(`${a.name} and ${b.name} have different types`);
   return [element('condition', { attribute: logicalName(a), operator: op, valueof: logicalName(b) }), notNull(a), notNull(b)];
+}
+
+/**
+ * `x BETWEEN a AND b` on a number or date column with constant bounds is `between` with two
+ * `<value>`s (FetchXML doc §1.2: numbers and dates); NOT BETWEEN is `not-between` and not null.
+ * Otherwise (text, a computed bound) it is the two comparisons.
+ */
+function between(expr: Extract<Expr, { kind: 'between' }>, isNot: boolean, ctx: FetchFilterContext): XmlElement[] {
+  const low = constantValue(expr.low, ctx.params);
+  const high = constantValue(expr.high, ctx.params);
+  if (expr.expr.kind === 'column' && low && high && low.value !== null && high.value !== null) {
+    const column = columnOf(expr.expr, ctx);
+    if (NUMBER_TYPES.has(column.edmType) || DATE_TYPES.has(column.edmType)) {
+      const bounds = [valueText(column, low.value), valueText(column, high.value)];
+      return isNot ? [condition(column, 'not-between', undefined, bounds), notNull(column)] : [condition(column, 'between', undefined, bounds)];
+    }
+  }
+  const lower = comparison(expr.expr, isNot ? 'lt' : 'ge', expr.low, ctx);
+  const upper = comparison(expr.expr, isNot ? 'gt' : 'le', expr.high, ctx);
+  return filter(isNot ? 'or' : 'and', [lower, upper]);
 }
 
 function inList(left: Expr, list: Expr[], negated: boolean, ctx: FetchFilterContext): XmlElement[] {

@@ -1,8 +1,9 @@
 /**
  * A whole SELECT as one FetchXML request, when FetchXML can answer it exactly and completely (the
  * rows the service returns are the result, no local step):
- * - one table, or two joined on one pair of columns (`link-entity`, `inner` or `outer`) on any
- *   columns, with every WHERE / ON condition translated (fetchxml-filter.ts);
+ * - one table, or a chain of INNER / LEFT joins, each on one pair of columns of any kind (nested
+ *   `link-entity`, `inner` or `outer`: joinTree), with every WHERE / ON condition translated
+ *   (fetchxml-filter.ts; a WHERE on an outer-joined table names the link with `entityname`);
  * - semi- and anti-joins in WHERE: `EXISTS (…)` → `link-type="exists"`, `x IN (SELECT y …)` →
  *   `link-type="in"`, `NOT EXISTS (…)` → `<filter><link-entity link-type="not any">`;
  * - plain columns in the select list, ORDER BY on the root table's columns, TOP;
@@ -17,12 +18,14 @@
  *  <attribute name="accountid" alias="a1" aggregate="count"/></entity></fetch>`.
  */
 import type { Column } from '../catalog/types.js';
-import { element, fetchXmlUrl, prettyXml, type SplitSpec, type XmlElement } from '../fetchxml/index.js';
+import { element, fetchXmlUrl, prettyXml, type XmlElement } from '../fetchxml/index.js';
 import { FORMATTED_VALUE, LOOKUP_LOGICAL_NAME } from '../odata/index.js';
 import type * as P from '../plan/index.js';
-import { functionKind } from '../plan/index.js';
+import { containsAggregate, functionKind } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
+import { aggregateOutputs, type AggregateOutputs } from './fetchxml-aggregate.js';
 import { logicalName, translateFetchConjunct } from './fetchxml-filter.js';
+import { CannotFetch, cannot, entityChildren, parts, primaryKeyColumn, renamed, type EntityParts } from './fetchxml-parts.js';
 import { rowCountValue, type ParamValues } from './values.js';
 import { conjuncts } from './walk.js';
 
@@ -37,14 +40,6 @@ export interface FetchPlanOptions {
 
 export type FetchPlan = { ok: true; plan: P.PhysicalPlan; shape: string } | { ok: false; reason: string };
 
-class CannotFetch {
-  constructor(readonly reason: string) {}
-}
-
-function cannot(reason: string): never {
-  throw new CannotFetch(reason);
-}
-
 /** the statement as one FetchXML request, or why it cannot be */
 export function fetchXmlPlan(bound: P.BoundQuery, options: FetchPlanOptions): FetchPlan {
   try {
@@ -55,32 +50,15 @@ export function fetchXmlPlan(bound: P.BoundQuery, options: FetchPlanOptions): Fe
   }
 }
 
-/** one `<entity>` or `<link-entity>` being built, for one scan */
-interface EntityParts {
-  scan: P.Scan;
-  /** '' for the root; the link's alias otherwise */
-  alias: string;
-  attributes: XmlElement[];
-  conditions: XmlElement[];
-  orders: XmlElement[];
-  links: XmlElement[];
-}
-
-function parts(scan: P.Scan, alias: string): EntityParts {
-  return { scan, alias, attributes: [], conditions: [], orders: [], links: [] };
-}
-
-function entityChildren(e: EntityParts): XmlElement[] {
-  const filter = e.conditions.length > 0 ? [element('filter', { type: 'and' }, e.conditions)] : [];
-  return [...e.attributes, ...e.orders, ...filter, ...e.links];
-}
-
 /** what building one plan shares: the scans by id, and the count of links so far (their aliases) */
 interface BuildContext {
   options: FetchPlanOptions;
   scan(id: number): P.Scan;
   links: number;
 }
+
+/** the root and every joined table, by scan id */
+type Joined = Map<number, EntityParts>;
 
 function build(bound: P.BoundQuery, options: FetchPlanOptions): { plan: P.PhysicalPlan; shape: string } {
   const ctx: BuildContext = {
@@ -99,46 +77,18 @@ function build(bound: P.BoundQuery, options: FetchPlanOptions): { plan: P.Physic
   if (block.offset) cannot('OFFSET has no FetchXML form');
   const from = block.from;
   if (!from) cannot('a SELECT without FROM');
-  const scanOf = (ref: P.FromRef): P.Scan => (ref.kind === 'scan' ? ctx.scan(ref.scanId) : cannot('a derived table or CTE in FROM runs locally'));
-  let root: EntityParts;
-  let link: { parts: EntityParts; type: 'inner' | 'outer'; from: Column; to: Column } | undefined;
-  const where = conjuncts(block.where);
-  if (from.kind === 'join') {
-    if (from.type !== 'INNER' && from.type !== 'LEFT') cannot(`${from.type} JOIN has no FetchXML form`);
-    const left = scanOf(from.left);
-    const right = scanOf(from.right);
-    root = parts(left, '');
-    const linked = parts(right, `l${++ctx.links}`);
-    let key: { from: Column; to: Column } | undefined;
-    for (const on of conjuncts(from.on)) {
-      const pair = joinKey(on, left.id, right.id);
-      if (pair && !key) {
-        key = pair;
-        continue;
-      }
-      if (readsOnly(on, right.id)) addCondition(linked, on, ctx);
-      else if (from.type === 'INNER' && readsOnly(on, left.id)) addCondition(root, on, ctx);
-      else cannot('a join condition FetchXML cannot express (one column pair per link)');
-    }
-    if (!key) cannot('the join has no equality between one column of each table');
-    link = { parts: linked, type: from.type === 'INNER' ? 'inner' : 'outer', ...key };
-    for (const w of where) {
-      if (readsOnly(w, right.id) && from.type === 'INNER') addCondition(linked, w, ctx);
-      else addWhere(root, w, ctx);
-    }
-  } else {
-    root = parts(scanOf(from), '');
-    for (const w of where) addWhere(root, w, ctx);
-  }
+  const joined: Joined = new Map();
+  const root = joinTree(from, joined, ctx);
+  for (const w of conjuncts(block.where)) addWhere(root, joined, w, ctx);
+  const links = [...joined.values()].filter((e) => e !== root);
+  const joins = [...joined.values()].flatMap((e) => e.joins);
   const aggregate = isAggregate(block);
-  if (aggregate && link) cannot('an aggregate over a join runs locally');
-  const out: { columns: Column[]; split?: SplitSpec } = aggregate ? aggregateOutputs(bound, block, root) : plainOutputs(bound, block, root, link?.parts);
+  if (aggregate && links.length > 0) cannot('an aggregate over a join runs locally');
+  const out: AggregateOutputs = aggregate ? aggregateOutputs(bound, block, root) : plainOutputs(bound, block, root, joined);
   const fetchAttributes: Record<string, string | undefined> = {};
   let rowLimit: number | undefined;
-  if (aggregate) {
-    fetchAttributes.aggregate = 'true';
-    if (block.limit) cannot('TOP over groups runs locally');
-  } else {
+  if (aggregate) fetchAttributes.aggregate = 'true';
+  else {
     orderRoot(block, root);
     if (root.orders.length > 0) fetchAttributes.useraworderby = 'true';
     const limit = block.limit ? rowCountValue(block.limit, options.params, 'TOP / LIMIT') : undefined;
@@ -149,14 +99,7 @@ function build(bound: P.BoundQuery, options: FetchPlanOptions): { plan: P.Physic
       rowLimit = limit;
     }
   }
-  const rootChildren = entityChildren(root);
-  if (link) {
-    const linkElement = element('link-entity', {
-      name: link.parts.scan.table.name, from: logicalName(link.from), to: logicalName(link.to), alias: link.parts.alias, 'link-type': link.type,
-    }, entityChildren(link.parts));
-    rootChildren.push(linkElement);
-  }
-  const fetch = element('fetch', fetchAttributes, [element('entity', { name: root.scan.table.name }, rootChildren)]);
+  const fetch = element('fetch', fetchAttributes, [element('entity', { name: root.scan.table.name }, entityChildren(root))]);
   const entitySet = root.scan.table.entitySetName;
   const url = fetchXmlUrl(entitySet, fetch);
   // a URL past the GET limit goes inside $batch, which takes twice as much (protocol doc §0); the
@@ -166,19 +109,79 @@ function build(bound: P.BoundQuery, options: FetchPlanOptions): { plan: P.Physic
     cannot(`the FetchXML request would be ${url.length} characters, longer than the service accepts`);
   }
   const annotations = [...new Set([PAGING_ANNOTATION, ...out.columns.flatMap(annotationOf)])];
-  // the paging cookie tracks root rows only: under a join that can repeat a root row it would skip rows (FetchXML doc §1.7)
-  const simplePaging = link !== undefined && !link.from.isPrimaryKey;
+  // the paging cookie tracks root rows only: under a join that can repeat a root row it would skip
+  // rows (FetchXML doc §1.7); in root-key order the read pages by that key, else by number alone
+  const repeats = fetchAttributes.count !== undefined && joins.some((j) => !j.from.isPrimaryKey);
+  const keyPaging = repeats && root.orders.length === 0 ? keyPagingOf(root, links) : undefined;
+  const simplePaging = repeats && !keyPaging;
+  const kind = joins.length === 0 ? 'read' : joins.length === 1 ? `${joins[0]!.type} join` : `join of ${joins.length + 1} tables`;
   const step: P.RemoteScanStep = {
     kind: 'remoteScan', scanId: root.scan.id, table: root.scan.table, alias: root.scan.alias,
     request: { method: 'GET', url, headers: { Prefer: `odata.include-annotations="${annotations.join(',')}"` } },
     columns: out.columns,
     ...(rowLimit !== undefined ? { rowLimit } : {}),
-    fetchXml: { entitySet, fetch, pretty: prettyXml(fetch), reason: '', ...(aggregate ? { aggregate: true } : {}), ...(simplePaging ? { simplePaging: true } : {}), ...(viaBatch ? { viaBatch: true } : {}), ...(out.split ? { split: out.split } : {}) },
-    pushed: [`FetchXML ${aggregate ? 'aggregate' : link ? `${link.type} join` : 'read'}`],
+    fetchXml: { entitySet, fetch, pretty: prettyXml(fetch), reason: '', ...(aggregate ? { aggregate: true } : {}), ...(simplePaging ? { simplePaging: true } : {}), ...(keyPaging ? { keyPaging } : {}), ...(viaBatch ? { viaBatch: true } : {}), ...(out.split ? { split: out.split } : {}) },
+    pushed: [`FetchXML ${aggregate ? 'aggregate' : kind}`],
     notPushed: [],
   };
-  const shape = aggregate ? 'aggregate' : link ? `${link.type} join` : 'read';
+  if (out.local) {
+    const output: P.OutputShape = { kind: 'local', step: { kind: 'local', query: out.local.query, reasons: out.local.reasons } };
+    return { plan: { scans: [step], output, params: options.params }, shape: 'aggregate, finished locally over the groups' };
+  }
+  const shape = aggregate ? 'aggregate' : kind;
   return { plan: { scans: [step], output: { kind: 'direct', names: bound.outputNames, columns: out.columns }, params: options.params }, shape };
+}
+
+function keyPagingOf(root: EntityParts, links: EntityParts[]): { key: string; linkKeys: Record<string, string> } {
+  const linkKeys: Record<string, string> = {};
+  for (const link of links) linkKeys[link.alias] = logicalName(primaryKeyColumn(link.scan));
+  return { key: logicalName(primaryKeyColumn(root.scan)), linkKeys };
+}
+
+/**
+ * FROM as the root `<entity>` and nested `<link-entity>`s: a chain of INNER / LEFT joins, each
+ * table linked to one already joined by one column equality of its ON (the link's `from` / `to`);
+ * the ON's other conditions filter the link (or, for an inner join, the table they read). An inner
+ * join below an outer link has no FetchXML form: the service keeps the outer row (the link's
+ * columns null) where SQL drops it.
+ *
+ * `a JOIN c ON c.parentcustomerid = a.accountid LEFT JOIN u ON u.systemuserid = c.ownerid` →
+ * `<entity name="account">…<link-entity name="contact" … alias="l1" link-type="inner"><link-entity name="systemuser" … alias="l2" link-type="outer"/></link-entity>`.
+ */
+function joinTree(ref: P.FromRef, joined: Joined, ctx: BuildContext): EntityParts {
+  if (ref.kind === 'scan') {
+    const root = parts(ctx.scan(ref.scanId), '');
+    joined.set(root.scan.id, root);
+    return root;
+  }
+  if (ref.kind !== 'join') cannot('a derived table or CTE in FROM runs locally');
+  if (ref.type !== 'INNER' && ref.type !== 'LEFT') cannot(`${ref.type} JOIN has no FetchXML form`);
+  const root = joinTree(ref.left, joined, ctx);
+  if (ref.right.kind !== 'scan') cannot('a join whose right side is not a table runs locally');
+  const right = ctx.scan(ref.right.scanId);
+  const inner = ref.type === 'INNER';
+  let link: { parent: EntityParts; key: { from: Column; to: Column } } | undefined;
+  const rest: P.Expr[] = [];
+  for (const on of conjuncts(ref.on)) {
+    const parent = link ? undefined : [...joined.values()].find((e) => joinKey(on, e.scan.id, right.id));
+    if (parent) link = { parent, key: joinKey(on, parent.scan.id, right.id)! };
+    else rest.push(on);
+  }
+  if (!link) cannot('the join has no equality between one column of each table');
+  if (inner && link.parent.outer) cannot('an inner join below an outer join has no FetchXML form');
+  const linked = parts(right, `l${++ctx.links}`, link.parent.outer || !inner);
+  for (const on of rest) {
+    if (readsOnly(on, right.id)) {
+      addCondition(linked, on, ctx);
+      continue;
+    }
+    const target = inner ? [...joined.values()].find((e) => !e.outer && readsOnly(on, e.scan.id)) : undefined;
+    if (!target) cannot('a join condition FetchXML cannot express (one column pair per link)');
+    addCondition(target, on, ctx);
+  }
+  link.parent.joins.push({ parts: linked, type: inner ? 'inner' : 'outer', ...link.key });
+  joined.set(right.id, linked);
+  return root;
 }
 
 const PAGING_ANNOTATION = 'Microsoft.Dynamics.CRM.*';
@@ -193,7 +196,7 @@ function annotationOf(column: Column): string[] {
 
 function isAggregate(block: P.Select): boolean {
   return block.distinct || block.groupBy.length > 0 || block.having !== undefined
-    || block.columns.some((c) => c.expr.kind === 'function' && !c.expr.over && functionKind(c.expr.name) === 'aggregate');
+    || block.columns.some((c) => containsAggregate(c.expr));
 }
 
 /** the one scan an expression reads, and nothing else (no outer column, no subquery) */
@@ -245,8 +248,13 @@ function addCondition(e: EntityParts, expr: P.Expr, ctx: BuildContext): void {
   e.conditions.push(...t.conditions);
 }
 
-/** a WHERE conjunct of the root: a condition, or a semi- / anti-join */
-function addWhere(root: EntityParts, expr: P.Expr, ctx: BuildContext): void {
+/**
+ * A WHERE conjunct: a semi- / anti-join of the root, or a condition on one table. A condition on an
+ * inner-joined table filters its link (the same rows); one on an outer-joined table is a root
+ * condition naming the link (`entityname`), applied after the join as WHERE is (FetchXML doc §1.1):
+ * `LEFT JOIN contact c … WHERE c.fullname IS NULL` → `<condition entityname="l1" attribute="fullname" operator="null"/>`.
+ */
+function addWhere(root: EntityParts, joined: Joined, expr: P.Expr, ctx: BuildContext): void {
   if (expr.kind === 'exists') {
     const semi = semiJoin(expr.query, root, undefined, ctx);
     // a filter's link types are conditions of that filter (FetchXML doc §1.1)
@@ -260,11 +268,24 @@ function addWhere(root: EntityParts, expr: P.Expr, ctx: BuildContext): void {
     return;
   }
   if (expr.kind === 'unary' && expr.op === 'NOT' && expr.operand.kind === 'exists') {
-    addWhere(root, { ...expr.operand, negated: !expr.operand.negated }, ctx);
+    addWhere(root, joined, { ...expr.operand, negated: !expr.operand.negated }, ctx);
     return;
   }
-  if (!readsOnly(expr, root.scan.id)) cannot('a condition reads another table or a subquery FetchXML cannot express');
-  addCondition(root, expr, ctx);
+  const target = [...joined.values()].find((e) => readsOnly(expr, e.scan.id));
+  if (!target) cannot('a condition reads two tables or a subquery FetchXML cannot express');
+  if (!target.outer) {
+    addCondition(target, expr, ctx);
+    return;
+  }
+  const onLink = parts(target.scan, target.alias);
+  addCondition(onLink, expr, ctx);
+  root.conditions.push(...onLink.conditions.map((c) => naming(c, target.alias)));
+}
+
+/** the condition (and those nested in its filters) read from the link `alias` */
+function naming(e: XmlElement, alias: string): XmlElement {
+  if (e.name === 'condition') return { ...e, attributes: { entityname: alias, ...e.attributes } };
+  return { ...e, children: e.children.map((c) => naming(c, alias)) };
 }
 
 function withLinkType(link: XmlElement, type: string): XmlElement {
@@ -301,13 +322,6 @@ function semiJoin(query: P.Query, root: EntityParts, inColumn: P.ColumnRef | und
   return element('link-entity', { name: scan.table.name, from: logicalName(key.from), to: logicalName(key.to), alias: inner.alias }, entityChildren(inner));
 }
 
-/** a result column read from a renamed property (an aggregate alias, `l1_x002e_name`); frozen, as the rest of a cached plan */
-function renamed(column: Pick<Column, 'name' | 'kind' | 'edmType' | 'sqlType'> & Partial<Column>, odataName: string): Column {
-  return Object.freeze({
-    nullable: true, readOnly: true, insertable: false, updatable: false, isPrimaryKey: false, ...column, odataName,
-  });
-}
-
 function addAttribute(e: EntityParts, column: Column): void {
   const name = logicalName(column);
   if (!e.attributes.some((a) => a.attributes.name === name)) e.attributes.push(element('attribute', { name }));
@@ -321,25 +335,17 @@ function readableColumn(ref: P.ColumnRef): Column {
   return c;
 }
 
-function primaryKeyColumn(scan: P.Scan): Column {
-  const key = scan.table.columns.find((c) => c.isPrimaryKey) ?? scan.table.columns.find((c) => c.name === scan.table.primaryKey[0]);
-  return key ?? cannot(`${scan.table.name} has no primary key`);
-}
-
-/** the select list as the root's (and the link's) `<attribute>`s; each output column read from its property */
-function plainOutputs(bound: P.BoundQuery, block: P.Select, root: EntityParts, linked: EntityParts | undefined): { columns: Column[] } {
+/** the select list as the root's (and the links') `<attribute>`s; each output column read from its property */
+function plainOutputs(bound: P.BoundQuery, block: P.Select, root: EntityParts, joined: Joined): { columns: Column[] } {
   if (block.distinct) cannot('DISTINCT runs locally');
   const columns: Column[] = [];
   const add = (ref: P.ColumnRef) => {
     const column = readableColumn(ref);
-    if (ref.scanId === root.scan.id) {
-      addAttribute(root, column);
-      columns.push(column);
-    } else if (linked && ref.scanId === linked.scan.id) {
-      addAttribute(linked, column);
-      // a linked column comes back as `alias.column`, the dot written `_x002e_` (FetchXML doc §1.6)
-      columns.push(renamed(column, `${linked.alias}_x002e_${logicalName(column)}`));
-    } else cannot('a select item reads a table outside the FetchXML query');
+    const from = ref.scanId === undefined ? undefined : joined.get(ref.scanId);
+    if (!from) cannot('a select item reads a table outside the FetchXML query');
+    addAttribute(from, column);
+    // a linked column comes back as `alias.column`, the dot written `_x002e_` (FetchXML doc §1.6)
+    columns.push(from === root ? column : renamed(column, `${from.alias}_x002e_${logicalName(column)}`));
   };
   for (const item of block.columns) {
     if (item.expr.kind === 'star') {
@@ -367,129 +373,4 @@ function orderRoot(block: P.Select, root: EntityParts): void {
     if (item.nulls && (item.nulls === 'first') === item.descending) cannot('the NULLS FIRST/LAST order differs from the service');
     root.orders.push(element('order', { attribute: logicalName(column), descending: item.descending ? 'true' : undefined }));
   }
-}
-
-const NUMERIC = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Byte']);
-const DATES = new Set(['Edm.DateTimeOffset', 'Edm.Date']);
-type DateGrouping = 'year' | 'month' | 'day';
-
-/** a text key for an expression of the root, equal for the same grouping expression written twice */
-function exprKey(expr: P.Expr): string {
-  switch (expr.kind) {
-    case 'column': return `c${expr.scanId ?? ''}.${expr.name.toLowerCase()}`;
-    case 'keyword': return `k${expr.word.toLowerCase()}`;
-    case 'literal': return `l${String(expr.value).toLowerCase()}`;
-    case 'function': return `${expr.name}${expr.distinct ? ' distinct' : ''}(${expr.star ? '*' : expr.args.map(exprKey).join(',')})`;
-    // anything else is neither grouped nor aggregated here (groupSpec and aggregateSpec refuse it)
-    default: return `?${expr.kind}`;
-  }
-}
-
-/** a GROUP BY expression FetchXML groups by: a plain column, or a date part of a date column */
-function groupSpec(expr: P.Expr, scanId: number): { column: Column; dategrouping?: DateGrouping; edmType: string } | undefined {
-  if (expr.kind === 'column') {
-    const c = expr.scanId === scanId ? expr.column : undefined;
-    return c && (c.kind === 'data' || c.kind === 'lookup') && !c.enumType && c.edmType !== 'Edm.Binary' ? { column: c, edmType: c.edmType } : undefined;
-  }
-  if (expr.kind !== 'function' || expr.over) return undefined;
-  let part: string | undefined;
-  let arg: P.Expr | undefined;
-  let edmType = 'Edm.Int32';
-  if ((expr.name === 'YEAR' || expr.name === 'MONTH' || expr.name === 'DAY') && expr.args.length === 1) [part, arg] = [expr.name.toLowerCase(), expr.args[0]];
-  else if (expr.name === 'DATEPART' && expr.args[0]?.kind === 'keyword') [part, arg] = [expr.args[0].word.toLowerCase(), expr.args[1]];
-  else if (expr.name === 'DATE_PART' && expr.args[0]?.kind === 'literal' && typeof expr.args[0].value === 'string') {
-    [part, arg, edmType] = [expr.args[0].value.toLowerCase(), expr.args[1], 'Edm.Double'];
-  }
-  const grouping = ({ year: 'year', yy: 'year', yyyy: 'year', month: 'month', mm: 'month', m: 'month', day: 'day', dd: 'day', d: 'day' } as Record<string, DateGrouping>)[part ?? ''];
-  // week and quarter are not the SQL ones on the service: weeks by the user's settings, quarters of the fiscal year
-  if (!grouping || arg?.kind !== 'column' || arg.scanId !== scanId || !arg.column || !DATES.has(arg.column.edmType) || arg.column.kind !== 'data') return undefined;
-  return { column: arg.column, dategrouping: grouping, edmType };
-}
-
-/** an aggregate FetchXML computes exactly as T-SQL does */
-function aggregateSpec(expr: P.Expr, root: EntityParts): { aggregate: string; column: Column; distinct?: boolean; edmType: string } | undefined {
-  if (expr.kind !== 'function' || expr.over || functionKind(expr.name) !== 'aggregate') return undefined;
-  if (expr.name === 'COUNT' && expr.star) return { aggregate: 'count', column: primaryKeyColumn(root.scan), edmType: 'Edm.Int32' };
-  const arg = expr.args.length === 1 ? expr.args[0] : undefined;
-  const column = arg?.kind === 'column' && arg.scanId === root.scan.id ? arg.column : undefined;
-  if (!column || (column.kind !== 'data' && column.kind !== 'lookup') || column.enumType || column.edmType === 'Edm.Binary') return undefined;
-  if (expr.name === 'COUNT') return { aggregate: 'countcolumn', column, distinct: expr.distinct, edmType: 'Edm.Int32' };
-  if (expr.distinct) return undefined;
-  if (expr.name === 'SUM' && NUMERIC.has(column.edmType)) return { aggregate: 'sum', column, edmType: column.edmType };
-  if ((expr.name === 'MIN' || expr.name === 'MAX') && (NUMERIC.has(column.edmType) || DATES.has(column.edmType))) {
-    return { aggregate: expr.name.toLowerCase(), column, edmType: column.edmType };
-  }
-  // AVG: T-SQL's AVG of an integer is an integer, and the service's average is its own decimal
-  return undefined;
-}
-
-/** GROUP BY and aggregates as aliased `<attribute>`s of the root; the result columns read by alias */
-function aggregateOutputs(bound: P.BoundQuery, block: P.Select, root: EntityParts): { columns: Column[]; split?: SplitSpec } {
-  if (block.having) cannot('HAVING runs locally');
-  if (block.distinct) cannot('DISTINCT runs locally');
-  const aliases = new Map<string, { alias: string; edmType: string; column: Column; dategrouping?: DateGrouping }>();
-  for (const g of block.groupBy) {
-    const spec = groupSpec(g, root.scan.id) ?? cannot('it groups by a value FetchXML cannot group by');
-    const key = exprKey(g);
-    if (aliases.has(key)) continue;
-    const alias = `g${aliases.size + 1}`;
-    aliases.set(key, { alias, edmType: spec.edmType, column: spec.column, dategrouping: spec.dategrouping });
-    root.attributes.push(element('attribute', {
-      name: logicalName(spec.column), alias, groupby: 'true', dategrouping: spec.dategrouping, usertimezone: spec.dategrouping ? 'false' : undefined,
-    }));
-  }
-  const groups = aliases.size;
-  const combines = new Map<string, 'sum' | 'min' | 'max' | undefined>();
-  const columns: Column[] = [];
-  const aliasOf = (expr: P.Expr): { alias: string; edmType: string; column: Column; dategrouping?: DateGrouping } | undefined => {
-    const key = exprKey(expr);
-    const known = aliases.get(key);
-    if (known) return known;
-    const spec = aggregateSpec(expr, root);
-    if (!spec) return undefined;
-    const alias = `a${aliases.size - groups + 1}`;
-    const entry = { alias, edmType: spec.edmType, column: spec.column };
-    aliases.set(key, entry);
-    // how parts over ranges combine; a distinct count cannot (one value may fall in two ranges)
-    combines.set(alias, spec.distinct ? undefined : spec.aggregate === 'min' || spec.aggregate === 'max' ? spec.aggregate : 'sum');
-    root.attributes.push(element('attribute', { name: logicalName(spec.column), alias, aggregate: spec.aggregate, distinct: spec.distinct ? 'true' : undefined }));
-    return entry;
-  };
-  block.columns.forEach((item, index) => {
-    const entry = aliasOf(item.expr) ?? cannot('a select item that is neither grouped nor an aggregate FetchXML computes exactly');
-    // a grouped lookup comes back as a bare GUID under its alias (FetchXML doc §1.6): read as plain data
-    columns.push(renamed({ name: bound.outputNames[index]!, kind: 'data', edmType: entry.edmType, sqlType: item.expr.sqlType }, entry.alias));
-  });
-  if (columns.length === 0) cannot('nothing to aggregate');
-  for (const item of block.orderBy) {
-    let target: P.Expr | undefined = item.expr;
-    if (item.expr.kind === 'column' && item.expr.scanId === undefined) target = block.columns.find((c) => c.alias?.toLowerCase() === (item.expr as P.ColumnRef).name.toLowerCase())?.expr;
-    else if (item.expr.kind === 'literal' && item.expr.type === 'number') target = block.columns[Number(item.expr.value) - 1]?.expr;
-    const entry = target ? aliases.get(exprKey(target)) : undefined;
-    if (!entry) cannot('ORDER BY a value that is not in the select list runs locally');
-    if (entry.column.kind === 'lookup' && !entry.dategrouping) cannot('ORDER BY a lookup: the service sorts it by name');
-    if (item.nulls && (item.nulls === 'first') === item.descending) cannot('the NULLS FIRST/LAST order differs from the service');
-    root.orders.push(element('order', { alias: entry.alias, descending: item.descending ? 'true' : undefined }));
-  }
-  return { columns, split: splitSpec(root, [...aliases.values()], combines) };
-}
-
-/**
- * How the aggregate is answered by parts when the service refuses it whole (split.ts): ranges of
- * the date it groups by, else of `createdon`. Not when a part cannot be combined exactly: a
- * distinct count, or text groups (equal up to case, one group across parts but shown as either).
- */
-function splitSpec(root: EntityParts, entries: { alias: string; column: Column; dategrouping?: DateGrouping }[], combines: Map<string, 'sum' | 'min' | 'max' | undefined>): SplitSpec | undefined {
-  const groups = entries.filter((e) => e.alias.startsWith('g'));
-  if (groups.some((g) => !g.dategrouping && g.column.edmType === 'Edm.String')) return undefined;
-  const aggregates: SplitSpec['aggregates'] = [];
-  for (const [alias, combine] of combines) {
-    if (!combine) return undefined;
-    aggregates.push({ alias, combine });
-  }
-  const dated = groups.find((g) => g.dategrouping)?.column
-    ?? root.scan.table.columns.find((c) => c.name === 'createdon' && c.kind === 'data' && DATES.has(c.edmType));
-  if (!dated) return undefined;
-  const orders = root.orders.map((o) => ({ alias: o.attributes.alias!, descending: o.attributes.descending === 'true' }));
-  return { attribute: logicalName(dated), groups: groups.map((g) => g.alias), aggregates, orders };
 }

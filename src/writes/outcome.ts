@@ -40,15 +40,25 @@ export interface WriteSummary {
  * which returns the failures instead. A write is never reported as success while rows failed silently.
  */
 export function summarize(command: string, ops: readonly WriteOperation[], outcomes: readonly Outcome[], options: { atomic: boolean; continueOnError: boolean }): WriteSummary {
-  const written = outcomes.filter((o) => o.state === 'written').length;
-  const unconfirmed = outcomes.filter((o) => o.state === 'unconfirmed').length;
-  const notAttempted = outcomes.filter((o) => o.state === 'notAttempted').length;
-  const failures: WriteFailure[] = ops.flatMap((op, i) => {
+  // one pass: a cancelled 20,000-row INSERT is summarized on its way to settling, so this stays linear and allocates per failure only
+  let written = 0;
+  let unconfirmed = 0;
+  let notAttempted = 0;
+  const failures: WriteFailure[] = [];
+  const writtenKeys: Record<string, unknown>[] = [];
+  for (let i = 0; i < ops.length; i++) {
     const o = outcomes[i]!;
-    if (o.state !== 'failed' && o.state !== 'unconfirmed') return [];
-    const message = o.state === 'unconfirmed' ? `not confirmed (the request may or may not have been carried out): ${o.error.message}` : o.error.message;
-    return [{ key: op.key, row: op.row, code: o.error.code, message, ...(o.error.serviceCode ? { serviceCode: o.error.serviceCode } : {}) }];
-  });
+    if (o.state === 'written') {
+      written++;
+      writtenKeys.push(ops[i]!.key);
+    } else if (o.state === 'notAttempted') {
+      notAttempted++;
+    } else if (o.state === 'failed' || o.state === 'unconfirmed') {
+      if (o.state === 'unconfirmed') unconfirmed++;
+      const message = o.state === 'unconfirmed' ? `not confirmed (the request may or may not have been carried out): ${o.error.message}` : o.error.message;
+      failures.push({ key: ops[i]!.key, row: ops[i]!.row, code: o.error.code, message, ...(o.error.serviceCode ? { serviceCode: o.error.serviceCode } : {}) });
+    }
+  }
   if (failures.length === 0 && notAttempted === 0) return { rowCount: written };
   if (options.continueOnError && !options.atomic && notAttempted === 0) {
     return { rowCount: written, failures, warnings: [`${failures.length} of ${ops.length} rows failed; ${written} written`] };
@@ -59,7 +69,7 @@ export function summarize(command: string, ops: readonly WriteOperation[], outco
   const first = failed ?? (stopped ? { error: stopped.reason } : undefined);
   const details = {
     written, failed: failures.length - unconfirmed, unconfirmed, notAttempted, rows: ops.length, failures,
-    writtenKeys: ops.filter((_, i) => outcomes[i]!.state === 'written').map((op) => op.key),
+    writtenKeys,
   };
   if (written === 0 && unconfirmed === 0) {
     const what = options.atomic && ops.length > 1 ? 'the statement was rolled back; nothing was written' : 'nothing was written';

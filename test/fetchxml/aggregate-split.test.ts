@@ -47,6 +47,22 @@ describe('a FetchXML aggregate over the service limit', () => {
     expect((await run(sql)).rows).toEqual(asMultiset((await local.query(sql)).rows));
   });
 
+  it('an aggregate finished locally (HAVING, AVG) is split the same way, and its local step runs over the combined groups', async () => {
+    const sql = 'SELECT DATEPART(quarter, createdon) AS q, AVG(numberofemployees) AS e, COUNT(*) AS n FROM account GROUP BY DATEPART(quarter, createdon) HAVING COUNT(*) > 1 ORDER BY q';
+    const { rows, sent } = await run(sql);
+    expect(rows).toEqual((await local.query(sql)).rows.map(comparable));
+    expect(rows.length).toBeGreaterThan(1);
+    expect(sent.every((u) => u.includes('fetchXml='))).toBe(true);
+    expect(sent.filter((u) => u.includes('aggregate="true"')).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('a distinct count finished locally falls back to reading every row', async () => {
+    const sql = 'SELECT industrycode, COUNT(DISTINCT name) AS d FROM account GROUP BY industrycode HAVING COUNT(*) > 2';
+    const { rows, sent } = await run(sql);
+    expect(rows).toEqual(asMultiset((await local.query(sql)).rows));
+    expect(sent.at(-1)).toContain('$select=');
+  });
+
   it('a distinct count is not split: every row is read, and EXPLAIN says so', async () => {
     const sql = 'SELECT COUNT(DISTINCT name) AS d FROM account';
     const { rows, sent } = await run(sql);

@@ -18,6 +18,8 @@ export const FEATURES = [
   'strfn2', 'iif', 'mathfn', 'datefn2', 'aggfn2', 'countbig', 'window2', 'distwin', 'unionorder', 'setopwrap', 'lagdefault',
   // TRY_CAST / TRY_CONVERT of strings to int, LIKE … ESCAPE, STRING_AGG with a total order, CROSS / OUTER APPLY, bounded recursive CTEs
   'trycast', 'likeescape', 'stragg', 'apply', 'recursive',
+  // money and int arithmetic with decimal literals (decimal results, their precision and scale)
+  'decarith',
   // not a construct: the check of each output column's reported type against T-SQL's (test/fuzz/result-types.ts)
   'coltypes',
 ] as const;
@@ -628,6 +630,13 @@ export class Generator {
         options.push(() => (this.used.add('arith'), { k: 'bin', ty, op: '*', l: money(), r: nonzero() }));
       }
       if (this.on.has('intdiv')) options.push(() => (this.used.add('intdiv'), { k: 'bin', ty, op: '/', l: money(), r: nonzero() }));
+      if (this.on.has('decarith')) {
+        // money or an int with a decimal literal: a decimal by T-SQL's precedence, its precision and scale by the operator's rule
+        const decimal = (): Expr => ({ k: 'lit', ty: 'money', v: this.rng.pick([1.5, 0.25, 2.75, 100.125, 0.5]) });
+        options.push(() => (this.used.add('decarith'), { k: 'bin', ty, op: this.rng.pick(['+', '-', '*'] as const), l: money(), r: decimal() }));
+        options.push(() => (this.used.add('decarith'), { k: 'bin', ty, op: '*', l: this.expr('int', sources, d), r: decimal() }));
+        options.push(() => (this.used.add('decarith'), { k: 'bin', ty, op: '/', l: this.rng.chance(0.5) ? money() : this.expr('int', sources, d), r: decimal() }));
+      }
       if (this.on.has('numfn')) {
         options.push(() => (this.used.add('numfn'), { k: 'fn', ty, name: this.rng.pick(['ABS', 'CEILING', 'FLOOR']), args: [money()] }));
         options.push(() => (this.used.add('numfn'), { k: 'fn', ty, name: 'ROUND', args: [money(), { k: 'lit', ty: 'int', v: this.rng.int(0, 2) }] }));

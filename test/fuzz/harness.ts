@@ -12,7 +12,7 @@ import { buildPools, FEATURES, Generator, type Feature, type Generated } from '.
 import { loadOracle, openOracle } from './oracle.js';
 import { renderOracle } from './render-oracle.js';
 import { renderSql } from './render-sql.js';
-import { familyMatches, familyOf, ResultTypes, type Family } from './result-types.js';
+import { reportedType, ResultTypes, typeMatches, typeText, type SqlT } from './result-types.js';
 import { CUSTOMERS, TABLES, type TableDef } from './schema.js';
 import { shrink } from './shrink.js';
 
@@ -36,8 +36,8 @@ export interface FuzzWorld {
   tables: Map<string, Record<string, unknown>[]>;
   /** runs oracle SQL over this world's rows */
   query(sql: string): Promise<Record<string, unknown>[]>;
-  /** each table's columns' type families, from the service's metadata (the input of the result-type check) */
-  baseTypes: Map<string, Map<string, Family>>;
+  /** each table's columns' types, from the service's metadata (the input of the result-type check) */
+  baseTypes: Map<string, Map<string, SqlT>>;
   generator(seed: number, features: Set<Feature>): Generator;
   close(): Promise<void>;
 }
@@ -111,34 +111,42 @@ export async function startFinopsWorlds(rows: number, db: PGlite, remoteLanguage
   return worlds;
 }
 
-/** the type family of every column the generator reads, as dynasql's catalog reports it from the service's metadata */
-async function readBaseTypes(conn: Connection, tables: TableDef[]): Promise<Map<string, Map<string, Family>>> {
-  const out = new Map<string, Map<string, Family>>();
+/** the type of every column the generator reads, as dynasql's catalog reports it from the service's metadata */
+async function readBaseTypes(conn: Connection, tables: TableDef[]): Promise<Map<string, Map<string, SqlT>>> {
+  const out = new Map<string, Map<string, SqlT>>();
   for (const t of tables) {
     const r = await conn.query(`SELECT TOP 1 ${t.columns.map((c) => `x.${c.name}`).join(', ')} FROM ${t.name} x`);
-    out.set(t.name, new Map(r.columns.map((c, n) => [t.columns[n]!.name, familyOf(c.type) ?? 'null'])));
+    out.set(t.name, new Map(r.columns.map((c, n) => [t.columns[n]!.name, reportedType(c) ?? { f: 'null' }])));
   }
   return out;
 }
 
-/** the first output column whose reported type is not the family T-SQL gives it, as a class and a message */
-function typeMismatch(world: FuzzWorld, q: Select, dialect: 'tsql' | 'postgresql', reported: { name: string; type: string }[]): { cls: string; detail: string } | undefined {
-  const expected = new ResultTypes(world.baseTypes, dialect).ofSelect(q);
+/**
+ * The first output column whose reported type is not the one T-SQL gives it (the family; a
+ * decimal's precision and scale where both are known), as a class and a message.
+ */
+function typeMismatch(world: FuzzWorld, q: Select, dialect: 'tsql' | 'postgresql', reported: { name: string; type: string; precision?: number; scale?: number }[]): { cls: string; detail: string } | undefined {
+  const expected = new ResultTypes(world.baseTypes, dialect).exactOfSelect(q);
   for (let n = 0; n < expected.length; n++) {
-    const got = reported[n] ? familyOf(reported[n]!.type) : undefined;
-    if (familyMatches(expected[n]!, got)) continue;
+    const got = reported[n] ? reportedType(reported[n]!) : undefined;
+    if (typeMatches(expected[n]!, got)) continue;
     const e = q.items[n]!.e;
     const shape = e.k === 'fn' ? `${e.name.replace(/_[A-Z]+$/, '')}()` : e.k === 'agg' || e.k === 'win' ? `${e.fn}()${e.k === 'win' ? ' OVER' : ''}` : e.k === 'bin' ? `x ${e.op} y` : e.k;
+    const said = got ? typeText(got) : reported[n]?.type ?? 'no column';
+    // a family's mismatch is one class; a precision or scale mismatch another (its numbers vary with the data's types)
+    const precisionOnly = got !== undefined && got.f === expected[n]!.f;
     return {
-      cls: `type of ${shape}: ${expected[n]} expected, ${reported[n]?.type ?? 'no column'} reported${dialect === 'postgresql' ? ' (PostgreSQL)' : ''}`,
-      detail: `column ${q.items[n]!.alias}: dynasql reports ${reported[n]?.type ?? 'nothing'}, T-SQL gives ${expected[n]}`,
+      cls: `type of ${shape}: ${precisionOnly ? 'decimal precision / scale' : `${expected[n]!.f} expected, ${reported[n]?.type ?? 'no column'} reported`}${dialect === 'postgresql' ? ' (PostgreSQL)' : ''}`,
+      detail: `column ${q.items[n]!.alias}: dynasql reports ${said}, T-SQL gives ${typeText(expected[n]!)}`,
     };
   }
   return undefined;
 }
 
+/** how each output column compares; a set operation's column is approximate when any arm's is */
 export function outputColumns(q: Select, ciColumns: boolean[], dialect: 'tsql' | 'postgresql' = 'tsql'): OutputColumn[] {
-  return q.items.map((i, n) => ({ alias: i.alias, ty: i.e.ty, ci: ciColumns[n] ?? false, approx: approx(i.e) || (dialect === 'postgresql' && hasAvg(i.e)) || i.e.k === 'ref' }));
+  const arms = [q, ...(q.union ?? []).map((u) => u.q)];
+  return q.items.map((i, n) => ({ alias: i.alias, ty: i.e.ty, ci: ciColumns[n] ?? false, approx: arms.some((arm) => { const e = arm.items[n]?.e; return e !== undefined && (approx(e) || (dialect === 'postgresql' && hasAvg(e)) || e.k === 'ref'); }) }));
 }
 
 /**

@@ -4,11 +4,11 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Select } from './ast.js';
+import type { Expr, Select } from './ast.js';
 import { compareResults } from './compare.js';
 import { openOracle } from './oracle.js';
 import { likeToRegex, renderOracle } from './render-oracle.js';
-import { familyMatches, familyOf, ResultTypes } from './result-types.js';
+import { decimalResult, familyMatches, familyOf, ResultTypes, typeMatches } from './result-types.js';
 
 let db: PGlite;
 beforeAll(async () => {
@@ -117,6 +117,28 @@ describe('the result types T-SQL gives', () => {
     };
     expect(types(q)).toEqual(['int', 'int', 'money', 'datetime', 'decimal', 'bigint']);
     expect(types(q, 'postgresql').slice(0, 2)).toEqual(['decimal', 'bigint']);
+  });
+
+  it("decimal precision and scale follow T-SQL's operator rules and the 38-digit cap (the documented examples)", () => {
+    const d = (p: number, s: number) => ({ f: 'decimal' as const, p, s });
+    expect(decimalResult('*', d(30, 20), d(30, 20))).toEqual(d(38, 17));
+    expect(decimalResult('*', d(30, 10), d(30, 10))).toEqual(d(38, 6));
+    expect(decimalResult('+', d(10, 2), d(10, 3))).toEqual(d(12, 3));
+    expect(decimalResult('*', d(10, 2), d(10, 3))).toEqual(d(21, 5));
+    expect(decimalResult('/', d(10, 2), d(10, 3))).toEqual(d(24, 13));
+    expect(decimalResult('/', d(10, 0), d(5, 2))).toEqual(d(18, 6));
+    const m: Expr = { k: 'col', ty: 'money', table: 't', name: 'm' };
+    const coalesced: Expr = { k: 'fn', ty: 'money', name: 'COALESCE', args: [m, { k: 'lit', ty: 'money', v: 4858000 }] };
+    const q: Select = { k: 'select', from, items: [
+      { e: coalesced, alias: 'c' },
+      { e: { k: 'agg', ty: 'money', fn: 'AVG', arg: coalesced }, alias: 'a' },
+      { e: { k: 'agg', ty: 'money', fn: 'SUM', arg: coalesced }, alias: 's' },
+      { e: { k: 'fn', ty: 'money', name: 'ISNULL', args: [m, { k: 'lit', ty: 'money', v: 1234.5 }] }, alias: 'i' },
+    ] };
+    // COALESCE(money, 4858000.0): money as decimal(19,4) beside decimal(8,1) is decimal(19,4); AVG of it (38,6), SUM (38,4); ISNULL keeps money
+    expect(new ResultTypes(base, 'tsql').exactOfSelect(q)).toEqual([d(19, 4), d(38, 6), d(38, 4), { f: 'money', p: 19, s: 4 }]);
+    expect(typeMatches(d(19, 4), d(19, 2))).toBe(false);
+    expect(typeMatches(d(19, 4), { f: 'decimal' })).toBe(true);
   });
 
   it('tell a wrong reported type apart', () => {

@@ -233,7 +233,8 @@ class OracleRenderer {
         const l = this.expr(e.l, s);
         const r = this.expr(e.r, s);
         if (e.ty === 'str') return `(${l} || ${r})`;
-        if (e.ty === 'money') return e.op === '/' ? `round(${l}::numeric / ${r}, 4)` : `(${l}::numeric ${e.op} ${r})`;
+        // money / int is money (4 decimals); with a decimal operand the quotient is a decimal of a larger scale (compared to 4 places)
+        if (e.ty === 'money') return e.op === '/' ? (isDecimal(e.l) || isDecimal(e.r) ? `(${l}::numeric / ${r})` : `round(${l}::numeric / ${r}, 4)`) : `(${l}::numeric ${e.op} ${r})`;
         return `(${l} ${e.op} ${r})`;
       }
       case 'neg': return `(-${this.expr(e.e, s)})`;
@@ -482,6 +483,22 @@ function literalWidth(e: Expr): number | undefined {
 function asDate(branches: Expr[], first = false): boolean {
   if (!branches.some(isDate)) return false;
   return first || branches.every((b) => isDate(b) || (b.k === 'lit' && (b.v === null || typeof b.v === 'string')));
+}
+
+/**
+ * A decimal (not money) in T-SQL: a number literal with a decimal point (money values are written
+ * `57000.0`), and what is computed from one (decimal outranks money and int).
+ */
+export function isDecimal(e: Expr): boolean {
+  switch (e.k) {
+    case 'lit': return e.ty === 'money' && typeof e.v === 'number';
+    case 'bin': return e.ty === 'money' && (isDecimal(e.l) || isDecimal(e.r));
+    case 'neg': return isDecimal(e.e);
+    case 'fn': return e.ty === 'money' && e.args.some(isDecimal);
+    case 'case': return e.ty === 'money' && [...e.whens.map((w) => w.then), ...(e.else ? [e.else] : [])].some(isDecimal);
+    case 'agg': return e.ty === 'money' && e.arg !== undefined && isDecimal(e.arg);
+    default: return false;
+  }
 }
 
 /** a date-typed expression: a date, or a CASE of dates and strings */

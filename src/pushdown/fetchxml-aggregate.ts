@@ -1,0 +1,276 @@
+/**
+ * GROUP BY and aggregates of one table as a FetchXML aggregate (`aggregate="true"`): each grouped
+ * value and each aggregate an aliased `<attribute>` of the root (FetchXML doc §1.4).
+ * - Grouped: plain columns, and the date parts `YEAR`, `MONTH`, `DAY`, `DATEPART(year|quarter|month|week|day, …)`,
+ *   `date_part('year'|'quarter'|'month'|'day', …)` (`dategrouping`, in UTC; the service's `week` is
+ *   taken to be T-SQL's DATEPART(week), its `quarter` that of a fiscal year starting in January).
+ * - Aggregated: `COUNT(*)`, `COUNT(x)`, `COUNT(DISTINCT x)` (`countcolumn`), SUM, MIN / MAX of numbers
+ *   and dates, and AVG as a `sum` and a `countcolumn`, divided in T-SQL's result type (AVG(int) is
+ *   an int, truncated) over the groups: the service's own `avg` has no documented type.
+ * When the select list, ORDER BY and nothing else are grouped values and aggregates, the groups are
+ * the result. Otherwise the rest runs locally over the few grouped rows, exactly: HAVING (FetchXML
+ * has none), AVG, expressions over groups, DISTINCT, ORDER BY and TOP.
+ *
+ * `SELECT name, COUNT(*) AS n FROM account GROUP BY name HAVING COUNT(*) > 1` →
+ * `<fetch aggregate="true"><entity name="account"><attribute name="name" alias="g1" groupby="true"/>
+ *  <attribute name="accountid" alias="a1" aggregate="count"/></entity></fetch>`, then locally
+ * `SELECT g1 AS name, a1 AS n FROM <groups> WHERE a1 > 1`.
+ */
+import type { Column, SqlType } from '../catalog/types.js';
+import { element, type SplitSpec } from '../fetchxml/index.js';
+import type * as P from '../plan/index.js';
+import { functionKind } from '../plan/index.js';
+import { BIGINT, decimal, FLOAT, INT, isApproximate, isInteger, isMoney, typeName } from '../types/index.js';
+import { logicalName } from './fetchxml-filter.js';
+import { cannot, primaryKeyColumn, renamed, type EntityParts } from './fetchxml-parts.js';
+
+const NUMERIC = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Byte']);
+const DATES = new Set(['Edm.DateTimeOffset', 'Edm.Date']);
+type DateGrouping = 'year' | 'quarter' | 'month' | 'week' | 'day';
+
+export interface AggregateOutputs {
+  /** the columns the request reads: the result's, or (with `local`) one per alias */
+  columns: Column[];
+  split?: SplitSpec;
+  /** the rest of the statement over the grouped rows, when they are not the result themselves */
+  local?: { query: P.Select; reasons: string[] };
+}
+
+/** one aliased attribute of the aggregate request */
+interface Entry {
+  alias: string;
+  edmType: string;
+  column: Column;
+  dategrouping?: DateGrouping;
+  /** how parts over ranges combine (split.ts); undefined: they cannot (a distinct count) */
+  combine?: 'sum' | 'min' | 'max';
+  /** the column the request reads it into */
+  output: Column;
+  /** the value as a column of the grouped rows, for the local step */
+  ref: P.ColumnRef;
+}
+
+/** a text key for an expression of the root, equal for the same grouping expression written twice */
+function exprKey(expr: P.Expr): string {
+  switch (expr.kind) {
+    case 'column': return `c${expr.scanId ?? ''}.${expr.name.toLowerCase()}`;
+    case 'keyword': return `k${expr.word.toLowerCase()}`;
+    case 'literal': return `l${String(expr.value).toLowerCase()}`;
+    case 'function': return `${expr.name}${expr.distinct ? ' distinct' : ''}(${expr.star ? '*' : expr.args.map(exprKey).join(',')})`;
+    // anything else is neither grouped nor aggregated here (groupSpec and aggregateSpec refuse it)
+    default: return `?${expr.kind}`;
+  }
+}
+
+const DATE_GROUPINGS: Readonly<Record<string, DateGrouping>> = {
+  year: 'year', yy: 'year', yyyy: 'year', quarter: 'quarter', qq: 'quarter', q: 'quarter', month: 'month', mm: 'month', m: 'month',
+  week: 'week', wk: 'week', ww: 'week', day: 'day', dd: 'day', d: 'day',
+};
+
+/** a GROUP BY expression FetchXML groups by: a plain column, or a date part of a date column */
+function groupSpec(expr: P.Expr, scanId: number): { column: Column; dategrouping?: DateGrouping; edmType: string } | undefined {
+  if (expr.kind === 'column') {
+    const c = expr.scanId === scanId ? expr.column : undefined;
+    return c && (c.kind === 'data' || c.kind === 'lookup') && !c.enumType && c.edmType !== 'Edm.Binary' ? { column: c, edmType: c.edmType } : undefined;
+  }
+  if (expr.kind !== 'function' || expr.over) return undefined;
+  let part: string | undefined;
+  let arg: P.Expr | undefined;
+  let edmType = 'Edm.Int32';
+  if ((expr.name === 'YEAR' || expr.name === 'MONTH' || expr.name === 'DAY') && expr.args.length === 1) [part, arg] = [expr.name.toLowerCase(), expr.args[0]];
+  else if (expr.name === 'DATEPART' && expr.args[0]?.kind === 'keyword') [part, arg] = [expr.args[0].word.toLowerCase(), expr.args[1]];
+  else if (expr.name === 'DATE_PART' && expr.args[0]?.kind === 'literal' && typeof expr.args[0].value === 'string') {
+    [part, arg, edmType] = [expr.args[0].value.toLowerCase(), expr.args[1], 'Edm.Double'];
+    // PostgreSQL's week is the ISO week, not the service's
+    if (part === 'week') return undefined;
+  }
+  const grouping = DATE_GROUPINGS[part ?? ''];
+  if (!grouping || arg?.kind !== 'column' || arg.scanId !== scanId || !arg.column || !DATES.has(arg.column.edmType) || arg.column.kind !== 'data') return undefined;
+  return { column: arg.column, dategrouping: grouping, edmType };
+}
+
+/** an aggregate FetchXML computes exactly as T-SQL does (AVG is asked as its sum and count) */
+function aggregateSpec(expr: P.Call, root: EntityParts): { aggregate: string; column: Column; distinct?: boolean; edmType: string } | undefined {
+  if (expr.over || functionKind(expr.name) !== 'aggregate') return undefined;
+  if (expr.name === 'COUNT' && expr.star) return { aggregate: 'count', column: primaryKeyColumn(root.scan), edmType: 'Edm.Int32' };
+  const arg = expr.args.length === 1 ? expr.args[0] : undefined;
+  const column = arg?.kind === 'column' && arg.scanId === root.scan.id ? arg.column : undefined;
+  if (!column || (column.kind !== 'data' && column.kind !== 'lookup') || column.enumType || column.edmType === 'Edm.Binary') return undefined;
+  if (expr.name === 'COUNT') return { aggregate: 'countcolumn', column, distinct: expr.distinct, edmType: 'Edm.Int32' };
+  if (expr.distinct) return undefined;
+  if ((expr.name === 'SUM' || expr.name === 'AVG') && NUMERIC.has(column.edmType)) return { aggregate: expr.name.toLowerCase(), column, edmType: column.edmType };
+  if ((expr.name === 'MIN' || expr.name === 'MAX') && (NUMERIC.has(column.edmType) || DATES.has(column.edmType))) {
+    return { aggregate: expr.name.toLowerCase(), column, edmType: column.edmType };
+  }
+  return undefined;
+}
+
+/** not expressible as the groups themselves: the statement then finishes locally over them */
+class NotDirect {}
+
+/** GROUP BY and aggregates as aliased `<attribute>`s of the root; the result read by alias, or finished locally */
+export function aggregateOutputs(bound: P.BoundQuery, block: P.Select, root: EntityParts): AggregateOutputs {
+  const attributes = root.attributes.length;
+  try {
+    return new AggregateBuilder(bound, block, root).direct();
+  } catch (error) {
+    if (!(error instanceof NotDirect)) throw error;
+    root.attributes.length = attributes;
+    root.orders.length = 0;
+    return new AggregateBuilder(bound, block, root).finishedLocally();
+  }
+}
+
+class AggregateBuilder {
+  private readonly entries = new Map<string, Entry>();
+  private groups = 0;
+  private aggregates = 0;
+
+  constructor(private readonly bound: P.BoundQuery, private readonly block: P.Select, private readonly root: EntityParts) {
+    for (const g of block.groupBy) {
+      const spec = groupSpec(g, root.scan.id) ?? cannot('it groups by a value FetchXML cannot group by');
+      if (this.entries.has(exprKey(g))) continue;
+      const alias = `g${++this.groups}`;
+      this.entries.set(exprKey(g), this.entry(alias, spec.edmType, spec.column, g.sqlType, spec.dategrouping));
+      root.attributes.push(element('attribute', {
+        name: logicalName(spec.column), alias, groupby: 'true', dategrouping: spec.dategrouping, usertimezone: spec.dategrouping ? 'false' : undefined,
+      }));
+    }
+  }
+
+  /** the groups as the result: every select item and ORDER BY a grouped value or an aggregate */
+  direct(): AggregateOutputs {
+    const { block, bound, root } = this;
+    if (block.having || block.distinct || block.limit) throw new NotDirect();
+    const columns = block.columns.map((item, index) => {
+      const entry = this.entries.get(exprKey(item.expr)) ?? (item.expr.kind === 'function' && item.expr.name !== 'AVG' ? this.aggregate(item.expr) : undefined);
+      if (!entry) throw new NotDirect();
+      // a grouped lookup comes back as a bare GUID under its alias (FetchXML doc §1.6): read as plain data
+      return renamed({ name: bound.outputNames[index]!, kind: 'data', edmType: entry.edmType, sqlType: item.expr.sqlType }, entry.alias);
+    });
+    if (columns.length === 0) cannot('nothing to aggregate');
+    for (const item of block.orderBy) {
+      let target: P.Expr | undefined = item.expr;
+      if (item.expr.kind === 'column' && item.expr.scanId === undefined) target = block.columns.find((c) => c.alias?.toLowerCase() === (item.expr as P.ColumnRef).name.toLowerCase())?.expr;
+      else if (item.expr.kind === 'literal' && item.expr.type === 'number') target = block.columns[Number(item.expr.value) - 1]?.expr;
+      const entry = target ? this.entries.get(exprKey(target)) : undefined;
+      // not in the select list, a lookup (the service sorts it by name), NULLS placed otherwise: sorted locally
+      if (!entry || (entry.column.kind === 'lookup' && !entry.dategrouping) || (item.nulls && (item.nulls === 'first') === item.descending)) throw new NotDirect();
+      root.orders.push(element('order', { alias: entry.alias, descending: item.descending ? 'true' : undefined }));
+    }
+    return { columns, split: this.splitSpec() };
+  }
+
+  /** the groups read as they are, the rest of the statement a local SELECT over them */
+  finishedLocally(): AggregateOutputs {
+    const { block, bound, root } = this;
+    const reasons: string[] = [];
+    if (block.having) reasons.push('HAVING filters the groups locally (FetchXML has no HAVING)');
+    const query: P.Select = {
+      kind: 'select', with: [], distinct: block.distinct,
+      columns: block.columns.map((item, i) => ({ expr: this.finish(item.expr), alias: bound.outputNames[i]! })),
+      from: { kind: 'scan', scanId: root.scan.id, alias: root.scan.alias },
+      ...(block.having ? { where: this.finish(block.having) } : {}),
+      groupBy: [],
+      orderBy: block.orderBy.map((o) => ({ ...o, expr: this.finish(o.expr) })),
+      ...(block.limit ? { limit: block.limit } : {}),
+      outputTypes: block.outputTypes,
+    };
+    if (this.entries.size === 0) cannot('nothing to aggregate');
+    if ([...this.entries.values()].some((e) => e.alias.startsWith('s'))) reasons.push('AVG is the service\'s SUM / COUNT, divided locally in the result type');
+    if (reasons.length === 0) reasons.push('the select list, ORDER BY or TOP over the groups are computed locally');
+    return { columns: [...this.entries.values()].map((e) => e.output), split: this.splitSpec(), local: { query, reasons } };
+  }
+
+  private entry(alias: string, edmType: string, column: Column, sqlType: SqlType, dategrouping?: DateGrouping, combine?: Entry['combine']): Entry {
+    const output = renamed({ name: alias, kind: 'data', edmType, sqlType }, alias);
+    const ref: P.ColumnRef = { kind: 'column', name: alias, qualifier: this.root.scan.alias, scanId: this.root.scan.id, column: output, sqlType };
+    return { alias, edmType, column, output, ref, ...(dategrouping ? { dategrouping } : {}), ...(combine ? { combine } : {}) };
+  }
+
+  /** the attribute of an aggregate call (one per distinct call), or undefined when FetchXML cannot compute it */
+  private aggregate(call: P.Call, key = exprKey(call), as?: { name: string; sqlType: SqlType }): Entry | undefined {
+    const known = this.entries.get(key);
+    if (known) return known;
+    const spec = aggregateSpec(call, this.root);
+    if (!spec) return undefined;
+    const name = as?.name ?? spec.aggregate;
+    const alias = `${as ? 's' : 'a'}${++this.aggregates}`;
+    // a distinct count cannot be combined from parts (one value may fall in two ranges)
+    const combine = spec.distinct ? undefined : name === 'min' || name === 'max' ? name : 'sum';
+    const entry = this.entry(alias, name === 'count' || name === 'countcolumn' ? 'Edm.Int32' : spec.edmType, spec.column, as?.sqlType ?? call.sqlType, undefined, combine);
+    this.entries.set(key, entry);
+    this.root.attributes.push(element('attribute', { name: logicalName(spec.column), alias, aggregate: name, distinct: spec.distinct ? 'true' : undefined }));
+    return entry;
+  }
+
+  /**
+   * AVG(x) as SUM(x) / COUNT(x) of the groups, in the types T-SQL computes it in (as the local
+   * engine does: plan/functions.ts avgLocal), null when the group has no value of x.
+   */
+  private average(call: P.Call): P.Expr {
+    const arg = call.args[0]!;
+    const result = call.sqlType;
+    const sumType = isApproximate(result) ? FLOAT : isInteger(result) ? (typeName(result) === 'bigint' ? BIGINT : INT) : isMoney(arg.sqlType) ? decimal(38, 4) : decimal(38, arg.sqlType.scale ?? 0);
+    const key = exprKey(call);
+    const sum = this.aggregate(call, `${key}:sum`, { name: 'sum', sqlType: sumType }) ?? cannot('an aggregate FetchXML cannot compute exactly');
+    const count = this.aggregate({ ...call, name: 'COUNT' }, `${key}:count`, { name: 'countcolumn', sqlType: INT })!;
+    const zero: P.Literal = { kind: 'literal', type: 'number', value: '0', sqlType: INT };
+    return {
+      kind: 'case', sqlType: result,
+      whens: [{ when: { kind: 'binary', op: '=', left: count.ref, right: zero, sqlType: { name: 'boolean' } }, then: { kind: 'literal', type: 'null', value: null, sqlType: result } }],
+      else: { kind: 'binary', op: '/', left: sum.ref, right: count.ref, sqlType: result },
+    };
+  }
+
+  /** an expression over the groups: grouped values and aggregates read from their columns */
+  private finish(e: P.Expr): P.Expr {
+    const known = this.entries.get(exprKey(e));
+    if (known && !exprKey(e).startsWith('?')) return known.ref;
+    if (e.kind === 'function' && !e.over && functionKind(e.name) === 'aggregate') {
+      if (e.name === 'AVG') return this.average(e);
+      return (this.aggregate(e) ?? cannot('an aggregate FetchXML cannot compute exactly')).ref;
+    }
+    switch (e.kind) {
+      // a select-list alias (ORDER BY n) names an output column of the local step itself
+      case 'column': return e.scanId === undefined ? e : cannot(`${e.name} is neither grouped nor aggregated`);
+      case 'literal': case 'param': case 'keyword': return e;
+      case 'binary': return { ...e, left: this.finish(e.left), right: this.finish(e.right) };
+      case 'unary': return { ...e, operand: this.finish(e.operand) };
+      case 'like': return { ...e, expr: this.finish(e.expr), pattern: this.finish(e.pattern), ...(e.escape ? { escape: this.finish(e.escape) } : {}) };
+      case 'inList': return { ...e, expr: this.finish(e.expr), list: e.list.map((x) => this.finish(x)) };
+      case 'between': return { ...e, expr: this.finish(e.expr), low: this.finish(e.low), high: this.finish(e.high) };
+      case 'isNull': case 'cast': return { ...e, expr: this.finish(e.expr) };
+      case 'case': return {
+        ...e, ...(e.operand ? { operand: this.finish(e.operand) } : {}),
+        whens: e.whens.map((w) => ({ when: this.finish(w.when), then: this.finish(w.then) })), ...(e.else ? { else: this.finish(e.else) } : {}),
+      };
+      case 'function':
+        if (e.over || e.withinGroup) return cannot('a window function over the groups runs locally');
+        return { ...e, args: e.args.map((a) => this.finish(a)) };
+      default: return cannot(`a ${e.kind} over the groups runs locally`);
+    }
+  }
+
+  /**
+   * How the aggregate is answered by parts when the service refuses it whole (split.ts): ranges of
+   * the date it groups by, else of `createdon`. Not when a part cannot be combined exactly: a
+   * distinct count, or text groups (equal up to case, one group across parts but shown as either).
+   */
+  private splitSpec(): SplitSpec | undefined {
+    const entries = [...this.entries.values()];
+    const groups = entries.filter((e) => e.alias.startsWith('g'));
+    if (groups.some((g) => !g.dategrouping && g.column.edmType === 'Edm.String')) return undefined;
+    const aggregates: SplitSpec['aggregates'] = [];
+    for (const e of entries) {
+      if (e.alias.startsWith('g')) continue;
+      if (!e.combine) return undefined;
+      aggregates.push({ alias: e.alias, combine: e.combine });
+    }
+    const dated = groups.find((g) => g.dategrouping)?.column
+      ?? this.root.scan.table.columns.find((c) => c.name === 'createdon' && c.kind === 'data' && DATES.has(c.edmType));
+    if (!dated) return undefined;
+    const orders = this.root.orders.map((o) => ({ alias: o.attributes.alias!, descending: o.attributes.descending === 'true' }));
+    return { attribute: logicalName(dated), groups: groups.map((g) => g.alias), aggregates, orders };
+  }
+}
