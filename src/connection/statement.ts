@@ -171,6 +171,8 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
   try {
     result = await ctx.engine.run(plan.output.step.query, inputs, plan.params, signal);
   } catch (error) {
+    // an aggregate the service refused (50,000 rows) under a local step (HAVING): the plan's last resort reads the rows
+    if (plan.fallback && !signal?.aborted && DynasqlError.is(error, 'DYNASQL_ERR_AGGREGATE_LIMIT')) return runPlan(ctx, plan.fallback, signal, counters);
     throw stopped(error, signal);
   }
   const typed = typedColumns(plan, result.columns);

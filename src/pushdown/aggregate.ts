@@ -1,10 +1,11 @@
 /**
  * GROUP BY and aggregates as one `$apply` request, when the whole statement is expressible: one
  * table, every WHERE condition exact, grouping by plain non-date columns, and only COUNT(*) and
- * SUM / MIN / MAX of numbers (MIN / MAX of dates too). AVG stays local: T-SQL's AVG of an integer
+ * SUM / MIN / MAX of numbers (MIN / MAX of dates and strings too). AVG stays local: T-SQL's AVG of an integer
  * column is an integer and the service's average of decimals is rounded its own way, so the rows
- * would depend on where it ran. ORDER BY may name grouping columns only (the service cannot sort by
- * aggregated values); no HAVING or OFFSET. `SELECT DISTINCT a, b` goes out as `groupby((a,b))`.
+ * would depend on where it ran. ORDER BY of grouping columns and TOP go with the request; HAVING,
+ * ORDER BY of aggregated values (the service cannot sort by them) and OFFSET run locally over the
+ * groups the request returns (localFinish). `SELECT DISTINCT a, b` goes out as `groupby((a,b))`.
  *
  * `SELECT statecode, COUNT(*) AS n FROM account WHERE revenue > 0 GROUP BY statecode` →
  * `GET accounts?$apply=filter(revenue gt 0)/groupby((statecode),aggregate($count as a1))`.
@@ -19,10 +20,18 @@ import { rowCountValue, type ParamValues } from './values.js';
 
 const NUMERIC = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Byte']);
 const DATES = new Set(['Edm.DateTimeOffset', 'Edm.Date']);
+/**
+ * What MIN / MAX may be asked of: numbers, dates, and strings. The service computes them in SQL
+ * Server under the org's case-insensitive collation, the one the local engine follows (of values
+ * the collation calls equal, 'Mark' and 'MARK', either may come back, in T-SQL as here); the docs
+ * show `min`/`max` on a date only (protocol doc §1.4), so strings rest on that.
+ */
+const ORDERED = new Set([...NUMERIC, ...DATES, 'Edm.String']);
 
 export interface AggregateRequest {
   step: P.RemoteScanStep;
-  output: { kind: 'direct'; names: string[]; columns: Column[] };
+  /** the request's rows are the result, or a local step finishes them (HAVING, ORDER BY of aggregated values) */
+  output: P.OutputShape;
 }
 
 /** a result column of the aggregate request; frozen, as the rest of a cached plan (plan/plan-cache.ts) */
@@ -45,8 +54,8 @@ function aggregateOf(expr: P.Expr, scanId: number): { method: ApplyAggregate['me
   if (!column) return undefined;
   switch (expr.name) {
     case 'SUM': return NUMERIC.has(column.edmType) ? { method: 'sum', column } : undefined;
-    case 'MIN': return NUMERIC.has(column.edmType) || DATES.has(column.edmType) ? { method: 'min', column } : undefined;
-    case 'MAX': return NUMERIC.has(column.edmType) || DATES.has(column.edmType) ? { method: 'max', column } : undefined;
+    case 'MIN': return ORDERED.has(column.edmType) ? { method: 'min', column } : undefined;
+    case 'MAX': return ORDERED.has(column.edmType) ? { method: 'max', column } : undefined;
     default: return undefined;
   }
 }
@@ -70,7 +79,6 @@ export function aggregateRequest(
   const block = bound.query;
   if (block.kind !== 'select' || !aggregatesTheScan(block, scan)) return 'the aggregate reads a derived table, a CTE or a join, not the table itself';
   if (!facts.supportsApply) return countRequest(bound, scan, filters, facts, crossCompany) ?? `${facts.edition} has no $apply`;
-  if (block.having || block.offset) return 'HAVING and OFFSET run locally';
   // SELECT DISTINCT a, b is GROUP BY a, b (the service's own spelling of distinct, protocol doc §1.4)
   const distinctList = block.distinct && block.groupBy.length === 0 ? block.columns.map((c) => c.expr) : undefined;
   if (block.distinct && !distinctList) return 'DISTINCT with GROUP BY runs locally';
@@ -81,64 +89,195 @@ export function aggregateRequest(
     if (!facts.applyGroupByDatetime && DATES.has(column.edmType)) return `the service cannot group by the date ${column.name}`;
     if (!groupColumns.includes(column)) groupColumns.push(column);
   }
+  const outputs = new AggregateOutputs(scan, groupColumns);
   const names: string[] = [];
   const columns: Column[] = [];
-  const aggregates: ApplyAggregate[] = [];
-  /** per output name, the alias whose null makes it null */
-  const guards = new Map<string, string>();
   for (const [index, item] of block.columns.entries()) {
-    const name = bound.outputNames[index]!;
-    const group = plainColumn(item.expr, scan.id);
-    if (group) {
-      if (!groupColumns.includes(group)) return `${group.name} is neither grouped nor aggregated`;
-      names.push(name);
-      columns.push(output(name, group.odataName, group.edmType, group.sqlType));
-      continue;
-    }
-    const aggregate = aggregateOf(item.expr, scan.id);
-    if (!aggregate) return 'an aggregate the service cannot compute exactly';
-    const alias = aliasFor(aggregates, aggregate.method, aggregate.column?.odataName);
-    // T-SQL: SUM over no non-null values is NULL, and so is MAX; a service may answer such a sum
-    // with 0 (the emulator did), but a MAX has nothing to answer with but null
-    if (aggregate.method === 'sum') guards.set(name, aliasFor(aggregates, 'max', aggregate.column!.odataName));
-    names.push(name);
-    // the result type is the bound one (T-SQL: COUNT an int, SUM of a tinyint an int; PostgreSQL: COUNT a bigint)
-    columns.push(aggregate.method === 'count'
-      ? output(name, alias, 'Edm.Int32', item.expr.sqlType)
-      : output(name, alias, aggregate.column!.edmType, item.expr.sqlType));
+    const column = outputs.of(item.expr, bound.outputNames[index]!);
+    if (typeof column === 'string') return column;
+    names.push(bound.outputNames[index]!);
+    columns.push(column);
   }
-  if (aggregates.length === 0 && groupColumns.length === 0) return 'nothing to aggregate';
+  if (outputs.aggregates.length === 0 && groupColumns.length === 0) return 'nothing to aggregate';
+  const ordered = serviceOrder(block, scan, groupColumns);
+  const top = block.limit ? rowCountValue(block.limit, params, 'TOP / LIMIT') : undefined;
+  // one response holds at most a page of groups and an aggregate has no next page (see limitRows in plan-query.ts)
+  const finishLocally = block.having !== undefined || block.offset !== undefined || typeof ordered === 'string' || (top !== undefined && top > facts.maxPageSize);
+  const orderBy = finishLocally || typeof ordered === 'string' ? [] : ordered;
+  const sentTop = finishLocally ? undefined : top;
+  let local: P.LocalStep | undefined;
+  if (finishLocally) {
+    const finish = localFinish(bound, block, scan, outputs, names, columns);
+    if (typeof finish === 'string') return finish;
+    local = finish;
+  }
+  const apply = serializeApply({ filter: andAll(filters), groupBy: groupColumns.map((c) => c.odataName), aggregates: outputs.aggregates });
+  const options = [`$apply=${encodeQueryOptionValue(apply)}`];
+  if (orderBy.length > 0) options.push(`$orderby=${encodeQueryOptionValue(orderBy.map((o) => `${o.property}${o.descending ? ' desc' : ''}`).join(','))}`);
+  if (sentTop !== undefined) options.push(`$top=${sentTop}`);
+  const orderByPushed = orderBy.length > 0 ? [`$orderby ${orderBy.map((o) => o.property).join(',')}`] : [];
+  const topPushed = sentTop !== undefined ? [`$top ${sentTop}`] : [];
+  const read = local ? [...columns, ...outputs.hidden] : columns;
+  const step: P.RemoteScanStep = {
+    kind: 'remoteScan', scanId: scan.id, table: scan.table, alias: scan.alias,
+    request: {
+      method: 'GET', url: `${scan.table.entitySetName}?${options.join('&')}`,
+      headers: queryHeaders({ entitySet: scan.table.entitySetName, top: sentTop, maxPageSize: pageHeaders.maxPageSize }),
+    },
+    columns: read,
+    aggregateOutputs: read.map((c) => ({ name: c.name, alias: c.odataName, ...(outputs.guards.has(c.name) ? { nullWhenNull: outputs.guards.get(c.name) } : {}) })),
+    pushed: [`$apply ${apply}`, ...orderByPushed, ...topPushed],
+    notPushed: local ? ['HAVING, ORDER BY, TOP and OFFSET run locally over the groups'] : [],
+  };
+  return { step, output: local ? { kind: 'local', step: local } : { kind: 'direct', names, columns } };
+}
+
+/**
+ * The result columns of one aggregate request: each group column and each aggregate the service
+ * computes, named by the output that reads it. `hidden` are those only HAVING or ORDER BY read.
+ */
+class AggregateOutputs {
+  readonly aggregates: ApplyAggregate[] = [];
+  /** per output name, the alias whose null makes it null */
+  readonly guards = new Map<string, string>();
+  readonly hidden: Column[] = [];
+  /** the output already made for an expression (by its shape), so HAVING reuses a select item's */
+  private readonly made = new Map<string, Column>();
+
+  constructor(private readonly scan: P.Scan, private readonly groupColumns: Column[]) {}
+
+  /** the output for a group column or an aggregate, named `name`; or why the service cannot give it */
+  of(expr: P.Expr, name: string): Column | string {
+    const group = plainColumn(expr, this.scan.id);
+    let column: Column;
+    if (group) {
+      if (!this.groupColumns.includes(group)) return `${group.name} is neither grouped nor aggregated`;
+      column = output(name, group.odataName, group.edmType, group.sqlType);
+    } else {
+      const aggregate = aggregateOf(expr, this.scan.id);
+      if (!aggregate) return 'an aggregate the service cannot compute exactly';
+      const alias = aliasFor(this.aggregates, aggregate.method, aggregate.column?.odataName);
+      // T-SQL: SUM over no non-null values is NULL, and so is MAX; a service may answer such a sum
+      // with 0 (the emulator did), but a MAX has nothing to answer with but null
+      if (aggregate.method === 'sum') this.guards.set(name, aliasFor(this.aggregates, 'max', aggregate.column!.odataName));
+      // the result type is the bound one (T-SQL: COUNT an int, SUM of a tinyint an int; PostgreSQL: COUNT a bigint)
+      column = aggregate.method === 'count'
+        ? output(name, alias, 'Edm.Int32', expr.sqlType)
+        : output(name, alias, aggregate.column!.edmType, expr.sqlType);
+    }
+    if (!this.made.has(shapeKey(expr))) this.made.set(shapeKey(expr), column);
+    return column;
+  }
+
+  /** the output an expression of HAVING / ORDER BY reads: a select item's, or a hidden one made for it */
+  existing(expr: P.Expr): Column | undefined {
+    return this.made.get(shapeKey(expr));
+  }
+
+  hide(expr: P.Expr): Column | string {
+    const column = this.of(expr, `__finish_${this.hidden.length + 1}`);
+    if (typeof column !== 'string') this.hidden.push(column);
+    return column;
+  }
+}
+
+/** an expression's shape, without catalog objects and types: equal for `COUNT(*)` in the select list and in HAVING */
+function shapeKey(expr: P.Expr): string {
+  return JSON.stringify(expr, (key, value: unknown) => (key === 'column' || key === 'sqlType' ? undefined : value));
+}
+
+/** ORDER BY as service properties (grouping columns only), or why the service cannot sort so */
+function serviceOrder(block: P.Select, scan: P.Scan, groupColumns: Column[]): { property: string; descending: boolean }[] | string {
   const orderBy: { property: string; descending: boolean }[] = [];
   for (const item of block.orderBy) {
-    const target = item.expr.kind === 'literal' ? block.columns[Number(item.expr.value) - 1]?.expr
-      : item.expr.kind === 'column' && item.expr.scanId === undefined ? aliasTarget(block, item.expr.name)
-        : item.expr;
+    const target = orderTarget(block, item.expr);
     const column = target ? plainColumn(target, scan.id) : undefined;
     if (!column || !groupColumns.includes(column)) return 'ORDER BY names an aggregated value, which the service cannot sort by';
     if (item.nulls && (item.nulls === 'first') === item.descending) return 'the NULLS FIRST/LAST order differs from the service';
     orderBy.push({ property: column.odataName, descending: item.descending });
   }
-  const top = block.limit ? rowCountValue(block.limit, params, 'TOP / LIMIT') : undefined;
-  // one response holds at most a page of groups and an aggregate has no next page (see limitRows in plan-query.ts)
-  if (top !== undefined && top > facts.maxPageSize) return `TOP ${top} is more groups than one response holds`;
-  const apply = serializeApply({ filter: andAll(filters), groupBy: groupColumns.map((c) => c.odataName), aggregates });
-  const options = [`$apply=${encodeQueryOptionValue(apply)}`];
-  if (orderBy.length > 0) options.push(`$orderby=${encodeQueryOptionValue(orderBy.map((o) => `${o.property}${o.descending ? ' desc' : ''}`).join(','))}`);
-  if (top !== undefined) options.push(`$top=${top}`);
-  const orderByPushed = orderBy.length > 0 ? [`$orderby ${orderBy.map((o) => o.property).join(',')}`] : [];
-  const topPushed = top !== undefined ? [`$top ${top}`] : [];
-  const step: P.RemoteScanStep = {
-    kind: 'remoteScan', scanId: scan.id, table: scan.table, alias: scan.alias,
-    request: {
-      method: 'GET', url: `${scan.table.entitySetName}?${options.join('&')}`,
-      headers: queryHeaders({ entitySet: scan.table.entitySetName, top, maxPageSize: pageHeaders.maxPageSize }),
-    },
-    columns,
-    aggregateOutputs: columns.map((c) => ({ name: c.name, alias: c.odataName, ...(guards.has(c.name) ? { nullWhenNull: guards.get(c.name) } : {}) })),
-    pushed: [`$apply ${apply}`, ...orderByPushed, ...topPushed],
-    notPushed: [],
+  return orderBy;
+}
+
+/** what an ORDER BY item names: a select item by position or alias, or an expression */
+function orderTarget(block: P.Select, expr: P.Expr): P.Expr | undefined {
+  if (expr.kind === 'literal') return expr.type === 'number' ? block.columns[Number(expr.value) - 1]?.expr : undefined;
+  if (expr.kind === 'column' && expr.scanId === undefined) return aliasTarget(block, expr.name);
+  return expr;
+}
+
+/**
+ * HAVING, ORDER BY, TOP and OFFSET over the groups the service returns, as a local step reading
+ * the request's rows: `SELECT name, count(*) FROM account GROUP BY name HAVING count(*) > 1` →
+ * `$apply=groupby((name),aggregate($count as a1))`, then locally `SELECT name, count FROM <groups>
+ * WHERE count > 1`. (Dataverse documents `filter` before `groupby` only, protocol doc §1.4, so
+ * HAVING is not sent as a `filter` after it.)
+ */
+function localFinish(
+  bound: P.BoundQuery, block: P.Select, scan: P.Scan, outputs: AggregateOutputs, names: string[], columns: Column[],
+): P.LocalStep | string {
+  const ref = (column: Column): P.ColumnRef => ({ kind: 'column', name: column.name, qualifier: scan.alias, scanId: scan.id, column, sqlType: column.sqlType });
+  /** the expression over the groups' columns: each group column and aggregate becomes its output */
+  const over = (expr: P.Expr): P.Expr | string => {
+    const known = outputs.existing(expr);
+    if (known) return ref(known);
+    if (plainColumn(expr, scan.id) || (expr.kind === 'function' && !expr.over && functionKind(expr.name) === 'aggregate')) {
+      const made = outputs.hide(expr);
+      return typeof made === 'string' ? made : ref(made);
+    }
+    if (expr.kind === 'column' && expr.scanId !== undefined) return `${expr.name} is neither grouped nor aggregated`;
+    if (expr.kind === 'inQuery' || expr.kind === 'exists' || expr.kind === 'subquery') return 'HAVING / ORDER BY holds a subquery';
+    if (expr.kind === 'function' && expr.over) return 'ORDER BY holds a window function';
+    return mapChildren(expr, over);
   };
-  return { step, output: { kind: 'direct', names, columns } };
+  const having = block.having ? over(block.having) : undefined;
+  if (typeof having === 'string') return having;
+  const orderBy: P.OrderItem[] = [];
+  for (const item of block.orderBy) {
+    const target = orderTarget(block, item.expr);
+    const position = target ? block.columns.findIndex((c) => c.expr === target) : -1;
+    const expr = position >= 0 ? ref(columns[position]!) : target ? over(target) : 'ORDER BY names a constant';
+    if (typeof expr === 'string') return expr;
+    orderBy.push({ ...item, expr });
+  }
+  const query: P.Select = {
+    kind: 'select', with: [], distinct: false,
+    columns: names.map((name, i) => ({ expr: ref(columns[i]!), alias: name })),
+    from: { kind: 'scan', scanId: scan.id, alias: scan.alias },
+    where: having, groupBy: [], orderBy, limit: block.limit, offset: block.offset, outputTypes: bound.outputTypes,
+  };
+  return { kind: 'local', query, reasons: ['HAVING, ORDER BY of aggregated values, TOP and OFFSET run locally over the groups the service computed'] };
+}
+
+/** the expression with `map` applied to each direct part (a part it refuses refuses the whole) */
+function mapChildren(expr: P.Expr, map: (e: P.Expr) => P.Expr | string): P.Expr | string {
+  const parts: Record<string, P.Expr | P.Expr[]> = {};
+  const one = (e: P.Expr) => map(e);
+  switch (expr.kind) {
+    case 'binary': parts.left = expr.left; parts.right = expr.right; break;
+    case 'unary': parts.operand = expr.operand; break;
+    case 'isNull': case 'cast': parts.expr = expr.expr; break;
+    case 'between': parts.expr = expr.expr; parts.low = expr.low; parts.high = expr.high; break;
+    case 'inList': parts.expr = expr.expr; parts.list = expr.list; break;
+    case 'like': parts.expr = expr.expr; parts.pattern = expr.pattern; if (expr.escape) parts.escape = expr.escape; break;
+    case 'function': parts.args = expr.args; break;
+    case 'literal': case 'param': case 'keyword': return expr;
+    default: return `${expr.kind} is not computed over the groups`;
+  }
+  const copy: Record<string, unknown> = { ...expr };
+  for (const [key, value] of Object.entries(parts)) {
+    if (Array.isArray(value)) {
+      const mapped = value.map(one);
+      const refused = mapped.find((m): m is string => typeof m === 'string');
+      if (refused) return refused;
+      copy[key] = mapped;
+    } else {
+      const mapped = one(value);
+      if (typeof mapped === 'string') return mapped;
+      copy[key] = mapped;
+    }
+  }
+  return copy as unknown as P.Expr;
 }
 
 /**

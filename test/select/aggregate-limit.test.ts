@@ -37,6 +37,21 @@ describe('the 50,000-row aggregate limit', () => {
     expect(result.columns.map((c) => [c.name, c.type])).toEqual([['statecode', 'int'], ['n', 'int'], ['total', 'money']]);
   });
 
+  it('HAVING over a refused $apply aggregate: the rows are read and grouped locally, HAVING applied once', async () => {
+    // OData forced: with Auto, FetchXML answers this one by date-range parts (fetchxml-aggregate.ts)
+    const odata = await connect(`Url=${emulator.url};Remote Language=OData`);
+    const before = emulator.requests().length;
+    const result = await odata.query('SELECT statecode, COUNT(*) AS n FROM account GROUP BY statecode HAVING COUNT(*) > 1');
+    await odata.close();
+    expect(emulator.requests().slice(before).map((r) => decodeURIComponent(r.url))).toEqual([
+      '/api/data/v9.2/accounts?$apply=groupby((statecode),aggregate($count as a1))',
+      '/api/data/v9.2/accounts?$select=statecode',
+    ]);
+    const counts = new Map<unknown, number>();
+    for (const row of (await conn.query('SELECT statecode FROM account')).rows) counts.set(row.statecode, (counts.get(row.statecode) ?? 0) + 1);
+    expect(new Map(result.rows.map((r) => [r.statecode, r.n]))).toEqual(new Map([...counts].filter(([, n]) => n > 1)));
+  });
+
   it('under the limit the service aggregates', async () => {
     const before = emulator.requests().length;
     const result = await conn.query("SELECT COUNT(*) AS n FROM account WHERE name = 'Fourth Coffee (sample)'");
