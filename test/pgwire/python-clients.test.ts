@@ -1,6 +1,6 @@
 /**
  * Python clients from Debian's packages against the adapter serving the real driver on the real
- * emulator (issue 17): psycopg 3 (a named server-side cursor, copy()), SQLAlchemy ORM queries
+ * emulator (issue 17): psycopg 3 (a named server-side cursor, copy(), binary cursors), SQLAlchemy ORM queries
  * (Debian bookworm ships 1.4 only: it runs in 2.0 style, future=True, over psycopg2) and psqlODBC
  * through pyodbc with UseDeclareFetch=1. One Python process per client, all its cases in it.
  * `npm run test:setup` installs the packages; in CI (CI=1) a missing one fails the test.
@@ -41,7 +41,7 @@ async function probe(script: string, target: string): Promise<Record<string, unk
 const url = (scheme: string) => `${scheme}://${USER}:${PASSWORD}@127.0.0.1:${real.server.port}/dynamics`;
 
 describe('Python clients', () => {
-  it('psycopg 3: a named cursor fetched in parts, copy() in CSV and in rows, server-bound parameters', async () => {
+  it('psycopg 3: a named cursor fetched in parts, copy() in CSV and in rows, server-bound parameters, binary results of every type', async () => {
     const { rows } = await real.conn.query('SELECT name, numberofemployees FROM account WHERE numberofemployees > 1000 ORDER BY name, accountid');
     const before = real.emulator.requests().length;
     const out = await probe('psycopg_probe.py', `${url('postgresql')}?sslmode=disable`);
@@ -55,6 +55,24 @@ describe('Python clients', () => {
     expect(out.copyRows).toBe(40);
     expect(out.param).toEqual([['Adventure Works (sample)']]);
     expect(real.emulator.requests().length).toBeGreaterThan(before);
+    // binary results (issue 17): psycopg's binary loaders read what its text loaders read, for every type
+    const temp = [
+      ['Decimal:-1234.500', 'datetime:2024-05-01 10:00:00.123000+00:00', 'UUID:a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'bool:True', 'int:9007199254740993',
+        'float:1.5e+300', "bytes:b'\\x00\\xff\\x10'", 'date:1999-12-31', 'timedelta:121 days, 10:00:00.123000', 'timedelta:-1 day, 2:00:00'],
+      [null, null, null, null, null, null, null, null, null, 'timedelta:-1 day, 2:00:00'],
+    ];
+    expect(out.binaryFormats).toEqual(Array(10).fill(1));
+    expect(out.binaryTemp).toEqual(temp);
+    expect(out.textTemp).toEqual(temp);
+    const [account] = (await real.conn.query("SELECT accountid, revenue, donotemail, numberofemployees FROM account WHERE name = 'Adventure Works (sample)'")).rows;
+    expect(out.binaryCursorFormats).toEqual(Array(8).fill(1));
+    expect(out.binaryCursor).toEqual(out.textCursor);
+    const [cursorRow] = out.binaryCursor as string[][];
+    expect(cursorRow!.map((v) => v.slice(0, v.indexOf(':')))).toEqual(['UUID', 'Decimal', 'datetime', 'bool', 'int', 'float', 'date', 'timedelta']);
+    expect(cursorRow!.slice(0, 2)).toEqual([`UUID:${account!.accountid}`, `Decimal:${Number(account!.revenue).toFixed(4)}`]);
+    expect(cursorRow![3]).toBe(`bool:${account!.donotemail ? 'True' : 'False'}`);
+    expect(cursorRow![4]).toBe(`int:${account!.numberofemployees}`);
+    expect(cursorRow![7]).toBe('timedelta:428 days, 4:05:06.500000');
   }, 150_000);
 
   it('SQLAlchemy ORM (1.4 in 2.0 style): where/order_by/limit/offset, offset alone, a join, aggregates, an entity', async () => {
