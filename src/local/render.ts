@@ -526,7 +526,9 @@ export class DuckDbRenderer {
       const own = isNullType(arg.type) || isString(arg.type) || isApproximate(arg.type) ? { name: 'decimal', precision: 38, scale: type.scale ?? 0 } : arg.type;
       const { scale } = asDecimal(own);
       if (isInteger(own)) return { sql: `CAST(${arg.sql} AS HUGEINT)`, scale: 0 };
-      return { sql: `CAST(CAST(${arg.sql} AS DECIMAL(38,${scale})) * ${powerOfTen(scale)} AS HUGEINT)`, scale };
+      // the unscaled digits read from the decimal's text: multiplying by 10^scale in DECIMAL(38,scale) would
+      // overflow once the integral digits pass 38 − 2·scale (a SUM of decimal(38,16) values past 10^6)
+      return { sql: `CAST(replace(CAST(CAST(${arg.sql} AS DECIMAL(38,${scale})) AS VARCHAR), '.', '') AS HUGEINT)`, scale };
     };
     const a = scaled(l);
     const b = scaled(r);

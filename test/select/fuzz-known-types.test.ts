@@ -267,6 +267,28 @@ describe('KNOWN #35: AVG of COALESCE(money, decimal) is a decimal of scale 6', (
   });
 });
 
+describe('KNOWN #36: an exact division of a large decimal does not overflow (PostgreSQL numeric(38,16))', () => {
+  const pg = { dialect: 'postgresql' as const };
+  it('SELECT MAX(t0.customertypecodename) AS a2 FROM account t0 GROUP BY t0.customertypecodename, t0.description HAVING AVG((t0.revenue / 0.5)) <> 1000000.0', async () => {
+    const r = await both('SELECT MAX(t0.customertypecodename) AS a2 FROM account t0 GROUP BY t0.customertypecodename, t0.description HAVING AVG((t0.revenue / 0.5)) <> 1000000.0', undefined, pg);
+    // the groups with a non-null revenue: the fuzz data has no group whose average is exactly 1,000,000
+    const raw = (await local.query('SELECT customertypecodename, description, revenue FROM account')).rows;
+    const groups = new Set(raw.filter((row) => row.revenue !== null).map((row) => JSON.stringify([ci(row.customertypecodename), ci(row.description)])));
+    expect(r.rows.length).toBe(groups.size);
+    expect(r.rows.length).toBeGreaterThan(0);
+  });
+
+  it('the average of the quotients is exact: 2 · SUM(revenue) / COUNT(revenue) at 16 places', async () => {
+    const r = await both('SELECT AVG(t0.revenue / 0.5) AS a, SUM(t0.revenue) AS s, COUNT(t0.revenue) AS n FROM account t0', undefined, pg);
+    const row = r.rows[0]!;
+    const [whole = '0', fraction = ''] = String(row.s).split('.');
+    const cents = BigInt(whole) * 10000n + BigInt((fraction + '0000').slice(0, 4));
+    const scaled = (cents * 2n * 10n ** 12n) / BigInt(String(row.n));
+    const expected = `${scaled / 10n ** 16n}.${String(scaled % 10n ** 16n).padStart(16, '0')}`.replace(/\.?0+$/, '');
+    expect(String(row.a)).toBe(expected);
+  });
+});
+
 describe('KNOWN O5: AVG(int) and SUM(int) sum in int, so a sum past 2^31 is an arithmetic overflow (Msg 8115), locally and pushed', () => {
   it('… GROUP BY t0.creditonhold HAVING AVG((t0.numberofemployees * t0.numberofemployees)) = 100', async () => {
     const sql = 'SELECT t0.creditonhold AS g FROM account t0 GROUP BY t0.creditonhold HAVING AVG((t0.numberofemployees * t0.numberofemployees)) = 100';
