@@ -10,12 +10,13 @@
  */
 import { spawn } from 'node:child_process';
 import { connect as connectSocket } from 'node:net';
-import { resolve } from 'node:path';
 import { encodeFrontendMessage, encodeStartupMessage } from '../src/pgwire/frontend-messages.js';
+import { compiledBuild } from './lib/compiled-build.js';
 import { spawnEmulator } from './lib/emulator-process.js';
 import { below, type BenchResult } from './lib/result.js';
 
-const WORKER = resolve(import.meta.dirname, 'cancel-worker.ts');
+/** the worker compiled, so its RSS is what users' processes hold (tsx alone costs ~35 MB); built by runCancelBench */
+let workerScript = '';
 
 interface Worker {
   lines: AsyncIterator<Record<string, unknown>>;
@@ -23,7 +24,7 @@ interface Worker {
 }
 
 function startWorker(args: string[]): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [workerScript, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   async function* lines(): AsyncGenerator<Record<string, unknown>> {
     let buffered = '';
     for await (const chunk of child.stdout) {
@@ -82,6 +83,7 @@ async function slowReader(url: string): Promise<Record<string, unknown>> {
 }
 
 export async function runCancelBench(): Promise<BenchResult> {
+  workerScript = compiledBuild('cancel-build', ['bench/cancel-worker.ts']).path('bench/cancel-worker.js');
   const small = await spawnEmulator(['--rows', '1000']);
   const large = await spawnEmulator(['--rows', '1000000']);
   const joined = await spawnEmulator(['--rows', '500000']);
