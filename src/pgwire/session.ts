@@ -150,6 +150,8 @@ export class Session implements EngineSession {
   private readonly localSettings = new Map<string, string>();
   /** `settings` at BEGIN: a block that rolls back takes its SETs back, as in Postgres */
   private settingsAtBegin: Map<string, string> | undefined;
+  /** the block's savepoints, newest last, each with `settings` and `localSettings` as they were when it was made: ROLLBACK TO takes back the SETs since, as in Postgres */
+  private savepointSettings: { name: string; settings: Map<string, string>; localSettings: Map<string, string> }[] = [];
   get setStatements(): Iterable<string> {
     return [...this.settings.values(), ...this.localSettings.values()];
   }
@@ -839,20 +841,46 @@ export class Session implements EngineSession {
         tag = 'ROLLBACK';
         break;
       case 'savepoint':
-      case 'release':
+      case 'release': {
         if (this.txStatus === 'I') throw new PgError({ severity: 'ERROR', code: '25P01', message: `${action.toUpperCase()} can only be used in transaction blocks` });
         await this.tx!.query(sql);
-        if (action === 'savepoint') this.temps.savepoint(savepointName(sql));
-        else this.temps.release(savepointName(sql));
+        const name = savepointName(sql);
+        if (action === 'savepoint') {
+          this.temps.savepoint(name);
+          this.savepointSettings.push({ name, settings: new Map(this.settings), localSettings: new Map(this.localSettings) });
+        } else {
+          this.temps.release(name);
+          // RELEASE drops the savepoint and those made after it; its SETs stay
+          const at = this.savepointSettings.map((s) => s.name).lastIndexOf(name);
+          if (at >= 0) this.savepointSettings.length = at;
+        }
         tag = action.toUpperCase();
         break;
-      case 'rollbackTo':
+      }
+      case 'rollbackTo': {
         if (this.txStatus === 'I') throw new PgError({ severity: 'ERROR', code: '25P01', message: 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks' });
         await this.tx!.query(sql);
         await this.rollbackTempsTo(savepointName(sql));
         this.txStatus = 'T';
+        const at = this.savepointSettings.map((s) => s.name).lastIndexOf(savepointName(sql));
+        if (at >= 0) {
+          // the savepoint stays, those made after it go; the SETs since it are taken back
+          this.savepointSettings.length = at + 1;
+          const before = [...this.setStatements].join('\n');
+          const kept = this.savepointSettings[at]!;
+          this.settings.clear();
+          for (const [setting, text] of kept.settings) this.settings.set(setting, text);
+          this.localSettings.clear();
+          for (const [setting, text] of kept.localSettings) this.localSettings.set(setting, text);
+          if ([...this.setStatements].join('\n') !== before) {
+            // the engine holds the taken-back settings: it replays the session's own before its next statement
+            this.ctx.engine.forget(this.id);
+            notices.push(...await this.settingChanges());
+          }
+        }
         tag = 'ROLLBACK';
         break;
+      }
     }
     return { fields: null, rows: [], tag, notices, isSelect: false };
   }
@@ -995,6 +1023,7 @@ export class Session implements EngineSession {
       for (const [name, sql] of this.settingsAtBegin) this.settings.set(name, sql);
     }
     this.settingsAtBegin = undefined;
+    this.savepointSettings = [];
     this.localSettings.clear();
     // the engine holds the block's settings: it replays the session's own before its next statement
     if ([...this.setStatements].join('\n') !== before) this.ctx.engine.forget(this.id);

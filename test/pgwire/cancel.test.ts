@@ -6,7 +6,7 @@
  * - pgJDBC (one JVM, CancelProbe.java): setQueryTimeout, SET statement_timeout, a slow reader with a
  *   fetch size, abort() mid-statement, the connection past the limit;
  * - node-postgres: pg_cancel_backend() (also DBeaver's form over pg_stat_activity), pg_terminate_backend(),
- *   SET [LOCAL] statement_timeout, its statement_timeout setting, a disconnect mid-statement, the 101st
+ *   SET [LOCAL] statement_timeout (also taken back by ROLLBACK TO SAVEPOINT), its statement_timeout setting, a disconnect mid-statement, the 101st
  *   connection (FATAL 53300);
  * - a raw client: rows streamed to a slow reader no faster than it reads, a portal's row limit
  *   honoured without reading the rest.
@@ -239,6 +239,41 @@ describe('stopping a statement', () => {
       expect(await show()).toBe('0');
       await client.query('SET statement_timeout = 300');
       await expect(client.query(LONG_JOIN)).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('a SET after a SAVEPOINT is undone by ROLLBACK TO SAVEPOINT, kept by RELEASE; the restored statement_timeout stops a Dynamics statement', async () => {
+    const client = await pgClient();
+    const show = async (name = 'statement_timeout') => Object.values((await client.query(`show ${name}`)).rows[0] as Record<string, string>)[0];
+    try {
+      await client.query('BEGIN');
+      await client.query("SET statement_timeout = '300ms'");
+      await client.query('SAVEPOINT s1');
+      await client.query('SET statement_timeout = 0');
+      await client.query("SET TIME ZONE 'Asia/Tokyo'");
+      await client.query('SAVEPOINT s2');
+      await client.query("SET LOCAL statement_timeout = '7s'");
+      expect(await show()).toBe('7s');
+      await client.query('ROLLBACK TO SAVEPOINT s2');
+      expect(await show()).toBe('0');
+      expect(await show('timezone')).toBe('Asia/Tokyo');
+      // an error puts the block in the failed state; ROLLBACK TO leaves it, taking back the SETs since s1
+      await expect(client.query('select nosuchcolumn from account')).rejects.toMatchObject({ code: expect.any(String) });
+      await client.query('ROLLBACK TO s1');
+      expect(await show()).toBe('300ms');
+      expect(await show('timezone')).not.toBe('Asia/Tokyo');
+      await expect(client.query(LONG_JOIN)).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+      await client.query('ROLLBACK TO SAVEPOINT s1');
+      await client.query('SAVEPOINT "Kept"');
+      await client.query("SET statement_timeout = '4s'");
+      await client.query('RELEASE SAVEPOINT "Kept"');
+      expect(await show()).toBe('4s');
+      await client.query('ROLLBACK TO SAVEPOINT s1');
+      expect(await show()).toBe('300ms');
+      await client.query('COMMIT');
+      expect(await show()).toBe('300ms');
     } finally {
       await client.end();
     }
