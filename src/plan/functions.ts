@@ -11,6 +11,7 @@
  * `functionKind('count')` → 'aggregate'.
  */
 import { DynasqlError } from '../errors/index.js';
+import { CURRENT_USER_ID, SERVICE_PREDICATES, serviceOnly } from './service-predicates.js';
 import { fieldScale, isPgDateField, isPgTruncUnit, pgFieldValue, pgTruncSql, toCharSql, unknownField } from './pg-date-fields.js';
 import {
   BIGINT, DATE, DATETIME, DATETIME2, DATETIMEOFFSET, FLOAT, INT, NVARCHAR_MAX, UNIQUEIDENTIFIER,
@@ -541,6 +542,11 @@ const ROWS: FunctionDef[] = [
   { name: 'LAST_VALUE', names: BOTH('LAST_VALUE'), kind: 'window', arity: [1, 1], result: first, local: called('last_value') },
   { name: 'PERCENT_RANK', names: BOTH('PERCENT_RANK'), kind: 'window', arity: [0, 0], result: () => FLOAT, local: called('percent_rank') },
   { name: 'CUME_DIST', names: BOTH('CUME_DIST'), kind: 'window', arity: [0, 0], result: () => FLOAT, local: called('cume_dist') },
+  // ---- what only the service answers, as a FetchXML condition (service-predicates.ts) ----
+  ...Object.entries(SERVICE_PREDICATES).map(([name, p]): FunctionDef => ({
+    name, names: BOTH(name), kind: 'scalar', arity: p.value === 'none' ? [1, 1] : [2, 2], result: () => BOOLEAN_RESULT, local: () => serviceOnly(name),
+  })),
+  { name: CURRENT_USER_ID, names: BOTH(CURRENT_USER_ID), kind: 'scalar', arity: [0, 0], result: () => UNIQUEIDENTIFIER, local: () => serviceOnly(CURRENT_USER_ID) },
 ];
 
 /**

@@ -5,6 +5,7 @@ export {
   type DatePart, type FunctionDef, type FunctionKind, type LocalArg, type LocalCall, type LocalForms,
 } from './functions.js';
 export { containsAggregate } from './aggregates.js';
+export { CURRENT_USER_ID, SERVICE_PREDICATES, type ServicePredicate } from './service-predicates.js';
 export { explainPlan } from './explain.js';
 export { outputName } from './output-name.js';
 export { PlanCache, parameterKey, type PlanScope } from './plan-cache.js';

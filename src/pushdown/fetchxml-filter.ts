@@ -17,7 +17,7 @@ import type { Column } from '../catalog/types.js';
 import { DynasqlError } from '../errors/index.js';
 import { element, type XmlElement } from '../fetchxml/index.js';
 import type { CompareOp } from '../odata/index.js';
-import type { Expr } from '../plan/index.js';
+import { CURRENT_USER_ID, SERVICE_PREDICATES, type Expr } from '../plan/index.js';
 import { columnFirst, dateOnlyInstant, inListValues, local, NEGATE, NotPushable, SQL_COMPARE_OPS } from './filter-common.js';
 import { constantValue, type ConstantValue, type ParamValues } from './values.js';
 
@@ -88,7 +88,9 @@ function translate(expr: Expr, negated: boolean, ctx: FetchFilterContext): XmlEl
     case 'between': return between(expr, expr.negated !== negated, ctx);
     case 'inList': return inList(expr.expr, expr.list, expr.negated !== negated, ctx);
     case 'like': return like(expr, expr.negated !== negated, ctx);
-    default: return local(`${expr.kind === 'function' ? `${expr.name}()` : `a ${expr.kind} expression`} is evaluated locally`);
+    case 'function': if (SERVICE_PREDICATES[expr.name]) return servicePredicate(expr, negated, ctx);
+      return local(`${expr.name}() is evaluated locally`);
+    default: return local(`a ${expr.kind} expression is evaluated locally`);
   }
 }
 
@@ -151,6 +153,7 @@ function valueText(column: Column, value: ConstantValue): string {
 function comparison(left: Expr, op: CompareOp, right: Expr, ctx: FetchFilterContext): XmlElement[] {
   const { column: columnSide, op: finalOp, value: valueSide } = columnFirst(left, op, right);
   if (valueSide.kind === 'column') return columnComparison(columnSide, finalOp, valueSide, ctx);
+  if (valueSide.kind === 'function' && valueSide.name === CURRENT_USER_ID) return currentUser(columnSide, finalOp, ctx);
   const column = columnOf(columnSide, ctx);
   const constant = constantValue(valueSide, ctx.params);
   if (!constant) return local(`a ${valueSide.kind} expression on the right of a comparison is computed locally`);
@@ -158,6 +161,43 @@ function comparison(left: Expr, op: CompareOp, right: Expr, ctx: FetchFilterCont
   const compare = condition(column, finalOp, valueText(column, constant.value));
   // FetchXML `ne` is also true for null; SQL `<>` is not
   return finalOp === 'ne' ? [compare, notNull(column)] : [compare];
+}
+
+/**
+ * `ownerid = CURRENT_USER_ID()` → `eq-userid`; `<>` → `ne-userid` and not null (as `ne`, it would
+ * also match nulls). FetchXML doc §1.2: the operators take no value.
+ */
+function currentUser(left: Expr, op: CompareOp, ctx: FetchFilterContext): XmlElement[] {
+  const column = columnOf(left, ctx);
+  if (column.edmType !== 'Edm.Guid') return local(`${column.name} is no id to compare with ${CURRENT_USER_ID}()`);
+  if (op === 'eq') return [condition(column, 'eq-userid')];
+  if (op === 'ne') return [condition(column, 'ne-userid'), notNull(column)];
+  return local(`${CURRENT_USER_ID}() is compared with = or <> only`);
+}
+
+/**
+ * `UNDER(accountid, '…')`, `LAST_X_DAYS(createdon, 7)`, `THIS_MONTH(createdon)`: the FetchXML
+ * operator itself, on a column of the scan; never negated (service-predicates.ts says why).
+ */
+function servicePredicate(call: Extract<Expr, { kind: 'function' }>, negated: boolean, ctx: FetchFilterContext): XmlElement[] {
+  const predicate = SERVICE_PREDICATES[call.name]!;
+  if (negated) return local(`NOT ${call.name}() has no exact FetchXML operator`);
+  const { operator } = predicate;
+  const column = columnOf(call.args[0]!, ctx);
+  if (predicate.value === 'none') {
+    if (!DATE_TYPES.has(column.edmType)) throw new DynasqlError('DYNASQL_ERR_TYPE', `${call.name}() takes a date column, not ${column.name}`);
+    return [condition(column, operator)];
+  }
+  const argument = constantValue(call.args[1]!, ctx.params);
+  if (!argument || argument.value === null) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${call.name}() takes a constant as its second argument`);
+  if (predicate.value === 'id') {
+    if (!column.isPrimaryKey) throw new DynasqlError('DYNASQL_ERR_TYPE', `${call.name}() takes the table's key column (the hierarchy is of its rows), not ${column.name}`);
+    return [condition(column, operator, valueText(column, argument.value))];
+  }
+  const text = String(argument.value).trim();
+  if (!DATE_TYPES.has(column.edmType)) throw new DynasqlError('DYNASQL_ERR_TYPE', `${call.name}() takes a date column, not ${column.name}`);
+  if (!/^\d+$/.test(text)) throw new DynasqlError('DYNASQL_ERR_TYPE', `${call.name}() takes a whole number of units, not '${text}'`);
+  return [condition(column, operator, text)];
 }
 
 /** `a = b` on two columns of the scan: `valueof`, with both sides not null (null = null is not TRUE in SQL) */

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { connect, type Connection } from '../../src/index.js';
-import { functionTable } from '../../src/plan/index.js';
+import { CURRENT_USER_ID, functionTable, SERVICE_PREDICATES } from '../../src/plan/index.js';
 
 interface Case { sql: string; value?: unknown; type?: string; dialect?: 'postgresql'; params?: Record<string, unknown> | unknown[]; error?: RegExp }
 
@@ -155,6 +155,15 @@ const CASES: Record<string, Case[]> = {
   LAST_VALUE: [{ sql: 'SELECT MAX(r) AS v FROM (SELECT LAST_VALUE(x) OVER (ORDER BY x ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS r FROM (SELECT @a AS x UNION ALL SELECT @b) t) u', params: { a: 1, b: 3 }, value: 3 }],
   PERCENT_RANK: [{ sql: 'SELECT MAX(r) AS v FROM (SELECT PERCENT_RANK() OVER (ORDER BY x) AS r FROM (SELECT @a AS x UNION ALL SELECT @b) t) u', params: { a: 1, b: 3 }, value: 1 }],
   CUME_DIST: [{ sql: 'SELECT MIN(r) AS v FROM (SELECT CUME_DIST() OVER (ORDER BY x) AS r FROM (SELECT @a AS x UNION ALL SELECT @b) t) u', params: { a: 1, b: 3 }, value: 0.5 }],
+  // the service's predicates run as FetchXML conditions (test/fetchxml/service-predicates.test.ts has their rows) and have no local form
+  ...Object.fromEntries(Object.entries(SERVICE_PREDICATES).map(([name, p]) => {
+    const call = p.value === 'id' ? `${name}(accountid, '00000000-0000-4000-8000-0000000000a1')` : p.value === 'count' ? `${name}(createdon, 2)` : `${name}(createdon)`;
+    return [name, [{ sql: `SELECT COUNT(*) AS v FROM account WHERE name = 'none such' AND ${call}`, value: 0, type: 'int' }, { sql: `SELECT 1 AS v WHERE ${call.replace(/\b(accountid|createdon)\b/, 'NULL')}`, error: /answered by the service alone/ }]];
+  })),
+  [CURRENT_USER_ID]: [
+    { sql: 'SELECT COUNT(*) AS v FROM account WHERE ownerid = CURRENT_USER_ID() AND name IS NULL', value: 0, type: 'int' },
+    { sql: 'SELECT CURRENT_USER_ID() AS v', error: /answered by the service alone/ },
+  ],
 };
 
 let emulator: RunningEmulator;

@@ -1,0 +1,54 @@
+/**
+ * dynasql's own predicates for what only the service knows, one per FetchXML condition operator
+ * (FetchXML doc §1.2): a table's hierarchy, the calling user, and dates relative to the user's
+ * calendar. The local engine cannot evaluate them (it knows neither the hierarchy's lookup, nor
+ * the user, nor the user's time zone), so a statement using one goes as FetchXML or is refused
+ * before any request, naming why.
+ *
+ *   WHERE UNDER(accountid, '…')          → <condition attribute="accountid" operator="under" value="…"/>
+ *   WHERE LAST_X_DAYS(createdon, 7)      → <condition attribute="createdon" operator="last-x-days" value="7"/>
+ *   WHERE ownerid = CURRENT_USER_ID()    → <condition attribute="ownerid" operator="eq-userid"/>
+ */
+import { DynasqlError } from '../errors/index.js';
+
+export interface ServicePredicate {
+  /** the FetchXML condition operator */
+  operator: string;
+  /** what follows the column: nothing, a record id (hierarchy), or a whole number (the X of `last-x-days`) */
+  value: 'none' | 'id' | 'count';
+}
+
+// NOT of none of them is pushed: the docs do not say whether `not-under` keeps the record itself,
+// and the relative dates' negation would have to match nulls, which no FetchXML operator does.
+const HIERARCHY: Record<string, ServicePredicate> = {
+  UNDER: { operator: 'under', value: 'id' },
+  EQ_OR_UNDER: { operator: 'eq-or-under', value: 'id' },
+  NOT_UNDER: { operator: 'not-under', value: 'id' },
+  ABOVE: { operator: 'above', value: 'id' },
+  EQ_OR_ABOVE: { operator: 'eq-or-above', value: 'id' },
+};
+
+const RELATIVE_DAYS = ['today', 'yesterday', 'tomorrow', 'this-week', 'this-month', 'this-year', 'last-week', 'last-month', 'last-year',
+  'next-week', 'next-month', 'next-year', 'last-seven-days', 'next-seven-days'];
+const RELATIVE_X = ['last-x-hours', 'last-x-days', 'last-x-weeks', 'last-x-months', 'last-x-years', 'next-x-hours', 'next-x-days', 'next-x-weeks',
+  'next-x-months', 'next-x-years', 'olderthan-x-minutes', 'olderthan-x-hours', 'olderthan-x-days', 'olderthan-x-weeks', 'olderthan-x-months', 'olderthan-x-years'];
+
+/** `last-x-days` → LAST_X_DAYS, `olderthan-x-days` → OLDER_THAN_X_DAYS */
+const sqlName = (operator: string) => operator.replace('olderthan', 'older-than').replace(/-/g, '_').toUpperCase();
+
+/** the predicates by their SQL name (upper case) */
+export const SERVICE_PREDICATES: Readonly<Record<string, ServicePredicate>> = {
+  ...HIERARCHY,
+  ...Object.fromEntries(RELATIVE_DAYS.map((op) => [sqlName(op), { operator: op, value: 'none' } as ServicePredicate])),
+  ...Object.fromEntries(RELATIVE_X.map((op) => [sqlName(op), { operator: op, value: 'count' } as ServicePredicate])),
+};
+
+/** `CURRENT_USER_ID()`: the calling user's id, compared with `=` (`eq-userid`) or `<>` (`ne-userid`) */
+export const CURRENT_USER_ID = 'CURRENT_USER_ID';
+
+/** the local form of each: there is none */
+export function serviceOnly(name: string): never {
+  throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL',
+    `Unsupported SQL: ${name}() is answered by the service alone, as a FetchXML condition of the table's own column in WHERE (not under NOT), `
+    + 'and this statement does not go as FetchXML (Remote Language=OData, or a part FetchXML cannot express)');
+}
