@@ -1,7 +1,8 @@
 /**
  * One cancellation path: the caller's AbortSignal, the Statement Timeout and close() stop a local
  * step inside the embedded engine (not only the requests before it); the connection answers the next
- * statement at once; and a process that cancels and closes exits by itself.
+ * statement at once; and a process that cancels and closes exits by itself. Catalog statements
+ * (system tables, INFORMATION_SCHEMA) and the $metadata load (RefreshMetadata) stop through the same signal.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -120,4 +121,36 @@ describe('cancelling a local step', () => {
     expect({ code, signal, err }).toEqual({ code: 0, signal: null, err: '' });
     expect(out.trim()).toBe('DYNASQL_ERR_CANCELLED DYNASQL_ERR_CLOSED');
   }, 60_000);
+});
+
+describe('cancelling a catalog statement', () => {
+  /** columns of every table, three at a time in name order: the engine computes far longer than any test waits */
+  const LONG_CATALOG_JOIN = 'SELECT COUNT(*) AS n FROM sys_tablecolumns a JOIN sys_tablecolumns b ON a.column_name < b.column_name JOIN INFORMATION_SCHEMA.COLUMNS c ON b.column_name < c.COLUMN_NAME';
+
+  it('a system-table statement already cancelled, or cancelled while the engine computes, rejects with DYNASQL_ERR_CANCELLED; the next answers', async () => {
+    await expect(conn.query('SELECT table_name FROM sys_tables', undefined, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'DYNASQL_ERR_CANCELLED' });
+    await expect(conn.query('SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES', undefined, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'DYNASQL_ERR_CANCELLED' });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    await expect(conn.query(LONG_CATALOG_JOIN, undefined, { signal: controller.signal })).rejects.toMatchObject({ code: 'DYNASQL_ERR_CANCELLED' });
+    const tables = await conn.query("SELECT table_name FROM sys_tables WHERE table_name = 'account'");
+    expect(tables.rows).toEqual([{ table_name: 'account' }]);
+  });
+
+  it('a $metadata load (EXEC RefreshMetadata) cancelled in flight rejects with DYNASQL_ERR_CANCELLED and leaves the connection usable', async () => {
+    // every request answers 300 ms late, so the cancel lands while $metadata is in flight
+    const slow = await startEmulator({ port: 0, rows: 10, faults: { latencyMs: 300 } });
+    const slowConn = await connect(`Url=${slow.url}`);
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      await expect(slowConn.query('EXEC RefreshMetadata', undefined, { signal: controller.signal })).rejects.toMatchObject({ code: 'DYNASQL_ERR_CANCELLED' });
+      expect((await slowConn.query('SELECT COUNT(*) AS n FROM account')).rows).toEqual([{ n: 10 }]);
+      expect((await slowConn.query("SELECT table_name FROM sys_tables WHERE table_name = 'account'")).rowCount).toBe(1);
+      expect((await slowConn.query('EXEC RefreshMetadata')).rowCount).toBe(1);
+    } finally {
+      await slowConn.close();
+      await slow.close();
+    }
+  });
 });
