@@ -44,6 +44,17 @@ function powerOfTen(k: number): string {
   return k <= 18 ? `CAST(${10n ** BigInt(k)} AS HUGEINT)` : `CAST('${10n ** BigInt(k)}' AS HUGEINT)`;
 }
 
+/**
+ * trunc(a · 10^k / b) for HUGEINT a and b where a · 10^k may pass HUGEINT's range: the integral quotient,
+ * then one decimal digit per step from the remainder (which stays below b), as on paper. The divisor
+ * rides in the accumulator so the lambda reads no column (a and b may be aggregates).
+ */
+function longDivision(a: string, b: string, k: number): string {
+  const zero = "{'q': CAST(0 AS HUGEINT), 'r': CAST(0 AS HUGEINT), 'b': CAST(1 AS HUGEINT)}";
+  const step = "(acc, d) -> {'q': acc.q * 10 + (acc.r * 10) // acc.b, 'r': (acc.r * 10) % acc.b, 'b': acc.b}";
+  return `list_reduce(list_transform(range(${k}), i -> ${zero}), ${step}, {'q': ${a} // ${b}, 'r': ${a} % ${b}, 'b': ${b}}).q`;
+}
+
 /** an interval literal's canonical text (util/interval.ts) as a DuckDB interval, built from its three parts */
 function intervalSql(text: string): string {
   const value = parseInterval(text);
@@ -522,20 +533,23 @@ export class DuckDbRenderer {
     const guard = (body: string) => `(CASE WHEN ${divisor} = 0 THEN ${onZero === 'error' ? DIVIDE_BY_ZERO : 'NULL'} ELSE ${body} END)`;
     if (isInteger(type)) return this.convert({ sql: guard(`${this.operand(l, type)} // ${this.operand(r, type)}`), type: UNKNOWN }, type);
     if (isApproximate(type) || !isExactFraction(type)) return this.convert({ sql: guard(`${this.convert(l, FLOAT)} / ${this.convert(r, FLOAT)}`), type: UNKNOWN }, type);
-    const scaled = (arg: LocalArg): { sql: string; scale: number } => {
+    const scaled = (arg: LocalArg): { sql: string; scale: number; digits: number } => {
       const own = isNullType(arg.type) || isString(arg.type) || isApproximate(arg.type) ? { name: 'decimal', precision: 38, scale: type.scale ?? 0 } : arg.type;
-      const { scale } = asDecimal(own);
-      if (isInteger(own)) return { sql: `CAST(${arg.sql} AS HUGEINT)`, scale: 0 };
+      const { precision: digits, scale } = asDecimal(own);
+      if (isInteger(own)) return { sql: `CAST(${arg.sql} AS HUGEINT)`, scale: 0, digits };
       // the unscaled digits read from the decimal's text: multiplying by 10^scale in DECIMAL(38,scale) would
       // overflow once the integral digits pass 38 − 2·scale (a SUM of decimal(38,16) values past 10^6)
-      return { sql: `CAST(replace(CAST(CAST(${arg.sql} AS DECIMAL(38,${scale})) AS VARCHAR), '.', '') AS HUGEINT)`, scale };
+      return { sql: `CAST(replace(CAST(CAST(${arg.sql} AS DECIMAL(38,${scale})) AS VARCHAR), '.', '') AS HUGEINT)`, scale, digits };
     };
     const a = scaled(l);
     const b = scaled(r);
     const round = isMoney(type);
     const target = (type.scale ?? 0) + (round ? 1 : 0);
     const k = target - a.scale + b.scale;
-    let quotient = k >= 0 ? `((${a.sql} * ${powerOfTen(k)}) // ${b.sql})` : `(${a.sql} // (${b.sql} * ${powerOfTen(-k)}))`;
+    let quotient: string;
+    // HUGEINT holds 38 digits: within them a·10^k and b·10^−k are exact; past them the quotient is long division
+    if (k >= 0) quotient = a.digits + k <= 38 ? `((${a.sql} * ${powerOfTen(k)}) // ${b.sql})` : longDivision(a.sql, b.sql, k);
+    else quotient = b.digits - k <= 38 ? `(${a.sql} // (${b.sql} * ${powerOfTen(-k)}))` : `((${a.sql} // ${powerOfTen(-k)}) // ${b.sql})`;
     if (round) quotient = `((${quotient} + CASE WHEN ${quotient} < 0 THEN -5 ELSE 5 END) // 10)`;
     const scale = type.scale ?? 0;
     const value = scale === 0 ? `CAST(${quotient} AS DECIMAL(38,0))`

@@ -287,6 +287,14 @@ describe('KNOWN #36: an exact division of a large decimal does not overflow (Pos
     const expected = `${scaled / 10n ** 16n}.${String(scaled % 10n ** 16n).padStart(16, '0')}`.replace(/\.?0+$/, '');
     expect(String(row.a)).toBe(expected);
   });
+
+  it('a numeric(38,16) divided by a numeric(38,16) is exact past HUGEINT\'s 38 digits (long division)', async () => {
+    const r = await both('SELECT SUM(t0.revenue) / SUM(t0.revenue / 0.7) AS a, MAX((t0.revenue / 0.5) / (t0.revenue / 0.3)) AS b FROM account t0', undefined, pg);
+    // the divisors are truncated at 16 places, so both quotients are a hair above 0.7 and 0.6: the first 16 places
+    expect(r.rows).toEqual([{ a: '0.7', b: '0.6' }]);
+    const tsql = await both('SELECT CAST(1000000000000000 AS decimal(38,0)) / CAST(0.3 AS decimal(38,20)) AS a');
+    expect(tsql.rows).toEqual([{ a: '3333333333333333.333333' }]);
+  });
 });
 
 describe('KNOWN O5: AVG(int) and SUM(int) sum in int, so a sum past 2^31 is an arithmetic overflow (Msg 8115), locally and pushed', () => {
