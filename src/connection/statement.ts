@@ -14,6 +14,7 @@ import { parseSql, type ParserDialect } from '../sql/index.js';
 import { ExpandedRows, remotePages, type ScanCounters } from './remote-rows.js';
 import { aggregateGroupRows, splitAggregatePages } from './fetchxml-split.js';
 import type { SystemTables } from './system-tables.js';
+import { withLocalTableKeys } from './local-table-keys.js';
 import { STATEMENT_TIME } from '../util/index.js';
 import type { QueryParams, ResultColumn, Row } from './types.js';
 
@@ -58,7 +59,9 @@ export function prepareStatement(ctx: StatementContext, sql: string, params: Que
   const hit = key === undefined ? undefined : plans.get(scope, key);
   if (hit) return hit;
   const bound = bindQuery(parsed.statement.query, { ...bindOptions, dialect, params: values });
-  const plan = planQuery(bound, {
+  // a join with a local table on a key asks the service for those keys only (local-table-keys.ts)
+  const keyed = ctx.pushdown ? withLocalTableKeys(bound, (name) => ctx.system.rows(name), dialect) : bound;
+  const plan = planQuery(keyed, {
     facts: ctx.facts, params: values, pushdown: ctx.pushdown, remoteLanguage: ctx.remoteLanguage, crossCompany: ctx.crossCompany, pageSize: ctx.pageSize,
   });
   const prepared: PreparedStatement = { plan, explain: parsed.statement.kind === 'explain' };

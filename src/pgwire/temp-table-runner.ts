@@ -135,7 +135,8 @@ async function create(host: TempTableHost, parsed: CreateTempTable, parameters: 
   let definition: { name: string; type: string; notNull: boolean }[];
   let result: QueryResult | undefined;
   if (parsed.query !== undefined) {
-    result = await host.query(parsed.query, parameters.values);
+    // WITH NO DATA: the query's columns, its rows not read
+    result = await host.query(parsed.noData ? `SELECT * FROM (${parsed.query}) AS no_data LIMIT 0` : parsed.query, parameters.values);
     if (parsed.columnNames && parsed.columnNames.length > result.columns.length) throw error('42601', 'too many column names were specified');
     const described = await describedTypes(host, parsed.query, parameters.types);
     definition = result.columns.map((c, i) => ({
@@ -159,9 +160,11 @@ async function create(host: TempTableHost, parsed: CreateTempTable, parameters: 
     }
     columns.push({ name: c.name, pgType: c.type, notNull: c.notNull, ...mapped });
   }
-  const rows = result && !parsed.noData ? result.rows.map((r) => rowOf(columns, result.columns, r)) : [];
+  const rows = result ? result.rows.map((r) => rowOf(columns, result.columns, r)) : [];
   host.temps.create(parsed.name, columns, parsed.onCommit, rows);
-  return parsed.query !== undefined ? `SELECT ${rows.length}` : 'CREATE TABLE';
+  // PostgreSQL's tags: CREATE TABLE AS reports the rows it stored, or no count WITH NO DATA
+  if (parsed.query === undefined) return 'CREATE TABLE';
+  return parsed.noData ? 'CREATE TABLE AS' : `SELECT ${rows.length}`;
 }
 
 /**

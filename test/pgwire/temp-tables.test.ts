@@ -90,6 +90,36 @@ describe('temporary tables', () => {
     const joined = await client.query('SELECT a.name, a.address1_city FROM account a JOIN city_accounts c ON c.accountid = a.accountid ORDER BY a.name');
     expect(joined.rows).toEqual([...inCity, other].map((a) => ({ name: a.name, address1_city: a.address1_city })).sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)));
     await client.query('DROP TABLE city_accounts');
+    const empty = await client.query('CREATE TEMP TABLE no_rows AS SELECT name FROM account WITH NO DATA');
+    expect([empty.command, empty.rowCount]).toEqual(['CREATE', null]);
+    expect((await client.query('SELECT name FROM no_rows')).rows).toEqual([]);
+    await client.query('DROP TABLE no_rows');
+  });
+
+  it('a join on a key with a temp table asks the service for the temp table\'s keys only (inner, IN (SELECT …), the optional side of an outer join)', async () => {
+    const picked = accounts.slice(0, 3);
+    await client.query('CREATE TEMP TABLE picked (id uuid, label text)');
+    await client.query(`INSERT INTO picked VALUES ${picked.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}, (NULL, 'none')`, picked.flatMap((a) => [a.accountid, a.name]));
+    const names = picked.map((a) => a.name).sort();
+    const keyFilter = (property: string, values: string[]) => `$filter=Microsoft.Dynamics.CRM.In(PropertyName='${property}',PropertyValues=[${values.map((v) => JSON.stringify(v)).join(',')}])`;
+    const ids = picked.map((a) => a.accountid);
+    for (const sql of [
+      'SELECT a.name FROM account a JOIN picked p ON p.id = a.accountid ORDER BY 1',
+      'SELECT a.name FROM account a WHERE a.accountid IN (SELECT id FROM picked WHERE label <> $1) ORDER BY 1',
+      'SELECT a.name FROM picked p LEFT JOIN account a ON a.accountid = p.id WHERE a.name IS NOT NULL ORDER BY 1',
+    ]) {
+      let rows: unknown[] = [];
+      const sent = await requestsOf(async () => (rows = (await client.query(sql, sql.includes('$1') ? ['x'] : [])).rows));
+      expect(rows, sql).toEqual(names.map((name) => ({ name })));
+      expect(sent, sql).toHaveLength(1);
+      expect(sent[0], sql).toContain(keyFilter('accountid', ids));
+    }
+    // by name: the strings go as they are; the preserved side of an outer join is read whole
+    const byName = await requestsOf(() => client.query('SELECT a.accountid FROM picked p JOIN account a ON a.name = p.label'));
+    expect(byName[0]).toContain(keyFilter('name', [...picked.map((a) => a.name), 'none']));
+    const preserved = await requestsOf(() => client.query('SELECT a.name, p.label FROM account a LEFT JOIN picked p ON p.id = a.accountid'));
+    expect(preserved[0]).not.toContain('$filter');
+    await client.query('DROP TABLE picked');
   });
 
   it('a temp table hides the Dynamics table of its name; pg_catalog and information_schema show it in pg_temp', async () => {
