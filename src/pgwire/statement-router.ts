@@ -11,7 +11,7 @@
  */
 import type { CatalogEngine, EngineError, EngineSession } from './catalog-engine.js';
 import { leadingWords, tokenize } from './sql-text.js';
-import { isCreateTempTable, writeTarget } from './temp-table-statements.js';
+import { isCreateTempTable, selectIntoTemp, writeTarget } from './temp-table-statements.js';
 
 export type Route =
   | { kind: 'empty' }
@@ -113,7 +113,7 @@ export async function routeStatement(sql: string, engine: CatalogEngine, session
   const first = words[0] ?? (tokens[0]!.text === '(' ? 'select' : '');
   const transaction = transactionRoute(words);
   if (transaction) return transaction;
-  if (isCreateTempTable(words)) return { kind: 'tempTable' };
+  if (isCreateTempTable(words) || ((first === 'select' || first === 'with') && selectIntoTemp(sql) !== undefined)) return { kind: 'tempTable' };
   // other temporary objects would live in the catalog engine, which all sessions share
   if (first === 'create' && words.slice(1, 3).some((w) => w === 'temp' || w === 'temporary')) {
     return { kind: 'refused', code: '0A000', message: 'on a dynasql server only temporary tables can be created (CREATE TEMP TABLE)' };

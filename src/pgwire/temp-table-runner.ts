@@ -21,7 +21,7 @@ import type { FormatCode } from './frontend-messages.js';
 import { decodeParameter, pgTypeOf } from './pg-types.js';
 import { leadingWords, tokenize } from './sql-text.js';
 import {
-  deleteAsQuery, insertParts, isCreateTempTable, parseCreateTempTable, quoteIdent, tempTableDdl, updateAsQuery, writeTarget, type CreateTempTable,
+  deleteAsQuery, insertParts, isCreateTempTable, parseCreateTempTable, quoteIdent, selectIntoTemp, tempTableDdl, updateAsQuery, writeTarget, type CreateTempTable,
 } from './temp-table-statements.js';
 import { columnTypeOf, storedValue, type TempColumn, type TempTable, type TempTables } from './temp-tables.js';
 
@@ -61,6 +61,8 @@ export function definitionsOf(tables: readonly TempTable[]): string[] {
 /** Runs one temp-table statement; returns its command tag. */
 export async function runTempTableStatement(host: TempTableHost, sql: string, parameters: BoundParameters): Promise<string> {
   if (isCreateTempTable(leadingWords(sql, 4))) return create(host, parseCreateTempTable(sql), parameters);
+  const selectInto = selectIntoTemp(sql);
+  if (selectInto !== undefined) return create(host, parseCreateTempTable(selectInto), parameters);
   const target = writeTarget(sql)!;
   const table = host.temps.get(target.tables[0]!.name)!;
   switch (target.verb) {

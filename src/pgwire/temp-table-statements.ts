@@ -61,6 +61,32 @@ export function parseCreateTempTable(sql: string): CreateTempTable {
   };
 }
 
+/**
+ * PostgreSQL's other way to make a temporary table from a query, `SELECT … INTO TEMP[ORARY] [TABLE]
+ * name FROM …`, as the CREATE TEMP TABLE … AS it stands for; undefined for any other statement
+ * (`SELECT … INTO name` makes a table that is not temporary: the translator refuses it).
+ * Example: `select name into temp t from account` → `CREATE TEMP TABLE t AS select name  from account`.
+ */
+export function selectIntoTemp(sql: string): string | undefined {
+  const tokens = tokenize(sql);
+  const first = tokens[0]?.kind === 'word' ? tokens[0].value : undefined;
+  if (first !== 'select' && first !== 'with') return undefined;
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.text === '(') depth++;
+    else if (t.text === ')') depth--;
+    if (depth !== 0 || t.kind !== 'word' || t.value !== 'into') continue;
+    const temp = tokens[i + 1];
+    if (temp?.kind !== 'word' || (temp.value !== 'temp' && temp.value !== 'temporary')) return undefined;
+    const at = tokens[i + 2]?.kind === 'word' && tokens[i + 2]!.value === 'table' ? i + 3 : i + 2;
+    const name = tokens[at];
+    if (!name || (name.kind !== 'word' && name.kind !== 'quotedIdentifier')) return undefined;
+    return `CREATE TEMP TABLE ${name.text} AS ${sql.slice(0, t.start)} ${sql.slice(name.end)}`;
+  }
+  return undefined;
+}
+
 /** `(select …)` → `select …` (dbt writes `create temporary table x as (select …)`) */
 function withoutOuterParentheses(query: string): string {
   const tokens = tokenize(query);

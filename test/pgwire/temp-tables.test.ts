@@ -122,6 +122,31 @@ describe('temporary tables', () => {
     await client.query('DROP TABLE picked');
   });
 
+  it('every column type: PostgreSQL\'s type in the catalogs, its OID and modifier in results, its values back; SELECT … INTO TEMP', async () => {
+    const types = ['smallint', 'integer', 'bigint', 'numeric', 'numeric(8,2)', 'real', 'double precision', 'boolean', 'text', 'character varying(5)',
+      'character(3)', 'uuid', 'timestamp with time zone', 'timestamp without time zone', 'date', 'bytea'];
+    await client.query(`CREATE TEMP TABLE typed (${types.map((t, i) => `c${i} ${t}`).join(', ')})`);
+    await client.query("INSERT INTO typed VALUES (1, 2, 9007199254740993, 4.5, 6.25, 7.5, 8.25, true, 'text', 'vc', 'ch', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', "
+      + "'2024-01-02 03:04:05+02', '2024-01-02 03:04:05', '2024-01-02', '\\x0102')");
+    const catalog = await client.query("SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'typed'::regclass AND attnum > 0 ORDER BY attnum");
+    expect(catalog.rows.map((r) => r.t)).toEqual(types);
+    const result = await client.query({ text: 'SELECT * FROM typed', types: { getTypeParser: () => (value: string) => value } });
+    expect(result.fields.map((f) => [f.dataTypeID, f.dataTypeModifier])).toEqual([
+      [21, -1], [23, -1], [20, -1], [1700, -1], [1700, (8 << 16) + 2 + 4], [700, -1], [701, -1], [16, -1], [25, -1], [1043, 9],
+      [1042, 7], [2950, -1], [1184, -1], [1114, -1], [1082, -1], [17, -1],
+    ]);
+    expect(Object.values(result.rows[0])).toEqual(['1', '2', '9007199254740993', '4.5', '6.25', '7.5', '8.25', 't', 'text', 'vc', 'ch ',
+      'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2024-01-02 01:04:05+00', '2024-01-02 03:04:05', '2024-01-02', '\\x0102']);
+    expect(await errorOf(client.query('INSERT INTO typed (c0) VALUES (99999)'))).toMatchObject({ code: '22003' });
+    await client.query('DROP TABLE typed');
+
+    const rich = accounts.filter((a) => a.revenue !== null && a.revenue > 100);
+    const into = await client.query('SELECT name, revenue INTO TEMP TABLE rich FROM account WHERE revenue > $1', [100]);
+    expect([into.command, into.rowCount]).toEqual(['SELECT', rich.length]);
+    expect((await client.query('SELECT count(*)::int AS n FROM rich')).rows[0].n).toBe(rich.length);
+    await client.query('DROP TABLE rich');
+  });
+
   it('a temp table hides the Dynamics table of its name; pg_catalog and information_schema show it in pg_temp', async () => {
     await client.query("CREATE TEMP TABLE account (name text)");
     await client.query("INSERT INTO account VALUES ('only me')");
