@@ -16,7 +16,8 @@ import { LocalEngine } from '../local/index.js';
 import { capabilitiesFor } from '../capabilities/index.js';
 import type { Clock } from '../util/index.js';
 import { presentResult, rowPresenter } from './result-values.js';
-import { explainText, prepareStatement, runPlan, type StatementContext } from './statement.js';
+import { explainText, prepareReadingMetadata, runPlan, type StatementContext } from './statement.js';
+import { ServiceMetadataCache } from './service-metadata.js';
 import { ProgressReporter } from './progress.js';
 import type { ScanCounters } from './remote-rows.js';
 import { loadCatalog, userCatalog } from './catalog-source.js';
@@ -118,6 +119,7 @@ class DynasqlConnection implements Connection {
       }), facts,
       pushdown: options.pushdown, remoteLanguage: options.remoteLanguage, crossCompany: options.crossCompany, includeFormattedValues: options.includeFormattedValues,
       pageSize: Math.min(options.pageSize, facts.maxPageSize), serviceRoot: executor.serviceRoot,
+      ...(loadedCatalog.edition === 'dataverse' ? { serviceMetadata: new ServiceMetadataCache(executor) } : {}),
     };
   }
 
@@ -274,7 +276,7 @@ class DynasqlConnection implements Connection {
       return [...prepared.functionLines, explainText(prepared.statement, prepared.plan)].join('\n');
     }
     const ctx = this.statementContext(options);
-    const prepared = prepareStatement(ctx, sql, params, dialect);
+    const prepared = await prepareReadingMetadata(ctx, sql, params, dialect, options.signal);
     return explainText(ctx, prepared.plan);
   }
 
@@ -329,6 +331,8 @@ class DynasqlConnection implements Connection {
         this.ctx.catalog = userCatalog(this.loadedCatalog, this.options);
         this.ctx.system = systemTables(this.ctx.catalog);
         this.ctx.facts = capabilitiesFor(this.loadedCatalog);
+        // labels and primary names are read again with the new catalog
+        if (this.ctx.serviceMetadata) this.ctx.serviceMetadata = new ServiceMetadataCache(this.executor);
         return this.ctx.catalog;
       },
     };
@@ -432,7 +436,7 @@ class DynasqlConnection implements Connection {
     const dialect = options.dialect ?? this.dialect;
     // `FROM RetrieveVersion()`: the functions run first, their rows become local tables
     const withFunctions = usesTableFunctions(sql, dialect) ? await this.runTableFunctions(sql, params, dialect, options) : undefined;
-    const prepared = withFunctions ?? prepareStatement(this.statementContext(options), sql, params, dialect);
+    const prepared = withFunctions ?? await prepareReadingMetadata(this.statementContext(options), sql, params, dialect, options.signal);
     const ctx = withFunctions?.statement ?? this.statementContext(options);
     if (prepared.explain) {
       const text = [...(withFunctions?.functionLines ?? []), explainText(ctx, prepared.plan)].join('\n');

@@ -9,7 +9,8 @@ import { abortError, type Executor } from '../http/index.js';
 import { LocalEngine, trimDecimal, type ColumnValue, type LocalInput, type LocalResult } from '../local/index.js';
 import { PlanCache, explainPlan, parameterKey, resultColumns, type PhysicalPlan, type RemoteScanStep } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
-import { planQuery, resolveParams, type RemoteLanguage } from '../pushdown/index.js';
+import { MetadataReader, planQuery, resolveParams, type MetadataNeed, type RemoteLanguage } from '../pushdown/index.js';
+import type { ServiceMetadataCache } from './service-metadata.js';
 import { parseSql, type ParserDialect } from '../sql/index.js';
 import { ExpandedRows, remotePages, type ScanCounters } from './remote-rows.js';
 import { aggregateGroupRows, splitAggregatePages } from './fetchxml-split.js';
@@ -30,11 +31,15 @@ export interface StatementContext {
   includeFormattedValues: boolean;
   pageSize: number;
   serviceRoot: string;
+  /** Dataverse: choice labels and primary names read from the metadata API as filters need them */
+  serviceMetadata?: ServiceMetadataCache;
 }
 
 export interface PreparedStatement {
   plan: PhysicalPlan;
   explain: boolean;
+  /** metadata the plan lacked (prepareReadingMetadata loads it and plans again); such a plan is not cached */
+  metadataNeeds?: MetadataNeed[];
 }
 
 /** plans of statements already prepared; a catalog refresh starts a new, empty cache (see PlanCache) */
@@ -61,11 +66,26 @@ export function prepareStatement(ctx: StatementContext, sql: string, params: Que
   const bound = bindQuery(parsed.statement.query, { ...bindOptions, dialect, params: values });
   // a join with a local table on a key asks the service for those keys only (local-table-keys.ts)
   const keyed = ctx.pushdown ? withLocalTableKeys(bound, (name) => ctx.system.rows(name), dialect) : bound;
+  const metadata = new MetadataReader(ctx.serviceMetadata);
   const plan = planQuery(keyed, {
-    facts: ctx.facts, params: values, pushdown: ctx.pushdown, remoteLanguage: ctx.remoteLanguage, crossCompany: ctx.crossCompany, pageSize: ctx.pageSize,
+    facts: ctx.facts, params: values, pushdown: ctx.pushdown, remoteLanguage: ctx.remoteLanguage, crossCompany: ctx.crossCompany, pageSize: ctx.pageSize, metadata,
   });
   const prepared: PreparedStatement = { plan, explain: parsed.statement.kind === 'explain' };
+  if (metadata.needs.length > 0) return { ...prepared, metadataNeeds: metadata.needs };
   return key === undefined ? prepared : plans.set(scope, key, prepared);
+}
+
+/**
+ * prepareStatement, after reading the metadata its filters on display columns need (choice labels,
+ * primary names: connection/service-metadata.ts) when the connection has not read it yet.
+ */
+export async function prepareReadingMetadata(
+  ctx: StatementContext, sql: string, params: QueryParams | undefined, dialect: ParserDialect, signal: AbortSignal | undefined,
+): Promise<PreparedStatement> {
+  const prepared = prepareStatement(ctx, sql, params, dialect);
+  if (!prepared.metadataNeeds || !ctx.serviceMetadata) return prepared;
+  await ctx.serviceMetadata.load(prepared.metadataNeeds, signal);
+  return prepareStatement(ctx, sql, params, dialect);
 }
 
 export function explainText(ctx: StatementContext, plan: PhysicalPlan): string {

@@ -18,6 +18,8 @@ export type ODataFilter =
   /** Dataverse query function `Microsoft.Dynamics.CRM.In(PropertyName='x',PropertyValues=["a","b"])` */
   | { kind: 'crmIn'; property: string; values: LiteralValue[]; target: LiteralTarget }
   | { kind: 'and' | 'or'; items: ODataFilter[] }
+  /** `false`: a condition no row meets (`industrycodename = 'no such label'`), sent instead of reading every row */
+  | { kind: 'constant'; value: boolean }
   | { kind: 'not'; item: ODataFilter };
 
 export function serializeFilter(filter: ODataFilter): string {
@@ -37,6 +39,8 @@ export function serializeFilter(filter: ODataFilter): string {
       return filter.items.map((item) => wrap(item, filter.kind)).join(` ${filter.kind} `);
     case 'not':
       return `not (${serializeFilter(filter.item)})`;
+    case 'constant':
+      return filter.value ? 'true' : 'false';
   }
 }
 

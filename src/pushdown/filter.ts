@@ -6,11 +6,16 @@
  * - LIKE becomes startswith/endswith/contains (or F&O `eq 'x*'`) only when the literal part holds
  *   none of the characters the service treats as wildcards; a LIKE without wildcards is `eq` and
  *   `endswith` (eq alone would ignore trailing blanks, which LIKE on nvarchar does not);
- * - virtual columns (lookup names, choice labels) are annotations and cannot be filtered on.
+ * - display columns are annotations the service cannot filter on, so they are filtered through what
+ *   they show (service-metadata.ts gives the labels and primary names): a choice label as the option
+ *   values that carry it (`industrycodename = 'Accounting'` → `industrycode eq 1`; a label no option
+ *   has → `false`), a lookup's name through its navigation property (`primarycontactid/fullname eq
+ *   'Mark'`; a polymorphic lookup's as one `or` per target type), a lookup's type as the target's
+ *   navigation being set (`parentcustomeridtype = 'contact'` → `parentcustomerid_contact/contactid ne null`).
  *
  * `translateConjunct(<revenue > 1000 AND name LIKE 'A%'>, …)` → `revenue gt 1000 and startswith(name,'A')`.
  */
-import type { Column } from '../catalog/types.js';
+import type { Column, LookupTarget, Table } from '../catalog/types.js';
 import { DynasqlError } from '../errors/index.js';
 import { andAll, orAll, type CompareOp, type LiteralTarget, type ODataFilter } from '../odata/index.js';
 import { odataLiteral } from '../odata/index.js';
@@ -18,10 +23,18 @@ import type { ColumnRef, Expr } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
 import { constantValue, type ConstantValue, type ParamValues } from './values.js';
 import { columnFirst, dateOnlyInstant, inListValues, local, NEGATE, NotPushable, SQL_COMPARE_OPS } from './filter-common.js';
+import type { MetadataReader } from './service-metadata.js';
 
 export type Translation = { ok: true; filter: ODataFilter } | { ok: false; reason: string };
 
-interface Context { scanId: number; facts: Capabilities; params: ParamValues }
+/** the scan's table and the service metadata read for its display columns (labels, primary names) */
+export interface ScanMetadata { table: Table; metadata: MetadataReader }
+
+interface Context {
+  scanId: number; facts: Capabilities; params: ParamValues; scan?: ScanMetadata;
+  /** a lookup-name column read, in this translation, as one target's name path (`primarycontactid/fullname`) */
+  namePath?: { of: Column; path: Column };
+}
 
 /** characters the service would read as wildcards inside a string-match value */
 function wildcardChars(facts: Capabilities): string {
@@ -37,9 +50,9 @@ const INTEGER_TYPES = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Byte'
  * translation itself (`numberofemployees > 10.5`).
  */
 
-export function translateConjunct(expr: Expr, scanId: number, facts: Capabilities, params: ParamValues): Translation {
+export function translateConjunct(expr: Expr, scanId: number, facts: Capabilities, params: ParamValues, scan?: ScanMetadata): Translation {
   try {
-    return { ok: true, filter: translate(expr, false, { scanId, facts, params }) };
+    return { ok: true, filter: translate(expr, false, { scanId, facts, params, scan }) };
   } catch (error) {
     if (error instanceof NotPushable) return { ok: false, reason: error.reason };
     throw error;
@@ -47,6 +60,8 @@ export function translateConjunct(expr: Expr, scanId: number, facts: Capabilitie
 }
 
 function translate(expr: Expr, negated: boolean, ctx: Context): ODataFilter {
+  const subject = lookupNameSubject(expr, ctx);
+  if (subject) return throughNamePaths(expr, negated, subject, ctx);
   switch (expr.kind) {
     case 'binary': {
       if (expr.op === 'AND' || expr.op === 'OR') {
@@ -63,6 +78,8 @@ function translate(expr: Expr, negated: boolean, ctx: Context): ODataFilter {
       if (expr.op === 'NOT') return translate(expr.operand, !negated, ctx);
       return local('arithmetic is computed locally');
     case 'isNull': {
+      const display = displayColumn(expr.expr, ctx);
+      if (display) return displayIsNull(display, expr.negated === negated);
       const column = columnOf(expr.expr, ctx);
       return { kind: 'compare', op: expr.negated !== negated ? 'ne' : 'eq', property: column.odataName, value: null, target: target(column) };
     }
@@ -99,11 +116,12 @@ function columnOf(expr: Expr, ctx: Context): Column {
   if (expr.kind !== 'column' || expr.scanId !== ctx.scanId || !expr.column) {
     return local(expr.kind === 'column' ? `column ${expr.name} belongs to another table` : `${describe(expr)} is computed locally`);
   }
-  return filterable(expr);
+  return filterable(expr, ctx);
 }
 
-function filterable(ref: ColumnRef): Column {
+function filterable(ref: ColumnRef, ctx: Context): Column {
   const column = ref.column!;
+  if (ctx.namePath?.of === column) return ctx.namePath.path;
   if (column.kind === 'lookupName' || column.kind === 'choiceLabel' || column.kind === 'lookupType') {
     return local(`${column.name} is a display value (an annotation), which the service cannot filter on`);
   }
@@ -118,6 +136,14 @@ function target(column: Column): LiteralTarget {
 function comparison(left: Expr, op: CompareOp, right: Expr, negated: boolean, ctx: Context): ODataFilter {
   const { column: columnSide, op: finalOp, value: valueSide } = columnFirst(left, negated ? NEGATE[op] : op, right);
   if (valueSide.kind === 'column') return propertyComparison(columnSide, finalOp, valueSide, ctx);
+  const display = displayColumn(columnSide, ctx);
+  if (display) {
+    if (finalOp !== 'eq' && finalOp !== 'ne') return local(`${display.name} is compared by its label only for equality; evaluated locally`);
+    const constant = constantValue(valueSide, ctx.params);
+    if (!constant) return local(`${describe(valueSide)} on the right of a comparison is computed locally`);
+    if (constant.value === null) return local('a comparison with NULL is never true; evaluated locally');
+    return displayMembership(display, [constant.value], finalOp === 'ne', ctx);
+  }
   const column = columnOf(columnSide, ctx);
   const constant = constantValue(valueSide, ctx.params);
   if (!constant) return local(`${describe(valueSide)} on the right of a comparison is computed locally`);
@@ -209,6 +235,8 @@ function enumMember(column: Column, value: ConstantValue): string {
 function propertyComparison(left: Expr, op: CompareOp, right: Expr, ctx: Context): ODataFilter {
   const a = columnOf(left, ctx);
   const b = columnOf(right, ctx);
+  // the service compares two properties of the same row only, not a property reached through a lookup
+  if (a.odataName.includes('/') || b.odataName.includes('/')) return local(`${a.name} and ${b.name}: a name through a lookup is compared with another column locally`);
   if (a.edmType !== b.edmType) return local(`${a.name} and ${b.name} have different types`);
   // F&O refuses `Status le Status` as it refuses `Status le NoYes'Yes'`; T-SQL compares the member names
   const enumColumn = [a, b].find((c) => c.enumType);
@@ -222,6 +250,8 @@ function propertyComparison(left: Expr, op: CompareOp, right: Expr, ctx: Context
 }
 
 function inList(left: Expr, list: Expr[], negated: boolean, ctx: Context): ODataFilter {
+  const display = displayColumn(left, ctx);
+  if (display) return displayMembership(display, inListValues(list, negated, ctx.params), negated, ctx);
   const column = columnOf(left, ctx);
   const nonNull = inListValues(list, negated, ctx.params);
   const checked = nonNull.map((v) => checkedValue(column, v, ctx));
@@ -233,10 +263,17 @@ function inList(left: Expr, list: Expr[], negated: boolean, ctx: Context): OData
   }
   // JSON escapes other than \" and \\ inside PropertyValues are undocumented: control characters go as an or chain
   const plainJson = checked.every((v) => typeof v !== 'string' || !/[\u0000-\u001f]/.test(v));
-  if (checked.length > 1 && ctx.facts.inStyle === 'crm-in-function' && column.kind === 'data' && !column.enumType && plainJson) {
-    return { kind: 'crmIn', property: column.odataName, values: checked, target: target(column) };
+  return anyOf(column, checked, plainJson, ctx);
+}
+
+/** `column` equal to one of `values`: one `Microsoft.Dynamics.CRM.In` where the service takes it, else an `or` chain */
+function anyOf(column: Column, values: ConstantValue[], plainJson: boolean, ctx: Context): ODataFilter {
+  // In names a property of the row itself: a path through a lookup goes as an `or` chain
+  const ownProperty = column.kind === 'data' && !column.odataName.includes('/');
+  if (values.length > 1 && ctx.facts.inStyle === 'crm-in-function' && ownProperty && !column.enumType && plainJson) {
+    return { kind: 'crmIn', property: column.odataName, values, target: target(column) };
   }
-  return orAll(checked.map((v): ODataFilter => ({ kind: 'compare', op: 'eq', property: column.odataName, value: v, target: target(column) })));
+  return orAll(values.map((v): ODataFilter => ({ kind: 'compare', op: 'eq', property: column.odataName, value: v, target: target(column) })));
 }
 
 type PatternPart = { kind: 'text'; text: string } | { kind: 'any' } | { kind: 'one' } | { kind: 'set' };
@@ -312,4 +349,100 @@ function like(expr: Extract<Expr, { kind: 'like' }>, negated: boolean, ctx: Cont
   if (!negated) return positive;
   // NOT LIKE excludes nulls in SQL; `not startswith(null,…)` must not let them through
   return andAll([{ kind: 'not', item: positive }, notNull])!;
+}
+
+/** T-SQL's equality of two texts under the service's collation: case-insensitive, trailing blanks ignored */
+function sameText(a: string, b: string): boolean {
+  return withoutTrailingBlanks(a).toLowerCase() === withoutTrailingBlanks(b).toLowerCase();
+}
+
+const NO_ROW: ODataFilter = { kind: 'constant', value: false };
+
+/**
+ * A choice label or a lookup's type read from this scan: the values it can show, each with the
+ * condition that shows it. The labels are the metadata's (the option set), not those seen in rows.
+ */
+type DisplayDomain =
+  | { kind: 'choice'; name: string; source: Column; options: readonly { value: number; label: string }[] }
+  | { kind: 'type'; name: string; lookup: Column; targets: LookupTarget[] };
+
+function displayColumn(expr: Expr, ctx: Context): DisplayDomain | undefined {
+  if (expr.kind !== 'column' || expr.scanId !== ctx.scanId || !expr.column) return undefined;
+  const column = expr.column;
+  if (column.kind === 'lookupType') {
+    const targets = column.lookupTargets ?? [];
+    const lookup = ctx.scan?.table.columns.find((c) => c.kind === 'lookup' && c.name === column.sourceColumn);
+    if (!lookup || targets.length === 0) return local(`${column.name}: the lookup's targets are not known; evaluated locally`);
+    return { kind: 'type', name: column.name, lookup, targets };
+  }
+  if (column.kind !== 'choiceLabel') return undefined;
+  const source = ctx.scan?.table.columns.find((c) => c.kind === 'data' && c.name === column.sourceColumn);
+  if (!ctx.scan || !source || !INTEGER_TYPES.has(source.edmType)) return local(`${column.name} is a display value (an annotation), which the service cannot filter on`);
+  const options = ctx.scan.metadata.choiceOptions(ctx.scan.table.name, source.name);
+  if (!options) return local(`the labels of ${source.name} are not known from the service's metadata; ${column.name} is compared locally`);
+  return { kind: 'choice', name: column.name, source, options };
+}
+
+function displayIsNull(domain: DisplayDomain, isNull: boolean): ODataFilter {
+  const column = domain.kind === 'choice' ? domain.source : domain.lookup;
+  return { kind: 'compare', op: isNull ? 'eq' : 'ne', property: column.odataName, value: null, target: target(column) };
+}
+
+/**
+ * `label IN (…)` (or `NOT IN`, `=`, `<>`) as the values that show one of the texts: a choice's
+ * option values (`industrycode eq 1`), a lookup's target types (`parentcustomerid_contact/contactid
+ * ne null`). A text no value shows matches no row (`false`); `<>` and NOT IN keep only rows that
+ * show something, as SQL's comparison with a null label is not true.
+ */
+function displayMembership(domain: DisplayDomain, values: ConstantValue[], negated: boolean, ctx: Context): ODataFilter {
+  const texts = values.map((v) => (typeof v === 'string' ? v : local(`${domain.name} is text; compared with ${String(v)} locally (T-SQL converts)`)));
+  const shown = (text: string) => texts.some((t) => sameText(t, text));
+  if (domain.kind === 'choice') {
+    const source = domain.source;
+    const codes = [...new Set(domain.options.filter((o) => shown(o.label)).map((o) => o.value))];
+    if (negated) {
+      const notNull: ODataFilter = { kind: 'compare', op: 'ne', property: source.odataName, value: null, target: target(source) };
+      return andAll([...codes.map((code): ODataFilter => ({ kind: 'compare', op: 'ne', property: source.odataName, value: code, target: target(source) })), notNull])!;
+    }
+    return codes.length === 0 ? NO_ROW : anyOf(source, codes, true, ctx);
+  }
+  // a polymorphic lookup is of a type when that type's navigation leads to a record
+  const targets = domain.targets.filter((t) => shown(t.table) !== negated);
+  if (targets.length === 0) return NO_ROW;
+  return orAll(targets.map((t): ODataFilter => ({ kind: 'compare', op: 'ne', property: `${t.navigation}/${t.referencedProperty}`, value: null, target: { edmType: 'Edm.Guid' } })));
+}
+
+/** the lookup-name column an atomic condition reads (and is not already reading through one target's path) */
+function lookupNameSubject(expr: Expr, ctx: Context): Column | undefined {
+  let operands: Expr[];
+  switch (expr.kind) {
+    case 'binary': operands = expr.op === 'AND' || expr.op === 'OR' ? [] : [expr.left, expr.right]; break;
+    case 'isNull': case 'between': case 'inList': case 'like': operands = [expr.expr]; break;
+    default: operands = [];
+  }
+  for (const operand of operands) {
+    if (operand.kind === 'column' && operand.scanId === ctx.scanId && operand.column?.kind === 'lookupName' && ctx.namePath?.of !== operand.column) return operand.column;
+  }
+  return undefined;
+}
+
+/**
+ * A condition on a lookup's name, read through each target's navigation and primary name
+ * (`primarycontactid/fullname`). A path is null unless the lookup points at that target, so a
+ * condition that is not true of a null name holds of the lookup's name exactly when it holds of one
+ * path (`or` per target), and IS NULL when it holds of every path (`and`).
+ */
+function throughNamePaths(expr: Expr, negated: boolean, column: Column, ctx: Context): ODataFilter {
+  const targets = column.lookupTargets ?? [];
+  if (!ctx.scan || targets.length === 0) return local(`${column.name} is a display value (an annotation), which the service cannot filter on`);
+  // `ownerid` leads to systemuser and team through one navigation typed as their base: no one primary name
+  if (new Set(targets.map((t) => t.navigation)).size !== targets.length) return local(`${column.name}: the lookup's targets share one navigation property; compared locally`);
+  const paths = targets.map((t): Column => {
+    const primary = ctx.scan!.metadata.primaryName(t.table);
+    if (!primary) return local(`the primary name of ${t.table} is not known from the service's metadata; ${column.name} is compared locally`);
+    return { ...column, kind: 'data', odataName: `${t.navigation}/${primary}`, edmType: 'Edm.String' };
+  });
+  const parts = paths.map((path) => translate(expr, negated, { ...ctx, namePath: { of: column, path } }));
+  const isNullTest = expr.kind === 'isNull' && expr.negated === negated;
+  return isNullTest ? andAll(parts)! : orAll(parts);
 }

@@ -15,6 +15,7 @@ import type * as P from '../plan/index.js';
 import { functionKind } from '../plan/index.js';
 import { tableCapabilities, type Capabilities } from '../capabilities/index.js';
 import { translateConjunct } from './filter.js';
+import { MetadataReader } from './service-metadata.js';
 import { rowCountValue, type ParamValues } from './values.js';
 import { aggregateRequest } from './aggregate.js';
 import { expandLinks } from './expand.js';
@@ -36,6 +37,8 @@ export interface PlanOptions {
   pageSize?: number;
   /** `Remote Language`: OData, FetchXML, or the better of the two per statement (remote-language.ts) */
   remoteLanguage?: RemoteLanguage;
+  /** choice labels and primary names from the service's metadata, for filters on display columns (service-metadata.ts) */
+  metadata?: MetadataReader;
 }
 
 interface ScanPushdown {
@@ -201,15 +204,16 @@ function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions): Sc
     orderBy: undefined, top: undefined, skip: undefined, pagingPushed: false,
   };
   const translated: TranslatedConjunct[] = [];
+  const display = { table: scan.table, metadata: options.metadata ?? new MetadataReader(undefined) };
   for (const conjunct of context.candidates) {
-    const translation = translateConjunct(conjunct, scan.id, options.facts, options.params);
+    const translation = translateConjunct(conjunct, scan.id, options.facts, options.params, display);
     if (translation.ok) translated.push({ conjunct, filter: translation.filter, text: serializeFilter(translation.filter) });
     else result.notPushed.push(translation.reason);
   }
   // an outer block's condition carried down (walk.ts): sent when it translates, and kept in its own block either way
   const inherited = new Set<P.Expr>();
   for (const conjunct of context.inherited) {
-    const translation = translateConjunct(conjunct, scan.id, options.facts, options.params);
+    const translation = translateConjunct(conjunct, scan.id, options.facts, options.params, display);
     if (!translation.ok) continue;
     const text = serializeFilter(translation.filter);
     if (translated.some((t) => t.text === text)) continue;

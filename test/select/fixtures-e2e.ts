@@ -39,7 +39,8 @@ export function describeFixturesEndToEnd(edition: FixtureEdition, file = `${edit
       it(`line ${fixture.line}: ${fixture.title || fixture.sql}`, async () => {
         const before = emulator.requests().length;
         const withPushdown = await pushed.query(fixture.sql, fixture.params);
-        const sent = emulator.requests().slice(before).map((r) => readableRequest(r.url.slice(root.length)));
+        // the metadata API's answers (choice labels, primary names) are read once per connection: not the fixture's requests
+        const sent = emulator.requests().slice(before).map((r) => readableRequest(r.url.slice(root.length))).filter((url) => !url.startsWith('EntityDefinitions('));
         if (!/^\s*EXPLAIN/i.test(fixture.sql)) expect(sent).toEqual(fixture.requests);
         for (const url of sent.filter((u) => !u.startsWith('FETCH '))) {
           expect(invalidOData(url), url).toBeUndefined();

@@ -20,6 +20,7 @@ const FILES: [FixtureEdition, string, number, RemoteLanguage][] = [
   ['dataverse', resolve(import.meta.dirname, 'fetchxml.fixtures'), 20, 'auto'],
   // translation only: end to end the statement's instant is the clock's
   ['dataverse', resolve(import.meta.dirname, 'constant-folding.fixtures'), 5, 'odata'],
+  ['dataverse', resolve(import.meta.dirname, 'display-columns.fixtures'), 20, 'odata'],
 ];
 
 for (const [fileEdition, file, atLeast, fileLanguage] of FILES) {

@@ -8,7 +8,10 @@ import { parseEdmx, type Catalog } from '../../src/catalog/index.js';
 import { DATAVERSE_EDMX } from '../../src/emulator/metadata/dataverse-edmx.js';
 import { finopsMetadataXml } from '../../src/emulator/finops/finops-metadata.js';
 import type { PhysicalPlan } from '../../src/plan/index.js';
-import { planQuery, resolveParams, type RemoteLanguage } from '../../src/pushdown/index.js';
+import { MetadataReader, planQuery, resolveParams, type RemoteLanguage, type ServiceMetadata } from '../../src/pushdown/index.js';
+import { primaryNameOf } from '../../src/emulator/http/format.js';
+import { parseEdmx as emulatorModel, type EdmModel } from '../../src/emulator/metadata/model.js';
+import { choiceLabels } from '../../src/emulator/seed/choices.js';
 import { parseSql } from '../../src/sql/index.js';
 import { systemTables } from '../../src/connection/system-tables.js';
 
@@ -28,6 +31,24 @@ export function fixtureCatalog(edition: FixtureEdition): Catalog {
   return catalog;
 }
 
+let dataverseModel: EdmModel | undefined;
+
+/**
+ * The Dataverse emulator's answers to the metadata API (its choice labels and primary names), so a
+ * statement translates as it runs end to end against the emulator.
+ */
+const emulatorMetadata: ServiceMetadata = {
+  choiceOptions: (table, column) => {
+    const labels = choiceLabels[table]?.[column];
+    return labels ? Object.entries(labels).map(([value, label]) => ({ value: Number(value), label })) : null;
+  },
+  primaryName: (table) => {
+    dataverseModel ??= emulatorModel(DATAVERSE_EDMX);
+    const entity = [...dataverseModel.entityTypes.values()].find((e) => e.name === table && e.entitySet);
+    return (entity && primaryNameOf(entity)) ?? null;
+  },
+};
+
 export function planFor(
   edition: FixtureEdition, sql: string, params?: unknown[] | Record<string, unknown>, pushdown = true, remoteLanguage: RemoteLanguage = 'odata',
 ): PhysicalPlan {
@@ -36,7 +57,7 @@ export function planFor(
   const bound = bindQuery(parsed.statement.query, { catalog, systemTables: systemTables(catalog).tables });
   return planQuery(bound, {
     facts: capabilitiesFor(catalog), params: resolveParams(parsed.params, params, FIXTURE_INSTANT), pushdown, remoteLanguage,
-    crossCompany: false, pageSize: edition === 'finops' ? 10000 : 5000,
+    crossCompany: false, pageSize: edition === 'finops' ? 10000 : 5000, metadata: new MetadataReader(edition === 'dataverse' ? emulatorMetadata : undefined),
   });
 }
 

@@ -12,6 +12,7 @@ import type { Row } from '../store/row.js';
 import type { Table } from '../store/table.js';
 import type { EmulatorState, ODataRequest, ODataResponse } from '../state.js';
 import { handleBatch } from './batch.js';
+import { readEntityDefinitions } from './entity-definitions.js';
 import { rememberExactNumbers, responseValue } from './exact-decimals.js';
 import type { Formatter } from './format.js';
 import { resolveKey, resolveReference } from './keys.js';
@@ -98,6 +99,10 @@ function route(state: EmulatorState, req: ODataRequest): ODataResponse {
   const call = makeCall(state, req, serviceRoot);
   if (fetchXml) return readFetchXml(call.rc, segments);
   const head = segments[0]!;
+  if (head.name === 'EntityDefinitions' && head.args !== undefined && state.profile.name === 'dataverse') {
+    if (req.method !== 'GET') throw methodNotAllowed(req.method);
+    return readEntityDefinitions(state, segments, call.rc.options, serviceRoot);
+  }
   const entity = state.model.entitySets.get(head.name);
   if (entity) return routeEntitySet(call, entity, head, segments.slice(1));
   const operations = state.model.operations.get(head.name)?.filter((op) => !op.bound);

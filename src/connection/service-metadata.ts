@@ -1,0 +1,89 @@
+/**
+ * The connection's copy of the metadata push-down asks for beyond `$metadata` (pushdown/service-metadata.ts):
+ * a choice's option labels and a table's primary name column, read from the metadata Web API
+ * (fetchxml-delta-metadata doc §3) the first time a statement filters on a display column, and kept
+ * until the catalog is refreshed.
+ *
+ *   EntityDefinitions(LogicalName='contact')?$select=PrimaryNameAttribute            → fullname
+ *   EntityDefinitions(LogicalName='account')/Attributes(LogicalName='industrycode')
+ *     /Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options),GlobalOptionSet($select=Options)
+ *
+ * A refused request leaves that metadata unknown for good (`null`): the filter is then evaluated
+ * locally, which gives the same rows.
+ */
+import type { Executor } from '../http/index.js';
+import { odataLiteral } from '../odata/index.js';
+import type { ChoiceOption, MetadataNeed, ServiceMetadata } from '../pushdown/index.js';
+
+interface Label { UserLocalizedLabel?: { Label?: string } | null; LocalizedLabels?: { Label?: string }[] }
+interface OptionSetBody { Options?: { Value?: number; Label?: Label }[] }
+interface AttributeBody { OptionSet?: OptionSetBody | null; GlobalOptionSet?: OptionSetBody | null }
+
+const key = (table: string, column: string) => `${table}\u0000${column}`;
+
+/** `LogicalName='account'` with the name as a string literal, percent-encoded for the path */
+const byName = (name: string) => `LogicalName=${encodeURIComponent(odataLiteral(name, { edmType: 'Edm.String' }))}`;
+
+/**
+ * The cast that carries a choice column's options: the status reason and the state have their own
+ * metadata types (`StatusAttributeMetadata`, `StateAttributeMetadata`); other choices are picklists.
+ */
+function castOf(column: string): string {
+  if (column === 'statecode') return 'StateAttributeMetadata';
+  if (column === 'statuscode') return 'StatusAttributeMetadata';
+  return 'PicklistAttributeMetadata';
+}
+
+export class ServiceMetadataCache implements ServiceMetadata {
+  private readonly choices = new Map<string, readonly ChoiceOption[] | null>();
+  private readonly primaryNames = new Map<string, string | null>();
+
+  constructor(private readonly executor: Executor) {}
+
+  choiceOptions(table: string, column: string): readonly ChoiceOption[] | null | undefined {
+    return this.choices.get(key(table, column));
+  }
+
+  primaryName(table: string): string | null | undefined {
+    return this.primaryNames.get(table);
+  }
+
+  /** reads what one planning lacked, all at once */
+  async load(needs: readonly MetadataNeed[], signal: AbortSignal | undefined): Promise<void> {
+    await Promise.all(needs.map(async (need) => {
+      if (need.kind === 'primaryName') {
+        const body = await this.read<{ PrimaryNameAttribute?: string | null }>(`EntityDefinitions(${byName(need.table)})?$select=PrimaryNameAttribute`, signal);
+        this.primaryNames.set(need.table, typeof body?.PrimaryNameAttribute === 'string' && body.PrimaryNameAttribute !== '' ? body.PrimaryNameAttribute : null);
+      } else {
+        const url = `EntityDefinitions(${byName(need.table)})/Attributes(${byName(need.column)})/Microsoft.Dynamics.CRM.${castOf(need.column)}`
+          + '?$select=LogicalName&$expand=OptionSet($select=Options),GlobalOptionSet($select=Options)';
+        const body = await this.read<AttributeBody>(url, signal);
+        this.choices.set(key(need.table, need.column), optionsOf(body));
+      }
+    }));
+  }
+
+  /** the answer's JSON, or undefined when the service refuses (the filter then stays local) */
+  private async read<T>(url: string, signal: AbortSignal | undefined): Promise<T | undefined> {
+    const response = await this.executor.send({ method: 'GET', url, headers: { Accept: 'application/json' }, idempotent: true, throwOnError: false, ...(signal ? { signal } : {}) });
+    if (response.status >= 300) return undefined;
+    try {
+      return response.json<T>();
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** the options with their labels in the user's language; null unless every option has a value and a label */
+function optionsOf(body: AttributeBody | undefined): readonly ChoiceOption[] | null {
+  const set = body?.OptionSet ?? body?.GlobalOptionSet;
+  if (!set || !Array.isArray(set.Options)) return null;
+  const options: ChoiceOption[] = [];
+  for (const option of set.Options) {
+    const label = option.Label?.UserLocalizedLabel?.Label ?? option.Label?.LocalizedLabels?.[0]?.Label;
+    if (typeof option.Value !== 'number' || typeof label !== 'string') return null;
+    options.push({ value: option.Value, label });
+  }
+  return options;
+}

@@ -1,0 +1,51 @@
+/**
+ * What push-down reads of the service's metadata beyond `$metadata`, which lacks it: a choice's
+ * option labels and a table's primary name column (the metadata Web API, loaded by the connection).
+ * With them a filter on a display column goes to the service:
+ *
+ *   industrycodename = 'Accounting'        → industrycode eq 1            (the labels of industrycode)
+ *   primarycontactidname = 'Mark Carrington' → primarycontactid/fullname eq 'Mark Carrington'  (contact's primary name)
+ *
+ * Planning stays pure: the reader answers from what was loaded and records what was missing; the
+ * connection loads that and plans again (connection/service-metadata.ts).
+ */
+
+export interface ChoiceOption { value: number; label: string }
+
+/** metadata one planning lacked: the connection loads it before planning again */
+export type MetadataNeed =
+  | { kind: 'choiceOptions'; table: string; column: string }
+  | { kind: 'primaryName'; table: string };
+
+/**
+ * Loaded metadata: `undefined` when not loaded yet, `null` when the service has none to give (a
+ * column that is no choice, a table without a primary name, a refused request): the filter then
+ * stays local.
+ */
+export interface ServiceMetadata {
+  choiceOptions(table: string, column: string): readonly ChoiceOption[] | null | undefined;
+  primaryName(table: string): string | null | undefined;
+}
+
+/** one planning's view of the metadata: the answers, and the needs it could not answer */
+export class MetadataReader {
+  readonly needs: MetadataNeed[] = [];
+
+  constructor(private readonly source: ServiceMetadata | undefined) {}
+
+  choiceOptions(table: string, column: string): readonly ChoiceOption[] | undefined {
+    const options = this.source?.choiceOptions(table, column);
+    if (options === undefined && this.source) this.need({ kind: 'choiceOptions', table, column });
+    return options ?? undefined;
+  }
+
+  primaryName(table: string): string | undefined {
+    const name = this.source?.primaryName(table);
+    if (name === undefined && this.source) this.need({ kind: 'primaryName', table });
+    return name ?? undefined;
+  }
+
+  private need(need: MetadataNeed): void {
+    if (!this.needs.some((n) => JSON.stringify(n) === JSON.stringify(need))) this.needs.push(need);
+  }
+}
