@@ -393,7 +393,9 @@ class Binder {
 
   private unknownTable(name: string, candidates: string[]): DynasqlError {
     const guess = closestName(name, candidates);
-    return new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `Unknown table '${name}'.${guess ? ` Did you mean '${guess}'?` : ''}`, { details: { name } });
+    // T-SQL's #name is a temporary table, which the library does not keep (the Postgres adapter has them)
+    const hint = name.startsWith('#') ? ` Temporary tables (${name}) are not kept by the library or the REPL: use a CTE or a derived table.` : guess ? ` Did you mean '${guess}'?` : '';
+    return new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `Unknown table '${name}'.${hint}`, { details: { name } });
   }
 
   private sourceHas(source: Source, name: string): boolean {

@@ -69,7 +69,9 @@ export function indexCatalog(catalog: Catalog): CatalogIndex {
     requireTable(name) {
       const table = tables.get(name.toLowerCase());
       if (table) return table;
-      throw new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `Unknown table '${name}'.${didYouMean(name, catalog.tables.map((t) => t.name))}`, { details: { name } });
+      // T-SQL's #name is a temporary table, which the library does not keep (the Postgres adapter has them)
+      const hint = name.startsWith('#') ? ` Temporary tables (${name}) are not kept by the library or the REPL: use a CTE or a derived table.` : didYouMean(name, catalog.tables.map((t) => t.name));
+      throw new DynasqlError('DYNASQL_ERR_UNKNOWN_TABLE', `Unknown table '${name}'.${hint}`, { details: { name } });
     },
     tableOfEntityType: (qualifiedName) => byEntityType.get(qualifiedName),
     column: (table, name) => columnsOf(table).get(name.toLowerCase()),

@@ -204,7 +204,7 @@ export class Normalizer {
   private select(raw: Raw): Select {
     if (raw.type !== 'select') throw unsupported(`${String(raw.type).toUpperCase()} inside WITH; a CTE holds a SELECT (run the write as its own statement)`);
     take(raw, 'SELECT', SELECT_FIELDS);
-    if (raw.into && raw.into.position) throw unsupported('SELECT … INTO, which creates a table; to copy rows into an existing table write INSERT INTO table (columns) SELECT …');
+    if (raw.into && raw.into.position) throw unsupported('SELECT … INTO, which creates a table; to copy rows into an existing table write INSERT INTO table (columns) SELECT …; temporary tables (SELECT … INTO #name) are not kept by the library or the REPL: use a CTE or a derived table');
     if (raw.distinct?.type && raw.distinct.type !== 'DISTINCT') throw unsupported(`${String(raw.distinct.type)}; use DISTINCT, or ROW_NUMBER() OVER (PARTITION BY …) = 1 in a derived table`);
     if (raw.groupby && !Array.isArray(raw.groupby)) take(raw.groupby, 'GROUP BY', GROUP_BY_FIELDS);
     if (raw.top) take(raw.top, 'TOP', TOP_FIELDS);

@@ -23,6 +23,7 @@ const REFUSALS: [sql: string, advice: RegExp][] = [
   ['CREATE TABLE t (id int)', /CREATE statements: dynasql does not change the schema.*It runs SELECT .*INSERT, UPSERT, UPDATE, DELETE, EXEC \/ CALL/],
   ['DROP TABLE account', /DROP statements: dynasql does not change the schema.*It runs SELECT/],
   ['CREATE TABLE #picks (id int)', /CREATE statements: .*Temporary tables \(#name, CREATE TEMP TABLE\) are not kept by the library or the REPL/],
+  ['SELECT name INTO #picks FROM account', /SELECT … INTO, which creates a table.*temporary tables \(SELECT … INTO #name\) are not kept by the library or the REPL/],
   ['ALTER TABLE account ADD x int', /ALTER statements: .*It runs SELECT/],
   ['TRUNCATE TABLE account', /TRUNCATE statements; write DELETE FROM table WHERE/],
   ['DECLARE @x int', /DECLARE: dynasql has no variables; pass values as parameters/],
@@ -41,6 +42,12 @@ const REFUSALS: [sql: string, advice: RegExp][] = [
 describe('refusals name the alternative', () => {
   it('a window function without OVER shows the OVER clause to write', async () => {
     await expect(conn.query('SELECT ROW_NUMBER() FROM account')).rejects.toThrow(/ROW_NUMBER needs an OVER clause: ROW_NUMBER\(…\) OVER \(\[PARTITION BY …\] ORDER BY …\)/);
+  });
+
+  it('a #temp table read or written says the library keeps no temporary tables', async () => {
+    for (const sql of ['SELECT * FROM #picks', 'INSERT INTO #picks (id) VALUES (1)']) {
+      await expect(conn.query(sql), sql).rejects.toMatchObject({ code: 'DYNASQL_ERR_UNKNOWN_TABLE', message: expect.stringMatching(/Temporary tables \(#picks\) are not kept by the library or the REPL/) });
+    }
   });
 
   for (const [sql, advice] of REFUSALS) {
