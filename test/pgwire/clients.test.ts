@@ -209,7 +209,7 @@ describe('node-postgres', () => {
 });
 
 describe('pgJDBC', () => {
-  it('reads DatabaseMetaData, runs a prepared statement past the server-side prepare threshold, and rolls back and commits with autocommit off', async () => {
+  it('reads DatabaseMetaData, runs a prepared statement past the server-side prepare threshold, rolls back and commits with autocommit off, reads binary results of every type', async () => {
     const account = await someAccount();
     const { stdout } = await run('java', ['-cp', JDBC_JAR, join(import.meta.dirname, 'fixtures', 'JdbcProbe.java'),
       `jdbc:postgresql://127.0.0.1:${server.port}/dynamics?sslmode=disable`, USER, PASSWORD, 'emulator', account.name], { timeout: 120_000 });
@@ -237,7 +237,12 @@ describe('pgJDBC', () => {
     expect(lines.filter((l) => l.startsWith('TX '))).toEqual([
       'TX rollback inserted 1', 'TX rollback then 0', 'TX commit inserted 1', 'TX commit then 1',
     ]);
-    expect(lines.at(-1)).toBe('SCHEMA public');
+    expect(lines).toContain('SCHEMA public');
+    // binary results (prepareThreshold=-1) read by pgJDBC's binary decoders
+    const binary = lines.filter((l) => l.startsWith('BINARY'));
+    expect(binary[0]).toBe('BINARY numeric=BigDecimal(-1234.500) timestamptz=Timestamp(2024-05-01T10:00:00.123Z) uuid=UUID(a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11) '
+      + 'bool=Boolean(true) int8=Long(9007199254740993) float8=Double(1.5E300) bytea=byte[](00ff10) date=Date(1999-12-31)');
+    expect(binary[1]).toMatch(new RegExp(`^BINARY numeric=BigDecimal\\(\\d+\\.\\d{4}\\) timestamptz=Timestamp\\(\\S+Z\\) uuid=UUID\\(${account.accountid}\\) bool=Boolean\\((true|false)\\) int8=Long\\(\\d+\\) float8=Double\\(\\S+\\) date=Date\\(\\d{4}-\\d\\d-\\d\\d\\)$`));
   }, 150_000);
 });
 
