@@ -18,7 +18,7 @@ import {
   type FieldDescription,
 } from './backend-messages.js';
 import { READER_ROLE, quoteLiteral } from './catalog-mirror.js';
-import { EngineThread, EngineTimeout } from './engine-thread.js';
+import { EngineCancelled, EngineThread, EngineTimeout } from './engine-thread.js';
 import { encodeFrontendMessage, type FormatCode } from './frontend-messages.js';
 
 /** The part of a client session the engine needs to restore that client's settings. */
@@ -101,15 +101,19 @@ export class CatalogEngine {
     return run;
   }
 
-  private async raw(messages: Buffer[]): Promise<BackendMessage[]> {
+  private async raw(messages: Buffer[], signal?: AbortSignal): Promise<BackendMessage[]> {
     if (!this.thread.alive) {
       this.thread = await CatalogEngine.build(this.setup);
       this.currentSession = -1;
       this.holdsTempTables = false;
     }
     try {
-      return splitBackendMessages(await this.thread.raw(new Uint8Array(Buffer.concat(messages)), this.setup.timeoutMs));
+      return splitBackendMessages(await this.thread.raw(new Uint8Array(Buffer.concat(messages)), this.setup.timeoutMs, signal));
     } catch (error) {
+      if (error instanceof EngineCancelled) {
+        // the worker was stopped (a CancelRequest, pg_cancel_backend, a disconnect); the next call builds a fresh engine
+        throw signal?.reason instanceof DynasqlError ? signal.reason : new DynasqlError('DYNASQL_ERR_CANCELLED', 'canceling statement due to user request');
+      }
       if (!(error instanceof EngineTimeout)) throw error;
       // The worker was stopped; the next call builds a fresh engine.
       throw new DynasqlError('DYNASQL_ERR_TIMEOUT', `canceling statement: the catalog engine allows ${this.setup.timeoutMs} ms per statement`);
@@ -224,9 +228,11 @@ export class CatalogEngine {
     parameterFormats: readonly FormatCode[],
     parameters: readonly (Buffer | null)[],
     resultFormats: readonly FormatCode[],
+    /** stops the statement by ending the engine's worker (rebuilt for the next statement, seconds) */
+    signal?: AbortSignal,
   ): Promise<BackendMessage[]> {
     return this.use(session, async () => {
-      const messages = await this.raw([...extendedRun(sql, parameterTypes, parameterFormats, parameters, resultFormats), encodeFrontendMessage({ type: 'Sync' })]);
+      const messages = await this.raw([...extendedRun(sql, parameterTypes, parameterFormats, parameters, resultFormats), encodeFrontendMessage({ type: 'Sync' })], signal);
       return messages.filter((m) => m.type !== '1' && m.type !== '2' && m.type !== 'Z');
     });
   }
@@ -246,6 +252,7 @@ export class CatalogEngine {
     parameterFormats: readonly FormatCode[],
     parameters: readonly (Buffer | null)[],
     resultFormats: readonly FormatCode[],
+    signal?: AbortSignal,
   ): Promise<{ messages: BackendMessage[]; after: string | null }> {
     return this.use(session, async () => {
       const messages = await this.raw([
@@ -253,7 +260,7 @@ export class CatalogEngine {
         ...extendedRun(sql, parameterTypes, parameterFormats, parameters, resultFormats),
         ...extendedRun(after, [], [], [], []),
         encodeFrontendMessage({ type: 'Sync' }),
-      ]);
+      ], signal);
       // each statement's answer starts with its ParseComplete; after an error the rest are skipped
       const parts: BackendMessage[][] = [];
       for (const m of messages) {

@@ -89,6 +89,11 @@ export class EngineTimeout extends Error {
   override readonly name = 'EngineTimeout';
 }
 
+/** Raised when a call's signal fired: the worker was terminated, PGlite has no other way to stop a statement. */
+export class EngineCancelled extends Error {
+  override readonly name = 'EngineCancelled';
+}
+
 export class EngineThread {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
@@ -128,18 +133,28 @@ export class EngineThread {
     });
   }
 
-  private call(kind: 'exec' | 'raw' | 'close', payload: unknown, timeoutMs: number): Promise<Reply> {
+  private call(kind: 'exec' | 'raw' | 'close', payload: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Reply> {
     if (this.dead) return Promise.reject(this.dead);
+    if (signal?.aborted) return Promise.reject(new EngineCancelled('catalog statement cancelled before it started'));
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      // PGlite computes inside the worker without yielding: ending the worker is the only way to stop it
+      const stop = (error: Error) => {
         this.pending.delete(id);
-        reject(new EngineTimeout(`catalog statement ran longer than ${timeoutMs} ms`));
+        settle();
+        reject(error);
         void this.terminate();
-      }, timeoutMs);
+      };
+      const onAbort = () => stop(new EngineCancelled('catalog statement cancelled'));
+      const timer = setTimeout(() => stop(new EngineTimeout(`catalog statement ran longer than ${timeoutMs} ms`)), timeoutMs);
+      const settle = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, {
-        resolve: (r) => (clearTimeout(timer), resolve(r)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
+        resolve: (r) => (settle(), resolve(r)),
+        reject: (e) => (settle(), reject(e)),
       });
       this.worker.postMessage({ id, kind, payload });
     });
@@ -151,9 +166,9 @@ export class EngineThread {
     if (!reply.ok) throw new Error(reply.message);
   }
 
-  /** Sends raw frontend protocol messages; resolves with the raw backend messages. */
-  async raw(bytes: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
-    const reply = await this.call('raw', bytes, timeoutMs);
+  /** Sends raw frontend protocol messages; resolves with the raw backend messages. A `signal` that fires ends the worker (EngineCancelled). */
+  async raw(bytes: Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const reply = await this.call('raw', bytes, timeoutMs, signal);
     if (!reply.ok || !reply.data) throw new Error(reply.message ?? 'no answer from the catalog engine');
     return reply.data;
   }

@@ -748,6 +748,24 @@ export class Session implements EngineSession {
     }
   }
 
+  /**
+   * Runs a catalog-engine statement (`\d`'s queries, pg_catalog, information_schema, SET) as the session's
+   * running statement: a CancelRequest, `pg_cancel_backend` or a disconnect stops it by ending the
+   * engine's worker, which the next statement rebuilds (seconds, for every client: the engine is shared).
+   * `statement_timeout` is left to Dynamics statements: catalog statements have the server's own limit
+   * (`catalogTimeoutMs`), and a short timeout would otherwise rebuild the shared engine on a slow SHOW.
+   */
+  private async asRunning<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.running = controller;
+    try {
+      return await fn(controller.signal);
+    } finally {
+      if (this.running === controller) this.running = undefined;
+      if (controller.signal.aborted) this.ctx.log(`pgwire: ${this.peer} user=${JSON.stringify(this.user)}: catalog statement stopped (${(controller.signal.reason as Error)?.message})`);
+    }
+  }
+
   /** `statement_timeout` as this session set it (SET, or `-c statement_timeout=` at startup); 0 = none */
   private get statementTimeoutMs(): number {
     const set = this.localSettings.get('statement_timeout') ?? this.settings.get('statement_timeout');
@@ -1031,9 +1049,9 @@ export class Session implements EngineSession {
   }
 
   private async runOnEngine(statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[]): Promise<Outcome> {
-    const messages = statement.pointed
-      ? await this.runWithSessions(statement, parameterFormats, parameters, resultFormats)
-      : await this.ctx.engine.execute(this, statement.sql, statement.parameterTypes, parameterFormats, parameters, resultFormats);
+    const messages = await this.asRunning((signal) => statement.pointed
+      ? this.runWithSessions(statement, parameterFormats, parameters, resultFormats, signal)
+      : this.ctx.engine.execute(this, statement.sql, statement.parameterTypes, parameterFormats, parameters, resultFormats, signal));
     const error = messages.find((m) => m.type === 'E');
     if (error) throw new PgError(engineErrorFields(be.decodeErrorFields(error.body), statement.pointed));
     const complete = messages.find((m) => m.type === 'C');
@@ -1094,10 +1112,10 @@ export class Session implements EngineSession {
    * the engine sees the sessions as they are now; the cancels and terminations it granted are carried out
    * before the client gets its answer.
    */
-  private async runWithSessions(statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[]) {
+  private async runWithSessions(statement: PreparedStatement, parameterFormats: FormatCode[], parameters: (Buffer | null)[], resultFormats: FormatCode[], signal: AbortSignal) {
     const context = contextStatement(this.ctx.activity(this), this.processId, this.user);
     const { messages, after } = await this.ctx.engine.executeBetween(
-      this, context, statement.sql, SIGNALS_STATEMENT, statement.parameterTypes, parameterFormats, parameters, resultFormats,
+      this, context, statement.sql, SIGNALS_STATEMENT, statement.parameterTypes, parameterFormats, parameters, resultFormats, signal,
     );
     for (const request of signalsOf(after)) this.ctx.signal(request, this.user);
     return messages;

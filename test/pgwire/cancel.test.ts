@@ -1,7 +1,7 @@
 /**
  * Stopping statements through the Postgres adapter, with real clients over real sockets (issue 15's
  * matrix):
- * - psql: Ctrl-C (a CancelRequest), statement_timeout from PGOPTIONS, a psql that stops reading (SIGSTOP)
+ * - psql: Ctrl-C (a CancelRequest; also of a catalog statement, which ends the catalog engine's worker), statement_timeout from PGOPTIONS, a psql that stops reading (SIGSTOP)
  *   and is then killed mid-result, the connection past the limit;
  * - pgJDBC (one JVM, CancelProbe.java): setQueryTimeout, SET statement_timeout, a slow reader with a
  *   fetch size, abort() mid-statement, the connection past the limit;
@@ -307,6 +307,31 @@ describe('stopping a statement', () => {
     await waitForLog(/statement stopped \(the client disconnected\)/);
     logs.length = 0;
   }, 180_000);
+
+  it("a catalog statement (the catalog engine's) stops on psql's Ctrl-C; the next catalog statement answers", async () => {
+    // pg_class four times over: hours of work for the engine, which computes without yielding
+    const LONG_CATALOG = 'select count(*) from pg_class a, pg_class b, pg_class c, pg_class d';
+    const psql = spawn('psql', [...PSQL_ARGS(), '-c', LONG_CATALOG], { env: PSQL_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    psql.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => psql.on('exit', (code) => r(code)));
+    // psql ignores Ctrl-C while it connects; the statement reaches the engine well within this
+    await sleep(2000);
+    psql.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toContain('ERROR:  canceling statement due to user request');
+    await waitForLog(/catalog statement stopped \(canceling statement due to user request\)/);
+
+    logs.length = 0;
+
+    // the engine was ended; the next catalog statement builds a fresh one and answers
+    const next = await pgClient();
+    try {
+      expect((await next.query("select count(*) > 0 as ok from pg_class where relname = 'account'")).rows).toEqual([{ ok: true }]);
+    } finally {
+      await next.end();
+    }
+  }, 90_000);
 
   it('a client that disconnects mid-statement stops its statement', async () => {
     const client = await pgClient();
