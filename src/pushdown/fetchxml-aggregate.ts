@@ -1,9 +1,10 @@
 /**
  * GROUP BY and aggregates of one table as a FetchXML aggregate (`aggregate="true"`): each grouped
  * value and each aggregate an aliased `<attribute>` of the root (FetchXML doc §1.4).
- * - Grouped: plain columns, and the date parts `YEAR`, `MONTH`, `DAY`, `DATEPART(year|quarter|month|week|day, …)`,
- *   `date_part('year'|'quarter'|'month'|'day', …)` (`dategrouping`, in UTC; the service's `week` is
- *   taken to be T-SQL's DATEPART(week), its `quarter` that of a fiscal year starting in January).
+ * - Grouped: plain columns, and the date parts `YEAR`, `MONTH`, `DAY`, `DATEPART(year|month|week|day, …)`,
+ *   `date_part('year'|'month'|'day', …)` (`dategrouping`, in UTC; the service's `week` is taken to be
+ *   T-SQL's DATEPART(week)). Not the quarter: the service's `quarter` is of the organization's fiscal
+ *   year (FetchXML doc §1.4), which need not start in January, so DATEPART(quarter) stays local.
  * - Aggregated: `COUNT(*)`, `COUNT(x)`, `COUNT(DISTINCT x)` (`countcolumn`), SUM, MIN / MAX of numbers
  *   and dates, and AVG as a `sum` and a `countcolumn`, divided in T-SQL's result type (AVG(int) is
  *   an int, truncated) over the groups: the service's own `avg` has no documented type.
@@ -26,7 +27,7 @@ import { cannot, primaryKeyColumn, renamed, type EntityParts } from './fetchxml-
 
 const NUMERIC = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Byte']);
 const DATES = new Set(['Edm.DateTimeOffset', 'Edm.Date']);
-type DateGrouping = 'year' | 'quarter' | 'month' | 'week' | 'day';
+type DateGrouping = 'year' | 'month' | 'week' | 'day';
 
 export interface AggregateOutputs {
   /** the columns the request reads: the result's, or (with `local`) one per alias */
@@ -63,7 +64,7 @@ function exprKey(expr: P.Expr): string {
 }
 
 const DATE_GROUPINGS: Readonly<Record<string, DateGrouping>> = {
-  year: 'year', yy: 'year', yyyy: 'year', quarter: 'quarter', qq: 'quarter', q: 'quarter', month: 'month', mm: 'month', m: 'month',
+  year: 'year', yy: 'year', yyyy: 'year', month: 'month', mm: 'month', m: 'month',
   week: 'week', wk: 'week', ww: 'week', day: 'day', dd: 'day', d: 'day',
 };
 
