@@ -50,9 +50,11 @@ function powerOfTen(k: number): string {
  * rides in the accumulator so the lambda reads no column (a and b may be aggregates).
  */
 function longDivision(a: string, b: string, k: number): string {
+  // fields read with struct_extract: DuckDB binds `acc.q` in a grouped query's lambda as a column q
+  const field = (name: string) => `struct_extract(acc, '${name}')`;
   const zero = "{'q': CAST(0 AS HUGEINT), 'r': CAST(0 AS HUGEINT), 'b': CAST(1 AS HUGEINT)}";
-  const step = "(acc, d) -> {'q': acc.q * 10 + (acc.r * 10) // acc.b, 'r': (acc.r * 10) % acc.b, 'b': acc.b}";
-  return `list_reduce(list_transform(range(${k}), i -> ${zero}), ${step}, {'q': ${a} // ${b}, 'r': ${a} % ${b}, 'b': ${b}}).q`;
+  const step = `(acc, d) -> {'q': ${field('q')} * 10 + (${field('r')} * 10) // ${field('b')}, 'r': (${field('r')} * 10) % ${field('b')}, 'b': ${field('b')}}`;
+  return `struct_extract(list_reduce(list_transform(range(${k}), i -> ${zero}), ${step}, {'q': ${a} // ${b}, 'r': ${a} % ${b}, 'b': ${b}}), 'q')`;
 }
 
 /** an interval literal's canonical text (util/interval.ts) as a DuckDB interval, built from its three parts */
