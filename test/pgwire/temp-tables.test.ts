@@ -199,6 +199,20 @@ describe('temporary tables', () => {
     await client.query('DROP TABLE kept, undone');
   });
 
+  it('an ETL write-back: INSERT INTO a Dynamics table SELECT … FROM a temp table writes to Dynamics, refused in a read-only block', async () => {
+    await client.query('CREATE TEMP TABLE staging (name text, city text)');
+    await client.query("INSERT INTO staging VALUES ('etl one', 'Oslo'), ('etl two', 'Bergen')");
+    const sent = await requestsOf(async () => expect((await client.query('INSERT INTO account (name, address1_city) SELECT name, city FROM staging')).rowCount).toBe(2));
+    expect(sent).toEqual(['POST /api/data/v9.2/$batch']);
+    expect((await real.conn.query("SELECT name, address1_city FROM account WHERE name LIKE 'etl %' ORDER BY name")).rows).toEqual([
+      { name: 'etl one', address1_city: 'Oslo' }, { name: 'etl two', address1_city: 'Bergen' },
+    ]);
+    await client.query('BEGIN READ ONLY');
+    expect(await errorOf(client.query('INSERT INTO account (name) SELECT name FROM staging'))).toMatchObject({ code: '25006' });
+    await client.query('ROLLBACK');
+    await client.query('DROP TABLE staging');
+  });
+
   it('vanish when the session ends', async () => {
     const other = await real.client();
     await other.query('CREATE TEMP TABLE mine (n int)');
