@@ -20,7 +20,13 @@ export type ODataFilter =
   | { kind: 'and' | 'or'; items: ODataFilter[] }
   /** `false`: a condition no row meets (`industrycodename = 'no such label'`), sent instead of reading every row */
   | { kind: 'constant'; value: boolean }
-  | { kind: 'not'; item: ODataFilter };
+  | { kind: 'not'; item: ODataFilter }
+  /**
+   * `contact_customer_accounts/any(x:x/firstname eq 'Mark')`: some row of a collection-valued
+   * navigation property satisfies `item`, whose properties name the variable (`x/firstname`);
+   * without `item`, `contact_customer_accounts/any()`: the collection is not empty
+   */
+  | { kind: 'any'; navigation: string; variable: string; item?: ODataFilter };
 
 export function serializeFilter(filter: ODataFilter): string {
   switch (filter.kind) {
@@ -41,6 +47,8 @@ export function serializeFilter(filter: ODataFilter): string {
       return `not (${serializeFilter(filter.item)})`;
     case 'constant':
       return filter.value ? 'true' : 'false';
+    case 'any':
+      return filter.item ? `${filter.navigation}/any(${filter.variable}:${serializeFilter(filter.item)})` : `${filter.navigation}/any()`;
   }
 }
 

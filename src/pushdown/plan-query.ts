@@ -25,6 +25,7 @@ import { chooseRemoteLanguage, type RemoteLanguage } from './remote-language.js'
 import { existsReadsNoColumns } from './rules/exists-reads-no-columns.js';
 import { forEachNode } from './rules/map-tree.js';
 import { pruneUnusedOutputs } from './rules/unused-outputs.js';
+import { semiJoinsThroughNavigation } from './semi-join.js';
 
 export interface PlanOptions {
   facts: Capabilities;
@@ -64,10 +65,15 @@ export function planQuery(bound: P.BoundQuery, options: PlanOptions): P.Physical
 }
 
 function planODataQuery(statement: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
-  const bound = options.pushdown ? withUnreadColumnsLeftOut(statement) : statement;
+  const pruned = options.pushdown ? withUnreadColumnsLeftOut(statement) : statement;
+  // EXISTS / IN answered through a navigation property: the subquery's table sends no request
+  const semiJoins = options.pushdown ? semiJoinsThroughNavigation(pruned, options.facts, options.params) : { bound: pruned, filters: new Map<number, ODataFilter[]>() };
+  const bound = semiJoins.bound;
   const negotiated = new Map<number, ScanPushdown>();
-  const plan = planScans(bound, options, negotiated);
+  const plan = planScans(bound, options, negotiated, semiJoins.filters);
   if (!options.pushdown || plan.output.kind === 'direct' || !isAggregate(bound.query)) return plan;
+  // `$apply`'s filter() is documented with plain comparisons; a lambda inside it is not
+  if (semiJoins.filters.size > 0) return plan;
   const scan = bound.scans[0]!;
   if (bound.scans.length !== 1 || scan.source !== 'remote') return plan;
   // the only scan, a remote one: planScans has negotiated it
@@ -105,7 +111,7 @@ function isAggregate(query: P.Query): boolean {
  * The plan with filters, ordering and paging pushed into each scan and the rest local. What each
  * remote scan negotiated is left in `negotiated` (the aggregate request reuses it).
  */
-function planScans(bound: P.BoundQuery, options: PlanOptions, negotiated: Map<number, ScanPushdown>): P.PhysicalPlan {
+function planScans(bound: P.BoundQuery, options: PlanOptions, negotiated: Map<number, ScanPushdown>, semiJoins: ReadonlyMap<number, ODataFilter[]>): P.PhysicalPlan {
   const contexts = scanContexts(bound.query);
   const skipPushedBlocks: P.Select[] = [];
   const pushedConjuncts: P.Expr[] = [];
@@ -114,7 +120,7 @@ function planScans(bound: P.BoundQuery, options: PlanOptions, negotiated: Map<nu
   // a parent with conditions of its own is better read with its own filtered request (a join needs two scans)
   const links = (options.pushdown && options.facts.maxExpandDepth > 0 && bound.scans.length > 1 ? expandLinks(bound.query, bound.scans, options.facts.maxExpands ?? 1) : [])
     .filter((l) => {
-      const push = negotiate(l.parent, contexts.get(l.parent.id)!, options);
+      const push = negotiate(l.parent, contexts.get(l.parent.id)!, options, semiJoins.get(l.parent.id));
       negotiated.set(l.parent.id, push);
       return push.filters.length === 0;
     });
@@ -128,7 +134,7 @@ function planScans(bound: P.BoundQuery, options: PlanOptions, negotiated: Map<nu
     // a parent read through its child's $expand sends nothing of its own; its conditions stay local
     if (isExpandedParent(scan.id)) continue;
     const context = contexts.get(scan.id)!;
-    const push = !options.pushdown ? notNegotiated() : negotiated.get(scan.id) ?? negotiate(scan, context, options);
+    const push = !options.pushdown ? notNegotiated() : negotiated.get(scan.id) ?? negotiate(scan, context, options, semiJoins.get(scan.id));
     negotiated.set(scan.id, push);
     if (push.skip !== undefined) skipPushedBlocks.push(context.block);
     pushedConjuncts.push(...push.pushedConjuncts);
@@ -198,7 +204,8 @@ function notNegotiated(): ScanPushdown {
   return { filters: [], pushedConjuncts: [], pushed: [], notPushed: [], allConjunctsPushed: false, pagingPushed: false };
 }
 
-function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions): ScanPushdown {
+/** `semiJoins`: filters that stand for conjuncts already taken out of the block (semi-join.ts); always sent */
+function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions, semiJoins: readonly ODataFilter[] = []): ScanPushdown {
   const result: ScanPushdown = {
     filters: [], filterText: undefined, pushedConjuncts: [], pushed: [], notPushed: [], allConjunctsPushed: true,
     orderBy: undefined, top: undefined, skip: undefined, pagingPushed: false,
@@ -226,7 +233,13 @@ function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions): Sc
     result.pushed.push(`$filter ${t.text}${inherited.has(t.conjunct) ? ' (from the outer query)' : ''}`);
     if (!inherited.has(t.conjunct)) result.pushedConjuncts.push(t.conjunct);
   }
-  result.filterText = conjunctionText(sent);
+  // no longer in the block, so never left out for the URL's length
+  const semiJoinParts = semiJoins.map((filter) => ({ filter, text: serializeFilter(filter) }));
+  for (const part of semiJoinParts) {
+    result.filters.push(part.filter);
+    result.pushed.push(`$filter ${part.text} (EXISTS / IN through a navigation property)`);
+  }
+  result.filterText = conjunctionText([...sent, ...semiJoinParts]);
   const block = context.block;
   const allWhere = conjuncts(block.where);
   const everyWherePushed = context.soleSource && result.notPushed.length === 0 && allWhere.length === context.candidates.length;
