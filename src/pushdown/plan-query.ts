@@ -25,6 +25,7 @@ import { chooseRemoteLanguage, type RemoteLanguage } from './remote-language.js'
 import { existsReadsNoColumns } from './rules/exists-reads-no-columns.js';
 import { forEachNode } from './rules/map-tree.js';
 import { pruneUnusedOutputs } from './rules/unused-outputs.js';
+import { scalarSubqueryByKey } from './rules/scalar-subquery-by-key.js';
 import { semiJoinsThroughNavigation } from './semi-join.js';
 
 export interface PlanOptions {
@@ -65,7 +66,7 @@ export function planQuery(bound: P.BoundQuery, options: PlanOptions): P.Physical
 }
 
 function planODataQuery(statement: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
-  const pruned = options.pushdown ? withUnreadColumnsLeftOut(statement) : statement;
+  const pruned = options.pushdown ? withUnreadColumnsLeftOut(withKeyLookupsJoined(statement)) : statement;
   // EXISTS / IN answered through a navigation property: the subquery's table sends no request
   const semiJoins = options.pushdown ? semiJoinsThroughNavigation(pruned, options.facts, options.params) : { bound: pruned, filters: new Map<number, ODataFilter[]>() };
   const bound = semiJoins.bound;
@@ -87,6 +88,12 @@ function planODataQuery(statement: P.BoundQuery, options: PlanOptions): P.Physic
   }
   // the same statement aggregated locally, for when the service refuses (50,000-row limit)
   return { scans: [aggregate.step], output: aggregate.output, params: options.params, fallback: plan };
+}
+
+/** scalar subqueries by key in select lists as LEFT JOINs (rules/scalar-subquery-by-key.ts) */
+function withKeyLookupsJoined(bound: P.BoundQuery): P.BoundQuery {
+  const query = scalarSubqueryByKey(bound.query, bound.scans);
+  return query === bound.query ? bound : { ...bound, query };
 }
 
 /**
