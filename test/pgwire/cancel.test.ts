@@ -308,31 +308,6 @@ describe('stopping a statement', () => {
     logs.length = 0;
   }, 180_000);
 
-  it("a catalog statement (the catalog engine's) stops on psql's Ctrl-C; the next catalog statement answers", async () => {
-    // pg_class four times over: hours of work for the engine, which computes without yielding
-    const LONG_CATALOG = 'select count(*) from pg_class a, pg_class b, pg_class c, pg_class d';
-    const psql = spawn('psql', [...PSQL_ARGS(), '-c', LONG_CATALOG], { env: PSQL_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    psql.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((r) => psql.on('exit', (code) => r(code)));
-    // psql ignores Ctrl-C while it connects; the statement reaches the engine well within this
-    await sleep(2000);
-    psql.kill('SIGINT');
-    expect(await exited).toBe(1);
-    expect(stderr).toContain('ERROR:  canceling statement due to user request');
-    await waitForLog(/catalog statement stopped \(canceling statement due to user request\)/);
-
-    logs.length = 0;
-
-    // the engine was ended; the next catalog statement builds a fresh one and answers
-    const next = await pgClient();
-    try {
-      expect((await next.query("select count(*) > 0 as ok from pg_class where relname = 'account'")).rows).toEqual([{ ok: true }]);
-    } finally {
-      await next.end();
-    }
-  }, 90_000);
-
   it('a client that disconnects mid-statement stops its statement', async () => {
     const client = await pgClient();
     client.on('error', () => undefined);
@@ -476,5 +451,32 @@ describe('the connection limit', () => {
     } finally {
       await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     }
+  }, 60_000);
+});
+
+/**
+ * Last in the file: the stop ends the catalog engine's worker, and the next catalog statement waits
+ * while a fresh engine is built (~20 s on the loaded machine); protocol.test.ts covers that rebuild.
+ */
+describe('stopping a catalog statement', () => {
+  it("a catalog statement (the catalog engine's) stops on psql's Ctrl-C", async () => {
+    // pg_class four times over: hours of work for the engine, which computes without yielding
+    const LONG_CATALOG = 'select count(*) from pg_class a, pg_class b, pg_class c, pg_class d';
+    const psql = spawn('psql', [...PSQL_ARGS(), '-c', LONG_CATALOG], { env: PSQL_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    psql.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((r) => psql.on('exit', (code) => r(exitCode = code)));
+    // psql ignores Ctrl-C while it connects, and a cancel that arrives before the statement runs stops
+    // nothing: Ctrl-C again each second until psql ends (the engine never finishes this statement by itself)
+    for (let i = 0; i < 30 && exitCode === undefined; i++) {
+      await sleep(1000);
+      if (exitCode === undefined) psql.kill('SIGINT');
+    }
+    expect(await exited).toBe(1);
+    expect(stderr).toContain('ERROR:  canceling statement due to user request');
+    await waitForLog(/catalog statement stopped \(canceling statement due to user request\)/);
+
+    logs.length = 0;
   }, 60_000);
 });
