@@ -11,7 +11,7 @@
  * `functionKind('count')` → 'aggregate'.
  */
 import { DynasqlError } from '../errors/index.js';
-import { CURRENT_USER_ID, SERVICE_PREDICATES, serviceOnly } from './service-predicates.js';
+import { CURRENT_USER_ID, predicateSpellings, SERVICE_PREDICATES, serviceOnly } from './service-predicates.js';
 import { fieldScale, isPgDateField, isPgTruncUnit, pgFieldValue, pgTruncSql, toCharSql, unknownField } from './pg-date-fields.js';
 import {
   BIGINT, DATE, DATETIME, DATETIME2, DATETIMEOFFSET, FLOAT, INT, NVARCHAR_MAX, UNIQUEIDENTIFIER,
@@ -544,7 +544,7 @@ const ROWS: FunctionDef[] = [
   { name: 'CUME_DIST', names: BOTH('CUME_DIST'), kind: 'window', arity: [0, 0], result: () => FLOAT, local: called('cume_dist') },
   // ---- what only the service answers, as a FetchXML condition (service-predicates.ts) ----
   ...Object.entries(SERVICE_PREDICATES).map(([name, p]): FunctionDef => ({
-    name, names: BOTH(name), kind: 'scalar', arity: p.value === 'none' ? [1, 1] : [2, 2], result: () => BOOLEAN_RESULT, local: () => serviceOnly(name),
+    name, names: BOTH(...predicateSpellings(name)), kind: 'scalar', arity: p.value === 'none' ? [1, 1] : [2, 2], result: () => BOOLEAN_RESULT, local: () => serviceOnly(name),
   })),
   { name: CURRENT_USER_ID, names: BOTH(CURRENT_USER_ID), kind: 'scalar', arity: [0, 0], result: () => UNIQUEIDENTIFIER, local: () => serviceOnly(CURRENT_USER_ID) },
 ];

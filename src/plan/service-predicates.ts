@@ -43,6 +43,15 @@ export const SERVICE_PREDICATES: Readonly<Record<string, ServicePredicate>> = {
   ...Object.fromEntries(RELATIVE_X.map((op) => [sqlName(op), { operator: op, value: 'count' } as ServicePredicate])),
 };
 
+/**
+ * The names a predicate is written with: dynasql's (`LAST_X_DAYS`) and the operator's without its
+ * dashes (`LASTXDAYS`, `OLDERTHANXDAYS`, `EQORUNDER`), as other SQL tools for Dataverse spell them.
+ */
+export function predicateSpellings(name: string): string[] {
+  const compact = SERVICE_PREDICATES[name]!.operator.replace(/-/g, '').toUpperCase();
+  return compact === name ? [name] : [name, compact];
+}
+
 /** `CURRENT_USER_ID()`: the calling user's id, compared with `=` (`eq-userid`) or `<>` (`ne-userid`) */
 export const CURRENT_USER_ID = 'CURRENT_USER_ID';
 

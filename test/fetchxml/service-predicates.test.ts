@@ -127,6 +127,8 @@ describe('relative dates', () => {
     ['LAST_YEAR(createdon)', "createdon >= '2023-01-01' AND createdon < '2024-01-01'"],
     ['LAST_X_MONTHS(createdon, 4)', "createdon >= '2024-02-15' AND createdon <= '2024-06-15T10:00:00'"],
     ['LAST_X_DAYS(createdon, 90)', "createdon >= '2024-03-17' AND createdon <= '2024-06-15T10:00:00'"],
+    // the operator's name without dashes is a second spelling
+    ['LastXDays(createdon, 90) AND modifiedon IS NOT NULL OR OlderThanXYears(createdon, 5)', "createdon >= '2024-03-17' AND createdon <= '2024-06-15T10:00:00' AND modifiedon IS NOT NULL OR createdon < '2019-06-15'"],
     ['OLDER_THAN_X_MONTHS(createdon, 12)', "createdon < '2023-06-15'"],
   ];
   it.each(CASES)('%s', async (predicate, range) => {
