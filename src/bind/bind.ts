@@ -12,6 +12,7 @@ import type { Catalog, Column, SqlType, Table } from '../catalog/types.js';
 import { DynasqlError, closestName } from '../errors/index.js';
 import type * as P from '../plan/index.js';
 import { checkGrouping } from './grouping.js';
+import { checkKnownErrors, checkSetOperationOrder } from './known-errors.js';
 import { containsAggregate, datePart, functionDef, knownFunctionNames, outputName } from '../plan/index.js';
 import type * as S from '../sql/index.js';
 import {
@@ -103,6 +104,7 @@ class Binder {
         offset: query.offset ? this.expr(query.offset, scope, visible) : undefined,
         outputTypes: types,
       };
+      checkSetOperationOrder(bound);
       return { query: bound, names: left.names, types };
     }
     return this.select(query, parent, visible, withs);
@@ -189,6 +191,7 @@ class Binder {
       outputTypes: types,
     };
     checkGrouping(bound);
+    checkKnownErrors(bound, this.dialect);
     return { query: bound, names, types };
   }
 

@@ -95,7 +95,7 @@ function readsOwnColumn(expr: P.Expr, own: OwnTables): boolean {
 }
 
 /** calls `enter` on `expr` and, while it returns true, on its parts (not into subqueries) */
-function visit(expr: P.Expr, enter: (e: P.Expr) => boolean): void {
+export function visit(expr: P.Expr, enter: (e: P.Expr) => boolean): void {
   if (!enter(expr)) return;
   const parts: (P.Expr | undefined)[] = [];
   switch (expr.kind) {
