@@ -28,6 +28,7 @@ import { decoderFor, parsePage, sourceKey } from '../odata/index.js';
 import { batchContentType, decodeBatchResponse, encodeBatch, type BatchPartResponse } from '../odata/batch.js';
 import type { PhysicalPlan, RemoteScanStep } from '../plan/index.js';
 import { planQuery, resolveParams, type ParamValues } from '../pushdown/index.js';
+import { withLocalTableKeys } from './local-table-keys.js';
 import type * as S from '../sql/index.js';
 import type { ParserDialect } from '../sql/index.js';
 import { parseWrite } from '../sql/write-parse.js';
@@ -334,8 +335,11 @@ async function readRows(ctx: WriteRunContext, query: S.Query, params: ParamValue
 function planRead(ctx: WriteRunContext, query: S.Query, params: ParamValues): PhysicalPlan {
   const sc = ctx.statement;
   // typed like the same SELECT: by the statement's dialect and its parameters' values
-  const bound = bindQuery(query, { catalog: sc.catalog, systemTables: sc.system.tables, includeFormattedValues: sc.includeFormattedValues, dialect: ctx.dialect ?? 'tsql', params });
-  return planQuery(bound, { facts: sc.facts, params, pushdown: sc.pushdown, crossCompany: sc.crossCompany, pageSize: sc.pageSize });
+  const dialect = ctx.dialect ?? 'tsql';
+  const bound = bindQuery(query, { catalog: sc.catalog, systemTables: sc.system.tables, includeFormattedValues: sc.includeFormattedValues, dialect, params });
+  // the rows to change of `… WHERE key IN (SELECT key FROM a local table)`: those keys only (local-table-keys.ts)
+  const keyed = sc.pushdown ? withLocalTableKeys(bound, (name) => sc.system.rows(name), dialect) : bound;
+  return planQuery(keyed, { facts: sc.facts, params, pushdown: sc.pushdown, crossCompany: sc.crossCompany, pageSize: sc.pageSize });
 }
 
 /** A direct (fully pushed-down) read, page by page, keeping each row's `@odata.etag` beside its values. */

@@ -199,7 +199,7 @@ describe('temporary tables', () => {
     await client.query('DROP TABLE kept, undone');
   });
 
-  it('an ETL write-back: INSERT INTO a Dynamics table SELECT … FROM a temp table writes to Dynamics, refused in a read-only block', async () => {
+  it('an ETL write-back: INSERT INTO a Dynamics table SELECT … FROM a temp table, DELETE … WHERE key IN (SELECT … FROM it), refused in a read-only block', async () => {
     await client.query('CREATE TEMP TABLE staging (name text, city text)');
     await client.query("INSERT INTO staging VALUES ('etl one', 'Oslo'), ('etl two', 'Bergen')");
     const sent = await requestsOf(async () => expect((await client.query('INSERT INTO account (name, address1_city) SELECT name, city FROM staging')).rowCount).toBe(2));
@@ -207,6 +207,10 @@ describe('temporary tables', () => {
     expect((await real.conn.query("SELECT name, address1_city FROM account WHERE name LIKE 'etl %' ORDER BY name")).rows).toEqual([
       { name: 'etl one', address1_city: 'Oslo' }, { name: 'etl two', address1_city: 'Bergen' },
     ]);
+    // dbt's delete+insert: the rows to delete are found by the temp table's keys, not by reading account whole
+    const deleted = await requestsOf(async () => expect((await client.query('DELETE FROM account WHERE name IN (SELECT name FROM staging)')).rowCount).toBe(2));
+    expect(deleted[0]).toContain(`$filter=Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=["etl one","etl two"])`);
+    expect((await real.conn.query("SELECT count(*) AS n FROM account WHERE name LIKE 'etl %'")).rows).toEqual([{ n: 0 }]);
     await client.query('BEGIN READ ONLY');
     expect(await errorOf(client.query('INSERT INTO account (name) SELECT name FROM staging'))).toMatchObject({ code: '25006' });
     await client.query('ROLLBACK');
