@@ -15,13 +15,29 @@ export async function exportRows(serviceRoot: string, table: TableDef, extraQuer
   let url: string | undefined = `${serviceRoot}${table.entitySet}?$select=${fields.join(',')}${extraQuery}`;
   const rows: RawRow[] = [];
   for (let pages = 0; url && pages < 1000; pages++) {
-    const response = await request(url, { headers: { Accept: 'application/json', Prefer: 'odata.include-annotations="*"' } });
-    const body = (await response.body.json()) as { value: RawRow[]; '@odata.nextLink'?: string };
-    if (response.statusCode !== 200) throw new Error(`export of ${table.entitySet}: HTTP ${response.statusCode} ${JSON.stringify(body)}`);
+    const { statusCode, body } = await getJson(url);
+    if (statusCode !== 200) throw new Error(`export of ${table.entitySet}: HTTP ${statusCode} ${JSON.stringify(body)}`);
     rows.push(...body.value);
     url = body['@odata.nextLink'];
   }
   return rows;
+}
+
+/**
+ * One GET, sent again when the connection was reset: a kept-alive socket the emulator closed as idle
+ * can meet the next request on a loaded machine (the suite saw `read ECONNRESET` here at load 25).
+ * A GET changes nothing, so sending it again is safe.
+ */
+async function getJson(url: string): Promise<{ statusCode: number; body: { value: RawRow[]; '@odata.nextLink'?: string } }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await request(url, { headers: { Accept: 'application/json', Prefer: 'odata.include-annotations="*"' } });
+      return { statusCode: response.statusCode, body: (await response.body.json()) as { value: RawRow[]; '@odata.nextLink'?: string } };
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (attempt >= 3 || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw e;
+    }
+  }
 }
 
 /** A column's value in a raw row, as the oracle stores it. */
