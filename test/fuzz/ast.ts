@@ -12,7 +12,7 @@ export type Expr =
   /** a column of the enclosing query's output or of a derived table, by name, without a table alias */
   | { k: 'ref'; ty: Ty; name: string; table?: string }
   | { k: 'lit'; ty: Ty; v: string | number | null }
-  | { k: 'param'; ty: Ty; name: string; v: string | number | bigint | boolean | Date | null }
+  | { k: 'param'; ty: Ty; name: string; v: string | number | bigint | boolean | Date | Uint8Array | null }
   | { k: 'bin'; ty: Ty; op: ArithOp; l: Expr; r: Expr }
   | { k: 'neg'; ty: Ty; e: Expr }
   | { k: 'fn'; ty: Ty; name: string; args: Expr[] }
@@ -36,14 +36,23 @@ export type Pred =
   | { k: 'like'; e: Expr; pattern: string; neg: boolean; escape?: string }
   | { k: 'in'; e: Expr; list: Expr[]; neg: boolean }
   | { k: 'between'; e: Expr; lo: Expr; hi: Expr; neg: boolean }
+  /** `l IS [NOT] DISTINCT FROM r`: a comparison in which NULL equals NULL */
+  | { k: 'distinct'; l: Expr; r: Expr; neg: boolean }
   | { k: 'insub'; e: Expr; q: Select; neg: boolean }
   | { k: 'exists'; q: Select; neg: boolean };
 
 export interface OrderKey { e: Expr; desc: boolean }
 
+export interface Pivot { src: Select; fn: 'SUM' | 'COUNT' | 'MIN' | 'MAX' | 'AVG'; value: string; column: string; values: string[] }
+
 export type FromItem =
   | { k: 'table'; table: string; alias: string }
-  | { k: 'derived'; q: Select; alias: string }
+  /**
+   * `pivot` set: dynasql reads T-SQL's `(src) s PIVOT (fn(value) FOR column IN ([v1], …)) alias`;
+   * `q` is its equivalent written out (a grouped select over `src` with one fn(CASE WHEN column =
+   * 'v' THEN value END) per listed value), which the oracle and the result types read
+   */
+  | { k: 'derived'; q: Select; alias: string; pivot?: Pivot }
   | { k: 'cte'; name: string; alias: string };
 
 /**

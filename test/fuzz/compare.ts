@@ -65,6 +65,8 @@ export function canonical(v: unknown, c: OutputColumn): string | null {
       const x = Number(Number(typeof v === 'bigint' ? v.toString() : v).toPrecision(12));
       return x === 0 ? '0' : x.toPrecision(9);
     }
+    // varbinary: its bytes in hex (dynasql and PGlite's bytea both give a Uint8Array)
+    case 'bin': return v instanceof Uint8Array ? `0x${Buffer.from(v).toString('hex')}` : `not binary: ${String(v)}`;
   }
 }
 

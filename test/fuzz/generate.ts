@@ -20,6 +20,14 @@ export const FEATURES = [
   'trycast', 'likeescape', 'stragg', 'apply', 'recursive',
   // money and int arithmetic with decimal literals (decimal results, their precision and scale)
   'decarith',
+  // varbinary parameters (JavaScript Uint8Array): in the select list, IS [NOT] NULL, = and <> between two of them
+  'binparam',
+  // the PostgreSQL dialect's `||` of two varbinary values (KNOWN.md #39)
+  'binconcatpg',
+  // a IS [NOT] DISTINCT FROM b
+  'distinctfrom',
+  // T-SQL PIVOT over a derived table (its oracle form: the grouped select with one aggregate of a CASE per listed value)
+  'pivot',
   // not a construct: the check of each output column's reported type against T-SQL's (test/fuzz/result-types.ts)
   'coltypes',
 ] as const;
@@ -84,6 +92,7 @@ export class Generator {
     if (this.on.has('union')) shapes.push(() => this.unioned());
     if (this.on.has('apply') && this.tables.includes(ACCOUNT)) shapes.push(() => this.applied());
     if (this.on.has('recursive') && this.tables.includes(ACCOUNT)) shapes.push(() => this.recursiveCte());
+    if (this.on.has('pivot') && this.on.has('strcmp') && this.dialect === 'tsql') shapes.push(() => this.pivoted());
     const q = this.rng.pick(shapes)();
     const columns: OutputColumn[] = q.items.map((i) => ({ alias: i.alias, ty: i.e.ty, ci: false, approx: isApprox(i.e) }));
     return { q, columns, ordered: Boolean(q.orderBy?.length && q.orderTotal), dialect: this.dialect, features: new Set(this.used) };
@@ -123,6 +132,7 @@ export class Generator {
     for (let i = 0; i < n; i++) items.push({ e: this.item(this.anyTy(), [src], 2), alias: `c${i}` });
     if (this.has('window', 0.3)) items.push({ e: this.windowFn(src), alias: `w${n}` });
     if (this.has('mathfn', 0.15)) items.push({ e: this.floatExpr([src]), alias: `f${n}` });
+    if (this.has('binparam', 0.1)) items.push({ e: this.binParam(), alias: `b${n}` });
     const q: Select = { k: 'select', items, from: { k: 'table', table: t.name, alias: 't0' } };
     if (this.has('where', 0.8)) q.where = this.pred([src], 2);
     this.order(q, this.keyItems(t, 't0'));
@@ -421,6 +431,56 @@ export class Generator {
     return q;
   }
 
+  /**
+   * SELECT … FROM (SELECT g…, c, v FROM t WHERE …) s PIVOT (fn(v) FOR c IN ([x], [y])) p: c a string
+   * column (matched under the collation), the listed names from its values (identifiers, one per
+   * spelling), the groups by the other columns of s.
+   */
+  private pivoted(): Select {
+    const t = this.table();
+    const src: Source = { alias: 't0', table: t };
+    const pivotable = t.columns
+      .filter((c) => c.ty === 'str' && c.groupable && this.columnAllowed(c))
+      .map((c) => ({ c, names: pivotNames(this.pools.get(`${t.name}.${c.name}`) ?? []) }))
+      .filter((x) => x.names.length > 0);
+    const value = this.column(this.rng.pick(['int', 'money'] as const), [src]);
+    if (!pivotable.length || !value) return this.simple();
+    this.used.add('pivot');
+    const { c, names } = this.rng.pick(pivotable);
+    const values = names.filter(() => this.rng.chance(0.6)).slice(0, 3);
+    if (!values.length) values.push(names[0]!);
+    const keys = this.groupKeyColumns(t).filter((k) => k.name !== c.name);
+    const groups: ColumnDef[] = [];
+    for (let i = this.rng.int(0, 2); i > 0 && keys.length; i--) {
+      const k = this.rng.pick(keys);
+      if (!groups.includes(k)) groups.push(k);
+    }
+    const inner: Select = {
+      k: 'select',
+      items: [...groups.map((g, i) => ({ e: { k: 'col', ty: g.ty, table: 't0', name: g.name } as Expr, alias: `g${i}` })), { e: { k: 'col', ty: 'str', table: 't0', name: c.name }, alias: 'pc' }, { e: value, alias: 'pv' }],
+      from: { k: 'table', table: t.name, alias: 't0' },
+    };
+    if (this.has('where', 0.5)) inner.where = this.pred([src], 1);
+    const fn = this.rng.pick(['SUM', 'COUNT', 'MIN', 'MAX', ...(this.on.has('avg') ? (['AVG'] as const) : [])] as const);
+    const ref = (name: string, ty: Ty): Expr => ({ k: 'ref', ty, name, table: 's' });
+    const groupRefs = groups.map((g, i) => ref(`g${i}`, g.ty));
+    const equivalent: Select = {
+      k: 'select',
+      items: [
+        ...groupRefs.map((e, i) => ({ e, alias: `g${i}` })),
+        ...values.map((v) => ({ e: { k: 'agg', ty: fn === 'COUNT' ? 'int' : value.ty, fn, arg: { k: 'case', ty: value.ty, whens: [{ when: { k: 'cmp', op: '=', l: ref('pc', 'str'), r: { k: 'lit', ty: 'str', v } }, then: ref('pv', value.ty) }] } } as Expr, alias: v })),
+      ],
+      from: { k: 'derived', q: inner, alias: 's' },
+      ...(groupRefs.length ? { groupBy: groupRefs } : {}),
+    };
+    const outputs = equivalent.items.filter(() => this.rng.chance(0.7));
+    return {
+      k: 'select',
+      items: (outputs.length ? outputs : equivalent.items).map((i, n) => ({ e: { k: 'ref', ty: i.e.ty, name: i.alias, table: 'p' }, alias: `o${n}` })),
+      from: { k: 'derived', q: equivalent, alias: 'p', pivot: { src: inner, fn, value: 'pv', column: 'pc', values } },
+    };
+  }
+
   private unioned(): Select {
     this.used.add('union');
     const t = this.table();
@@ -536,6 +596,7 @@ export class Generator {
       case 'dt': case 'date': return this.rng.pick(['2023-06-01', '2024-01-01', '2024-07-15T12:00:00', '1980-01-01']);
       case 'guid': return '00000000-0000-0000-0000-000000000001';
       case 'float': return this.rng.pick([0, 0.5, 1, 2.5, 10]);
+      case 'bin': throw new Error('generator: a binary value is a parameter (binParam), never a literal');
     }
   }
 
@@ -802,6 +863,7 @@ export class Generator {
     }
     // a subquery inside an aggregate's argument is its own switch
     if (this.on.has('subquery') && (!this.inAggregate || this.has('aggsubquery')) && this.rng.chance(0.08)) return this.subqueryPred(sources);
+    if (this.has('binparam', 0.03)) return this.binPred();
     const ty = this.anyTy();
     const e = this.expr(ty, sources, depth);
     return this.simplePredOn(e, ty, sources);
@@ -809,6 +871,8 @@ export class Generator {
 
   simplePredOn(e: Expr, tyIn?: Ty, sources: Source[] = [], noLike = false): Pred {
     const ty = tyIn ?? e.ty;
+    // a derived table's varbinary column
+    if (ty === 'bin') return this.binPred(e);
     const r = this.rng.next();
     if (noLike && ty === 'str') return r < 0.5 ? { k: 'isnull', e, neg: this.rng.chance(0.5) } : { k: 'cmp', op: this.cmpOp(ty), l: e, r: this.literal(ty, e) };
     // string comparisons (=, <, IN, BETWEEN) are one switchable class: trailing blanks and case meet there
@@ -830,7 +894,29 @@ export class Generator {
     }
     if (r < 0.5) return { k: 'isnull', e, neg: this.rng.chance(0.5) };
     const other = sources.length && this.rng.chance(0.2) ? this.expr(ty, sources, 0) : this.literal(ty, e);
+    if (this.has('distinctfrom', 0.25)) return { k: 'distinct', l: e, r: this.rng.chance(0.2) ? { k: 'lit', ty, v: null } : other, neg: this.rng.chance(0.5) };
     return { k: 'cmp', op: this.cmpOp(ty), l: e, r: other };
+  }
+
+  /**
+   * A varbinary value: a parameter, or two appended (`+`). The values include ones equal but for
+   * trailing 0x00 bytes (T-SQL's comparison does not count those) and an empty one.
+   */
+  private binParam(): Expr {
+    if (this.rng.chance(0.15) && (this.dialect === 'tsql' || this.has('binconcatpg'))) return { k: 'bin', ty: 'bin', op: '+', l: this.binParam(), r: this.binParam() };
+    this.params += 1;
+    const bytes = this.rng.pick([[0x01, 0x02], [0x01, 0x02, 0x00], [0x01, 0x03], [0xff], [0xff, 0x00, 0x00], [0x00], [], [0x41, 0x61], [0x61]]);
+    return { k: 'param', ty: 'bin', name: `p${this.params}`, v: Uint8Array.from(bytes) };
+  }
+
+  /** a predicate over varbinary values (`e`, else a parameter): IS [NOT] NULL, a comparison, IN, BETWEEN */
+  private binPred(e: Expr = this.binParam()): Pred {
+    const r = this.rng.next();
+    if (r < 0.2) return { k: 'isnull', e, neg: this.rng.chance(0.5) };
+    if (r < 0.35) return { k: 'in', e, list: [this.binParam(), this.binParam()], neg: this.rng.chance(0.3) };
+    if (r < 0.45) return { k: 'between', e, lo: this.binParam(), hi: this.binParam(), neg: this.rng.chance(0.3) };
+    if (this.has('distinctfrom', 0.2)) return { k: 'distinct', l: e, r: this.binParam(), neg: this.rng.chance(0.5) };
+    return { k: 'cmp', op: this.cmpOp('bin'), l: e, r: this.binParam() };
   }
 
   /** a pattern from a value of the column; with `likeescape`, its wildcard characters written after ESCAPE '!' */
@@ -878,6 +964,21 @@ export class Generator {
     this.used.add('scalar');
     return { k: 'cmp', op: this.cmpOp(ty), l: this.column(ty, [outer]) ?? { k: 'lit', ty, v: 1 }, r: { k: 'scalar', ty, q: sub } };
   }
+}
+
+/** words that are keywords in T-SQL or PostgreSQL: not usable as a PIVOT's unquoted column names */
+const KEYWORDS = new Set(['all', 'and', 'any', 'as', 'case', 'check', 'default', 'else', 'end', 'from', 'group', 'in', 'is', 'key', 'left', 'not', 'null', 'or', 'order', 'primary', 'right', 'select', 'table', 'then', 'user', 'when', 'where', 'open', 'close', 'current', 'public', 'full', 'cross', 'inner', 'outer', 'function']);
+
+/** a pivoted column's values usable as column names: letters only, one per spelling under the collation */
+function pivotNames(pool: unknown[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const v of pool) {
+    if (typeof v !== 'string' || !/^[A-Za-z]{2,20}$/.test(v) || KEYWORDS.has(v.toLowerCase()) || seen.has(v.toLowerCase())) continue;
+    seen.add(v.toLowerCase());
+    out.push(v);
+  }
+  return out.sort();
 }
 
 function hasStringLiteral(e: Expr): boolean {

@@ -48,6 +48,21 @@ describe('the oracle writes T-SQL semantics out', () => {
     expect(await like('ab[^c]')).toEqual([3]);
   });
 
+  it('binary parameters: bytes as they are, compared byte by byte, the same canonical value as a Uint8Array from dynasql', async () => {
+    const bin = (name: string, bytes: number[]): Expr => ({ k: 'param', ty: 'bin', name, v: Uint8Array.from(bytes) });
+    const q: Select = { k: 'select', items: [{ e: bin('p1', [0x01, 0xff]), alias: 'b' }, { e: col('id', 'int'), alias: 'id' }], from, where: { k: 'and', l: { k: 'cmp', op: '=', l: bin('p2', [0x41, 0x61]), r: bin('p3', [0x41, 0x61]) }, r: { k: 'cmp', op: '<>', l: bin('p4', [0x41, 0x61]), r: bin('p5', [0x61, 0x61]) } } };
+    const rows = await run(q);
+    expect(rows).toHaveLength(5);
+    const columns = [{ alias: 'b', ty: 'bin', ci: false, approx: false }, { alias: 'id', ty: 'int', ci: false, approx: false }] as const;
+    const dynasql = rows.map((r) => ({ b: Buffer.from([0x01, 0xff]), id: r.id }));
+    expect(compareResults(dynasql, rows, [...columns], false).equal).toBe(true);
+    expect(compareResults(dynasql.map((r) => ({ ...r, b: Uint8Array.from([0x01, 0xfe]) })), rows, [...columns], false).equal).toBe(false);
+    expect((await run({ ...q, where: { k: 'cmp', op: '=', l: bin('p2', [0x41, 0x61]), r: bin('p3', [0x61, 0x61]) } }))).toEqual([]);
+    // trailing 0x00 bytes do not count (T-SQL pads the shorter value): 0x01 = 0x0100, 0x01 < 0x0101, '' = 0x00
+    const holds = async (l: number[], op: '=' | '<', r: number[]) => (await run({ ...q, where: { k: 'cmp', op, l: bin('p2', l), r: bin('p3', r) } })).length === 5;
+    expect([await holds([0x01], '=', [0x01, 0x00]), await holds([0x01], '<', [0x01, 0x01]), await holds([], '=', [0x00]), await holds([0x01, 0x00], '<', [0x01])]).toEqual([true, true, true, false]);
+  });
+
   it("LIKE … ESCAPE: a wildcard after the escape character is itself", async () => {
     expect(likeToRegex('a!_c%', '!')).toBe('^a_c.*$');
     expect(likeToRegex('!%!!x', '!')).toBe('^%!x$');

@@ -190,8 +190,10 @@ class OracleRenderer {
     }
   }
 
-  private lit(ty: Ty, v: string | number | bigint | boolean | Date | null): string {
+  private lit(ty: Ty, v: string | number | bigint | boolean | Date | Uint8Array | null): string {
     if (v === null) return `NULL::${ORACLE_TYPE[ty]}`;
+    // varbinary as bytea in hex (both compare byte by byte)
+    if (v instanceof Uint8Array) return `'\\x${Buffer.from(v).toString('hex')}'::bytea`;
     if (v instanceof Date) return `${str(v.toISOString().replace('Z', ''))}::${ORACLE_TYPE[ty]}`;
     if (typeof v === 'boolean') return v ? '1' : '0';
     switch (ty) {
@@ -202,7 +204,16 @@ class OracleRenderer {
       case 'date': return `${str(String(v))}::date`;
       case 'guid': return `${str(String(v))}::uuid`;
       case 'float': return `(${String(v)})::float8`;
+      case 'bin': throw new Error(`oracle: a binary value must be a Uint8Array, not ${typeof v}`);
     }
+  }
+
+  /**
+   * A varbinary operand of a comparison without its trailing 0x00 bytes: T-SQL pads the shorter
+   * value with 0x00, which orders and equates as PostgreSQL's bytea order of the trimmed values.
+   */
+  private binKey(e: Expr, s: Scope): string {
+    return `rtrim(${this.expr(e, s)}, '\\x00'::bytea)`;
   }
 
   /** a string operand of a comparison: `ci()` of it (a grouped string key is its own group expression) */
@@ -232,7 +243,7 @@ class OracleRenderer {
       case 'bin': {
         const l = this.expr(e.l, s);
         const r = this.expr(e.r, s);
-        if (e.ty === 'str') return `(${l} || ${r})`;
+        if (e.ty === 'str' || e.ty === 'bin') return `(${l} || ${r})`;
         // money / int is money (4 decimals); with a decimal operand the quotient is a decimal of a larger scale (compared to 4 places)
         if (e.ty === 'money') return e.op === '/' ? (isDecimal(e.l) || isDecimal(e.r) ? `(${l}::numeric / ${r})` : `round(${l}::numeric / ${r}, 4)`) : `(${l}::numeric ${e.op} ${r})`;
         return `(${l} ${e.op} ${r})`;
@@ -442,6 +453,7 @@ class OracleRenderer {
     switch (p.k) {
       case 'cmp': {
         if (p.l.ty === 'str' || p.r.ty === 'str') return `(${this.ciOf(p.l, s)} ${p.op} ${this.ciOf(p.r, s)})`;
+        if (p.l.ty === 'bin') return `(${this.binKey(p.l, s)} ${p.op} ${this.binKey(p.r, s)})`;
         return `(${this.expr(p.l, s)} ${p.op} ${this.expr(p.r, s)})`;
       }
       case 'and': return `(${this.pred(p.l, s)} AND ${this.pred(p.r, s)})`;
@@ -451,10 +463,16 @@ class OracleRenderer {
       case 'like': return `(${p.neg ? 'NOT ' : ''}(${this.expr(p.e, s)} ~* ${str(likeToRegex(p.pattern, p.escape))}))`;
       case 'in': {
         if (p.e.ty === 'str') return `(${this.ciOf(p.e, s)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.ciOf(x, s)).join(', ')}))`;
+        if (p.e.ty === 'bin') return `(${this.binKey(p.e, s)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.binKey(x, s)).join(', ')}))`;
         return `(${this.expr(p.e, s)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.expr(x, s)).join(', ')}))`;
       }
+      // compared as = compares (strings under the collation, bytes without trailing 0x00), NULL equal to NULL
+      case 'distinct': {
+        const f = (x: Expr) => (p.l.ty === 'str' || p.r.ty === 'str' ? this.ciOf(x, s) : p.l.ty === 'bin' ? this.binKey(x, s) : this.expr(x, s));
+        return `(${f(p.l)} IS ${p.neg ? 'NOT ' : ''}DISTINCT FROM ${f(p.r)})`;
+      }
       case 'between': {
-        const f = (x: Expr) => (p.e.ty === 'str' ? this.ciOf(x, s) : this.expr(x, s));
+        const f = (x: Expr) => (p.e.ty === 'str' ? this.ciOf(x, s) : p.e.ty === 'bin' ? this.binKey(x, s) : this.expr(x, s));
         return `(${f(p.e)} ${p.neg ? 'NOT ' : ''}BETWEEN ${f(p.lo)} AND ${f(p.hi)})`;
       }
       case 'insub': {

@@ -105,7 +105,9 @@ class SqlRenderer {
   private from(f: FromItem): string {
     switch (f.k) {
       case 'table': return `${f.table} ${f.alias}`;
-      case 'derived': return `(${this.select(f.q)}) ${f.alias}`;
+      case 'derived':
+        if (f.pivot) return `(${this.select(f.pivot.src)}) s PIVOT (${f.pivot.fn}(${f.pivot.value}) FOR ${f.pivot.column} IN (${f.pivot.values.map((v) => `[${v}]`).join(', ')})) ${f.alias}`;
+        return `(${this.select(f.q)}) ${f.alias}`;
       case 'cte': return `${f.name} ${f.alias}`;
     }
   }
@@ -125,7 +127,7 @@ class SqlRenderer {
         return quoteString(e.v);
       case 'param': return this.param(e.name, e.v);
       case 'bin': {
-        const op = e.op === '+' && e.ty === 'str' && pg ? '||' : e.op;
+        const op = e.op === '+' && (e.ty === 'str' || e.ty === 'bin') && pg ? '||' : e.op;
         return `(${this.expr(e.l)} ${op} ${this.expr(e.r)})`;
       }
       case 'neg': return `(-${this.expr(e.e)})`;
@@ -189,6 +191,8 @@ class SqlRenderer {
       case 'like': return `${this.expr(p.e)} ${p.neg ? 'NOT ' : ''}LIKE ${quoteString(p.pattern)}${p.escape ? ` ESCAPE ${quoteString(p.escape)}` : ''}`;
       case 'in': return `${this.expr(p.e)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.expr(x)).join(', ')})`;
       case 'between': return `${this.expr(p.e)} ${p.neg ? 'NOT ' : ''}BETWEEN ${this.expr(p.lo)} AND ${this.expr(p.hi)}`;
+      // in parentheses: dynasql refuses IS DISTINCT FROM right beside another comparison
+      case 'distinct': return `(${this.expr(p.l)} IS ${p.neg ? 'NOT ' : ''}DISTINCT FROM ${this.expr(p.r)})`;
       case 'insub': return `${this.expr(p.e)} ${p.neg ? 'NOT ' : ''}IN (${this.select(p.q)})`;
       case 'exists': return `${p.neg ? 'NOT ' : ''}EXISTS (${this.select(p.q)})`;
     }

@@ -12,7 +12,7 @@
  */
 import type { Expr, Select } from './ast.js';
 
-export type Family = 'int' | 'bigint' | 'int|bigint' | 'money' | 'decimal' | 'float' | 'string' | 'bit' | 'datetime' | 'date' | 'guid' | 'null';
+export type Family = 'int' | 'bigint' | 'int|bigint' | 'money' | 'decimal' | 'float' | 'string' | 'bit' | 'datetime' | 'date' | 'guid' | 'binary' | 'null';
 
 /** a reported SQL type name → its family */
 export function familyOf(typeName: string): Family | undefined {
@@ -27,6 +27,7 @@ export function familyOf(typeName: string): Family | undefined {
     case 'datetime': case 'datetime2': case 'smalldatetime': return 'datetime';
     case 'date': return 'date';
     case 'uniqueidentifier': return 'guid';
+    case 'varbinary': case 'binary': return 'binary';
   }
   return undefined;
 }
@@ -58,7 +59,7 @@ export function familyMatches(expected: Family, reported: Family | undefined): b
 const isInteger = (t: Family) => t === 'int' || t === 'bigint' || t === 'int|bigint' || t === 'bit';
 
 /** T-SQL's data type precedence, highest first (the families the generator produces) */
-const PRECEDENCE: Family[] = ['datetime', 'date', 'float', 'decimal', 'money', 'bigint', 'int|bigint', 'int', 'bit', 'guid', 'string', 'null'];
+const PRECEDENCE: Family[] = ['datetime', 'date', 'float', 'decimal', 'money', 'bigint', 'int|bigint', 'int', 'bit', 'guid', 'string', 'binary', 'null'];
 
 /** the operand type that wins by precedence (NULLs take the other's type) */
 function higher(types: Family[]): Family {
@@ -193,6 +194,7 @@ export class ResultTypes {
         if (typeof v === 'bigint') return { f: 'bigint' };
         if (typeof v === 'boolean') return { f: 'bit' };
         if (v instanceof Date) return { f: 'datetime' };
+        if (v instanceof Uint8Array) return { f: 'binary' };
         if (typeof v === 'number') return { f: Number.isInteger(v) ? (Math.abs(v) <= 2_147_483_647 ? 'int' : 'bigint') : 'float' };
         return { f: 'string' };
       }

@@ -3,7 +3,8 @@
  * where its value comes from in the service's raw JSON (the oracle reads the OData endpoints itself).
  */
 /** `float`: an approximate number (SQRT, STDEV, PERCENT_RANK …), compared to a relative tolerance */
-export type Ty = 'int' | 'money' | 'str' | 'bit' | 'dt' | 'date' | 'guid' | 'float';
+/** `bin`: varbinary, only as a parameter's value (a Uint8Array); no column of the fuzz tables is binary */
+export type Ty = 'int' | 'money' | 'str' | 'bit' | 'dt' | 'date' | 'guid' | 'float' | 'bin';
 
 export interface ColumnDef {
   name: string;
@@ -82,5 +83,5 @@ export const TABLES: TableDef[] = [ACCOUNT, CONTACT];
 
 /** The oracle's PostgreSQL column type for each type class. */
 export const ORACLE_TYPE: Record<Ty, string> = {
-  int: 'integer', money: 'numeric(19,4)', str: 'text', bit: 'integer', dt: 'timestamp', date: 'date', guid: 'uuid', float: 'double precision',
+  int: 'integer', money: 'numeric(19,4)', str: 'text', bit: 'integer', dt: 'timestamp', date: 'date', guid: 'uuid', float: 'double precision', bin: 'bytea',
 };

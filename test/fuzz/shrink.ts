@@ -5,7 +5,7 @@
  */
 import type { Select } from './ast.js';
 
-const PRED_KINDS = new Set(['cmp', 'and', 'or', 'not', 'isnull', 'like', 'in', 'between', 'insub', 'exists']);
+const PRED_KINDS = new Set(['cmp', 'and', 'or', 'not', 'isnull', 'like', 'in', 'between', 'distinct', 'insub', 'exists']);
 type Json = Record<string, unknown>;
 
 function isObject(x: unknown): x is Json {
@@ -19,6 +19,8 @@ export function* reductions(q: Select): Generator<Select> {
     if (Array.isArray(x)) x.forEach((v, i) => walk(v, [...path, i]));
     else if (isObject(x)) {
       nodes.push({ path, node: x });
+      // a PIVOT's source and its written-out equivalent change together or not at all
+      if (x.k === 'derived' && x.pivot !== undefined) return;
       for (const [key, v] of Object.entries(x)) walk(v, [...path, key]);
     }
   };
