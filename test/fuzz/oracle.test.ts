@@ -63,6 +63,17 @@ describe('the oracle writes T-SQL semantics out', () => {
     expect([await holds([0x01], '=', [0x01, 0x00]), await holds([0x01], '<', [0x01, 0x01]), await holds([], '=', [0x00]), await holds([0x01, 0x00], '<', [0x01])]).toEqual([true, true, true, false]);
   });
 
+  it("a decimal quotient is cut at T-SQL's result scale before it is summed: 1 / 2.75 is decimal(18,6) 0.363636, 10.0 / 2.75 decimal(10,6)", async () => {
+    const q: Select = { k: 'select', from, items: [
+      { e: { k: 'agg', ty: 'money', fn: 'SUM', arg: { k: 'bin', ty: 'money', op: '/', l: { k: 'lit', ty: 'int', v: 1 }, r: { k: 'lit', ty: 'money', v: 2.75 } } }, alias: 's' },
+      { e: { k: 'bin', ty: 'money', op: '/', l: { k: 'lit', ty: 'money', v: 10 }, r: { k: 'lit', ty: 'money', v: 2.75 } }, alias: 'q' },
+    ] };
+    const [row] = await run(q);
+    expect(String(row!.s)).toBe('1.818180');
+    // 10.0 is decimal(3,1): scale max(6, 1 + 3 + 1) = 6
+    expect(String(row!.q)).toBe('3.636363');
+  });
+
   it("LIKE … ESCAPE: a wildcard after the escape character is itself", async () => {
     expect(likeToRegex('a!_c%', '!')).toBe('^a_c.*$');
     expect(likeToRegex('!%!!x', '!')).toBe('^%!x$');

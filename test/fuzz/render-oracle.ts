@@ -10,7 +10,8 @@
  * strings), the output column is marked `ci` and compared case- and trailing-blank-insensitively.
  */
 import type { Expr, FromItem, Pred, Select } from './ast.js';
-import { ORACLE_TYPE, type Ty } from './schema.js';
+import { decimalResult, literalDecimal, type SqlT } from './result-types.js';
+import { ACCOUNT, CONTACT, ORACLE_TYPE, type Ty } from './schema.js';
 
 /** The helper functions the oracle's SQL uses, created once per database. */
 export const ORACLE_PRELUDE = `
@@ -244,8 +245,13 @@ class OracleRenderer {
         const l = this.expr(e.l, s);
         const r = this.expr(e.r, s);
         if (e.ty === 'str' || e.ty === 'bin') return `(${l} || ${r})`;
-        // money / int is money (4 decimals); with a decimal operand the quotient is a decimal of a larger scale (compared to 4 places)
-        if (e.ty === 'money') return e.op === '/' ? (isDecimal(e.l) || isDecimal(e.r) ? `(${l}::numeric / ${r})` : `round(${l}::numeric / ${r}, 4)`) : `(${l}::numeric ${e.op} ${r})`;
+        // money / int is money (4 decimals); with a decimal operand the quotient is a decimal whose scale T-SQL's
+        // division rule fixes, cut there (KNOWN.md O6: SUM(1 / 2.75) over 300 rows sums 0.363636 each)
+        if (e.ty === 'money' && e.op === '/' && (isDecimal(e.l) || isDecimal(e.r))) {
+          const scale = this.dialect === 'tsql' ? quotientScale(e.l, e.r) : undefined;
+          return scale === undefined ? `(${l}::numeric / ${r})` : `trunc(${l}::numeric / ${r}, ${scale})`;
+        }
+        if (e.ty === 'money') return e.op === '/' ? `round(${l}::numeric / ${r}, 4)` : `(${l}::numeric ${e.op} ${r})`;
         return `(${l} ${e.op} ${r})`;
       }
       case 'neg': return `(-${this.expr(e.e, s)})`;
@@ -521,7 +527,42 @@ export function isDecimal(e: Expr): boolean {
 
 /** a date-typed expression: a date, or a CASE of dates and strings */
 function isDate(e: Expr): boolean {
-  return e.ty === 'date' || (e.k === 'case' && asDate([...e.whens.map((w) => w.then), ...(e.else ? [e.else] : [])]));
+  if (e.ty === 'date') return true;
+  if (e.k === 'case') return asDate([...e.whens.map((w) => w.then), ...(e.else ? [e.else] : [])]);
+  // DATEADD and DATETRUNC return their date argument's type: of a date column, a date
+  return e.k === 'fn' && /^(DATEADD|DATETRUNC)_/.test(e.name) && isDate(e.args[e.args.length - 1]!);
+}
+
+/** a division operand's exact type where the generator's shape fixes it (int, bigint parameter, money, decimal literal) */
+function exactOperand(e: Expr): SqlT | undefined {
+  if (e.k === 'lit' && typeof e.v === 'number' && (e.ty === 'money' || !Number.isInteger(e.v))) return literalDecimal(Number.isInteger(e.v) ? `${e.v}.0` : String(e.v));
+  if (e.k === 'param' && typeof e.v === 'bigint') return { f: 'decimal', p: 19, s: 0 };
+  if (e.ty === 'int') return { f: 'decimal', p: 10, s: 0 };
+  if (e.ty === 'money' && !isDecimal(e) && onlyMoneyColumns(e)) return { f: 'decimal', p: 19, s: 4 };
+  return undefined;
+}
+
+/** Dataverse's money columns (F&O's CreditLimit is a decimal(32,6), whose quotients have other scales) */
+const MONEY_COLUMNS = new Set([...ACCOUNT.columns, ...CONTACT.columns].filter((c) => c.ty === 'money').map((c) => c.name));
+
+/** every money-class column in e is a Dataverse money column (so e is money, not a decimal) */
+function onlyMoneyColumns(e: Expr): boolean {
+  switch (e.k) {
+    case 'col': case 'ref': return e.ty !== 'money' || MONEY_COLUMNS.has(e.name);
+    case 'bin': return onlyMoneyColumns(e.l) && onlyMoneyColumns(e.r);
+    case 'neg': return onlyMoneyColumns(e.e);
+    case 'fn': return e.args.every(onlyMoneyColumns);
+    case 'case': return [...e.whens.map((w) => w.then), ...(e.else ? [e.else] : [])].every(onlyMoneyColumns);
+    case 'agg': case 'win': case 'scalar': return false;
+    default: return true;
+  }
+}
+
+/** the scale of a decimal quotient by T-SQL's rule (undefined where an operand's precision is unknown) */
+function quotientScale(l: Expr, r: Expr): number | undefined {
+  const a = exactOperand(l);
+  const b = exactOperand(r);
+  return a && b ? decimalResult('/', a, b).s : undefined;
 }
 
 export function hasAgg(e: Expr): boolean {

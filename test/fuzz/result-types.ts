@@ -116,7 +116,7 @@ export function decimalResult(op: '+' | '-' | '*' | '/' | '%' | 'union', a: SqlT
 }
 
 /** a decimal literal's precision and scale as written (`1234.5` is decimal(5,1), `57000.0` decimal(6,1)) */
-function literalDecimal(text: string): SqlT {
+export function literalDecimal(text: string): SqlT {
   const [whole = '', fraction = ''] = text.replace(/^-/, '').split('.');
   const digits = whole.replace(/^0+/, '');
   return { f: 'decimal', p: Math.max(digits.length + fraction.length, fraction.length, 1), s: fraction.length };
