@@ -37,6 +37,15 @@ const CORPUS: [string, string][] = [
   ["issue 18's ungrouped aggregates", 'SELECT count(*), count(name), count(DISTINCT name), max(name), min(name), avg(numberofemployees) FROM account'],
   ['GROUP BY name HAVING', 'SELECT name, count(*) FROM account GROUP BY name HAVING count(*) > 1'],
   ['MIN / MAX of text', 'SELECT max(name), min(name) FROM account'],
+  // filters on display columns and constant expressions (issue 18, OData completeness); the first
+  // display-column statement of a connection also reads the labels or primary names it needs (counted)
+  ['choice label', "SELECT name FROM account WHERE industrycodename = 'Consulting'"],
+  ['choice label no option has', "SELECT name FROM account WHERE industrycodename = 'No such industry'"],
+  ["lookup name (the issue's)", "SELECT name FROM account WHERE primarycontactidname = 'Mark Carrington'"],
+  ['polymorphic lookup name', "SELECT fullname FROM contact WHERE parentcustomeridname = 'Fourth Coffee (sample)'"],
+  ['lookup type', "SELECT fullname FROM contact WHERE parentcustomeridtype = 'contact'"],
+  ['folded constant', "SELECT fullname FROM contact WHERE firstname = 'Ma' + 'rk'"],
+  ["today's range (GETDATE, DATEADD)", 'SELECT name FROM account WHERE createdon >= CAST(GETDATE() AS DATE) AND createdon < DATEADD(day, 1, CAST(GETDATE() AS DATE))'],
 ];
 const BIG_AGGREGATE = 'SELECT YEAR(createdon) AS y, MONTH(createdon) AS m, COUNT(*) AS n, SUM(revenue) AS r FROM account GROUP BY YEAR(createdon), MONTH(createdon)';
 const PAGE = 5000;

@@ -82,11 +82,17 @@ export function prepareStatement(ctx: StatementContext, sql: string, params: Que
 export async function prepareReadingMetadata(
   ctx: StatementContext, sql: string, params: QueryParams | undefined, dialect: ParserDialect, signal: AbortSignal | undefined,
 ): Promise<PreparedStatement> {
-  const prepared = prepareStatement(ctx, sql, params, dialect);
-  if (!prepared.metadataNeeds || !ctx.serviceMetadata) return prepared;
-  await ctx.serviceMetadata.load(prepared.metadataNeeds, signal);
-  return prepareStatement(ctx, sql, params, dialect);
+  let prepared = prepareStatement(ctx, sql, params, dialect);
+  // a condition that stays local for one missing answer asks no further: a few rounds read the rest
+  for (let round = 0; round < METADATA_ROUNDS && prepared.metadataNeeds && ctx.serviceMetadata; round++) {
+    await ctx.serviceMetadata.load(prepared.metadataNeeds, signal);
+    prepared = prepareStatement(ctx, sql, params, dialect);
+  }
+  return prepared;
 }
+
+/** rounds of metadata reads per statement: each round answers every need it was given (or marks it unknown) */
+const METADATA_ROUNDS = 3;
 
 export function explainText(ctx: StatementContext, plan: PhysicalPlan): string {
   const text = explainPlan(plan, ctx.serviceRoot);

@@ -437,8 +437,10 @@ function throughNamePaths(expr: Expr, negated: boolean, column: Column, ctx: Con
   if (!ctx.scan || targets.length === 0) return local(`${column.name} is a display value (an annotation), which the service cannot filter on`);
   // `ownerid` leads to systemuser and team through one navigation typed as their base: no one primary name
   if (new Set(targets.map((t) => t.navigation)).size !== targets.length) return local(`${column.name}: the lookup's targets share one navigation property; compared locally`);
-  const paths = targets.map((t): Column => {
-    const primary = ctx.scan!.metadata.primaryName(t.table);
+  // every target's name asked for before any is missing, so the connection loads them all at once
+  const primaries = targets.map((t) => ctx.scan!.metadata.primaryName(t.table));
+  const paths = targets.map((t, i): Column => {
+    const primary = primaries[i];
     if (!primary) return local(`the primary name of ${t.table} is not known from the service's metadata; ${column.name} is compared locally`);
     return { ...column, kind: 'data', odataName: `${t.navigation}/${primary}`, edmType: 'Edm.String' };
   });

@@ -67,6 +67,19 @@ describe('the connection reads labels and primary names once, as filters need th
     expect(metadataRequests(before)).toHaveLength(0);
   });
 
+  it("a polymorphic lookup's name and an OR of display columns are sent by the first statement that needs them", async () => {
+    const fresh = await connect(`Url=${emulator.url}`);
+    try {
+      const plan = async (sql: string) => (await fresh.query(`EXPLAIN ${sql}`)).rows.map((r) => r.plan).join('\n');
+      expect(await plan("SELECT fullname FROM contact WHERE parentcustomeridname = 'x'"))
+        .toContain("$filter parentcustomerid_account/name eq 'x' or parentcustomerid_contact/fullname eq 'x'");
+      expect(await plan("SELECT fullname FROM contact WHERE gendercodename = 'Male' OR familystatuscodename = 'Single'"))
+        .toContain('$filter gendercode eq 1 or familystatuscode eq 1');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('a choice the service gives no labels for is compared locally', async () => {
     // accountrolecode is a choice by its name (dataverse-conventions.ts); the emulator has no labels for it
     const before = emulator.requests().length;
