@@ -3,7 +3,7 @@
  * (FetchXML doc §1.2): a table's hierarchy, the calling user, and dates relative to the user's
  * calendar. The local engine cannot evaluate them (it knows neither the hierarchy's lookup, nor
  * the user, nor the user's time zone), so a statement using one goes as FetchXML or is refused
- * before any request, naming why.
+ * while planning, naming why (pushdown/remote-language.ts).
  *
  *   WHERE UNDER(accountid, '…')          → <condition attribute="accountid" operator="under" value="…"/>
  *   WHERE LAST_X_DAYS(createdon, 7)      → <condition attribute="createdon" operator="last-x-days" value="7"/>

@@ -12,6 +12,7 @@
  */
 import { DynasqlError } from '../errors/index.js';
 import type * as P from '../plan/index.js';
+import { CURRENT_USER_ID, SERVICE_PREDICATES } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
 import { fetchXmlPlan } from './fetchxml-plan.js';
 import type { ParamValues } from './values.js';
@@ -28,16 +29,16 @@ export interface LanguageOptions {
 
 export function chooseRemoteLanguage(bound: P.BoundQuery, options: LanguageOptions, odata: P.PhysicalPlan): P.PhysicalPlan {
   const language = options.remoteLanguage ?? 'auto';
-  if (language === 'odata' || !options.pushdown) return odata;
+  if (language === 'odata' || !options.pushdown) return withoutServicePredicates(bound, odata, language === 'odata' ? 'Remote Language=OData' : 'push-down is off');
   if (!options.facts.supportsFetchXml) {
     if (language === 'fetchxml') throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Remote Language=FetchXML: ${options.facts.edition} has no FetchXML`);
-    return odata;
+    return withoutServicePredicates(bound, odata, `${options.facts.edition} has no FetchXML`);
   }
   if (language === 'auto' && odata.output.kind === 'direct') return odata;
   const fetch = fetchXmlPlan(bound, { facts: options.facts, params: options.params, pageSize: options.pageSize });
   if (!fetch.ok) {
     if (language === 'fetchxml') note(odata, `Remote Language=FetchXML, but OData is used: ${fetch.reason}`);
-    return odata;
+    return withoutServicePredicates(bound, odata, fetch.reason);
   }
   const step = fetch.plan.scans[0] as P.RemoteScanStep;
   step.fetchXml!.reason = language === 'fetchxml'
@@ -46,6 +47,41 @@ export function chooseRemoteLanguage(bound: P.BoundQuery, options: LanguageOptio
   // the service may refuse an aggregate (50,000 rows, 5,000 groups): then the OData plan runs, as it would have
   if (step.fetchXml!.aggregate) fetch.plan.fallback = odata.fallback ?? odata;
   return fetch.plan;
+}
+
+/**
+ * The OData plan, unless the statement uses a predicate only the service answers
+ * (plan/service-predicates.ts): then it is refused while planning, saying why it is not FetchXML,
+ * where the local step would only say that it has no local form.
+ */
+function withoutServicePredicates(bound: P.BoundQuery, odata: P.PhysicalPlan, whyNotFetchXml: string): P.PhysicalPlan {
+  // such a predicate never reaches the service as OData: a plan with no local step has none
+  if (odata.output.kind !== 'local') return odata;
+  const name = servicePredicateIn(bound.query);
+  if (!name) return odata;
+  throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL',
+    `Unsupported SQL: ${name}() is answered by the service alone, as a FetchXML condition, and this statement does not go as FetchXML: ${whyNotFetchXml}`);
+}
+
+/** the first service-only call anywhere in the query (subqueries, CTEs, set operations included) */
+function servicePredicateIn(node: unknown): string | undefined {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const found = servicePredicateIn(item);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof node !== 'object' || node === null) return undefined;
+  const record = node as Record<string, unknown>;
+  if (record.kind === 'function' && typeof record.name === 'string' && (SERVICE_PREDICATES[record.name] || record.name === CURRENT_USER_ID)) return record.name;
+  for (const [key, value] of Object.entries(record)) {
+    // a column's catalog entry and the types hold no expression
+    if (key === 'column' || key === 'sqlType' || key === 'outputTypes') continue;
+    const found = servicePredicateIn(value);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function requestCount(plan: P.PhysicalPlan): string {

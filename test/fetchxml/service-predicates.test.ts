@@ -152,6 +152,7 @@ describe('refusals, before any request', () => {
   const CASES: ['odata' | 'auto', string, string][] = [
     ['odata', `SELECT name FROM account WHERE UNDER(accountid, '${TOP}')`, 'DYNASQL_ERR_UNSUPPORTED_SQL'],
     ['auto', 'SELECT name FROM account WHERE NOT LAST_X_DAYS(createdon, 3)', 'DYNASQL_ERR_UNSUPPORTED_SQL'],
+    ['auto', `EXPLAIN SELECT name FROM account WHERE UNDER(accountid, (SELECT TOP 1 accountid FROM account))`, 'DYNASQL_ERR_UNSUPPORTED_SQL'],
     ['auto', 'SELECT name, THIS_MONTH(createdon) FROM account', 'DYNASQL_ERR_UNSUPPORTED_SQL'],
     ['auto', `SELECT name FROM account WHERE UNDER(name, '${TOP}')`, 'DYNASQL_ERR_TYPE'],
     ['auto', 'SELECT name FROM account WHERE LAST_X_DAYS(name, 3)', 'DYNASQL_ERR_TYPE'],
@@ -161,6 +162,7 @@ describe('refusals, before any request', () => {
   it.each(CASES)('%s: %s', async (language, sql, code) => {
     const before = emulator.requests().length;
     await expect((language === 'odata' ? odata : auto).query(sql)).rejects.toMatchObject({ code });
+    if (code === 'DYNASQL_ERR_UNSUPPORTED_SQL') await expect((language === 'odata' ? odata : auto).query(sql)).rejects.toThrow(/answered by the service alone/);
     expect(emulator.requests().length).toBe(before);
   });
 });
