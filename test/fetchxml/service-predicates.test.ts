@@ -148,6 +148,15 @@ describe('relative dates', () => {
   });
 });
 
+describe('the search for a predicate', () => {
+  it('looks into a recursive CTE, and leaves one without a predicate alone', async () => {
+    const cte = (where: string) => `WITH RECURSIVE h AS (SELECT t0.accountid AS id, 0 AS lvl FROM account t0 WHERE ${where} UNION ALL SELECT t1.accountid AS id, (r1.lvl + 1) AS lvl FROM h r1 JOIN account t1 ON t1.parentaccountid = r1.id WHERE r1.lvl < 1) SELECT d.id, d.lvl FROM h d`;
+    const plain = await auto.query(cte("t0.name >= 'A'"), undefined, { dialect: 'postgresql' });
+    expect(plain.rows.length).toBeGreaterThan(0);
+    await expect(auto.query(cte('THISYEAR(t0.createdon)'), undefined, { dialect: 'postgresql' })).rejects.toThrow(/THIS_YEAR\(\) is answered by the service alone/);
+  });
+});
+
 describe('refusals, before any request', () => {
   const CASES: ['odata' | 'auto', string, string][] = [
     ['odata', `SELECT name FROM account WHERE UNDER(accountid, '${TOP}')`, 'DYNASQL_ERR_UNSUPPORTED_SQL'],
