@@ -141,7 +141,7 @@ function planScans(bound: P.BoundQuery, options: PlanOptions, negotiated: Map<nu
     // a parent read through its child's $expand sends nothing of its own; its conditions stay local
     if (isExpandedParent(scan.id)) continue;
     const context = contexts.get(scan.id)!;
-    const push = !options.pushdown ? notNegotiated() : negotiated.get(scan.id) ?? negotiate(scan, context, options, semiJoins.get(scan.id));
+    const push = !options.pushdown ? notNegotiated(scan, context, options) : negotiated.get(scan.id) ?? negotiate(scan, context, options, semiJoins.get(scan.id));
     negotiated.set(scan.id, push);
     if (push.skip !== undefined) skipPushedBlocks.push(context.block);
     pushedConjuncts.push(...push.pushedConjuncts);
@@ -207,7 +207,17 @@ function withinUrlLimit(translated: TranslatedConjunct[], facts: Capabilities, n
   return kept;
 }
 
-function notNegotiated(): ScanPushdown {
+/**
+ * Push-down off: nothing is sent, but a condition push-down would refuse as an error (`accountid =
+ * 'not-a-guid'`, a number no float holds) is refused here too, before any request, as it is with
+ * push-down on; the local engine would find it only after reading every row.
+ */
+function notNegotiated(scan: P.Scan, context: ScanContext, options: PlanOptions): ScanPushdown {
+  for (const conjunct of context.candidates) {
+    // a value is checked for its type when it is written (`creditonhold = 'maybe'`)
+    const translation = translateConjunct(conjunct, scan.id, options.facts, options.params);
+    if (translation.ok) serializeFilter(translation.filter);
+  }
   return { filters: [], pushedConjuncts: [], pushed: [], notPushed: [], allConjunctsPushed: false, pagingPushed: false };
 }
 

@@ -70,6 +70,10 @@ describe('with push-down off too', () => {
   it.each([
     ["SELECT name FROM account WHERE name LIKE 'a' ESCAPE 'ab'", 'DYNASQL_ERR_SYNTAX'],
     ['SELECT name FROM account ORDER BY 3', 'DYNASQL_ERR_SYNTAX'],
+    // a value push-down refuses for its column's type is refused the same way with push-down off
+    ["SELECT name FROM account WHERE accountid = 'not-a-guid'", 'DYNASQL_ERR_TYPE'],
+    ["SELECT name FROM account WHERE numberofemployees = 'abc'", 'DYNASQL_ERR_TYPE'],
+    ["SELECT name FROM account WHERE creditonhold = 'maybe'", 'DYNASQL_ERR_TYPE'],
   ])('%s: %s', async (sql, code) => {
     const before = emulator.requests().length;
     const error = await local.query(sql).then(() => undefined, (e: unknown) => e);
