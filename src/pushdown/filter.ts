@@ -356,6 +356,11 @@ function sameText(a: string, b: string): boolean {
   return withoutTrailingBlanks(a).toLowerCase() === withoutTrailingBlanks(b).toLowerCase();
 }
 
+/**
+ * A condition no row meets. OData 4.0's grammar takes a boolean literal as a whole `$filter`; the
+ * Dataverse docs show no example of one (unverified on the service; the emulator answers it as the
+ * grammar says: no rows).
+ */
 const NO_ROW: ODataFilter = { kind: 'constant', value: false };
 
 /**
