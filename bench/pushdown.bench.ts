@@ -33,6 +33,9 @@ const CORPUS: [string, string][] = [
   ['filter through a derived table', "SELECT TOP 10 name FROM (SELECT accountid, name FROM account) a WHERE name LIKE 'A%'"],
   ['filter through UNION ALL', "SELECT name FROM (SELECT name, statecode FROM account UNION ALL SELECT fullname, statecode FROM contact) u WHERE name LIKE 'B%'"],
   ['EXISTS with SELECT *', "SELECT a.name FROM account a WHERE EXISTS (SELECT * FROM contact c WHERE c.parentcustomerid = a.accountid AND c.lastname LIKE 'C%')"],
+  // no relationship joins the two columns: the subquery is read first and its keys go into the outer $filter (connection/subquery-keys.ts)
+  ['IN (subquery) without a relationship', "SELECT name FROM account WHERE name IN (SELECT lastname FROM contact WHERE firstname = 'Mark')"],
+  ['IN (subquery) of e-mail addresses', "SELECT fullname FROM contact WHERE emailaddress1 IN (SELECT emailaddress1 FROM account WHERE name LIKE 'A%')"],
   ['key IN (subquery of a lookup)', "SELECT name FROM account WHERE accountid IN (SELECT parentcustomerid FROM contact WHERE lastname LIKE 'C%')"],
   ["issue 18's ungrouped aggregates", 'SELECT count(*), count(name), count(DISTINCT name), max(name), min(name), avg(numberofemployees) FROM account'],
   ['GROUP BY name HAVING', 'SELECT name, count(*) FROM account GROUP BY name HAVING count(*) > 1'],

@@ -16,7 +16,7 @@ import { LocalEngine } from '../local/index.js';
 import { capabilitiesFor } from '../capabilities/index.js';
 import type { Clock } from '../util/index.js';
 import { presentResult, rowPresenter } from './result-values.js';
-import { explainText, prepareReadingMetadata, runPlan, type StatementContext } from './statement.js';
+import { explainText, planWithSubqueryKeys, prepareReadingMetadata, runPlan, type StatementContext } from './statement.js';
 import { ServiceMetadataCache } from './service-metadata.js';
 import { ProgressReporter } from './progress.js';
 import type { ScanCounters } from './remote-rows.js';
@@ -451,7 +451,8 @@ class DynasqlConnection implements Connection {
     counters.onPage = () => progress.tick(counters);
     const report = () => progress.done(counters);
     try {
-      const result = await runPlan(ctx, prepared.plan, scope.signal, counters, options.readAhead ?? true);
+      const plan = await planWithSubqueryKeys(ctx, prepared, scope.signal, counters);
+      const result = await runPlan(ctx, plan, scope.signal, counters, options.readAhead ?? true);
       const source = result.rows;
       const present = rowPresenter(result.columns, this.options);
       async function* rows(): AsyncGenerator<Row> {

@@ -100,22 +100,37 @@ class KeyRule {
   }
 
   private inList(remote: P.ColumnRef, remoteColumn: { sqlType: SqlType }, local: { scan: P.Scan; column: { name: string; sqlType: SqlType } }): P.Expr | undefined {
-    const kind = keyKind(remoteColumn.sqlType, local.column.sqlType);
-    if (!kind) return undefined;
-    const values = new Set<string>();
-    for (const row of this.rowsOf(local.scan.table.name)) {
-      const value = row[local.column.name];
-      if (value === null || value === undefined) continue;
-      if (kind === 'number' && !(typeof value === 'number' ? Number.isSafeInteger(value) : typeof value === 'bigint')) return undefined;
-      values.add(kind === 'guid' ? String(value).toLowerCase() : String(value));
-      if (values.size > MAX_KEYS) return undefined;
-    }
-    // no key at all: the join has no rows, but an empty IN list has no OData form; the table is read
-    if (values.size === 0) return undefined;
-    const literalKind = kind === 'number' ? 'number' : 'string';
-    const list = [...values].map((value): P.Expr => ({ kind: 'literal', type: literalKind, value, sqlType: literalType(literalKind, value, this.dialect) }));
-    return { kind: 'inList', expr: remote, list, negated: false, sqlType: { name: 'boolean' } };
+    const values = this.rowsOf(local.scan.table.name).map((row) => row[local.column.name]);
+    return keyInList(remote, remoteColumn.sqlType, local.column.sqlType, values, this.dialect, { maxKeys: MAX_KEYS });
   }
+}
+
+/**
+ * `remote IN (the distinct non-NULL values)` as literals of the remote column's kind, when the two
+ * types compare exactly as such literals and the keys stay within `bounds`; else undefined (the
+ * caller keeps its plan). No value at all is undefined too: an empty IN list has no OData form.
+ * Shared by local tables' keys and a subquery's keys read first (subquery-keys.ts).
+ */
+export function keyInList(
+  remote: P.Expr, remoteType: SqlType, valuesType: SqlType, values: Iterable<unknown>, dialect: TypeDialect, bounds: { maxKeys: number; maxChars?: number },
+): P.InList | undefined {
+  const kind = keyKind(remoteType, valuesType);
+  if (!kind) return undefined;
+  const keys = new Set<string>();
+  let chars = 0;
+  for (const value of values) {
+    if (value === null || value === undefined) continue;
+    if (kind === 'number' && !(typeof value === 'number' ? Number.isSafeInteger(value) : typeof value === 'bigint')) return undefined;
+    const key = kind === 'guid' ? String(value).toLowerCase() : String(value);
+    if (keys.has(key)) continue;
+    keys.add(key);
+    chars += key.length;
+    if (keys.size > bounds.maxKeys || (bounds.maxChars !== undefined && chars > bounds.maxChars)) return undefined;
+  }
+  if (keys.size === 0) return undefined;
+  const literalKind = kind === 'number' ? 'number' : 'string';
+  const list = [...keys].map((value): P.Expr => ({ kind: 'literal', type: literalKind, value, sqlType: literalType(literalKind, value, dialect) }));
+  return { kind: 'inList', expr: remote, list, negated: false, sqlType: { name: 'boolean' } };
 }
 
 /** how keys of these two column types compare exactly as literals: GUIDs, integers, strings; else undefined */
@@ -147,7 +162,7 @@ function andAll(exprs: P.Expr[]): P.Expr {
   return exprs.reduce((left, right): P.Expr => ({ kind: 'binary', op: 'AND', left, right, sqlType: { name: 'boolean' } }));
 }
 
-function conjuncts(expr: P.Expr | undefined): P.Expr[] {
+export function conjuncts(expr: P.Expr | undefined): P.Expr[] {
   if (!expr) return [];
   return expr.kind === 'binary' && expr.op === 'AND' ? [...conjuncts(expr.left), ...conjuncts(expr.right)] : [expr];
 }

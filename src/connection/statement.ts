@@ -16,6 +16,7 @@ import { ExpandedRows, remotePages, type ScanCounters } from './remote-rows.js';
 import { aggregateGroupRows, splitAggregatePages } from './fetchxml-split.js';
 import type { SystemTables } from './system-tables.js';
 import { withLocalTableKeys } from './local-table-keys.js';
+import { subqueryKeyCandidates, withSubqueryKeys, type SubqueryKeys } from './subquery-keys.js';
 import { STATEMENT_TIME } from '../util/index.js';
 import type { QueryParams, ResultColumn, Row } from './types.js';
 
@@ -40,6 +41,8 @@ export interface PreparedStatement {
   explain: boolean;
   /** metadata the plan lacked (prepareReadingMetadata loads it and plans again); such a plan is not cached */
   metadataNeeds?: MetadataNeed[];
+  /** `x IN (SELECT …)` whose subquery is read first and sent as keys (subquery-keys.ts; planWithSubqueryKeys) */
+  subqueryKeys?: SubqueryKeys;
 }
 
 /** plans of statements already prepared; a catalog refresh starts a new, empty cache (see PlanCache) */
@@ -70,7 +73,8 @@ export function prepareStatement(ctx: StatementContext, sql: string, params: Que
   const plan = planQuery(keyed, {
     facts: ctx.facts, params: values, pushdown: ctx.pushdown, remoteLanguage: ctx.remoteLanguage, crossCompany: ctx.crossCompany, pageSize: ctx.pageSize, metadata,
   });
-  const prepared: PreparedStatement = { plan, explain: parsed.statement.kind === 'explain' };
+  const subqueryKeys = ctx.pushdown ? subqueryKeyCandidates(keyed, plan, dialect) : undefined;
+  const prepared: PreparedStatement = { plan, explain: parsed.statement.kind === 'explain', ...(subqueryKeys ? { subqueryKeys } : {}) };
   if (metadata.needs.length > 0) return { ...prepared, metadataNeeds: metadata.needs };
   return key === undefined ? prepared : plans.set(scope, key, prepared);
 }
@@ -93,6 +97,32 @@ export async function prepareReadingMetadata(
 
 /** rounds of metadata reads per statement: each round answers every need it was given (or marks it unknown) */
 const METADATA_ROUNDS = 3;
+
+/** a subquery read first gives up when it has more rows than this (the keys are bounded anyway: subquery-keys.ts) */
+const MAX_SUBQUERY_ROWS = 5000;
+
+/**
+ * The plan to run: the prepared one, or, for `x IN (SELECT …)` that no relationship answers, the
+ * statement planned again with the subquery's keys in place of the subquery, after reading it
+ * (subquery-keys.ts). That plan depends on the rows read, so it is never cached.
+ */
+export async function planWithSubqueryKeys(ctx: StatementContext, prepared: PreparedStatement, signal: AbortSignal | undefined, counters: ScanCounters): Promise<PhysicalPlan> {
+  if (!prepared.subqueryKeys) return prepared.plan;
+  const options = {
+    facts: ctx.facts, params: prepared.plan.params, pushdown: true, remoteLanguage: ctx.remoteLanguage, crossCompany: ctx.crossCompany, pageSize: ctx.pageSize,
+    metadata: new MetadataReader(ctx.serviceMetadata),
+  };
+  const keyed = await withSubqueryKeys(prepared.subqueryKeys, async (bound) => {
+    const result = await runPlan(ctx, planQuery(bound, options), signal, counters);
+    const values: unknown[] = [];
+    for await (const row of result.rows) {
+      if (values.length >= MAX_SUBQUERY_ROWS) return undefined;
+      values.push(Object.values(row)[0]);
+    }
+    return values;
+  });
+  return keyed ? planQuery(keyed, options) : prepared.plan;
+}
 
 export function explainText(ctx: StatementContext, plan: PhysicalPlan): string {
   const text = explainPlan(plan, ctx.serviceRoot);

@@ -1,0 +1,119 @@
+/**
+ * `x IN (SELECT y FROM other WHERE …)` that no relationship answers (src/connection/subquery-keys.ts):
+ * the subquery is read first and its keys go into the outer scan's `$filter`, with the same rows as
+ * with push-down off; NOT IN, a correlated subquery and too many keys keep the plan they had.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { connect, type Connection, type Row } from '../../src/index.js';
+import { asMultiset } from './compare-rows.js';
+
+let emulator: RunningEmulator;
+let pushed: Connection;
+let local: Connection;
+let root: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, rows: 80, fuzzData: true });
+  root = new URL(emulator.url).pathname;
+  pushed = await connect(`Url=${emulator.url};Remote Language=OData`);
+  local = await connect(`Url=${emulator.url};Pushdown=false`);
+});
+
+afterAll(async () => {
+  await pushed?.close();
+  await local?.close();
+  await emulator?.close();
+});
+
+/** the rows with push-down on (and the requests it sent) and off */
+async function both(sql: string): Promise<{ rows: Row[]; expected: Row[]; sent: string[] }> {
+  const before = emulator.requests().length;
+  const result = await pushed.query(sql);
+  const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url.slice(root.length)));
+  const expected = (await local.query(sql)).rows;
+  return { rows: result.rows, expected, sent };
+}
+
+describe('IN (SELECT …) without a relationship: the keys read first', () => {
+  it("issue 18's name IN (SELECT lastname FROM contact WHERE firstname = …): two requests, the keys in the second's $filter", async () => {
+    const mark = (await local.query("SELECT TOP 1 c.firstname FROM contact c JOIN account a ON a.name = c.lastname ORDER BY c.firstname")).rows[0]?.firstname as string | undefined;
+    expect(mark).toBeDefined();
+    const sql = `SELECT name FROM account WHERE name IN (SELECT lastname FROM contact WHERE firstname = '${mark!.replace(/'/g, "''")}')`;
+    const { rows, expected, sent } = await both(sql);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toMatch(/^contacts\?\$select=lastname&\$filter=firstname eq '/);
+    expect(sent[1]).toMatch(/^accounts\?\$select=name&\$filter=(Microsoft\.Dynamics\.CRM\.In\(PropertyName='name',PropertyValues=\[|name eq )/);
+    expect(sent[1]).not.toMatch(/ in \(/);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(asMultiset(rows)).toEqual(asMultiset(expected));
+  });
+
+  it('GUID keys from a filtered read of another scan of the table: one In with every key', async () => {
+    const sql = "SELECT name FROM account WHERE accountid IN (SELECT accountid FROM account WHERE name LIKE '%a%') AND name IS NOT NULL";
+    const { rows, expected, sent } = await both(sql);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toBe("accounts?$select=accountid&$filter=contains(name,'a')");
+    expect(sent[1]).toMatch(/^accounts\?\$select=name&\$filter=Microsoft\.Dynamics\.CRM\.In\(PropertyName='accountid',PropertyValues=\["[0-9a-f-]{36}"(,"[0-9a-f-]{36}")*\]\) and name ne null$/);
+    expect(rows.length).toBeGreaterThan(1);
+    expect(asMultiset(rows)).toEqual(asMultiset(expected));
+  });
+
+  it('strings compare as SQL does: case and trailing blanks of the keys do not matter, NULL keys match nothing', async () => {
+    const upper = await both("SELECT fullname, lastname FROM contact WHERE lastname IN (SELECT UPPER(lastname) FROM contact WHERE firstname LIKE 'M%')");
+    expect(upper.sent).toHaveLength(2);
+    expect(upper.sent[1]).toContain('CRM.In');
+    expect(upper.rows.length).toBeGreaterThan(0);
+    expect(asMultiset(upper.rows)).toEqual(asMultiset(upper.expected));
+    const withNulls = await both("SELECT fullname FROM contact WHERE firstname IN (SELECT firstname FROM contact WHERE lastname LIKE '%o%' OR firstname IS NULL)");
+    expect(withNulls.sent).toHaveLength(2);
+    expect(withNulls.sent[1]).toContain('CRM.In');
+    expect(withNulls.sent[1]).not.toContain('null');
+    expect(asMultiset(withNulls.rows)).toEqual(asMultiset(withNulls.expected));
+  });
+
+  it('NOT IN keeps its plan (a NULL in the list empties it), and so does a correlated subquery', async () => {
+    const notIn = await both('SELECT name FROM account WHERE name NOT IN (SELECT lastname FROM contact)');
+    expect(notIn.sent).toEqual(['accounts?$select=name', 'contacts?$select=lastname']);
+    expect(asMultiset(notIn.rows)).toEqual(asMultiset(notIn.expected));
+    const correlated = await both('SELECT name FROM account a WHERE a.name IN (SELECT c.lastname FROM contact c WHERE c.firstname <> a.name)');
+    expect(correlated.sent).toHaveLength(2);
+    expect(correlated.sent.every((u) => !u.includes('CRM.In'))).toBe(true);
+    expect(asMultiset(correlated.rows)).toEqual(asMultiset(correlated.expected));
+  });
+
+  it('more keys than the bound: the plan it had (the outer table read whole)', async () => {
+    const many = await both('SELECT COUNT(*) AS n FROM contact WHERE contactid IN (SELECT contactid FROM contact)');
+    // 160 contacts: the keys are read, found to be too many, and the statement runs as before
+    expect(many.sent).toEqual(['contacts?$select=contactid', 'contacts?$select=contactid', 'contacts?$select=contactid']);
+    expect(many.rows).toEqual(many.expected);
+  });
+});
+
+describe('F&O: the keys as an or chain of eq', () => {
+  let finops: RunningEmulator;
+  let on: Connection;
+  let off: Connection;
+  beforeAll(async () => {
+    finops = await startEmulator({ port: 0, rows: 40, edition: 'finops' });
+    on = await connect(`Url=${finops.url}`);
+    off = await connect(`Url=${finops.url};Pushdown=false`);
+  });
+  afterAll(async () => {
+    await on?.close();
+    await off?.close();
+    await finops?.close();
+  });
+
+  it('customers with a sales order of theirs read by the orders\' account numbers', async () => {
+    const sql = "SELECT CustomerAccount FROM CustomersV3 WHERE CustomerAccount IN (SELECT OrderingCustomerAccountNumber FROM SalesOrderHeadersV2 WHERE SalesOrderNumber LIKE '%1%')";
+    const before = finops.requests().length;
+    const rows = (await on.query(sql)).rows;
+    const sent = finops.requests().slice(before).map((r) => decodeURIComponent(r.url));
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toMatch(/CustomersV3\?.*\$filter=.*CustomerAccount eq '/);
+    expect(sent[1]).not.toMatch(/ in \(/);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(asMultiset(rows)).toEqual(asMultiset((await off.query(sql)).rows));
+  });
+});
