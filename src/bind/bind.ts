@@ -93,7 +93,7 @@ class Binder {
       if (left.names.length !== right.names.length) {
         throw new DynasqlError('DYNASQL_ERR_TYPE', `${query.op} needs the same number of columns on both sides (${left.names.length} and ${right.names.length})`);
       }
-      const types = left.types.map((t, i) => commonType([t, right.types[i]!]));
+      const types = left.types.map((t, i) => commonType([t, right.types[i]!], this.dialect));
       const scope = new Scope(parent);
       scope.add({ kind: 'named', alias: '', columns: left.names, types });
       scope.outputs = left.names.map((name, index) => ({ name, index, type: types[index]! }));
@@ -508,7 +508,7 @@ class Binder {
         const whens = expr.whens.map((w) => ({ when: operand ? e(w.when) : when(w.when), then: e(w.then) }));
         if (operand) for (const w of whens) comparisonType(operand.sqlType, w.when.sqlType);
         const otherwise = expr.else ? e(expr.else) : undefined;
-        const sqlType = commonType([...whens.map((w) => w.then.sqlType), ...(otherwise ? [otherwise.sqlType] : [])]);
+        const sqlType = commonType([...whens.map((w) => w.then.sqlType), ...(otherwise ? [otherwise.sqlType] : [])], this.dialect);
         return { kind: 'case', whens, operand, else: otherwise, sqlType };
       }
       case 'cast': {

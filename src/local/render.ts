@@ -240,8 +240,8 @@ export class DuckDbRenderer {
     const names = this.outputNamesOf(query);
     const strings = query.outputTypes.map((t) => padded(t));
     if (names && this.ordersByString(query, names)) return this.sortedSetOperation(query, names);
-    const left = this.query(query.left);
-    const right = this.query(query.right);
+    const left = names ? this.armAsOutput(this.query(query.left), query, names) : this.query(query.left);
+    const right = names ? this.armAsOutput(this.query(query.right), query, names) : this.query(query.right);
     const plainOrder = { outputs: names, trim: false };
     if (!names || !strings.some(Boolean) || query.op === 'UNION ALL') {
       return `(${left}) ${query.op} (${right})${this.tail(query.orderBy, plainOrder, query.limit, query.offset)}`;
@@ -255,6 +255,21 @@ export class DuckDbRenderer {
     }
     const trimmed = (sql: string) => `SELECT ${columns.map((c, i) => `${comparisonKey(c, query.outputTypes[i]!)} AS ${quoteIdent(names[i]!)}`).join(', ')} FROM (${sql}) ${as}`;
     return `(${trimmed(left)}) ${query.op} (${trimmed(right)})${this.tail(query.orderBy, plainOrder, query.limit, query.offset)}`;
+  }
+
+  /**
+   * An arm of a set operation with its decimal columns cast to the operation's column type, as T-SQL
+   * converts each arm: DuckDB's own common type of DECIMAL(19,4) and DECIMAL(38,1) keeps scale 1 and
+   * would cut a money column the PostgreSQL dialect types as numeric of scale 4 (KNOWN #42).
+   */
+  private armAsOutput(sql: string, query: P.SetOperation, names: string[]): string {
+    if (!query.outputTypes.some((t) => isDecimal(t))) return sql;
+    const columns = names.map((_, i) => quoteIdent(`_${i + 1}`));
+    const select = columns.map((c, i) => {
+      const type = query.outputTypes[i]!;
+      return `${isDecimal(type) ? `CAST(${c} AS ${duckType(type)})` : c} AS ${quoteIdent(names[i]!)}`;
+    });
+    return `SELECT ${select.join(', ')} FROM (${sql}) AS "u"(${columns.join(', ')})`;
   }
 
   /** whether an ORDER BY item of the set operation sorts by a string (an output column or an expression) */

@@ -217,8 +217,8 @@ function literalOf(c: LocalCall, i: number): string | undefined {
  * GREATEST / LEAST: the arguments' common type. Strings are refused: the service compares them without
  * case and the local engine with it, and no form here gives one answer for both.
  */
-function ordered(name: string, args: SqlType[]): SqlType {
-  const type = commonType(args);
+function ordered(name: string, args: SqlType[], dialect: TypeDialect): SqlType {
+  const type = commonType(args, dialect);
   if (isString(type)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${name} of strings (numbers and dates only)`);
   return isNullType(type) ? INT : type;
 }
@@ -351,7 +351,7 @@ const ROWS: FunctionDef[] = [
   },
   {
     name: 'COALESCE', names: { tsql: ['COALESCE'], postgresql: ['COALESCE', 'IFNULL'] }, kind: 'scalar', arity: [1, 254],
-    result: (a) => commonType(a),
+    result: (a, d) => commonType(a, d),
     local: (c) => `coalesce(${c.args.map((_, i) => asType(c, i, c.result)).join(', ')})`,
   },
   {
@@ -364,7 +364,7 @@ const ROWS: FunctionDef[] = [
   {
     // FALSE or UNKNOWN gives the third argument
     name: 'IIF', names: TSQL_ONLY('IIF'), kind: 'scalar', arity: [3, 3],
-    result: (a) => commonType(a.slice(1)),
+    result: (a, d) => commonType(a.slice(1), d),
     local: (c) => `(CASE WHEN ${c.args[0]!.sql} THEN ${asType(c, 1, c.result)} ELSE ${asType(c, 2, c.result)} END)`,
   },
   // ---- numbers ----
@@ -482,11 +482,11 @@ const ROWS: FunctionDef[] = [
   // ---- comparisons ----
   {
     // the largest / smallest argument, NULLs skipped (PostgreSQL and SQL Server 2022 alike)
-    name: 'GREATEST', names: BOTH('GREATEST'), kind: 'scalar', arity: [1, 254], result: (a) => ordered('GREATEST', a),
+    name: 'GREATEST', names: BOTH('GREATEST'), kind: 'scalar', arity: [1, 254], result: (a, d) => ordered('GREATEST', a, d),
     local: (c) => `greatest(${c.args.map((_, i) => asType(c, i, c.result)).join(', ')})`,
   },
   {
-    name: 'LEAST', names: BOTH('LEAST'), kind: 'scalar', arity: [1, 254], result: (a) => ordered('LEAST', a),
+    name: 'LEAST', names: BOTH('LEAST'), kind: 'scalar', arity: [1, 254], result: (a, d) => ordered('LEAST', a, d),
     local: (c) => `least(${c.args.map((_, i) => asType(c, i, c.result)).join(', ')})`,
   },
   {
@@ -587,5 +587,5 @@ export function knownFunctionNames(): string[] {
  * specified scalar_expression"); PostgreSQL resolves the value and the default to one common type.
  */
 function lagLeadType(args: SqlType[], dialect: TypeDialect): SqlType {
-  return args.length > 2 && dialect === 'postgresql' ? commonType([args[0]!, args[2]!]) : first(args);
+  return args.length > 2 && dialect === 'postgresql' ? commonType([args[0]!, args[2]!], dialect) : first(args);
 }

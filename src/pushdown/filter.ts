@@ -32,8 +32,12 @@ export interface ScanMetadata { table: Table; metadata: MetadataReader }
 
 interface Context {
   scanId: number; facts: Capabilities; params: ParamValues; scan?: ScanMetadata;
-  /** a lookup-name column read, in this translation, as one target's name path (`primarycontactid/fullname`) */
-  namePath?: { of: Column; path: Column };
+  /**
+   * the lookup-name columns read, in this translation, as one target's name path each
+   * (`primarycontactid/fullname`); a column is resolved at most once, so a condition on two lookup
+   * names (`parentaccountidname <= primarycontactidname`) nests two levels deep, not forever
+   */
+  namePaths?: ReadonlyMap<Column, Column>;
 }
 
 /** characters the service would read as wildcards inside a string-match value */
@@ -121,7 +125,8 @@ function columnOf(expr: Expr, ctx: Context): Column {
 
 function filterable(ref: ColumnRef, ctx: Context): Column {
   const column = ref.column!;
-  if (ctx.namePath?.of === column) return ctx.namePath.path;
+  const path = ctx.namePaths?.get(column);
+  if (path) return path;
   if (column.kind === 'lookupName' || column.kind === 'choiceLabel' || column.kind === 'lookupType') {
     return local(`${column.name} is a display value (an annotation), which the service cannot filter on`);
   }
@@ -426,7 +431,7 @@ function lookupNameSubject(expr: Expr, ctx: Context): Column | undefined {
     default: operands = [];
   }
   for (const operand of operands) {
-    if (operand.kind === 'column' && operand.scanId === ctx.scanId && operand.column?.kind === 'lookupName' && ctx.namePath?.of !== operand.column) return operand.column;
+    if (operand.kind === 'column' && operand.scanId === ctx.scanId && operand.column?.kind === 'lookupName' && !ctx.namePaths?.has(operand.column)) return operand.column;
   }
   return undefined;
 }
@@ -449,7 +454,7 @@ function throughNamePaths(expr: Expr, negated: boolean, column: Column, ctx: Con
     if (!primary) return local(`the primary name of ${t.table} is not known from the service's metadata; ${column.name} is compared locally`);
     return { ...column, kind: 'data', odataName: `${t.navigation}/${primary}`, edmType: 'Edm.String' };
   });
-  const parts = paths.map((path) => translate(expr, negated, { ...ctx, namePath: { of: column, path } }));
+  const parts = paths.map((path) => translate(expr, negated, { ...ctx, namePaths: new Map(ctx.namePaths).set(column, path) }));
   const isNullTest = expr.kind === 'isNull' && expr.negated === negated;
   return isNullTest ? andAll(parts)! : orAll(parts);
 }

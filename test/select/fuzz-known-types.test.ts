@@ -350,3 +350,42 @@ describe('KNOWN O5: AVG(int) and SUM(int) sum in int, so a sum past 2^31 is an a
     }
   });
 });
+
+describe('KNOWN #41: a PIVOT whose source compares two lookup names', () => {
+  it('SELECT p.CONTOSO AS o0 FROM (… WHERE t0.parentaccountidname <= t0.primarycontactidname) s PIVOT (AVG(pv) FOR pc IN ([CONTOSO])) p', async () => {
+    const sql = 'SELECT p.CONTOSO AS o0 FROM (SELECT t0.name AS pc, t0.customertypecode AS pv FROM account t0 WHERE t0.parentaccountidname <= t0.primarycontactidname) s PIVOT (AVG(pv) FOR pc IN ([CONTOSO])) p';
+    const r = await both(sql);
+    // the AVG (in int) of the rows named CONTOSO (collation: case and trailing blanks ignored), worked out without the PIVOT
+    const plain = await local.query("SELECT AVG(t0.customertypecode) AS a FROM account t0 WHERE t0.name = 'CONTOSO' AND t0.parentaccountidname <= t0.primarycontactidname");
+    expect(plain.rows[0]!.a).not.toBeNull();
+    expect(r.rows).toEqual([{ o0: plain.rows[0]!.a }]);
+    expect(r.columns).toEqual([{ name: 'o0', type: 'int' }]);
+  });
+
+  it('two lookup names compared (with each other, or one with itself) agree with push-down off, no stack overflow', async () => {
+    const a = await both('SELECT t0.accountid AS k FROM account t0 WHERE t0.parentaccountidname <= t0.primarycontactidname');
+    expect(a.rows.length).toBeGreaterThan(0);
+    const b = await both('SELECT t0.contactid AS k FROM contact t0 WHERE t0.parentcustomeridname = t0.parentcustomeridname OR NOT (t0.parentcustomeridname > t0.fullname)');
+    expect(b.rows.length).toBeGreaterThan(0);
+  });
+});
+
+describe('KNOWN #42: a set operation\'s decimal column is the union of its arms\' types (PostgreSQL: numeric, no cut)', () => {
+  const sql = 'SELECT t0.creditlimit AS u0, t0.revenue AS u1 FROM account t0 EXCEPT SELECT t0.revenue AS u0, (t0.statecode * 0.5) AS u1 FROM account t0';
+  async function revenues(): Promise<Map<string, unknown>> {
+    const rows = (await local.query('SELECT t0.accountid AS k, t0.revenue AS r FROM account t0')).rows;
+    return new Map(rows.map((row) => [String(row.k), row.r]));
+  }
+
+  for (const dialect of ['postgresql', 'tsql'] as const) {
+    it(`${dialect}: ${sql}`, async () => {
+      const r = await both(sql, undefined, dialect === 'postgresql' ? { dialect } : undefined);
+      expect(r.columns[1]).toEqual(dialect === 'postgresql' ? { name: 'u1', type: 'decimal', precision: 38, scale: 4 } : { name: 'u1', type: 'decimal', precision: 19, scale: 4 });
+      // every revenue keeps its cents: the values of u1 are the accounts' revenues as they are
+      const all = new Set([...(await revenues()).values()].map(String));
+      const fractional = r.rows.filter((row) => row.u1 !== null && /\.\d\d/.test(String(row.u1)));
+      expect(fractional.length).toBeGreaterThan(0);
+      for (const row of r.rows) if (row.u1 !== null) expect(all.has(String(row.u1))).toBe(true);
+    });
+  }
+});

@@ -105,11 +105,17 @@ describe('aggregates', () => {
 
 describe('CASE / COALESCE / ISNULL', () => {
   it('the highest precedence wins, decimals widen, strings take the longest', () => {
-    expect(commonType([INT, decimal(5, 2)])).toEqual(decimal(12, 2));
-    expect(commonType([varchar(3), nvarchar(10)])).toEqual(nvarchar(10));
-    expect(commonType([NULL, MONEY])).toBe(MONEY);
-    expect(commonType([NULL])).toEqual(INT);
-    expect(() => commonType([INT, { name: 'date' }])).toThrow(/combined/);
+    expect(commonType([INT, decimal(5, 2)], 'tsql')).toEqual(decimal(12, 2));
+    expect(commonType([varchar(3), nvarchar(10)], 'tsql')).toEqual(nvarchar(10));
+    expect(commonType([NULL, MONEY], 'tsql')).toBe(MONEY);
+    expect(commonType([NULL], 'tsql')).toEqual(INT);
+    expect(() => commonType([INT, { name: 'date' }], 'tsql')).toThrow(/combined/);
+  });
+  it('decimals meet by T-SQL\'s union rule, and as numeric keeping the larger scale in the PostgreSQL dialect (KNOWN #42)', () => {
+    expect(commonType([MONEY, decimal(12, 1)], 'tsql')).toEqual(decimal(19, 4));
+    expect(commonType([MONEY, decimal(38, 1)], 'tsql')).toEqual(decimal(38, 1));
+    expect(commonType([MONEY, decimal(38, 1)], 'postgresql')).toEqual(decimal(38, 4));
+    expect(commonType([INT, decimal(38, 2)], 'postgresql')).toEqual(decimal(38, 2));
   });
   it('ISNULL has its first argument type', () => {
     expect(isnullType(varchar(3), varchar(10))).toEqual(varchar(3));
