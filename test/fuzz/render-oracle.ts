@@ -529,8 +529,13 @@ export function isDecimal(e: Expr): boolean {
 function isDate(e: Expr): boolean {
   if (e.ty === 'date') return true;
   if (e.k === 'case') return asDate([...e.whens.map((w) => w.then), ...(e.else ? [e.else] : [])]);
+  if (e.k !== 'fn') return false;
+  // COALESCE of a date and strings is a date, ISNULL has its first argument's type (seed 771415: a CASE of
+  // '2023-09-22T10:24:00' and COALESCE(birthdate, '1986-09-24') is a date in both dialects)
+  if (e.name === 'COALESCE') return asDate(e.args);
+  if (e.name === 'ISNULL') return asDate(e.args.slice(0, 1), true);
   // DATEADD and DATETRUNC return their date argument's type: of a date column, a date
-  return e.k === 'fn' && /^(DATEADD|DATETRUNC)_/.test(e.name) && isDate(e.args[e.args.length - 1]!);
+  return /^(DATEADD|DATETRUNC)_/.test(e.name) && isDate(e.args[e.args.length - 1]!);
 }
 
 /** a division operand's exact type where the generator's shape fixes it (int, bigint parameter, money, decimal literal) */
