@@ -156,6 +156,12 @@ describe('queries', () => {
     expect(connection.calls).toEqual([]);
   });
 
+  it('runs the catalog engine with shared memory sized for one session, not a 100-connection server', async () => {
+    // PGlite touches all of Postgres' shared memory at start: the defaults (128 MB of buffers) cost ~85 MB of RSS
+    const settings = await withClient(async (c) => (await c.query("select name, setting, unit from pg_settings where name in ('shared_buffers', 'max_connections') order by name")).rows);
+    expect(settings).toEqual([{ name: 'max_connections', setting: '8', unit: null }, { name: 'shared_buffers', setting: '1024', unit: '8kB' }]);
+  });
+
   it('maps dynasql errors and engine errors to SQLSTATEs, and the session goes on', async () => {
     await withClient(async (c) => {
       expect(await errorOf(c.query('select x from contact'))).toMatchObject({ code: '42703', message: "Unknown column 'x'" });
