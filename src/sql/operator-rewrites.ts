@@ -28,10 +28,23 @@ export interface OperatorRewrite {
 
 export function rewriteOperators(sql: string, dialect: QuotingDialect): OperatorRewrite {
   if (/__DYNASQL_(IS_|SYMMETRIC)/i.test(sql)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'Names starting with __DYNASQL_IS_ or __DYNASQL_SYMMETRIC are reserved by dynasql');
-  // two passes: IS DISTINCT FROM copies its operands, which must already be rewritten
-  const first = rewritePass(sql, dialect, false);
-  const second = rewritePass(first.sql, dialect, true);
-  return { sql: second.sql, originalOffset: (offset) => first.originalOffset(second.originalOffset(offset)) };
+  // IS DISTINCT FROM copies its operands, which must already be rewritten: the other rewrites run
+  // first, then IS DISTINCT FROM from the innermost out (one pass per level of nesting)
+  let result = rewritePass(sql, dialect, false);
+  for (let level = 0; level <= sql.length && /DISTINCT\s+FROM/i.test(result.sql); level++) {
+    const pass = rewritePass(result.sql, dialect, true);
+    if (pass.sql === result.sql) break;
+    const outer = result.originalOffset;
+    result = { sql: pass.sql, originalOffset: (offset) => outer(pass.originalOffset(offset)) };
+  }
+  return result;
+}
+
+/** the index of DISTINCT when token `k` starts `IS [NOT] DISTINCT FROM`, else -1 */
+function distinctFromAt(word: (k: number) => string, k: number): number {
+  if (word(k) !== 'IS') return -1;
+  const d = word(k + 1) === 'NOT' ? k + 2 : k + 1;
+  return word(d) === 'DISTINCT' && word(d + 1) === 'FROM' ? d : -1;
 }
 
 function rewritePass(sql: string, dialect: QuotingDialect, distinctPass: boolean): OperatorRewrite {
@@ -70,15 +83,19 @@ function rewritePass(sql: string, dialect: QuotingDialect, distinctPass: boolean
       if (and < 0) continue; // the parser reports the missing AND
       edits.push({ start: tokens[k + 1]!.start, end: tokens[k + 1]!.end, text: `${SYMMETRIC_FUNCTION}(` });
       edits.push({ start: tokens[and]!.start, end: tokens[and]!.start, text: ') ' });
-    } else if (distinctFrom && word(k) === 'IS') {
-      const negated = word(k + 1) === 'NOT';
-      const d = negated ? k + 2 : k + 1;
-      if (word(d) !== 'DISTINCT' || word(d + 1) !== 'FROM') continue;
+    } else if (distinctFrom && distinctFromAt(word, k) >= 0) {
+      const d = distinctFromAt(word, k);
+      const negated = d === k + 2;
       const leftStart = operandStartBefore(tokens, k - 1);
       const rightEnd = operandEndAfter(tokens, d + 2);
       if (leftStart < 0 || rightEnd < 0) {
         throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', 'IS [NOT] DISTINCT FROM beside a comparison, LIKE, IN, BETWEEN or another IS is ambiguous: add parentheses');
       }
+      // an operand holding another IS DISTINCT FROM (in a CASE, a subquery, brackets) waits for the
+      // next pass, when that one is a function call; the inner ones on its right come first
+      let nested = false;
+      for (let j = leftStart; j <= rightEnd && !nested; j++) nested = j !== k && distinctFromAt(word, j) >= 0;
+      if (nested) continue;
       const left = sql.slice(tokens[leftStart]!.start, tokens[k - 1]!.end);
       const right = sql.slice(tokens[d + 2]!.start, tokens[rightEnd]!.end);
       edits.push({ start: tokens[leftStart]!.start, end: tokens[rightEnd]!.end, text: `${negated ? NOT_DISTINCT_FROM_FUNCTION : DISTINCT_FROM_FUNCTION}(${left}, ${right})` });
