@@ -17,7 +17,7 @@ import { containsAggregate, datePart, functionDef, knownFunctionNames, outputNam
 import type * as S from '../sql/index.js';
 import {
   BOOLEAN, DATETIMEOFFSET, NULL, NVARCHAR_MAX, arithmeticType, commonType, comparisonType, concatenationType, formatType, isApproximate, isBinary, isBoolean, isDateTime, isMoney, isNullType,
-  isString, literalType, namedType, negationType, valueType, type TypeDialect,
+  isString, literalType, namedType, negationType, pipesConcatenationType, valueType, type TypeDialect,
 } from '../types/index.js';
 import { STATEMENT_TIME } from '../util/index.js';
 import { Scope, type Source } from './scope.js';
@@ -574,12 +574,9 @@ class Binder {
         comparisonType(left.sqlType, right.sqlType);
         sqlType = BOOLEAN;
         break;
-      case '||': {
-        // PostgreSQL's string concatenation: every operand is turned into text
-        const asText = (t: SqlType) => (isString(t) ? t : NVARCHAR_MAX);
-        sqlType = concatenationType(asText(left.sqlType), asText(right.sqlType));
+      case '||':
+        sqlType = pipesConcatenationType(left.sqlType, right.sqlType);
         break;
-      }
       default:
         sqlType = arithmeticType(op, left.sqlType, right.sqlType, this.dialect);
     }

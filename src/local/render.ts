@@ -470,6 +470,8 @@ export class DuckDbRenderer {
         return `(${this.comparand(left, type)} ${op} ${this.comparand(right, type)})`;
       }
       case '||':
+        // PostgreSQL's bytea || bytea appends the bytes (bind typed it varbinary)
+        if (isBinary(expr.sqlType)) return `(${this.expr(left)} || ${this.expr(right)})`;
         return `(${this.convert(this.arg(left), { name: 'nvarchar' })} || ${this.convert(this.arg(right), { name: 'nvarchar' })})`;
       default:
         return this.arithmetic(op, left, right, expr.sqlType);

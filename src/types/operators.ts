@@ -10,7 +10,7 @@ import { DynasqlError } from '../errors/index.js';
 import { decimalResult, MAX_PRECISION } from './decimal.js';
 import { higher } from './precedence.js';
 import {
-  DATETIME, DATETIME2, FLOAT, INT, INTERVAL, MONEY, REAL, decimal, formatType, isApproximate, isBinary, isBoolean, isDateTime, isDecimal, isExactFraction,
+  DATETIME, DATETIME2, FLOAT, INT, INTERVAL, MONEY, NVARCHAR_MAX, REAL, decimal, formatType, isApproximate, isBinary, isBoolean, isDateTime, isDecimal, isExactFraction,
   isInteger, isMoney, isNullType, isNumeric, isString, isUnicode, typeName, type SqlType, type TypeDialect,
 } from './sql-type.js';
 
@@ -30,6 +30,19 @@ export function concatenationType(left: SqlType, right: SqlType): SqlType {
   if (left.length === undefined || right.length === undefined) return { name };
   const length = left.length + right.length;
   return length > cap ? { name, length: cap } : { name, length };
+}
+
+/**
+ * PostgreSQL's `a || b`: bytes with bytes append into bytes (`bytea || bytea` is bytea); otherwise
+ * every operand is turned into text and the result is text.
+ */
+export function pipesConcatenationType(left: SqlType, right: SqlType): SqlType {
+  if (isBinary(left) && isBinary(right)) {
+    if (left.length === undefined || right.length === undefined || left.length + right.length > 8000) return { name: 'varbinary' };
+    return { name: 'varbinary', length: left.length + right.length };
+  }
+  const asText = (t: SqlType) => (isString(t) ? t : NVARCHAR_MAX);
+  return concatenationType(asText(left), asText(right));
 }
 
 /** the type of `left op right`, or a DYNASQL_ERR_TYPE naming the operand types that do not combine */
