@@ -24,10 +24,12 @@ export const SUITE_FEATURES = new Set<Feature>([
   // back on: KNOWN.md #34 (ORDER BY over a set operation sorts its strings under the collation), #32 (PostgreSQL CUME_DIST / PERCENT_RANK)
   'unionorder', 'distwin',
   // issue 14's remaining constructs, agreeing in campaigns (KNOWN.md status): TRY_CAST / TRY_CONVERT, LIKE … ESCAPE, STRING_AGG … WITHIN GROUP,
-  // CROSS / OUTER APPLY, recursive CTEs, varbinary parameters (since 4fa1646); `distinctfrom` (KNOWN.md #40) is off
+  // CROSS / OUTER APPLY, recursive CTEs, varbinary parameters (since 4fa1646)
   'trycast', 'likeescape', 'stragg', 'apply', 'recursive', 'binparam',
   // back on: KNOWN.md #41 (two lookup names compared under a PIVOT) and #42 (a set operation's decimal column) agree
   'pivot', 'decarith',
+  // back on: KNOWN.md #40 (IS DISTINCT FROM nested in another's operand) and #39 (PostgreSQL's bytea || bytea is bytea)
+  'distinctfrom', 'binconcatpg',
 ]);
 
 /** The write forms the in-suite write test uses (test/fuzz/write-mode.ts); the others are in KNOWN.md. */
