@@ -176,8 +176,16 @@ function distinctKey(c: LocalCall, i: number): string {
 
 const aggregateArg = (c: LocalCall): string => (c.distinct ? `DISTINCT ${c.args[0]!.sql}` : c.args[0]!.sql);
 
+/**
+ * SUM in its result type. An integer sum is DuckDB's HUGEINT sum cast down, which fails past the
+ * type's range (T-SQL's Msg 8115); the cast sits inside a CASE because DuckDB's optimizer drops a bare
+ * cast compared with a constant (`CAST(sum(x) AS INTEGER) > 50` becomes `sum(x) > 50`), and a HAVING
+ * would answer where T-SQL overflows (KNOWN.md #43).
+ */
 function sumLocal(c: LocalCall): string {
-  return asResult(c, c.forms.call('sum', aggregateArg(c)));
+  const sum = c.forms.call('sum', aggregateArg(c));
+  if (!isInteger(c.result)) return asResult(c, sum);
+  return `(CASE WHEN ${sum} IS NULL THEN NULL ELSE ${asResult(c, sum)} END)`;
 }
 
 /**

@@ -389,3 +389,15 @@ describe('KNOWN #42: a set operation\'s decimal column is the union of its arms\
     });
   }
 });
+
+describe('KNOWN #43: a SUM(int) past 2^31 compared in HAVING is an overflow (Msg 8115), as in the select list', () => {
+  it('SELECT MAX(t0.createdon) AS a0 FROM account t0 GROUP BY t0.customertypecodename HAVING SUM((t0.numberofemployees * t0.numberofemployees)) > 50', async () => {
+    // the same sum in the select list overflows: its groups pass 2^31
+    expect(await errorCode('SELECT SUM((t0.numberofemployees * t0.numberofemployees)) AS s FROM account t0 GROUP BY t0.customertypecodename')).toBe('DYNASQL_ERR_OVERFLOW');
+    expect(await errorCode('SELECT MAX(t0.createdon) AS a0 FROM account t0 GROUP BY t0.customertypecodename HAVING SUM((t0.numberofemployees * t0.numberofemployees)) > 50')).toBe('DYNASQL_ERR_OVERFLOW');
+    // a sum within the range still filters
+    const r = await both('SELECT t0.statecode AS g, SUM(t0.numberofemployees) AS s FROM account t0 GROUP BY t0.statecode HAVING SUM(t0.numberofemployees) > 200000');
+    expect(r.rows.length).toBeGreaterThan(0);
+    expect(r.rows.every((row) => Number(row.s) > 200000)).toBe(true);
+  });
+});
