@@ -401,3 +401,13 @@ describe('KNOWN #43: a SUM(int) past 2^31 compared in HAVING is an overflow (Msg
     expect(r.rows.every((row) => Number(row.s) > 200000)).toBe(true);
   });
 });
+
+describe('KNOWN #44: ISNULL / COALESCE of an integer literal is an int, decimal(10,0) in arithmetic', () => {
+  it('SELECT (ISNULL(9235, @p1) * 0.25) AS c0 FROM account t0 (p1 = 1000n)', async () => {
+    const r = await both('SELECT (ISNULL(9235, @p1) * 0.25) AS c0 FROM account t0', { p1: 1000n });
+    expect(r.columns).toEqual([{ name: 'c0', type: 'decimal', precision: 13, scale: 2 }]);
+    expect(r.rows[0]).toEqual({ c0: '2308.75' });
+    // the literal alone keeps its digit count: decimal(4,0) * decimal(2,2) is decimal(7,2)
+    expect((await both('SELECT (9235 * 0.25) AS c0 FROM account t0')).columns).toEqual([{ name: 'c0', type: 'decimal', precision: 7, scale: 2 }]);
+  });
+});

@@ -117,6 +117,11 @@ describe('CASE / COALESCE / ISNULL', () => {
     expect(commonType([MONEY, decimal(38, 1)], 'postgresql')).toEqual(decimal(38, 4));
     expect(commonType([INT, decimal(38, 2)], 'postgresql')).toEqual(decimal(38, 2));
   });
+  it('an integer literal\'s digit count stays with the literal (KNOWN #44)', () => {
+    const literal = { name: 'int', precision: 4 };
+    expect(isnullType(literal, BIGINT)).toEqual(INT);
+    expect(commonType([literal, NULL], 'tsql')).toEqual(INT);
+  });
   it('ISNULL has its first argument type', () => {
     expect(isnullType(varchar(3), varchar(10))).toEqual(varchar(3));
     expect(isnullType(NULL, MONEY)).toBe(MONEY);
