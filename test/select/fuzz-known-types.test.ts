@@ -411,3 +411,27 @@ describe('KNOWN #44: ISNULL / COALESCE of an integer literal is an int, decimal(
     expect((await both('SELECT (9235 * 0.25) AS c0 FROM account t0')).columns).toEqual([{ name: 'c0', type: 'decimal', precision: 7, scale: 2 }]);
   });
 });
+
+describe('KNOWN #45: a FetchXML value is compared as sent (the emulator trimmed attribute values)', () => {
+  const sql = "SELECT SUM(t0.industrycode) AS a2 FROM account t0 WHERE t0.accountnumber LIKE '%C%-0_0_7_ '";
+  it(`postgresql: ${sql}`, async () => {
+    const viaFetchXml = await connect(`Url=${emulator.url};Remote Language=FetchXML`);
+    try {
+      // the pattern's trailing blank counts (LIKE on nvarchar): no account number ends in a blank
+      const expected = (await local.query(sql, undefined, { dialect: 'postgresql' })).rows;
+      expect(expected).toEqual([{ a2: null }]);
+      expect((await viaFetchXml.query(sql, undefined, { dialect: 'postgresql' })).rows).toEqual(expected);
+      expect((await both(sql, undefined, { dialect: 'postgresql' })).rows).toEqual(expected);
+      // without the blank the same pattern matches: the test would see a trimmed value
+      const trimmed = sql.replace("_ '", "_'");
+      const some = (await local.query(trimmed)).rows[0]!.a2;
+      expect(some).not.toBeNull();
+      expect((await viaFetchXml.query(trimmed)).rows).toEqual([{ a2: some }]);
+      // a leading blank is part of the value too
+      const leading = "SELECT COUNT(*) AS n FROM account t0 WHERE t0.name = ' contoso'";
+      expect((await viaFetchXml.query(leading)).rows).toEqual((await local.query(leading)).rows);
+    } finally {
+      await viaFetchXml.close();
+    }
+  });
+});

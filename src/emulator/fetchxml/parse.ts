@@ -75,6 +75,9 @@ const parser = new XMLParser({
   attributeNamePrefix: '@_',
   parseAttributeValue: false,
   parseTagValue: false,
+  // values as sent: a `like` value's trailing blank counts (SQL Server's LIKE on nvarchar), a leading one
+  // is part of the value; fast-xml-parser trims them unless told not to
+  trimValues: false,
   isArray: (name) => REPEATED.has(name),
 });
 
