@@ -455,12 +455,22 @@ class OracleRenderer {
     throw new Error(`oracle: no rendering for ${e.name}`);
   }
 
+  /**
+   * An operand of a comparison with `other`: a date-time string literal meeting a date-typed expression is
+   * converted to date, as T-SQL converts the varchar to the higher-ranked date ('2024-07-15T12:00:00'
+   * equals the date 2024-07-15); a Date parameter is datetime2, which outranks date, and keeps its time.
+   */
+  private compared(x: Expr, other: Expr, s: Scope): string {
+    if (x.k === 'lit' && x.ty === 'dt' && typeof x.v === 'string' && isDate(other)) return `${str(x.v)}::date`;
+    return this.expr(x, s);
+  }
+
   pred(p: Pred, s: Scope): string {
     switch (p.k) {
       case 'cmp': {
         if (p.l.ty === 'str' || p.r.ty === 'str') return `(${this.ciOf(p.l, s)} ${p.op} ${this.ciOf(p.r, s)})`;
         if (p.l.ty === 'bin') return `(${this.binKey(p.l, s)} ${p.op} ${this.binKey(p.r, s)})`;
-        return `(${this.expr(p.l, s)} ${p.op} ${this.expr(p.r, s)})`;
+        return `(${this.compared(p.l, p.r, s)} ${p.op} ${this.compared(p.r, p.l, s)})`;
       }
       case 'and': return `(${this.pred(p.l, s)} AND ${this.pred(p.r, s)})`;
       case 'or': return `(${this.pred(p.l, s)} OR ${this.pred(p.r, s)})`;
@@ -470,7 +480,7 @@ class OracleRenderer {
       case 'in': {
         if (p.e.ty === 'str') return `(${this.ciOf(p.e, s)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.ciOf(x, s)).join(', ')}))`;
         if (p.e.ty === 'bin') return `(${this.binKey(p.e, s)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.binKey(x, s)).join(', ')}))`;
-        return `(${this.expr(p.e, s)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.expr(x, s)).join(', ')}))`;
+        return `(${this.expr(p.e, s)} ${p.neg ? 'NOT ' : ''}IN (${p.list.map((x) => this.compared(x, p.e, s)).join(', ')}))`;
       }
       // compared as = compares (strings under the collation, bytes without trailing 0x00), NULL equal to NULL
       case 'distinct': {
@@ -478,7 +488,7 @@ class OracleRenderer {
         return `(${f(p.l)} IS ${p.neg ? 'NOT ' : ''}DISTINCT FROM ${f(p.r)})`;
       }
       case 'between': {
-        const f = (x: Expr) => (p.e.ty === 'str' ? this.ciOf(x, s) : p.e.ty === 'bin' ? this.binKey(x, s) : this.expr(x, s));
+        const f = (x: Expr) => (p.e.ty === 'str' ? this.ciOf(x, s) : p.e.ty === 'bin' ? this.binKey(x, s) : this.compared(x, p.e, s));
         return `(${f(p.e)} ${p.neg ? 'NOT ' : ''}BETWEEN ${f(p.lo)} AND ${f(p.hi)})`;
       }
       case 'insub': {
