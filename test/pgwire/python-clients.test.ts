@@ -1,7 +1,8 @@
 /**
  * Python clients from Debian's packages against the adapter serving the real driver on the real
  * emulator (issue 17): psycopg 3 (a named server-side cursor, copy(), binary cursors), SQLAlchemy ORM queries
- * (Debian bookworm ships 1.4 only: it runs in 2.0 style, future=True, over psycopg2) and psqlODBC
+ * (Debian bookworm ships 1.4 only: it runs in 2.0 style, future=True, over psycopg2; and SQLAlchemy 2.0's
+ * psycopg 3 dialect replayed statement for statement through psycopg 3) and psqlODBC
  * through pyodbc with UseDeclareFetch=1. One Python process per client, all its cases in it.
  * `npm run test:setup` installs the packages; in CI (CI=1) a missing one fails the test.
  */
@@ -84,6 +85,26 @@ describe('Python clients', () => {
     expect(out.offsetOnly).toBe(2);
     expect(out.join).toEqual(joined.map((r) => [r.name, r.fullname]));
     expect(out.aggregate).toEqual([[aggregate.n, aggregate.m]]);
+    expect(out.entity).toBe('Adventure Works (sample)');
+  }, 150_000);
+
+  it('SQLAlchemy 2.0 over psycopg 3, replayed: its connect-time probes and ORM SQL with every parameter cast', async () => {
+    const page = (await real.conn.query('SELECT name, numberofemployees FROM account WHERE numberofemployees > 1000 ORDER BY name, accountid OFFSET 2 ROWS FETCH NEXT 5 ROWS ONLY')).rows;
+    const joined = (await real.conn.query("SELECT a.name, c.fullname FROM account a JOIN contact c ON a.primarycontactid = c.contactid WHERE c.fullname <> 'no such contact' ORDER BY a.name, a.accountid")).rows;
+    const aggregate = (await real.conn.query('SELECT count(accountid) AS n, max(numberofemployees) AS m FROM account')).rows[0]!;
+    const out = await probe('sqlalchemy2_sql_probe.py', `${url('postgresql')}?sslmode=disable`);
+    expect(out.version).toMatch(/^PostgreSQL \d+\.\d+/);
+    expect(out.schema).toBe('public');
+    expect(out.standardStrings).toBe('on');
+    expect(out.hstore).toBe(false);
+    expect(page.length).toBe(5);
+    expect(out.page).toEqual(page.map((r) => [r.name, r.numberofemployees]));
+    expect(out.pagesAgree).toBe(true);
+    expect(out.offsetOnly).toBe(2);
+    expect(joined.length).toBeGreaterThan(1);
+    expect(out.join).toEqual(joined.map((r) => [r.name, r.fullname]));
+    expect(out.aggregate).toEqual([[aggregate.n, aggregate.m]]);
+    expect(out.inList).toEqual(['Adventure Works (sample)']);
     expect(out.entity).toBe('Adventure Works (sample)');
   }, 150_000);
 
