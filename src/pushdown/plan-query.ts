@@ -18,6 +18,7 @@ import { translateConjunct } from './filter.js';
 import { MetadataReader } from './service-metadata.js';
 import { rowCountValue, type ParamValues } from './values.js';
 import { aggregateRequest } from './aggregate.js';
+import { aggregateByParts, answeredByOneAggregate } from './aggregate-parts.js';
 import { expandLinks } from './expand.js';
 import { localRemainder } from './remainder.js';
 import { conjuncts, scanContexts, type ScanContext } from './walk.js';
@@ -62,6 +63,16 @@ interface ScanPushdown {
 }
 
 export function planQuery(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
+  const plan = planWhole(bound, options);
+  if (!options.pushdown || plan.output.kind === 'direct' || answeredByOneAggregate(plan)) return plan;
+  // an ungrouped aggregate no one request answers: one request per part the service answers, combined
+  const parts = aggregateByParts(bound, plan, (part) => planWhole(part, options));
+  if (typeof parts === 'string') return plan;
+  return parts;
+}
+
+/** the statement as one remote request per table, in the language that reads the fewest rows */
+function planWhole(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
   return chooseRemoteLanguage(bound, options, planODataQuery(bound, options));
 }
 
