@@ -13,6 +13,7 @@ import type { Executor } from '../http/index.js';
 import { aggregateDecoderFor, sourceKey, type DecodedValue, type JsonValue } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
 import { sendInBatch } from './batched-get.js';
+import { groupsUntilCut } from './having-cut.js';
 import { remotePages, type ScanCounters } from './remote-rows.js';
 
 /**
@@ -69,6 +70,9 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
  * combined. Still refused: DYNASQL_ERR_AGGREGATE_LIMIT, and the caller runs the plan's last resort.
  */
 export async function aggregateGroupRows(executor: Executor, step: RemoteScanStep, signal: AbortSignal | undefined, counters: ScanCounters): Promise<DecodedValue[][]> {
+  // HAVING on a count: the first groups in the count's order may be all it keeps (having-cut.ts)
+  const cut = step.fetchXml?.cut ? await groupsUntilCut(executor, step, signal, counters) : undefined;
+  if (cut) return cut;
   const rows: DecodedValue[][] = [];
   try {
     for await (const page of remotePages(executor, step, signal, counters)) rows.push(...page);

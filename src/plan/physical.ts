@@ -66,6 +66,12 @@ export interface RemoteScanStep {
      * an aggregate the service may refuse (50,000 rows) answered by parts over ranges of a date
      * column and combined (src/fetchxml/split.ts); absent when the parts cannot be combined exactly
      */
+    /**
+     * a HAVING conjunct on a count (`count(*) > 1`), by which the groups come ordered: they are read
+     * with `top` 100, then 1,000, then whole, stopping once the last group read fails it
+     * (src/connection/fetchxml-split.ts); every group HAVING keeps is then among those read
+     */
+    cut?: { alias: string; op: '>' | '>=' | '<' | '<='; value: number };
     split?: {
       attribute: string;
       groups: string[];

@@ -24,6 +24,8 @@ import { functionKind } from '../plan/index.js';
 import { BIGINT, decimal, FLOAT, INT, isApproximate, isInteger, isMoney, typeName } from '../types/index.js';
 import { logicalName } from './fetchxml-filter.js';
 import { cannot, primaryKeyColumn, renamed, type EntityParts } from './fetchxml-parts.js';
+import { constantValue, type ParamValues } from './values.js';
+import { conjuncts } from './walk.js';
 
 const NUMERIC = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Byte']);
 const DATES = new Set(['Edm.DateTimeOffset', 'Edm.Date']);
@@ -35,7 +37,14 @@ export interface AggregateOutputs {
   split?: SplitSpec;
   /** the rest of the statement over the grouped rows, when they are not the result themselves */
   local?: { query: P.Select; reasons: string[] };
+  /** HAVING keeps only the groups whose count passes this: the groups come ordered by it, read until one fails */
+  cut?: HavingCut;
 }
+
+/** `COUNT(…) op value` of a HAVING conjunct, on the count's alias */
+export interface HavingCut { alias: string; op: '>' | '>=' | '<' | '<='; value: number }
+
+const MIRRORED: Readonly<Record<string, HavingCut['op']>> = { '>': '<', '>=': '<=', '<': '>', '<=': '>=' };
 
 /** one aliased attribute of the aggregate request */
 interface Entry {
@@ -106,19 +115,24 @@ function aggregateSpec(expr: P.Call, root: EntityParts): { aggregate: string; co
   return undefined;
 }
 
+/** COUNT(*), COUNT(x), COUNT(DISTINCT x): never null */
+function isCount(expr: P.Expr): boolean {
+  return expr.kind === 'function' && expr.name === 'COUNT' && !expr.over;
+}
+
 /** not expressible as the groups themselves: the statement then finishes locally over them */
 class NotDirect {}
 
 /** GROUP BY and aggregates as aliased `<attribute>`s of the root; the result read by alias, or finished locally */
-export function aggregateOutputs(bound: P.BoundQuery, block: P.Select, root: EntityParts): AggregateOutputs {
+export function aggregateOutputs(bound: P.BoundQuery, block: P.Select, root: EntityParts, params: ParamValues): AggregateOutputs {
   const attributes = root.attributes.length;
   try {
-    return new AggregateBuilder(bound, block, root).direct();
+    return new AggregateBuilder(bound, block, root, params).direct();
   } catch (error) {
     if (!(error instanceof NotDirect)) throw error;
     root.attributes.length = attributes;
     root.orders.length = 0;
-    return new AggregateBuilder(bound, block, root).finishedLocally();
+    return new AggregateBuilder(bound, block, root, params).finishedLocally();
   }
 }
 
@@ -127,7 +141,7 @@ class AggregateBuilder {
   private groups = 0;
   private aggregates = 0;
 
-  constructor(private readonly bound: P.BoundQuery, private readonly block: P.Select, private readonly root: EntityParts) {
+  constructor(private readonly bound: P.BoundQuery, private readonly block: P.Select, private readonly root: EntityParts, private readonly params: ParamValues) {
     for (const g of block.groupBy) {
       const spec = groupSpec(g, root.scan.id) ?? cannot('it groups by a value FetchXML cannot group by');
       if (this.entries.has(exprKey(g))) continue;
@@ -180,7 +194,35 @@ class AggregateBuilder {
     if (this.entries.size === 0) cannot('nothing to aggregate');
     if ([...this.entries.values()].some((e) => e.alias.startsWith('s'))) reasons.push('AVG is the service\'s SUM / COUNT, divided locally in the result type');
     if (reasons.length === 0) reasons.push('the select list, ORDER BY or TOP over the groups are computed locally');
-    return { columns: [...this.entries.values()].map((e) => e.output), split: this.splitSpec(), local: { query, reasons } };
+    const split = this.splitSpec();
+    // parts over ranges each have their own first groups: a cut read applies to the whole aggregate only
+    const cut = split ? undefined : this.havingCut();
+    if (cut) {
+      root.orders.push(element('order', { alias: cut.alias, descending: cut.op === '>' || cut.op === '>=' ? 'true' : undefined }));
+      reasons.push(`the groups come ordered by ${cut.alias}, and are read until one fails ${cut.alias} ${cut.op} ${cut.value} (HAVING)`);
+    }
+    return { columns: [...this.entries.values()].map((e) => e.output), split, local: { query, reasons }, ...(cut ? { cut } : {}) };
+  }
+
+  /**
+   * A HAVING conjunct `COUNT(…) > n` (or >=, <, <=, either way round) over the groups: a count is
+   * never null, so with the groups ordered by it (descending for > and >=) every group that passes
+   * comes before every group that fails. Reading the groups in that order until one fails reads
+   * all the groups HAVING keeps: `HAVING count(*) > 1` over 2,000 names of one row each reads the
+   * first group only. The whole HAVING still runs locally over what is read.
+   */
+  private havingCut(): HavingCut | undefined {
+    for (const c of conjuncts(this.block.having)) {
+      if (c.kind !== 'binary' || !MIRRORED[c.op]) continue;
+      const [count, bound, op] = isCount(c.left) ? [c.left, c.right, c.op as HavingCut['op']] : isCount(c.right) ? [c.right, c.left, MIRRORED[c.op]!] : [];
+      if (!count || !bound || !op) continue;
+      const constant = constantValue(bound, this.params);
+      const value = typeof constant?.value === 'number' || typeof constant?.value === 'string' ? Number(constant.value) : NaN;
+      const entry = this.entries.get(exprKey(count));
+      if (!Number.isFinite(value) || !entry) continue;
+      return { alias: entry.alias, op, value };
+    }
+    return undefined;
   }
 
   private entry(alias: string, edmType: string, column: Column, sqlType: SqlType, dategrouping?: DateGrouping, combine?: Entry['combine']): Entry {

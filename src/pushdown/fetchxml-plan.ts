@@ -84,7 +84,7 @@ function build(bound: P.BoundQuery, options: FetchPlanOptions): { plan: P.Physic
   const joins = [...joined.values()].flatMap((e) => e.joins);
   const aggregate = isAggregate(block);
   if (aggregate && links.length > 0) cannot('an aggregate over a join runs locally');
-  const out: AggregateOutputs = aggregate ? aggregateOutputs(bound, block, root) : plainOutputs(bound, block, root, joined);
+  const out: AggregateOutputs = aggregate ? aggregateOutputs(bound, block, root, options.params) : plainOutputs(bound, block, root, joined);
   const fetchAttributes: Record<string, string | undefined> = {};
   let rowLimit: number | undefined;
   if (aggregate) fetchAttributes.aggregate = 'true';
@@ -120,7 +120,7 @@ function build(bound: P.BoundQuery, options: FetchPlanOptions): { plan: P.Physic
     request: { method: 'GET', url, headers: { Prefer: `odata.include-annotations="${annotations.join(',')}"` } },
     columns: out.columns,
     ...(rowLimit !== undefined ? { rowLimit } : {}),
-    fetchXml: { entitySet, fetch, pretty: prettyXml(fetch), reason: '', ...(aggregate ? { aggregate: true } : {}), ...(simplePaging ? { simplePaging: true } : {}), ...(keyPaging ? { keyPaging } : {}), ...(viaBatch ? { viaBatch: true } : {}), ...(out.split ? { split: out.split } : {}) },
+    fetchXml: { entitySet, fetch, pretty: prettyXml(fetch), reason: '', ...(aggregate ? { aggregate: true } : {}), ...(simplePaging ? { simplePaging: true } : {}), ...(keyPaging ? { keyPaging } : {}), ...(viaBatch ? { viaBatch: true } : {}), ...(out.split ? { split: out.split } : {}), ...(out.cut ? { cut: out.cut } : {}) },
     pushed: [`FetchXML ${aggregate ? 'aggregate' : kind}`],
     notPushed: [],
   };

@@ -78,3 +78,16 @@ describe('FetchXML aggregate annotations (FetchXML doc §1.6)', () => {
     expect(Object.keys(plain.json.value[0]).some((k) => k.includes('@'))).toBe(false);
   });
 });
+
+describe('FetchXML aggregate with top', () => {
+  it('gives the first `top` groups in their <order alias> order', async () => {
+    const groups = '<attribute name="address1_city" alias="city" groupby="true"/><attribute name="accountid" alias="n" aggregate="count"/><order alias="n" descending="true"/>';
+    const all = await fx(`<fetch aggregate="true"><entity name="account">${groups}</entity></fetch>`);
+    const first = await fx(`<fetch aggregate="true" top="3"><entity name="account">${groups}</entity></fetch>`);
+    expect(all.status).toBe(200);
+    expect(all.json.value.length).toBeGreaterThan(3);
+    expect(first.json.value).toEqual(all.json.value.slice(0, 3));
+    const counts = all.json.value.map((g: { n: number }) => g.n);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+  });
+});

@@ -13,9 +13,10 @@
  * `params: [...]` gives parameter values as JSON; `header: Name: value` an exact request header;
  * `edition: finops` the edition, in a file that holds both. `FETCH accounts <fetch …>` is a FetchXML
  * request (`accounts?fetchXml=…`) with its FetchXML decoded; `language: fetchxml|odata|auto` the
- * Remote Language to plan with (each file has its default). `run: GET …` lines: the requests a run
- * sends where they differ from the plan's (an `IN (SELECT …)` whose keys are read first:
- * connection/subquery-keys.ts), `…` standing for the keys the run reads.
+ * Remote Language to plan with (each file has its default). `run: GET …` / `run: FETCH …` lines: the
+ * requests a run sends where they differ from the plan's (an `IN (SELECT …)` whose keys are read first:
+ * connection/subquery-keys.ts; the first groups of a HAVING on a count: connection/having-cut.ts),
+ * `…` standing for the keys the run reads.
  */
 import { readFileSync } from 'node:fs';
 
@@ -24,7 +25,7 @@ export interface Fixture {
   sql: string;
   params?: unknown[] | Record<string, unknown>;
   requests: string[];
-  /** `run: GET …`: the requests sent end to end, where the keys read first change them (`…`: any text) */
+  /** `run: GET …` / `run: FETCH …`: the requests sent end to end, where what is read first changes them (`…`: any text) */
   runRequests?: string[];
   headers: string[];
   result?: 'direct' | 'local';
@@ -66,6 +67,7 @@ export function readFixtures(path: string): Fixture[] {
     if (body.startsWith('FETCH ')) current.requests.push(body);
     else if (body.startsWith('GET ')) current.requests.push(body.slice(4).replace(/ /g, '%20').replace(/'/g, '%27'));
     else if (body.startsWith('run: GET ')) (current.runRequests ??= []).push(body.slice(9).replace(/ /g, '%20').replace(/'/g, '%27'));
+    else if (body.startsWith('run: FETCH ')) (current.runRequests ??= []).push(body.slice(5));
     else if (body.startsWith('header: ')) current.headers.push(body.slice(8));
     else if (body.startsWith('result: ')) current.result = body.slice(8) as 'direct' | 'local';
     else if (body.startsWith('error: ')) current.error = body.slice(7);

@@ -56,7 +56,9 @@ export function readFetchXml(rc: ReadContext, segments: Segment[]): ODataRespons
   const headers: Record<string, string> = {};
   if (rc.prefs.includeAnnotations) headers['Preference-Applied'] = `odata.include-annotations="${rc.prefs.includeAnnotations.join(',')}"`;
   if (query.aggregate) {
-    const value = aggregateRows(bound, tuples, rc.state.aggregateLimit, rc.formatter);
+    // `top` counts the group rows, after their order (as T-SQL's TOP after GROUP BY / ORDER BY)
+    const groups = aggregateRows(bound, tuples, rc.state.aggregateLimit, rc.formatter);
+    const value = query.top === undefined ? groups : groups.slice(0, query.top);
     return jsonResponse(200, { '@odata.context': context, value }, headers);
   }
 
