@@ -55,13 +55,20 @@ export function aggregateByParts(bound: P.BoundQuery, whole: P.PhysicalPlan, pla
   for (const [k, part] of parts.entries()) {
     const step = part.plan.scans[0] as P.RemoteScanStep;
     const target = { id: firstId + k, alias: `part${k + 1}` };
-    scans.push({ ...step, scanId: target.id, alias: target.alias });
+    const names = part.indexes.map((i) => bound.outputNames[i]!).join(', ');
+    scans.push({
+      ...step, scanId: target.id, alias: target.alias,
+      ...(step.fetchXml ? { fetchXml: { ...step.fetchXml, reason: `it computes ${names} in one request (${target.alias} of the statement's aggregates)` } } : {}),
+    });
     part.indexes.forEach((index, position) => {
       items[index] = { expr: { kind: 'subquery', query: valueOf(part.plan, position, step.scanId, target), sqlType: bound.outputTypes[index]! }, alias: bound.outputNames[index]! };
     });
   }
   const query: P.Select = { kind: 'select', with: [], distinct: false, columns: items, groupBy: [], orderBy: [], outputTypes: bound.outputTypes };
-  const reasons = [`the aggregates are computed by ${parts.length} requests over the same rows, set side by side in the one row (no one request computes them all)`];
+  const reasons = [
+    `the aggregates are computed by ${parts.length} requests over the same rows, set side by side in the one row (no one request computes them all)`,
+    parts.map((part, k) => `part${k + 1}: ${part.indexes.map((i) => bound.outputNames[i]!).join(', ')}`).join('; '),
+  ];
   return { scans, output: { kind: 'local', step: { kind: 'local', query, reasons } }, params: whole.params, fallback: whole.fallback ?? whole };
 }
 
