@@ -1,10 +1,11 @@
 /**
- * `npm run fuzz -- --count 50000 --seed N [--jobs 2] [--mode select|partition|write] [--features a,b | -a,-b] [--rows 300] [--paged 3000]
+ * `npm run fuzz -- --count 50000 --seed N [--from I] [--jobs 2] [--mode select|partition|write] [--features a,b | -a,-b] [--rows 300] [--paged 3000]
  *   [--remote-language auto|odata|fetchxml|off]` (the same rows are expected whichever language reads them):
  * runs the randomized differential test on demand and prints each disagreement reduced to a
  * minimal statement, with both answers, then the totals by class. `--jobs N` runs N worker
  * processes (test/fuzz/worker.ts), each with its own emulator and oracle, over disjoint shares of
- * the same seed's stream (test/fuzz/stream.ts), and merges their reports.
+ * the same seed's stream (test/fuzz/stream.ts), and merges their reports. `--from I` runs only the
+ * statements from index I on (the `#I` a report prints), the ones before it generated and skipped.
  */
 import { parseArgs } from 'node:util';
 import { classOf, jsonSafe, minimal, newStats, parseFeatures, record, runCase, runPartition, startFinopsWorlds, startWorld, type Stats } from './harness.js';
@@ -33,6 +34,8 @@ export function parseOptions(argv: string[]) {
     args: argv,
     options: {
       count: { type: 'string', default: '2000' },
+      /** the first statement index to run (the ones before it are generated, not run) */
+      from: { type: 'string', default: '0' },
       seed: { type: 'string', default: String(Date.now() % 1_000_000) },
       mode: { type: 'string', default: 'select' },
       features: { type: 'string' },
@@ -53,8 +56,11 @@ export function parseOptions(argv: string[]) {
   const jobs = Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) throw new Error(`--jobs must be a whole number from 1 to 16, not '${values.jobs}'`);
   const finops = values.edition === 'finops';
+  const from = Number(values.from);
+  if (!Number.isInteger(from) || from < 0) throw new Error(`--from must be a statement index (0 or more), not '${values.from}'`);
   return {
     count: Number(values.count),
+    from,
     seed: Number(values.seed),
     mode,
     features: parseFeatures(values.features),
@@ -72,7 +78,7 @@ export type Options = ReturnType<typeof parseOptions>;
 export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const options = parseOptions(argv);
   const started = Date.now();
-  out(`fuzz: mode ${options.mode}, ${options.count} statements, seed ${options.seed}, rows ${options.rows}${options.pagedRows ? `, every 25th over ${options.pagedRows} rows (paged)` : ''}, remote language ${options.language}${options.jobs > 1 ? `, ${options.jobs} jobs` : ''}`);
+  out(`fuzz: mode ${options.mode}, ${options.count} statements${options.from ? ` (from #${options.from})` : ''}, seed ${options.seed}, rows ${options.rows}${options.pagedRows ? `, every 25th over ${options.pagedRows} rows (paged)` : ''}, remote language ${options.language}${options.jobs > 1 ? `, ${options.jobs} jobs` : ''}`);
   // the write mode resets one emulator between cases and is short: it runs in one process
   const report = options.jobs > 1 && options.mode !== 'write' ? await runParallel(argv, options.jobs, out) : await runShare(options, WHOLE, out);
   out(summary(report, Date.now() - started));
@@ -104,7 +110,7 @@ export async function runShare(options: Options, share: Share, out: (line: strin
       const started = Date.now();
       let seen = 0;
       const label = share.of > 1 ? `job ${share.index + 1}/${share.of}: ` : '';
-      for (const { i, w: here, g, onPaged, source } of shareOfStream(count, sources, pagedSource, share)) {
+      for (const { i, w: here, g, onPaged, source } of shareOfStream(count, sources, pagedSource, share, options.from)) {
         seen += 1;
         // the partitioning oracle counts the rows of one table: statements of other shapes are skipped
         if (mode === 'partition' && (!g.q.where || g.q.union || g.q.groupBy || g.q.from.k !== 'table' || g.q.joins)) continue;

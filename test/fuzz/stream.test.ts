@@ -50,6 +50,14 @@ describe("the fuzz run's split into jobs", () => {
     expect(worlds.filter((w) => w === 'paged')).toHaveLength(2);
   });
 
+  it('`from` runs the same statements at the same indices as the whole stream, from that index on', () => {
+    const whole = sources();
+    const single = [...shareOfStream(COUNT, whole.main, whole.paged)].map(text);
+    const own = sources();
+    const tail = [...shareOfStream(COUNT, own.main, own.paged, { index: 1, of: 2 }, 301)].map(text);
+    expect(tail).toEqual(single.filter((line) => Number(line.split(' ')[0]) >= 301 && Number(line.split(' ')[0]) % 2 === 1));
+  });
+
   it('refuses a share outside the jobs', () => {
     const { main } = sources();
     expect(() => [...shareOfStream(5, main, undefined, { index: 2, of: 2 })]).toThrow(/share 2 of 2/);

@@ -31,15 +31,16 @@ export const WHOLE: Share = { index: 0, of: 1 };
 
 /**
  * The statements of `share` among `count`: the main sources take turns, and every 25th statement
- * comes from `paged` when there is one; each generator advances for every statement, run or not.
+ * comes from `paged` when there is one; each generator advances for every statement, run or not,
+ * so statements before `from` are generated and skipped (`--from 4711 --count 4712` reruns #4711 alone).
  */
-export function* shareOfStream<W>(count: number, sources: StreamSource<W>[], paged: StreamSource<W> | undefined, share: Share = WHOLE): Generator<StreamItem<W>> {
+export function* shareOfStream<W>(count: number, sources: StreamSource<W>[], paged: StreamSource<W> | undefined, share: Share = WHOLE, from = 0): Generator<StreamItem<W>> {
   if (!Number.isInteger(share.of) || share.of < 1 || share.index < 0 || share.index >= share.of) throw new Error(`share ${share.index} of ${share.of}`);
   for (let i = 0; i < count; i++) {
     const onPaged = paged !== undefined && i % 25 === 24;
     const source = onPaged ? sources.length : i % sources.length;
     const { w, gen } = onPaged ? paged : sources[source]!;
     const g = gen.next();
-    if (i % share.of === share.index) yield { i, w, g, onPaged, source };
+    if (i >= from && i % share.of === share.index) yield { i, w, g, onPaged, source };
   }
 }
