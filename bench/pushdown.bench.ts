@@ -37,6 +37,9 @@ const CORPUS: [string, string][] = [
   ['IN (subquery) without a relationship', "SELECT name FROM account WHERE name IN (SELECT lastname FROM contact WHERE firstname = 'Mark')"],
   ['IN (subquery) of e-mail addresses', "SELECT fullname FROM contact WHERE emailaddress1 IN (SELECT emailaddress1 FROM account WHERE name LIKE 'A%')"],
   ['key IN (subquery of a lookup)', "SELECT name FROM account WHERE accountid IN (SELECT parentcustomerid FROM contact WHERE lastname LIKE 'C%')"],
+  // more keys than one request takes: GUIDs in requests of 100 (before: the outer table read whole, 4,000 rows)
+  ['IN (subquery), 150 keys in two requests', "SELECT fullname FROM contact WHERE contactid IN (SELECT TOP 150 contactid FROM contact WHERE lastname LIKE 'C%' ORDER BY contactid)"],
+  ['IN (subquery), 1,200 keys in 12 requests', 'SELECT fullname FROM contact WHERE contactid IN (SELECT TOP 1200 contactid FROM contact ORDER BY contactid)'],
   ["issue 18's ungrouped aggregates", 'SELECT count(*), count(name), count(DISTINCT name), max(name), min(name), avg(numberofemployees) FROM account'],
   ['GROUP BY name HAVING', 'SELECT name, count(*) FROM account GROUP BY name HAVING count(*) > 1'],
   ['MIN / MAX of text', 'SELECT max(name), min(name) FROM account'],

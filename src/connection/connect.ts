@@ -277,7 +277,7 @@ class DynasqlConnection implements Connection {
     }
     const ctx = this.statementContext(options);
     const prepared = await prepareReadingMetadata(ctx, sql, params, dialect, options.signal);
-    return explainText(ctx, prepared.plan);
+    return explainText(ctx, prepared.plan, prepared.subqueryKeys);
   }
 
   async catalog(): Promise<Catalog> {
@@ -439,7 +439,7 @@ class DynasqlConnection implements Connection {
     const prepared = withFunctions ?? await prepareReadingMetadata(this.statementContext(options), sql, params, dialect, options.signal);
     const ctx = withFunctions?.statement ?? this.statementContext(options);
     if (prepared.explain) {
-      const text = [...(withFunctions?.functionLines ?? []), explainText(ctx, prepared.plan)].join('\n');
+      const text = [...(withFunctions?.functionLines ?? []), explainText(ctx, prepared.plan, prepared.subqueryKeys)].join('\n');
       async function* rows(): AsyncGenerator<Row> {
         for (const line of text.split('\n')) yield { plan: line };
       }

@@ -169,3 +169,13 @@ export async function* remotePages(
     stop.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', 'The row stream was closed.'));
   }
 }
+
+/**
+ * A scan read in chunks of a long key list (RemoteScanStep.keyChunks: connection/subquery-keys.ts):
+ * the rows of each chunk's request in turn, one chunk after another.
+ */
+export async function* chunkedPages(
+  executor: Executor, step: RemoteScanStep, signal: AbortSignal | undefined, counters: ScanCounters, expanded?: ExpandedRows,
+): AsyncGenerator<DecodedValue[][]> {
+  for (const chunk of [step, ...(step.keyChunks ?? [])]) yield* remotePages(executor, chunk, signal, counters, expanded);
+}

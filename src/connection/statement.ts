@@ -7,16 +7,16 @@ import { bindQuery } from '../bind/index.js';
 import { DynasqlError } from '../errors/index.js';
 import { abortError, type Executor } from '../http/index.js';
 import { LocalEngine, trimDecimal, type ColumnValue, type LocalInput, type LocalResult } from '../local/index.js';
-import { PlanCache, explainPlan, parameterKey, resultColumns, type PhysicalPlan, type RemoteScanStep } from '../plan/index.js';
+import { PlanCache, explainPlan, parameterKey, resultColumns, type BoundQuery, type PhysicalPlan, type RemoteScanStep } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
-import { MetadataReader, planQuery, resolveParams, type MetadataNeed, type RemoteLanguage } from '../pushdown/index.js';
+import { MetadataReader, planQuery, resolveParams, type MetadataNeed, type PlanOptions, type RemoteLanguage } from '../pushdown/index.js';
 import type { ServiceMetadataCache } from './service-metadata.js';
 import { parseSql, type ParserDialect } from '../sql/index.js';
-import { ExpandedRows, remotePages, type ScanCounters } from './remote-rows.js';
+import { chunkedPages, ExpandedRows, remotePages, type ScanCounters } from './remote-rows.js';
 import { aggregateGroupRows, splitAggregatePages } from './fetchxml-split.js';
 import type { SystemTables } from './system-tables.js';
 import { withLocalTableKeys } from './local-table-keys.js';
-import { subqueryKeyCandidates, withSubqueryKeys, type SubqueryKeys } from './subquery-keys.js';
+import { explainSubqueryKeys, planWithKeys, subqueryKeyCandidates, type SubqueryKeys } from './subquery-keys.js';
 import { STATEMENT_TIME } from '../util/index.js';
 import type { QueryParams, ResultColumn, Row } from './types.js';
 
@@ -112,7 +112,7 @@ export async function planWithSubqueryKeys(ctx: StatementContext, prepared: Prep
     facts: ctx.facts, params: prepared.plan.params, pushdown: true, remoteLanguage: ctx.remoteLanguage, crossCompany: ctx.crossCompany, pageSize: ctx.pageSize,
     metadata: new MetadataReader(ctx.serviceMetadata),
   };
-  const keyed = await withSubqueryKeys(prepared.subqueryKeys, async (bound) => {
+  const keyed = await planWithKeys(prepared.subqueryKeys, async (bound) => {
     const result = await runPlan(ctx, planQuery(bound, options), signal, counters);
     const values: unknown[] = [];
     for await (const row of result.rows) {
@@ -120,14 +120,31 @@ export async function planWithSubqueryKeys(ctx: StatementContext, prepared: Prep
       values.push(Object.values(row)[0]);
     }
     return values;
-  });
-  return keyed ? planQuery(keyed, options) : prepared.plan;
+  }, { plan: (bound) => planQuery(bound, options), planChunk: (bound, chunkedScan) => chunkPlan(ctx, bound, { ...options, chunkedScan }) });
+  return keyed ?? prepared.plan;
 }
 
-export function explainText(ctx: StatementContext, plan: PhysicalPlan): string {
-  const text = explainPlan(plan, ctx.serviceRoot);
-  if (plan.output.kind !== 'local') return text;
-  return `${text}\n  sql: ${LocalEngine.render(plan.output.step.query, plan.params)}`;
+/**
+ * The plan of one chunk of a long key list (subquery-keys.ts): as OData, whose scans only filter
+ * (FetchXML's plan would answer the statement whole, one request per chunk); undefined for a
+ * statement forced to FetchXML, or using a predicate only FetchXML sends (OData planning refuses it).
+ */
+function chunkPlan(ctx: StatementContext, bound: BoundQuery, options: PlanOptions): PhysicalPlan | undefined {
+  if (ctx.remoteLanguage === 'fetchxml') return undefined;
+  try {
+    return planQuery(bound, { ...options, remoteLanguage: 'odata' });
+  } catch (error) {
+    if (DynasqlError.is(error, 'DYNASQL_ERR_UNSUPPORTED_SQL')) return undefined;
+    throw error;
+  }
+}
+
+/** `keys`: the subqueries a run reads first (subquery-keys.ts), which EXPLAIN does not read */
+export function explainText(ctx: StatementContext, plan: PhysicalPlan, keys?: SubqueryKeys): string {
+  const lines = keys ? explainSubqueryKeys(keys, ctx.remoteLanguage !== 'fetchxml') : [];
+  lines.push(explainPlan(plan, ctx.serviceRoot));
+  if (plan.output.kind === 'local') lines.push(`  sql: ${LocalEngine.render(plan.output.step.query, plan.params)}`);
+  return lines.join('\n');
 }
 
 function columnType(column: Column): ResultColumn {
@@ -223,7 +240,8 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
       continue;
     }
     const expanded = new ExpandedRows(scan);
-    inputs.push({ scanId: scan.scanId, columns: scan.columns, pages: remotePages(ctx.executor, scan, signal, counters, expanded) });
+    const pages = scan.keyChunks ? chunkedPages(ctx.executor, scan, signal, counters, expanded) : remotePages(ctx.executor, scan, signal, counters, expanded);
+    inputs.push({ scanId: scan.scanId, columns: scan.columns, pages });
     for (const parent of scan.expand ?? []) inputs.push({ scanId: parent.scanId, columns: parent.columns, pages: onePageLater(() => expanded.get(parent.scanId)) });
   }
   let result: LocalResult;

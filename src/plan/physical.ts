@@ -83,6 +83,12 @@ export interface RemoteScanStep {
   pushed: string[];
   /** what stays local and why (`LIKE '%a_b%': '_' is a wildcard the service would honour`) */
   notPushed: string[];
+  /**
+   * The same scan asked for the other chunks of a long key list (connection/subquery-keys.ts): the
+   * scan's rows are this step's, then each of these steps'. The chunks' keys are distinct values of
+   * one column, so no row is in two of them.
+   */
+  keyChunks?: RemoteScanStep[];
 }
 
 /** a FetchXML element as plain data (src/fetchxml/xml.ts writes its text) */

@@ -42,6 +42,12 @@ export interface PlanOptions {
   remoteLanguage?: RemoteLanguage;
   /** choice labels and primary names from the service's metadata, for filters on display columns (service-metadata.ts) */
   metadata?: MetadataReader;
+  /**
+   * A scan the connection reads in several requests, one per chunk of a long key list
+   * (connection/subquery-keys.ts): the service only filters its rows (no `$orderby`, `$top`,
+   * `$apply`; the rows of one request are not the statement's), the rest runs locally.
+   */
+  chunkedScan?: number;
 }
 
 interface ScanPushdown {
@@ -83,7 +89,7 @@ function planODataQuery(statement: P.BoundQuery, options: PlanOptions): P.Physic
   const bound = semiJoins.bound;
   const negotiated = new Map<number, ScanPushdown>();
   const plan = planScans(bound, options, negotiated, semiJoins.filters);
-  if (!options.pushdown || plan.output.kind === 'direct' || !isAggregate(bound.query)) return plan;
+  if (!options.pushdown || plan.output.kind === 'direct' || !isAggregate(bound.query) || options.chunkedScan !== undefined) return plan;
   // `$apply`'s filter() is documented with plain comparisons; a lambda inside it is not
   if (semiJoins.filters.size > 0) return plan;
   const scan = bound.scans[0]!;
@@ -273,6 +279,10 @@ function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions, sem
   const everyWherePushed = context.soleSource && result.notPushed.length === 0 && allWhere.length === context.candidates.length;
   result.allConjunctsPushed = everyWherePushed;
   if (!context.soleSource) return result;
+  if (options.chunkedScan === scan.id) {
+    if (block.limit || block.orderBy.length > 0 || block.offset) result.notPushed.push('ORDER BY / TOP stay local: the keys are read in several requests');
+    return result;
+  }
   if (!everyWherePushed) {
     if (block.limit || block.orderBy.length > 0) result.notPushed.push('ORDER BY / TOP stay local: a condition below them runs locally');
     return result;

@@ -1,7 +1,8 @@
 /**
  * `x IN (SELECT y FROM other WHERE …)` that no relationship answers (src/connection/subquery-keys.ts):
- * the subquery is read first and its keys go into the outer scan's `$filter`, with the same rows as
- * with push-down off; NOT IN, a correlated subquery and too many keys keep the plan they had.
+ * the subquery is read first and its keys go into the outer scan's `$filter` (in chunks of 100 when
+ * there are more), with the same rows as with push-down off; NOT IN, a correlated subquery and too
+ * many keys keep the plan they had.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -82,11 +83,47 @@ describe('IN (SELECT …) without a relationship: the keys read first', () => {
     expect(asMultiset(correlated.rows)).toEqual(asMultiset(correlated.expected));
   });
 
-  it('more keys than the bound: the plan it had (the outer table read whole)', async () => {
+  it('more GUID keys than one request takes: the keys in chunks of 100, one request each, each row once', async () => {
     const many = await both('SELECT COUNT(*) AS n FROM contact WHERE contactid IN (SELECT contactid FROM contact)');
-    // 160 contacts: the keys are read, found to be too many, and the statement runs as before
-    expect(many.sent).toEqual(['contacts?$select=contactid', 'contacts?$select=contactid', 'contacts?$select=contactid']);
+    // 160 contacts: the keys are read, then sent as 100 and 60; the count runs locally over the two chunks' rows
+    expect(many.sent).toHaveLength(3);
+    expect(many.sent[0]).toBe('contacts?$select=contactid');
+    const inList = /^contacts\?\$select=contactid&\$filter=Microsoft\.Dynamics\.CRM\.In\(PropertyName='contactid',PropertyValues=\[(.*)\]\)$/;
+    const chunks = many.sent.slice(1).map((u) => JSON.parse(`[${inList.exec(u)![1]}]`) as string[]);
+    expect(chunks.map((c) => c.length)).toEqual([100, 60]);
+    expect(new Set(chunks.flat()).size).toBe(160);
+    expect(many.rows).toEqual([{ n: 160 }]);
     expect(many.rows).toEqual(many.expected);
+    // EXPLAIN reads nothing: it says what a run does first
+    expect(await pushed.explain('SELECT COUNT(*) AS n FROM contact WHERE contactid IN (SELECT contactid FROM contact)')).toMatch(
+      /^Keys {4}contactid IN \(SELECT …\) is read first and its keys sent as a condition of contactid: up to 100 keys in one request, up to 2000 in requests of 100; with more, the plan below runs\n/,
+    );
+  });
+
+  it('more than 1,000 integer keys: 15 requests of 100, ORDER BY and TOP finished locally', async () => {
+    const keys = 'SELECT TOP 1500 ROW_NUMBER() OVER (ORDER BY a.accountid, b.accountid) FROM account a CROSS JOIN account b';
+    const sql = `SELECT TOP 7 name, numberofemployees FROM account WHERE numberofemployees IN (${keys}) AND name IS NOT NULL ORDER BY numberofemployees DESC, name`;
+    const { rows, expected, sent } = await both(sql);
+    // the subquery's two reads of account, then one request per chunk of keys 1–100, 101–200, …
+    expect(sent).toHaveLength(2 + 15);
+    expect(sent.slice(0, 2)).toEqual(['accounts?$select=accountid', 'accounts?$select=accountid']);
+    sent.slice(2).forEach((url, i) => {
+      const values = Array.from({ length: 100 }, (_, k) => `"${i * 100 + k + 1}"`).join(',');
+      expect(url).toBe(`accounts?$select=numberofemployees,name&$filter=Microsoft.Dynamics.CRM.In(PropertyName='numberofemployees',PropertyValues=[${values}]) and name ne null`);
+    });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows).toEqual(expected);
+  });
+
+  it('more keys than 20 requests of 100, or more than 100 strings: the plan it had (the outer table read whole)', async () => {
+    const keys = 'SELECT TOP 2001 ROW_NUMBER() OVER (ORDER BY a.accountid, b.accountid) FROM account a CROSS JOIN account b';
+    const ints = await both(`SELECT COUNT(*) AS n FROM account WHERE numberofemployees IN (${keys})`);
+    expect(ints.sent).toEqual(['accounts?$select=accountid', 'accounts?$select=accountid', 'accounts?$select=numberofemployees', 'accounts?$select=accountid', 'accounts?$select=accountid']);
+    expect(ints.rows).toEqual(ints.expected);
+    // strings equal under the collation ('Mark', 'MARK ') could fall in two chunks and match one row twice
+    const strings = await both('SELECT COUNT(*) AS n FROM contact WHERE lastname IN (SELECT fullname FROM contact)');
+    expect(strings.sent).toEqual(['contacts?$select=fullname', 'contacts?$select=lastname', 'contacts?$select=fullname']);
+    expect(strings.rows).toEqual(strings.expected);
   });
 });
 
