@@ -26,6 +26,7 @@ const CORPUS: [string, string][] = [
   // the service alone answers these (OData refuses them before any request: its side reads nothing)
   // {parent}: an account of the seed with accounts below it
   ['hierarchy (UNDER)', "SELECT name FROM account WHERE UNDER(accountid, '{parent}')"],
+  ['hierarchy complement (NOT EQ_OR_UNDER)', "SELECT COUNT(*) AS n FROM account WHERE NOT EQ_OR_UNDER(accountid, '{parent}')"],
   ['relative date (LAST_X_MONTHS), grouped', 'SELECT MONTH(createdon) AS m, COUNT(*) AS n FROM account WHERE LAST_X_MONTHS(createdon, 30) GROUP BY MONTH(createdon)'],
   ['the calling user (CURRENT_USER_ID())', 'SELECT name FROM account WHERE ownerid = CURRENT_USER_ID()'],
   // the query's shape (issue 18, OData completeness): filters through CTEs, derived tables and UNION, pruned EXISTS, semi-joins, aggregates

@@ -18,8 +18,8 @@ export interface ServicePredicate {
   value: 'none' | 'id' | 'count';
 }
 
-// NOT of none of them is pushed: the docs do not say whether `not-under` keeps the record itself,
-// and the relative dates' negation would have to match nulls, which no FetchXML operator does.
+// Under NOT only UNDER and EQ_OR_UNDER go (with `not-under` and the record's own `eq` / `ne`, exact
+// whether or not `not-under` keeps the record itself, which the docs do not say): fetchxml-filter.ts.
 const HIERARCHY: Record<string, ServicePredicate> = {
   UNDER: { operator: 'under', value: 'id' },
   EQ_OR_UNDER: { operator: 'eq-or-under', value: 'id' },
@@ -58,6 +58,6 @@ export const CURRENT_USER_ID = 'CURRENT_USER_ID';
 /** the local form of each: there is none */
 export function serviceOnly(name: string): never {
   throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL',
-    `Unsupported SQL: ${name}() is answered by the service alone, as a FetchXML condition of the table's own column in WHERE (not under NOT), `
+    `Unsupported SQL: ${name}() is answered by the service alone, as a FetchXML condition of the table's own column in WHERE, `
     + 'and this statement does not go as FetchXML (Remote Language=OData, or a part FetchXML cannot express)');
 }

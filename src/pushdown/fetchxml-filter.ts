@@ -177,12 +177,18 @@ function currentUser(left: Expr, op: CompareOp, ctx: FetchFilterContext): XmlEle
 
 /**
  * `UNDER(accountid, '…')`, `LAST_X_DAYS(createdon, 7)`, `THIS_MONTH(createdon)`: the FetchXML
- * operator itself, on a column of the scan; never negated (service-predicates.ts says why).
+ * operator itself, on a column of the scan. Under NOT, only where the complement is exact whatever
+ * the service's reading of `not-under` (negatedHierarchy).
  */
 function servicePredicate(call: Extract<Expr, { kind: 'function' }>, negated: boolean, ctx: FetchFilterContext): XmlElement[] {
   const predicate = SERVICE_PREDICATES[call.name]!;
-  if (negated) return local(`NOT ${call.name}() has no exact FetchXML operator`);
   const { operator } = predicate;
+  if (negated && predicate.value !== 'id') {
+    // the period's bounds are the service's (the user's time zone and calendar), so no absolute dates
+    // can stand for them; and no pair of operators is documented to meet (does `olderthan-x-days`
+    // start where `last-x-days` ends, at midnight or at this instant?)
+    return local(`NOT ${call.name}() has no exact FetchXML form: FetchXML has no NOT, and no operator is documented to keep exactly the dates outside ${operator}`);
+  }
   const column = columnOf(call.args[0]!, ctx);
   if (predicate.value === 'none') {
     if (!DATE_TYPES.has(column.edmType)) throw new DynasqlError('DYNASQL_ERR_TYPE', `${call.name}() takes a date column, not ${column.name}`);
@@ -192,12 +198,30 @@ function servicePredicate(call: Extract<Expr, { kind: 'function' }>, negated: bo
   if (!argument || argument.value === null) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${call.name}() takes a constant as its second argument`);
   if (predicate.value === 'id') {
     if (!column.isPrimaryKey) throw new DynasqlError('DYNASQL_ERR_TYPE', `${call.name}() takes the table's key column (the hierarchy is of its rows), not ${column.name}`);
-    return [condition(column, operator, valueText(column, argument.value))];
+    const id = valueText(column, argument.value);
+    return negated ? negatedHierarchy(call.name, operator, column, id) : [condition(column, operator, id)];
   }
   const text = String(argument.value).trim();
   if (!DATE_TYPES.has(column.edmType)) throw new DynasqlError('DYNASQL_ERR_TYPE', `${call.name}() takes a date column, not ${column.name}`);
   if (!/^\d+$/.test(text)) throw new DynasqlError('DYNASQL_ERR_TYPE', `${call.name}() takes a whole number of units, not '${text}'`);
   return [condition(column, operator, text)];
+}
+
+/**
+ * NOT of a hierarchy predicate. The docs do not say whether `not-under` keeps the record itself,
+ * so it is used only where either reading gives the same rows (the key is never null):
+ *
+ *   NOT UNDER(a, X)       → not-under X, or a = X   (the record and every row not below it)
+ *   NOT EQ_OR_UNDER(a, X) → not-under X, and a ≠ X  (every row neither X nor below it)
+ *
+ * NOT NOT_UNDER would be `under` or `eq-or-under` depending on that reading, and FetchXML has no
+ * `not-above`: those stay refused.
+ */
+function negatedHierarchy(name: string, operator: string, column: Column, id: string): XmlElement[] {
+  if (operator === 'under') return filter('or', [[condition(column, 'not-under', id)], [condition(column, 'eq', id)]]);
+  if (operator === 'eq-or-under') return [condition(column, 'not-under', id), condition(column, 'ne', id)];
+  if (operator === 'not-under') return local(`NOT ${name}() has no exact FetchXML form: the docs do not say whether not-under keeps the record itself, so its complement is under or eq-or-under`);
+  return local(`NOT ${name}() has no exact FetchXML form: FetchXML has no NOT and no not-above operator`);
 }
 
 /** `a = b` on two columns of the scan: `valueof`, with both sides not null (null = null is not TRUE in SQL) */

@@ -108,6 +108,42 @@ describe('hierarchy predicates', () => {
   });
 });
 
+describe('NOT of a hierarchy predicate', () => {
+  it('NOT UNDER is not-under or the record itself, NOT EQ_OR_UNDER is not-under and not the record: exact whether not-under keeps the record or not', async () => {
+    const tree = await parents();
+    const cases: [string, string, Set<string>][] = [
+      [`NOT UNDER(accountid, '${TOP}')`, `<filter type="or"><condition attribute="accountid" operator="not-under" value="${TOP}"/><condition attribute="accountid" operator="eq" value="${TOP}"/></filter>`, below(tree, TOP)],
+      [`NOT EQ_OR_UNDER(accountid, '${MIDDLE}') AND name LIKE 'H%'`, `<condition attribute="accountid" operator="not-under" value="${MIDDLE}"/><condition attribute="accountid" operator="ne" value="${MIDDLE}"/>`, new Set([MIDDLE, ...below(tree, MIDDLE)])],
+    ];
+    for (const [where, conditions, excluded] of cases) {
+      expect(excluded.size).toBeGreaterThanOrEqual(1);
+      const sql = `SELECT accountid, name FROM account WHERE ${where}`;
+      const pushed = await run(auto, sql);
+      expect(pushed.fetches, sql).toHaveLength(1);
+      expect(pushed.fetches[0]).toContain(conditions);
+      const rest = where.includes(' AND ') ? ` AND ${where.slice(where.indexOf(' AND ') + 5)}` : '';
+      const plain = await run(off, `SELECT accountid, name FROM account WHERE accountid NOT IN (${idList(excluded)})${rest}`);
+      expect(pushed.rows, sql).toEqual(plain.rows);
+      expect(pushed.rows.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('NOT NOT_UNDER, NOT ABOVE, NOT EQ_OR_ABOVE and NOT of a relative date are refused, saying why', async () => {
+    const cases: [string, RegExp][] = [
+      [`NOT NOT_UNDER(accountid, '${TOP}')`, /whether not-under keeps the record itself/],
+      [`NOT ABOVE(accountid, '${BOTTOM}')`, /no not-above operator/],
+      [`NOT (EQ_OR_ABOVE(accountid, '${BOTTOM}') AND name IS NOT NULL)`, /no not-above operator/],
+      ['NOT TODAY(createdon)', /no operator is documented to keep exactly the dates outside today/],
+      ['NOT LAST_X_DAYS(createdon, 3) OR name IS NULL', /outside last-x-days/],
+    ];
+    for (const [where, reason] of cases) {
+      const before = emulator.requests().length;
+      await expect(auto.query(`SELECT name FROM account WHERE ${where}`), where).rejects.toMatchObject({ code: 'DYNASQL_ERR_UNSUPPORTED_SQL', message: expect.stringMatching(reason) });
+      expect(emulator.requests().length).toBe(before);
+    }
+  });
+});
+
 describe('the calling user', () => {
   it('= CURRENT_USER_ID() is eq-userid, <> is ne-userid without nulls, as ownerid compared with the WhoAmI id', async () => {
     for (const [op, operator] of [['=', 'eq-userid'], ['<>', 'ne-userid']] as const) {
