@@ -48,6 +48,7 @@ const CORPUS: [string, string][] = [
   // display-column statement of a connection also reads the labels or primary names it needs (counted)
   ['choice label', "SELECT name FROM account WHERE industrycodename = 'Consulting'"],
   ['choice label no option has', "SELECT name FROM account WHERE industrycodename = 'No such industry'"],
+  ['yes/no label', "SELECT name FROM account WHERE creditonholdname = 'Yes'"],
   ["lookup name (the issue's)", "SELECT name FROM account WHERE primarycontactidname = 'Mark Carrington'"],
   ['polymorphic lookup name', "SELECT fullname FROM contact WHERE parentcustomeridname = 'Fourth Coffee (sample)'"],
   ['lookup type', "SELECT fullname FROM contact WHERE parentcustomeridtype = 'contact'"],

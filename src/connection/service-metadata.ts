@@ -1,12 +1,18 @@
 /**
  * The connection's copy of the metadata push-down asks for beyond `$metadata` (pushdown/service-metadata.ts):
- * a choice's option labels and a table's primary name column, read from the metadata Web API
+ * a choice's option labels (a yes/no column's two), and a table's primary name column, read from the metadata Web API
  * (fetchxml-delta-metadata doc §3) the first time a statement filters on a display column, and kept
  * until the catalog is refreshed.
  *
  *   EntityDefinitions(LogicalName='contact')?$select=PrimaryNameAttribute            → fullname
  *   EntityDefinitions(LogicalName='account')/Attributes(LogicalName='industrycode')
  *     /Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options),GlobalOptionSet($select=Options)
+ *   EntityDefinitions(LogicalName='contact')/Attributes(LogicalName='donotemail')
+ *     /Microsoft.Dynamics.CRM.BooleanAttributeMetadata?$select=LogicalName&$expand=OptionSet,GlobalOptionSet
+ *     → OptionSet: { TrueOption: { Value: 1, Label }, FalseOption: { Value: 0, Label } }
+ *
+ * A yes/no column's option set is the SDK's BooleanOptionSetMetadata (TrueOption, FalseOption); the
+ * Web API pages we read show the cast by name only, not that answer [unverified].
  *
  * A refused request leaves that metadata unknown for good (`null`): the filter is then evaluated
  * locally, which gives the same rows.
@@ -16,7 +22,8 @@ import { odataLiteral } from '../odata/index.js';
 import type { ChoiceOption, MetadataNeed, ServiceMetadata } from '../pushdown/index.js';
 
 interface Label { UserLocalizedLabel?: { Label?: string } | null; LocalizedLabels?: { Label?: string }[] }
-interface OptionSetBody { Options?: { Value?: number; Label?: Label }[] }
+interface Option { Value?: number; Label?: Label }
+interface OptionSetBody { Options?: Option[]; TrueOption?: Option | null; FalseOption?: Option | null }
 interface AttributeBody { OptionSet?: OptionSetBody | null; GlobalOptionSet?: OptionSetBody | null }
 
 const key = (table: string, column: string) => `${table}\u0000${column}`;
@@ -54,6 +61,11 @@ export class ServiceMetadataCache implements ServiceMetadata {
       if (need.kind === 'primaryName') {
         const body = await this.read<{ PrimaryNameAttribute?: string | null }>(`EntityDefinitions(${byName(need.table)})?$select=PrimaryNameAttribute`, signal);
         this.primaryNames.set(need.table, typeof body?.PrimaryNameAttribute === 'string' && body.PrimaryNameAttribute !== '' ? body.PrimaryNameAttribute : null);
+      } else if (need.yesNo) {
+        const url = `EntityDefinitions(${byName(need.table)})/Attributes(${byName(need.column)})/Microsoft.Dynamics.CRM.BooleanAttributeMetadata`
+          + '?$select=LogicalName&$expand=OptionSet,GlobalOptionSet';
+        const body = await this.read<AttributeBody>(url, signal);
+        this.choices.set(key(need.table, need.column), yesNoOptionsOf(body));
       } else {
         const url = `EntityDefinitions(${byName(need.table)})/Attributes(${byName(need.column)})/Microsoft.Dynamics.CRM.${castOf(need.column)}`
           + '?$select=LogicalName&$expand=OptionSet($select=Options),GlobalOptionSet($select=Options)';
@@ -81,9 +93,22 @@ function optionsOf(body: AttributeBody | undefined): readonly ChoiceOption[] | n
   if (!set || !Array.isArray(set.Options)) return null;
   const options: ChoiceOption[] = [];
   for (const option of set.Options) {
-    const label = option.Label?.UserLocalizedLabel?.Label ?? option.Label?.LocalizedLabels?.[0]?.Label;
-    if (typeof option.Value !== 'number' || typeof label !== 'string') return null;
+    const label = labelOf(option);
+    if (typeof option.Value !== 'number' || label === undefined) return null;
     options.push({ value: option.Value, label });
   }
   return options;
+}
+
+/** a yes/no column's labels: its true option as 1, its false option as 0; null unless both have a label */
+function yesNoOptionsOf(body: AttributeBody | undefined): readonly ChoiceOption[] | null {
+  const set = body?.OptionSet ?? body?.GlobalOptionSet;
+  const yes = set?.TrueOption ? labelOf(set.TrueOption) : undefined;
+  const no = set?.FalseOption ? labelOf(set.FalseOption) : undefined;
+  return yes === undefined || no === undefined ? null : [{ value: 1, label: yes }, { value: 0, label: no }];
+}
+
+function labelOf(option: Option): string | undefined {
+  const label = option.Label?.UserLocalizedLabel?.Label ?? option.Label?.LocalizedLabels?.[0]?.Label;
+  return typeof label === 'string' ? label : undefined;
 }

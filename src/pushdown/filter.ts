@@ -9,7 +9,7 @@
  * - display columns are annotations the service cannot filter on, so they are filtered through what
  *   they show (service-metadata.ts gives the labels and primary names): a choice label as the option
  *   values that carry it (`industrycodename = 'Accounting'` → `industrycode eq 1`; a label no option
- *   has → `false`), a lookup's name through its navigation property (`primarycontactid/fullname eq
+ *   has → `false`; a yes/no column's label as its value: `donotemailname = 'Do Not Allow'` → `donotemail eq true`), a lookup's name through its navigation property (`primarycontactid/fullname eq
  *   'Mark'`; a polymorphic lookup's as one `or` per target type), a lookup's type as the target's
  *   navigation being set (`parentcustomeridtype = 'contact'` → `parentcustomerid_contact/contactid ne null`).
  *
@@ -387,8 +387,9 @@ function displayColumn(expr: Expr, ctx: Context): DisplayDomain | undefined {
   }
   if (column.kind !== 'choiceLabel') return undefined;
   const source = ctx.scan?.table.columns.find((c) => c.kind === 'data' && c.name === column.sourceColumn);
-  if (!ctx.scan || !source || !INTEGER_TYPES.has(source.edmType)) return local(`${column.name} is a display value (an annotation), which the service cannot filter on`);
-  const options = ctx.scan.metadata.choiceOptions(ctx.scan.table.name, source.name);
+  const yesNo = source?.edmType === 'Edm.Boolean';
+  if (!ctx.scan || !source || !(INTEGER_TYPES.has(source.edmType) || yesNo)) return local(`${column.name} is a display value (an annotation), which the service cannot filter on`);
+  const options = ctx.scan.metadata.choiceOptions(ctx.scan.table.name, source.name, yesNo);
   if (!options) return local(`the labels of ${source.name} are not known from the service's metadata; ${column.name} is compared locally`);
   return { kind: 'choice', name: column.name, source, options };
 }
@@ -409,12 +410,17 @@ function displayMembership(domain: DisplayDomain, values: ConstantValue[], negat
   const shown = (text: string) => texts.some((t) => sameText(t, text));
   if (domain.kind === 'choice') {
     const source = domain.source;
-    const codes = [...new Set(domain.options.filter((o) => shown(o.label)).map((o) => o.value))];
+    const found = [...new Set(domain.options.filter((o) => shown(o.label)).map((o) => o.value))];
+    // a yes/no column's options stand for true (1) and false (0)
+    const codes = source.edmType === 'Edm.Boolean' ? found.map((code) => code === 1) : found;
     if (negated) {
       const notNull: ODataFilter = { kind: 'compare', op: 'ne', property: source.odataName, value: null, target: target(source) };
       return andAll([...codes.map((code): ODataFilter => ({ kind: 'compare', op: 'ne', property: source.odataName, value: code, target: target(source) })), notNull])!;
     }
-    return codes.length === 0 ? NO_ROW : anyOf(source, codes, true, ctx);
+    if (codes.length === 0) return NO_ROW;
+    return source.edmType === 'Edm.Boolean'
+      ? orAll(codes.map((code): ODataFilter => ({ kind: 'compare', op: 'eq', property: source.odataName, value: code, target: target(source) })))
+      : anyOf(source, codes, true, ctx);
   }
   // a polymorphic lookup is of a type when that type's navigation leads to a record
   const targets = domain.targets.filter((t) => shown(t.table) !== negated);

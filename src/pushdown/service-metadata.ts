@@ -4,17 +4,22 @@
  * With them a filter on a display column goes to the service:
  *
  *   industrycodename = 'Accounting'        → industrycode eq 1            (the labels of industrycode)
+ *   donotemailname = 'Do Not Allow'        → donotemail eq true           (a yes/no column's two labels)
  *   primarycontactidname = 'Mark Carrington' → primarycontactid/fullname eq 'Mark Carrington'  (contact's primary name)
  *
  * Planning stays pure: the reader answers from what was loaded and records what was missing; the
  * connection loads that and plans again (connection/service-metadata.ts).
  */
 
+/** a choice's option, or one of a yes/no column's two (value 1 for true, 0 for false) */
 export interface ChoiceOption { value: number; label: string }
 
-/** metadata one planning lacked: the connection loads it before planning again */
+/**
+ * metadata one planning lacked: the connection loads it before planning again; `yesNo`: the
+ * column is a yes/no (Boolean) one, whose labels are its true and false options
+ */
 export type MetadataNeed =
-  | { kind: 'choiceOptions'; table: string; column: string }
+  | { kind: 'choiceOptions'; table: string; column: string; yesNo?: true }
   | { kind: 'primaryName'; table: string };
 
 /**
@@ -33,9 +38,9 @@ export class MetadataReader {
 
   constructor(private readonly source: ServiceMetadata | undefined) {}
 
-  choiceOptions(table: string, column: string): readonly ChoiceOption[] | undefined {
+  choiceOptions(table: string, column: string, yesNo = false): readonly ChoiceOption[] | undefined {
     const options = this.source?.choiceOptions(table, column);
-    if (options === undefined && this.source) this.need({ kind: 'choiceOptions', table, column });
+    if (options === undefined && this.source) this.need({ kind: 'choiceOptions', table, column, ...(yesNo ? { yesNo: true as const } : {}) });
     return options ?? undefined;
   }
 

@@ -39,6 +39,17 @@ describe('EntityDefinitions on the Dataverse emulator', () => {
     expect(options[0]).toMatchObject({ Value: 1, Label: { UserLocalizedLabel: { Label: 'Accounting', LanguageCode: 1033 } } });
   });
 
+  it("answers a yes/no column as BooleanAttributeMetadata: TrueOption 1 and FalseOption 0, labelled as its FormattedValues", async () => {
+    const { status, body } = await get("EntityDefinitions(LogicalName='contact')/Attributes(LogicalName='donotemail')/Microsoft.Dynamics.CRM.BooleanAttributeMetadata?$select=LogicalName&$expand=OptionSet,GlobalOptionSet");
+    expect(status).toBe(200);
+    expect(body.GlobalOptionSet).toBeNull();
+    expect(body.OptionSet).toMatchObject({
+      OptionSetType: 'Boolean', TrueOption: { Value: 1, Label: { UserLocalizedLabel: { Label: 'Yes' } } }, FalseOption: { Value: 0, Label: { UserLocalizedLabel: { Label: 'No' } } },
+    });
+    expect((await get("EntityDefinitions(LogicalName='contact')/Attributes(LogicalName='donotemail')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata")).status).toBe(404);
+    expect((await get("EntityDefinitions(LogicalName='account')/Attributes(LogicalName='industrycode')/Microsoft.Dynamics.CRM.BooleanAttributeMetadata")).status).toBe(404);
+  });
+
   it('answers statecode only as StateAttributeMetadata, and a column that is no choice not at all', async () => {
     expect((await get("EntityDefinitions(LogicalName='account')/Attributes(LogicalName='statecode')/Microsoft.Dynamics.CRM.StateAttributeMetadata?$expand=OptionSet")).status).toBe(200);
     expect((await get("EntityDefinitions(LogicalName='account')/Attributes(LogicalName='statecode')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata")).status).toBe(404);
@@ -64,6 +75,18 @@ describe('the connection reads labels and primary names once, as filters need th
     expect(metadataRequests(before)).toHaveLength(2);
     before = emulator.requests().length;
     await conn.query("SELECT name FROM account WHERE industrycodename IN ('Brokers') AND primarycontactidname <> 'y'");
+    expect(metadataRequests(before)).toHaveLength(0);
+  });
+
+  it("a yes/no label reads the column's BooleanAttributeMetadata once and filters by its value", async () => {
+    let before = emulator.requests().length;
+    const rows = (await conn.query("SELECT name, creditonholdname FROM account WHERE creditonholdname = 'Yes'")).rows;
+    expect(metadataRequests(before)).toEqual([expect.stringContaining("Attributes(LogicalName='creditonhold')/Microsoft.Dynamics.CRM.BooleanAttributeMetadata")]);
+    expect(decodeURIComponent(emulator.requests().at(-1)!.url)).toContain('$filter=creditonhold eq true');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.creditonholdname === 'Yes')).toBe(true);
+    before = emulator.requests().length;
+    await conn.query("SELECT name FROM account WHERE creditonholdname <> 'no'");
     expect(metadataRequests(before)).toHaveLength(0);
   });
 

@@ -9,7 +9,7 @@ import { DATAVERSE_EDMX } from '../../src/emulator/metadata/dataverse-edmx.js';
 import { finopsMetadataXml } from '../../src/emulator/finops/finops-metadata.js';
 import type { PhysicalPlan } from '../../src/plan/index.js';
 import { MetadataReader, planQuery, resolveParams, type RemoteLanguage, type ServiceMetadata } from '../../src/pushdown/index.js';
-import { primaryNameOf } from '../../src/emulator/http/format.js';
+import { primaryNameOf, YES_NO } from '../../src/emulator/http/format.js';
 import { parseEdmx as emulatorModel, type EdmModel } from '../../src/emulator/metadata/model.js';
 import { choiceLabels } from '../../src/emulator/seed/choices.js';
 import { parseSql } from '../../src/sql/index.js';
@@ -37,14 +37,20 @@ let dataverseModel: EdmModel | undefined;
  * The Dataverse emulator's answers to the metadata API (its choice labels and primary names), so a
  * statement translates as it runs end to end against the emulator.
  */
+function emulatorEntity(table: string) {
+  dataverseModel ??= emulatorModel(DATAVERSE_EDMX);
+  return [...dataverseModel.entityTypes.values()].find((e) => e.name === table && e.entitySet);
+}
+
 const emulatorMetadata: ServiceMetadata = {
   choiceOptions: (table, column) => {
+    // a yes/no column: its true and false options, labelled as the emulator's FormattedValues
+    if (emulatorEntity(table)?.properties.get(column)?.type === 'Edm.Boolean') return [{ value: 1, label: YES_NO.yes }, { value: 0, label: YES_NO.no }];
     const labels = choiceLabels[table]?.[column];
     return labels ? Object.entries(labels).map(([value, label]) => ({ value: Number(value), label })) : null;
   },
   primaryName: (table) => {
-    dataverseModel ??= emulatorModel(DATAVERSE_EDMX);
-    const entity = [...dataverseModel.entityTypes.values()].find((e) => e.name === table && e.entitySet);
+    const entity = emulatorEntity(table);
     return (entity && primaryNameOf(entity)) ?? null;
   },
 };

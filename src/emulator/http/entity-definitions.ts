@@ -9,7 +9,9 @@
  *     → {"LogicalName":"industrycode","OptionSet":{"Options":[{"Value":1,"Label":{…}}…]},"GlobalOptionSet":null}
  *
  * `statecode` answers only the StateAttributeMetadata cast, `statuscode` only StatusAttributeMetadata,
- * any other choice only PicklistAttributeMetadata (the docs name the casts; what the service answers
+ * a yes/no (Boolean) column only BooleanAttributeMetadata (its OptionSet holds TrueOption and
+ * FalseOption, as the SDK's BooleanOptionSetMetadata: docs silent on the Web API's answer), any other
+ * choice only PicklistAttributeMetadata (the docs name the casts; what the service answers
  * for a cast that does not fit the column is not documented: here 404 as for a missing column). The
  * labels are the seed's en-US ones (seed/choices.ts), the same the FormattedValue annotations show.
  */
@@ -17,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { ODataError, NOT_FOUND, queryError } from '../errors.js';
 import type { EntityTypeDef } from '../metadata/model.js';
 import type { EmulatorState } from '../state.js';
-import { primaryNameOf } from './format.js';
+import { primaryNameOf, YES_NO } from './format.js';
 import type { Segment } from './path.js';
 import type { ODataResponse } from '../state.js';
 import { jsonResponse } from './respond.js';
@@ -86,9 +88,11 @@ export function readEntityDefinitions(
   }
   if (attributes.name !== 'Attributes' || !cast || more.length > 0) throw queryError('Only EntityDefinitions(…)/Attributes(…)/<cast> is emulated under EntityDefinitions.');
   const column = logicalNameKey(attributes.args, 'Attributes');
-  if (!entity.properties.has(column)) throw notFound(`Could not find attribute with name '${column}' on entity '${entity.name}'.`);
+  const property = entity.properties.get(column);
+  if (!property) throw notFound(`Could not find attribute with name '${column}' on entity '${entity.name}'.`);
+  const yesNo = property.type === 'Edm.Boolean';
   const options_ = state.choices[entity.name]?.[column];
-  if (!options_ || cast.name !== `${CAST_PREFIX}${castOf(column)}`) {
+  if ((!options_ && !yesNo) || cast.name !== `${CAST_PREFIX}${yesNo ? 'BooleanAttributeMetadata' : castOf(column)}`) {
     throw notFound(`The attribute '${column}' of '${entity.name}' is not a ${cast.name.replace(CAST_PREFIX, '')}.`);
   }
   const expand = options.get('$expand') ?? '';
@@ -96,7 +100,14 @@ export function readEntityDefinitions(
   const record: Record<string, unknown> = {
     '@odata.context': `${context}('${entity.name}')/Attributes/${cast.name}/$entity`, LogicalName: column, MetadataId: metadataId(`attribute:${entity.name}.${column}`),
   };
-  if (expanded('OptionSet')) {
+  if (yesNo && expanded('OptionSet')) {
+    // the SDK's BooleanOptionSetMetadata: TrueOption (1) and FalseOption (0); the labels the FormattedValues show
+    const option = (value: number, text: string) => ({ Value: value, Label: label(text), Description: label(''), Color: null, IsManaged: true, MetadataId: null, HasChanged: null });
+    record.OptionSet = {
+      Name: `${entity.name}_${column}`, IsGlobal: false, OptionSetType: 'Boolean', MetadataId: metadataId(`optionset:${entity.name}.${column}`),
+      TrueOption: option(1, YES_NO.yes), FalseOption: option(0, YES_NO.no),
+    };
+  } else if (options_ && expanded('OptionSet')) {
     record.OptionSet = {
       Name: `${entity.name}_${column}`, IsGlobal: false, OptionSetType: castOf(column).replace('AttributeMetadata', ''), MetadataId: metadataId(`optionset:${entity.name}.${column}`),
       Options: Object.entries(options_).map(([value, text]) => ({ Value: Number(value), Label: label(text), Description: label(''), Color: null, IsManaged: true, MetadataId: null, HasChanged: null })),

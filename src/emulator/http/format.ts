@@ -18,6 +18,9 @@ export function primaryNameOf(entity: EntityTypeDef): string | undefined {
 export const isMoney = (entity: EntityTypeDef, property: PropertyDef) =>
   property.type === 'Edm.Decimal' && (entity.properties.has(`${property.name}_base`) || (property.name.endsWith('_base') && entity.properties.has(property.name.slice(0, -5))));
 
+/** every yes/no column's two labels here (the service's are per column: `donotemail` shows Allow / Do Not Allow) */
+export const YES_NO = { yes: 'Yes', no: 'No' } as const;
+
 export interface Formatter {
   store: Store;
   choices: ChoiceLabels;
@@ -43,7 +46,7 @@ export function formattedValue(f: Formatter, entity: EntityTypeDef, row: Row, pr
   const labels = f.choices[entity.name]?.[property.name];
   if (labels && typeof value === 'number') return labels[value] ?? String(value);
   switch (property.type) {
-    case 'Edm.Boolean': return value ? 'Yes' : 'No';
+    case 'Edm.Boolean': return value ? YES_NO.yes : YES_NO.no;
     case 'Edm.DateTimeOffset': return formatDate(String(value), false);
     case 'Edm.Date': return formatDate(String(value), true);
     case 'Edm.Decimal':
