@@ -127,16 +127,11 @@ export async function planWithSubqueryKeys(ctx: StatementContext, prepared: Prep
 /**
  * The plan of one chunk of a long key list (subquery-keys.ts): as OData, whose scans only filter
  * (FetchXML's plan would answer the statement whole, one request per chunk); undefined for a
- * statement forced to FetchXML, or using a predicate only FetchXML sends (OData planning refuses it).
+ * statement forced to FetchXML. (A statement with a predicate only FetchXML sends has a FetchXML
+ * plan, which reads no subquery on its own, so it has no keys to chunk.)
  */
 function chunkPlan(ctx: StatementContext, bound: BoundQuery, options: PlanOptions): PhysicalPlan | undefined {
-  if (ctx.remoteLanguage === 'fetchxml') return undefined;
-  try {
-    return planQuery(bound, { ...options, remoteLanguage: 'odata' });
-  } catch (error) {
-    if (DynasqlError.is(error, 'DYNASQL_ERR_UNSUPPORTED_SQL')) return undefined;
-    throw error;
-  }
+  return ctx.remoteLanguage === 'fetchxml' ? undefined : planQuery(bound, { ...options, remoteLanguage: 'odata' });
 }
 
 /** `keys`: the subqueries a run reads first (subquery-keys.ts), which EXPLAIN does not read */

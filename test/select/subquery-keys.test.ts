@@ -120,6 +120,18 @@ describe('IN (SELECT …) without a relationship: the keys read first', () => {
     const ints = await both(`SELECT COUNT(*) AS n FROM account WHERE numberofemployees IN (${keys})`);
     expect(ints.sent).toEqual(['accounts?$select=accountid', 'accounts?$select=accountid', 'accounts?$select=numberofemployees', 'accounts?$select=accountid', 'accounts?$select=accountid']);
     expect(ints.rows).toEqual(ints.expected);
+    // Remote Language=FetchXML: the chunks would go as OData, so the plan stays as it was
+    const fetchXml = await connect(`Url=${emulator.url};Remote Language=FetchXML`);
+    try {
+      const before = emulator.requests().length;
+      const forced = await fetchXml.query(`SELECT COUNT(*) AS n FROM account WHERE numberofemployees IN (${keys.replace('2001', '150')})`);
+      const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url.slice(root.length)));
+      expect(sent).toHaveLength(5);
+      expect(sent.some((u) => u.includes('CRM.In'))).toBe(false);
+      expect(forced.rows).toEqual((await local.query(`SELECT COUNT(*) AS n FROM account WHERE numberofemployees IN (${keys.replace('2001', '150')})`)).rows);
+    } finally {
+      await fetchXml.close();
+    }
     // strings equal under the collation ('Mark', 'MARK ') could fall in two chunks and match one row twice
     const strings = await both('SELECT COUNT(*) AS n FROM contact WHERE lastname IN (SELECT fullname FROM contact)');
     expect(strings.sent).toEqual(['contacts?$select=fullname', 'contacts?$select=lastname', 'contacts?$select=fullname']);
