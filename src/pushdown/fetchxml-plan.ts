@@ -282,9 +282,18 @@ function addWhere(root: EntityParts, joined: Joined, expr: P.Expr, ctx: BuildCon
   root.conditions.push(...onLink.conditions.map((c) => naming(c, target.alias)));
 }
 
-/** the condition (and those nested in its filters) read from the link `alias` */
+/**
+ * The condition (and those nested in its filters) read from the link `alias`. A column comparison's
+ * other column is named `alias.column` too, the documented cross-table form (FetchXML doc §1.1): a
+ * bare `valueof` beside `entityname` is a column of the root to the emulator, and the docs do not say
+ * which table the service reads it from. `WHERE l.creditlimit = l.revenue` →
+ * `<condition entityname="l1" attribute="creditlimit" operator="eq" valueof="l1.revenue"/>`.
+ */
 function naming(e: XmlElement, alias: string): XmlElement {
-  if (e.name === 'condition') return { ...e, attributes: { entityname: alias, ...e.attributes } };
+  if (e.name === 'condition') {
+    const valueof = e.attributes.valueof;
+    return { ...e, attributes: { entityname: alias, ...e.attributes, ...(valueof !== undefined && !valueof.includes('.') ? { valueof: `${alias}.${valueof}` } : {}) } };
+  }
   return { ...e, children: e.children.map((c) => naming(c, alias)) };
 }
 

@@ -8,7 +8,7 @@
  * statements from index I on (the `#I` a report prints), the ones before it generated and skipped.
  */
 import { parseArgs } from 'node:util';
-import { classOf, jsonSafe, minimal, newStats, parseFeatures, record, runCase, runPartition, startFinopsWorlds, startWorld, type Stats } from './harness.js';
+import { classOf, jsonSafe, minimal, newStats, parseFeatures, record, requestMark, runCase, runPartition, startFinopsWorlds, startWorld, type Stats } from './harness.js';
 import { openOracle } from './oracle.js';
 import { runParallel } from './parallel.js';
 import { renderSql } from './render-sql.js';
@@ -20,6 +20,8 @@ export interface Report {
   run: number;
   agree: number;
   oracleErrors: number;
+  /** statements whose requests carried FetchXML (what a forced or chosen Remote Language really sent) */
+  fetchXml: number;
   /** the first oracle errors' messages (generator faults) */
   oracleErrorSamples: string[];
   /** class → count */
@@ -100,6 +102,7 @@ export async function runShare(options: Options, share: Share, out: (line: strin
   const paged = options.pagedRows ? await startWorld(options.pagedRows, { db: world.db, schema: 'paged', remoteLanguage: language }) : undefined;
   const stats: Stats = newStats();
   const found: Report['found'] = [];
+  let fetchXml = 0;
   try {
     if (mode === 'write') {
       await runWriteCases(world, seed, count, features, stats, out);
@@ -114,7 +117,9 @@ export async function runShare(options: Options, share: Share, out: (line: strin
         seen += 1;
         // the partitioning oracle counts the rows of one table: statements of other shapes are skipped
         if (mode === 'partition' && (!g.q.where || g.q.union || g.q.groupBy || g.q.from.k !== 'table' || g.q.joins)) continue;
+        const mark = requestMark(here);
         const outcome = mode === 'partition' ? await runPartition(here, g.q, g.dialect) : await runCase(here, g.q, g.dialect, checkTypes);
+        if (mark.sent().fetchxml) fetchXml += 1;
         const cls = `${worlds.length > 1 ? (source % 2 ? 'cross-company ' : 'one company ') : ''}${onPaged ? 'paged ' : ''}${outcome.typeClass ?? classOf(g)}`;
         record(stats, outcome, cls);
         if (outcome.kind === 'disagree' || outcome.kind === 'error') {
@@ -143,14 +148,15 @@ export async function runShare(options: Options, share: Share, out: (line: strin
     for (const w of worlds) await w.close();
     if (options.finops) await world.db.close();
   }
-  return toReport(stats, found);
+  return toReport(stats, found, fetchXml);
 }
 
-function toReport(stats: Stats, found: Report['found']): Report {
+function toReport(stats: Stats, found: Report['found'], fetchXml: number): Report {
   const counts = (m: Map<string, unknown[]>) => Object.fromEntries([...m].map(([k, l]) => [k, l.length]));
   return {
     run: stats.run,
     agree: stats.agree,
+    fetchXml,
     oracleErrors: stats.oracleErrors.length,
     oracleErrorSamples: stats.oracleErrors.slice(0, 3).map((o) => `${o.detail} in ${o.sql}`),
     disagree: counts(stats.disagree),
@@ -164,10 +170,11 @@ export function mergeReports(reports: Report[]): Report {
   const add = (into: Record<string, number>, from: Record<string, number>) => {
     for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
   };
-  const merged: Report = { run: 0, agree: 0, oracleErrors: 0, oracleErrorSamples: [], disagree: {}, errors: {}, found: [] };
+  const merged: Report = { run: 0, agree: 0, fetchXml: 0, oracleErrors: 0, oracleErrorSamples: [], disagree: {}, errors: {}, found: [] };
   for (const r of reports) {
     merged.run += r.run;
     merged.agree += r.agree;
+    merged.fetchXml += r.fetchXml;
     merged.oracleErrors += r.oracleErrors;
     merged.oracleErrorSamples.push(...r.oracleErrorSamples);
     add(merged.disagree, r.disagree);
@@ -183,6 +190,7 @@ export function mergeReports(reports: Report[]): Report {
 export function summary(report: Report, elapsedMs?: number): string {
   const lines = [`\nstatements run: ${report.run}, agreements: ${report.agree}, oracle errors (generator faults): ${report.oracleErrors}${elapsedMs === undefined ? '' : `, ${Math.round(elapsedMs / 1000)} s`}`];
   const sum = (m: Record<string, number>) => Object.values(m).reduce((n, x) => n + x, 0);
+  lines.push(`statements that sent FetchXML: ${report.fetchXml}`);
   lines.push(`disagreements: ${sum(report.disagree)}`);
   for (const [k, n] of Object.entries(report.disagree).sort((a, b) => b[1] - a[1])) lines.push(`  ${n}\t${k}`);
   lines.push(`errors on valid SQL: ${sum(report.errors)}`);

@@ -28,6 +28,9 @@ export const FEATURES = [
   'distinctfrom',
   // T-SQL PIVOT over a derived table (its oracle form: the grouped select with one aggregate of a CASE per listed value)
   'pivot',
+  // statements of the shapes FetchXML answers whole (issue 18): plain columns, joins on any columns, semi-joins, grouped and
+  // date-bucketed aggregates, so that a campaign with Remote Language=FetchXML sends FetchXML for more than a few of them
+  'fetchshape',
   // not a construct: the check of each output column's reported type against T-SQL's (test/fuzz/result-types.ts)
   'coltypes',
 ] as const;
@@ -66,6 +69,8 @@ export class Generator {
   private aliases = 0;
   /** set while an aggregate's argument is generated */
   private inAggregate = false;
+  /** set while a `fetchshape` statement is generated: expressions are bare columns and values */
+  private flat = false;
   private dialect: 'tsql' | 'postgresql' = 'tsql';
 
   constructor(seed: number, private readonly on: Set<Feature>, private readonly pools: Pools, private readonly tables: TableDef[] = [ACCOUNT, CONTACT]) {
@@ -93,6 +98,7 @@ export class Generator {
     if (this.on.has('apply') && this.tables.includes(ACCOUNT)) shapes.push(() => this.applied());
     if (this.on.has('recursive') && this.tables.includes(ACCOUNT)) shapes.push(() => this.recursiveCte());
     if (this.on.has('pivot') && this.on.has('strcmp') && this.dialect === 'tsql') shapes.push(() => this.pivoted());
+    if (this.on.has('fetchshape')) shapes.push(() => this.fetchable(), () => this.fetchable());
     const q = this.rng.pick(shapes)();
     const columns: OutputColumn[] = q.items.map((i) => ({ alias: i.alias, ty: i.e.ty, ci: false, approx: isApprox(i.e) }));
     return { q, columns, ordered: Boolean(q.orderBy?.length && q.orderTotal), dialect: this.dialect, features: new Set(this.used) };
@@ -114,6 +120,78 @@ export class Generator {
   }
 
   // ---- statement shapes ----------------------------------------------------------------------
+
+  /**
+   * A statement of a shape FetchXML answers in one request (pushdown/fetchxml-plan.ts): plain columns
+   * of one table or of account joined with contact (on a lookup, or on columns of any kind: money,
+   * names), a WHERE of bare columns against values (semi-joins included), ORDER BY and TOP; or a
+   * GROUP BY of plain columns and date parts with COUNT / COUNT(DISTINCT) / SUM / MIN / MAX / AVG.
+   */
+  private fetchable(): Select {
+    this.used.add('fetchshape');
+    this.flat = true;
+    try {
+      if (this.on.has('groupby') && this.rng.chance(0.45)) return this.fetchableGroups();
+      const t = this.table();
+      const root: Source = { alias: 't0', table: t };
+      const sources: Source[] = [root];
+      const q: Select = { k: 'select', items: [], from: { k: 'table', table: t.name, alias: 't0' } };
+      if (this.on.has('join') && this.tables.includes(CONTACT) && this.rng.chance(0.4)) {
+        this.used.add('join');
+        const other: Source = t === ACCOUNT ? { alias: 't1', table: CONTACT } : { alias: 't1', table: ACCOUNT };
+        const [a, c] = t === ACCOUNT ? ['t0', 't1'] : ['t1', 't0'];
+        const col = (table: string, name: string, ty: Ty): Expr => ({ k: 'col', ty, table, name });
+        const ons: Pred[] = [
+          { k: 'cmp', op: '=', l: col(c, 'parentcustomerid', 'guid'), r: col(a, 'accountid', 'guid') },
+          { k: 'cmp', op: '=', l: col(c, 'contactid', 'guid'), r: col(a, 'primarycontactid', 'guid') },
+          ...(this.on.has('money') ? [{ k: 'cmp', op: '=', l: col(c, 'creditlimit', 'money'), r: col(a, 'creditlimit', 'money') } as Pred] : []),
+          ...(this.on.has('strcmp') ? [{ k: 'cmp', op: '=', l: col(c, 'firstname', 'str'), r: col(a, 'name', 'str') } as Pred, { k: 'cmp', op: '=', l: col(c, 'jobtitle', 'str'), r: col(a, 'description', 'str') } as Pred] : []),
+        ];
+        q.joins = [{ type: this.rng.chance(0.5) ? 'INNER' : 'LEFT', from: { k: 'table', table: other.table.name, alias: 't1' }, on: this.rng.pick(ons) }];
+        sources.push(other);
+      }
+      const n = this.rng.int(1, 4);
+      for (let i = 0; i < n; i++) q.items.push({ e: this.column(this.anyTy(), [this.rng.pick(sources)]) ?? this.keyItems(t, 't0')[0]!.e, alias: `c${i}` });
+      if (this.has('where', 0.85)) q.where = this.pred(sources, 2);
+      this.order(q, q.joins ? [...this.keyItems(t, 't0'), ...this.keyItems(sources[1]!.table, 't1').map((k) => ({ ...k, alias: `j${k.alias}` }))] : this.keyItems(t, 't0'));
+      return q;
+    } finally {
+      this.flat = false;
+    }
+  }
+
+  /** GROUP BY plain columns and YEAR / MONTH / DAY of a date (T-SQL) with aggregates of bare columns */
+  private fetchableGroups(): Select {
+    const t = this.table();
+    const src: Source = { alias: 't0', table: t };
+    this.used.add('groupby');
+    const keys: Expr[] = [];
+    // a choice's label groups locally (FetchXML groups by the value): now and then
+    const columns = this.groupKeyColumns(t).filter((c) => (c.ty !== 'str' || this.rng.chance(0.3)) && (c.read !== 'formatted' || this.rng.chance(0.2)));
+    const dates = t.columns.filter((c) => (c.ty === 'dt' || c.ty === 'date') && this.columnAllowed(c));
+    for (let i = this.rng.int(1, 2); i > 0; i--) {
+      let e: Expr | undefined;
+      if (dates.length && this.dialect === 'tsql' && this.on.has('datefn') && this.rng.chance(0.4)) {
+        this.used.add('datefn');
+        const d = this.rng.pick(dates);
+        e = { k: 'fn', ty: 'int', name: this.rng.pick(['YEAR', 'MONTH', 'DAY']), args: [{ k: 'col', ty: d.ty, table: 't0', name: d.name }] };
+      } else if (columns.length) {
+        const c = this.rng.pick(columns);
+        e = { k: 'col', ty: c.ty, table: 't0', name: c.name };
+      }
+      if (e && !keys.some((x) => JSON.stringify(x) === JSON.stringify(e))) keys.push(e);
+    }
+    const items: Item[] = keys.map((e, i) => ({ e, alias: `g${i}` }));
+    for (let i = this.rng.int(1, 3); i > 0; i--) items.push({ e: this.agg([src]), alias: `a${i}` });
+    const q: Select = { k: 'select', items, from: { k: 'table', table: t.name, alias: 't0' }, ...(keys.length ? { groupBy: keys } : {}) };
+    if (this.has('where', 0.6)) q.where = this.pred([src], 2);
+    if (keys.length && (keys.every((k) => k.ty !== 'str') || this.on.has('strorder')) && this.has('orderby', 0.5)) {
+      q.orderBy = keys.map((_e, i) => ({ alias: `g${i}`, desc: this.rng.chance(0.3) }));
+      q.orderTotal = true;
+      this.limitRows(q, [1, 2, 5], 0.4);
+    }
+    return q;
+  }
 
   private table(): TableDef {
     if (this.tables.length === 1) return this.tables[0]!;
@@ -158,7 +236,7 @@ export class Generator {
 
   /** over a total order: TOP n (T-SQL) / LIMIT n, or OFFSET m with or without FETCH / LIMIT */
   private limitRows(q: Select, counts: number[], p: number): void {
-    if (this.has('offset', 0.3)) {
+    if (!this.flat && this.has('offset', 0.3)) {
       q.offset = this.rng.pick([0, 1, 2, 5, 20]);
       if (this.rng.chance(0.6)) q.top = this.rng.pick(counts);
       return;
@@ -623,9 +701,9 @@ export class Generator {
   }
 
   expr(ty: Ty, sources: Source[], depth: number): Expr {
-    if (depth <= 0 || this.rng.chance(0.45)) {
+    if (depth <= 0 || this.flat || this.rng.chance(0.45)) {
       const c = this.column(ty, sources);
-      if (c && this.rng.chance(0.85)) return c;
+      if (c && (this.flat || this.rng.chance(0.85))) return c;
       return this.literal(ty, c);
     }
     const d = depth - 1;
@@ -815,7 +893,7 @@ export class Generator {
   }
 
   private aggregateCall(sources: Source[], statistical: boolean): Expr {
-    if (this.has('aggfn2', 0.15)) {
+    if (!this.flat && this.has('aggfn2', 0.15)) {
       if (statistical && this.rng.chance(0.6)) {
         const fn = this.rng.pick(['STDEV', 'STDEVP', 'VAR', 'VARP'] as const);
         return { k: 'agg', ty: 'float', fn, arg: this.expr('int', sources, 1) };
@@ -863,7 +941,7 @@ export class Generator {
     }
     // a subquery inside an aggregate's argument is its own switch
     if (this.on.has('subquery') && (!this.inAggregate || this.has('aggsubquery')) && this.rng.chance(0.08)) return this.subqueryPred(sources);
-    if (this.has('binparam', 0.03)) return this.binPred();
+    if (!this.flat && this.has('binparam', 0.03)) return this.binPred();
     const ty = this.anyTy();
     const e = this.expr(ty, sources, depth);
     return this.simplePredOn(e, ty, sources);
@@ -894,7 +972,7 @@ export class Generator {
     }
     if (r < 0.5) return { k: 'isnull', e, neg: this.rng.chance(0.5) };
     const other = sources.length && this.rng.chance(0.2) ? this.expr(ty, sources, 0) : this.literal(ty, e);
-    if (this.has('distinctfrom', 0.25)) return { k: 'distinct', l: e, r: this.rng.chance(0.2) ? { k: 'lit', ty, v: null } : other, neg: this.rng.chance(0.5) };
+    if (!this.flat && this.has('distinctfrom', 0.25)) return { k: 'distinct', l: e, r: this.rng.chance(0.2) ? { k: 'lit', ty, v: null } : other, neg: this.rng.chance(0.5) };
     return { k: 'cmp', op: this.cmpOp(ty), l: e, r: other };
   }
 

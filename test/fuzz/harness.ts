@@ -188,6 +188,23 @@ const errorClass = (error: unknown): string => {
   return `${e.code ?? 'no code'}: ${words}`;
 };
 
+/**
+ * What the statements run from here on send to the world's emulator: `sent()` says which remote
+ * languages the requests since the mark used (`fetchxml`: a `fetchXml=` query; `odata`: a `$filter` or
+ * `$apply`, so more than a column list). Shows what a forced Remote Language really sent.
+ */
+export function requestMark(world: FuzzWorld): { sent(): { fetchxml: boolean; odata: boolean } } {
+  const last = world.emulator.requests().at(-1);
+  return {
+    sent() {
+      const all = world.emulator.requests();
+      const since = last ? all.slice(all.lastIndexOf(last) + 1) : all;
+      const urls = since.map((r) => decodeURIComponent(r.url));
+      return { fetchxml: urls.some((u) => u.includes('fetchXml=')), odata: urls.some((u) => /[?&]\$(filter|apply)=/.test(u)) };
+    },
+  };
+}
+
 /** `checkTypes`: also compare each output column's reported type with the one T-SQL gives it */
 export async function runCase(world: FuzzWorld, q: Select, dialect: 'tsql' | 'postgresql', checkTypes = false): Promise<Outcome> {
   const rendered = renderSql(q, dialect);

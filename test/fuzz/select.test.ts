@@ -7,8 +7,9 @@
  * test with the minimal statement and both answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Generated } from './generate.js';
-import { jsonSafe, minimal, runCase, runPartition, startFinopsWorlds, startWorld, type FuzzWorld, type Outcome } from './harness.js';
+import type { Feature, Generated } from './generate.js';
+import { connect } from '../../src/index.js';
+import { jsonSafe, minimal, remoteLanguageSettings, requestMark, runCase, runPartition, startFinopsWorlds, startWorld, type FuzzWorld, type Outcome } from './harness.js';
 import { renderSql } from './render-sql.js';
 import { SUITE_FEATURES } from './suite-features.js';
 
@@ -21,16 +22,37 @@ const PARTITIONS = 200;
 const PAGED = 60;
 /** statements over F&O's CustomersV3, alternately with Cross Company off and on */
 const FINOPS = 200;
+/**
+ * Issue 18: the same statements with Remote Language=Auto, forced to OData, forced to FetchXML and
+ * with push-down off, over the same emulator and oracle, plus a few over the paged world (FetchXML
+ * paging cookies, OData nextLinks): the oracle's rows every time. Their generator adds the shapes
+ * FetchXML answers whole (`fetchshape`), else only a few statements would go as FetchXML at all;
+ * each run checks that its setting took effect (what the requests carried).
+ */
+const LANGUAGES = ['auto', 'odata', 'fetchxml', 'off'] as const;
+const LANGUAGE_FEATURES = new Set<Feature>([...SUITE_FEATURES, 'fetchshape']);
+const LANGUAGE_STATEMENTS = 200;
+const LANGUAGE_PAGED = 10;
 
 let world: FuzzWorld;
 let paged: FuzzWorld;
 let finops: FuzzWorld[] = [];
+/** per remote language: the world and the paged world, each with a connection of that setting (the emulator and oracle shared) */
+const languages = new Map<string, { world: FuzzWorld; paged: FuzzWorld }>();
 beforeAll(async () => {
   world = await startWorld(300);
   paged = await startWorld(3000, { db: world.db, schema: 'paged' });
   finops = await startFinopsWorlds(100, world.db);
+  for (const language of LANGUAGES) {
+    const over = async (w: FuzzWorld): Promise<FuzzWorld> => ({ ...w, conn: await connect(`Url=${w.emulator.url}${remoteLanguageSettings(language)}`) });
+    languages.set(language, { world: await over(world), paged: await over(paged) });
+  }
 }, 600_000);
 afterAll(async () => {
+  for (const f of languages.values()) {
+    await f.world.conn.close();
+    await f.paged.conn.close();
+  }
   for (const w of finops) await w.close();
   await paged?.close();
   await world?.close();
@@ -84,6 +106,37 @@ describe('randomized differential test against the oracle', () => {
     }
     if (failures.length) expect.fail(failures.join('\n'));
   }, 900_000);
+
+  for (const language of LANGUAGES) {
+    const setting = language === 'off' ? 'push-down off' : `Remote Language=${language}`;
+    it(`${LANGUAGE_STATEMENTS} generated SELECTs (and ${LANGUAGE_PAGED} paged) with ${setting} give the oracle's answer`, async () => {
+      const { world: here, paged: herePaged } = languages.get(language)!;
+      const failures: string[] = [];
+      let failed = 0;
+      /** statements that sent FetchXML, and statements that sent an OData $filter or $apply */
+      const sent = { fetchxml: 0, odata: 0 };
+      for (const [w, seed, n] of [[here, SEED + 5, LANGUAGE_STATEMENTS], [herePaged, SEED + 6, LANGUAGE_PAGED]] as const) {
+        const generator = w.generator(seed, LANGUAGE_FEATURES);
+        for (let i = 0; i < n; i++) {
+          const g = generator.next();
+          const mark = requestMark(w);
+          const outcome = await runCase(w, g.q, g.dialect, TYPES);
+          const what = mark.sent();
+          if (what.fetchxml) sent.fetchxml += 1;
+          if (what.odata) sent.odata += 1;
+          if (outcome.kind === 'agree') continue;
+          failed += 1;
+          if (failures.length < 3) failures.push(await explain([{ g, outcome }], 'select', w));
+        }
+      }
+      if (failed) expect.fail(`${failed} statements disagree or fail (${setting}); the first:\n${failures.join('\n')}`);
+      // the setting took effect: FetchXML only where allowed, and then for a good share of the statements
+      if (language === 'off') expect(sent).toEqual({ fetchxml: 0, odata: 0 });
+      if (language === 'odata') expect(sent.fetchxml).toBe(0);
+      if (language === 'fetchxml') expect(sent.fetchxml).toBeGreaterThan(LANGUAGE_STATEMENTS / 10);
+      if (language !== 'off') expect(sent.odata).toBeGreaterThan(0);
+    }, 900_000);
+  }
 
   it(`WHERE p, WHERE NOT p and p unknown partition the table (${PARTITIONS} predicates)`, async () => {
     const generator = world.generator(SEED + 1, SUITE_FEATURES);
