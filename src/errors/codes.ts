@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   DYNASQL_ERR_UNSAFE_WRITE: '42501',
   DYNASQL_ERR_READ_ONLY_CONNECTION: '25006',
   DYNASQL_ERR_MAX_ROWS_AFFECTED: '54000',
+  /** the Postgres adapter's catalog engine (PGlite, started by the first catalog statement) did not start; the next such statement tries again */
+  DYNASQL_ERR_CATALOG_ENGINE: '58000',
   // metadata
   DYNASQL_ERR_METADATA: 'XX001',
   // service and transport

@@ -57,25 +57,41 @@ export interface EngineSetup {
   snapshotPath?: string;
 }
 
+/**
+ * The Postgres version the bundled PGlite reports (`SHOW server_version`). Every session's startup
+ * reports it (ParameterStatus) before any statement, so it cannot wait for the engine, which starts
+ * only when a statement needs it; test/pgwire/catalog-engine-start.test.ts fails when a PGlite
+ * upgrade changes it.
+ */
+export const ENGINE_SERVER_VERSION = '18.6';
+
+/**
+ * The engine starts when the first statement needs it (a catalog query, a SET, a temporary table, a
+ * statement the adapter cannot route alone: plain-read.ts), not with the server: PGlite holds a few
+ * hundred MB, which a client that only reads Dynamics tables never needs.
+ */
 export class CatalogEngine {
   private lock: Promise<unknown> = Promise.resolve();
   private currentSession = -1;
   /** the engine's pg_temp holds the current session's temporary tables */
   private holdsTempTables = false;
+  private thread: EngineThread | undefined;
+  /** the start under way, which every statement arriving meanwhile waits for */
+  private starting: Promise<EngineThread> | undefined;
+  /** fires at close(): a start under way ends its worker */
+  private readonly closing = new AbortController();
 
-  private constructor(private thread: EngineThread, private readonly setup: EngineSetup, readonly serverVersion: string) {}
+  constructor(
+    private readonly setup: EngineSetup,
+    /** told each start of the engine and how long it took (the server's log) */
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
 
   /** Starts PGlite (seconds on a cold start), runs the mirror DDL, then drops to the reader role. */
-  static async start(setup: EngineSetup): Promise<CatalogEngine> {
-    const thread = await CatalogEngine.build(setup);
-    const messages = splitBackendMessages(await thread.raw(encodeFrontendMessage({ type: 'Query', sql: 'SHOW server_version' }), setup.timeoutMs));
-    const row = messages.find((m) => m.type === 'D');
-    const version = row ? (decodeDataRow(row.body)[0]?.toString('utf8') ?? '18') : '18';
-    return new CatalogEngine(thread, setup, version);
-  }
-
-  private static async build(setup: EngineSetup): Promise<EngineThread> {
-    const thread = await EngineThread.start(setup.snapshotPath);
+  private static async build(setup: EngineSetup, signal: AbortSignal): Promise<EngineThread> {
+    const thread = await EngineThread.start(setup.snapshotPath, signal);
+    const stop = () => void thread.terminate();
+    signal.addEventListener('abort', stop, { once: true });
     try {
       // DDL of a large org takes a while on a busy machine; the per-statement limit is for clients.
       const ddlTimeout = Math.max(setup.timeoutMs, 120_000);
@@ -87,12 +103,67 @@ export class CatalogEngine {
       return thread;
     } catch (error) {
       await thread.terminate();
-      throw new DynasqlError('DYNASQL_ERR_INTERNAL', `could not build the catalog mirror: ${(error as Error).message}`, { cause: error });
+      throw new Error(`could not build the catalog mirror: ${(error as Error).message}`, { cause: error });
+    } finally {
+      signal.removeEventListener('abort', stop);
     }
   }
 
+  /**
+   * The running engine, started (or, after a worker was ended, rebuilt) first if need be. Statements
+   * that arrive during a start share it; a start that fails is not kept, so the next statement tries
+   * again. A `signal` that fires while waiting stops only this statement's wait.
+   */
+  private async engine(signal?: AbortSignal): Promise<EngineThread> {
+    if (this.closing.signal.aborted) throw new DynasqlError('DYNASQL_ERR_CLOSED', 'the server is closing: its catalog engine has stopped');
+    if (this.thread?.alive) return this.thread;
+    if (!this.starting) {
+      const began = Date.now();
+      const start = CatalogEngine.build(this.setup, this.closing.signal).then(
+        async (thread) => {
+          // close() came just as the start ended: nothing may be left running
+          if (this.closing.signal.aborted) {
+            await thread.terminate();
+            throw new DynasqlError('DYNASQL_ERR_CLOSED', 'the server is closing: its catalog engine has stopped');
+          }
+          this.thread = thread;
+          this.currentSession = -1;
+          this.holdsTempTables = false;
+          this.log(`pgwire: catalog engine started (${Date.now() - began} ms)`);
+          return thread;
+        },
+        (error: unknown) => {
+          if (this.closing.signal.aborted) throw new DynasqlError('DYNASQL_ERR_CLOSED', 'the server is closing: its catalog engine has stopped');
+          this.log(`pgwire: catalog engine did not start: ${(error as Error).message}`);
+          throw new DynasqlError('DYNASQL_ERR_CATALOG_ENGINE', `the catalog engine (for pg_catalog, information_schema, SET and SHOW) did not start: ${(error as Error).message}; the next such statement tries again`, { cause: error });
+        },
+      );
+      this.starting = start;
+      void start.then(
+        () => (this.starting = undefined),
+        () => (this.starting = undefined),
+      );
+    }
+    const starting = this.starting;
+    if (!signal) return starting;
+    if (signal.aborted) throw cancelled(signal);
+    return new Promise<EngineThread>((resolve, reject) => {
+      const onAbort = () => reject(cancelled(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      starting.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  /** True once a statement has started the engine (and until close or a runaway statement ends it). */
+  get running(): boolean {
+    return this.thread?.alive === true;
+  }
+
+  /** Stops a start under way at once, then the engine after the statement it is running. */
   async close(): Promise<void> {
-    await this.exclusive(() => this.thread.close());
+    this.closing.abort();
+    await this.starting?.catch(() => undefined);
+    await this.exclusive(async () => this.thread?.close());
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -102,17 +173,13 @@ export class CatalogEngine {
   }
 
   private async raw(messages: Buffer[], signal?: AbortSignal): Promise<BackendMessage[]> {
-    if (!this.thread.alive) {
-      this.thread = await CatalogEngine.build(this.setup);
-      this.currentSession = -1;
-      this.holdsTempTables = false;
-    }
+    const thread = await this.engine(signal);
     try {
-      return splitBackendMessages(await this.thread.raw(new Uint8Array(Buffer.concat(messages)), this.setup.timeoutMs, signal));
+      return splitBackendMessages(await thread.raw(new Uint8Array(Buffer.concat(messages)), this.setup.timeoutMs, signal));
     } catch (error) {
       if (error instanceof EngineCancelled) {
         // the worker was stopped (a CancelRequest, pg_cancel_backend, a disconnect); the next call builds a fresh engine
-        throw signal?.reason instanceof DynasqlError ? signal.reason : new DynasqlError('DYNASQL_ERR_CANCELLED', 'canceling statement due to user request');
+        throw cancelled(signal);
       }
       if (!(error instanceof EngineTimeout)) throw error;
       // The worker was stopped; the next call builds a fresh engine.
@@ -307,6 +374,11 @@ export class CatalogEngine {
       });
     });
   }
+}
+
+/** The error a statement stopped by `signal` reports: the signal's own reason when it is one of ours. */
+function cancelled(signal: AbortSignal | undefined): DynasqlError {
+  return signal?.reason instanceof DynasqlError ? signal.reason : new DynasqlError('DYNASQL_ERR_CANCELLED', 'canceling statement due to user request');
 }
 
 /** Parse, Bind and Execute of one statement in the unnamed statement and portal (no Sync). */

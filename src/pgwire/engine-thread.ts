@@ -127,15 +127,29 @@ export class EngineThread {
     worker.on('exit', (code) => fail(new Error(`catalog engine exited (${code})`)));
   }
 
-  /** Starts PGlite in a worker; with `snapshotPath` it loads (or first saves) a pristine data directory. */
-  static start(snapshotPath?: string): Promise<EngineThread> {
+  /**
+   * Starts PGlite in a worker; with `snapshotPath` it loads (or first saves) a pristine data directory.
+   * A `signal` that fires during the start ends the worker (EngineCancelled): a server closed while its
+   * engine starts leaves no thread behind.
+   */
+  static start(snapshotPath?: string, signal?: AbortSignal): Promise<EngineThread> {
+    if (signal?.aborted) return Promise.reject(new EngineCancelled('catalog engine start cancelled'));
     const pglitePath = createRequire(import.meta.url).resolve('@electric-sql/pglite');
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglitePath, snapshotPath } });
     return new Promise((resolve, reject) => {
-      const onError = (error: Error) => reject(error);
-      worker.once('error', onError);
-      worker.once('message', (reply: Reply) => {
+      const settle = () => {
         worker.off('error', onError);
+        worker.off('exit', onExit);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onError = (error: Error) => (settle(), void worker.terminate(), reject(error));
+      const onExit = (code: number) => (settle(), reject(new Error(`catalog engine exited while starting (${code})`)));
+      const onAbort = () => (settle(), void worker.terminate(), reject(new EngineCancelled('catalog engine start cancelled')));
+      worker.once('error', onError);
+      worker.once('exit', onExit);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      worker.once('message', (reply: Reply) => {
+        settle();
         if (reply.ready) resolve(new EngineThread(worker));
         else {
           void worker.terminate();

@@ -18,6 +18,7 @@ import type { Connection } from '../index.js';
 import { CatalogEngine } from './catalog-engine.js';
 import { engineSnapshotPath } from './engine-thread.js';
 import { catalogMirrorDdl, READER_ROLE, readerRoleDdl, schemaNameForOrg } from './catalog-mirror.js';
+import { plainReadTables } from './plain-read.js';
 import { sessionActivityDdl } from './session-activity.js';
 import { scramVerifier } from './scram.js';
 import { Session, type ServerContext } from './session.js';
@@ -107,14 +108,15 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
 
   const catalog = await options.connection.catalog();
   const mirror = catalogMirrorDdl(catalog, schema);
-  const engine = await CatalogEngine.start({
+  // started by the first statement that needs it (catalog-engine.ts)
+  const engine = new CatalogEngine({
     mirrorDdl: mirror.tables,
     // the reader role may also read the sessions' pg_stat_activity and call pg_cancel_backend & co.
     readerDdl: `${readerRoleDdl(schema)}\n${sessionActivityDdl(READER_ROLE)}`,
     procedureDdl: mirror.procedures,
     timeoutMs: options.catalogTimeoutMs ?? 30_000,
     ...(options.engineCacheDirectory === false ? {} : { snapshotPath: engineSnapshotPath(options.engineCacheDirectory ?? defaultCacheDirectory()) }),
-  });
+  }, log);
   const tableNames = new Set(catalog.tables.flatMap((t) => [t.name.toLowerCase(), t.entitySetName.toLowerCase()]));
   const functionNames = new Set(catalog.procedures.filter((p) => p.kind === 'function' && !p.isQueryFunction).flatMap((p) => [p.name, p.importName ?? p.name].map((n) => n.toLowerCase())));
 
@@ -124,6 +126,7 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     connection: options.connection,
     engine,
     names: { schema, tableNames, functionNames },
+    plainReads: plainReadTables(catalog),
     statements: new StatementCache(),
     users,
     trust: options.trust === true,

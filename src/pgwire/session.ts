@@ -10,7 +10,7 @@ import { DynasqlError } from '../errors/index.js';
 import type { Connection, QueryResult, Row, SqlValue, Transaction } from '../index.js';
 import * as be from './backend-messages.js';
 import type { ErrorFields, FieldDescription, TransactionStatus } from './backend-messages.js';
-import { CARRIED_STARTUP_SETTINGS, type CatalogEngine, type EngineSession } from './catalog-engine.js';
+import { CARRIED_STARTUP_SETTINGS, ENGINE_SERVER_VERSION, type CatalogEngine, type EngineSession } from './catalog-engine.js';
 import { MessageFramer, ProtocolViolation, type FormatCode, type FrontendMessage, type StartupPacket } from './frontend-messages.js';
 import { decodeParameter, OID } from './pg-types.js';
 import { ScramExchange, type ScramVerifier } from './scram.js';
@@ -27,6 +27,7 @@ import { applySettingsSql, isRefusedStartupSetting, REPORTED_SETTINGS, REPORTED_
 import { parseStartupOptions } from './startup-options.js';
 import { commandTag, encodeRow, encodeRows, resultFields, withFormats } from './statement-results.js';
 import type { CachedStatement, StatementCache } from './statement-cache.js';
+import { describePlainRead, type PlainReadTables } from './plain-read.js';
 import { routeStatement, type MirrorNames, type Route } from './statement-router.js';
 import { definitionsOf, runTempTableStatement, TempTableError } from './temp-table-runner.js';
 import { TempTables } from './temp-tables.js';
@@ -36,6 +37,8 @@ export interface ServerContext {
   connection: Connection;
   engine: CatalogEngine;
   names: MirrorNames;
+  /** the mirror's tables as plain reads see them (plain-read.ts) */
+  plainReads: PlainReadTables;
   /** routes and descriptions already worked out, shared by all sessions */
   statements: StatementCache;
   users: ReadonlyMap<string, ScramVerifier>;
@@ -454,7 +457,7 @@ export class Session implements EngineSession {
     const given = (name: string, fallback: string) => (this.optionSettings.has(settingKey(name)) ? (values.get(name) ?? fallback) : fallback);
     const dateStyle = s.get('DateStyle')?.toUpperCase().startsWith('ISO') ? s.get('DateStyle')! : 'ISO, MDY';
     const status: [string, string][] = [
-      ['server_version', this.ctx.engine.serverVersion],
+      ['server_version', ENGINE_SERVER_VERSION],
       ['server_encoding', 'UTF8'],
       ['client_encoding', 'UTF8'],
       ['DateStyle', dateStyle],
@@ -550,8 +553,10 @@ export class Session implements EngineSession {
     return { sql, clientSql, pointed, route, translatorSql, parameterTypes: [...described.parameterTypes], fields: described.fields };
   }
 
-  /** Routes a statement and asks the engine for its parameter types and result columns. */
+  /** Routes a statement and asks the engine for its parameter types and result columns (a plain read of a Dynamics table needs no engine: plain-read.ts). */
   private async describeStatement(sql: string, parameterTypes: number[], pointed: PointedStatement | undefined): Promise<CachedStatement> {
+    const plain = describePlainRead(sql, { tables: this.ctx.plainReads, schema: this.ctx.names.schema, customSearchPath: this.searchPath !== '', tempNames: this.temps.names() });
+    if (plain) return { route: { kind: 'dynamics' }, parameterTypes, fields: plain };
     const route = await routeStatement(sql, this.ctx.engine, this, this.ctx.names, this.temps.names());
     switch (route.kind) {
       case 'tempTable': {

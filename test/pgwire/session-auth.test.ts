@@ -39,11 +39,12 @@ afterEach(async () => {
 
 /** Serves sessions on `host` with the given rules; the engine is never reached during startup. */
 async function serve(host: string, rules: { trust: boolean; tls: boolean }): Promise<number> {
-  const engine = { serverVersion: '18.6', forget: () => undefined } as unknown as CatalogEngine;
+  const engine = { forget: () => undefined } as unknown as CatalogEngine;
   const ctx: ServerContext = {
     connection: fakeConnection(),
     engine,
     names: { schema: 'emulator', tableNames: new Set(), functionNames: new Set() },
+    plainReads: new Map(),
     statements: new StatementCache(),
     users: new Map([['bi', scramVerifier('pencil')]]),
     activity: () => [],
