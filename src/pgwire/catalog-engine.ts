@@ -231,8 +231,12 @@ export class CatalogEngine {
     });
   }
 
-  /** Runs `fn` with the engine to itself, as `session`. */
-  private use<T>(session: EngineSession, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` with the engine to itself, as `session`. The engine is started first, outside the lock:
+   * statements arriving during a start wait for that one start, each stopped by its own `signal`.
+   */
+  private async use<T>(session: EngineSession, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    await this.engine(signal);
     return this.exclusive(async () => {
       await this.switchTo(session);
       return fn();
@@ -240,13 +244,13 @@ export class CatalogEngine {
   }
 
   /** Parse + Describe: the parameter types and result columns of `sql`, or the engine's error. */
-  describe(session: EngineSession, sql: string, parameterTypes: readonly number[]): Promise<Description | EngineError> {
+  describe(session: EngineSession, sql: string, parameterTypes: readonly number[], signal?: AbortSignal): Promise<Description | EngineError> {
     return this.use(session, async () => {
       const messages = await this.raw([
         encodeFrontendMessage({ type: 'Parse', name: '', sql, parameterTypes: [...parameterTypes] }),
         encodeFrontendMessage({ type: 'Describe', target: 'S', name: '' }),
         encodeFrontendMessage({ type: 'Sync' }),
-      ]);
+      ], signal);
       const error = messages.find((m) => m.type === 'E');
       if (error) return { fields: decodeErrorFields(error.body) };
       const params = messages.find((m) => m.type === 't');
@@ -255,16 +259,16 @@ export class CatalogEngine {
         parameterTypes: params ? decodeParameterDescription(params.body) : [],
         fields: rows ? decodeRowDescription(rows.body) : null,
       };
-    });
+    }, signal);
   }
 
   /**
    * The relations a statement reads or writes, from its generic plan
    * (`EXPLAIN (GENERIC_PLAN, VERBOSE, FORMAT JSON)`), as `schema.name`; an error when it does not plan.
    */
-  relationsOf(session: EngineSession, sql: string): Promise<string[] | EngineError> {
+  relationsOf(session: EngineSession, sql: string, signal?: AbortSignal): Promise<string[] | EngineError> {
     return this.use(session, async () => {
-      const messages = await this.raw([encodeFrontendMessage({ type: 'Query', sql: `EXPLAIN (GENERIC_PLAN, VERBOSE, FORMAT JSON) ${sql}` })]);
+      const messages = await this.raw([encodeFrontendMessage({ type: 'Query', sql: `EXPLAIN (GENERIC_PLAN, VERBOSE, FORMAT JSON) ${sql}` })], signal);
       const error = messages.find((m) => m.type === 'E');
       if (error) return { fields: decodeErrorFields(error.body) };
       const row = messages.find((m) => m.type === 'D');
@@ -281,7 +285,7 @@ export class CatalogEngine {
       };
       visit(plan, 0);
       return [...relations];
-    });
+    }, signal);
   }
 
   /**
@@ -301,7 +305,7 @@ export class CatalogEngine {
     return this.use(session, async () => {
       const messages = await this.raw([...extendedRun(sql, parameterTypes, parameterFormats, parameters, resultFormats), encodeFrontendMessage({ type: 'Sync' })], signal);
       return messages.filter((m) => m.type !== '1' && m.type !== '2' && m.type !== 'Z');
-    });
+    }, signal);
   }
 
   /**
@@ -340,7 +344,7 @@ export class CatalogEngine {
       const row = last.find((m) => m.type === 'D');
       const value = row ? (decodeDataRow(row.body)[0]?.toString('utf8') ?? null) : null;
       return { messages: statement.filter((m) => m.type !== '2'), after: value };
-    });
+    }, signal);
   }
 
   /** A simple-protocol statement; returns its messages without ReadyForQuery. */

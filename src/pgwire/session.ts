@@ -544,7 +544,8 @@ export class Session implements EngineSession {
     // a route over this session's temp tables is its own, not for the cache all sessions share
     const shared = this.temps.size === 0;
     const cached = shared ? this.ctx.statements.get(sql, parameterTypes, this.searchPath) : undefined;
-    const described = cached ?? (await this.describeStatement(sql, parameterTypes, pointed));
+    // routing and describing may wait for the catalog engine to start (seconds): a cancel stops that wait
+    const described = cached ?? (await this.asRunning((signal) => this.describeStatement(sql, parameterTypes, pointed, signal)));
     if (!cached && shared && described.route.kind !== 'tempTable') this.ctx.statements.set(sql, parameterTypes, this.searchPath, described);
     const { route } = described;
     if (route.kind === 'refused') throw new PgError({ severity: 'ERROR', code: route.code, message: route.message });
@@ -554,24 +555,24 @@ export class Session implements EngineSession {
   }
 
   /** Routes a statement and asks the engine for its parameter types and result columns (a plain read of a Dynamics table needs no engine: plain-read.ts). */
-  private async describeStatement(sql: string, parameterTypes: number[], pointed: PointedStatement | undefined): Promise<CachedStatement> {
+  private async describeStatement(sql: string, parameterTypes: number[], pointed: PointedStatement | undefined, signal: AbortSignal): Promise<CachedStatement> {
     const plain = describePlainRead(sql, { tables: this.ctx.plainReads, schema: this.ctx.names.schema, customSearchPath: this.searchPath !== '', tempNames: this.temps.names() });
     if (plain) return { route: { kind: 'dynamics' }, parameterTypes, fields: plain };
-    const route = await routeStatement(sql, this.ctx.engine, this, this.ctx.names, this.temps.names());
+    const route = await routeStatement(sql, this.ctx.engine, this, this.ctx.names, this.temps.names(), signal);
     switch (route.kind) {
       case 'tempTable': {
         // the engine's copy of the table types an INSERT's parameters as PostgreSQL would
-        const d = await this.ctx.engine.describe(this, sql, parameterTypes);
+        const d = await this.ctx.engine.describe(this, sql, parameterTypes, signal);
         return { route, parameterTypes: 'parameterTypes' in d ? d.parameterTypes : parameterTypes, fields: null };
       }
       case 'engine': {
-        const d = await this.ctx.engine.describe(this, sql, parameterTypes);
+        const d = await this.ctx.engine.describe(this, sql, parameterTypes, signal);
         if (!('parameterTypes' in d)) throw new PgError(engineErrorFields(d.fields, pointed));
         return { route, parameterTypes: d.parameterTypes, fields: d.fields };
       }
       case 'dynamics': {
         // Not describable (a translator-only form): the real result describes itself at Execute.
-        const d = await this.ctx.engine.describe(this, sql, parameterTypes);
+        const d = await this.ctx.engine.describe(this, sql, parameterTypes, signal);
         return 'parameterTypes' in d ? { route, parameterTypes: d.parameterTypes, fields: d.fields } : { route, parameterTypes, fields: undefined };
       }
       case 'call':
@@ -580,7 +581,7 @@ export class Session implements EngineSession {
       case 'sqlExecute':
         return { route, parameterTypes, fields: undefined };
       case 'explain': {
-        const d = await this.ctx.engine.describe(this, route.statement, parameterTypes);
+        const d = await this.ctx.engine.describe(this, route.statement, parameterTypes, signal);
         return { route, parameterTypes: 'parameterTypes' in d ? d.parameterTypes : parameterTypes, fields: [planField()] };
       }
       default:
@@ -754,9 +755,11 @@ export class Session implements EngineSession {
   }
 
   /**
-   * Runs a catalog-engine statement (`\d`'s queries, pg_catalog, information_schema, SET) as the session's
-   * running statement: a CancelRequest, `pg_cancel_backend` or a disconnect stops it by ending the
-   * engine's worker, which the next statement rebuilds (seconds, for every client: the engine is shared).
+   * Runs a catalog-engine statement (`\d`'s queries, pg_catalog, information_schema, SET), or the
+   * routing and describing of any statement, as the session's running statement: a CancelRequest,
+   * `pg_cancel_backend` or a disconnect stops it by ending the engine's worker, which the next statement
+   * rebuilds (seconds, for every client: the engine is shared), or, while the engine starts, stops this
+   * statement's wait for it.
    * `statement_timeout` is left to Dynamics statements: catalog statements have the server's own limit
    * (`catalogTimeoutMs`), and a short timeout would otherwise rebuild the shared engine on a slow SHOW.
    */

@@ -104,7 +104,15 @@ function mentionsDynamics(sql: string, names: MirrorNames, tempNames: ReadonlySe
  * `tempNames`: the session's temporary tables (lower-cased), which the translator reads with the
  * Dynamics tables; a statement that changes one is the session's (`tempTable`).
  */
-export async function routeStatement(sql: string, engine: CatalogEngine, session: EngineSession, names: MirrorNames, tempNames: ReadonlySet<string> = new Set()): Promise<Route> {
+export async function routeStatement(
+  sql: string,
+  engine: CatalogEngine,
+  session: EngineSession,
+  names: MirrorNames,
+  tempNames: ReadonlySet<string> = new Set(),
+  /** stops the engine's plan (and a wait for the engine's start) */
+  signal?: AbortSignal,
+): Promise<Route> {
   const tokens = tokenize(sql);
   if (tokens.length === 0) return { kind: 'empty' };
   const words = leadingWords(sql, 4);
@@ -143,7 +151,7 @@ export async function routeStatement(sql: string, engine: CatalogEngine, session
     case 'declare': {
       // a cursor over catalogs lives in the engine; over Dynamics tables, in the session
       const query = tokens.find((t, i) => i > 0 && t.kind === 'word' && QUERY_WORDS.has(t.value));
-      const inner = query ? await planRoute(sql.slice(query.start), engine, session, names, tempNames) : undefined;
+      const inner = query ? await planRoute(sql.slice(query.start), engine, session, names, tempNames, signal) : undefined;
       return inner && inner.kind !== 'engine' ? { kind: 'cursor' } : { kind: 'engine', isSetting: false };
     }
     case 'fetch':
@@ -157,19 +165,19 @@ export async function routeStatement(sql: string, engine: CatalogEngine, session
       return { kind: 'sqlExecute' };
     case 'explain': {
       const inner = tokens.find((t, i) => i > 0 && t.kind === 'word' && QUERY_WORDS.has(t.value));
-      if (inner && (await planRoute(sql.slice(inner.start), engine, session, names, tempNames)).kind === 'dynamics') {
+      if (inner && (await planRoute(sql.slice(inner.start), engine, session, names, tempNames, signal)).kind === 'dynamics') {
         return { kind: 'explain', statement: sql.slice(inner.start) };
       }
       return { kind: 'engine', isSetting: false };
     }
     default:
-      return QUERY_WORDS.has(first) ? planRoute(sql, engine, session, names, tempNames) : { kind: 'engine', isSetting: false };
+      return QUERY_WORDS.has(first) ? planRoute(sql, engine, session, names, tempNames, signal) : { kind: 'engine', isSetting: false };
   }
 }
 
 /** Routes a query by the relations in its generic plan. */
-async function planRoute(sql: string, engine: CatalogEngine, session: EngineSession, names: MirrorNames, tempNames: ReadonlySet<string>): Promise<Route> {
-  const relations = await engine.relationsOf(session, sql);
+async function planRoute(sql: string, engine: CatalogEngine, session: EngineSession, names: MirrorNames, tempNames: ReadonlySet<string>, signal: AbortSignal | undefined): Promise<Route> {
+  const relations = await engine.relationsOf(session, sql, signal);
   if (isEngineError(relations)) {
     // Not valid Postgres over the mirror (a T-SQL-ism, an entity-set name, a write the reader may not
     // plan, a table-valued function): if it names a Dynamics table or function the translator gets it,

@@ -23,6 +23,7 @@ import { connect, type Connection } from '../../src/index.js';
 import { splitBackendMessages } from '../../src/pgwire/backend-messages.js';
 import { encodeFrontendMessage as msg, encodeStartupMessage } from '../../src/pgwire/frontend-messages.js';
 import { startPgServer, type PgServer } from '../../src/pgwire/index.js';
+import { startCatalogEngine } from './real-server.js';
 
 const run = promisify(execFile);
 const USER = 'bi';
@@ -48,6 +49,8 @@ beforeAll(async () => {
     engineCacheDirectory: join(tmpdir(), 'dynasql-pgwire-test-engine'),
     log: (line) => logs.push(line),
   });
+  // the catalog engine starts with the first statement that needs it; paid here, not by the first test
+  await startCatalogEngine(server.port, USER, undefined);
 }, 180_000);
 
 afterAll(async () => {

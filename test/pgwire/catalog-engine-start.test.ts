@@ -83,7 +83,7 @@ describe('the catalog engine starts when a statement needs it', () => {
     } finally {
       await Promise.all([a.c.end(), b.c.end()]);
     }
-  });
+  }, 120_000);
 });
 
 describe('plain reads', () => {
@@ -99,8 +99,11 @@ describe('plain reads', () => {
     });
     expect(types.size).toBeGreaterThan(8);
     const mirror = catalogMirrorDdl({ ...catalog, tables }, schema);
-    const engine = new CatalogEngine({ mirrorDdl: mirror.tables, readerDdl: readerRoleDdl(schema), procedureDdl: [], timeoutMs: 30_000, snapshotPath: engineSnapshotPath(ENGINE_CACHE) });
+    const lines: string[] = [];
+    const engine = new CatalogEngine({ mirrorDdl: mirror.tables, readerDdl: readerRoleDdl(schema), procedureDdl: [], timeoutMs: 30_000, snapshotPath: engineSnapshotPath(ENGINE_CACHE) }, (line) => lines.push(line));
     try {
+      // a statement cancelled while the engine starts stops waiting; the start goes on for the next one
+      await expect(engine.describe(SESSION, 'select 1', [], AbortSignal.timeout(100))).rejects.toMatchObject({ code: 'DYNASQL_ERR_CANCELLED' });
       const context = { tables: plainReadTables(catalog), schema, customSearchPath: false, tempNames: new Set<string>() };
       const statements = tables.map((t) => `select * from ${schema}.${quoteIdent(t.name)}`);
       statements.push('select accountid as id, a.name, revenue from account a where name like \'A%\' order by 1 limit 5 offset 1');
@@ -111,6 +114,7 @@ describe('plain reads', () => {
         const shape = (f: { name: string; typeOid: number; typeModifier: number; typeSize: number }) => [f.name, f.typeOid, f.typeModifier, f.typeSize];
         expect(plain?.map(shape), sql).toEqual(described.fields.map(shape));
       }
+      expect(lines.filter((l) => l.includes('catalog engine started'))).toHaveLength(1);
     } finally {
       await engine.close();
     }

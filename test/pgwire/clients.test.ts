@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { connect, type Connection } from '../../src/index.js';
 import { startPgServer, type PgServer } from '../../src/pgwire/index.js';
+import { startCatalogEngine } from './real-server.js';
 
 const run = promisify(execFile);
 const USER = 'bi';
@@ -39,6 +40,8 @@ beforeAll(async () => {
     users: [{ name: USER, password: PASSWORD }],
     engineCacheDirectory: join(tmpdir(), 'dynasql-pgwire-test-engine'),
   });
+  // the catalog engine starts with the first statement that needs it; paid here, not by the first test
+  await startCatalogEngine(server.port, USER, PASSWORD);
   dir = mkdtempSync(join(tmpdir(), 'pgwire-clients-'));
 }, 180_000);
 

@@ -17,6 +17,7 @@ import { startPgServer, type PgServer } from '../../src/pgwire/index.js';
 import { OID } from '../../src/pgwire/pg-types.js';
 import { fakeConnection, type FakeConnection } from './fake-connection.js';
 import { RawClient, int32 } from './raw-client.js';
+import { startCatalogEngine } from './real-server.js';
 
 let server: PgServer;
 let connection: FakeConnection;
@@ -66,6 +67,8 @@ beforeAll(async () => {
     engineCacheDirectory: ENGINE_CACHE,
     log: (line) => logs.push(line),
   });
+  // the catalog engine starts with the first statement that needs it; paid here, not by the first test
+  await startCatalogEngine(server.port, 'bi', 'pencil');
 }, 180_000);
 
 afterAll(async () => {

@@ -32,6 +32,7 @@ export async function startRealServer(options: { rows?: number; settings?: strin
     // shared by the pgwire test files and kept between runs, so only the first start pays for initdb
     engineCacheDirectory: join(tmpdir(), 'dynasql-pgwire-test-engine'),
   });
+  await startCatalogEngine(server.port);
   return {
     emulator,
     conn,
@@ -47,6 +48,20 @@ export async function startRealServer(options: { rows?: number; settings?: strin
       await emulator.close();
     },
   };
+}
+
+/**
+ * Starts the server's catalog engine, which starts with the first statement that needs it: a few
+ * seconds, up to a test's whole time on a loaded machine, so test files pay it in beforeAll.
+ */
+export async function startCatalogEngine(port: number, user = USER, password: string | undefined = PASSWORD): Promise<void> {
+  const c = new pg.Client({ host: '127.0.0.1', port, user, password, database: 'dynamics' });
+  await c.connect();
+  try {
+    await c.query('select 1');
+  } finally {
+    await c.end();
+  }
 }
 
 /** The error a promise ends with (fails when it succeeds). */
