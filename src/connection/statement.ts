@@ -237,7 +237,7 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
     const expanded = new ExpandedRows(scan);
     const pages = scan.keyChunks ? chunkedPages(ctx.executor, scan, signal, counters, expanded) : remotePages(ctx.executor, scan, signal, counters, expanded);
     inputs.push({ scanId: scan.scanId, columns: scan.columns, pages });
-    for (const parent of scan.expand ?? []) inputs.push({ scanId: parent.scanId, columns: parent.columns, pages: onePageLater(() => expanded.get(parent.scanId)) });
+    for (const parent of scan.expand ?? []) inputs.push({ scanId: parent.scanId, columns: parent.columns, pages: onePageLater(() => expanded.get(parent.scanId)), after: scan.scanId });
   }
   let result: LocalResult;
   try {

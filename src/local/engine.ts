@@ -24,7 +24,7 @@ import { DynasqlError } from '../errors/index.js';
 import { formatInterval } from '../util/index.js';
 import type { Query } from '../plan/index.js';
 import { trimDecimal } from './decimal-text.js';
-import { loadTable, type ColumnValue } from './load.js';
+import { appendPages, createTable, type ColumnValue } from './load.js';
 import { localEngineError } from './engine-error.js';
 import { DuckDbRenderer } from './render.js';
 
@@ -35,6 +35,8 @@ export interface LocalInput {
   scanId: number;
   columns: readonly Column[];
   pages: RowPages;
+  /** the input whose pages must all be loaded before this one's are read (`$expand` parents come with their scan's pages) */
+  after?: number;
 }
 
 export interface LocalColumn {
@@ -83,7 +85,7 @@ export class LocalEngine {
     const statement = new LocalStatement(await instance.connect(), signal, () => this.active.delete(statement));
     this.active.add(statement);
     try {
-      for (const input of inputs) await loadTable(statement, tableName(input.scanId), input.columns, input.pages);
+      await loadInputs(statement, inputs);
       const result = await statement.call((c) => c.stream(rendered.sql, rendered.values as DuckDBValue[]));
       // rows are keyed by name: `SELECT * FROM a JOIN b` may repeat one (statecode, statecode_2)
       const names: string[] = [];
@@ -146,12 +148,35 @@ export class LocalEngine {
 const tableName = (scanId: number) => `scan_${scanId}`;
 
 /**
+ * Loads every input, reading their pages at the same time (the inputs of a join wait on the service
+ * together, not one after the other; the executor's throttle bounds the requests). The first input
+ * to fail fails the load: the statement then ends, and each other input stops at its next page
+ * (a cancel aborts their requests at once).
+ */
+async function loadInputs(statement: LocalStatement, inputs: readonly LocalInput[]): Promise<void> {
+  const appenders: DuckDBAppender[] = [];
+  for (const input of inputs) appenders.push(await createTable(statement, tableName(input.scanId), input.columns));
+  const loaded = new Map<number, Promise<void>>();
+  inputs.forEach((input, i) => {
+    const before = input.after === undefined ? undefined : loaded.get(input.after);
+    loaded.set(input.scanId, (async () => {
+      await before;
+      await appendPages(statement, appenders[i]!, input.columns, input.pages);
+    })());
+  });
+  await Promise.all(loaded.values());
+}
+
+/**
  * One statement's DuckDB connection. Every call into DuckDB goes through `call`, so a stop knows
  * whether a call is in flight: it interrupts it, waits for it to settle, then closes the connection
  * (closing under a running call is not safe).
  */
 export class LocalStatement {
-  private inFlight: Promise<unknown> | undefined;
+  /** DuckDB calls and page waits under way (an input's pages are awaited while another's are) */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** DuckDB calls under way: a stop interrupts only when one is */
+  private calls = 0;
   private readonly appenders = new Set<DuckDBAppender>();
   private stopReason: unknown;
   private ended: Promise<void> | undefined;
@@ -172,13 +197,22 @@ export class LocalStatement {
   async call<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     this.checkpoint();
     const running = work(this.connection);
-    this.inFlight = running;
+    this.calls++;
     try {
-      const value = await running;
+      return await this.track(running);
+    } finally {
+      this.calls--;
+    }
+  }
+
+  private async track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    try {
+      const value = await work;
       this.checkpoint();
       return value;
     } finally {
-      this.inFlight = undefined;
+      this.inFlight.delete(work);
     }
   }
 
@@ -194,16 +228,16 @@ export class LocalStatement {
   }
 
   /** waits for `work` (a page from the service) as a step of the statement: a stop waits for it to settle */
-  async wait<T>(work: Promise<T>): Promise<T> {
-    this.checkpoint();
-    this.inFlight = work;
+  wait<T>(work: Promise<T>): Promise<T> {
     try {
-      const value = await work;
       this.checkpoint();
-      return value;
-    } finally {
-      this.inFlight = undefined;
+    } catch (stopped) {
+      // the page's read may itself have stopped the statement (a progress callback that cancels runs
+      // inside it): its rejection is then nobody's to report
+      work.catch(() => undefined);
+      throw stopped;
     }
+    return this.track(work);
   }
 
   /** DuckDB's own error as the statement's: the stop's reason when it was stopped */
@@ -218,7 +252,7 @@ export class LocalStatement {
 
   stop(reason: unknown): Promise<void> {
     this.stopReason ??= reason ?? new DynasqlError('DYNASQL_ERR_CANCELLED', 'The statement was cancelled.');
-    if (this.inFlight) this.connection.interrupt();
+    if (this.calls > 0) this.connection.interrupt();
     return this.end();
   }
 
@@ -226,7 +260,7 @@ export class LocalStatement {
   end(): Promise<void> {
     this.ended ??= (async () => {
       this.signal?.removeEventListener('abort', this.onAbort);
-      await this.inFlight?.catch(() => undefined);
+      await Promise.allSettled([...this.inFlight]);
       for (const appender of this.appenders) appender.closeSync();
       this.appenders.clear();
       this.connection.closeSync();

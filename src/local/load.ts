@@ -61,21 +61,24 @@ export function scaledDecimal(text: string): bigint {
 }
 
 /**
- * Creates the temp table and appends `pages` as they come: each page is flushed into DuckDB before
- * the next is read, so a scan is never held whole in JavaScript.
+ * Creates the temp table and its appender. DuckDB calls on one connection go one at a time, so every
+ * input's table is made before any page is read; then `appendPages` fills them all at once.
  */
-export async function loadTable(
-  statement: LocalStatement,
-  name: string,
-  columns: readonly Column[],
-  pages: RowPages,
-): Promise<void> {
-  const types = columns.map(localType);
+export async function createTable(statement: LocalStatement, name: string, columns: readonly Column[]): Promise<DuckDBAppender> {
   const definition = columns.length > 0
-    ? columns.map((c, i) => `${quoteIdent(c.name)} ${types[i]!.sql}`).join(', ')
+    ? columns.map((c) => `${quoteIdent(c.name)} ${localType(c).sql}`).join(', ')
     : '"_row" INTEGER';
   await statement.call((c) => c.run(`CREATE TEMP TABLE ${quoteIdent(name)} (${definition})`));
-  const appender = await statement.appender(name);
+  return statement.appender(name);
+}
+
+/**
+ * Appends `pages` as they come: each page is flushed into DuckDB before the next is read, so a scan
+ * is never held whole in JavaScript. Appending is synchronous, so inputs read at the same time never
+ * interleave within a page; only the waits for pages overlap.
+ */
+export async function appendPages(statement: LocalStatement, appender: DuckDBAppender, columns: readonly Column[], pages: RowPages): Promise<void> {
+  const types = columns.map(localType);
   const source = Symbol.asyncIterator in pages ? pages[Symbol.asyncIterator]() : toAsync(pages[Symbol.iterator]());
   let done = false;
   try {
@@ -96,7 +99,7 @@ export async function loadTable(
     }
   } finally {
     statement.closeAppender(appender);
-    // stopped midway: the source stops too (a remote scan aborts its read-ahead request)
+    // stopped midway (a cancel, or another input failed): the source stops too (a remote scan aborts its read-ahead request)
     if (!done) await source.return?.().catch(() => undefined);
   }
 }
