@@ -177,6 +177,8 @@ export class LocalStatement {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** DuckDB calls under way: a stop interrupts only when one is */
   private calls = 0;
+  /** the stop's repeated interrupt, until the call under way settles */
+  private interrupting: NodeJS.Timeout | undefined;
   private readonly appenders = new Set<DuckDBAppender>();
   private stopReason: unknown;
   private ended: Promise<void> | undefined;
@@ -252,7 +254,13 @@ export class LocalStatement {
 
   stop(reason: unknown): Promise<void> {
     this.stopReason ??= reason ?? new DynasqlError('DYNASQL_ERR_CANCELLED', 'The statement was cancelled.');
-    if (this.calls > 0) this.connection.interrupt();
+    if (this.calls > 0 && !this.interrupting) {
+      this.connection.interrupt();
+      // DuckDB forgets an interrupt when a query begins: one that lands while the call is still
+      // preparing, or queued for a thread, would let the query run to its end (hours for a runaway
+      // join). So it is repeated until the call settles.
+      this.interrupting = setInterval(() => this.connection.interrupt(), 10);
+    }
     return this.end();
   }
 
@@ -261,6 +269,7 @@ export class LocalStatement {
     this.ended ??= (async () => {
       this.signal?.removeEventListener('abort', this.onAbort);
       await Promise.allSettled([...this.inFlight]);
+      clearInterval(this.interrupting);
       for (const appender of this.appenders) appender.closeSync();
       this.appenders.clear();
       this.connection.closeSync();
