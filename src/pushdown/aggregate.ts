@@ -1,7 +1,8 @@
 /**
  * GROUP BY and aggregates as one `$apply` request, when the whole statement is expressible: one
  * table, every WHERE condition exact, grouping by plain non-date columns, and only COUNT(*) and
- * SUM / MIN / MAX of numbers (MIN / MAX of dates and strings too). AVG stays local: T-SQL's AVG of an integer
+ * SUM / MIN / MAX of numbers (MIN / MAX of dates and strings too), not of a choice or a yes/no
+ * column (value-aggregates.ts). AVG stays local: T-SQL's AVG of an integer
  * column is an integer and the service's average of decimals is rounded its own way, so the rows
  * would depend on where it ran. ORDER BY of grouping columns and TOP go with the request; HAVING,
  * ORDER BY of aggregated values (the service cannot sort by them) and OFFSET run locally over the
@@ -17,6 +18,7 @@ import type * as P from '../plan/index.js';
 import { functionKind } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
 import { rowCountValue, type ParamValues } from './values.js';
+import { valueAggregateRefusal } from './value-aggregates.js';
 
 const NUMERIC = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Byte']);
 const DATES = new Set(['Edm.DateTimeOffset', 'Edm.Date']);
@@ -46,12 +48,17 @@ function plainColumn(expr: P.Expr, scanId: number): Column | undefined {
   return expr.kind === 'column' && expr.scanId === scanId && expr.column && (expr.column.kind === 'data' || expr.column.kind === 'lookup') ? expr.column : undefined;
 }
 
-/** the aggregate a select item computes, or undefined when the service cannot */
-function aggregateOf(expr: P.Expr, scanId: number): { method: ApplyAggregate['method']; column?: Column } | undefined {
+/** the aggregate a select item computes, or undefined (or why, when the column is the reason) when the service cannot */
+function aggregateOf(expr: P.Expr, scan: P.Scan): { method: ApplyAggregate['method']; column?: Column } | string | undefined {
   if (expr.kind !== 'function' || expr.over || expr.distinct || functionKind(expr.name) !== 'aggregate') return undefined;
   if (expr.name === 'COUNT' && expr.star) return { method: 'count' };
-  const column = expr.args.length === 1 ? plainColumn(expr.args[0]!, scanId) : undefined;
+  const column = expr.args.length === 1 ? plainColumn(expr.args[0]!, scan.id) : undefined;
   if (!column) return undefined;
+  // the service refuses these of a choice or a yes/no column (value-aggregates.ts)
+  if (expr.name === 'SUM' || expr.name === 'MIN' || expr.name === 'MAX') {
+    const refused = valueAggregateRefusal(scan.table, column);
+    if (refused) return refused;
+  }
   switch (expr.name) {
     case 'SUM': return NUMERIC.has(column.edmType) ? { method: 'sum', column } : undefined;
     case 'MIN': return ORDERED.has(column.edmType) ? { method: 'min', column } : undefined;
@@ -154,7 +161,8 @@ class AggregateOutputs {
       if (!this.groupColumns.includes(group)) return `${group.name} is neither grouped nor aggregated`;
       column = output(name, group.odataName, group.edmType, group.sqlType);
     } else {
-      const aggregate = aggregateOf(expr, this.scan.id);
+      const aggregate = aggregateOf(expr, this.scan);
+      if (typeof aggregate === 'string') return aggregate;
       if (!aggregate) return 'an aggregate the service cannot compute exactly';
       const alias = aliasFor(this.aggregates, aggregate.method, aggregate.column?.odataName);
       // T-SQL: SUM over no non-null values is NULL, and so is MAX; a service may answer such a sum

@@ -7,7 +7,8 @@
  *   year (FetchXML doc §1.4), which need not start in January, so DATEPART(quarter) stays local.
  * - Aggregated: `COUNT(*)`, `COUNT(x)`, `COUNT(DISTINCT x)` (`countcolumn`), SUM, MIN / MAX of numbers
  *   and dates, and AVG as a `sum` and a `countcolumn`, divided in T-SQL's result type (AVG(int) is
- *   an int, truncated) over the groups: the service's own `avg` has no documented type.
+ *   an int, truncated) over the groups: the service's own `avg` has no documented type. Not SUM,
+ *   AVG, MIN or MAX of a choice or a yes/no column, which the service refuses (value-aggregates.ts).
  * When the select list, ORDER BY and nothing else are grouped values and aggregates, the groups are
  * the result. Otherwise the rest runs locally over the few grouped rows, exactly: HAVING (FetchXML
  * has none), AVG, expressions over groups, DISTINCT, ORDER BY and TOP.
@@ -25,6 +26,7 @@ import { BIGINT, decimal, FLOAT, INT, isApproximate, isInteger, isMoney, typeNam
 import { logicalName } from './fetchxml-filter.js';
 import { cannot, primaryKeyColumn, renamed, type EntityParts } from './fetchxml-parts.js';
 import { constantValue, type ParamValues } from './values.js';
+import { valueAggregateRefusal } from './value-aggregates.js';
 import { conjuncts } from './walk.js';
 
 const NUMERIC = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Byte']);
@@ -108,6 +110,9 @@ function aggregateSpec(expr: P.Call, root: EntityParts): { aggregate: string; co
   if (!column || (column.kind !== 'data' && column.kind !== 'lookup') || column.enumType || column.edmType === 'Edm.Binary') return undefined;
   if (expr.name === 'COUNT') return { aggregate: 'countcolumn', column, distinct: expr.distinct, edmType: 'Edm.Int32' };
   if (expr.distinct) return undefined;
+  // the service refuses SUM / AVG / MIN / MAX of a choice or a yes/no column (value-aggregates.ts)
+  const refused = ['SUM', 'AVG', 'MIN', 'MAX'].includes(expr.name) ? valueAggregateRefusal(root.scan.table, column) : undefined;
+  if (refused) cannot(refused);
   if ((expr.name === 'SUM' || expr.name === 'AVG') && NUMERIC.has(column.edmType)) return { aggregate: expr.name.toLowerCase(), column, edmType: column.edmType };
   if ((expr.name === 'MIN' || expr.name === 'MAX') && (NUMERIC.has(column.edmType) || DATES.has(column.edmType))) {
     return { aggregate: expr.name.toLowerCase(), column, edmType: column.edmType };

@@ -1,0 +1,25 @@
+/**
+ * Which columns the service computes MIN / MAX / SUM / AVG of. Not a choice (Picklist, State,
+ * Status) nor a yes/no (Boolean) column: an open-source engine used against real orgs (SQL 4 CDS)
+ * never sends those aggregates of them, as the service refuses them, and `$apply` is answered by
+ * the same aggregate engine as FetchXML, so both languages keep them local. COUNT, COUNT(DISTINCT)
+ * and grouping by such a column stay with the service.
+ *
+ * `SELECT MAX(industrycode) FROM account` → `accounts?$select=industrycode`, the MAX computed locally;
+ * `SELECT industrycode, COUNT(*) FROM account GROUP BY industrycode` → `$apply=groupby((industrycode),…)`.
+ *
+ * A choice is known from the catalog: the column that has a label column (`industrycodename`,
+ * catalog/dataverse-conventions.ts). A multi-select choice is `Edm.String` in `$metadata` with no label
+ * column, so it cannot be told from text here. F&O enums never reach an aggregate request.
+ */
+import type { Column, Table } from '../catalog/types.js';
+
+/** why the service does not compute MIN / MAX / SUM / AVG of `column`, or undefined when it does */
+export function valueAggregateRefusal(table: Table, column: Column): string | undefined {
+  if (column.edmType === 'Edm.Boolean') return `${column.name} is a yes/no column, whose MIN / MAX / SUM / AVG the service does not compute`;
+  const name = column.name.toLowerCase();
+  if (table.columns.some((c) => c.kind === 'choiceLabel' && c.sourceColumn?.toLowerCase() === name)) {
+    return `${column.name} is a choice, whose MIN / MAX / SUM / AVG the service does not compute`;
+  }
+  return undefined;
+}
