@@ -1,6 +1,7 @@
 import { collationKey, sortCompare, toMillis } from '../query/values.js';
 import { decimalTextOf, sumDecimalTexts } from '../query/exact-decimal-math.js';
 import { exactNumberValue } from '../http/exact-decimals.js';
+import { checkValueAggregate } from '../query/value-aggregates.js';
 import { type BoundEntity, type BoundFetch, type Column, columnOf, type Tuple } from './bind.js';
 import { aggregateLimitExceeded, invalidFetch } from './errors.js';
 import type { Formatter } from '../http/format.js';
@@ -21,7 +22,8 @@ interface AggregateColumn {
  * `aggregate="true"` (FetchXML doc §1.4): every attribute has an alias and either `groupby` or an
  * aggregate; nulls are ignored by every aggregate and a null group value is omitted from its row
  * (as are empty sums, averages, minimums and maximums). More input rows than the emulator's
- * `aggregateLimit` (default 50,000) or the query's `aggregatelimit` fail with 0x8004E023.
+ * `aggregateLimit` (default 50,000) or the query's `aggregatelimit` fail with 0x8004E023. `sum`, `avg`,
+ * `min` and `max` of a choice or a yes/no attribute are refused (query/value-aggregates.ts).
  */
 export function aggregateRows(bound: BoundFetch, tuples: Tuple[], serviceLimit: number, formatter: Formatter): Record<string, unknown>[] {
   const columns: AggregateColumn[] = [];
@@ -31,7 +33,9 @@ export function aggregateRows(bound: BoundFetch, tuples: Tuple[], serviceLimit: 
       if (!node.groupby && !node.aggregate) throw invalidFetch(`the attribute '${node.name}' of an aggregate query needs 'aggregate' or groupby="true".`);
       if (node.distinct && node.aggregate !== 'countcolumn') throw invalidFetch("distinct is only valid with aggregate='countcolumn'.");
       if (node.dategrouping && !node.groupby) throw invalidFetch('dategrouping needs groupby="true".');
-      columns.push({ node, alias: node.alias, from, column: columnOf(from.entity, node.name) });
+      const column = columnOf(from.entity, node.name);
+      if (node.aggregate) checkValueAggregate(formatter.choices, from.entity, column.property.name, node.aggregate);
+      columns.push({ node, alias: node.alias, from, column });
     }
   }
   if (bound.root.node.allAttributes) throw invalidFetch('<all-attributes/> is not valid in an aggregate query.');

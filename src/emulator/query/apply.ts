@@ -13,13 +13,15 @@ import { averageDecimalTexts, decimalTextOf, sumDecimalTexts } from './exact-dec
 import { exactNumberValue, exactText } from '../http/exact-decimals.js';
 import { parseOption } from './parse.js';
 import { sortCompare } from './values.js';
+import { checkValueAggregate } from './value-aggregates.js';
 
 const moneyFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /**
  * `$apply`: `filter(...)`, `groupby((a,b),aggregate(...))`, `aggregate(x with sum as total)`
  * (protocol §1.4). Related group columns are named `<entity>_<column>`; null group values are
- * omitted from the row; more than `aggregateLimit` input rows → 0x8004E023.
+ * omitted from the row; more than `aggregateLimit` input rows → 0x8004E023; sum, average, min and
+ * max of a choice or a yes/no attribute are refused (value-aggregates.ts).
  */
 export function runApply(rc: ReadContext, source: RowSource): ODataResponse {
   const text = rc.options.get('$apply')!;
@@ -109,14 +111,20 @@ export function runApply(rc: ReadContext, source: RowSource): ODataResponse {
   return jsonResponse(200, { '@odata.context': `${rc.serviceRoot}$metadata#${source.entitySet}`, value: results });
 }
 
-function groupColumn(rc: ReadContext, entity: EntityTypeDef, path: PathExpr, text: string) {
-  const value = compileValue(rc.scope, entity, path, new Map(), text);
+/** the entity type a path's last segment is a property of (`primarycontactid/statecode` → contact) */
+function ownerOf(rc: ReadContext, entity: EntityTypeDef, path: PathExpr): EntityTypeDef {
   let owner = entity;
   for (const segment of path.segments.slice(0, -1)) {
     const nav = owner.navigations.get(segment);
     if (!nav) throw propertyNotFound(segment, owner.qualifiedName);
     owner = rc.state.model.entityTypes.get(nav.target) ?? owner;
   }
+  return owner;
+}
+
+function groupColumn(rc: ReadContext, entity: EntityTypeDef, path: PathExpr, text: string) {
+  const value = compileValue(rc.scope, entity, path, new Map(), text);
+  const owner = ownerOf(rc, entity, path);
   const last = path.segments[path.segments.length - 1]!;
   const property = owner.properties.get(last);
   if (property?.type === 'Edm.DateTimeOffset' || property?.type === 'Edm.Date') {
@@ -137,6 +145,7 @@ function aggregateColumn(rc: ReadContext, entity: EntityTypeDef, item: Aggregate
   const alias = item.alias;
   if (item.method === '$count') return { alias, money: false, countOnly: true, compute: (rows: Row[]) => rows.length };
   const value = compileValue(rc.scope, entity, item.prop!, new Map(), text);
+  checkValueAggregate(rc.state.choices, ownerOf(rc, entity, item.prop!), item.prop!.segments[item.prop!.segments.length - 1]!, item.method);
   const property = item.prop!.segments.length === 1 ? entity.properties.get(item.prop!.segments[0]!) : undefined;
   const money = property ? isMoney(entity, property) : false;
   const vars = new Map();
