@@ -36,20 +36,23 @@ async function open(settings: string): Promise<Connection> {
   return conn;
 }
 
+/** each statement's rows with push-down off */
+const expected = new Map<string, unknown[]>();
+
 describe('aggregates of choice and yes/no columns', () => {
-  it('answer as push-down off does, in every Remote Language, with no aggregate of them sent', async () => {
+  beforeAll(async () => {
     const off = await open('Pushdown=false');
-    const expected = new Map<string, unknown[]>();
     for (const sql of STATEMENTS) expected.set(sql, (await off.query(sql)).rows);
-    for (const language of ['OData', 'FetchXML', 'Auto']) {
-      const conn = await open(`Remote Language=${language}`);
-      for (const sql of STATEMENTS) {
-        const before = emulator.requests().length;
-        const { rows } = await conn.query(sql);
-        expect(rows, `${language}: ${sql}`).toEqual(expected.get(sql));
-        const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url)).join('\n');
-        expect(sent, `${language}: ${sql}`).not.toMatch(/(code|creditonhold|donotemail) with (sum|average|min|max)|(code|creditonhold|donotemail)" alias="[^"]*" aggregate="(sum|avg|min|max)"/);
-      }
+  });
+
+  it.each(['OData', 'FetchXML', 'Auto'])('answer as push-down off does with Remote Language=%s, no aggregate of them sent', async (language) => {
+    const conn = await open(`Remote Language=${language}`);
+    for (const sql of STATEMENTS) {
+      const before = emulator.requests().length;
+      const { rows } = await conn.query(sql);
+      expect(rows, sql).toEqual(expected.get(sql));
+      const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url)).join('\n');
+      expect(sent, sql).not.toMatch(/(code|creditonhold|donotemail) with (sum|average|min|max)|(code|creditonhold|donotemail)" alias="[^"]*" aggregate="(sum|avg|min|max)"/);
     }
   });
 
