@@ -8,7 +8,7 @@
  *   spawn(process.execPath, [build.path('bench/cancel-worker.js'), …]);
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 
@@ -18,6 +18,7 @@ const TMP = resolve(ROOT, 'bench/.tmp');
 export function compiledBuild(name: string, entries: readonly string[]): { path(file: string): string } {
   const out = resolve(TMP, name);
   rmSync(out, { recursive: true, force: true });
+  mkdirSync(TMP, { recursive: true }); // a fresh clone has no bench/.tmp (git ignores it)
   const config = resolve(TMP, `${name}.tsconfig.json`);
   // type errors are for the type check, not for a measurement (--noCheck)
   writeFileSync(config, JSON.stringify({
