@@ -32,8 +32,8 @@ const FINOPS = 200;
  * that its setting took effect (what the requests carried).
  */
 const LANGUAGES = ['auto', 'odata', 'fetchxml', 'off'] as const;
-const LANGUAGE_STREAMS: [features: Set<Feature>, statements: number][] = [[new Set<Feature>([...SUITE_FEATURES, 'fetchshape']), 150], [FETCHXML_FEATURES, 100]];
-const LANGUAGE_PAGED = 10;
+const LANGUAGE_STREAMS: [features: Set<Feature>, statements: number][] = [[new Set<Feature>([...SUITE_FEATURES, 'fetchshape']), 70], [FETCHXML_FEATURES, 60]];
+const LANGUAGE_PAGED = 6;
 const LANGUAGE_STATEMENTS = LANGUAGE_STREAMS.reduce((n, [, k]) => n + k, LANGUAGE_PAGED);
 
 let world: FuzzWorld;
