@@ -3,37 +3,11 @@
  * subquery's table not read, and the same rows as with push-down off, including where SQL's NULLs
  * decide (an account without a primary contact, contacts without a parent).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { connect, type Connection, type Row } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { both, local, usePushedAndLocal } from './pushed-and-local.js';
 import { asMultiset } from './compare-rows.js';
 
-let emulator: RunningEmulator;
-let pushed: Connection;
-let local: Connection;
-let root: string;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rows: 80, fuzzData: true });
-  root = new URL(emulator.url).pathname;
-  pushed = await connect(`Url=${emulator.url};Remote Language=OData`);
-  local = await connect(`Url=${emulator.url};Pushdown=false`);
-});
-
-afterAll(async () => {
-  await pushed?.close();
-  await local?.close();
-  await emulator?.close();
-});
-
-/** the rows with push-down on (and the requests it sent) and off */
-async function both(sql: string): Promise<{ rows: Row[]; expected: Row[]; sent: string[] }> {
-  const before = emulator.requests().length;
-  const result = await pushed.query(sql);
-  const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url.slice(root.length)));
-  const expected = (await local.query(sql)).rows;
-  return { rows: result.rows, expected, sent };
-}
+usePushedAndLocal();
 
 describe('semi-joins through navigation properties', () => {
   it("issue 18's IN (SELECT contactid …): one request through primarycontactid", async () => {

@@ -6,35 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { connect, type Connection, type Row } from '../../src/index.js';
+import { connect, type Connection } from '../../src/index.js';
+import { both, emulator, local, pushed, sentSince, usePushedAndLocal } from './pushed-and-local.js';
 import { asMultiset } from './compare-rows.js';
 
-let emulator: RunningEmulator;
-let pushed: Connection;
-let local: Connection;
-let root: string;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rows: 80, fuzzData: true });
-  root = new URL(emulator.url).pathname;
-  pushed = await connect(`Url=${emulator.url};Remote Language=OData`);
-  local = await connect(`Url=${emulator.url};Pushdown=false`);
-});
-
-afterAll(async () => {
-  await pushed?.close();
-  await local?.close();
-  await emulator?.close();
-});
-
-/** the rows with push-down on (and the requests it sent) and off */
-async function both(sql: string): Promise<{ rows: Row[]; expected: Row[]; sent: string[] }> {
-  const before = emulator.requests().length;
-  const result = await pushed.query(sql);
-  const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url.slice(root.length)));
-  const expected = (await local.query(sql)).rows;
-  return { rows: result.rows, expected, sent };
-}
+usePushedAndLocal();
 
 describe('IN (SELECT …) without a relationship: the keys read first', () => {
   it("issue 18's name IN (SELECT lastname FROM contact WHERE firstname = …): two requests, the keys in the second's $filter", async () => {
@@ -125,7 +101,7 @@ describe('IN (SELECT …) without a relationship: the keys read first', () => {
     try {
       const before = emulator.requests().length;
       const forced = await fetchXml.query(`SELECT COUNT(*) AS n FROM account WHERE numberofemployees IN (${keys.replace('2001', '150')})`);
-      const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url.slice(root.length)));
+      const sent = sentSince(before);
       expect(sent).toHaveLength(5);
       expect(sent.some((u) => u.includes('CRM.In'))).toBe(false);
       expect(forced.rows).toEqual((await local.query(`SELECT COUNT(*) AS n FROM account WHERE numberofemployees IN (${keys.replace('2001', '150')})`)).rows);
