@@ -45,6 +45,21 @@ describe('SUM / AVG / MIN / MAX of choices and yes/no attributes', () => {
     expect(errorOf(linked)?.message).toBe('Aggregate MAX or MIN is not supported for attribute of type picklist.');
   });
 
+  it('refuses MIN / MAX of the primary key and of a lookup in both languages, and answers their counts', async () => {
+    const key = await get(`${root}accounts?$apply=aggregate(accountid with max as m)`);
+    expect(key.status).toBe(400);
+    expect(errorOf(key)).toEqual({ code: '0x80040203', message: 'Aggregate MAX or MIN is not supported for attribute of type primarykey.' });
+    const lookup = await get(`${root}accounts?$apply=aggregate(_primarycontactid_value with min as m)`);
+    expect(errorOf(lookup)?.message).toBe('Aggregate MAX or MIN is not supported for attribute of type lookup.');
+    const fetchKey = await fx('accounts', '<fetch aggregate="true"><entity name="account"><attribute name="accountid" alias="m" aggregate="min"/></entity></fetch>');
+    expect(errorOf(fetchKey)?.message).toBe('Aggregate MAX or MIN is not supported for attribute of type primarykey.');
+    const fetchLookup = await fx('accounts', '<fetch aggregate="true"><entity name="account"><attribute name="primarycontactid" alias="m" aggregate="max"/></entity></fetch>');
+    expect(errorOf(fetchLookup)?.message).toBe('Aggregate MAX or MIN is not supported for attribute of type lookup.');
+    const counts = await get(`${root}accounts?$apply=aggregate(accountid with countdistinct as k,_primarycontactid_value with countdistinct as p)`);
+    expect(counts.status).toBe(200);
+    expect(counts.json.value[0].k).toBe(40);
+  });
+
   it('still answers counts, distinct counts and groups of them, and MAX of a number', async () => {
     const apply = await get(`${root}accounts?$apply=groupby((statecode,creditonhold),aggregate($count as n,industrycode with countdistinct as d,numberofemployees with max as m))`);
     expect(apply.status).toBe(200);

@@ -13,22 +13,32 @@ import type { ChoiceLabels } from '../seed/choices.js';
  *
  * `accounts?$apply=aggregate(industrycode with max as m)` → 400 "Aggregate MAX or MIN is not
  * supported for attribute of type picklist."; `$count`, `countdistinct` and `groupby` are answered.
+ * The same for MIN / MAX of `accountid` ("… of type primarykey.", SQL 4 CDS issue 327) and of a
+ * lookup such as `_primarycontactid_value` ("… of type lookup.": SQL 4 CDS keeps both local; the
+ * word for a lookup is by analogy).
  */
 
-/** the attribute's type in the service's words when it is a choice or a yes/no, else undefined */
-function refusedType(choices: ChoiceLabels, entity: EntityTypeDef, property: string): string | undefined {
-  if (entity.properties.get(property)?.type === 'Edm.Boolean') return 'boolean';
+/**
+ * the attribute's type in the service's words when `pair` of it is refused: a choice or a yes/no for
+ * every pair; the primary key or a lookup (both `Edm.Guid`) for MAX or MIN, whose SUM or AVG no
+ * GUID has anyway
+ */
+function refusedType(choices: ChoiceLabels, entity: EntityTypeDef, property: string, pair: string): string | undefined {
+  const type = entity.properties.get(property)?.type;
+  if (type === 'Edm.Boolean') return 'boolean';
+  if (type === 'Edm.Guid' && pair === 'MAX or MIN') return entity.key.includes(property) ? 'primarykey' : 'lookup';
   if (!choices[entity.name]?.[property]) return undefined;
   return property === 'statecode' ? 'state' : property === 'statuscode' ? 'status' : 'picklist';
 }
 
 /**
  * Throws the service's refusal of `method` (`$apply`'s `sum`, `average`, `min`, `max` or FetchXML's
- * `sum`, `avg`, `min`, `max`) over the attribute, when it is a choice or a yes/no; other methods pass.
+ * `sum`, `avg`, `min`, `max`) over the attribute, when it is a choice or a yes/no, or MIN / MAX of
+ * the primary key or a lookup; other methods pass.
  */
 export function checkValueAggregate(choices: ChoiceLabels, entity: EntityTypeDef, property: string, method: string): void {
   const pair = method === 'min' || method === 'max' ? 'MAX or MIN' : method === 'sum' || method === 'avg' || method === 'average' ? 'AVG or SUM' : undefined;
   if (!pair) return;
-  const type = refusedType(choices, entity, property);
+  const type = refusedType(choices, entity, property, pair);
   if (type) throw new ODataError(400, INVALID_ARGUMENT, `Aggregate ${pair} is not supported for attribute of type ${type}.`);
 }
