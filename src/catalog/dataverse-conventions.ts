@@ -13,6 +13,12 @@
  * Labels come at run time from `<col>@OData.Community.Display.V1.FormattedValue` (Prefer:
  * odata.include-annotations), which is what the `<col>name` column shows.
  *
+ * Multi-select choices. The Web API declares one as a plain `Edm.String` (its value reads "1,9"),
+ * and only the metadata API tells them apart (pushdown/column-kinds.ts asks it). They are made by
+ * customizers, so their names carry a publisher prefix (`sample_outdooractivities`, `msdyn_…`);
+ * the system's own text columns with an underscore are an address's or an image's parts
+ * (`address1_city`, `shipto_line1`, `entityimage_url`), never a choice.
+ *
  * Lookups. `_x_value` (Edm.Guid) is lookup `x`; it is written through the navigation properties
  * whose ReferentialConstraint names it (`parentcustomerid_account@odata.bind`). The EDMX marks
  * most lookups Computed/Read even though they are writable by binding, so writability is decided
@@ -26,6 +32,14 @@ export function looksLikeChoice(name: string, description: string | undefined): 
   if (INTEGER_SUFFIXES.test(lower)) return false;
   if (lower.endsWith('code')) return true;
   return description !== undefined && /^(Select|Choose)\b/.test(description);
+}
+
+const SYSTEM_TEXT_PREFIXES = /^(address\d+|shipto|billto|entityimage)_/;
+
+/** a text column that may be a multi-select choice: `sample_outdooractivities` yes, `name` and `address1_city` no */
+export function mayBeMultiSelect(name: string): boolean {
+  const lower = name.toLowerCase();
+  return /^[a-z][a-z0-9]*_[a-z0-9_]+$/.test(lower) && !SYSTEM_TEXT_PREFIXES.test(lower);
 }
 
 /** `_parentcustomerid_value` → `parentcustomerid`; undefined for other names. */

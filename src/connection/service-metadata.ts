@@ -1,8 +1,9 @@
 /**
  * The connection's copy of the metadata push-down asks for beyond `$metadata` (pushdown/service-metadata.ts):
- * a choice's option labels (a yes/no column's two), and a table's primary name column, read from the metadata Web API
- * (fetchxml-delta-metadata doc §3) the first time a statement filters on a display column, and kept
- * until the catalog is refreshed.
+ * a choice's option labels (a yes/no column's two), a table's primary name column, and the kinds of
+ * a table's columns, read from the metadata Web API (fetchxml-delta-metadata doc §3) the first time a
+ * statement needs them (a filter on a display column; an aggregate of, or a filter on, a column
+ * `$metadata` leaves open: pushdown/column-kinds.ts), and kept until the catalog is refreshed.
  *
  *   EntityDefinitions(LogicalName='contact')?$select=PrimaryNameAttribute            → fullname
  *   EntityDefinitions(LogicalName='account')/Attributes(LogicalName='industrycode')
@@ -10,6 +11,12 @@
  *   EntityDefinitions(LogicalName='contact')/Attributes(LogicalName='donotemail')
  *     /Microsoft.Dynamics.CRM.BooleanAttributeMetadata?$select=LogicalName&$expand=OptionSet,GlobalOptionSet
  *     → OptionSet: { TrueOption: { Value: 1, Label }, FalseOption: { Value: 0, Label } }
+ *   EntityDefinitions(LogicalName='systemuser')/Attributes?$select=LogicalName,AttributeType,AttributeTypeName
+ *     → value: [{ LogicalName: 'accessmode', AttributeType: 'Picklist', AttributeTypeName: { Value: 'PicklistType' } }, …]
+ *
+ * AttributeType is the AttributeTypeCode enumeration, which the Web API writes by member name; a
+ * multi-select choice is `Virtual` there and told by AttributeTypeName `MultiSelectPicklistType`
+ * (the SDK's AttributeTypeDisplayName). The collection under one table is not paged (doc §3.2).
  *
  * A yes/no column's option set is the SDK's BooleanOptionSetMetadata (TrueOption, FalseOption); the
  * Web API pages we read show the cast by name only, not that answer [unverified].
@@ -19,12 +26,13 @@
  */
 import type { Executor } from '../http/index.js';
 import { odataLiteral } from '../odata/index.js';
-import type { ChoiceOption, MetadataNeed, ServiceMetadata } from '../pushdown/index.js';
+import type { AttributeKind, ChoiceOption, MetadataNeed, ServiceMetadata } from '../pushdown/index.js';
 
 interface Label { UserLocalizedLabel?: { Label?: string } | null; LocalizedLabels?: { Label?: string }[] }
 interface Option { Value?: number; Label?: Label }
 interface OptionSetBody { Options?: Option[]; TrueOption?: Option | null; FalseOption?: Option | null }
 interface AttributeBody { OptionSet?: OptionSetBody | null; GlobalOptionSet?: OptionSetBody | null }
+interface AttributeKindBody { LogicalName?: unknown; AttributeType?: unknown; AttributeTypeName?: { Value?: unknown } | null }
 
 const key = (table: string, column: string) => `${table}\u0000${column}`;
 
@@ -44,6 +52,7 @@ function castOf(column: string): string {
 export class ServiceMetadataCache implements ServiceMetadata {
   private readonly choices = new Map<string, readonly ChoiceOption[] | null>();
   private readonly primaryNames = new Map<string, string | null>();
+  private readonly kinds = new Map<string, ReadonlyMap<string, AttributeKind> | null>();
 
   constructor(private readonly executor: Executor) {}
 
@@ -55,12 +64,19 @@ export class ServiceMetadataCache implements ServiceMetadata {
     return this.primaryNames.get(table);
   }
 
+  attributeKinds(table: string): ReadonlyMap<string, AttributeKind> | null | undefined {
+    return this.kinds.get(table);
+  }
+
   /** reads what one planning lacked, all at once */
   async load(needs: readonly MetadataNeed[], signal: AbortSignal | undefined): Promise<void> {
     await Promise.all(needs.map(async (need) => {
       if (need.kind === 'primaryName') {
         const body = await this.read<{ PrimaryNameAttribute?: string | null }>(`EntityDefinitions(${byName(need.table)})?$select=PrimaryNameAttribute`, signal);
         this.primaryNames.set(need.table, typeof body?.PrimaryNameAttribute === 'string' && body.PrimaryNameAttribute !== '' ? body.PrimaryNameAttribute : null);
+      } else if (need.kind === 'attributeKinds') {
+        const body = await this.read<{ value?: AttributeKindBody[] }>(`EntityDefinitions(${byName(need.table)})/Attributes?$select=LogicalName,AttributeType,AttributeTypeName`, signal);
+        this.kinds.set(need.table, kindsOf(body?.value));
       } else if (need.yesNo) {
         const url = `EntityDefinitions(${byName(need.table)})/Attributes(${byName(need.column)})/Microsoft.Dynamics.CRM.BooleanAttributeMetadata`
           + '?$select=LogicalName&$expand=OptionSet,GlobalOptionSet';
@@ -85,6 +101,24 @@ export class ServiceMetadataCache implements ServiceMetadata {
       return undefined;
     }
   }
+}
+
+/** each column's kind by logical name; null when the answer is not a list of named, typed columns */
+function kindsOf(attributes: AttributeKindBody[] | undefined): ReadonlyMap<string, AttributeKind> | null {
+  if (!Array.isArray(attributes)) return null;
+  const kinds = new Map<string, AttributeKind>();
+  for (const attribute of attributes) {
+    if (typeof attribute?.LogicalName !== 'string' || typeof attribute.AttributeType !== 'string') return null;
+    kinds.set(attribute.LogicalName, kindOf(attribute.AttributeType, attribute.AttributeTypeName?.Value));
+  }
+  return kinds;
+}
+
+function kindOf(type: string, typeName: unknown): AttributeKind {
+  if (type === 'Picklist' || type === 'State' || type === 'Status') return 'choice';
+  if (type === 'Boolean') return 'yesNo';
+  if (typeName === 'MultiSelectPicklistType') return 'multiSelect';
+  return 'other';
 }
 
 /** the options with their labels in the user's language; null unless every option has a value and a label */

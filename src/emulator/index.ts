@@ -3,7 +3,7 @@ import { DATAVERSE_EDMX } from './metadata/dataverse-edmx.js';
 import { parseEdmx } from './metadata/model.js';
 import type { RecordedRequest } from './observability.js';
 import type { EmulatorOptions } from './options.js';
-import { choiceLabels, maxLengths } from './seed/choices.js';
+import { choiceLabels, maxLengths, multiSelectLabels } from './seed/choices.js';
 import { buildDataverseSeed } from './seed/dataverse-seed.js';
 import { startIdentityProvider, type IdentityProvider } from './identity/identity-server.js';
 import { listen } from './server.js';
@@ -58,6 +58,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     profile,
     store: new Store(model, seed.tables, seed.associations),
     choices: choiceLabels,
+    multiSelect: multiSelectLabels,
     maxLengths,
     whoAmI: seed.whoAmI,
     aggregateLimit: options.aggregateLimit ?? 50_000,

@@ -9,6 +9,8 @@ export interface EmulatorState {
   profile: EditionProfile;
   store: Store;
   choices: ChoiceLabels;
+  /** multi-select choices' labels (seed/choices.ts) */
+  multiSelect: ChoiceLabels;
   maxLengths: Record<string, Record<string, number>>;
   whoAmI: { UserId: string; BusinessUnitId: string; OrganizationId: string };
   aggregateLimit: number;

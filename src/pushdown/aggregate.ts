@@ -19,6 +19,8 @@ import { functionKind } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
 import { rowCountValue, type ParamValues } from './values.js';
 import { valueAggregateRefusal } from './value-aggregates.js';
+import { multiSelectRefusal } from './column-kinds.js';
+import type { MetadataReader } from './service-metadata.js';
 
 const NUMERIC = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Byte']);
 const DATES = new Set(['Edm.DateTimeOffset', 'Edm.Date']);
@@ -49,14 +51,14 @@ function plainColumn(expr: P.Expr, scanId: number): Column | undefined {
 }
 
 /** the aggregate a select item computes, or undefined (or why, when the column is the reason) when the service cannot */
-function aggregateOf(expr: P.Expr, scan: P.Scan): { method: ApplyAggregate['method']; column?: Column } | string | undefined {
+function aggregateOf(expr: P.Expr, scan: P.Scan, metadata: MetadataReader | undefined): { method: ApplyAggregate['method']; column?: Column } | string | undefined {
   if (expr.kind !== 'function' || expr.over || expr.distinct || functionKind(expr.name) !== 'aggregate') return undefined;
   if (expr.name === 'COUNT' && expr.star) return { method: 'count' };
   const column = expr.args.length === 1 ? plainColumn(expr.args[0]!, scan.id) : undefined;
   if (!column) return undefined;
   // the service refuses these of a choice or a yes/no column (value-aggregates.ts)
   if (expr.name === 'SUM' || expr.name === 'MIN' || expr.name === 'MAX') {
-    const refused = valueAggregateRefusal(scan.table, column);
+    const refused = valueAggregateRefusal(scan.table, column, metadata);
     if (refused) return refused;
   }
   switch (expr.name) {
@@ -82,6 +84,7 @@ function aggregatesTheScan(query: P.Query, scan: P.Scan): boolean {
 
 export function aggregateRequest(
   bound: P.BoundQuery, scan: P.Scan, filters: ODataFilter[], facts: Capabilities, params: ParamValues, pageHeaders: { maxPageSize: number }, crossCompany = false,
+  metadata?: MetadataReader,
 ): AggregateRequest | string {
   const block = bound.query;
   if (block.kind !== 'select' || !aggregatesTheScan(block, scan)) return 'the aggregate reads a derived table, a CTE or a join, not the table itself';
@@ -94,9 +97,11 @@ export function aggregateRequest(
     const column = plainColumn(g, scan.id);
     if (!column) return 'it groups by a computed value';
     if (!facts.applyGroupByDatetime && DATES.has(column.edmType)) return `the service cannot group by the date ${column.name}`;
+    const multiSelect = multiSelectRefusal(scan.table, column, metadata);
+    if (multiSelect) return multiSelect;
     if (!groupColumns.includes(column)) groupColumns.push(column);
   }
-  const outputs = new AggregateOutputs(scan, groupColumns);
+  const outputs = new AggregateOutputs(scan, groupColumns, metadata);
   const names: string[] = [];
   const columns: Column[] = [];
   for (const [index, item] of block.columns.entries()) {
@@ -151,7 +156,7 @@ class AggregateOutputs {
   /** the output already made for an expression (by its shape), so HAVING reuses a select item's */
   private readonly made = new Map<string, Column>();
 
-  constructor(private readonly scan: P.Scan, private readonly groupColumns: Column[]) {}
+  constructor(private readonly scan: P.Scan, private readonly groupColumns: Column[], private readonly metadata: MetadataReader | undefined) {}
 
   /** the output for a group column or an aggregate, named `name`; or why the service cannot give it */
   of(expr: P.Expr, name: string): Column | string {
@@ -161,7 +166,7 @@ class AggregateOutputs {
       if (!this.groupColumns.includes(group)) return `${group.name} is neither grouped nor aggregated`;
       column = output(name, group.odataName, group.edmType, group.sqlType);
     } else {
-      const aggregate = aggregateOf(expr, this.scan);
+      const aggregate = aggregateOf(expr, this.scan, this.metadata);
       if (typeof aggregate === 'string') return aggregate;
       if (!aggregate) return 'an aggregate the service cannot compute exactly';
       const alias = aliasFor(this.aggregates, aggregate.method, aggregate.column?.odataName);

@@ -27,6 +27,8 @@ import { logicalName } from './fetchxml-filter.js';
 import { cannot, primaryKeyColumn, renamed, type EntityParts } from './fetchxml-parts.js';
 import { constantValue, type ParamValues } from './values.js';
 import { valueAggregateRefusal } from './value-aggregates.js';
+import { multiSelectRefusal } from './column-kinds.js';
+import type { MetadataReader } from './service-metadata.js';
 import { conjuncts } from './walk.js';
 
 const NUMERIC = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Byte']);
@@ -102,16 +104,18 @@ function groupSpec(expr: P.Expr, scanId: number): { column: Column; dategrouping
 }
 
 /** an aggregate FetchXML computes exactly as T-SQL does (AVG is asked as its sum and count) */
-function aggregateSpec(expr: P.Call, root: EntityParts): { aggregate: string; column: Column; distinct?: boolean; edmType: string } | undefined {
+function aggregateSpec(expr: P.Call, root: EntityParts, metadata: MetadataReader | undefined): { aggregate: string; column: Column; distinct?: boolean; edmType: string } | undefined {
   if (expr.over || functionKind(expr.name) !== 'aggregate') return undefined;
   if (expr.name === 'COUNT' && expr.star) return { aggregate: 'count', column: primaryKeyColumn(root.scan), edmType: 'Edm.Int32' };
   const arg = expr.args.length === 1 ? expr.args[0] : undefined;
   const column = arg?.kind === 'column' && arg.scanId === root.scan.id ? arg.column : undefined;
   if (!column || (column.kind !== 'data' && column.kind !== 'lookup') || column.enumType || column.edmType === 'Edm.Binary') return undefined;
+  const multiSelect = multiSelectRefusal(root.scan.table, column, metadata);
+  if (multiSelect) cannot(multiSelect);
   if (expr.name === 'COUNT') return { aggregate: 'countcolumn', column, distinct: expr.distinct, edmType: 'Edm.Int32' };
   if (expr.distinct) return undefined;
   // the service refuses SUM / AVG / MIN / MAX of a choice or a yes/no column (value-aggregates.ts)
-  const refused = ['SUM', 'AVG', 'MIN', 'MAX'].includes(expr.name) ? valueAggregateRefusal(root.scan.table, column) : undefined;
+  const refused = ['SUM', 'AVG', 'MIN', 'MAX'].includes(expr.name) ? valueAggregateRefusal(root.scan.table, column, metadata) : undefined;
   if (refused) cannot(refused);
   if ((expr.name === 'SUM' || expr.name === 'AVG') && NUMERIC.has(column.edmType)) return { aggregate: expr.name.toLowerCase(), column, edmType: column.edmType };
   if ((expr.name === 'MIN' || expr.name === 'MAX') && (NUMERIC.has(column.edmType) || DATES.has(column.edmType))) {
@@ -129,15 +133,15 @@ function isCount(expr: P.Expr): boolean {
 class NotDirect {}
 
 /** GROUP BY and aggregates as aliased `<attribute>`s of the root; the result read by alias, or finished locally */
-export function aggregateOutputs(bound: P.BoundQuery, block: P.Select, root: EntityParts, params: ParamValues): AggregateOutputs {
+export function aggregateOutputs(bound: P.BoundQuery, block: P.Select, root: EntityParts, params: ParamValues, metadata?: MetadataReader): AggregateOutputs {
   const attributes = root.attributes.length;
   try {
-    return new AggregateBuilder(bound, block, root, params).direct();
+    return new AggregateBuilder(bound, block, root, params, metadata).direct();
   } catch (error) {
     if (!(error instanceof NotDirect)) throw error;
     root.attributes.length = attributes;
     root.orders.length = 0;
-    return new AggregateBuilder(bound, block, root, params).finishedLocally();
+    return new AggregateBuilder(bound, block, root, params, metadata).finishedLocally();
   }
 }
 
@@ -146,9 +150,14 @@ class AggregateBuilder {
   private groups = 0;
   private aggregates = 0;
 
-  constructor(private readonly bound: P.BoundQuery, private readonly block: P.Select, private readonly root: EntityParts, private readonly params: ParamValues) {
+  constructor(
+    private readonly bound: P.BoundQuery, private readonly block: P.Select, private readonly root: EntityParts, private readonly params: ParamValues,
+    private readonly metadata: MetadataReader | undefined,
+  ) {
     for (const g of block.groupBy) {
       const spec = groupSpec(g, root.scan.id) ?? cannot('it groups by a value FetchXML cannot group by');
+      const multiSelect = multiSelectRefusal(root.scan.table, spec.column, metadata);
+      if (multiSelect) cannot(multiSelect);
       if (this.entries.has(exprKey(g))) continue;
       const alias = `g${++this.groups}`;
       this.entries.set(exprKey(g), this.entry(alias, spec.edmType, spec.column, g.sqlType, spec.dategrouping));
@@ -240,7 +249,7 @@ class AggregateBuilder {
   private aggregate(call: P.Call, key = exprKey(call), as?: { name: string; sqlType: SqlType }): Entry | undefined {
     const known = this.entries.get(key);
     if (known) return known;
-    const spec = aggregateSpec(call, this.root);
+    const spec = aggregateSpec(call, this.root, this.metadata);
     if (!spec) return undefined;
     const name = as?.name ?? spec.aggregate;
     const alias = `${as ? 's' : 'a'}${++this.aggregates}`;

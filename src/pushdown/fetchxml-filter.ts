@@ -27,6 +27,8 @@ export interface FetchFilterContext {
   /** the scan whose columns the conditions test */
   scanId: number;
   params: ParamValues;
+  /** why a condition on the column's value stays local although the column is filterable (a multi-select choice: column-kinds.ts) */
+  valueRefusal?: (column: Column) => string | undefined;
 }
 
 
@@ -82,7 +84,7 @@ function translate(expr: Expr, negated: boolean, ctx: FetchFilterContext): XmlEl
       if (expr.op === 'NOT') return translate(expr.operand, !negated, ctx);
       return local('arithmetic is computed locally');
     case 'isNull': {
-      const column = columnOf(expr.expr, ctx);
+      const column = columnOf(expr.expr, ctx, true);
       return [condition(column, expr.negated !== negated ? 'not-null' : 'null')];
     }
     case 'between': return between(expr, expr.negated !== negated, ctx);
@@ -94,7 +96,8 @@ function translate(expr: Expr, negated: boolean, ctx: FetchFilterContext): XmlEl
   }
 }
 
-function columnOf(expr: Expr, ctx: FetchFilterContext): Column {
+/** `nullTest`: the column is only tested for NULL, which every filterable column may be */
+function columnOf(expr: Expr, ctx: FetchFilterContext, nullTest = false): Column {
   if (expr.kind !== 'column' || expr.scanId !== ctx.scanId || !expr.column) {
     return local(expr.kind === 'column' ? `column ${expr.name} belongs to another table` : `a ${expr.kind} expression is computed locally`);
   }
@@ -103,6 +106,8 @@ function columnOf(expr: Expr, ctx: FetchFilterContext): Column {
   if (column.enumType || !(NUMBER_TYPES.has(column.edmType) || DATE_TYPES.has(column.edmType) || ['Edm.String', 'Edm.Guid', 'Edm.Boolean'].includes(column.edmType))) {
     return local(`${column.name} (${column.edmType}) is compared locally`);
   }
+  const refused = nullTest ? undefined : ctx.valueRefusal?.(column);
+  if (refused) return local(refused);
   return column;
 }
 

@@ -28,6 +28,8 @@ import { logicalName, translateFetchConjunct } from './fetchxml-filter.js';
 import { CannotFetch, cannot, entityChildren, parts, primaryKeyColumn, renamed, type EntityParts } from './fetchxml-parts.js';
 import { rowCountValue, type ParamValues } from './values.js';
 import { conjuncts } from './walk.js';
+import type { MetadataReader } from './service-metadata.js';
+import { multiSelectRefusal } from './column-kinds.js';
 
 /** the most rows one FetchXML page holds, and the most `top` takes (FetchXML doc §1.1) */
 const FETCH_PAGE = 5000;
@@ -36,6 +38,8 @@ export interface FetchPlanOptions {
   facts: Capabilities;
   params: ParamValues;
   pageSize?: number;
+  /** the kinds of columns `$metadata` leaves open (column-kinds.ts) */
+  metadata?: MetadataReader;
 }
 
 export type FetchPlan = { ok: true; plan: P.PhysicalPlan; shape: string } | { ok: false; reason: string };
@@ -84,7 +88,7 @@ function build(bound: P.BoundQuery, options: FetchPlanOptions): { plan: P.Physic
   const joins = [...joined.values()].flatMap((e) => e.joins);
   const aggregate = isAggregate(block);
   if (aggregate && links.length > 0) cannot('an aggregate over a join runs locally');
-  const out: AggregateOutputs = aggregate ? aggregateOutputs(bound, block, root, options.params) : plainOutputs(bound, block, root, joined);
+  const out: AggregateOutputs = aggregate ? aggregateOutputs(bound, block, root, options.params, options.metadata) : plainOutputs(bound, block, root, joined);
   const fetchAttributes: Record<string, string | undefined> = {};
   let rowLimit: number | undefined;
   if (aggregate) fetchAttributes.aggregate = 'true';
@@ -243,7 +247,9 @@ function joinable(ref: P.ColumnRef): Column | undefined {
 }
 
 function addCondition(e: EntityParts, expr: P.Expr, ctx: BuildContext): void {
-  const t = translateFetchConjunct(expr, { scanId: e.scan.id, params: ctx.options.params });
+  const t = translateFetchConjunct(expr, {
+    scanId: e.scan.id, params: ctx.options.params, valueRefusal: (column) => multiSelectRefusal(e.scan.table, column, ctx.options.metadata),
+  });
   if (!t.ok) cannot(t.reason);
   e.conditions.push(...t.conditions);
 }

@@ -30,8 +30,13 @@ export type Translation = { ok: true; filter: ODataFilter } | { ok: false; reaso
 /** the scan's table and the service metadata read for its display columns (labels, primary names) */
 export interface ScanMetadata { table: Table; metadata: MetadataReader }
 
+/** why a condition on a column's value stays local, or undefined: see Context.valueRefusal */
+export type ValueRefusal = (column: Column) => string | undefined;
+
 interface Context {
   scanId: number; facts: Capabilities; params: ParamValues; scan?: ScanMetadata;
+  /** why a condition on the column's value stays local although the column is filterable (a multi-select choice: column-kinds.ts) */
+  valueRefusal?: ValueRefusal;
   /**
    * the lookup-name columns read, in this translation, as one target's name path each
    * (`primarycontactid/fullname`); a column is resolved at most once, so a condition on two lookup
@@ -54,9 +59,11 @@ const INTEGER_TYPES = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Byte'
  * translation itself (`numberofemployees > 10.5`).
  */
 
-export function translateConjunct(expr: Expr, scanId: number, facts: Capabilities, params: ParamValues, scan?: ScanMetadata): Translation {
+export function translateConjunct(
+  expr: Expr, scanId: number, facts: Capabilities, params: ParamValues, scan?: ScanMetadata, valueRefusal?: ValueRefusal,
+): Translation {
   try {
-    return { ok: true, filter: translate(expr, false, { scanId, facts, params, scan }) };
+    return { ok: true, filter: translate(expr, false, { scanId, facts, params, scan, valueRefusal }) };
   } catch (error) {
     if (error instanceof NotPushable) return { ok: false, reason: error.reason };
     throw error;
@@ -84,7 +91,7 @@ function translate(expr: Expr, negated: boolean, ctx: Context): ODataFilter {
     case 'isNull': {
       const display = displayColumn(expr.expr, ctx);
       if (display) return displayIsNull(display, expr.negated === negated);
-      const column = columnOf(expr.expr, ctx);
+      const column = columnOf(expr.expr, ctx, true);
       return { kind: 'compare', op: expr.negated !== negated ? 'ne' : 'eq', property: column.odataName, value: null, target: target(column) };
     }
     case 'between': {
@@ -116,14 +123,15 @@ function describe(expr: Expr): string {
 }
 
 /** the scan's own, filterable column, or not pushable */
-function columnOf(expr: Expr, ctx: Context): Column {
+/** `nullTest`: the column is only tested for NULL, which every filterable column may be */
+function columnOf(expr: Expr, ctx: Context, nullTest = false): Column {
   if (expr.kind !== 'column' || expr.scanId !== ctx.scanId || !expr.column) {
     return local(expr.kind === 'column' ? `column ${expr.name} belongs to another table` : `${describe(expr)} is computed locally`);
   }
-  return filterable(expr, ctx);
+  return filterable(expr, ctx, nullTest);
 }
 
-function filterable(ref: ColumnRef, ctx: Context): Column {
+function filterable(ref: ColumnRef, ctx: Context, nullTest = false): Column {
   const column = ref.column!;
   const path = ctx.namePaths?.get(column);
   if (path) return path;
@@ -131,6 +139,8 @@ function filterable(ref: ColumnRef, ctx: Context): Column {
     return local(`${column.name} is a display value (an annotation), which the service cannot filter on`);
   }
   if (column.edmType === 'Edm.Binary') return local(`${column.name} is binary`);
+  const refused = nullTest ? undefined : ctx.valueRefusal?.(column);
+  if (refused) return local(refused);
   return column;
 }
 

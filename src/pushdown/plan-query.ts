@@ -28,6 +28,7 @@ import { forEachNode } from './rules/map-tree.js';
 import { pruneUnusedOutputs } from './rules/unused-outputs.js';
 import { scalarSubqueryByKey } from './rules/scalar-subquery-by-key.js';
 import { semiJoinsThroughNavigation } from './semi-join.js';
+import { multiSelectRefusal } from './column-kinds.js';
 
 export interface PlanOptions {
   facts: Capabilities;
@@ -85,7 +86,7 @@ function planWhole(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
 function planODataQuery(statement: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
   const pruned = options.pushdown ? withUnreadColumnsLeftOut(withKeyLookupsJoined(statement)) : statement;
   // EXISTS / IN answered through a navigation property: the subquery's table sends no request
-  const semiJoins = options.pushdown ? semiJoinsThroughNavigation(pruned, options.facts, options.params) : { bound: pruned, filters: new Map<number, ODataFilter[]>() };
+  const semiJoins = options.pushdown ? semiJoinsThroughNavigation(pruned, options.facts, options.params, options.metadata) : { bound: pruned, filters: new Map<number, ODataFilter[]>() };
   const bound = semiJoins.bound;
   const negotiated = new Map<number, ScanPushdown>();
   const plan = planScans(bound, options, negotiated, semiJoins.filters);
@@ -98,7 +99,7 @@ function planODataQuery(statement: P.BoundQuery, options: PlanOptions): P.Physic
   const push = negotiated.get(scan.id)!;
   if (!push.allConjunctsPushed) return plan;
   const pageSize = Math.min(options.pageSize ?? options.facts.maxPageSize, options.facts.maxPageSize);
-  const aggregate = aggregateRequest(bound, scan, push.filters, options.facts, options.params, { maxPageSize: pageSize }, options.crossCompany ?? false);
+  const aggregate = aggregateRequest(bound, scan, push.filters, options.facts, options.params, { maxPageSize: pageSize }, options.crossCompany ?? false, options.metadata);
   if (typeof aggregate === 'string') {
     if (plan.output.kind === 'local') plan.output.step.reasons.push(`GROUP BY / aggregates run locally: ${aggregate}`);
     return plan;
@@ -246,15 +247,16 @@ function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions, sem
   };
   const translated: TranslatedConjunct[] = [];
   const display = { table: scan.table, metadata: options.metadata ?? new MetadataReader(undefined) };
+  const valueRefusal = (column: Column) => multiSelectRefusal(scan.table, column, options.metadata);
   for (const conjunct of context.candidates) {
-    const translation = translateConjunct(conjunct, scan.id, options.facts, options.params, display);
+    const translation = translateConjunct(conjunct, scan.id, options.facts, options.params, display, valueRefusal);
     if (translation.ok) translated.push({ conjunct, filter: translation.filter, text: serializeFilter(translation.filter) });
     else result.notPushed.push(translation.reason);
   }
   // an outer block's condition carried down (walk.ts): sent when it translates, and kept in its own block either way
   const inherited = new Set<P.Expr>();
   for (const conjunct of context.inherited) {
-    const translation = translateConjunct(conjunct, scan.id, options.facts, options.params, display);
+    const translation = translateConjunct(conjunct, scan.id, options.facts, options.params, display, valueRefusal);
     if (!translation.ok) continue;
     const text = serializeFilter(translation.filter);
     if (translated.some((t) => t.text === text)) continue;

@@ -16,6 +16,7 @@ import { CURRENT_USER_ID, SERVICE_PREDICATES } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
 import { fetchXmlPlan } from './fetchxml-plan.js';
 import type { ParamValues } from './values.js';
+import type { MetadataReader } from './service-metadata.js';
 
 export type RemoteLanguage = 'auto' | 'odata' | 'fetchxml';
 
@@ -25,6 +26,7 @@ export interface LanguageOptions {
   pushdown: boolean;
   remoteLanguage?: RemoteLanguage;
   pageSize?: number;
+  metadata?: MetadataReader;
 }
 
 export function chooseRemoteLanguage(bound: P.BoundQuery, options: LanguageOptions, odata: P.PhysicalPlan): P.PhysicalPlan {
@@ -35,7 +37,7 @@ export function chooseRemoteLanguage(bound: P.BoundQuery, options: LanguageOptio
     return withoutServicePredicates(bound, odata, `${options.facts.edition} has no FetchXML`);
   }
   if (language === 'auto' && odata.output.kind === 'direct') return odata;
-  const fetch = fetchXmlPlan(bound, { facts: options.facts, params: options.params, pageSize: options.pageSize });
+  const fetch = fetchXmlPlan(bound, { facts: options.facts, params: options.params, pageSize: options.pageSize, metadata: options.metadata });
   if (!fetch.ok) {
     if (language === 'fetchxml') note(odata, `Remote Language=FetchXML, but OData is used: ${fetch.reason}`);
     return withoutServicePredicates(bound, odata, fetch.reason);

@@ -29,6 +29,8 @@ import { translateConjunct } from './filter.js';
 import type { ParamValues } from './values.js';
 import { mapTree } from './rules/map-tree.js';
 import { conjuncts } from './walk.js';
+import type { MetadataReader } from './service-metadata.js';
+import { multiSelectRefusal } from './column-kinds.js';
 
 /** the lambda variable: the body names only it, so it cannot be mistaken for an outer property */
 const VARIABLE = 'x';
@@ -44,7 +46,9 @@ export interface NavigationSemiJoin {
  * `conjunct` of a block reading `outer` alone, as a filter through a navigation property of `outer`,
  * or why it cannot be one.
  */
-export function navigationSemiJoin(conjunct: P.Expr, outer: P.Scan, scans: readonly P.Scan[], facts: Capabilities, params: ParamValues): NavigationSemiJoin | string {
+export function navigationSemiJoin(
+  conjunct: P.Expr, outer: P.Scan, scans: readonly P.Scan[], facts: Capabilities, params: ParamValues, metadata?: MetadataReader,
+): NavigationSemiJoin | string {
   if (!facts.supportsLambda) return `${facts.edition} filters through no navigation property`;
   let negated = false;
   let expr = conjunct;
@@ -87,7 +91,7 @@ export function navigationSemiJoin(conjunct: P.Expr, outer: P.Scan, scans: reado
 
   const conditions: ODataFilter[] = [];
   for (const condition of rest) {
-    const translation = translateConjunct(condition, innerScanId, facts, params);
+    const translation = translateConjunct(condition, innerScanId, facts, params, undefined, (column) => multiSelectRefusal(inner.table, column, metadata));
     if (!translation.ok) return translation.reason;
     conditions.push(translation.filter);
   }
@@ -162,7 +166,7 @@ export interface SemiJoinsPushed {
  * filter of that scan. The block's WHERE applies to the scan's rows before anything else the block
  * does (grouping, TOP), so filtering the scan's request instead gives the block the same rows.
  */
-export function semiJoinsThroughNavigation(bound: P.BoundQuery, facts: Capabilities, params: ParamValues): SemiJoinsPushed {
+export function semiJoinsThroughNavigation(bound: P.BoundQuery, facts: Capabilities, params: ParamValues, metadata?: MetadataReader): SemiJoinsPushed {
   const filters = new Map<number, ODataFilter[]>();
   const dropped = new Set<number>();
   if (!facts.supportsLambda) return { bound, filters };
@@ -173,7 +177,7 @@ export function semiJoinsThroughNavigation(bound: P.BoundQuery, facts: Capabilit
     if (!outer || outer.source !== 'remote' || !block.where) return node;
     const kept: P.Expr[] = [];
     for (const conjunct of conjuncts(block.where)) {
-      const semi = navigationSemiJoin(conjunct, outer, bound.scans, facts, params);
+      const semi = navigationSemiJoin(conjunct, outer, bound.scans, facts, params, metadata);
       // a subquery whose own EXISTS already became a filter of its scan keeps that scan's request
       if (typeof semi === 'string' || filters.has(semi.innerScanId)) {
         kept.push(conjunct);

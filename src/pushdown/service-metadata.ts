@@ -1,11 +1,17 @@
 /**
  * What push-down reads of the service's metadata beyond `$metadata`, which lacks it: a choice's
- * option labels and a table's primary name column (the metadata Web API, loaded by the connection).
- * With them a filter on a display column goes to the service:
+ * option labels, a table's primary name column, and the kind of each of a table's columns (the
+ * metadata Web API, loaded by the connection). With them a filter on a display column goes to the
+ * service:
  *
  *   industrycodename = 'Accounting'        → industrycode eq 1            (the labels of industrycode)
  *   donotemailname = 'Do Not Allow'        → donotemail eq true           (a yes/no column's two labels)
  *   primarycontactidname = 'Mark Carrington' → primarycontactid/fullname eq 'Mark Carrington'  (contact's primary name)
+ *
+ * and a column's kind keeps local what the service refuses or answers its own way, which `$metadata`
+ * cannot tell (a choice is `Edm.Int32` there, a multi-select choice `Edm.String`: column-kinds.ts):
+ *
+ *   MAX(accessmode)                  → computed locally     (systemuser.accessmode is a Picklist)
  *
  * Planning stays pure: the reader answers from what was loaded and records what was missing; the
  * connection loads that and plans again (connection/service-metadata.ts).
@@ -15,12 +21,20 @@
 export interface ChoiceOption { value: number; label: string }
 
 /**
+ * A column's kind as the metadata API names it (its AttributeType): `choice` a Picklist, State or
+ * Status; `multiSelect` a multi-select choice (AttributeType Virtual, AttributeTypeName
+ * MultiSelectPicklistType); `yesNo` a Boolean; `other` anything else.
+ */
+export type AttributeKind = 'choice' | 'multiSelect' | 'yesNo' | 'other';
+
+/**
  * metadata one planning lacked: the connection loads it before planning again; `yesNo`: the
  * column is a yes/no (Boolean) one, whose labels are its true and false options
  */
 export type MetadataNeed =
   | { kind: 'choiceOptions'; table: string; column: string; yesNo?: true }
-  | { kind: 'primaryName'; table: string };
+  | { kind: 'primaryName'; table: string }
+  | { kind: 'attributeKinds'; table: string };
 
 /**
  * Loaded metadata: `undefined` when not loaded yet, `null` when the service has none to give (a
@@ -30,6 +44,8 @@ export type MetadataNeed =
 export interface ServiceMetadata {
   choiceOptions(table: string, column: string): readonly ChoiceOption[] | null | undefined;
   primaryName(table: string): string | null | undefined;
+  /** the kinds of a table's columns by logical name */
+  attributeKinds(table: string): ReadonlyMap<string, AttributeKind> | null | undefined;
 }
 
 /** one planning's view of the metadata: the answers, and the needs it could not answer */
@@ -48,6 +64,21 @@ export class MetadataReader {
     const name = this.source?.primaryName(table);
     if (name === undefined && this.source) this.need({ kind: 'primaryName', table });
     return name ?? undefined;
+  }
+
+  /**
+   * The column's kind; `unknown` when the service would not say (a refused request, a column it did
+   * not list), undefined without a metadata source (F&O, planning offline: EXPLAIN of a plan alone)
+   * or while not loaded yet (the need is recorded, and the statement planned again once it is).
+   */
+  attributeKind(table: string, column: string): AttributeKind | 'unknown' | undefined {
+    if (!this.source) return undefined;
+    const kinds = this.source.attributeKinds(table);
+    if (kinds === undefined) {
+      this.need({ kind: 'attributeKinds', table });
+      return undefined;
+    }
+    return kinds?.get(column) ?? 'unknown';
   }
 
   private need(need: MetadataNeed): void {

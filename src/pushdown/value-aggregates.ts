@@ -9,17 +9,20 @@
  * `SELECT industrycode, COUNT(*) FROM account GROUP BY industrycode` → `$apply=groupby((industrycode),…)`.
  *
  * A choice is known from the catalog: the column that has a label column (`industrycodename`,
- * catalog/dataverse-conventions.ts). A multi-select choice is `Edm.String` in `$metadata` with no label
- * column, so it cannot be told from text here. F&O enums never reach an aggregate request.
+ * catalog/dataverse-conventions.ts); a choice the name convention missed (`systemuser.accessmode`)
+ * and a multi-select choice (`Edm.String` in `$metadata`) from the metadata API (column-kinds.ts).
+ * F&O enums never reach an aggregate request.
  */
 import type { Column, Table } from '../catalog/types.js';
+import { valueAggregateKindRefusal } from './column-kinds.js';
+import type { MetadataReader } from './service-metadata.js';
 
 /** why the service does not compute MIN / MAX / SUM / AVG of `column`, or undefined when it does */
-export function valueAggregateRefusal(table: Table, column: Column): string | undefined {
+export function valueAggregateRefusal(table: Table, column: Column, metadata: MetadataReader | undefined): string | undefined {
   if (column.edmType === 'Edm.Boolean') return `${column.name} is a yes/no column, whose MIN / MAX / SUM / AVG the service does not compute`;
   const name = column.name.toLowerCase();
   if (table.columns.some((c) => c.kind === 'choiceLabel' && c.sourceColumn?.toLowerCase() === name)) {
     return `${column.name} is a choice, whose MIN / MAX / SUM / AVG the service does not compute`;
   }
-  return undefined;
+  return valueAggregateKindRefusal(table, column, metadata);
 }

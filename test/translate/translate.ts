@@ -8,10 +8,11 @@ import { parseEdmx, type Catalog } from '../../src/catalog/index.js';
 import { DATAVERSE_EDMX } from '../../src/emulator/metadata/dataverse-edmx.js';
 import { finopsMetadataXml } from '../../src/emulator/finops/finops-metadata.js';
 import type { PhysicalPlan } from '../../src/plan/index.js';
-import { MetadataReader, planQuery, resolveParams, type RemoteLanguage, type ServiceMetadata } from '../../src/pushdown/index.js';
+import { MetadataReader, planQuery, resolveParams, type AttributeKind, type RemoteLanguage, type ServiceMetadata } from '../../src/pushdown/index.js';
 import { primaryNameOf, YES_NO } from '../../src/emulator/http/format.js';
 import { parseEdmx as emulatorModel, type EdmModel } from '../../src/emulator/metadata/model.js';
-import { choiceLabels } from '../../src/emulator/seed/choices.js';
+import { choiceLabels, multiSelectLabels } from '../../src/emulator/seed/choices.js';
+import { attributeTypeOf } from '../../src/emulator/http/attribute-types.js';
 import { parseSql } from '../../src/sql/index.js';
 import { systemTables } from '../../src/connection/system-tables.js';
 
@@ -52,6 +53,16 @@ const emulatorMetadata: ServiceMetadata = {
   primaryName: (table) => {
     const entity = emulatorEntity(table);
     return (entity && primaryNameOf(entity)) ?? null;
+  },
+  attributeKinds: (table) => {
+    const entity = emulatorEntity(table);
+    if (!entity) return null;
+    const kindOf = (type: string, typeName: string): AttributeKind =>
+      ['Picklist', 'State', 'Status'].includes(type) ? 'choice' : type === 'Boolean' ? 'yesNo' : typeName === 'MultiSelectPicklistType' ? 'multiSelect' : 'other';
+    return new Map([...entity.properties.values()].map((p) => {
+      const kind = attributeTypeOf(entity, p, choiceLabels, multiSelectLabels);
+      return [kind.logicalName, kindOf(kind.type, kind.typeName)];
+    }));
   },
 };
 

@@ -1,12 +1,18 @@
 /**
  * The part of the metadata Web API (fetchxml-delta-metadata doc §3) that clients read for what
- * `$metadata` lacks: a table's primary name column and a choice's option labels.
+ * `$metadata` lacks: a table's primary name column, a choice's option labels, and each column's kind.
  *
  *   EntityDefinitions(LogicalName='contact')?$select=PrimaryNameAttribute
  *     → {"LogicalName":"contact","PrimaryNameAttribute":"fullname",…}
  *   EntityDefinitions(LogicalName='account')/Attributes(LogicalName='industrycode')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata
  *     ?$select=LogicalName&$expand=OptionSet($select=Options),GlobalOptionSet($select=Options)
  *     → {"LogicalName":"industrycode","OptionSet":{"Options":[{"Value":1,"Label":{…}}…]},"GlobalOptionSet":null}
+ *   EntityDefinitions(LogicalName='team')/Attributes?$select=LogicalName,AttributeType,AttributeTypeName
+ *     → {"value":[{"@odata.type":"#Microsoft.Dynamics.CRM.PicklistAttributeMetadata","LogicalName":"teamtype",
+ *        "AttributeType":"Picklist","AttributeTypeName":{"Value":"PicklistType"},"MetadataId":"…"},…]}
+ *
+ * The kinds are attribute-types.ts's. The Attributes collection is answered whole (the metadata API
+ * does not page, doc §3.2) with `$select`; its `$filter` and `$expand` are not emulated and refused.
  *
  * `statecode` answers only the StateAttributeMetadata cast, `statuscode` only StatusAttributeMetadata,
  * a yes/no (Boolean) column only BooleanAttributeMetadata (its OptionSet holds TrueOption and
@@ -20,6 +26,7 @@ import { ODataError, NOT_FOUND, queryError } from '../errors.js';
 import type { EntityTypeDef } from '../metadata/model.js';
 import type { EmulatorState } from '../state.js';
 import { primaryNameOf, YES_NO } from './format.js';
+import { attributeTypeOf } from './attribute-types.js';
 import type { Segment } from './path.js';
 import type { ODataResponse } from '../state.js';
 import { jsonResponse } from './respond.js';
@@ -86,6 +93,7 @@ export function readEntityDefinitions(
     const shown = Object.fromEntries(Object.entries(record).filter(([k]) => k.startsWith('@') || k === 'MetadataId' || !keep || keep.has(k)));
     return jsonResponse(200, shown);
   }
+  if (attributes.name === 'Attributes' && attributes.args === undefined && !cast) return attributeList(state, entity, options, context);
   if (attributes.name !== 'Attributes' || !cast || more.length > 0) throw queryError('Only EntityDefinitions(…)/Attributes(…)/<cast> is emulated under EntityDefinitions.');
   const column = logicalNameKey(attributes.args, 'Attributes');
   const property = entity.properties.get(column);
@@ -116,4 +124,22 @@ export function readEntityDefinitions(
   // a local choice: its options are under OptionSet and GlobalOptionSet is null (doc §3.3)
   if (expanded('GlobalOptionSet')) record.GlobalOptionSet = null;
   return jsonResponse(200, record);
+}
+
+/** `EntityDefinitions(LogicalName='…')/Attributes`: every column with its kind (attribute-types.ts) */
+function attributeList(state: EmulatorState, entity: EntityTypeDef, options: Map<string, string>, context: string): ODataResponse {
+  for (const option of ['$filter', '$expand', '$orderby', '$top']) {
+    if (options.has(option)) throw queryError(`${option} on EntityDefinitions(…)/Attributes is not emulated.`);
+  }
+  const keep = selected(options);
+  const value = [...entity.properties.values()].map((property) => {
+    const kind = attributeTypeOf(entity, property, state.choices, state.multiSelect);
+    const record: Record<string, unknown> = {
+      '@odata.type': `#${CAST_PREFIX}${kind.metadataType}`, LogicalName: kind.logicalName, AttributeType: kind.type,
+      AttributeTypeName: { Value: kind.typeName }, MetadataId: metadataId(`attribute:${entity.name}.${kind.logicalName}`),
+    };
+    return Object.fromEntries(Object.entries(record).filter(([k]) => k.startsWith('@') || k === 'MetadataId' || !keep || keep.has(k)));
+  });
+  const listed = keep ? `(${[...keep].join(',')})` : '';
+  return jsonResponse(200, { '@odata.context': `${context}('${entity.name}')/Attributes${listed}`, value });
 }

@@ -24,6 +24,8 @@ export const YES_NO = { yes: 'Yes', no: 'No' } as const;
 export interface Formatter {
   store: Store;
   choices: ChoiceLabels;
+  /** multi-select choices' labels: "1,9" shows "Swimming; Camping" */
+  multiSelect?: ChoiceLabels;
   prefs: Preferences;
 }
 
@@ -45,6 +47,8 @@ export function formattedValue(f: Formatter, entity: EntityTypeDef, row: Row, pr
   if (value === null || value === undefined) return undefined;
   const labels = f.choices[entity.name]?.[property.name];
   if (labels && typeof value === 'number') return labels[value] ?? String(value);
+  const options = f.multiSelect?.[entity.name]?.[property.name];
+  if (options && typeof value === 'string') return value.split(',').map((v) => options[Number(v)] ?? v.trim()).join('; ');
   switch (property.type) {
     case 'Edm.Boolean': return value ? YES_NO.yes : YES_NO.no;
     case 'Edm.DateTimeOffset': return formatDate(String(value), false);

@@ -118,7 +118,7 @@ function makeCall(state: EmulatorState, req: ODataRequest, serviceRoot: string):
     businessUnitId: state.whoAmI.BusinessUnitId, aliases, childIndex: new Map(),
   };
   const prefs = parsePrefer(req.headers.prefer);
-  const formatter: Formatter = { store: state.store, choices: state.choices, prefs };
+  const formatter: Formatter = { store: state.store, choices: state.choices, multiSelect: state.multiSelect, prefs };
   const rc: ReadContext = { state, req, scope, prefs, formatter, serviceRoot, options };
   return { state, req, rc, write: { userId, contentIds: req.contentIds }, serviceRoot };
 }

@@ -69,6 +69,17 @@ export const choiceLabels: ChoiceLabels = {
 };
 
 /**
+ * Multi-select choices, whose value reads as the chosen options' numbers, "1,9", and whose
+ * FormattedValue is their labels, "Swimming; Camping" (multi-select doc). The built-in schema (a 2016
+ * org's) has none; the docs' example column is one when a custom EDMX declares it on contact.
+ */
+export const multiSelectLabels: ChoiceLabels = {
+  contact: {
+    sample_outdooractivities: { 1: 'Swimming', 2: 'Hiking', 3: 'Mountain Climbing', 4: 'Fishing', 5: 'Hunting', 6: 'Running', 7: 'Boating', 8: 'Skiing', 9: 'Camping' },
+  },
+};
+
+/**
  * Maximum lengths of string columns as a default org defines them (the EDMX omits MaxLength), so
  * writes fail with 0x80044331 like the service. e.g. task.subject 200 (protocol §4 $batch example).
  */
