@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEdmx } from '../../src/catalog/parse-edmx.js';
-import { looksLikeChoice } from '../../src/catalog/dataverse-conventions.js';
+import { looksLikeChoice, mayBeMultiSelect } from '../../src/catalog/dataverse-conventions.js';
 import { ACCOUNT_TYPE, edmx } from './edmx-builder.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/edmx');
@@ -42,6 +42,12 @@ describe.each(['account', 'contact'])('choice columns of %s', (entity) => {
     expect(integers.length).toBeGreaterThan(4);
     expect(integers.filter((name) => labels.has(name))).toEqual([]);
   });
+
+  it('takes no system text column for a possible multi-select choice (no metadata request for a filter on one)', () => {
+    const texts = [...sdk].filter(([name, type]) => ['String', 'Memo'].includes(type) && present.has(name)).map(([name]) => name);
+    expect(texts.filter((name) => name.includes('_')).length).toBeGreaterThan(10);
+    expect(texts.filter((name) => mayBeMultiSelect(name))).toEqual([]);
+  });
 });
 
 describe('the heuristic and its override', () => {
@@ -51,6 +57,14 @@ describe('the heuristic and its override', () => {
     expect(looksLikeChoice('salesstage', 'Select the sales stage of this lead.')).toBe(true);
     expect(looksLikeChoice('address1_utcoffset', 'Select the time zone, or UTC offset.')).toBe(false);
     expect(looksLikeChoice('numberofemployees', 'Type the number of employees.')).toBe(false);
+  });
+
+  it('takes a text column with a publisher prefix for a possible multi-select choice', () => {
+    expect(mayBeMultiSelect('sample_outdooractivities')).toBe(true);
+    expect(mayBeMultiSelect('msdyn_gdproptout')).toBe(true);
+    expect(mayBeMultiSelect('name')).toBe(false);
+    expect(mayBeMultiSelect('address2_line1')).toBe(false);
+    expect(mayBeMultiSelect('entityimage_url')).toBe(false);
   });
 
   it('can be overridden per column', () => {

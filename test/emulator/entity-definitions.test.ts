@@ -50,6 +50,19 @@ describe('EntityDefinitions on the Dataverse emulator', () => {
     expect((await get("EntityDefinitions(LogicalName='account')/Attributes(LogicalName='industrycode')/Microsoft.Dynamics.CRM.BooleanAttributeMetadata")).status).toBe(404);
   });
 
+  it("lists a table's columns with their AttributeType: the choices its labels know, lookups by their logical name", async () => {
+    const { status, body } = await get("EntityDefinitions(LogicalName='systemuser')/Attributes?$select=LogicalName,AttributeType,AttributeTypeName");
+    expect(status).toBe(200);
+    expect(body['@odata.context']).toMatch(/\$metadata#EntityDefinitions\('systemuser'\)\/Attributes\(LogicalName,AttributeType,AttributeTypeName\)$/);
+    const byName = new Map((body.value as Record<string, unknown>[]).map((a) => [a.LogicalName, a]));
+    expect(byName.get('accessmode')).toMatchObject({ '@odata.type': '#Microsoft.Dynamics.CRM.PicklistAttributeMetadata', AttributeType: 'Picklist', AttributeTypeName: { Value: 'PicklistType' } });
+    expect(byName.get('isdisabled')).toMatchObject({ AttributeType: 'Boolean' });
+    expect(byName.get('fullname')).toMatchObject({ AttributeType: 'String', AttributeTypeName: { Value: 'StringType' } });
+    expect(byName.get('businessunitid')).toMatchObject({ AttributeType: 'Lookup' });
+    expect(byName.get('accessmode')).not.toHaveProperty('DisplayName');
+    expect((await get("EntityDefinitions(LogicalName='systemuser')/Attributes?$filter=AttributeType eq 'Picklist'")).status).toBe(400);
+  });
+
   it('answers statecode only as StateAttributeMetadata, and a column that is no choice not at all', async () => {
     expect((await get("EntityDefinitions(LogicalName='account')/Attributes(LogicalName='statecode')/Microsoft.Dynamics.CRM.StateAttributeMetadata?$expand=OptionSet")).status).toBe(200);
     expect((await get("EntityDefinitions(LogicalName='account')/Attributes(LogicalName='statecode')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata")).status).toBe(404);

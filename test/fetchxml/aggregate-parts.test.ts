@@ -34,7 +34,9 @@ async function run(on: RunningEmulator, conn: Connection, sql: string): Promise<
   const before = on.requests().length;
   let last: Progress | undefined;
   const result = await conn.query(sql, undefined, { onProgress: (p) => { last = p; } });
-  return { rows: result.rows, read: last?.rows ?? 0, sent: on.requests().slice(before).map((r) => decodeURIComponent(r.url)) };
+  // the metadata API's one read per table (is numberofemployees a choice? pushdown/column-kinds.ts) is not the statement's
+  const sent = on.requests().slice(before).map((r) => decodeURIComponent(r.url)).filter((url) => !url.includes('EntityDefinitions('));
+  return { rows: result.rows, read: last?.rows ?? 0, sent };
 }
 
 describe('ungrouped aggregates by parts', () => {

@@ -27,7 +27,9 @@ afterAll(async () => {
 async function run(sql: string): Promise<{ rows: string[]; sent: string[] }> {
   const before = emulator.requests().length;
   const result = await conn.query(sql);
-  return { rows: /ORDER BY/i.test(sql) ? result.rows.map(comparable) : asMultiset(result.rows), sent: emulator.requests().slice(before).map((r) => decodeURIComponent(r.url)) };
+  // the metadata API's one read per table (is numberofemployees a choice? pushdown/column-kinds.ts) is not the aggregate's
+  const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url)).filter((url) => !url.includes('EntityDefinitions('));
+  return { rows: /ORDER BY/i.test(sql) ? result.rows.map(comparable) : asMultiset(result.rows), sent };
 }
 
 describe('a FetchXML aggregate over the service limit', () => {
