@@ -9,8 +9,8 @@
  * - a text column with a publisher prefix (`sample_outdooractivities`) may be a multi-select
  *   choice, whose value reads "1,9": the service matches such a column by its options, not by that
  *   text (ContainValues; what `eq` means for it is not documented), so a condition on its value,
- *   a grouping by it and an aggregate of it are evaluated locally; `IS [NOT] NULL` still goes
- *   (`eq null` is documented for it).
+ *   an ORDER BY of it (its order on the service is not documented either), a grouping by it and an
+ *   aggregate of it are evaluated locally; `IS [NOT] NULL` still goes (`eq null` is documented for it).
  *
  * When the service does not say (a refused request), such a column is taken for what it may be:
  * the work stays local, which gives the same rows.
@@ -56,7 +56,7 @@ export function valueAggregateKindRefusal(table: Table, column: Column, metadata
 }
 
 /**
- * Why a condition on, a grouping by or an aggregate of the column stays local because it is (or,
+ * Why a condition on, an ORDER BY of, a grouping by or an aggregate of the column stays local because it is (or,
  * the service not saying, may be) a multi-select choice; undefined for every other column.
  */
 export function multiSelectRefusal(table: Table, column: Column, metadata: MetadataReader | undefined): string | undefined {

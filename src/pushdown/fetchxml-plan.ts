@@ -93,7 +93,7 @@ function build(bound: P.BoundQuery, options: FetchPlanOptions): { plan: P.Physic
   let rowLimit: number | undefined;
   if (aggregate) fetchAttributes.aggregate = 'true';
   else {
-    orderRoot(block, root);
+    orderRoot(block, root, options.metadata);
     if (root.orders.length > 0) fetchAttributes.useraworderby = 'true';
     const limit = block.limit ? rowCountValue(block.limit, options.params, 'TOP / LIMIT') : undefined;
     const pageSize = Math.min(options.pageSize ?? FETCH_PAGE, FETCH_PAGE);
@@ -376,7 +376,7 @@ function plainOutputs(bound: P.BoundQuery, block: P.Select, root: EntityParts, j
 }
 
 /** ORDER BY as the root's `<order>`s: plain, non-lookup columns of the root only (FetchXML sorts a lookup by its name) */
-function orderRoot(block: P.Select, root: EntityParts): void {
+function orderRoot(block: P.Select, root: EntityParts, metadata: MetadataReader | undefined): void {
   for (const item of block.orderBy) {
     let target: P.Expr | undefined = item.expr;
     if (item.expr.kind === 'column' && item.expr.scanId === undefined) target = block.columns.find((c) => c.alias?.toLowerCase() === (item.expr as P.ColumnRef).name.toLowerCase())?.expr;
@@ -384,6 +384,9 @@ function orderRoot(block: P.Select, root: EntityParts): void {
     if (target?.kind !== 'column' || target.scanId !== root.scan.id || !target.column) cannot('ORDER BY a computed value or a joined column runs locally');
     const column = target.column;
     if (column.kind !== 'data' || column.enumType || column.edmType === 'Edm.Binary') cannot(`ORDER BY ${column.name}: the service sorts it its own way`);
+    // how the service sorts a multi-select choice is not documented
+    const multiSelect = multiSelectRefusal(root.scan.table, column, metadata);
+    if (multiSelect) cannot(multiSelect);
     // SQL Server sorts NULLs first ascending, as the service does; an explicit NULLS clause that differs stays local
     if (item.nulls && (item.nulls === 'first') === item.descending) cannot('the NULLS FIRST/LAST order differs from the service');
     root.orders.push(element('order', { attribute: logicalName(column), descending: item.descending ? 'true' : undefined }));

@@ -294,7 +294,7 @@ function negotiate(scan: P.Scan, context: ScanContext, options: PlanOptions, sem
     if (block.limit || block.orderBy.length > 0 || block.offset) result.notPushed.push(`ORDER BY / TOP stay local: ${blocker}`);
     return result;
   }
-  const orderBy = orderByProperties(block, scan);
+  const orderBy = orderByProperties(block, scan, options.metadata);
   if (typeof orderBy === 'string') {
     result.notPushed.push(`ORDER BY stays local: ${orderBy}`);
     return result;
@@ -361,7 +361,7 @@ function hasAggregateOrWindow(expr: P.Expr): boolean {
 }
 
 /** ORDER BY items as service properties, or the reason they cannot be */
-function orderByProperties(block: P.Select, scan: P.Scan): { property: string; descending: boolean }[] | string {
+function orderByProperties(block: P.Select, scan: P.Scan, metadata: MetadataReader | undefined): { property: string; descending: boolean }[] | string {
   const out: { property: string; descending: boolean }[] = [];
   for (const item of block.orderBy) {
     const column = orderColumn(item.expr, block, scan);
@@ -370,6 +370,9 @@ function orderByProperties(block: P.Select, scan: P.Scan): { property: string; d
     // an F&O enum is its member name in SQL (nvarchar), so it sorts by name; the service stores the
     // number and sorts by that (NoYes: No=0 < Yes=1, but Blocked=2 > All=1)
     if (column.enumType) return `${column.name} is an enum, which sorts by name here and by number on the service`;
+    // how the service sorts a multi-select choice (by its text, its options, their labels?) is not documented
+    const multiSelect = multiSelectRefusal(scan.table, column, metadata);
+    if (multiSelect) return multiSelect;
     // SQL Server sorts NULLs first ascending; an explicit NULLS clause that differs stays local
     if (item.nulls && (item.nulls === 'first') === item.descending) return 'the NULLS FIRST/LAST order differs from the service';
     out.push({ property: column.odataName, descending: item.descending });

@@ -147,16 +147,17 @@ describe('a multi-select choice', () => {
     `SELECT ${COLUMN} AS likes, COUNT(*) AS n FROM contact WHERE lastname = 'Outdoors' GROUP BY ${COLUMN} ORDER BY likes`,
     `SELECT MAX(${COLUMN}) AS hi, COUNT(DISTINCT ${COLUMN}) AS d FROM contact`,
     `SELECT firstname FROM contact WHERE ${COLUMN} IN ('2', '4') ORDER BY firstname`,
+    `SELECT TOP 3 firstname FROM contact WHERE lastname = 'Outdoors' ORDER BY ${COLUMN} DESC, firstname`,
   ];
 
-  it.each(['OData', 'FetchXML', 'Auto'])('is matched, grouped and aggregated locally with Remote Language=%s, as push-down off answers', async (language) => {
+  it.each(['OData', 'FetchXML', 'Auto'])('is matched, grouped, aggregated and sorted locally with Remote Language=%s, as push-down off answers', async (language) => {
     const off = await open(custom.url, 'Pushdown=false');
     const conn = await open(custom.url, `Remote Language=${language}`);
     for (const sql of STATEMENTS) {
       const { rows, sent } = await run(custom, conn, sql);
       expect(rows, sql).toEqual((await off.query(sql)).rows);
       const requests = sent.filter((url) => !url.includes('EntityDefinitions(')).join('\n');
-      expect(requests, sql).not.toMatch(new RegExp(`${COLUMN} (eq|ne|in)|\\(${COLUMN}[,)]|"${COLUMN}" operator="(?!null|not-null)|${COLUMN} with|name="${COLUMN}"[^/]*(groupby|aggregate)`));
+      expect(requests, sql).not.toMatch(new RegExp(`${COLUMN} (eq|ne|in)|\\(${COLUMN}[,)]|"${COLUMN}" operator="(?!null|not-null)|${COLUMN} with|name="${COLUMN}"[^/]*(groupby|aggregate)|orderby=${COLUMN}|order attribute="${COLUMN}"`));
     }
   });
 
