@@ -4,7 +4,7 @@
  * decoded into value arrays in the scan's column order, handed out a page at a time (an async step
  * per page, not per row). A consumer that stops early stops the requests too.
  */
-import type { Executor, HttpResponse } from '../http/index.js';
+import { releaseBody, type Executor, type HttpResponse } from '../http/index.js';
 import { DynasqlError } from '../errors/index.js';
 import { aggregateDecoderFor, applyNullGuards, decoderFor, JsonNumberText, pageLayout, parsePage, sliceText, sourceKey, type DecodedValue, type JsonValue } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
@@ -46,6 +46,8 @@ interface ReadPage {
   slice(index: number): Record<string, JsonValue>[];
   /** the request of the next page of a keyed FetchXML read (fetchxml/key-paging.ts) */
   cursor?: FetchCursor;
+  /** the bytes `slice` parses rows from, released once the page is read */
+  body?: Uint8Array;
 }
 
 function readPage(response: HttpResponse, step: RemoteScanStep, read: readonly Column[], page: number, cursor: FetchCursor | undefined): ReadPage {
@@ -57,7 +59,8 @@ function readPage(response: HttpResponse, step: RemoteScanStep, read: readonly C
     return { count: parsed.rows.length, nextLink: parsed.nextLink, slice: (index) => parsed.rows.slice(index * SLICE_ROWS, (index + 1) * SLICE_ROWS), cursor: parsed.cursor };
   }
   const { nextLink } = parsePage(layout.head, read);
-  return { count: layout.count, nextLink, slice: (index) => parsePage(sliceText(response.body, layout, index), read).rows };
+  const body = response.body;
+  return { count: layout.count, nextLink, slice: (index) => parsePage(sliceText(body, layout, index), read).rows, body };
 }
 
 /**
@@ -137,30 +140,43 @@ export async function* remotePages(
     // the request a keyed FetchXML page answered (a join's pages depend on it: fetchxml/key-paging.ts)
     let cursor: FetchCursor | undefined;
     let wanted = step.rowLimit ?? Infinity;
+    /**
+     * The page being read, cleared once its rows are handed out. A generator keeps a block's variables
+     * in its frame until they are overwritten, so a page held in a `const` would still be alive while
+     * the next one is awaited: V8 collects its young objects then (the wait is the first idle moment
+     * after a page of allocations), and a page alive at two such collections, its ~1 MB body among
+     * them, was promoted and kept until the next full collection.
+     */
+    let current: ReadPage | undefined;
     for (let page = 0; pending !== undefined; page++) {
-      const body = await readPage(await pending, step, read, page, cursor);
-      cursor = body.cursor;
+      current = readPage(await pending, step, read, page, cursor);
+      cursor = current.cursor;
       counters.pages++;
       // a row limit (TOP above the page size) ends the read once it is reached
-      let count = body.count;
+      let count = current.count;
       if (count >= wanted) {
         count = wanted;
-        body.nextLink = undefined;
+        current.nextLink = undefined;
       }
       wanted -= count;
-      const nextLink = body.nextLink;
+      const nextLink = current.nextLink;
       pending = nextLink === undefined || !readAhead ? undefined : fetchPage(nextLink, page + 1);
       // the read-ahead's failure is reported when the caller reaches that page, not as an unhandled rejection now
       pending?.catch(() => undefined);
       for (let index = 0; index * SLICE_ROWS < count; index++) {
-        const rows = body.slice(index);
+        let rows: Record<string, JsonValue>[] | undefined = current.slice(index);
         // the row limit may end the page inside this slice
         if (rows.length > count - index * SLICE_ROWS) rows.length = count - index * SLICE_ROWS;
         if (step.aggregateOutputs) applyNullGuards(rows, step.aggregateOutputs);
         if (expanded) for (const raw of rows) expanded.add(raw);
         counters.rows += rows.length;
-        yield decodeRows(rows, keys, decoders);
+        const decoded = decodeRows(rows, keys, decoders);
+        // the parsed slice points into the page's text; only the decoded values are handed out
+        rows = undefined;
+        yield decoded;
       }
+      if (current.body) releaseBody(current.body);
+      current = undefined;
       counters.onPage?.();
       if (!readAhead && nextLink !== undefined) pending = fetchPage(nextLink, page + 1);
     }

@@ -3,6 +3,7 @@ export { createExecutor, type ExecutorSettings } from './executor.js';
 export { createDispatcher, type DispatcherSettings } from './dispatcher.js';
 export { pages, type Page, type PagesOptions } from './pages.js';
 export { statementScope } from './statement-scope.js';
+export { releaseBody } from './release-body.js';
 export {
   SERVICE_CODES,
   isDuplicateReply,
