@@ -1,14 +1,16 @@
 /**
  * Runs a FetchXML aggregate the service refused whole (over 50,000 input rows) by parts: the first
- * and last value of the split column (two one-row reads), then the aggregate over seven ranges
- * between them (the first also holding the rows where the column is null, the first and last open
- * at their outer end), a range refused again halved (at most six times), and the parts combined
- * (src/fetchxml/split.ts). A 200,000-row table spread over its dates takes 1 + 2 + 7 requests
- * including the refused one. What cannot be split throws DYNASQL_ERR_AGGREGATE_LIMIT, and the
- * plan's last resort (every row read, aggregated locally) runs.
+ * and last value of the split column (a date, or the distinct counts' column: two one-row reads),
+ * then the aggregate over seven ranges between them (the first and last open at their outer end,
+ * the first also holding the rows where the column is null), a range refused again halved (at
+ * most six times), and the parts combined (src/fetchxml/split.ts). The first range refused, its
+ * nulls are read apart, and, refused too, split by `createdon` in the same way (a distinct count
+ * of a column over its nulls is 0 in every part). A 200,000-row table spread over its dates takes
+ * 1 + 2 + 7 requests including the refused one. What cannot be split throws
+ * DYNASQL_ERR_AGGREGATE_LIMIT, and the plan's last resort (every row read, aggregated locally) runs.
  */
 import { DynasqlError } from '../errors/index.js';
-import { boundFetch, combineParts, fetchXmlUrl, parseFetchPage, rangeFetch, type XmlElement } from '../fetchxml/index.js';
+import { boundFetch, combineParts, fetchXmlUrl, nullsFetch, parseFetchPage, rangeFetch, scaleBounds, scaleEnd, scaleMiddle, scaleText, scaleValue, type SplitScale, type XmlElement } from '../fetchxml/index.js';
 import type { Executor } from '../http/index.js';
 import { aggregateDecoderFor, sourceKey, type DecodedValue, type JsonValue } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
@@ -28,36 +30,50 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
   const fx = step.fetchXml!;
   const spec = fx.split!;
   const keys = step.columns.map(sourceKey);
-  const read = async (fetch: XmlElement, aggregate: boolean): Promise<Record<string, JsonValue>[]> => {
+  const read = async (fetch: XmlElement, valuesOf?: string): Promise<Record<string, JsonValue>[]> => {
     const request = { method: 'GET' as const, url: fetchXmlUrl(fx.entitySet, fetch), headers: step.request.headers, signal };
     const response = fx.viaBatch ? await sendInBatch(executor, request) : await executor.send(request);
     counters.requests++;
-    const rows = parseFetchPage(response.text(), aggregate ? keys : [spec.attribute], { entitySet: fx.entitySet, fetch, aggregate }, 0).rows;
+    const rows = parseFetchPage(response.text(), valuesOf ? [valuesOf] : keys, { entitySet: fx.entitySet, fetch, aggregate: !valuesOf }, 0).rows;
     counters.rows += rows.length;
     return rows;
   };
-  const [first, last] = await Promise.all([read(boundFetch(fx.fetch, spec.attribute, false), false), read(boundFetch(fx.fetch, spec.attribute, true), false)]);
-  const low = Date.parse(String(first[0]?.[spec.attribute] ?? ''));
-  const high = Date.parse(String(last[0]?.[spec.attribute] ?? '')) + 1;
-  if (!Number.isFinite(low) || !Number.isFinite(high)) {
-    throw new DynasqlError('DYNASQL_ERR_AGGREGATE_LIMIT', `The aggregate is over more rows than the service aggregates, and ${spec.attribute} has no values to split them by`);
-  }
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const part = async (from: number | undefined, to: number | undefined, withNulls: boolean, halvings: number): Promise<Record<string, JsonValue>[][]> => {
+  const refused = (error: unknown) => DynasqlError.is(error, 'DYNASQL_ERR_AGGREGATE_LIMIT');
+  /** the rows of `fetch` where `attribute` is null: one part, or, refused, split by `nullsBy` */
+  const nullParts = async (fetch: XmlElement, attribute: string): Promise<Record<string, JsonValue>[][]> => {
+    const nulls = nullsFetch(fetch, attribute);
     try {
-      return [await read(rangeFetch(fx.fetch, spec.attribute, from === undefined ? undefined : iso(from), to === undefined ? undefined : iso(to), withNulls), true)];
+      return [await read(nulls)];
     } catch (error) {
-      const start = from ?? low;
-      const end = to ?? high;
-      if (!DynasqlError.is(error, 'DYNASQL_ERR_AGGREGATE_LIMIT') || halvings >= MAX_HALVINGS || end - start < 2) throw error;
-      const middle = Math.floor((start + end) / 2);
-      return [...await part(from, middle, withNulls, halvings + 1), ...await part(middle, to, false, halvings + 1)];
+      if (!refused(error) || !spec.nullsBy || spec.nullsBy === attribute) throw error;
+      return rangeParts(nulls, spec.nullsBy, 'instant');
     }
   };
-  const width = (high - low) / PARTS;
-  const edges = Array.from({ length: PARTS - 1 }, (_, i) => Math.floor(low + width * (i + 1)));
-  const ranges = Array.from({ length: PARTS }, (_, i) => part(i === 0 ? undefined : edges[i - 1], i === PARTS - 1 ? undefined : edges[i], i === 0, 0));
-  const rows = combineParts((await Promise.all(ranges)).flat(), spec);
+  /** `fetch` over ranges of `attribute`, the nulls with the first range (apart when that is refused) */
+  const rangeParts = async (fetch: XmlElement, attribute: string, scale: SplitScale): Promise<Record<string, JsonValue>[][]> => {
+    const [first, last] = await Promise.all([read(boundFetch(fetch, attribute, false), attribute), read(boundFetch(fetch, attribute, true), attribute)]);
+    const low = scaleValue(first[0]?.[attribute], scale);
+    const high = scaleEnd(scaleValue(last[0]?.[attribute], scale), scale);
+    // no value: every row (if any) is a null of the column
+    if (!Number.isFinite(low) || !Number.isFinite(high)) return nullParts(fetch, attribute);
+    const text = (n: number | undefined) => (n === undefined ? undefined : scaleText(n, scale));
+    const part = async (from: number | undefined, to: number | undefined, withNulls: boolean, halvings: number): Promise<Record<string, JsonValue>[][]> => {
+      try {
+        return [await read(rangeFetch(fetch, attribute, text(from), text(to), withNulls))];
+      } catch (error) {
+        if (!refused(error)) throw error;
+        // the nulls may be most of it, and halving the range never moves them: read apart
+        if (withNulls) return [...await nullParts(fetch, attribute), ...await part(from, to, false, halvings)];
+        const middle = halvings < MAX_HALVINGS ? scaleMiddle(from ?? low, to ?? high, scale) : undefined;
+        if (middle === undefined) throw error;
+        return [...await part(from, middle, false, halvings + 1), ...await part(middle, to, false, halvings + 1)];
+      }
+    };
+    const edges = scaleBounds(low, high, PARTS, scale);
+    const ranges = Array.from({ length: PARTS }, (_, i) => part(i === 0 ? undefined : edges[i - 1], i === PARTS - 1 ? undefined : edges[i], i === 0, 0));
+    return (await Promise.all(ranges)).flat();
+  };
+  const rows = combineParts(await rangeParts(fx.fetch, spec.attribute, spec.scale), spec);
   const decoders = step.columns.map(aggregateDecoderFor);
   counters.pages++;
   yield rows.map((row) => keys.map((key, c) => decoders[c]!(row[key])));
@@ -70,16 +86,19 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
  * combined. Still refused: DYNASQL_ERR_AGGREGATE_LIMIT, and the caller runs the plan's last resort.
  */
 export async function aggregateGroupRows(executor: Executor, step: RemoteScanStep, signal: AbortSignal | undefined, counters: ScanCounters): Promise<DecodedValue[][]> {
-  // HAVING on a count: the first groups in the count's order may be all it keeps (having-cut.ts)
-  const cut = step.fetchXml?.cut ? await groupsUntilCut(executor, step, signal, counters) : undefined;
-  if (cut) return cut;
-  const rows: DecodedValue[][] = [];
   try {
+    // HAVING on a count: the first groups in the count's order may be all it keeps (having-cut.ts);
+    // the service counts the input rows all the same, so past the limit that read is refused too
+    const cut = step.fetchXml?.cut ? await groupsUntilCut(executor, step, signal, counters) : undefined;
+    if (cut) return cut;
+    const rows: DecodedValue[][] = [];
     for await (const page of remotePages(executor, step, signal, counters)) rows.push(...page);
     return rows;
   } catch (error) {
     if (!DynasqlError.is(error, 'DYNASQL_ERR_AGGREGATE_LIMIT') || !step.fetchXml?.split) throw error;
   }
+  // the parts are read whole, each group complete: the cut applies to the whole aggregate only
+  const rows: DecodedValue[][] = [];
   for await (const page of splitAggregatePages(executor, step, signal, counters)) rows.push(...page);
   return rows;
 }

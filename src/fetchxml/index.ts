@@ -1,4 +1,5 @@
 export { element, prettyXml, renderXml, withAttributes, type XmlElement } from './xml.js';
 export { fetchXmlUrl, parseFetchPage, PAGING_COOKIE, MORE_RECORDS, type FetchPage, type FetchPaging } from './request.js';
 export type { FetchCursor, KeyPaging } from './key-paging.js';
-export { boundFetch, combineParts, rangeFetch, type SplitSpec } from './split.js';
+export { boundFetch, combineParts, nullsFetch, rangeFetch, type SplitSpec } from './split.js';
+export { scaleBounds, scaleEnd, scaleMiddle, scaleText, scaleValue, type SplitScale } from './split-scale.js';

@@ -30,9 +30,14 @@ export function explainPlan(plan: PhysicalPlan, serviceRoot: string): string {
   }
   const split = plan.scans.find((s) => s.kind === 'remoteScan' && s.fetchXml?.split);
   if (split?.kind === 'remoteScan') {
-    lines.push(`  if the service refuses the aggregate (50,000-row limit): the same FetchXML over ranges of ${split.fetchXml!.split!.attribute}, each under the limit, combined`);
+    const spec = split.fetchXml!.split!;
+    const how = [
+      ...(spec.distinctKey ? [`each value of ${spec.attribute} in one range only, so distinct counts add up`] : []),
+      ...(spec.textGroups.length > 0 ? ['text groups equal up to case and trailing blanks merged'] : []),
+    ];
+    lines.push(`  if the service refuses the aggregate (50,000-row limit): the same FetchXML over ranges of ${spec.attribute}, each under the limit, combined${how.length > 0 ? ` (${how.join('; ')})` : ''}`);
   } else if (plan.scans.some((s) => s.kind === 'remoteScan' && s.fetchXml?.aggregate)) {
-    lines.push('  the aggregate cannot be split into parts combined exactly (a distinct count, or text groups)');
+    lines.push('  the aggregate cannot be split into parts combined exactly (distinct counts of text, or of two columns: no ranges keep each value in one part)');
   }
   if (plan.fallback) {
     const urls = plan.fallback.scans.flatMap((s) => (s.kind === 'remoteScan' ? [`GET ${serviceRoot}${s.request.url}`] : []));

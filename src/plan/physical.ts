@@ -63,18 +63,23 @@ export interface RemoteScanStep {
     /** the URL is longer than a GET line takes: each page goes as the one GET of a `$batch` */
     viaBatch?: boolean;
     /**
-     * an aggregate the service may refuse (50,000 rows) answered by parts over ranges of a date
-     * column and combined (src/fetchxml/split.ts); absent when the parts cannot be combined exactly
-     */
-    /**
      * a HAVING conjunct on a count (`count(*) > 1`), by which the groups come ordered: they are read
      * with `top` 100, then 1,000, then whole, stopping once the last group read fails it
-     * (src/connection/fetchxml-split.ts); every group HAVING keeps is then among those read
+     * (src/connection/having-cut.ts); every group HAVING keeps is then among those read
      */
     cut?: { alias: string; op: '>' | '>=' | '<' | '<='; value: number };
+    /**
+     * an aggregate the service may refuse (50,000 rows) answered by parts over ranges of a date
+     * column, or of the distinct counts' column, and combined (src/fetchxml/split.ts); absent when
+     * the parts cannot be combined exactly
+     */
     split?: {
       attribute: string;
+      scale: 'instant' | 'day' | 'integer' | 'number';
+      distinctKey?: boolean;
+      nullsBy?: string;
       groups: string[];
+      textGroups: string[];
       aggregates: { alias: string; combine: 'sum' | 'min' | 'max' }[];
       orders: { alias: string; descending: boolean }[];
     };

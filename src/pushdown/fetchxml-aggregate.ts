@@ -19,7 +19,7 @@
  * `SELECT g1 AS name, a1 AS n FROM <groups> WHERE a1 > 1`.
  */
 import type { Column, SqlType } from '../catalog/types.js';
-import { element, type SplitSpec } from '../fetchxml/index.js';
+import { element, type SplitScale, type SplitSpec } from '../fetchxml/index.js';
 import type * as P from '../plan/index.js';
 import { functionKind } from '../plan/index.js';
 import { BIGINT, decimal, FLOAT, INT, isApproximate, isInteger, isMoney, typeName } from '../types/index.js';
@@ -56,8 +56,10 @@ interface Entry {
   edmType: string;
   column: Column;
   dategrouping?: DateGrouping;
-  /** how parts over ranges combine (split.ts); undefined: they cannot (a distinct count) */
+  /** how parts over ranges combine (split.ts); undefined: a distinct count, which adds up over ranges of its own column only */
   combine?: 'sum' | 'min' | 'max';
+  /** a distinct count (of `column`) */
+  distinct?: boolean;
   /** the column the request reads it into */
   output: Column;
   /** the value as a column of the grouped rows, for the local step */
@@ -209,8 +211,8 @@ class AggregateBuilder {
     if ([...this.entries.values()].some((e) => e.alias.startsWith('s'))) reasons.push('AVG is the service\'s SUM / COUNT, divided locally in the result type');
     if (reasons.length === 0) reasons.push('the select list, ORDER BY or TOP over the groups are computed locally');
     const split = this.splitSpec();
-    // parts over ranges each have their own first groups: a cut read applies to the whole aggregate only
-    const cut = split ? undefined : this.havingCut();
+    // tried on the whole aggregate first; refused (50,000 rows), the parts are read whole (fetchxml-split.ts)
+    const cut = this.havingCut();
     if (cut) {
       root.orders.push(element('order', { alias: cut.alias, descending: cut.op === '>' || cut.op === '>=' ? 'true' : undefined }));
       reasons.push(`the groups come ordered by ${cut.alias}, and are read until one fails ${cut.alias} ${cut.op} ${cut.value} (HAVING)`);
@@ -239,10 +241,10 @@ class AggregateBuilder {
     return undefined;
   }
 
-  private entry(alias: string, edmType: string, column: Column, sqlType: SqlType, dategrouping?: DateGrouping, combine?: Entry['combine']): Entry {
+  private entry(alias: string, edmType: string, column: Column, sqlType: SqlType, dategrouping?: DateGrouping, combine?: Entry['combine'], distinct?: boolean): Entry {
     const output = renamed({ name: alias, kind: 'data', edmType, sqlType }, alias);
     const ref: P.ColumnRef = { kind: 'column', name: alias, qualifier: this.root.scan.alias, scanId: this.root.scan.id, column: output, sqlType };
-    return { alias, edmType, column, output, ref, ...(dategrouping ? { dategrouping } : {}), ...(combine ? { combine } : {}) };
+    return { alias, edmType, column, output, ref, ...(dategrouping ? { dategrouping } : {}), ...(combine ? { combine } : {}), ...(distinct ? { distinct } : {}) };
   }
 
   /** the attribute of an aggregate call (one per distinct call), or undefined when FetchXML cannot compute it */
@@ -253,9 +255,9 @@ class AggregateBuilder {
     if (!spec) return undefined;
     const name = as?.name ?? spec.aggregate;
     const alias = `${as ? 's' : 'a'}${++this.aggregates}`;
-    // a distinct count cannot be combined from parts (one value may fall in two ranges)
+    // a distinct count adds up over ranges of its own column only (splitSpec)
     const combine = spec.distinct ? undefined : name === 'min' || name === 'max' ? name : 'sum';
-    const entry = this.entry(alias, name === 'count' || name === 'countcolumn' ? 'Edm.Int32' : spec.edmType, spec.column, as?.sqlType ?? call.sqlType, undefined, combine);
+    const entry = this.entry(alias, name === 'count' || name === 'countcolumn' ? 'Edm.Int32' : spec.edmType, spec.column, as?.sqlType ?? call.sqlType, undefined, combine, spec.distinct);
     this.entries.set(key, entry);
     this.root.attributes.push(element('attribute', { name: logicalName(spec.column), alias, aggregate: name, distinct: spec.distinct ? 'true' : undefined }));
     return entry;
@@ -311,23 +313,40 @@ class AggregateBuilder {
 
   /**
    * How the aggregate is answered by parts when the service refuses it whole (split.ts): ranges of
-   * the date it groups by, else of `createdon`. Not when a part cannot be combined exactly: a
-   * distinct count, or text groups (equal up to case, one group across parts but shown as either).
+   * the column its distinct counts are of (each value then in one range only, so the parts'
+   * distinct counts add up), else of the date it groups by, else of `createdon`. Text groups
+   * are merged under the service's collation. Not split: distinct counts of two columns, or of
+   * a column whose values have no evenly spaced bounds (text, GUIDs: the collation's order of
+   * text is the service's to know).
    */
   private splitSpec(): SplitSpec | undefined {
     const entries = [...this.entries.values()];
     const groups = entries.filter((e) => e.alias.startsWith('g'));
-    if (groups.some((g) => !g.dategrouping && g.column.edmType === 'Edm.String')) return undefined;
+    const distinct = entries.filter((e) => e.distinct);
+    const keyed = new Set(distinct.map((e) => logicalName(e.column)));
+    if (keyed.size > 1) return undefined;
     const aggregates: SplitSpec['aggregates'] = [];
     for (const e of entries) {
       if (e.alias.startsWith('g')) continue;
-      if (!e.combine) return undefined;
-      aggregates.push({ alias: e.alias, combine: e.combine });
+      aggregates.push({ alias: e.alias, combine: e.combine ?? 'sum' });
     }
-    const dated = groups.find((g) => g.dategrouping)?.column
-      ?? this.root.scan.table.columns.find((c) => c.name === 'createdon' && c.kind === 'data' && DATES.has(c.edmType));
-    if (!dated) return undefined;
+    const created = this.root.scan.table.columns.find((c) => c.name === 'createdon' && c.kind === 'data' && c.edmType === 'Edm.DateTimeOffset');
+    const column = distinct[0]?.column ?? groups.find((g) => g.dategrouping)?.column ?? created;
+    const scale = column?.kind === 'data' ? splitScale(column.edmType) : undefined;
+    if (!column || !scale) return undefined;
+    // the rows where the column is null are in no range of it: too many for one part, they are split by createdon
+    const nullsBy = created && created !== column ? { nullsBy: logicalName(created) } : {};
     const orders = this.root.orders.map((o) => ({ alias: o.attributes.alias!, descending: o.attributes.descending === 'true' }));
-    return { attribute: logicalName(dated), groups: groups.map((g) => g.alias), aggregates, orders };
+    const textGroups = groups.filter((g) => !g.dategrouping && g.column.edmType === 'Edm.String').map((g) => g.alias);
+    return { attribute: logicalName(column), scale, ...(distinct.length > 0 ? { distinctKey: true } : {}), ...nullsBy, groups: groups.map((g) => g.alias), textGroups, aggregates, orders };
   }
+}
+
+/** how a split column's values are ranged (fetchxml/split-scale.ts), or undefined when they cannot be */
+function splitScale(edmType: string): SplitScale | undefined {
+  if (edmType === 'Edm.DateTimeOffset') return 'instant';
+  if (edmType === 'Edm.Date') return 'day';
+  if (['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Byte'].includes(edmType)) return 'integer';
+  if (NUMERIC.has(edmType)) return 'number';
+  return undefined;
 }

@@ -1,6 +1,8 @@
 /**
  * `npm run fuzz -- --count 50000 --seed N [--from I] [--jobs 2] [--mode select|partition|write] [--features a,b | -a,-b] [--rows 300] [--paged 3000]
- *   [--remote-language auto|odata|fetchxml|off]` (the same rows are expected whichever language reads them):
+ *   [--remote-language auto|odata|fetchxml|off] [--aggregate-limit N]` (the same rows are expected whichever language reads
+ *   them; `--aggregate-limit 50` has the emulator refuse aggregates over 50 input rows, as the service does over 50,000,
+ *   so that the answers by parts and the last resort meet the generated statements):
  * runs the randomized differential test on demand and prints each disagreement reduced to a
  * minimal statement, with both answers, then the totals by class. `--jobs N` runs N worker
  * processes (test/fuzz/worker.ts), each with its own emulator and oracle, over disjoint shares of
@@ -47,6 +49,8 @@ export function parseOptions(argv: string[]) {
       shrink: { type: 'string', default: '20' },
       edition: { type: 'string', default: 'dataverse' },
       'remote-language': { type: 'string', default: 'auto' },
+      /** the emulator's aggregate limit ('0': the service's 50,000) */
+      'aggregate-limit': { type: 'string', default: '0' },
       /** worker processes sharing the seed's stream (statement i runs in worker i mod jobs) */
       jobs: { type: 'string', default: '1' },
       /** set by the parent in a worker: which share of the stream it runs (0-based) */
@@ -58,6 +62,8 @@ export function parseOptions(argv: string[]) {
   const jobs = Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) throw new Error(`--jobs must be a whole number from 1 to 16, not '${values.jobs}'`);
   const finops = values.edition === 'finops';
+  const aggregateLimit = Number(values['aggregate-limit']);
+  if (!Number.isInteger(aggregateLimit) || aggregateLimit < 0) throw new Error(`--aggregate-limit must be a whole number of rows, not '${values['aggregate-limit']}'`);
   const from = Number(values.from);
   if (!Number.isInteger(from) || from < 0) throw new Error(`--from must be a statement index (0 or more), not '${values.from}'`);
   return {
@@ -71,6 +77,7 @@ export function parseOptions(argv: string[]) {
     shrinkBudget: Number(values.shrink),
     finops,
     language: values['remote-language'],
+    aggregateLimit,
     jobs,
     share: values.share === undefined ? undefined : ({ index: Number(values.share), of: jobs } satisfies Share),
   };
@@ -80,7 +87,7 @@ export type Options = ReturnType<typeof parseOptions>;
 export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const options = parseOptions(argv);
   const started = Date.now();
-  out(`fuzz: mode ${options.mode}, ${options.count} statements${options.from ? ` (from #${options.from})` : ''}, seed ${options.seed}, rows ${options.rows}${options.pagedRows ? `, every 25th over ${options.pagedRows} rows (paged)` : ''}, remote language ${options.language}${options.jobs > 1 ? `, ${options.jobs} jobs` : ''}`);
+  out(`fuzz: mode ${options.mode}, ${options.count} statements${options.from ? ` (from #${options.from})` : ''}, seed ${options.seed}, rows ${options.rows}${options.pagedRows ? `, every 25th over ${options.pagedRows} rows (paged)` : ''}, remote language ${options.language}${options.aggregateLimit ? `, aggregate limit ${options.aggregateLimit}` : ''}${options.jobs > 1 ? `, ${options.jobs} jobs` : ''}`);
   // the write mode resets one emulator between cases and is short: it runs in one process
   const report = options.jobs > 1 && options.mode !== 'write' ? await runParallel(argv, options.jobs, out) : await runShare(options, WHOLE, out);
   out(summary(report, Date.now() - started));
@@ -97,9 +104,9 @@ export async function runShare(options: Options, share: Share, out: (line: strin
   const checkTypes = features.has('coltypes');
   const worlds = options.finops
     ? await startFinopsWorlds(options.rows, await openOracle(), language)
-    : [await startWorld(options.rows, { remoteLanguage: language })];
+    : [await startWorld(options.rows, { remoteLanguage: language, aggregateLimit: options.aggregateLimit })];
   const world = worlds[0]!;
-  const paged = options.pagedRows ? await startWorld(options.pagedRows, { db: world.db, schema: 'paged', remoteLanguage: language }) : undefined;
+  const paged = options.pagedRows ? await startWorld(options.pagedRows, { db: world.db, schema: 'paged', remoteLanguage: language, aggregateLimit: options.aggregateLimit }) : undefined;
   const stats: Stats = newStats();
   const found: Report['found'] = [];
   let fetchXml = 0;
