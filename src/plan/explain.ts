@@ -28,21 +28,7 @@ export function explainPlan(plan: PhysicalPlan, serviceRoot: string): string {
     if (scan.aggregateOutputs) lines.push(`  outputs: ${scan.aggregateOutputs.map((o) => `${o.alias} → ${o.name}`).join(', ')}`);
     for (const reason of scan.notPushed) lines.push(`  local:  ${reason}`);
   }
-  const split = plan.scans.find((s) => s.kind === 'remoteScan' && s.fetchXml?.split);
-  if (split?.kind === 'remoteScan') {
-    const spec = split.fetchXml!.split!;
-    const how = [
-      ...(spec.distinctKey ? [`each value of ${spec.attribute} in one range only, so distinct counts add up`] : []),
-      ...(spec.textGroups.length > 0 ? ['text groups equal up to case and trailing blanks merged'] : []),
-    ];
-    lines.push(`  if the service refuses the aggregate (50,000-row limit): the same FetchXML over ranges of ${spec.attribute}, each under the limit, combined${how.length > 0 ? ` (${how.join('; ')})` : ''}`);
-  } else if (plan.scans.some((s) => s.kind === 'remoteScan' && s.fetchXml?.aggregate)) {
-    lines.push('  the aggregate cannot be split into parts combined exactly (distinct counts of text, or of two columns: no ranges keep each value in one part)');
-  }
-  if (plan.fallback) {
-    const urls = plan.fallback.scans.flatMap((s) => (s.kind === 'remoteScan' ? [`GET ${serviceRoot}${s.request.url}`] : []));
-    lines.push(`  ${split ? 'last resort, if a part is refused too' : 'if the service refuses the aggregate (50,000-row limit)'}: ${urls.join(', ')} and aggregate locally (every row is read)`);
-  }
+  lines.push(...limitLines(plan, serviceRoot));
   if (plan.output.kind === 'direct') {
     lines.push('Result  straight from the service (no local step)');
   } else {
@@ -50,4 +36,38 @@ export function explainPlan(plan: PhysicalPlan, serviceRoot: string): string {
     for (const reason of plan.output.step.reasons) lines.push(`  because: ${reason}`);
   }
   return lines.join('\n');
+}
+
+/** what runs when the service refuses the aggregate (50,000 rows): its parts over ranges, then every row read */
+function limitLines(plan: PhysicalPlan, serviceRoot: string): string[] {
+  const lines: string[] = [];
+  const splitScan = (p: PhysicalPlan) => p.scans.find((s) => s.kind === 'remoteScan' && s.fetchXml?.split);
+  const byParts = (scan: NonNullable<ReturnType<typeof splitScan>>) => {
+    if (scan.kind !== 'remoteScan') return '';
+    const spec = scan.fetchXml!.split!;
+    const how = [
+      ...(spec.distinctKey ? [`each value of ${spec.attribute} in one range only, so distinct counts add up`] : []),
+      ...(spec.textGroups.length > 0 ? ['text groups equal up to case and trailing blanks merged'] : []),
+    ];
+    return `over ranges of ${spec.attribute}, each under the limit, combined${how.length > 0 ? ` (${how.join('; ')})` : ''}`;
+  };
+  const split = splitScan(plan);
+  let last = plan.fallback;
+  if (split) {
+    lines.push(`  if the service refuses the aggregate (50,000-row limit): the same FetchXML ${byParts(split)}`);
+  } else if (plan.scans.some((s) => s.kind === 'remoteScan' && s.fetchXml?.aggregate)) {
+    lines.push('  the aggregate cannot be split into parts combined exactly (distinct counts of text, or of two columns: no ranges keep each value in one part)');
+  } else {
+    // an OData aggregate refused: as FetchXML by parts first
+    const fetchSplit = plan.fallback ? splitScan(plan.fallback) : undefined;
+    if (fetchSplit?.kind === 'remoteScan') {
+      lines.push(`  if the service refuses the aggregate (50,000-row limit): GET ${serviceRoot}${fetchSplit.request.url} (FetchXML), refused too ${byParts(fetchSplit)}`);
+      last = plan.fallback!.fallback;
+    }
+  }
+  if (last) {
+    const urls = last.scans.flatMap((s) => (s.kind === 'remoteScan' ? [`GET ${serviceRoot}${s.request.url}`] : []));
+    lines.push(`  ${last !== plan.fallback || split ? 'last resort, if a part is refused too' : 'if the service refuses the aggregate (50,000-row limit)'}: ${urls.join(', ')} and aggregate locally (every row is read)`);
+  }
+  return lines;
 }

@@ -38,7 +38,11 @@ describe('a cached plan', () => {
     expect(Object.isFrozen(scan.aggregateOutputs)).toBe(true);
     expect(scan.aggregateOutputs!.every((o) => Object.isFrozen(o))).toBe(true);
     expect(scan.columns.every((c) => Object.isFrozen(c))).toBe(true);
-    const fallback = p.fallback!;
+    // refused, the same aggregate as FetchXML by parts, and refused again, every row read
+    const byParts = p.fallback!;
+    expect(remote(byParts).fetchXml?.split).toBeDefined();
+    expect(Object.isFrozen(byParts) && Object.isFrozen(byParts.scans) && Object.isFrozen(remote(byParts).request)).toBe(true);
+    const fallback = byParts.fallback!;
     expect(Object.isFrozen(fallback) && Object.isFrozen(fallback.scans) && Object.isFrozen(remote(fallback).request)).toBe(true);
     expect(fallback.output.kind === 'local' && Object.isFrozen(fallback.output.step) && Object.isFrozen(fallback.output.step.reasons)).toBe(true);
   });

@@ -1,7 +1,8 @@
 /**
  * Aggregates go out as `$apply`; when the service refuses with its aggregate record limit
- * (0x8004E023, here lowered to 5 rows in the emulator), the statement reads the rows and aggregates
- * locally instead, with the same result.
+ * (0x8004E023, here lowered to 5 rows in the emulator), the same aggregate as FetchXML by parts over
+ * ranges (Dataverse, Remote Language=Auto), and, as the last resort, the statement reads the rows and
+ * aggregates locally, with the same result.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -22,8 +23,11 @@ afterAll(async () => {
 
 describe('the 50,000-row aggregate limit', () => {
   it('falls back to local aggregation and still answers', async () => {
+    // OData forced: with Auto, FetchXML answers it by parts first (the next test)
+    const odata = await connect(`Url=${emulator.url};Remote Language=OData`);
     const before = emulator.requests().length;
-    const result = await conn.query('SELECT statecode, COUNT(*) AS n, SUM(revenue) AS total FROM account GROUP BY statecode');
+    const result = await odata.query('SELECT statecode, COUNT(*) AS n, SUM(revenue) AS total FROM account GROUP BY statecode');
+    await odata.close();
     // the $apply request is refused (over 5 rows), then the rows are read and aggregated locally
     const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url));
     expect(sent).toEqual([
@@ -35,6 +39,24 @@ describe('the 50,000-row aggregate limit', () => {
     for (const row of rows) expected.set(row.statecode, (expected.get(row.statecode) ?? 0) + 1);
     expect(new Map(result.rows.map((r) => [r.statecode, r.n]))).toEqual(expected);
     expect(result.columns.map((c) => [c.name, c.type])).toEqual([['statecode', 'int'], ['n', 'int'], ['total', 'money']]);
+  });
+
+  it('a refused $apply aggregate whose groups are the result: FetchXML by ranges of createdon before every row is read', async () => {
+    const sql = 'SELECT statecode, COUNT(*) AS n, SUM(revenue) AS total FROM account GROUP BY statecode';
+    const before = emulator.requests().length;
+    const result = await conn.query(sql);
+    const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url));
+    expect(sent[0]).toContain('$apply=groupby((statecode)');
+    expect(sent.slice(1).every((u) => u.includes('fetchXml='))).toBe(true);
+    expect(sent.filter((u) => u.includes('<condition attribute="createdon" operator="ge"')).length).toBeGreaterThanOrEqual(6);
+    const off = await connect(`Url=${emulator.url};Pushdown=false`);
+    const expected = (await off.query(sql)).rows;
+    await off.close();
+    const sorted = (rows: typeof expected) => rows.map((r) => JSON.stringify(r)).sort();
+    expect(sorted(result.rows)).toEqual(sorted(expected));
+    const text = await conn.explain(sql);
+    expect(text).toMatch(/if the service refuses the aggregate \(50,000-row limit\): GET \S+accounts\?fetchXml=\S+ \(FetchXML\), refused too over ranges of createdon, each under the limit, combined/);
+    expect(text).toContain('last resort, if a part is refused too: GET');
   });
 
   it('HAVING over a refused $apply aggregate: the rows are read and grouped locally, HAVING applied once', async () => {
