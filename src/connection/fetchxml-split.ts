@@ -87,6 +87,7 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
  */
 export async function aggregateGroupRows(executor: Executor, step: RemoteScanStep, signal: AbortSignal | undefined, counters: ScanCounters): Promise<DecodedValue[][]> {
   try {
+    if (step.fetchXml?.byPartsOnly) throw new DynasqlError('DYNASQL_ERR_AGGREGATE_LIMIT', 'The service refused the same aggregate as OData');
     // HAVING on a count: the first groups in the count's order may be all it keeps (having-cut.ts);
     // the service counts the input rows all the same, so past the limit that read is refused too
     const cut = step.fetchXml?.cut ? await groupsUntilCut(executor, step, signal, counters) : undefined;

@@ -167,7 +167,9 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
     const positions = columns.map((c) => step.columns.indexOf(c));
     // decimals are trimmed to exact text without trailing zeros, the same from the service and the local engine
     const trims = columns.map((c) => c.edmType === 'Edm.Decimal');
-    let source: AsyncGenerator<ColumnValue[][]> = remotePages(ctx.executor, step, signal, counters, undefined, readAhead);
+    let source: AsyncGenerator<ColumnValue[][]> = step.fetchXml?.byPartsOnly
+      ? splitAggregatePages(ctx.executor, step, signal, counters)
+      : remotePages(ctx.executor, step, signal, counters, undefined, readAhead);
     // the first page is read now, so a refused request fails the statement (or falls back) before any row is handed out
     let first: IteratorResult<ColumnValue[][]>;
     try {
@@ -176,7 +178,7 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
       if (!DynasqlError.is(error, 'DYNASQL_ERR_AGGREGATE_LIMIT')) throw error;
       try {
         // a FetchXML aggregate the service refused whole is answered by parts (fetchxml-split.ts) …
-        if (!step.fetchXml?.split) throw error;
+        if (!step.fetchXml?.split || step.fetchXml.byPartsOnly) throw error;
         source = splitAggregatePages(ctx.executor, step, signal, counters);
         first = await source.next();
       } catch (refused) {

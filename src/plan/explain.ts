@@ -61,7 +61,7 @@ function limitLines(plan: PhysicalPlan, serviceRoot: string): string[] {
     // an OData aggregate refused: as FetchXML by parts first
     const fetchSplit = plan.fallback ? splitScan(plan.fallback) : undefined;
     if (fetchSplit?.kind === 'remoteScan') {
-      lines.push(`  if the service refuses the aggregate (50,000-row limit): GET ${serviceRoot}${fetchSplit.request.url} (FetchXML), refused too ${byParts(fetchSplit)}`);
+      lines.push(`  if the service refuses the aggregate (50,000-row limit): GET ${serviceRoot}${fetchSplit.request.url} (FetchXML) ${byParts(fetchSplit)}`);
       last = plan.fallback!.fallback;
     }
   }

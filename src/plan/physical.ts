@@ -83,6 +83,11 @@ export interface RemoteScanStep {
       aggregates: { alias: string; combine: 'sum' | 'min' | 'max' }[];
       orders: { alias: string; descending: boolean }[];
     };
+    /**
+     * run by parts from the start: the plan a refused OData aggregate falls back to, the service
+     * having refused the same aggregate over the same rows already (pushdown/remote-language.ts)
+     */
+    byPartsOnly?: boolean;
   };
   /** what went into the request (`$filter: revenue > 1000`) */
   pushed: string[];
