@@ -52,8 +52,10 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
   /** `fetch` over ranges of `attribute`, the nulls with the first range (apart when that is refused) */
   const rangeParts = async (fetch: XmlElement, attribute: string, scale: SplitScale): Promise<Record<string, JsonValue>[][]> => {
     const [first, last] = await Promise.all([read(boundFetch(fetch, attribute, false), attribute), read(boundFetch(fetch, attribute, true), attribute)]);
-    const low = scaleValue(first[0]?.[attribute], scale);
-    const high = scaleEnd(scaleValue(last[0]?.[attribute], scale), scale);
+    // the least and the greatest, whichever order the service read them in: ranges between bounds out of order would overlap
+    const [a, b] = [scaleValue(first[0]?.[attribute], scale), scaleValue(last[0]?.[attribute], scale)];
+    const low = Math.min(a, b);
+    const high = scaleEnd(Math.max(a, b), scale);
     // no value: every row (if any) is a null of the column
     if (!Number.isFinite(low) || !Number.isFinite(high)) return nullParts(fetch, attribute);
     const text = (n: number | undefined) => (n === undefined ? undefined : scaleText(n, scale));

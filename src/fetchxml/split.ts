@@ -47,7 +47,8 @@ function withEntity(fetch: XmlElement, entity: XmlElement, attributes: Record<st
 /**
  * The first row of the aggregate's input ordered by the split column (descending: the last): the
  * query's filters and links kept, its attributes and orders replaced. Rows where it is null are
- * left out here and read with the first range.
+ * left out here and read with the first range. Ordered by value (`useraworderby`): a choice
+ * column orders by its labels otherwise (FetchXML doc §1.8).
  */
 export function boundFetch(fetch: XmlElement, attribute: string, descending: boolean): XmlElement {
   const entity = entityOf(fetch);
@@ -58,7 +59,7 @@ export function boundFetch(fetch: XmlElement, attribute: string, descending: boo
     element('filter', { type: 'and' }, [element('condition', { attribute, operator: 'not-null' })]),
     ...kept,
   ];
-  return withEntity({ ...fetch, attributes: {} }, { ...entity, children }, { top: '1' });
+  return withEntity({ ...fetch, attributes: {} }, { ...entity, children }, { top: '1', useraworderby: 'true' });
 }
 
 /** the aggregate over `from` ≤ column < `to` (either end open when undefined), and the nulls too when `withNulls` */

@@ -79,6 +79,13 @@ describe('distinct counts past the aggregate limit', () => {
     expect(sent.some((u) => /operator="ge" value="\d+"/.test(u))).toBe(true);
   });
 
+  it('of a choice column, its bounds read by value, not by label', async () => {
+    const sql = 'SELECT statecode, COUNT(DISTINCT industrycode) AS d, COUNT(*) AS n FROM account GROUP BY statecode';
+    const { sent } = await compare(sql);
+    expectSplit(sent, 'industrycode');
+    expect(sent.filter((u) => u.includes('top="1" useraworderby="true"') && u.includes('<order attribute="industrycode"'))).toHaveLength(2);
+  });
+
   it('of a money column, with bounds between amounts', async () => {
     const sql = 'SELECT COUNT(DISTINCT revenue) AS d, COUNT(revenue) AS n, MIN(revenue) AS lo FROM account';
     expectSplit((await compare(sql)).sent, 'revenue');
