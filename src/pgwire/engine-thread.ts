@@ -7,6 +7,7 @@
  * The worker's source is plain CommonJS evaluated by `new Worker(code, { eval: true })`, so it needs
  * no build step or loader; it loads PGlite from the path resolved here.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -31,34 +32,70 @@ const options = {
 };
 
 // initdb is most of a cold start; a pristine data directory saved once is loaded in a fraction of it.
-async function open() {
-  const file = workerData.snapshotPath;
-  if (file && fs.existsSync(file)) {
-    try {
-      return await PGlite.create({ ...options, loadDataDir: new Blob([fs.readFileSync(file)]) });
-    } catch {
-      // an unreadable snapshot is replaced below
-    }
+// Building the mirror (hundreds of tables and constraints) costs as much again: a data directory saved
+// after it (workerData.mirrorPath, named by a hash of the DDL) is loaded instead when it exists.
+async function load(file) {
+  if (!file || !fs.existsSync(file)) return undefined;
+  try {
+    const db = await PGlite.create({ ...options, loadDataDir: new Blob([fs.readFileSync(file)]) });
+    const now = new Date();
+    fs.utimesSync(file, now, now);
+    return db;
+  } catch {
+    return undefined; // an unreadable snapshot is rebuilt (and replaced) below
   }
-  const db = await PGlite.create(options);
-  if (file) {
-    try {
-      const dump = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      const partial = file + '.' + process.pid + '.' + threadId + '.partial';
-      fs.writeFileSync(partial, dump, { mode: 0o600 });
-      fs.renameSync(partial, file);
-    } catch {
-      // no cache this time
-    }
-  }
-  return db;
 }
 
-open().then((db) => {
+async function save(db, file) {
+  try {
+    const dump = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const partial = file + '.' + process.pid + '.' + threadId + '.partial';
+    fs.writeFileSync(partial, dump, { mode: 0o600 });
+    fs.renameSync(partial, file);
+  } catch {
+    // no cache this time
+  }
+}
+
+async function open() {
+  const mirrored = await load(workerData.mirrorPath);
+  if (mirrored) return { db: mirrored, mirrored: true };
+  const pristine = await load(workerData.snapshotPath);
+  if (pristine) return { db: pristine, mirrored: false };
+  const db = await PGlite.create(options);
+  if (workerData.snapshotPath) await save(db, workerData.snapshotPath);
+  return { db, mirrored: false };
+}
+
+/**
+ * Saves the built mirror, then keeps only the most recently used few of this engine version (an org's
+ * catalog changes now and then; each change would otherwise leave a file behind).
+ */
+async function saveMirror(db, file) {
+  // pages still in shared buffers are not yet in the files dumpDataDir reads
+  await db.exec('CHECKPOINT');
+  await save(db, file);
+  try {
+    const dir = path.dirname(file);
+    const prefix = path.basename(file).slice(0, path.basename(file).lastIndexOf('-') + 1);
+    const kept = fs.readdirSync(dir)
+      .filter((name) => name.startsWith(prefix) && name.endsWith('.tgz'))
+      .map((name) => ({ name, used: fs.statSync(path.join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.used - a.used);
+    for (const old of kept.slice(workerData.mirrorsKept)) fs.rmSync(path.join(dir, old.name), { force: true });
+  } catch {
+    // another process pruned first
+  }
+}
+
+open().then(({ db, mirrored }) => {
   parentPort.on('message', async ({ id, kind, payload }) => {
     try {
-      if (kind === 'exec') {
+      if (kind === 'saveMirror') {
+        await saveMirror(db, workerData.mirrorPath);
+        parentPort.postMessage({ id, ok: true });
+      } else if (kind === 'exec') {
         await db.exec(payload);
         parentPort.postMessage({ id, ok: true });
       } else if (kind === 'raw') {
@@ -72,9 +109,12 @@ open().then((db) => {
       parentPort.postMessage({ id, ok: false, message: String((error && error.message) || error) });
     }
   });
-  parentPort.postMessage({ ready: true });
+  parentPort.postMessage({ ready: true, mirrored });
 }, (error) => parentPort.postMessage({ ready: false, message: String((error && error.message) || error) }));
 `;
+
+/** Built mirrors kept per engine version in the cache folder: the most recently used. */
+const MIRRORS_KEPT = 4;
 
 /** Where a pristine PGlite data directory is kept between runs: `<cacheDirectory>/pglite-<version>-initdb.tgz`. */
 export function engineSnapshotPath(cacheDirectory: string): string {
@@ -88,10 +128,21 @@ export function engineSnapshotPath(cacheDirectory: string): string {
   return join(cacheDirectory, `pglite-${version.replace(/[^0-9A-Za-z.-]/g, '_')}-initdb.tgz`);
 }
 
+/**
+ * Where the data directory with a built mirror is kept, beside the pristine one and named by what
+ * built it: `pglite-<version>-mirror-<sha256 of the DDL, 16 hex digits>.tgz`. Other DDL, another file.
+ */
+export function mirrorSnapshotPath(snapshotPath: string, ddl: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const part of ddl) hash.update(`${part.length}:${part}`);
+  return snapshotPath.replace(/-initdb\.tgz$/, '') + `-mirror-${hash.digest('hex').slice(0, 16)}.tgz`;
+}
+
 interface Reply {
   id?: number;
   ok?: boolean;
   ready?: boolean;
+  mirrored?: boolean;
   data?: Uint8Array;
   message?: string;
 }
@@ -111,7 +162,11 @@ export class EngineThread {
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private dead: Error | undefined;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    /** loaded with the mirror already built (from `mirrorPath`): its DDL must not run again */
+    readonly mirrored: boolean,
+  ) {
     worker.on('message', (reply: Reply) => {
       if (reply.id === undefined) return;
       const p = this.pending.get(reply.id);
@@ -128,14 +183,15 @@ export class EngineThread {
   }
 
   /**
-   * Starts PGlite in a worker; with `snapshotPath` it loads (or first saves) a pristine data directory.
-   * A `signal` that fires during the start ends the worker (EngineCancelled): a server closed while its
-   * engine starts leaves no thread behind.
+   * Starts PGlite in a worker: from `mirrorPath` when that file exists (`mirrored`), else from
+   * `snapshotPath`, a pristine data directory it loads (or first saves). A `signal` that fires during
+   * the start ends the worker (EngineCancelled): a server closed while its engine starts leaves no
+   * thread behind.
    */
-  static start(snapshotPath?: string, signal?: AbortSignal): Promise<EngineThread> {
+  static start(files: { snapshotPath?: string; mirrorPath?: string }, signal?: AbortSignal): Promise<EngineThread> {
     if (signal?.aborted) return Promise.reject(new EngineCancelled('catalog engine start cancelled'));
     const pglitePath = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglitePath, snapshotPath } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglitePath, ...files, mirrorsKept: MIRRORS_KEPT } });
     return new Promise((resolve, reject) => {
       const settle = () => {
         worker.off('error', onError);
@@ -150,7 +206,7 @@ export class EngineThread {
       signal?.addEventListener('abort', onAbort, { once: true });
       worker.once('message', (reply: Reply) => {
         settle();
-        if (reply.ready) resolve(new EngineThread(worker));
+        if (reply.ready) resolve(new EngineThread(worker, reply.mirrored === true));
         else {
           void worker.terminate();
           reject(new Error(`catalog engine did not start: ${reply.message ?? 'unknown error'}`));
@@ -159,7 +215,7 @@ export class EngineThread {
     });
   }
 
-  private call(kind: 'exec' | 'raw' | 'close', payload: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Reply> {
+  private call(kind: 'exec' | 'raw' | 'close' | 'saveMirror', payload: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Reply> {
     if (this.dead) return Promise.reject(this.dead);
     if (signal?.aborted) return Promise.reject(new EngineCancelled('catalog statement cancelled before it started'));
     const id = this.nextId++;
@@ -184,6 +240,11 @@ export class EngineThread {
       });
       this.worker.postMessage({ id, kind, payload });
     });
+  }
+
+  /** Saves the data directory as it is now to the start's `mirrorPath` (failures only cost the cache). */
+  async saveMirror(timeoutMs: number): Promise<void> {
+    await this.call('saveMirror', null, timeoutMs);
   }
 
   /** Runs an SQL script; rejects with the engine's message on error. */

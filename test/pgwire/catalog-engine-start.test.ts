@@ -6,18 +6,21 @@
  * - every startup reports ENGINE_SERVER_VERSION, which must be what the bundled PGlite says;
  * - sessions that need it at once share one start; a start that fails gives that statement
  *   DYNASQL_ERR_CATALOG_ENGINE and the next statement tries again; close() during a start leaves
- *   nothing running (a child process that closes mid-start exits on its own).
+ *   nothing running (a child process that closes mid-start exits on its own);
+ * - the data directory after the mirror DDL is saved in the cache folder, and a later start from the
+ *   same DDL loads it instead of running the DDL again.
  */
 import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { connect, type Catalog, type Connection } from '../../src/index.js';
 import { CatalogEngine, ENGINE_SERVER_VERSION, type EngineSession } from '../../src/pgwire/catalog-engine.js';
 import { catalogMirrorDdl, quoteIdent, readerRoleDdl } from '../../src/pgwire/catalog-mirror.js';
-import { engineSnapshotPath } from '../../src/pgwire/engine-thread.js';
+import { engineSnapshotPath, mirrorSnapshotPath } from '../../src/pgwire/engine-thread.js';
 import { startPgServer, type PgServer } from '../../src/pgwire/index.js';
 import { pgTypeOf } from '../../src/pgwire/pg-types.js';
 import { describePlainRead, plainReadTables } from '../../src/pgwire/plain-read.js';
@@ -172,4 +175,40 @@ describe('a start that fails, and close() during a start', () => {
     expect({ code, signal, err }).toEqual({ code: 0, signal: null, err: '' });
     expect(out.trim()).toBe('DYNASQL_ERR_CLOSED DYNASQL_ERR_CLOSED');
   }, 60_000);
+});
+
+describe('the built mirror, kept in the cache folder', () => {
+  it('is saved once and loaded by the next start from the same DDL (which would fail if it ran again); the four most recently used are kept', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'dynasql-engine-cache-'));
+    try {
+      const snapshotPath = engineSnapshotPath(cache);
+      // the pristine data directory the other tests saved spares this folder an initdb
+      if (existsSync(engineSnapshotPath(ENGINE_CACHE))) copyFileSync(engineSnapshotPath(ENGINE_CACHE), snapshotPath);
+      const setup = { mirrorDdl: 'CREATE SCHEMA emulator; CREATE TABLE emulator.kept (a int);', readerDdl: readerRoleDdl('emulator'), procedureDdl: [], timeoutMs: 30_000, snapshotPath };
+      const saved = mirrorSnapshotPath(snapshotPath, [setup.mirrorDdl, readerRoleDdl('emulator')]);
+      // four older mirrors of this engine version: the oldest goes when the new one is saved
+      const older = [1, 2, 3, 4].map((n) => join(cache, basename(saved).replace(/-mirror-[0-9a-f]+/, `-mirror-${'0'.repeat(15)}${n}`)));
+      older.forEach((file, i) => {
+        writeFileSync(file, '');
+        utimesSync(file, 1_000_000 + i, 1_000_000 + i);
+      });
+      const lines: string[] = [];
+      for (let start = 1; start <= 2; start++) {
+        const engine = new CatalogEngine(setup, (line) => lines.push(line));
+        try {
+          await engine.simpleQuery(SESSION, 'select 1');
+          expect(existsSync(saved)).toBe(true);
+        } finally {
+          await engine.close();
+        }
+      }
+      expect(lines.filter((l) => l.includes('catalog engine started'))).toEqual([
+        expect.not.stringContaining('from the cache'),
+        expect.stringContaining('the mirror loaded from the cache'),
+      ]);
+      expect(readdirSync(cache).filter((f) => f.includes('-mirror-')).sort()).toEqual([...older.slice(1), saved].map((f) => basename(f)).sort());
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
