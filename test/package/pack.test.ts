@@ -51,7 +51,8 @@ beforeAll(async () => {
   writeFileSync(join(app, 'check.ts'), TYPED_PROGRAM);
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
-      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
+      // a Node program's settings: no DOM library (checking its 40,000 lines took a fifth of the check)
+      target: 'ES2022', lib: ['ES2023'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
       skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')],
     },
     files: ['check.ts'],
