@@ -9,7 +9,8 @@
  * - a text column with a publisher prefix (`sample_outdooractivities`) may be a multi-select
  *   choice, whose value reads "1,9": the service matches such a column by its options, not by that
  *   text (ContainValues; what `eq` means for it is not documented), so a condition on its value,
- *   an ORDER BY of it (its order on the service is not documented either), a grouping by it and an
+ *   an ORDER BY of it (its order on the service is not documented either), a FetchXML link on it
+ *   (FetchXML doc §1.1: a link's columns cannot be one), a grouping by it and an
  *   aggregate of it are evaluated locally; `IS [NOT] NULL` still goes (`eq null` is documented for it).
  *
  * When the service does not say (a refused request), such a column is taken for what it may be:

@@ -167,8 +167,8 @@ function joinTree(ref: P.FromRef, joined: Joined, ctx: BuildContext): EntityPart
   let link: { parent: EntityParts; key: { from: Column; to: Column } } | undefined;
   const rest: P.Expr[] = [];
   for (const on of conjuncts(ref.on)) {
-    const parent = link ? undefined : [...joined.values()].find((e) => joinKey(on, e.scan.id, right.id));
-    if (parent) link = { parent, key: joinKey(on, parent.scan.id, right.id)! };
+    const parent = link ? undefined : [...joined.values()].find((e) => joinKey(on, e.scan.id, right.id, ctx));
+    if (parent) link = { parent, key: joinKey(on, parent.scan.id, right.id, ctx)! };
     else rest.push(on);
   }
   if (!link) cannot('the join has no equality between one column of each table');
@@ -227,21 +227,23 @@ function readsOnly(expr: P.Expr, scanId: number): boolean {
 }
 
 /** `a.x = b.y` between a column of each scan, of the same type: the link's `to` (parent) and `from` (linked) */
-function joinKey(expr: P.Expr, parentScan: number, linkedScan: number): { from: Column; to: Column } | undefined {
+function joinKey(expr: P.Expr, parentScan: number, linkedScan: number, ctx: BuildContext): { from: Column; to: Column } | undefined {
   if (expr.kind !== 'binary' || expr.op !== '=' || expr.left.kind !== 'column' || expr.right.kind !== 'column') return undefined;
   const [a, b] = [expr.left, expr.right];
   const pick = (parent: P.ColumnRef, linked: P.ColumnRef) => {
     if (parent.scanId !== parentScan || linked.scanId !== linkedScan) return undefined;
-    const to = joinable(parent);
-    const fromColumn = joinable(linked);
+    const to = joinable(parent, ctx);
+    const fromColumn = joinable(linked, ctx);
     return to && fromColumn && to.edmType === fromColumn.edmType ? { from: fromColumn, to } : undefined;
   };
   return pick(a, b) ?? pick(b, a);
 }
 
-function joinable(ref: P.ColumnRef): Column | undefined {
+function joinable(ref: P.ColumnRef, ctx: BuildContext): Column | undefined {
   const c = ref.column;
   if (!c || (c.kind !== 'data' && c.kind !== 'lookup') || c.enumType) return undefined;
+  // a link's from / to cannot be a multi-select choice (FetchXML doc §1.1)
+  if (multiSelectRefusal(ctx.scan(ref.scanId!).table, c, ctx.options.metadata)) return undefined;
   // strings join case-insensitively on the service, as they compare (and a blob cannot be joined)
   return ['Edm.Guid', 'Edm.String', 'Edm.Int32', 'Edm.Int64', 'Edm.Int16', 'Edm.Decimal', 'Edm.DateTimeOffset', 'Edm.Date'].includes(c.edmType) ? c : undefined;
 }
@@ -321,11 +323,11 @@ function semiJoin(query: P.Query, root: EntityParts, inColumn: P.ColumnRef | und
   if (inColumn) {
     const item = query.columns.length === 1 ? query.columns[0]!.expr : undefined;
     if (item?.kind !== 'column' || item.scanId !== scan.id) cannot('IN (subquery) selecting a computed value runs locally');
-    key = joinKey({ kind: 'binary', op: '=', left: inColumn, right: item, sqlType: item.sqlType }, root.scan.id, scan.id);
+    key = joinKey({ kind: 'binary', op: '=', left: inColumn, right: item, sqlType: item.sqlType }, root.scan.id, scan.id, ctx);
     if (!key) cannot('IN (subquery) between columns FetchXML cannot link');
   }
   for (const w of conjuncts(query.where)) {
-    const pair = key ? undefined : joinKey(w, root.scan.id, scan.id);
+    const pair = key ? undefined : joinKey(w, root.scan.id, scan.id, ctx);
     if (pair) {
       key = pair;
       continue;
