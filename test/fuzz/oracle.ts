@@ -2,6 +2,11 @@
  * The oracle: PGlite (real PostgreSQL, independent of dynasql's DuckDB) over the raw rows, read
  * from the emulator's OData endpoints with plain HTTP GETs (undici), not through dynasql.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { request } from 'undici';
 import { ORACLE_PRELUDE } from './render-oracle.js';
@@ -61,11 +66,47 @@ export interface Oracle {
   close(): Promise<void>;
 }
 
+/**
+ * PostgreSQL sizes its shared memory for a server of 100 connections and 128 MB of buffers, which
+ * PGlite touches at start; the oracle is one session over a few thousand rows.
+ */
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'wal_buffers=256kB', '-c', 'max_connections=8'];
+
+/**
+ * Where the oracle's pristine data directory (after initdb and the prelude) is kept between
+ * processes: initdb is about half of PGlite's start, seconds of CPU in every test file that opens an
+ * oracle. Keyed by PGlite's version, the start parameters and the prelude, so a change to any of them
+ * makes a new one.
+ */
+function snapshotPath(): string {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const version = (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const key = createHash('sha256').update(`${version}\0${START_PARAMS.join(' ')}\0${ORACLE_PRELUDE}`).digest('hex').slice(0, 16);
+  return join(tmpdir(), `dynasql-fuzz-oracle-${key}.tgz`);
+}
+
 export async function openOracle(): Promise<PGlite> {
   // Values come back as text where JavaScript numbers or Dates would lose or shift them.
   const asText = (x: string) => x;
-  const db = new PGlite({ parsers: { 1700: asText, 20: asText, 1114: asText, 1184: asText, 1082: asText, 2950: asText } });
+  const options = { startParams: START_PARAMS, parsers: { 1700: asText, 20: asText, 1114: asText, 1184: asText, 1082: asText, 2950: asText } };
+  const file = snapshotPath();
+  if (existsSync(file)) {
+    try {
+      return await PGlite.create({ ...options, loadDataDir: new Blob([readFileSync(file)]) });
+    } catch {
+      // unreadable (a partial copy from another tool, a PGlite that cannot read it): made again below
+    }
+  }
+  const db = await PGlite.create(options);
   await db.exec(ORACLE_PRELUDE);
+  try {
+    // written beside and renamed, so a test file starting at the same time never reads half of it
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer()));
+    renameSync(partial, file);
+  } catch {
+    // no snapshot this time: the next process runs initdb again
+  }
   return db;
 }
 

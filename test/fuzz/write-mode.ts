@@ -108,10 +108,12 @@ export async function makeWriteCase(world: FuzzWorld, gen: Generator, forms: Wri
   return { form, verb, sql, params, dialect, table, expected, value, inTransaction: form === 'w-tx', features };
 }
 
-/** Runs one case from the known state and checks the table afterwards; resets the emulator after. */
+/**
+ * Runs one case from the known state and checks the table afterwards; resets the emulator after, so
+ * the next case starts from the known state too (a fresh world is in it).
+ */
 export async function runWriteCase(world: FuzzWorld, c: WriteCase): Promise<Outcome> {
   const base = { sql: c.sql, params: c.params, dialect: c.dialect };
-  world.emulator.reset();
   let rowCount: number;
   let failures: unknown[] | undefined;
   try {
