@@ -268,12 +268,16 @@ async function noRowReachesSelectList(world: FuzzWorld, q: Select, dialect: 'tsq
   }
 }
 
-/** The partitioning oracle: WHERE p, WHERE NOT p and WHERE p IS UNKNOWN count every row exactly once. */
+/**
+ * The partitioning oracle: WHERE p, WHERE NOT p and WHERE p IS UNKNOWN count every row of the
+ * statement's table exactly once; the table's size is the number of rows the oracle loaded from it.
+ */
 export async function runPartition(world: FuzzWorld, q: Select, dialect: 'tsql' | 'postgresql'): Promise<Outcome> {
+  if (q.from.k !== 'table') throw new Error('the partitioning oracle counts the rows of one table');
   const p = q.where!;
-  const count = (where: Pred | undefined): Select => ({ ...q, items: [{ e: { k: 'agg', ty: 'int', fn: 'COUNT' }, alias: 'n' }], where, orderBy: undefined, top: undefined, offset: undefined, distinct: undefined });
+  const count = (where: Pred): Select => ({ ...q, items: [{ e: { k: 'agg', ty: 'int', fn: 'COUNT' }, alias: 'n' }], where, orderBy: undefined, top: undefined, offset: undefined, distinct: undefined });
   const unknown: Pred = { k: 'isnull', neg: false, e: { k: 'case', ty: 'int', whens: [{ when: p, then: { k: 'lit', ty: 'int', v: 1 } }, { when: { k: 'not', p }, then: { k: 'lit', ty: 'int', v: 0 } }] } };
-  const parts = [count(p), count({ k: 'not', p }), count(unknown), count(undefined)];
+  const parts = [count(p), count({ k: 'not', p }), count(unknown)];
   const numbers: number[] = [];
   for (const part of parts) {
     const rendered = renderSql(part, dialect);
@@ -285,7 +289,8 @@ export async function runPartition(world: FuzzWorld, q: Select, dialect: 'tsql' 
     }
   }
   const rendered = renderSql(parts[0]!, dialect);
-  const [yes, no, unk, all] = numbers as [number, number, number, number];
+  const [yes, no, unk] = numbers as [number, number, number];
+  const all = world.tables.get(q.from.table)!.length;
   if (yes + no + unk === all) return { kind: 'agree', sql: rendered.sql, params: rendered.params, dialect };
   return { kind: 'disagree', sql: rendered.sql, params: rendered.params, dialect, detail: `WHERE p: ${yes}, WHERE NOT p: ${no}, p unknown: ${unk}; sum ${yes + no + unk} but the table has ${all}` };
 }
@@ -333,6 +338,17 @@ export async function minimal(world: FuzzWorld, g: Generated, mode: 'select' | '
     return o.kind === kind && (kind !== 'error' || o.errorClass === errorKey) && o.typeClass === typeKey;
   });
   return { q, outcome: await run(q) };
+}
+
+/** A failing test's message: how many failed, and the first three reduced to minimal statements with both answers. */
+export async function explainFailures(failures: { g: Generated; outcome: Outcome }[], mode: 'select' | 'partition', where: FuzzWorld, checkTypes = false): Promise<string> {
+  const lines: string[] = [];
+  for (const { g, outcome } of failures.slice(0, 3)) {
+    const small = await minimal(where, g, mode, checkTypes);
+    const r = renderSql(small.q, g.dialect);
+    lines.push(`${outcome.kind} (${g.dialect}): ${r.sql} ${JSON.stringify(r.params, jsonSafe)}\n  ${small.outcome.detail ?? outcome.detail}\n  original: ${outcome.sql}`);
+  }
+  return `${failures.length} failing statements; the first, reduced:\n${lines.join('\n')}`;
 }
 
 export function parseFeatures(spec: string | undefined, base: readonly Feature[] = FEATURES): Set<Feature> {
