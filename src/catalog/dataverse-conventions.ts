@@ -24,6 +24,8 @@
  * most lookups Computed/Read even though they are writable by binding, so writability is decided
  * here: system-maintained lookups below are read-only, the rest are writable when they have a target.
  */
+import type { Column, Table } from './types.js';
+
 
 const INTEGER_SUFFIXES = /(timezonecode|languagecode|objecttypecode|errorcode|tracecode|utcoffset|integer|number)$/;
 
@@ -63,6 +65,12 @@ const SYSTEM_LOOKUPS = new Set([
 
 export function isSystemLookup(name: string): boolean {
   return SYSTEM_LOOKUPS.has(name);
+}
+
+/** a choice column has a label companion (`industrycode` ↔ `industrycodename`), which the catalog adds to known choices */
+export function hasLabelColumn(table: Table, column: Column): boolean {
+  const name = column.name.toLowerCase();
+  return table.columns.some((c) => c.kind === 'choiceLabel' && c.sourceColumn?.toLowerCase() === name);
 }
 
 /** Suffixes of the virtual columns (`parentcustomeridname`, `parentcustomeridtype`, `industrycodename`). */

@@ -25,4 +25,4 @@ export {
   type LoadOptions,
   type MetadataSource,
 } from './loader.js';
-export { looksLikeChoice, mayBeMultiSelect } from './dataverse-conventions.js';
+export { hasLabelColumn, looksLikeChoice, mayBeMultiSelect } from './dataverse-conventions.js';

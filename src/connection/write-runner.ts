@@ -19,6 +19,7 @@
  *   // GET accounts?$select=accountid&$filter=revenue lt 1000, then one $batch change set of PATCHes
  */
 import { randomUUID } from 'node:crypto';
+import { hasLabelColumn } from '../catalog/index.js';
 import type { Column, Table } from '../catalog/types.js';
 import { bindQuery } from '../bind/index.js';
 import type { ConnectionOptions } from '../config/index.js';
@@ -34,7 +35,7 @@ import type { ParserDialect } from '../sql/index.js';
 import { parseWrite } from '../sql/write-parse.js';
 import type { DeleteStatement, InsertStatement, UpdateStatement, WriteHints } from '../sql/write-ast.js';
 import {
-  checkRequiredColumns, constantInput, createOperation, deleteOperation, findColumn, isChoice, jsonValue, positional, resolveUpdateTarget, resolveWriteColumns,
+  checkRequiredColumns, constantInput, createOperation, deleteOperation, findColumn, jsonValue, positional, resolveUpdateTarget, resolveWriteColumns,
   resolveWriteTable, returnedColumnType, returnedRow, returningColumns, summarize, uniqueByKey, updateOperation, upsertKey, upsertOperation,
   type ChoiceLabels, type InputValue, type Outcome, type ResolvedColumn, type WriteContext, type WriteOperation,
 } from '../writes/index.js';
@@ -188,7 +189,7 @@ async function runUpdate(ctx: WriteRunContext, statement: UpdateStatement, param
   // a constant the column cannot take is refused before any row is read, as when no row matches (a choice's label waits for its labels)
   constants.forEach((c, i) => {
     const column = columns[i]!.column;
-    if (c !== undefined && column.kind === 'data' && !isChoice(table, column)) jsonValue(column, c.value);
+    if (c !== undefined && column.kind === 'data' && !hasLabelColumn(table, column)) jsonValue(column, c.value);
   });
   // The rows to change, and each computed SET value, come from the SELECT engine, even when the WHERE
   // names keys: a key named is a filter, not a promise that the row exists (nor that it is visible:
@@ -375,7 +376,7 @@ async function readWithEtags(ctx: WriteRunContext, step: RemoteScanStep, output:
 async function loadChoiceLabels(ctx: WriteRunContext, table: Table, columns: readonly ResolvedColumn[], rows: readonly InputValue[][], signal: AbortSignal | undefined): Promise<ChoiceLabels> {
   const labels = new Map<string, Map<string, { value: number; label: string }>>();
   for (const [i, c] of columns.entries()) {
-    const choice = c.column.kind === 'choiceLabel' ? findColumn(table, c.column.sourceColumn!) : isChoice(table, c.column) ? c.column : undefined;
+    const choice = c.column.kind === 'choiceLabel' ? findColumn(table, c.column.sourceColumn!) : hasLabelColumn(table, c.column) ? c.column : undefined;
     if (!choice || choice.options?.length) continue;
     const needed = rows.some((r) => typeof r[i] === 'string' && !/^\s*[+-]?\d+\s*$/.test(r[i] as string));
     if (!needed || labels.has(choice.name.toLowerCase())) continue;

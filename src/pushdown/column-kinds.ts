@@ -17,13 +17,8 @@
  * the work stays local, which gives the same rows.
  */
 import type { Column, Table } from '../catalog/types.js';
-import { mayBeMultiSelect } from '../catalog/dataverse-conventions.js';
+import { hasLabelColumn, mayBeMultiSelect } from '../catalog/dataverse-conventions.js';
 import type { AttributeKind, MetadataReader } from './service-metadata.js';
-
-function hasLabelColumn(table: Table, column: Column): boolean {
-  const name = column.name.toLowerCase();
-  return table.columns.some((c) => c.kind === 'choiceLabel' && c.sourceColumn?.toLowerCase() === name);
-}
 
 /** a whole number that may be a choice: no label column says it is one */
 function mayBeMissedChoice(table: Table, column: Column): boolean {

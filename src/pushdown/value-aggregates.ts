@@ -13,6 +13,7 @@
  * and a multi-select choice (`Edm.String` in `$metadata`) from the metadata API (column-kinds.ts).
  * F&O enums never reach an aggregate request.
  */
+import { hasLabelColumn } from '../catalog/dataverse-conventions.js';
 import type { Column, Table } from '../catalog/types.js';
 import { valueAggregateKindRefusal } from './column-kinds.js';
 import type { MetadataReader } from './service-metadata.js';
@@ -20,8 +21,7 @@ import type { MetadataReader } from './service-metadata.js';
 /** why the service does not compute MIN / MAX / SUM / AVG of `column`, or undefined when it does */
 export function valueAggregateRefusal(table: Table, column: Column, metadata: MetadataReader | undefined): string | undefined {
   if (column.edmType === 'Edm.Boolean') return `${column.name} is a yes/no column, whose MIN / MAX / SUM / AVG the service does not compute`;
-  const name = column.name.toLowerCase();
-  if (table.columns.some((c) => c.kind === 'choiceLabel' && c.sourceColumn?.toLowerCase() === name)) {
+  if (hasLabelColumn(table, column)) {
     return `${column.name} is a choice, whose MIN / MAX / SUM / AVG the service does not compute`;
   }
   return valueAggregateKindRefusal(table, column, metadata);

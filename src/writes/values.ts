@@ -6,6 +6,7 @@
  * `1234.50` (decimals stay exact: written as number text, never through a float);
  * `jsonValue(nameColumn /* maxLength 160 *\/, 'x'.repeat(161))` throws DYNASQL_ERR_VALUE_TOO_LONG.
  */
+import { hasLabelColumn } from '../catalog/index.js';
 import type { Column, Table } from '../catalog/types.js';
 import { DynasqlError } from '../errors/index.js';
 import { odataLiteral } from '../odata/index.js';
@@ -147,7 +148,7 @@ function integerPart(text: string): bigint {
  * the runner loaded. Undefined when the column is not a choice (the caller reports a type error).
  */
 function choiceValue(column: Column, label: string, labels: ChoiceLabels | undefined, table: Table | undefined): number | undefined {
-  if (!table || !isChoice(table, column)) return undefined;
+  if (!table || !hasLabelColumn(table, column)) return undefined;
   const known = labels?.get(column.name.toLowerCase());
   const entry = known?.get(label.trim().toLowerCase());
   if (entry !== undefined) return entry.value;
@@ -155,10 +156,6 @@ function choiceValue(column: Column, label: string, labels: ChoiceLabels | undef
   throw new DynasqlError('DYNASQL_ERR_TYPE', `'${label}' is not a label of choice '${column.name}'${names ? ` (labels in use: ${names})` : ''}; give the label exactly or the number`);
 }
 
-/** a choice column has a label companion (`industrycode` ↔ `industrycodename`) */
-export function isChoice(table: Table, column: Column): boolean {
-  return table.columns.some((c) => c.kind === 'choiceLabel' && c.sourceColumn?.toLowerCase() === column.name.toLowerCase());
-}
 
 /** F&O enum: the member name, given its name, its label or its number */
 function enumMember(column: Column, value: InputValue): string {
