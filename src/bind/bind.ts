@@ -17,7 +17,7 @@ import { containsAggregate, datePart, functionDef, knownFunctionNames, outputNam
 import type * as S from '../sql/index.js';
 import {
   BOOLEAN, DATETIMEOFFSET, NULL, NVARCHAR_MAX, arithmeticType, commonType, comparisonType, concatenationType, formatType, isApproximate, isBinary, isBoolean, isDateTime, isMoney, isNullType,
-  isString, literalType, namedType, negationType, pipesConcatenationType, valueType, type TypeDialect,
+  isString, literalType, namedType, negationType, plainInteger, pipesConcatenationType, valueType, type TypeDialect,
 } from '../types/index.js';
 import { STATEMENT_TIME } from '../util/index.js';
 import { Scope, type Source } from './scope.js';
@@ -612,7 +612,7 @@ class Binder {
     const bytes = valueArgs.find((a) => isBinary(a.sqlType));
     if (bytes && !TAKES_BYTES.has(def.name)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${def.name} of ${formatType(bytes.sqlType)} (dynasql's functions take bytes only in ${[...TAKES_BYTES].join(', ')})`);
     const literals = valueArgs.map((a) => (a.kind === 'literal' && a.type === 'string' ? String(a.value) : undefined));
-    const sqlType = def.result(valueArgs.map((a) => a.sqlType), this.dialect, literals);
+    const sqlType = plainInteger(def.result(valueArgs.map((a) => a.sqlType), this.dialect, literals));
     return { kind: 'function', name: def.name, args, distinct: expr.distinct, star: expr.star, over, ...(withinGroup ? { withinGroup } : {}), sqlType };
   }
 }

@@ -13,7 +13,7 @@ import { DynasqlError } from '../errors/index.js';
 import { asDecimal, decimalResult, MAX_PRECISION } from './decimal.js';
 import { higher } from './precedence.js';
 import { comparisonType } from './operators.js';
-import { INT, decimal, formatType, isBinary, isDecimal, isNullType, isString, isUnicode, typeName, type SqlType, type TypeDialect } from './sql-type.js';
+import { INT, decimal, plainInteger, formatType, isBinary, isDecimal, isNullType, isString, isUnicode, typeName, type SqlType, type TypeDialect } from './sql-type.js';
 
 export function commonType(types: readonly SqlType[], dialect: TypeDialect): SqlType {
   let result: SqlType | undefined;
@@ -22,15 +22,6 @@ export function commonType(types: readonly SqlType[], dialect: TypeDialect): Sql
     result = result === undefined ? type : combine(result, type, dialect);
   }
   return result === undefined ? INT : plainInteger(result);
-}
-
-/**
- * An integer literal's digit count (`9235` enters decimal arithmetic as decimal(4,0)) belongs to the
- * literal only: the value of ISNULL / COALESCE / CASE / a UNION column is an int, decimal(10,0) in
- * arithmetic (`ISNULL(9235, @p) * 0.25` is decimal(13,2), KNOWN.md #44).
- */
-function plainInteger(type: SqlType): SqlType {
-  return typeName(type) === 'int' && type.precision !== undefined ? INT : type;
 }
 
 function combine(a: SqlType, b: SqlType, dialect: TypeDialect): SqlType {

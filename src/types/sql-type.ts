@@ -102,3 +102,13 @@ export function resultType(type: SqlType): SqlType {
   if (type.precision !== undefined && (name === 'datetime2' || name === 'datetimeoffset' || name === 'time')) return { name, precision: type.precision };
   return name === type.name && type.precision === undefined && type.scale === undefined && type.length === undefined ? type : { name };
 }
+
+/**
+ * An integer literal's digit count (`9235` enters decimal arithmetic as decimal(4,0)) belongs to the
+ * literal only: the value of ISNULL / COALESCE / CASE / a UNION column, or of a function such as ABS(2),
+ * is an int, decimal(10,0) in arithmetic (`ISNULL(9235, @p) * 0.25` is decimal(13,2), KNOWN.md #44;
+ * `ABS(2) / 100.125` is decimal(20,7), #40533).
+ */
+export function plainInteger(type: SqlType): SqlType {
+  return typeName(type) === 'int' && type.precision !== undefined ? INT : type;
+}

@@ -412,6 +412,18 @@ describe('KNOWN #44: ISNULL / COALESCE of an integer literal is an int, decimal(
   });
 });
 
+describe('KNOWN #40533: a function of an integer literal is an int, decimal(10,0) in arithmetic', () => {
+  it('SELECT (ABS(2) / 100.125) AS c1 FROM contact t0', async () => {
+    // ABS returns its argument's type, int; the literal's digit count (decimal(1,0)) does not pass through it.
+    // int / decimal(6,3): p = 10 - 0 + 3 + max(6, 0 + 6 + 1) = 20, s = 7
+    const r = await both('SELECT (ABS(2) / 100.125) AS c1 FROM contact t0');
+    expect(r.columns).toEqual([{ name: 'c1', type: 'decimal', precision: 20, scale: 7 }]);
+    expect(Number(r.rows[0]!.c1)).toBe(0.019975);
+    // the literal alone: decimal(1,0) / decimal(6,3) is decimal(11,7)
+    expect((await both('SELECT (2 / 100.125) AS c1 FROM contact t0')).columns).toEqual([{ name: 'c1', type: 'decimal', precision: 11, scale: 7 }]);
+  });
+});
+
 describe('KNOWN #45: a FetchXML value is compared as sent (the emulator trimmed attribute values)', () => {
   const sql = "SELECT SUM(t0.industrycode) AS a2 FROM account t0 WHERE t0.accountnumber LIKE '%C%-0_0_7_ '";
   it(`postgresql: ${sql}`, async () => {
