@@ -7,6 +7,7 @@ import { aggregateLimitExceeded, invalidFetch } from './errors.js';
 import type { Formatter } from '../http/format.js';
 import { writeRenamedAnnotations } from './render.js';
 import type { AttributeNode } from './parse.js';
+import { type FiscalCalendar, fiscalPosition } from './fiscal-calendar.js';
 
 /** The most group rows an aggregate answers; there is no next page (FetchXML doc §1.4). */
 const MAX_GROUPS = 5_000;
@@ -25,7 +26,7 @@ interface AggregateColumn {
  * `aggregateLimit` (default 50,000) or the query's `aggregatelimit` fail with 0x8004E023. `sum`, `avg`,
  * `min` and `max` of a choice or a yes/no attribute are refused (query/value-aggregates.ts).
  */
-export function aggregateRows(bound: BoundFetch, tuples: Tuple[], serviceLimit: number, formatter: Formatter): Record<string, unknown>[] {
+export function aggregateRows(bound: BoundFetch, tuples: Tuple[], serviceLimit: number, formatter: Formatter, fiscal: () => FiscalCalendar): Record<string, unknown>[] {
   const columns: AggregateColumn[] = [];
   for (const from of [bound.root, ...bound.joined]) {
     for (const node of from.node.attributes) {
@@ -45,9 +46,11 @@ export function aggregateRows(bound: BoundFetch, tuples: Tuple[], serviceLimit: 
   const groupBy = columns.filter((c) => c.node.groupby);
   const aggregates = columns.filter((c) => !c.node.groupby);
   const groups = new Map<string, { keys: unknown[]; tuples: Tuple[] }>();
+  const calendar = groupBy.some((c) => c.node.dategrouping === 'quarter' || c.node.dategrouping?.startsWith('fiscal')) ? fiscal() : undefined;
   for (const t of tuples) {
-    const keys = groupBy.map((c) => groupValue(c, t));
-    const id = JSON.stringify(keys.map((k) => (typeof k === 'string' ? collationKey(k) : k ?? null)));
+    const keys = groupBy.map((c) => groupValue(c, t, calendar));
+    // a fiscal period groups by its year too (the docs' example value is "Quarter 1 FY2023")
+    const id = JSON.stringify(keys.map((k, i) => (typeof k === 'string' ? collationKey(k) : groupBy[i]!.node.dategrouping === 'fiscal-period' && k !== null ? fiscalPeriodKey(groupBy[i]!, t, calendar!) : k ?? null)));
     const group = groups.get(id);
     if (group) group.tuples.push(t);
     else groups.set(id, { keys, tuples: [t] });
@@ -82,9 +85,13 @@ function valueOf(c: AggregateColumn, t: Tuple): unknown {
 /**
  * A date part in UTC (the emulator's user has no time zone): `day` of the month, `week` of the
  * year (SQL Server's DATEPART(week): weeks start on Sunday, the week of 1 January is 1),
- * `month`, `quarter` (the fiscal year is taken to start on 1 January), `year`. All integers.
+ * `month`, `quarter` (of the fiscal year: three months from the organization's fiscal start),
+ * `year`, `fiscal-year` (the fiscal year's name, 2023) and `fiscal-period` (the period's number
+ * within its fiscal year, 1 to the organization's period count). All integers. The docs show the
+ * fiscal ones as "FY2023" and "Quarter 1 FY2023", which reads as their formatted values; the raw
+ * values are **docs silent** and chosen as the other date parts' integers.
  */
-function groupValue(c: AggregateColumn, t: Tuple): unknown {
+function groupValue(c: AggregateColumn, t: Tuple, calendar: FiscalCalendar | undefined): unknown {
   const value = valueOf(c, t);
   const grouping = c.node.dategrouping;
   if (!grouping || value === null) return value;
@@ -94,14 +101,26 @@ function groupValue(c: AggregateColumn, t: Tuple): unknown {
   switch (grouping) {
     case 'day': return d.getUTCDate();
     case 'month': return d.getUTCMonth() + 1;
-    case 'quarter': return Math.floor(d.getUTCMonth() / 3) + 1;
+    case 'quarter': {
+      // whole months since the fiscal year's first day (a month counts once its start day is reached)
+      const months = (d.getUTCMonth() - calendar!.month + 12 - (d.getUTCDate() < calendar!.day ? 1 : 0)) % 12;
+      return Math.floor(months / 3) + 1;
+    }
     case 'year': return d.getUTCFullYear();
+    case 'fiscal-year': return fiscalPosition(calendar!, ms).year;
+    case 'fiscal-period': return fiscalPosition(calendar!, ms).period;
     case 'week': {
       const jan1 = Date.UTC(d.getUTCFullYear(), 0, 1);
       const dayOfYear = Math.floor((ms - jan1) / 86_400_000);
       return Math.floor((dayOfYear + new Date(jan1).getUTCDay()) / 7) + 1;
     }
   }
+}
+
+/** the group of a fiscal period: its year and number */
+function fiscalPeriodKey(c: AggregateColumn, t: Tuple, calendar: FiscalCalendar): string {
+  const p = fiscalPosition(calendar, toMillis(String(valueOf(c, t))));
+  return `${p.year}/${p.period}`;
 }
 
 /** a decimal column's values as the exact text written, or the shortest text of the stored double */

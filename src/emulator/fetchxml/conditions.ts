@@ -5,6 +5,8 @@ import { invalidFetch } from './errors.js';
 import { hierarchyIds } from './hierarchy.js';
 import type { ConditionNode } from './parse.js';
 import { isRelativeDate, relativeRange } from './relative-dates.js';
+import { fiscalCalendar } from './fiscal-calendar.js';
+import { fiscalTest, isFiscalOperator } from './fiscal-conditions.js';
 
 /**
  * One `<condition>` as a test on a column's stored value (FetchXML doc §1.2), with the service's
@@ -22,6 +24,12 @@ export function compileCondition(scope: QueryScope, entity: EntityTypeDef, prope
       const ms = toMillis(String(v));
       return ms >= range.from && ms < range.to;
     };
+  }
+  if (isFiscalOperator(op)) {
+    if (!DATES.has(property.type)) throw invalidFetch(`the operator '${op}' needs a date column; '${property.name}' is not one.`);
+    const values = condition.values.length ? condition.values : condition.value !== undefined ? [condition.value] : [];
+    const test = fiscalTest(op, fiscalCalendar(scope.store), scope.now, values);
+    return (v) => v !== null && v !== undefined && test(toMillis(String(v)));
   }
   const typed = (text: string) => typedValue(property, lookup, text);
   const values = () => {
@@ -73,6 +81,8 @@ export function compileCondition(scope: QueryScope, entity: EntityTypeDef, prope
       throw invalidFetch(`the condition operator '${op}' is not supported by the emulator.`);
   }
 }
+
+const DATES = new Set(['Edm.DateTimeOffset', 'Edm.Date']);
 
 function betweenTest(list: unknown[], op: string): (v: unknown) => boolean {
   if (list.length !== 2) throw invalidFetch(`the condition operator '${op}' needs exactly two <value> elements.`);

@@ -39,7 +39,7 @@ export interface AttributeNode {
   aggregate?: 'count' | 'countcolumn' | 'sum' | 'avg' | 'min' | 'max';
   distinct: boolean;
   groupby: boolean;
-  dategrouping?: 'day' | 'week' | 'month' | 'quarter' | 'year';
+  dategrouping?: 'day' | 'week' | 'month' | 'quarter' | 'year' | 'fiscal-period' | 'fiscal-year';
 }
 
 export interface OrderNode {
@@ -83,7 +83,7 @@ const parser = new XMLParser({
 
 const LINK_TYPES: readonly LinkType[] = ['inner', 'outer', 'exists', 'in', 'any', 'not any', 'all', 'not all'];
 const AGGREGATES = ['count', 'countcolumn', 'sum', 'avg', 'min', 'max'] as const;
-const DATE_GROUPINGS = ['day', 'week', 'month', 'quarter', 'year'] as const;
+const DATE_GROUPINGS = ['day', 'week', 'month', 'quarter', 'year', 'fiscal-period', 'fiscal-year'] as const;
 
 /** Parses the text of `fetchXml=`; malformed XML or a shape the schema refuses is a 400. */
 export function parseFetch(text: string): FetchQuery {

@@ -6,6 +6,7 @@ import { jsonResponse } from '../http/respond.js';
 import type { ODataResponse } from '../state.js';
 import { splitQuery } from '../query/query-string.js';
 import { aggregateRows } from './aggregate.js';
+import { fiscalCalendar } from './fiscal-calendar.js';
 import { bindFetch, joinLinks, type Tuple } from './bind.js';
 import { invalidFetch } from './errors.js';
 import { pagingCookieOf, startAfterCookie } from './cookie.js';
@@ -57,7 +58,7 @@ export function readFetchXml(rc: ReadContext, segments: Segment[]): ODataRespons
   if (rc.prefs.includeAnnotations) headers['Preference-Applied'] = `odata.include-annotations="${rc.prefs.includeAnnotations.join(',')}"`;
   if (query.aggregate) {
     // `top` counts the group rows, after their order (as T-SQL's TOP after GROUP BY / ORDER BY)
-    const groups = aggregateRows(bound, tuples, rc.state.aggregateLimit, rc.formatter);
+    const groups = aggregateRows(bound, tuples, rc.state.aggregateLimit, rc.formatter, () => fiscalCalendar(rc.scope.store));
     const value = query.top === undefined ? groups : groups.slice(0, query.top);
     return jsonResponse(200, { '@odata.context': context, value }, headers);
   }

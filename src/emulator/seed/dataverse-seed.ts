@@ -141,7 +141,11 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number, 
   };
 
   const specs: Record<string, TableSpec> = {
-    organization: { count: 1, make: () => ({ values: { organizationid: org, name: 'Contoso (emulated)', languagecode: 1033 } }) },
+    // fiscal settings (fetchxml/fiscal-calendar.ts): years from 1 January, quarterly periods, named by their start
+    organization: { count: 1, make: () => ({ values: {
+      organizationid: org, name: 'Contoso (emulated)', languagecode: 1033,
+      fiscalcalendarstart: '2000-01-01T00:00:00Z', fiscalperiodtype: 2002, fiscalyeardisplaycode: 1,
+    } }) },
     businessunit: {
       count: counts.businessunit!,
       make: (i) => ({
