@@ -13,7 +13,7 @@ import { DynasqlError, closestName } from '../errors/index.js';
 import type * as P from '../plan/index.js';
 import { checkGrouping } from './grouping.js';
 import { checkKnownErrors, checkSetOperationOrder } from './known-errors.js';
-import { containsAggregate, datePart, functionDef, knownFunctionNames, outputName } from '../plan/index.js';
+import { FISCAL_FUNCTIONS, FiscalSettingsNeeded, checkFiscal, containsAggregate, datePart, encodeFiscal, functionDef, knownFunctionNames, outputName } from '../plan/index.js';
 import type * as S from '../sql/index.js';
 import {
   BOOLEAN, DATETIMEOFFSET, NULL, NVARCHAR_MAX, arithmeticType, commonType, comparisonType, concatenationType, formatType, isApproximate, isBinary, isBoolean, isDateTime, isMoney, isNullType,
@@ -32,6 +32,12 @@ export interface BindOptions {
   dialect?: TypeDialect;
   /** the statement's parameter values, by reference: a parameter has the type of its value */
   params?: ReadonlyMap<string | number, unknown>;
+  /**
+   * the organization's fiscal settings for FISCAL_YEAR / FISCAL_PERIOD (plan/fiscal.ts): 'unread' when the
+   * connection reads them on first use (the binder then throws FiscalSettingsNeeded), undefined where
+   * there are none (Finance & Operations, writes)
+   */
+  fiscal?: P.FiscalSettings | 'unread';
 }
 
 export function bindQuery(query: S.Query, options: BindOptions): P.BoundQuery {
@@ -613,7 +619,18 @@ class Binder {
     if (bytes && !TAKES_BYTES.has(def.name)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${def.name} of ${formatType(bytes.sqlType)} (dynasql's functions take bytes only in ${[...TAKES_BYTES].join(', ')})`);
     const literals = valueArgs.map((a) => (a.kind === 'literal' && a.type === 'string' ? String(a.value) : undefined));
     const sqlType = plainInteger(def.result(valueArgs.map((a) => a.sqlType), this.dialect, literals));
+    if (FISCAL_FUNCTIONS.has(def.name)) args.push(this.fiscalSettings(def.name));
     return { kind: 'function', name: def.name, args, distinct: expr.distinct, star: expr.star, over, ...(withinGroup ? { withinGroup } : {}), sqlType };
+  }
+
+  /** the organization's fiscal settings as the hidden last argument of FISCAL_YEAR / FISCAL_PERIOD (plan/fiscal.ts) */
+  private fiscalSettings(name: string): P.Literal {
+    const fiscal = this.options.fiscal;
+    if (fiscal === 'unread') throw new FiscalSettingsNeeded();
+    if (!fiscal) {
+      throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${name}() reads the organization's fiscal settings, which only Dataverse has, in SELECT statements`);
+    }
+    return { kind: 'literal', type: 'string', value: encodeFiscal(checkFiscal(fiscal)), sqlType: { name: 'varchar', length: 20 } };
   }
 }
 

@@ -16,6 +16,7 @@ import { LocalEngine } from '../local/index.js';
 import { capabilitiesFor } from '../capabilities/index.js';
 import type { Clock } from '../util/index.js';
 import { presentResult, rowPresenter } from './result-values.js';
+import { FiscalSettingsCache } from './fiscal-settings.js';
 import { explainText, planWithSubqueryKeys, prepareReadingMetadata, runPlan, type StatementContext } from './statement.js';
 import { ServiceMetadataCache } from './service-metadata.js';
 import { ProgressReporter } from './progress.js';
@@ -119,7 +120,7 @@ class DynasqlConnection implements Connection {
       }), facts,
       pushdown: options.pushdown, remoteLanguage: options.remoteLanguage, crossCompany: options.crossCompany, includeFormattedValues: options.includeFormattedValues,
       pageSize: Math.min(options.pageSize, facts.maxPageSize), serviceRoot: executor.serviceRoot,
-      ...(loadedCatalog.edition === 'dataverse' ? { serviceMetadata: new ServiceMetadataCache(executor) } : {}),
+      ...(loadedCatalog.edition === 'dataverse' ? { serviceMetadata: new ServiceMetadataCache(executor), fiscal: new FiscalSettingsCache(executor) } : {}),
     };
   }
 

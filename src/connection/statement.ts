@@ -7,10 +7,11 @@ import { bindQuery } from '../bind/index.js';
 import { DynasqlError } from '../errors/index.js';
 import { abortError, type Executor } from '../http/index.js';
 import { LocalEngine, trimDecimal, type ColumnValue, type LocalInput, type LocalResult } from '../local/index.js';
-import { PlanCache, explainPlan, parameterKey, resultColumns, type BoundQuery, type PhysicalPlan, type RemoteScanStep } from '../plan/index.js';
+import { FiscalSettingsNeeded, PlanCache, encodeFiscal, explainPlan, parameterKey, resultColumns, type BoundQuery, type FiscalSettings, type PhysicalPlan, type RemoteScanStep } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
 import { MetadataReader, planQuery, resolveParams, type MetadataNeed, type PlanOptions, type RemoteLanguage } from '../pushdown/index.js';
 import type { ServiceMetadataCache } from './service-metadata.js';
+import type { FiscalSettingsCache } from './fiscal-settings.js';
 import { parseSql, type ParserDialect } from '../sql/index.js';
 import { chunkedPages, ExpandedRows, remotePages, type ScanCounters } from './remote-rows.js';
 import { aggregateGroupRows, splitAggregatePages } from './fetchxml-split.js';
@@ -34,6 +35,8 @@ export interface StatementContext {
   serviceRoot: string;
   /** Dataverse: choice labels and primary names read from the metadata API as filters need them */
   serviceMetadata?: ServiceMetadataCache;
+  /** Dataverse: the organization's fiscal settings, read when a statement first uses FISCAL_YEAR / FISCAL_PERIOD */
+  fiscal?: FiscalSettingsCache;
 }
 
 export interface PreparedStatement {
@@ -50,7 +53,8 @@ const plans = new PlanCache<PreparedStatement>();
 
 export function prepareStatement(ctx: StatementContext, sql: string, params: QueryParams | undefined, dialect: ParserDialect): PreparedStatement {
   const parsed = parseSql(sql, dialect);
-  const bindOptions = { catalog: ctx.catalog, systemTables: ctx.system.tables, includeFormattedValues: ctx.includeFormattedValues };
+  const fiscal: FiscalSettings | 'unread' | undefined = ctx.fiscal ? ctx.fiscal.settings ?? 'unread' : undefined;
+  const bindOptions = { catalog: ctx.catalog, systemTables: ctx.system.tables, includeFormattedValues: ctx.includeFormattedValues, fiscal };
   let values: ReturnType<typeof resolveParams>;
   try {
     values = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined, new Date());
@@ -63,7 +67,7 @@ export function prepareStatement(ctx: StatementContext, sql: string, params: Que
   const valueKey = parsed.params.includes(STATEMENT_TIME) ? undefined : parameterKey(values.values());
   // everything else the plan reads; the SQL text last, so the fixed-width parts cannot run into it
   const key = valueKey === undefined ? undefined
-    : `${dialect}|${ctx.pushdown ? 1 : 0}${ctx.remoteLanguage ?? 'auto'}${ctx.crossCompany ? 1 : 0}${ctx.includeFormattedValues ? 1 : 0}|${ctx.pageSize}|${valueKey}|${sql}`;
+    : `${dialect}|${ctx.pushdown ? 1 : 0}${ctx.remoteLanguage ?? 'auto'}${ctx.crossCompany ? 1 : 0}${ctx.includeFormattedValues ? 1 : 0}|${ctx.pageSize}|${typeof fiscal === 'object' ? encodeFiscal(fiscal) : fiscal ?? ''}|${valueKey}|${sql}`;
   const hit = key === undefined ? undefined : plans.get(scope, key);
   if (hit) return hit;
   const bound = bindQuery(parsed.statement.query, { ...bindOptions, dialect, params: values });
@@ -86,7 +90,15 @@ export function prepareStatement(ctx: StatementContext, sql: string, params: Que
 export async function prepareReadingMetadata(
   ctx: StatementContext, sql: string, params: QueryParams | undefined, dialect: ParserDialect, signal: AbortSignal | undefined,
 ): Promise<PreparedStatement> {
-  let prepared = prepareStatement(ctx, sql, params, dialect);
+  let prepared: PreparedStatement;
+  try {
+    prepared = prepareStatement(ctx, sql, params, dialect);
+  } catch (error) {
+    // FISCAL_YEAR / FISCAL_PERIOD: the organization's settings are read once, then the statement is bound again
+    if (!(error instanceof FiscalSettingsNeeded) || !ctx.fiscal) throw error;
+    await ctx.fiscal.load(signal);
+    prepared = prepareStatement(ctx, sql, params, dialect);
+  }
   // a condition that stays local for one missing answer asks no further: a few rounds read the rest
   for (let round = 0; round < METADATA_ROUNDS && prepared.metadataNeeds && ctx.serviceMetadata; round++) {
     await ctx.serviceMetadata.load(prepared.metadataNeeds, signal);

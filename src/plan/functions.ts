@@ -12,6 +12,7 @@
  */
 import { DynasqlError } from '../errors/index.js';
 import { CURRENT_USER_ID, predicateSpellings, SERVICE_PREDICATES, serviceOnly } from './service-predicates.js';
+import { decodeFiscal, fiscalPeriodSql, fiscalYearSql } from './fiscal.js';
 import { fieldScale, isPgDateField, isPgTruncUnit, pgFieldValue, pgTruncSql, toCharSql, unknownField } from './pg-date-fields.js';
 import {
   BIGINT, DATE, DATETIME, DATETIME2, DATETIMEOFFSET, FLOAT, INT, NVARCHAR_MAX, UNIQUEIDENTIFIER,
@@ -486,6 +487,15 @@ const ROWS: FunctionDef[] = [
   {
     name: 'EOMONTH', names: TSQL_ONLY('EOMONTH'), kind: 'scalar', arity: [1, 2], result: () => DATE,
     local: (c) => `last_day(${c.args.length > 1 ? `${dateArg(c, 0)} + to_months(${asType(c, 1, INT)})` : dateArg(c, 0)})`,
+  },
+  {
+    // the organization's fiscal year / period of a date (fiscal.ts); the binder appends the settings as a second argument
+    name: 'FISCAL_YEAR', names: BOTH('FISCAL_YEAR'), kind: 'scalar', arity: [1, 1], result: () => INT,
+    local: (c) => asResult(c, fiscalYearSql(decodeFiscal(literalOf(c, 1)), dateArg(c, 0))),
+  },
+  {
+    name: 'FISCAL_PERIOD', names: BOTH('FISCAL_PERIOD'), kind: 'scalar', arity: [1, 1], result: () => INT,
+    local: (c) => asResult(c, fiscalPeriodSql(decodeFiscal(literalOf(c, 1)), dateArg(c, 0))),
   },
   // ---- comparisons ----
   {

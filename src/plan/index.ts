@@ -5,6 +5,9 @@ export {
   type DatePart, type FunctionDef, type FunctionKind, type LocalArg, type LocalCall, type LocalForms,
 } from './functions.js';
 export { containsAggregate } from './aggregates.js';
+export {
+  FISCAL_FUNCTIONS, FISCAL_PERIODS, FiscalSettingsNeeded, checkFiscal, decodeFiscal, encodeFiscal, fiscalYearStart, type FiscalSettings,
+} from './fiscal.js';
 export { CURRENT_USER_ID, SERVICE_PREDICATES, type ServicePredicate } from './service-predicates.js';
 export { explainPlan } from './explain.js';
 export { outputName } from './output-name.js';

@@ -21,7 +21,7 @@
 import type { Column, SqlType } from '../catalog/types.js';
 import { element, type SplitScale, type SplitSpec } from '../fetchxml/index.js';
 import type * as P from '../plan/index.js';
-import { functionKind } from '../plan/index.js';
+import { FISCAL_FUNCTIONS, functionKind } from '../plan/index.js';
 import { BIGINT, decimal, FLOAT, INT, isApproximate, isInteger, isMoney, typeName } from '../types/index.js';
 import { logicalName } from './fetchxml-filter.js';
 import { cannot, primaryKeyColumn, renamed, type EntityParts } from './fetchxml-parts.js';
@@ -33,7 +33,7 @@ import { conjuncts } from './walk.js';
 
 const NUMERIC = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Byte']);
 const DATES = new Set(['Edm.DateTimeOffset', 'Edm.Date']);
-type DateGrouping = 'year' | 'month' | 'week' | 'day';
+type DateGrouping = 'year' | 'month' | 'week' | 'day' | 'fiscal-year' | 'fiscal-period';
 
 export interface AggregateOutputs {
   /** the columns the request reads: the result's, or (with `local`) one per alias */
@@ -90,6 +90,12 @@ function groupSpec(expr: P.Expr, scanId: number): { column: Column; dategrouping
     return c && (c.kind === 'data' || c.kind === 'lookup') && !c.enumType && c.edmType !== 'Edm.Binary' ? { column: c, edmType: c.edmType } : undefined;
   }
   if (expr.kind !== 'function' || expr.over) return undefined;
+  if (FISCAL_FUNCTIONS.has(expr.name)) {
+    // FISCAL_YEAR(d) / FISCAL_PERIOD(d): the organization's fiscal settings are the service's own (plan/fiscal.ts)
+    const arg = expr.args[0];
+    if (arg?.kind !== 'column' || arg.scanId !== scanId || !arg.column || !DATES.has(arg.column.edmType) || arg.column.kind !== 'data') return undefined;
+    return { column: arg.column, dategrouping: expr.name === 'FISCAL_YEAR' ? 'fiscal-year' : 'fiscal-period', edmType: 'Edm.Int32' };
+  }
   let part: string | undefined;
   let arg: P.Expr | undefined;
   let edmType = 'Edm.Int32';
@@ -103,6 +109,21 @@ function groupSpec(expr: P.Expr, scanId: number): { column: Column; dategrouping
   const grouping = DATE_GROUPINGS[part ?? ''];
   if (!grouping || arg?.kind !== 'column' || arg.scanId !== scanId || !arg.column || !DATES.has(arg.column.edmType) || arg.column.kind !== 'data') return undefined;
   return { column: arg.column, dategrouping: grouping, edmType };
+}
+
+/**
+ * FISCAL_PERIOD(d) is grouped by FetchXML only beside FISCAL_YEAR(d) of the same date: the service's
+ * `fiscal-period` groups are shown as "Quarter 1 FY2023" (FetchXML doc §1.4), which reads as one
+ * group per period of each year, where FISCAL_PERIOD alone is one group per period number. With the
+ * year grouped too, both readings give the same groups.
+ */
+function checkFiscalPeriods(groupBy: readonly P.Expr[]): void {
+  const years = new Set(groupBy.filter((g) => g.kind === 'function' && g.name === 'FISCAL_YEAR').map((g) => exprKey((g as P.Call).args[0]!) + exprKey((g as P.Call).args[1]!)));
+  for (const g of groupBy) {
+    if (g.kind === 'function' && g.name === 'FISCAL_PERIOD' && !years.has(exprKey(g.args[0]!) + exprKey(g.args[1]!))) {
+      cannot('it groups by FISCAL_PERIOD without FISCAL_YEAR of the same date (the service\'s fiscal-period groups are per year)');
+    }
+  }
 }
 
 /** an aggregate FetchXML computes exactly as T-SQL does (AVG is asked as its sum and count) */
@@ -156,6 +177,7 @@ class AggregateBuilder {
     private readonly bound: P.BoundQuery, private readonly block: P.Select, private readonly root: EntityParts, private readonly params: ParamValues,
     private readonly metadata: MetadataReader | undefined,
   ) {
+    checkFiscalPeriods(block.groupBy);
     for (const g of block.groupBy) {
       const spec = groupSpec(g, root.scan.id) ?? cannot('it groups by a value FetchXML cannot group by');
       const multiSelect = multiSelectRefusal(root.scan.table, spec.column, metadata);
@@ -185,8 +207,10 @@ class AggregateBuilder {
       if (item.expr.kind === 'column' && item.expr.scanId === undefined) target = block.columns.find((c) => c.alias?.toLowerCase() === (item.expr as P.ColumnRef).name.toLowerCase())?.expr;
       else if (item.expr.kind === 'literal' && item.expr.type === 'number') target = block.columns[Number(item.expr.value) - 1]?.expr;
       const entry = target ? this.entries.get(exprKey(target)) : undefined;
-      // not in the select list, a lookup (the service sorts it by name), NULLS placed otherwise: sorted locally
-      if (!entry || (entry.column.kind === 'lookup' && !entry.dategrouping) || (item.nulls && (item.nulls === 'first') === item.descending)) throw new NotDirect();
+      // not in the select list, a lookup (the service sorts it by name), NULLS placed otherwise: sorted locally;
+      // a fiscal group too, whose service order (by its raw value or by its label) the docs do not give
+      if (!entry || (entry.column.kind === 'lookup' && !entry.dategrouping) || entry.dategrouping?.startsWith('fiscal')
+        || (item.nulls && (item.nulls === 'first') === item.descending)) throw new NotDirect();
       root.orders.push(element('order', { alias: entry.alias, descending: item.descending ? 'true' : undefined }));
     }
     return { columns, split: this.splitSpec() };
