@@ -18,7 +18,7 @@ import { DynasqlError } from '../errors/index.js';
 import { element, type XmlElement } from '../fetchxml/index.js';
 import type { CompareOp } from '../odata/index.js';
 import { CURRENT_USER_ID, SERVICE_PREDICATES, type Expr } from '../plan/index.js';
-import { columnFirst, dateOnlyInstant, inListValues, local, NEGATE, NotPushable, SQL_COMPARE_OPS } from './filter-common.js';
+import { columnFirst, dateOnlyInstant, fiscalYearBounds, inListValues, local, NEGATE, NotPushable, SQL_COMPARE_OPS } from './filter-common.js';
 import { constantValue, type ConstantValue, type ParamValues } from './values.js';
 
 export type FetchTranslation = { ok: true; conditions: XmlElement[] } | { ok: false; reason: string };
@@ -157,6 +157,13 @@ function valueText(column: Column, value: ConstantValue): string {
 
 function comparison(left: Expr, op: CompareOp, right: Expr, ctx: FetchFilterContext): XmlElement[] {
   const { column: columnSide, op: finalOp, value: valueSide } = columnFirst(left, op, right);
+  const fiscal = fiscalYearBounds(columnSide, finalOp, valueSide, ctx.params);
+  if (fiscal) {
+    const column = columnOf(fiscal.date, ctx);
+    if (!DATE_TYPES.has(column.edmType)) return local(`FISCAL_YEAR() of ${column.name} is computed locally`);
+    const parts = fiscal.bounds.map((b) => [condition(column, b.op, valueText(column, b.value))]);
+    return fiscal.or ? filter('or', parts) : parts.flat();
+  }
   if (valueSide.kind === 'column') return columnComparison(columnSide, finalOp, valueSide, ctx);
   if (valueSide.kind === 'function' && valueSide.name === CURRENT_USER_ID) return currentUser(columnSide, finalOp, ctx);
   const column = columnOf(columnSide, ctx);

@@ -22,7 +22,7 @@ import { odataLiteral } from '../odata/index.js';
 import type { ColumnRef, Expr } from '../plan/index.js';
 import type { Capabilities } from '../capabilities/index.js';
 import { constantValue, type ConstantValue, type ParamValues } from './values.js';
-import { columnFirst, dateOnlyInstant, inListValues, local, NEGATE, NotPushable, SQL_COMPARE_OPS } from './filter-common.js';
+import { columnFirst, dateOnlyInstant, fiscalYearBounds, inListValues, local, NEGATE, NotPushable, SQL_COMPARE_OPS } from './filter-common.js';
 import type { MetadataReader } from './service-metadata.js';
 
 export type Translation = { ok: true; filter: ODataFilter } | { ok: false; reason: string };
@@ -150,6 +150,12 @@ function target(column: Column): LiteralTarget {
 
 function comparison(left: Expr, op: CompareOp, right: Expr, negated: boolean, ctx: Context): ODataFilter {
   const { column: columnSide, op: finalOp, value: valueSide } = columnFirst(left, negated ? NEGATE[op] : op, right);
+  const fiscal = fiscalYearBounds(columnSide, finalOp, valueSide, ctx.params);
+  if (fiscal) {
+    const column = columnOf(fiscal.date, ctx);
+    const parts: ODataFilter[] = fiscal.bounds.map((b) => ({ kind: 'compare', op: b.op, property: column.odataName, value: checkedValue(column, b.value, ctx), target: target(column) }));
+    return fiscal.or ? orAll(parts) : andAll(parts)!;
+  }
   if (valueSide.kind === 'column') return propertyComparison(columnSide, finalOp, valueSide, ctx);
   const display = displayColumn(columnSide, ctx);
   if (display) {
