@@ -133,6 +133,9 @@ const CASES: Record<string, Case[]> = {
   MONTH: [{ sql: "SELECT MONTH('2024-02-03') AS v", value: 2 }],
   DAY: [{ sql: "SELECT DAY('2024-02-03') AS v", value: 3 }],
   EOMONTH: [{ sql: "SELECT EOMONTH('2024-02-03') AS v", value: '2024-02-29', type: 'date' }],
+  // the emulator's organization: fiscal years from 1 January, quarterly periods (fiscal.test.ts tries others)
+  FISCAL_YEAR: [{ sql: "SELECT FISCAL_YEAR('2024-05-15') AS v", value: 2024, type: 'int' }, { sql: 'SELECT FISCAL_YEAR(NULL) AS v', value: null }],
+  FISCAL_PERIOD: [{ sql: "SELECT FISCAL_PERIOD(CAST('2024-05-15' AS date)) AS v", value: 2, type: 'int' }, { sql: "SELECT fiscal_period('2024-12-31T23:59:59') AS v", value: 4, dialect: 'postgresql' }],
   NEWID: [{ sql: 'SELECT LEN(CAST(NEWID() AS varchar(36))) AS v', value: 36 }],
   COUNT: [{ sql: 'SELECT COUNT(x) AS v FROM (SELECT @a AS x UNION ALL SELECT @b) t', params: { a: 1, b: null }, value: 1, type: 'int' }],
   COUNT_BIG: [{ sql: 'SELECT COUNT_BIG(x) AS v FROM (SELECT @a AS x UNION ALL SELECT @b) t', params: { a: 1, b: 2 }, value: 2, type: 'bigint' }],
