@@ -562,7 +562,7 @@ const ROWS: FunctionDef[] = [
   { name: 'CUME_DIST', names: BOTH('CUME_DIST'), kind: 'window', arity: [0, 0], result: () => FLOAT, local: called('cume_dist') },
   // ---- what only the service answers, as a FetchXML condition (service-predicates.ts) ----
   ...Object.entries(SERVICE_PREDICATES).map(([name, p]): FunctionDef => ({
-    name, names: BOTH(...predicateSpellings(name)), kind: 'scalar', arity: p.value === 'none' ? [1, 1] : [2, 2], result: () => BOOLEAN_RESULT, local: () => serviceOnly(name),
+    name, names: BOTH(...predicateSpellings(name)), kind: 'scalar', arity: p.value === 'none' ? [1, 1] : p.value === 'periodAndYear' ? [3, 3] : [2, 2], result: () => BOOLEAN_RESULT, local: () => serviceOnly(name),
   })),
   { name: CURRENT_USER_ID, names: BOTH(CURRENT_USER_ID), kind: 'scalar', arity: [0, 0], result: () => UNIQUEIDENTIFIER, local: () => serviceOnly(CURRENT_USER_ID) },
 ];

@@ -8,14 +8,22 @@
  *   WHERE UNDER(accountid, '…')          → <condition attribute="accountid" operator="under" value="…"/>
  *   WHERE LAST_X_DAYS(createdon, 7)      → <condition attribute="createdon" operator="last-x-days" value="7"/>
  *   WHERE ownerid = CURRENT_USER_ID()    → <condition attribute="ownerid" operator="eq-userid"/>
+ *   WHERE IN_FISCAL_PERIOD_AND_YEAR(createdon, 3, 2024)
+ *     → <condition attribute="createdon" operator="in-fiscal-period-and-year"><value>3</value><value>2024</value></condition>
+ *
+ * The fiscal ones follow the organization's fiscal settings and the service's reading of the
+ * user's time zone; FISCAL_YEAR() / FISCAL_PERIOD() (fiscal.ts) are their computable kin in UTC.
  */
 import { DynasqlError } from '../errors/index.js';
 
 export interface ServicePredicate {
   /** the FetchXML condition operator */
   operator: string;
-  /** what follows the column: nothing, a record id (hierarchy), or a whole number (the X of `last-x-days`) */
-  value: 'none' | 'id' | 'count';
+  /**
+   * what follows the column: nothing, a record id (hierarchy), a whole number (the X of `last-x-days`,
+   * the year of `in-fiscal-year`), or a fiscal period's number and its year (`in-fiscal-period-and-year`)
+   */
+  value: 'none' | 'id' | 'count' | 'periodAndYear';
 }
 
 // Under NOT only UNDER and EQ_OR_UNDER go (with `not-under` and the record's own `eq` / `ne`, exact
@@ -33,6 +41,11 @@ const RELATIVE_DAYS = ['today', 'yesterday', 'tomorrow', 'this-week', 'this-mont
 const RELATIVE_X = ['last-x-hours', 'last-x-days', 'last-x-weeks', 'last-x-months', 'last-x-years', 'next-x-hours', 'next-x-days', 'next-x-weeks',
   'next-x-months', 'next-x-years', 'olderthan-x-minutes', 'olderthan-x-hours', 'olderthan-x-days', 'olderthan-x-weeks', 'olderthan-x-months', 'olderthan-x-years'];
 
+const FISCAL_NONE = ['this-fiscal-year', 'this-fiscal-period', 'last-fiscal-year', 'last-fiscal-period', 'next-fiscal-year', 'next-fiscal-period'];
+/** `in-fiscal-year` takes a year, `in-fiscal-period` a period number (of any year), the `x` ones a count */
+const FISCAL_ONE = ['last-x-fiscal-years', 'last-x-fiscal-periods', 'next-x-fiscal-years', 'next-x-fiscal-periods', 'in-fiscal-year', 'in-fiscal-period'];
+const FISCAL_TWO = ['in-fiscal-period-and-year', 'in-or-before-fiscal-period-and-year', 'in-or-after-fiscal-period-and-year'];
+
 /** `last-x-days` → LAST_X_DAYS, `olderthan-x-days` → OLDER_THAN_X_DAYS */
 const sqlName = (operator: string) => operator.replace('olderthan', 'older-than').replace(/-/g, '_').toUpperCase();
 
@@ -41,6 +54,9 @@ export const SERVICE_PREDICATES: Readonly<Record<string, ServicePredicate>> = {
   ...HIERARCHY,
   ...Object.fromEntries(RELATIVE_DAYS.map((op) => [sqlName(op), { operator: op, value: 'none' } as ServicePredicate])),
   ...Object.fromEntries(RELATIVE_X.map((op) => [sqlName(op), { operator: op, value: 'count' } as ServicePredicate])),
+  ...Object.fromEntries(FISCAL_NONE.map((op) => [sqlName(op), { operator: op, value: 'none' } as ServicePredicate])),
+  ...Object.fromEntries(FISCAL_ONE.map((op) => [sqlName(op), { operator: op, value: 'count' } as ServicePredicate])),
+  ...Object.fromEntries(FISCAL_TWO.map((op) => [sqlName(op), { operator: op, value: 'periodAndYear' } as ServicePredicate])),
 };
 
 /**

@@ -215,8 +215,14 @@ function servicePredicate(call: Extract<Expr, { kind: 'function' }>, negated: bo
   }
   const text = String(argument.value).trim();
   if (!DATE_TYPES.has(column.edmType)) throw new DynasqlError('DYNASQL_ERR_TYPE', `${call.name}() takes a date column, not ${column.name}`);
-  if (!/^\d+$/.test(text)) throw new DynasqlError('DYNASQL_ERR_TYPE', `${call.name}() takes a whole number of units, not '${text}'`);
-  return [condition(column, operator, text)];
+  const what = predicate.value === 'periodAndYear' ? 'a period number and a year' : 'a whole number of units';
+  if (!/^\d+$/.test(text)) throw new DynasqlError('DYNASQL_ERR_TYPE', `${call.name}() takes ${what}, not '${text}'`);
+  if (predicate.value !== 'periodAndYear') return [condition(column, operator, text)];
+  // the period, then the year, as two <value>s (FetchXML doc §1.2)
+  const year = constantValue(call.args[2]!, ctx.params);
+  const yearText = year && year.value !== null ? String(year.value).trim() : '';
+  if (!/^\d+$/.test(yearText)) throw new DynasqlError('DYNASQL_ERR_TYPE', `${call.name}() takes ${what}, not '${yearText}'`);
+  return [condition(column, operator, undefined, [text, yearText])];
 }
 
 /**

@@ -144,6 +144,23 @@ for (const s of SETTINGS) {
         .toBe(await local(`FISCAL_YEAR(createdon) = FISCAL_YEAR(${now}) AND FISCAL_PERIOD(createdon) = FISCAL_PERIOD(${now})`));
       expect(await fetchCount(cond('in-fiscal-period', s.periods + 1))).toBe(0);
     });
+
+    it('the fiscal operators as SQL predicates go as FetchXML conditions', async () => {
+      const count = async (conn: Connection, where: string) => Number(Object.values((await conn.query(`SELECT COUNT(*) AS n FROM account WHERE ${where}`)).rows[0]!)[0]);
+      const cases: [string, string][] = [
+        [`IN_FISCAL_YEAR(createdon, ${s.year})`, `FISCAL_YEAR(createdon) = ${s.year}`],
+        [`INFISCALPERIODANDYEAR(createdon, 2, ${s.year})`, `FISCAL_YEAR(createdon) = ${s.year} AND FISCAL_PERIOD(createdon) = 2`],
+        ['IN_FISCAL_PERIOD(createdon, 1)', 'FISCAL_PERIOD(createdon) = 1'],
+        ['THIS_FISCAL_YEAR(createdon)', "FISCAL_YEAR(createdon) = FISCAL_YEAR(CAST('2024-05-15T12:00:00' AS datetime2))"],
+      ];
+      for (const [predicate, local] of cases) {
+        const before = emulator.requests().length;
+        expect(await count(conns.auto, predicate), predicate).toBe(await count(conns.off, local));
+        expect(emulator.requests().slice(before).map((r) => decodeURIComponent(r.url)).join('\n')).toContain('operator="');
+      }
+      expect(await conns.auto.explain(`SELECT name FROM account WHERE IN_OR_AFTER_FISCAL_PERIOD_AND_YEAR(createdon, 3, ${s.year})`))
+        .toMatch(new RegExp(`<condition attribute="createdon" operator="in-or-after-fiscal-period-and-year">\\s*<value>3</value>\\s*<value>${s.year}</value>\\s*</condition>`));
+    });
   });
 }
 

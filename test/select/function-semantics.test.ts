@@ -160,7 +160,7 @@ const CASES: Record<string, Case[]> = {
   CUME_DIST: [{ sql: 'SELECT MIN(r) AS v FROM (SELECT CUME_DIST() OVER (ORDER BY x) AS r FROM (SELECT @a AS x UNION ALL SELECT @b) t) u', params: { a: 1, b: 3 }, value: 0.5 }],
   // the service's predicates run as FetchXML conditions (test/fetchxml/service-predicates.test.ts has their rows) and have no local form
   ...Object.fromEntries(Object.entries(SERVICE_PREDICATES).map(([name, p]) => {
-    const call = p.value === 'id' ? `${name}(accountid, '00000000-0000-4000-8000-0000000000a1')` : p.value === 'count' ? `${name}(createdon, 2)` : `${name}(createdon)`;
+    const call = p.value === 'id' ? `${name}(accountid, '00000000-0000-4000-8000-0000000000a1')` : p.value === 'count' ? `${name}(createdon, 2)` : p.value === 'periodAndYear' ? `${name}(createdon, 2, 2024)` : `${name}(createdon)`;
     return [name, [{ sql: `SELECT COUNT(*) AS v FROM account WHERE name = 'none such' AND ${call}`, value: 0, type: 'int' }, { sql: `SELECT 1 AS v WHERE ${call.replace(/\b(accountid|createdon)\b/, 'NULL')}`, error: /answered by the service alone/ }]];
   })),
   [CURRENT_USER_ID]: [
