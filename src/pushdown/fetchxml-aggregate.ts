@@ -5,6 +5,8 @@
  *   `date_part('year'|'month'|'day', …)` (`dategrouping`, in UTC; the service's `week` is taken to be
  *   T-SQL's DATEPART(week)). Not the quarter: the service's `quarter` is of the organization's fiscal
  *   year (FetchXML doc §1.4), which need not start in January, so DATEPART(quarter) stays local.
+ *   `FISCAL_YEAR(d)` and `FISCAL_PERIOD(d)` (beside FISCAL_YEAR of the same date: checkFiscalPeriods)
+ *   are the organization's own (plan/fiscal.ts): `fiscal-year` / `fiscal-period`, in UTC.
  * - Aggregated: `COUNT(*)`, `COUNT(x)`, `COUNT(DISTINCT x)` (`countcolumn`), SUM, MIN / MAX of numbers
  *   and dates, and AVG as a `sum` and a `countcolumn`, divided in T-SQL's result type (AVG(int) is
  *   an int, truncated) over the groups: the service's own `avg` has no documented type. Not SUM,
