@@ -71,7 +71,9 @@ export function planFor(
 ): PhysicalPlan {
   const catalog = fixtureCatalog(edition);
   const parsed = parseSql(sql);
-  const bound = bindQuery(parsed.statement.query, { catalog, systemTables: systemTables(catalog).tables });
+  // Dataverse: the fiscal settings of the emulator's seeded organization (1 January, quarters, named by the start)
+  const fiscal = edition === 'dataverse' ? { fiscal: { startMonth: 1, startDay: 1, periodType: 2002, namedBy: 'start' } as const } : {};
+  const bound = bindQuery(parsed.statement.query, { catalog, systemTables: systemTables(catalog).tables, ...fiscal });
   return planQuery(bound, {
     facts: capabilitiesFor(catalog), params: resolveParams(parsed.params, params, FIXTURE_INSTANT), pushdown, remoteLanguage,
     crossCompany: false, pageSize: edition === 'finops' ? 10000 : 5000, metadata: new MetadataReader(edition === 'dataverse' ? emulatorMetadata : undefined),
