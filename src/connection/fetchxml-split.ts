@@ -6,11 +6,13 @@
  * most six times), and the parts combined (src/fetchxml/split.ts). The first range refused, its
  * nulls are read apart, and, refused too, split by `createdon` in the same way (a distinct count
  * of a column over its nulls is 0 in every part). A 200,000-row table spread over its dates takes
- * 1 + 2 + 7 requests including the refused one. What cannot be split throws
+ * 1 + 2 + 7 requests including the refused one. A distinct count of text or of a key groups each
+ * part by its column instead (fetchxml/distinct-groups.ts); a part of 5,000 groups, the most the
+ * service answers (fetchxml/request.ts), is halved as a refused one is. What cannot be split throws
  * DYNASQL_ERR_AGGREGATE_LIMIT, and the plan's last resort (every row read, aggregated locally) runs.
  */
 import { DynasqlError } from '../errors/index.js';
-import { boundFetch, combineParts, fetchXmlUrl, nullsFetch, parseFetchPage, rangeFetch, scaleBounds, scaleEnd, scaleMiddle, scaleText, scaleValue, type SplitScale, type XmlElement } from '../fetchxml/index.js';
+import { boundFetch, combineParts, distinctGroupFetch, fetchXmlUrl, nullsFetch, parseFetchPage, rangeFetch, scaleBounds, scaleEnd, scaleMiddle, scaleText, scaleValue, type SplitScale, type XmlElement } from '../fetchxml/index.js';
 import type { Executor } from '../http/index.js';
 import { aggregateDecoderFor, sourceKey, type DecodedValue, type JsonValue } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
@@ -75,7 +77,9 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
     const ranges = Array.from({ length: PARTS }, (_, i) => part(i === 0 ? undefined : edges[i - 1], i === PARTS - 1 ? undefined : edges[i], i === 0, 0));
     return (await Promise.all(ranges)).flat();
   };
-  const rows = combineParts(await rangeParts(fx.fetch, spec.attribute, spec.scale), spec);
+  // a distinct count of text or of a key: each part groups by its column (fetchxml/distinct-groups.ts)
+  const fetch = spec.distinctGroup ? distinctGroupFetch(fx.fetch, spec.distinctGroup) : fx.fetch;
+  const rows = combineParts(await rangeParts(fetch, spec.attribute, spec.scale), spec);
   const decoders = step.columns.map(aggregateDecoderFor);
   counters.pages++;
   yield rows.map((row) => keys.map((key, c) => decoders[c]!(row[key])));

@@ -13,6 +13,7 @@
  */
 import { JsonNumberText, type JsonValue } from '../odata/index.js';
 import { collationKey } from '../util/index.js';
+import type { DistinctGroup } from './distinct-groups.js';
 import { addNumberTexts, compareNumberTexts, isNumberText } from './number-text.js';
 import type { SplitScale } from './split-scale.js';
 import { element, withAttributes, type XmlElement } from './xml.js';
@@ -24,6 +25,8 @@ export interface SplitSpec {
   scale: SplitScale;
   /** the column is the one the distinct counts are of: their parts add up */
   distinctKey?: boolean;
+  /** the distinct count of text or of a key the parts answer by grouping on its column (distinct-groups.ts) */
+  distinctGroup?: DistinctGroup;
   /** a date and time column (`createdon`) the rows where `attribute` is null are split by, when they are too many for one part */
   nullsBy?: string;
   /** the group aliases, in order */
@@ -110,34 +113,61 @@ function compare(a: JsonValue | undefined, b: JsonValue | undefined, text = fals
   return s < t ? -1 : s > t ? 1 : 0;
 }
 
-/** the parts' group rows as one answer: rows of equal group values merged, then ordered */
-export function combineParts(parts: Record<string, JsonValue>[][], spec: SplitSpec): Record<string, JsonValue>[] {
-  const text = new Set(spec.textGroups);
+/** the aggregates of `row` taken into `into`, a row of the same group */
+function mergeInto(into: Record<string, JsonValue>, row: Record<string, JsonValue>, aggregates: SplitSpec['aggregates']): void {
+  for (const { alias, combine } of aggregates) {
+    const a = into[alias];
+    const b = row[alias];
+    if (isNull(b)) continue;
+    if (isNull(a)) into[alias] = b;
+    else if (combine === 'sum') into[alias] = new JsonNumberText(addNumberTexts(numberText(a), numberText(b)));
+    else if ((combine === 'min') === (compare(b, a) < 0)) into[alias] = b;
+  }
+}
+
+/** rows of equal values of `groups` as one row each, in the order first met */
+function mergeRows(rows: Iterable<Record<string, JsonValue>>, groups: string[], text: Set<string>, aggregates: SplitSpec['aggregates'], onRow?: (into: Record<string, JsonValue>, row: Record<string, JsonValue>) => void): Map<string, Record<string, JsonValue>> {
   const groupKey = (row: Record<string, JsonValue>, g: string) => {
     const v = row[g];
     if (isNull(v)) return null;
     return text.has(g) ? collationKey(String(v)) : numberText(v);
   };
   const merged = new Map<string, Record<string, JsonValue>>();
-  for (const rows of parts) {
-    for (const row of rows) {
-      const key = JSON.stringify(spec.groups.map((g) => groupKey(row, g)));
-      const into = merged.get(key);
-      if (!into) {
-        merged.set(key, { ...row });
-        continue;
-      }
-      for (const { alias, combine } of spec.aggregates) {
-        const a = into[alias];
-        const b = row[alias];
-        if (isNull(b)) continue;
-        if (isNull(a)) into[alias] = b;
-        else if (combine === 'sum') into[alias] = new JsonNumberText(addNumberTexts(numberText(a), numberText(b)));
-        else if ((combine === 'min') === (compare(b, a) < 0)) into[alias] = b;
-      }
-    }
+  for (const row of rows) {
+    const key = JSON.stringify(groups.map((g) => groupKey(row, g)));
+    let into = merged.get(key);
+    if (!into) {
+      into = { ...row };
+      merged.set(key, into);
+    } else mergeInto(into, row, aggregates);
+    onRow?.(into, row);
   }
-  const rows = [...merged.values()];
+  return merged;
+}
+
+/**
+ * The merged groups of a distinct group (distinct-groups.ts), each a value of its column within a
+ * statement group, rolled up into the statement's groups: the distinct count is the number of its
+ * non-null values, the other aggregates combine as the parts do.
+ */
+function rollUp(merged: Iterable<Record<string, JsonValue>>, spec: SplitSpec, group: DistinctGroup, text: Set<string>): Record<string, JsonValue>[] {
+  const values = new Map<Record<string, JsonValue>, number>();
+  const rolled = mergeRows(merged, spec.groups, text, spec.aggregates, (into, row) => values.set(into, (values.get(into) ?? 0) + (isNull(row[group.alias]) ? 0 : 1)));
+  const rows = [...rolled.values()].map((row) => ({ ...row, [group.alias]: values.get(row) ?? 0 }));
+  // an ungrouped aggregate over no rows is still one row: its counts 0, the rest null
+  if (rows.length === 0 && spec.groups.length === 0) rows.push(Object.fromEntries(group.zeros.map((alias) => [alias, 0])));
+  return rows;
+}
+
+/** the parts' group rows as one answer: rows of equal group values merged, then ordered */
+export function combineParts(parts: Record<string, JsonValue>[][], spec: SplitSpec): Record<string, JsonValue>[] {
+  const text = new Set(spec.textGroups);
+  const group = spec.distinctGroup;
+  let rows: Record<string, JsonValue>[];
+  if (group) {
+    const finer = mergeRows(parts.flat(), [...spec.groups, group.alias], group.text ? new Set([...text, group.alias]) : text, spec.aggregates);
+    rows = rollUp(finer.values(), spec, group, text);
+  } else rows = [...mergeRows(parts.flat(), spec.groups, text, spec.aggregates).values()];
   // with no ORDER BY the groups come in group-value order, as the service answers them
   const orders = spec.orders.length > 0 ? spec.orders : spec.groups.map((alias) => ({ alias, descending: false }));
   rows.sort((r, s) => {

@@ -47,6 +47,7 @@ function limitLines(plan: PhysicalPlan, serviceRoot: string): string[] {
     const spec = scan.fetchXml!.split!;
     const how = [
       ...(spec.distinctKey ? [`each value of ${spec.attribute} in one range only, so distinct counts add up`] : []),
+      ...(spec.distinctGroup ? [`the distinct count of ${spec.distinctGroup.attribute} counted from the parts' groups of ${spec.distinctGroup.attribute}, ${spec.distinctGroup.text ? 'values equal up to case and trailing blanks counted once' : 'each value counted once'}`] : []),
       ...(spec.textGroups.length > 0 ? ['text groups equal up to case and trailing blanks merged'] : []),
     ];
     return `over ranges of ${spec.attribute}, each under the limit, combined${how.length > 0 ? ` (${how.join('; ')})` : ''}`;
@@ -56,7 +57,16 @@ function limitLines(plan: PhysicalPlan, serviceRoot: string): string[] {
   if (split) {
     lines.push(`  if the service refuses the aggregate (50,000-row limit): the same FetchXML ${byParts(split)}`);
   } else if (plan.scans.some((s) => s.kind === 'remoteScan' && s.fetchXml?.aggregate)) {
-    lines.push('  the aggregate cannot be split into parts combined exactly (distinct counts of text, or of two columns: no ranges keep each value in one part)');
+    const parts = last?.scans.filter((s) => s.kind === 'remoteScan' && s.fetchXml?.byPartsOnly && s.fetchXml.split) ?? [];
+    if (last && parts.length > 0 && parts.length === last.scans.length) {
+      // distinct counts of two columns: a part each, each by its own ranges (pushdown/parts-past-limit.ts)
+      const names = last.output.kind === 'local' ? last.output.step.reasons.at(-1) : undefined;
+      lines.push(`  if the service refuses the aggregate (50,000-row limit): ${parts.length} FetchXML aggregates (${names}), each by parts, no one split answering them all:`);
+      for (const part of parts) if (part.kind === 'remoteScan') lines.push(`    ${part.alias}: GET ${serviceRoot}${part.request.url} ${byParts(part)}`);
+      last = last.fallback;
+    } else {
+      lines.push('  the aggregate cannot be split into parts combined exactly (distinct counts of two columns, or of a column no ranges or groups count exactly)');
+    }
   } else {
     // an OData aggregate refused: as FetchXML by parts first
     const fetchSplit = plan.fallback ? splitScan(plan.fallback) : undefined;

@@ -77,6 +77,8 @@ export interface RemoteScanStep {
       attribute: string;
       scale: 'instant' | 'day' | 'integer' | 'number';
       distinctKey?: boolean;
+      /** a distinct count of text or of a key, answered from the parts' groups of its column (src/fetchxml/distinct-groups.ts) */
+      distinctGroup?: { alias: string; attribute: string; text: boolean; zeros: string[] };
       nullsBy?: string;
       groups: string[];
       textGroups: string[];

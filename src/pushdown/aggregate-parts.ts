@@ -26,9 +26,12 @@ interface Part { indexes: number[]; plan: P.PhysicalPlan }
 
 /**
  * The statement answered by parts, or why not. `planPart` plans a part as a whole statement (never
- * by parts again); `whole` is the statement's own plan, kept as the last resort.
+ * by parts again); `fits` says whether a part's plan is one the parts may hold (by default one
+ * aggregate request); `whole` is the statement's own plan, kept as the last resort.
  */
-export function aggregateByParts(bound: P.BoundQuery, whole: P.PhysicalPlan, planPart: (part: P.BoundQuery) => P.PhysicalPlan): P.PhysicalPlan | string {
+export function aggregateByParts(
+  bound: P.BoundQuery, whole: P.PhysicalPlan, planPart: (part: P.BoundQuery) => P.PhysicalPlan, fits: (plan: P.PhysicalPlan) => boolean = answeredByOneAggregate,
+): P.PhysicalPlan | string {
   const found = independentAggregates(bound);
   if (typeof found === 'string') return found;
   const parts: Part[] = [];
@@ -36,14 +39,14 @@ export function aggregateByParts(bound: P.BoundQuery, whole: P.PhysicalPlan, pla
     // first fit: the item joins the first part the service still answers in one request with it
     const joined = parts.some((part) => {
       const plan = planPart(aggregatePart(bound, found, [...part.indexes, index]));
-      if (!answeredByOneAggregate(plan)) return false;
+      if (!fits(plan)) return false;
       part.indexes.push(index);
       part.plan = plan;
       return true;
     });
     if (joined) continue;
     const plan = planPart(aggregatePart(bound, found, [index]));
-    if (!answeredByOneAggregate(plan)) return `the service cannot compute ${bound.outputNames[index]} in an aggregate request`;
+    if (!fits(plan)) return `the service cannot compute ${bound.outputNames[index]} in an aggregate request`;
     parts.push({ indexes: [index], plan });
   }
   if (parts.length === 1) return 'one request answers the statement';

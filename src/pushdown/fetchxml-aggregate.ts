@@ -30,6 +30,7 @@ import { cannot, primaryKeyColumn, renamed, type EntityParts } from './fetchxml-
 import { constantValue, type ParamValues } from './values.js';
 import { valueAggregateRefusal } from './value-aggregates.js';
 import { multiSelectRefusal } from './column-kinds.js';
+import { distinctCountSplit } from './distinct-split.js';
 import type { MetadataReader } from './service-metadata.js';
 import { conjuncts } from './walk.js';
 
@@ -172,6 +173,8 @@ export function aggregateOutputs(bound: P.BoundQuery, block: P.Select, root: Ent
 
 class AggregateBuilder {
   private readonly entries = new Map<string, Entry>();
+  /** the aliases of counts, 0 (not null) over no rows */
+  private readonly counts = new Set<string>();
   private groups = 0;
   private aggregates = 0;
 
@@ -285,6 +288,7 @@ class AggregateBuilder {
     const combine = spec.distinct ? undefined : name === 'min' || name === 'max' ? name : 'sum';
     const entry = this.entry(alias, name === 'count' || name === 'countcolumn' ? 'Edm.Int32' : spec.edmType, spec.column, as?.sqlType ?? call.sqlType, undefined, combine, spec.distinct);
     this.entries.set(key, entry);
+    if (name === 'count' || name === 'countcolumn') this.counts.add(alias);
     this.root.attributes.push(element('attribute', { name: logicalName(spec.column), alias, aggregate: name, distinct: spec.distinct ? 'true' : undefined }));
     return entry;
   }
@@ -339,32 +343,41 @@ class AggregateBuilder {
 
   /**
    * How the aggregate is answered by parts when the service refuses it whole (split.ts): ranges of
-   * the column its distinct counts are of (each value then in one range only, so the parts'
-   * distinct counts add up), else of the date it groups by, else of `createdon`. Text groups
-   * are merged under the service's collation. Not split: distinct counts of two columns, or of
-   * a column whose values have no evenly spaced bounds (text, GUIDs: the collation's order of
-   * text is the service's to know).
+   * the column its distinct counts are of, else of the date it groups by, else of `createdon`; a
+   * distinct count of the primary key counts rows, one of text or of a key is read as the parts'
+   * groups of its column (distinct-split.ts says under which preconditions). Text groups are merged
+   * under the service's collation. Not split: distinct counts of two columns (other than the
+   * primary key), or what distinct-split.ts leaves out.
    */
   private splitSpec(): SplitSpec | undefined {
     const entries = [...this.entries.values()];
     const groups = entries.filter((e) => e.alias.startsWith('g'));
-    const distinct = entries.filter((e) => e.distinct);
-    const keyed = new Set(distinct.map((e) => logicalName(e.column)));
-    if (keyed.size > 1) return undefined;
+    const distinct = distinctCountSplit(entries.filter((e) => e.distinct), this.root.scan.table, groups.filter((g) => !g.dategrouping).map((g) => g.column));
+    if (!distinct) return undefined;
+    const grouped = distinct.grouped?.alias;
     const aggregates: SplitSpec['aggregates'] = [];
     for (const e of entries) {
-      if (e.alias.startsWith('g')) continue;
+      if (e.alias.startsWith('g') || e.alias === grouped) continue;
       aggregates.push({ alias: e.alias, combine: e.combine ?? 'sum' });
     }
     const created = this.root.scan.table.columns.find((c) => c.name === 'createdon' && c.kind === 'data' && c.edmType === 'Edm.DateTimeOffset');
-    const column = distinct[0]?.column ?? groups.find((g) => g.dategrouping)?.column ?? created;
+    const column = distinct.ranges ?? groups.find((g) => g.dategrouping)?.column ?? created;
     const scale = column?.kind === 'data' ? splitScale(column.edmType) : undefined;
     if (!column || !scale) return undefined;
     // the rows where the column is null are in no range of it: too many for one part, they are split by createdon
     const nullsBy = created && created !== column ? { nullsBy: logicalName(created) } : {};
     const orders = this.root.orders.map((o) => ({ alias: o.attributes.alias!, descending: o.attributes.descending === 'true' }));
     const textGroups = groups.filter((g) => !g.dategrouping && g.column.edmType === 'Edm.String').map((g) => g.alias);
-    return { attribute: logicalName(column), scale, ...(distinct.length > 0 ? { distinctKey: true } : {}), ...nullsBy, groups: groups.map((g) => g.alias), textGroups, aggregates, orders };
+    const distinctGroup = distinct.grouped ? {
+      distinctGroup: {
+        alias: distinct.grouped.alias, attribute: logicalName(distinct.grouped.column), text: distinct.grouped.text,
+        zeros: [...this.counts],
+      },
+    } : {};
+    return {
+      attribute: logicalName(column), scale, ...(distinct.ranges ? { distinctKey: true } : {}), ...distinctGroup, ...nullsBy,
+      groups: groups.map((g) => g.alias), textGroups, aggregates, orders,
+    };
   }
 }
 

@@ -19,6 +19,7 @@ import { MetadataReader } from './service-metadata.js';
 import { rowCountValue, type ParamValues } from './values.js';
 import { aggregateRequest } from './aggregate.js';
 import { aggregateByParts, answeredByOneAggregate } from './aggregate-parts.js';
+import { withPartsPastTheLimit } from './parts-past-limit.js';
 import { expandLinks } from './expand.js';
 import { localRemainder } from './remainder.js';
 import { conjuncts, scanContexts, type ScanContext } from './walk.js';
@@ -70,6 +71,13 @@ interface ScanPushdown {
 }
 
 export function planQuery(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
+  const plan = planOnce(bound, options);
+  if (!options.pushdown) return plan;
+  // refused past the 50,000-row limit with no split of its own: parts that each have one, before every row is read
+  return withPartsPastTheLimit(bound, plan, (part) => planWhole(part, { ...options, remoteLanguage: 'fetchxml' }));
+}
+
+function planOnce(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
   const plan = planWhole(bound, options);
   if (!options.pushdown || plan.output.kind === 'direct' || answeredByOneAggregate(plan)) return plan;
   // an ungrouped aggregate no one request answers: one request per part the service answers, combined

@@ -108,7 +108,7 @@ describe('distinct counts past the aggregate limit', () => {
     expect(text).toContain('over ranges of modifiedon, each under the limit, combined (each value of modifiedon in one range only, so distinct counts add up; text groups equal up to case and trailing blanks merged)');
   });
 
-  it('of two columns: not split, every row read, and EXPLAIN says so', async () => {
+  it('of two columns under GROUP BY: not split, every row read, and EXPLAIN says so', async () => {
     const sql = 'SELECT industrycode, COUNT(DISTINCT numberofemployees) AS e, COUNT(DISTINCT revenue) AS r FROM account GROUP BY industrycode';
     const { sent } = await compare(sql);
     expect(sent.at(-1)).toContain('$select=');

@@ -1,0 +1,42 @@
+/**
+ * An ungrouped aggregate the service refuses (50,000 rows) and no split of its one request answers
+ * (distinct counts of two columns: no range column keeps both columns' values in one part, and one
+ * grouping would multiply their groups), answered by parts each of which is answered by a split:
+ * the statement's aggregates in as few FetchXML aggregates as keep a split each
+ * (aggregate-parts.ts, rules/independent-aggregates.ts), each read by parts over ranges
+ * (connection/fetchxml-split.ts) and set side by side in the one row.
+ *
+ * `SELECT COUNT(DISTINCT name) AS n, COUNT(DISTINCT address1_city) AS c, COUNT(*) AS r FROM account`
+ * → part1 (n, r): the names grouped per range of createdon, merged and counted, and the counts added
+ * up; part2 (c): the cities the same way.
+ *
+ * Preconditions: the plan reads a FetchXML aggregate that has no split; the statement's aggregates
+ * are independent (rules/independent-aggregates.ts: one table, no GROUP BY, …); every part is a
+ * FetchXML aggregate with a split (an aggregate FetchXML cannot compute, MAX of text, leaves the plan
+ * as it was). The parts go by ranges from the start: the service refused the whole over the same
+ * rows, and the limit counts rows, not aggregates. Refused still, every row is read (the plan's own
+ * last resort).
+ */
+import type * as P from '../plan/index.js';
+import { aggregateByParts, answeredByOneAggregate } from './aggregate-parts.js';
+
+/** a FetchXML aggregate the service would refuse past the limit with no parts to answer it */
+function refusedWithoutSplit(plan: P.PhysicalPlan): boolean {
+  return plan.scans.some((s) => s.kind === 'remoteScan' && s.fetchXml?.aggregate === true && !s.fetchXml.split);
+}
+
+function answeredBySplit(plan: P.PhysicalPlan): boolean {
+  return answeredByOneAggregate(plan) && (plan.scans[0] as P.RemoteScanStep).fetchXml?.split !== undefined;
+}
+
+/**
+ * `plan` with, between it and its last resort, the parts answered by splits; `plan` unchanged when
+ * the preconditions do not hold. `planFetchXml` plans a part as a FetchXML statement.
+ */
+export function withPartsPastTheLimit(bound: P.BoundQuery, plan: P.PhysicalPlan, planFetchXml: (part: P.BoundQuery) => P.PhysicalPlan): P.PhysicalPlan {
+  if (!plan.fallback || !refusedWithoutSplit(plan)) return plan;
+  const parts = aggregateByParts(bound, plan, planFetchXml, answeredBySplit);
+  if (typeof parts === 'string') return plan;
+  const scans = parts.scans.map((s) => (s.kind === 'remoteScan' && s.fetchXml ? { ...s, fetchXml: { ...s.fetchXml, byPartsOnly: true } } : s));
+  return { ...plan, fallback: { ...parts, scans, fallback: plan.fallback } };
+}
