@@ -4,8 +4,9 @@
  * the least any client could send (the result's rows in one request). The emulator runs in this
  * process, so its request log counts the requests; the statement's progress counts the rows read.
  * Targets: with Auto, the rows read are the rows needed (the result, within one page) for every
- * kind, and the 200,000-row date-bucketed aggregate takes at most 10 requests. Two more 200,000-row
- * aggregates, a GROUP BY of text and a distinct count, are answered by parts (not every row read).
+ * kind, and the 200,000-row date-bucketed aggregate takes at most 10 requests. Three more 200,000-row
+ * aggregates, a GROUP BY of text, a distinct count of a number, and distinct counts of a text and a
+ * lookup, are answered by parts (not every row read).
  */
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { connect, type Connection, type Progress } from '../src/index.js';
@@ -57,10 +58,12 @@ const CORPUS: [string, string][] = [
   ["today's range (GETDATE, DATEADD)", 'SELECT name FROM account WHERE createdon >= CAST(GETDATE() AS DATE) AND createdon < DATEADD(day, 1, CAST(GETDATE() AS DATE))'],
 ];
 const BIG_AGGREGATE = 'SELECT YEAR(createdon) AS y, MONTH(createdon) AS m, COUNT(*) AS n, SUM(revenue) AS r FROM account GROUP BY YEAR(createdon), MONTH(createdon)';
-/** past the limit too, split by what the date ranges alone did not split (fetchxml/split.ts): text groups, a distinct count by ranges of its column */
+/** past the limit too, split by what the date ranges alone did not split (fetchxml/split.ts): text groups, a distinct count by ranges of its column, distinct counts of two columns */
 const BIG_SPLITS: [string, string][] = [
   ['200,000-row GROUP BY of text', 'SELECT address1_city, COUNT(*) AS n, SUM(revenue) AS r FROM account GROUP BY address1_city'],
   ['200,000-row distinct count', 'SELECT COUNT(DISTINCT numberofemployees) AS e, COUNT(*) AS n FROM account'],
+  // distinct counts of text and of a lookup: a part each, each counted from its parts' groups (fetchxml/distinct-groups.ts)
+  ['200,000-row distinct counts of text and a lookup', 'SELECT COUNT(DISTINCT address1_city) AS cities, COUNT(DISTINCT ownerid) AS owners, COUNT(*) AS n FROM account'],
 ];
 const PAGE = 5000;
 

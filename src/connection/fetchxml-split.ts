@@ -6,9 +6,10 @@
  * most six times), and the parts combined (src/fetchxml/split.ts). The first range refused, its
  * nulls are read apart, and, refused too, split by `createdon` in the same way (a distinct count
  * of a column over its nulls is 0 in every part). A 200,000-row table spread over its dates takes
- * 1 + 2 + 7 requests including the refused one. A distinct count of text or of a key groups each
- * part by its column instead (fetchxml/distinct-groups.ts); a part of 5,000 groups, the most the
- * service answers (fetchxml/request.ts), is halved as a refused one is. What cannot be split throws
+ * 1 + 2 + 7 requests including the refused one. A part of 5,000 groups, the most the service
+ * answers (fetchxml/request.ts), is halved as a refused one is; but a distinct count of text or of a
+ * key, which each part groups by its column (fetchxml/distinct-groups.ts), with that many values is
+ * not split further (tooManyValues). What cannot be split throws
  * DYNASQL_ERR_AGGREGATE_LIMIT, and the plan's last resort (every row read, aggregated locally) runs.
  */
 import { DynasqlError } from '../errors/index.js';
@@ -32,13 +33,27 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
   const fx = step.fetchXml!;
   const spec = fx.split!;
   const keys = step.columns.map(sourceKey);
+  /**
+   * a part of a distinct count's groups answered with 5,000 of them (the most the service answers):
+   * the column has a value for every tenth of the part's rows or more, and each halving reads the
+   * refused 5,000 groups again: for a column with about as many values as rows (names, e-mail
+   * addresses) that is more than reading the rows, which the last resort then does (a bounded
+   * waste: the bounds and the first ranges, at most 35,000 groups)
+   */
+  let tooManyValues = false;
   const read = async (fetch: XmlElement, valuesOf?: string): Promise<Record<string, JsonValue>[]> => {
     const request = { method: 'GET' as const, url: fetchXmlUrl(fx.entitySet, fetch), headers: step.request.headers, signal };
     const response = fx.viaBatch ? await sendInBatch(executor, request) : await executor.send(request);
     counters.requests++;
-    const rows = parseFetchPage(response.text(), valuesOf ? [valuesOf] : keys, { entitySet: fx.entitySet, fetch, aggregate: !valuesOf }, 0).rows;
-    counters.rows += rows.length;
-    return rows;
+    try {
+      const rows = parseFetchPage(response.text(), valuesOf ? [valuesOf] : keys, { entitySet: fx.entitySet, fetch, aggregate: !valuesOf }, 0).rows;
+      counters.rows += rows.length;
+      return rows;
+    } catch (error) {
+      // answered, but with as many groups as the service gives
+      if (spec.distinctGroup && !valuesOf && refused(error)) tooManyValues = true;
+      throw error;
+    }
   };
   const refused = (error: unknown) => DynasqlError.is(error, 'DYNASQL_ERR_AGGREGATE_LIMIT');
   /** the rows of `fetch` where `attribute` is null: one part, or, refused, split by `nullsBy` */
@@ -47,7 +62,7 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
     try {
       return [await read(nulls)];
     } catch (error) {
-      if (!refused(error) || !spec.nullsBy || spec.nullsBy === attribute) throw error;
+      if (!refused(error) || tooManyValues || !spec.nullsBy || spec.nullsBy === attribute) throw error;
       return rangeParts(nulls, spec.nullsBy, 'instant');
     }
   };
@@ -65,7 +80,7 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
       try {
         return [await read(rangeFetch(fetch, attribute, text(from), text(to), withNulls))];
       } catch (error) {
-        if (!refused(error)) throw error;
+        if (!refused(error) || tooManyValues) throw error;
         // the nulls may be most of it, and halving the range never moves them: read apart
         if (withNulls) return [...await nullParts(fetch, attribute), ...await part(from, to, false, halvings)];
         const middle = halvings < MAX_HALVINGS ? scaleMiddle(from ?? low, to ?? high, scale) : undefined;
