@@ -29,7 +29,14 @@ import { remotePages, type ScanCounters } from './remote-rows.js';
 const PARTS = 7;
 const MAX_HALVINGS = 6;
 
-export async function* splitAggregatePages(executor: Executor, step: RemoteScanStep, signal: AbortSignal | undefined, counters: ScanCounters): AsyncGenerator<DecodedValue[][]> {
+/**
+ * The first and last values of split columns a statement has read, by request URL: the parts of one
+ * statement (pushdown/parts-past-limit.ts) range the same rows by the same column, so the second
+ * part reuses the first's bounds instead of asking again.
+ */
+export type SplitBounds = Map<string, Record<string, JsonValue>[]>;
+
+export async function* splitAggregatePages(executor: Executor, step: RemoteScanStep, signal: AbortSignal | undefined, counters: ScanCounters, bounds: SplitBounds = new Map()): AsyncGenerator<DecodedValue[][]> {
   const fx = step.fetchXml!;
   const spec = fx.split!;
   const keys = step.columns.map(sourceKey);
@@ -68,7 +75,16 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
   };
   /** `fetch` over ranges of `attribute`, the nulls with the first range (apart when that is refused) */
   const rangeParts = async (fetch: XmlElement, attribute: string, scale: SplitScale): Promise<Record<string, JsonValue>[][]> => {
-    const [first, last] = await Promise.all([read(boundFetch(fetch, attribute, false), attribute), read(boundFetch(fetch, attribute, true), attribute)]);
+    const bound = async (descending: boolean) => {
+      const request = boundFetch(fetch, attribute, descending);
+      const key = fetchXmlUrl(fx.entitySet, request);
+      const known = bounds.get(key);
+      if (known) return known;
+      const rows = await read(request, attribute);
+      bounds.set(key, rows);
+      return rows;
+    };
+    const [first, last] = await Promise.all([bound(false), bound(true)]);
     // the least and the greatest, whichever order the service read them in: ranges between bounds out of order would overlap
     const [a, b] = [scaleValue(first[0]?.[attribute], scale), scaleValue(last[0]?.[attribute], scale)];
     const low = Math.min(a, b);
@@ -106,7 +122,7 @@ export async function* splitAggregatePages(executor: Executor, step: RemoteScanS
  * page (an aggregate has no next one), or, when the service refuses the aggregate whole, its parts
  * combined. Still refused: DYNASQL_ERR_AGGREGATE_LIMIT, and the caller runs the plan's last resort.
  */
-export async function aggregateGroupRows(executor: Executor, step: RemoteScanStep, signal: AbortSignal | undefined, counters: ScanCounters): Promise<DecodedValue[][]> {
+export async function aggregateGroupRows(executor: Executor, step: RemoteScanStep, signal: AbortSignal | undefined, counters: ScanCounters, bounds?: SplitBounds): Promise<DecodedValue[][]> {
   try {
     if (step.fetchXml?.byPartsOnly) throw new DynasqlError('DYNASQL_ERR_AGGREGATE_LIMIT', 'The service refused the same aggregate as OData');
     // HAVING on a count: the first groups in the count's order may be all it keeps (having-cut.ts);
@@ -121,6 +137,6 @@ export async function aggregateGroupRows(executor: Executor, step: RemoteScanSte
   }
   // the parts are read whole, each group complete: the cut applies to the whole aggregate only
   const rows: DecodedValue[][] = [];
-  for await (const page of splitAggregatePages(executor, step, signal, counters)) rows.push(...page);
+  for await (const page of splitAggregatePages(executor, step, signal, counters, bounds)) rows.push(...page);
   return rows;
 }

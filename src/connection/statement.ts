@@ -14,7 +14,7 @@ import type { ServiceMetadataCache } from './service-metadata.js';
 import type { FiscalSettingsCache } from './fiscal-settings.js';
 import { parseSql, type ParserDialect } from '../sql/index.js';
 import { chunkedPages, ExpandedRows, remotePages, type ScanCounters } from './remote-rows.js';
-import { aggregateGroupRows, splitAggregatePages } from './fetchxml-split.js';
+import { aggregateGroupRows, splitAggregatePages, type SplitBounds } from './fetchxml-split.js';
 import type { SystemTables } from './system-tables.js';
 import { withLocalTableKeys } from './local-table-keys.js';
 import { explainSubqueryKeys, planWithKeys, subqueryKeyCandidates, type SubqueryKeys } from './subquery-keys.js';
@@ -229,6 +229,8 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
   }
   // each remote scan's pages go into the engine as they arrive; `$expand` parents once their scan is read
   const inputs: LocalInput[] = [];
+  // the parts of an aggregate split by the same column share its first and last value (fetchxml-split.ts)
+  const bounds: SplitBounds = new Map();
   for (const scan of plan.scans) {
     if (scan.kind === 'localTable') {
       const rows = ctx.system.rows(scan.table.name).map((r) => scan.columns.map((c) => (r[c.name] ?? null) as ColumnValue));
@@ -240,7 +242,7 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
       // (50,000 rows) is answered by parts or by the plan's last resort before the engine starts
       let groups: ColumnValue[][];
       try {
-        groups = await aggregateGroupRows(ctx.executor, scan, signal, counters);
+        groups = await aggregateGroupRows(ctx.executor, scan, signal, counters, bounds);
       } catch (refused) {
         if (plan.fallback && DynasqlError.is(refused, 'DYNASQL_ERR_AGGREGATE_LIMIT')) return runPlan(ctx, plan.fallback, signal, counters);
         throw refused;

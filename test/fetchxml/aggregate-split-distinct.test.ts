@@ -119,6 +119,9 @@ describe('distinct counts of two columns past the aggregate limit', () => {
     expect(sent.filter((u) => u.includes('<attribute name="address1_city" alias="a1" groupby="true"/>'))).toHaveLength(7);
     expect(sent.filter((u) => u.includes('<attribute name="creditonhold" alias="a1" groupby="true"/>'))).toHaveLength(7);
     expect(sent.some((u) => u.includes('$select='))).toBe(false);
+    // both parts range the same rows by createdon: its first and last value read once
+    expect(sent.filter((u) => u.includes('top="1"'))).toHaveLength(2);
+    expect(sent).toHaveLength(1 + 2 + 7 + 7);
     // the parts' groups (cities and yes/no per range) and the bounds, not the 150 rows
     expect(read).toBeLessThan(150);
   });
