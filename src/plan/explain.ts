@@ -65,7 +65,7 @@ function limitLines(plan: PhysicalPlan, serviceRoot: string): string[] {
       for (const part of parts) if (part.kind === 'remoteScan') lines.push(`    ${part.alias}: GET ${serviceRoot}${part.request.url} ${byParts(part)}`);
       last = last.fallback;
     } else {
-      lines.push('  the aggregate cannot be split into parts combined exactly (distinct counts of two columns, or of a column no ranges or groups count exactly)');
+      lines.push('  the aggregate cannot be split into parts combined exactly (distinct counts of two columns under GROUP BY, or a part of the statement with no split: MAX of text, which FetchXML does not compute)');
     }
   } else {
     // an OData aggregate refused: as FetchXML by parts first

@@ -55,13 +55,17 @@ export function aggregateByParts(
   const firstId = Math.max(...bound.scans.map((s) => s.id)) + 1;
   const scans: P.ScanStep[] = [];
   const items: P.SelectItem[] = [];
+  // past the limit a part refused with no split of its own sends the statement to its last resort:
+  // the other parts' splits would only add requests before it
+  const everyPartSplits = parts.every((part) => (part.plan.scans[0] as P.RemoteScanStep).fetchXml?.split !== undefined);
   for (const [k, part] of parts.entries()) {
     const step = part.plan.scans[0] as P.RemoteScanStep;
     const target = { id: firstId + k, alias: `part${k + 1}` };
     const names = part.indexes.map((i) => bound.outputNames[i]!).join(', ');
+    const fetchXml = step.fetchXml && !everyPartSplits ? withoutSplit(step.fetchXml) : step.fetchXml;
     scans.push({
       ...step, scanId: target.id, alias: target.alias,
-      ...(step.fetchXml ? { fetchXml: { ...step.fetchXml, reason: `it computes ${names} in one request (${target.alias} of the statement's aggregates)` } } : {}),
+      ...(fetchXml ? { fetchXml: { ...fetchXml, reason: `it computes ${names} in one request (${target.alias} of the statement's aggregates)` } } : {}),
     });
     part.indexes.forEach((index, position) => {
       items[index] = { expr: { kind: 'subquery', query: valueOf(part.plan, position, step.scanId, target), sqlType: bound.outputTypes[index]! }, alias: bound.outputNames[index]! };
@@ -73,6 +77,11 @@ export function aggregateByParts(
     parts.map((part, k) => `part${k + 1}: ${part.indexes.map((i) => bound.outputNames[i]!).join(', ')}`).join('; '),
   ];
   return { scans, output: { kind: 'local', step: { kind: 'local', query, reasons } }, params: whole.params, fallback: whole.fallback ?? whole };
+}
+
+function withoutSplit(fetchXml: NonNullable<P.RemoteScanStep['fetchXml']>): NonNullable<P.RemoteScanStep['fetchXml']> {
+  const { split: _split, ...rest } = fetchXml;
+  return rest;
 }
 
 function isFetchXml(plan: P.PhysicalPlan): boolean {
