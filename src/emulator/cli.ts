@@ -44,6 +44,7 @@ interface CoreFlags {
   metadata?: string;
   rows?: number;
   seed?: number;
+  multiCurrency?: boolean;
 }
 
 // a plain Error from a value parser reaches parseEmulatorArgs as it is (commander's InvalidArgumentError would be reworded)
@@ -66,6 +67,7 @@ function emulatorCommand(write: { out: (text: string) => void; err: (text: strin
     .option('--metadata <file>', 'serve this $metadata (EDMX) document instead of the built-in one')
     .option('--rows <n>', 'sample rows per table (default 100)', integer('--rows', 0, 10_000_000))
     .option('--seed <n>', 'seed of the sample data (default 1)', integer('--seed', 0, 2 ** 31 - 1))
+    .option('--multi-currency', 'an org with EUR and JPY beside the base currency USD (default: USD only)')
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
     .exitOverride()
@@ -92,6 +94,7 @@ export function parseEmulatorArgs(argv: string[]): { options: EmulatorOptions & 
     if (flags.metadata !== undefined) options.metadataFile = flags.metadata;
     if (flags.rows !== undefined) options.rows = flags.rows;
     if (flags.seed !== undefined) options.seed = flags.seed;
+    if (flags.multiCurrency) options.multiCurrency = true;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help') return { options, help: true };

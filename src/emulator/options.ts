@@ -16,6 +16,13 @@ export interface EmulatorOptions {
   rows?: number;
   /** Adds the randomized differential test's string spellings and cents to the seed (see seed/fuzz-variants.ts). Default off. */
   fuzzData?: boolean;
+  /**
+   * An org with more than one currency: EUR and JPY beside the base currency USD, about one record in
+   * seven in one of them, its money's `_base` twins divided by its exchange rate, and aggregates of
+   * money columns computed over those base values as the service is reported to (currency.ts).
+   * Default off: one currency, USD.
+   */
+  multiCurrency?: boolean;
   /** Seed of the deterministic data generator. Default 1. */
   seed?: number;
   /** Rows an aggregate ($apply) may read before the 0x8004E023 error. Default 50,000 as the service. */

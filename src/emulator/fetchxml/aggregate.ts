@@ -2,6 +2,7 @@ import { collationKey, sortCompare, toMillis } from '../query/values.js';
 import { decimalTextOf, sumDecimalTexts } from '../query/exact-decimal-math.js';
 import { exactNumberValue } from '../http/exact-decimals.js';
 import { checkValueAggregate } from '../query/value-aggregates.js';
+import { aggregatedProperty } from '../currency.js';
 import { type BoundEntity, type BoundFetch, type Column, columnOf, type Tuple } from './bind.js';
 import { aggregateLimitExceeded, invalidFetch } from './errors.js';
 import type { Formatter } from '../http/format.js';
@@ -24,7 +25,8 @@ interface AggregateColumn {
  * aggregate; nulls are ignored by every aggregate and a null group value is omitted from its row
  * (as are empty sums, averages, minimums and maximums). More input rows than the emulator's
  * `aggregateLimit` (default 50,000) or the query's `aggregatelimit` fail with 0x8004E023. `sum`, `avg`,
- * `min` and `max` of a choice or a yes/no attribute are refused (query/value-aggregates.ts).
+ * `min` and `max` of a choice or a yes/no attribute are refused (query/value-aggregates.ts); with
+ * several currencies those of a money column read its base-currency twin (currency.ts).
  */
 export function aggregateRows(bound: BoundFetch, tuples: Tuple[], serviceLimit: number, formatter: Formatter, fiscal: () => FiscalCalendar): Record<string, unknown>[] {
   const columns: AggregateColumn[] = [];
@@ -34,8 +36,11 @@ export function aggregateRows(bound: BoundFetch, tuples: Tuple[], serviceLimit: 
       if (!node.groupby && !node.aggregate) throw invalidFetch(`the attribute '${node.name}' of an aggregate query needs 'aggregate' or groupby="true".`);
       if (node.distinct && node.aggregate !== 'countcolumn') throw invalidFetch("distinct is only valid with aggregate='countcolumn'.");
       if (node.dategrouping && !node.groupby) throw invalidFetch('dategrouping needs groupby="true".');
-      const column = columnOf(from.entity, node.name);
-      if (node.aggregate) checkValueAggregate(formatter.choices, from.entity, column.property.name, node.aggregate);
+      const named = columnOf(from.entity, node.name);
+      if (node.aggregate) checkValueAggregate(formatter.choices, from.entity, named.property.name, node.aggregate);
+      // with several currencies a money column is aggregated over its base-currency twin (currency.ts)
+      const read = node.aggregate ? aggregatedProperty(formatter.store, from.entity, named.property.name, node.aggregate) : named.property.name;
+      const column = read === named.property.name ? named : columnOf(from.entity, read);
       columns.push({ node, alias: node.alias, from, column });
     }
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { baseValue } from '../currency.js';
 import { duplicateRecord, ODataError, queryError, VALIDATION_ERROR } from '../errors.js';
 import type { EntityTypeDef, PropertyDef } from '../metadata/model.js';
 import { manyToManyOf } from '../store/associations.js';
@@ -232,7 +233,7 @@ function derive(state: EmulatorState, entity: EntityTypeDef, row: Row) {
   const rate = typeof row.values.exchangerate === 'number' && row.values.exchangerate > 0 ? row.values.exchangerate : 1;
   for (const name of entity.properties.keys()) {
     if (entity.properties.has(`${name}_base`) && typeof row.values[name] === 'number') {
-      row.values[`${name}_base`] = Math.round(((row.values[name] as number) / rate) * 10000) / 10000;
+      row.values[`${name}_base`] = baseValue(row.values[name] as number, rate);
     }
   }
 }

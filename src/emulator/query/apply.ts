@@ -14,6 +14,7 @@ import { exactNumberValue, exactText } from '../http/exact-decimals.js';
 import { parseOption } from './parse.js';
 import { sortCompare } from './values.js';
 import { checkValueAggregate } from './value-aggregates.js';
+import { aggregatedProperty } from '../currency.js';
 
 const moneyFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
@@ -21,7 +22,8 @@ const moneyFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, m
  * `$apply`: `filter(...)`, `groupby((a,b),aggregate(...))`, `aggregate(x with sum as total)`
  * (protocol §1.4). Related group columns are named `<entity>_<column>`; null group values are
  * omitted from the row; more than `aggregateLimit` input rows → 0x8004E023; sum, average, min and
- * max of a choice or a yes/no attribute are refused (value-aggregates.ts).
+ * max of a choice or a yes/no attribute are refused (value-aggregates.ts), and with several
+ * currencies those of a money column read its base-currency twin (currency.ts).
  */
 export function runApply(rc: ReadContext, source: RowSource): ODataResponse {
   const text = rc.options.get('$apply')!;
@@ -144,9 +146,14 @@ interface AggregateColumn {
 function aggregateColumn(rc: ReadContext, entity: EntityTypeDef, item: AggregateItem, text: string): AggregateColumn {
   const alias = item.alias;
   if (item.method === '$count') return { alias, money: false, countOnly: true, compute: (rows: Row[]) => rows.length };
-  const value = compileValue(rc.scope, entity, item.prop!, new Map(), text);
-  checkValueAggregate(rc.state.choices, ownerOf(rc, entity, item.prop!), item.prop!.segments[item.prop!.segments.length - 1]!, item.method);
-  const property = item.prop!.segments.length === 1 ? entity.properties.get(item.prop!.segments[0]!) : undefined;
+  const owner = ownerOf(rc, entity, item.prop!);
+  const last = item.prop!.segments[item.prop!.segments.length - 1]!;
+  checkValueAggregate(rc.state.choices, owner, last, item.method);
+  // with several currencies a money column is aggregated over its base-currency twin (currency.ts)
+  const read = aggregatedProperty(rc.state.store, owner, last, item.method);
+  const prop: PathExpr = read === last ? item.prop! : { ...item.prop!, segments: [...item.prop!.segments.slice(0, -1), read] };
+  const value = compileValue(rc.scope, entity, prop, new Map(), text);
+  const property = prop.segments.length === 1 ? entity.properties.get(prop.segments[0]!) : undefined;
   const money = property ? isMoney(entity, property) : false;
   const vars = new Map();
   const values = (rows: Row[]) => rows.map((r) => value(r, vars)).filter((v) => v !== null && v !== undefined);

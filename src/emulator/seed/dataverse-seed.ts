@@ -2,6 +2,7 @@ import type { EdmModel } from '../metadata/model.js';
 import { manyToManyOf, type SeedAssociations } from '../store/associations.js';
 import type { Row } from '../store/row.js';
 import type { LazyRows } from '../store/table.js';
+import { baseValue } from '../currency.js';
 import { withFuzzVariants } from './fuzz-variants.js';
 import { GuidSequence, hash32, Prng } from './prng.js';
 import { CITIES, COMPANY_SUFFIXES, COMPANY_WORDS, FIRST_NAMES, JOB_TITLES, LAST_NAMES, PRODUCTS, SAMPLE_ACCOUNTS, SUBJECTS } from './words.js';
@@ -45,6 +46,23 @@ const ascii = (text: string) => {
 };
 const money = (n: number) => Math.round(n * 100) / 100;
 
+/** the base currency first (exchange rate 1), then the others with their rates to it (currency.ts) */
+const CURRENCIES = [['US Dollar', 'USD', '$', 1], ['Euro', 'EUR', '€', 0.92], ['Japanese Yen', 'JPY', '¥', 151.2]] as const;
+
+/**
+ * The base-currency twins the service computes (`revenue_base = revenue / exchangerate`,
+ * currency.ts): the generators write each twin as the value itself, right for the base currency's
+ * rate 1, and a record in another currency gets them divided by its rate here.
+ */
+function inBaseCurrency(values: Values): void {
+  const rate = values.exchangerate;
+  if (typeof rate !== 'number' || rate === 1) return;
+  for (const key in values) {
+    const value = key.endsWith('_base') ? values[key.slice(0, -5)] : undefined;
+    if (typeof value === 'number') values[key] = baseValue(value, rate);
+  }
+}
+
 export interface DataverseSeed {
   tables: Map<string, LazyRows>;
   /** Many-to-many pairs, computed from a record's index on demand. */
@@ -56,10 +74,10 @@ export interface DataverseSeed {
  * Deterministic seed rows for the default Dataverse schema. `rows` is the number of accounts; the
  * other large tables follow it. Rows are made from (seed, table, index) on demand.
  */
-export function buildDataverseSeed(model: EdmModel, seed: number, rows: number, options: { fuzzData?: boolean } = {}): DataverseSeed {
+export function buildDataverseSeed(model: EdmModel, seed: number, rows: number, options: { fuzzData?: boolean; multiCurrency?: boolean } = {}): DataverseSeed {
   const n = Math.max(0, Math.floor(rows));
   const counts: Record<string, number> = {
-    organization: 1, businessunit: 3, systemuser: 12, team: 4, transactioncurrency: 3, uomschedule: 1, uom: 3, pricelevel: 2, product: 40,
+    organization: 1, businessunit: 3, systemuser: 12, team: 4, transactioncurrency: options.multiCurrency ? CURRENCIES.length : 1, uomschedule: 1, uom: 3, pricelevel: 2, product: 40,
     competitor: 5, account: n, contact: 2 * n, lead: n, opportunity: n, incident: n, salesorder: n, salesorderdetail: 2 * n,
     quote: Math.ceil(n / 2), invoice: Math.ceil(n / 2), task: 2 * n, phonecall: n, email: n, appointment: Math.ceil(n / 2),
     annotation: Math.ceil(n / 2),
@@ -119,9 +137,14 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number, 
     return { first, last, full: `${first} ${last}`, email: `${ascii(first)}.${ascii(last)}` };
   };
   const company = (rng: Prng, i: number) => (i < SAMPLE_ACCOUNTS.length ? SAMPLE_ACCOUNTS[i]! : `${rng.pick(COMPANY_WORDS)} ${rng.pick(COMPANY_SUFFIXES)} ${i}`);
+  /**
+   * A record's currency: the base currency (USD), or with `multiCurrency` EUR or JPY for about one
+   * record in seven. The draw is made either way, so the other columns do not depend on the option.
+   */
   const currency = (rng: Prng): Generated => {
-    const c = rng.chance(0.85) ? 0 : rng.int(1, 2);
-    return { values: { _transactioncurrencyid_value: id('transactioncurrency', c), exchangerate: [1, 0.92, 151.2][c] }, lookupTypes: { _transactioncurrencyid_value: 'transactioncurrency' } };
+    const drawn = rng.chance(0.85) ? 0 : rng.int(1, 2);
+    const c = options.multiCurrency ? drawn : 0;
+    return { values: { _transactioncurrencyid_value: id('transactioncurrency', c), exchangerate: CURRENCIES[c]![3] }, lookupTypes: { _transactioncurrencyid_value: 'transactioncurrency' } };
   };
   const customer = (rng: Prng, column: string): Generated => {
     if (!has('account')) return { values: {} };
@@ -182,9 +205,9 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number, 
       },
     },
     transactioncurrency: {
-      count: 3,
+      count: counts.transactioncurrency!,
       make: (i) => {
-        const [name, code, symbol, rate] = ([['US Dollar', 'USD', '$', 1], ['Euro', 'EUR', '€', 0.92], ['Japanese Yen', 'JPY', '¥', 151.2]] as const)[i]!;
+        const [name, code, symbol, rate] = CURRENCIES[i]!;
         return { values: { transactioncurrencyid: id('transactioncurrency', i), currencyname: name, isocurrencycode: code, currencysymbol: symbol,
           exchangerate: rate, currencyprecision: code === 'JPY' ? 0 : 2, statecode: 0, statuscode: 1, createdon: iso(START) } };
       },
@@ -229,8 +252,7 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number, 
         const [city, region, country] = rng.pick(CITIES);
         const revenue = rng.chance(0.8) ? money(rng.int(10, 5000) * 1000) : null;
         const name = company(rng, i);
-        const cur = currency(rng);
-        const rate = cur.values.exchangerate as number;
+        const cur = currency(rng); // drawn before common(): the order of the draws fixes every other value
         return merge(common(rng, i, created), cur, {
           values: {
             accountid: id('account', i), name, accountnumber: `ACC-${String(i + 1).padStart(6, '0')}`,
@@ -239,7 +261,7 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number, 
             websiteurl: rng.chance(0.5) ? `https://www.example.com/${i}` : null,
             address1_city: city, address1_stateorprovince: region, address1_country: country, address1_composite: `${city}, ${region}, ${country}`,
             address1_postalcode: String(rng.int(10000, 99999)),
-            revenue, revenue_base: revenue === null ? null : money(revenue / rate),
+            revenue, revenue_base: revenue,
             creditlimit: rng.chance(0.5) ? money(rng.int(1, 100) * 1000) : null,
             numberofemployees: rng.chance(0.85) ? rng.int(1, 20000) : null,
             industrycode: rng.chance(0.8) ? rng.int(1, 13) : null, accountcategorycode: rng.chance(0.7) ? rng.int(1, 2) : null,
@@ -437,6 +459,7 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number, 
       const generated = spec.make(i, new Prng(tableHash ^ Math.imul(i + 1, 0x9e3779b1)));
       // Columns a custom EDMX lacks are dropped; with the default schema nothing is, and no copy is made.
       let values = options.fuzzData ? withFuzzVariants(table, i, seed, generated.values) : generated.values;
+      inBaseCurrency(values);
       for (const key in values) {
         if (known.has(key)) continue;
         const all = values;
