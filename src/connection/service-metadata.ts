@@ -13,6 +13,8 @@
  *     → OptionSet: { TrueOption: { Value: 1, Label }, FalseOption: { Value: 0, Label } }
  *   EntityDefinitions(LogicalName='systemuser')/Attributes?$select=LogicalName,AttributeType,AttributeTypeName
  *     → value: [{ LogicalName: 'accessmode', AttributeType: 'Picklist', AttributeTypeName: { Value: 'PicklistType' } }, …]
+ *   transactioncurrencies?$select=transactioncurrencyid&$top=2   → one row, or two: the org has several
+ *     currencies, and SUM / AVG / MIN / MAX of money stay local (pushdown/money-aggregates.ts)
  *
  * AttributeType is the AttributeTypeCode enumeration, which the Web API writes by member name; a
  * multi-select choice is `Virtual` there and told by AttributeTypeName `MultiSelectPicklistType`
@@ -53,6 +55,7 @@ export class ServiceMetadataCache implements ServiceMetadata {
   private readonly choices = new Map<string, readonly ChoiceOption[] | null>();
   private readonly primaryNames = new Map<string, string | null>();
   private readonly kinds = new Map<string, ReadonlyMap<string, AttributeKind> | null>();
+  private several: boolean | null | undefined;
 
   constructor(private readonly executor: Executor) {}
 
@@ -68,10 +71,18 @@ export class ServiceMetadataCache implements ServiceMetadata {
     return this.kinds.get(table);
   }
 
+  severalCurrencies(): boolean | null | undefined {
+    return this.several;
+  }
+
   /** reads what one planning lacked, all at once */
   async load(needs: readonly MetadataNeed[], signal: AbortSignal | undefined): Promise<void> {
     await Promise.all(needs.map(async (need) => {
-      if (need.kind === 'primaryName') {
+      if (need.kind === 'currencies') {
+        // two rows are enough to know there is more than one (pushdown/money-aggregates.ts)
+        const body = await this.read<{ value?: unknown[] }>('transactioncurrencies?$select=transactioncurrencyid&$top=2', signal);
+        this.several = Array.isArray(body?.value) ? body.value.length > 1 : null;
+      } else if (need.kind === 'primaryName') {
         const body = await this.read<{ PrimaryNameAttribute?: string | null }>(`EntityDefinitions(${byName(need.table)})?$select=PrimaryNameAttribute`, signal);
         this.primaryNames.set(need.table, typeof body?.PrimaryNameAttribute === 'string' && body.PrimaryNameAttribute !== '' ? body.PrimaryNameAttribute : null);
       } else if (need.kind === 'attributeKinds') {

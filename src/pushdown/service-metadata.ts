@@ -13,6 +13,11 @@
  *
  *   MAX(accessmode)                  → computed locally     (systemuser.accessmode is a Picklist)
  *
+ * and whether the org has more than one currency keeps local what the service would compute over
+ * base-currency values (money-aggregates.ts):
+ *
+ *   SUM(revenue)                     → computed locally     (the org has USD and EUR records)
+ *
  * Planning stays pure: the reader answers from what was loaded and records what was missing; the
  * connection loads that and plans again (connection/service-metadata.ts).
  */
@@ -34,7 +39,8 @@ export type AttributeKind = 'choice' | 'multiSelect' | 'yesNo' | 'other';
 export type MetadataNeed =
   | { kind: 'choiceOptions'; table: string; column: string; yesNo?: true }
   | { kind: 'primaryName'; table: string }
-  | { kind: 'attributeKinds'; table: string };
+  | { kind: 'attributeKinds'; table: string }
+  | { kind: 'currencies' };
 
 /**
  * Loaded metadata: `undefined` when not loaded yet, `null` when the service has none to give (a
@@ -46,6 +52,8 @@ export interface ServiceMetadata {
   primaryName(table: string): string | null | undefined;
   /** the kinds of a table's columns by logical name */
   attributeKinds(table: string): ReadonlyMap<string, AttributeKind> | null | undefined;
+  /** whether the org has more than one currency (`transactioncurrency` row): money-aggregates.ts */
+  severalCurrencies(): boolean | null | undefined;
 }
 
 /** one planning's view of the metadata: the answers, and the needs it could not answer */
@@ -79,6 +87,17 @@ export class MetadataReader {
       return undefined;
     }
     return kinds?.get(column) ?? 'unknown';
+  }
+
+  /**
+   * Whether the org has more than one currency; `unknown` when the service would not say, undefined
+   * without a metadata source (F&O, planning offline) or while not read yet (the need is recorded).
+   */
+  severalCurrencies(): boolean | 'unknown' | undefined {
+    if (!this.source) return undefined;
+    const several = this.source.severalCurrencies();
+    if (several === undefined) this.need({ kind: 'currencies' });
+    return several ?? (several === null ? 'unknown' : undefined);
   }
 
   private need(need: MetadataNeed): void {

@@ -11,11 +11,13 @@
  * A choice is known from the catalog: the column that has a label column (`industrycodename`,
  * catalog/dataverse-conventions.ts); a choice the name convention missed (`systemuser.accessmode`)
  * and a multi-select choice (`Edm.String` in `$metadata`) from the metadata API (column-kinds.ts).
- * F&O enums never reach an aggregate request.
+ * F&O enums never reach an aggregate request. A money column's are computed locally in an org with
+ * more than one currency, where the service would aggregate its base-currency values (money-aggregates.ts).
  */
 import { hasLabelColumn } from '../catalog/dataverse-conventions.js';
 import type { Column, Table } from '../catalog/types.js';
 import { valueAggregateKindRefusal } from './column-kinds.js';
+import { moneyAggregateRefusal } from './money-aggregates.js';
 import type { MetadataReader } from './service-metadata.js';
 
 /** why the service does not compute MIN / MAX / SUM / AVG of `column`, or undefined when it does */
@@ -24,5 +26,5 @@ export function valueAggregateRefusal(table: Table, column: Column, metadata: Me
   if (hasLabelColumn(table, column)) {
     return `${column.name} is a choice, whose MIN / MAX / SUM / AVG the service does not compute`;
   }
-  return valueAggregateKindRefusal(table, column, metadata);
+  return valueAggregateKindRefusal(table, column, metadata) ?? moneyAggregateRefusal(column, metadata);
 }

@@ -51,6 +51,8 @@ export function parseOptions(argv: string[]) {
       'remote-language': { type: 'string', default: 'auto' },
       /** the emulator's aggregate limit ('0': the service's 50,000) */
       'aggregate-limit': { type: 'string', default: '0' },
+      /** Dataverse worlds with EUR and JPY beside USD, whose service aggregates money over base values */
+      'multi-currency': { type: 'boolean', default: false },
       /** worker processes sharing the seed's stream (statement i runs in worker i mod jobs) */
       jobs: { type: 'string', default: '1' },
       /** set by the parent in a worker: which share of the stream it runs (0-based) */
@@ -78,6 +80,7 @@ export function parseOptions(argv: string[]) {
     finops,
     language: values['remote-language'],
     aggregateLimit,
+    multiCurrency: values['multi-currency'] === true,
     jobs,
     share: values.share === undefined ? undefined : ({ index: Number(values.share), of: jobs } satisfies Share),
   };
@@ -87,7 +90,7 @@ export type Options = ReturnType<typeof parseOptions>;
 export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const options = parseOptions(argv);
   const started = Date.now();
-  out(`fuzz: mode ${options.mode}, ${options.count} statements${options.from ? ` (from #${options.from})` : ''}, seed ${options.seed}, rows ${options.rows}${options.pagedRows ? `, every 25th over ${options.pagedRows} rows (paged)` : ''}, remote language ${options.language}${options.aggregateLimit ? `, aggregate limit ${options.aggregateLimit}` : ''}${options.jobs > 1 ? `, ${options.jobs} jobs` : ''}`);
+  out(`fuzz: mode ${options.mode}, ${options.count} statements${options.from ? ` (from #${options.from})` : ''}, seed ${options.seed}, rows ${options.rows}${options.pagedRows ? `, every 25th over ${options.pagedRows} rows (paged)` : ''}, remote language ${options.language}${options.aggregateLimit ? `, aggregate limit ${options.aggregateLimit}` : ''}${options.multiCurrency ? ', several currencies' : ''}${options.jobs > 1 ? `, ${options.jobs} jobs` : ''}`);
   // the write mode resets one emulator between cases and is short: it runs in one process
   const report = options.jobs > 1 && options.mode !== 'write' ? await runParallel(argv, options.jobs, out) : await runShare(options, WHOLE, out);
   out(summary(report, Date.now() - started));
@@ -104,9 +107,9 @@ export async function runShare(options: Options, share: Share, out: (line: strin
   const checkTypes = features.has('coltypes');
   const worlds = options.finops
     ? await startFinopsWorlds(options.rows, await openOracle(), language)
-    : [await startWorld(options.rows, { remoteLanguage: language, aggregateLimit: options.aggregateLimit })];
+    : [await startWorld(options.rows, { remoteLanguage: language, aggregateLimit: options.aggregateLimit, multiCurrency: options.multiCurrency })];
   const world = worlds[0]!;
-  const paged = options.pagedRows ? await startWorld(options.pagedRows, { db: world.db, schema: 'paged', remoteLanguage: language, aggregateLimit: options.aggregateLimit }) : undefined;
+  const paged = options.pagedRows ? await startWorld(options.pagedRows, { db: world.db, schema: 'paged', remoteLanguage: language, aggregateLimit: options.aggregateLimit, multiCurrency: options.multiCurrency }) : undefined;
   const stats: Stats = newStats();
   const found: Report['found'] = [];
   let fetchXml = 0;

@@ -58,9 +58,13 @@ export function remoteLanguageSettings(language: string | undefined): string {
   throw new Error(`--remote-language must be auto, odata, fetchxml or off, not '${language}'`);
 }
 
-export async function startWorld(rows: number, options: { dataSeed?: number; db?: PGlite; schema?: string; remoteLanguage?: string; aggregateLimit?: number } = {}): Promise<FuzzWorld> {
+export async function startWorld(
+  rows: number, options: { dataSeed?: number; db?: PGlite; schema?: string; remoteLanguage?: string; aggregateLimit?: number; multiCurrency?: boolean } = {},
+): Promise<FuzzWorld> {
   const dataSeed = options.dataSeed ?? 1;
-  const emulator = await startEmulator({ port: 0, rows, fuzzData: true, seed: dataSeed, ...(options.aggregateLimit ? { aggregateLimit: options.aggregateLimit } : {}) });
+  const emulator = await startEmulator({
+    port: 0, rows, fuzzData: true, seed: dataSeed, ...(options.aggregateLimit ? { aggregateLimit: options.aggregateLimit } : {}), ...(options.multiCurrency ? { multiCurrency: true } : {}),
+  });
   const conn = await connect(`Url=${emulator.url}${remoteLanguageSettings(options.remoteLanguage)}`);
   const db = options.db ?? (await openOracle());
   const schema = options.schema ?? 'public';

@@ -64,6 +64,8 @@ const emulatorMetadata: ServiceMetadata = {
       return [kind.logicalName, kindOf(kind.type, kind.typeName)];
     }));
   },
+  // the default emulator has one currency (startEmulator's multiCurrency is off)
+  severalCurrencies: () => false,
 };
 
 export function planFor(

@@ -50,16 +50,16 @@ const money = (n: number) => Math.round(n * 100) / 100;
 const CURRENCIES = [['US Dollar', 'USD', '$', 1], ['Euro', 'EUR', '€', 0.92], ['Japanese Yen', 'JPY', '¥', 151.2]] as const;
 
 /**
- * The base-currency twins the service computes (`revenue_base = revenue / exchangerate`,
- * currency.ts): the generators write each twin as the value itself, right for the base currency's
- * rate 1, and a record in another currency gets them divided by its rate here.
+ * The base-currency twins the service computes for an org with several currencies
+ * (`revenue_base = revenue / exchangerate`, currency.ts), of every money column the record has a
+ * value in (`moneyColumns`: those with a `_base` twin). With one currency the generators' own twins
+ * stand (the value itself, as at rate 1).
  */
-function inBaseCurrency(values: Values): void {
-  const rate = values.exchangerate;
-  if (typeof rate !== 'number' || rate === 1) return;
-  for (const key in values) {
-    const value = key.endsWith('_base') ? values[key.slice(0, -5)] : undefined;
-    if (typeof value === 'number') values[key] = baseValue(value, rate);
+function inBaseCurrency(values: Values, moneyColumns: readonly string[]): void {
+  const rate = typeof values.exchangerate === 'number' && values.exchangerate > 0 ? values.exchangerate : 1;
+  for (const name of moneyColumns) {
+    const value = values[name];
+    if (typeof value === 'number') values[`${name}_base`] = baseValue(value, rate);
   }
 }
 
@@ -455,11 +455,12 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number, 
     const tableHash = hash32(table, seed);
     const count = spec.count;
     const hasVersion = known.has('versionnumber');
+    const moneyColumns = options.multiCurrency ? [...known.keys()].filter((name) => known.has(`${name}_base`)) : [];
     const build = (i: number): Row => {
       const generated = spec.make(i, new Prng(tableHash ^ Math.imul(i + 1, 0x9e3779b1)));
       // Columns a custom EDMX lacks are dropped; with the default schema nothing is, and no copy is made.
       let values = options.fuzzData ? withFuzzVariants(table, i, seed, generated.values) : generated.values;
-      inBaseCurrency(values);
+      if (moneyColumns.length > 0) inBaseCurrency(values, moneyColumns);
       for (const key in values) {
         if (known.has(key)) continue;
         const all = values;
