@@ -97,7 +97,7 @@ export class MetadataReader {
     if (!this.source) return undefined;
     const several = this.source.severalCurrencies();
     if (several === undefined) this.need({ kind: 'currencies' });
-    return several ?? (several === null ? 'unknown' : undefined);
+    return several === null ? 'unknown' : several;
   }
 
   private need(need: MetadataNeed): void {
