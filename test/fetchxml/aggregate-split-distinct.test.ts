@@ -33,7 +33,8 @@ async function compare(sql: string): Promise<Run> {
   const before = emulator.requests().length;
   let read = 0;
   const result = await conn.query(sql, undefined, { onProgress: (p) => { read = p.rows; } });
-  const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url));
+  // without the once-per-connection currency read (pushdown/money-aggregates.ts): not the statement's requests
+  const sent = emulator.requests().slice(before).map((r) => decodeURIComponent(r.url)).filter((url) => !url.includes('transactioncurrencies?'));
   const expected = (await local.query(sql)).rows;
   if (/ORDER BY/i.test(sql)) expect(result.rows.map(comparable)).toEqual(expected.map(comparable));
   else expect(result.rows.map(comparable).sort()).toEqual(expected.map(comparable).sort());
