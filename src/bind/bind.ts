@@ -628,7 +628,7 @@ class Binder {
     const fiscal = this.options.fiscal;
     if (fiscal === 'unread') throw new FiscalSettingsNeeded();
     if (!fiscal) {
-      throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${name}() reads the organization's fiscal settings, which only Dataverse has, in SELECT statements`);
+      throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `Unsupported SQL: ${name}() reads the organization's fiscal settings, which only Dataverse has (in SELECT statements and the rows a write reads)`);
     }
     return { kind: 'literal', type: 'string', value: encodeFiscal(checkFiscal(fiscal)), sqlType: { name: 'varchar', length: 20 } };
   }

@@ -80,6 +80,10 @@ export async function runWrite(context: WriteRunContext, sql: string, params: Qu
   }
   const values = resolveParams(parsed.params, params as Record<string, unknown> | readonly unknown[] | undefined, new Date());
   const statement = parsed.statement;
+  // FISCAL_YEAR / FISCAL_PERIOD in the rows a write reads: the organization's settings first (read once per connection;
+  // text that only mentions them costs that one read)
+  const fiscal = ctx.statement.fiscal;
+  if (fiscal && !fiscal.settings && /\bfiscal_(year|period)\s*\(/i.test(sql)) await fiscal.load(signal);
   const effective = effectiveOptions(ctx, statement.hints, write);
   if (ctx.hold && effective.continueOnError && !ctx.explain) {
     throw new DynasqlError('DYNASQL_ERR_TRANSACTION', 'CONTINUE_ON_ERROR does not apply inside a transaction: its writes are sent at COMMIT, all or nothing');
@@ -337,7 +341,8 @@ function planRead(ctx: WriteRunContext, query: S.Query, params: ParamValues): Ph
   const sc = ctx.statement;
   // typed like the same SELECT: by the statement's dialect and its parameters' values
   const dialect = ctx.dialect ?? 'tsql';
-  const bound = bindQuery(query, { catalog: sc.catalog, systemTables: sc.system.tables, includeFormattedValues: sc.includeFormattedValues, dialect, params });
+  const fiscal = sc.fiscal?.settings ? { fiscal: sc.fiscal.settings } : {};
+  const bound = bindQuery(query, { catalog: sc.catalog, systemTables: sc.system.tables, includeFormattedValues: sc.includeFormattedValues, dialect, params, ...fiscal });
   // the rows to change of `… WHERE key IN (SELECT key FROM a local table)`: those keys only (local-table-keys.ts)
   const keyed = sc.pushdown ? withLocalTableKeys(bound, (name) => sc.system.rows(name), dialect) : bound;
   return planQuery(keyed, { facts: sc.facts, params, pushdown: sc.pushdown, crossCompany: sc.crossCompany, pageSize: sc.pageSize });

@@ -52,7 +52,9 @@ export interface RunningEmulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const profile = await selectProfile(options);
   const model = parseEdmx(options.metadataXml ?? profile.metadataXml ?? DATAVERSE_EDMX);
-  const seed = buildDataverseSeed(model, options.seed ?? 1, options.rows ?? 100, { fuzzData: options.fuzzData, multiCurrency: options.multiCurrency });
+  const seed = buildDataverseSeed(model, options.seed ?? 1, options.rows ?? 100, {
+    fuzzData: options.fuzzData, multiCurrency: options.multiCurrency, ...(options.fiscal ? { fiscal: options.fiscal } : {}),
+  });
   const state: EmulatorState = {
     model,
     profile,

@@ -29,6 +29,13 @@ export interface EmulatorOptions {
   aggregateLimit?: number;
   /** Requests kept for GET /_emulator/requests (oldest dropped first). Default 10,000. */
   requestLogSize?: number;
+  /**
+   * The organization's fiscal settings (Dataverse), as its `organization` row holds them and FetchXML's fiscal date
+   * grouping and operators read them (fetchxml/fiscal-calendar.ts): `fiscalcalendarstart` (ISO date; its month and
+   * day), `fiscalperiodtype` (2000-2004), `fiscalyeardisplaycode` (1 or 2). Default 1 January, quarterly (2002),
+   * named by the start (1). They survive reset(); a PATCH of the row changes them until then.
+   */
+  fiscal?: { fiscalcalendarstart?: string; fiscalperiodtype?: number; fiscalyeardisplaycode?: number };
   /** The clock used for createdon/modifiedon and date query functions (Today, LastXDays, ...). */
   now?: () => Date;
   /** Service-protection limits (off unless set): see src/emulator/limits/limit-options.ts. */

@@ -164,7 +164,28 @@ for (const s of SETTINGS) {
   });
 }
 
-describe('fiscal functions: refusals', () => {
+describe('fiscal functions: writes and refusals', () => {
+  it('a write\'s WHERE reads the settings too (a fresh connection): the rows it changes are those FISCAL_YEAR / FISCAL_PERIOD select', async () => {
+    await setFiscal('2019-07-01T00:00:00Z', 2002, 2);
+    const conn = await connect(`Url=${emulator.url}`);
+    try {
+      const where = 'FISCAL_YEAR(createdon) = 2024 AND FISCAL_PERIOD(createdon) = 2';
+      const expected = Number(Object.values((await conn.query(`SELECT COUNT(*) AS n FROM account WHERE ${where}`)).rows[0]!)[0]);
+      expect(expected).toBeGreaterThan(0);
+      const fresh = await connect(`Url=${emulator.url}`);
+      try {
+        const result = await fresh.query(`UPDATE account SET description = 'FY2024 Q2' WHERE ${where}`);
+        expect(result.rowCount).toBe(expected);
+      } finally {
+        await fresh.close();
+      }
+      const marked = await conn.query("SELECT COUNT(*) AS n FROM account WHERE description = 'FY2024 Q2'");
+      expect(Number(Object.values(marked.rows[0]!)[0])).toBe(expected);
+    } finally {
+      await conn.close();
+    }
+  });
+
   it('F&O has no fiscal settings: refused with a code, naming the function', async () => {
     const finops = await startEmulator({ port: 0, edition: 'finops', rows: 5 });
     const conn = await connect(`Url=${finops.url}`);
@@ -175,6 +196,18 @@ describe('fiscal functions: refusals', () => {
     } finally {
       await conn.close();
       await finops.close();
+    }
+  });
+
+  it('startEmulator({ fiscal }) seeds the organization\'s settings, and reset() keeps them', async () => {
+    const own = await startEmulator({ port: 0, rows: 5, fiscal: { fiscalcalendarstart: '2020-04-01T00:00:00Z', fiscalperiodtype: 2003, fiscalyeardisplaycode: 2 } });
+    try {
+      const read = async () => ((await (await fetch(`${own.url}organizations?$select=fiscalcalendarstart,fiscalperiodtype,fiscalyeardisplaycode`)).json()) as { value: Record<string, unknown>[] }).value[0];
+      expect(await read()).toMatchObject({ fiscalperiodtype: 2003, fiscalyeardisplaycode: 2 });
+      own.reset();
+      expect(await read()).toMatchObject({ fiscalperiodtype: 2003, fiscalyeardisplaycode: 2 });
+    } finally {
+      await own.close();
     }
   });
 

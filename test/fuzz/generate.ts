@@ -28,6 +28,10 @@ export const FEATURES = [
   'distinctfrom',
   // T-SQL PIVOT over a derived table (its oracle form: the grouped select with one aggregate of a CASE per listed value)
   'pivot',
+  // FISCAL_YEAR / FISCAL_PERIOD of dates (Dataverse), under the fiscal calendar the harness gives the emulator's organization
+  // (harness.ts FUZZ_FISCAL): in expressions, as GROUP BY keys (FetchXML's fiscal date grouping), and FISCAL_YEAR(d) compared
+  // with a year (a range of d)
+  'fiscal',
   // statements of the shapes FetchXML answers whole (issue 18): plain columns, joins on any columns, semi-joins, grouped and
   // date-bucketed aggregates, so that a campaign with Remote Language=FetchXML sends FetchXML for more than a few of them
   'fetchshape',
@@ -171,7 +175,14 @@ export class Generator {
     const dates = t.columns.filter((c) => (c.ty === 'dt' || c.ty === 'date') && this.columnAllowed(c));
     for (let i = this.rng.int(1, 2); i > 0; i--) {
       let e: Expr | undefined;
-      if (dates.length && this.dialect === 'tsql' && this.on.has('datefn') && this.rng.chance(0.4)) {
+      if (dates.length && !t.finops && this.has('fiscal', 0.2)) {
+        // FISCAL_PERIOD goes as FetchXML beside FISCAL_YEAR of the same date, and stays local alone
+        const date = this.rng.pick(dates);
+        const d: Expr = { k: 'col', ty: date.ty, table: 't0', name: date.name };
+        const year: Expr = { k: 'fn', ty: 'int', name: 'FISCAL_YEAR', args: [d] };
+        if (this.rng.chance(0.6) && !keys.some((x) => JSON.stringify(x) === JSON.stringify(year))) keys.push(year);
+        e = { k: 'fn', ty: 'int', name: 'FISCAL_PERIOD', args: [d] };
+      } else if (dates.length && this.dialect === 'tsql' && this.on.has('datefn') && this.rng.chance(0.4)) {
         this.used.add('datefn');
         const d = this.rng.pick(dates);
         e = { k: 'fn', ty: 'int', name: this.rng.pick(['YEAR', 'MONTH', 'DAY']), args: [{ k: 'col', ty: d.ty, table: 't0', name: d.name }] };
@@ -726,6 +737,9 @@ export class Generator {
       if (this.on.has('strfn')) options.push(() => (this.used.add('strfn'), { k: 'fn', ty, name: 'LEN', args: [str()] }));
       if (this.on.has('strfn') && this.dialect === 'tsql') options.push(() => (this.used.add('strfn'), { k: 'fn', ty, name: 'CHARINDEX', args: [{ k: 'lit', ty: 'str', v: this.rng.pick(['a', 'N', 'co', ' ', 'O']) }, str()] }));
       if (this.on.has('numfn')) options.push(() => (this.used.add('numfn'), { k: 'fn', ty, name: this.rng.pick(['ABS', 'SIGN']), args: [int()] }));
+      if (this.on.has('fiscal') && this.on.has('dates') && !sources.some((s) => s.table.finops)) {
+        options.push(() => (this.used.add('fiscal'), { k: 'fn', ty, name: this.rng.pick(['FISCAL_YEAR', 'FISCAL_PERIOD']), args: [this.expr('dt', sources, 0)] }));
+      }
       if (this.on.has('datefn') && this.on.has('dates') && this.dialect === 'tsql') {
         options.push(() => (this.used.add('datefn'), { k: 'fn', ty, name: this.rng.pick(['YEAR', 'MONTH', 'DAY']), args: [this.expr('dt', sources, 0)] }));
         options.push(() => (this.used.add('datefn'), { k: 'fn', ty, name: 'DATEDIFF_DAY', args: [this.expr('dt', sources, 0), this.expr('dt', sources, 0)] }));
@@ -942,9 +956,21 @@ export class Generator {
     // a subquery inside an aggregate's argument is its own switch
     if (this.on.has('subquery') && (!this.inAggregate || this.has('aggsubquery')) && this.rng.chance(0.08)) return this.subqueryPred(sources);
     if (!this.flat && this.has('binparam', 0.03)) return this.binPred();
+    if (this.on.has('fiscal') && !sources.some((s) => s.table.finops) && this.has('fiscal', 0.06)) {
+      const d = this.column('dt', sources);
+      if (d) return this.fiscalYearPred(d);
+    }
     const ty = this.anyTy();
     const e = this.expr(ty, sources, depth);
     return this.simplePredOn(e, ty, sources);
+  }
+
+  /** FISCAL_YEAR(d) compared with a year near the data's (sent as a range of d), or between two */
+  private fiscalYearPred(d: Expr): Pred {
+    const e: Expr = { k: 'fn', ty: 'int', name: 'FISCAL_YEAR', args: [d] };
+    const year = (): Expr => ({ k: 'lit', ty: 'int', v: this.rng.int(2019, 2027) });
+    if (this.rng.chance(0.2)) return { k: 'between', e, lo: year(), hi: year(), neg: this.rng.chance(0.3) };
+    return this.rng.chance(0.2) ? { k: 'cmp', op: this.cmpOp('int'), l: year(), r: e } : { k: 'cmp', op: this.cmpOp('int'), l: e, r: year() };
   }
 
   simplePredOn(e: Expr, tyIn?: Ty, sources: Source[] = [], noLike = false): Pred {

@@ -58,12 +58,19 @@ export function remoteLanguageSettings(language: string | undefined): string {
   throw new Error(`--remote-language must be auto, odata, fetchxml or off, not '${language}'`);
 }
 
+/**
+ * The organization's fiscal settings in the fuzz worlds: years from 1 July, named by the calendar year they
+ * end in, four quarters. The oracle computes FISCAL_YEAR / FISCAL_PERIOD for exactly these (render-oracle.ts).
+ */
+const FUZZ_FISCAL = { fiscalcalendarstart: '2018-07-01T00:00:00Z', fiscalperiodtype: 2002, fiscalyeardisplaycode: 2 };
+
 export async function startWorld(
   rows: number, options: { dataSeed?: number; db?: PGlite; schema?: string; remoteLanguage?: string; aggregateLimit?: number; multiCurrency?: boolean } = {},
 ): Promise<FuzzWorld> {
   const dataSeed = options.dataSeed ?? 1;
   const emulator = await startEmulator({
-    port: 0, rows, fuzzData: true, seed: dataSeed, ...(options.aggregateLimit ? { aggregateLimit: options.aggregateLimit } : {}), ...(options.multiCurrency ? { multiCurrency: true } : {}),
+    port: 0, rows, fuzzData: true, seed: dataSeed, fiscal: FUZZ_FISCAL, ...(options.aggregateLimit ? { aggregateLimit: options.aggregateLimit } : {}),
+    ...(options.multiCurrency ? { multiCurrency: true } : {}),
   });
   const conn = await connect(`Url=${emulator.url}${remoteLanguageSettings(options.remoteLanguage)}`);
   const db = options.db ?? (await openOracle());

@@ -376,6 +376,10 @@ class OracleRenderer {
       case 'CEILING': return `ceil(${a[0]})`;
       case 'FLOOR': return `floor(${a[0]})`;
       case 'ROUND': return `round(${a[0]}, ${a[1]})`;
+      // the fiscal calendar the harness gives the organization (harness.ts FUZZ_FISCAL): years from 1 July, named by the
+      // calendar year they end in, four quarters
+      case 'FISCAL_YEAR': return `(extract(year from ${a[0]})::int + (extract(month from ${a[0]}) >= 7)::int)`;
+      case 'FISCAL_PERIOD': return `(((extract(month from ${a[0]})::int + 5) % 12) / 3 + 1)`;
       case 'YEAR': return `extract(year from ${a[0]})::int`;
       case 'MONTH': return `extract(month from ${a[0]})::int`;
       case 'DAY': return `extract(day from ${a[0]})::int`;

@@ -277,7 +277,7 @@ export class ResultTypes {
       case 'ISNULL': return args[0] === 'null' ? exact[1]! : exact[0]!;
       case 'COALESCE': return this.branches(e.args, env, ctes);
       case 'NULLIF': return exact[0]!;
-      case 'YEAR': case 'MONTH': case 'DAY': case 'DATEPART': case 'DATEDIFF': return family('int');
+      case 'YEAR': case 'MONTH': case 'DAY': case 'DATEPART': case 'DATEDIFF': case 'FISCAL_YEAR': case 'FISCAL_PERIOD': return family('int');
       case 'DATEADD': return dateArg(args[1]);
       case 'DATETRUNC': return dateArg(args[0]);
       case 'DATE_TRUNC': return family('datetime');

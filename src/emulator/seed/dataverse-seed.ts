@@ -74,7 +74,9 @@ export interface DataverseSeed {
  * Deterministic seed rows for the default Dataverse schema. `rows` is the number of accounts; the
  * other large tables follow it. Rows are made from (seed, table, index) on demand.
  */
-export function buildDataverseSeed(model: EdmModel, seed: number, rows: number, options: { fuzzData?: boolean; multiCurrency?: boolean } = {}): DataverseSeed {
+export function buildDataverseSeed(
+  model: EdmModel, seed: number, rows: number, options: { fuzzData?: boolean; multiCurrency?: boolean; fiscal?: Record<string, unknown> } = {},
+): DataverseSeed {
   const n = Math.max(0, Math.floor(rows));
   const counts: Record<string, number> = {
     organization: 1, businessunit: 3, systemuser: 12, team: 4, transactioncurrency: options.multiCurrency ? CURRENCIES.length : 1, uomschedule: 1, uom: 3, pricelevel: 2, product: 40,
@@ -164,10 +166,10 @@ export function buildDataverseSeed(model: EdmModel, seed: number, rows: number, 
   };
 
   const specs: Record<string, TableSpec> = {
-    // fiscal settings (fetchxml/fiscal-calendar.ts): years from 1 January, quarterly periods, named by their start
+    // fiscal settings (fetchxml/fiscal-calendar.ts): by default years from 1 January, quarterly periods, named by their start
     organization: { count: 1, make: () => ({ values: {
       organizationid: org, name: 'Contoso (emulated)', languagecode: 1033,
-      fiscalcalendarstart: '2000-01-01T00:00:00Z', fiscalperiodtype: 2002, fiscalyeardisplaycode: 1,
+      fiscalcalendarstart: '2000-01-01T00:00:00Z', fiscalperiodtype: 2002, fiscalyeardisplaycode: 1, ...options.fiscal,
     } }) },
     businessunit: {
       count: counts.businessunit!,
