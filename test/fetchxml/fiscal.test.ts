@@ -79,7 +79,9 @@ for (const s of SETTINGS) {
     }
 
     it('GROUP BY fiscal year and period is FetchXML dategrouping, equal to the local answer', async () => {
-      const out = await same('SELECT FISCAL_YEAR(createdon) AS y, FISCAL_PERIOD(createdon) AS p, COUNT(*) AS n, SUM(numberofemployees) AS e FROM account GROUP BY FISCAL_YEAR(createdon), FISCAL_PERIOD(createdon)');
+      const sql = 'SELECT FISCAL_YEAR(createdon) AS y, FISCAL_PERIOD(createdon) AS p, COUNT(*) AS n, SUM(numberofemployees) AS e FROM account GROUP BY FISCAL_YEAR(createdon), FISCAL_PERIOD(createdon)';
+      const out = await same(sql);
+      expect(await conns.auto.explain(sql)).toContain('<attribute name="createdon" alias="g2" groupby="true" dategrouping="fiscal-period" usertimezone="false" />');
       const fetches = out.auto.urls.filter((u) => u.includes('fetchXml='));
       expect(fetches.join('\n')).toMatch(/dategrouping="fiscal-year" usertimezone="false"/);
       expect(fetches.join('\n')).toMatch(/dategrouping="fiscal-period" usertimezone="false"/);
