@@ -16,11 +16,13 @@ import type * as P from '../plan/index.js';
 import { containsAggregate, datePart, functionDef, outputName, type LocalArg, type LocalForms } from '../plan/index.js';
 import {
   BIGINT, BOOLEAN, DATETIME2, FLOAT, INT, asDecimal, comparisonType, isApproximate, isDateTime, isDecimal, isExactFraction, isInteger, isMoney, isNullType,
-  isBinary, isNumeric, isString, typeName, valueType, type SqlType,
+  isBinary, isNumeric, isString, isValueScaled, typeName, valueType, type SqlType,
 } from '../types/index.js';
 import { parseInterval } from '../util/index.js';
 import { convertSql, duckType } from './conversions.js';
 import { likeToRegex } from './like-pattern.js';
+import { postgresQuotient, type UnscaledOperand } from './postgres-division.js';
+import { longDivision, powerOfTen } from './scaled-division.js';
 
 export interface RenderedSql {
   sql: string;
@@ -38,23 +40,6 @@ export function quoteIdent(name: string): string {
 /** a DuckDB string literal: quotes doubled (DuckDB's standard strings have no other escapes) */
 export function quoteText(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
-}
-
-function powerOfTen(k: number): string {
-  return k <= 18 ? `CAST(${10n ** BigInt(k)} AS HUGEINT)` : `CAST('${10n ** BigInt(k)}' AS HUGEINT)`;
-}
-
-/**
- * trunc(a · 10^k / b) for HUGEINT a and b where a · 10^k may pass HUGEINT's range: the integral quotient,
- * then one decimal digit per step from the remainder (which stays below b), as on paper. The divisor
- * rides in the accumulator so the lambda reads no column (a and b may be aggregates).
- */
-function longDivision(a: string, b: string, k: number): string {
-  // fields read with struct_extract: DuckDB binds `acc.q` in a grouped query's lambda as a column q
-  const field = (name: string) => `struct_extract(acc, '${name}')`;
-  const zero = "{'q': CAST(0 AS HUGEINT), 'r': CAST(0 AS HUGEINT), 'b': CAST(1 AS HUGEINT)}";
-  const step = `(acc, d) -> {'q': ${field('q')} * 10 + (${field('r')} * 10) // ${field('b')}, 'r': (${field('r')} * 10) % ${field('b')}, 'b': ${field('b')}}`;
-  return `struct_extract(list_reduce(list_transform(range(${k}), i -> ${zero}), ${step}, {'q': ${a} // ${b}, 'r': ${a} % ${b}, 'b': ${b}}), 'q')`;
 }
 
 /** an interval literal's canonical text (util/interval.ts) as a DuckDB interval, built from its three parts */
@@ -545,23 +530,23 @@ export class DuckDbRenderer {
    * `left / right` in the result type, with T-SQL's divide-by-zero error (`onZero: 'null'` for AVG,
    * whose count is zero only when its sum is NULL). Integers divide with truncation; decimals are
    * divided exactly as scaled integers (a decimal quotient is cut to its scale; money's is rounded to
-   * 4 places), because DuckDB's decimal division gives a float.
+   * 4 places), because DuckDB's decimal division gives a float. The PostgreSQL dialect's numeric
+   * quotient (value-scaled) gets PostgreSQL's scale per value and is rounded (postgres-division.ts).
    */
   private divide(l: LocalArg, r: LocalArg, type: SqlType, onZero: 'error' | 'null'): string {
     const divisor = this.operand(r, isExactFraction(type) ? r.type : type);
     const guard = (body: string) => `(CASE WHEN ${divisor} = 0 THEN ${onZero === 'error' ? DIVIDE_BY_ZERO : 'NULL'} ELSE ${body} END)`;
     if (isInteger(type)) return this.convert({ sql: guard(`${this.operand(l, type)} // ${this.operand(r, type)}`), type: UNKNOWN }, type);
     if (isApproximate(type) || !isExactFraction(type)) return this.convert({ sql: guard(`${this.convert(l, FLOAT)} / ${this.convert(r, FLOAT)}`), type: UNKNOWN }, type);
-    const scaled = (arg: LocalArg): { sql: string; scale: number; digits: number } => {
-      const own = isNullType(arg.type) || isString(arg.type) || isApproximate(arg.type) ? { name: 'decimal', precision: 38, scale: type.scale ?? 0 } : arg.type;
-      const { precision: digits, scale } = asDecimal(own);
-      if (isInteger(own)) return { sql: `CAST(${arg.sql} AS HUGEINT)`, scale: 0, digits };
-      // the unscaled digits read from the decimal's text: multiplying by 10^scale in DECIMAL(38,scale) would
-      // overflow once the integral digits pass 38 − 2·scale (a SUM of decimal(38,16) values past 10^6)
-      return { sql: `CAST(replace(CAST(CAST(${arg.sql} AS DECIMAL(38,${scale})) AS VARCHAR), '.', '') AS HUGEINT)`, scale, digits };
-    };
-    const a = scaled(l);
-    const b = scaled(r);
+    if (isValueScaled(type)) {
+      const operand = (arg: LocalArg): UnscaledOperand => {
+        const digits = this.unscaled(arg, type);
+        return { sql: digits.sql, scale: digits.scale, valueScaled: isValueScaled(arg.type) };
+      };
+      return this.convert({ sql: guard(postgresQuotient(operand(l), operand(r), type.scale ?? 0)), type: UNKNOWN }, type);
+    }
+    const a = this.unscaled(l, type);
+    const b = this.unscaled(r, type);
     const round = isMoney(type);
     const target = (type.scale ?? 0) + (round ? 1 : 0);
     const k = target - a.scale + b.scale;
@@ -574,6 +559,19 @@ export class DuckDbRenderer {
     const value = scale === 0 ? `CAST(${quotient} AS DECIMAL(38,0))`
       : `(CAST(${quotient} AS DECIMAL(38,0)) * CAST('${(1 / 10 ** scale).toFixed(scale)}' AS DECIMAL(38,${scale})))`;
     return this.convert({ sql: guard(value), type: UNKNOWN }, type);
+  }
+
+  /**
+   * An exact number's digits as a HUGEINT and the scale they are written at, for dividing in `type`: an
+   * integer as it is, a decimal (money) at its own scale, a value of unknown type at the result's.
+   */
+  private unscaled(arg: LocalArg, type: SqlType): { sql: string; scale: number; digits: number } {
+    const own = isNullType(arg.type) || isString(arg.type) || isApproximate(arg.type) ? { name: 'decimal', precision: 38, scale: type.scale ?? 0 } : arg.type;
+    const { precision: digits, scale } = asDecimal(own);
+    if (isInteger(own)) return { sql: `CAST(${arg.sql} AS HUGEINT)`, scale: 0, digits };
+    // the unscaled digits read from the decimal's text: multiplying by 10^scale in DECIMAL(38,scale) would
+    // overflow once the integral digits pass 38 − 2·scale (a SUM of decimal(38,16) values past 10^6)
+    return { sql: `CAST(replace(CAST(CAST(${arg.sql} AS DECIMAL(38,${scale})) AS VARCHAR), '.', '') AS HUGEINT)`, scale, digits };
   }
 
   /** datetime ± a number of days (T-SQL); date ± whole days (PostgreSQL) */

@@ -15,7 +15,7 @@ import { CURRENT_USER_ID, predicateSpellings, SERVICE_PREDICATES, serviceOnly } 
 import { decodeFiscal, fiscalPeriodSql, fiscalYearSql } from './fiscal.js';
 import { fieldScale, isPgDateField, isPgTruncUnit, pgFieldValue, pgTruncSql, toCharSql, unknownField } from './pg-date-fields.js';
 import {
-  BIGINT, DATE, DATETIME, DATETIME2, DATETIMEOFFSET, FLOAT, INT, NVARCHAR_MAX, UNIQUEIDENTIFIER,
+  averageSumType, BIGINT, DATE, DATETIME, DATETIME2, DATETIMEOFFSET, FLOAT, INT, NVARCHAR_MAX, UNIQUEIDENTIFIER,
   aggregateType, commonType, countType, decimal, formatType, isApproximate, isDateTime, isDecimal, isInteger, isMoney, isNullType,
   isNumeric, isString, isUnicode, isnullType, nvarchar, typeName, type SqlType, type TypeDialect,
 } from '../types/index.js';
@@ -208,7 +208,7 @@ function avgLocal(c: LocalCall): string {
   if (isApproximate(c.result)) return c.forms.call('avg', aggregateArg(c));
   const distinct = c.distinct ? 'DISTINCT ' : '';
   // AVG is SUM / COUNT computed in the result type: an int average truncates, a decimal one keeps its scale
-  const sumType = isInteger(c.result) ? (typeName(c.result) === 'bigint' ? BIGINT : INT) : isMoney(arg.type) ? decimal(38, 4) : decimal(38, arg.type.scale ?? 0);
+  const sumType = averageSumType(arg.type, c.result);
   const sum = { sql: c.forms.convert({ sql: c.forms.call('sum', `${distinct}${arg.sql}`), type: { name: 'unknown' } }, sumType), type: sumType };
   return c.forms.divide(sum, { sql: c.forms.call('count', `${distinct}${arg.sql}`), type: BIGINT }, c.result);
 }

@@ -24,7 +24,7 @@ import type { Column, SqlType } from '../catalog/types.js';
 import { element, type SplitScale, type SplitSpec } from '../fetchxml/index.js';
 import type * as P from '../plan/index.js';
 import { FISCAL_FUNCTIONS, functionKind } from '../plan/index.js';
-import { BIGINT, decimal, FLOAT, INT, isApproximate, isInteger, isMoney, typeName } from '../types/index.js';
+import { averageSumType, INT } from '../types/index.js';
 import { logicalName } from './fetchxml-filter.js';
 import { cannot, primaryKeyColumn, renamed, type EntityParts } from './fetchxml-parts.js';
 import { constantValue, type ParamValues } from './values.js';
@@ -300,7 +300,7 @@ class AggregateBuilder {
   private average(call: P.Call): P.Expr {
     const arg = call.args[0]!;
     const result = call.sqlType;
-    const sumType = isApproximate(result) ? FLOAT : isInteger(result) ? (typeName(result) === 'bigint' ? BIGINT : INT) : isMoney(arg.sqlType) ? decimal(38, 4) : decimal(38, arg.sqlType.scale ?? 0);
+    const sumType = averageSumType(arg.sqlType, result);
     const key = exprKey(call);
     const sum = this.aggregate(call, `${key}:sum`, { name: 'sum', sqlType: sumType }) ?? cannot('an aggregate FetchXML cannot compute exactly');
     const count = this.aggregate({ ...call, name: 'COUNT' }, `${key}:count`, { name: 'countcolumn', sqlType: INT })!;

@@ -7,11 +7,11 @@
  * `arithmeticType('/', INT, INT, 'tsql')` → int; `arithmeticType('/', MONEY, INT, 'tsql')` → money.
  */
 import { DynasqlError } from '../errors/index.js';
-import { decimalResult, MAX_PRECISION } from './decimal.js';
+import { asDecimal, decimalResult, MAX_PRECISION } from './decimal.js';
 import { higher } from './precedence.js';
 import {
   DATETIME, DATETIME2, FLOAT, INT, INTERVAL, MONEY, NVARCHAR_MAX, REAL, decimal, formatType, isApproximate, isBinary, isBoolean, isDateTime, isDecimal, isExactFraction,
-  isInteger, isMoney, isNullType, isNumeric, isString, isUnicode, typeName, type SqlType, type TypeDialect,
+  isInteger, isMoney, isNullType, isNumeric, isString, isUnicode, isValueScaled, postgresQuotientScale, typeName, valueScaledNumeric, type SqlType, type TypeDialect,
 } from './sql-type.js';
 
 export type ArithmeticOp = '+' | '-' | '*' | '/' | '%';
@@ -68,7 +68,8 @@ export function arithmeticType(op: ArithmeticOp, left: SqlType, right: SqlType, 
   }
   const top = higher(a, b);
   if (isDecimal(top)) return dialect === 'postgresql' ? postgresNumericType(op, a, b) : decimalResult(op, a, b);
-  if (isMoney(top)) return MONEY;
+  // the PostgreSQL dialect shows money as numeric(19,4) (pgwire) and computes with it as PostgreSQL does
+  if (isMoney(top)) return dialect === 'postgresql' ? postgresNumericType(op, a, b) : MONEY;
   return integerType(a, b);
 }
 
@@ -96,15 +97,19 @@ function integerType(a: SqlType, b: SqlType): SqlType {
 
 /**
  * PostgreSQL's numeric has no fixed precision: + and - keep the larger scale, * adds the scales, and
- * division picks a scale from the values (at least 16 significant digits). dynasql gives division
- * 16 decimals or the larger operand scale; the digits past the 16 significant ones PostgreSQL
- * would print can differ for quotients of 10,000 and more.
+ * division picks a scale per value (at least 16 significant digits, rounded): its quotient is
+ * value-scaled (sql-type.ts valueScaledNumeric), and so is what + - * make of a value-scaled operand,
+ * whose scale a later division reads.
  */
 function postgresNumericType(op: ArithmeticOp, a: SqlType, b: SqlType): SqlType {
   const s1 = isExactFraction(a) ? (a.scale ?? 0) : 0;
   const s2 = isExactFraction(b) ? (b.scale ?? 0) : 0;
-  const scale = op === '*' ? s1 + s2 : op === '/' ? Math.max(16, s1, s2) : Math.max(s1, s2);
-  return decimal(MAX_PRECISION, Math.min(scale, MAX_PRECISION - 1));
+  if (op === '/') {
+    const integral = (isExactFraction(a) || isInteger(a) ? asDecimal(a).precision - s1 : MAX_PRECISION) + s2;
+    return valueScaledNumeric(postgresQuotientScale(integral, Math.max(s1, s2)));
+  }
+  const scale = Math.min(op === '*' ? s1 + s2 : Math.max(s1, s2), MAX_PRECISION - 1);
+  return isValueScaled(a) || isValueScaled(b) ? valueScaledNumeric(scale) : decimal(MAX_PRECISION, scale);
 }
 
 /**

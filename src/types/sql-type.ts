@@ -112,3 +112,25 @@ export function resultType(type: SqlType): SqlType {
 export function plainInteger(type: SqlType): SqlType {
   return typeName(type) === 'int' && type.precision !== undefined ? INT : type;
 }
+
+/**
+ * PostgreSQL's `numeric` without a declared scale, the type of the PostgreSQL dialect's numeric division
+ * and AVG: each value carries its own scale (a quotient gets at least 16 significant digits and is
+ * rounded; `10588.367521367521`, `0.26666666666666666667`). It is a decimal everywhere (typeName) and is
+ * told apart only by its name, so that the local engine divides the PostgreSQL way; `scale` is how many
+ * decimals the local engine keeps for it (see postgresQuotientScale).
+ */
+export function valueScaledNumeric(scale: number): SqlType {
+  return { name: 'numeric', precision: 38, scale };
+}
+
+export const isValueScaled = (t: SqlType): boolean => t.name === 'numeric';
+
+/**
+ * The decimals kept for a PostgreSQL quotient whose integral part needs up to `integralDigits` digits:
+ * 20, which holds every quotient PostgreSQL gives 20 or fewer decimals (all of at least 1e-4), when
+ * they fit beside the integral digits in 38; else 16. Never fewer than an operand's `scale`.
+ */
+export function postgresQuotientScale(integralDigits: number, scale: number): number {
+  return Math.min(37, Math.max(scale, integralDigits + 20 <= 38 ? 20 : 16));
+}

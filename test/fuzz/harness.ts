@@ -157,20 +157,38 @@ function typeMismatch(world: FuzzWorld, q: Select, dialect: 'tsql' | 'postgresql
 /** how each output column compares; a set operation's column is approximate when any arm's is */
 export function outputColumns(q: Select, ciColumns: boolean[], dialect: 'tsql' | 'postgresql' = 'tsql'): OutputColumn[] {
   const arms = [q, ...(q.union ?? []).map((u) => u.q)];
-  return q.items.map((i, n) => ({ alias: i.alias, ty: i.e.ty, ci: ciColumns[n] ?? false, approx: arms.some((arm) => { const e = arm.items[n]?.e; return e !== undefined && (approx(e) || (dialect === 'postgresql' && hasAvg(e)) || e.k === 'ref'); }) }));
+  return q.items.map((i, n) => ({ alias: i.alias, ty: i.e.ty, ci: ciColumns[n] ?? false, approx: arms.some((arm) => { const e = arm.items[n]?.e; return e !== undefined && (approx(e) || (dialect === 'postgresql' && quotientOfQuotient(e)) || e.k === 'ref'); }) }));
+}
+
+/** the expressions directly under e */
+function operands(e: Expr): Expr[] {
+  switch (e.k) {
+    case 'bin': return [e.l, e.r];
+    case 'neg': return [e.e];
+    case 'fn': return e.args;
+    case 'agg': case 'win': return e.arg ? [e.arg] : [];
+    case 'case': return [...e.whens.map((w) => w.then), ...(e.else ? [e.else] : [])];
+    default: return [];
+  }
+}
+
+const contains = (e: Expr, test: (x: Expr) => boolean): boolean => test(e) || operands(e).some((x) => contains(x, test));
+
+/** PostgreSQL's numeric quotient: AVG, or `/` unless both sides are integers (an AVG or a derived column may be numeric) */
+function isPostgresQuotient(e: Expr): boolean {
+  if (e.k === 'agg') return e.fn === 'AVG';
+  return e.k === 'bin' && e.op === '/' && (e.ty !== 'int' || contains(e, (x) => x.k === 'ref' || (x.k === 'agg' && x.fn === 'AVG')));
 }
 
 /**
- * PostgreSQL's AVG of an integer is numeric with as many digits as it likes: compared to 4 decimals;
- * so is a derived table's column, which may be an AVG of a decimal (its last digit is unverified).
+ * A PostgreSQL quotient of a quotient (AVG(x) / 0.3, an AVG of a derived table's AVG): PostgreSQL carries each
+ * value's display scale into the next division, dynasql takes it from the value's digits (src/local/postgres-division.ts),
+ * so the digits past the 16th significant one may differ: compared to 4 decimals. One quotient of columns, literals and
+ * parameters (AVG(int) included) compares exactly.
  */
-function hasAvg(e: Expr): boolean {
-  if (e.k === 'agg') return e.fn === 'AVG';
-  if (e.k === 'bin') return hasAvg(e.l) || hasAvg(e.r);
-  if (e.k === 'fn') return e.args.some(hasAvg);
-  if (e.k === 'case') return e.whens.some((w) => hasAvg(w.then)) || (e.else ? hasAvg(e.else) : false);
-  // a derived table's column may be an AVG
-  return e.k === 'ref';
+function quotientOfQuotient(e: Expr): boolean {
+  if (isPostgresQuotient(e) && operands(e).some((x) => contains(x, (y) => y.k === 'ref' || isPostgresQuotient(y)))) return true;
+  return operands(e).some(quotientOfQuotient);
 }
 
 function approx(e: Expr): boolean {

@@ -60,8 +60,14 @@ describe('decimal precision and scale', () => {
     expect(arithmeticType('/', MONEY, MONEY, 'tsql')).toBe(MONEY);
     expect(arithmeticType('*', MONEY, decimal(5, 2), 'tsql').name).toBe('decimal');
   });
-  it('PostgreSQL numeric division keeps 16 decimals', () => {
-    expect(arithmeticType('/', decimal(10, 2), INT, 'postgresql')).toEqual(decimal(38, 16));
+  it('PostgreSQL numeric division: a scale per value, kept at 20 decimals where the integral digits allow', () => {
+    expect(arithmeticType('/', decimal(10, 2), INT, 'postgresql')).toEqual({ name: 'numeric', precision: 38, scale: 20 });
+    // a quotient's integral digits: 36 of decimal(38,2), 2 more from the divisor's scale: 16 decimals do not fit either; 16 kept
+    expect(arithmeticType('/', decimal(38, 2), decimal(10, 2), 'postgresql')).toEqual({ name: 'numeric', precision: 38, scale: 16 });
+    // what + - * make of a quotient stays value-scaled (a later division reads its scale from its digits)
+    expect(arithmeticType('*', arithmeticType('/', INT, decimal(3, 1), 'postgresql'), INT, 'postgresql').name).toBe('numeric');
+    expect(arithmeticType('/', MONEY, INT, 'postgresql').name).toBe('numeric');
+    expect(arithmeticType('/', MONEY, INT, 'tsql')).toBe(MONEY);
     expect(arithmeticType('+', decimal(10, 2), decimal(10, 4), 'postgresql')).toEqual(decimal(38, 4));
   });
 });
@@ -96,7 +102,10 @@ describe('aggregates', () => {
     expect(() => aggregateType('SUM', varchar(3), 'tsql')).toThrow(/number/);
   });
   it('PostgreSQL: AVG of an int is numeric, SUM of an int a bigint; COUNT is a bigint', () => {
-    expect(aggregateType('AVG', INT, 'postgresql').name).toBe('decimal');
+    // a scale per value (PostgreSQL's numeric division), kept at 20 decimals where the integral digits allow
+    expect(aggregateType('AVG', INT, 'postgresql')).toEqual({ name: 'numeric', precision: 38, scale: 20 });
+    expect(aggregateType('AVG', BIGINT, 'postgresql')).toEqual({ name: 'numeric', precision: 38, scale: 16 });
+    expect(aggregateType('AVG', decimal(10, 2), 'postgresql')).toEqual({ name: 'numeric', precision: 38, scale: 20 });
     expect(aggregateType('SUM', INT, 'postgresql')).toBe(BIGINT);
     expect(countType('COUNT', 'postgresql')).toBe(BIGINT);
     expect(countType('COUNT', 'tsql')).toBe(INT);
