@@ -203,6 +203,8 @@ export class ResultTypes {
         const r = sub(e.r);
         if (e.op === '+' && l.f === 'string' && r.f === 'string') return { f: 'string' };
         const f = higher([l.f, r.f]);
+        // the PostgreSQL dialect's money is numeric(19,4): its arithmetic is numeric's
+        if (pg && f === 'money') return { f: 'decimal' };
         if (f !== 'decimal') return t(f);
         // an integer literal's precision is open (see SqlT)
         if ([e.l, e.r].some((x) => x.k === 'lit' && typeof x.v === 'number' && Number.isInteger(x.v) && x.ty !== 'money')) return { f };
@@ -224,6 +226,7 @@ export class ResultTypes {
             return a === 'decimal' ? { f: a, ...(arg.s === undefined ? {} : { p: 38, s: arg.s }) } : arg;
           case 'AVG':
             if (isInteger(a)) return { f: pg ? 'decimal' : a === 'bit' ? 'int' : a };
+            if (pg && a === 'money') return { f: 'decimal' };
             return a === 'decimal' ? { f: a, ...(arg.s === undefined ? {} : { p: 38, s: Math.max(arg.s, 6) }) } : arg;
           case 'MIN': case 'MAX': return arg;
           case 'STRING_AGG': return { f: 'string' };
