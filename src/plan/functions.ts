@@ -13,6 +13,7 @@
 import { DynasqlError } from '../errors/index.js';
 import { CURRENT_USER_ID, predicateSpellings, SERVICE_PREDICATES, serviceOnly } from './service-predicates.js';
 import { decodeFiscal, fiscalPeriodSql, fiscalYearSql } from './fiscal.js';
+import { dateTruncSql } from './date-trunc-sql.js';
 import { fieldScale, isPgDateField, isPgTruncUnit, pgFieldValue, pgTruncSql, toCharSql, unknownField } from './pg-date-fields.js';
 import {
   averageSumType, BIGINT, DATE, DATETIME, DATETIME2, DATETIMEOFFSET, FLOAT, INT, NVARCHAR_MAX, UNIQUEIDENTIFIER,
@@ -165,8 +166,7 @@ function dateDiff(part: DatePart, a: string, b: string): string {
 /** DATETRUNC: weeks start on Sunday (DATEFIRST 7) */
 function dateTrunc(part: DatePart, d: string): string {
   if (part === 'week') return `(CAST(${d} AS DATE) - CAST(dayofweek(${d}) AS INTEGER))`;
-  if (part === 'dayofyear' || part === 'weekday') return `date_trunc('day', ${d})`;
-  return `date_trunc('${part}', ${d})`;
+  return dateTruncSql(`'${part === 'dayofyear' || part === 'weekday' ? 'day' : part}'`, d);
 }
 
 /** COUNT(DISTINCT s) of strings: DuckDB's DISTINCT inside an aggregate ignores the collation */

@@ -7,6 +7,7 @@
  *   toCharSql('d', 'YYYY-MM')    → `strftime(d, '%Y-%m')`
  */
 import { DynasqlError } from '../errors/index.js';
+import { dateTruncSql } from './date-trunc-sql.js';
 
 /** fields whose DuckDB date_part has PostgreSQL's meaning (dow: Sunday 0; isodow: Monday 1; week: ISO) */
 const SAME_FIELDS = new Set(['year', 'month', 'day', 'hour', 'minute', 'quarter', 'week', 'dow', 'isodow', 'doy', 'decade', 'century', 'millennium', 'isoyear', 'microseconds']);
@@ -59,7 +60,7 @@ export function pgTruncSql(unit: string | undefined, unitSql: string, d: string)
     const span = unit === 'century' ? 100 : 1000;
     return `make_timestamp(CAST(((year(${d}) - 1) // ${span}) * ${span} + 1 AS BIGINT), 1, 1, 0, 0, 0)`;
   }
-  return `date_trunc(${unitSql}, ${d})`;
+  return dateTruncSql(unitSql, d);
 }
 
 type Piece = { kind: 'format'; text: string } | { kind: 'sql'; sql: string };

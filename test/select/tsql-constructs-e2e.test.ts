@@ -227,6 +227,23 @@ describe('CROSS APPLY / OUTER APPLY and JOIN LATERAL over outer columns', () => 
   });
 });
 
+describe('a truncated date compared with a constant that is not truncated (fuzz seed 4735521 #23603)', () => {
+  // DuckDB 1.5 rewrote `date_trunc(unit, column) <> constant` to TRUE and `=` to FALSE for a NULL column
+  // (src/plan/date-trunc-sql.ts): 17500 for every account without a contact's birthdate
+  const statements = [
+    ["PostgreSQL, as found", "SELECT CASE WHEN DATE_TRUNC('month', c.birthdate) <> '2024-07-15T12:00:00' THEN 17500.0 END AS c0, c.birthdate AS b FROM account a LEFT JOIN contact c ON c.contactid = a.primarycontactid", 'postgresql'],
+    ["PostgreSQL, NOT (… = …)", "SELECT CASE WHEN NOT (DATE_TRUNC('month', c.birthdate) = '2024-07-15T12:00:00') THEN 17500.0 END AS c0, c.birthdate AS b FROM account a LEFT JOIN contact c ON c.contactid = a.primarycontactid", 'postgresql'],
+    ['T-SQL DATETRUNC', "SELECT CASE WHEN DATETRUNC(month, c.birthdate) <> '2024-07-15T12:00:00' THEN 17500.0 END AS c0, c.birthdate AS b FROM account a LEFT JOIN contact c ON c.contactid = a.primarycontactid", 'tsql'],
+  ] as const;
+  it.each(statements)('%s: NULL where the date is NULL, 17500 elsewhere', async (_name, sql, dialect) => {
+    const result = await both(sql, undefined, dialect === 'postgresql' ? { dialect } : undefined);
+    const withoutDate = result.rows.filter((r) => r.b === null);
+    expect(withoutDate.length).toBeGreaterThan(0);
+    expect(withoutDate.every((r) => r.c0 === null)).toBe(true);
+    expect(result.rows.filter((r) => r.b !== null).every((r) => Number(r.c0) === 17500)).toBe(true);
+  });
+});
+
 describe('recursive CTEs', () => {
   it('T-SQL (no RECURSIVE keyword) and PostgreSQL (WITH RECURSIVE) count 1 to 10', async () => {
     const t = await both('WITH r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT n FROM r ORDER BY n');
