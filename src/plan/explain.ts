@@ -58,11 +58,19 @@ function limitLines(plan: PhysicalPlan, serviceRoot: string): string[] {
     lines.push(`  if the service refuses the aggregate (50,000-row limit): the same FetchXML ${byParts(split)}`);
   } else if (plan.scans.some((s) => s.kind === 'remoteScan' && s.fetchXml?.aggregate)) {
     const parts = last?.scans.filter((s) => s.kind === 'remoteScan' && s.fetchXml?.byPartsOnly && s.fetchXml.split) ?? [];
-    if (last && parts.length > 0 && parts.length === last.scans.length) {
-      // distinct counts of two columns: a part each, each by its own ranges (pushdown/parts-past-limit.ts)
+    // MIN / MAX of text read as the first row in the column's order (pushdown/rules/extreme-as-first-row.ts)
+    const firstRows = last?.scans.filter((s) => s.kind === 'remoteScan' && !s.fetchXml?.split && !s.fetchXml?.aggregate && !s.aggregateOutputs) ?? [];
+    if (last && parts.length > 0 && parts.length + firstRows.length === last.scans.length) {
+      // distinct counts of two columns, or MIN / MAX of text beside them: a part each (pushdown/parts-past-limit.ts)
       const names = last.output.kind === 'local' ? last.output.step.reasons.at(-1) : undefined;
-      lines.push(`  if the service refuses the aggregate (50,000-row limit): ${parts.length} FetchXML aggregates (${names}), each by parts, no one split answering them all:`);
-      for (const part of parts) if (part.kind === 'remoteScan') lines.push(`    ${part.alias}: GET ${serviceRoot}${part.request.url} ${byParts(part)}`);
+      const kinds = [`${parts.length} FetchXML aggregate${parts.length > 1 ? 's' : ''}`, ...(firstRows.length > 0 ? [`${firstRows.length} first-row read${firstRows.length > 1 ? 's' : ''}`] : [])].join(' and ');
+      const whyParts = firstRows.length > 0 ? 'MIN / MAX of text, which FetchXML does not compute, read as the first non-null value in its order' : 'no one split answering them all';
+      lines.push(`  if the service refuses the aggregate (50,000-row limit): ${kinds} (${names}), ${parts.length > 1 ? 'each' : 'the aggregate'} by parts, ${whyParts}:`);
+      for (const part of last.scans) {
+        if (part.kind !== 'remoteScan') continue;
+        const how = part.fetchXml?.split ? byParts(part) : '(one row in the column\'s order, no aggregate: not limited)';
+        lines.push(`    ${part.alias}: GET ${serviceRoot}${part.request.url} ${how}`);
+      }
       last = last.fallback;
     } else {
       lines.push('  the aggregate cannot be split into parts combined exactly (distinct counts of two columns under GROUP BY, or a part of the statement with no split: MAX of text, which FetchXML does not compute)');

@@ -56,8 +56,9 @@ export function aggregateByParts(
   const scans: P.ScanStep[] = [];
   const items: P.SelectItem[] = [];
   // past the limit a part refused with no split of its own sends the statement to its last resort:
-  // the other parts' splits would only add requests before it
-  const everyPartSplits = parts.every((part) => (part.plan.scans[0] as P.RemoteScanStep).fetchXml?.split !== undefined);
+  // the other parts' splits would only add requests before it (a part that is no aggregate, a first
+  // row read, is not refused: rules/extreme-as-first-row.ts)
+  const everyPartSplits = parts.every((part) => (part.plan.scans[0] as P.RemoteScanStep).fetchXml?.split !== undefined || !answeredByOneAggregate(part.plan));
   for (const [k, part] of parts.entries()) {
     const step = part.plan.scans[0] as P.RemoteScanStep;
     const target = { id: firstId + k, alias: `part${k + 1}` };

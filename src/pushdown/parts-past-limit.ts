@@ -12,13 +12,19 @@
  *
  * Preconditions: the plan reads a FetchXML aggregate that has no split; the statement's aggregates
  * are independent (rules/independent-aggregates.ts: one table, no GROUP BY, …); every part is a
- * FetchXML aggregate with a split (an aggregate FetchXML cannot compute, MAX of text, leaves the plan
- * as it was). The parts go by ranges from the start: the service refused the whole over the same
- * rows, and the limit counts rows, not aggregates. Refused still, every row is read (the plan's own
- * last resort).
+ * FetchXML aggregate with a split, or a MIN / MAX of text (which FetchXML does not compute) read as
+ * the first row in the column's order (rules/extreme-as-first-row.ts), which no limit refuses; any
+ * other part leaves the plan as it was. The parts go by ranges from the start: the service refused
+ * the whole over the same rows, and the limit counts rows, not aggregates. Refused still, every row
+ * is read (the plan's own last resort).
+ *
+ * `SELECT count(*), count(DISTINCT name), max(name), min(name) FROM account` over 200,000 accounts →
+ * part1 (count, count_2) by ranges of createdon; part2 `accounts?$select=name&$filter=name ne null&$orderby=name desc&$top=1`
+ * (in FetchXML when the statement is); part3 the same ascending: a handful of requests and rows.
  */
 import type * as P from '../plan/index.js';
 import { aggregateByParts, answeredByOneAggregate } from './aggregate-parts.js';
+import { extremeAsFirstRow, isFirstRowRead } from './rules/extreme-as-first-row.js';
 
 /** a FetchXML aggregate the service would refuse past the limit with no parts to answer it */
 function refusedWithoutSplit(plan: P.PhysicalPlan): boolean {
@@ -35,8 +41,13 @@ function answeredBySplit(plan: P.PhysicalPlan): boolean {
  */
 export function withPartsPastTheLimit(bound: P.BoundQuery, plan: P.PhysicalPlan, planFetchXml: (part: P.BoundQuery) => P.PhysicalPlan): P.PhysicalPlan {
   if (!plan.fallback || !refusedWithoutSplit(plan)) return plan;
-  const parts = aggregateByParts(bound, plan, planFetchXml, answeredBySplit);
+  // a part that is MIN / MAX of text alone is planned as its first row; every other part as FetchXML
+  const planPart = (part: P.BoundQuery): P.PhysicalPlan => {
+    const firstRow = extremeAsFirstRow(part);
+    return firstRow ? planFetchXml(firstRow) : planFetchXml(part);
+  };
+  const parts = aggregateByParts(bound, plan, planPart, (p) => answeredBySplit(p) || isFirstRowRead(p));
   if (typeof parts === 'string') return plan;
-  const scans = parts.scans.map((s) => (s.kind === 'remoteScan' && s.fetchXml ? { ...s, fetchXml: { ...s.fetchXml, byPartsOnly: true } } : s));
+  const scans = parts.scans.map((s) => (s.kind === 'remoteScan' && s.fetchXml?.split ? { ...s, fetchXml: { ...s.fetchXml, byPartsOnly: true } } : s));
   return { ...plan, fallback: { ...parts, scans, fallback: plan.fallback } };
 }
