@@ -52,29 +52,39 @@ function limitLines(plan: PhysicalPlan, serviceRoot: string): string[] {
     ];
     return `over ranges of ${spec.attribute}, each under the limit, combined${how.length > 0 ? ` (${how.join('; ')})` : ''}`;
   };
+  // MIN / MAX of text read as the first row in the column's order (pushdown/rules/extreme-as-first-row.ts)
+  const isFirstRow = (s: PhysicalPlan['scans'][number]) => s.kind === 'remoteScan' && !s.fetchXml?.split && !s.fetchXml?.aggregate && !s.aggregateOutputs && !s.countOnly;
+  const firstRowHow = '(the first non-null value in the column\'s order: one row, no aggregate, not limited)';
+  /** the parts past the limit (pushdown/parts-past-limit.ts), when `p` is such a plan */
+  const partsLines = (p: PhysicalPlan | undefined): string[] | undefined => {
+    if (!p) return undefined;
+    if (p.output.kind === 'direct' && p.scans.length === 1 && isFirstRow(p.scans[0]!) && p.scans[0]!.kind === 'remoteScan') {
+      return [`  if the service refuses the aggregate (50,000-row limit): GET ${serviceRoot}${p.scans[0]!.request.url} ${firstRowHow}`];
+    }
+    const split = p.scans.filter((s) => s.kind === 'remoteScan' && s.fetchXml?.byPartsOnly && s.fetchXml.split);
+    const firstRows = p.scans.filter(isFirstRow);
+    if (p.output.kind !== 'local' || p.scans.length < 2 || split.length + firstRows.length !== p.scans.length) return undefined;
+    // distinct counts of two columns, or MIN / MAX of text beside the other aggregates: a part each
+    const names = p.output.step.reasons.at(-1);
+    const plural = (n: number, what: string) => `${n} ${what}${n > 1 ? 's' : ''}`;
+    const kinds = [...(split.length > 0 ? [plural(split.length, 'FetchXML aggregate')] : []), ...(firstRows.length > 0 ? [plural(firstRows.length, 'first-row read')] : [])].join(' and ');
+    const why = firstRows.length > 0
+      ? 'MIN / MAX of text, which FetchXML does not compute, read as the first non-null value in the column\'s order'
+      : 'each by parts, no one split answering them all';
+    const lines = [`  if the service refuses the aggregate (50,000-row limit): ${kinds} (${names}), ${why}:`];
+    for (const part of p.scans) if (part.kind === 'remoteScan') lines.push(`    ${part.alias}: GET ${serviceRoot}${part.request.url} ${part.fetchXml?.split ? byParts(part) : firstRowHow}`);
+    return lines;
+  };
   const split = splitScan(plan);
   let last = plan.fallback;
+  const parts = split ? undefined : partsLines(plan.fallback);
   if (split) {
     lines.push(`  if the service refuses the aggregate (50,000-row limit): the same FetchXML ${byParts(split)}`);
+  } else if (parts) {
+    lines.push(...parts);
+    last = last!.fallback;
   } else if (plan.scans.some((s) => s.kind === 'remoteScan' && s.fetchXml?.aggregate)) {
-    const parts = last?.scans.filter((s) => s.kind === 'remoteScan' && s.fetchXml?.byPartsOnly && s.fetchXml.split) ?? [];
-    // MIN / MAX of text read as the first row in the column's order (pushdown/rules/extreme-as-first-row.ts)
-    const firstRows = last?.scans.filter((s) => s.kind === 'remoteScan' && !s.fetchXml?.split && !s.fetchXml?.aggregate && !s.aggregateOutputs) ?? [];
-    if (last && parts.length > 0 && parts.length + firstRows.length === last.scans.length) {
-      // distinct counts of two columns, or MIN / MAX of text beside them: a part each (pushdown/parts-past-limit.ts)
-      const names = last.output.kind === 'local' ? last.output.step.reasons.at(-1) : undefined;
-      const kinds = [`${parts.length} FetchXML aggregate${parts.length > 1 ? 's' : ''}`, ...(firstRows.length > 0 ? [`${firstRows.length} first-row read${firstRows.length > 1 ? 's' : ''}`] : [])].join(' and ');
-      const whyParts = firstRows.length > 0 ? 'MIN / MAX of text, which FetchXML does not compute, read as the first non-null value in its order' : 'no one split answering them all';
-      lines.push(`  if the service refuses the aggregate (50,000-row limit): ${kinds} (${names}), ${parts.length > 1 ? 'each' : 'the aggregate'} by parts, ${whyParts}:`);
-      for (const part of last.scans) {
-        if (part.kind !== 'remoteScan') continue;
-        const how = part.fetchXml?.split ? byParts(part) : '(one row in the column\'s order, no aggregate: not limited)';
-        lines.push(`    ${part.alias}: GET ${serviceRoot}${part.request.url} ${how}`);
-      }
-      last = last.fallback;
-    } else {
-      lines.push('  the aggregate cannot be split into parts combined exactly (distinct counts of two columns under GROUP BY, or a part of the statement with no split: MAX of text, which FetchXML does not compute)');
-    }
+    lines.push('  the aggregate cannot be split into parts combined exactly (distinct counts of two columns under GROUP BY, or a part of the statement with no split)');
   } else {
     // an OData aggregate refused: as FetchXML by parts first
     const fetchSplit = plan.fallback ? splitScan(plan.fallback) : undefined;

@@ -26,9 +26,14 @@ import type * as P from '../plan/index.js';
 import { aggregateByParts, answeredByOneAggregate } from './aggregate-parts.js';
 import { extremeAsFirstRow, isFirstRowRead } from './rules/extreme-as-first-row.js';
 
-/** a FetchXML aggregate the service would refuse past the limit with no parts to answer it */
+/**
+ * An aggregate the service would refuse past the limit with no parts to answer it: a FetchXML
+ * aggregate with no split, or an OData one (`$apply`) that FetchXML does not answer by parts either
+ * (remote-language.ts), MAX of text being one of them.
+ */
 function refusedWithoutSplit(plan: P.PhysicalPlan): boolean {
-  return plan.scans.some((s) => s.kind === 'remoteScan' && s.fetchXml?.aggregate === true && !s.fetchXml.split);
+  const fallbackSplits = plan.fallback?.scans.some((s) => s.kind === 'remoteScan' && s.fetchXml?.split) ?? false;
+  return plan.scans.some((s) => s.kind === 'remoteScan' && ((s.fetchXml?.aggregate === true && !s.fetchXml.split) || (s.aggregateOutputs !== undefined && !fallbackSplits)));
 }
 
 function answeredBySplit(plan: P.PhysicalPlan): boolean {
@@ -36,11 +41,17 @@ function answeredBySplit(plan: P.PhysicalPlan): boolean {
 }
 
 /**
- * `plan` with, between it and its last resort, the parts answered by splits; `plan` unchanged when
- * the preconditions do not hold. `planFetchXml` plans a part as a FetchXML statement.
+ * `plan` with, between it and its last resort, the parts answered by splits (or the first-row read
+ * that answers a lone MIN / MAX of text); `plan` unchanged when the preconditions do not hold.
+ * `planFetchXml` plans a part as a FetchXML statement; the caller passes none where the edition has
+ * no FetchXML or the connection forces OData.
  */
 export function withPartsPastTheLimit(bound: P.BoundQuery, plan: P.PhysicalPlan, planFetchXml: (part: P.BoundQuery) => P.PhysicalPlan): P.PhysicalPlan {
   if (!plan.fallback || !refusedWithoutSplit(plan)) return plan;
+  // the statement is MIN / MAX of text alone: its first row is the whole answer
+  const alone = extremeAsFirstRow(bound);
+  const firstRow = alone ? planFetchXml(alone) : undefined;
+  if (firstRow && isFirstRowRead(firstRow)) return { ...plan, fallback: { ...firstRow, fallback: plan.fallback } };
   // a part that is MIN / MAX of text alone is planned as its first row; every other part as FetchXML
   const planPart = (part: P.BoundQuery): P.PhysicalPlan => {
     const firstRow = extremeAsFirstRow(part);

@@ -72,7 +72,8 @@ interface ScanPushdown {
 
 export function planQuery(bound: P.BoundQuery, options: PlanOptions): P.PhysicalPlan {
   const plan = planOnce(bound, options);
-  if (!options.pushdown) return plan;
+  // FetchXML answers the parts: not where the edition has none or the connection forces OData
+  if (!options.pushdown || !options.facts.supportsFetchXml || options.remoteLanguage === 'odata') return plan;
   // refused past the 50,000-row limit with no split of its own: parts that each have one, before every row is read
   return withPartsPastTheLimit(bound, plan, (part) => planWhole(part, { ...options, remoteLanguage: 'fetchxml' }));
 }
