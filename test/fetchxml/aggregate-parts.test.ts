@@ -2,7 +2,7 @@
  * Ungrouped aggregates no one request computes, answered by a request per part and set side by side
  * (src/pushdown/aggregate-parts.ts), end to end against the emulator: the rows push-down off gives,
  * one row read per part; over no rows too; and, when the service refuses a part (its 50,000-row
- * limit, lowered here), by the statement's last resort.
+ * limit, lowered here), by parts past the limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -68,13 +68,14 @@ describe('ungrouped aggregates by parts', () => {
     expect(text).toContain('the aggregates are computed by 2 requests over the same rows');
   });
 
-  it('a part the service refuses (the aggregate limit) gives the answer of the last resort: every row read', async () => {
+  it('a part the service refuses (the aggregate limit) is answered by the parts past the limit: MIN / MAX of text as first rows', async () => {
     const sql = `${ISSUE} WHERE statecode = 0`;
     const { rows, read, sent } = await run(limited, await open(limited), sql);
     expect(rows).toEqual((await (await open(limited, 'Pushdown=false')).query(sql)).rows);
-    expect(read).toBeGreaterThan(40);
-    // MAX(name) has no split (FetchXML does not compute it): the FetchXML part's own split would only add requests
-    expect(sent.some((u) => u.includes('top="1"'))).toBe(false);
-    expect(await (await open(limited)).explain(sql)).toContain('the aggregate cannot be split into parts combined exactly');
+    // the distinct count reads the parts' groups of name; MAX and MIN of name a row each (pushdown/rules/extreme-as-first-row.ts)
+    expect(sent.filter((u) => u.includes('top="1"') && u.includes('<order attribute="name"'))).toHaveLength(2);
+    expect(sent.some((u) => u.includes('$select='))).toBe(false);
+    expect(read).toBeLessThan(120);
+    expect(await (await open(limited)).explain(sql)).toContain('1 FetchXML aggregate and 2 first-row reads');
   });
 });
