@@ -256,7 +256,9 @@ class OracleRenderer {
           const scale = this.dialect === 'tsql' ? quotientScale(e.l, e.r) : undefined;
           return scale === undefined ? `(${l}::numeric / ${r})` : `trunc(${l}::numeric / ${r}, ${scale})`;
         }
-        if (e.ty === 'money') return e.op === '/' ? `round(${l}::numeric / ${r}, 4)` : `(${l}::numeric ${e.op} ${r})`;
+        // PostgreSQL: money is numeric(19,4) to its clients, and its quotient PostgreSQL's numeric one
+        if (e.ty === 'money' && e.op === '/') return this.dialect === 'postgresql' ? `(${l}::numeric / ${r})` : `round(${l}::numeric / ${r}, 4)`;
+        if (e.ty === 'money') return `(${l}::numeric ${e.op} ${r})`;
         return `(${l} ${e.op} ${r})`;
       }
       case 'neg': return `(-${this.expr(e.e, s)})`;
@@ -318,8 +320,8 @@ class OracleRenderer {
       case 'SUM': return argTy === 'int' ? `sum(${d}${x})::int` : `sum(${d}${x})`;
       case 'AVG':
         // AVG(int) is computed in int: the sum is an int (past 2^31 an overflow, as T-SQL's), divided by
-        // the count truncated toward zero; AVG(money) stays money.
-        if (argTy === 'int' && this.dialect === 'postgresql') return `avg(${d}${x})`;
+        // the count truncated toward zero; AVG(money) stays money. PostgreSQL: numeric's AVG, money's too
+        if ((argTy === 'int' || argTy === 'money') && this.dialect === 'postgresql') return `avg(${d}${x})`;
         return argTy === 'int' ? `(sum(${d}${x})::int / count(${d}${x})::int)` : `round(avg(${d}${x}), 4)`;
       case 'MIN': case 'MAX':
         if (argTy === 'str') {
