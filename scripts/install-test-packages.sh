@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the test suite drives for real: tmux (the REPL test), psql, a JDK
 # with pgJDBC, psqlODBC with unixODBC, and Python's psycopg 3, psycopg2, SQLAlchemy (1.4: bookworm's) and
-# pyodbc (the Postgres adapter's client tests). Installs only what is
+# pyodbc (the Postgres adapter's client tests); a PostgreSQL server (`dynasql sync`'s PostgreSQL target) and
+# redis-server (the shared throttle store), both started by the tests themselves. Installs only what is
 # missing, as root or through sudo; says what it installs and why it cannot when it cannot.
 set -euo pipefail
 PKGS=(tmux postgresql-client openjdk-17-jdk-headless libpostgresql-jdbc-java odbc-postgresql unixodbc
-  python3 python3-psycopg python3-psycopg2 python3-sqlalchemy python3-pyodbc)
+  python3 python3-psycopg python3-psycopg2 python3-sqlalchemy python3-pyodbc postgresql redis-server)
 
 if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   echo "test:setup: this script needs a Debian or Ubuntu system (dpkg and apt-get)." >&2
-  echo "test:setup: install these yourself: tmux, psql, a JDK 17, the PostgreSQL JDBC driver, psqlODBC with unixODBC, and for /usr/bin/python3: psycopg 3, psycopg2, SQLAlchemy, pyodbc." >&2
+  echo "test:setup: install these yourself: tmux, psql, a JDK 17, the PostgreSQL JDBC driver, psqlODBC with unixODBC, a PostgreSQL server, redis-server, and for /usr/bin/python3: psycopg 3, psycopg2, SQLAlchemy, pyodbc." >&2
   exit 1
 fi
 
