@@ -32,8 +32,9 @@ import { isExecStatement } from '../sql/exec-parse.js';
 import { withSqlPosition } from '../sql/locate.js';
 import { prepareWithTableFunctions, runAction, runExec, usesTableFunctions, type ProcedureRunContext } from './procedure-runner.js';
 import { statementSummary } from './statement-log.js';
-import { checkName, checkOptionsObject, checkStatementArguments, closedError, describeType } from './entry-checks.js';
-import type { Connection, ConnectedConnection, QueryOptions, QueryParams, QueryResult, Row, SqlDialect, Transaction } from './types.js';
+import { checkChangesOptions, checkName, checkOptionsObject, checkStatementArguments, closedError, describeType } from './entry-checks.js';
+import { readChanges } from './changes.js';
+import type { ChangeRecord, ChangesOptions, Connection, ConnectedConnection, QueryOptions, QueryParams, QueryResult, Row, SqlDialect, Transaction } from './types.js';
 
 /** Injectable edges, beside the connection settings. */
 export interface ConnectEdges {
@@ -344,6 +345,25 @@ class DynasqlConnection implements Connection {
     checkName('The table name', name);
     this.ensureOpen();
     return entityApi({ writes: this.writeContext(), query: (sql, params) => this.query(sql, params) }, name);
+  }
+
+  /** a table's rows, then what changed since a token (change tracking): changes.ts */
+  async *changes(table: string, options: ChangesOptions = {}): AsyncIterable<ChangeRecord> {
+    checkName('The table name', table);
+    checkChangesOptions(options);
+    this.ensureOpen();
+    const scope = this.scope(options.signal);
+    try {
+      for await (const record of readChanges({ statement: this.ctx, values: this.options }, table, options, scope.signal)) {
+        // records read before close() are not handed out after it
+        this.ensureOpen();
+        yield record;
+      }
+    } catch (error) {
+      throw this.closed && !DynasqlError.is(error, 'DYNASQL_ERR_CLOSED') ? closedError(error) : error;
+    } finally {
+      scope.dispose();
+    }
   }
 
   /** INSERT / UPSERT / UPDATE / DELETE: write-runner.ts */

@@ -34,6 +34,21 @@ export function checkName(what: string, name: unknown): asserts name is string {
   }
 }
 
+/** `changes(table, options)`: a non-empty token, a list of column names, a positive whole page size */
+export function checkChangesOptions(options: unknown): void {
+  checkOptionsObject('Change options', options);
+  const { since, columns, pageSize } = (options ?? {}) as Record<string, unknown>;
+  if (since !== undefined && (typeof since !== 'string' || since === '')) {
+    throw new DynasqlError('DYNASQL_ERR_PARAMETER', `since must be the token of an earlier read's end record, a non-empty string (got ${typeof since === 'string' ? 'an empty string' : describeType(since)}).`);
+  }
+  if (columns !== undefined && (!Array.isArray(columns) || columns.length === 0 || columns.some((c) => typeof c !== 'string' || c.trim() === ''))) {
+    throw new DynasqlError('DYNASQL_ERR_PARAMETER', 'columns must be a non-empty array of column names.');
+  }
+  if (pageSize !== undefined && (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1)) {
+    throw new DynasqlError('DYNASQL_ERR_PARAMETER', `pageSize must be a positive whole number (got ${typeof pageSize === 'number' ? pageSize : describeType(pageSize)}).`);
+  }
+}
+
 /** A statement, a stream or a transaction used after `close()`. */
 export function closedError(cause?: unknown): DynasqlError {
   return new DynasqlError('DYNASQL_ERR_CLOSED', 'The connection is closed: connect() again to run statements.', cause !== undefined ? { cause } : {});

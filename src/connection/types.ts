@@ -125,6 +125,18 @@ export interface Connection extends AsyncDisposable {
   /** the entity model API for one table (`conn.entity('leads').get(id)`): see connection/entity-api.ts */
   entity(name: string): EntityApi;
   /**
+   * The rows of a table with change tracking, then only what changed since a token: without `since`
+   * every row as an upsert, with the token of an earlier read's `end` record the rows created or
+   * updated since (their current values) and the keys deleted since. Always ends with an `end`
+   * record carrying the token for the next call (connection/changes.ts):
+   *
+   *   for await (const change of conn.changes('account', { since: token, columns: ['accountid', 'name'] })) …
+   *
+   * A table without change tracking fails with DYNASQL_ERR_CHANGE_TRACKING_OFF; a token the service no
+   * longer honours (expired, or unknown to it) with DYNASQL_ERR_CHANGE_TOKEN_EXPIRED: read again without it.
+   */
+  changes(table: string, options?: ChangesOptions): AsyncIterable<ChangeRecord>;
+  /**
    * Runs an action or function with its parameters as a JSON object and answers its JSON (annotations
    * dropped; null when it returns nothing): `conn.action('WhoAmI')`, `conn.action('QualifyLead',
    * {Target: 'leads(<id>)', CreateAccount: true, CreateContact: false, CreateOpportunity: false, Status: 3})`.
@@ -167,6 +179,26 @@ export interface Transaction extends AsyncDisposable {
   /** `await using tx = conn.begin()`: a transaction still open at the end of the block is rolled back (nothing is sent) */
   [Symbol.asyncDispose](): Promise<void>;
 }
+
+/** Options of `conn.changes()`. */
+export interface ChangesOptions {
+  /** a token from an earlier read's `end` record; absent = the initial full read */
+  since?: string;
+  /** the table's columns (SQL names as in SELECT); absent = all readable columns (those of `SELECT *`) */
+  columns?: string[];
+  signal?: AbortSignal;
+  /** rows per page asked of the service (`Prefer: odata.maxpagesize`); default the connection's Page Size */
+  pageSize?: number;
+}
+
+/**
+ * One record of `conn.changes()`: a row created or updated (its current values, typed as `query()`
+ * rows are), a row deleted (its key only), and last the token for the next call.
+ */
+export type ChangeRecord =
+  | { kind: 'upsert'; key: string; row: Record<string, unknown> }
+  | { kind: 'delete'; key: string }
+  | { kind: 'end'; token: string };
 
 /** what `connect()` returns (the same as Connection now that `action` is required; kept for existing imports) */
 export type ConnectedConnection = Connection;

@@ -58,6 +58,10 @@ export const ERROR_CODES = {
   /** an atomic write larger than one $batch change set (1,000 operations on Dataverse) */
   DYNASQL_ERR_ATOMIC_LIMIT: '54000',
   DYNASQL_ERR_AGGREGATE_LIMIT: '54000',
+  /** `conn.changes()` / `changes()` of a table whose change tracking is off (the service's 0x80072491), or on an edition without it */
+  DYNASQL_ERR_CHANGE_TRACKING_OFF: '55000',
+  /** a change token the service no longer honours (expired, or unknown to it: the service's 0x80044352): read again without one */
+  DYNASQL_ERR_CHANGE_TOKEN_EXPIRED: '22023',
   /** a statement a transaction cannot hold (an action, CONTINUE_ON_ERROR), or transaction control out of place */
   DYNASQL_ERR_TRANSACTION: '25001',
   DYNASQL_ERR_INTERNAL: 'XX000',

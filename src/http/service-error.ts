@@ -21,6 +21,10 @@ export const SERVICE_CODES = {
   requestsLimit: '0x80072322',
   executionTimeLimit: '0x80072321',
   concurrencyLimit: '0x80072326',
+  /** ChangeTrackingNotEnabledForEntity: "Entity {0} isn't enabled for change tracking." */
+  changeTrackingNotEnabled: '0x80072491',
+  /** ExpiredVersionStamp: "Version stamp associated with the client has expired. Please perform a full sync." */
+  expiredVersionStamp: '0x80044352',
 } as const;
 
 /** The service's own error code and message from a Dataverse or F&O error body. */
@@ -113,6 +117,8 @@ function codeFor(status: number, serviceCode: string | undefined): ErrorCode {
   if (sc === SERVICE_CODES.duplicateRecord || sc === SERVICE_CODES.duplicateRecordEntityKey) return 'DYNASQL_ERR_DUPLICATE';
   if (sc === SERVICE_CODES.concurrencyVersionMismatch) return 'DYNASQL_ERR_CONCURRENCY';
   if (sc === SERVICE_CODES.aggregateQueryRecordLimit) return 'DYNASQL_ERR_AGGREGATE_LIMIT';
+  if (sc === SERVICE_CODES.changeTrackingNotEnabled) return 'DYNASQL_ERR_CHANGE_TRACKING_OFF';
+  if (sc === SERVICE_CODES.expiredVersionStamp) return 'DYNASQL_ERR_CHANGE_TOKEN_EXPIRED';
   if (status === 412) return 'DYNASQL_ERR_CONCURRENCY';
   if (status === 404 && (sc === undefined || sc === SERVICE_CODES.objectDoesNotExist)) return 'DYNASQL_ERR_NOT_FOUND';
   if (status === 408 || status === 504) return 'DYNASQL_ERR_TIMEOUT';

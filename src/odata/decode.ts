@@ -16,6 +16,8 @@ export type DecodedValue = string | number | boolean | bigint | Date | Uint8Arra
 export interface ODataPage {
   rows: Record<string, JsonValue>[];
   nextLink?: string;
+  /** a change-tracked read's last page: the link to the changes since (`…&$deltatoken=…`) */
+  deltaLink?: string;
 }
 
 /**
@@ -31,6 +33,8 @@ export function parsePage(text: string, readFor?: readonly Column[]): ODataPage 
   const next = body['@odata.nextLink'];
   const page: ODataPage = { rows: body.value as Record<string, JsonValue>[] };
   if (typeof next === 'string') page.nextLink = next;
+  const delta = body['@odata.deltaLink'];
+  if (typeof delta === 'string') page.deltaLink = delta;
   return page;
 }
 

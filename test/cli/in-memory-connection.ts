@@ -92,6 +92,10 @@ export class InMemoryConnection implements Connection {
     throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `the in-memory connection runs no actions (asked for ${name})`);
   }
 
+  changes(): never {
+    throw new Error('the in-memory connection has no change tracking; the command does not use it');
+  }
+
   async catalog(): Promise<Catalog> {
     return SAMPLE_CATALOG;
   }

@@ -120,6 +120,9 @@ async function answer(sql: string, params?: QueryParams, options?: { signal?: Ab
     entity(): never {
       throw new Error('the adapter does not use the entity API');
     },
+    changes(): never {
+      throw new Error('the adapter does not use change tracking');
+    },
     async action(name: string): Promise<unknown> {
       throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `the fake connection runs no actions (asked for ${name})`);
     },

@@ -1,0 +1,178 @@
+/**
+ * `conn.changes(table, { since, columns })`: a table's rows, then only what changed, through the
+ * service's change tracking (Dataverse: `Prefer: odata.track-changes` and the `@odata.deltaLink`
+ * it answers; "Use change tracking to synchronize data with external systems").
+ *
+ *   initial:  GET accounts?$select=name,accountid            Prefer: odata.track-changes,odata.maxpagesize=5000
+ *             → rows (nextLinks), the last page's @odata.deltaLink …&$deltatoken=919042!08/22/2017 08:10:44
+ *   later:    GET accounts?$select=name,accountid&$deltatoken=919042%2108%2f22%2f2017%2008%3a10%3a44
+ *             → rows created or updated since, {"@odata.context":"…$deletedEntity","id":"…","reason":"deleted"}, a new deltaLink
+ *
+ * The request is the plan of `SELECT <columns> FROM <table>` (always OData, never FetchXML), so the
+ * columns, their `$select` and the values' types are exactly those of `conn.query()`; pages go
+ * through the connection's executor (throttle, retries, the statement signal). The token is the
+ * deltaLink's `$deltatoken`, opaque: the next call sends it back with the same columns.
+ */
+import type { Column } from '../catalog/types.js';
+import { indexCatalog } from '../catalog/index.js';
+import { DynasqlError } from '../errors/index.js';
+import { abortError } from '../http/index.js';
+import { trimDecimal } from '../local/index.js';
+import { decoderFor, parsePage, sourceKey, type JsonValue } from '../odata/index.js';
+import type { RemoteScanStep } from '../plan/index.js';
+import { rowPresenter, type ValueOptions } from './result-values.js';
+import { prepareReadingMetadata, type StatementContext } from './statement.js';
+import type { ChangeRecord, ChangesOptions, ResultColumn } from './types.js';
+
+export interface ChangesContext {
+  statement: StatementContext;
+  values: ValueOptions;
+}
+
+/** The records of one `changes()` call: upserts and deletes as the service lists them, then `end` with the next token. */
+export async function* readChanges(ctx: ChangesContext, tableName: string, options: ChangesOptions, signal: AbortSignal): AsyncGenerator<ChangeRecord> {
+  const read = await planChangeRead(ctx.statement, tableName, options, signal);
+  const present = rowPresenter(read.resultColumns, ctx.values);
+  const headers = trackingHeaders(read.step.request.headers, read.pageSize, options.since === undefined);
+  let url: string | undefined = options.since === undefined ? read.step.request.url : withDeltaToken(read.step.request.url, options.since);
+  const seen = new Set<string>();
+  let token: string | undefined;
+  for (let page = 0; url !== undefined; page++) {
+    if (seen.has(url)) throw new DynasqlError('DYNASQL_ERR_SERVICE', `The service returned the same @odata.nextLink twice (page ${page + 1})`);
+    seen.add(url);
+    const response = await ctx.statement.executor.send({ method: 'GET', url, headers, signal });
+    const parsed = parsePage(response.text(), read.step.columns);
+    for (const raw of parsed.rows) {
+      if (signal.aborted) throw abortError(signal);
+      const deleted = deletedKey(raw);
+      if (deleted !== undefined) {
+        yield { kind: 'delete', key: deleted };
+        continue;
+      }
+      const key = raw[read.keyProperty];
+      if (typeof key !== 'string') throw new DynasqlError('DYNASQL_ERR_SERVICE', `A changed ${read.tableName} row came without its key '${read.keyProperty}'`);
+      yield { kind: 'upsert', key: key.toLowerCase(), row: present(read.decode(raw)) };
+    }
+    url = parsed.nextLink;
+    if (url === undefined) token = parsed.deltaLink === undefined ? undefined : deltaTokenOf(parsed.deltaLink, ctx.statement.serviceRoot);
+  }
+  if (token === undefined) {
+    // the service ignored the preference: the table is not tracked (the service may also refuse with 0x80072491)
+    throw new DynasqlError('DYNASQL_ERR_CHANGE_TRACKING_OFF', `The service answered ${read.tableName} without a delta link: change tracking is not enabled for it`);
+  }
+  yield { kind: 'end', token };
+}
+
+interface ChangeRead {
+  tableName: string;
+  step: RemoteScanStep;
+  pageSize: number;
+  /** the property holding the primary key in each row (`accountid`) */
+  keyProperty: string;
+  resultColumns: ResultColumn[];
+  /** a row's values by the caller's column names, decoded as query() decodes them */
+  decode(raw: Record<string, JsonValue>): Record<string, never>;
+}
+
+/** The one OData request of `SELECT <columns> FROM <table>`, refused when the table or a column cannot be read by change tracking. */
+async function planChangeRead(ctx: StatementContext, tableName: string, options: ChangesOptions, signal: AbortSignal): Promise<ChangeRead> {
+  const table = indexCatalog(ctx.catalog).requireTable(tableName);
+  if (ctx.facts.edition !== 'dataverse') {
+    throw new DynasqlError('DYNASQL_ERR_CHANGE_TRACKING_OFF', `Finance & Operations has no change tracking over OData; read ${table.name} whole instead`);
+  }
+  if (table.capabilities.changeTracking === false) {
+    throw new DynasqlError('DYNASQL_ERR_CHANGE_TRACKING_OFF', `Change tracking is not enabled for ${table.name} (its $metadata says Org.OData.Capabilities.V1.ChangeTracking Supported=false): turn on Track changes in the table's settings`);
+  }
+  const keyName = table.primaryKey.length === 1 ? table.primaryKey[0]! : undefined;
+  if (keyName === undefined) throw new DynasqlError('DYNASQL_ERR_CHANGE_TRACKING_OFF', `${table.name} has a key of ${table.primaryKey.length} columns; change tracking needs a one-column key`);
+  const wanted = options.columns ?? ['*'];
+  const withKey = wanted.some((c) => c === '*' || c.toLowerCase() === keyName.toLowerCase()) ? wanted : [...wanted, keyName];
+  const sql = `SELECT ${withKey.map((c) => (c === '*' ? '*' : quote(c))).join(', ')} FROM ${quote(table.name)}`;
+  // OData only: FetchXML has no change tracking; no push-down choices differ for a plain column list
+  const statement: StatementContext = { ...ctx, remoteLanguage: 'odata', pushdown: true };
+  const { plan } = await prepareReadingMetadata(statement, sql, undefined, 'tsql', signal);
+  const step = plan.scans[0];
+  if (plan.output.kind !== 'direct' || plan.scans.length !== 1 || step?.kind !== 'remoteScan' || step.fetchXml || step.expand?.length || step.rowLimit !== undefined || step.countOnly) {
+    throw new DynasqlError('DYNASQL_ERR_PARAMETER', `These columns of ${table.name} cannot be read through change tracking (they need more than one plain request)`);
+  }
+  const { names, columns } = plan.output;
+  // the key added for the records' `key` is not one of the caller's columns
+  const count = withKey.length > wanted.length ? names.length - 1 : names.length;
+  const outputs = columns.slice(0, count).map((column, i) => ({ name: names[i]!, column, key: sourceKey(column), decode: decoderFor(column), trim: column.edmType === 'Edm.Decimal' }));
+  const keyColumn = table.columns.find((c) => c.name.toLowerCase() === keyName.toLowerCase())!;
+  return {
+    tableName: table.name, step, keyProperty: keyColumn.odataName,
+    pageSize: options.pageSize ?? ctx.pageSize,
+    resultColumns: outputs.map((o) => columnType(o.column, o.name)),
+    decode(raw) {
+      const row: Record<string, unknown> = {};
+      for (const o of outputs) {
+        const value = o.decode(raw[o.key]);
+        row[o.name] = o.trim && typeof value === 'string' ? trimDecimal(value) : value;
+      }
+      return row as Record<string, never>;
+    },
+  };
+}
+
+function quote(name: string): string {
+  return `[${name.replace(/]/g, ']]')}]`;
+}
+
+function columnType(column: Column, name: string): ResultColumn {
+  return { name, type: column.sqlType.name };
+}
+
+/** the scan's headers with `odata.track-changes` (initial reads only: a delta link carries its own) and the page size */
+function trackingHeaders(headers: Record<string, string>, pageSize: number, initial: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  let prefer: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'prefer') prefer = value.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((p) => p.trim()).filter((p) => p && !/^odata\.maxpagesize=/i.test(p));
+    else out[name] = value;
+  }
+  out.Prefer = [...(initial ? ['odata.track-changes'] : []), `odata.maxpagesize=${pageSize}`, ...prefer].join(',');
+  return out;
+}
+
+/** `accounts?$select=name` + token → `accounts?$select=name&$deltatoken=919042%2108%2f22%2f2017%2008%3a10%3a44` */
+function withDeltaToken(url: string, token: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}$deltatoken=${encodeURIComponent(token)}`;
+}
+
+function deltaTokenOf(deltaLink: string, serviceRoot: string): string {
+  let token: string | null;
+  try {
+    token = new URL(deltaLink, serviceRoot).searchParams.get('$deltatoken');
+  } catch {
+    token = null;
+  }
+  if (!token) throw new DynasqlError('DYNASQL_ERR_SERVICE', `The service's delta link has no $deltatoken: ${deltaLink.slice(0, 200)}`);
+  return token;
+}
+
+/**
+ * The key of a deleted-row entry, or undefined for a row. Dataverse writes OData 4.0's form,
+ * `{"@odata.context":"…/$metadata#accounts/$deletedEntity","id":"2e451703-…","reason":"deleted"}`;
+ * OData 4.01's `{"@removed":{"reason":"deleted"},"@id":"accounts(2e451703-…)"}` is read too.
+ */
+function deletedKey(raw: Record<string, JsonValue>): string | undefined {
+  const context = raw['@odata.context'];
+  if (typeof context === 'string' && context.endsWith('/$deletedEntity')) {
+    const id = raw.id;
+    if (typeof id !== 'string') throw new DynasqlError('DYNASQL_ERR_SERVICE', 'The service listed a deleted row without its id');
+    return keyText(id);
+  }
+  if (raw['@removed'] !== undefined) {
+    const id = raw['@id'] ?? raw['@odata.id'];
+    if (typeof id !== 'string') throw new DynasqlError('DYNASQL_ERR_SERVICE', 'The service listed a removed row without its @id');
+    return keyText(id);
+  }
+  return undefined;
+}
+
+/** a bare GUID, or the key inside an entity URL's parentheses (`accounts(2e45…)`) */
+function keyText(id: string): string {
+  const inside = /\(([^()]*)\)\s*$/.exec(id)?.[1] ?? id;
+  return inside.replace(/^'|'$/g, '').toLowerCase();
+}
