@@ -38,6 +38,14 @@ describe('the query grammar never crashes', () => {
     }), { numRuns: 150 });
   });
 
+  it('answers a path of slashes alone as the service root (seed 717719795 found `//` answered 500)', async () => {
+    for (const path of ['', '/', '//', '///']) {
+      const r = await get(`${emu.url}${path}`);
+      expect(r.status, path).toBe(200);
+      expect(r.json.value.length).toBeGreaterThan(0);
+    }
+  });
+
   it('answers random resource paths without a 5xx', async () => {
     const segment = fc.oneof(fc.constantFrom('accounts', 'accounts(', ')', '$count', '$ref', 'WhoAmI', "(name='x')", '/', 'Microsoft.Dynamics.CRM.QualifyLead', '%', "'", 'name'), fc.string({ maxLength: 8 }));
     await fc.assert(fc.asyncProperty(fc.array(segment, { maxLength: 5 }), async (parts) => {

@@ -76,9 +76,11 @@ function route(state: EmulatorState, req: ODataRequest): ODataResponse {
     throw queryError(`The request URI '${req.rest.slice(0, 200)}' is not valid.`);
   }
   const serviceRoot = `${req.origin}${req.root}`;
-  if (decoded === '' || decoded === '/') return serviceDocument(state, req, serviceRoot);
   let segments = splitPath(decoded);
-  const first = segments[0]!;
+  // Only slashes (`v9.2/`, `v9.2///`): empty segments are dropped, so this is the service root, as the
+  // F&O router answers too. How the service treats repeated slashes is not documented.
+  const first = segments[0];
+  if (!first) return serviceDocument(state, req, serviceRoot);
   if (first.name === '$metadata' && segments.length === 1) {
     if (req.method !== 'GET') throw methodNotAllowed(req.method);
     return { status: 200, headers: { 'Content-Type': 'application/xml', 'OData-Version': '4.0' }, body: state.model.xml };
