@@ -13,16 +13,16 @@
  * through the connection's executor (throttle, retries, the statement signal). The token is the
  * deltaLink's `$deltatoken`, opaque: the next call sends it back with the same columns.
  */
-import type { Column } from '../catalog/types.js';
+import type { Column, SqlType } from '../catalog/types.js';
 import { indexCatalog } from '../catalog/index.js';
 import { DynasqlError } from '../errors/index.js';
 import { abortError } from '../http/index.js';
 import { trimDecimal } from '../local/index.js';
-import { decoderFor, parsePage, sourceKey, type JsonValue } from '../odata/index.js';
+import { decoderFor, parsePage, sourceKey, type DecodedValue, type JsonValue, type ValueDecoder } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
 import { rowPresenter, type ValueOptions } from './result-values.js';
 import { prepareReadingMetadata, type StatementContext } from './statement.js';
-import type { ChangeRecord, ChangesOptions, ResultColumn } from './types.js';
+import type { ChangeRecord, ChangesOptions, ResultColumn, Row } from './types.js';
 
 export interface ChangesContext {
   statement: StatementContext;
@@ -31,19 +31,38 @@ export interface ChangesContext {
 
 /** The records of one `changes()` call: upserts and deletes as the service lists them, then `end` with the next token. */
 export async function* readChanges(ctx: ChangesContext, tableName: string, options: ChangesOptions, signal: AbortSignal): AsyncGenerator<ChangeRecord> {
-  const read = await planChangeRead(ctx.statement, tableName, options, signal);
-  const present = rowPresenter(read.resultColumns, ctx.values);
-  const headers = trackingHeaders(read.step.request.headers, read.pageSize, options.since === undefined);
-  let url: string | undefined = options.since === undefined ? read.step.request.url : withDeltaToken(read.step.request.url, options.since);
+  const read = await planChangeRead(ctx.statement, tableName, options.columns, options.pageSize, signal);
+  const present = rowPresenter(read.outputs.map((o) => columnType(o.column, o.name)), ctx.values);
+  const trims = read.outputs.filter((o) => o.column.edmType === 'Edm.Decimal').map((o) => o.name);
+  for await (const record of changeRecords(ctx.statement, read, options.since, signal)) {
+    if (record.kind !== 'upsert') {
+      yield record;
+      continue;
+    }
+    // decimals as query() hands them out: exact text without trailing zeros
+    for (const name of trims) {
+      const value = record.values[name];
+      if (typeof value === 'string') record.values[name] = trimDecimal(value);
+    }
+    yield { kind: 'upsert', key: record.key, row: present(record.values as Row) };
+  }
+}
+
+/** A record with the values as decoded from the page (the local engine's input; `readChanges` presents them as query() does). */
+type RawChange = { kind: 'upsert'; key: string; values: Record<string, DecodedValue> } | { kind: 'delete'; key: string } | { kind: 'end'; token: string };
+
+async function* changeRecords(ctx: StatementContext, read: ChangeRead, since: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<RawChange> {
+  const headers = trackingHeaders(read.step.request.headers, read.pageSize, since === undefined);
+  let url: string | undefined = since === undefined ? read.step.request.url : withDeltaToken(read.step.request.url, since);
   const seen = new Set<string>();
   let token: string | undefined;
   for (let page = 0; url !== undefined; page++) {
     if (seen.has(url)) throw new DynasqlError('DYNASQL_ERR_SERVICE', `The service returned the same @odata.nextLink twice (page ${page + 1})`);
     seen.add(url);
-    const response = await ctx.statement.executor.send({ method: 'GET', url, headers, signal });
+    const response = await ctx.executor.send({ method: 'GET', url, headers, ...(signal ? { signal } : {}) });
     const parsed = parsePage(response.text(), read.step.columns);
     for (const raw of parsed.rows) {
-      if (signal.aborted) throw abortError(signal);
+      if (signal?.aborted) throw abortError(signal);
       const deleted = deletedKey(raw);
       if (deleted !== undefined) {
         yield { kind: 'delete', key: deleted };
@@ -51,10 +70,12 @@ export async function* readChanges(ctx: ChangesContext, tableName: string, optio
       }
       const key = raw[read.keyProperty];
       if (typeof key !== 'string') throw new DynasqlError('DYNASQL_ERR_SERVICE', `A changed ${read.tableName} row came without its key '${read.keyProperty}'`);
-      yield { kind: 'upsert', key: key.toLowerCase(), row: present(read.decode(raw)) };
+      const values: Record<string, DecodedValue> = {};
+      for (const o of read.outputs) values[o.name] = o.decode(raw[o.key]);
+      yield { kind: 'upsert', key: key.toLowerCase(), values };
     }
     url = parsed.nextLink;
-    if (url === undefined) token = parsed.deltaLink === undefined ? undefined : deltaTokenOf(parsed.deltaLink, ctx.statement.serviceRoot);
+    if (url === undefined) token = parsed.deltaLink === undefined ? undefined : deltaTokenOf(parsed.deltaLink, ctx.serviceRoot);
   }
   if (token === undefined) {
     // the service ignored the preference: the table is not tracked (the service may also refuse with 0x80072491)
@@ -63,19 +84,72 @@ export async function* readChanges(ctx: ChangesContext, tableName: string, optio
   yield { kind: 'end', token };
 }
 
+/** the change-kind and token columns of `changes()` in SQL, before the table's own */
+const KIND_COLUMN = 'change_kind';
+const TOKEN_COLUMN = 'change_token';
+const NVARCHAR: SqlType = { name: 'nvarchar', length: 4000 };
+
+export interface ChangesTable {
+  columns: { name: string; edmType: string; sqlType: SqlType }[];
+  rows: Record<string, DecodedValue>[];
+  /** the EXPLAIN line */
+  request: string;
+}
+
+/**
+ * `SELECT … FROM changes('account', @token)`: the records as rows of a local table, `change_kind`
+ * ('upsert', 'delete', and one last 'end' row), `change_token` (the next call's token, on every row),
+ * then the table's columns (those of `SELECT *`; a deleted row has its key only, the rest NULL).
+ * A NULL or omitted token is the initial read.
+ */
+export async function changesTable(ctx: StatementContext, args: readonly unknown[], signal: AbortSignal | undefined, dryRun: boolean): Promise<ChangesTable> {
+  const [tableName, since] = args;
+  if (typeof tableName !== 'string' || tableName === '') throw new DynasqlError('DYNASQL_ERR_TYPE', "changes() takes the table's name as its first argument, a string: changes('account', @token)");
+  if (since !== null && since !== undefined && (typeof since !== 'string' || since === '')) {
+    throw new DynasqlError('DYNASQL_ERR_TYPE', "changes() takes the token of an earlier read's end row as its second argument, a string (or NULL for the initial read)");
+  }
+  const read = await planChangeRead(ctx, tableName, undefined, undefined, signal);
+  const keyName = read.outputs.find((o) => o.key === read.keyProperty)?.name;
+  for (const name of [KIND_COLUMN, TOKEN_COLUMN]) {
+    if (read.outputs.some((o) => o.name.toLowerCase() === name)) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `changes(): ${read.tableName} has a column named ${name}, which changes() adds; use conn.changes() instead`);
+  }
+  const table: ChangesTable = {
+    columns: [
+      { name: KIND_COLUMN, edmType: 'Edm.String', sqlType: NVARCHAR }, { name: TOKEN_COLUMN, edmType: 'Edm.String', sqlType: NVARCHAR },
+      ...read.outputs.map((o) => ({ name: o.name, edmType: o.column.edmType, sqlType: o.column.sqlType })),
+    ],
+    rows: [],
+    request: `GET ${ctx.serviceRoot}${typeof since === 'string' ? withDeltaToken(read.step.request.url, since) : read.step.request.url}${typeof since === 'string' ? '' : ' (Prefer: odata.track-changes)'}`,
+  };
+  if (dryRun) return table;
+  const empty = Object.fromEntries(read.outputs.map((o) => [o.name, null])) as Record<string, DecodedValue>;
+  for await (const record of changeRecords(ctx, read, typeof since === 'string' ? since : undefined, signal)) {
+    if (record.kind === 'end') {
+      for (const row of table.rows) row[TOKEN_COLUMN] = record.token;
+      table.rows.push({ [KIND_COLUMN]: 'end', [TOKEN_COLUMN]: record.token, ...empty });
+    } else if (record.kind === 'delete') {
+      table.rows.push({ [KIND_COLUMN]: 'delete', [TOKEN_COLUMN]: null, ...empty, ...(keyName ? { [keyName]: record.key } : {}) });
+    } else {
+      table.rows.push({ [KIND_COLUMN]: 'upsert', [TOKEN_COLUMN]: null, ...record.values });
+    }
+  }
+  return table;
+}
+
 interface ChangeRead {
   tableName: string;
   step: RemoteScanStep;
   pageSize: number;
   /** the property holding the primary key in each row (`accountid`) */
   keyProperty: string;
-  resultColumns: ResultColumn[];
-  /** a row's values by the caller's column names, decoded as query() decodes them */
-  decode(raw: Record<string, JsonValue>): Record<string, never>;
+  /** the caller's columns: each one's name, the property it is read from and its decoder (query()'s) */
+  outputs: { name: string; column: Column; key: string; decode: ValueDecoder }[];
 }
 
 /** The one OData request of `SELECT <columns> FROM <table>`, refused when the table or a column cannot be read by change tracking. */
-async function planChangeRead(ctx: StatementContext, tableName: string, options: ChangesOptions, signal: AbortSignal): Promise<ChangeRead> {
+async function planChangeRead(
+  ctx: StatementContext, tableName: string, requested: readonly string[] | undefined, pageSize: number | undefined, signal: AbortSignal | undefined,
+): Promise<ChangeRead> {
   const table = indexCatalog(ctx.catalog).requireTable(tableName);
   if (ctx.facts.edition !== 'dataverse') {
     throw new DynasqlError('DYNASQL_ERR_CHANGE_TRACKING_OFF', `Finance & Operations has no change tracking over OData; read ${table.name} whole instead`);
@@ -85,7 +159,7 @@ async function planChangeRead(ctx: StatementContext, tableName: string, options:
   }
   const keyName = table.primaryKey.length === 1 ? table.primaryKey[0]! : undefined;
   if (keyName === undefined) throw new DynasqlError('DYNASQL_ERR_CHANGE_TRACKING_OFF', `${table.name} has a key of ${table.primaryKey.length} columns; change tracking needs a one-column key`);
-  const wanted = options.columns ?? ['*'];
+  const wanted = requested ?? ['*'];
   const withKey = wanted.some((c) => c === '*' || c.toLowerCase() === keyName.toLowerCase()) ? wanted : [...wanted, keyName];
   const sql = `SELECT ${withKey.map((c) => (c === '*' ? '*' : quote(c))).join(', ')} FROM ${quote(table.name)}`;
   // OData only: FetchXML has no change tracking; no push-down choices differ for a plain column list
@@ -98,21 +172,9 @@ async function planChangeRead(ctx: StatementContext, tableName: string, options:
   const { names, columns } = plan.output;
   // the key added for the records' `key` is not one of the caller's columns
   const count = withKey.length > wanted.length ? names.length - 1 : names.length;
-  const outputs = columns.slice(0, count).map((column, i) => ({ name: names[i]!, column, key: sourceKey(column), decode: decoderFor(column), trim: column.edmType === 'Edm.Decimal' }));
+  const outputs = columns.slice(0, count).map((column, i) => ({ name: names[i]!, column, key: sourceKey(column), decode: decoderFor(column) }));
   const keyColumn = table.columns.find((c) => c.name.toLowerCase() === keyName.toLowerCase())!;
-  return {
-    tableName: table.name, step, keyProperty: keyColumn.odataName,
-    pageSize: options.pageSize ?? ctx.pageSize,
-    resultColumns: outputs.map((o) => columnType(o.column, o.name)),
-    decode(raw) {
-      const row: Record<string, unknown> = {};
-      for (const o of outputs) {
-        const value = o.decode(raw[o.key]);
-        row[o.name] = o.trim && typeof value === 'string' ? trimDecimal(value) : value;
-      }
-      return row as Record<string, never>;
-    },
-  };
+  return { tableName: table.name, step, keyProperty: keyColumn.odataName, pageSize: pageSize ?? ctx.pageSize, outputs };
 }
 
 function quote(name: string): string {

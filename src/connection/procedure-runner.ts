@@ -24,6 +24,7 @@ import type { Expr, Query } from '../sql/ast.js';
 import type { Dispatcher } from 'undici';
 import type { PreparedStatement, StatementContext } from './statement.js';
 import { fetchXmlTable } from './fetchxml-passthrough.js';
+import { changesTable } from './changes.js';
 import type { QueryParams, QueryResult, ResultColumn, Row } from './types.js';
 
 export interface ProcedureRunContext {
@@ -293,6 +294,15 @@ export async function prepareWithTableFunctions(
       functionLines.push(`FetchXML  ${fetched.request} → local table ${call.table}`);
       tables.push(localTable(call.table, fetched.columns));
       rows.set(call.table, fetched.rows);
+      continue;
+    }
+    // `changes('account', @token)`: change tracking's records (changes.ts)
+    if (call.name.toLowerCase() === 'changes') {
+      if (call.args.length < 1 || call.args.length > 2) throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', "changes() takes a table's name and a token (or NULL): changes('account', @token)");
+      const changed = await changesTable(ctx.statement, call.args.map((expr) => argumentValue(expr, values, call.name)), signal, dryRun);
+      functionLines.push(`Changes   ${changed.request} → local table ${call.table}`);
+      tables.push(localTable(call.table, changed.columns));
+      rows.set(call.table, changed.rows);
       continue;
     }
     const args = call.args.map((expr): CallArgument => ({ value: argumentValue(expr, values, call.name) }));

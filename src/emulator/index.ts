@@ -8,6 +8,7 @@ import { buildDataverseSeed } from './seed/dataverse-seed.js';
 import { startIdentityProvider, type IdentityProvider } from './identity/identity-server.js';
 import { listen } from './server.js';
 import type { EmulatorState } from './state.js';
+import { ChangeLog } from './store/change-log.js';
 import { Store } from './store/store.js';
 
 export type { EmulatorOptions } from './options.js';
@@ -55,10 +56,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const seed = buildDataverseSeed(model, options.seed ?? 1, options.rows ?? 100, {
     fuzzData: options.fuzzData, multiCurrency: options.multiCurrency, ...(options.fiscal ? { fiscal: options.fiscal } : {}),
   });
+  const changes = new ChangeLog((options.changeRetentionDays ?? 7) * 86_400_000);
   const state: EmulatorState = {
     model,
     profile,
-    store: new Store(model, seed.tables, seed.associations),
+    store: new Store(model, seed.tables, seed.associations, undefined, changes),
+    changes,
     choices: choiceLabels,
     multiSelect: multiSelectLabels,
     maxLengths,
@@ -69,7 +72,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     metadataVersion: String(2_341_840 + (options.seed ?? 1)),
   };
   const reset = () => {
-    state.store = new Store(model, seed.tables, seed.associations);
+    // the seed's rows come back: every token names changes of a store that is gone
+    changes.truncate();
+    state.store = new Store(model, seed.tables, seed.associations, undefined, changes);
   };
   const identity = options.auth ? await startIdentityProvider(options.auth) : undefined;
   const running = await listen(options, () => state, reset, identity).catch(async (error: unknown) => {

@@ -36,6 +36,12 @@ export interface EmulatorOptions {
    * named by the start (1). They survive reset(); a PATCH of the row changes them until then.
    */
   fiscal?: { fiscalcalendarstart?: string; fiscalperiodtype?: number; fiscalyeardisplaycode?: number };
+  /**
+   * How long a change tracking token is honoured, in days, measured on the `now` clock (the
+   * organization's ExpireChangeTrackingInDays): an older token gets 0x80044352. Default 7, as the
+   * current documentation says (earlier versions said 30 and 90). `reset()` also expires every token.
+   */
+  changeRetentionDays?: number;
   /** The clock used for createdon/modifiedon and date query functions (Today, LastXDays, ...). */
   now?: () => Date;
   /** Service-protection limits (off unless set): see src/emulator/limits/limit-options.ts. */

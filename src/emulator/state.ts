@@ -1,6 +1,7 @@
 import type { EditionProfile } from './edition.js';
 import type { EdmModel } from './metadata/model.js';
 import type { ChoiceLabels } from './seed/choices.js';
+import type { ChangeLog } from './store/change-log.js';
 import type { Store } from './store/store.js';
 
 /** Everything a request handler reads or changes; `store` is replaced on reset. */
@@ -8,6 +9,8 @@ export interface EmulatorState {
   model: EdmModel;
   profile: EditionProfile;
   store: Store;
+  /** the change tracking log of the tracked tables; outlives reset(), which empties it */
+  changes: ChangeLog;
   choices: ChoiceLabels;
   /** multi-select choices' labels (seed/choices.ts) */
   multiSelect: ChoiceLabels;

@@ -7,11 +7,13 @@ export interface Preferences {
   includeAnnotations?: string[];
   returnRepresentation: boolean;
   continueOnError: boolean;
+  /** `odata.track-changes`: a delta link on the last page (http/track-changes.ts) */
+  trackChanges: boolean;
 }
 
 export function parsePrefer(header: string | string[] | undefined): Preferences {
   const text = Array.isArray(header) ? header.join(',') : header ?? '';
-  const result: Preferences = { returnRepresentation: false, continueOnError: false };
+  const result: Preferences = { returnRepresentation: false, continueOnError: false, trackChanges: false };
   // Split on commas outside quotes: include-annotations lists are quoted and comma-separated.
   const parts = text.match(/(?:[^,"]|"[^"]*")+/g) ?? [];
   for (const raw of parts) {
@@ -32,6 +34,9 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
         break;
       case 'odata.continue-on-error':
         result.continueOnError = true;
+        break;
+      case 'odata.track-changes':
+        result.trackChanges = true;
         break;
       default:
         break;

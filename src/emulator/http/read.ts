@@ -40,7 +40,7 @@ const METADATA_VERSION = 'Microsoft.Dynamics.CRM.globalmetadataversion';
  * GET on a collection: filter, order, page with `Prefer: odata.maxpagesize` (default and maximum
  * 5,000) and a `$skiptoken` paging cookie, `$count` capped at 5,000, annotations on request.
  */
-export function readCollection(rc: ReadContext, source: RowSource): ODataResponse {
+export function readCollection(rc: ReadContext, source: RowSource, tracking?: { token: string; deltaLink: string }): ODataResponse {
   const { state, options, prefs } = rc;
   checkTopLevelOptions(rc.scope, options);
   if (options.has('$apply')) return runApply(rc, source);
@@ -115,9 +115,13 @@ export function readCollection(rc: ReadContext, source: RowSource): ODataRespons
   const render: RenderContext = { scope: rc.scope, formatter: rc.formatter, serviceRoot: rc.serviceRoot, expandPageSize };
   body.value = page.map((row) => renderRecord(render, source.entity, row, query));
   if (more && page.length > 0) {
-    const next = encodeCookie(key, { pageNumber: pageNumber + 1, last: keyOf(page[page.length - 1]!), first: keyOf(page[0]!) });
+    const next = encodeCookie(key, { pageNumber: pageNumber + 1, last: keyOf(page[page.length - 1]!), first: keyOf(page[0]!), ...(tracking ? { tracking: tracking.token } : {}) });
     body['@odata.nextLink'] = nextLink(rc, next);
+  } else if (tracking) {
+    // a page carries a nextLink or a deltaLink, never both: the delta link comes with the last page
+    body['@odata.deltaLink'] = tracking.deltaLink;
   }
+  if (tracking) applied.unshift('odata.track-changes');
   if (prefs.includeAnnotations) applied.push(`odata.include-annotations="${prefs.includeAnnotations.join(',')}"`);
   if (applied.length) headers['Preference-Applied'] = applied.join(',');
   return jsonResponse(200, body, headers);
@@ -139,7 +143,7 @@ function countMatches(rows: Iterable<Row>, query: PreparedQuery, stopAt: number)
 }
 
 /** The request URL as sent, with `$skiptoken` replaced: clients must follow it unchanged. */
-function nextLink(rc: ReadContext, cookieXml: string): string {
+export function nextLink(rc: ReadContext, cookieXml: string): string {
   const kept = rc.req.rawQuery.split('&').filter((p) => p && !/^(\$|%24)skiptoken=/i.test(p));
   kept.push(`$skiptoken=${skiptokenParam(cookieXml)}`);
   return `${rc.serviceRoot}${rc.req.rest}?${kept.join('&')}`;

@@ -20,6 +20,7 @@ import { parseArgs, type Segment, splitPath } from './path.js';
 import { type Preferences, parsePrefer, wantsAnnotation } from './prefer.js';
 import { type ReadContext, readCollection, readSingle, type RowSource } from './read.js';
 import { readFetchXml } from '../fetchxml/read.js';
+import { countTracked, isTrackedRead, readTracked, type TrackedSource } from './track-changes.js';
 import { etagOf, renderRecord } from './render.js';
 import { emptyResponse, jsonResponse } from './respond.js';
 import { coerce, createRecord, setLookup, updateRecord, type WriteContext } from './write.js';
@@ -149,11 +150,15 @@ function routeEntitySet(call: Call, entity: EntityTypeDef, head: Segment, rest: 
   const setName = head.name;
   if (head.args === undefined) {
     if (rest.length === 0) {
+      if (req.method === 'GET' && isTrackedRead(call.rc)) return readTracked(call.rc, trackedSource(call, table, setName));
       if (req.method === 'GET') return readCollection(call.rc, { entity, entitySet: setName, scan: (after) => table.scan(after), count: () => table.count() });
       if (req.method === 'POST') return create(call, table, setName);
       throw methodNotAllowed(req.method);
     }
     const next = rest[0]!;
+    if (next.name === '$count' && rest.length === 1 && req.method === 'GET' && call.rc.options.has('$deltatoken')) {
+      return textResponse(String(countTracked(call.rc, trackedSource(call, table, setName))));
+    }
     if (next.name === '$count' && rest.length === 1) {
       // Without a filter the table knows its size: no need to make a million seed rows.
       if (!call.rc.options.has('$filter') && req.method === 'GET') return textResponse(String(table.count()));
@@ -176,6 +181,16 @@ function routeEntitySet(call: Call, entity: EntityTypeDef, head: Segment, rest: 
   if (nav) return routeNavigation(call, table, record, next, rest.slice(1));
   if (unboundNameOfBoundOperation(call, next.name)) throw queryError('Request message has unresolved parameters');
   throw segmentNotFound(next.name);
+}
+
+/** an entity set as change tracking reads it: its rows, and the tables whose changes it shows (an abstract set's derived ones) */
+function trackedSource(call: Call, table: Table, setName: string): TrackedSource {
+  const store = call.state.store;
+  return {
+    entity: table.entity, entitySet: setName, scan: (after) => table.scan(after), count: () => table.count(),
+    tables: store.tablesOfType(table.entity.name).filter((t) => !t.entity.abstract).map((t) => t.entity.name),
+    get: (id) => table.get(id),
+  };
 }
 
 /** `Microsoft.Dynamics.CRM.QualifyLead` bound to `entity` (or its collection). */

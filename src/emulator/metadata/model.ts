@@ -56,6 +56,12 @@ export interface EdmModel {
   alias?: string;
   entityTypes: Map<string, EntityTypeDef>;
   entitySets: Map<string, EntityTypeDef>;
+  /**
+   * Entity sets whose `Org.OData.Capabilities.V1.ChangeTracking` annotation says Supported=true: the
+   * tables with change tracking enabled (the annotation is how `$metadata` shows it, per "Use change
+   * tracking to synchronize data with external systems"). Without the annotation a set is not tracked.
+   */
+  changeTracked: Set<string>;
   /** Operations by name (bound ones may be overloaded by binding type). */
   operations: Map<string, OperationDef[]>;
   /** Names with an ActionImport/FunctionImport: callable unbound without namespace. */
@@ -171,6 +177,7 @@ export function parseEdmx(xml: string): EdmModel {
   for (const name of raw.keys()) build(name);
 
   const entitySets = new Map<string, EntityTypeDef>();
+  const changeTracked = new Set<string>();
   const imports = new Set<string>();
   for (const s of schemas) {
     for (const container of list(s.EntityContainer)) {
@@ -179,6 +186,7 @@ export function parseEdmx(xml: string): EdmModel {
         if (!type) continue; // metadata sets (EntityDefinitions, ...) have no rows here
         entitySets.set(String(set['@_Name']), type);
         type.entitySet ??= String(set['@_Name']);
+        if (supportsChangeTracking(set)) changeTracked.add(String(set['@_Name']));
       }
       for (const imp of [...list(container.ActionImport), ...list(container.FunctionImport)]) imports.add(String(imp['@_Name']));
     }
@@ -213,7 +221,14 @@ export function parseEdmx(xml: string): EdmModel {
       enumTypes.set(String(e['@_Name']), new Map(list(e.Member).map((m, i) => [String(m['@_Name']), m['@_Value'] !== undefined ? Number(m['@_Value']) : i])));
     }
   }
-  return { namespace, alias, entityTypes, entitySets, operations, imports, complexTypes, enumTypes, xml };
+  return { namespace, alias, entityTypes, entitySets, changeTracked, operations, imports, complexTypes, enumTypes, xml };
+}
+
+/** `<Annotation Term="Org.OData.Capabilities.V1.ChangeTracking"><Record><PropertyValue Property="Supported" Bool="true"/>` */
+function supportsChangeTracking(set: Node): boolean {
+  const annotation = list(set.Annotation).find((a) => a['@_Term'] === 'Org.OData.Capabilities.V1.ChangeTracking');
+  const supported = list(list(annotation?.Record)[0]?.PropertyValue).find((p) => p['@_Property'] === 'Supported');
+  return supported?.['@_Bool'] === 'true';
 }
 
 /** The entity type's primary key property (Dataverse tables have exactly one). */

@@ -9,13 +9,22 @@ export interface PagingCookie {
   pageNumber: number; // the page this cookie asks for
   last?: string; // key of the last row of the previous page
   first?: string;
+  /**
+   * A change-tracked read (http/track-changes.ts): the token its last page's delta link will carry,
+   * kept from the first page (`istracking="True" deltatoken="…"`; how the service carries it is not documented).
+   */
+  tracking?: string;
+  /** a delta's position: the last change handed out, `u<n>` among the live rows or `d<n>` among the deleted */
+  after?: string;
 }
 
 const lowerHex = (s: string) => encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
 
 export function encodeCookie(primaryKey: string, cookie: PagingCookie): string {
   const inner = `<cookie page="${cookie.pageNumber - 1}"><${primaryKey} last="{${(cookie.last ?? '').toUpperCase()}}" first="{${(cookie.first ?? '').toUpperCase()}}" /></cookie>`;
-  return `<cookie pagenumber="${cookie.pageNumber}" pagingcookie="${lowerHex(inner)}" istracking="False" />`;
+  const tracking = cookie.tracking === undefined ? 'istracking="False"'
+    : `istracking="True" deltatoken="${cookie.tracking}"${cookie.after === undefined ? '' : ` after="${cookie.after}"`}`;
+  return `<cookie pagenumber="${cookie.pageNumber}" pagingcookie="${lowerHex(inner)}" ${tracking} />`;
 }
 
 /** The `$skiptoken=` value for a nextLink: the cookie URL-encoded, keeping `=` and `/` readable as the service does. */
@@ -33,5 +42,7 @@ export function decodeCookie(text: string): PagingCookie {
   }
   const last = /last="\{?([0-9A-Fa-f-]{36})\}?"/.exec(inner)?.[1]?.toLowerCase();
   const first = /first="\{?([0-9A-Fa-f-]{36})\}?"/.exec(inner)?.[1]?.toLowerCase();
-  return { pageNumber: Number(page[1]), last, first };
+  const tracking = /deltatoken="([^"]*)"/.exec(text)?.[1];
+  const after = /after="([ud]\d+)"/.exec(text)?.[1];
+  return { pageNumber: Number(page[1]), last, first, ...(tracking !== undefined ? { tracking } : {}), ...(after !== undefined ? { after } : {}) };
 }

@@ -1,5 +1,6 @@
 import type { EdmModel, EntityTypeDef } from '../metadata/model.js';
 import { Associations, type ManyToMany, manyToManyRelationships, type SeedAssociations } from './associations.js';
+import type { ChangeLog } from './change-log.js';
 import type { Row } from './row.js';
 import { Journal, LazyRows, Table, UnionTable } from './table.js';
 
@@ -24,7 +25,11 @@ export class Store {
   readonly associations: Associations;
   private readonly relationships: ManyToMany[];
 
-  constructor(readonly model: EdmModel, seed: Map<string, LazyRows>, seedAssociations: SeedAssociations = new Map(), firstVersion = 10_000_000) {
+  constructor(
+    readonly model: EdmModel, seed: Map<string, LazyRows>, seedAssociations: SeedAssociations = new Map(), firstVersion = 10_000_000,
+    /** where the writes of change-tracked tables are logged (their entity set's ChangeTracking annotation) */
+    readonly changes?: ChangeLog,
+  ) {
     this.nextVersion = firstVersion;
     this.associations = new Associations(seedAssociations, () => this.journal, () => {
       this.generation++;
@@ -36,9 +41,11 @@ export class Store {
         this.tables.set(entity.name, new UnionTable(entity, setName, () => this.tablesOfType(entity.name).filter((t) => t.entity !== entity)));
         continue;
       }
+      const changes = this.changes;
+      const record = changes && model.changeTracked.has(setName) ? (id: string, deleted: boolean) => changes.record(entity.name, id, deleted, this.journal) : undefined;
       this.tables.set(entity.name, new Table(entity, setName, seed.get(entity.name), () => this.journal, () => {
         this.generation++;
-      }));
+      }, record));
     }
   }
 

@@ -30,6 +30,8 @@ export class Table {
     private readonly seed: LazyRows | undefined,
     private readonly journal: () => Journal | undefined,
     private readonly changed: () => void = () => {},
+    /** the change tracking log's entry for a write (store/change-log.ts), when the table is tracked */
+    private readonly recordChange: (id: string, deleted: boolean) => void = () => {},
   ) {
     this.primaryKey = primaryKeyOf(entity);
   }
@@ -83,6 +85,7 @@ export class Table {
     this.changed();
     const id = String(row.values[this.primaryKey]).toLowerCase();
     const seeded = this.seed ? this.seed.indexOf(id) >= 0 : false;
+    this.recordChange(id, false);
     if (seeded) {
       const previous = this.overrides.get(id);
       this.overrides.set(id, row);
@@ -96,6 +99,7 @@ export class Table {
   update(row: Row): void {
     this.changed();
     const id = String(row.values[this.primaryKey]).toLowerCase();
+    this.recordChange(id, false);
     if (this.inserted.has(id)) {
       const previous = this.inserted.get(id)!;
       this.inserted.set(id, row);
@@ -110,6 +114,7 @@ export class Table {
   delete(id: string): void {
     this.changed();
     const key = id.toLowerCase();
+    this.recordChange(key, true);
     if (this.inserted.has(key)) {
       const previous = this.inserted.get(key)!;
       // Rebuilding keeps insertion order on rollback.
