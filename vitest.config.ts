@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { HeaviestFirst } from './test/heaviest-first.js';
 
 export default defineConfig({
   test: {
@@ -12,5 +13,7 @@ export default defineConfig({
     // emulator and DuckDB again each time (about 2 s of CPU per file, two thirds of the suite's
     // 144 smaller files). Test files close what they start (afterAll) and leave no global state.
     isolate: false,
+    // the longest files start first (test/heaviest-first.ts): no worker ends the run alone on one
+    sequence: { sequencer: HeaviestFirst },
   },
 });
