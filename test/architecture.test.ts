@@ -29,7 +29,8 @@ const ALLOWED: Record<string, string[]> = {
   auth: ['http'],
   connection: ['*'],
   index: ['*'],
-  cli: ['index', 'emulator'],
+  cli: ['index', 'emulator', 'mcp'],
+  mcp: ['index', 'cli', 'catalog', 'config', 'http'],
   pgwire: ['index'],
   emulator: [],
 };

@@ -54,6 +54,7 @@ Commands:
   dynasql serve [options]      serve the org to Postgres clients and BI tools (dynasql serve --help)
   dynasql emulator [options]   run the embedded Dynamics emulator (dynasql emulator --help)
   dynasql types [options]      write TypeScript row interfaces from the org's metadata (dynasql types --help)
+  dynasql mcp [options]        serve the org to AI agents over the Model Context Protocol (dynasql mcp --help)
 
 The connection comes from -c, else --profile, else the DYNASQL_CONNECTION environment variable.
 In the REPL, type \\? for the backslash commands.
@@ -116,6 +117,7 @@ export async function runCli(io: CliIo): Promise<number> {
   if (first === 'emulator') return (await import('../emulator/cli.js')).runEmulatorCli(rest, io);
   if (first === 'serve') return (await import('./serve.js')).runServe(rest, io);
   if (first === 'types') return (await import('./types-command.js')).runTypes(rest, io);
+  if (first === 'mcp') return (await import('../mcp/command.js')).runMcp(rest, io);
 
   const sources: Source[] = [];
   let options: ParsedOptions;

@@ -11,4 +11,4 @@ export type {
 export { parseConnectionString } from './connection-string.js';
 export { isLoopbackHost, parseOrganizationUrl, serviceRootOf } from './organization-url.js';
 export { resolveOptions, type ConnectionInput, type ResolveContext } from './resolve-options.js';
-export { SETTINGS, settingNames } from './settings.js';
+export { findSetting, SETTINGS, settingNames } from './settings.js';
