@@ -91,6 +91,8 @@ export interface ConnectionOptions {
   readonly requestsPerSecond?: number;
   /** the plain connector's model: each node allows 1 transaction per second */
   readonly nodes?: number;
+  /** a Redis URL (`redis://host:6379/0`): every process of the same org and user shares one service-protection budget there */
+  readonly throttleStore?: string;
   readonly requestTimeoutMs: number;
   /** 0 = none */
   readonly statementTimeoutMs: number;

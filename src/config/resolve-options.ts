@@ -141,6 +141,10 @@ function finish(values: Record<string, unknown>, secrets: string[], env: Readonl
 
   const proxy = str(values, 'proxy');
   if (proxy !== undefined) checkProxy(proxy, secrets);
+  const throttleStore = str(values, 'throttleStore');
+  // a Redis password is a secret too
+  const storePassword = throttleStore === undefined ? '' : new URL(throttleStore).password;
+  if (storePassword) secrets.push(decodeURIComponent(storePassword), storePassword);
   const pick = (name: string) => env[name] ?? env[name.toLowerCase()];
   const useEnvProxy = (values.useEnvProxy as boolean | undefined) ?? DEFAULTS.useEnvProxy;
 

@@ -134,6 +134,23 @@ const memorySize = (value: unknown, name: string): string => {
   return `${m[1]}${unit}`;
 };
 
+/**
+ * `redis://host:6379/0` or `rediss://…` (TLS), with an optional `user:password@`: where processes share
+ * the service-protection budget. The value is never echoed: it may hold the Redis password.
+ */
+const redisUrl = (value: unknown, name: string): string => {
+  let url: URL | undefined;
+  try {
+    url = new URL(String(value).trim());
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname || !/^\/?(\d{1,2})?$/.test(url.pathname) || url.search || url.hash) {
+    throw bad(name, 'a Redis URL such as redis://host:6379/0 (rediss:// for TLS)');
+  }
+  return url.href;
+};
+
 export const SETTINGS: readonly SettingSpec[] = [
   { name: 'Organization URL', field: 'organizationUrl', aliases: ['URL', 'Org URL', 'Environment URL', 'Resource'], parse: text },
   { name: 'Edition', field: 'edition', parse: EDITIONS },
@@ -166,6 +183,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'Max Concurrency', field: 'maxConcurrency', aliases: ['Max Concurrent Requests', 'Concurrency'], parse: integer(1, 52) },
   { name: 'Requests Per Second', field: 'requestsPerSecond', aliases: ['Rate Limit'], parse: positiveNumber(10_000) },
   { name: 'Nodes', field: 'nodes', aliases: ['Node Count'], parse: integer(1, 100) },
+  { name: 'Throttle Store', field: 'throttleStore', aliases: ['Shared Throttle'], parse: redisUrl },
   { name: 'Timeout', field: 'requestTimeoutMs', aliases: ['Request Timeout'], parse: seconds(false) },
   { name: 'Statement Timeout', field: 'statementTimeoutMs', aliases: ['Command Timeout'], parse: seconds(true) },
   { name: 'Local Memory Limit', field: 'localMemoryLimit', parse: memorySize },

@@ -248,6 +248,8 @@ export type ConnectionSettings = {
   maxConcurrency?: number;
   requestsPerSecond?: number;
   nodes?: number;
+  /** a Redis URL (`redis://host:6379/0`) where processes of the same org and user share one service-protection budget */
+  throttleStore?: string;
   /** seconds per request */
   timeout?: number;
   /** seconds per statement; 0 = none */

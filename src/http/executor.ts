@@ -14,6 +14,9 @@ import {
   readThrottleReply,
 } from './service-error.js';
 import { AdaptiveThrottle, abortError, type ThrottleSettings, type ThrottleState } from './throttle.js';
+import { tokenIdentity } from './budget-namespace.js';
+import type { RequestBudget } from './request-budget.js';
+import { SharedBudget } from './shared-budget.js';
 import type { Executor, ExecutorStats, HttpRequest, HttpResponse, TokenProvider } from './types.js';
 
 /**
@@ -35,6 +38,8 @@ export interface ExecutorSettings extends DispatcherSettings, ThrottleSettings, 
   logger?: Logger;
   /** first backoff step in ms (default 500: 250..500 ms, then 500..1000 ms, ...) */
   backoffBaseMs?: number;
+  /** `Throttle Store`: a Redis URL where every process of the same org and user shares one request budget */
+  throttleStore?: string;
 }
 
 /** A request after URL resolution and default headers; what each policy passes inward. */
@@ -81,8 +86,14 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
   const logger = settings.logger ?? createLogger(settings);
   const ownsDispatcher = settings.dispatcher === undefined;
   const dispatcher = settings.dispatcher ?? createDispatcher(settings, logger);
-  const throttle = new AdaptiveThrottle(settings, clock);
   const root = new URL(settings.serviceRoot);
+  const local = new AdaptiveThrottle(settings, clock);
+  const auth = settings.auth;
+  const throttle: RequestBudget = settings.throttleStore === undefined ? local : new SharedBudget(local, {
+    url: settings.throttleStore, serviceRoot: root.href, clock, log: (level, message) => logger.log(level, message),
+    // the service counts per user: the token's user, or the one anonymous caller of a service without sign-in
+    identity: async () => (auth ? tokenIdentity(await auth.getToken()) : 'anonymous'),
+  });
   const counters = { requests: 0, retries: 0, throttled: 0 };
   /** the service has answered at least once: until then a refused connection is a wrong address, not a hiccup */
   let reached = false;
@@ -182,6 +193,7 @@ export function createExecutor(settings: ExecutorSettings): Executor & { log: No
     /** what the throttle has learned of the service's limits (for tests and diagnostics) */
     throttleState: () => throttle.state(),
     async close() {
+      await throttle.close();
       if (ownsDispatcher) await dispatcher.close();
     },
   };
@@ -215,7 +227,7 @@ function authHeader(auth: TokenProvider | undefined, origin: string, next: Send)
 }
 
 /** Paces attempts and feeds 429s, successes and rate-limit headers back into the throttle. */
-function throttled(throttle: AdaptiveThrottle, counters: { throttled: number }, clock: Clock, next: Send): Send {
+function throttled(throttle: RequestBudget, counters: { throttled: number }, clock: Clock, next: Send): Send {
   return async (request) => {
     const permit = await throttle.acquire(request.signal);
     try {

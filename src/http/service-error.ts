@@ -60,7 +60,13 @@ export function readThrottleReply(reply: { headers?: Record<string, string>; bod
   if (code === SERVICE_CODES.concurrencyLimit || concurrent) {
     return { retryAfterMs, kind: 'concurrency', ...(concurrent ? { limit: readCount(concurrent[1]!) } : {}) };
   }
-  if (code === SERVICE_CODES.executionTimeLimit || /execution time/i.test(message)) return { retryAfterMs, kind: 'execution-time' };
+  if (code === SERVICE_CODES.executionTimeLimit || /execution time/i.test(message)) {
+    // Dataverse: "… exceeded limit of 1,200,000  milliseconds over time window of 300 seconds"; F&O: "… of 1,200 seconds over …"
+    const time = /limit of ([\d,]+)\s+(milliseconds|seconds) over (?:the )?time window of ([\d,.]+) seconds/i.exec(message);
+    if (!time) return { retryAfterMs, kind: 'execution-time' };
+    const limit = readCount(time[1]!) * (time[2]!.toLowerCase() === 'seconds' ? 1000 : 1);
+    return { retryAfterMs, kind: 'execution-time', limit, windowSeconds: readCount(time[3]!) };
+  }
   const requests = /requests ex\w*ed the limit of ([\d,]+) over (?:the )?time window of ([\d,.]+) seconds/i.exec(message);
   if (code === SERVICE_CODES.requestsLimit || requests) {
     return { retryAfterMs, kind: 'requests', ...(requests ? { limit: readCount(requests[1]!), windowSeconds: readCount(requests[2]!) } : {}) };

@@ -1,5 +1,6 @@
 import { DynasqlError } from '../errors/index.js';
 import type { Clock } from '../util/index.js';
+import type { RequestBudget } from './request-budget.js';
 
 /** below this much execution time left in the service's window, concurrency is halved */
 const LOW_EXECUTION_TIME_MS = 20_000;
@@ -40,7 +41,7 @@ export interface ThrottleSignal {
   retryAfterMs: number;
   /** which limit: concurrent requests, execution time, request count, or one the answer does not name */
   kind: 'concurrency' | 'execution-time' | 'requests' | 'unknown';
-  /** the limit's numbers, when the service's message gives them ("… the limit of 52", "… 6000 over time window of 300 seconds") */
+  /** the limit's numbers, when the service's message gives them ("… the limit of 52", "… 6000 over time window of 300 seconds"; execution time in ms) */
   limit?: number;
   windowSeconds?: number;
 }
@@ -81,7 +82,7 @@ interface Live {
  * - A configured rate (`Requests Per Second`, `Nodes`) is a token bucket holding one token, so
  *   requests leave evenly spaced; a 429 halves it and successes grow it back within ~20 requests.
  */
-export class AdaptiveThrottle {
+export class AdaptiveThrottle implements RequestBudget {
   private readonly maxConcurrency: number;
   private readonly maxRate: number | undefined;
   private ceiling: number;
@@ -206,6 +207,9 @@ export class AdaptiveThrottle {
   heldBackMs(): number {
     return this.waitedMs + (this.waitingCallers > 0 ? this.clock.now() - this.waitingSince : 0);
   }
+
+  /** holds nothing open */
+  async close(): Promise<void> {}
 
   /** A success: grow back toward the ceiling and the configured rate; read the service's budget headers. */
   onSuccess(headers?: Record<string, string>, permit?: Permit): void {

@@ -170,6 +170,24 @@ describe('resolveOptions', () => {
     expect(off.httpsProxy).toBeUndefined();
   });
 
+  it('reads Throttle Store as a Redis URL, its password a secret, and refuses anything else without echoing it', () => {
+    const store = resolveOptions('Url=https://contoso.crm.dynamics.com;Access Token=tok-123456;Throttle Store=redis://:r3dis-pw@cache.internal:6380/2', { env: {} });
+    expect(store.throttleStore).toBe('redis://:r3dis-pw@cache.internal:6380/2');
+    expect(store.secrets).toContain('r3dis-pw');
+    expect(resolveOptions('Url=https://contoso.crm.dynamics.com;Access Token=tok-123456;Shared Throttle=rediss://cache:6380', { env: {} }).throttleStore).toBe('rediss://cache:6380');
+    expect(resolveOptions('Url=https://contoso.crm.dynamics.com;Access Token=tok-123456', { env: {} }).throttleStore).toBeUndefined();
+    for (const bad of ['http://cache:6379', 'redis://:pw-in-bad@cache:6379/zero', 'cache:6379', 'redis://cache:6379/0?tls=1']) {
+      let error: unknown;
+      try {
+        resolveOptions(`Url=https://contoso.crm.dynamics.com;Throttle Store=${bad};Access Token=tok-123456`, { env: {} });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, bad).toMatchObject({ code: 'DYNASQL_ERR_CONFIG', message: expect.stringContaining("'Throttle Store' must be a Redis URL") });
+      expect((error as Error).message).not.toContain('pw-in-bad');
+    }
+  });
+
   it('selects sovereign clouds and checks the redirect URI', () => {
     const o = resolveOptions('Url=https://contoso.crm.microsoftdynamics.de;Edition=Sales;Client Id=a;Azure Environment=USGOVTDOD', { env: ENV });
     expect(o.azureEnvironment).toBe('USGovernmentDoD');
