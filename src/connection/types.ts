@@ -132,6 +132,7 @@ export interface Connection extends AsyncDisposable {
    *
    *   for await (const change of conn.changes('account', { since: token, columns: ['accountid', 'name'] })) …
    *
+   * Ask for the same columns with a token as in the read that gave it (the token continues that read).
    * A table without change tracking fails with DYNASQL_ERR_CHANGE_TRACKING_OFF; a token the service no
    * longer honours (expired, or unknown to it) with DYNASQL_ERR_CHANGE_TOKEN_EXPIRED: read again without it.
    */

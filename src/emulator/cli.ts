@@ -45,6 +45,7 @@ interface CoreFlags {
   rows?: number;
   seed?: number;
   multiCurrency?: boolean;
+  changeRetentionDays?: number;
 }
 
 // a plain Error from a value parser reaches parseEmulatorArgs as it is (commander's InvalidArgumentError would be reworded)
@@ -68,6 +69,7 @@ function emulatorCommand(write: { out: (text: string) => void; err: (text: strin
     .option('--rows <n>', 'sample rows per table (default 100)', integer('--rows', 0, 10_000_000))
     .option('--seed <n>', 'seed of the sample data (default 1)', integer('--seed', 0, 2 ** 31 - 1))
     .option('--multi-currency', 'an org with EUR and JPY beside the base currency USD (default: USD only)')
+    .option('--change-retention-days <n>', 'days a change tracking token is honoured (default 7)', integer('--change-retention-days', 0, 36_500))
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
     .exitOverride()
@@ -95,6 +97,7 @@ export function parseEmulatorArgs(argv: string[]): { options: EmulatorOptions & 
     if (flags.rows !== undefined) options.rows = flags.rows;
     if (flags.seed !== undefined) options.seed = flags.seed;
     if (flags.multiCurrency) options.multiCurrency = true;
+    if (flags.changeRetentionDays !== undefined) options.changeRetentionDays = flags.changeRetentionDays;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help') return { options, help: true };

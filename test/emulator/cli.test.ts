@@ -18,6 +18,7 @@ describe('dynasql emulator command', () => {
     expect(parseEmulatorArgs(['--port', 'abc'])).toEqual({ error: "--port needs an integer from 0 to 65535, got 'abc'" });
     expect(parseEmulatorArgs(['--edition', 'crm'])).toEqual({ error: "--edition must be dataverse or finops, got 'crm'" });
     expect(parseEmulatorArgs(['--bogus'])).toEqual({ error: "unknown option '--bogus'" });
+    expect(parseEmulatorArgs(['--change-retention-days', '30'])).toEqual({ options: { changeRetentionDays: 30 } });
   });
 
   it('prints the service root as the first stdout line, serves, and stops on SIGTERM', async () => {
