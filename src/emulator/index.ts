@@ -32,8 +32,13 @@ export interface RunningEmulator {
   port: number;
   /** Stops listening; resolves when the server is closed. */
   close(): Promise<void>;
-  /** Restores the seed data (same as POST /_emulator/reset). */
+  /** Restores the seed data (same as POST /_emulator/reset); change tracking tokens issued before expire. */
   reset(): void;
+  /**
+   * Forgets the change tracking log, as the service does past Expire Change Tracking In Days (same as
+   * POST /_emulator/expire-change-tokens): every token issued until now gets 0x80044352; the data stays.
+   */
+  expireChangeTokens(): void;
   /** Requests received so far (same as GET /_emulator/requests). */
   requests(): RecordedRequest[];
   stats: Record<string, number>;
@@ -88,6 +93,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stats: running.stats,
     whoAmI: seed.whoAmI,
     reset,
+    expireChangeTokens: () => changes.truncate(),
     requests: () => running.log.list(),
     identity,
     close: async () => {

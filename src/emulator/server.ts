@@ -57,6 +57,10 @@ export async function listen(options: EmulatorOptions, getState: () => EmulatorS
       return send(res, { status: 204, headers: {} });
     }
     if (path === '/_emulator/stats' && method === 'GET') return send(res, json(200, stats));
+    if (path === '/_emulator/expire-change-tokens' && method === 'POST') {
+      getState().changes.truncate();
+      return send(res, { status: 204, headers: {} });
+    }
     return send(res, json(404, { error: { code: '0x80060888', message: `Unknown emulator endpoint '${method} ${path}'.` } }));
   };
 

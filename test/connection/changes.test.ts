@@ -138,6 +138,10 @@ describe('the emulator (documented shapes)', () => {
     expect(errorOf(await get(deltaLink))?.code).toBe('0x80044352');
     const fresh = await get(`${emu.url}leads?$select=subject`, { Prefer: 'odata.track-changes' });
     expect((await get(fresh.json['@odata.deltaLink'])).json.value).toEqual([]);
+    // the log forgotten, the data kept
+    expect((await fetch(`${emu.origin}/_emulator/expire-change-tokens`, { method: 'POST' })).status).toBe(204);
+    expect(errorOf(await get(fresh.json['@odata.deltaLink']))?.code).toBe('0x80044352');
+    expect((await get(`${emu.url}leads?$select=subject`)).json.value).toHaveLength(fresh.json.value.length);
   });
 
   it('logs writes inside a $batch change set, and nothing of one rolled back', async () => {
