@@ -20,9 +20,10 @@ import { abortError } from '../http/index.js';
 import { trimDecimal } from '../local/index.js';
 import { decoderFor, parsePage, sourceKey, type DecodedValue, type JsonValue, type ValueDecoder } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
+import { ProgressReporter } from './progress.js';
 import { rowPresenter, type ValueOptions } from './result-values.js';
 import { prepareReadingMetadata, type StatementContext } from './statement.js';
-import type { ChangeRecord, ChangesOptions, ResultColumn, Row } from './types.js';
+import type { ChangeRecord, ChangesOptions, Progress, ResultColumn, Row } from './types.js';
 
 export interface ChangesContext {
   statement: StatementContext;
@@ -34,7 +35,7 @@ export async function* readChanges(ctx: ChangesContext, tableName: string, optio
   const read = await planChangeRead(ctx.statement, tableName, options.columns, options.pageSize, signal);
   const present = rowPresenter(read.outputs.map((o) => columnType(o.column, o.name)), ctx.values);
   const trims = read.outputs.filter((o) => o.column.edmType === 'Edm.Decimal').map((o) => o.name);
-  for await (const record of changeRecords(ctx.statement, read, options.since, signal)) {
+  for await (const record of changeRecords(ctx.statement, read, options.since, signal, options.onProgress)) {
     if (record.kind !== 'upsert') {
       yield record;
       continue;
@@ -51,16 +52,23 @@ export async function* readChanges(ctx: ChangesContext, tableName: string, optio
 /** A record with the values as decoded from the page (the local engine's input; `readChanges` presents them as query() does). */
 type RawChange = { kind: 'upsert'; key: string; values: Record<string, DecodedValue> } | { kind: 'delete'; key: string } | { kind: 'end'; token: string };
 
-async function* changeRecords(ctx: StatementContext, read: ChangeRead, since: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<RawChange> {
+async function* changeRecords(
+  ctx: StatementContext, read: ChangeRead, since: string | undefined, signal: AbortSignal | undefined, onProgress?: (progress: Progress) => void,
+): AsyncGenerator<RawChange> {
   const headers = trackingHeaders(read.step.request.headers, read.pageSize, since === undefined);
   let url: string | undefined = since === undefined ? read.step.request.url : withDeltaToken(read.step.request.url, since);
   const seen = new Set<string>();
   let token: string | undefined;
+  const progress = new ProgressReporter(ctx.executor, onProgress);
+  const counts = { rows: 0, pages: 0 };
   for (let page = 0; url !== undefined; page++) {
     if (seen.has(url)) throw new DynasqlError('DYNASQL_ERR_SERVICE', `The service returned the same @odata.nextLink twice (page ${page + 1})`);
     seen.add(url);
     const response = await ctx.executor.send({ method: 'GET', url, headers, ...(signal ? { signal } : {}) });
     const parsed = parsePage(response.text(), read.step.columns);
+    counts.pages++;
+    counts.rows += parsed.rows.length;
+    progress.tick(counts);
     for (const raw of parsed.rows) {
       if (signal?.aborted) throw abortError(signal);
       const deleted = deletedKey(raw);
@@ -81,6 +89,7 @@ async function* changeRecords(ctx: StatementContext, read: ChangeRead, since: st
     // the service ignored the preference: the table is not tracked (the service may also refuse with 0x80072491)
     throw new DynasqlError('DYNASQL_ERR_CHANGE_TRACKING_OFF', `The service answered ${read.tableName} without a delta link: change tracking is not enabled for it`);
   }
+  progress.done(counts);
   yield { kind: 'end', token };
 }
 

@@ -188,6 +188,8 @@ export interface ChangesOptions {
   /** the table's columns (SQL names as in SELECT); absent = all readable columns (those of `SELECT *`) */
   columns?: string[];
   signal?: AbortSignal;
+  /** called as pages arrive (rows, pages, requests, throttling waits), as QueryOptions.onProgress */
+  onProgress?: (progress: Progress) => void;
   /** rows per page asked of the service (`Prefer: odata.maxpagesize`); default the connection's Page Size */
   pageSize?: number;
 }
