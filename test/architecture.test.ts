@@ -29,8 +29,9 @@ const ALLOWED: Record<string, string[]> = {
   auth: ['http'],
   connection: ['*'],
   index: ['*'],
-  cli: ['index', 'emulator', 'mcp'],
+  cli: ['index', 'emulator', 'mcp', 'sync'],
   mcp: ['index', 'cli', 'catalog', 'config', 'http'],
+  sync: ['index'],
   pgwire: ['index'],
   emulator: [],
 };

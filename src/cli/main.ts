@@ -55,6 +55,7 @@ Commands:
   dynasql emulator [options]   run the embedded Dynamics emulator (dynasql emulator --help)
   dynasql types [options]      write TypeScript row interfaces from the org's metadata (dynasql types --help)
   dynasql mcp [options]        serve the org to AI agents over the Model Context Protocol (dynasql mcp --help)
+  dynasql sync [options] T...  copy tables into DuckDB, Parquet or PostgreSQL and keep them current (dynasql sync --help)
 
 The connection comes from -c, else --profile, else the DYNASQL_CONNECTION environment variable.
 In the REPL, type \\? for the backslash commands.
@@ -118,6 +119,7 @@ export async function runCli(io: CliIo): Promise<number> {
   if (first === 'serve') return (await import('./serve.js')).runServe(rest, io);
   if (first === 'types') return (await import('./types-command.js')).runTypes(rest, io);
   if (first === 'mcp') return (await import('../mcp/command.js')).runMcp(rest, io);
+  if (first === 'sync') return (await import('./sync-command.js')).runSync(rest, io);
 
   const sources: Source[] = [];
   let options: ParsedOptions;

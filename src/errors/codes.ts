@@ -65,6 +65,8 @@ export const ERROR_CODES = {
   /** a statement a transaction cannot hold (an action, CONTINUE_ON_ERROR), or transaction control out of place */
   DYNASQL_ERR_TRANSACTION: '25001',
   DYNASQL_ERR_INTERNAL: 'XX000',
+  /** `dynasql sync`: the target (DuckDB file, Parquet folder, PostgreSQL database) could not be opened or written */
+  DYNASQL_ERR_SYNC_TARGET: '58030',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
