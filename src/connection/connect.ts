@@ -22,6 +22,7 @@ import { ServiceMetadataCache } from './service-metadata.js';
 import { ProgressReporter } from './progress.js';
 import type { ScanCounters } from './remote-rows.js';
 import { loadCatalog, userCatalog } from './catalog-source.js';
+import { choiceOptions, type ChoiceLabel } from './choice-options.js';
 import { systemTables, withLocalTables } from './system-tables.js';
 import { isWriteStatement } from '../sql/write-parse.js';
 import { execute, runWrite, type WriteRunContext } from './write-runner.js';
@@ -345,6 +346,19 @@ class DynasqlConnection implements Connection {
     checkName('The table name', name);
     this.ensureOpen();
     return entityApi({ writes: this.writeContext(), query: (sql, params) => this.query(sql, params) }, name);
+  }
+
+  /** a choice column's numbers and labels: choice-options.ts */
+  async choiceOptions(table: string, column: string, options: { signal?: AbortSignal } = {}): Promise<readonly ChoiceLabel[] | null> {
+    checkName('The table name', table);
+    checkName('The column name', column);
+    this.ensureOpen();
+    const scope = this.scope(options.signal);
+    try {
+      return await choiceOptions(this.ctx, table, column, scope.signal);
+    } finally {
+      scope.dispose();
+    }
   }
 
   /** a table's rows, then what changed since a token (change tracking): changes.ts */

@@ -4,9 +4,11 @@
  */
 import type { Catalog, Table } from '../catalog/types.js';
 import type { CustomTokenFunction } from '../config/index.js';
+import type { ChoiceLabel } from './choice-options.js';
 import type { EntityApi } from './entity-api.js';
 
 export type { EntityApi, EntityKey, EntityListOptions, JsonPayload } from './entity-api.js';
+export type { ChoiceLabel } from './choice-options.js';
 
 /** A value in a row: numbers, strings, booleans, Date, decimals as strings (no precision loss), GUID strings, null. */
 export type SqlValue = string | number | boolean | bigint | Date | null | Uint8Array;
@@ -137,6 +139,13 @@ export interface Connection extends AsyncDisposable {
    * longer honours (expired, or unknown to it) with DYNASQL_ERR_CHANGE_TOKEN_EXPIRED: read again without it.
    */
   changes(table: string, options?: ChangesOptions): AsyncIterable<ChangeRecord>;
+  /**
+   * A choice column's numbers and labels in the user's language (`conn.choiceOptions('account',
+   * 'industrycode')` → `[{ value: 1, label: 'Accounting' }, …]`): a Dataverse choice or yes/no column's
+   * from the metadata API (one request the first time, then kept), a Finance & Operations enum's from the
+   * catalog; null when the column is no choice or the service gives none (connection/choice-options.ts).
+   */
+  choiceOptions(table: string, column: string, options?: { signal?: AbortSignal }): Promise<readonly ChoiceLabel[] | null>;
   /**
    * Runs an action or function with its parameters as a JSON object and answers its JSON (annotations
    * dropped; null when it returns nothing): `conn.action('WhoAmI')`, `conn.action('QualifyLead',

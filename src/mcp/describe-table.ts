@@ -17,9 +17,10 @@
  * Columns come key first, then by name, each virtual column right after the column it describes.
  */
 import { formatSqlType } from '../catalog/index.js';
-import type { Column, Relationship, Table } from '../index.js';
+import type { ChoiceLabel, Column, Relationship, Table } from '../index.js';
 
-export type ChoiceLabels = ReadonlyMap<string, readonly { value: number | string; label: string }[]>;
+/** each choice column's options by column name (conn.choiceOptions) */
+export type ChoiceLabels = ReadonlyMap<string, readonly ChoiceLabel[]>;
 
 /** `[order]`-style quoting only where a name is not a plain identifier */
 export function sqlName(name: string): string {
@@ -45,7 +46,7 @@ function targetsText(column: Column): string | undefined {
   return targets.length === 1 ? targets[0] : `${targets.join(' or ')} (polymorphic)`;
 }
 
-function labelsText(labels: readonly { value: number | string; label: string }[] | undefined): string {
+function labelsText(labels: readonly ChoiceLabel[] | undefined): string {
   if (!labels || labels.length === 0) return '';
   const shown = labels.slice(0, 40).map((o) => `${o.value} = ${o.label}`).join(', ');
   return `: ${shown}${labels.length > 40 ? `, … (${labels.length} in all)` : ''}`;

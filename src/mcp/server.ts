@@ -11,6 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { indexCatalog } from '../catalog/index.js';
 import { packageVersion } from '../cli/version.js';
+import type { ChoiceLabel, Table } from '../index.js';
 import type { McpContext } from './context.js';
 import { describeTable } from './describe-table.js';
 import { namingPromptText } from './naming-prompt.js';
@@ -36,6 +37,16 @@ export function createMcpServer(ctx: McpContext): McpServer {
     }
   };
   const table = async (name: string) => indexCatalog(await ctx.conn.catalog()).requireTable(name);
+  /** the table's CREATE TABLE with each choice's labels, read in parallel (a column whose read fails shows none) */
+  const describeWithLabels = async (t: Table, signal?: AbortSignal) => {
+    const choices = t.columns.filter((c) => c.kind === 'data' && t.columns.some((l) => l.kind === 'choiceLabel' && l.sourceColumn === c.name));
+    const labels = new Map<string, readonly ChoiceLabel[]>();
+    await Promise.all(choices.map(async (c) => {
+      const options = await ctx.conn.choiceOptions(t.name, c.name, signal ? { signal } : {}).catch(() => null);
+      if (options) labels.set(c.name, options);
+    }));
+    return describeTable(t, labels);
+  };
 
   server.registerTool(
     'search_tables',
@@ -79,7 +90,7 @@ export function createMcpServer(ctx: McpContext): McpServer {
       inputSchema: { table: z.string().min(1).describe('the table\'s logical name (account) or entity-set name (accounts)') },
       annotations: { readOnlyHint: true, openWorldHint: true },
     },
-    ({ table: name }) => guarded(async () => describeTable(await table(name))),
+    ({ table: name }, extra) => guarded(async () => describeWithLabels(await table(name), extra.signal)),
   );
 
   server.registerTool(
@@ -150,7 +161,7 @@ export function createMcpServer(ctx: McpContext): McpServer {
     { title: 'Table schema', description: 'A table as a T-SQL CREATE TABLE, with its lookups, choices and relationships', mimeType: 'text/x-sql' },
     async (uri, variables) => {
       const name = decodeURIComponent(String(variables.name));
-      return { contents: [{ uri: uri.href, mimeType: 'text/x-sql', text: ctx.redact(describeTable(await table(name))) }] };
+      return { contents: [{ uri: uri.href, mimeType: 'text/x-sql', text: ctx.redact(await describeWithLabels(await table(name))) }] };
     },
   );
 

@@ -96,6 +96,10 @@ export class InMemoryConnection implements Connection {
     throw new Error('the in-memory connection has no change tracking; the command does not use it');
   }
 
+  choiceOptions(): never {
+    throw new Error('the in-memory connection has no choice labels; the command does not use them');
+  }
+
   async catalog(): Promise<Catalog> {
     return SAMPLE_CATALOG;
   }

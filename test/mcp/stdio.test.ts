@@ -90,7 +90,9 @@ describe('dynasql mcp over stdio', () => {
     expect(text).toContain('CREATE TABLE contact (');
     expect(text).toContain('contactid uniqueidentifier NOT NULL, -- primary key');
     expect(text).toMatch(/parentcustomerid uniqueidentifier NULL, -- lookup to account or contact \(polymorphic\): its row's name in parentcustomeridname, its table in parentcustomeridtype/);
-    expect(text).toMatch(/gendercode int NULL, -- choice.*its label in gendercodename/);
+    expect(text).toContain('gendercode int NULL, -- choice: 1 = Male, 2 = Female; its label in gendercodename');
+    expect(text).toContain('statecode int NULL, -- choice: 0 = Active, 1 = Inactive; its label in statecodename');
+    expect(text).toMatch(/donotemail bit NULL, -- yes\/no: 1 = \w[^,]*, 0 = \w[^;]*; its label in donotemailname/);
     expect(text).toContain('CONSTRAINT PK_contact PRIMARY KEY (contactid)');
     expect(text).toMatch(/^-- many-to-one: contact\.parentcustomerid → account\.accountid \(navigation parentcustomerid_account\)$/m);
     const resource = await client.readResource({ uri: 'dynasql://table/contact' });

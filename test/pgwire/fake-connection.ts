@@ -123,6 +123,9 @@ async function answer(sql: string, params?: QueryParams, options?: { signal?: Ab
     changes(): never {
       throw new Error('the adapter does not use change tracking');
     },
+    choiceOptions(): never {
+      throw new Error('the adapter does not use choice labels');
+    },
     async action(name: string): Promise<unknown> {
       throw new DynasqlError('DYNASQL_ERR_UNSUPPORTED_SQL', `the fake connection runs no actions (asked for ${name})`);
     },
