@@ -16,7 +16,7 @@
 import type { Column, SqlType } from '../catalog/types.js';
 import { indexCatalog } from '../catalog/index.js';
 import { DynasqlError } from '../errors/index.js';
-import { abortError } from '../http/index.js';
+import { abortError, type HttpResponse } from '../http/index.js';
 import { trimDecimal } from '../local/index.js';
 import { decoderFor, parsePage, sourceKey, type DecodedValue, type JsonValue, type ValueDecoder } from '../odata/index.js';
 import type { RemoteScanStep } from '../plan/index.js';
@@ -52,38 +52,53 @@ export async function* readChanges(ctx: ChangesContext, tableName: string, optio
 /** A record with the values as decoded from the page (the local engine's input; `readChanges` presents them as query() does). */
 type RawChange = { kind: 'upsert'; key: string; values: Record<string, DecodedValue> } | { kind: 'delete'; key: string } | { kind: 'end'; token: string };
 
+/**
+ * The pages of one change read, one page ahead of the caller (as remote-rows.ts reads a scan): while
+ * the caller applies page N, page N+1 is on its way. A caller that stops early aborts the read-ahead.
+ */
 async function* changeRecords(
   ctx: StatementContext, read: ChangeRead, since: string | undefined, signal: AbortSignal | undefined, onProgress?: (progress: Progress) => void,
 ): AsyncGenerator<RawChange> {
   const headers = trackingHeaders(read.step.request.headers, read.pageSize, since === undefined);
-  let url: string | undefined = since === undefined ? read.step.request.url : withDeltaToken(read.step.request.url, since);
+  const stop = new AbortController();
+  const requestSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const seen = new Set<string>();
+  const fetchPage = (url: string, page: number) => {
+    if (seen.has(url)) throw new DynasqlError('DYNASQL_ERR_SERVICE', `The service returned the same @odata.nextLink twice (page ${page + 1})`);
+    seen.add(url);
+    const pending = ctx.executor.send({ method: 'GET', url, headers, signal: requestSignal });
+    // a read-ahead's failure is reported when the caller reaches that page, not as an unhandled rejection now
+    pending.catch(() => undefined);
+    return pending;
+  };
   let token: string | undefined;
   const progress = new ProgressReporter(ctx.executor, onProgress);
   const counts = { rows: 0, pages: 0 };
-  for (let page = 0; url !== undefined; page++) {
-    if (seen.has(url)) throw new DynasqlError('DYNASQL_ERR_SERVICE', `The service returned the same @odata.nextLink twice (page ${page + 1})`);
-    seen.add(url);
-    const response = await ctx.executor.send({ method: 'GET', url, headers, ...(signal ? { signal } : {}) });
-    const parsed = parsePage(response.text(), read.step.columns);
-    counts.pages++;
-    counts.rows += parsed.rows.length;
-    progress.tick(counts);
-    for (const raw of parsed.rows) {
-      if (signal?.aborted) throw abortError(signal);
-      const deleted = deletedKey(raw);
-      if (deleted !== undefined) {
-        yield { kind: 'delete', key: deleted };
-        continue;
+  try {
+    let pending: Promise<HttpResponse> | undefined = fetchPage(since === undefined ? read.step.request.url : withDeltaToken(read.step.request.url, since), 0);
+    for (let page = 0; pending !== undefined; page++) {
+      const parsed = parsePage((await pending).text(), read.step.columns);
+      pending = parsed.nextLink === undefined ? undefined : fetchPage(parsed.nextLink, page + 1);
+      if (parsed.nextLink === undefined && parsed.deltaLink !== undefined) token = deltaTokenOf(parsed.deltaLink, ctx.serviceRoot);
+      counts.pages++;
+      counts.rows += parsed.rows.length;
+      progress.tick(counts);
+      for (const raw of parsed.rows) {
+        if (signal?.aborted) throw abortError(signal);
+        const deleted = deletedKey(raw);
+        if (deleted !== undefined) {
+          yield { kind: 'delete', key: deleted };
+          continue;
+        }
+        const key = raw[read.keyProperty];
+        if (typeof key !== 'string') throw new DynasqlError('DYNASQL_ERR_SERVICE', `A changed ${read.tableName} row came without its key '${read.keyProperty}'`);
+        const values: Record<string, DecodedValue> = {};
+        for (const o of read.outputs) values[o.name] = o.decode(raw[o.key]);
+        yield { kind: 'upsert', key: key.toLowerCase(), values };
       }
-      const key = raw[read.keyProperty];
-      if (typeof key !== 'string') throw new DynasqlError('DYNASQL_ERR_SERVICE', `A changed ${read.tableName} row came without its key '${read.keyProperty}'`);
-      const values: Record<string, DecodedValue> = {};
-      for (const o of read.outputs) values[o.name] = o.decode(raw[o.key]);
-      yield { kind: 'upsert', key: key.toLowerCase(), values };
     }
-    url = parsed.nextLink;
-    if (url === undefined) token = parsed.deltaLink === undefined ? undefined : deltaTokenOf(parsed.deltaLink, ctx.serviceRoot);
+  } finally {
+    stop.abort(new DynasqlError('DYNASQL_ERR_CANCELLED', 'The change read was closed.'));
   }
   if (token === undefined) {
     // the service ignored the preference: the table is not tracked (the service may also refuse with 0x80072491)

@@ -221,6 +221,9 @@ describe('conn.changes()', () => {
       for await (const record of conn.changes('account', { columns: ['name'], pageSize: 2, signal: stop.signal })) if (record.kind === 'upsert') stop.abort();
     };
     await expect(run()).rejects.toMatchObject({ code: 'DYNASQL_ERR_CANCELLED' });
+    // a caller that stops early stops the page read ahead too; the connection reads on
+    for await (const record of conn.changes('account', { columns: ['name'], pageSize: 2 })) if (record.kind === 'upsert') break;
+    expect((await collect(conn.changes('account', { columns: ['name'] }))).upserts.size).toBeGreaterThan(0);
   });
 });
 
