@@ -19,6 +19,7 @@ import type { BenchResult, Check } from './lib/result.js';
 import { runLocalEngineBench } from './local-engine.bench.js';
 import { runPushdownBench } from './pushdown.bench.js';
 import { runReadBench } from './read.bench.js';
+import { runSyncBench } from './sync.bench.js';
 import { runThrottleBench, runThrottleSuiteBench } from './throttle.bench.js';
 import { runTranslateBench } from './translate.bench.js';
 import { runWriteBench } from './write.bench.js';
@@ -33,6 +34,7 @@ const SUITE: Record<string, () => Promise<BenchResult>> = {
   'import-cost': () => runImportCostBench(),
   cancel: () => runCancelBench(),
   pushdown: () => runPushdownBench(),
+  sync: () => runSyncBench(),
 };
 const EXTRA: Record<string, () => Promise<BenchResult>> = {
   'throttle-faults': async () => ({ name: 'throttle-faults', figures: { ...(await runThrottleBench({ parts: ['paging', 'creates'] })) }, checks: [] }),

@@ -124,6 +124,25 @@ export async function syncTable(conn: Connection, table: Table, target: SyncTarg
   return report(spec, 'changes', reason, counter, counts);
 }
 
+/**
+ * Writes a batch while the next one is read: `push` waits only for the batch before (one write in
+ * flight at a time), so reading pages and loading rows into the target overlap.
+ */
+class Pipeline {
+  private writing: Promise<void> = Promise.resolve();
+  constructor(private readonly write: (rows: Record<string, unknown>[]) => Promise<void>) {}
+  async push(rows: Record<string, unknown>[]): Promise<void> {
+    await this.writing;
+    if (rows.length === 0) return;
+    this.writing = this.write(rows);
+    // a failed write surfaces at the next push or drain, not as an unhandled rejection meanwhile
+    this.writing.catch(() => undefined);
+  }
+  drain(): Promise<void> {
+    return this.writing;
+  }
+}
+
 function report(spec: TableSpec, method: SyncMethod, reason: string | undefined, counter: Counter, counts: ChangeCounts): TableReport {
   counter.progress();
   return { table: spec.name, method, ...(reason ? { reason } : {}), rowsRead: counter.rowsRead, ...counts, requests: counter.requests, elapsedMs: counter.elapsed() };
@@ -134,6 +153,7 @@ async function copyByQuery(
   conn: Connection, spec: TableSpec, target: SyncTarget, counter: Counter, batchSize: number, now: () => Date, signal?: AbortSignal,
 ): Promise<ChangeCounts> {
   const copy = await target.startCopy(spec);
+  const writer = new Pipeline((rows) => copy.append(rows));
   try {
     const sql = `SELECT ${spec.columns.map((c) => sqlName(c.name)).join(', ')} FROM ${sqlName(spec.name)}`;
     let rows: Record<string, unknown>[] = [];
@@ -141,13 +161,15 @@ async function copyByQuery(
       rows.push(row);
       counter.rowsRead++;
       if (rows.length >= batchSize) {
-        await copy.append(rows);
+        await writer.push(rows);
         rows = [];
       }
     }
-    await copy.append(rows);
+    await writer.push(rows);
+    await writer.drain();
     return await copy.commit(newState(spec, 'full', now()));
   } catch (error) {
+    await writer.drain().catch(() => undefined);
     await copy.abort();
     throw error;
   }
@@ -158,11 +180,13 @@ async function copyByChanges(
   conn: Connection, spec: TableSpec, target: SyncTarget, counter: Counter, batchSize: number, now: () => Date, signal?: AbortSignal,
 ): Promise<ChangeCounts> {
   const copy = await target.startCopy(spec);
+  const writer = new Pipeline((rows) => copy.append(rows));
   try {
     let rows: Record<string, unknown>[] = [];
     for await (const change of conn.changes(spec.name, changeOptions(spec, counter, undefined, signal))) {
       if (change.kind === 'end') {
-        await copy.append(rows);
+        await writer.push(rows);
+        await writer.drain();
         return await copy.commit(newState(spec, 'changes', now(), change.token));
       }
       // a full read lists rows only; a delete here would be of a row never copied
@@ -170,13 +194,14 @@ async function copyByChanges(
       rows.push(change.row);
       counter.rowsRead++;
       if (rows.length >= batchSize) {
-        await copy.append(rows);
+        await writer.push(rows);
         rows = [];
         counter.progress();
       }
     }
     throw new DynasqlError('DYNASQL_ERR_SERVICE', `The change read of ${spec.name} ended without a token`);
   } catch (error) {
+    await writer.drain().catch(() => undefined);
     await copy.abort();
     throw error;
   }
