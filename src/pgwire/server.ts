@@ -96,6 +96,9 @@ function validated(options: PgServerOptions): { host: string; port: number } {
   return { host, port };
 }
 
+/** the driver's own table-valued functions, which no catalog lists: `changes('account', $1)`, `fetchxml('<fetch …>')` */
+const DRIVER_TABLE_FUNCTIONS = ['changes', 'fetchxml'];
+
 export async function startPgServer(options: PgServerOptions): Promise<PgServer> {
   const { host, port } = validated(options);
   const secureContext = options.tls ? createSecureContext({ cert: options.tls.cert, key: options.tls.key }) : undefined;
@@ -118,7 +121,10 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     ...(options.engineCacheDirectory === false ? {} : { snapshotPath: engineSnapshotPath(options.engineCacheDirectory ?? defaultCacheDirectory()) }),
   }, log);
   const tableNames = new Set(catalog.tables.flatMap((t) => [t.name.toLowerCase(), t.entitySetName.toLowerCase()]));
-  const functionNames = new Set(catalog.procedures.filter((p) => p.kind === 'function' && !p.isQueryFunction).flatMap((p) => [p.name, p.importName ?? p.name].map((n) => n.toLowerCase())));
+  const functionNames = new Set([
+    ...catalog.procedures.filter((p) => p.kind === 'function' && !p.isQueryFunction).flatMap((p) => [p.name, p.importName ?? p.name].map((n) => n.toLowerCase())),
+    ...DRIVER_TABLE_FUNCTIONS,
+  ]);
 
   const sessions = new Map<number, Session>();
   const sockets = new Set<Socket>();

@@ -170,6 +170,11 @@ describe('node-postgres', () => {
       expect(rows).toEqual([{ Version: (await conn.query('SELECT Version FROM RetrieveVersion()')).rows[0]!.Version }]);
       // a function Postgres knows still runs in the catalog engine
       expect((await client.query('select upper($1) as u', ['x'])).rows).toEqual([{ u: 'X' }]);
+      // and the driver's own: change tracking's records, a FetchXML query
+      const end = await client.query("select change_kind, change_token from changes('account', $1) where change_kind = 'end'", [null]);
+      expect(end.rows).toEqual([{ change_kind: 'end', change_token: expect.stringMatching(/^\d+!/) }]);
+      const fetched = await client.query(`select count(*)::int as n from fetchxml('<fetch><entity name="account"><attribute name="name"/></entity></fetch>')`);
+      expect(fetched.rows).toEqual([{ n: Number((await conn.query('SELECT COUNT(*) AS n FROM account')).rows[0]!.n) }]);
     } finally {
       await client.end();
     }
