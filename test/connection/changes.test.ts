@@ -109,6 +109,26 @@ describe('the emulator (documented shapes)', () => {
     expect(quiet.json['@odata.deltaLink']).toContain('$deltatoken=');
   });
 
+  it('never skips a change written between the pages of a delta: past the window, it comes in the next delta', async () => {
+    const initial = await get(`${emu.url}quotes?$select=name`, { Prefer: 'odata.track-changes' });
+    const [q1, q2, q3] = (initial.json.value as { quoteid: string }[]).map((r) => r.quoteid);
+    for (const [id, name] of [[q1, 'one'], [q2, 'two'], [q3, 'three']] as const) await send('PATCH', `${emu.url}quotes(${id})`, { name });
+    const page1 = await get(initial.json['@odata.deltaLink'], { Prefer: 'odata.maxpagesize=1' });
+    expect(page1.json.value.map((r: { name: string }) => r.name)).toEqual(['one']);
+    // q2, not yet handed out, changes again (its change leaves this delta's window); q1, handed out, is deleted
+    await send('PATCH', `${emu.url}quotes(${q2})`, { name: 'two again' });
+    expect((await send('DELETE', `${emu.url}quotes(${q1})`)).status).toBe(204);
+    const rest: Record<string, unknown>[] = [];
+    let page = page1;
+    while (page.json['@odata.nextLink']) {
+      page = await get(page.json['@odata.nextLink'], { Prefer: 'odata.maxpagesize=1' });
+      rest.push(...page.json.value);
+    }
+    expect(rest.map((r) => r.name)).toEqual(['three']);
+    const next = await get(page.json['@odata.deltaLink']);
+    expect(next.json.value.map((r: { name?: string; id?: string }) => r.name ?? `deleted ${r.id}`)).toEqual(['two again', `deleted ${q1}`]);
+  });
+
   it('refuses $filter, $orderby, $expand and $top with the documented message', async () => {
     for (const option of ['$filter=name eq \'x\'', '$orderby=name', '$expand=primarycontactid($select=fullname)', '$top=2']) {
       const reply = await get(`${emu.url}accounts?$select=name&${option}`, { Prefer: 'odata.track-changes' });
