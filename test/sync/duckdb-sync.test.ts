@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { Connection } from '../../src/index.js';
+import { DuckDbSession } from '../../src/sync/duckdb-session.js';
 import { changeRows, connectionString, connectTo, expectInSync, startSyncEmulator, syncCli, TABLES, UNTRACKED } from './sync-fixture.js';
 
 let emulator: RunningEmulator;
@@ -58,6 +59,41 @@ describe('dynasql sync --to file.duckdb', () => {
     expect(run.stderr).toMatch(/account: changes, 0 read: 0 inserted, 0 updated, 0 deleted/);
     expect(run.stderr).toMatch(new RegExp(`${UNTRACKED}: full copy \\(no change tracking\\), \\d+ read: 0 inserted, 0 updated, 0 deleted`));
     await expectInSync(conn, 'duckdb', file);
+  });
+
+  it('adds a column added in Dynamics to the table (ALTER TABLE) and copies the table once, saying why', async () => {
+    // the file as an earlier version of the metadata left it: account without telephone1
+    const session = await DuckDbSession.open(file);
+    try {
+      const [state] = await session.query(`SELECT columns FROM _dynasql_sync WHERE table_name = 'account'`);
+      const columns = (JSON.parse(String(state!.columns)) as string[]).filter((c) => c !== 'telephone1');
+      await session.query('ALTER TABLE account DROP COLUMN telephone1');
+      await session.query(`UPDATE _dynasql_sync SET columns = $1 WHERE table_name = 'account'`, [JSON.stringify(columns)]);
+    } finally {
+      await session.close();
+    }
+    const run = await sync();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/account: full copy \(column added: telephone1\), \d+ read: 0 inserted, \d+ updated, 0 deleted/);
+    expect(run.stderr).toMatch(/contact: changes/);
+    await expectInSync(conn, 'duckdb', file);
+    const again = await sync();
+    expect(again.stderr).toMatch(/account: changes, 0 read/);
+  });
+
+  it('--watch runs again every N seconds until interrupted, then prints the summary of every run', async () => {
+    const stop = new AbortController();
+    const run = await syncCli(['-c', connectionString(emulator), '--to', file, '--watch', '1', 'account'], {
+      interrupt: stop.signal,
+      onStderr: (text) => {
+        if ((text.match(/account: changes/g) ?? []).length >= 2) stop.abort();
+      },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('next run in 1s');
+    expect(run.stdout).toMatch(/account \| changes \|\s+2 \|/);
+    // not a terminal: no status line drawn
+    expect(run.stderr).not.toContain('\x1b[');
   });
 
   it('falls back to a full copy when the service no longer honours the token, and says so', async () => {

@@ -49,14 +49,18 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function syncCli(args: string[], interrupt?: AbortSignal): Promise<CliRun> {
+/** `dynasql sync ARGS` in-process; `onStderr` sees standard error as it grows (to interrupt a --watch run) */
+export async function syncCli(args: string[], options: { interrupt?: AbortSignal; onStderr?: (text: string) => void } = {}): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
   let err = '';
   stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
-  const code = await runCli({ argv: ['sync', ...args], stdout, stderr, env: {}, ...(interrupt ? { interrupt } : {}) });
+  stderr.on('data', (d) => {
+    err += String(d);
+    options.onStderr?.(err);
+  });
+  const code = await runCli({ argv: ['sync', ...args], stdout, stderr, env: {}, ...(options.interrupt ? { interrupt: options.interrupt } : {}) });
   return { code, stdout: out, stderr: err };
 }
 
