@@ -16,6 +16,8 @@ import { renderMarkdown } from '../cli/format/markdown.js';
 
 export type ResultFormat = 'markdown' | 'csv';
 
+const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'UPSERT', 'MERGE']);
+
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 export interface RowCap {
@@ -39,7 +41,8 @@ export function resultText(result: QueryResult, format: ResultFormat, cap: RowCa
       ? `${shown} shown of ${cap.total.toLocaleString('en-US')} (truncated at max_rows = ${cap.maxRows}).`
       : `${shown} shown: the result has more (truncated at max_rows = ${cap.maxRows}). Add TOP, a WHERE or an aggregate, or run SELECT COUNT(*) to count them.`;
   const nulls = format === 'markdown' && result.rows.length > 0 ? ' Empty cells are NULL.' : '';
-  const affected = result.command !== 'SELECT' && result.command !== 'EXPLAIN' ? ` ${result.command}: ${plural(result.rowCount, 'row')} affected.` : '';
+  // a write with OUTPUT / RETURNING shows its rows and how many it changed; an EXEC's rows are its answer
+  const affected = WRITE_COMMANDS.has(result.command) ? ` ${result.command}: ${plural(result.rowCount, 'row')} affected.` : '';
   return `${table}${count}${nulls}${affected}${warningsText(result)}`;
 }
 

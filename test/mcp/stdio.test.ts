@@ -131,6 +131,13 @@ describe('dynasql mcp over stdio', () => {
     const viaExecute = await call('execute', { sql: "UPDATE contact SET jobtitle = 'MCP refused' WHERE lastname LIKE 'S%'" });
     expect(viaExecute.isError).toBe(true);
     expect(viaExecute.text).toMatch(/^DYNASQL_ERR_READ_ONLY_CONNECTION: /);
+    // functions read and run; actions write and are refused
+    const whoAmI = await call('query', { sql: 'EXEC WhoAmI' });
+    expect(whoAmI.text).toMatch(/^\| BusinessUnitId \| UserId \| OrganizationId \|\n(.*\n){2}1 row \(the whole result\)\. Empty cells are NULL\.$/);
+    const opportunity = /\| ([0-9a-f-]{36}) \|/.exec((await call('query', { sql: 'SELECT TOP 1 opportunityid FROM opportunity WHERE statecode = 0' })).text)![1];
+    const action = await call('query', { sql: `EXEC WinOpportunity @OpportunityClose = '{"subject":"won","opportunityid@odata.bind":"/opportunities(${opportunity})"}', @Status = 3` });
+    expect(action.text).toMatch(/^DYNASQL_ERR_READ_ONLY_CONNECTION: .*the action 'WinOpportunity' is refused/);
+    expect((await call('query', { sql: `SELECT statecode FROM opportunity WHERE opportunityid = '${opportunity}'` })).text).toContain('| 0 |');
     const after = await call('query', { sql: "SELECT COUNT(*) AS n FROM contact WHERE jobtitle = 'MCP refused'" });
     expect(column(after.text, 0)).toEqual(column(before.text, 0));
     expect(column(after.text, 0)).toEqual([0]);
