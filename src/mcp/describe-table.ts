@@ -36,7 +36,9 @@ function orderedColumns(table: Table): Column[] {
     virtualOf.set(column.sourceColumn, list);
   }
   const own = table.columns.filter((c) => c.sourceColumn === undefined || !table.columns.some((s) => s.name === c.sourceColumn));
-  own.sort((a, b) => Number(b.isPrimaryKey) - Number(a.isPrimaryKey) || a.name.localeCompare(b.name));
+  // key columns in the key's order (`dataAreaId, CustomerAccount`), then the rest by name
+  const keyIndex = (c: Column) => (table.primaryKey.includes(c.name) ? table.primaryKey.indexOf(c.name) : table.primaryKey.length);
+  own.sort((a, b) => keyIndex(a) - keyIndex(b) || a.name.localeCompare(b.name));
   return own.flatMap((c) => [c, ...(virtualOf.get(c.name) ?? [])]);
 }
 
@@ -46,9 +48,10 @@ function targetsText(column: Column): string | undefined {
   return targets.length === 1 ? targets[0] : `${targets.join(' or ')} (polymorphic)`;
 }
 
+/** `1 = Male, 2 = Female`; an F&O enum member whose label is its name, just the name (`No, Invoice`) */
 function labelsText(labels: readonly ChoiceLabel[] | undefined): string {
   if (!labels || labels.length === 0) return '';
-  const shown = labels.slice(0, 40).map((o) => `${o.value} = ${o.label}`).join(', ');
+  const shown = labels.slice(0, 40).map((o) => (String(o.value) === o.label ? o.label : `${o.value} = ${o.label}`)).join(', ');
   return `: ${shown}${labels.length > 40 ? `, … (${labels.length} in all)` : ''}`;
 }
 
@@ -80,7 +83,7 @@ function columnComment(table: Table, column: Column, labels: ChoiceLabels): stri
       break;
     case 'data':
       if (labelColumn || column.options) {
-        const kind = column.sqlType.name === 'bit' ? 'yes/no' : 'choice';
+        const kind = column.sqlType.name === 'bit' ? 'yes/no' : column.enumType ? 'enum, written by member name' : 'choice';
         notes.push(`${kind}${labelsText(labels.get(column.name) ?? column.options)}${labelColumn ? `; its label in ${labelColumn}` : ''}`);
       }
       break;

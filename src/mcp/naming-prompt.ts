@@ -1,6 +1,7 @@
 /**
  * The `dynasql_naming` prompt: how dynasql names what an agent needs to write correct SQL against
  * Dynamics, with examples taken from the connected org's own catalog, so every name it shows exists.
+ * Finance & Operations has conventions of its own (natural keys with dataAreaId, enums by member name).
  * The conventions are the Dataverse TDS endpoint's (docs/architecture.md, "Naming the things users
  * see"): a lookup `parentcustomerid` (the GUID) with `parentcustomeridname` (the row's primary name)
  * and, when it may point at several tables, `parentcustomeridtype`; a choice `industrycode` (the
@@ -21,13 +22,32 @@ function firstWith(catalog: Catalog, test: (table: Table, column: Column) => boo
 
 const companion = (table: Table, column: Column, kind: Column['kind']) => table.columns.find((c) => c.sourceColumn === column.name && c.kind === kind);
 
+/** Finance & Operations: data entities with natural keys, enums by member name, no lookup companions */
+function finOpsText(catalog: Catalog): string[] {
+  const lines = [
+    '- Keys are natural keys (describe_table shows them), most with dataAreaId: filter on the company (WHERE dataAreaId = \'usmf\') and join on every key column.',
+  ];
+  const enumColumn = firstWith(catalog, (_t, c) => c.enumType !== undefined && (c.options?.length ?? 0) > 1);
+  if (enumColumn) {
+    const options = enumColumn.column.options!;
+    const members = options.slice(0, 3).map((o) => `'${String(o.value)}'`).join(', ') + (options.length > 3 ? ', …' : '');
+    lines.push(`- An enum column holds the member's name as text: ${enumColumn.table.name}.${enumColumn.column.name} is one of ${members}; compare and write those names.`);
+  } else {
+    lines.push('- An enum column holds the member\'s name as text; compare and write those names.');
+  }
+  lines.push('- Rows of one company only, unless the connection sets Cross Company=true.');
+  return lines;
+}
+
 export function namingPromptText(catalog: Catalog): string {
+  const finops = catalog.edition === 'finops';
   const lines: string[] = [
     'You query Microsoft Dynamics 365 through dynasql, which speaks T-SQL (TOP n, ISNULL, DATEADD, GETDATE(), square-bracket names).',
     `This org is ${catalog.edition === 'finops' ? 'Finance & Operations: tables are data entities by their public collection name (CustomersV3), and most keys include dataAreaId (the company)' : 'Dataverse: tables are named by their logical name (account); the entity-set name (accounts) works too'}.`,
     '',
     'Naming conventions:',
   ];
+  if (finops) return [...lines, ...finOpsText(catalog), ...closing()].join('\n');
   const lookup = firstWith(catalog, (t, c) => c.kind === 'lookup' && c.lookupTargets?.length === 1 && companion(t, c, 'lookupName') !== undefined);
   if (lookup) {
     const name = companion(lookup.table, lookup.column, 'lookupName')!.name;
@@ -62,9 +82,14 @@ export function namingPromptText(catalog: Catalog): string {
     '- The companion columns (…name, …type) are read-only: write the lookup\'s GUID or the choice\'s number.',
     '- statecode / statuscode are the row\'s state and status reason (choices; statecode 0 is usually Active).',
     '- Money columns are money; dates are UTC datetime2.',
+  );
+  return [...lines, ...closing()].join('\n');
+}
+
+function closing(): string[] {
+  return [
     '- System tables describe the org: sys_tables, sys_tablecolumns, sys_foreignkeys, INFORMATION_SCHEMA.COLUMNS.',
     '',
     'Work like this: search_tables to find a table, describe_table for its columns, explain to see what a statement costs (the requests it sends), query to read (rows are capped: prefer aggregates and TOP), execute for changes (try dry_run: true first).',
-  );
-  return lines.join('\n');
+  ];
 }
