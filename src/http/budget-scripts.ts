@@ -63,8 +63,15 @@ end
 if redis.call('ZCARD', KEYS[3]) >= concurrency then return {0, -1} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
 local count = redis.call('ZCARD', KEYS[1])
-if count >= requests then
-  local oldest = redis.call('ZRANGE', KEYS[1], count - requests, count - requests, 'WITHSCORES')
+-- a request still unanswered counts however long ago it was granted: it may reach the service only now
+local unanswered = 0
+for _, grant in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
+  if not redis.call('ZSCORE', KEYS[1], grant) then unanswered = unanswered + 1 end
+end
+if count + unanswered >= requests then
+  if unanswered >= requests then return {0, -1} end
+  local rank = count + unanswered - requests
+  local oldest = redis.call('ZRANGE', KEYS[1], rank, rank, 'WITHSCORES')
   return {0, math.max(1, tonumber(oldest[2]) + span - now)}
 end
 local buckets = redis.call('HGETALL', KEYS[2])
@@ -94,11 +101,16 @@ return {seq, 0}
 export const FINISH = `${PRELUDE}
 local grant = tonumber(ARGV[5])
 redis.call('ZREM', KEYS[3], ARGV[5])
-redis.call('ZADD', KEYS[1], 'XX', now, ARGV[5])
+redis.call('ZADD', KEYS[1], now, ARGV[5])
 local duration = tonumber(ARGV[6])
 if duration > 0 then redis.call('HINCRBY', KEYS[2], math.floor(now / bucketMs), duration) end
-if ARGV[7] ~= '' and (not lim[6] or grant >= tonumber(lim[6])) then
-  redis.call('HSET', KEYS[5], 'reportSeq', grant, 'reportRemaining', ARGV[7])
+-- the budget header of the latest grant is the news; one of an earlier grant that says less is left
+-- is kept too (it reached the service after later grants did, so their headers did not count it)
+if ARGV[7] ~= '' then
+  local seq = tonumber(redis.call('GET', KEYS[6]) or '0')
+  if not lim[6] or grant >= tonumber(lim[6]) or tonumber(ARGV[7]) - (seq - grant) < tonumber(lim[7]) - (seq - tonumber(lim[6])) then
+    redis.call('HSET', KEYS[5], 'reportSeq', grant, 'reportRemaining', ARGV[7])
+  end
 end
 keep()
 return 1

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isDuplicateReply, mapServiceError, mapTransportError } from '../../src/http/index.js';
+import { readThrottleReply } from '../../src/http/service-error.js';
 
 const body = (code: string, message: string, extra: Record<string, unknown> = {}) => JSON.stringify({ error: { code, message, ...extra } });
 
@@ -58,5 +59,19 @@ describe('isDuplicateReply and mapTransportError', () => {
   it('maps socket failures to NETWORK and timeouts to TIMEOUT', () => {
     expect(mapTransportError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' })).code).toBe('DYNASQL_ERR_NETWORK');
     expect(mapTransportError(Object.assign(new Error('Headers Timeout Error'), { code: 'UND_ERR_HEADERS_TIMEOUT' })).code).toBe('DYNASQL_ERR_TIMEOUT');
+  });
+});
+
+describe('readThrottleReply', () => {
+  it("reads each limit's numbers from the service's messages, the execution time in ms (Dataverse) or seconds (F&O)", () => {
+    const read = (message: string, code = '') => readThrottleReply({ headers: { 'retry-after': '3' }, body: body(code, message) }, 0);
+    expect(read('Number of requests exceeded the limit of 6000 over time window of 300 seconds.', '0x80072322'))
+      .toEqual({ retryAfterMs: 3000, kind: 'requests', limit: 6000, windowSeconds: 300 });
+    expect(read('Combined execution time of incoming requests exceeded limit of 1,200,000  milliseconds over time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.', '0x80072321'))
+      .toEqual({ retryAfterMs: 3000, kind: 'execution-time', limit: 1_200_000, windowSeconds: 300 });
+    expect(read('Combined execution time of incoming requests exceeded limit of 1,200 seconds over time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.'))
+      .toEqual({ retryAfterMs: 3000, kind: 'execution-time', limit: 1_200_000, windowSeconds: 300 });
+    expect(read('Execution time limit reached.', '0x80072321')).toEqual({ retryAfterMs: 3000, kind: 'execution-time' });
+    expect(read('Number of concurrent requests exceeded the limit of 52.', '0x80072326')).toEqual({ retryAfterMs: 3000, kind: 'concurrency', limit: 52 });
   });
 });

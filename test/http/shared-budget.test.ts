@@ -64,27 +64,28 @@ interface Figures {
   }
 
   it('four processes sharing it reach >= 90 % of the allowed rate with < 1 % 429s; the same four on their own budgets get far more 429s', async () => {
-    const shared = await fourProcesses(redis.url, 50);
-    expect(shared.results).toEqual(Array(4).fill({ completed: 50, failed: [], warnings: [] }));
+    const shared = await fourProcesses(redis.url, 40);
+    expect(shared.results).toEqual(Array(4).fill({ completed: 40, failed: [], warnings: [] }));
     // the one 429 expected is the probe that tells everyone the window's length
     expect(shared.throttled / shared.requests).toBeLessThan(0.01);
     expect(shared.achievedShare).toBeGreaterThanOrEqual(0.9);
 
-    const alone = await fourProcesses(undefined, 25);
-    expect(alone.results).toEqual(Array(4).fill({ completed: 25, failed: [], warnings: [] }));
+    const alone = await fourProcesses(undefined, 20);
+    expect(alone.results).toEqual(Array(4).fill({ completed: 20, failed: [], warnings: [] }));
     // each process keeps the whole window to itself: four times the budget between them
     expect(alone.throttled / alone.requests).toBeGreaterThan(0.1);
     expect(alone.throttled / alone.requests).toBeGreaterThan(10 * (shared.throttled / shared.requests));
   }, 120_000);
 
   it('Redis killed mid-run: every statement completes, and each process warns once', async () => {
-    const killed = await fourProcesses(redis.url, 25, async (emulator) => {
-      for (let i = 0; i < 2000 && (emulator.stats.requests ?? 0) < 30; i++) await new Promise((r) => setTimeout(r, 10));
+    const killed = await fourProcesses(redis.url, 15, async (emulator) => {
+      // a few statements in: every process has connected (4 $metadata requests) and reads through the store
+      for (let i = 0; i < 2000 && (emulator.stats.requests ?? 0) < 20; i++) await new Promise((r) => setTimeout(r, 10));
       await redis.kill();
     });
     await redis.restart();
     for (const result of killed.results) {
-      expect(result).toMatchObject({ completed: 25, failed: [] });
+      expect(result).toMatchObject({ completed: 15, failed: [] });
       expect(result.warnings).toHaveLength(1);
       expect(result.warnings[0]).toMatch(/warning: Throttle Store redis:\/\/127\.0\.0\.1:\d+\/0 is unreachable .*Statements go on\./);
     }
