@@ -55,7 +55,7 @@ Examples:
   $ DYNASQL_MCP_TOKEN=$(openssl rand -hex 24) dynasql mcp --profile contoso --http 8808 --host 0.0.0.0
 
 A desktop agent's configuration (Claude Desktop's claude_desktop_config.json):
-  { "mcpServers": { "dynamics": { "command": "dynasql", "args": ["mcp", "--profile", "contoso"] } } }
+  { "mcpServers": { "dynamics": { "command": "npx", "args": ["-y", "dynasql", "mcp", "--profile", "contoso"] } } }
 `;
 
 /** Resolves when standard input ends (stdio), the user interrupts, or the process is asked to terminate. */
@@ -143,6 +143,7 @@ export async function runMcp(argv: string[], io: CliIo): Promise<number> {
       const server = await startMcpHttpServer(ctx, { host, port: flags.http, ...(token !== undefined ? { token } : {}) });
       io.stdout.write(`${server.url}\n`);
       io.stderr.write(`dynasql mcp: serving ${what} at ${server.url}${token ? ' (bearer token required)' : ''}; Ctrl-C stops.\n`);
+      if (!isLoopbackHost(host)) io.stderr.write('dynasql mcp: this is plain HTTP: beyond this machine, put a TLS-terminating proxy in front, or the token and the data travel in clear text.\n');
       await stopRequested(io.interrupt, undefined);
       await server.close();
       return 0;
