@@ -87,6 +87,8 @@ export interface ConnectionOptions {
 
   /** requests allowed at once; 1..52 */
   readonly maxConcurrency: number;
+  /** a scan past its first page read as this many `createdon` ranges at once; `auto`: Max Concurrency's; `off`: page after page */
+  readonly parallelReads: 'auto' | 'off' | number;
   /** token-bucket rate; undefined = no client-side rate limit beyond `nodes` */
   readonly requestsPerSecond?: number;
   /** the plain connector's model: each node allows 1 transaction per second */

@@ -26,6 +26,7 @@ const DEFAULTS = {
   useBigInt: false,
   verbosity: 1,
   maxConcurrency: 8,
+  parallelReads: 'auto',
   requestTimeoutMs: 120_000,
   statementTimeoutMs: 0,
   maxRetries: 8,

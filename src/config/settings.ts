@@ -124,6 +124,17 @@ const API_VERSIONS = (value: unknown, name: string): string => {
 
 const VERBOSITY = integer(1, 5);
 
+/**
+ * `Parallel Reads`: `Auto` (as many ranges as Max Concurrency allows), `Off` (page after page), or
+ * the number of ranges a scan past its first page is read as at once (2..64).
+ */
+const PARALLEL_READS = (value: unknown, name: string): 'auto' | 'off' | number => {
+  const v = normaliseKey(String(value));
+  if (v === 'auto') return 'auto';
+  if (v === 'off' || v === 'false' || v === 'no') return 'off';
+  return integer(2, 64)(value, name);
+};
+
 const MEMORY_UNITS: Record<string, string> = { kb: 'KB', mb: 'MB', gb: 'GB', tb: 'TB', kib: 'KiB', mib: 'MiB', gib: 'GiB', tib: 'TiB' };
 
 /** `512MB`, `2 gb`, `1.5GiB` → `512MB`, `2GB`, `1.5GiB`: a size for the local engine */
@@ -181,6 +192,13 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'Verbosity', field: 'verbosity', parse: VERBOSITY },
   { name: 'Log File', field: 'logFile', aliases: ['Logfile'], parse: text },
   { name: 'Max Concurrency', field: 'maxConcurrency', aliases: ['Max Concurrent Requests', 'Concurrency'], parse: integer(1, 52) },
+  { name: 'Parallel Reads', field: 'parallelReads', aliases: ['Partitioned Reads'], parse: (value, name) => {
+    try {
+      return PARALLEL_READS(value, name);
+    } catch {
+      throw bad(name, 'Auto, Off or a whole number from 2 to 64', value);
+    }
+  } },
   { name: 'Requests Per Second', field: 'requestsPerSecond', aliases: ['Rate Limit'], parse: positiveNumber(10_000) },
   { name: 'Nodes', field: 'nodes', aliases: ['Node Count'], parse: integer(1, 100) },
   { name: 'Throttle Store', field: 'throttleStore', aliases: ['Shared Throttle'], parse: redisUrl },

@@ -74,6 +74,13 @@ export async function connect(input: ConnectInput): Promise<ConnectedConnection>
 }
 
 /** `EXPLAIN UPDATE …` → `UPDATE …`; undefined for anything else (EXPLAIN SELECT goes through the SELECT path) */
+/** Parallel Reads as a number of ranges: Auto is one per request Max Concurrency allows at once; 0: page after page */
+function parallelRanges(options: ConnectionOptions): number {
+  if (options.parallelReads === 'off') return 0;
+  if (options.parallelReads === 'auto') return options.maxConcurrency >= 2 ? options.maxConcurrency : 0;
+  return options.parallelReads;
+}
+
 function explainedWrite(sql: string): string | undefined {
   const prefix = /^\s*EXPLAIN\s+/i.exec(sql);
   if (!prefix) return undefined;
@@ -121,7 +128,7 @@ class DynasqlConnection implements Connection {
         ...(options.localTempDirectory ? { tempDirectory: options.localTempDirectory } : {}),
       }), facts,
       pushdown: options.pushdown, remoteLanguage: options.remoteLanguage, crossCompany: options.crossCompany, includeFormattedValues: options.includeFormattedValues,
-      pageSize: Math.min(options.pageSize, facts.maxPageSize), serviceRoot: executor.serviceRoot,
+      pageSize: Math.min(options.pageSize, facts.maxPageSize), parallelReads: parallelRanges(options), serviceRoot: executor.serviceRoot,
       ...(loadedCatalog.edition === 'dataverse' ? { serviceMetadata: new ServiceMetadataCache(executor), fiscal: new FiscalSettingsCache(executor) } : {}),
     };
   }

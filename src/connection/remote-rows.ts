@@ -105,6 +105,11 @@ export async function* remotePages(
   expanded?: ExpandedRows,
   /** false: the next page is requested only when the caller asks for it (QueryOptions.readAhead) */
   readAhead = true,
+  /**
+   * set when the scan may be read as ranges instead (partitioned-pages.ts): a first page that comes
+   * back full with a nextLink is left unread (`probe.more` set, no row handed out, no next page asked)
+   */
+  probe?: { more: boolean },
 ): AsyncGenerator<DecodedValue[][]> {
   const keys = step.columns.map(sourceKey);
   // an aggregate's results read by their SQL type (a SUM of money is money: no double's digits)
@@ -152,6 +157,11 @@ export async function* remotePages(
       current = readPage(await pending, step, read, page, cursor);
       cursor = current.cursor;
       counters.pages++;
+      if (probe && page === 0 && current.nextLink !== undefined && current.count < wanted) {
+        probe.more = true;
+        if (current.body) releaseBody(current.body);
+        return;
+      }
       // a row limit (TOP above the page size) ends the read once it is reached
       let count = current.count;
       if (count >= wanted) {

@@ -13,7 +13,8 @@ import { MetadataReader, planQuery, resolveParams, type MetadataNeed, type PlanO
 import type { ServiceMetadataCache } from './service-metadata.js';
 import type { FiscalSettingsCache } from './fiscal-settings.js';
 import { parseSql, type ParserDialect } from '../sql/index.js';
-import { chunkedPages, ExpandedRows, remotePages, type ScanCounters } from './remote-rows.js';
+import { chunkedPages, ExpandedRows, type ScanCounters } from './remote-rows.js';
+import { scanPages } from './partitioned-pages.js';
 import { aggregateGroupRows, splitAggregatePages, type SplitBounds } from './fetchxml-split.js';
 import type { SystemTables } from './system-tables.js';
 import { withLocalTableKeys } from './local-table-keys.js';
@@ -32,6 +33,8 @@ export interface StatementContext {
   crossCompany: boolean;
   includeFormattedValues: boolean;
   pageSize: number;
+  /** ranges a plain scan past its first page is read as at once (Parallel Reads); 0 or absent: page after page */
+  parallelReads?: number;
   serviceRoot: string;
   /** Dataverse: choice labels and primary names read from the metadata API as filters need them */
   serviceMetadata?: ServiceMetadataCache;
@@ -67,7 +70,7 @@ export function prepareStatement(ctx: StatementContext, sql: string, params: Que
   const valueKey = parsed.params.includes(STATEMENT_TIME) ? undefined : parameterKey(values.values());
   // everything else the plan reads; the SQL text last, so the fixed-width parts cannot run into it
   const key = valueKey === undefined ? undefined
-    : `${dialect}|${ctx.pushdown ? 1 : 0}${ctx.remoteLanguage ?? 'auto'}${ctx.crossCompany ? 1 : 0}${ctx.includeFormattedValues ? 1 : 0}|${ctx.pageSize}|${typeof fiscal === 'object' ? encodeFiscal(fiscal) : fiscal ?? ''}|${valueKey}|${sql}`;
+    : `${dialect}|${ctx.pushdown ? 1 : 0}${ctx.remoteLanguage ?? 'auto'}${ctx.crossCompany ? 1 : 0}${ctx.includeFormattedValues ? 1 : 0}|${ctx.pageSize}|${ctx.parallelReads ?? 0}|${typeof fiscal === 'object' ? encodeFiscal(fiscal) : fiscal ?? ''}|${valueKey}|${sql}`;
   const hit = key === undefined ? undefined : plans.get(scope, key);
   if (hit) return hit;
   const bound = bindQuery(parsed.statement.query, { ...bindOptions, dialect, params: values });
@@ -76,6 +79,7 @@ export function prepareStatement(ctx: StatementContext, sql: string, params: Que
   const metadata = new MetadataReader(ctx.serviceMetadata);
   const plan = planQuery(keyed, {
     facts: ctx.facts, params: values, pushdown: ctx.pushdown, remoteLanguage: ctx.remoteLanguage, crossCompany: ctx.crossCompany, pageSize: ctx.pageSize, metadata,
+    parallelReads: ctx.parallelReads,
   });
   const subqueryKeys = ctx.pushdown ? subqueryKeyCandidates(keyed, plan, dialect) : undefined;
   const prepared: PreparedStatement = { plan, explain: parsed.statement.kind === 'explain', ...(subqueryKeys ? { subqueryKeys } : {}) };
@@ -122,7 +126,7 @@ export async function planWithSubqueryKeys(ctx: StatementContext, prepared: Prep
   if (!prepared.subqueryKeys) return prepared.plan;
   const options = {
     facts: ctx.facts, params: prepared.plan.params, pushdown: true, remoteLanguage: ctx.remoteLanguage, crossCompany: ctx.crossCompany, pageSize: ctx.pageSize,
-    metadata: new MetadataReader(ctx.serviceMetadata),
+    metadata: new MetadataReader(ctx.serviceMetadata), parallelReads: ctx.parallelReads,
   };
   const keyed = await planWithKeys(prepared.subqueryKeys, async (bound) => {
     const result = await runPlan(ctx, planQuery(bound, options), signal, counters);
@@ -181,7 +185,7 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
     const trims = columns.map((c) => c.edmType === 'Edm.Decimal');
     let source: AsyncGenerator<ColumnValue[][]> = step.fetchXml?.byPartsOnly
       ? splitAggregatePages(ctx.executor, step, signal, counters)
-      : remotePages(ctx.executor, step, signal, counters, undefined, readAhead);
+      : scanPages(ctx.executor, step, signal, counters, undefined, readAhead);
     // the first page is read now, so a refused request fails the statement (or falls back) before any row is handed out
     let first: IteratorResult<ColumnValue[][]>;
     try {
@@ -251,7 +255,7 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
       continue;
     }
     const expanded = new ExpandedRows(scan);
-    const pages = scan.keyChunks ? chunkedPages(ctx.executor, scan, signal, counters, expanded) : remotePages(ctx.executor, scan, signal, counters, expanded);
+    const pages = scan.keyChunks ? chunkedPages(ctx.executor, scan, signal, counters, expanded) : scanPages(ctx.executor, scan, signal, counters, expanded);
     inputs.push({ scanId: scan.scanId, columns: scan.columns, pages });
     for (const parent of scan.expand ?? []) inputs.push({ scanId: parent.scanId, columns: parent.columns, pages: onePageLater(() => expanded.get(parent.scanId)), after: scan.scanId });
   }

@@ -46,6 +46,7 @@ interface CoreFlags {
   seed?: number;
   multiCurrency?: boolean;
   changeRetentionDays?: number;
+  keepSeedRows?: boolean;
 }
 
 // a plain Error from a value parser reaches parseEmulatorArgs as it is (commander's InvalidArgumentError would be reworded)
@@ -70,6 +71,7 @@ function emulatorCommand(write: { out: (text: string) => void; err: (text: strin
     .option('--seed <n>', 'seed of the sample data (default 1)', integer('--seed', 0, 2 ** 31 - 1))
     .option('--multi-currency', 'an org with EUR and JPY beside the base currency USD (default: USD only)')
     .option('--change-retention-days <n>', 'days a change tracking token is honoured (default 7)', integer('--change-retention-days', 0, 36_500))
+    .option('--keep-seed-rows', 'keep each sample row once built (faster repeated reads of big tables, more memory)')
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
     .exitOverride()
@@ -98,6 +100,7 @@ export function parseEmulatorArgs(argv: string[]): { options: EmulatorOptions & 
     if (flags.seed !== undefined) options.seed = flags.seed;
     if (flags.multiCurrency) options.multiCurrency = true;
     if (flags.changeRetentionDays !== undefined) options.changeRetentionDays = flags.changeRetentionDays;
+    if (flags.keepSeedRows) options.keepSeedRows = true;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help') return { options, help: true };

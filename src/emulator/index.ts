@@ -59,7 +59,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const profile = await selectProfile(options);
   const model = parseEdmx(options.metadataXml ?? profile.metadataXml ?? DATAVERSE_EDMX);
   const seed = buildDataverseSeed(model, options.seed ?? 1, options.rows ?? 100, {
-    fuzzData: options.fuzzData, multiCurrency: options.multiCurrency, ...(options.fiscal ? { fiscal: options.fiscal } : {}),
+    fuzzData: options.fuzzData, keepRows: options.keepSeedRows, multiCurrency: options.multiCurrency, ...(options.fiscal ? { fiscal: options.fiscal } : {}),
   });
   const changes = new ChangeLog((options.changeRetentionDays ?? 7) * 86_400_000);
   const state: EmulatorState = {

@@ -5,3 +5,4 @@ export { parseJsonLossless, JsonNumberText, type JsonValue } from './json.js';
 export { aggregateDecoderFor, applyNullGuards, parsePage, decoderFor, decoderForEdm, sourceKey, type ODataPage, type DecodedValue, type ValueDecoder } from './decode.js';
 export { serializeApply, type ApplySpec, type ApplyAggregate } from './apply.js';
 export { pageLayout, sliceText, type PageLayout } from './page-layout.js';
+export { boundUrl, withCondition } from './range-query.js';

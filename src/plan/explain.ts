@@ -8,7 +8,8 @@
  * Result  straight from the service (no local step)
  * ```
  */
-import type { PhysicalPlan } from './physical.js';
+import type { Column } from '../catalog/types.js';
+import type { PhysicalPlan, RemoteScanStep } from './physical.js';
 
 export function explainPlan(plan: PhysicalPlan, serviceRoot: string): string {
   const lines: string[] = [];
@@ -27,6 +28,8 @@ export function explainPlan(plan: PhysicalPlan, serviceRoot: string): string {
     for (const e of scan.expand ?? []) lines.push(`  expanded: ${e.table.name} AS ${e.alias} through ${e.navigation} (no request of its own)`);
     if (scan.aggregateOutputs) lines.push(`  outputs: ${scan.aggregateOutputs.map((o) => `${o.alias} → ${o.name}`).join(', ')}`);
     for (const reason of scan.notPushed) lines.push(`  local:  ${reason}`);
+    if (scan.partition) lines.push(`  ${partitionText(scan.partition, scan.columns)}`);
+    if (scan.sequentialBecause) lines.push(`  page after page: ${scan.sequentialBecause}`);
   }
   lines.push(...limitLines(plan, serviceRoot));
   if (plan.output.kind === 'direct') {
@@ -36,6 +39,14 @@ export function explainPlan(plan: PhysicalPlan, serviceRoot: string): string {
     for (const reason of plan.output.step.reasons) lines.push(`  because: ${reason}`);
   }
   return lines.join('\n');
+}
+
+/** `parallel: past a full first page, 8 ranges of createdon read at once, merged by name, revenue desc` */
+function partitionText(partition: NonNullable<RemoteScanStep['partition']>, columns: readonly Column[]): string {
+  const merge = partition.orderBy.length > 0
+    ? `merged in the order of ${partition.orderBy.map((o) => `${columns[o.index]!.odataName}${o.descending ? ' desc' : ''}`).join(', ')}`
+    : 'their rows handed out as they arrive';
+  return `parallel: past a full first page, every row read as ${partition.ranges} ranges of ${partition.column} at once (bounds from two one-row reads), ${merge}`;
 }
 
 /** what runs when the service refuses the aggregate (50,000 rows): its parts over ranges, then every row read */

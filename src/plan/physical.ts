@@ -96,6 +96,22 @@ export interface RemoteScanStep {
   /** what stays local and why (`LIKE '%a_b%': '_' is a wildcard the service would honour`) */
   notPushed: string[];
   /**
+   * Read past its first page as ranges of a date column the service never changes (`createdon`)
+   * at once (pushdown/partitioned-read.ts, connection/partitioned-pages.ts): when the first page
+   * comes back full with a nextLink, the least and greatest value are read (two one-row requests),
+   * the span cut into `ranges` half-open ranges (the first also holding the nulls), each read with
+   * the statement's filter, `$orderby` and row limit, and their rows merged exactly once, by the
+   * `$orderby` (`orderBy`: the decoded columns it sorts by) or as they arrive. Absent: page after page.
+   */
+  partition?: {
+    /** the column's service name (`createdon`) */
+    column: string;
+    ranges: number;
+    orderBy: { index: number; descending: boolean }[];
+  };
+  /** why a scan that could be read in ranges is not (`ordered by a GUID …`), for EXPLAIN */
+  sequentialBecause?: string;
+  /**
    * The same scan asked for the other chunks of a long key list (connection/subquery-keys.ts): the
    * scan's rows are this step's, then each of these steps'. The chunks' keys are distinct values of
    * one column, so no row is in two of them.

@@ -30,6 +30,7 @@ import { pruneUnusedOutputs } from './rules/unused-outputs.js';
 import { scalarSubqueryByKey } from './rules/scalar-subquery-by-key.js';
 import { semiJoinsThroughNavigation } from './semi-join.js';
 import { multiSelectRefusal } from './column-kinds.js';
+import { partitionOf } from './partitioned-read.js';
 
 export interface PlanOptions {
   facts: Capabilities;
@@ -50,6 +51,8 @@ export interface PlanOptions {
    * `$apply`; the rows of one request are not the statement's), the rest runs locally.
    */
   chunkedScan?: number;
+  /** ranges a plain scan is read as once its first page comes back full (partitioned-read.ts); 0 or absent: page after page */
+  parallelReads?: number;
 }
 
 interface ScanPushdown {
@@ -423,11 +426,15 @@ function remoteScan(scan: P.Scan, columns: Column[], push: ScanPushdown, options
   };
   const pushed = [`$select ${select.join(',')}`];
   for (const e of expand) pushed.push(`$expand ${e.navigation} for ${e.alias}`);
+  const partition = options.facts.edition === 'dataverse'
+    ? partitionOf(scan.table, columns, { ranges: options.parallelReads ?? 0, orderBy: push.orderBy, top: push.top, skip: push.skip, chunked: options.chunkedScan === scan.id })
+    : undefined;
   return {
     kind: 'remoteScan', scanId: scan.id, table: scan.table, alias: scan.alias,
     request: { method: 'GET', url: queryUrl(query), headers: queryHeaders(query) },
     columns, expand: expand.length > 0 ? expand : undefined, rowLimit: push.rowLimit,
     pushed: pushed.concat(push.pushed), notPushed: push.notPushed,
+    ...(typeof partition === 'object' ? { partition } : typeof partition === 'string' ? { sequentialBecause: partition } : {}),
   };
 }
 

@@ -75,7 +75,7 @@ export interface DataverseSeed {
  * other large tables follow it. Rows are made from (seed, table, index) on demand.
  */
 export function buildDataverseSeed(
-  model: EdmModel, seed: number, rows: number, options: { fuzzData?: boolean; multiCurrency?: boolean; fiscal?: Record<string, unknown> } = {},
+  model: EdmModel, seed: number, rows: number, options: { fuzzData?: boolean; keepRows?: boolean; multiCurrency?: boolean; fiscal?: Record<string, unknown> } = {},
 ): DataverseSeed {
   const n = Math.max(0, Math.floor(rows));
   const counts: Record<string, number> = {
@@ -476,8 +476,9 @@ export function buildDataverseSeed(
       return { values, lookupTypes, version: 1000 + i };
     };
     // The differential test reads every account and contact for each of thousands of statements: its
-    // worlds (a few thousand rows) build each row once. Sharing a row is safe: writes store a copy.
-    const built: (Row | undefined)[] | undefined = options.fuzzData ? [] : undefined;
+    // worlds (a few thousand rows) build each row once, as does a benchmark that keeps its rows
+    // (EmulatorOptions.keepSeedRows). Sharing a row is safe: writes store a copy.
+    const built: (Row | undefined)[] | undefined = options.fuzzData || options.keepRows ? [] : undefined;
     tables.set(table, {
       count,
       idOf: (i) => sequence.idOf(i),
