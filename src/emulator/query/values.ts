@@ -9,6 +9,10 @@ export function compareValues(a: unknown, b: unknown): number | undefined {
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   if (typeof a === 'number' && typeof b === 'boolean') return a - Number(b);
   if (typeof a === 'boolean' && typeof b === 'number') return Number(a) - b;
+  if (typeof a === 'string' && typeof b === 'string') {
+    const utc = compareUtcTexts(a, b);
+    if (utc !== undefined) return utc;
+  }
   const sa = String(a);
   const sb = String(b);
   if (startsWithDigit(sa) && startsWithDigit(sb) && DATE_LIKE.test(sa) && DATE_LIKE.test(sb)) return toMillis(sa) - toMillis(sb);
@@ -21,6 +25,46 @@ export function compareValues(a: unknown, b: unknown): number | undefined {
   const la = withoutTrailingBlanks(sa).toLowerCase();
   const lb = withoutTrailingBlanks(sb).toLowerCase();
   return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+/**
+ * Two UTC instants written `YYYY-MM-DDTHH:MM:SS[.fff…]Z` (the stored dates and most literals)
+ * compared as text, the fractions padded: the instants' order without parsing either, which a
+ * filter on a date over every row of a big table otherwise spends most of its time on.
+ * `'2024-01-01T00:00:00Z'` equals `'2024-01-01T00:00:00.000Z'`. Undefined for any other text.
+ */
+function compareUtcTexts(a: string, b: string): number | undefined {
+  if (!isUtcText(a) || !isUtcText(b)) return undefined;
+  for (let i = 0; i < 19; i++) {
+    const d = a.charCodeAt(i) - b.charCodeAt(i);
+    if (d !== 0) return d;
+  }
+  // the fractions' digits, a missing one as 0: '.5' = '.500' = ''
+  for (let i = 20; i < Math.max(a.length, b.length) - 1; i++) {
+    const x = i < a.length - 1 ? a.charCodeAt(i) : 48;
+    const y = i < b.length - 1 ? b.charCodeAt(i) : 48;
+    if (x !== y) return x - y;
+  }
+  return 0;
+}
+
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+function isUtcText(s: string): boolean {
+  const n = s.length;
+  if (n < 20 || n > 30 || s.charCodeAt(n - 1) !== 90 /* Z */) return false;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false;
+  for (const i of DIGIT_AT) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  if (n === 20) return true;
+  if (s.charCodeAt(19) !== 46 /* . */ || n === 21) return false;
+  for (let i = 20; i < n - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** the form under which the collation sees a string as equal to another: 'Seattle ' and 'SEATTLE' → 'seattle' */
