@@ -11,7 +11,7 @@ let conn: Connection;
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, rows: 300 });
-  conn = await connect(`Url=${emulator.url};Page Size=100;Remote Language=OData`);
+  conn = await connect(`Url=${emulator.url};Page Size=100;Remote Language=OData;Parallel Reads=Off`);
 });
 
 afterAll(async () => {

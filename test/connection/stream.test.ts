@@ -11,7 +11,8 @@ let conn: Connection;
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, rows: 60 });
-  conn = await connect(`Url=${emulator.url};Page Size=10`);
+  // page after page: these tests are about paging one link after another (Parallel Reads: partitioned-reads.test.ts)
+  conn = await connect(`Url=${emulator.url};Page Size=10;Parallel Reads=Off`);
 });
 
 afterAll(async () => {

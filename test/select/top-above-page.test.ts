@@ -14,7 +14,8 @@ let root: string;
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, rows: 12000 });
   root = new URL(emulator.url).pathname;
-  conn = await connect(`Url=${emulator.url}`);
+  // the requests of a read page after page (Parallel Reads: partitioned-reads.test.ts)
+  conn = await connect(`Url=${emulator.url};Parallel Reads=Off`);
 });
 
 afterAll(async () => {
