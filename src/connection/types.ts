@@ -258,6 +258,8 @@ export type ConnectionSettings = {
   verbosity?: 1 | 2 | 3 | 4 | 5;
   logFile?: string;
   maxConcurrency?: number;
+  /** `'auto'` | `'off'` | 2..64: ranges a long read is read as at once (see src/config/README.md, Parallel Reads) */
+  parallelReads?: 'auto' | 'off' | number;
   requestsPerSecond?: number;
   nodes?: number;
   /** a Redis URL (`redis://host:6379/0`) where processes of the same org and user share one service-protection budget */

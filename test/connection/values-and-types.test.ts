@@ -111,7 +111,7 @@ describe('types', () => {
       certificateThumbprint: true, redirectUri: true, callbackPort: true, accessToken: true, refreshToken: true,
       adfsServer: true, tokenCacheFile: true, crossCompany: true, includeFormattedValues: true,
       includeNavigationProperties: true, useDynamicStoredProcedures: true, pageSize: true, pushdown: true, remoteLanguage: true, useBigInt: true,
-      localMemoryLimit: true, localTempDirectory: true, verbosity: true, logFile: true, maxConcurrency: true, requestsPerSecond: true, nodes: true, throttleStore: true, timeout: true,
+      localMemoryLimit: true, localTempDirectory: true, verbosity: true, logFile: true, maxConcurrency: true, parallelReads: true, requestsPerSecond: true, nodes: true, throttleStore: true, timeout: true,
       statementTimeout: true, maxRetries: true, retryBudget: true, proxy: true, useEnvProxy: true, caFile: true,
       readOnly: true, allowUnsafeWrites: true, maxRowsAffected: true, atomic: true, bypassPlugins: true,
       bypassBusinessLogic: true, suppressDuplicateDetection: true, tokenProvider: true, logSink: true,

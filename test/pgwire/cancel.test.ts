@@ -40,7 +40,8 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, rows: ACCOUNTS });
-  conn = await connect(`Url=${emulator.url};Page Size=${PAGE_SIZE}`);
+  // page after page: these tests count the pages a stopped statement asked for (Parallel Reads: test/connection/partitioned-reads.test.ts)
+  conn = await connect(`Url=${emulator.url};Page Size=${PAGE_SIZE};Parallel Reads=Off`);
   server = await startPgServer({
     connection: conn,
     port: 0,
