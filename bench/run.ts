@@ -7,7 +7,8 @@
  *
  * Targets are ratios measured side by side in one run: absolute times on this shared machine mean
  * little. Extra: `npm run bench -- throttle-faults` runs the executor's issue-5 figures (paging and
- * creates under 5 % faults), which are not part of the default suite.
+ * creates under 5 % faults), and `npm run bench -- parallel-read` issue 21's reads in ranges at once
+ * (200,000 rows at 100 ms a request, several minutes), which are not part of the default suite.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -17,6 +18,7 @@ import { runImportCostBench } from './import-cost.bench.js';
 import { machineInfo } from './lib/machine.js';
 import type { BenchResult, Check } from './lib/result.js';
 import { runLocalEngineBench } from './local-engine.bench.js';
+import { runParallelReadBench } from './parallel-read.bench.js';
 import { runPushdownBench } from './pushdown.bench.js';
 import { runReadBench } from './read.bench.js';
 import { runSyncBench } from './sync.bench.js';
@@ -37,6 +39,7 @@ const SUITE: Record<string, () => Promise<BenchResult>> = {
   sync: () => runSyncBench(),
 };
 const EXTRA: Record<string, () => Promise<BenchResult>> = {
+  'parallel-read': () => runParallelReadBench(),
   'throttle-faults': async () => ({ name: 'throttle-faults', figures: { ...(await runThrottleBench({ parts: ['paging', 'creates'] })) }, checks: [] }),
 };
 
