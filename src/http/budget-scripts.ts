@@ -13,7 +13,7 @@
  *            slots come back by themselves)
  *   4 pause  string: until when (ms) every process waits, after a 429 with Retry-After
  *   5 limits hash: what the service said of its limits (`requests`, `windowMs`, `marginMs`, `execMs`,
- *            `concurrency`) and its latest budget header (`reportSeq`, `reportRemaining`)
+ *            `execWindowMs`, `concurrency`) and its latest budget header (`reportSeq`, `reportRemaining`)
  *   6 seq    counter: the last grant id
  *
  * Every key expires after the budget has been idle for a while (`idle`), so nothing outlives its use.
@@ -23,16 +23,17 @@
 const PRELUDE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local lim = redis.call('HMGET', KEYS[5], 'requests', 'windowMs', 'marginMs', 'execMs', 'concurrency', 'reportSeq', 'reportRemaining')
+local lim = redis.call('HMGET', KEYS[5], 'requests', 'windowMs', 'marginMs', 'execMs', 'concurrency', 'reportSeq', 'reportRemaining', 'execWindowMs')
 local learned = lim[1] ~= false
 local requests = tonumber(lim[1]) or tonumber(ARGV[1])
 local windowMs = tonumber(lim[2]) or tonumber(ARGV[2])
 local marginMs = tonumber(lim[3]) or (20 + windowMs * 0.002)
 local execMs = tonumber(lim[4]) or tonumber(ARGV[3])
 local concurrency = tonumber(lim[5]) or tonumber(ARGV[4])
+local execWindowMs = tonumber(lim[8]) or windowMs
 local span = windowMs + marginMs
-local bucketMs = math.max(10, math.floor(windowMs / 100))
-local idle = math.max(2 * span, 600000)
+local bucketMs = math.max(10, math.floor(execWindowMs / 100))
+local idle = math.max(2 * span, 2 * execWindowMs, 600000)
 local function keep()
   for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], idle) end
 end
@@ -63,10 +64,13 @@ end
 if redis.call('ZCARD', KEYS[3]) >= concurrency then return {0, -1} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
 local count = redis.call('ZCARD', KEYS[1])
--- a request still unanswered counts however long ago it was granted: it may reach the service only now
-local unanswered = 0
+-- a request still unanswered counts however long ago it was granted: it may reach the service only
+-- now; and the time since its grant is execution time the service may have counted already (its
+-- answer may be on the way, not yet reported by its process)
+local unanswered, runningMs = 0, 0
 for _, grant in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
-  if not redis.call('ZSCORE', KEYS[1], grant) then unanswered = unanswered + 1 end
+  local granted = redis.call('ZSCORE', KEYS[1], grant)
+  if granted then runningMs = runningMs + math.max(0, now - tonumber(granted)) else unanswered = unanswered + 1 end
 end
 if count + unanswered >= requests then
   if unanswered >= requests then return {0, -1} end
@@ -78,14 +82,15 @@ local buckets = redis.call('HGETALL', KEYS[2])
 local used, first = 0, nil
 for i = 1, #buckets, 2 do
   local b = tonumber(buckets[i])
-  if (b + 1) * bucketMs <= now - windowMs then
+  if (b + 1) * bucketMs <= now - execWindowMs then
     redis.call('HDEL', KEYS[2], buckets[i])
   else
     used = used + tonumber(buckets[i + 1])
     if first == nil or b < first then first = b end
   end
 end
-if used >= execMs and first ~= nil then return {0, math.max(1, (first + 1) * bucketMs + windowMs - now)} end
+if used >= execMs and first ~= nil then return {0, math.max(1, (first + 1) * bucketMs + execWindowMs - now)} end
+if used + runningMs >= execMs then return {0, -1} end
 seq = redis.call('INCR', KEYS[6])
 redis.call('ZADD', KEYS[1], now, seq)
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[5]), seq)
@@ -138,8 +143,8 @@ if kind == 'requests' and limit and seconds then
   else
     redis.call('HSET', KEYS[5], 'requests', limit, 'windowMs', spanMs, 'marginMs', 20 + spanMs * 0.002)
   end
-elseif kind == 'execution-time' and limit then
-  redis.call('HSET', KEYS[5], 'execMs', limit)
+elseif kind == 'execution-time' and limit and seconds then
+  redis.call('HSET', KEYS[5], 'execMs', limit, 'execWindowMs', seconds * 1000)
 elseif kind == 'concurrency' and limit and limit < concurrency then
   redis.call('HSET', KEYS[5], 'concurrency', limit)
 end

@@ -127,6 +127,24 @@ interface Figures {
       }
     });
 
+    it('the execution-time limit a 429 names is kept by every process: the first trip is the only one', async () => {
+      // 300 ms of execution per 2 s window, every answer 50 ms late: a handful of requests fill it
+      const slow = await startEmulator({ port: 0, rows: 20, limits: { executionTimeMsPerWindow: 300, windowSeconds: 2 }, faults: { latencyMs: 50 } });
+      const conns = await Promise.all([0, 1].map(() => connect({ organizationUrl: slow.url, throttleStore: redis.url })));
+      try {
+        await Promise.all(conns.map(async (conn) => {
+          for (let i = 0; i < 4; i++) await conn.query('SELECT TOP 1 name FROM account');
+        }));
+        // both connections had a request in flight when the window filled; none was refused after that
+        expect(slow.stats['throttled.execution-time'] ?? 0).toBeGreaterThanOrEqual(1);
+        expect(slow.stats['throttled.execution-time'] ?? 0).toBeLessThanOrEqual(2);
+        expect(await client.hget(`${budgetPrefix(`${slow.url}api/data/v9.2/`, 'anonymous')}limits`, 'execMs')).toBe('300');
+      } finally {
+        await Promise.all(conns.map((conn) => conn.close()));
+        await slow.close();
+      }
+    });
+
     it('Redis unreachable at connect: statements run on the local budget, with one warning; sharing resumes when Redis is back', async () => {
       const lines: string[] = [];
       const port = redis.port;
