@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { connect, type Connection } from '../src/index.js';
 import { openTarget } from '../src/sync/open-target.js';
 import { runSyncPass } from '../src/sync/run-sync.js';
@@ -40,18 +40,24 @@ async function syncOnce(conn: Connection, file: string): Promise<TableReport> {
 
 /** the first page's request of the full read (the sync's own URL, with every column) followed to its end */
 async function bareRead(url: string): Promise<{ rows: number; requests: number; ms: number }> {
+  // its own connections: an idle one left from minutes ago may be closed by the server as it is reused
+  const dispatcher = new Agent();
   const started = performance.now();
   let rows = 0;
   let requests = 0;
   let next: string | undefined = url;
-  while (next) {
-    const response = await request(next, { headers: { accept: 'application/json', prefer: 'odata.track-changes,odata.maxpagesize=5000', 'odata-version': '4.0' } });
-    requests++;
-    const page = JSON.parse(await response.body.text()) as { value: Array<Record<string, unknown>>; '@odata.nextLink'?: string };
-    rows += page.value.length;
-    next = page['@odata.nextLink'];
+  try {
+    while (next) {
+      const response = await request(next, { dispatcher, headers: { accept: 'application/json', prefer: 'odata.track-changes,odata.maxpagesize=5000', 'odata-version': '4.0' } });
+      requests++;
+      const page = JSON.parse(await response.body.text()) as { value: Array<Record<string, unknown>>; '@odata.nextLink'?: string };
+      rows += page.value.length;
+      next = page['@odata.nextLink'];
+    }
+    return { rows, requests, ms: performance.now() - started };
+  } finally {
+    await dispatcher.close();
   }
-  return { rows, requests, ms: performance.now() - started };
 }
 
 /** 1 % of `total` rows: 60 % of it updated, 20 % created, 20 % deleted, through the Web API */
@@ -86,7 +92,9 @@ export async function runSyncBench(options: SyncBenchOptions = {}): Promise<Benc
     if (!url) throw new Error('no request in EXPLAIN');
 
     // warm-up: the first page (connections); a run lasts long enough for the rest to warm up on its own
-    await (await request(url, { headers: { accept: 'application/json', prefer: 'odata.maxpagesize=5000' } })).body.text();
+    const warm = new Agent();
+    await (await request(url, { dispatcher: warm, headers: { accept: 'application/json', prefer: 'odata.maxpagesize=5000' } })).body.text();
+    await warm.close();
 
     const first: TableReport[] = [];
     const bare: number[] = [];

@@ -58,11 +58,8 @@ export class ParquetTarget implements SyncTarget {
     return manifest;
   }
 
-  /** `read_parquet([...])` of the listed files, or an empty row set of the spec's columns */
-  private current(spec: TableSpec, manifest: Manifest | undefined): string {
-    if (!manifest || manifest.files.length === 0) {
-      return `(SELECT ${spec.columns.map((c) => `CAST(NULL AS ${targetType(c.type, 'duckdb')}) AS ${q(c.name)}`).join(', ')} WHERE false)`;
-    }
+  /** `read_parquet([...])` of the listed files (a manifest always names one at least) */
+  private current(spec: TableSpec, manifest: Manifest): string {
     const files = manifest.files.map((f) => literal(join(this.folder(spec.name), f)));
     return `read_parquet([${files.join(', ')}], union_by_name = true)`;
   }
@@ -100,6 +97,19 @@ export class ParquetTarget implements SyncTarget {
     return rows.map((row) => spec.columns.map((c) => valueText(row[c.name], 'duckdb')));
   }
 
+  /** what a copy changes against the listed files (on the first copy every row is new: nothing to compare) */
+  private async copyCounts(spec: TableSpec, previous: Manifest | undefined): Promise<ChangeCounts> {
+    const copied = q(COPY_TABLE);
+    if (!previous || previous.files.length === 0) return { inserted: await this.count(`SELECT count(*) AS n FROM ${copied}`), updated: 0, deleted: 0 };
+    const current = this.current(spec, previous);
+    const cols = spec.columns.map((c) => q(c.name)).join(', ');
+    const match = spec.key.map((k) => `t.${q(k)} = s.${q(k)}`).join(' AND ');
+    const inserted = await this.count(`SELECT count(*) AS n FROM ${copied} s WHERE NOT EXISTS (SELECT 1 FROM ${current} t WHERE ${match})`);
+    const deleted = await this.count(`SELECT count(*) AS n FROM ${current} t WHERE NOT EXISTS (SELECT 1 FROM ${copied} s WHERE ${match})`);
+    const changed = await this.count(`SELECT count(*) AS n FROM (SELECT ${cols} FROM ${copied} EXCEPT SELECT ${cols} FROM ${current}) d`);
+    return { inserted, updated: changed - inserted, deleted };
+  }
+
   async startCopy(spec: TableSpec): Promise<CopyWriter> {
     const previous = this.prepareFolder(spec.name);
     await this.scratch(COPY_TABLE, this.definitions(spec));
@@ -108,17 +118,13 @@ export class ParquetTarget implements SyncTarget {
     return {
       append: async (rows) => this.engine.load(COPY_TABLE, names, this.rowsAsText(spec, rows)),
       commit: async (state) => {
-        const current = this.current(spec, previous);
-        const match = spec.key.map((k) => `t.${q(k)} = s.${q(k)}`).join(' AND ');
-        const inserted = await this.count(`SELECT count(*) AS n FROM ${q(COPY_TABLE)} s WHERE NOT EXISTS (SELECT 1 FROM ${current} t WHERE ${match})`);
-        const deleted = await this.count(`SELECT count(*) AS n FROM ${current} t WHERE NOT EXISTS (SELECT 1 FROM ${q(COPY_TABLE)} s WHERE ${match})`);
-        const changed = await this.count(`SELECT count(*) AS n FROM (SELECT ${cols} FROM ${q(COPY_TABLE)} EXCEPT SELECT ${cols} FROM ${current}) d`);
+        const counts = await this.copyCounts(spec, previous);
         const run = (previous?.run ?? 0) + 1;
         const file = `part-${run}-0.parquet`;
         await this.writeFile(spec.name, file, `SELECT ${cols} FROM ${q(COPY_TABLE)}`);
         this.commit(spec.name, { ...state, run, files: [file] }, previous);
         await this.engine.query(`DROP TABLE IF EXISTS ${q(COPY_TABLE)}`);
-        return { inserted, updated: changed - inserted, deleted };
+        return counts;
       },
       abort: async () => {
         await this.engine.query(`DROP TABLE IF EXISTS ${q(COPY_TABLE)}`).catch(() => undefined);

@@ -132,13 +132,20 @@ export class SqlTarget implements SyncTarget {
         const counts = await this.transaction(async () => {
           await this.ensureTable(spec);
           const cols = this.columnList(spec);
-          const inserted = await this.count(`SELECT count(*) AS n FROM ${copy} s WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE ${this.keyMatch('t', 's', spec)})`);
-          const deleted = await this.count(`SELECT count(*) AS n FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM ${copy} s WHERE ${this.keyMatch('t', 's', spec)})`);
-          const changed = await this.count(`SELECT count(*) AS n FROM (SELECT ${cols} FROM ${copy} EXCEPT SELECT ${cols} FROM ${table}) d`);
+          let counts: ChangeCounts;
+          if (await this.count(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table} LIMIT 1) t`) === 0) {
+            // the first copy: every row is new, nothing to compare
+            counts = { inserted: await this.count(`SELECT count(*) AS n FROM ${copy}`), updated: 0, deleted: 0 };
+          } else {
+            const inserted = await this.count(`SELECT count(*) AS n FROM ${copy} s WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE ${this.keyMatch('t', 's', spec)})`);
+            const deleted = await this.count(`SELECT count(*) AS n FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM ${copy} s WHERE ${this.keyMatch('t', 's', spec)})`);
+            const changed = await this.count(`SELECT count(*) AS n FROM (SELECT ${cols} FROM ${copy} EXCEPT SELECT ${cols} FROM ${table}) d`);
+            counts = { inserted, updated: changed - inserted, deleted };
+          }
           await this.session.query(`DELETE FROM ${table}`);
           await this.session.query(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${copy}`);
           await this.writeState(state);
-          return { inserted, updated: changed - inserted, deleted };
+          return counts;
         });
         await this.session.query(`DROP TABLE IF EXISTS ${copy}`);
         return counts;
