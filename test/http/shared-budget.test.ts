@@ -64,8 +64,10 @@ interface Figures {
   }
 
   it('four processes sharing it reach >= 90 % of the allowed rate with < 1 % 429s; the same four on their own budgets get far more 429s', async () => {
-    const shared = await fourProcesses(redis.url, 40);
-    expect(shared.results).toEqual(Array(4).fill({ completed: 40, failed: [], warnings: [] }));
+    // 240 statements: the one 429 expected is 0.4 % of them, so that one more (a request racing the probe on
+    // a busy machine) still stays under 1 %
+    const shared = await fourProcesses(redis.url, 60);
+    expect(shared.results).toEqual(Array(4).fill({ completed: 60, failed: [], warnings: [] }));
     // the one 429 expected is the probe that tells everyone the window's length
     expect(shared.throttled / shared.requests).toBeLessThan(0.01);
     expect(shared.achievedShare).toBeGreaterThanOrEqual(0.9);
