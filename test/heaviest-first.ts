@@ -17,6 +17,8 @@ const HEAVIEST = [
   'test/writes/bulk.test.ts',
   'test/pgwire/cancel.test.ts',
   'test/select/dataverse-e2e.test.ts',
+  'test/sync/crash-sync.test.ts',
+  'test/sync/duckdb-sync.test.ts',
 ];
 
 function rank(file: string): number {
