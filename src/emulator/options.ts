@@ -17,7 +17,7 @@ export interface EmulatorOptions {
   /**
    * Keeps each seed row once built (default off: built anew on every read). A benchmark that reads a
    * big table many times over, or in ranges that each scan it (partitioned reads), then builds each
-   * row once, for memory: about 0.5 GB per 200,000 accounts read.
+   * row once, for memory: the emulator process grew to about 0.8 GB with 200,000 accounts read.
    */
   keepSeedRows?: boolean;
   /** Adds the randomized differential test's string spellings and cents to the seed (see seed/fuzz-variants.ts). Default off. */
