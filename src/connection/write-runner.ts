@@ -279,10 +279,16 @@ function guardUnsafe(ctx: WriteRunContext, verb: string, where: S.Expr | undefin
   throw new DynasqlError('DYNASQL_ERR_UNSAFE_WRITE', `${verb} without WHERE would change every row; add a WHERE clause, or set Allow Unsafe Writes=true on the connection`);
 }
 
-function checkMaxRows(ctx: WriteRunContext, count: number): void {
+/**
+ * `counted`: the count is all the rows (VALUES), not where reading stopped once past the limit;
+ * a stopped read knows only that there are more (`UPDATE … WHERE` of 18 rows under a limit of 5
+ * stops at the 6th: "more than 5", not "6").
+ */
+function checkMaxRows(ctx: WriteRunContext, count: number, counted = true): void {
   const max = ctx.options.maxRowsAffected;
   if (max > 0 && count > max) {
-    throw new DynasqlError('DYNASQL_ERR_MAX_ROWS_AFFECTED', `The statement would change ${count} rows, more than Max Rows Affected (${max}); nothing was written`, { details: { rows: count, max } });
+    const would = counted ? `${count} rows, more than Max Rows Affected (${max})` : `more than ${max} rows (Max Rows Affected)`;
+    throw new DynasqlError('DYNASQL_ERR_MAX_ROWS_AFFECTED', `The statement would change ${would}; nothing was written`, { details: { rows: count, max, ...(counted ? {} : { atLeast: true }) } });
   }
 }
 
@@ -331,7 +337,7 @@ async function readRows(ctx: WriteRunContext, query: S.Query, params: ParamValue
   const rows: InputValue[][] = [];
   for await (const row of result.rows) {
     rows.push(names.map((n) => row[n] as InputValue));
-    if (max > 0 && rows.length > max) checkMaxRows(ctx, rows.length);
+    if (max > 0 && rows.length > max) checkMaxRows(ctx, rows.length, false);
   }
   return { rows, width: names.length };
 }
@@ -366,7 +372,7 @@ async function readWithEtags(ctx: WriteRunContext, step: RemoteScanStep, output:
       const etag = raw['@odata.etag'];
       etags.push(typeof etag === 'string' ? etag : undefined);
     }
-    if (max > 0 && rows.length > max) checkMaxRows(ctx, rows.length);
+    if (max > 0 && rows.length > max) checkMaxRows(ctx, rows.length, page.nextLink === undefined);
     url = page.nextLink;
   }
   const missing = etags.findIndex((e) => e === undefined);
