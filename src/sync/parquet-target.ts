@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { quoteName, targetType } from './column-types.js';
 import type { DuckDbSession } from './duckdb-session.js';
 import { MANIFEST, readManifest, syncToDisk, writeManifest, type Manifest } from './parquet-manifest.js';
+import { targetError } from './sql-session.js';
 import type { ChangeBatch, ChangeCounts, CopyWriter, SyncTarget, TableSpec, TableState } from './types.js';
 import { valueText } from './value-text.js';
 
@@ -53,7 +54,12 @@ export class ParquetTarget implements SyncTarget {
     const manifest = readManifest(folder);
     const listed = new Set(manifest?.files ?? []);
     for (const name of readdirSync(folder)) {
-      if (name !== MANIFEST && !listed.has(name)) rmSync(join(folder, name), { force: true });
+      if (name === MANIFEST || listed.has(name)) continue;
+      try {
+        rmSync(join(folder, name), { force: true });
+      } catch (error) {
+        targetError(error);
+      }
     }
     return manifest;
   }
@@ -69,12 +75,20 @@ export class ParquetTarget implements SyncTarget {
     const final = join(this.folder(table), name);
     const temporary = join(this.folder(table), `.${name}.tmp`);
     await this.engine.query(`COPY (${select}) TO ${literal(temporary)} (FORMAT parquet)`);
-    syncToDisk(temporary);
-    renameSync(temporary, final);
+    try {
+      syncToDisk(temporary);
+      renameSync(temporary, final);
+    } catch (error) {
+      targetError(error);
+    }
   }
 
   private commit(table: string, manifest: Manifest, previous: Manifest | undefined): void {
-    writeManifest(this.folder(table), manifest);
+    try {
+      writeManifest(this.folder(table), manifest);
+    } catch (error) {
+      targetError(error);
+    }
     const kept = new Set(manifest.files);
     for (const name of previous?.files ?? []) if (!kept.has(name)) rmSync(join(this.folder(table), name), { force: true });
   }

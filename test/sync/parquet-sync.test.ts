@@ -3,7 +3,7 @@
  * the current files; each run adds a file, rewrites the files holding rows it changes or deletes, and
  * compacts past MAX_FILES; the files the manifest names equal the emulator's rows after every run.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,26 @@ describe('dynasql sync --to parquet:DIR', () => {
     const files = expectOnlyListedFiles('account');
     expect(files.length).toBeLessThanOrEqual(MAX_FILES);
     expect(files.some((f) => f.endsWith('-merged.parquet'))).toBe(true);
+    await expectInSync(conn, 'parquet', dir, ['account']);
+  });
+
+  it('a run that fails leaves the last state, and the next run completes it', async () => {
+    const folder = join(dir, 'account');
+    const before = readManifest(folder)!;
+    await changeRows(conn);
+    // a folder where the run writes its new manifest first: the run cannot clear the way, and stops
+    const obstacle = join(folder, `.${MANIFEST}.tmp`);
+    mkdirSync(obstacle);
+    const failed = await syncCli(['-c', connectionString(emulator), '--to', `parquet:${dir}`, 'account']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('DYNASQL_ERR_SYNC_TARGET');
+    expect(readManifest(folder)).toEqual(before);
+    for (const file of before.files) expect(existsSync(join(folder, file))).toBe(true);
+    rmSync(obstacle, { recursive: true });
+    const run = await syncCli(['-c', connectionString(emulator), '--to', `parquet:${dir}`, 'account']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/account: changes, 5 read: 2 inserted, 2 updated, 1 deleted/);
+    expectOnlyListedFiles('account');
     await expectInSync(conn, 'parquet', dir, ['account']);
   });
 });
