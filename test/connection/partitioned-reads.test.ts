@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { connect, type Connection } from '../../src/index.js';
+import { boundUrl, withCondition } from '../../src/odata/index.js';
 import { collationKey } from '../../src/util/index.js';
 
 /** 12 pages of 100 */
@@ -151,5 +152,19 @@ describe('cancelling a read in ranges', () => {
     const after = emulator.requests().length;
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(emulator.requests().length).toBe(after);
+  });
+});
+
+describe('the ranges\' requests (odata/range-query.ts)', () => {
+  it('ands the range to the filter, each side in parentheses, and adds a filter where there is none', () => {
+    expect(withCondition("accounts?$select=name&$filter=name%20eq%20'a'%20or%20revenue%20gt%200&$orderby=name", 'createdon lt 2024-01-01T00:00:00.000Z'))
+      .toBe("accounts?$select=name&$filter=(name%20eq%20%27a%27%20or%20revenue%20gt%200)%20and%20(createdon%20lt%202024-01-01T00:00:00.000Z)&$orderby=name");
+    expect(withCondition('accounts?$select=name&$orderby=name', 'createdon ge 2024-01-01T00:00:00.000Z'))
+      .toBe('accounts?$select=name&$filter=createdon%20ge%202024-01-01T00:00:00.000Z&$orderby=name');
+  });
+
+  it('reads a bound as one row of the column alone, the filter kept, $expand and the order dropped', () => {
+    expect(boundUrl('accounts?$select=name&$expand=primarycontactid($select=fullname)&$filter=revenue%20gt%200&$orderby=name', 'createdon', true))
+      .toBe('accounts?$filter=(revenue%20gt%200)%20and%20(createdon%20ne%20null)&$select=createdon&$orderby=createdon%20desc&$top=1');
   });
 });
