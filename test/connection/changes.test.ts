@@ -9,8 +9,8 @@ import { DynasqlError } from '../../src/errors/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { DATAVERSE_EDMX } from '../../src/emulator/metadata/dataverse-edmx.js';
 import { connect, type ChangeRecord, type Connection } from '../../src/index.js';
-import type { Clock } from '../../src/util/clock.js';
 import { errorOf, get, send } from '../emulator/helpers.js';
+import { instantClock } from '../support/instant-clock.js';
 
 let emu: RunningEmulator;
 let conn: Connection;
@@ -27,18 +27,6 @@ afterAll(async () => {
   await conn?.close();
   await emu?.close();
 });
-
-/** time that moves on by what is slept, without waiting */
-function instantClock(): Clock {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    sleep: async (ms, signal) => {
-      if (signal?.aborted) throw signal.reason;
-      offset += ms;
-    },
-  };
-}
 
 async function collect(records: AsyncIterable<ChangeRecord>): Promise<{ upserts: Map<string, Record<string, unknown>>; deletes: string[]; token: string; order: string[] }> {
   const upserts = new Map<string, Record<string, unknown>>();

@@ -9,9 +9,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../support/free-port.js';
 
 export interface PostgresServer {
   url: string;
@@ -36,17 +36,6 @@ export function postgresBin(): string | undefined {
 /** whether the tests that need a server run: always in CI, where a missing server must fail them */
 export function postgresAvailable(): boolean {
   return Boolean(process.env.CI) || postgresBin() !== undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** [command, args] that run `bin/name` as an unprivileged user when we are root */

@@ -8,23 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynasqlError } from '../../src/errors/index.js';
 import { connect, type Connection } from '../../src/index.js';
-import type { Clock } from '../../src/util/clock.js';
 import { writeFixture, type WriteFixture } from './helpers.js';
+import { instantClock } from '../support/instant-clock.js';
 
 let f: WriteFixture;
 let conn: Connection;
-
-/** time that moves on by what is slept, without waiting */
-function instantClock(): Clock {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    sleep: async (ms, signal) => {
-      if (signal?.aborted) throw signal.reason;
-      offset += ms;
-    },
-  };
-}
 
 beforeAll(async () => {
   f = await writeFixture({ rows: 20 });
