@@ -73,14 +73,18 @@ export async function connect(input: ConnectInput): Promise<ConnectedConnection>
   }
 }
 
-/** `EXPLAIN UPDATE …` → `UPDATE …`; undefined for anything else (EXPLAIN SELECT goes through the SELECT path) */
-/** Parallel Reads as a number of ranges: Auto is one per request Max Concurrency allows at once; 0: page after page */
+/**
+ * Parallel Reads as a number of ranges: Auto is one per request Max Concurrency allows at once; 0: page after
+ * page. Pushdown off reads page after page too: ranges are `createdon` conditions the service evaluates, and
+ * that setting asks the service for plain reads only (the differential tests compare against it).
+ */
 function parallelRanges(options: ConnectionOptions): number {
-  if (options.parallelReads === 'off') return 0;
+  if (options.parallelReads === 'off' || !options.pushdown) return 0;
   if (options.parallelReads === 'auto') return options.maxConcurrency >= 2 ? options.maxConcurrency : 0;
   return options.parallelReads;
 }
 
+/** `EXPLAIN UPDATE …` → `UPDATE …`; undefined for anything else (EXPLAIN SELECT goes through the SELECT path) */
 function explainedWrite(sql: string): string | undefined {
   const prefix = /^\s*EXPLAIN\s+/i.exec(sql);
   if (!prefix) return undefined;

@@ -127,6 +127,18 @@ describe('EXPLAIN and the setting', () => {
     expect(await parallel.explain('SELECT name FROM account')).toContain('their rows handed out as they arrive');
   });
 
+  it('Pushdown off reads page after page whatever Parallel Reads says: the service is asked for plain reads only (the in-suite fuzz caught a range $filter sent with push-down off)', async () => {
+    const plain = await connect(`Url=${emulator.url};Page Size=100;Parallel Reads=4;Pushdown=false`);
+    try {
+      expect(await plain.explain('SELECT accountid FROM account')).not.toContain('parallel:');
+      const { rows, urls } = await run(plain, 'SELECT accountid FROM account');
+      expect(new Set(rows.map((r) => r.accountid)).size).toBe(ROWS);
+      expect(urls.filter((u) => u.includes('$filter=') || u.includes('$orderby='))).toEqual([]);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('a GUID order is read page after page, and EXPLAIN says why', async () => {
     const text = await parallel.explain('SELECT accountid FROM account ORDER BY accountid');
     expect(text).toContain("page after page: accountid is a GUID, which the service orders as SQL Server's uniqueidentifier");
