@@ -5,7 +5,7 @@ import { FETCHXML_FEATURES, SUITE_FEATURES } from './suite-features.js';
  * How the in-suite differential test spends issue 14's 2,000 generated SELECTs (each against the
  * oracle) over its campaigns, in two files so that neither is the suite's critical path:
  * test/fuzz/select.test.ts (the main campaign, the partitioning oracle) and
- * test/fuzz/select-worlds.test.ts (6,000 contacts, F&O, each Remote Language). The main campaign
+ * test/fuzz/select-worlds.test.ts (read in small pages, F&O, each Remote Language). The main campaign
  * takes what the others leave.
  */
 export const SUITE_SEED = 20261207;
@@ -14,15 +14,20 @@ export const SUITE_STATEMENTS = 2000;
 /** each output column's reported type is checked against T-SQL's too (test/fuzz/result-types.ts) */
 export const CHECK_TYPES = SUITE_FEATURES.has('coltypes');
 
-/** statements over a world with 6,000 contacts (more than one 5,000-row page) */
+/**
+ * statements read in pages of PAGE_SIZE rows (the connection's Page Size), so that every read of a whole table
+ * (300 accounts, 600 contacts) follows nextLinks or paging cookies, and takes the partitioned reads past a full
+ * first page; the same paths as a table past the service's 5,000-row page, at a tenth of the rows to read
+ */
 export const PAGED = 60;
+export const PAGE_SIZE = 100;
 /** statements over F&O's CustomersV3, alternately with Cross Company off and on */
 export const FINOPS = 200;
 
 /**
  * Issue 18: the same statements with Remote Language=Auto, forced to OData, forced to FetchXML and
- * with push-down off, over the same emulator and oracle, plus a few over the paged world (FetchXML
- * paging cookies, OData nextLinks). The statements are those of the suite's features with the shapes
+ * with push-down off, over the same emulator and oracle, plus a few read in pages of PAGE_SIZE rows
+ * (FetchXML paging cookies, OData nextLinks). The statements are those of the suite's features with the shapes
  * FetchXML answers whole (`fetchshape`), then some of those shapes' features only
  * (FETCHXML_FEATURES), else only a few would go as FetchXML at all.
  */
