@@ -80,7 +80,30 @@ const ARRAY_TAGS = new Set([
 type Node = Record<string, any>;
 const list = (value: unknown): Node[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]) as Node[];
 
+/**
+ * Models already parsed, by their EDMX text: parsing the built-in Dataverse schema is nearly all of an
+ * emulator's start (~0.1 s of CPU warm), and a test suite or benchmark starts hundreds in one process
+ * from the same few texts. A model is never changed once built, so emulators may share it. The few
+ * most recent texts are kept (a custom schema is dropped first).
+ */
+const parsed = new Map<string, EdmModel>();
+const PARSED_KEPT = 4;
+
 export function parseEdmx(xml: string): EdmModel {
+  const known = parsed.get(xml);
+  if (known) {
+    // most recently used last, so the first key is the one to drop
+    parsed.delete(xml);
+    parsed.set(xml, known);
+    return known;
+  }
+  const model = parseUncached(xml);
+  parsed.set(xml, model);
+  if (parsed.size > PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+  return model;
+}
+
+function parseUncached(xml: string): EdmModel {
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@_',
