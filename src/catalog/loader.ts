@@ -46,6 +46,12 @@ export interface CatalogLoaderOptions {
   memoryMax?: number;
   clock?: Clock;
   parseOptions?: Omit<ParseEdmxOptions, 'edition'>;
+  /**
+   * Catalogs kept by their `$metadata` text (default 0): a `$metadata` fetched again with the same text
+   * (a refresh, another org with the same schema) gives the catalog already parsed. A catalog is never
+   * changed once built. Each may hold megabytes.
+   */
+  keepParsed?: number;
   /** observability: cache hits, rejected files (with the reason), fetches */
   onEvent?: (event: CatalogLoadEvent) => void;
 }
@@ -86,6 +92,8 @@ export class CatalogLoader {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly ttlMs: number;
   private readonly clock: Clock;
+  /** the last `keepParsed` catalogs parsed, by edition and `$metadata` text */
+  private readonly parsedByText = new Map<string, Catalog>();
 
   constructor(private readonly options: CatalogLoaderOptions = {}) {
     this.ttlMs = options.ttlMs ?? DEFAULT_CATALOG_TTL_MS;
@@ -162,7 +170,7 @@ export class CatalogLoader {
     const xml = await source.fetchMetadata(signal);
     if (signal.aborted) throw abortError(signal);
     const started = this.clock.now();
-    let catalog = parseEdmx(xml, { ...this.options.parseOptions, edition: source.edition });
+    let catalog = this.parse(xml, source.edition);
     this.emit({ type: 'fetched', key, bytes: xml.length, parseMs: this.clock.now() - started, warnings: catalog.warnings.length });
     if (store) {
       const bytes = encodeCatalogFile(catalog, key, this.clock.now());
@@ -177,6 +185,20 @@ export class CatalogLoader {
       if (compact.ok) catalog = compact.catalog;
     }
     this.memory.set(key, { catalog });
+    return catalog;
+  }
+
+  private parse(xml: string, edition: Edition): Catalog {
+    const kept = this.options.keepParsed ?? 0;
+    const key = `${edition}\0${xml}`;
+    const known = kept > 0 ? this.parsedByText.get(key) : undefined;
+    if (known) return known;
+    const catalog = parseEdmx(xml, { ...this.options.parseOptions, edition });
+    if (kept > 0) {
+      this.parsedByText.set(key, catalog);
+      // the oldest first: a Map iterates in insertion order
+      if (this.parsedByText.size > kept) this.parsedByText.delete(this.parsedByText.keys().next().value!);
+    }
     return catalog;
   }
 
