@@ -9,7 +9,7 @@ import { Prng } from '../../src/emulator/seed/prng.js';
 import type { Expr, OutputColumn, Pred, Select } from './ast.js';
 import { compareResults } from './compare.js';
 import { buildPools, FEATURES, Generator, type Feature, type Generated } from './generate.js';
-import { loadOracle, openOracle } from './oracle.js';
+import { loadOracle, openOracle, useSchema } from './oracle.js';
 import { hasAgg, renderOracle } from './render-oracle.js';
 import { renderSql } from './render-sql.js';
 import { reportedType, ResultTypes, typeMatches, typeText, type SqlT } from './result-types.js';
@@ -81,7 +81,7 @@ export async function startWorld(
   return {
     emulator, conn, db, tables, baseTypes,
     query: async (sql) => {
-      await db.exec(`SET search_path TO ${schema}, public`);
+      await useSchema(db, schema);
       return (await db.query<Record<string, unknown>>(sql)).rows;
     },
     generator: (seed, features) => new Generator(seed, features, pools),
@@ -109,7 +109,7 @@ export async function startFinopsWorlds(rows: number, db: PGlite, remoteLanguage
     worlds.push({
       emulator, conn, db, tables, baseTypes,
       query: async (sql) => {
-        await db.exec(`SET search_path TO ${schema}, public`);
+        await useSchema(db, schema);
         return (await db.query<Record<string, unknown>>(sql)).rows;
       },
       generator: (seed, features) => new Generator(seed, features, pools, [CUSTOMERS]),
