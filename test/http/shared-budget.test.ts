@@ -98,7 +98,8 @@ interface Figures {
     let client: Redis;
     beforeAll(async () => {
       emulator = await startEmulator({ port: 0, rows: 20 });
-      client = new Redis(redis.url, { lazyConnect: true });
+      // the reply mapping spelt out, as in src/http/redis-budget-store.ts: ~4 s less of every type check
+      client = new Redis<'legacy'>(redis.url, { lazyConnect: true });
       // the test's own client sees the outage below too; it reconnects by itself
       client.on('error', () => undefined);
       await client.connect();
