@@ -51,6 +51,8 @@ export function recordExactText(row: Row, body: Record<string, unknown>, propert
  */
 const MARKER = `exact-decimal-${randomUUID()}:`;
 const MARKED = new RegExp(`"${MARKER}([-+.0-9eE]+)"`, 'g');
+/** whether this process has handed out a marker: until then no response has one to look for */
+let markerIssued = false;
 
 /**
  * The response value of a column: the exact text behind a marker, else the stored value. The text
@@ -58,7 +60,9 @@ const MARKED = new RegExp(`"${MARKER}([-+.0-9eE]+)"`, 'g');
  */
 export function responseValue(row: Row, name: string, value: unknown): unknown {
   const text = row.exactDecimals?.[name];
-  return text !== undefined && typeof value === 'number' && Number(text) === value ? `${MARKER}${text}` : value;
+  if (text === undefined || typeof value !== 'number' || Number(text) !== value) return value;
+  markerIssued = true;
+  return `${MARKER}${text}`;
 }
 
 /**
@@ -67,7 +71,9 @@ export function responseValue(row: Row, name: string, value: unknown): unknown {
  */
 export function exactNumberValue(text: string): number | string {
   const value = Number(text);
-  return String(value) === text ? value : `${MARKER}${text}`;
+  if (String(value) === text) return value;
+  markerIssued = true;
+  return `${MARKER}${text}`;
 }
 
 /** the digits of a response value that may carry a marker (a number passes through) */
@@ -77,7 +83,7 @@ export function exactText(value: unknown): unknown {
 
 /** Serialised JSON with the markers replaced by their raw numbers (a no-op without markers). */
 export function withExactNumbers(json: string): string {
-  return json.includes(MARKER) ? json.replace(MARKED, '$1') : json;
+  return markerIssued && json.includes(MARKER) ? json.replace(MARKED, '$1') : json;
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;

@@ -7,6 +7,7 @@ import type { Row } from '../store/row.js';
 import type { EmulatorState, ODataRequest, ODataResponse } from '../state.js';
 import { runApply } from '../query/apply.js';
 import type { Formatter } from './format.js';
+import type { InstantRange } from '../query/instant-range.js';
 import { type Preferences, wantsAnnotation } from './prefer.js';
 import { contextUrl, renderRecord, type RenderContext } from './render.js';
 import { jsonResponse } from './respond.js';
@@ -15,8 +16,13 @@ import { jsonResponse } from './respond.js';
 export interface RowSource {
   entity: EntityTypeDef;
   entitySet: string;
-  /** Rows in default order, starting after the row with key `afterId` when given. */
-  scan(afterId?: string): Iterable<Row>;
+  /**
+   * Rows in default order, starting after the row with key `afterId` when given; with `created`,
+   * a source may leave out rows whose `createdon` lies outside that range (PreparedQuery.created).
+   */
+  scan(afterId?: string, created?: InstantRange): Iterable<Row>;
+  /** Every row, those the source orders by `createdon` apart and in that order (store/table.ts scanByCreated). */
+  byCreated?(descending: boolean): { unordered: Iterable<Row>; ordered: Iterable<{ row: Row; at: number }> } | undefined;
   /** The number of rows, when known without scanning (a whole table). */
   count?(): number;
 }
@@ -32,7 +38,10 @@ export interface ReadContext {
 }
 
 const TOTAL = 'Microsoft.Dynamics.CRM.totalrecordcount';
-const ORDERED_RESULTS_KEPT = 4;
+/** one per range of a partitioned read, which pages its ranges at once (16 ranges and a few more) */
+const ORDERED_RESULTS_KEPT = 24;
+/** up to this `$top`, an ordered read without a page to follow picks its rows in one pass instead of sorting */
+const SELECTED_TOP_MAX = 100;
 const LIMIT_EXCEEDED = 'Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded';
 const METADATA_VERSION = 'Microsoft.Dynamics.CRM.globalmetadataversion';
 
@@ -63,19 +72,26 @@ export function readCollection(rc: ReadContext, source: RowSource, tracking?: { 
   let page: Row[];
   let more: boolean;
   let matched: Row[] | undefined;
-  if (query.order) {
+  if (query.order && top !== undefined && !cookie && top <= SELECTED_TOP_MAX) {
+    // `$top=1&$orderby=createdon` (the bounds of a partitioned read): the first rows without sorting the table
+    const byCreated = query.orderedBy?.column === 'createdon' ? source.byCreated?.(query.orderedBy.descending) : undefined;
+    page = byCreated ? selectFirstByCreated(byCreated, query, top, keyOf) : selectFirst(source.scan(undefined, query.created), query, top, keyOf);
+    more = false;
+  } else if (query.order) {
     const store = rc.scope.store;
     const cacheKey = `${store.generation}|${rc.scope.userId}|${rc.req.rest}?${rc.req.rawQuery.split('&').filter((p) => !/^(\$|%24)skiptoken=/i.test(p)).join('&')}`;
     matched = store.orderedResults.get(cacheKey);
     if (!matched) {
-      matched = collect(source.scan(), query);
+      matched = collect(source.scan(undefined, query.created), query);
       matched.sort((a, b) => query.order!(a, b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
       if (store.orderedResults.size >= ORDERED_RESULTS_KEPT) store.orderedResults.delete(store.orderedResults.keys().next().value!);
       store.orderedResults.set(cacheKey, matched);
     }
     let start = 0;
     if (cookie) {
-      const at = cookie.last ? matched.findIndex((r) => keyOf(r) === cookie.last) : -1;
+      // the previous page ends where its number says when the page size did not change; else look for its last row
+      const expected = (pageNumber - 1) * pageSize - 1;
+      const at = !cookie.last ? -1 : matched[expected] && keyOf(matched[expected]) === cookie.last ? expected : matched.findIndex((r) => keyOf(r) === cookie.last);
       start = at >= 0 ? at + 1 : (pageNumber - 1) * pageSize;
     }
     const limit = top !== undefined ? Math.min(pageSize, top) : pageSize;
@@ -86,7 +102,7 @@ export function readCollection(rc: ReadContext, source: RowSource, tracking?: { 
     page = [];
     more = false;
     let stopped = false;
-    for (const row of source.scan(cookie?.last)) {
+    for (const row of source.scan(cookie?.last, query.created)) {
       if (query.filter && !query.filter(row)) continue;
       if (page.length === limit) {
         more = top === undefined;
@@ -103,7 +119,7 @@ export function readCollection(rc: ReadContext, source: RowSource, tracking?: { 
   const wantsCount = options.get('$count') === 'true';
   let count: number | undefined;
   if (wantsCount) {
-    count = matched ? matched.length : countMatches(source.scan(), query, (profile.countCap ?? Infinity) + 1);
+    count = matched ? matched.length : countMatches(source.scan(undefined, query.created), query, (profile.countCap ?? Infinity) + 1);
   }
   const cap = profile.countCap ?? Infinity;
   if (wantsAnnotation(prefs, TOTAL)) body[`@${TOTAL}`] = count === undefined ? -1 : Math.min(count, cap);
@@ -131,6 +147,43 @@ function collect(rows: Iterable<Row>, query: PreparedQuery): Row[] {
   const out: Row[] = [];
   for (const row of rows) if (!query.filter || query.filter(row)) out.push(row);
   return out;
+}
+
+/** the first `top` matching rows in the query's order (the key breaking ties), kept sorted as they are found */
+function selectFirst(rows: Iterable<Row>, query: PreparedQuery, top: number, keyOf: (row: Row) => string, first: Row[] = []): Row[] {
+  for (const row of rows) keepIfFirst(row, query, top, keyOf, first);
+  return first;
+}
+
+/**
+ * `selectFirst` for an order by `createdon` alone, from a source that gives most rows in that order:
+ * the others first, then the ordered ones until one comes past the last kept (a millisecond of
+ * slack: the order compares the stored texts, the index their instants).
+ */
+function selectFirstByCreated(
+  rows: { unordered: Iterable<Row>; ordered: Iterable<{ row: Row; at: number }> }, query: PreparedQuery, top: number, keyOf: (row: Row) => string,
+): Row[] {
+  const first = selectFirst(rows.unordered, query, top, keyOf);
+  const descending = query.orderedBy!.descending;
+  for (const { row, at } of rows.ordered) {
+    if (first.length === top && top > 0) {
+      const last = Date.parse(String(first[top - 1]!.values.createdon ?? ''));
+      if (descending ? at < last - 1 : at > last + 1) break;
+    }
+    keepIfFirst(row, query, top, keyOf, first);
+  }
+  return first;
+}
+
+/** `row` put in its place among `first` (sorted, at most `top` long) when it matches and belongs there */
+function keepIfFirst(row: Row, query: PreparedQuery, top: number, keyOf: (row: Row) => string, first: Row[]): void {
+  if (top === 0 || (query.filter && !query.filter(row))) return;
+  const order = (a: Row, b: Row) => query.order!(a, b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0);
+  if (first.length === top && order(row, first[top - 1]!) >= 0) return;
+  let at = first.length;
+  while (at > 0 && order(row, first[at - 1]!) < 0) at--;
+  first.splice(at, 0, row);
+  if (first.length > top) first.pop();
 }
 
 function countMatches(rows: Iterable<Row>, query: PreparedQuery, stopAt: number): number {

@@ -19,8 +19,19 @@ export interface RenderContext {
 
 export const etagOf = (row: Row) => `W/"${row.version}"`;
 
-/** Columns to write, in the service's order: the selection (or all), money's currency, key last. */
+/** each query's columns per entity written (a polymorphic lookup's expand writes several entities with one query) */
+const columnsByQuery = new WeakMap<PreparedQuery | EntityTypeDef, Map<EntityTypeDef, string[]>>();
+
+/** Columns to write, in the service's order: the selection (or all), money's currency, key last; worked out once per query. */
 function columnsOf(entity: EntityTypeDef, query: PreparedQuery | undefined): string[] {
+  let known = columnsByQuery.get(query ?? entity);
+  if (!known) columnsByQuery.set(query ?? entity, (known = new Map()));
+  let names = known.get(entity);
+  if (!names) known.set(entity, (names = orderedColumns(entity, query)));
+  return names;
+}
+
+function orderedColumns(entity: EntityTypeDef, query: PreparedQuery | undefined): string[] {
   const key = entity.key[0]!;
   let names = query?.select ?? [...entity.properties.keys()];
   if (query?.select) {

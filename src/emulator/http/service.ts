@@ -151,7 +151,11 @@ function routeEntitySet(call: Call, entity: EntityTypeDef, head: Segment, rest: 
   if (head.args === undefined) {
     if (rest.length === 0) {
       if (req.method === 'GET' && isTrackedRead(call.rc)) return readTracked(call.rc, trackedSource(call, table, setName));
-      if (req.method === 'GET') return readCollection(call.rc, { entity, entitySet: setName, scan: (after) => table.scan(after), count: () => table.count() });
+      if (req.method === 'GET') {
+        return readCollection(call.rc, {
+          entity, entitySet: setName, scan: (after, created) => table.scan(after, created), byCreated: (descending) => table.scanByCreated(descending), count: () => table.count(),
+        });
+      }
       if (req.method === 'POST') return create(call, table, setName);
       throw methodNotAllowed(req.method);
     }
@@ -187,7 +191,7 @@ function routeEntitySet(call: Call, entity: EntityTypeDef, head: Segment, rest: 
 function trackedSource(call: Call, table: Table, setName: string): TrackedSource {
   const store = call.state.store;
   return {
-    entity: table.entity, entitySet: setName, scan: (after) => table.scan(after), count: () => table.count(),
+    entity: table.entity, entitySet: setName, scan: (after, created) => table.scan(after, created), count: () => table.count(),
     tables: store.tablesOfType(table.entity.name).filter((t) => !t.entity.abstract).map((t) => t.entity.name),
     get: (id) => table.get(id),
   };

@@ -5,22 +5,24 @@ import type { ArrayLiteral, Expr, PathExpr } from './ast.js';
 import { parseOption } from './parse.js';
 import { QUERY_FUNCTIONS } from './query-functions.js';
 import { aliasText, collectionChildren, followLookup, type QueryScope } from './scope.js';
-import { compareValues, equalValues, likePattern } from './values.js';
+import { compareValues, compareWithConstant, equalValues, likePattern } from './values.js';
 
 /** Lambda variables in scope: `c` in `contact_customer_accounts/any(c:c/fullname eq 'x')`. */
 type Vars = Map<string, { entity: EntityTypeDef; row: Row }>;
 type Eval = (row: Row, vars: Vars) => unknown;
+/** the variables of a filter outside any lambda: none, one map for every row (a lambda copies it, never writes it) */
+const NO_VARIABLES: Vars = new Map();
 
 /** `$filter` text → a predicate over rows of `entity`; validates names first, as the service does. */
 export function compileFilter(scope: QueryScope, entity: EntityTypeDef, text: string): (row: Row) => boolean {
   const expr = parseOption<Expr>('filter', text);
   const predicate = compileBool(scope, entity, expr, new Map(), text);
-  return (row) => predicate(row, new Map()) === true;
+  return (row) => predicate(row, NO_VARIABLES) === true;
 }
 
 export function compileFilterExpr(scope: QueryScope, entity: EntityTypeDef, expr: Expr, text: string): (row: Row) => boolean {
   const predicate = compileBool(scope, entity, expr, new Map(), text);
-  return (row) => predicate(row, new Map()) === true;
+  return (row) => predicate(row, NO_VARIABLES) === true;
 }
 
 const unwrap = (e: Expr): Expr => (e.type === 'group' ? unwrap(e.expr) : e);
@@ -74,6 +76,16 @@ function compileCompare(scope: QueryScope, entity: EntityTypeDef, expr: Extract<
   checkOperandTypes(scope, entity, expr, varTypes);
   const left = compileValue(scope, entity, expr.left, varTypes, text);
   const right = compileValue(scope, entity, expr.right, varTypes, text);
+  if (expr.right.type === 'literal' && expr.op !== 'eq' && expr.op !== 'ne') {
+    // `createdon ge 2024-01-01T00:00:00Z`: the constant read once, not for every row
+    const compare = compareWithConstant(expr.right.value);
+    switch (expr.op) {
+      case 'gt': return (r, v) => { const c = compare(left(r, v)); return c !== undefined && c > 0; };
+      case 'ge': return (r, v) => { const c = compare(left(r, v)); return c !== undefined && c >= 0; };
+      case 'lt': return (r, v) => { const c = compare(left(r, v)); return c !== undefined && c < 0; };
+      case 'le': return (r, v) => { const c = compare(left(r, v)); return c !== undefined && c <= 0; };
+    }
+  }
   switch (expr.op) {
     case 'eq': return (r, v) => equalValues(left(r, v), right(r, v));
     case 'ne': return (r, v) => !equalValues(left(r, v), right(r, v));
@@ -260,6 +272,8 @@ function compilePath(scope: QueryScope, entity: EntityTypeDef, path: PathExpr, v
     current = target;
   }
   const read = final!;
+  // a column of the row itself, the common case: no lookups to follow, nothing to allocate per row
+  if (!variableName && steps.length === 0) return (row) => read(row);
   return (row, vars) => {
     let item: { entity: EntityTypeDef; row: Row } | undefined = variableName ? vars.get(variableName) : { entity, row };
     for (const step of steps) {

@@ -3,6 +3,7 @@ import type { EntityTypeDef, NavigationDef } from '../metadata/model.js';
 import type { Row } from '../store/row.js';
 import type { ExpandItem, ExpandOption, Expr, OrderItem, SelectItem } from './ast.js';
 import { compileFilterExpr, compileValue } from './filter.js';
+import { type InstantRange, instantRangeOf } from './instant-range.js';
 import { parseOption } from './parse.js';
 import { aliasText, type QueryScope } from './scope.js';
 import { sortCompare } from './values.js';
@@ -11,10 +12,14 @@ import { sortCompare } from './values.js';
 export interface PreparedQuery {
   entity: EntityTypeDef;
   filter?: (row: Row) => boolean;
+  /** the range of `createdon` the filter confines its rows to, for a store's index (query/instant-range.ts) */
+  created?: InstantRange;
   /** Selected column names (validated), or undefined for all. */
   select?: string[];
   order?: (a: Row, b: Row) => number;
   orderText?: string;
+  /** the one column the order is by, when it is by one plain column (a store's index may serve it) */
+  orderedBy?: { column: string; descending: boolean };
   top?: number;
   expand: PreparedExpand[];
 }
@@ -47,13 +52,20 @@ export function checkTopLevelOptions(scope: QueryScope, options: Map<string, str
 export function prepareQuery(scope: QueryScope, entity: EntityTypeDef, options: Map<string, string>): PreparedQuery {
   const query: PreparedQuery = { entity, expand: [] };
   const filterText = options.get('$filter');
-  if (filterText !== undefined) query.filter = compileFilterExpr(scope, entity, parseOption<Expr>('filter', filterText), filterText);
+  if (filterText !== undefined) {
+    const filter = parseOption<Expr>('filter', filterText);
+    query.filter = compileFilterExpr(scope, entity, filter, filterText);
+    if (entity.properties.has('createdon')) query.created = instantRangeOf(filter, 'createdon');
+  }
   const selectText = options.get('$select');
   if (selectText !== undefined) query.select = checkSelect(entity, parseOption<SelectItem[]>('select', selectText));
   const orderText = options.get('$orderby');
   if (orderText !== undefined) {
-    query.order = compileOrder(scope, entity, parseOption<OrderItem[]>('orderby', orderText), orderText);
+    const items = parseOption<OrderItem[]>('orderby', orderText);
+    query.order = compileOrder(scope, entity, items, orderText);
     query.orderText = orderText;
+    const only = items.length === 1 ? items[0]! : undefined;
+    if (only?.expr.type === 'path' && only.expr.segments.length === 1) query.orderedBy = { column: only.expr.segments[0]!, descending: only.descending };
   }
   const top = options.get('$top');
   if (top !== undefined) query.top = Number(top);

@@ -48,6 +48,18 @@ function compareUtcTexts(a: string, b: string): number | undefined {
   return 0;
 }
 
+/**
+ * `compareValues(value, text)` for a constant `text`, checked once instead of for every row when it
+ * is a UTC instant written as `compareUtcTexts` reads it (a `$filter` bound on a date column).
+ */
+export function compareWithConstant(text: unknown): (value: unknown) => number | undefined {
+  if (typeof text !== 'string' || !isUtcText(text)) return (value) => compareValues(value, text);
+  return (value) => {
+    if (typeof value === 'string' && isUtcText(value)) return compareUtcTexts(value, text);
+    return compareValues(value, text);
+  };
+}
+
 const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 
 function isUtcText(s: string): boolean {

@@ -1,6 +1,8 @@
 import { INVALID_ARGUMENT, ODataError } from '../errors.js';
 import type { EntityTypeDef } from '../metadata/model.js';
 import { primaryKeyOf } from '../metadata/model.js';
+import type { InstantRange } from '../query/instant-range.js';
+import { InstantIndex } from './instant-index.js';
 import type { Row } from './row.js';
 
 /**
@@ -23,6 +25,8 @@ export class Table {
   readonly primaryKey: string;
   private overrides = new Map<string, Row | null>();
   private inserted = new Map<string, Row>();
+  /** the seed rows by `createdon`, built on the first read filtered on a range of it */
+  private created?: InstantIndex;
 
   constructor(
     readonly entity: EntityTypeDef,
@@ -50,8 +54,13 @@ export class Table {
     return this.get(id) !== undefined;
   }
 
-  /** Every row in default order, optionally starting after the row whose key is `afterId`. */
-  *scan(afterId?: string): Generator<Row> {
+  /**
+   * Every row in default order, optionally starting after the row whose key is `afterId`. With
+   * `created`, the rows whose `createdon` may lie in that range, and maybe others: the caller's
+   * filter still decides each row (the seed rows come from an index on `createdon`, every row
+   * written since is visited).
+   */
+  *scan(afterId?: string, created?: InstantRange): Generator<Row> {
     const after = afterId?.toLowerCase();
     let start = 0;
     let skipInsertedUntil: string | undefined;
@@ -65,11 +74,21 @@ export class Table {
     }
     const seed = this.seed;
     if (seed) {
-      for (let i = start; i < seed.count; i++) {
-        const id = seed.idOf(i);
-        const override = this.overrides.get(id);
-        if (override === null) continue;
-        yield override ?? seed.make(i);
+      const indices = created ? this.seedIndicesIn(seed, created) : undefined;
+      if (indices) {
+        for (let k = firstAtLeast(indices, start); k < indices.length; k++) {
+          const i = indices[k]!;
+          const override = this.overrides.get(seed.idOf(i));
+          if (override === null) continue;
+          yield override ?? seed.make(i);
+        }
+      } else {
+        for (let i = start; i < seed.count; i++) {
+          const id = seed.idOf(i);
+          const override = this.overrides.get(id);
+          if (override === null) continue;
+          yield override ?? seed.make(i);
+        }
       }
     }
     for (const [id, row] of this.inserted) {
@@ -79,6 +98,49 @@ export class Table {
       }
       yield row;
     }
+  }
+
+  /**
+   * Every row, for a read ordered by `createdon` that wants its first rows only (as the service seeks
+   * its index for `$orderby=createdon&$top=1`): the rows the index does not order (written since, or
+   * without a `createdon`) in `unordered`, then the other seed rows by `createdon` in `ordered`, each
+   * with its instant in milliseconds. Undefined for a table without seed rows.
+   */
+  scanByCreated(descending: boolean): { unordered: Iterable<Row>; ordered: Iterable<{ row: Row; at: number }> } | undefined {
+    const seed = this.seed;
+    if (!seed) return undefined;
+    const index = this.createdIndex(seed);
+    const { overrides, inserted } = this;
+    function* unordered(): Generator<Row> {
+      for (const row of overrides.values()) if (row) yield row;
+      for (const i of index.undated()) if (overrides.size === 0 || !overrides.has(seed!.idOf(i))) yield seed!.make(i);
+      yield* inserted.values();
+    }
+    function* ordered(): Generator<{ row: Row; at: number }> {
+      for (const { index: i, at } of index.inOrder(descending)) if (overrides.size === 0 || !overrides.has(seed!.idOf(i))) yield { row: seed!.make(i), at };
+    }
+    return { unordered: unordered(), ordered: ordered() };
+  }
+
+  private createdIndex(seed: LazyRows): InstantIndex {
+    return (this.created ??= InstantIndex.build(seed.count, (i) => seed.make(i).values.createdon));
+  }
+
+  /**
+   * The seed rows a range of `createdon` may hold, ascending: the index's, and every seed row
+   * written since (its `createdon` may have been written). Undefined: scan them all.
+   */
+  private seedIndicesIn(seed: LazyRows, created: InstantRange): Int32Array | undefined {
+    const indices = this.createdIndex(seed).indicesIn(created);
+    if (!indices || this.overrides.size === 0) return indices;
+    const written = Int32Array.from(this.overrides.keys(), (id) => seed.indexOf(id)).filter((i) => i >= 0).sort();
+    const merged = new Int32Array(indices.length + written.length);
+    let n = 0;
+    for (let a = 0, b = 0; a < indices.length || b < written.length;) {
+      const next = b >= written.length || (a < indices.length && indices[a]! <= written[b]!) ? indices[a++]! : written[b++]!;
+      if (n === 0 || merged[n - 1] !== next) merged[n++] = next;
+    }
+    return merged.subarray(0, n);
   }
 
   insert(row: Row): void {
@@ -144,6 +206,18 @@ export class Table {
   }
 }
 
+/** the position of the first of the ascending `indices` at or past `index` */
+function firstAtLeast(indices: Int32Array, index: number): number {
+  let lo = 0;
+  let hi = indices.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (indices[mid]! < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Undo steps of an open change set, run in reverse on rollback. */
 export type Journal = (() => void)[];
 
@@ -165,16 +239,16 @@ export class UnionTable extends Table {
     return undefined;
   }
 
-  override *scan(afterId?: string): Generator<Row> {
+  override *scan(afterId?: string, created?: InstantRange): Generator<Row> {
     const members = this.members();
     let start = 0;
     if (afterId !== undefined) {
       start = members.findIndex((t) => t.has(afterId));
       if (start < 0) return;
-      yield* members[start]!.scan(afterId);
+      yield* members[start]!.scan(afterId, created);
       start++;
     }
-    for (const table of members.slice(start)) yield* table.scan();
+    for (const table of members.slice(start)) yield* table.scan(undefined, created);
   }
 
   override count(): number {
