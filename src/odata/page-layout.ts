@@ -56,13 +56,13 @@ export function pageLayout(body: Uint8Array, sliceRows: number): PageLayout | un
   for (let i = 0; i < body.length; i++) {
     const byte = body[i]!;
     if (inString) {
-      if (byte === BACKSLASH) i++;
-      else if (byte === QUOTE) {
-        inString = false;
-        if (keyStart >= 0) {
-          lastKey = decoder.decode(body.subarray(keyStart, i + 1));
-          keyStart = -1;
-        }
+      // most of a page is strings: the closing quote found by the native search, not byte by byte
+      i = closingQuote(body, i);
+      if (i < 0) return undefined;
+      inString = false;
+      if (keyStart >= 0) {
+        lastKey = decoder.decode(body.subarray(keyStart, i + 1));
+        keyStart = -1;
       }
       continue;
     }
@@ -115,6 +115,17 @@ export function pageLayout(body: Uint8Array, sliceRows: number): PageLayout | un
   if (count % sliceRows !== 0) slices.push(lastEnd);
   const head = decoder.decode(body.subarray(0, valueOpen + 1)) + decoder.decode(body.subarray(valueClose));
   return { head, count, slices };
+}
+
+/** the position of the `"` that ends the string whose text starts at `from`, -1 when none does */
+function closingQuote(body: Uint8Array, from: number): number {
+  for (let at = body.indexOf(QUOTE, from); at >= 0; at = body.indexOf(QUOTE, at + 1)) {
+    // escaped when an odd number of backslashes comes right before it
+    let backslashes = 0;
+    while (at - 1 - backslashes >= from && body[at - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+  return -1;
 }
 
 /** the text of slice `index` of a laid-out page as a page of its own (`{"value":[…]}`), for the page parser */
