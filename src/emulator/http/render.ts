@@ -23,7 +23,7 @@ export const etagOf = (row: Row) => `W/"${row.version}"`;
 const columnsByQuery = new WeakMap<PreparedQuery | EntityTypeDef, Map<EntityTypeDef, string[]>>();
 
 /** Columns to write, in the service's order: the selection (or all), money's currency, key last; worked out once per query. */
-function columnsOf(entity: EntityTypeDef, query: PreparedQuery | undefined): string[] {
+export function columnsOf(entity: EntityTypeDef, query: PreparedQuery | undefined): string[] {
   let known = columnsByQuery.get(query ?? entity);
   if (!known) columnsByQuery.set(query ?? entity, (known = new Map()));
   let names = known.get(entity);
