@@ -11,7 +11,7 @@ import type { Catalog } from '../catalog/types.js';
 import { createTokenProvider, type AuthSettings } from '../auth/index.js';
 import { resolveOptions, type ConnectionOptions } from '../config/index.js';
 import { DynasqlError } from '../errors/index.js';
-import { createExecutor, statementScope, type Executor } from '../http/index.js';
+import { abortError, createExecutor, statementScope, type Executor } from '../http/index.js';
 import { LocalEngine } from '../local/index.js';
 import { capabilitiesFor } from '../capabilities/index.js';
 import type { Clock } from '../util/index.js';
@@ -158,11 +158,15 @@ class DynasqlConnection implements Connection {
     let ended = false;
     try {
       this.ensureOpen();
-      for await (const row of this.streamRows(sql, params, options)) {
-        // rows read ahead before close() are not handed out after it
-        this.ensureOpen();
-        rows++;
-        yield row as R;
+      const { batches, signal } = await this.openRows(sql, params, options);
+      for await (const batch of batches) {
+        for (const row of batch) {
+          // a cancel stops the rows at once, not at the end of a batch; rows read ahead before close() are not handed out after it
+          if (signal?.aborted) throw abortError(signal);
+          this.ensureOpen();
+          rows++;
+          yield row as R;
+        }
       }
       ended = true;
       this.logStatement(statementSummary(sql, started, { command: 'SELECT', rows }));
@@ -210,22 +214,25 @@ class DynasqlConnection implements Connection {
     const explained = explainedWrite(sql);
     if (explained !== undefined) return this.explainWrite(explained, params, options);
     const rows: Row[] = [];
-    const { columns, command, rows: iterator } = await this.open(sql, params, options);
-    for await (const row of iterator) rows.push(row);
+    const { columns, command, batches } = await this.open(sql, params, options);
+    for await (const batch of batches) for (const row of batch) rows.push(row);
     return { columns, rows, rowCount: rows.length, command };
   }
 
-  private async *streamRows(sql: string, params: QueryParams | undefined, options: QueryOptions): AsyncIterable<Row> {
+  /**
+   * A statement's rows as `stream` hands them out: a SELECT's batches as they come (statement.ts
+   * RowStream) with the statement's signal, anything else answered whole.
+   */
+  private async openRows(sql: string, params: QueryParams | undefined, options: QueryOptions): Promise<{ batches: AsyncIterable<Row[]> | Iterable<Row[]>; signal: AbortSignal | undefined }> {
     if (this.current || parseTransactionControl(sql) || isExecStatement(sql) || isWriteStatement(sql) || explainedWrite(sql) !== undefined) {
       // answered whole: statements that are not a SELECT, and anything inside a transaction
       const result = await this.run(sql, params, options);
       options.onColumns?.(result.columns);
-      yield* result.rows;
-      return;
+      return { batches: [result.rows], signal: undefined };
     }
-    const { columns, rows } = await this.open(sql, params, options);
+    const { columns, batches, signal } = await this.open(sql, params, options);
     options.onColumns?.(columns);
-    yield* rows;
+    return { batches, signal };
   }
 
   get transaction(): Transaction | undefined {
@@ -486,10 +493,10 @@ class DynasqlConnection implements Connection {
     const ctx = withFunctions?.statement ?? this.statementContext(options);
     if (prepared.explain) {
       const text = [...(withFunctions?.functionLines ?? []), explainText(ctx, prepared.plan, prepared.subqueryKeys)].join('\n');
-      async function* rows(): AsyncGenerator<Row> {
-        for (const line of text.split('\n')) yield { plan: line };
+      async function* batches(): AsyncGenerator<Row[]> {
+        yield text.split('\n').map((line) => ({ plan: line }));
       }
-      return { columns: [{ name: 'plan', type: 'nvarchar' }], rows: rows(), command: 'EXPLAIN' };
+      return { columns: [{ name: 'plan', type: 'nvarchar' }], batches: batches(), signal: undefined, command: 'EXPLAIN' };
     }
     const scope = this.scope(options.signal);
     const progress = new ProgressReporter(this.executor, options.onProgress);
@@ -499,17 +506,17 @@ class DynasqlConnection implements Connection {
     try {
       const plan = await planWithSubqueryKeys(ctx, prepared, scope.signal, counters);
       const result = await runPlan(ctx, plan, scope.signal, counters, options.readAhead ?? true);
-      const source = result.rows;
+      const source = result.batches;
       const present = rowPresenter(result.columns, this.options);
-      async function* rows(): AsyncGenerator<Row> {
+      async function* batches(): AsyncGenerator<Row[]> {
         try {
-          for await (const row of source) yield present(row);
+          for await (const batch of source) yield batch.map(present);
           report();
         } finally {
           scope.dispose();
         }
       }
-      return { columns: result.columns, rows: rows(), command: 'SELECT' };
+      return { columns: result.columns, batches: batches(), signal: scope.signal, command: 'SELECT' };
     } catch (error) {
       scope.dispose();
       throw error;

@@ -131,9 +131,11 @@ export async function planWithSubqueryKeys(ctx: StatementContext, prepared: Prep
   const keyed = await planWithKeys(prepared.subqueryKeys, async (bound) => {
     const result = await runPlan(ctx, planQuery(bound, options), signal, counters);
     const values: unknown[] = [];
-    for await (const row of result.rows) {
-      if (values.length >= MAX_SUBQUERY_ROWS) return undefined;
-      values.push(Object.values(row)[0]);
+    for await (const batch of result.batches) {
+      for (const row of batch) {
+        if (values.length >= MAX_SUBQUERY_ROWS) return undefined;
+        values.push(Object.values(row)[0]);
+      }
     }
     return values;
   }, { plan: (bound) => planQuery(bound, options), planChunk: (bound, chunkedScan) => chunkPlan(ctx, bound, { ...options, chunkedScan }) });
@@ -168,9 +170,14 @@ function columnType(column: Column): ResultColumn {
   };
 }
 
+/**
+ * A statement's rows as they come, a batch at a time (a page's slice, an engine chunk): one async step
+ * per batch, not per row, between the scan and whoever hands rows out one by one (connect.ts stream),
+ * which checks the statement's signal before each row.
+ */
 export interface RowStream {
   columns: ResultColumn[];
-  rows: AsyncIterable<Row>;
+  batches: AsyncIterable<Row[]>;
 }
 
 /** runs a prepared plan; direct plans stream page by page, local plans stream their scans into the engine and its result out */
@@ -213,23 +220,18 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
     };
     // let go once handed out: a generator's closure would keep the first rows alive until the statement ends
     let firstRows = first.done ? undefined : first.value;
-    async function* rows(): AsyncGenerator<Row> {
+    async function* batches(): AsyncGenerator<Row[]> {
       const held = firstRows;
       firstRows = undefined;
       if (held === undefined) return;
-      for (const values of held) {
-        if (signal?.aborted) throw abortError(signal);
-        yield toRow(values);
-      }
+      if (signal?.aborted) throw abortError(signal);
+      yield held.map(toRow);
       for await (const page of source) {
-        for (const values of page) {
-          // a cancel stops the rows at once, not at the end of the page
-          if (signal?.aborted) throw abortError(signal);
-          yield toRow(values);
-        }
+        if (signal?.aborted) throw abortError(signal);
+        yield page.map(toRow);
       }
     }
-    return { columns: resultColumns, rows: rows() };
+    return { columns: resultColumns, batches: batches() };
   }
   // each remote scan's pages go into the engine as they arrive; `$expand` parents once their scan is read
   const inputs: LocalInput[] = [];
@@ -269,20 +271,17 @@ export async function runPlan(ctx: StatementContext, plan: PhysicalPlan, signal:
   }
   const typed = typedColumns(plan, result.columns);
   const chunks = result.chunks;
-  async function* rows(): AsyncGenerator<Row> {
+  async function* batches(): AsyncGenerator<Row[]> {
     try {
       for await (const chunk of chunks) {
-        for (const row of chunk) {
-          // a cancel stops the rows at once, not at the end of the chunk
-          if (signal?.aborted) throw abortError(signal);
-          yield row as Row;
-        }
+        if (signal?.aborted) throw abortError(signal);
+        yield chunk as Row[];
       }
     } catch (error) {
       throw stopped(error, signal);
     }
   }
-  return { columns: typed, rows: rows() };
+  return { columns: typed, batches: batches() };
 }
 
 /** one page, taken when the engine reaches it (a generator's body runs on the first `next()`) */

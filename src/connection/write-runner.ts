@@ -335,9 +335,11 @@ async function readRows(ctx: WriteRunContext, query: S.Query, params: ParamValue
   const result = await runPlan(sc, plan, signal, counters);
   const names = result.columns.map((c) => c.name);
   const rows: InputValue[][] = [];
-  for await (const row of result.rows) {
-    rows.push(names.map((n) => row[n] as InputValue));
-    if (max > 0 && rows.length > max) checkMaxRows(ctx, rows.length, false);
+  for await (const batch of result.batches) {
+    for (const row of batch) {
+      rows.push(names.map((n) => row[n] as InputValue));
+      if (max > 0 && rows.length > max) checkMaxRows(ctx, rows.length, false);
+    }
   }
   return { rows, width: names.length };
 }
