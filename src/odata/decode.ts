@@ -84,7 +84,8 @@ const asBigInt: ValueDecoder = (raw) => {
 const asDate: ValueDecoder = (raw) => {
   if (raw == null) return null;
   const text = String(raw);
-  return new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  // a date without a time (`2024-05-01`, Edm.Date) is midnight UTC, not local midnight
+  return new Date(text.length === 10 && /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
 };
 
 /** the range of each integer type a pushed aggregate's result may have */
