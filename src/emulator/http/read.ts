@@ -18,10 +18,11 @@ export interface RowSource {
   entity: EntityTypeDef;
   entitySet: string;
   /**
-   * Rows in default order, starting after the row with key `afterId` when given; with `created`,
-   * a source may leave out rows whose `createdon` lies outside that range (PreparedQuery.created).
+   * Rows in default order, starting after the row with key `afterId` when given; with `filter`, only
+   * those it matches; `created` (PreparedQuery.created) is the range of `createdon` the filter confines
+   * them to, which a source with an index on it may use (store/table.ts scan).
    */
-  scan(afterId?: string, created?: InstantRange): Iterable<Row>;
+  scan(afterId?: string, created?: InstantRange, filter?: (row: Row) => boolean): Iterable<Row>;
   /** Every row, those the source orders by `createdon` apart and in that order (store/table.ts scanByCreated). */
   byCreated?(descending: boolean): { unordered: Iterable<Row>; ordered: Iterable<{ row: Row; at: number }> } | undefined;
   /** The number of rows, when known without scanning (a whole table). */
@@ -76,14 +77,14 @@ export function readCollection(rc: ReadContext, source: RowSource, tracking?: { 
   if (query.order && top !== undefined && !cookie && top <= SELECTED_TOP_MAX) {
     // `$top=1&$orderby=createdon` (the bounds of a partitioned read): the first rows without sorting the table
     const byCreated = query.orderedBy?.column === 'createdon' ? source.byCreated?.(query.orderedBy.descending) : undefined;
-    page = byCreated ? selectFirstByCreated(byCreated, query, top, keyOf) : selectFirst(source.scan(undefined, query.created), query, top, keyOf);
+    page = byCreated ? selectFirstByCreated(byCreated, query, top, keyOf) : selectFirst(source.scan(undefined, query.created, query.filter), query, top, keyOf);
     more = false;
   } else if (query.order) {
     const store = rc.scope.store;
     const cacheKey = `${store.generation}|${rc.scope.userId}|${rc.req.rest}?${rc.req.rawQuery.split('&').filter((p) => !/^(\$|%24)skiptoken=/i.test(p)).join('&')}`;
     matched = store.orderedResults.get(cacheKey);
     if (!matched) {
-      matched = collect(source.scan(undefined, query.created), query);
+      matched = [...source.scan(undefined, query.created, query.filter)];
       matched.sort((a, b) => query.order!(a, b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
       if (store.orderedResults.size >= ORDERED_RESULTS_KEPT) store.orderedResults.delete(store.orderedResults.keys().next().value!);
       store.orderedResults.set(cacheKey, matched);
@@ -103,8 +104,7 @@ export function readCollection(rc: ReadContext, source: RowSource, tracking?: { 
     page = [];
     more = false;
     let stopped = false;
-    for (const row of source.scan(cookie?.last, query.created)) {
-      if (query.filter && !query.filter(row)) continue;
+    for (const row of source.scan(cookie?.last, query.created, query.filter)) {
       if (page.length === limit) {
         more = top === undefined;
         stopped = true;
@@ -120,7 +120,7 @@ export function readCollection(rc: ReadContext, source: RowSource, tracking?: { 
   const wantsCount = options.get('$count') === 'true';
   let count: number | undefined;
   if (wantsCount) {
-    count = matched ? matched.length : countMatches(source.scan(undefined, query.created), query, (profile.countCap ?? Infinity) + 1);
+    count = matched ? matched.length : countUpTo(source.scan(undefined, query.created, query.filter), (profile.countCap ?? Infinity) + 1);
   }
   const cap = profile.countCap ?? Infinity;
   if (wantsAnnotation(prefs, TOTAL)) body[`@${TOTAL}`] = count === undefined ? -1 : Math.min(count, cap);
@@ -150,41 +150,37 @@ export function readCollection(rc: ReadContext, source: RowSource, tracking?: { 
   return jsonResponse(200, { ...body, ...tail }, headers);
 }
 
-function collect(rows: Iterable<Row>, query: PreparedQuery): Row[] {
-  const out: Row[] = [];
-  for (const row of rows) if (!query.filter || query.filter(row)) out.push(row);
-  return out;
-}
-
-/** the first `top` matching rows in the query's order (the key breaking ties), kept sorted as they are found */
+/** the first `top` rows of `rows` (already filtered) in the query's order (the key breaking ties), kept sorted as they are found */
 function selectFirst(rows: Iterable<Row>, query: PreparedQuery, top: number, keyOf: (row: Row) => string, first: Row[] = []): Row[] {
   for (const row of rows) keepIfFirst(row, query, top, keyOf, first);
   return first;
 }
 
 /**
- * `selectFirst` for an order by `createdon` alone, from a source that gives most rows in that order:
- * the others first, then the ordered ones until one comes past the last kept (a millisecond of
- * slack: the order compares the stored texts, the index their instants).
+ * `selectFirst` for an order by `createdon` alone, from a source that gives most rows in that order
+ * (unfiltered): the others first, then the ordered ones until one comes past the last kept (a
+ * millisecond of slack: the order compares the stored texts, the index their instants).
  */
 function selectFirstByCreated(
   rows: { unordered: Iterable<Row>; ordered: Iterable<{ row: Row; at: number }> }, query: PreparedQuery, top: number, keyOf: (row: Row) => string,
 ): Row[] {
-  const first = selectFirst(rows.unordered, query, top, keyOf);
+  const matches = (row: Row) => !query.filter || query.filter(row);
+  const first: Row[] = [];
+  for (const row of rows.unordered) if (matches(row)) keepIfFirst(row, query, top, keyOf, first);
   const descending = query.orderedBy!.descending;
   for (const { row, at } of rows.ordered) {
     if (first.length === top && top > 0) {
       const last = Date.parse(String(first[top - 1]!.values.createdon ?? ''));
       if (descending ? at < last - 1 : at > last + 1) break;
     }
-    keepIfFirst(row, query, top, keyOf, first);
+    if (matches(row)) keepIfFirst(row, query, top, keyOf, first);
   }
   return first;
 }
 
-/** `row` put in its place among `first` (sorted, at most `top` long) when it matches and belongs there */
+/** `row` put in its place among `first` (sorted, at most `top` long) when it belongs there */
 function keepIfFirst(row: Row, query: PreparedQuery, top: number, keyOf: (row: Row) => string, first: Row[]): void {
-  if (top === 0 || (query.filter && !query.filter(row))) return;
+  if (top === 0) return;
   const order = (a: Row, b: Row) => query.order!(a, b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0);
   if (first.length === top && order(row, first[top - 1]!) >= 0) return;
   let at = first.length;
@@ -193,12 +189,9 @@ function keepIfFirst(row: Row, query: PreparedQuery, top: number, keyOf: (row: R
   if (first.length > top) first.pop();
 }
 
-function countMatches(rows: Iterable<Row>, query: PreparedQuery, stopAt: number): number {
+function countUpTo(rows: Iterable<Row>, stopAt: number): number {
   let n = 0;
-  for (const row of rows) {
-    if (query.filter && !query.filter(row)) continue;
-    if (++n >= stopAt) break;
-  }
+  for (const _row of rows) if (++n >= stopAt) break;
   return n;
 }
 

@@ -153,7 +153,7 @@ function routeEntitySet(call: Call, entity: EntityTypeDef, head: Segment, rest: 
       if (req.method === 'GET' && isTrackedRead(call.rc)) return readTracked(call.rc, trackedSource(call, table, setName));
       if (req.method === 'GET') {
         return readCollection(call.rc, {
-          entity, entitySet: setName, scan: (after, created) => table.scan(after, created), byCreated: (descending) => table.scanByCreated(descending), count: () => table.count(),
+          entity, entitySet: setName, scan: (after, created, filter) => table.scan(after, created, filter), byCreated: (descending) => table.scanByCreated(descending), count: () => table.count(),
         });
       }
       if (req.method === 'POST') return create(call, table, setName);
@@ -191,7 +191,7 @@ function routeEntitySet(call: Call, entity: EntityTypeDef, head: Segment, rest: 
 function trackedSource(call: Call, table: Table, setName: string): TrackedSource {
   const store = call.state.store;
   return {
-    entity: table.entity, entitySet: setName, scan: (after, created) => table.scan(after, created), count: () => table.count(),
+    entity: table.entity, entitySet: setName, scan: (after, created, filter) => table.scan(after, created, filter), count: () => table.count(),
     tables: store.tablesOfType(table.entity.name).filter((t) => !t.entity.abstract).map((t) => t.entity.name),
     get: (id) => table.get(id),
   };
@@ -437,11 +437,13 @@ function routeNavigation(call: Call, table: Table, record: { id: string; row: Ro
   const source: RowSource = {
     entity: childTable.entity,
     entitySet: childTable.entitySet,
-    scan: (after) => {
-      const rows = collectionChildren(call.rc.scope, entity, record.row, nav).rows;
-      if (!after) return rows;
-      const at = rows.findIndex((r) => String(r.values[childTable.primaryKey]).toLowerCase() === after);
-      return rows.slice(at + 1);
+    scan: (after, _created, filter) => {
+      let rows = collectionChildren(call.rc.scope, entity, record.row, nav).rows;
+      if (after) {
+        const at = rows.findIndex((r) => String(r.values[childTable.primaryKey]).toLowerCase() === after);
+        rows = rows.slice(at + 1);
+      }
+      return filter ? rows.filter(filter) : rows;
     },
   };
   return readCollection(call.rc, source);

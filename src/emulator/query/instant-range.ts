@@ -18,14 +18,73 @@ export interface InstantRange {
   low: number;
   high: number;
   nulls: boolean;
+  /**
+   * When the filter is nothing but comparisons of the column with instants of at most millisecond
+   * precision (`and`, `or`, parentheses): the filter itself, as a test of a row's instant in
+   * milliseconds (NaN without one), exact for stored texts of at most millisecond precision. A store
+   * that knows its rows' instants decides them without the compiled filter.
+   */
+  exact?: (ms: number) => boolean;
 }
 
 const EVERY: InstantRange = { low: -Infinity, high: Infinity, nulls: true };
 
 export function instantRangeOf(expr: Expr, column: string): InstantRange | undefined {
   const range = rangeOf(expr, column);
-  return range === EVERY ? undefined : range;
+  if (range === EVERY) return undefined;
+  const exact = exactTest(expr, column);
+  return exact ? { ...range, exact } : range;
 }
+
+/** the filter as a test of the instant (NaN: null), as compareValues/equalValues decide it; undefined for any other shape */
+function exactTest(expr: Expr, column: string): ((ms: number) => boolean) | undefined {
+  switch (expr.type) {
+    case 'group':
+      return exactTest(expr.expr, column);
+    case 'logical': {
+      const left = exactTest(expr.left, column);
+      const right = exactTest(expr.right, column);
+      if (!left || !right) return undefined;
+      return expr.op === 'and' ? (ms) => left(ms) && right(ms) : (ms) => left(ms) || right(ms);
+    }
+    case 'compare': {
+      const isColumn = (e: Expr) => e.type === 'path' && e.segments.length === 1 && e.segments[0] === column;
+      let op = expr.op;
+      let other = expr.right;
+      if (!isColumn(expr.left)) {
+        if (!isColumn(expr.right)) return undefined;
+        op = FLIPPED[op];
+        other = expr.left;
+      }
+      if (other.type !== 'literal') return undefined;
+      if (other.edm === 'null') {
+        // null equals only null (protocol §12.1)
+        if (op === 'eq') return (ms) => Number.isNaN(ms);
+        if (op === 'ne') return (ms) => !Number.isNaN(ms);
+        return undefined;
+      }
+      // finer digits than a millisecond, or a date without a time: the compiled filter decides
+      if (other.edm !== 'Edm.DateTimeOffset' || !MILLISECOND_UTC.test(String(other.value))) return undefined;
+      const at = Date.parse(String(other.value));
+      if (!Number.isFinite(at)) return undefined;
+      // a comparison with null is unknown, so false, except `ne`, which null passes (`null ne 1` is true)
+      switch (op) {
+        case 'eq': return (ms) => ms === at;
+        case 'ne': return (ms) => ms !== at;
+        case 'gt': return (ms) => ms > at;
+        case 'ge': return (ms) => ms >= at;
+        case 'lt': return (ms) => ms < at;
+        case 'le': return (ms) => ms <= at;
+        default: return undefined;
+      }
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** a UTC instant with at most millisecond digits: `2024-01-01T00:00:00Z`, `…:00.5Z`, `…:00.123Z` */
+const MILLISECOND_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
 
 function rangeOf(expr: Expr, column: string): InstantRange {
   switch (expr.type) {

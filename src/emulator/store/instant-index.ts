@@ -1,5 +1,8 @@
 import type { InstantRange } from '../query/instant-range.js';
 
+/** what `exact` holds every seed text to (query/instant-range.ts reads literals the same way) */
+const MILLISECOND_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
+
 /** ranges whose rows are kept, sorted, per index: a range read page after page finds its rows once */
 const RANGES_KEPT = 32;
 
@@ -17,6 +20,8 @@ export class InstantIndex {
   private readonly kept = new Map<string, Int32Array>();
 
   private constructor(
+    /** every seed row's text is a UTC instant of at most millisecond precision: its instant is exactly what a filter compares */
+    readonly exact: boolean,
     private readonly count: number,
     /** each seed row's instant in milliseconds, NaN without one */
     private readonly instants: Float64Array,
@@ -30,14 +35,26 @@ export class InstantIndex {
     const instants = new Float64Array(count);
     const dated: number[] = [];
     const undated: number[] = [];
+    let exact = true;
     for (let i = 0; i < count; i++) {
       const value = instantOf(i);
       const ms = typeof value === 'string' ? Date.parse(value) : NaN;
       instants[i] = ms;
-      (Number.isNaN(ms) ? undated : dated).push(i);
+      if (Number.isNaN(ms)) {
+        undated.push(i);
+        exact &&= value === null || value === undefined;
+      } else {
+        dated.push(i);
+        exact &&= MILLISECOND_UTC.test(value as string);
+      }
     }
     dated.sort((a, b) => instants[a]! - instants[b]! || a - b);
-    return new InstantIndex(count, instants, Int32Array.from(dated), Int32Array.from(undated));
+    return new InstantIndex(exact, count, instants, Int32Array.from(dated), Int32Array.from(undated));
+  }
+
+  /** seed row `index`'s instant in milliseconds, NaN without one */
+  instantAt(index: number): number {
+    return this.instants[index]!;
   }
 
   /**

@@ -55,12 +55,13 @@ export class Table {
   }
 
   /**
-   * Every row in default order, optionally starting after the row whose key is `afterId`. With
-   * `created`, the rows whose `createdon` may lie in that range, and maybe others: the caller's
-   * filter still decides each row (the seed rows come from an index on `createdon`, every row
-   * written since is visited).
+   * Every row in default order, optionally starting after the row whose key is `afterId`; with
+   * `filter`, only the rows it matches. With `created` (the range of `createdon` the filter confines
+   * its rows to, query/instant-range.ts), the seed rows come from an index on `createdon` instead of
+   * a scan of the table, and where the filter is nothing but that range (`created.exact`), the index's
+   * instants decide them without the filter. Rows written since are always visited and filtered.
    */
-  *scan(afterId?: string, created?: InstantRange): Generator<Row> {
+  *scan(afterId?: string, created?: InstantRange, filter?: (row: Row) => boolean): Generator<Row> {
     const after = afterId?.toLowerCase();
     let start = 0;
     let skipInsertedUntil: string | undefined;
@@ -73,21 +74,32 @@ export class Table {
       } else start = this.seed?.count ?? 0; // unknown id: nothing of the seed comes after it
     }
     const seed = this.seed;
+    const overrides = this.overrides;
     if (seed) {
       const indices = created ? this.seedIndicesIn(seed, created) : undefined;
       if (indices) {
+        const index = this.createdIndex(seed);
+        const exact = filter && created!.exact && index.exact ? created!.exact : undefined;
         for (let k = firstAtLeast(indices, start); k < indices.length; k++) {
           const i = indices[k]!;
-          const override = this.overrides.get(seed.idOf(i));
+          // a row's id is made only to look for a write over it
+          const override = overrides.size === 0 ? undefined : overrides.get(seed.idOf(i));
           if (override === null) continue;
-          yield override ?? seed.make(i);
+          if (override) {
+            if (!filter || filter(override)) yield override;
+          } else if (exact) {
+            if (exact(index.instantAt(i))) yield seed.make(i);
+          } else {
+            const row = seed.make(i);
+            if (!filter || filter(row)) yield row;
+          }
         }
       } else {
         for (let i = start; i < seed.count; i++) {
-          const id = seed.idOf(i);
-          const override = this.overrides.get(id);
+          const override = overrides.size === 0 ? undefined : overrides.get(seed.idOf(i));
           if (override === null) continue;
-          yield override ?? seed.make(i);
+          const row = override ?? seed.make(i);
+          if (!filter || filter(row)) yield row;
         }
       }
     }
@@ -96,7 +108,7 @@ export class Table {
         if (id === skipInsertedUntil) skipInsertedUntil = undefined;
         continue;
       }
-      yield row;
+      if (!filter || filter(row)) yield row;
     }
   }
 
@@ -239,16 +251,16 @@ export class UnionTable extends Table {
     return undefined;
   }
 
-  override *scan(afterId?: string, created?: InstantRange): Generator<Row> {
+  override *scan(afterId?: string, created?: InstantRange, filter?: (row: Row) => boolean): Generator<Row> {
     const members = this.members();
     let start = 0;
     if (afterId !== undefined) {
       start = members.findIndex((t) => t.has(afterId));
       if (start < 0) return;
-      yield* members[start]!.scan(afterId, created);
+      yield* members[start]!.scan(afterId, created, filter);
       start++;
     }
-    for (const table of members.slice(start)) yield* table.scan(undefined, created);
+    for (const table of members.slice(start)) yield* table.scan(undefined, created, filter);
   }
 
   override count(): number {
