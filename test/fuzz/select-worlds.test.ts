@@ -13,8 +13,13 @@ import { SUITE_FEATURES } from './suite-features.js';
 import { CHECK_TYPES, FINOPS, LANGUAGE_PAGED, LANGUAGE_STATEMENTS, LANGUAGE_STREAMS, LANGUAGES, PAGE_SIZE, PAGED, SUITE_SEED as SEED } from './suite-plan.js';
 
 let world: FuzzWorld;
-/** the world read with Page Size=PAGE_SIZE: a connection of its own over the same emulator and oracle */
+/**
+ * The world read with Page Size=PAGE_SIZE, connections of their own over the same emulator and oracle: `paged` past a
+ * full first page reads in ranges of createdon at once (Parallel Reads=Auto: each range's few rows fit a page), `inOrder`
+ * follows every nextLink one page after another (Parallel Reads=Off)
+ */
 let paged: FuzzWorld;
+let inOrder: FuzzWorld;
 let finops: FuzzWorld[] = [];
 /** per remote language: the world read as it is and in pages, each with a connection of that setting (the emulator and oracle shared) */
 const languages = new Map<string, { world: FuzzWorld; paged: FuzzWorld }>();
@@ -45,30 +50,37 @@ beforeAll(async () => {
   const over = async (language: string, pages: string) => ({ ...world, conn: language === 'auto' && !pages ? world.conn : await connect(`Url=${world.emulator.url}${remoteLanguageSettings(language)}${pages}`) });
   for (const language of LANGUAGES) languages.set(language, { world: await over(language, ''), paged: await over(language, `;Page Size=${PAGE_SIZE}`) });
   paged = languages.get('auto')!.paged;
+  inOrder = await over('auto', `;Page Size=${PAGE_SIZE};Parallel Reads=Off`);
 }, 600_000);
 afterAll(async () => {
   for (const f of languages.values()) {
     if (f.world.conn !== world.conn) await f.world.conn.close();
     await f.paged.conn.close();
   }
+  await inOrder?.conn.close();
   for (const w of finops) await w.close();
   await world?.close();
 });
 
 describe('randomized differential test against the oracle: other worlds and settings', () => {
-  it(`${PAGED} generated SELECTs read in pages of ${PAGE_SIZE} rows give the oracle's answer`, async () => {
-    // every table read whole spans pages: contact's 600 rows are six or more requests
-    const before = world.emulator.requests().length;
-    expect((await paged.conn.query('SELECT contactid FROM contact')).rows).toHaveLength(paged.tables.get('contact')!.length);
-    expect(world.emulator.requests().length - before).toBeGreaterThanOrEqual(paged.tables.get('contact')!.length / PAGE_SIZE);
+  it(`${PAGED} generated SELECTs read in pages of ${PAGE_SIZE} rows, in ranges at once and page after page, give the oracle's answer`, async () => {
+    // every table read whole spans pages: contact's 600 rows are six or more requests either way
+    for (const w of [paged, inOrder]) {
+      const before = world.emulator.requests().length;
+      expect((await w.conn.query('SELECT contactid FROM contact')).rows).toHaveLength(w.tables.get('contact')!.length);
+      expect(world.emulator.requests().length - before).toBeGreaterThanOrEqual(w.tables.get('contact')!.length / PAGE_SIZE);
+    }
     const generator = paged.generator(SEED + 2, SUITE_FEATURES);
-    const failures: { g: Generated; outcome: Outcome }[] = [];
+    const failures = new Map<FuzzWorld, { g: Generated; outcome: Outcome }[]>();
     for (let i = 0; i < PAGED; i++) {
       const g = generator.next();
-      const outcome = await runCase(paged, g.q, g.dialect, CHECK_TYPES);
-      if (outcome.kind !== 'agree') failures.push({ g, outcome });
+      const w = i % 2 ? inOrder : paged;
+      const outcome = await runCase(w, g.q, g.dialect, CHECK_TYPES);
+      if (outcome.kind !== 'agree') failures.set(w, [...(failures.get(w) ?? []), { g, outcome }]);
     }
-    if (failures.length) expect.fail(await explainFailures(failures, 'select', paged, CHECK_TYPES));
+    const explained: string[] = [];
+    for (const [w, f] of failures) explained.push(`${w === inOrder ? 'page after page' : 'in ranges'}: ${await explainFailures(f, 'select', w, CHECK_TYPES)}`);
+    if (explained.length) expect.fail(explained.join('\n'));
   }, 900_000);
 
   it(`${FINOPS} generated SELECTs over F&O's CustomersV3, Cross Company off and on, give the oracle's answer`, async () => {

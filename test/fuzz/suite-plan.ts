@@ -16,8 +16,9 @@ export const CHECK_TYPES = SUITE_FEATURES.has('coltypes');
 
 /**
  * statements read in pages of PAGE_SIZE rows (the connection's Page Size), so that every read of a whole table
- * (300 accounts, 600 contacts) follows nextLinks or paging cookies, and takes the partitioned reads past a full
- * first page; the same paths as a table past the service's 5,000-row page, at a tenth of the rows to read
+ * (300 accounts, 600 contacts) spans pages: alternately in ranges of createdon at once past a full first page
+ * (Parallel Reads=Auto) and page after page, following every nextLink or paging cookie (Parallel Reads=Off); the
+ * paths of a table past the service's 5,000-row page, at a tenth of the rows to read
  */
 export const PAGED = 60;
 export const PAGE_SIZE = 100;
