@@ -477,8 +477,10 @@ export function buildDataverseSeed(
     };
     // The differential test reads every account and contact for each of thousands of statements: its
     // worlds (a few thousand rows) build each row once, as does a benchmark that keeps its rows
-    // (EmulatorOptions.keepSeedRows). Sharing a row is safe: writes store a copy.
-    const built: (Row | undefined)[] | undefined = options.fuzzData || options.keepRows ? [] : undefined;
+    // (EmulatorOptions.keepSeedRows), and any table of up to KEPT_TABLE_ROWS rows (an emulator a test starts
+    // is read over and over: building rows was ~20% of a write test's CPU). Only bigger tables are built
+    // anew on every read, for memory. Sharing a row is safe: writes store a copy.
+    const built: (Row | undefined)[] | undefined = options.fuzzData || options.keepRows || count <= KEPT_TABLE_ROWS ? [] : undefined;
     tables.set(table, {
       count,
       idOf: (i) => sequence.idOf(i),
@@ -489,6 +491,9 @@ export function buildDataverseSeed(
   const associations = seedAssociations(model, counts, (table, rowId) => seq(table).indexOf(rowId, counts[table] ?? 0), (table, i) => seq(table).idOf(i));
   return { tables, associations, whoAmI: { UserId: admin, BusinessUnitId: rootBu, OrganizationId: org } };
 }
+
+/** tables of up to this many rows keep each row once built (a few MB each at most) */
+const KEPT_TABLE_ROWS = 5_000;
 
 /**
  * A few many-to-many pairs, each a rule on row indexes so both sides are found without a scan:
