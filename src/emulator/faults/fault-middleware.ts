@@ -17,6 +17,29 @@ function sendJson(ctx: EmulatorRequestContext, status: number, headers: Record<s
   ctx.res.end(text);
 }
 
+/** requests whose latency is over, waiting to be answered one per turn of the event loop */
+const waiting: (() => void)[] = [];
+
+/**
+ * Waits for this request's turn. Requests sent together end their latency together, and answered in
+ * one go (a page of 5,000 rows is ~40 ms of work) they kept the event loop from reading anything else
+ * meanwhile: requests sent after the first answer arrived waited for the last one before their own
+ * latency began, which no service with capacity to spare does. One answer per turn lets the loop read
+ * new requests (and start their latency) between answers.
+ */
+function takeTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    if (waiting.length === 1) setImmediate(answerNext);
+  });
+}
+
+function answerNext(): void {
+  waiting.shift()?.();
+  // an immediate queued while immediates run waits for the loop's next turn: new requests are read first
+  if (waiting.length > 0) setImmediate(answerNext);
+}
+
 /**
  * Injects the planned fault of each request (see FaultPlanner): waits the planned latency, then
  * answers 429 or 5xx itself, resets the connection, or lets the router answer and tampers with the
@@ -27,7 +50,10 @@ export function faultMiddleware(injector: FaultInjector, edition: string): Middl
   return async (ctx, next) => {
     const isWrite = WRITE_METHODS.has(ctx.method);
     const plan = injector.plan(isWrite);
-    if (plan.delayMs > 0) await sleep(plan.delayMs);
+    if (plan.delayMs > 0) {
+      await sleep(plan.delayMs);
+      await takeTurn();
+    }
     const options = injector.options;
     if (plan.fault) count(ctx, plan.fault);
     switch (plan.fault) {
