@@ -12,6 +12,8 @@
  *   layout.slices  →  [start0, end0, start1, end1, …]  (byte offsets of each slice of up to 500 rows)
  */
 
+import { isAscii } from 'node:buffer';
+
 export interface PageLayout {
   /** the page's JSON with its `value` array emptied: the annotations (`@odata.nextLink`, `@odata.count`) */
   head: string;
@@ -120,5 +122,14 @@ export function pageLayout(body: Uint8Array, sliceRows: number): PageLayout | un
 
 /** the text of slice `index` of a laid-out page as a page of its own (`{"value":[…]}`), for the page parser */
 export function sliceText(body: Uint8Array, layout: PageLayout, index: number): string {
-  return `{"value":[${decoder.decode(body.subarray(layout.slices[2 * index]!, layout.slices[2 * index + 1]!))}]}`;
+  return `{"value":[${textOf(body.subarray(layout.slices[2 * index]!, layout.slices[2 * index + 1]!))}]}`;
+}
+
+/**
+ * UTF-8 bytes as text. Most pages are ASCII, whose bytes are their characters: read as Latin-1 they
+ * make the same string ~10x faster than a UTF-8 decoder does (isAscii is one vectorised pass).
+ */
+function textOf(bytes: Uint8Array): string {
+  if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return decoder.decode(bytes);
 }
