@@ -1,4 +1,4 @@
-import type { Expr } from './ast.js';
+import type { Expr, Literal } from './ast.js';
 
 /**
  * The instants of one date column a `$filter` can match, as far as its shape shows them: a
@@ -48,15 +48,9 @@ function exactTest(expr: Expr, column: string): ((ms: number) => boolean) | unde
       return expr.op === 'and' ? (ms) => left(ms) && right(ms) : (ms) => left(ms) || right(ms);
     }
     case 'compare': {
-      const isColumn = (e: Expr) => e.type === 'path' && e.segments.length === 1 && e.segments[0] === column;
-      let op = expr.op;
-      let other = expr.right;
-      if (!isColumn(expr.left)) {
-        if (!isColumn(expr.right)) return undefined;
-        op = FLIPPED[op];
-        other = expr.left;
-      }
-      if (other.type !== 'literal') return undefined;
+      const comparison = withConstant(expr, column);
+      if (!comparison) return undefined;
+      const { op, other } = comparison;
       if (other.edm === 'null') {
         // null equals only null (protocol §12.1)
         if (op === 'eq') return (ms) => Number.isNaN(ms);
@@ -114,16 +108,18 @@ function rangeOf(expr: Expr, column: string): InstantRange {
 
 const FLIPPED = { eq: 'eq', ne: 'ne', gt: 'lt', ge: 'le', lt: 'gt', le: 'ge', has: 'has' } as const;
 
-function compareRange(expr: Extract<Expr, { type: 'compare' }>, column: string): InstantRange {
+/** `column op constant`, read either way round (`2024-01-01T00:00:00Z le createdon` is `createdon ge …`); undefined for any other comparison */
+function withConstant(expr: Extract<Expr, { type: 'compare' }>, column: string): { op: Extract<Expr, { type: 'compare' }>['op']; other: Literal } | undefined {
   const isColumn = (e: Expr) => e.type === 'path' && e.segments.length === 1 && e.segments[0] === column;
-  let op = expr.op;
-  let other = expr.right;
-  if (!isColumn(expr.left)) {
-    if (!isColumn(expr.right)) return EVERY;
-    op = FLIPPED[op];
-    other = expr.left;
-  }
-  if (other.type !== 'literal') return EVERY;
+  if (isColumn(expr.left)) return expr.right.type === 'literal' ? { op: expr.op, other: expr.right } : undefined;
+  if (isColumn(expr.right)) return expr.left.type === 'literal' ? { op: FLIPPED[expr.op], other: expr.left } : undefined;
+  return undefined;
+}
+
+function compareRange(expr: Extract<Expr, { type: 'compare' }>, column: string): InstantRange {
+  const comparison = withConstant(expr, column);
+  if (!comparison) return EVERY;
+  const { op, other } = comparison;
   if (other.edm === 'null') {
     if (op === 'eq') return { low: Infinity, high: -Infinity, nulls: true };
     if (op === 'ne') return { low: -Infinity, high: Infinity, nulls: false };
