@@ -151,7 +151,8 @@ export function readCollection(rc: ReadContext, source: RowSource, tracking?: { 
 }
 
 /** the first `top` rows of `rows` (already filtered) in the query's order (the key breaking ties), kept sorted as they are found */
-function selectFirst(rows: Iterable<Row>, query: PreparedQuery, top: number, keyOf: (row: Row) => string, first: Row[] = []): Row[] {
+function selectFirst(rows: Iterable<Row>, query: PreparedQuery, top: number, keyOf: (row: Row) => string): Row[] {
+  const first: Row[] = [];
   for (const row of rows) keepIfFirst(row, query, top, keyOf, first);
   return first;
 }
