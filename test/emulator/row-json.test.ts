@@ -10,11 +10,16 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { call, get, send } from './helpers.js';
 
 let emu: RunningEmulator;
+const ONE_EACH = ['a "quote"', 'back\\slash', 'tab\there', 'bell \u0007', 'del \u007f', 'line \u2028 separator', 'emoji 😀', 'lone \ud83d surrogate', 'é accent'];
 
 beforeAll(async () => {
   emu = await startEmulator({ port: 0, rows: 40 });
-  const page = await get(`${emu.url}accounts?$select=accountid&$top=3`);
-  const [a, b, c] = page.json.value.map((r: { accountid: string }) => r.accountid);
+  const page = await get(`${emu.url}accounts?$select=accountid&$top=${3 + ONE_EACH.length}`);
+  const [a, b, c, ...rest] = page.json.value.map((r: { accountid: string }) => r.accountid);
+  // one character that needs (or seems to need) escaping per name, so no other character decides how it is written
+  for (const [i, text] of ONE_EACH.entries()) {
+    await call(`${emu.url}accounts(${rest[i]})`, { method: 'PATCH', body: `{"name":${JSON.stringify(text)}}` });
+  }
   const name = JSON.stringify('quote " backslash \\ tab \t newline \n nul \u0000 é 😀 \u2028');
   // written as text: a JavaScript number would lose the digits before they are sent
   await call(`${emu.url}accounts(${a})`, { method: 'PATCH', body: `{"name":${name},"revenue":12345678901234.5678,"description":null}` });
@@ -41,6 +46,9 @@ describe('records written straight from the rows', () => {
   it('keep a decimal its written digits and escape written text as JSON.stringify does', async () => {
     const reply = await get(`${emu.url}accounts?$select=name,revenue,numberofemployees&$top=3`);
     expect(reply.text).toContain('"revenue":12345678901234.5678');
+    const all = await get(`${emu.url}accounts?$select=name`);
+    for (const text of ONE_EACH) expect(all.text).toContain(`"name":${JSON.stringify(text)}`);
+    expect(all.text).toBe((await get(`${emu.url}accounts?$select=name`, GENERAL)).text);
     expect(reply.text).toContain(JSON.stringify('quote " backslash \\ tab \t newline \n nul \u0000 é 😀 \u2028'));
     expect(reply.text).toBe((await get(`${emu.url}accounts?$select=name,revenue,numberofemployees&$top=3`, GENERAL)).text);
   });

@@ -1,7 +1,10 @@
 import type { EntityTypeDef } from '../metadata/model.js';
 import type { PreparedQuery } from '../query/prepare.js';
 import type { Row } from '../store/row.js';
-import { columnsOf, etagOf } from './render.js';
+import { columnsOf } from './render.js';
+
+/** text JSON.stringify writes back unchanged between quotes: no quote, backslash, control character or surrogate */
+const NOTHING_TO_ESCAPE = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
 /** each query's columns as written: the name and the text before its value (`,"name":`) */
 const writersByQuery = new WeakMap<PreparedQuery, Map<EntityTypeDef, { name: string; prefix: string }[]>>();
@@ -17,7 +20,8 @@ export function plainRecordsJson(entity: EntityTypeDef, rows: readonly Row[], qu
   const records = new Array<string>(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
-    let text = `{"@odata.etag":${JSON.stringify(etagOf(row))}`;
+    // the etag is W/"<version>" (render.ts etagOf), a number: nothing in it to escape but its own quotes
+    let text = `{"@odata.etag":"W/\\"${row.version}\\""`;
     for (const { name, prefix } of writers) text += prefix + valueJson(row, name);
     records[r] = `${text}}`;
   }
@@ -41,7 +45,8 @@ function valueJson(row: Row, name: string): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      // most values need no escaping (names, keys, dates): quoted as they are, which JSON.stringify would give
+      return NOTHING_TO_ESCAPE.test(value) ? `"${value}"` : JSON.stringify(value);
     case 'number': {
       const exact = row.exactDecimals?.[name];
       if (exact !== undefined && Number(exact) === value) return exact;
