@@ -78,7 +78,7 @@ function exactTest(expr: Expr, column: string): ((ms: number) => boolean) | unde
 }
 
 /** a UTC instant with at most millisecond digits: `2024-01-01T00:00:00Z`, `…:00.5Z`, `…:00.123Z` */
-const MILLISECOND_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
+export const MILLISECOND_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
 
 function rangeOf(expr: Expr, column: string): InstantRange {
   switch (expr.type) {

@@ -1,7 +1,4 @@
-import type { InstantRange } from '../query/instant-range.js';
-
-/** what `exact` holds every seed text to (query/instant-range.ts reads literals the same way) */
-const MILLISECOND_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
+import { type InstantRange, MILLISECOND_UTC } from '../query/instant-range.js';
 
 /** ranges whose rows are kept, sorted, per index: a range read page after page finds its rows once */
 const RANGES_KEPT = 32;
