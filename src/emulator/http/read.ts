@@ -70,22 +70,24 @@ export function readCollection(rc: ReadContext, source: RowSource, tracking?: { 
   const pageNumber = cookie?.pageNumber ?? 1;
   const key = source.entity.key[0]!;
   const keyOf = (row: Row) => String(row.values[key]).toLowerCase();
+  // the query's order, the key breaking ties: one order for every page of the query
+  const order = query.order ? (a: Row, b: Row) => query.order!(a, b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0) : undefined;
 
   let page: Row[];
   let more: boolean;
   let matched: Row[] | undefined;
-  if (query.order && top !== undefined && !cookie && top <= SELECTED_TOP_MAX) {
+  if (order && top !== undefined && !cookie && top <= SELECTED_TOP_MAX) {
     // `$top=1&$orderby=createdon` (the bounds of a partitioned read): the first rows without sorting the table
     const byCreated = query.orderedBy?.column === 'createdon' ? source.byCreated?.(query.orderedBy.descending) : undefined;
-    page = byCreated ? selectFirstByCreated(byCreated, query, top, keyOf) : selectFirst(source.scan(undefined, query.created, query.filter), query, top, keyOf);
+    page = byCreated ? selectFirstByCreated(byCreated, query, top, order) : selectFirst(source.scan(undefined, query.created, query.filter), top, order);
     more = false;
-  } else if (query.order) {
+  } else if (order) {
     const store = rc.scope.store;
     const cacheKey = `${store.generation}|${rc.scope.userId}|${rc.req.rest}?${rc.req.rawQuery.split('&').filter((p) => !/^(\$|%24)skiptoken=/i.test(p)).join('&')}`;
     matched = store.orderedResults.get(cacheKey);
     if (!matched) {
       matched = [...source.scan(undefined, query.created, query.filter)];
-      matched.sort((a, b) => query.order!(a, b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+      matched.sort(order);
       if (store.orderedResults.size >= ORDERED_RESULTS_KEPT) store.orderedResults.delete(store.orderedResults.keys().next().value!);
       store.orderedResults.set(cacheKey, matched);
     }
@@ -150,10 +152,12 @@ export function readCollection(rc: ReadContext, source: RowSource, tracking?: { 
   return jsonResponse(200, { ...body, ...tail }, headers);
 }
 
+type RowOrder = (a: Row, b: Row) => number;
+
 /** the first `top` rows of `rows` (already filtered) in the query's order (the key breaking ties), kept sorted as they are found */
-function selectFirst(rows: Iterable<Row>, query: PreparedQuery, top: number, keyOf: (row: Row) => string): Row[] {
+function selectFirst(rows: Iterable<Row>, top: number, order: RowOrder): Row[] {
   const first: Row[] = [];
-  for (const row of rows) keepIfFirst(row, query, top, keyOf, first);
+  for (const row of rows) keepIfFirst(row, top, order, first);
   return first;
 }
 
@@ -163,26 +167,25 @@ function selectFirst(rows: Iterable<Row>, query: PreparedQuery, top: number, key
  * millisecond of slack: the order compares the stored texts, the index their instants).
  */
 function selectFirstByCreated(
-  rows: { unordered: Iterable<Row>; ordered: Iterable<{ row: Row; at: number }> }, query: PreparedQuery, top: number, keyOf: (row: Row) => string,
+  rows: { unordered: Iterable<Row>; ordered: Iterable<{ row: Row; at: number }> }, query: PreparedQuery, top: number, order: RowOrder,
 ): Row[] {
   const matches = (row: Row) => !query.filter || query.filter(row);
   const first: Row[] = [];
-  for (const row of rows.unordered) if (matches(row)) keepIfFirst(row, query, top, keyOf, first);
+  for (const row of rows.unordered) if (matches(row)) keepIfFirst(row, top, order, first);
   const descending = query.orderedBy!.descending;
   for (const { row, at } of rows.ordered) {
     if (first.length === top && top > 0) {
       const last = Date.parse(String(first[top - 1]!.values.createdon ?? ''));
       if (descending ? at < last - 1 : at > last + 1) break;
     }
-    if (matches(row)) keepIfFirst(row, query, top, keyOf, first);
+    if (matches(row)) keepIfFirst(row, top, order, first);
   }
   return first;
 }
 
 /** `row` put in its place among `first` (sorted, at most `top` long) when it belongs there */
-function keepIfFirst(row: Row, query: PreparedQuery, top: number, keyOf: (row: Row) => string, first: Row[]): void {
+function keepIfFirst(row: Row, top: number, order: RowOrder, first: Row[]): void {
   if (top === 0) return;
-  const order = (a: Row, b: Row) => query.order!(a, b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0);
   if (first.length === top && order(row, first[top - 1]!) >= 0) return;
   let at = first.length;
   while (at > 0 && order(row, first[at - 1]!) < 0) at--;
