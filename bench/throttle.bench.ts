@@ -171,16 +171,21 @@ async function plainClient(requests: number): Promise<NonNullable<ThrottleBenchF
   }
 }
 
-export interface DefaultsFigures {
-  requests: number;
-  latencyMs: number;
+/** a run's pace against the service's limits */
+interface RateFigures {
   seconds: number;
   allowedPerSecond: number;
+  /** admitted requests per second over the allowed rate */
   achievedShare: number;
   throttledShare: number;
   /** 429s for the concurrency limit (0x80072326) and for the request count (0x80072322) */
   concurrencyRefusals: number;
   requestRefusals: number;
+}
+
+export interface DefaultsFigures extends RateFigures {
+  requests: number;
+  latencyMs: number;
   /** the most requests the service had in flight at once */
   concurrencyPeak: number;
   /** what the throttle ended at */
@@ -264,18 +269,11 @@ async function sequentialBursts(pageCount: number): Promise<SequentialFigures> {
   };
 }
 
-export interface FourProcessFigures {
+/** `achievedShare` counts admitted requests from the first arrival to the last */
+export interface FourProcessFigures extends RateFigures {
   /** requests the service saw ($metadata included), and how many it answered 429 */
   requests: number;
   throttled: number;
-  seconds: number;
-  allowedPerSecond: number;
-  /** admitted requests per second, first arrival to last, over the allowed rate */
-  achievedShare: number;
-  throttledShare: number;
-  /** 429s for the concurrency limit (0x80072326) and for the request count (0x80072322) */
-  concurrencyRefusals: number;
-  requestRefusals: number;
   allCompleted: boolean;
 }
 
